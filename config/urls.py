@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from config.api import api
+
+urlpatterns = [
+    path("", include("oms.core.urls")),
+    path("accounts/", include("oms.accounts.urls")),
+    path("master/", include("oms.customers.urls")),
+    path("master/", include("oms.catalog.urls")),
+    path("master/", include("oms.partners.urls")),
+    path("policy/", include("oms.policy.urls")),
+    path("audit/", include("oms.audit.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/", api.urls),
+    path("django-admin/", admin.site.urls),
+]

@@ -1,0 +1,89 @@
+"""Every write to departments and users (A-4), and the login throttle (S-3)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from oms.accounts.models import Department, LoginFailure, User
+from oms.accounts.permissions import can_manage_users
+from oms.audit import recorder
+from oms.core import records
+from oms.core.errors import FieldErrors
+
+USER_FIELDS = ["username", "last_name", "first_name", "email", "phone", "department", "role", "data_scope", "is_active"]
+
+
+def create_department(*, actor: Any, data: Mapping[str, Any]) -> Department:
+    records.require(can_manage_users(actor))
+    return records.create(actor=actor, obj=Department(**data), fields=["code", "name", "kind", "parent", "active"], action="department.create")
+
+
+def update_department(*, actor: Any, obj: Department, data: Mapping[str, Any], version: int) -> Department:
+    records.require(can_manage_users(actor))
+    parent = data.get("parent")
+    if parent is not None and parent.pk == obj.pk:
+        raise FieldErrors({"parent": "上级部门不能是自己。"})
+    return records.update(actor=actor, obj=obj, data=data, version=version, action="department.update")
+
+
+def create_user(*, actor: Any, data: Mapping[str, Any]) -> User:
+    """A-4: a new person; they get no usable password until an administrator sets one."""
+    records.require(can_manage_users(actor))
+    user = User(**data)
+    user.set_unusable_password()
+    return records.create(actor=actor, obj=user, fields=USER_FIELDS, action="user.create")
+
+
+def update_user(*, actor: Any, obj: User, data: Mapping[str, Any], version: int) -> User:
+    """Role, department and scope changes are audited; users are deactivated, never deleted."""
+    records.require(can_manage_users(actor))
+    return records.update(actor=actor, obj=obj, data=data, version=version, action="user.update")
+
+
+@transaction.atomic
+def set_password(*, actor: Any, user: User, password: str) -> User:
+    """S-3: an administrator sets a password that passes the password validators."""
+    records.require(can_manage_users(actor))
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise FieldErrors({"password": list(exc.messages)}) from exc
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked.set_password(password)
+    locked.version += 1
+    locked.save(update_fields=["password", "version"])
+    recorder.record(actor=actor, obj=locked, action="user.set_password", after={"password": "***"})
+    return locked
+
+
+def login_blocked(*, username: str, client: str) -> bool:
+    """S-3: too many recent failures for this username or from this address."""
+    since = timezone.now() - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS)
+    recent = LoginFailure.objects.filter(at__gte=since)
+    limit = settings.LOGIN_THROTTLE_ATTEMPTS
+    return recent.filter(username=username.lower()).count() >= limit or recent.filter(client=client).count() >= limit * 4
+
+
+def record_login_failure(*, username: str, client: str) -> None:
+    LoginFailure.objects.create(username=username.lower()[:150], client=client[:64], at=timezone.now())
+
+
+def issue_api_token(*, actor: Any, user: User, name: str) -> str:
+    """Create a token for an integration and return its key; only the hash is kept."""
+    import hashlib
+    import secrets
+
+    from oms.accounts.models import ApiToken
+
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, key_hash=hashlib.sha256(key.encode()).hexdigest())
+    recorder.record(actor=actor, obj=token, action="api_token.issue", after={"user": user.pk, "name": name})
+    return key

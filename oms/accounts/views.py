@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from oms.accounts import actions
+from oms.accounts.models import Department, User
+from oms.accounts.permissions import can_manage_users
+from oms.core.errors import FieldErrors
+from oms.core.listing import Column, ListSpec
+
+
+def _client(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+class LoginView(auth_views.LoginView):
+    """S-3: refuses further attempts after repeated failures for a name or an address."""
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        username = request.POST.get("username", "")
+        if actions.login_blocked(username=username, client=_client(request)):
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, _("登录失败次数过多，请稍后再试。"))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        actions.record_login_failure(username=self.request.POST.get("username", ""), client=_client(self.request))
+        return super().form_invalid(form)
+
+
+DEPARTMENT_SPEC = ListSpec(
+    model=Department,
+    prefix="accounts:department",
+    title=gettext_lazy("部门"),
+    columns=[Column("code"), Column("name"), Column("kind"), Column("parent__name", gettext_lazy("上级部门")), Column("active")],
+    selector=lambda user: Department.objects.select_related("parent") if can_manage_users(user) else Department.objects.none(),
+    search_fields=("code", "name"),
+    filters=("kind", "active"),
+    form_fields=("code", "name", "kind", "parent", "active"),
+    create=actions.create_department,
+    update=actions.update_department,
+    can_edit=can_manage_users,
+)
+
+USER_SPEC = ListSpec(
+    model=User,
+    prefix="accounts:user",
+    title=gettext_lazy("用户"),
+    columns=[Column("username"), Column("last_name"), Column("first_name"), Column("department__name", gettext_lazy("部门")),
+             Column("role"), Column("data_scope"), Column("is_active"), Column("last_login")],
+    selector=lambda user: User.objects.select_related("department") if can_manage_users(user) else User.objects.none(),
+    search_fields=("username", "first_name", "last_name"),
+    filters=("department", "role", "is_active"),
+    form_fields=tuple(actions.USER_FIELDS),
+    row_links=((gettext_lazy("设置密码"), "accounts:user_password"),),
+    create=actions.create_user,
+    update=actions.update_user,
+    can_edit=can_manage_users,
+)
+
+
+class PasswordForm(forms.Form):
+    password = forms.CharField(label=gettext_lazy("新密码"), widget=forms.PasswordInput(render_value=False), strip=False)
+
+
+@login_required
+def user_password(request: HttpRequest, pk: int) -> HttpResponse:
+    if not can_manage_users(request.user):
+        raise Http404
+    target = get_object_or_404(User, pk=pk)
+    form = PasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_password(actor=request.user, user=target, password=form.cleaned_data["password"])
+        except FieldErrors as exc:
+            for m in exc.errors.get("password", []):
+                form.add_error("password", m)
+        else:
+            messages.success(request, _("已为 %(u)s 设置新密码。") % {"u": target})
+            return redirect("accounts:user_list")
+    return render(request, "accounts/password.html", {"form": form, "target": target}, status=400 if form.errors else 200)

@@ -1,0 +1,90 @@
+"""The append-only, hash-chained audit log (S-2, P-5, DESIGN 7)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AppendOnlyError(Exception):
+    """An attempt to change or remove an audit event through the ORM."""
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def normalise(value: Any) -> Any:
+    """What the JSON column gives back, so that the hash of a stored row can be recomputed."""
+    return json.loads(canonical_json(value))
+
+
+class AuditEvent(models.Model):
+    """One decision or change: who, when, what, before/after, why; never updated or deleted."""
+
+    occurred_at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
+    object_type = models.CharField(_("对象类型"), max_length=100, db_index=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, db_index=True)
+    object_repr = models.CharField(_("对象"), max_length=255, blank=True)
+    action = models.CharField(_("动作"), max_length=100, db_index=True)
+    before = models.JSONField(_("变更前"), default=dict, blank=True)
+    after = models.JSONField(_("变更后"), default=dict, blank=True)
+    reason = models.TextField(_("原因"), blank=True)
+    request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
+    prev_hash = models.CharField(_("前一哈希"), max_length=64)
+    hash = models.CharField(_("哈希"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计事件")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+    def payload(self) -> dict[str, Any]:
+        """The fields the hash covers, in a form that survives a round trip through the database."""
+        when = self.occurred_at.astimezone(UTC) if self.occurred_at.tzinfo else self.occurred_at.replace(tzinfo=UTC)
+        return {
+            "occurred_at": when.isoformat(timespec="microseconds"),
+            "actor_id": self.actor_id,
+            "actor_name": self.actor_name,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "object_repr": self.object_repr,
+            "action": self.action,
+            "before": self.before,
+            "after": self.after,
+            "reason": self.reason,
+            "request_id": self.request_id,
+        }
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256((self.prev_hash + canonical_json(self.payload())).encode()).hexdigest()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit events are append-only")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

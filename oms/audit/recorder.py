@@ -1,0 +1,68 @@
+"""Writing audit events: the only way rows get into the log (DESIGN 7)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import connection, models, transaction
+
+from oms.audit.models import GENESIS_HASH, AuditEvent, normalise, utcnow
+from oms.core.context import current_request_id
+
+
+def _chain_lock() -> None:
+    """Serialise appends so that every event links to exactly one predecessor.
+
+    SQLite runs write transactions one at a time (IMMEDIATE mode), so nothing more is needed
+    there; PostgreSQL takes a transaction-scoped advisory lock.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x0A0D17])
+
+
+def object_label(obj: models.Model) -> str:
+    return f"{obj._meta.app_label}.{obj._meta.model_name}"
+
+
+def record(
+    *,
+    actor: Any,
+    obj: models.Model | None,
+    action: str,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    reason: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditEvent:
+    """Append one event, chained to the last one, inside the caller's transaction."""
+    with transaction.atomic():
+        _chain_lock()
+        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        event = AuditEvent(
+            occurred_at=utcnow(),
+            actor=user,
+            actor_name=(user.get_full_name() or user.get_username()) if user else str(actor or "system"),
+            object_type=object_label(obj) if obj is not None else object_type,
+            object_id=str(obj.pk) if obj is not None else object_id,
+            object_repr=(str(obj) if obj is not None else object_repr)[:255],
+            action=action,
+            before=normalise(dict(before or {})),
+            after=normalise(dict(after or {})),
+            reason=reason,
+            request_id=current_request_id() or "",
+            prev_hash=last or GENESIS_HASH,
+        )
+        event.hash = event.compute_hash()
+        event.save()
+        return event
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields that changed, as (before, after)."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}

@@ -1,0 +1,212 @@
+"""The REST API's shared parts (DESIGN 2): auth, typed errors, idempotent creates, and one
+router factory that gives every master-data model the same list/read/create/update endpoints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Router, Schema
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.orm import create_schema
+from ninja.security import HttpBearer, django_auth
+
+from oms.accounts.models import ApiToken
+from oms.accounts.permissions import visible_field_groups
+from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
+from oms.core.models import IdempotencyRecord
+
+MAX_PAGE_SIZE = 200
+
+
+class TokenAuth(HttpBearer):
+    """Integrations authenticate with `Authorization: Bearer <key>`; only hashes are stored."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        row = ApiToken.objects.select_related("user", "user__department").filter(key_hash=digest, revoked=False, user__is_active=True).first()
+        if row is None:
+            return None
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+        request.user = row.user
+        return row.user
+
+
+def error_body(code: str, message: str, fields: Mapping[str, list[str]] | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "fields": dict(fields or {})}
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Every refusal is typed JSON: {code, message, fields: {field: [messages]}}."""
+
+    def _json(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
+        return api.create_response(request, body, status=status)
+
+    @api.exception_handler(NinjaValidationError)
+    def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        fields: dict[str, list[str]] = {}
+        for e in exc.errors:
+            loc = [str(p) for p in e.get("loc", []) if p not in ("body", "payload", "query", "path")]
+            fields.setdefault(".".join(loc) or "__all__", []).append(str(e.get("msg", "")))
+        return _json(request, 422, error_body("invalid", _("输入有误，请检查标出的字段。"), fields))
+
+    @api.exception_handler(FieldErrors)
+    def _fields(request: HttpRequest, exc: FieldErrors) -> HttpResponse:
+        return _json(request, 422, error_body(exc.code, _("输入有误，请检查标出的字段。"), exc.errors))
+
+    @api.exception_handler(StaleVersion)
+    def _stale(request: HttpRequest, exc: StaleVersion) -> HttpResponse:
+        return _json(request, 409, error_body(exc.code, exc.message))
+
+    @api.exception_handler(NotAllowed)
+    def _forbidden(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
+        return _json(request, 403, error_body(exc.code, exc.message))
+
+    @api.exception_handler(ActionError)
+    def _refused(request: HttpRequest, exc: ActionError) -> HttpResponse:
+        return _json(request, 400, error_body(exc.code, exc.message))
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return _json(request, 401, error_body("unauthenticated", _("请先登录或提供有效的 API 令牌。")))
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]]
+
+
+@dataclass
+class ApiSpec:
+    """One master-data resource of the API."""
+
+    model: type[models.Model]
+    path: str
+    selector: Callable[[Any], QuerySet[Any]]
+    fields: Sequence[str]
+    create: Callable[..., Any]
+    update: Callable[..., Any]
+    search_fields: Sequence[str] = ("code", "name", "pinyin")
+    field_groups: Mapping[str, str] = field(default_factory=dict)
+    read_only: Sequence[str] = ("id", "version", "created_at", "updated_at")
+
+
+def _fk_names(model: type[models.Model], names: Sequence[str]) -> set[str]:
+    return {n for n in names if isinstance(model._meta.get_field(n), models.ForeignKey)}
+
+
+def _to_model_data(model: type[models.Model], payload: Mapping[str, Any]) -> dict[str, Any]:
+    """API field names to model attributes: foreign keys arrive as ids."""
+    fks = _fk_names(model, list(payload))
+    return {(f"{k}_id" if k in fks else k): v for k, v in payload.items()}
+
+
+def _out(spec: ApiSpec, obj: Any, groups: frozenset[str]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    fks = _fk_names(spec.model, [*spec.read_only, *spec.fields])
+    for name in [*spec.read_only, *spec.fields]:
+        group = spec.field_groups.get(name)
+        if group is not None and group not in groups:
+            data[name] = None  # S-1: hidden, not merely left out, so clients see a stable shape
+        else:
+            data[name] = getattr(obj, f"{name}_id" if name in fks else name)
+    return data
+
+
+def crud_router(spec: ApiSpec) -> Router:
+    """list (paginated, searchable), read, create (Idempotency-Key), update (version check); no delete."""
+    model = spec.model
+    name = model.__name__
+    out_schema = create_schema(model, name=f"{name}Out", fields=[*spec.read_only, *spec.fields],
+                               optional_fields=[*spec.field_groups.keys()])
+    in_schema = create_schema(model, name=f"{name}In", fields=list(spec.fields))
+    patch_schema = create_schema(model, name=f"{name}Patch", fields=list(spec.fields), optional_fields="__all__")  # type: ignore[arg-type]
+
+    class PageOut(Schema):
+        count: int
+        page: int
+        page_size: int
+        items: list[out_schema]  # type: ignore[valid-type]
+
+    PageOut.__name__ = f"{name}Page"
+
+    class PatchIn(patch_schema):  # type: ignore[misc, valid-type]
+        version: int
+
+    PatchIn.__name__ = f"{name}PatchIn"
+    router = Router(tags=[str(model._meta.verbose_name)])
+
+    @router.get("/", response=PageOut, operation_id=f"list_{spec.path}")
+    def list_items(request: HttpRequest, q: str = "", page: int = 1, page_size: int = 50) -> dict[str, Any]:
+        page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
+        qs = spec.selector(request.user)
+        if q:
+            cond = Q()
+            for f in spec.search_fields:
+                cond |= Q(**{f"{f}__icontains": q})
+            qs = qs.filter(cond)
+        qs = qs.order_by("pk")
+        groups = visible_field_groups(request.user)
+        items = [_out(spec, o, groups) for o in qs[(page - 1) * page_size: page * page_size]]
+        return {"count": qs.count(), "page": page, "page_size": page_size, "items": items}
+
+    @router.get("/{item_id}", response={200: out_schema, 404: ErrorOut}, operation_id=f"get_{spec.path}")
+    def get_item(request: HttpRequest, item_id: int) -> Any:
+        obj = spec.selector(request.user).filter(pk=item_id).first()
+        if obj is None:
+            return 404, error_body("not_found", _("记录不存在或无权查看。"))
+        return _out(spec, obj, visible_field_groups(request.user))
+
+    @router.post("/", response={201: out_schema, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}, operation_id=f"create_{spec.path}")
+    def create_item(request: HttpRequest, payload: in_schema) -> Any:  # type: ignore[valid-type]
+        key = request.headers.get("Idempotency-Key", "")
+        scope_key = f"{spec.path}:{key}"
+        with transaction.atomic():
+            if key:
+                done = IdempotencyRecord.objects.filter(user=request.user, key=scope_key).first()
+                if done is not None:
+                    return done.status, json.loads(done.body)
+            obj = spec.create(actor=request.user, data=_to_model_data(model, payload.dict()))  # type: ignore[attr-defined]
+            body = _out(spec, obj, visible_field_groups(request.user))
+            if key:
+                try:
+                    with transaction.atomic():
+                        IdempotencyRecord.objects.create(user=request.user, key=scope_key, status=201,
+                                                         body=json.dumps(body, cls=DjangoJSONEncoder))
+                except IntegrityError as exc:
+                    # A concurrent retry with the same key got there first: undo this create.
+                    raise StaleVersion(_("相同的 Idempotency-Key 正在处理中，请重试。")) from exc
+        return 201, body
+
+    @router.patch("/{item_id}", response={200: out_schema, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+                  operation_id=f"update_{spec.path}")
+    def update_item(request: HttpRequest, item_id: int, payload: PatchIn) -> Any:
+        obj = spec.selector(request.user).filter(pk=item_id).first()
+        if obj is None:
+            return 404, error_body("not_found", _("记录不存在或无权查看。"))
+        data = payload.dict(exclude_unset=True)
+        version = data.pop("version")
+        groups = visible_field_groups(request.user)
+        hidden = [k for k in data if spec.field_groups.get(k) and spec.field_groups[k] not in groups]
+        if hidden:
+            raise FieldErrors(dict.fromkeys(hidden, _("无权修改此字段。")))
+        obj = spec.update(actor=request.user, obj=obj, data=_to_model_data(model, data), version=version)
+        return _out(spec, obj, groups)
+
+    return router
+
+
+def api_auth() -> list[Any]:
+    return [TokenAuth(), django_auth]

@@ -1,0 +1,35 @@
+"""Errors every action may raise; views turn them into messages, the API into typed JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class ActionError(Exception):
+    """A refused write; `message` is for the user, in their language."""
+
+    code = "refused"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class FieldErrors(ActionError):
+    """Bad input: messages keyed by the field they concern; nothing was saved."""
+
+    code = "invalid"
+
+    def __init__(self, errors: Mapping[str, str | list[str]]) -> None:
+        self.errors = {k: [v] if isinstance(v, str) else list(v) for k, v in errors.items()}
+        super().__init__("；".join(f"{k}: {m}" for k, ms in self.errors.items() for m in ms))
+
+
+class StaleVersion(ActionError):
+    """The edit was based on an old version of the record; it is refused, never merged (DESIGN 6)."""
+
+    code = "stale"
+
+
+class NotAllowed(ActionError):
+    code = "forbidden"

@@ -1,0 +1,258 @@
+"""Master-data pages: list with search, filters, sort, pagination and Excel export; create and
+edit forms with version checks. One implementation serves every master-data model; each app
+describes its pages with a `ListSpec` (columns, filters, its selector and its actions).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from openpyxl import Workbook
+
+from oms.accounts.permissions import visible_field_groups
+from oms.core.errors import ActionError, FieldErrors, StaleVersion
+
+PAGE_SIZE = 25
+EXPORT_LIMIT = 50_000
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list and its export; `group` names the confidential field group (S-1)."""
+
+    name: str
+    label: str = ""
+    group: str | None = None
+    sortable: bool = True
+
+
+@dataclass
+class ListSpec:
+    model: type[models.Model]
+    prefix: str  # URL name prefix, e.g. "customers:customer"
+    title: Any
+    columns: Sequence[Column]
+    selector: Callable[[Any], QuerySet[Any]]
+    search_fields: Sequence[str] = ("code", "name", "pinyin")
+    filters: Sequence[str] = ()
+    form_fields: Sequence[str] = ()
+    field_groups: Mapping[str, str] = field(default_factory=dict)  # form field -> group
+    create: Callable[..., Any] | None = None
+    update: Callable[..., Any] | None = None
+    can_edit: Callable[[Any], bool] = lambda user: False
+    form_widgets: Mapping[str, Any] = field(default_factory=dict)
+    actions_template: str = ""  # extra buttons beside the list's title
+    row_links: Sequence[tuple[Any, str]] = ()  # (label, url name taking the row's pk)
+
+    def label(self, name: str) -> str:
+        model_field = self.model._meta.get_field(name.split("__")[0])
+        return str(getattr(model_field, "verbose_name", name))
+
+    def visible_columns(self, user: Any) -> list[Column]:
+        groups = visible_field_groups(user)
+        return [
+            Column(c.name, c.label or self.label(c.name), c.group, c.sortable)
+            for c in self.columns if c.group is None or c.group in groups
+        ]
+
+    def editable_fields(self, user: Any) -> list[str]:
+        groups = visible_field_groups(user)
+        return [f for f in self.form_fields if self.field_groups.get(f) is None or self.field_groups[f] in groups]
+
+
+def cell(obj: Any, name: str) -> Any:
+    """The display value of a column: choices by label, relations by their text."""
+    value: Any = obj
+    for part in name.split("__"):
+        if value is None:
+            return ""
+        display = getattr(value, f"get_{part}_display", None)
+        value = display() if callable(display) else getattr(value, part)
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return "" if value is None else value
+
+
+def filtered(spec: ListSpec, request: HttpRequest) -> tuple[QuerySet[Any], dict[str, Any]]:
+    """Apply search, filters and sort from the query string, in the database."""
+    qs = spec.selector(request.user)
+    q = request.GET.get("q", "").strip()
+    if q:
+        cond = Q()
+        for f in spec.search_fields:
+            cond |= Q(**{f"{f}__icontains": q})
+        qs = qs.filter(cond)
+    active_filters: dict[str, str] = {}
+    for name in spec.filters:
+        value = request.GET.get(name, "")
+        if value:
+            active_filters[name] = value
+            qs = qs.filter(**{name: value})
+    sort = request.GET.get("sort", "")
+    sortable = {c.name for c in spec.visible_columns(request.user) if c.sortable}
+    if sort.lstrip("-") in sortable:
+        qs = qs.order_by(sort, "pk")
+    return qs, {"q": q, "filters": active_filters, "sort": sort}
+
+
+def filter_choices(spec: ListSpec) -> list[dict[str, Any]]:
+    result = []
+    for name in spec.filters:
+        model_field = spec.model._meta.get_field(name.split("__")[0])
+        if getattr(model_field, "choices", None):
+            choices = [(str(k), str(v)) for k, v in model_field.choices]  # type: ignore[union-attr]
+        elif isinstance(model_field, models.BooleanField):
+            choices = [("true", _("是")), ("false", _("否"))]
+        elif isinstance(model_field, models.ForeignKey):
+            related = model_field.related_model._default_manager.all()  # type: ignore[union-attr]
+            choices = [(str(o.pk), str(o)) for o in related[:200]]
+        else:
+            continue
+        result.append({"name": name, "label": spec.label(name), "choices": choices})
+    return result
+
+
+class SpecMixin(LoginRequiredMixin):
+    spec: ListSpec = cast(ListSpec, None)  # given to as_view(spec=...)
+
+
+class ListPage(SpecMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        qs, state = filtered(self.spec, request)
+        columns = self.spec.visible_columns(request.user)
+        if request.GET.get("export") == "xlsx":
+            return export_xlsx(self.spec.title, columns, qs[:EXPORT_LIMIT])
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = [(obj, [cell(obj, c.name) for c in columns]) for obj in page.object_list]
+        query = request.GET.copy()
+        query.pop("page", None)
+        query.pop("export", None)
+        context = {
+            "spec": self.spec, "columns": columns, "rows": rows, "page": page, "state": state,
+            "filters": filter_choices(self.spec), "querystring": query.urlencode(),
+            "can_edit": self.spec.can_edit(request.user),
+            "create_url": reverse(f"{self.spec.prefix}_create") if self.spec.create else "",
+            "edit_url_name": f"{self.spec.prefix}_edit",
+        }
+        template = "core/list_rows.html" if request.headers.get("HX-Request") else "core/list.html"
+        return render(request, template, context)
+
+
+def export_xlsx(title: Any, columns: Sequence[Column], rows: Any) -> HttpResponse:
+    """Excel export of exactly the columns the user may see (S-1)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=str(title)[:31])
+    ws.append([c.label for c in columns])
+    for obj in rows:
+        values = []
+        for c in columns:
+            v = cell(obj, c.name)
+            if isinstance(v, datetime):
+                v = timezone.localtime(v).replace(tzinfo=None)
+            elif not isinstance(v, int | Decimal | str):
+                v = str(v)
+            values.append(v)
+        ws.append(values)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(str(title))}-{stamp}.xlsx"
+    return response
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text)
+
+
+def model_form(spec: ListSpec, user: Any) -> type[forms.ModelForm[Any]]:
+    fields = spec.editable_fields(user)
+    meta = type("Meta", (), {"model": spec.model, "fields": fields, "widgets": dict(spec.form_widgets)})
+    form_class: type[forms.ModelForm[Any]] = type(
+        f"{spec.model.__name__}Form", (forms.ModelForm,), {"Meta": meta, "version": forms.IntegerField(required=False, widget=forms.HiddenInput)},
+    )
+    return form_class
+
+
+class FormPage(SpecMixin, View):
+    """Create (no pk) or edit (pk) one record through the app's actions."""
+
+    def _object(self, request: HttpRequest, pk: int | None) -> Any:
+        if pk is None:
+            return None
+        obj = self.spec.selector(request.user).filter(pk=pk).first()
+        if obj is None:
+            raise Http404
+        return obj
+
+    def _render(self, request: HttpRequest, form: forms.ModelForm[Any], obj: Any, status: int = 200) -> HttpResponse:
+        return render(request, "core/form.html", {"spec": self.spec, "form": form, "object": obj,
+                                                   "list_url": reverse(f"{self.spec.prefix}_list")}, status=status)
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        if not self.spec.can_edit(request.user):
+            raise Http404
+        obj = self._object(request, pk)
+        form = model_form(self.spec, request.user)(instance=obj, initial={"version": getattr(obj, "version", None)})
+        return self._render(request, form, obj)
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        if not self.spec.can_edit(request.user):
+            raise Http404
+        obj = self._object(request, pk)
+        form_class = model_form(self.spec, request.user)
+        # Validate against a throwaway copy: the action saves, the form never does.
+        form = form_class(request.POST, instance=type(obj)._default_manager.get(pk=obj.pk) if obj else None)
+        if not form.is_valid():
+            return self._render(request, form, obj, status=400)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            if obj is None:
+                assert self.spec.create is not None
+                saved = self.spec.create(actor=request.user, data=data)
+                messages.success(request, _("已创建：%(o)s") % {"o": saved})
+            else:
+                assert self.spec.update is not None
+                saved = self.spec.update(actor=request.user, obj=obj, data=data, version=form.cleaned_data.get("version") or 0)
+                messages.success(request, _("已保存：%(o)s") % {"o": saved})
+        except FieldErrors as exc:
+            for name, msgs in exc.errors.items():
+                for m in msgs:
+                    form.add_error(name if name in form.fields else None, m)
+            return self._render(request, form, obj, status=400)
+        except StaleVersion as exc:
+            form.add_error(None, exc.message)
+            return self._render(request, form, obj, status=409)
+        except ActionError as exc:
+            form.add_error(None, exc.message)
+            return self._render(request, form, obj, status=403)
+        return HttpResponseRedirect(reverse(f"{self.spec.prefix}_list"))
+
+
+def urls_for(spec: ListSpec, slug: str) -> list[Any]:
+    name = spec.prefix.split(":", 1)[1]
+    patterns = [path(f"{slug}/", ListPage.as_view(spec=spec), name=f"{name}_list")]
+    if spec.create:
+        patterns.append(path(f"{slug}/new/", FormPage.as_view(spec=spec), name=f"{name}_create"))
+    if spec.update:
+        patterns.append(path(f"{slug}/<int:pk>/edit/", FormPage.as_view(spec=spec), name=f"{name}_edit"))
+    return patterns

@@ -1,0 +1,58 @@
+"""Shared model pieces (DESIGN 6): every editable record has a version and is never hard-deleted."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from pypinyin import Style, lazy_pinyin
+
+
+class VersionedModel(models.Model):
+    """An editable record: a version for stale-edit checks; `active` instead of deletion."""
+
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+_PHONE = re.compile(r"^(\+?86[- ]?)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|400-?\d{3}-?\d{4})$")
+
+
+def validate_phone(value: str) -> None:
+    """A mainland mobile (13812345678), landline (021-12345678, extension allowed) or 400 number."""
+    if value and not _PHONE.match(value.replace(" ", "")):
+        raise ValidationError(_("电话号码格式不正确，例如 13812345678 或 021-12345678。"), code="phone")
+
+
+validate_tax_number = RegexValidator(
+    r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$|^[0-9A-Z]{15}$",
+    _("纳税人识别号应为 18 位统一社会信用代码（或 15 位旧税号）。"),
+    code="tax_number",
+)
+
+
+def pinyin_initials(text: str) -> str:
+    """Upper-case pinyin initials of Chinese characters, others kept: 上海恒信 -> SHHX."""
+    parts = lazy_pinyin(text, style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
+    return "".join(p for p in parts if p.strip()).upper()[:60]
+
+
+class IdempotencyRecord(models.Model):
+    """The stored answer to a create sent with an Idempotency-Key: a retry gets it back (DESIGN 6)."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=200)
+    status = models.PositiveSmallIntegerField()
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key")]

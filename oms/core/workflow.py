@@ -1,0 +1,158 @@
+"""The one transition engine (DESIGN 4).
+
+Every lifecycle is a table of `Transition`s in its app's `states.py`. `apply` runs a transition
+in a fixed order inside the caller's transaction: lock the row, check the source state, check
+the permission, run every guard and collect the reasons, set the state and save, audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from oms.audit import recorder
+
+
+class WorkflowError(Exception):
+    """Base of the engine's typed errors; `message` is for the user, in their language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidTransition(WorkflowError):
+    """The record is not in a state the transition starts from."""
+
+    def __init__(self, transition: str, state: str) -> None:
+        super().__init__(_("当前状态“%(state)s”不能执行“%(transition)s”。") % {"state": state, "transition": transition})
+        self.transition = transition
+        self.state = state
+
+
+class PermissionDenied(WorkflowError):
+    """The actor may not run the transition on this record."""
+
+    def __init__(self, transition: str) -> None:
+        super().__init__(_("您没有权限执行“%(transition)s”。") % {"transition": transition})
+        self.transition = transition
+
+
+class TransitionBlocked(WorkflowError):
+    """One or more guards refused; `reasons` lists every one, not just the first."""
+
+    def __init__(self, transition: str, reasons: list[str]) -> None:
+        super().__init__(_("无法执行“%(transition)s”：%(reasons)s") % {"transition": transition, "reasons": "；".join(reasons)})
+        self.transition = transition
+        self.reasons = reasons
+
+
+class Stateful(Protocol):
+    pk: Any
+
+
+M = TypeVar("M", bound=models.Model)
+Permission = Callable[[Any, Any], bool]
+Guard = Callable[[Any, Any], str | None]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One row of a transition table: data, not code paths."""
+
+    name: str
+    label: str
+    source: frozenset[str]
+    target: str
+    permission: Permission
+    guards: tuple[Guard, ...] = ()
+    state_field: str = "status"
+    requires_reason: bool = False
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        label: Any,
+        source: Iterable[str],
+        target: str,
+        permission: Permission,
+        guards: Iterable[Guard] = (),
+        state_field: str = "status",
+        requires_reason: bool = False,
+    ) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "label", label)
+        object.__setattr__(self, "source", frozenset(str(s) for s in source))
+        object.__setattr__(self, "target", str(target))
+        object.__setattr__(self, "permission", permission)
+        object.__setattr__(self, "guards", tuple(guards))
+        object.__setattr__(self, "state_field", state_field)
+        object.__setattr__(self, "requires_reason", requires_reason)
+
+
+@dataclass
+class TransitionTable:
+    """A lifecycle: its transitions by name, for buttons, diagrams and tests."""
+
+    name: str
+    transitions: Mapping[str, Transition] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, name: str, *transitions: Transition) -> TransitionTable:
+        return cls(name=name, transitions={t.name: t for t in transitions})
+
+    def available(self, obj: Any, user: Any) -> list[Transition]:
+        """Transitions whose source state and permission allow them now (the buttons to show)."""
+        return [
+            t
+            for t in self.transitions.values()
+            if str(getattr(obj, t.state_field)) in t.source and t.permission(user, obj)
+        ]
+
+
+def apply(
+    transition: Transition,
+    obj: M,
+    *,
+    actor: Any,
+    reason: str = "",
+    changes: Mapping[str, Any] | None = None,
+) -> M:
+    """Apply `transition` to `obj` as `actor`; return the locked, saved instance.
+
+    Raises InvalidTransition, PermissionDenied or TransitionBlocked and changes nothing then.
+    `changes` are further field values saved together with the state (e.g. a decision time).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("workflow.apply must run inside the caller's transaction.atomic")
+    model = type(obj)
+    locked = model._default_manager.select_for_update().get(pk=obj.pk)
+    state = str(getattr(locked, transition.state_field))
+    if state not in transition.source:
+        raise InvalidTransition(str(transition.label), state)
+    if not transition.permission(actor, locked):
+        raise PermissionDenied(str(transition.label))
+    reasons = [r for r in (guard(actor, locked) for guard in transition.guards) if r]
+    if transition.requires_reason and not reason.strip():
+        reasons.append(_("请填写原因。"))
+    if reasons:
+        raise TransitionBlocked(str(transition.label), [str(r) for r in reasons])
+    before = {transition.state_field: state}
+    after: dict[str, Any] = {transition.state_field: transition.target}
+    setattr(locked, transition.state_field, transition.target)
+    for name, value in (changes or {}).items():
+        before[name] = getattr(locked, name)
+        setattr(locked, name, value)
+        after[name] = value
+    update_fields = [transition.state_field, *(changes or {}).keys()]
+    if hasattr(locked, "version"):
+        locked.version = locked.version + 1  # type: ignore[attr-defined]
+        update_fields.append("version")
+    locked.save(update_fields=update_fields)
+    recorder.record(actor=actor, obj=locked, action=f"transition:{transition.name}", before=before, after=after, reason=reason)
+    return locked

@@ -1,0 +1,31 @@
+"""Reading customers, scoped to the viewer (S-1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from oms.accounts.permissions import scope
+from oms.customers.models import Contact, Customer, Region
+
+
+def customers_for(user: Any) -> QuerySet[Customer]:
+    """Customers the user's data scope allows: own, department, department tree or all."""
+    return scope(Customer.objects.select_related("region", "owner", "department"), user)
+
+
+def contacts_for(user: Any) -> QuerySet[Contact]:
+    return Contact.objects.select_related("customer").filter(customer__in=customers_for(user).values("pk"))
+
+
+def regions() -> QuerySet[Region]:
+    return Region.objects.filter(active=True)
+
+
+def customer_choices(user: Any, q: str, limit: int = 20) -> list[Customer]:
+    """The customer picker: by code, name or pinyin initials (SHHX finds 上海恒信)."""
+    qs = customers_for(user).filter(active=True)
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(pinyin__icontains=q))
+    return list(qs.order_by("code")[:limit])

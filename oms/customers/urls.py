@@ -1,0 +1,12 @@
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+
+from oms.core.listing import urls_for
+from oms.customers import views
+
+app_name = "customers"
+urlpatterns = [
+    *urls_for(views.CUSTOMER_SPEC, "customers"),
+    *urls_for(views.CONTACT_SPEC, "contacts"),
+    path("customers/picker/", login_required(views.customer_picker), name="customer_picker"),
+]

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from oms.accounts.permissions import can_manage_master_data
+from oms.core.listing import Column, ListSpec
+from oms.customers import actions, selectors
+from oms.customers.models import Contact, Customer
+
+CUSTOMER_SPEC = ListSpec(
+    model=Customer,
+    prefix="customers:customer",
+    title=_("客户"),
+    columns=[
+        Column("code"), Column("name"), Column("region__name", _("区域")), Column("grade"), Column("is_key"),
+        Column("credit_limit", group="price"), Column("credit_rating"), Column("payment_terms"),
+        Column("phone", group="contact"), Column("owner", sortable=False), Column("active"),
+    ],
+    selector=selectors.customers_for,
+    filters=("region", "grade", "is_key", "credit_rating", "payment_terms", "active"),
+    form_fields=(
+        "code", "name", "region", "grade", "is_key", "credit_limit", "credit_rating", "payment_terms", "phone",
+        "address", "invoice_title", "tax_number", "bank_name", "bank_account", "owner", "department", "notes", "active",
+    ),
+    field_groups={"credit_limit": "price", "phone": "contact", "address": "contact"},
+    create=actions.create_customer,
+    update=actions.update_customer,
+    can_edit=can_manage_master_data,
+)
+
+CONTACT_SPEC = ListSpec(
+    model=Contact,
+    prefix="customers:contact",
+    title=_("联系人"),
+    columns=[Column("customer__code", _("客户代码")), Column("customer__name", _("客户名称")), Column("name"),
+             Column("title"), Column("phone", group="contact"), Column("email", group="contact"), Column("is_primary")],
+    selector=selectors.contacts_for,
+    search_fields=("name", "customer__code", "customer__name", "customer__pinyin"),
+    filters=("is_primary",),
+    form_fields=("customer", "name", "title", "phone", "email", "is_primary", "active"),
+    field_groups={"phone": "contact", "email": "contact"},
+    create=actions.create_contact,
+    update=actions.update_contact,
+    can_edit=can_manage_master_data,
+)
+
+
+def customer_picker(request: HttpRequest) -> HttpResponse:
+    """Search customers by code, name or pinyin initials; an htmx fragment for pickers."""
+    items = selectors.customer_choices(request.user, request.GET.get("q", "").strip())
+    return render(request, "core/picker_options.html", {"items": items, "target": request.GET.get("target", "")})

@@ -1,0 +1,219 @@
+"""The company's policy as typed settings (DESIGN 5). Defaults come from the seeds.
+
+Every value a policy leaves as `[X]` is a field here; the code asks for it, never hard-codes it.
+Validation errors name the field by its dotted path, e.g. `order_classes.0.time_limit_hours`.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+DEPARTMENT_KINDS = (
+    "sales", "customer_service", "marketing", "order_confirmation", "production", "technical", "quality",
+    "procurement", "warehouse", "logistics", "finance", "supervision", "administration", "management",
+)
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False, validate_assignment=True)
+
+
+def _check_departments(values: list[str]) -> list[str]:
+    unknown = [v for v in values if v not in DEPARTMENT_KINDS]
+    if unknown:
+        raise ValueError(f"unknown department kind(s): {', '.join(unknown)}")
+    return values
+
+
+class OrderClass(_Section):
+    """B-7: an order class and the time within which an order of it must be processed."""
+
+    code: str = Field(min_length=1, max_length=20, title="代码")
+    label: str = Field(min_length=1, max_length=40, title="名称")
+    time_limit_hours: Decimal = Field(gt=0, max_digits=8, decimal_places=2, title="处理时限（工作小时）")
+
+
+class WorkingTime(_Section):
+    """C-3: office hours on a working day; the calendar says which days work."""
+
+    office_start: str = Field("09:00", title="上班时间")
+    lunch_start: str = Field("12:00", title="午休开始")
+    lunch_end: str = Field("13:00", title="午休结束")
+    office_end: str = Field("18:00", title="下班时间")
+
+    @field_validator("office_start", "lunch_start", "lunch_end", "office_end")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not _HHMM.match(value):
+            raise ValueError("must be a time as HH:MM")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WorkingTime:
+        if not (self.office_start < self.lunch_start <= self.lunch_end < self.office_end):
+            raise ValueError("times must satisfy office_start < lunch_start <= lunch_end < office_end")
+        return self
+
+
+class Review(_Section):
+    """C-1, C-3, C-7: who reviews, in which mode, within what limits."""
+
+    mode: Literal["parallel", "sequential"] = Field("parallel", title="评审方式")
+    board: list[str] = Field(
+        default_factory=lambda: ["sales", "production", "technical", "quality", "finance", "procurement"],
+        title="评审小组成员部门",
+    )
+    sequence: list[str] = Field(default_factory=lambda: ["sales", "finance", "production"], title="顺序评审的环节")
+    board_time_limit_days: int = Field(2, ge=1, le=60, title="评审小组时限（工作日）")
+    stage_time_limit_hours: Decimal = Field(Decimal("8"), gt=0, max_digits=6, decimal_places=2, title="顺序评审每环节时限（工作小时）")
+
+    @field_validator("board", "sequence")
+    @classmethod
+    def _departments(cls, value: list[str]) -> list[str]:
+        return _check_departments(value)
+
+
+class MajorOrder(_Section):
+    """C-4: what makes an order major, sending it to the special committee."""
+
+    amount_threshold: Decimal = Field(Decimal("1000000"), ge=0, max_digits=16, decimal_places=2, title="金额阈值（元）")
+    new_product: bool = Field(True, title="新产品视为重大订单")
+    special_process: bool = Field(True, title="特殊工艺视为重大订单")
+
+
+class ApprovalTier(_Section):
+    """D-1: from this amount on, these approvers sign in order."""
+
+    min_amount: Decimal = Field(ge=0, max_digits=16, decimal_places=2, title="起始金额（元）")
+    steps: list[Literal["sales_head", "executive", "finance", "general_manager"]] = Field(min_length=1, title="审批步骤")
+
+
+class Confirmation(_Section):
+    """D-2, D-3: confirmation time and the customer's modification window (004)."""
+
+    confirm_within_days: int = Field(2, ge=1, le=30, title="接单后确认时限（工作日）")
+    modification_window_hours: Decimal = Field(Decimal("24"), ge=0, max_digits=6, decimal_places=2, title="确认后可修改窗口（小时）")
+
+
+class Reporting(_Section):
+    """H-3: how often each side reports on a running order, in calendar days."""
+
+    sales_contact_days: int = Field(7, ge=1, le=90, title="销售联系客户周期（天）")
+    production_report_days: int = Field(1, ge=1, le=30, title="生产汇报周期（天）")
+    procurement_report_days: int = Field(7, ge=1, le=90, title="采购汇报周期（天）")
+    quality_report_days: int = Field(7, ge=1, le=90, title="质量汇报周期（天）")
+    idle_days: int = Field(3, ge=1, le=90, title="订单无进展提醒（天）")
+
+
+class Archive(_Section):
+    """M-2: how long archived orders are kept after completion."""
+
+    retention_years: int = Field(3, ge=1, le=30, title="保存期限（年）")
+
+
+class Dunning(_Section):
+    """L-5: reminders at these days overdue, legal escalation after the last."""
+
+    reminder_days: list[int] = Field(default_factory=lambda: [7, 30, 60], min_length=1, title="催款提醒（逾期天数）")
+    legal_after_days: int = Field(90, ge=1, le=3650, title="转法务（逾期天数）")
+
+    @field_validator("reminder_days")
+    @classmethod
+    def _ascending(cls, value: list[int]) -> list[int]:
+        if any(v <= 0 for v in value) or value != sorted(set(value)):
+            raise ValueError("must be positive, ascending and without repeats")
+        return value
+
+
+class Numbering(_Section):
+    """B-4, E-2: number formats. Placeholders: {yyyy} {yy} {mm} {dd} {seq} (with width, e.g. {seq:04d})."""
+
+    order: str = Field("SO{yyyy}{mm}{dd}{seq:04d}", min_length=1, max_length=60, title="订单编号格式")
+    contract: str = Field("HT{yyyy}{seq:05d}", min_length=1, max_length=60, title="合同编号格式")
+
+    @field_validator("order", "contract")
+    @classmethod
+    def _has_seq(cls, value: str) -> str:
+        if "{seq" not in value:
+            raise ValueError("must contain a {seq} placeholder")
+        try:
+            value.format(yyyy="2026", yy="26", mm="01", dd="01", seq=1)
+        except (KeyError, ValueError, IndexError) as exc:
+            raise ValueError(f"is not a valid format: {exc}") from exc
+        return value
+
+
+class Visibility(_Section):
+    """S-1: departments whose people see each kind of confidential field.
+
+    Executives in charge, administrators and auditors see everything.
+    """
+
+    price: list[str] = Field(
+        default_factory=lambda: ["sales", "customer_service", "order_confirmation", "finance", "management", "supervision"],
+        title="可见价格的部门",
+    )
+    cost: list[str] = Field(default_factory=lambda: ["finance", "management", "supervision"], title="可见成本的部门")
+    contact: list[str] = Field(
+        default_factory=lambda: ["sales", "customer_service", "order_confirmation", "logistics", "finance", "management"],
+        title="可见客户联系方式的部门",
+    )
+
+    @field_validator("price", "cost", "contact")
+    @classmethod
+    def _departments(cls, value: list[str]) -> list[str]:
+        return _check_departments(value)
+
+
+def _default_classes() -> list[OrderClass]:
+    return [
+        OrderClass(code="normal", label="普通订单", time_limit_hours=Decimal("24")),
+        OrderClass(code="special", label="特殊订单", time_limit_hours=Decimal("12")),
+        OrderClass(code="urgent", label="紧急订单", time_limit_hours=Decimal("2")),
+    ]
+
+
+def _default_tiers() -> list[ApprovalTier]:
+    return [
+        ApprovalTier(min_amount=Decimal("0"), steps=["sales_head"]),
+        ApprovalTier(min_amount=Decimal("100000"), steps=["sales_head", "executive"]),
+        ApprovalTier(min_amount=Decimal("500000"), steps=["sales_head", "executive", "finance"]),
+    ]
+
+
+class PolicyData(_Section):
+    """The whole policy; one instance is one version."""
+
+    currency: str = Field("CNY", pattern=r"^[A-Z]{3}$", title="本位币")
+    order_classes: list[OrderClass] = Field(default_factory=_default_classes, min_length=1, title="订单类别与处理时限")
+    working_time: WorkingTime = Field(default_factory=WorkingTime, title="工作时间")
+    review: Review = Field(default_factory=Review, title="订单评审")
+    major_order: MajorOrder = Field(default_factory=MajorOrder, title="重大订单")
+    approval_tiers: list[ApprovalTier] = Field(default_factory=_default_tiers, min_length=1, title="审批链（按金额）")
+    confirmation: Confirmation = Field(default_factory=Confirmation, title="订单确认")
+    reporting: Reporting = Field(default_factory=Reporting, title="汇报频次")
+    archive: Archive = Field(default_factory=Archive, title="归档")
+    dunning: Dunning = Field(default_factory=Dunning, title="催款")
+    numbering: Numbering = Field(default_factory=Numbering, title="编号规则")
+    visibility: Visibility = Field(default_factory=Visibility, title="字段可见性")
+
+    @field_validator("order_classes")
+    @classmethod
+    def _unique_classes(cls, value: list[OrderClass]) -> list[OrderClass]:
+        codes = [c.code for c in value]
+        if len(codes) != len(set(codes)):
+            raise ValueError("order class codes must be unique")
+        return value
+
+    @field_validator("approval_tiers")
+    @classmethod
+    def _tiers_from_zero(cls, value: list[ApprovalTier]) -> list[ApprovalTier]:
+        amounts = [t.min_amount for t in value]
+        if amounts[0] != 0 or amounts != sorted(set(amounts)):
+            raise ValueError("tiers must start at 0 and ascend without repeats")
+        return value
