@@ -147,8 +147,9 @@ class ListPage(SpecMixin, View):
         context = {
             "spec": self.spec, "columns": columns, "rows": rows, "page": page, "state": state,
             "filters": filter_choices(self.spec), "querystring": query.urlencode(),
-            "can_edit": self.spec.can_edit(request.user),
-            "create_url": reverse(f"{self.spec.prefix}_create") if self.spec.create else "",
+            # Booleans, not the callables: templates would call them.
+            "can_edit": self.spec.can_edit(request.user) and self.spec.update is not None,
+            "create_url": reverse(f"{self.spec.prefix}_create") if self.spec.create and self.spec.can_edit(request.user) else "",
             "edit_url_name": f"{self.spec.prefix}_edit",
         }
         template = "core/list_rows.html" if request.headers.get("HX-Request") else "core/list.html"
@@ -159,7 +160,7 @@ def export_xlsx(title: Any, columns: Sequence[Column], rows: Any) -> HttpRespons
     """Excel export of exactly the columns the user may see (S-1)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=str(title)[:31])
-    ws.append([c.label for c in columns])
+    ws.append([str(c.label) for c in columns])
     for obj in rows:
         values = []
         for c in columns:

@@ -70,6 +70,9 @@ def _toml_ready(value: Any) -> Any:
         return {k: _toml_ready(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_toml_ready(v) for v in value]
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        # TOML has no decimal type: whole amounts as integers read back exactly as they were.
+        return int(value)
     return value
 
 

@@ -1,0 +1,104 @@
+"""The one transition engine, tested on its own small machine (DESIGN 4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from oms.audit.models import AuditEvent
+from oms.core import workflow
+from oms.core.tests.machine.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def _is_owner(user: Any, ticket: Ticket) -> bool:
+    return getattr(user, "username", "") == "owner"
+
+
+def _not_blocked(user: Any, ticket: Ticket) -> str | None:
+    return "ticket is blocked" if ticket.blocked else None
+
+
+def _has_note(user: Any, ticket: Ticket) -> str | None:
+    return None if ticket.note else "note is missing"
+
+
+CLOSE = workflow.Transition(name="close", label="关闭", source={"open"}, target="closed", permission=_is_owner,
+                            guards=(_not_blocked, _has_note))
+REOPEN = workflow.Transition(name="reopen", label="重开", source={"closed"}, target="open",
+                             permission=lambda u, t: True, requires_reason=True)
+TABLE = workflow.TransitionTable.of("ticket", CLOSE, REOPEN)
+
+
+class Owner:
+    username = "owner"
+    is_authenticated = False
+
+    def __str__(self) -> str:
+        return "owner"
+
+
+class Stranger(Owner):
+    username = "stranger"
+
+
+def test_apply_moves_state_bumps_version_and_audits() -> None:
+    ticket = Ticket.objects.create(note="done")
+    with transaction.atomic():
+        result = workflow.apply(CLOSE, ticket, actor=Owner(), reason="finished")
+    ticket.refresh_from_db()
+    event = AuditEvent.objects.get()
+    assert (result.status, ticket.status, ticket.version) == ("closed", "closed", 2)
+    assert (event.action, event.before, event.after, event.reason) == ("transition:close", {"status": "open"}, {"status": "closed"}, "finished")
+
+
+def test_wrong_source_state_is_invalid_and_changes_nothing() -> None:
+    ticket = Ticket.objects.create(status="closed", note="x")
+    with pytest.raises(workflow.InvalidTransition), transaction.atomic():
+        workflow.apply(CLOSE, ticket, actor=Owner())
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.version, AuditEvent.objects.count()) == ("closed", 1, 0)
+
+
+def test_permission_is_checked_before_guards() -> None:
+    ticket = Ticket.objects.create(blocked=True)
+    with pytest.raises(workflow.PermissionDenied), transaction.atomic():
+        workflow.apply(CLOSE, ticket, actor=Stranger())
+    ticket.refresh_from_db()
+    assert (ticket.status, AuditEvent.objects.count()) == ("open", 0)
+
+
+def test_every_guard_reason_is_collected() -> None:
+    ticket = Ticket.objects.create(blocked=True, note="")
+    with pytest.raises(workflow.TransitionBlocked) as info, transaction.atomic():
+        workflow.apply(CLOSE, ticket, actor=Owner())
+    ticket.refresh_from_db()
+    assert info.value.reasons == ["ticket is blocked", "note is missing"]
+    assert (ticket.status, AuditEvent.objects.count()) == ("open", 0)
+
+
+def test_transition_that_requires_a_reason_refuses_without_one() -> None:
+    ticket = Ticket.objects.create(status="closed")
+    with pytest.raises(workflow.TransitionBlocked), transaction.atomic():
+        workflow.apply(REOPEN, ticket, actor=Owner(), reason="  ")
+    ticket.refresh_from_db()
+    assert ticket.status == "closed"
+
+
+def test_changes_are_saved_and_audited_with_the_state() -> None:
+    ticket = Ticket.objects.create(note="a")
+    with transaction.atomic():
+        workflow.apply(CLOSE, ticket, actor=Owner(), changes={"note": "closed by owner"})
+    ticket.refresh_from_db()
+    event = AuditEvent.objects.get()
+    assert ticket.note == "closed by owner"
+    assert event.after == {"status": "closed", "note": "closed by owner"}
+
+
+def test_available_lists_only_permitted_transitions_from_the_current_state() -> None:
+    ticket = Ticket.objects.create()
+    assert [t.name for t in TABLE.available(ticket, Owner())] == ["close"]
+    assert [t.name for t in TABLE.available(ticket, Stranger())] == []
