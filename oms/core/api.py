@@ -1,8 +1,8 @@
+# No "from __future__ import annotations" here: django-ninja reads the schemas at runtime.
 """The REST API's shared parts (DESIGN 2): auth, typed errors, idempotent creates, and one
 router factory that gives every master-data model the same list/read/create/update endpoints.
 """
 
-from __future__ import annotations
 
 import hashlib
 import json
@@ -103,25 +103,27 @@ class ApiSpec:
     read_only: Sequence[str] = ("id", "version", "created_at", "updated_at")
 
 
-def _fk_names(model: type[models.Model], names: Sequence[str]) -> set[str]:
-    return {n for n in names if isinstance(model._meta.get_field(n), models.ForeignKey)}
+def _api_name(model: type[models.Model], name: str) -> str:
+    """Foreign keys travel as `<name>_id` (django-ninja's convention), e.g. `region_id`."""
+    field = model._meta.get_field(name) if name in {f.name for f in model._meta.get_fields()} else None
+    return f"{name}_id" if isinstance(field, models.ForeignKey) else name
 
 
-def _to_model_data(model: type[models.Model], payload: Mapping[str, Any]) -> dict[str, Any]:
-    """API field names to model attributes: foreign keys arrive as ids."""
-    fks = _fk_names(model, list(payload))
-    return {(f"{k}_id" if k in fks else k): v for k, v in payload.items()}
+def _call(model: type[models.Model], fn: Callable[..., Any], **kwargs: Any) -> Any:
+    """Run an action; field errors come back under the API's field names."""
+    try:
+        return fn(**kwargs)
+    except FieldErrors as exc:
+        raise FieldErrors({_api_name(model, k): v for k, v in exc.errors.items()}) from exc
 
 
 def _out(spec: ApiSpec, obj: Any, groups: frozenset[str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
-    fks = _fk_names(spec.model, [*spec.read_only, *spec.fields])
     for name in [*spec.read_only, *spec.fields]:
+        key = _api_name(spec.model, name)
         group = spec.field_groups.get(name)
-        if group is not None and group not in groups:
-            data[name] = None  # S-1: hidden, not merely left out, so clients see a stable shape
-        else:
-            data[name] = getattr(obj, f"{name}_id" if name in fks else name)
+        # S-1: a hidden field is null, not left out, so clients see a stable shape.
+        data[key] = None if group is not None and group not in groups else getattr(obj, key)
     return data
 
 
@@ -178,7 +180,8 @@ def crud_router(spec: ApiSpec) -> Router:
                 done = IdempotencyRecord.objects.filter(user=request.user, key=scope_key).first()
                 if done is not None:
                     return done.status, json.loads(done.body)
-            obj = spec.create(actor=request.user, data=_to_model_data(model, payload.dict()))  # type: ignore[attr-defined]
+            data = {_api_name(model, k): v for k, v in payload.dict().items()}  # type: ignore[attr-defined]
+            obj = _call(model, spec.create, actor=request.user, data=data)
             body = _out(spec, obj, visible_field_groups(request.user))
             if key:
                 try:
@@ -202,7 +205,8 @@ def crud_router(spec: ApiSpec) -> Router:
         hidden = [k for k in data if spec.field_groups.get(k) and spec.field_groups[k] not in groups]
         if hidden:
             raise FieldErrors(dict.fromkeys(hidden, _("无权修改此字段。")))
-        obj = spec.update(actor=request.user, obj=obj, data=_to_model_data(model, data), version=version)
+        data = {_api_name(model, k): v for k, v in data.items()}
+        obj = _call(model, spec.update, actor=request.user, obj=obj, data=data, version=version)
         return _out(spec, obj, groups)
 
     return router
