@@ -14,6 +14,7 @@ from typing import Any
 
 import tomli_w
 from django.http import QueryDict
+from django.utils.translation import gettext
 from pydantic import BaseModel
 
 from oms.accounts.models import DepartmentKind
@@ -69,7 +70,7 @@ def sections(policy: PolicyData) -> list[Section]:
     top_leaves: list[Leaf] = []
     for name, info in PolicyData.model_fields.items():
         value = getattr(policy, name)
-        label = info.title or name
+        label = gettext(info.title or name)
         if isinstance(value, BaseModel):
             leaves = []
             for sub, sub_info in type(value).model_fields.items():
@@ -77,7 +78,7 @@ def sections(policy: PolicyData) -> list[Section]:
                 sub_value = getattr(value, sub)
                 if kind == "list" and f"{name}.{sub}" in DEPARTMENT_LISTS:
                     kind, choices = "departments", _department_choices()
-                leaves.append(Leaf(f"{name}.{sub}", sub_info.title or sub, kind, sub_value, choices))
+                leaves.append(Leaf(f"{name}.{sub}", gettext(sub_info.title or sub), kind, sub_value, choices))
             result.append(Section(name, label, leaves))
         else:
             kind, choices = _kind(info.annotation)
