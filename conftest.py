@@ -14,7 +14,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def make_department(kind: str, parent: Department | None = None) -> Department:
-    dept, _ = Department.objects.get_or_create(code=kind, defaults={"name": str(DepartmentKind(kind).label), "kind": kind, "parent": parent})
+    dept, _ = Department.objects.get_or_create(
+        code=kind, defaults={"name": str(DepartmentKind(kind).label), "kind": kind, "parent": parent}
+    )
     return dept
 
 

@@ -18,12 +18,27 @@ from oms.audit import recorder
 from oms.core import records
 from oms.core.errors import FieldErrors
 
-USER_FIELDS = ["username", "last_name", "first_name", "email", "phone", "department", "role", "data_scope", "is_active"]
+USER_FIELDS = [
+    "username",
+    "last_name",
+    "first_name",
+    "email",
+    "phone",
+    "department",
+    "role",
+    "data_scope",
+    "is_active",
+]
 
 
 def create_department(*, actor: Any, data: Mapping[str, Any]) -> Department:
     records.require(can_manage_users(actor))
-    return records.create(actor=actor, obj=Department(**data), fields=["code", "name", "kind", "parent", "active"], action="department.create")
+    return records.create(
+        actor=actor,
+        obj=Department(**data),
+        fields=["code", "name", "kind", "parent", "active"],
+        action="department.create",
+    )
 
 
 def update_department(*, actor: Any, obj: Department, data: Mapping[str, Any], version: int) -> Department:
@@ -69,7 +84,10 @@ def login_blocked(*, username: str, client: str) -> bool:
     since = timezone.now() - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS)
     recent = LoginFailure.objects.filter(at__gte=since)
     limit = settings.LOGIN_THROTTLE_ATTEMPTS
-    return recent.filter(username=username.lower()).count() >= limit or recent.filter(client=client).count() >= limit * 4
+    return (
+        recent.filter(username=username.lower()).count() >= limit
+        or recent.filter(client=client).count() >= limit * 4
+    )
 
 
 def record_login_failure(*, username: str, client: str) -> None:

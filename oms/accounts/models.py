@@ -56,7 +56,14 @@ class Department(models.Model):
     code = models.SlugField(_("部门代码"), max_length=40, unique=True)
     name = models.CharField(_("部门名称"), max_length=100)
     kind = models.CharField(_("部门类型"), max_length=40, choices=DepartmentKind.choices)
-    parent = models.ForeignKey("self", verbose_name=_("上级部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     active = models.BooleanField(_("启用"), default=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
 
@@ -72,9 +79,18 @@ class Department(models.Model):
 class User(AbstractUser):
     """A person of the company; `role` and `department` decide what they see and do (A-4, S-1)."""
 
-    department = models.ForeignKey(Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="members")
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.STAFF)
-    data_scope = models.CharField(_("数据范围"), max_length=20, choices=DataScope.choices, blank=True, help_text=_("留空则按角色默认"))
+    data_scope = models.CharField(
+        _("数据范围"), max_length=20, choices=DataScope.choices, blank=True, help_text=_("留空则按角色默认")
+    )
     phone = models.CharField(_("电话"), max_length=30, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
 
@@ -110,11 +126,16 @@ class LoginFailure(models.Model):
         verbose_name = _("登录失败记录")
         verbose_name_plural = _("登录失败记录")
 
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+
 
 class ApiToken(models.Model):
     """A bearer token for an integration; only its hash is stored, the key is shown once."""
 
-    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="api_tokens"
+    )
     name = models.CharField(_("名称"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

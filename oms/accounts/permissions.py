@@ -72,7 +72,9 @@ def department_tree_ids(department_id: int | None) -> set[int]:
     return found
 
 
-def scope(queryset: QuerySet[Any], user: Any, *, owner_field: str = "owner", department_field: str = "department") -> QuerySet[Any]:
+def scope(
+    queryset: QuerySet[Any], user: Any, *, owner_field: str = "owner", department_field: str = "department"
+) -> QuerySet[Any]:
     """Restrict a list to the records the user's data scope allows (S-1).
 
     Own records are always included, so a salesperson never loses sight of their customers.

@@ -38,7 +38,9 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: Any) -> HttpResponse:
-        actions.record_login_failure(username=self.request.POST.get("username", ""), client=_client(self.request))
+        actions.record_login_failure(
+            username=self.request.POST.get("username", ""), client=_client(self.request)
+        )
         return super().form_invalid(form)
 
 
@@ -46,8 +48,16 @@ DEPARTMENT_SPEC = ListSpec(
     model=Department,
     prefix="accounts:department",
     title=gettext_lazy("部门"),
-    columns=[Column("code"), Column("name"), Column("kind"), Column("parent__name", gettext_lazy("上级部门")), Column("active")],
-    selector=lambda user: Department.objects.select_related("parent") if can_manage_users(user) else Department.objects.none(),
+    columns=[
+        Column("code"),
+        Column("name"),
+        Column("kind"),
+        Column("parent__name", gettext_lazy("上级部门")),
+        Column("active"),
+    ],
+    selector=lambda user: (
+        Department.objects.select_related("parent") if can_manage_users(user) else Department.objects.none()
+    ),
     search_fields=("code", "name"),
     filters=("kind", "active"),
     form_fields=("code", "name", "kind", "parent", "active"),
@@ -60,9 +70,19 @@ USER_SPEC = ListSpec(
     model=User,
     prefix="accounts:user",
     title=gettext_lazy("用户"),
-    columns=[Column("username"), Column("last_name"), Column("first_name"), Column("department__name", gettext_lazy("部门")),
-             Column("role"), Column("data_scope"), Column("is_active"), Column("last_login")],
-    selector=lambda user: User.objects.select_related("department") if can_manage_users(user) else User.objects.none(),
+    columns=[
+        Column("username"),
+        Column("last_name"),
+        Column("first_name"),
+        Column("department__name", gettext_lazy("部门")),
+        Column("role"),
+        Column("data_scope"),
+        Column("is_active"),
+        Column("last_login"),
+    ],
+    selector=lambda user: (
+        User.objects.select_related("department") if can_manage_users(user) else User.objects.none()
+    ),
     search_fields=("username", "first_name", "last_name"),
     filters=("department", "role", "is_active"),
     form_fields=tuple(actions.USER_FIELDS),
@@ -74,7 +94,9 @@ USER_SPEC = ListSpec(
 
 
 class PasswordForm(forms.Form):
-    password = forms.CharField(label=gettext_lazy("新密码"), widget=forms.PasswordInput(render_value=False), strip=False)
+    password = forms.CharField(
+        label=gettext_lazy("新密码"), widget=forms.PasswordInput(render_value=False), strip=False
+    )
 
 
 @login_required
@@ -92,4 +114,9 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已为 %(u)s 设置新密码。") % {"u": target})
             return redirect("accounts:user_list")
-    return render(request, "accounts/password.html", {"form": form, "target": target}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/password.html",
+        {"form": form, "target": target},
+        status=400 if form.errors else 200,
+    )

@@ -33,8 +33,12 @@ class AuditEvent(models.Model):
 
     occurred_at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
     object_type = models.CharField(_("对象类型"), max_length=100, db_index=True)
@@ -57,9 +61,21 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit events are append-only")
+
     def payload(self) -> dict[str, Any]:
         """The fields the hash covers, in a form that survives a round trip through the database."""
-        when = self.occurred_at.astimezone(UTC) if self.occurred_at.tzinfo else self.occurred_at.replace(tzinfo=UTC)
+        when = (
+            self.occurred_at.astimezone(UTC)
+            if self.occurred_at.tzinfo
+            else self.occurred_at.replace(tzinfo=UTC)
+        )
         return {
             "occurred_at": when.isoformat(timespec="microseconds"),
             "actor_id": self.actor_id,
@@ -76,14 +92,6 @@ class AuditEvent(models.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256((self.prev_hash + canonical_json(self.payload())).encode()).hexdigest()
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("audit events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("audit events are append-only")
 
 
 def utcnow() -> datetime:

@@ -24,7 +24,10 @@ _POSTGRES = [
     f"CREATE TRIGGER audit_no_update_delete BEFORE UPDATE OR DELETE ON {TABLE} "
     "FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()",
 ]
-_POSTGRES_DROP = [f"DROP TRIGGER IF EXISTS audit_no_update_delete ON {TABLE}", "DROP FUNCTION IF EXISTS audit_refuse_change()"]
+_POSTGRES_DROP = [
+    f"DROP TRIGGER IF EXISTS audit_no_update_delete ON {TABLE}",
+    "DROP FUNCTION IF EXISTS audit_refuse_change()",
+]
 
 
 def _statements(vendor: str, drop: bool) -> list[str]:

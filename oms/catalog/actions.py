@@ -15,7 +15,9 @@ def create_product(*, actor: Any, data: Mapping[str, Any]) -> Product:
     records.require(can_manage_master_data(actor))
     product = Product(**data)
     product.pinyin = pinyin_initials(product.name)
-    return records.create(actor=actor, obj=product, fields=records.editable_fields(Product), action="product.create")
+    return records.create(
+        actor=actor, obj=product, fields=records.editable_fields(Product), action="product.create"
+    )
 
 
 def update_product(*, actor: Any, obj: Product, data: Mapping[str, Any], version: int) -> Product:
@@ -28,7 +30,12 @@ def update_product(*, actor: Any, obj: Product, data: Mapping[str, Any], version
 
 def create_warehouse(*, actor: Any, data: Mapping[str, Any]) -> Warehouse:
     records.require(can_manage_master_data(actor))
-    return records.create(actor=actor, obj=Warehouse(**data), fields=records.editable_fields(Warehouse), action="warehouse.create")
+    return records.create(
+        actor=actor,
+        obj=Warehouse(**data),
+        fields=records.editable_fields(Warehouse),
+        action="warehouse.create",
+    )
 
 
 def update_warehouse(*, actor: Any, obj: Warehouse, data: Mapping[str, Any], version: int) -> Warehouse:
@@ -39,9 +46,15 @@ def update_warehouse(*, actor: Any, obj: Warehouse, data: Mapping[str, Any], ver
 def create_stock_level(*, actor: Any, data: Mapping[str, Any]) -> StockLevel:
     """A-5: one row per product and warehouse (a second one is refused by the database too)."""
     records.require(can_manage_master_data(actor))
-    return records.create(actor=actor, obj=StockLevel(**data), fields=records.editable_fields(StockLevel), action="stock.create")
+    return records.create(
+        actor=actor, obj=StockLevel(**data), fields=records.editable_fields(StockLevel), action="stock.create"
+    )
 
 
-def update_stock_level(*, actor: Any, obj: StockLevel, data: Mapping[str, Any], version: int, reason: str = "") -> StockLevel:
+def update_stock_level(
+    *, actor: Any, obj: StockLevel, data: Mapping[str, Any], version: int, reason: str = ""
+) -> StockLevel:
     records.require(can_manage_master_data(actor))
-    return records.update(actor=actor, obj=obj, data=data, version=version, action="stock.update", reason=reason)
+    return records.update(
+        actor=actor, obj=obj, data=data, version=version, action="stock.update", reason=reason
+    )

@@ -19,8 +19,20 @@ class Product(VersionedModel):
     pinyin = models.CharField(_("拼音首字母"), max_length=60, blank=True, db_index=True, editable=False)
     spec = models.CharField(_("规格型号"), max_length=200, blank=True)
     unit = models.CharField(_("单位"), max_length=20, default="件")
-    list_price = models.DecimalField(_("标准售价"), max_digits=16, decimal_places=4, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
-    standard_cost = models.DecimalField(_("标准成本"), max_digits=16, decimal_places=4, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
+    list_price = models.DecimalField(
+        _("标准售价"),
+        max_digits=16,
+        decimal_places=4,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    standard_cost = models.DecimalField(
+        _("标准成本"),
+        max_digits=16,
+        decimal_places=4,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     lead_time_days = models.PositiveIntegerField(_("交货周期（天）"), default=0)
     is_stock_item = models.BooleanField(_("库存品"), default=True)
     is_service = models.BooleanField(_("服务"), default=False)
@@ -30,8 +42,12 @@ class Product(VersionedModel):
         verbose_name_plural = _("产品")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(list_price__gte=0), name="product_list_price_not_negative"),
-            models.CheckConstraint(condition=models.Q(standard_cost__gte=0), name="product_standard_cost_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(list_price__gte=0), name="product_list_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(standard_cost__gte=0), name="product_standard_cost_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -55,18 +71,42 @@ class Warehouse(VersionedModel):
 class StockLevel(VersionedModel):
     """A-5: quantity on hand and reserved, per product and warehouse."""
 
-    product = models.ForeignKey(Product, verbose_name=_("产品"), on_delete=models.PROTECT, related_name="stock_levels")
-    warehouse = models.ForeignKey(Warehouse, verbose_name=_("仓库"), on_delete=models.PROTECT, related_name="stock_levels")
-    on_hand = models.DecimalField(_("现存量"), max_digits=16, decimal_places=4, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
-    reserved = models.DecimalField(_("已预留"), max_digits=16, decimal_places=4, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
-    safety_stock = models.DecimalField(_("安全库存"), max_digits=16, decimal_places=4, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
+    product = models.ForeignKey(
+        Product, verbose_name=_("产品"), on_delete=models.PROTECT, related_name="stock_levels"
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, verbose_name=_("仓库"), on_delete=models.PROTECT, related_name="stock_levels"
+    )
+    on_hand = models.DecimalField(
+        _("现存量"),
+        max_digits=16,
+        decimal_places=4,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    reserved = models.DecimalField(
+        _("已预留"),
+        max_digits=16,
+        decimal_places=4,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    safety_stock = models.DecimalField(
+        _("安全库存"),
+        max_digits=16,
+        decimal_places=4,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
 
     class Meta:
         verbose_name = _("库存")
         verbose_name_plural = _("库存")
         ordering = ["product__code", "warehouse__code"]
         constraints = [
-            models.UniqueConstraint(fields=["product", "warehouse"], name="stock_level_unique_product_warehouse"),
+            models.UniqueConstraint(
+                fields=["product", "warehouse"], name="stock_level_unique_product_warehouse"
+            ),
             models.CheckConstraint(condition=models.Q(on_hand__gte=0), name="stock_on_hand_not_negative"),
             models.CheckConstraint(condition=models.Q(reserved__gte=0), name="stock_reserved_not_negative"),
         ]

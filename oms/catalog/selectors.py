@@ -26,5 +26,7 @@ def product_choices(user: Any, q: str, limit: int = 20) -> list[Product]:
     """The product picker: by code, name, spec or pinyin initials."""
     qs = products_for(user).filter(active=True)
     if q:
-        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(pinyin__icontains=q) | Q(spec__icontains=q))
+        qs = qs.filter(
+            Q(code__icontains=q) | Q(name__icontains=q) | Q(pinyin__icontains=q) | Q(spec__icontains=q)
+        )
     return list(qs.order_by("code")[:limit])

@@ -14,12 +14,32 @@ PRODUCT_SPEC = ListSpec(
     model=Product,
     prefix="catalog:product",
     title=_("产品"),
-    columns=[Column("code"), Column("name"), Column("spec"), Column("unit"), Column("list_price", group="price"),
-             Column("standard_cost", group="cost"), Column("lead_time_days"), Column("is_stock_item"), Column("active")],
+    columns=[
+        Column("code"),
+        Column("name"),
+        Column("spec"),
+        Column("unit"),
+        Column("list_price", group="price"),
+        Column("standard_cost", group="cost"),
+        Column("lead_time_days"),
+        Column("is_stock_item"),
+        Column("active"),
+    ],
     selector=selectors.products_for,
     search_fields=("code", "name", "pinyin", "spec"),
     filters=("is_stock_item", "is_service", "active"),
-    form_fields=("code", "name", "spec", "unit", "list_price", "standard_cost", "lead_time_days", "is_stock_item", "is_service", "active"),
+    form_fields=(
+        "code",
+        "name",
+        "spec",
+        "unit",
+        "list_price",
+        "standard_cost",
+        "lead_time_days",
+        "is_stock_item",
+        "is_service",
+        "active",
+    ),
     field_groups={"list_price": "price", "standard_cost": "cost"},
     create=actions.create_product,
     update=actions.update_product,
@@ -44,8 +64,14 @@ STOCK_SPEC = ListSpec(
     model=StockLevel,
     prefix="catalog:stock",
     title=_("库存"),
-    columns=[Column("product__code", _("产品编码")), Column("product__name", _("产品名称")), Column("warehouse__name", _("仓库")),
-             Column("on_hand"), Column("reserved"), Column("safety_stock")],
+    columns=[
+        Column("product__code", _("产品编码")),
+        Column("product__name", _("产品名称")),
+        Column("warehouse__name", _("仓库")),
+        Column("on_hand"),
+        Column("reserved"),
+        Column("safety_stock"),
+    ],
     selector=selectors.stock_levels_for,
     search_fields=("product__code", "product__name", "product__pinyin"),
     filters=("warehouse",),
@@ -60,4 +86,6 @@ STOCK_SPEC = ListSpec(
 def product_picker(request: HttpRequest) -> HttpResponse:
     """Search products by code, name, spec or pinyin initials; an htmx fragment for pickers."""
     items = selectors.product_choices(request.user, request.GET.get("q", "").strip())
-    return render(request, "core/picker_options.html", {"items": items, "target": request.GET.get("target", "")})
+    return render(
+        request, "core/picker_options.html", {"items": items, "target": request.GET.get("target", "")}
+    )

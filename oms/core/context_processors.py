@@ -12,23 +12,32 @@ from oms.accounts import permissions as perms
 
 MENU: list[tuple[Any, list[tuple[Any, str, Any]]]] = [
     (_("工作台"), [(_("首页"), "core:home", perms.is_staff_member)]),
-    (_("基础资料"), [
-        (_("客户"), "customers:customer_list", perms.is_staff_member),
-        (_("联系人"), "customers:contact_list", perms.is_staff_member),
-        (_("产品"), "catalog:product_list", perms.is_staff_member),
-        (_("仓库"), "catalog:warehouse_list", perms.is_staff_member),
-        (_("库存"), "catalog:stock_list", perms.is_staff_member),
-        (_("供应商"), "partners:supplier_list", perms.is_staff_member),
-        (_("承运商"), "partners:carrier_list", perms.is_staff_member),
-    ]),
-    (_("组织"), [
-        (_("部门"), "accounts:department_list", perms.can_manage_users),
-        (_("用户"), "accounts:user_list", perms.can_manage_users),
-    ]),
-    (_("系统设置"), [
-        (_("制度设置"), "policy:overview", perms.can_view_policy),
-        (_("工作日历"), "policy:calendar", perms.can_view_policy),
-    ]),
+    (
+        _("基础资料"),
+        [
+            (_("客户"), "customers:customer_list", perms.is_staff_member),
+            (_("联系人"), "customers:contact_list", perms.is_staff_member),
+            (_("产品"), "catalog:product_list", perms.is_staff_member),
+            (_("仓库"), "catalog:warehouse_list", perms.is_staff_member),
+            (_("库存"), "catalog:stock_list", perms.is_staff_member),
+            (_("供应商"), "partners:supplier_list", perms.is_staff_member),
+            (_("承运商"), "partners:carrier_list", perms.is_staff_member),
+        ],
+    ),
+    (
+        _("组织"),
+        [
+            (_("部门"), "accounts:department_list", perms.can_manage_users),
+            (_("用户"), "accounts:user_list", perms.can_manage_users),
+        ],
+    ),
+    (
+        _("系统设置"),
+        [
+            (_("制度设置"), "policy:overview", perms.can_view_policy),
+            (_("工作日历"), "policy:calendar", perms.can_view_policy),
+        ],
+    ),
     (_("审计"), [(_("审计日志"), "audit:list", perms.can_view_audit)]),
 ]
 
@@ -39,8 +48,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"menu": []}
     menu = []
     for title, items in MENU:
-        visible = [{"label": label, "url": reverse(name), "active": request.path.startswith(reverse(name)) and name != "core:home"}
-                   for label, name, allowed in items if allowed(user)]
+        visible = [
+            {
+                "label": label,
+                "url": reverse(name),
+                "active": request.path.startswith(reverse(name)) and name != "core:home",
+            }
+            for label, name, allowed in items
+            if allowed(user)
+        ]
         if visible:
             menu.append({"title": title, "items": visible})
     return {"menu": menu}

@@ -38,7 +38,7 @@ class Column:
     """One column of a list and its export; `group` names the confidential field group (S-1)."""
 
     name: str
-    label: str = ""
+    label: Any = ""
     group: str | None = None
     sortable: bool = True
 
@@ -69,12 +69,15 @@ class ListSpec:
         groups = visible_field_groups(user)
         return [
             Column(c.name, c.label or self.label(c.name), c.group, c.sortable)
-            for c in self.columns if c.group is None or c.group in groups
+            for c in self.columns
+            if c.group is None or c.group in groups
         ]
 
     def editable_fields(self, user: Any) -> list[str]:
         groups = visible_field_groups(user)
-        return [f for f in self.form_fields if self.field_groups.get(f) is None or self.field_groups[f] in groups]
+        return [
+            f for f in self.form_fields if self.field_groups.get(f) is None or self.field_groups[f] in groups
+        ]
 
 
 def cell(obj: Any, name: str) -> Any:
@@ -121,7 +124,7 @@ def filter_choices(spec: ListSpec) -> list[dict[str, Any]]:
         elif isinstance(model_field, models.BooleanField):
             choices = [("true", _("是")), ("false", _("否"))]
         elif isinstance(model_field, models.ForeignKey):
-            related = model_field.related_model._default_manager.all()  # type: ignore[union-attr]
+            related = model_field.related_model._default_manager.all()
             choices = [(str(o.pk), str(o)) for o in related[:200]]
         else:
             continue
@@ -145,11 +148,18 @@ class ListPage(SpecMixin, View):
         query.pop("page", None)
         query.pop("export", None)
         context = {
-            "spec": self.spec, "columns": columns, "rows": rows, "page": page, "state": state,
-            "filters": filter_choices(self.spec), "querystring": query.urlencode(),
+            "spec": self.spec,
+            "columns": columns,
+            "rows": rows,
+            "page": page,
+            "state": state,
+            "filters": filter_choices(self.spec),
+            "querystring": query.urlencode(),
             # Booleans, not the callables: templates would call them.
             "can_edit": self.spec.can_edit(request.user) and self.spec.update is not None,
-            "create_url": reverse(f"{self.spec.prefix}_create") if self.spec.create and self.spec.can_edit(request.user) else "",
+            "create_url": reverse(f"{self.spec.prefix}_create")
+            if self.spec.create and self.spec.can_edit(request.user)
+            else "",
             "edit_url_name": f"{self.spec.prefix}_edit",
         }
         template = "core/list_rows.html" if request.headers.get("HX-Request") else "core/list.html"
@@ -173,7 +183,9 @@ def export_xlsx(title: Any, columns: Sequence[Column], rows: Any) -> HttpRespons
         ws.append(values)
     buffer = io.BytesIO()
     wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(str(title))}-{stamp}.xlsx"
     return response
@@ -189,7 +201,9 @@ def model_form(spec: ListSpec, user: Any) -> type[forms.ModelForm[Any]]:
     fields = spec.editable_fields(user)
     meta = type("Meta", (), {"model": spec.model, "fields": fields, "widgets": dict(spec.form_widgets)})
     form_class: type[forms.ModelForm[Any]] = type(
-        f"{spec.model.__name__}Form", (forms.ModelForm,), {"Meta": meta, "version": forms.IntegerField(required=False, widget=forms.HiddenInput)},
+        f"{spec.model.__name__}Form",
+        (forms.ModelForm,),
+        {"Meta": meta, "version": forms.IntegerField(required=False, widget=forms.HiddenInput)},
     )
     return form_class
 
@@ -205,15 +219,23 @@ class FormPage(SpecMixin, View):
             raise Http404
         return obj
 
-    def _render(self, request: HttpRequest, form: forms.ModelForm[Any], obj: Any, status: int = 200) -> HttpResponse:
-        return render(request, "core/form.html", {"spec": self.spec, "form": form, "object": obj,
-                                                   "list_url": reverse(f"{self.spec.prefix}_list")}, status=status)
+    def _render(
+        self, request: HttpRequest, form: forms.ModelForm[Any], obj: Any, status: int = 200
+    ) -> HttpResponse:
+        return render(
+            request,
+            "core/form.html",
+            {"spec": self.spec, "form": form, "object": obj, "list_url": reverse(f"{self.spec.prefix}_list")},
+            status=status,
+        )
 
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if not self.spec.can_edit(request.user):
             raise Http404
         obj = self._object(request, pk)
-        form = model_form(self.spec, request.user)(instance=obj, initial={"version": getattr(obj, "version", None)})
+        form = model_form(self.spec, request.user)(
+            instance=obj, initial={"version": getattr(obj, "version", None)}
+        )
         return self._render(request, form, obj)
 
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
@@ -233,7 +255,9 @@ class FormPage(SpecMixin, View):
                 messages.success(request, _("已创建：%(o)s") % {"o": saved})
             else:
                 assert self.spec.update is not None
-                saved = self.spec.update(actor=request.user, obj=obj, data=data, version=form.cleaned_data.get("version") or 0)
+                saved = self.spec.update(
+                    actor=request.user, obj=obj, data=data, version=form.cleaned_data.get("version") or 0
+                )
                 messages.success(request, _("已保存：%(o)s") % {"o": saved})
         except FieldErrors as exc:
             for name, msgs in exc.errors.items():

@@ -41,7 +41,7 @@ validate_tax_number = RegexValidator(
 
 def pinyin_initials(text: str) -> str:
     """Upper-case pinyin initials of Chinese characters, others kept: 上海恒信 -> SHHX."""
-    parts = lazy_pinyin(text, style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
+    parts = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")
     return "".join(p for p in parts if p.strip()).upper()[:60]
 
 
@@ -56,3 +56,6 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -69,7 +69,9 @@ def update(*, actor: Any, obj: M, data: Mapping[str, Any], version: int, action:
         return locked
     locked.version = current + 1  # type: ignore[attr-defined]
     _save(locked)
-    recorder.record(actor=actor, obj=locked, action=action, before=changed_before, after=changed_after, reason=reason)
+    recorder.record(
+        actor=actor, obj=locked, action=action, before=changed_before, after=changed_after, reason=reason
+    )
     return locked
 
 

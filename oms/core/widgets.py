@@ -24,5 +24,11 @@ class PickerWidget(forms.Widget):
         if value not in (None, "") and queryset is not None:
             # One row by key, never the whole list: pickers serve tables of any size.
             label = str(queryset.filter(pk=value).first() or "")
-        context["widget"].update({"url": reverse(self.url_name), "label": label, "placeholder": _("输入编码、名称或拼音首字母搜索")})
+        context["widget"].update(
+            {
+                "url": reverse(self.url_name),
+                "label": label,
+                "placeholder": _("输入编码、名称或拼音首字母搜索"),
+            }
+        )
         return context

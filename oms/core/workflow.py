@@ -29,7 +29,9 @@ class InvalidTransition(WorkflowError):
     """The record is not in a state the transition starts from."""
 
     def __init__(self, transition: str, state: str) -> None:
-        super().__init__(_("当前状态“%(state)s”不能执行“%(transition)s”。") % {"state": state, "transition": transition})
+        super().__init__(
+            _("当前状态“%(state)s”不能执行“%(transition)s”。") % {"state": state, "transition": transition}
+        )
         self.transition = transition
         self.state = state
 
@@ -46,7 +48,10 @@ class TransitionBlocked(WorkflowError):
     """One or more guards refused; `reasons` lists every one, not just the first."""
 
     def __init__(self, transition: str, reasons: list[str]) -> None:
-        super().__init__(_("无法执行“%(transition)s”：%(reasons)s") % {"transition": transition, "reasons": "；".join(reasons)})
+        super().__init__(
+            _("无法执行“%(transition)s”：%(reasons)s")
+            % {"transition": transition, "reasons": "；".join(reasons)}
+        )
         self.transition = transition
         self.reasons = reasons
 
@@ -151,8 +156,15 @@ def apply(
         after[name] = value
     update_fields = [transition.state_field, *(changes or {}).keys()]
     if hasattr(locked, "version"):
-        locked.version = locked.version + 1  # type: ignore[attr-defined]
+        locked.version = locked.version + 1
         update_fields.append("version")
     locked.save(update_fields=update_fields)
-    recorder.record(actor=actor, obj=locked, action=f"transition:{transition.name}", before=before, after=after, reason=reason)
+    recorder.record(
+        actor=actor,
+        obj=locked,
+        action=f"transition:{transition.name}",
+        before=before,
+        after=after,
+        reason=reason,
+    )
     return locked

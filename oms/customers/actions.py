@@ -16,21 +16,29 @@ def create_customer(*, actor: Any, data: Mapping[str, Any]) -> Customer:
     records.require(can_manage_master_data(actor))
     customer = Customer(**data)
     customer.pinyin = pinyin_initials(customer.name)
-    return records.create(actor=actor, obj=customer, fields=records.editable_fields(Customer), action="customer.create")
+    return records.create(
+        actor=actor, obj=customer, fields=records.editable_fields(Customer), action="customer.create"
+    )
 
 
-def update_customer(*, actor: Any, obj: Customer, data: Mapping[str, Any], version: int, reason: str = "") -> Customer:
+def update_customer(
+    *, actor: Any, obj: Customer, data: Mapping[str, Any], version: int, reason: str = ""
+) -> Customer:
     """A-1: customers are kept current; every change is audited with before/after values."""
     records.require(can_manage_master_data(actor))
     values = dict(data)
     if "name" in values:
         values["pinyin"] = pinyin_initials(values["name"])
-    return records.update(actor=actor, obj=obj, data=values, version=version, action="customer.update", reason=reason)
+    return records.update(
+        actor=actor, obj=obj, data=values, version=version, action="customer.update", reason=reason
+    )
 
 
 def create_contact(*, actor: Any, data: Mapping[str, Any]) -> Contact:
     records.require(can_manage_master_data(actor))
-    return records.create(actor=actor, obj=Contact(**data), fields=records.editable_fields(Contact), action="contact.create")
+    return records.create(
+        actor=actor, obj=Contact(**data), fields=records.editable_fields(Contact), action="contact.create"
+    )
 
 
 def update_contact(*, actor: Any, obj: Contact, data: Mapping[str, Any], version: int) -> Contact:

@@ -59,27 +59,61 @@ class Customer(VersionedModel):
     code = models.CharField(_("客户代码"), max_length=30, unique=True)
     name = models.CharField(_("客户名称"), max_length=200, db_index=True)
     pinyin = models.CharField(_("拼音首字母"), max_length=60, blank=True, db_index=True, editable=False)
-    region = models.ForeignKey(Region, verbose_name=_("区域"), on_delete=models.PROTECT, related_name="customers")
+    region = models.ForeignKey(
+        Region, verbose_name=_("区域"), on_delete=models.PROTECT, related_name="customers"
+    )
     address = models.CharField(_("地址"), max_length=255, blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True, validators=[validate_phone])
-    grade = models.CharField(_("客户等级"), max_length=2, choices=CustomerGrade.choices, default=CustomerGrade.C)
+    grade = models.CharField(
+        _("客户等级"), max_length=2, choices=CustomerGrade.choices, default=CustomerGrade.C
+    )
     is_key = models.BooleanField(_("重点客户"), default=False)
-    credit_limit = models.DecimalField(_("信用额度"), max_digits=16, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
-    credit_rating = models.CharField(_("信用等级"), max_length=3, choices=CreditRating.choices, default=CreditRating.A)
-    payment_terms = models.CharField(_("默认付款方式"), max_length=20, choices=PaymentTerms.choices, default=PaymentTerms.PREPAYMENT)
+    credit_limit = models.DecimalField(
+        _("信用额度"),
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    credit_rating = models.CharField(
+        _("信用等级"), max_length=3, choices=CreditRating.choices, default=CreditRating.A
+    )
+    payment_terms = models.CharField(
+        _("默认付款方式"), max_length=20, choices=PaymentTerms.choices, default=PaymentTerms.PREPAYMENT
+    )
     invoice_title = models.CharField(_("开票抬头"), max_length=200, blank=True)
-    tax_number = models.CharField(_("纳税人识别号"), max_length=18, blank=True, validators=[validate_tax_number])
+    tax_number = models.CharField(
+        _("纳税人识别号"), max_length=18, blank=True, validators=[validate_tax_number]
+    )
     bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
     bank_account = models.CharField(_("银行账号"), max_length=40, blank=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("负责销售"), null=True, blank=True, on_delete=models.PROTECT, related_name="customers")
-    department = models.ForeignKey("accounts.Department", verbose_name=_("所属部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="customers")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责销售"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("所属部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
     notes = models.TextField(_("备注"), blank=True)
 
     class Meta:
         verbose_name = _("客户")
         verbose_name_plural = _("客户")
         ordering = ["code"]
-        constraints = [models.CheckConstraint(condition=models.Q(credit_limit__gte=0), name="customer_credit_limit_not_negative")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(credit_limit__gte=0), name="customer_credit_limit_not_negative"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -88,7 +122,9 @@ class Customer(VersionedModel):
 class Contact(VersionedModel):
     """A person at the customer; contact data is confidential (S-1)."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("客户"), on_delete=models.PROTECT, related_name="contacts")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("客户"), on_delete=models.PROTECT, related_name="contacts"
+    )
     name = models.CharField(_("联系人"), max_length=60)
     title = models.CharField(_("职务"), max_length=60, blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True, validators=[validate_phone])

@@ -15,7 +15,9 @@ def create_supplier(*, actor: Any, data: Mapping[str, Any]) -> Supplier:
     records.require(can_manage_master_data(actor))
     supplier = Supplier(**data)
     supplier.pinyin = pinyin_initials(supplier.name)
-    return records.create(actor=actor, obj=supplier, fields=records.editable_fields(Supplier), action="supplier.create")
+    return records.create(
+        actor=actor, obj=supplier, fields=records.editable_fields(Supplier), action="supplier.create"
+    )
 
 
 def update_supplier(*, actor: Any, obj: Supplier, data: Mapping[str, Any], version: int) -> Supplier:
@@ -30,7 +32,9 @@ def create_carrier(*, actor: Any, data: Mapping[str, Any]) -> Carrier:
     records.require(can_manage_master_data(actor))
     carrier = Carrier(**data)
     carrier.pinyin = pinyin_initials(carrier.name)
-    return records.create(actor=actor, obj=carrier, fields=records.editable_fields(Carrier), action="carrier.create")
+    return records.create(
+        actor=actor, obj=carrier, fields=records.editable_fields(Carrier), action="carrier.create"
+    )
 
 
 def update_carrier(*, actor: Any, obj: Carrier, data: Mapping[str, Any], version: int) -> Carrier:

@@ -21,7 +21,9 @@ class Partner(VersionedModel):
     contact_name = models.CharField(_("联系人"), max_length=60, blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True, validators=[validate_phone])
     address = models.CharField(_("地址"), max_length=255, blank=True)
-    qualification = models.CharField(_("资质状态"), max_length=20, choices=Qualification.choices, default=Qualification.PROBATION)
+    qualification = models.CharField(
+        _("资质状态"), max_length=20, choices=Qualification.choices, default=Qualification.PROBATION
+    )
     qualified_until = models.DateField(_("资质有效期至"), null=True, blank=True)
 
     class Meta:

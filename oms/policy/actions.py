@@ -29,7 +29,9 @@ def _validated(data: dict[str, Any]) -> PolicyData:
 
 
 @transaction.atomic
-def publish_policy(*, actor: Any, data: dict[str, Any], note: str = "", based_on: int | None = None) -> PolicyVersion:
+def publish_policy(
+    *, actor: Any, data: dict[str, Any], note: str = "", based_on: int | None = None
+) -> PolicyVersion:
     """Validate the whole policy and publish it as the next version; refused whole on any error.
 
     `based_on` is the version the editor started from; if another version was published since,
@@ -41,9 +43,16 @@ def publish_policy(*, actor: Any, data: dict[str, Any], note: str = "", based_on
     if based_on is not None and based_on != latest_number:
         raise StaleVersion(_("制度已被他人更新为 v%(n)s，请刷新后再编辑。") % {"n": latest_number})
     stored = policy.model_dump(mode="json")
-    version = PolicyVersion.objects.create(number=latest_number + 1, data=stored, note=note, created_by=actor if getattr(actor, "pk", None) else None)
+    version = PolicyVersion.objects.create(
+        number=latest_number + 1,
+        data=stored,
+        note=note,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
     before, after = recorder.diff(latest.data if latest else {}, stored)
-    recorder.record(actor=actor, obj=version, action="policy.publish", before=before, after=after, reason=note)
+    recorder.record(
+        actor=actor, obj=version, action="policy.publish", before=before, after=after, reason=note
+    )
     return version
 
 
@@ -55,9 +64,13 @@ def parse_policy_toml(text: str) -> dict[str, Any]:
         raise FieldErrors({"toml": _("TOML 格式错误：%(e)s") % {"e": exc}}) from exc
 
 
-def import_policy_toml(*, actor: Any, text: str, note: str = "", based_on: int | None = None) -> PolicyVersion:
+def import_policy_toml(
+    *, actor: Any, text: str, note: str = "", based_on: int | None = None
+) -> PolicyVersion:
     """Load a whole policy from TOML: a missing or wrong-typed value refuses it whole."""
-    return publish_policy(actor=actor, data=parse_policy_toml(text), note=note or _("从 TOML 导入"), based_on=based_on)
+    return publish_policy(
+        actor=actor, data=parse_policy_toml(text), note=note or _("从 TOML 导入"), based_on=based_on
+    )
 
 
 def policy_to_toml(version: PolicyVersion) -> str:
@@ -88,12 +101,21 @@ def seed_calendar(*, actor: Any, years: list[int]) -> int:
         try:
             days = statutory.statutory_days(year)
         except NotImplementedError as exc:
-            raise FieldErrors({"year": _("法定节假日数据不包含 %(y)s 年，请手工维护。") % {"y": year}}) from exc
+            raise FieldErrors(
+                {"year": _("法定节假日数据不包含 %(y)s 年，请手工维护。") % {"y": year}}
+            ) from exc
         rows = [CalendarDay(date=d, is_workday=w, name=n) for d, w, n in days if d not in existing]
         CalendarDay.objects.bulk_create(rows)
         written += len(rows)
-        recorder.record(actor=actor, obj=None, action="calendar.seed", after={"year": year, "days": len(rows)},
-                        object_type="policy.calendarday", object_id=str(year), object_repr=str(year))
+        recorder.record(
+            actor=actor,
+            obj=None,
+            action="calendar.seed",
+            after={"year": year, "days": len(rows)},
+            object_type="policy.calendarday",
+            object_id=str(year),
+            object_repr=str(year),
+        )
     return written
 
 
@@ -107,8 +129,15 @@ def add_calendar_year(*, actor: Any, year: int, workdays: str = "mon-fri") -> in
         rows.append(CalendarDay(date=day, is_workday=day.weekday() < 5, source=CalendarSource.MANUAL))
         day += timedelta(days=1)
     CalendarDay.objects.bulk_create(rows)
-    recorder.record(actor=actor, obj=None, action="calendar.add_year", after={"year": year, "days": len(rows)},
-                    object_type="policy.calendarday", object_id=str(year), object_repr=str(year))
+    recorder.record(
+        actor=actor,
+        obj=None,
+        action="calendar.add_year",
+        after={"year": year, "days": len(rows)},
+        object_type="policy.calendarday",
+        object_id=str(year),
+        object_repr=str(year),
+    )
     return len(rows)
 
 
@@ -129,8 +158,14 @@ def set_calendar_day(
     locked.source = CalendarSource.MANUAL
     locked.version += 1
     locked.save()
-    recorder.record(actor=actor, obj=locked, action="calendar.set_day", before=before,
-                    after={"is_workday": is_workday, "name": locked.name}, reason=reason)
+    recorder.record(
+        actor=actor,
+        obj=locked,
+        action="calendar.set_day",
+        before=before,
+        after={"is_workday": is_workday, "name": locked.name},
+        reason=reason,
+    )
     return locked
 
 

@@ -22,8 +22,13 @@ from oms.core.errors import FieldErrors
 from oms.policy.actions import parse_policy_toml
 from oms.policy.schema import DEPARTMENT_KINDS, PolicyData
 
-
-DEPARTMENT_LISTS = {"review.board", "review.sequence", "visibility.price", "visibility.cost", "visibility.contact"}
+DEPARTMENT_LISTS = {
+    "review.board",
+    "review.sequence",
+    "visibility.price",
+    "visibility.cost",
+    "visibility.contact",
+}
 
 
 @dataclass

@@ -17,7 +17,14 @@ class PolicyVersion(models.Model):
     number = models.PositiveIntegerField(_("版本号"), unique=True)
     data = models.JSONField(_("内容"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
 
     class Meta:
@@ -40,7 +47,9 @@ class CalendarDay(models.Model):
     date = models.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("工作日"))
     name = models.CharField(_("说明"), max_length=60, blank=True)
-    source = models.CharField(_("来源"), max_length=10, choices=CalendarSource.choices, default=CalendarSource.SEED)
+    source = models.CharField(
+        _("来源"), max_length=10, choices=CalendarSource.choices, default=CalendarSource.SEED
+    )
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
@@ -61,3 +70,6 @@ class NumberSequence(models.Model):
     class Meta:
         verbose_name = _("编号序列")
         verbose_name_plural = _("编号序列")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.last}"

@@ -13,8 +13,20 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DEPARTMENT_KINDS = (
-    "sales", "customer_service", "marketing", "order_confirmation", "production", "technical", "quality",
-    "procurement", "warehouse", "logistics", "finance", "supervision", "administration", "management",
+    "sales",
+    "customer_service",
+    "marketing",
+    "order_confirmation",
+    "production",
+    "technical",
+    "quality",
+    "procurement",
+    "warehouse",
+    "logistics",
+    "finance",
+    "supervision",
+    "administration",
+    "management",
 )
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -68,9 +80,13 @@ class Review(_Section):
         default_factory=lambda: ["sales", "production", "technical", "quality", "finance", "procurement"],
         title="评审小组成员部门",
     )
-    sequence: list[str] = Field(default_factory=lambda: ["sales", "finance", "production"], title="顺序评审的环节")
+    sequence: list[str] = Field(
+        default_factory=lambda: ["sales", "finance", "production"], title="顺序评审的环节"
+    )
     board_time_limit_days: int = Field(2, ge=1, le=60, title="评审小组时限（工作日）")
-    stage_time_limit_hours: Decimal = Field(Decimal("8"), gt=0, max_digits=6, decimal_places=2, title="顺序评审每环节时限（工作小时）")
+    stage_time_limit_hours: Decimal = Field(
+        Decimal("8"), gt=0, max_digits=6, decimal_places=2, title="顺序评审每环节时限（工作小时）"
+    )
 
     @field_validator("board", "sequence")
     @classmethod
@@ -81,7 +97,9 @@ class Review(_Section):
 class MajorOrder(_Section):
     """C-4: what makes an order major, sending it to the special committee."""
 
-    amount_threshold: Decimal = Field(Decimal("1000000"), ge=0, max_digits=16, decimal_places=2, title="金额阈值（元）")
+    amount_threshold: Decimal = Field(
+        Decimal("1000000"), ge=0, max_digits=16, decimal_places=2, title="金额阈值（元）"
+    )
     new_product: bool = Field(True, title="新产品视为重大订单")
     special_process: bool = Field(True, title="特殊工艺视为重大订单")
 
@@ -90,14 +108,18 @@ class ApprovalTier(_Section):
     """D-1: from this amount on, these approvers sign in order."""
 
     min_amount: Decimal = Field(ge=0, max_digits=16, decimal_places=2, title="起始金额（元）")
-    steps: list[Literal["sales_head", "executive", "finance", "general_manager"]] = Field(min_length=1, title="审批步骤")
+    steps: list[Literal["sales_head", "executive", "finance", "general_manager"]] = Field(
+        min_length=1, title="审批步骤"
+    )
 
 
 class Confirmation(_Section):
     """D-2, D-3: confirmation time and the customer's modification window (004)."""
 
     confirm_within_days: int = Field(2, ge=1, le=30, title="接单后确认时限（工作日）")
-    modification_window_hours: Decimal = Field(Decimal("24"), ge=0, max_digits=6, decimal_places=2, title="确认后可修改窗口（小时）")
+    modification_window_hours: Decimal = Field(
+        Decimal("24"), ge=0, max_digits=6, decimal_places=2, title="确认后可修改窗口（小时）"
+    )
 
 
 class Reporting(_Section):
@@ -119,7 +141,9 @@ class Archive(_Section):
 class Dunning(_Section):
     """L-5: reminders at these days overdue, legal escalation after the last."""
 
-    reminder_days: list[int] = Field(default_factory=lambda: [7, 30, 60], min_length=1, title="催款提醒（逾期天数）")
+    reminder_days: list[int] = Field(
+        default_factory=lambda: [7, 30, 60], min_length=1, title="催款提醒（逾期天数）"
+    )
     legal_after_days: int = Field(90, ge=1, le=3650, title="转法务（逾期天数）")
 
     @field_validator("reminder_days")
@@ -155,12 +179,28 @@ class Visibility(_Section):
     """
 
     price: list[str] = Field(
-        default_factory=lambda: ["sales", "customer_service", "order_confirmation", "finance", "management", "supervision"],
+        default_factory=lambda: [
+            "sales",
+            "customer_service",
+            "order_confirmation",
+            "finance",
+            "management",
+            "supervision",
+        ],
         title="可见价格的部门",
     )
-    cost: list[str] = Field(default_factory=lambda: ["finance", "management", "supervision"], title="可见成本的部门")
+    cost: list[str] = Field(
+        default_factory=lambda: ["finance", "management", "supervision"], title="可见成本的部门"
+    )
     contact: list[str] = Field(
-        default_factory=lambda: ["sales", "customer_service", "order_confirmation", "logistics", "finance", "management"],
+        default_factory=lambda: [
+            "sales",
+            "customer_service",
+            "order_confirmation",
+            "logistics",
+            "finance",
+            "management",
+        ],
         title="可见客户联系方式的部门",
     )
 
@@ -190,17 +230,21 @@ class PolicyData(_Section):
     """The whole policy; one instance is one version."""
 
     currency: str = Field("CNY", pattern=r"^[A-Z]{3}$", title="本位币")
-    order_classes: list[OrderClass] = Field(default_factory=_default_classes, min_length=1, title="订单类别与处理时限")
-    working_time: WorkingTime = Field(default_factory=WorkingTime, title="工作时间")
-    review: Review = Field(default_factory=Review, title="订单评审")
-    major_order: MajorOrder = Field(default_factory=MajorOrder, title="重大订单")
-    approval_tiers: list[ApprovalTier] = Field(default_factory=_default_tiers, min_length=1, title="审批链（按金额）")
-    confirmation: Confirmation = Field(default_factory=Confirmation, title="订单确认")
-    reporting: Reporting = Field(default_factory=Reporting, title="汇报频次")
-    archive: Archive = Field(default_factory=Archive, title="归档")
-    dunning: Dunning = Field(default_factory=Dunning, title="催款")
-    numbering: Numbering = Field(default_factory=Numbering, title="编号规则")
-    visibility: Visibility = Field(default_factory=Visibility, title="字段可见性")
+    order_classes: list[OrderClass] = Field(
+        default_factory=_default_classes, min_length=1, title="订单类别与处理时限"
+    )
+    working_time: WorkingTime = Field(default_factory=lambda: WorkingTime(), title="工作时间")
+    review: Review = Field(default_factory=lambda: Review(), title="订单评审")
+    major_order: MajorOrder = Field(default_factory=lambda: MajorOrder(), title="重大订单")
+    approval_tiers: list[ApprovalTier] = Field(
+        default_factory=_default_tiers, min_length=1, title="审批链（按金额）"
+    )
+    confirmation: Confirmation = Field(default_factory=lambda: Confirmation(), title="订单确认")
+    reporting: Reporting = Field(default_factory=lambda: Reporting(), title="汇报频次")
+    archive: Archive = Field(default_factory=lambda: Archive(), title="归档")
+    dunning: Dunning = Field(default_factory=lambda: Dunning(), title="催款")
+    numbering: Numbering = Field(default_factory=lambda: Numbering(), title="编号规则")
+    visibility: Visibility = Field(default_factory=lambda: Visibility(), title="字段可见性")
 
     @field_validator("order_classes")
     @classmethod

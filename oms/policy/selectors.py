@@ -43,8 +43,11 @@ def work_calendar(version: int | None = None) -> WorkCalendar:
     hours = policy(version).working_time
     days = dict(CalendarDay.objects.values_list("date", "is_workday"))
     return WorkCalendar(
-        days, office_start=hours.office_start, lunch_start=hours.lunch_start,
-        lunch_end=hours.lunch_end, office_end=hours.office_end,
+        days,
+        office_start=hours.office_start,
+        lunch_start=hours.lunch_start,
+        lunch_end=hours.lunch_end,
+        office_end=hours.office_end,
     )
 
 

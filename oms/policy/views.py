@@ -27,10 +27,16 @@ def overview(request: HttpRequest) -> HttpResponse:
     """The version in force, its settings, and every earlier version."""
     _require(can_view_policy(request.user))
     current = selectors.current_version()
-    return render(request, "policy/overview.html", {
-        "current": current, "sections": sections(PolicyData.model_validate(current.data)),
-        "versions": selectors.versions(), "can_edit": can_edit_policy(request.user),
-    })
+    return render(
+        request,
+        "policy/overview.html",
+        {
+            "current": current,
+            "sections": sections(PolicyData.model_validate(current.data)),
+            "versions": selectors.versions(),
+            "can_edit": can_edit_policy(request.user),
+        },
+    )
 
 
 @login_required
@@ -44,8 +50,12 @@ def edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             data = collect(request.POST, policy)
-            version = actions.publish_policy(actor=request.user, data=data, note=request.POST.get("note", ""),
-                                             based_on=int(request.POST.get("based_on", "0") or 0))
+            version = actions.publish_policy(
+                actor=request.user,
+                data=data,
+                note=request.POST.get("note", ""),
+                based_on=int(request.POST.get("based_on", "0") or 0),
+            )
         except FieldErrors as exc:
             errors, status = exc.errors, 400
         except StaleVersion as exc:
@@ -53,9 +63,17 @@ def edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已发布制度 v%(n)s，新订单将按此版本执行。") % {"n": version.number})
             return redirect("policy:overview")
-    return render(request, "policy/edit.html", {
-        "current": current, "sections": sections(policy), "errors": errors, "posted": request.POST if request.method == "POST" else None,
-    }, status=status)
+    return render(
+        request,
+        "policy/edit.html",
+        {
+            "current": current,
+            "sections": sections(policy),
+            "errors": errors,
+            "posted": request.POST if request.method == "POST" else None,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -68,7 +86,9 @@ def import_toml(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         text = upload.read().decode("utf-8", errors="replace") if upload else request.POST.get("text", "")
         try:
-            version = actions.import_policy_toml(actor=request.user, text=text, note=request.POST.get("note", ""))
+            version = actions.import_policy_toml(
+                actor=request.user, text=text, note=request.POST.get("note", "")
+            )
         except FieldErrors as exc:
             errors, status = exc.errors, 400
         else:
@@ -80,7 +100,9 @@ def import_toml(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_toml(request: HttpRequest, number: int | None = None) -> HttpResponse:
     _require(can_view_policy(request.user))
-    version = selectors.current_version() if number is None else get_object_or_404(PolicyVersion, number=number)
+    version = (
+        selectors.current_version() if number is None else get_object_or_404(PolicyVersion, number=number)
+    )
     response = HttpResponse(actions.policy_to_toml(version), content_type="application/toml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="policy-v{version.number}.toml"'
     return response
@@ -94,11 +116,19 @@ def calendar(request: HttpRequest) -> HttpResponse:
     year = int(request.GET.get("year") or timezone.localdate().year)
     days = list(CalendarDay.objects.filter(date__year=year))
     special = [d for d in days if d.is_workday != (d.date.weekday() < 5) or d.source == "manual"]
-    return render(request, "policy/calendar.html", {
-        "year": year, "years": years, "special": special, "day_count": len(days),
-        "workday_count": sum(1 for d in days if d.is_workday), "missing_year": selectors.missing_next_year(),
-        "can_edit": can_edit_calendar(request.user),
-    })
+    return render(
+        request,
+        "policy/calendar.html",
+        {
+            "year": year,
+            "years": years,
+            "special": special,
+            "day_count": len(days),
+            "workday_count": sum(1 for d in days if d.is_workday),
+            "missing_year": selectors.missing_next_year(),
+            "can_edit": can_edit_calendar(request.user),
+        },
+    )
 
 
 @login_required
@@ -137,9 +167,14 @@ def calendar_day(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("日期：%(d)s 所在年份还没有日历数据。") % {"d": when})
         return redirect("policy:calendar")
     try:
-        actions.set_calendar_day(actor=request.user, day=day, is_workday=request.POST.get("is_workday") == "1",
-                                 name=request.POST.get("name", ""), version=None,
-                                 reason=request.POST.get("reason", ""))
+        actions.set_calendar_day(
+            actor=request.user,
+            day=day,
+            is_workday=request.POST.get("is_workday") == "1",
+            name=request.POST.get("name", ""),
+            version=None,
+            reason=request.POST.get("reason", ""),
+        )
     except StaleVersion as exc:
         messages.error(request, exc.message)
     else:

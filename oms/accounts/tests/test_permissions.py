@@ -24,7 +24,9 @@ def book():
     east_rep.department = east
     east_rep.save()
     return {
-        "staff": staff, "head": head, "east_rep": east_rep,
+        "staff": staff,
+        "head": head,
+        "east_rep": east_rep,
         "own": CustomerFactory(owner=staff, department=sales),
         "east": CustomerFactory(owner=east_rep, department=east),
         "other": CustomerFactory(owner=None, department=None),
@@ -55,11 +57,14 @@ def test_executive_admin_and_auditor_see_all(book, role) -> None:
     assert len(_codes(customers_for(user))) == 3
 
 
-@pytest.mark.parametrize(("kind", "groups"), [
-    ("sales", {"price", "contact"}),
-    ("finance", {"price", "cost", "contact"}),
-    ("production", set()),
-    ("logistics", {"contact"}),
-])
+@pytest.mark.parametrize(
+    ("kind", "groups"),
+    [
+        ("sales", {"price", "contact"}),
+        ("finance", {"price", "cost", "contact"}),
+        ("production", set()),
+        ("logistics", {"contact"}),
+    ],
+)
 def test_field_groups_follow_the_policy(db, kind, groups) -> None:
     assert visible_field_groups(make_user(f"u-{kind}", kind=kind)) == frozenset(groups)

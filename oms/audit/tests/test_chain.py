@@ -16,7 +16,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _three_events() -> list[AuditEvent]:
-    return [recorder.record(actor="system", obj=None, action=f"test.{i}", after={"n": i}, object_type="t", object_id=str(i)) for i in range(3)]
+    return [
+        recorder.record(
+            actor="system", obj=None, action=f"test.{i}", after={"n": i}, object_type="t", object_id=str(i)
+        )
+        for i in range(3)
+    ]
 
 
 def test_events_link_to_their_predecessor() -> None:

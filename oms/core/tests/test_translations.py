@@ -34,5 +34,7 @@ def test_every_message_has_an_english_translation() -> None:
 def test_compiled_catalogue_matches_the_source() -> None:
     """The .mo is committed; it must be recompiled whenever the .po changes (msgfmt)."""
     catalogue = gettext.GNUTranslations(MO.open("rb"))
-    stale = [k for k, v in _entries().items() if catalogue.gettext(k.replace('\\"', '"')) != v.replace('\\"', '"')]
+    stale = [
+        k for k, v in _entries().items() if catalogue.gettext(k.replace('\\"', '"')) != v.replace('\\"', '"')
+    ]
     assert stale == []

@@ -26,10 +26,22 @@ def _has_note(user: Any, ticket: Ticket) -> str | None:
     return None if ticket.note else "note is missing"
 
 
-CLOSE = workflow.Transition(name="close", label="关闭", source={"open"}, target="closed", permission=_is_owner,
-                            guards=(_not_blocked, _has_note))
-REOPEN = workflow.Transition(name="reopen", label="重开", source={"closed"}, target="open",
-                             permission=lambda u, t: True, requires_reason=True)
+CLOSE = workflow.Transition(
+    name="close",
+    label="关闭",
+    source={"open"},
+    target="closed",
+    permission=_is_owner,
+    guards=(_not_blocked, _has_note),
+)
+REOPEN = workflow.Transition(
+    name="reopen",
+    label="重开",
+    source={"closed"},
+    target="open",
+    permission=lambda u, t: True,
+    requires_reason=True,
+)
 TABLE = workflow.TransitionTable.of("ticket", CLOSE, REOPEN)
 
 
@@ -52,7 +64,12 @@ def test_apply_moves_state_bumps_version_and_audits() -> None:
     ticket.refresh_from_db()
     event = AuditEvent.objects.get()
     assert (result.status, ticket.status, ticket.version) == ("closed", "closed", 2)
-    assert (event.action, event.before, event.after, event.reason) == ("transition:close", {"status": "open"}, {"status": "closed"}, "finished")
+    assert (event.action, event.before, event.after, event.reason) == (
+        "transition:close",
+        {"status": "open"},
+        {"status": "closed"},
+        "finished",
+    )
 
 
 def test_wrong_source_state_is_invalid_and_changes_nothing() -> None:

@@ -16,7 +16,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _data(**overrides):
-    data = {"code": "C9001", "name": "上海恒信机械有限公司", "region": RegionFactory(), "credit_limit": Decimal("1000"), "phone": "13812345678"}
+    data = {
+        "code": "C9001",
+        "name": "上海恒信机械有限公司",
+        "region": RegionFactory(),
+        "credit_limit": Decimal("1000"),
+        "phone": "13812345678",
+    }
     data.update(overrides)
     return data
 
@@ -25,7 +31,11 @@ def test_create_sets_pinyin_initials_and_audits(admin_user) -> None:
     customer = actions.create_customer(actor=admin_user, data=_data())
     event = AuditEvent.objects.get(action="customer.create")
     assert customer.pinyin == "SHHXJXYXGS"
-    assert (event.object_id, event.after["code"], event.after["credit_limit"]) == (str(customer.pk), "C9001", "1000")
+    assert (event.object_id, event.after["code"], event.after["credit_limit"]) == (
+        str(customer.pk),
+        "C9001",
+        "1000",
+    )
 
 
 def test_duplicate_customer_code_is_refused(admin_user) -> None:
@@ -61,10 +71,20 @@ def test_unknown_region_is_refused(admin_user) -> None:
 
 def test_update_audits_only_the_changed_fields(admin_user) -> None:
     customer = CustomerFactory(credit_limit=Decimal("100"))
-    updated = actions.update_customer(actor=admin_user, obj=customer, data={"credit_limit": Decimal("250"), "grade": customer.grade}, version=1, reason="年度评审")
+    updated = actions.update_customer(
+        actor=admin_user,
+        obj=customer,
+        data={"credit_limit": Decimal("250"), "grade": customer.grade},
+        version=1,
+        reason="年度评审",
+    )
     event = AuditEvent.objects.get(action="customer.update")
     assert (updated.version, updated.credit_limit) == (2, Decimal("250"))
-    assert (event.before, event.after, event.reason) == ({"credit_limit": "100.00"}, {"credit_limit": "250"}, "年度评审")
+    assert (event.before, event.after, event.reason) == (
+        {"credit_limit": "100.00"},
+        {"credit_limit": "250"},
+        "年度评审",
+    )
 
 
 def test_stale_update_is_refused_and_changes_nothing(admin_user) -> None:

@@ -43,9 +43,19 @@ def test_export_contains_only_visible_columns(client, production_staff) -> None:
 
 def test_create_form_shows_the_field_error_and_saves_nothing(admin_client) -> None:
     region = RegionFactory()
-    response = admin_client.post(reverse("customers:customer_create"), {
-        "code": "C1", "name": "甲", "region": region.pk, "grade": "A", "credit_limit": "-5", "credit_rating": "A",
-        "payment_terms": "monthly", "phone": "abc"})
+    response = admin_client.post(
+        reverse("customers:customer_create"),
+        {
+            "code": "C1",
+            "name": "甲",
+            "region": region.pk,
+            "grade": "A",
+            "credit_limit": "-5",
+            "credit_rating": "A",
+            "payment_terms": "monthly",
+            "phone": "abc",
+        },
+    )
     assert response.status_code == 400
     assert "信用额度：".encode() in response.content and "电话：".encode() in response.content
     assert Customer.objects.count() == 0
@@ -53,9 +63,20 @@ def test_create_form_shows_the_field_error_and_saves_nothing(admin_client) -> No
 
 def test_create_form_saves_through_the_action(admin_client) -> None:
     region = RegionFactory()
-    response = admin_client.post(reverse("customers:customer_create"), {
-        "code": "C1", "name": "甲公司", "region": region.pk, "grade": "A", "credit_limit": "5000", "credit_rating": "A",
-        "payment_terms": "monthly", "phone": "021-12345678", "active": "on"})
+    response = admin_client.post(
+        reverse("customers:customer_create"),
+        {
+            "code": "C1",
+            "name": "甲公司",
+            "region": region.pk,
+            "grade": "A",
+            "credit_limit": "5000",
+            "credit_rating": "A",
+            "payment_terms": "monthly",
+            "phone": "021-12345678",
+            "active": "on",
+        },
+    )
     assert response.status_code == 302
     assert Customer.objects.get().pinyin == "JGS"
 
@@ -63,8 +84,16 @@ def test_create_form_saves_through_the_action(admin_client) -> None:
 def test_stale_edit_form_is_refused(admin_client) -> None:
     customer = CustomerFactory(name="甲")
     url = reverse("customers:customer_edit", args=[customer.pk])
-    form = {"code": customer.code, "name": "乙", "region": customer.region_id, "grade": "A", "credit_limit": "1",
-            "credit_rating": "A", "payment_terms": "monthly", "version": 0}
+    form = {
+        "code": customer.code,
+        "name": "乙",
+        "region": customer.region_id,
+        "grade": "A",
+        "credit_limit": "1",
+        "credit_rating": "A",
+        "payment_terms": "monthly",
+        "version": 0,
+    }
     response = admin_client.post(url, form)
     customer.refresh_from_db()
     assert (response.status_code, customer.name) == (409, "甲")

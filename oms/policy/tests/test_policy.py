@@ -19,8 +19,14 @@ def test_defaults_come_from_the_seeds() -> None:
     """B-7: normal 24 h, special 12 h, urgent 2 h; D-3: 24 h window; M-2: 3 years."""
     policy = selectors.policy()
     assert [(c.code, c.time_limit_hours) for c in policy.order_classes] == [
-        ("normal", Decimal("24")), ("special", Decimal("12")), ("urgent", Decimal("2"))]
-    assert (policy.confirmation.modification_window_hours, policy.archive.retention_years) == (Decimal("24"), 3)
+        ("normal", Decimal("24")),
+        ("special", Decimal("12")),
+        ("urgent", Decimal("2")),
+    ]
+    assert (policy.confirmation.modification_window_hours, policy.archive.retention_years) == (
+        Decimal("24"),
+        3,
+    )
     assert selectors.time_limit_hours(order_class="urgent") == Decimal("2")
 
 
@@ -31,7 +37,11 @@ def test_publishing_makes_a_new_version_and_keeps_the_old(admin_user) -> None:
     assert (version.number, selectors.policy().archive.retention_years) == (2, 5)
     assert selectors.policy(version=1).archive.retention_years == 3
     event = AuditEvent.objects.get(action="policy.publish")
-    assert (event.before["archive"]["retention_years"], event.after["archive"]["retention_years"], event.reason) == (3, 5, "保存五年")
+    assert (
+        event.before["archive"]["retention_years"],
+        event.after["archive"]["retention_years"],
+        event.reason,
+    ) == (3, 5, "保存五年")
 
 
 def test_a_wrong_value_refuses_the_whole_policy_naming_the_field(admin_user) -> None:
@@ -40,7 +50,10 @@ def test_a_wrong_value_refuses_the_whole_policy_naming_the_field(admin_user) -> 
     data["order_classes"][0]["time_limit_hours"] = -1
     with pytest.raises(FieldErrors) as info:
         actions.publish_policy(actor=admin_user, data=data)
-    assert info.value.errors == {"review.board_time_limit_days": ["应为整数"], "order_classes.0.time_limit_hours": ["必须大于 0"]}
+    assert info.value.errors == {
+        "review.board_time_limit_days": ["应为整数"],
+        "order_classes.0.time_limit_hours": ["必须大于 0"],
+    }
     assert PolicyVersion.objects.count() == 1
 
 

@@ -13,9 +13,13 @@ from oms.policy.statutory import statutory_days
 from oms.policy.worktime import CalendarMissing, WorkCalendar
 
 TZ = ZoneInfo("Asia/Shanghai")
-CAL = WorkCalendar({d: w for year in (2024, 2025, 2026) for d, w, _ in statutory_days(year)}, tz="Asia/Shanghai")
+CAL = WorkCalendar(
+    {d: w for year in (2024, 2025, 2026) for d, w, _ in statutory_days(year)}, tz="Asia/Shanghai"
+)
 
-moments = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2025, 12, 1)).map(lambda d: d.replace(tzinfo=TZ))
+moments = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2025, 12, 1)).map(
+    lambda d: d.replace(tzinfo=TZ)
+)
 
 
 def at(y: int, m: int, d: int, hh: int = 9, mm: int = 0) -> datetime:
@@ -63,8 +67,14 @@ def test_evening_start_begins_next_morning() -> None:
 
 
 def test_configurable_office_hours() -> None:
-    cal = WorkCalendar({d: w for d, w, _ in statutory_days(2025)}, office_start="08:30", lunch_start="11:30",
-                       lunch_end="13:00", office_end="17:30", tz="Asia/Shanghai")
+    cal = WorkCalendar(
+        {d: w for d, w, _ in statutory_days(2025)},
+        office_start="08:30",
+        lunch_start="11:30",
+        lunch_end="13:00",
+        office_end="17:30",
+        tz="Asia/Shanghai",
+    )
     assert cal.add_working_hours(at(2025, 3, 3, 11), 1) == at(2025, 3, 3, 13, 30)
 
 

@@ -11,5 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = verify_chain()
         if not report.ok:
-            raise CommandError(f"audit chain broken at event {report.broken_at}: {report.problem} ({report.checked} events verified before it)")
+            raise CommandError(
+                f"audit chain broken at event {report.broken_at}: {report.problem} ({report.checked} events verified before it)"
+            )
         self.stdout.write(self.style.SUCCESS(f"audit chain intact: {report.checked} events verified"))

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from oms.core.demo import DEMO_PASSWORD, load_demo
+from oms.demo.data import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
@@ -12,8 +12,14 @@ class Command(BaseCommand):
         logins = load_demo()
         if logins is None:
             self.stdout.write("demo data already present")
-            logins = [("admin", "系统管理员"), ("sales_staff", "销售部 员工"), ("sales_head", "销售部 部门负责人"),
-                      ("executive", "分管领导"), ("auditor", "审计员"), ("<部门>_staff / <部门>_head", "each department")]
+            logins = [
+                ("admin", "系统管理员"),
+                ("sales_staff", "销售部 员工"),
+                ("sales_head", "销售部 部门负责人"),
+                ("executive", "分管领导"),
+                ("auditor", "审计员"),
+                ("<部门>_staff / <部门>_head", "each department"),
+            ]
         self.stdout.write(f"demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role in logins:
             self.stdout.write(f"  {username:28} {role}")

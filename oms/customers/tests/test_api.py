@@ -24,9 +24,26 @@ def _auth(token: str) -> dict[str, str]:
 
 
 def _payload(region_id: int, **overrides) -> str:
-    data = {"code": "C100", "name": "深圳华通", "region_id": region_id, "grade": "B", "is_key": False, "credit_limit": "5000.00",
-            "credit_rating": "A", "payment_terms": "monthly", "phone": "0755-26012345", "address": "", "invoice_title": "",
-            "tax_number": "", "bank_name": "", "bank_account": "", "owner_id": None, "department_id": None, "notes": "", "active": True}
+    data = {
+        "code": "C100",
+        "name": "深圳华通",
+        "region_id": region_id,
+        "grade": "B",
+        "is_key": False,
+        "credit_limit": "5000.00",
+        "credit_rating": "A",
+        "payment_terms": "monthly",
+        "phone": "0755-26012345",
+        "address": "",
+        "invoice_title": "",
+        "tax_number": "",
+        "bank_name": "",
+        "bank_account": "",
+        "owner_id": None,
+        "department_id": None,
+        "notes": "",
+        "active": True,
+    }
     data.update(overrides)
     return json.dumps(data)
 
@@ -38,8 +55,20 @@ def test_without_credentials_the_api_answers_401(client) -> None:
 
 def test_create_with_idempotency_key_makes_one_customer(client, admin_token) -> None:
     region = RegionFactory()
-    first = client.post("/api/customers/", _payload(region.pk), content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1", **_auth(admin_token))
-    again = client.post("/api/customers/", _payload(region.pk), content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1", **_auth(admin_token))
+    first = client.post(
+        "/api/customers/",
+        _payload(region.pk),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+        **_auth(admin_token),
+    )
+    again = client.post(
+        "/api/customers/",
+        _payload(region.pk),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+        **_auth(admin_token),
+    )
     assert (first.status_code, again.status_code) == (201, 201)
     assert first.json() == again.json()
     assert Customer.objects.count() == 1
@@ -48,32 +77,51 @@ def test_create_with_idempotency_key_makes_one_customer(client, admin_token) -> 
 def test_duplicate_code_is_422_naming_the_field(client, admin_token) -> None:
     region = RegionFactory()
     CustomerFactory(code="C100")
-    response = client.post("/api/customers/", _payload(region.pk), content_type="application/json", **_auth(admin_token))
+    response = client.post(
+        "/api/customers/", _payload(region.pk), content_type="application/json", **_auth(admin_token)
+    )
     body = response.json()
     assert (response.status_code, body["code"], list(body["fields"])) == (422, "invalid", ["code"])
 
 
 def test_unknown_region_is_422_naming_the_field(client, admin_token) -> None:
-    response = client.post("/api/customers/", _payload(987654), content_type="application/json", **_auth(admin_token))
+    response = client.post(
+        "/api/customers/", _payload(987654), content_type="application/json", **_auth(admin_token)
+    )
     assert (response.status_code, list(response.json()["fields"])) == (422, ["region_id"])
     assert Customer.objects.count() == 0
 
 
 def test_wrong_type_is_422_naming_the_field(client, admin_token) -> None:
     region = RegionFactory()
-    response = client.post("/api/customers/", _payload(region.pk, credit_limit="lots"), content_type="application/json", **_auth(admin_token))
+    response = client.post(
+        "/api/customers/",
+        _payload(region.pk, credit_limit="lots"),
+        content_type="application/json",
+        **_auth(admin_token),
+    )
     assert (response.status_code, list(response.json()["fields"])) == (422, ["credit_limit"])
 
 
 def test_patch_with_current_version_updates(client, admin_token) -> None:
     customer = CustomerFactory(name="甲")
-    response = client.patch(f"/api/customers/{customer.pk}", json.dumps({"name": "乙", "version": 1}), content_type="application/json", **_auth(admin_token))
+    response = client.patch(
+        f"/api/customers/{customer.pk}",
+        json.dumps({"name": "乙", "version": 1}),
+        content_type="application/json",
+        **_auth(admin_token),
+    )
     assert (response.status_code, response.json()["name"], response.json()["version"]) == (200, "乙", 2)
 
 
 def test_patch_with_stale_version_is_409_and_changes_nothing(client, admin_token) -> None:
     customer = CustomerFactory(name="甲", version=3)
-    response = client.patch(f"/api/customers/{customer.pk}", json.dumps({"name": "乙", "version": 2}), content_type="application/json", **_auth(admin_token))
+    response = client.patch(
+        f"/api/customers/{customer.pk}",
+        json.dumps({"name": "乙", "version": 2}),
+        content_type="application/json",
+        **_auth(admin_token),
+    )
     customer.refresh_from_db()
     assert (response.status_code, response.json()["code"], customer.name) == (409, "stale", "甲")
 
@@ -96,7 +144,9 @@ def test_confidential_fields_are_null_for_roles_without_them(client, production_
 def test_staff_create_is_403_and_saves_nothing(client, sales_staff) -> None:
     region = RegionFactory()
     token = issue_api_token(actor=sales_staff, user=sales_staff, name="t")
-    response = client.post("/api/customers/", _payload(region.pk), content_type="application/json", **_auth(token))
+    response = client.post(
+        "/api/customers/", _payload(region.pk), content_type="application/json", **_auth(token)
+    )
     assert (response.status_code, Customer.objects.count()) == (403, 0)
 
 

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Install everything and start the application on the embedded default: SQLite with demo data.
+# Usage: ./scripts/start.sh            (then open the printed URL)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/_env.sh
+install_python_deps
+"$PY" manage.py migrate --noinput -v0
+"$PY" manage.py load_demo
+echo
+echo "订单管理系统 / Order Management System: http://127.0.0.1:${OMS_PORT:-8000}/"
+echo "(Ctrl+C to stop)"
+exec "$PY" manage.py runserver --noreload "127.0.0.1:${OMS_PORT:-8000}"
