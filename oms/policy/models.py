@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -73,3 +75,27 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.last}"
+
+
+class PinnedPolicy(models.Model):
+    """A record that runs under the policy version in force when it started (DESIGN 5).
+
+    Orders (and anything else with deadlines) inherit this; a later policy change never moves
+    the time limits of a record already running.
+    """
+
+    policy_version = models.ForeignKey(
+        PolicyVersion, verbose_name=_("制度版本"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    def pin_current_policy(self) -> None:
+        self.policy_version = PolicyVersion.objects.order_by("-number").first()  # type: ignore[assignment]
+
+    def policy(self) -> Any:
+        """The pinned policy as typed settings (oms.policy.schema.PolicyData)."""
+        from oms.policy.schema import PolicyData
+
+        return PolicyData.model_validate(self.policy_version.data)

@@ -117,3 +117,20 @@ def test_next_number_follows_the_format_and_restarts_per_period() -> None:
     assert actions.next_number(fmt=fmt, when=date(2026, 11, 22), key="order") == "SO202611220001"
     assert actions.next_number(fmt=fmt, when=date(2026, 11, 22), key="order") == "SO202611220002"
     assert actions.next_number(fmt=fmt, when=date(2026, 11, 23), key="order") == "SO202611230001"
+
+
+def test_a_running_record_keeps_its_policy_version(admin_user) -> None:
+    """DESIGN 5: a change of policy applies to new records; running ones keep theirs."""
+    from oms.core.tests.machine.models import Job
+
+    job = Job(title="running")
+    job.pin_current_policy()
+    job.save()
+    data = PolicyData().model_dump(mode="json")
+    data["order_classes"][2]["time_limit_hours"] = "4"
+    actions.publish_policy(actor=admin_user, data=data)
+    new_job = Job(title="new")
+    new_job.pin_current_policy()
+    job.refresh_from_db()
+    assert job.policy().order_classes[2].time_limit_hours == Decimal("2")
+    assert new_job.policy().order_classes[2].time_limit_hours == Decimal("4")

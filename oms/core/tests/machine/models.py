@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from oms.policy.models import PinnedPolicy
+
 
 class Ticket(models.Model):
     status = models.CharField(max_length=20, default="open")
@@ -11,3 +13,12 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"ticket {self.pk}"
+
+
+class Job(PinnedPolicy):
+    """A record with deadlines, pinned to the policy version it started under."""
+
+    title = models.CharField(max_length=50)
+
+    def __str__(self) -> str:
+        return self.title

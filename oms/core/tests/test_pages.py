@@ -1,0 +1,58 @@
+"""Every page of the menu opens for the administrator with a bounded number of queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from oms.audit import recorder
+from oms.catalog.models import Product, StockLevel, Warehouse
+from oms.core.context_processors import MENU
+from oms.customers.tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+MENU_URLS = [name for _title, items in MENU for _label, name, _allowed in items]
+
+
+@pytest.fixture
+def rows(admin_user) -> None:
+    warehouse = Warehouse.objects.create(code="W1", name="成品仓")
+    for i in range(30):
+        customer = CustomerFactory()
+        product = Product.objects.create(code=f"P{i}", name=f"产品{i}")
+        StockLevel.objects.create(product=product, warehouse=warehouse)
+        recorder.record(actor=admin_user, obj=customer, action="test")
+
+
+@pytest.mark.parametrize("url_name", MENU_URLS)
+def test_menu_page_opens_with_bounded_queries(
+    admin_client, rows, url_name, django_assert_max_num_queries
+) -> None:
+    with django_assert_max_num_queries(15):
+        response = admin_client.get(reverse(url_name))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url_name", [n for n in MENU_URLS if n.endswith("_list")])
+def test_every_list_exports_to_excel(admin_client, rows, url_name) -> None:
+    response = admin_client.get(reverse(url_name), {"export": "xlsx"})
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_menu_hides_what_the_user_may_not_open(client, sales_staff) -> None:
+    client.force_login(sales_staff)
+    content = client.get(reverse("core:home")).content.decode()
+    assert reverse("customers:customer_list") in content
+    assert reverse("audit:list") not in content and reverse("accounts:user_list") not in content
+
+
+def test_api_docs_page_is_served_from_our_own_origin(client) -> None:
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    assert b"cdn" not in response.content.lower()
+
+
+def test_stock_form_uses_the_product_picker(admin_client) -> None:
+    response = admin_client.get(reverse("catalog:stock_create"))
+    assert reverse("catalog:product_picker").encode() in response.content
