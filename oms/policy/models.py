@@ -92,7 +92,10 @@ class PinnedPolicy(models.Model):
         abstract = True
 
     def pin_current_policy(self) -> None:
-        self.policy_version = PolicyVersion.objects.order_by("-number").first()  # type: ignore[assignment]
+        version = PolicyVersion.objects.order_by("-number").first()
+        if version is None:
+            raise PolicyVersion.DoesNotExist("no policy version has been published")
+        self.policy_version = version
 
     def policy(self) -> Any:
         """The pinned policy as typed settings (oms.policy.schema.PolicyData)."""
