@@ -11,7 +11,8 @@ from oms.core.api import ApiSpec, api_auth, crud_router, install_error_handlers
 from oms.core.records import editable_fields
 from oms.customers import actions as customer_actions
 from oms.customers import selectors as customer_selectors
-from oms.customers.models import Customer
+from oms.customers.api import router as regions_router
+from oms.customers.models import Contact, Customer
 from oms.partners import actions as partner_actions
 from oms.partners import selectors as partner_selectors
 from oms.partners.models import Carrier, Supplier
@@ -28,6 +29,16 @@ SPECS = [
         customer_actions.create_customer,
         customer_actions.update_customer,
         field_groups={"credit_limit": "price", "phone": "contact", "address": "contact"},
+    ),
+    ApiSpec(
+        Contact,
+        "contacts",
+        customer_selectors.contacts_for,
+        editable_fields(Contact),
+        customer_actions.create_contact,
+        customer_actions.update_contact,
+        search_fields=("name", "customer__code", "customer__name"),
+        field_groups={"phone": "contact", "email": "contact"},
     ),
     ApiSpec(
         Product,
@@ -76,3 +87,4 @@ SPECS = [
 ]
 for _spec in SPECS:
     api.add_router(f"/{_spec.path}", crud_router(_spec))
+api.add_router("/regions", regions_router)

@@ -162,3 +162,19 @@ def test_openapi_schema_is_served(client) -> None:
     response = client.get("/api/openapi.json")
     assert response.status_code == 200
     assert "/api/customers/" in response.json()["paths"]
+
+
+def test_regions_are_listed_for_integrations(client, admin_token) -> None:
+    region = RegionFactory(code="east", name="华东")
+    response = client.get("/api/regions/", **_auth(admin_token))
+    assert response.json() == [{"id": region.pk, "code": "east", "name": "华东", "country": "中国"}]
+
+
+def test_contact_phone_is_hidden_from_production(client, production_staff) -> None:
+    from oms.customers.models import Contact
+
+    customer = CustomerFactory(owner=production_staff)
+    Contact.objects.create(customer=customer, name="张伟", phone="13912345678")
+    token = issue_api_token(actor=production_staff, user=production_staff, name="t")
+    item = client.get("/api/contacts/", **_auth(token)).json()["items"][0]
+    assert (item["name"], item["phone"]) == ("张伟", None)
