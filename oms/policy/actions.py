@@ -75,14 +75,14 @@ def import_policy_toml(
 
 def policy_to_toml(version: PolicyVersion) -> str:
     data = PolicyData.model_validate(version.data).model_dump(mode="python")
-    return tomli_w.dumps(_toml_ready(data))
+    return tomli_w.dumps(toml_ready(data))
 
 
-def _toml_ready(value: Any) -> Any:
+def toml_ready(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _toml_ready(v) for k, v in value.items()}
+        return {k: toml_ready(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_toml_ready(v) for v in value]
+        return [toml_ready(v) for v in value]
     if isinstance(value, Decimal) and value == value.to_integral_value():
         # TOML has no decimal type: whole amounts as integers read back exactly as they were.
         return int(value)

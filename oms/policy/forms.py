@@ -14,20 +14,19 @@ from typing import Any
 
 import tomli_w
 from django.http import QueryDict
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from pydantic import BaseModel
 
 from oms.accounts.models import DepartmentKind
 from oms.core.errors import FieldErrors
-from oms.policy.actions import parse_policy_toml
+from oms.policy.actions import parse_policy_toml, toml_ready
 from oms.policy.schema import DEPARTMENT_KINDS, PolicyData
 
-DEPARTMENT_LISTS = {
-    "review.board",
-    "review.sequence",
-    "visibility.price",
-    "visibility.cost",
-    "visibility.contact",
+# Unordered sets of departments become checkboxes; `review.sequence` is ordered, so it stays a list.
+DEPARTMENT_LISTS = {"review.board", "visibility.price", "visibility.cost", "visibility.contact"}
+CHOICE_LABELS = {
+    "parallel": gettext_lazy("并行评审（各部门同时）"),
+    "sequential": gettext_lazy("顺序评审（逐个环节）"),
 }
 
 
@@ -56,7 +55,7 @@ def _kind(annotation: Any) -> tuple[str, list[tuple[str, str]]]:
     if annotation is Decimal:
         return "decimal", []
     if origin is typing.Literal:
-        return "choice", [(str(a), str(a)) for a in typing.get_args(annotation)]
+        return "choice", [(str(a), str(CHOICE_LABELS.get(str(a), a))) for a in typing.get_args(annotation)]
     if origin is list:
         (inner,) = typing.get_args(annotation)
         if isinstance(inner, type) and issubclass(inner, BaseModel):
@@ -88,7 +87,7 @@ def sections(policy: PolicyData) -> list[Section]:
         else:
             kind, choices = _kind(info.annotation)
             if kind == "records":
-                dumped = {name: [item.model_dump(mode="python") for item in value]}
+                dumped = toml_ready({name: [item.model_dump(mode="python") for item in value]})
                 top_leaves.append(Leaf(name, label, kind, tomli_w.dumps(dumped), choices))
             else:
                 top_leaves.append(Leaf(name, label, kind, value, choices))

@@ -101,3 +101,10 @@ def test_calendar_day_form_marks_a_company_holiday(admin_client) -> None:
 def test_calendar_day_form_refuses_a_bad_date(admin_client) -> None:
     admin_client.post(reverse("policy:calendar_day"), {"date": "2025-02-30", "is_workday": "0"}, follow=True)
     assert CalendarDay.objects.filter(source="manual").count() == 0
+
+
+def test_posting_the_form_unchanged_keeps_every_value(admin_client) -> None:
+    """Order of the sequential review stages and exact decimals survive a round trip through the form."""
+    response = admin_client.post(reverse("policy:edit"), _form_from_current())
+    assert response.status_code == 302
+    assert PolicyVersion.objects.get(number=2).data == PolicyVersion.objects.get(number=1).data
