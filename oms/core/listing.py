@@ -197,12 +197,28 @@ def _quote(text: str) -> str:
     return quote(text)
 
 
+class StyledModelForm(forms.ModelForm):
+    """Bootstrap classes on every widget."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
 def model_form(spec: ListSpec, user: Any) -> type[forms.ModelForm[Any]]:
     fields = spec.editable_fields(user)
     meta = type("Meta", (), {"model": spec.model, "fields": fields, "widgets": dict(spec.form_widgets)})
     form_class: type[forms.ModelForm[Any]] = type(
         f"{spec.model.__name__}Form",
-        (forms.ModelForm,),
+        (StyledModelForm,),
         {"Meta": meta, "version": forms.IntegerField(required=False, widget=forms.HiddenInput)},
     )
     return form_class
