@@ -6,6 +6,7 @@ describes its pages with a `ListSpec` (columns, filters, its selector and its ac
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -90,6 +91,8 @@ def cell(obj: Any, name: str) -> Any:
         value = display() if callable(display) else getattr(value, part)
     if isinstance(value, bool):
         return _("是") if value else _("否")
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     return "" if value is None else value
 
 
