@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rules.apps.AutodiscoverRulesConfig",
     "ninja",
+    "django_tasks",
     "oms.core",
     "oms.accounts",
     "oms.policy",
@@ -56,6 +57,9 @@ INSTALLED_APPS = [
     "oms.customers",
     "oms.catalog",
     "oms.partners",
+    "oms.orders",
+    "oms.tracking",
+    "oms.intake",
     "oms.demo",
 ]
 
@@ -192,4 +196,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("OMS_LOG_LEVEL", "WARNING")},
+}
+
+# DESIGN 2: background work through the django.tasks API. The embedded default and the tests run
+# tasks at once; production points OMS_TASKS_BACKEND at a queue backend with its own workers.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("OMS_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+    }
 }

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 
 GENESIS_HASH = "0" * 64
@@ -19,8 +20,19 @@ class AppendOnlyError(Exception):
     """An attempt to change or remove an audit event through the ORM."""
 
 
+class AuditJSONEncoder(DjangoJSONEncoder):
+    """Records by primary key, files by name: what the log needs to say which one it was."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, models.Model):
+            return o.pk
+        if isinstance(o, FieldFile):
+            return o.name or ""
+        return super().default(o)
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(value, cls=AuditJSONEncoder, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def normalise(value: Any) -> Any:

@@ -104,6 +104,8 @@ class Customer(VersionedModel):
         related_name="customers",
     )
     notes = models.TextField(_("备注"), blank=True)
+    blocked = models.BooleanField(_("冻结"), default=False, help_text=_("冻结的客户不能下新订单"))
+    blocked_reason = models.CharField(_("冻结原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("客户")

@@ -46,6 +46,8 @@ CUSTOMER_SPEC = ListSpec(
         "owner",
         "department",
         "notes",
+        "blocked",
+        "blocked_reason",
         "active",
     ),
     field_groups={"credit_limit": "price", "phone": "contact", "address": "contact"},

@@ -132,6 +132,20 @@ class Reporting(_Section):
     idle_days: int = Field(3, ge=1, le=90, title="订单无进展提醒（天）")
 
 
+class Intake(_Section):
+    """B-9, P-1: duplicate-order warning window and the lowest price allowed against the list price."""
+
+    duplicate_window_hours: Decimal = Field(
+        Decimal("24"), ge=0, max_digits=6, decimal_places=2, title="重复订单提醒窗口（小时）"
+    )
+    inquiry_followup_hours: Decimal = Field(
+        Decimal("24"), gt=0, max_digits=6, decimal_places=2, title="咨询跟进时限（工作小时）"
+    )
+    price_floor_ratio: Decimal = Field(
+        Decimal("0"), ge=0, le=1, max_digits=4, decimal_places=3, title="最低售价（标准售价的比例，0 为不限）"
+    )
+
+
 class Archive(_Section):
     """M-2: how long archived orders are kept after completion."""
 
@@ -239,6 +253,7 @@ class PolicyData(_Section):
     approval_tiers: list[ApprovalTier] = Field(
         default_factory=_default_tiers, min_length=1, title="审批链（按金额）"
     )
+    intake: Intake = Field(default_factory=lambda: Intake(), title="订单接收")
     confirmation: Confirmation = Field(default_factory=lambda: Confirmation(), title="订单确认")
     reporting: Reporting = Field(default_factory=lambda: Reporting(), title="汇报频次")
     archive: Archive = Field(default_factory=lambda: Archive(), title="归档")

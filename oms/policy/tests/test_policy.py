@@ -134,3 +134,22 @@ def test_a_running_record_keeps_its_policy_version(admin_user) -> None:
     job.refresh_from_db()
     assert job.policy().order_classes[2].time_limit_hours == Decimal("2")
     assert new_job.policy().order_classes[2].time_limit_hours == Decimal("4")
+
+
+def test_every_setting_title_is_listed_for_translation() -> None:
+    import typing
+
+    from pydantic import BaseModel
+
+    from oms.policy.labels import TITLES
+
+    def titles(model: type[BaseModel]) -> set[str]:
+        found = set()
+        for info in model.model_fields.values():
+            found.add(info.title)
+            for t in (info.annotation, *typing.get_args(info.annotation)):
+                if isinstance(t, type) and issubclass(t, BaseModel):
+                    found |= titles(t)
+        return found
+
+    assert titles(PolicyData) - set(TITLES) == set()

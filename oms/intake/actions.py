@@ -1,0 +1,466 @@
+"""Every write of intake and the preliminary check (B-1..B-9, P-1..P-3).
+
+Orders are entered as drafts, edited with every change recorded (B-5), submitted to the
+preliminary check with a deadline from the order class (B-7), then passed to review, sent back
+for missing information, or escalated to management (B-6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from oms.accounts.models import Department, DepartmentKind, Role, User
+from oms.audit import recorder
+from oms.catalog.models import Product
+from oms.core import records, workflow
+from oms.core.errors import ActionError, FieldErrors, StaleVersion
+from oms.customers.models import Customer
+from oms.orders import permissions, states
+from oms.orders.models import Inquiry, OrderLine, OrderStatus, SalesOrder
+from oms.orders.selectors import possible_duplicates
+from oms.policy import actions as policy_actions
+from oms.policy import selectors as policy_selectors
+from oms.tracking import actions as tracking
+
+HEADER_FIELDS = (
+    "customer",
+    "contact_name",
+    "contact_phone",
+    "order_date",
+    "channel",
+    "order_class",
+    "delivery_date",
+    "delivery_place",
+    "payment_terms",
+    "invoice_requirements",
+    "needs_customisation",
+    "needs_special_packaging",
+    "needs_special_transport",
+    "special_requirements",
+    "external_ref",
+    "original_document",
+)
+CENT = Decimal("0.01")
+
+
+class DuplicateSuspected(ActionError):
+    """B-9: the same customer ordered the same lines within the policy's window."""
+
+    code = "duplicate"
+
+    def __init__(self, numbers: list[str]) -> None:
+        super().__init__(
+            _("疑似重复订单：%(n)s。如确需下单，请填写说明后再保存。") % {"n": "、".join(numbers)}
+        )
+        self.numbers = numbers
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+def _clean_header(order: SalesOrder, errors: dict[str, list[str]]) -> None:
+    try:
+        order.full_clean(
+            exclude=["number", "policy_version", "salesperson", "department", "created_by", "total_amount"],
+            validate_constraints=False,
+        )
+    except ValidationError as exc:
+        for name, msgs in exc.message_dict.items():
+            errors.setdefault(name, []).extend(str(m) for m in msgs)
+    policy = policy_selectors.policy()
+    if order.order_class and order.order_class not in {c.code for c in policy.order_classes}:
+        errors.setdefault("order_class", []).append(_("未知的订单类别：%(c)s") % {"c": order.order_class})
+    if order.order_date and order.delivery_date and order.delivery_date < order.order_date:
+        errors.setdefault("delivery_date", []).append(_("交货日期不能早于下单日期。"))
+    customer: Customer | None = getattr(order, "customer", None) if order.customer_id else None
+    if customer is not None and customer.blocked:
+        errors.setdefault("customer", []).append(
+            _("客户已冻结，不能下单：%(r)s") % {"r": customer.blocked_reason or "—"}
+        )
+    if customer is not None and not customer.active:
+        errors.setdefault("customer", []).append(_("客户已停用。"))
+
+
+def _build_lines(
+    order: SalesOrder, lines: Sequence[Mapping[str, Any]], errors: dict[str, list[str]]
+) -> list[OrderLine]:
+    """P-1: each line names an active product, a positive quantity and a price at or above the floor."""
+    if not lines:
+        errors.setdefault("lines", []).append(_("至少需要一行订单明细。"))
+        return []
+    product_ids = {
+        ln.get("product") if not isinstance(ln.get("product"), Product) else ln["product"].pk for ln in lines
+    }
+    products = Product.objects.in_bulk([p for p in product_ids if isinstance(p, int)])
+    floor_ratio = policy_selectors.policy().intake.price_floor_ratio
+    built = []
+    for i, raw in enumerate(lines):
+        prefix = f"lines.{i}"
+        product_ref = raw.get("product")
+        product = products.get(product_ref.pk if isinstance(product_ref, Product) else product_ref)  # type: ignore[arg-type]
+        if product is None:
+            errors.setdefault(f"{prefix}.product", []).append(_("产品不存在。"))
+            continue
+        if not product.active:
+            errors.setdefault(f"{prefix}.product", []).append(
+                _("产品 %(p)s 已停产，不能下单。") % {"p": product}
+            )
+        try:
+            quantity = Decimal(str(raw.get("quantity", "")))
+            unit_price = Decimal(str(raw.get("unit_price", product.list_price)))
+        except ArithmeticError:
+            errors.setdefault(f"{prefix}.quantity", []).append(_("数量和单价必须是数字。"))
+            continue
+        if quantity <= 0:
+            errors.setdefault(f"{prefix}.quantity", []).append(_("数量必须大于 0。"))
+        if unit_price < 0:
+            errors.setdefault(f"{prefix}.unit_price", []).append(_("单价不能为负数。"))
+        elif floor_ratio > 0 and unit_price < product.list_price * floor_ratio:
+            floor = (product.list_price * floor_ratio).quantize(CENT)
+            errors.setdefault(f"{prefix}.unit_price", []).append(_("单价低于最低售价 %(f)s。") % {"f": floor})
+        built.append(
+            OrderLine(
+                order=order,
+                line_no=i + 1,
+                product=product,
+                spec=str(raw.get("spec") or product.spec)[:200],
+                quantity=quantity,
+                unit=str(raw.get("unit") or product.unit)[:20],
+                unit_price=unit_price,
+                amount=(quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP),
+            )
+        )
+    return built
+
+
+def _lines_snapshot(lines: Sequence[OrderLine]) -> list[dict[str, Any]]:
+    return [
+        {
+            "line_no": ln.line_no,
+            "product": ln.product_id,
+            "spec": ln.spec,
+            "quantity": ln.quantity,
+            "unit": ln.unit,
+            "unit_price": ln.unit_price,
+            "amount": ln.amount,
+        }
+        for ln in lines
+    ]
+
+
+def _check_duplicates(order: SalesOrder, lines: list[OrderLine], reason: str) -> None:
+    window = policy_selectors.policy().intake.duplicate_window_hours
+    found = possible_duplicates(
+        customer_id=order.customer_id,
+        lines=[(ln.product_id, ln.quantity) for ln in lines],
+        window_hours=window,
+        exclude=order.pk,
+    )
+    if found and not reason.strip():
+        raise DuplicateSuspected([o.number for o in found])
+
+
+# --- orders ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_order(
+    *,
+    actor: User,
+    data: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+    duplicate_reason: str = "",
+    salesperson: User | None = None,
+    inquiry: Inquiry | None = None,
+) -> SalesOrder:
+    """B-3, B-4: a draft order with its lines and a unique number in the policy's format."""
+    records.require(permissions.can_enter_orders(actor))
+    unknown = set(data) - set(HEADER_FIELDS)
+    if unknown:
+        raise FieldErrors(dict.fromkeys(sorted(unknown), _("不认识的字段。")))
+    seller = salesperson or actor
+    order = SalesOrder(
+        **data, salesperson=seller, created_by=actor, duplicate_reason=duplicate_reason[:200], inquiry=inquiry
+    )
+    if seller.department_id is None:
+        raise FieldErrors({"salesperson": _("销售员没有所属部门。")})
+    order.department_id = seller.department_id
+    errors: dict[str, list[str]] = {}
+    _clean_header(order, errors)
+    built = _build_lines(order, lines, errors)
+    if errors:
+        raise FieldErrors(errors)
+    _check_duplicates(order, built, duplicate_reason)
+    order.pin_current_policy()
+    policy = order.policy()
+    order.currency = policy.currency
+    order.total_amount = sum((ln.amount for ln in built), Decimal("0"))
+    order.number = policy_actions.next_number(
+        fmt=policy.numbering.order, when=timezone.localdate(), key="order"
+    )
+    order.save()
+    for ln in built:
+        ln.order = order
+    OrderLine.objects.bulk_create(built)
+    after = records.snapshot(order, [f for f in HEADER_FIELDS if f != "original_document"])
+    recorder.record(
+        actor=actor,
+        obj=order,
+        action="order.create",
+        after={
+            **after,
+            "number": order.number,
+            "total_amount": order.total_amount,
+            "lines": _lines_snapshot(built),
+        },
+        reason=duplicate_reason,
+    )
+    return order
+
+
+@transaction.atomic
+def update_order(
+    *,
+    actor: User,
+    order: SalesOrder,
+    data: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]] | None,
+    version: int,
+    duplicate_reason: str = "",
+) -> SalesOrder:
+    """B-5: a draft (or an order sent back for information) is edited; every change is recorded.
+    After submission the commercial content is locked."""
+    locked = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if not permissions.can_edit_draft(actor, locked):
+        records.require(False)
+    if locked.status not in {OrderStatus.DRAFT, OrderStatus.NEEDS_INFO}:
+        raise ActionError(_("订单已提交，不能直接修改；请走变更流程。"))
+    if locked.version != version:
+        raise StaleVersion(
+            _("该订单已被他人修改（当前版本 %(v)s），请刷新后重新编辑。") % {"v": locked.version}
+        )
+    unknown = set(data) - set(HEADER_FIELDS)
+    if unknown:
+        raise FieldErrors(dict.fromkeys(sorted(unknown), _("不认识的字段。")))
+    before = records.snapshot(locked, data.keys())
+    old_lines = list(locked.lines.order_by("line_no"))
+    for name, value in data.items():
+        setattr(locked, name, value)
+    errors: dict[str, list[str]] = {}
+    _clean_header(locked, errors)
+    built = _build_lines(locked, lines, errors) if lines is not None else old_lines
+    if errors:
+        raise FieldErrors(errors)
+    if lines is not None:
+        _check_duplicates(locked, built, duplicate_reason or locked.duplicate_reason)
+        OrderLine.objects.filter(pk__in=[ln.pk for ln in old_lines]).update(removed=True)
+        OrderLine.objects.bulk_create(built)
+        locked.total_amount = sum((ln.amount for ln in built), Decimal("0"))
+    if duplicate_reason:
+        locked.duplicate_reason = duplicate_reason[:200]
+    after = records.snapshot(locked, data.keys())
+    changed_before, changed_after = recorder.diff(before, after)
+    if lines is not None and _lines_snapshot(old_lines) != _lines_snapshot(built):
+        changed_before["lines"], changed_after["lines"] = _lines_snapshot(old_lines), _lines_snapshot(built)
+        changed_before["total_amount"], changed_after["total_amount"] = (
+            order.total_amount,
+            locked.total_amount,
+        )
+    if not changed_after:
+        return locked
+    locked.version += 1
+    locked.save()
+    recorder.record(
+        actor=actor, obj=locked, action="order.update", before=changed_before, after=changed_after
+    )
+    return locked
+
+
+def _department_head(department: Department) -> User | None:
+    return User.objects.filter(department=department, role=Role.HEAD, is_active=True).order_by("pk").first()
+
+
+def _open_check(order: SalesOrder, start: Any) -> None:
+    """B-6, B-7: the preliminary check waits on the sales department's head, due by the class limit."""
+    hours = policy_selectors.time_limit_hours(
+        order_class=order.order_class, version=order.policy_version.number
+    )
+    tracking.open_item(
+        target=order,
+        kind="order.check",
+        title=_("初审订单 %(n)s") % {"n": order.number},
+        department=order.department,
+        assignee=_department_head(order.department),
+        calendar=policy_selectors.work_calendar(order.policy_version.number),
+        hours=hours,
+        start=start,
+    )
+
+
+@transaction.atomic
+def submit_order(*, actor: User, order: SalesOrder) -> SalesOrder:
+    """B-6: submitting starts the preliminary check; its deadline follows the order class (B-7)."""
+    now = timezone.now()
+    order = workflow.apply(states.SUBMIT, order, actor=actor, changes={"submitted_at": now})
+    _open_check(order, now)
+    return order
+
+
+@transaction.atomic
+def cancel_draft(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
+    return workflow.apply(states.CANCEL_DRAFT, order, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def pass_check(*, actor: User, order: SalesOrder, reason: str = "") -> SalesOrder:
+    """B-6: complete, creditworthy, feasible: on to cross-department review (C)."""
+    order = workflow.apply(
+        states.PASS_CHECK, order, actor=actor, reason=reason, changes={"decided_at": timezone.now()}
+    )
+    tracking.close_items(target=order, actor=actor, outcome=_("初审通过"), kinds=("order.check",))
+    return order
+
+
+@transaction.atomic
+def request_info(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
+    """B-6: missing information sends the order back to the salesperson, who must supplement it."""
+    order = workflow.apply(states.REQUEST_INFO, order, actor=actor, reason=reason)
+    tracking.close_items(target=order, actor=actor, outcome=_("退回补充"), kinds=("order.check",))
+    hours = policy_selectors.time_limit_hours(
+        order_class=order.order_class, version=order.policy_version.number
+    )
+    tracking.open_item(
+        target=order,
+        kind="order.supplement",
+        title=_("补充订单 %(n)s 的资料：%(r)s") % {"n": order.number, "r": reason},
+        department=order.department,
+        assignee=order.salesperson,
+        calendar=policy_selectors.work_calendar(order.policy_version.number),
+        hours=hours,
+    )
+    return order
+
+
+@transaction.atomic
+def complete_info(*, actor: User, order: SalesOrder, reason: str = "") -> SalesOrder:
+    """B-6: the supplemented order returns to the preliminary check with a fresh deadline."""
+    now = timezone.now()
+    order = workflow.apply(states.COMPLETE_INFO, order, actor=actor, reason=reason)
+    tracking.close_items(target=order, actor=actor, outcome=_("已补充"), kinds=("order.supplement",))
+    _open_check(order, now)
+    return order
+
+
+@transaction.atomic
+def escalate(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
+    """B-6: poor credit or a tight delivery date goes to management, who decide whether to accept."""
+    order = workflow.apply(states.ESCALATE, order, actor=actor, reason=reason)
+    tracking.close_items(target=order, actor=actor, outcome=_("上报管理层"), kinds=("order.check",))
+    management = (
+        Department.objects.filter(kind=DepartmentKind.MANAGEMENT, active=True).order_by("pk").first()
+        or order.department
+    )
+    executive = User.objects.filter(role=Role.EXECUTIVE, is_active=True).order_by(
+        "pk"
+    ).first() or _department_head(management)
+    hours = policy_selectors.time_limit_hours(
+        order_class=order.order_class, version=order.policy_version.number
+    )
+    tracking.open_item(
+        target=order,
+        kind="order.decision",
+        title=_("决定是否接单 %(n)s：%(r)s") % {"n": order.number, "r": reason},
+        department=management,
+        assignee=executive,
+        calendar=policy_selectors.work_calendar(order.policy_version.number),
+        hours=hours,
+    )
+    return order
+
+
+@transaction.atomic
+def decide(*, actor: User, order: SalesOrder, accept: bool, reason: str) -> SalesOrder:
+    """B-6: management accepts (on to review) or declines the escalated order, with a reason."""
+    order = workflow.apply(
+        states.ACCEPT if accept else states.DECLINE,
+        order,
+        actor=actor,
+        reason=reason,
+        changes={"decided_at": timezone.now()},
+    )
+    tracking.close_items(
+        target=order, actor=actor, outcome=_("接单") if accept else _("不接单"), kinds=("order.decision",)
+    )
+    return order
+
+
+# --- inquiries ------------------------------------------------------------------------------
+
+INQUIRY_FIELDS = ("customer", "prospect_name", "contact_name", "contact_phone", "channel", "content")
+
+
+@transaction.atomic
+def record_inquiry(*, actor: User, data: Mapping[str, Any], assignee: User | None = None) -> Inquiry:
+    """B-2: customer service records an inquiry, optionally handing it straight to a salesperson."""
+    records.require(permissions.can_record_inquiry(actor))
+    inquiry = Inquiry(**data, received_by=actor)
+    if not inquiry.customer_id and not str(data.get("prospect_name", "")).strip():
+        raise FieldErrors({"customer": _("请选择客户或填写潜在客户名称。")})
+    inquiry = records.create(actor=actor, obj=inquiry, fields=INQUIRY_FIELDS, action="inquiry.create")
+    if assignee is not None:
+        inquiry = assign_inquiry(actor=actor, inquiry=inquiry, assignee=assignee)
+    return inquiry
+
+
+@transaction.atomic
+def assign_inquiry(*, actor: User, inquiry: Inquiry, assignee: User) -> Inquiry:
+    """B-2: hand the inquiry to a salesperson, who must follow it up within the policy's time."""
+    if assignee.department_kind != DepartmentKind.SALES:
+        raise FieldErrors({"assigned_to": _("只能分配给销售部门的人员。")})
+    inquiry = workflow.apply(states.ASSIGN_INQUIRY, inquiry, actor=actor, changes={"assigned_to": assignee})
+    tracking.close_items(target=inquiry, actor=actor, outcome=_("已转交"))
+    assert assignee.department is not None
+    tracking.open_item(
+        target=inquiry,
+        kind="inquiry.followup",
+        title=_("跟进咨询：%(c)s") % {"c": inquiry.customer or inquiry.prospect_name},
+        department=assignee.department,
+        assignee=assignee,
+        calendar=policy_selectors.work_calendar(),
+        hours=policy_selectors.policy().intake.inquiry_followup_hours,
+    )
+    return inquiry
+
+
+@transaction.atomic
+def convert_inquiry(
+    *,
+    actor: User,
+    inquiry: Inquiry,
+    data: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+    duplicate_reason: str = "",
+) -> SalesOrder:
+    """B-2: the salesperson turns the inquiry into an order."""
+    inquiry = workflow.apply(states.CONVERT_INQUIRY, inquiry, actor=actor)
+    tracking.close_items(target=inquiry, actor=actor, outcome=_("已转订单"))
+    return create_order(
+        actor=actor, data=data, lines=lines, duplicate_reason=duplicate_reason, inquiry=inquiry
+    )
+
+
+@transaction.atomic
+def close_inquiry(*, actor: User, inquiry: Inquiry, reason: str) -> Inquiry:
+    """B-2: an inquiry that does not become an order is closed with a reason."""
+    inquiry = workflow.apply(
+        states.CLOSE_INQUIRY, inquiry, actor=actor, reason=reason, changes={"close_reason": reason[:200]}
+    )
+    tracking.close_items(target=inquiry, actor=actor, outcome=reason)
+    return inquiry

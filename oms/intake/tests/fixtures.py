@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from conftest import make_user
+from oms.accounts.models import Role
+from oms.catalog.models import Product
+from oms.customers.tests.factories import CustomerFactory
+
+
+@pytest.fixture
+def org(db: Any) -> dict[str, Any]:
+    """A small company: sales staff and head, an executive, customer service, products, a customer."""
+    return {
+        "sales": make_user("sales1", kind="sales"),
+        "head": make_user("saleshead", kind="sales", role=Role.HEAD),
+        "exec": make_user("exec1", kind="management", role=Role.EXECUTIVE),
+        "cs": make_user("cs1", kind="customer_service"),
+        "prod": make_user("prod1", kind="production"),
+        "customer": CustomerFactory(credit_limit=Decimal("100000")),
+        "gear": Product.objects.create(
+            code="P1", name="齿轮箱", spec="GB-200", unit="台", list_price=Decimal("1000"), lead_time_days=10
+        ),
+        "motor": Product.objects.create(
+            code="P2", name="电机", spec="SM-750", unit="台", list_price=Decimal("500"), lead_time_days=5
+        ),
+    }
+
+
+def header(org: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    data = {
+        "customer": org["customer"],
+        "contact_name": "张伟",
+        "contact_phone": "13812345678",
+        "order_date": date(2026, 11, 23),
+        "channel": "phone",
+        "order_class": "normal",
+        "delivery_date": date(2027, 1, 20),
+        "delivery_place": "上海市浦东新区",
+        "payment_terms": "monthly",
+    }
+    data.update(overrides)
+    return data
+
+
+def lines(org: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"product": org["gear"].pk, "quantity": "2", "unit_price": "1000"},
+        {"product": org["motor"].pk, "quantity": "4", "unit_price": "480.50"},
+    ]

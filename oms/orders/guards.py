@@ -1,0 +1,32 @@
+"""Guards of the order's transitions: each returns the reason it refuses, or None (DESIGN 4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+
+def has_lines(user: Any, order: Any) -> str | None:
+    return None if order.lines.exists() else _("订单没有明细行。")
+
+
+def customer_not_blocked(user: Any, order: Any) -> str | None:
+    customer = order.customer
+    if customer.blocked:
+        return _("客户 %(c)s 已冻结：%(r)s") % {"c": customer, "r": customer.blocked_reason or "—"}
+    return None
+
+
+def complete(user: Any, order: Any) -> str | None:
+    """P-1: the key elements are present before anyone else works on the order."""
+    missing = [
+        str(label)
+        for label, value in (
+            (_("联系人"), order.contact_name),
+            (_("联系电话"), order.contact_phone),
+            (_("交货地点"), order.delivery_place),
+        )
+        if not str(value or "").strip()
+    ]
+    return _("缺少：%(f)s") % {"f": "、".join(missing)} if missing else None

@@ -1,0 +1,248 @@
+"""Orders, their lines, and inquiries before an order exists (B-1..B-9)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from oms.core.models import validate_phone
+from oms.customers.models import PaymentTerms
+from oms.policy.models import PinnedPolicy
+
+
+class Channel(models.TextChoices):
+    """B-1: how the order or inquiry reached the company."""
+
+    PHONE = "phone", _("电话")
+    EMAIL = "email", _("邮件")
+    FAX = "fax", _("传真")
+    MAIL = "mail", _("信函")
+    VISIT = "visit", _("客户来访")
+    PORTAL = "portal", _("网上门户")
+    ECOMMERCE = "ecommerce", _("电商平台")
+    MARKETING = "marketing", _("市场线索")
+    REFERRAL = "referral", _("合作伙伴推荐")
+    TRADE_SHOW = "trade_show", _("展会")
+    WALK_IN = "walk_in", _("门店/上门")
+    IMPORT = "import", _("批量导入")
+    API = "api", _("系统对接")
+
+
+class OrderStatus(models.TextChoices):
+    """DESIGN 4: the order's states; later issues add the rest of the lifecycle."""
+
+    DRAFT = "draft", _("草稿")
+    PENDING_CHECK = "pending_check", _("待初审")
+    NEEDS_INFO = "needs_info", _("待补充")
+    AWAITING_DECISION = "awaiting_decision", _("待管理层决定")
+    IN_REVIEW = "in_review", _("评审中")
+    DECLINED = "declined", _("未接单")
+    CANCELLED = "cancelled", _("已取消")
+
+
+OPEN_STATUSES = (
+    OrderStatus.PENDING_CHECK,
+    OrderStatus.NEEDS_INFO,
+    OrderStatus.AWAITING_DECISION,
+    OrderStatus.IN_REVIEW,
+)
+
+
+class SalesOrder(PinnedPolicy):
+    """B-3: one customer order; its number follows the policy's format (B-4)."""
+
+    number = models.CharField(_("订单编号"), max_length=60, unique=True)
+    status = models.CharField(
+        _("状态"), max_length=30, choices=OrderStatus.choices, default=OrderStatus.DRAFT, db_index=True
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="orders"
+    )
+    contact_name = models.CharField(_("联系人"), max_length=60)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, validators=[validate_phone])
+    order_date = models.DateField(_("下单日期"), db_index=True)
+    channel = models.CharField(_("接收渠道"), max_length=20, choices=Channel.choices)
+    order_class = models.CharField(_("订单类别"), max_length=20, default="normal")
+    delivery_date = models.DateField(_("交货日期"))
+    delivery_place = models.CharField(_("交货地点"), max_length=255)
+    payment_terms = models.CharField(_("付款方式"), max_length=20, choices=PaymentTerms.choices)
+    invoice_requirements = models.CharField(_("发票要求"), max_length=255, blank=True)
+    needs_customisation = models.BooleanField(_("定制要求"), default=False)
+    needs_special_packaging = models.BooleanField(_("特殊包装"), default=False)
+    needs_special_transport = models.BooleanField(_("特殊运输"), default=False)
+    special_requirements = models.TextField(_("特殊要求说明"), blank=True)
+    currency = models.CharField(_("币种"), max_length=3, default="CNY")
+    total_amount = models.DecimalField(_("订单金额"), max_digits=18, decimal_places=2, default=Decimal("0"))
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("销售员"),
+        on_delete=models.PROTECT,
+        related_name="sales_orders",
+    )
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("销售部门"), on_delete=models.PROTECT, related_name="orders"
+    )
+    original_document = models.FileField(_("客户原始单据"), upload_to="orders/originals/%Y/%m/", blank=True)
+    duplicate_reason = models.CharField(_("重复下单说明"), max_length=200, blank=True)
+    external_ref = models.CharField(_("客户单号"), max_length=60, blank=True, db_index=True)
+    inquiry = models.ForeignKey(
+        "orders.Inquiry",
+        verbose_name=_("来源咨询"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("初审完成时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("订单")
+        verbose_name_plural = _("订单")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"]),
+            models.Index(fields=["customer", "-created_at"]),
+            models.Index(fields=["salesperson", "-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(total_amount__gte=0), name="order_total_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(delivery_date__gte=models.F("order_date")),
+                name="order_delivery_not_before_order_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def has_special_requirements(self) -> bool:
+        """B-3: flagged so every later step sees it."""
+        return (
+            self.needs_customisation
+            or self.needs_special_packaging
+            or self.needs_special_transport
+            or bool(self.special_requirements.strip())
+        )
+
+    def special_flags(self) -> list[Any]:
+        flags = []
+        if self.needs_customisation:
+            flags.append(_("定制"))
+        if self.needs_special_packaging:
+            flags.append(_("特殊包装"))
+        if self.needs_special_transport:
+            flags.append(_("特殊运输"))
+        return flags
+
+
+class LiveLineManager(models.Manager["OrderLine"]):
+    def get_queryset(self) -> models.QuerySet[OrderLine]:
+        return super().get_queryset().filter(removed=False)
+
+
+class OrderLine(models.Model):
+    """B-3: product, spec, quantity, unit, unit price and amount. A line removed from a draft is
+    kept (removed=True) so nothing a user entered is lost."""
+
+    order = models.ForeignKey(
+        SalesOrder, verbose_name=_("订单"), on_delete=models.PROTECT, related_name="lines"
+    )
+    line_no = models.PositiveIntegerField(_("行号"))
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("产品"), on_delete=models.PROTECT, related_name="order_lines"
+    )
+    spec = models.CharField(_("规格型号"), max_length=200, blank=True)
+    quantity = models.DecimalField(
+        _("数量"), max_digits=16, decimal_places=4, validators=[MinValueValidator(Decimal("0.0001"))]
+    )
+    unit = models.CharField(_("单位"), max_length=20)
+    unit_price = models.DecimalField(
+        _("单价"), max_digits=16, decimal_places=4, validators=[MinValueValidator(Decimal("0"))]
+    )
+    amount = models.DecimalField(_("金额"), max_digits=18, decimal_places=2)
+    removed = models.BooleanField(_("已删除"), default=False)
+
+    objects = LiveLineManager()
+    all_objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("订单明细")
+        verbose_name_plural = _("订单明细")
+        ordering = ["order", "line_no"]
+        base_manager_name = "all_objects"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="order_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__gte=0), name="order_line_price_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}#{self.line_no}"
+
+
+class InquiryStatus(models.TextChoices):
+    OPEN = "open", _("待分配")
+    HANDED_OVER = "handed_over", _("跟进中")
+    CONVERTED = "converted", _("已转订单")
+    CLOSED = "closed", _("已关闭")
+
+
+class Inquiry(models.Model):
+    """B-2: an inquiry or lead captured by customer service or marketing, handed to sales."""
+
+    status = models.CharField(
+        _("状态"), max_length=20, choices=InquiryStatus.choices, default=InquiryStatus.OPEN, db_index=True
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("客户"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inquiries",
+    )
+    prospect_name = models.CharField(_("潜在客户名称"), max_length=200, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=60)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[validate_phone])
+    channel = models.CharField(_("接收渠道"), max_length=20, choices=Channel.choices)
+    content = models.TextField(_("咨询内容"))
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接待人"), on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("跟进销售"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inquiries",
+    )
+    close_reason = models.CharField(_("关闭原因"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("咨询")
+        verbose_name_plural = _("咨询")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{_('咨询')} #{self.pk} {self.customer or self.prospect_name}"
+
+    @property
+    def department(self) -> Any:
+        return self.assigned_to.department if self.assigned_to_id and self.assigned_to else None

@@ -1,0 +1,83 @@
+"""Reading orders and inquiries, scoped to the viewer (S-1)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from oms.accounts.models import DepartmentKind, Role
+from oms.accounts.permissions import scope
+from oms.orders.models import OPEN_STATUSES, Inquiry, OrderLine, SalesOrder
+
+# Departments that work every order once it is past intake (they see all orders, prices masked per S-1).
+_ALL_ORDER_DEPARTMENTS = {
+    DepartmentKind.ORDER_CONFIRMATION,
+    DepartmentKind.FINANCE,
+    DepartmentKind.MANAGEMENT,
+    DepartmentKind.SUPERVISION,
+}
+
+
+def orders_for(user: Any) -> QuerySet[SalesOrder]:
+    """Orders the user may see: their scope over salesperson and sales department; the
+    departments that work every order see them all."""
+    qs = SalesOrder.objects.select_related("customer", "salesperson", "department")
+    if getattr(user, "department_kind", "") in _ALL_ORDER_DEPARTMENTS:
+        return qs
+    return scope(qs, user, owner_field="salesperson", department_field="department")
+
+
+def order_detail(user: Any, pk: int) -> SalesOrder | None:
+    return orders_for(user).select_related("policy_version", "created_by", "inquiry").filter(pk=pk).first()
+
+
+def lines_of(order: SalesOrder) -> QuerySet[OrderLine]:
+    return order.lines.select_related("product").order_by("line_no")
+
+
+def customer_exposure(customer_id: int, *, exclude_order: int | None = None) -> dict[str, Decimal]:
+    """B-6: what the customer owes or has committed: open orders now; receivables and overdue
+    amounts join when billing exists (issue 8) and are reported as zero until then."""
+    open_orders = SalesOrder.objects.filter(customer_id=customer_id, status__in=OPEN_STATUSES)
+    if exclude_order is not None:
+        open_orders = open_orders.exclude(pk=exclude_order)
+    total = open_orders.aggregate(s=Sum("total_amount"))["s"] or Decimal("0")
+    return {"open_orders": total, "receivables": Decimal("0"), "overdue": Decimal("0")}
+
+
+def possible_duplicates(
+    *, customer_id: int, lines: list[tuple[int, Decimal]], window_hours: Decimal, exclude: int | None = None
+) -> list[SalesOrder]:
+    """B-9: orders of the same customer with the same lines (product, quantity) within the window."""
+    if not lines or window_hours <= 0:
+        return []
+    since = timezone.now() - timedelta(seconds=int(window_hours * 3600))
+    wanted = sorted((p, q.normalize()) for p, q in lines)
+    candidates = (
+        SalesOrder.objects.filter(customer_id=customer_id, created_at__gte=since)
+        .exclude(status__in=["cancelled"])
+        .exclude(pk=exclude)
+        .prefetch_related("lines")
+    )
+    return [
+        o
+        for o in candidates
+        if sorted((ln.product_id, ln.quantity.normalize()) for ln in o.lines.all()) == wanted
+    ]
+
+
+def inquiries_for(user: Any) -> QuerySet[Inquiry]:
+    qs = Inquiry.objects.select_related("customer", "received_by", "assigned_to")
+    if getattr(user, "role", "") in {Role.EXECUTIVE, Role.ADMIN, Role.AUDITOR} or getattr(
+        user, "department_kind", ""
+    ) in {DepartmentKind.CUSTOMER_SERVICE, DepartmentKind.MARKETING}:
+        return qs
+    return qs.filter(
+        Q(assigned_to=user)
+        | Q(received_by=user)
+        | Q(assigned_to__department_id=getattr(user, "department_id", None))
+    )

@@ -1,0 +1,108 @@
+"""The order's lifecycle as data (DESIGN 4): intake and preliminary check (B-6).
+Later issues add review, approval, confirmation and execution to this table."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from oms.core.workflow import Transition, TransitionTable
+from oms.orders import guards, permissions
+from oms.orders.models import InquiryStatus as Q
+from oms.orders.models import OrderStatus as S
+
+SUBMIT = Transition(
+    name="submit",
+    label=_("提交初审"),
+    source={S.DRAFT},
+    target=S.PENDING_CHECK,
+    permission=permissions.can_submit,
+    guards=(guards.has_lines, guards.customer_not_blocked, guards.complete),
+)
+CANCEL_DRAFT = Transition(
+    name="cancel_draft",
+    label=_("作废草稿"),
+    source={S.DRAFT},
+    target=S.CANCELLED,
+    permission=permissions.can_edit_draft,
+    requires_reason=True,
+)
+PASS_CHECK = Transition(
+    name="pass_check",
+    label=_("初审通过，提交评审"),
+    source={S.PENDING_CHECK},
+    target=S.IN_REVIEW,
+    permission=permissions.can_check,
+    guards=(guards.customer_not_blocked,),
+)
+REQUEST_INFO = Transition(
+    name="request_info",
+    label=_("退回补充资料"),
+    source={S.PENDING_CHECK},
+    target=S.NEEDS_INFO,
+    permission=permissions.can_check,
+    requires_reason=True,
+)
+COMPLETE_INFO = Transition(
+    name="complete_info",
+    label=_("补充完成，重新提交"),
+    source={S.NEEDS_INFO},
+    target=S.PENDING_CHECK,
+    permission=permissions.can_complete_info,
+    guards=(guards.has_lines, guards.complete),
+)
+ESCALATE = Transition(
+    name="escalate",
+    label=_("上报管理层决定"),
+    source={S.PENDING_CHECK},
+    target=S.AWAITING_DECISION,
+    permission=permissions.can_check,
+    requires_reason=True,
+)
+ACCEPT = Transition(
+    name="accept",
+    label=_("决定接单"),
+    source={S.AWAITING_DECISION},
+    target=S.IN_REVIEW,
+    permission=permissions.can_decide,
+    requires_reason=True,
+)
+DECLINE = Transition(
+    name="decline",
+    label=_("决定不接单"),
+    source={S.AWAITING_DECISION},
+    target=S.DECLINED,
+    permission=permissions.can_decide,
+    requires_reason=True,
+)
+
+ORDER = TransitionTable.of(
+    "order", SUBMIT, CANCEL_DRAFT, PASS_CHECK, REQUEST_INFO, COMPLETE_INFO, ESCALATE, ACCEPT, DECLINE
+)
+
+# B-2: an inquiry is handed to a salesperson, who turns it into an order or closes it.
+ASSIGN_INQUIRY = Transition(
+    name="assign",
+    label=_("分配给销售"),
+    source={Q.OPEN, Q.HANDED_OVER},
+    target=Q.HANDED_OVER,
+    permission=lambda user, inquiry: (
+        permissions.can_record_inquiry(user) or permissions.can_handle_inquiry(user, inquiry)
+    ),
+)
+CONVERT_INQUIRY = Transition(
+    name="convert",
+    label=_("转为订单"),
+    source={Q.OPEN, Q.HANDED_OVER},
+    target=Q.CONVERTED,
+    permission=permissions.can_handle_inquiry,
+)
+CLOSE_INQUIRY = Transition(
+    name="close",
+    label=_("关闭咨询"),
+    source={Q.OPEN, Q.HANDED_OVER},
+    target=Q.CLOSED,
+    permission=permissions.can_handle_inquiry,
+    requires_reason=True,
+)
+
+INQUIRY = TransitionTable.of("inquiry", ASSIGN_INQUIRY, CONVERT_INQUIRY, CLOSE_INQUIRY)

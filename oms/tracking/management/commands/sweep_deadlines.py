@@ -1,0 +1,22 @@
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from oms.tracking.tasks import sweep_deadlines
+
+
+class Command(BaseCommand):
+    help = "Escalate overdue steps once, or every --every seconds (the embedded default's scheduler)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--every", type=int, default=0, help="repeat every N seconds until stopped")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        while True:
+            result = sweep_deadlines.enqueue()
+            if options["verbosity"] > 1:
+                self.stdout.write(f"sweep: {result.status}")
+            if not options["every"]:
+                return
+            time.sleep(options["every"])

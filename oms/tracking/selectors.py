@@ -1,0 +1,43 @@
+"""'My work' (我的待办): what waits on the user, overdue first (H-5, P-3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from oms.accounts.models import Role
+from oms.accounts.permissions import department_tree_ids
+from oms.tracking.models import WorkItem, WorkStatus
+
+
+def my_work(user: Any) -> QuerySet[WorkItem]:
+    """Steps assigned to the user, waiting on their department with nobody named, or escalated to them."""
+    mine = (
+        Q(assignee=user) | Q(escalated_to=user) | Q(assignee__isnull=True, department_id=user.department_id)
+    )
+    return (
+        WorkItem.objects.filter(mine, status=WorkStatus.OPEN)
+        .select_related("assignee", "department", "content_type")
+        .order_by("-overdue", "due_at", "id")
+    )
+
+
+def department_queue(user: Any) -> QuerySet[WorkItem]:
+    """A head's view of everything open in their department and below."""
+    if getattr(user, "role", "") not in {Role.HEAD, Role.EXECUTIVE}:
+        return WorkItem.objects.none()
+    qs = WorkItem.objects.filter(status=WorkStatus.OPEN).select_related(
+        "assignee", "department", "content_type"
+    )
+    if user.role == Role.HEAD:
+        qs = qs.filter(department_id__in=department_tree_ids(user.department_id))
+    return qs.order_by("-overdue", "due_at", "id")
+
+
+def open_items_of(obj: Any) -> QuerySet[WorkItem]:
+    from django.contrib.contenttypes.models import ContentType
+
+    return WorkItem.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, status=WorkStatus.OPEN
+    ).select_related("assignee", "department")

@@ -1,0 +1,13 @@
+"""Background work of tracking: the one idempotent deadline sweeper (DESIGN 2)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from oms.tracking import actions
+
+
+@task()
+def sweep_deadlines() -> int:
+    """Escalate every step that passed its deadline since the last run (P-2, P-3)."""
+    return actions.sweep()
