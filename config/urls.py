@@ -9,6 +9,7 @@ urlpatterns = [
     path("master/", include("oms.customers.urls")),
     path("master/", include("oms.catalog.urls")),
     path("master/", include("oms.partners.urls")),
+    path("", include("oms.intake.urls")),
     path("policy/", include("oms.policy.urls")),
     path("audit/", include("oms.audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

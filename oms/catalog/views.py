@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from oms.accounts.permissions import can_manage_master_data
+from oms.accounts.permissions import can_manage_master_data, visible_field_groups
 from oms.catalog import actions, selectors
 from oms.catalog.models import Product, StockLevel, Warehouse
 from oms.core.listing import Column, ListSpec
@@ -86,6 +86,5 @@ STOCK_SPEC = ListSpec(
 def product_picker(request: HttpRequest) -> HttpResponse:
     """Search products by code, name, spec or pinyin initials; an htmx fragment for pickers."""
     items = selectors.product_choices(request.user, request.GET.get("q", "").strip())
-    return render(
-        request, "core/picker_options.html", {"items": items, "target": request.GET.get("target", "")}
-    )
+    show_prices = "price" in visible_field_groups(request.user)
+    return render(request, "core/picker_options.html", {"items": items, "show_prices": show_prices})

@@ -198,7 +198,7 @@ def crud_router(spec: ApiSpec) -> Router:
                 done = IdempotencyRecord.objects.filter(user=_user(request), key=scope_key).first()
                 if done is not None:
                     return Status(done.status, json.loads(done.body))
-            data = {_api_name(model, k): v for k, v in payload.dict().items()}  # type: ignore[attr-defined]
+            data = {_api_name(model, k): v for k, v in payload.dict(exclude_unset=True).items()}  # type: ignore[attr-defined]
             obj = _call(model, spec.create, actor=request.user, data=data)
             body = _out(spec, obj, visible_field_groups(request.user))
             if key:

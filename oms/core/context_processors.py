@@ -11,7 +11,20 @@ from django.utils.translation import gettext_lazy as _
 from oms.accounts import permissions as perms
 
 MENU: list[tuple[Any, list[tuple[Any, str, Any]]]] = [
-    (_("工作台"), [(_("首页"), "core:home", perms.is_staff_member)]),
+    (
+        _("工作台"),
+        [
+            (_("首页"), "core:home", perms.is_staff_member),
+            (_("我的待办"), "intake:work", perms.is_staff_member),
+        ],
+    ),
+    (
+        _("订单"),
+        [
+            (_("订单列表"), "intake:order_list", perms.is_staff_member),
+            (_("咨询"), "intake:inquiry_list", perms.is_staff_member),
+        ],
+    ),
     (
         _("基础资料"),
         [

@@ -9,7 +9,7 @@ import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
@@ -61,6 +61,14 @@ class ListSpec:
     form_widgets: Mapping[str, Any] = field(default_factory=dict)
     actions_template: str = ""  # extra buttons beside the list's title
     row_links: Sequence[tuple[Any, str]] = ()  # (label, url name taking the row's pk)
+    detail_url_name: str = ""  # the first column links here (url name taking the row's pk)
+    date_field: str = ""  # filter by a date range on this field (?date_from=&date_to=)
+    flag_filters: Mapping[str, tuple[Any, Callable[[QuerySet[Any], Any], QuerySet[Any]]]] = field(
+        default_factory=dict
+    )
+    choices: Mapping[str, Callable[[], list[tuple[str, str]]]] = field(
+        default_factory=dict
+    )  # filter choices not on the model
 
     def label(self, name: str) -> str:
         model_field = self.model._meta.get_field(name.split("__")[0])
@@ -111,6 +119,19 @@ def filtered(spec: ListSpec, request: HttpRequest) -> tuple[QuerySet[Any], dict[
         if value:
             active_filters[name] = value
             qs = qs.filter(**{name: value})
+    for name, (_label, apply_flag) in spec.flag_filters.items():
+        if request.GET.get(name) == "1":
+            active_filters[name] = "1"
+            qs = apply_flag(qs, request.user)
+    if spec.date_field:
+        for param, lookup in (("date_from", "gte"), ("date_to", "lte")):
+            value = request.GET.get(param, "")
+            if value:
+                try:
+                    qs = qs.filter(**{f"{spec.date_field}__{lookup}": date.fromisoformat(value)})
+                    active_filters[param] = value
+                except ValueError:
+                    pass  # a malformed date in the URL is ignored, not an error page
     sort = request.GET.get("sort", "")
     sortable = {c.name for c in spec.visible_columns(request.user) if c.sortable}
     if sort.lstrip("-") in sortable:
@@ -122,7 +143,9 @@ def filter_choices(spec: ListSpec) -> list[dict[str, Any]]:
     result = []
     for name in spec.filters:
         model_field = spec.model._meta.get_field(name.split("__")[0])
-        if getattr(model_field, "choices", None):
+        if name in spec.choices:
+            choices = spec.choices[name]()
+        elif getattr(model_field, "choices", None):
             choices = [(str(k), str(v)) for k, v in model_field.choices]  # type: ignore[union-attr]
         elif isinstance(model_field, models.BooleanField):
             choices = [("true", _("是")), ("false", _("否"))]
@@ -164,6 +187,7 @@ class ListPage(SpecMixin, View):
             if self.spec.create and self.spec.can_edit(request.user)
             else "",
             "edit_url_name": f"{self.spec.prefix}_edit",
+            "flags": [(name, label) for name, (label, _fn) in self.spec.flag_filters.items()],
         }
         template = "core/list_rows.html" if request.headers.get("HX-Request") else "core/list.html"
         return render(request, template, context)

@@ -22,6 +22,8 @@ from oms.catalog.models import Product
 from oms.core import records, workflow
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.customers.models import Customer
+from oms.intake import importing
+from oms.intake.models import ImportBatch, ImportStatus
 from oms.orders import permissions, states
 from oms.orders.models import Inquiry, OrderLine, OrderStatus, SalesOrder
 from oms.orders.selectors import possible_duplicates
@@ -104,7 +106,7 @@ def _build_lines(
     for i, raw in enumerate(lines):
         prefix = f"lines.{i}"
         product_ref = raw.get("product")
-        product = products.get(product_ref.pk if isinstance(product_ref, Product) else product_ref)  # type: ignore[arg-type]
+        product = products.get(product_ref.pk if isinstance(product_ref, Product) else product_ref)
         if product is None:
             errors.setdefault(f"{prefix}.product", []).append(_("产品不存在。"))
             continue
@@ -138,6 +140,13 @@ def _build_lines(
             )
         )
     return built
+
+
+def line_errors(lines: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """The lines' problems alone, so a form can show them together with the header's."""
+    errors: dict[str, list[str]] = {}
+    _build_lines(SalesOrder(), lines, errors)
+    return errors
 
 
 def _lines_snapshot(lines: Sequence[OrderLine]) -> list[dict[str, Any]]:
@@ -464,3 +473,56 @@ def close_inquiry(*, actor: User, inquiry: Inquiry, reason: str) -> Inquiry:
     )
     tracking.close_items(target=inquiry, actor=actor, outcome=reason)
     return inquiry
+
+
+# --- spreadsheet import (B-9) -------------------------------------------------------------
+
+
+def preview_import(*, actor: User, file_name: str, content: bytes) -> ImportBatch:
+    """Check every row by running the real create in a savepoint that is rolled back."""
+    records.require(permissions.can_enter_orders(actor))
+    groups, errors = importing.group_rows(importing.read_rows(content))
+    for group in groups:
+        try:
+            with transaction.atomic():
+                create_order(actor=actor, data=importing.order_header(group["header"]), lines=group["lines"])
+                raise importing.Rollback
+        except importing.Rollback:
+            pass
+        except ActionError as exc:
+            messages = (
+                [f"{k}: {m}" for k, ms in exc.errors.items() for m in ms]
+                if isinstance(exc, FieldErrors)
+                else [exc.message]
+            )
+            errors.append({"row": group["rows"][0], "messages": messages})
+    errors.sort(key=lambda e: e["row"])
+    return ImportBatch.objects.create(
+        file_name=file_name[:200], payload=groups, row_errors=errors, created_by=actor
+    )
+
+
+@transaction.atomic
+def confirm_import(*, actor: User, batch: ImportBatch) -> list[str]:
+    """Create every order of a clean preview in one transaction; all or nothing."""
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.created_by_id != actor.pk:
+        records.require(False)
+    if locked.status != ImportStatus.PREVIEW:
+        raise ActionError(_("该导入已处理。"))
+    if locked.row_errors:
+        raise ActionError(_("文件有错误，请修改后重新上传。"))
+    numbers = [
+        create_order(actor=actor, data=importing.order_header(g["header"]), lines=g["lines"]).number
+        for g in locked.payload
+    ]
+    locked.status, locked.order_numbers = ImportStatus.IMPORTED, numbers
+    locked.save(update_fields=["status", "order_numbers"])
+    return numbers
+
+
+def cancel_import(*, actor: User, batch: ImportBatch) -> None:
+    """Nothing was saved; the batch is kept as a record that the file was looked at."""
+    ImportBatch.objects.filter(pk=batch.pk, created_by=actor, status=ImportStatus.PREVIEW).update(
+        status=ImportStatus.CANCELLED
+    )

@@ -121,6 +121,7 @@ class SalesOrder(PinnedPolicy):
             models.CheckConstraint(
                 condition=models.Q(delivery_date__gte=models.F("order_date")),
                 name="order_delivery_not_before_order_date",
+                violation_error_message=_("交货日期不能早于下单日期。"),
             ),
         ]
 
@@ -175,14 +176,15 @@ class OrderLine(models.Model):
     amount = models.DecimalField(_("金额"), max_digits=18, decimal_places=2)
     removed = models.BooleanField(_("已删除"), default=False)
 
-    objects = LiveLineManager()
     all_objects = models.Manager()
+    objects = LiveLineManager()
 
     class Meta:
         verbose_name = _("订单明细")
         verbose_name_plural = _("订单明细")
         ordering = ["order", "line_no"]
         base_manager_name = "all_objects"
+        default_manager_name = "objects"
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="order_line_quantity_positive"),
             models.CheckConstraint(

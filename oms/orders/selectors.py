@@ -60,7 +60,7 @@ def possible_duplicates(
     candidates = (
         SalesOrder.objects.filter(customer_id=customer_id, created_at__gte=since)
         .exclude(status__in=["cancelled"])
-        .exclude(pk=exclude)
+        .exclude(pk=exclude or 0)
         .prefetch_related("lines")
     )
     return [

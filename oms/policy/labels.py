@@ -28,6 +28,7 @@ TITLES = [
     gettext_noop("审批步骤"),
     gettext_noop("订单接收"),
     gettext_noop("重复订单提醒窗口（小时）"),
+    gettext_noop("咨询跟进时限（工作小时）"),
     gettext_noop("最低售价（标准售价的比例，0 为不限）"),
     gettext_noop("订单确认"),
     gettext_noop("接单后确认时限（工作日）"),

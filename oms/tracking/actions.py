@@ -70,7 +70,7 @@ def superior_of(*, assignee: User | None, department: Department) -> User | None
     while dept is not None:
         head = (
             User.objects.filter(department=dept, role=Role.HEAD, is_active=True)
-            .exclude(pk=getattr(assignee, "pk", None))
+            .exclude(pk=getattr(assignee, "pk", 0) or 0)
             .order_by("pk")
             .first()
         )
@@ -79,7 +79,7 @@ def superior_of(*, assignee: User | None, department: Department) -> User | None
         dept = dept.parent
     return (
         User.objects.filter(role=Role.EXECUTIVE, is_active=True)
-        .exclude(pk=getattr(assignee, "pk", None))
+        .exclude(pk=getattr(assignee, "pk", 0) or 0)
         .order_by("pk")
         .first()
     )

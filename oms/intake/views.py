@@ -1,0 +1,483 @@
+"""Pages of intake: orders list, entry with the line editor, the order page with its check,
+my work, inquiries and spreadsheet import. Thin: selectors read, actions write."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from oms.accounts.models import Role, User
+from oms.accounts.permissions import visible_field_groups
+from oms.audit.models import AuditEvent
+from oms.catalog.models import Product
+from oms.core import workflow
+from oms.core.errors import ActionError, FieldErrors, StaleVersion
+from oms.core.listing import Column, ListSpec
+from oms.intake import actions, importing
+from oms.intake.forms import ImportForm, InquiryForm, OrderHeaderForm, ReasonForm, posted_lines
+from oms.intake.models import ImportBatch
+from oms.intake.selectors import check_report
+from oms.orders import permissions, states
+from oms.orders.models import Inquiry, SalesOrder
+from oms.orders.selectors import inquiries_for, lines_of, order_detail, orders_for
+from oms.policy import selectors as policy_selectors
+from oms.policy.worktime import CalendarMissing
+from oms.tracking.models import WorkItem, WorkStatus
+from oms.tracking.selectors import department_queue, my_work, open_items_of
+
+
+def _actor(request: HttpRequest) -> User:
+    """The logged-in user (every page here requires login)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _overdue(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    from django.contrib.contenttypes.models import ContentType
+
+    late = WorkItem.objects.filter(
+        content_type=ContentType.objects.get_for_model(SalesOrder),
+        object_id=OuterRef("pk"),
+        status=WorkStatus.OPEN,
+        overdue=True,
+    )
+    return qs.filter(Exists(late))
+
+
+def _order_classes() -> list[tuple[str, str]]:
+    return [(c.code, c.label) for c in policy_selectors.policy().order_classes]
+
+
+def _salespeople() -> list[tuple[str, str]]:
+    return [
+        (str(u.pk), str(u))
+        for u in User.objects.filter(department__kind="sales", is_active=True).order_by("username")[:200]
+    ]
+
+
+ORDER_SPEC = ListSpec(
+    model=SalesOrder,
+    prefix="intake:order",
+    title=gettext_lazy("订单"),
+    columns=[
+        Column("number"),
+        Column("customer__name", gettext_lazy("客户")),
+        Column("order_date"),
+        Column("order_class"),
+        Column("channel"),
+        Column("status"),
+        Column("total_amount", group="price"),
+        Column("delivery_date"),
+        Column("salesperson", sortable=False),
+        Column("submitted_at"),
+    ],
+    selector=orders_for,
+    search_fields=("number", "customer__name", "customer__code", "customer__pinyin", "external_ref"),
+    filters=("status", "order_class", "channel", "salesperson"),
+    choices={"order_class": _order_classes, "salesperson": _salespeople},
+    date_field="order_date",
+    flag_filters={"overdue": (gettext_lazy("仅超时"), _overdue)},
+    detail_url_name="intake:order_detail",
+    actions_template="intake/order_list_actions.html",
+)
+
+
+def _hours_left(items: list[WorkItem]) -> list[tuple[WorkItem, Any]]:
+    """Working hours left before each deadline (negative once late); None past the calendar."""
+    if not items:
+        return []
+    cal = policy_selectors.work_calendar()
+    now = timezone.now()
+    result: list[tuple[WorkItem, Any]] = []
+    for item in items:
+        try:
+            result.append((item, cal.working_hours_between(now, item.due_at)))
+        except CalendarMissing:
+            result.append((item, None))
+    return result
+
+
+def _line_rows(request: HttpRequest, order: SalesOrder | None) -> list[dict[str, Any]]:
+    """Rows for the line editor: what was posted, else the order's lines, else one empty row."""
+    if request.method == "POST":
+        rows = posted_lines(request.POST)
+        products = Product.objects.in_bulk([r["product"] for r in rows if isinstance(r.get("product"), int)])
+        return [{**r, "product_label": str(products.get(r["product"], ""))} for r in rows] or [{}]
+    if order is not None:
+        return [
+            {
+                "product": ln.product_id,
+                "product_label": str(ln.product),
+                "spec": ln.spec,
+                "quantity": ln.quantity.normalize(),
+                "unit": ln.unit,
+                "unit_price": ln.unit_price.normalize(),
+            }
+            for ln in lines_of(order)
+        ]
+    return [{}]
+
+
+def _form_page(
+    request: HttpRequest, order: SalesOrder | None, inquiry: Inquiry | None = None
+) -> HttpResponse:
+    """B-3: the order form; every error is shown next to its field or line, and nothing is saved."""
+    initial: dict[str, Any] = {"order_date": timezone.localdate(), "order_class": "normal"}
+    if inquiry is not None:
+        initial.update(
+            {
+                "customer": inquiry.customer_id,
+                "contact_name": inquiry.contact_name,
+                "contact_phone": inquiry.contact_phone,
+                "channel": inquiry.channel,
+            }
+        )
+    if order is not None:
+        initial["version"] = order.version
+    form = OrderHeaderForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=order and SalesOrder.objects.get(pk=order.pk),
+        initial=initial,
+    )
+    line_errors: dict[str, list[str]] = {}
+    duplicate: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                lines = posted_lines(request.POST)
+                reason = form.cleaned_data.get("duplicate_reason", "")
+                if order is None and inquiry is not None:
+                    saved = actions.convert_inquiry(
+                        actor=_actor(request),
+                        inquiry=inquiry,
+                        data=form.header(),
+                        lines=lines,
+                        duplicate_reason=reason,
+                    )
+                elif order is None:
+                    saved = actions.create_order(
+                        actor=_actor(request), data=form.header(), lines=lines, duplicate_reason=reason
+                    )
+                else:
+                    saved = actions.update_order(
+                        actor=_actor(request),
+                        order=order,
+                        data=form.header(),
+                        lines=lines,
+                        version=form.cleaned_data.get("version") or 0,
+                        duplicate_reason=reason,
+                    )
+            except actions.DuplicateSuspected as exc:
+                duplicate, status = exc.numbers, 409
+                form.add_error("duplicate_reason", exc.message)
+            except FieldErrors as exc:
+                status = 400
+                for name, msgs in exc.errors.items():
+                    if name.startswith("lines"):
+                        line_errors.setdefault(name, []).extend(msgs)
+                    else:
+                        for m in msgs:
+                            form.add_error(name if name in form.fields else None, m)
+            except StaleVersion as exc:
+                form.add_error(None, exc.message)
+                status = 409
+            except ActionError as exc:
+                form.add_error(None, exc.message)
+                status = 403
+            else:
+                messages.success(request, _("已保存订单 %(n)s。") % {"n": saved.number})
+                if request.POST.get("then") == "submit":
+                    return _apply(request, saved, "submit")
+                return redirect("intake:order_detail", pk=saved.pk)
+        else:
+            status = 400
+            line_errors = actions.line_errors(posted_lines(request.POST))
+    rows = _line_rows(request, order)
+    for i, row in enumerate(rows):
+        row["errors"] = [m for k, ms in line_errors.items() if k.startswith(f"lines.{i}.") for m in ms]
+    return render(
+        request,
+        "intake/order_form.html",
+        {
+            "form": form,
+            "order": order,
+            "inquiry": inquiry,
+            "rows": rows,
+            "duplicate": duplicate,
+            "lines_errors": line_errors.get("lines", []),
+            "show_prices": "price" in visible_field_groups(request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+def order_new(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_enter_orders(request.user):
+        raise Http404
+    return _form_page(request, None)
+
+
+@login_required
+def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    order = order_detail(request.user, pk)
+    if order is None or not permissions.can_edit_draft(request.user, order):
+        raise Http404
+    return _form_page(request, order)
+
+
+@login_required
+def order_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The order: status, flags, lines, the check's figures, deadline, timeline and audit history (H-1, B-6)."""
+    order = order_detail(request.user, pk)
+    if order is None:
+        raise Http404
+    events = list(
+        AuditEvent.objects.filter(object_type="orders.salesorder", object_id=str(order.pk)).order_by("id")[
+            :500
+        ]
+    )
+    items = list(open_items_of(order))
+    return render(
+        request,
+        "intake/order_detail.html",
+        {
+            "order": order,
+            "lines": list(lines_of(order)),
+            "events": events,
+            "timeline": [
+                e for e in events if e.action.startswith("transition:") or e.action == "order.create"
+            ],
+            "items": items,
+            "time_left": _hours_left(items),
+            "report": check_report(order) if order.status in {"pending_check", "awaiting_decision"} else None,
+            "buttons": states.ORDER.available(order, request.user),
+            "can_edit": order.status in {"draft", "needs_info"}
+            and permissions.can_edit_draft(request.user, order),
+            "show_prices": "price" in visible_field_groups(request.user),
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+_VERBS = {
+    "submit": lambda actor, order, reason: actions.submit_order(actor=actor, order=order),
+    "cancel_draft": lambda actor, order, reason: actions.cancel_draft(
+        actor=actor, order=order, reason=reason
+    ),
+    "pass_check": lambda actor, order, reason: actions.pass_check(actor=actor, order=order, reason=reason),
+    "request_info": lambda actor, order, reason: actions.request_info(
+        actor=actor, order=order, reason=reason
+    ),
+    "complete_info": lambda actor, order, reason: actions.complete_info(
+        actor=actor, order=order, reason=reason
+    ),
+    "escalate": lambda actor, order, reason: actions.escalate(actor=actor, order=order, reason=reason),
+    "accept": lambda actor, order, reason: actions.decide(
+        actor=actor, order=order, accept=True, reason=reason
+    ),
+    "decline": lambda actor, order, reason: actions.decide(
+        actor=actor, order=order, accept=False, reason=reason
+    ),
+}
+
+
+def _apply(request: HttpRequest, order: SalesOrder, verb: str, reason: str = "") -> HttpResponse:
+    try:
+        _VERBS[verb](_actor(request), order, reason)
+    except workflow.WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(t)s：已完成。") % {"t": states.ORDER.transitions[verb].label})
+    return redirect("intake:order_detail", pk=order.pk)
+
+
+@login_required
+@require_POST
+def order_transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    order = order_detail(request.user, pk)
+    if order is None or verb not in _VERBS:
+        raise Http404
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _apply(request, order, verb, reason)
+
+
+@login_required
+def work(request: HttpRequest) -> HttpResponse:
+    """H-5, P-3: what waits on me, overdue first; a head also sees the department's queue."""
+    mine = list(my_work(request.user)[:200])
+    queue = (
+        list(department_queue(request.user)[:200])
+        if _actor(request).role in {Role.HEAD, Role.EXECUTIVE}
+        else []
+    )
+    return render(request, "intake/work.html", {"mine": _hours_left(mine), "queue": _hours_left(queue)})
+
+
+# --- inquiries -----------------------------------------------------------------------------
+
+INQUIRY_SPEC = ListSpec(
+    model=Inquiry,
+    prefix="intake:inquiry",
+    title=gettext_lazy("咨询"),
+    columns=[
+        Column("created_at"),
+        Column("customer__name", gettext_lazy("客户")),
+        Column("prospect_name"),
+        Column("contact_name"),
+        Column("channel"),
+        Column("status"),
+        Column("received_by", sortable=False),
+        Column("assigned_to", sortable=False),
+    ],
+    selector=inquiries_for,
+    search_fields=("customer__name", "customer__pinyin", "prospect_name", "contact_name", "content"),
+    filters=("status", "channel"),
+    date_field="created_at__date",
+    detail_url_name="intake:inquiry_detail",
+    actions_template="intake/inquiry_list_actions.html",
+)
+
+
+@login_required
+def inquiry_new(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_record_inquiry(request.user):
+        raise Http404
+    form = InquiryForm(request.POST or None)
+    salespeople = User.objects.filter(department__kind="sales", is_active=True).order_by("username")
+    if request.method == "POST" and form.is_valid():
+        assignee = salespeople.filter(pk=request.POST.get("assignee") or 0).first()
+        try:
+            inquiry = actions.record_inquiry(actor=_actor(request), data=form.cleaned_data, assignee=assignee)
+        except FieldErrors as exc:
+            for name, msgs in exc.errors.items():
+                for m in msgs:
+                    form.add_error(name if name in form.fields else None, m)
+        else:
+            messages.success(request, _("已登记咨询。"))
+            return redirect("intake:inquiry_detail", pk=inquiry.pk)
+    return render(
+        request,
+        "intake/inquiry_form.html",
+        {"form": form, "salespeople": salespeople},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def inquiry_page(request: HttpRequest, pk: int) -> HttpResponse:
+    inquiry = inquiries_for(request.user).filter(pk=pk).first()
+    if inquiry is None:
+        raise Http404
+    if request.method == "POST":
+        verb = request.POST.get("verb")
+        try:
+            if verb == "assign":
+                assignee = get_object_or_404(User, pk=request.POST.get("assignee") or 0)
+                actions.assign_inquiry(actor=_actor(request), inquiry=inquiry, assignee=assignee)
+            elif verb == "close":
+                actions.close_inquiry(
+                    actor=_actor(request), inquiry=inquiry, reason=request.POST.get("reason", "")
+                )
+            elif verb == "convert":
+                return redirect("intake:inquiry_convert", pk=inquiry.pk)
+        except (workflow.WorkflowError, ActionError) as exc:
+            messages.error(request, exc.message)
+        return redirect("intake:inquiry_detail", pk=inquiry.pk)
+    return render(
+        request,
+        "intake/inquiry_detail.html",
+        {
+            "inquiry": inquiry,
+            "buttons": states.INQUIRY.available(inquiry, request.user),
+            "salespeople": User.objects.filter(department__kind="sales", is_active=True).order_by("username"),
+            "orders": list(inquiry.orders.all()),
+        },
+    )
+
+
+@login_required
+def inquiry_convert(request: HttpRequest, pk: int) -> HttpResponse:
+    inquiry = inquiries_for(request.user).filter(pk=pk).first()
+    if (
+        inquiry is None
+        or not permissions.can_handle_inquiry(request.user, inquiry)
+        or not permissions.can_enter_orders(request.user)
+    ):
+        raise Http404
+    return _form_page(request, None, inquiry=inquiry)
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_enter_orders(request.user):
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = actions.preview_import(
+                actor=_actor(request), file_name=upload.name, content=upload.read()
+            )
+        except FieldErrors as exc:
+            for m in exc.errors.get("file", []):
+                form.add_error("file", m)
+        else:
+            return redirect("intake:import_preview", pk=batch.pk)
+    return render(
+        request,
+        "intake/import.html",
+        {"form": form, "headers": importing.template_headers()},
+        status=400 if form.errors else 200,
+    )
+
+
+def import_template(request: HttpRequest) -> HttpResponse:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(importing.template_headers())
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="order-import-template.xlsx"'
+    return response
+
+
+@login_required
+def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
+    if request.method == "POST":
+        if request.POST.get("verb") == "confirm":
+            try:
+                numbers = actions.confirm_import(actor=_actor(request), batch=batch)
+            except ActionError as exc:
+                messages.error(request, exc.message)
+                return redirect("intake:import_preview", pk=batch.pk)
+            messages.success(
+                request, _("已导入 %(n)s 张订单：%(l)s") % {"n": len(numbers), "l": "、".join(numbers)}
+            )
+            return redirect("intake:order_list")
+        actions.cancel_import(actor=_actor(request), batch=batch)
+        messages.info(request, _("已取消导入，未保存任何订单。"))
+        return redirect("intake:order_list")
+    return render(request, "intake/import_preview.html", {"batch": batch})
