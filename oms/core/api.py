@@ -12,7 +12,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema, Status
@@ -23,7 +23,8 @@ from ninja.security import HttpBearer, django_auth
 
 from oms.accounts.models import ApiToken
 from oms.accounts.permissions import visible_field_groups
-from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
+from oms.core import workflow
+from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.core.models import IdempotencyRecord
 
 MAX_PAGE_SIZE = 200
@@ -51,6 +52,33 @@ def _user(request: HttpRequest) -> Any:
     return request.user
 
 
+def run_idempotent(
+    request: HttpRequest, scope: str, create: Callable[[], dict[str, Any]], status: int = 201
+) -> Any:
+    """DESIGN 6: a create sent again with the same Idempotency-Key returns the first answer."""
+    key = request.headers.get("Idempotency-Key", "")
+    scope_key = f"{scope}:{key}"
+    with transaction.atomic():
+        if key:
+            done = IdempotencyRecord.objects.filter(user=_user(request), key=scope_key).first()
+            if done is not None:
+                return Status(done.status, json.loads(done.body))
+        body = create()
+        if key:
+            try:
+                with transaction.atomic():
+                    IdempotencyRecord.objects.create(
+                        user=_user(request),
+                        key=scope_key,
+                        status=status,
+                        body=json.dumps(body, cls=DjangoJSONEncoder),
+                    )
+            except IntegrityError as exc:
+                # A concurrent retry with the same key got there first: undo this create.
+                raise StaleVersion(_("相同的 Idempotency-Key 正在处理中，请重试。")) from exc
+    return Status(status, body)
+
+
 def error_body(code: str, message: str, fields: Mapping[str, list[str]] | None = None) -> dict[str, Any]:
     return {"code": code, "message": message, "fields": dict(fields or {})}
 
@@ -69,21 +97,23 @@ def install_error_handlers(api: NinjaAPI) -> None:
             fields.setdefault(".".join(loc) or "__all__", []).append(str(e.get("msg", "")))
         return _json(request, 422, error_body("invalid", _("输入有误，请检查标出的字段。"), fields))
 
-    @api.exception_handler(FieldErrors)
-    def _fields(request: HttpRequest, exc: FieldErrors) -> HttpResponse:
-        return _json(request, 422, error_body(exc.code, _("输入有误，请检查标出的字段。"), exc.errors))
-
-    @api.exception_handler(StaleVersion)
-    def _stale(request: HttpRequest, exc: StaleVersion) -> HttpResponse:
-        return _json(request, 409, error_body(exc.code, exc.message))
-
-    @api.exception_handler(NotAllowed)
-    def _forbidden(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
-        return _json(request, 403, error_body(exc.code, exc.message))
-
     @api.exception_handler(ActionError)
     def _refused(request: HttpRequest, exc: ActionError) -> HttpResponse:
-        return _json(request, 400, error_body(exc.code, exc.message))
+        fields = exc.errors if isinstance(exc, FieldErrors) else {}
+        message = _("输入有误，请检查标出的字段。") if isinstance(exc, FieldErrors) else exc.message
+        return _json(request, exc.status, error_body(exc.code, message, fields))
+
+    @api.exception_handler(workflow.WorkflowError)
+    def _transition(request: HttpRequest, exc: workflow.WorkflowError) -> HttpResponse:
+        if isinstance(exc, workflow.PermissionDenied):
+            return _json(request, 403, error_body("forbidden", exc.message))
+        if isinstance(exc, workflow.TransitionBlocked):
+            return _json(request, 422, error_body("blocked", exc.message, {"__all__": exc.reasons}))
+        return _json(request, 409, error_body("invalid_state", exc.message))
+
+    @api.exception_handler(Http404)
+    def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return _json(request, 404, error_body("not_found", _("记录不存在或无权查看。")))
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
@@ -191,29 +221,12 @@ def crud_router(spec: ApiSpec) -> Router:
         operation_id=f"create_{spec.path}",
     )
     def create_item(request: HttpRequest, payload: in_schema) -> Any:  # type: ignore[valid-type]
-        key = request.headers.get("Idempotency-Key", "")
-        scope_key = f"{spec.path}:{key}"
-        with transaction.atomic():
-            if key:
-                done = IdempotencyRecord.objects.filter(user=_user(request), key=scope_key).first()
-                if done is not None:
-                    return Status(done.status, json.loads(done.body))
+        def create() -> dict[str, Any]:
             data = {_api_name(model, k): v for k, v in payload.dict(exclude_unset=True).items()}  # type: ignore[attr-defined]
             obj = _call(model, spec.create, actor=request.user, data=data)
-            body = _out(spec, obj, visible_field_groups(request.user))
-            if key:
-                try:
-                    with transaction.atomic():
-                        IdempotencyRecord.objects.create(
-                            user=_user(request),
-                            key=scope_key,
-                            status=201,
-                            body=json.dumps(body, cls=DjangoJSONEncoder),
-                        )
-                except IntegrityError as exc:
-                    # A concurrent retry with the same key got there first: undo this create.
-                    raise StaleVersion(_("相同的 Idempotency-Key 正在处理中，请重试。")) from exc
-        return Status(201, body)
+            return _out(spec, obj, visible_field_groups(request.user))
+
+        return run_idempotent(request, spec.path, create)
 
     @router.patch(
         "/{item_id}",

@@ -9,6 +9,7 @@ class ActionError(Exception):
     """A refused write; `message` is for the user, in their language."""
 
     code = "refused"
+    status = 400  # the HTTP status the API answers with
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -19,6 +20,7 @@ class FieldErrors(ActionError):
     """Bad input: messages keyed by the field they concern; nothing was saved."""
 
     code = "invalid"
+    status = 422
 
     def __init__(self, errors: Mapping[str, str | list[str]]) -> None:
         self.errors = {k: [v] if isinstance(v, str) else list(v) for k, v in errors.items()}
@@ -29,7 +31,9 @@ class StaleVersion(ActionError):
     """The edit was based on an old version of the record; it is refused, never merged (DESIGN 6)."""
 
     code = "stale"
+    status = 409
 
 
 class NotAllowed(ActionError):
     code = "forbidden"
+    status = 403

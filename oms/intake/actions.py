@@ -56,6 +56,7 @@ class DuplicateSuspected(ActionError):
     """B-9: the same customer ordered the same lines within the policy's window."""
 
     code = "duplicate"
+    status = 409
 
     def __init__(self, numbers: list[str]) -> None:
         super().__init__(

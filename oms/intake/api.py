@@ -1,0 +1,389 @@
+# No "from __future__ import annotations": django-ninja reads the schemas at runtime.
+"""Orders over the API (B-8): create with lines (Idempotency-Key), read, list with filters,
+update a draft (version check), submit, and the preliminary-check decisions (B-6)."""
+
+import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Schema
+
+from oms.accounts.models import User
+from oms.accounts.permissions import visible_field_groups
+from oms.core.api import run_idempotent
+from oms.core.errors import FieldErrors
+from oms.customers.models import Customer
+from oms.intake import actions
+from oms.orders.models import OrderLine, SalesOrder
+from oms.orders.selectors import orders_for
+from oms.tracking.models import WorkItem, WorkStatus
+
+router = Router(tags=["订单"])
+MAX_PAGE_SIZE = 200
+
+
+class LineIn(Schema):
+    product_id: int
+    quantity: Decimal
+    unit_price: Decimal | None = None
+    spec: str = ""
+    unit: str = ""
+
+
+class OrderIn(Schema):
+    customer_id: int
+    contact_name: str
+    contact_phone: str
+    order_date: datetime.date
+    channel: str = "api"
+    order_class: str = "normal"
+    delivery_date: datetime.date
+    delivery_place: str
+    payment_terms: str
+    invoice_requirements: str = ""
+    needs_customisation: bool = False
+    needs_special_packaging: bool = False
+    needs_special_transport: bool = False
+    special_requirements: str = ""
+    external_ref: str = ""
+    duplicate_reason: str = ""
+    lines: list[LineIn]
+
+
+class OrderPatch(Schema):
+    version: int
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    order_date: datetime.date | None = None
+    channel: str | None = None
+    order_class: str | None = None
+    delivery_date: datetime.date | None = None
+    delivery_place: str | None = None
+    payment_terms: str | None = None
+    invoice_requirements: str | None = None
+    needs_customisation: bool | None = None
+    needs_special_packaging: bool | None = None
+    needs_special_transport: bool | None = None
+    special_requirements: str | None = None
+    external_ref: str | None = None
+    duplicate_reason: str | None = None
+    lines: list[LineIn] | None = None
+
+
+class LineOut(Schema):
+    line_no: int
+    product_id: int
+    spec: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal | None
+    amount: Decimal | None
+
+
+class PendingOut(Schema):
+    kind: str
+    title: str
+    assignee_id: int | None
+    department_id: int
+    due_at: datetime.datetime
+    overdue: bool
+
+
+class OrderOut(Schema):
+    id: int
+    number: str
+    status: str
+    version: int
+    customer_id: int
+    contact_name: str | None
+    contact_phone: str | None
+    order_date: datetime.date
+    channel: str
+    order_class: str
+    delivery_date: datetime.date
+    delivery_place: str
+    payment_terms: str
+    invoice_requirements: str
+    needs_customisation: bool
+    needs_special_packaging: bool
+    needs_special_transport: bool
+    special_requirements: str
+    currency: str
+    total_amount: Decimal | None
+    salesperson_id: int
+    department_id: int
+    external_ref: str
+    policy_version: int
+    submitted_at: datetime.datetime | None
+    lines: list[LineOut]
+    pending: list[PendingOut]
+
+
+class OrderPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[OrderOut]
+
+
+class CheckIn(Schema):
+    decision: Literal["pass", "request_info", "escalate"]
+    reason: str = ""
+
+
+class DecisionIn(Schema):
+    accept: bool
+    reason: str
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class OrderFilters(Schema):
+    q: str = ""
+    status: str = ""
+    customer_id: int | None = None
+    order_class: str = ""
+    channel: str = ""
+    salesperson_id: int | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    overdue: bool = False
+    page: int = 1
+    page_size: int = 50
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _out(order: SalesOrder, groups: frozenset[str], pending: list[WorkItem]) -> dict[str, Any]:
+    """S-1: prices and contact data are null for roles that may not see them."""
+    prices, contacts = "price" in groups, "contact" in groups
+    return {
+        **{
+            f: getattr(order, f)
+            for f in (
+                "id",
+                "number",
+                "status",
+                "version",
+                "customer_id",
+                "order_date",
+                "channel",
+                "order_class",
+                "delivery_date",
+                "delivery_place",
+                "payment_terms",
+                "invoice_requirements",
+                "needs_customisation",
+                "needs_special_packaging",
+                "needs_special_transport",
+                "special_requirements",
+                "currency",
+                "salesperson_id",
+                "department_id",
+                "external_ref",
+                "submitted_at",
+            )
+        },
+        "contact_name": order.contact_name if contacts else None,
+        "contact_phone": order.contact_phone if contacts else None,
+        "total_amount": order.total_amount if prices else None,
+        "policy_version": order.policy_version.number,
+        "lines": [
+            {
+                "line_no": ln.line_no,
+                "product_id": ln.product_id,
+                "spec": ln.spec,
+                "quantity": ln.quantity,
+                "unit": ln.unit,
+                "unit_price": ln.unit_price if prices else None,
+                "amount": ln.amount if prices else None,
+            }
+            for ln in order.lines.all()
+        ],
+        "pending": [
+            {
+                "kind": i.kind,
+                "title": i.title,
+                "assignee_id": i.assignee_id,
+                "department_id": i.department_id,
+                "due_at": i.due_at,
+                "overdue": i.overdue,
+            }
+            for i in pending
+        ],
+    }
+
+
+def _with_related(qs: Any) -> Any:
+    return qs.select_related("policy_version").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("line_no"))
+    )
+
+
+def _pending(orders: list[SalesOrder]) -> dict[int, list[WorkItem]]:
+    result: dict[int, list[WorkItem]] = {}
+    if orders:
+        ct = ContentType.objects.get_for_model(SalesOrder)
+        for item in WorkItem.objects.filter(
+            content_type=ct, object_id__in=[o.pk for o in orders], status=WorkStatus.OPEN
+        ).order_by("due_at"):
+            result.setdefault(item.object_id, []).append(item)
+    return result
+
+
+def _render(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
+    fresh = _with_related(orders_for(request.user)).get(pk=order.pk)
+    return _out(fresh, visible_field_groups(request.user), _pending([fresh]).get(fresh.pk, []))
+
+
+def _get(request: HttpRequest, order_id: int) -> SalesOrder:
+    order = orders_for(request.user).filter(pk=order_id).first()
+    if order is None:
+        raise Http404
+    return order
+
+
+def _header(data: dict[str, Any]) -> dict[str, Any]:
+    header = {
+        k: v for k, v in data.items() if k not in {"lines", "duplicate_reason", "version", "customer_id"}
+    }
+    if "customer_id" in data:
+        customer = Customer.objects.filter(pk=data["customer_id"]).first()
+        if customer is None:
+            raise FieldErrors({"customer_id": "客户不存在。"})
+        header["customer"] = customer
+    return header
+
+
+def _lines(lines: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    if lines is None:
+        return None
+    return [
+        {
+            "product": ln["product_id"],
+            "quantity": ln["quantity"],
+            "spec": ln.get("spec", ""),
+            "unit": ln.get("unit", ""),
+            **({"unit_price": ln["unit_price"]} if ln.get("unit_price") is not None else {}),
+        }
+        for ln in lines
+    ]
+
+
+@router.get("/", response=OrderPage, operation_id="list_orders")
+def list_orders(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str, Any]:
+    qs = orders_for(request.user)
+    f = filters
+    if f.q:
+        qs = qs.filter(number__icontains=f.q) | qs.filter(customer__name__icontains=f.q)
+    for field, value in (
+        ("status", f.status),
+        ("customer_id", f.customer_id),
+        ("order_class", f.order_class),
+        ("channel", f.channel),
+        ("salesperson_id", f.salesperson_id),
+    ):
+        if value not in ("", None):
+            qs = qs.filter(**{field: value})
+    if f.date_from:
+        qs = qs.filter(order_date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(order_date__lte=f.date_to)
+    if f.overdue:
+        late = WorkItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(SalesOrder),
+            object_id=OuterRef("pk"),
+            status=WorkStatus.OPEN,
+            overdue=True,
+        )
+        qs = qs.filter(Exists(late))
+    page, size = max(f.page, 1), min(max(f.page_size, 1), MAX_PAGE_SIZE)
+    qs = qs.order_by("-created_at", "-id")
+    orders = list(_with_related(qs)[(page - 1) * size : page * size])
+    pending = _pending(orders)
+    groups = visible_field_groups(request.user)
+    return {
+        "count": qs.count(),
+        "page": page,
+        "page_size": size,
+        "items": [_out(o, groups, pending.get(o.pk, [])) for o in orders],
+    }
+
+
+@router.get("/{order_id}", response=OrderOut, operation_id="get_order")
+def get_order(request: HttpRequest, order_id: int) -> dict[str, Any]:
+    return _render(request, _get(request, order_id))
+
+
+@router.post("/", response={201: OrderOut}, operation_id="create_order")
+def create_order(request: HttpRequest, payload: OrderIn) -> Any:
+    data = payload.dict()
+
+    def create() -> dict[str, Any]:
+        order = actions.create_order(
+            actor=_user(request),
+            data=_header(data),
+            lines=_lines(data["lines"]) or [],
+            duplicate_reason=data.get("duplicate_reason", ""),
+        )
+        return _render(request, order)
+
+    return run_idempotent(request, "orders", create)
+
+
+@router.patch("/{order_id}", response=OrderOut, operation_id="update_order")
+def update_order(request: HttpRequest, order_id: int, payload: OrderPatch) -> dict[str, Any]:
+    order = _get(request, order_id)
+    data = payload.dict(exclude_unset=True)
+    order = actions.update_order(
+        actor=_user(request),
+        order=order,
+        data=_header(data),
+        lines=_lines(data.get("lines")),
+        version=data["version"],
+        duplicate_reason=data.get("duplicate_reason") or "",
+    )
+    return _render(request, order)
+
+
+@router.post("/{order_id}/submit", response=OrderOut, operation_id="submit_order")
+def submit_order(request: HttpRequest, order_id: int) -> dict[str, Any]:
+    return _render(request, actions.submit_order(actor=_user(request), order=_get(request, order_id)))
+
+
+@router.post("/{order_id}/check", response=OrderOut, operation_id="check_order")
+def check_order(request: HttpRequest, order_id: int, payload: CheckIn) -> dict[str, Any]:
+    order, actor = _get(request, order_id), _user(request)
+    if payload.decision == "pass":
+        order = actions.pass_check(actor=actor, order=order, reason=payload.reason)
+    elif payload.decision == "request_info":
+        order = actions.request_info(actor=actor, order=order, reason=payload.reason)
+    else:
+        order = actions.escalate(actor=actor, order=order, reason=payload.reason)
+    return _render(request, order)
+
+
+@router.post("/{order_id}/complete-info", response=OrderOut, operation_id="complete_order_info")
+def complete_info(request: HttpRequest, order_id: int, payload: ReasonIn) -> dict[str, Any]:
+    return _render(
+        request,
+        actions.complete_info(actor=_user(request), order=_get(request, order_id), reason=payload.reason),
+    )
+
+
+@router.post("/{order_id}/decision", response=OrderOut, operation_id="decide_order")
+def decide(request: HttpRequest, order_id: int, payload: DecisionIn) -> dict[str, Any]:
+    return _render(
+        request,
+        actions.decide(
+            actor=_user(request), order=_get(request, order_id), accept=payload.accept, reason=payload.reason
+        ),
+    )

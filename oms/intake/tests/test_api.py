@@ -1,0 +1,175 @@
+"""Orders over the API (B-8, B-6): idempotent create with lines, typed errors, version-checked
+draft updates, submit and check decisions, masked prices (S-1), bounded queries."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from oms.accounts.actions import issue_api_token
+from oms.orders.models import OrderStatus, SalesOrder
+
+pytestmark = pytest.mark.django_db
+
+
+def _auth(user) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(actor=user, user=user, name='t')}"}
+
+
+def _body(org, **overrides) -> str:
+    data = {
+        "customer_id": org["customer"].pk,
+        "contact_name": "张伟",
+        "contact_phone": "13812345678",
+        "order_date": "2026-11-23",
+        "delivery_date": "2027-01-20",
+        "delivery_place": "上海",
+        "payment_terms": "monthly",
+        "order_class": "urgent",
+        "lines": [
+            {"product_id": org["gear"].pk, "quantity": "2", "unit_price": "1000"},
+            {"product_id": org["motor"].pk, "quantity": "1"},
+        ],
+    }
+    data.update(overrides)
+    return json.dumps(data)
+
+
+def test_create_is_idempotent(client, org) -> None:
+    auth = _auth(org["sales"])
+    first = client.post(
+        "/api/orders/", _body(org), content_type="application/json", HTTP_IDEMPOTENCY_KEY="abc", **auth
+    )
+    again = client.post(
+        "/api/orders/", _body(org), content_type="application/json", HTTP_IDEMPOTENCY_KEY="abc", **auth
+    )
+    assert (first.status_code, again.status_code, SalesOrder.objects.count()) == (201, 201, 1)
+    body = first.json()
+    assert again.json() == body
+    assert (body["total_amount"], [ln["amount"] for ln in body["lines"]], body["status"]) == (
+        "2500.00",
+        ["2000.00", "500.00"],
+        "draft",
+    )
+
+
+def test_bad_line_is_422_naming_the_line(client, org) -> None:
+    body = _body(org, lines=[{"product_id": org["gear"].pk, "quantity": "0"}])
+    response = client.post("/api/orders/", body, content_type="application/json", **_auth(org["sales"]))
+    assert (response.status_code, response.json()["fields"]) == (
+        422,
+        {"lines.0.quantity": ["数量必须大于 0。"]},
+    )
+    assert SalesOrder.objects.count() == 0
+
+
+def test_duplicate_is_409_until_a_reason_is_given(client, org) -> None:
+    auth = _auth(org["sales"])
+    client.post("/api/orders/", _body(org), content_type="application/json", **auth)
+    refused = client.post("/api/orders/", _body(org), content_type="application/json", **auth)
+    accepted = client.post(
+        "/api/orders/", _body(org, duplicate_reason="追加"), content_type="application/json", **auth
+    )
+    assert (refused.status_code, refused.json()["code"], accepted.status_code) == (409, "duplicate", 201)
+
+
+def test_update_draft_with_stale_version_is_409(client, org) -> None:
+    auth = _auth(org["sales"])
+    order = client.post("/api/orders/", _body(org), content_type="application/json", **auth).json()
+    ok = client.patch(
+        f"/api/orders/{order['id']}",
+        json.dumps({"version": 1, "delivery_place": "苏州"}),
+        content_type="application/json",
+        **auth,
+    )
+    stale = client.patch(
+        f"/api/orders/{order['id']}",
+        json.dumps({"version": 1, "delivery_place": "杭州"}),
+        content_type="application/json",
+        **auth,
+    )
+    assert (ok.status_code, ok.json()["version"], stale.status_code) == (200, 2, 409)
+    assert SalesOrder.objects.get().delivery_place == "苏州"
+
+
+def test_submit_and_check_through_the_api(client, org) -> None:
+    order = client.post(
+        "/api/orders/", _body(org), content_type="application/json", **_auth(org["sales"])
+    ).json()
+    submitted = client.post(f"/api/orders/{order['id']}/submit", **_auth(org["sales"])).json()
+    assert (submitted["status"], submitted["pending"][0]["kind"]) == ("pending_check", "order.check")
+    refused = client.post(
+        f"/api/orders/{order['id']}/check",
+        json.dumps({"decision": "escalate"}),
+        content_type="application/json",
+        **_auth(org["head"]),
+    )
+    assert (refused.status_code, refused.json()["code"]) == (422, "blocked")
+    head = _auth(org["head"])
+    escalated = client.post(
+        f"/api/orders/{order['id']}/check",
+        json.dumps({"decision": "escalate", "reason": "信用"}),
+        content_type="application/json",
+        **head,
+    )
+    decided = client.post(
+        f"/api/orders/{order['id']}/decision",
+        json.dumps({"accept": True, "reason": "同意"}),
+        content_type="application/json",
+        **_auth(org["exec"]),
+    )
+    assert (escalated.json()["status"], decided.json()["status"]) == (
+        "awaiting_decision",
+        OrderStatus.IN_REVIEW,
+    )
+
+
+def test_check_by_the_salesperson_is_403(client, org) -> None:
+    auth = _auth(org["sales"])
+    order = client.post("/api/orders/", _body(org), content_type="application/json", **auth).json()
+    client.post(f"/api/orders/{order['id']}/submit", **auth)
+    response = client.post(
+        f"/api/orders/{order['id']}/check",
+        json.dumps({"decision": "pass"}),
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 403
+    assert SalesOrder.objects.get().status == OrderStatus.PENDING_CHECK
+
+
+def test_submitting_twice_is_409(client, org) -> None:
+    auth = _auth(org["sales"])
+    order = client.post("/api/orders/", _body(org), content_type="application/json", **auth).json()
+    client.post(f"/api/orders/{order['id']}/submit", **auth)
+    assert client.post(f"/api/orders/{order['id']}/submit", **auth).status_code == 409
+
+
+def test_prices_are_null_for_production(client, org) -> None:
+    from oms.accounts.models import DataScope
+
+    order = client.post(
+        "/api/orders/", _body(org), content_type="application/json", **_auth(org["sales"])
+    ).json()
+    org["prod"].data_scope = DataScope.ALL
+    org["prod"].save()
+    body = client.get(f"/api/orders/{order['id']}", **_auth(org["prod"])).json()
+    assert (body["total_amount"], body["lines"][0]["unit_price"], body["contact_phone"]) == (None, None, None)
+
+
+def test_list_filters_and_bounded_queries(client, org, django_assert_max_num_queries) -> None:
+    auth = _auth(org["sales"])
+    for i in range(12):
+        client.post(
+            "/api/orders/", _body(org, duplicate_reason=f"r{i}"), content_type="application/json", **auth
+        )
+    with django_assert_max_num_queries(10):
+        body = client.get("/api/orders/?status=draft&order_class=urgent&page_size=50", **auth).json()
+    assert (body["count"], len(body["items"])) == (12, 12)
+    assert client.get("/api/orders/?status=in_review", **auth).json()["count"] == 0
+
+
+def test_unknown_order_is_a_typed_404(client, org) -> None:
+    response = client.get("/api/orders/999999", **_auth(org["sales"]))
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
