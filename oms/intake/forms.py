@@ -46,8 +46,8 @@ class OrderHeaderForm(StyledModelForm):
         ]
         widgets = {
             "customer": PickerWidget(url_name="customers:customer_picker"),
-            "order_date": forms.DateInput(attrs={"type": "date"}),
-            "delivery_date": forms.DateInput(attrs={"type": "date"}),
+            "order_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "delivery_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "special_requirements": forms.Textarea(attrs={"rows": 2}),
         }
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.orders import guards
 from oms.orders.models import SalesOrder
@@ -61,7 +62,7 @@ def check_report(order: SalesOrder) -> CheckReport:
             datetime.combine(start, time(12), tz), datetime.combine(order.delivery_date, time(12), tz)
         )
     except CalendarMissing as exc:
-        problem = str(exc)
+        problem = _("工作日历没有 %(y)s 年的数据，请管理员维护。") % {"y": exc.year}
     return CheckReport(
         missing=[str(m) for m in missing],
         credit_limit=customer.credit_limit,

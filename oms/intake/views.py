@@ -29,7 +29,7 @@ from oms.intake.forms import ImportForm, InquiryForm, OrderHeaderForm, ReasonFor
 from oms.intake.models import ImportBatch
 from oms.intake.selectors import check_report
 from oms.orders import permissions, states
-from oms.orders.models import Inquiry, SalesOrder
+from oms.orders.models import Inquiry, OrderStatus, SalesOrder
 from oms.orders.selectors import inquiries_for, lines_of, order_detail, orders_for
 from oms.policy import selectors as policy_selectors
 from oms.policy.worktime import CalendarMissing
@@ -105,6 +105,18 @@ def _hours_left(items: list[WorkItem]) -> list[tuple[WorkItem, Any]]:
             result.append((item, cal.working_hours_between(now, item.due_at)))
         except CalendarMissing:
             result.append((item, None))
+    return result
+
+
+def _timeline(events: list[AuditEvent]) -> list[tuple[AuditEvent, Any]]:
+    """H-1: creation and every change of state, labelled in the user's language."""
+    labels = dict(OrderStatus.choices)
+    result: list[tuple[AuditEvent, Any]] = []
+    for e in events:
+        if e.action == "order.create":
+            result.append((e, _("创建")))
+        elif e.action.startswith("transition:"):
+            result.append((e, labels.get(e.after.get("status"), e.after.get("status"))))
     return result
 
 
@@ -218,6 +230,7 @@ def _form_page(
             "rows": rows,
             "duplicate": duplicate,
             "lines_errors": line_errors.get("lines", []),
+            "rows_have_errors": any(r["errors"] for r in rows),
             "show_prices": "price" in visible_field_groups(request.user),
         },
         status=status,
@@ -258,9 +271,7 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
             "order": order,
             "lines": list(lines_of(order)),
             "events": events,
-            "timeline": [
-                e for e in events if e.action.startswith("transition:") or e.action == "order.create"
-            ],
+            "timeline": _timeline(events),
             "items": items,
             "time_left": _hours_left(items),
             "report": check_report(order) if order.status in {"pending_check", "awaiting_decision"} else None,

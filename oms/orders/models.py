@@ -138,6 +138,13 @@ class SalesOrder(PinnedPolicy):
             or bool(self.special_requirements.strip())
         )
 
+    def order_class_label(self) -> str:
+        """B-7: the class's name in the policy version the order runs under."""
+        for rule in self.policy().order_classes:
+            if rule.code == self.order_class:
+                return rule.label
+        return self.order_class
+
     def special_flags(self) -> list[Any]:
         flags = []
         if self.needs_customisation:

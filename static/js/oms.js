@@ -8,9 +8,25 @@ document.addEventListener("click", function (event) {
   if (!option) return;
   event.preventDefault();
   const box = option.closest("[data-picker]");
+  const search = box.querySelector("input[type=search]");
   box.querySelector("input[type=hidden]").value = option.dataset.pickId;
-  box.querySelector("input[type=search]").value = option.dataset.pickLabel;
+  search.value = option.dataset.pickLabel;
+  // A search still under way must not reopen the list over the choice just made.
+  if (window.htmx) window.htmx.trigger(search, "htmx:abort");
   box.querySelector(".picker-options").innerHTML = "";
+});
+// The option list closes when focus leaves the picker (keyboard users tab on) or on Escape.
+document.addEventListener("focusout", function (event) {
+  const box = event.target.closest && event.target.closest("[data-picker]");
+  if (!box) return;
+  setTimeout(function () {
+    if (!box.contains(document.activeElement)) box.querySelector(".picker-options").innerHTML = "";
+  }, 200);
+});
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") return;
+  const box = event.target.closest && event.target.closest("[data-picker]");
+  if (box) box.querySelector(".picker-options").innerHTML = "";
 });
 
 // The order line editor (B-3): add and remove rows without a reload, totals live.

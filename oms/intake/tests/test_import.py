@@ -30,7 +30,20 @@ def _xlsx(rows, headers=None) -> bytes:
 
 
 def _row(org, ref="PO-1", product="P1", qty=2, delivery="2027-01-20"):
-    return [org["customer"].code, ref, "2026-11-23", delivery, "上海", "张伟", "13812345678", "月结", "normal", product, qty, 1000]
+    return [
+        org["customer"].code,
+        ref,
+        "2026-11-23",
+        delivery,
+        "上海",
+        "张伟",
+        "13812345678",
+        "月结",
+        "normal",
+        product,
+        qty,
+        1000,
+    ]
 
 
 def test_preview_groups_rows_into_orders_and_saves_none(org) -> None:
@@ -41,14 +54,25 @@ def test_preview_groups_rows_into_orders_and_saves_none(org) -> None:
 
 
 def test_confirm_creates_every_order(org) -> None:
-    batch = actions.preview_import(actor=org["sales"], file_name="o.xlsx", content=_xlsx([_row(org), _row(org, ref="PO-2", product="P2")]))
+    batch = actions.preview_import(
+        actor=org["sales"],
+        file_name="o.xlsx",
+        content=_xlsx([_row(org), _row(org, ref="PO-2", product="P2")]),
+    )
     numbers = actions.confirm_import(actor=org["sales"], batch=batch)
     assert len(numbers) == 2 and SalesOrder.objects.count() == 2
     assert set(SalesOrder.objects.values_list("channel", flat=True)) == {"import"}
 
 
 def test_every_bad_row_is_listed(org) -> None:
-    content = _xlsx([_row(org), _row(org, ref="PO-2", product="NOPE"), _row(org, ref="PO-3", qty=0), _row(org, ref="PO-4", delivery="2026-01-01")])
+    content = _xlsx(
+        [
+            _row(org),
+            _row(org, ref="PO-2", product="NOPE"),
+            _row(org, ref="PO-3", qty=0),
+            _row(org, ref="PO-4", delivery="2026-01-01"),
+        ]
+    )
     batch = actions.preview_import(actor=org["sales"], file_name="o.xlsx", content=content)
     assert [e["row"] for e in batch.row_errors] == [3, 4, 5]
     assert "产品编码 NOPE 不存在" in batch.row_errors[0]["messages"]
@@ -59,7 +83,9 @@ def test_every_bad_row_is_listed(org) -> None:
 
 def test_wrong_columns_are_refused(org) -> None:
     with pytest.raises(FieldErrors) as info:
-        actions.preview_import(actor=org["sales"], file_name="o.xlsx", content=_xlsx([], headers=["客户", "数量"]))
+        actions.preview_import(
+            actor=org["sales"], file_name="o.xlsx", content=_xlsx([], headers=["客户", "数量"])
+        )
     assert info.value.errors["file"][0].startswith("缺少列：客户代码")
     assert ImportBatch.objects.count() == 0
 
@@ -72,7 +98,9 @@ def test_corrupted_file_is_refused(org) -> None:
 
 def test_cancel_saves_nothing(client, org) -> None:
     client.force_login(org["sales"])
-    response = client.post(reverse("intake:import"), {"file": SimpleUploadedFile("o.xlsx", _xlsx([_row(org)]))})
+    response = client.post(
+        reverse("intake:import"), {"file": SimpleUploadedFile("o.xlsx", _xlsx([_row(org)]))}
+    )
     batch = ImportBatch.objects.get()
     assert response["Location"] == reverse("intake:import_preview", args=[batch.pk])
     client.post(reverse("intake:import_preview", args=[batch.pk]), {"verb": "cancel"})
