@@ -34,7 +34,7 @@ def test_twenty_threads_get_twenty_distinct_numbers(org) -> None:
             )
             with lock:
                 numbers.append(order.number)
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as exc:  # reported by the assertion below
             with lock:
                 errors.append(exc)
         finally:
