@@ -7,14 +7,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from datetime import timedelta
+
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from oms.accounts import actions as accounts
 from oms.accounts.models import Department, DepartmentKind, Role, User
 from oms.catalog import actions as catalog
+from oms.catalog.models import Product
 from oms.customers import actions as customers
-from oms.customers.models import Region
+from oms.customers.models import Customer, Region
+from oms.intake import actions as intake
+from oms.orders.models import SalesOrder
 from oms.partners import actions as partners
 
 DEMO_PASSWORD = "Demo@2026oms"

@@ -58,3 +58,13 @@ def test_demo_audit_chain_verifies_and_a_tampered_copy_fails() -> None:
     triggers.install(connection)
     report = verify_chain()
     assert (report.ok, report.broken_at) == (False, victim.id)
+
+
+def test_demo_has_orders_at_every_intake_stage() -> None:
+    from oms.orders.models import Inquiry, SalesOrder
+
+    load_demo()
+    statuses = sorted(SalesOrder.objects.values_list("status", flat=True))
+    assert statuses == sorted(["draft", "pending_check", "needs_info", "awaiting_decision", "in_review", "declined"])
+    assert Inquiry.objects.count() == 2
+    assert verify_chain().ok
