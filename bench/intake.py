@@ -23,7 +23,6 @@ import time
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -43,7 +42,7 @@ def _scratch_database() -> str:
 
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -64,7 +63,7 @@ def main() -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("load_demo", stdout=open(os.devnull, "w"))
     engine = connection.vendor
     print(f"engine: {engine}  python: {sys.version.split()[0]}")
 
@@ -79,8 +78,17 @@ def main() -> None:
     from django.utils import timezone
 
     today = timezone.localdate()
-    header = {"customer": customer, "contact_name": "张伟", "contact_phone": "13912345670", "order_date": today, "channel": "phone",
-              "order_class": "normal", "delivery_date": today + timedelta(days=60), "delivery_place": "上海", "payment_terms": "monthly"}
+    header = {
+        "customer": customer,
+        "contact_name": "张伟",
+        "contact_phone": "13912345670",
+        "order_date": today,
+        "channel": "phone",
+        "order_class": "normal",
+        "delivery_date": today + timedelta(days=60),
+        "delivery_place": "上海",
+        "payment_terms": "monthly",
+    }
 
     # 1. Orders of 3 lines through the actions (create + submit, each in its own transaction).
     start = time.perf_counter()
@@ -89,7 +97,9 @@ def main() -> None:
         order = actions.create_order(actor=sales, data=header, lines=lines, duplicate_reason=f"bench {i}")
         actions.submit_order(actor=sales, order=order)
     elapsed = time.perf_counter() - start
-    print(f"actions: {args.orders} orders (create + submit, 3 lines) in {elapsed:.2f} s = {args.orders / elapsed:.1f} orders/s")
+    print(
+        f"actions: {args.orders} orders (create + submit, 3 lines) in {elapsed:.2f} s = {args.orders / elapsed:.1f} orders/s"
+    )
 
     # 2. The same through the HTTP API of a real server on 127.0.0.1.
     from oms.accounts.actions import issue_api_token
@@ -99,13 +109,17 @@ def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "runserver", "--noreload", f"127.0.0.1:{port}"],
-                              env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
-                urllib.request.urlopen(f"{base}/health/", timeout=1)  # noqa: S310 - our own loopback server
+                urllib.request.urlopen(f"{base}/health/", timeout=1)
                 break
             except OSError:
                 time.sleep(0.2)
@@ -113,17 +127,36 @@ def main() -> None:
 
         start = time.perf_counter()
         for i in range(args.api_orders):
-            body = json.dumps({"customer_id": customer.pk, "contact_name": "张伟", "contact_phone": "13912345670",
-                               "order_date": str(today), "delivery_date": str(today + timedelta(days=60)), "delivery_place": "上海",
-                               "payment_terms": "monthly", "duplicate_reason": f"api {i}",
-                               "lines": [{"product_id": p.pk, "quantity": str(k + 1)} for k, p in enumerate(products)]}).encode()
-            request = urllib.request.Request(f"{base}/api/orders/", data=body, method="POST", headers={
-                "Authorization": f"Bearer {token}", "Content-Type": "application/json", "Idempotency-Key": f"bench-{i}"})
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            body = json.dumps(
+                {
+                    "customer_id": customer.pk,
+                    "contact_name": "张伟",
+                    "contact_phone": "13912345670",
+                    "order_date": str(today),
+                    "delivery_date": str(today + timedelta(days=60)),
+                    "delivery_place": "上海",
+                    "payment_terms": "monthly",
+                    "duplicate_reason": f"api {i}",
+                    "lines": [{"product_id": p.pk, "quantity": str(k + 1)} for k, p in enumerate(products)],
+                }
+            ).encode()
+            request = urllib.request.Request(
+                f"{base}/api/orders/",
+                data=body,
+                method="POST",
+                headers={
+                    "Authorization": f"Bearer {token}",
+                    "Content-Type": "application/json",
+                    "Idempotency-Key": f"bench-{i}",
+                },
+            )
+            with urllib.request.urlopen(request, timeout=30) as response:
                 assert response.status == 201
         elapsed = time.perf_counter() - start
-        print(f"api: {args.api_orders} orders (POST /api/orders/, 3 lines) in {elapsed:.2f} s = {args.api_orders / elapsed:.1f} orders/s "
-              "(one client, runserver)")
+        print(
+            f"api: {args.api_orders} orders (POST /api/orders/, 3 lines) in {elapsed:.2f} s = {args.api_orders / elapsed:.1f} orders/s "
+            "(one client, runserver)"
+        )
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -138,8 +171,12 @@ def main() -> None:
         grow_orders(size, sales=sales, customer=customer, products=products)
         client = Client()
         client.force_login(head)
-        for name, url in (("orders list", "/orders/"), ("orders list, filtered", "/orders/?status=pending_check&overdue=1"),
-                          ("my work", "/work/"), ("api list", "/api/orders/?page_size=50")):
+        for name, url in (
+            ("orders list", "/orders/"),
+            ("orders list, filtered", "/orders/?status=pending_check&overdue=1"),
+            ("my work", "/work/"),
+            ("api list", "/api/orders/?page_size=50"),
+        ):
             client.get(url)  # warm up
             timings = []
             for _ in range(args.requests):
@@ -147,7 +184,9 @@ def main() -> None:
                 response = client.get(url)
                 timings.append((time.perf_counter() - t0) * 1000)
                 assert response.status_code == 200, (url, response.status_code)
-            print(f"{size:>7} orders  {name:24} median {statistics.median(timings):7.1f} ms   p95 {_percentile(timings, 0.95):7.1f} ms")
+            print(
+                f"{size:>7} orders  {name:24} median {statistics.median(timings):7.1f} ms   p95 {_percentile(timings, 0.95):7.1f} ms"
+            )
 
 
 if __name__ == "__main__":

@@ -5,9 +5,8 @@ so the demo's audit log is a real, verifiable chain.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -247,17 +246,42 @@ def _orders() -> None:
     products_by_code = {p.code: p for p in Product.objects.all()}
     today = timezone.localdate()
 
-    def order(code: str, lines: list[tuple[str, str]], order_class: str = "normal", days: int = 45, **extra: object) -> SalesOrder:
+    def order(
+        code: str, lines: list[tuple[str, str]], order_class: str = "normal", days: int = 45, **extra: object
+    ) -> SalesOrder:
         customer = customers_by_code[code]
-        data = {"customer": customer, "contact_name": "张伟", "contact_phone": "13912345670", "order_date": today,
-                "channel": "phone", "order_class": order_class, "delivery_date": today + timedelta(days=days),
-                "delivery_place": customer.address, "payment_terms": customer.payment_terms, **extra}
-        return intake.create_order(actor=sales, data=data, lines=[{"product": products_by_code[p].pk, "quantity": q} for p, q in lines])
+        data = {
+            "customer": customer,
+            "contact_name": "张伟",
+            "contact_phone": "13912345670",
+            "order_date": today,
+            "channel": "phone",
+            "order_class": order_class,
+            "delivery_date": today + timedelta(days=days),
+            "delivery_place": customer.address,
+            "payment_terms": customer.payment_terms,
+            **extra,
+        }
+        return intake.create_order(
+            actor=sales,
+            data=data,
+            lines=[{"product": products_by_code[p].pk, "quantity": q} for p, q in lines],
+        )
 
     order("C0002", [("P1002", "10"), ("P1005", "20")])
-    intake.submit_order(actor=sales, order=order("C0001", [("P1001", "2"), ("P1006", "5")], "urgent", needs_special_packaging=True,
-                                                 special_requirements="出口木箱包装"))
-    checked = intake.submit_order(actor=sales, order=order("C0003", [("P1004", "3")], "special", needs_customisation=True))
+    intake.submit_order(
+        actor=sales,
+        order=order(
+            "C0001",
+            [("P1001", "2"), ("P1006", "5")],
+            "urgent",
+            needs_special_packaging=True,
+            special_requirements="出口木箱包装",
+        ),
+    )
+    checked = intake.submit_order(
+        actor=sales, order=order("C0003", [("P1004", "3")], "special", needs_customisation=True)
+    )
     intake.request_info(actor=head, order=checked, reason="缺少夹具图纸编号")
     escalated = intake.submit_order(actor=sales, order=order("C0004", [("P1003", "200")], days=7))
     intake.escalate(actor=head, order=escalated, reason="交期偏紧且客户信用等级 B")
@@ -266,7 +290,23 @@ def _orders() -> None:
     declined = intake.submit_order(actor=sales, order=order("C0008", [("P1007", "1000")], days=20))
     intake.escalate(actor=head, order=declined, reason="海外新客户，预付款条件未确认")
     intake.decide(actor=executive, order=declined, accept=False, reason="暂不接单，待客户确认预付款")
-    intake.record_inquiry(actor=service, data={"customer": customers_by_code["C0005"], "contact_name": "刘洋", "channel": "email",
-                                               "content": "询价：伺服电机 SM-750W 50 台，要求 30 天交货"}, assignee=sales)
-    intake.record_inquiry(actor=service, data={"prospect_name": "无锡新材科技有限公司", "contact_name": "陈静", "contact_phone": "13800001111",
-                                               "channel": "trade_show", "content": "展会咨询直线导轨"})
+    intake.record_inquiry(
+        actor=service,
+        data={
+            "customer": customers_by_code["C0005"],
+            "contact_name": "刘洋",
+            "channel": "email",
+            "content": "询价：伺服电机 SM-750W 50 台，要求 30 天交货",
+        },
+        assignee=sales,
+    )
+    intake.record_inquiry(
+        actor=service,
+        data={
+            "prospect_name": "无锡新材科技有限公司",
+            "contact_name": "陈静",
+            "contact_phone": "13800001111",
+            "channel": "trade_show",
+            "content": "展会咨询直线导轨",
+        },
+    )

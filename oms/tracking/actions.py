@@ -97,9 +97,9 @@ def sweep(*, now: datetime | None = None) -> int:
     )
     for item_id in list(due.values_list("pk", flat=True)[:1000]):
         with transaction.atomic():
-            item = (
-                WorkItem.objects.select_for_update().select_related("assignee", "department").get(pk=item_id)
-            )
+            # Lock only the item: PostgreSQL cannot lock the nullable side of the assignee join.
+            locked = WorkItem.objects.select_for_update(of=("self",)).select_related("assignee", "department")
+            item = locked.get(pk=item_id)
             if item.overdue or item.status != WorkStatus.OPEN:
                 continue  # another sweeper got here first
             superior = superior_of(assignee=item.assignee, department=item.department)
