@@ -165,10 +165,12 @@ def main() -> None:
     from django.test import Client
 
     from bench.seed import grow_orders
+    from oms.core.db import refresh_statistics
 
     head = User.objects.get(username="sales_head")
     for size in [int(s) for s in args.sizes.split(",") if s]:
         grow_orders(size, sales=sales, customer=customer, products=products)
+        refresh_statistics()  # what the running system's sweeper does every hour
         client = Client()
         client.force_login(head)
         for name, url in (

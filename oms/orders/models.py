@@ -112,6 +112,8 @@ class SalesOrder(PinnedPolicy):
         verbose_name_plural = _("订单")
         ordering = ["-created_at", "-id"]
         indexes = [
+            # The default ordering, so that the first page of a list never sorts the whole table.
+            models.Index(fields=["-created_at", "-id"], name="order_created_id_idx"),
             models.Index(fields=["status", "-created_at"]),
             models.Index(fields=["customer", "-created_at"]),
             models.Index(fields=["salesperson", "-created_at"]),

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from oms.core.db import refresh_statistics
 from oms.tracking.tasks import sweep_deadlines
 
 
@@ -13,7 +14,11 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=int, default=0, help="repeat every N seconds until stopped")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        passes = 0
         while True:
+            if passes % 60 == 0:
+                refresh_statistics()  # hourly in the embedded default's loop
+            passes += 1
             result = sweep_deadlines.enqueue()
             if options["verbosity"] > 1:
                 self.stdout.write(f"sweep: {result.status}")
