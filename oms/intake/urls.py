@@ -13,6 +13,7 @@ urlpatterns = [
     path("orders/import/<int:pk>/", views.import_preview, name="import_preview"),
     path("orders/<int:pk>/", views.order_page, name="order_detail"),
     path("orders/<int:pk>/edit/", views.order_edit, name="order_edit"),
+    path("orders/<int:pk>/original/", views.original_document, name="order_original"),
     path("orders/<int:pk>/do/<str:verb>/", views.order_transition, name="order_transition"),
     path("work/", views.work, name="work"),
     path("inquiries/", ListPage.as_view(spec=views.INQUIRY_SPEC), name="inquiry_list"),

@@ -4,12 +4,13 @@ my work, inquiries and spreadsheet import. Thin: selectors read, actions write."
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from oms.accounts.models import Role, User
 from oms.accounts.permissions import visible_field_groups
 from oms.audit.models import AuditEvent
 from oms.catalog.models import Product
+from oms.customers.models import Customer
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.core.listing import Column, ListSpec
@@ -59,6 +61,15 @@ def _order_classes() -> list[tuple[str, str]]:
     return [(c.code, c.label) for c in policy_selectors.policy().order_classes]
 
 
+def _customers() -> list[tuple[str, str]]:
+    return [
+        (str(pk), f"{code} {name}")
+        for pk, code, name in Customer.objects.filter(active=True)
+        .order_by("code")
+        .values_list("pk", "code", "name")[:500]
+    ]
+
+
 def _salespeople() -> list[tuple[str, str]]:
     return [
         (str(u.pk), str(u))
@@ -84,8 +95,8 @@ ORDER_SPEC = ListSpec(
     ],
     selector=orders_for,
     search_fields=("number", "customer__name", "customer__code", "customer__pinyin", "external_ref"),
-    filters=("status", "order_class", "channel", "salesperson"),
-    choices={"order_class": _order_classes, "salesperson": _salespeople},
+    filters=("status", "order_class", "channel", "salesperson", "customer"),
+    choices={"order_class": _order_classes, "salesperson": _salespeople, "customer": _customers},
     date_field="order_date",
     flag_filters={"overdue": (gettext_lazy("仅超时"), _overdue)},
     detail_url_name="intake:order_detail",
@@ -314,6 +325,19 @@ def _apply(request: HttpRequest, order: SalesOrder, verb: str, reason: str = "")
     else:
         messages.success(request, _("%(t)s：已完成。") % {"t": states.ORDER.transitions[verb].label})
     return redirect("intake:order_detail", pk=order.pk)
+
+
+@login_required
+def original_document(request: HttpRequest, pk: int) -> FileResponse:
+    """B-5: the customer's original document, for whoever may see the order."""
+    order = order_detail(request.user, pk)
+    if order is None or not order.original_document:
+        raise Http404
+    return FileResponse(
+        order.original_document.open("rb"),
+        as_attachment=True,
+        filename=Path(order.original_document.name).name,
+    )
 
 
 @login_required

@@ -162,3 +162,20 @@ def test_inquiry_recorded_and_assigned(client, org) -> None:
 def test_production_cannot_open_the_order_form(client, org) -> None:
     client.force_login(org["prod"])
     assert client.get(reverse("intake:order_create")).status_code == 404
+
+
+def test_original_document_is_attached_and_downloadable(client, org, settings, tmp_path) -> None:
+    """B-5: the customer's fax or scan is kept with the order."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(org["sales"])
+    client.post(
+        reverse("intake:order_create"),
+        {**_form(org), "original_document": SimpleUploadedFile("fax.pdf", b"%PDF-1.4 fax")},
+    )
+    order = SalesOrder.objects.get()
+    response = client.get(reverse("intake:order_original", args=[order.pk]))
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 fax"
+    client.force_login(org["prod"])
+    assert client.get(reverse("intake:order_original", args=[order.pk])).status_code == 404
