@@ -22,10 +22,10 @@ from oms.accounts.models import Role, User
 from oms.accounts.permissions import visible_field_groups
 from oms.audit.models import AuditEvent
 from oms.catalog.models import Product
-from oms.customers.models import Customer
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.core.listing import Column, ListSpec
+from oms.customers.models import Customer
 from oms.intake import actions, importing
 from oms.intake.forms import ImportForm, InquiryForm, OrderHeaderForm, ReasonForm, posted_lines
 from oms.intake.models import ImportBatch
