@@ -170,7 +170,10 @@ def main() -> None:
     head = User.objects.get(username="sales_head")
     for size in [int(s) for s in args.sizes.split(",") if s]:
         grow_orders(size, sales=sales, customer=customer, products=products)
-        refresh_statistics()  # what the running system's sweeper does every hour
+        refresh_statistics()  # what the running system's sweeper does every hour on SQLite
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # what autovacuum does shortly after a bulk load
         client = Client()
         client.force_login(head)
         for name, url in (

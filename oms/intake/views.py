@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from oms.accounts.models import Role, User
+from oms.accounts.models import User
 from oms.accounts.permissions import visible_field_groups
 from oms.audit.models import AuditEvent
 from oms.catalog.models import Product
@@ -354,13 +354,42 @@ def order_transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 @login_required
 def work(request: HttpRequest) -> HttpResponse:
     """H-5, P-3: what waits on me, overdue first; a head also sees the department's queue."""
-    mine = list(my_work(request.user)[:200])
-    queue = (
-        list(department_queue(request.user)[:200])
-        if _actor(request).role in {Role.HEAD, Role.EXECUTIVE}
-        else []
+    mine_qs = my_work(request.user)
+    queue_qs = department_queue(request.user)
+    mine, queue = list(mine_qs[:WORK_PAGE]), list(queue_qs[:WORK_PAGE])
+    return render(
+        request,
+        "intake/work.html",
+        {
+            "mine": _work_rows(mine),
+            "queue": _work_rows(queue),
+            "mine_more": mine_qs.count() - len(mine) if len(mine) == WORK_PAGE else 0,
+            "queue_more": queue_qs.count() - len(queue) if len(queue) == WORK_PAGE else 0,
+        },
     )
-    return render(request, "intake/work.html", {"mine": _hours_left(mine), "queue": _hours_left(queue)})
+
+
+WORK_PAGE = 100
+_TARGET_URLS = {"salesorder": "/orders/{}/", "inquiry": "/inquiries/{}/"}
+
+
+def _work_rows(items: list[WorkItem]) -> list[dict[str, Any]]:
+    """Rows ready to print: a row costs no template lookups or URL reversals (H-5 at 10^5 orders)."""
+    rows = []
+    for item, left in _hours_left(items):
+        pattern = _TARGET_URLS.get(item.content_type.model)
+        rows.append(
+            {
+                "title": item.title,
+                "url": pattern.format(item.object_id) if pattern else "",
+                "responsible": str(item.assignee or item.department),
+                "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
+                "late": item.overdue or (left is not None and left < 0),
+                "left": left,
+                "escalated_to": str(item.escalated_to) if item.escalated_to_id else "",
+            }
+        )
+    return rows
 
 
 # --- inquiries -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ def my_work(user: Any) -> QuerySet[WorkItem]:
     )
     return (
         WorkItem.objects.filter(mine, status=WorkStatus.OPEN)
-        .select_related("assignee", "department", "content_type")
+        .select_related("assignee", "department", "content_type", "escalated_to")
         .order_by("-overdue", "due_at", "id")
     )
 
