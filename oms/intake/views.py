@@ -336,7 +336,7 @@ def original_document(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(
         order.original_document.open("rb"),
         as_attachment=True,
-        filename=Path(order.original_document.name).name,
+        filename=Path(order.original_document.name or "document").name,
     )
 
 
