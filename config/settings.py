@@ -54,12 +54,14 @@ INSTALLED_APPS = [
     "oms.accounts",
     "oms.policy",
     "oms.audit",
+    "oms.notifications",
     "oms.customers",
     "oms.catalog",
     "oms.partners",
     "oms.orders",
     "oms.tracking",
     "oms.intake",
+    "oms.review",
     "oms.demo",
 ]
 
@@ -92,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "oms.core.context_processors.navigation",
+                "oms.notifications.context_processors.unread",
             ],
         },
     }

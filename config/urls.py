@@ -11,6 +11,8 @@ urlpatterns = [
     path("master/", include("oms.partners.urls")),
     path("", include("oms.intake.urls")),
     path("policy/", include("oms.policy.urls")),
+    path("inbox/", include("oms.notifications.urls")),
+    path("", include("oms.review.urls")),
     path("audit/", include("oms.audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),

@@ -65,6 +65,15 @@ class Department(models.Model):
         related_name="children",
     )
     active = models.BooleanField(_("启用"), default=True)
+    reviewer = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("指定评审人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("订单评审任务的默认负责人；留空则由部门负责人评审"),
+    )
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:

@@ -36,6 +36,7 @@ class Product(VersionedModel):
     lead_time_days = models.PositiveIntegerField(_("交货周期（天）"), default=0)
     is_stock_item = models.BooleanField(_("库存品"), default=True)
     is_service = models.BooleanField(_("服务"), default=False)
+    is_new = models.BooleanField(_("新产品"), default=False, help_text=_("新产品的订单按重大订单评审（C-4）"))
 
     class Meta:
         verbose_name = _("产品")

@@ -77,6 +77,7 @@ class Transition:
     guards: tuple[Guard, ...] = ()
     state_field: str = "status"
     requires_reason: bool = False
+    automatic: bool = False  # taken by the system after another decision; never a button
 
     def __init__(
         self,
@@ -89,6 +90,7 @@ class Transition:
         guards: Iterable[Guard] = (),
         state_field: str = "status",
         requires_reason: bool = False,
+        automatic: bool = False,
     ) -> None:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "label", label)
@@ -98,6 +100,7 @@ class Transition:
         object.__setattr__(self, "guards", tuple(guards))
         object.__setattr__(self, "state_field", state_field)
         object.__setattr__(self, "requires_reason", requires_reason)
+        object.__setattr__(self, "automatic", automatic)
 
 
 @dataclass
@@ -116,7 +119,7 @@ class TransitionTable:
         return [
             t
             for t in self.transitions.values()
-            if str(getattr(obj, t.state_field)) in t.source and t.permission(user, obj)
+            if not t.automatic and str(getattr(obj, t.state_field)) in t.source and t.permission(user, obj)
         ]
 
 

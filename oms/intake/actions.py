@@ -25,10 +25,11 @@ from oms.customers.models import Customer
 from oms.intake import importing
 from oms.intake.models import ImportBatch, ImportStatus
 from oms.orders import permissions, states
-from oms.orders.models import Inquiry, OrderLine, OrderStatus, SalesOrder
+from oms.orders.models import EDITABLE_STATUSES, Inquiry, OrderLine, OrderStatus, SalesOrder
 from oms.orders.selectors import possible_duplicates
 from oms.policy import actions as policy_actions
 from oms.policy import selectors as policy_selectors
+from oms.review import actions as review
 from oms.tracking import actions as tracking
 
 HEADER_FIELDS = (
@@ -244,13 +245,17 @@ def update_order(
     lines: Sequence[Mapping[str, Any]] | None,
     version: int,
     duplicate_reason: str = "",
+    allow_confirmed: bool = False,
 ) -> SalesOrder:
-    """B-5: a draft (or an order sent back for information) is edited; every change is recorded.
-    After submission the commercial content is locked."""
+    """B-5: a draft (or an order sent back for information, or renegotiated after a failed
+    review, C-6) is edited; every change is recorded. After submission the commercial content is
+    locked; `allow_confirmed` is for the customer's modification window only (D-3)."""
     locked = SalesOrder.objects.select_for_update().get(pk=order.pk)
-    if not permissions.can_edit_draft(actor, locked):
+    if not (permissions.can_edit_draft(actor, locked) or permissions.can_renegotiate(actor, locked)):
         records.require(False)
-    if locked.status not in {OrderStatus.DRAFT, OrderStatus.NEEDS_INFO}:
+    if locked.status not in EDITABLE_STATUSES and not (
+        allow_confirmed and locked.status == OrderStatus.CONFIRMED
+    ):
         raise ActionError(_("订单已提交，不能直接修改；请走变更流程。"))
     if locked.version != version:
         raise StaleVersion(
@@ -335,6 +340,7 @@ def pass_check(*, actor: User, order: SalesOrder, reason: str = "") -> SalesOrde
         states.PASS_CHECK, order, actor=actor, reason=reason, changes={"decided_at": timezone.now()}
     )
     tracking.close_items(target=order, actor=actor, outcome=_("初审通过"), kinds=("order.check",))
+    review.start_round(order=order, actor=actor)
     return order
 
 
@@ -408,6 +414,8 @@ def decide(*, actor: User, order: SalesOrder, accept: bool, reason: str) -> Sale
     tracking.close_items(
         target=order, actor=actor, outcome=_("接单") if accept else _("不接单"), kinds=("order.decision",)
     )
+    if accept:
+        review.start_round(order=order, actor=actor)
     return order
 
 

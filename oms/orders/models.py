@@ -41,6 +41,10 @@ class OrderStatus(models.TextChoices):
     NEEDS_INFO = "needs_info", _("待补充")
     AWAITING_DECISION = "awaiting_decision", _("待管理层决定")
     IN_REVIEW = "in_review", _("评审中")
+    REVIEW_FAILED = "review_failed", _("评审未通过")
+    IN_APPROVAL = "in_approval", _("审批中")
+    AWAITING_CONFIRMATION = "awaiting_confirmation", _("待客户确认")
+    CONFIRMED = "confirmed", _("已确认")
     DECLINED = "declined", _("未接单")
     CANCELLED = "cancelled", _("已取消")
 
@@ -50,7 +54,13 @@ OPEN_STATUSES = (
     OrderStatus.NEEDS_INFO,
     OrderStatus.AWAITING_DECISION,
     OrderStatus.IN_REVIEW,
+    OrderStatus.REVIEW_FAILED,
+    OrderStatus.IN_APPROVAL,
+    OrderStatus.AWAITING_CONFIRMATION,
+    OrderStatus.CONFIRMED,
 )
+# States in which sales may still edit the commercial terms directly (B-5, C-6 renegotiation).
+EDITABLE_STATUSES = (OrderStatus.DRAFT, OrderStatus.NEEDS_INFO, OrderStatus.REVIEW_FAILED)
 
 
 class SalesOrder(PinnedPolicy):
@@ -100,6 +110,12 @@ class SalesOrder(PinnedPolicy):
     )
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     decided_at = models.DateTimeField(_("初审完成时间"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirmed_by_name = models.CharField(_("确认人"), max_length=100, blank=True)
+    confirmation_method = models.CharField(_("确认方式"), max_length=20, blank=True)
+    confirmation_evidence = models.FileField(
+        _("确认凭证"), upload_to="orders/confirmations/%Y/%m/", blank=True
+    )
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+"

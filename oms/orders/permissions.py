@@ -72,3 +72,39 @@ def can_record_inquiry(user: Any) -> bool:
         DepartmentKind.MARKETING,
         DepartmentKind.SALES,
     } or is_admin(user)
+
+
+def follows_from_verdict(user: Any, order: Any) -> bool:
+    """Transitions that close a review round or an approval chain: the verdict that triggers them
+    was already authorised by the task's own permission, so the order-level check is only that
+    someone is acting."""
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def can_renegotiate(user: Any, order: Any) -> bool:
+    """C-6: after a failed review, sales (the salesperson or their head) renegotiates or cancels."""
+    return can_edit_draft(user, order) or (
+        getattr(user, "is_authenticated", False)
+        and user.role == Role.HEAD
+        and order.department_id == user.department_id
+    )
+
+
+class CustomerActor:
+    """The customer confirming through a one-time link (D-2): not a user, named by what they typed."""
+
+    is_authenticated = False
+    is_customer = True
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __str__(self) -> str:
+        return f"客户：{self.name}"
+
+
+def can_record_confirmation(user: Any, order: Any) -> bool:
+    """D-2: sales records the customer's confirmation; the customer may confirm by link."""
+    if getattr(user, "is_customer", False):
+        return True
+    return can_renegotiate(user, order)

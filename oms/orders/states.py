@@ -75,8 +75,82 @@ DECLINE = Transition(
     requires_reason=True,
 )
 
+# C-6, D-1, D-2: review outcome, approval chain and confirmation.
+PASS_REVIEW = Transition(
+    name="pass_review",
+    label=_("评审通过"),
+    source={S.IN_REVIEW},
+    target=S.IN_APPROVAL,
+    permission=permissions.follows_from_verdict,
+    automatic=True,
+)
+FAIL_REVIEW = Transition(
+    name="fail_review",
+    label=_("评审未通过"),
+    source={S.IN_REVIEW},
+    target=S.REVIEW_FAILED,
+    permission=permissions.follows_from_verdict,
+    requires_reason=True,
+    automatic=True,
+)
+RESUBMIT_REVIEW = Transition(
+    name="resubmit_review",
+    label=_("修改后重新评审"),
+    source={S.REVIEW_FAILED},
+    target=S.IN_REVIEW,
+    permission=permissions.can_renegotiate,
+    guards=(guards.has_lines, guards.complete, guards.customer_not_blocked),
+)
+CANCEL_AFTER_REVIEW = Transition(
+    name="cancel_after_review",
+    label=_("取消订单"),
+    source={S.REVIEW_FAILED},
+    target=S.CANCELLED,
+    permission=permissions.can_renegotiate,
+    requires_reason=True,
+)
+APPROVE = Transition(
+    name="approve",
+    label=_("审批通过"),
+    source={S.IN_APPROVAL},
+    target=S.AWAITING_CONFIRMATION,
+    permission=permissions.follows_from_verdict,
+    automatic=True,
+)
+REJECT_APPROVAL = Transition(
+    name="reject_approval",
+    label=_("审批驳回"),
+    source={S.IN_APPROVAL},
+    target=S.REVIEW_FAILED,
+    permission=permissions.follows_from_verdict,
+    requires_reason=True,
+    automatic=True,
+)
+CONFIRM = Transition(
+    name="confirm",
+    label=_("客户确认"),
+    source={S.AWAITING_CONFIRMATION},
+    target=S.CONFIRMED,
+    permission=permissions.can_record_confirmation,
+)
+
 ORDER = TransitionTable.of(
-    "order", SUBMIT, CANCEL_DRAFT, PASS_CHECK, REQUEST_INFO, COMPLETE_INFO, ESCALATE, ACCEPT, DECLINE
+    "order",
+    SUBMIT,
+    CANCEL_DRAFT,
+    PASS_CHECK,
+    REQUEST_INFO,
+    COMPLETE_INFO,
+    ESCALATE,
+    ACCEPT,
+    DECLINE,
+    PASS_REVIEW,
+    FAIL_REVIEW,
+    RESUBMIT_REVIEW,
+    CANCEL_AFTER_REVIEW,
+    APPROVE,
+    REJECT_APPROVAL,
+    CONFIRM,
 )
 
 # B-2: an inquiry is handed to a salesperson, who turns it into an order or closes it.

@@ -78,10 +78,11 @@ class Review(_Section):
     mode: Literal["parallel", "sequential"] = Field("parallel", title="评审方式")
     board: list[str] = Field(
         default_factory=lambda: ["sales", "production", "technical", "quality", "finance", "procurement"],
+        min_length=1,
         title="评审小组成员部门",
     )
     sequence: list[str] = Field(
-        default_factory=lambda: ["sales", "finance", "production"], title="顺序评审的环节"
+        default_factory=lambda: ["sales", "finance", "production"], min_length=1, title="顺序评审的环节"
     )
     board_time_limit_days: int = Field(2, ge=1, le=60, title="评审小组时限（工作日）")
     stage_time_limit_hours: Decimal = Field(
@@ -111,12 +112,14 @@ class ApprovalTier(_Section):
     steps: list[Literal["sales_head", "executive", "finance", "general_manager"]] = Field(
         min_length=1, title="审批步骤"
     )
+    order_classes: list[str] = Field(default_factory=list, title="适用订单类别（空为全部）")
 
 
 class Confirmation(_Section):
     """D-2, D-3: confirmation time and the customer's modification window (004)."""
 
     confirm_within_days: int = Field(2, ge=1, le=30, title="接单后确认时限（工作日）")
+    link_valid_hours: int = Field(72, ge=1, le=720, title="客户确认链接有效期（小时）")
     modification_window_hours: Decimal = Field(
         Decimal("24"), ge=0, max_digits=6, decimal_places=2, title="确认后可修改窗口（小时）"
     )
@@ -272,7 +275,25 @@ class PolicyData(_Section):
     @field_validator("approval_tiers")
     @classmethod
     def _tiers_from_zero(cls, value: list[ApprovalTier]) -> list[ApprovalTier]:
-        amounts = [t.min_amount for t in value]
-        if amounts[0] != 0 or amounts != sorted(set(amounts)):
-            raise ValueError("tiers must start at 0 and ascend without repeats")
+        groups: dict[tuple[str, ...], list[Decimal]] = {}
+        for tier in value:
+            groups.setdefault(tuple(sorted(tier.order_classes)), []).append(tier.min_amount)
+        general = groups.get(())
+        if not general or general[0] != 0:
+            raise ValueError("a tier for all order classes must start at 0")
+        for amounts in groups.values():
+            if amounts != sorted(set(amounts)):
+                raise ValueError("tiers must ascend without repeats")
         return value
+
+    def approval_steps(self, *, amount: Decimal, order_class: str) -> list[str]:
+        """D-1: the approvers for an order: the highest tier at or below its amount, preferring
+        tiers meant for its class over the general ones."""
+        for candidates in (
+            [t for t in self.approval_tiers if order_class in t.order_classes],
+            [t for t in self.approval_tiers if not t.order_classes],
+        ):
+            applicable = [t for t in candidates if t.min_amount <= amount]
+            if applicable:
+                return list(max(applicable, key=lambda t: t.min_amount).steps)
+        return []

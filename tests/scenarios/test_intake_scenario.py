@@ -65,7 +65,10 @@ def test_inquiry_to_review_with_supplement_and_escalation(org) -> None:
     assert WorkItem.objects.get(kind="order.decision", status=WorkStatus.OPEN).assignee == org["exec"]
     order = actions.decide(actor=org["exec"], order=order, accept=True, reason="重点客户，加班生产")
     assert order.status == OrderStatus.IN_REVIEW
-    assert WorkItem.objects.filter(status=WorkStatus.OPEN).count() == 0
+    # P-3, C-1: nothing waits on nobody: the review board's tasks are open now.
+    assert set(WorkItem.objects.filter(status=WorkStatus.OPEN).values_list("kind", flat=True)) == {
+        "review.task"
+    }
 
     # P-5: every step is in the audit trail, and the chain holds.
     actions_seen = list(
@@ -81,6 +84,7 @@ def test_inquiry_to_review_with_supplement_and_escalation(org) -> None:
         "transition:complete_info",
         "transition:escalate",
         "transition:accept",
+        "review.start",
     ]
     assert verify_chain().ok
 

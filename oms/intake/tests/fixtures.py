@@ -21,6 +21,13 @@ def org(db: Any) -> dict[str, Any]:
         "exec": make_user("exec1", kind="management", role=Role.EXECUTIVE),
         "cs": make_user("cs1", kind="customer_service"),
         "prod": make_user("prod1", kind="production"),
+        # C-1: every department of the default review board has a head who reviews.
+        "prod_head": make_user("prodhead", kind="production", role=Role.HEAD),
+        "tech_head": make_user("techhead", kind="technical", role=Role.HEAD),
+        "quality_head": make_user("qhead", kind="quality", role=Role.HEAD),
+        "finance_head": make_user("finhead", kind="finance", role=Role.HEAD),
+        "procurement_head": make_user("prochead", kind="procurement", role=Role.HEAD),
+        "gm": make_user("gm", kind="management", role=Role.HEAD),
         "customer": CustomerFactory(credit_limit=Decimal("100000")),
         "gear": Product.objects.create(
             code="P1", name="齿轮箱", spec="GB-200", unit="台", list_price=Decimal("1000"), lead_time_days=10

@@ -31,14 +31,14 @@ def test_nothing_escalates_before_the_deadline(org) -> None:
 
 
 def test_overdue_check_escalates_to_the_heads_superior(org) -> None:
-    """The check waits on the sales head; late, it goes up to the management head or an executive."""
+    """The check waits on the sales head; late, it goes up to the head of the parent department."""
     _submitted(org)
     item = WorkItem.objects.get()
     assert tracking.sweep(now=item.due_at + timedelta(minutes=1)) == 1
     item.refresh_from_db()
-    assert (item.overdue, item.escalated_to) == (True, org["exec"])
+    assert (item.overdue, item.escalated_to) == (True, org["gm"])
     assert AuditEvent.objects.filter(action="deadline.escalate").count() == 1
-    assert list(my_work(org["exec"])) == [item]
+    assert list(my_work(org["gm"])) == [item]
 
 
 def test_sweeping_twice_changes_nothing_the_second_time(org) -> None:
@@ -64,3 +64,14 @@ def test_the_task_runs_the_sweep(org) -> None:
     WorkItem.objects.update(due_at=timezone.now() - timedelta(minutes=5))
     result = sweep_deadlines.enqueue()
     assert result.return_value == 1
+
+
+def test_a_head_without_a_superior_department_escalates_to_an_executive(org) -> None:
+    from oms.accounts.models import User
+
+    User.objects.filter(pk=org["gm"].pk).update(is_active=False)
+    _submitted(org)
+    item = WorkItem.objects.get()
+    tracking.sweep(now=item.due_at + timedelta(minutes=1))
+    item.refresh_from_db()
+    assert item.escalated_to == org["exec"]
