@@ -59,3 +59,27 @@ def lines(org: dict[str, Any]) -> list[dict[str, Any]]:
         {"product": org["gear"].pk, "quantity": "2", "unit_price": "1000"},
         {"product": org["motor"].pk, "quantity": "4", "unit_price": "480.50"},
     ]
+
+
+def order_in_review(org: dict[str, Any], *, quantity: str = "2", **overrides: Any) -> Any:
+    """An order entered, submitted and passed by the sales head: its first review round is open."""
+    from oms.intake import actions
+
+    order_lines = [{"product": org["gear"].pk, "quantity": quantity, "unit_price": "1000"}]
+    order = actions.create_order(
+        actor=org["sales"], data=header(org, **overrides), lines=order_lines, duplicate_reason="test"
+    )
+    order = actions.submit_order(actor=org["sales"], order=order)
+    return actions.pass_check(actor=org["head"], order=order)
+
+
+def set_policy(org: dict[str, Any], **changes: Any) -> None:
+    """Publish a policy with some values changed, e.g. set_policy(org, review__mode="sequential")."""
+    from oms.policy import actions as policy_actions
+    from oms.policy.schema import PolicyData
+
+    data = PolicyData().model_dump(mode="json")
+    for key, value in changes.items():
+        section, field = key.split("__")
+        data[section][field] = value
+    policy_actions.publish_policy(actor=org["head"], data=data)
