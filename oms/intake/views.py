@@ -31,10 +31,12 @@ from oms.intake.forms import ImportForm, InquiryForm, OrderHeaderForm, ReasonFor
 from oms.intake.models import ImportBatch
 from oms.intake.selectors import check_report
 from oms.orders import permissions, states
-from oms.orders.models import Inquiry, OrderStatus, SalesOrder
+from oms.orders.models import EDITABLE_STATUSES, Inquiry, OrderStatus, SalesOrder
 from oms.orders.selectors import inquiries_for, lines_of, order_detail, orders_for
 from oms.policy import selectors as policy_selectors
 from oms.policy.worktime import CalendarMissing
+from oms.review import actions as review_actions
+from oms.review import selectors as review_selectors
 from oms.tracking.models import WorkItem, WorkStatus
 from oms.tracking.selectors import department_queue, my_work, open_items_of
 
@@ -194,6 +196,15 @@ def _form_page(
                     saved = actions.create_order(
                         actor=_actor(request), data=form.header(), lines=lines, duplicate_reason=reason
                     )
+                elif order.status == OrderStatus.CONFIRMED:
+                    saved = review_actions.apply_customer_modification(
+                        actor=_actor(request),
+                        order=order,
+                        description=request.POST.get("modification", ""),
+                        data=form.header(),
+                        lines=lines,
+                        version=form.cleaned_data.get("version") or 0,
+                    )
                 else:
                     saved = actions.update_order(
                         actor=_actor(request),
@@ -258,8 +269,11 @@ def order_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
     order = order_detail(request.user, pk)
-    if order is None or not permissions.can_edit_draft(request.user, order):
+    if order is None or not permissions.can_renegotiate(request.user, order):
         raise Http404
+    if order.status not in EDITABLE_STATUSES and order.status != OrderStatus.CONFIRMED:
+        messages.error(request, _("订单已提交，不能直接修改；请走变更流程。"))
+        return redirect("intake:order_detail", pk=order.pk)
     return _form_page(request, order)
 
 
@@ -287,15 +301,37 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
             "time_left": _hours_left(items),
             "report": check_report(order) if order.status in {"pending_check", "awaiting_decision"} else None,
             "buttons": states.ORDER.available(order, request.user),
-            "can_edit": order.status in {"draft", "needs_info"}
-            and permissions.can_edit_draft(request.user, order),
+            "can_edit": order.status in EDITABLE_STATUSES
+            and permissions.can_renegotiate(request.user, order),
+            **_review_panel(request, order),
             "show_prices": "price" in visible_field_groups(request.user),
             "reason_form": ReasonForm(),
         },
     )
 
 
+def _review_panel(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
+    """C-5, D-1, D-2, D-3: the order's review rounds, approval steps and confirmation."""
+    deadline = review_actions.modification_deadline(order)
+    return {
+        "rounds": review_selectors.rounds_of(order),
+        "steps": review_selectors.approval_steps_of(order),
+        "can_renegotiate": permissions.can_renegotiate(request.user, order),
+        "modification_deadline": deadline,
+        "modification_open": bool(
+            deadline and order.status == OrderStatus.CONFIRMED and timezone.now() <= deadline
+        ),
+        "modifications": list(order.modifications.select_related("applied_by")),
+    }
+
+
 _VERBS = {
+    "resubmit_review": lambda actor, order, reason: review_actions.resubmit_for_review(
+        actor=actor, order=order, reason=reason
+    ),
+    "cancel_after_review": lambda actor, order, reason: review_actions.cancel_after_review(
+        actor=actor, order=order, reason=reason
+    ),
     "submit": lambda actor, order, reason: actions.submit_order(actor=actor, order=order),
     "cancel_draft": lambda actor, order, reason: actions.cancel_draft(
         actor=actor, order=order, reason=reason

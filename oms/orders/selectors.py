@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from oms.accounts.models import DepartmentKind, Role
 from oms.accounts.permissions import scope
-from oms.orders.models import OPEN_STATUSES, Inquiry, OrderLine, SalesOrder
+from oms.orders.models import OPEN_STATUSES, Inquiry, OrderLine, OrderStatus, SalesOrder
 
 # Departments that work every order once it is past intake (they see all orders, prices masked per S-1).
 _ALL_ORDER_DEPARTMENTS = {
@@ -22,13 +22,28 @@ _ALL_ORDER_DEPARTMENTS = {
 }
 
 
+_SALES_SIDE = {DepartmentKind.SALES, DepartmentKind.CUSTOMER_SERVICE, DepartmentKind.MARKETING}
+PAST_INTAKE = [
+    OrderStatus.IN_REVIEW,
+    OrderStatus.REVIEW_FAILED,
+    OrderStatus.IN_APPROVAL,
+    OrderStatus.AWAITING_CONFIRMATION,
+    OrderStatus.CONFIRMED,
+]
+
+
 def orders_for(user: Any) -> QuerySet[SalesOrder]:
     """Orders the user may see: their scope over salesperson and sales department; the
     departments that work every order see them all."""
     qs = SalesOrder.objects.select_related("customer", "salesperson", "department")
-    if getattr(user, "department_kind", "") in _ALL_ORDER_DEPARTMENTS:
+    kind = getattr(user, "department_kind", "")
+    if kind in _ALL_ORDER_DEPARTMENTS:
         return qs
-    return scope(qs, user, owner_field="salesperson", department_field="department")
+    own = scope(qs, user, owner_field="salesperson", department_field="department")
+    if kind and kind not in _SALES_SIDE:
+        # Review, execution and support departments work every order once it is past intake (C-1).
+        return own | qs.filter(status__in=PAST_INTAKE)
+    return own
 
 
 def order_detail(user: Any, pk: int) -> SalesOrder | None:

@@ -132,6 +132,7 @@ CONFIRM = Transition(
     source={S.AWAITING_CONFIRMATION},
     target=S.CONFIRMED,
     permission=permissions.can_record_confirmation,
+    automatic=True,  # recorded through its own form (who confirmed, evidence) or the customer's link
 )
 
 ORDER = TransitionTable.of(

@@ -1,0 +1,142 @@
+"""What reviewers, approvers and sales see of review, approval and confirmation (C-2, C-5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy
+
+from oms.accounts.models import DepartmentKind, Role
+from oms.accounts.permissions import department_tree_ids
+from oms.catalog.models import StockLevel
+from oms.intake.selectors import check_report
+from oms.orders.models import OrderLine, OrderStatus, SalesOrder
+from oms.partners.models import Qualification, Supplier
+from oms.review.models import ApprovalStep, ReviewRound, ReviewTask, TaskStatus
+from oms.tracking.models import WorkItem
+
+_PIPELINE = [
+    OrderStatus.IN_REVIEW,
+    OrderStatus.IN_APPROVAL,
+    OrderStatus.AWAITING_CONFIRMATION,
+    OrderStatus.CONFIRMED,
+]
+
+
+def review_tasks_for(user: Any) -> QuerySet[ReviewTask]:
+    """Tasks the user reviews, was escalated, or (as head) oversees in their department tree."""
+    escalated = WorkItem.objects.filter(content_type__model="reviewtask", escalated_to=user).values(
+        "object_id"
+    )
+    mine = Q(assignee=user) | Q(pk__in=escalated)
+    if getattr(user, "role", "") == Role.HEAD:
+        mine |= Q(department_id__in=department_tree_ids(user.department_id))
+    if getattr(user, "role", "") in {Role.EXECUTIVE, Role.ADMIN, Role.AUDITOR}:
+        mine = Q()
+    return (
+        ReviewTask.objects.filter(mine)
+        .select_related("round__order__customer", "department", "assignee")
+        .order_by("-round__started_at", "stage")
+    )
+
+
+def rounds_of(order: SalesOrder) -> list[ReviewRound]:
+    tasks = ReviewTask.objects.select_related("department", "assignee", "decided_by").order_by("stage", "pk")
+    return list(order.review_rounds.prefetch_related(Prefetch("tasks", queryset=tasks)).order_by("number"))
+
+
+def approval_steps_of(order: SalesOrder) -> list[ApprovalStep]:
+    return list(order.approval_steps.select_related("approver", "decided_by").order_by("attempt", "seq"))
+
+
+@dataclass
+class LineView:
+    line: OrderLine
+    list_price: Decimal
+    floor: Decimal
+    cost: Decimal
+    margin: Decimal | None
+    on_hand: Decimal
+    available: Decimal
+    pipeline_quantity: Decimal
+    lead_time_days: int
+
+
+@dataclass
+class DepartmentView:
+    """C-2: what this department judges, with the figures it needs."""
+
+    kind: str
+    lines: list[LineView] = field(default_factory=list)
+    report: Any = None
+    total_cost: Decimal = Decimal("0")
+    margin: Decimal | None = None
+    qualified_suppliers: int = 0
+    pipeline_orders: int = 0
+
+
+def department_view(task: ReviewTask) -> DepartmentView:
+    """A fixed number of queries whatever the number of lines."""
+    order = task.round.order
+    lines = list(order.lines.select_related("product").order_by("line_no"))
+    product_ids = [ln.product_id for ln in lines]
+    stock: dict[int, tuple[Decimal, Decimal]] = {}
+    for row in (
+        StockLevel.objects.filter(product_id__in=product_ids)
+        .values("product_id")
+        .annotate(h=Sum("on_hand"), r=Sum("reserved"))
+    ):
+        stock[row["product_id"]] = (row["h"] or Decimal("0"), row["r"] or Decimal("0"))
+    window = (order.delivery_date - timedelta(days=30), order.delivery_date + timedelta(days=30))
+    pipeline = OrderLine.objects.filter(
+        product_id__in=product_ids, order__status__in=_PIPELINE, order__delivery_date__range=window
+    ).exclude(order=order)
+    in_pipeline = {r["product_id"]: r["q"] for r in pipeline.values("product_id").annotate(q=Sum("quantity"))}
+    floor_ratio = order.policy().intake.price_floor_ratio
+    view = DepartmentView(kind=task.department_kind, report=check_report(order))
+    for ln in lines:
+        p = ln.product
+        cost = (p.standard_cost * ln.quantity).quantize(Decimal("0.01"))
+        margin = ((ln.amount - cost) / ln.amount * 100).quantize(Decimal("0.1")) if ln.amount else None
+        on_hand, reserved = stock.get(p.pk, (Decimal("0"), Decimal("0")))
+        view.lines.append(
+            LineView(
+                ln,
+                p.list_price,
+                (p.list_price * floor_ratio).quantize(Decimal("0.01")),
+                cost,
+                margin,
+                on_hand,
+                on_hand - reserved,
+                in_pipeline.get(p.pk, Decimal("0")),
+                p.lead_time_days,
+            )
+        )
+        view.total_cost += cost
+    if order.total_amount:
+        view.margin = ((order.total_amount - view.total_cost) / order.total_amount * 100).quantize(
+            Decimal("0.1")
+        )
+    view.pipeline_orders = pipeline.values("order_id").distinct().count()
+    view.qualified_suppliers = Supplier.objects.filter(
+        qualification=Qualification.QUALIFIED, active=True
+    ).count()
+    return view
+
+
+KIND_FOCUS = {
+    DepartmentKind.SALES: gettext_lazy("价格、付款方式、交货期是否符合政策与产能"),
+    DepartmentKind.PRODUCTION: gettext_lazy("设备、人员、工艺能否满足；新产品需工艺验证"),
+    DepartmentKind.TECHNICAL: gettext_lazy("规格、图纸、新技术能否实现"),
+    DepartmentKind.QUALITY: gettext_lazy("质量要求、质量控制计划与检验方案"),
+    DepartmentKind.PROCUREMENT: gettext_lazy("物料库存、供应商交期能否满足"),
+    DepartmentKind.FINANCE: gettext_lazy("成本、毛利、现金流、付款条件风险与客户信用"),
+}
+
+
+def is_open(task: ReviewTask) -> bool:
+    return task.status == TaskStatus.OPEN

@@ -1,0 +1,242 @@
+"""Pages of review, approval and confirmation. Thin: selectors read, actions write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from oms.accounts.models import DepartmentKind, User
+from oms.accounts.permissions import visible_field_groups
+from oms.core import workflow
+from oms.core.errors import ActionError, FieldErrors
+from oms.orders.selectors import order_detail
+from oms.review import actions, selectors
+from oms.review.models import ApprovalStep, ReviewRound, TaskStatus, Verdict
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _refused(request: HttpRequest, exc: Exception) -> None:
+    if isinstance(exc, FieldErrors):
+        for msgs in exc.errors.values():
+            for m in msgs:
+                messages.error(request, m)
+    elif isinstance(exc, ActionError | workflow.WorkflowError):
+        messages.error(request, exc.message)
+    else:  # pragma: no cover
+        raise exc
+
+
+@login_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    tasks = list(selectors.review_tasks_for(request.user)[:200])
+    return render(request, "review/task_list.html", {"tasks": tasks})
+
+
+@login_required
+def task_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """C-2, C-5: what the department judges, and its verdict."""
+    task = selectors.review_tasks_for(request.user).filter(pk=pk).first()
+    if task is None:
+        raise Http404
+    actor = _actor(request)
+    if request.method == "POST":
+        try:
+            if request.POST.get("verb") == "reassign":
+                actions.reassign_task(
+                    actor=actor,
+                    task=task,
+                    assignee=get_object_or_404(User, pk=request.POST.get("assignee") or 0),
+                )
+                messages.success(request, _("已改派。"))
+            else:
+                actions.give_opinion(
+                    actor=actor,
+                    task=task,
+                    verdict=request.POST.get("verdict", ""),
+                    comment=request.POST.get("comment", ""),
+                    conditions=request.POST.get("conditions", ""),
+                    attachment=request.FILES.get("attachment"),
+                    version=int(request.POST.get("version") or 0) or None,
+                )
+                messages.success(request, _("已提交评审意见。"))
+                return redirect("intake:order_detail", pk=task.round.order_id)
+        except (ActionError, workflow.WorkflowError) as exc:
+            _refused(request, exc)
+        return redirect("review:task", pk=task.pk)
+    order = task.round.order
+    return render(
+        request,
+        "review/task.html",
+        {
+            "task": task,
+            "order": order,
+            "view": selectors.department_view(task),
+            "groups": visible_field_groups(actor),
+            "focus": selectors.KIND_FOCUS.get(DepartmentKind(task.department_kind))
+            if task.department_kind in DepartmentKind.values
+            else "",
+            "verdicts": Verdict.choices,
+            "can_decide": task.status == TaskStatus.OPEN and actions._may_give_opinion(actor, task),
+            "colleagues": User.objects.filter(department_id=task.department_id, is_active=True).order_by(
+                "username"
+            ),
+            "peers": [
+                t for t in task.round.tasks.select_related("department", "assignee").order_by("stage", "pk")
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    step = get_object_or_404(ApprovalStep.objects.select_related("order"), pk=pk)
+    if order_detail(request.user, step.order_id) is None and step.approver_id != request.user.pk:
+        raise Http404
+    try:
+        actions.decide_step(
+            actor=_actor(request),
+            step=step,
+            approve=request.POST.get("verb") == "approve",
+            comment=request.POST.get("comment", ""),
+        )
+        messages.success(request, _("已审批。"))
+    except (ActionError, workflow.WorkflowError) as exc:
+        _refused(request, exc)
+    return redirect("intake:order_detail", pk=step.order_id)
+
+
+def _order_or_404(request: HttpRequest, pk: int) -> Any:
+    order = order_detail(request.user, pk)
+    if order is None:
+        raise Http404
+    return order
+
+
+@login_required
+@require_POST
+def record_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _order_or_404(request, pk)
+    try:
+        actions.record_confirmation(
+            actor=_actor(request),
+            order=order,
+            confirmed_by_name=request.POST.get("confirmed_by_name", ""),
+            evidence=request.FILES.get("evidence"),
+        )
+        messages.success(request, _("已记录客户确认。"))
+    except (ActionError, workflow.WorkflowError) as exc:
+        _refused(request, exc)
+    return redirect("intake:order_detail", pk=order.pk)
+
+
+@login_required
+@require_POST
+def confirmation_link(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _order_or_404(request, pk)
+    try:
+        token = actions.issue_confirmation_link(actor=_actor(request), order=order)
+    except (ActionError, workflow.WorkflowError) as exc:
+        _refused(request, exc)
+    else:
+        url = request.build_absolute_uri(reverse("review:confirm", args=[token]))
+        messages.success(request, _("确认链接（只显示这一次，请发送给客户）：%(u)s") % {"u": url})
+    return redirect("intake:order_detail", pk=order.pk)
+
+
+@login_required
+@require_POST
+def failure_cause(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = get_object_or_404(ReviewRound.objects.select_related("order"), pk=pk)
+    _order_or_404(request, rnd.order_id)
+    try:
+        actions.record_failure_cause(
+            actor=_actor(request),
+            rnd=rnd,
+            customer_caused=request.POST.get("customer_caused") == "on",
+            lesson=request.POST.get("lesson", ""),
+        )
+        messages.success(request, _("已记录。"))
+    except (ActionError, workflow.WorkflowError) as exc:
+        _refused(request, exc)
+    return redirect("intake:order_detail", pk=rnd.order_id)
+
+
+def _report_context(request: HttpRequest, pk: int) -> dict[str, Any]:
+    rnd = get_object_or_404(
+        ReviewRound.objects.select_related("order__customer", "order__salesperson"), pk=pk
+    )
+    order = _order_or_404(request, rnd.order_id)
+    tasks = list(rnd.tasks.select_related("department", "assignee", "decided_by").order_by("stage", "pk"))
+    return {
+        "round": rnd,
+        "order": order,
+        "tasks": tasks,
+        "lines": list(order.lines.select_related("product").order_by("line_no")),
+        "show_prices": "price" in visible_field_groups(request.user),
+    }
+
+
+@login_required
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    """C-5: the review report, kept with the order."""
+    return render(request, "review/report.html", {**_report_context(request, pk), "standalone": False})
+
+
+@login_required
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """C-5: the same report as a PDF with Chinese fonts (WeasyPrint and Noto CJK)."""
+    from weasyprint import HTML
+
+    context = _report_context(request, pk)
+    html = render_to_string("review/report_print.html", context, request=request)
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="review-{context["order"].number}-{context["round"].number}.pdf"'
+    )
+    return response
+
+
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """D-2: the customer's page behind the one-time link: the order and its terms, and a button."""
+    link = actions.link_for(token)
+    error = ""
+    if request.method == "POST":
+        try:
+            actions.confirm_by_link(token=token, name=request.POST.get("name", ""))
+        except (ActionError, workflow.WorkflowError) as exc:
+            error = exc.errors.get("name", [exc.message])[0] if isinstance(exc, FieldErrors) else exc.message
+        else:
+            return render(request, "review/confirm_done.html", {"order": link.order if link else None})
+    if link is None:
+        return render(request, "review/confirm_invalid.html", {"reason": _("确认链接无效。")}, status=404)
+    if not error and link.used_at is not None:
+        return render(
+            request, "review/confirm_invalid.html", {"reason": _("该确认链接已使用过。")}, status=410
+        )
+    order = link.order
+    return render(
+        request,
+        "review/confirm.html",
+        {
+            "order": order,
+            "lines": list(order.lines.select_related("product").order_by("line_no")),
+            "error": error,
+            "link": link,
+        },
+        status=400 if error else 200,
+    )
