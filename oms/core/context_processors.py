@@ -16,6 +16,8 @@ MENU: list[tuple[Any, list[tuple[Any, str, Any]]]] = [
         [
             (_("首页"), "core:home", perms.is_staff_member),
             (_("我的待办"), "intake:work", perms.is_staff_member),
+            (_("评审任务"), "review:tasks", perms.is_staff_member),
+            (_("消息"), "notifications:inbox", perms.is_staff_member),
         ],
     ),
     (
