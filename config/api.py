@@ -17,6 +17,7 @@ from oms.intake.api import router as orders_router
 from oms.partners import actions as partner_actions
 from oms.partners import selectors as partner_selectors
 from oms.partners.models import Carrier, Supplier
+from oms.review.api import router as review_router
 
 api = NinjaAPI(title="订单管理系统 API", version="1", urls_namespace="api", auth=api_auth())
 install_error_handlers(api)
@@ -90,3 +91,4 @@ for _spec in SPECS:
     api.add_router(f"/{_spec.path}", crud_router(_spec))
 api.add_router("/regions", regions_router)
 api.add_router("/orders", orders_router)
+api.add_router("/", review_router)

@@ -1,0 +1,216 @@
+# No "from __future__ import annotations": django-ninja reads the schemas at runtime.
+"""Review tasks and opinions (C-5), approval steps (D-1) and confirmation (D-2) over the API."""
+
+import datetime
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from ninja import Router, Schema, Status
+
+from oms.accounts.models import User
+from oms.orders.selectors import orders_for
+from oms.review import actions, selectors
+from oms.review.models import ApprovalStep, ReviewTask
+
+router = Router(tags=["评审与审批"])
+
+
+class TaskOut(Schema):
+    id: int
+    order_id: int
+    order_number: str
+    round: int
+    department: str
+    is_chair: bool
+    assignee_id: int
+    status: str
+    verdict: str
+    comment: str
+    conditions: str
+    decided_at: datetime.datetime | None
+    version: int
+
+
+class OpinionIn(Schema):
+    verdict: str
+    comment: str = ""
+    conditions: str = ""
+    version: int | None = None
+
+
+class StepOut(Schema):
+    id: int
+    attempt: int
+    seq: int
+    role: str
+    approver_id: int
+    status: str
+    comment: str
+    decided_at: datetime.datetime | None
+
+
+class RoundOut(Schema):
+    number: int
+    mode: str
+    major: bool
+    status: str
+    outcome_reason: str
+    tasks: list[TaskOut]
+
+
+class ReviewOut(Schema):
+    order_id: int
+    status: str
+    rounds: list[RoundOut]
+    approval_steps: list[StepOut]
+
+
+class DecisionIn(Schema):
+    approve: bool
+    comment: str = ""
+
+
+class ConfirmationIn(Schema):
+    confirmed_by_name: str
+
+
+class LinkOut(Schema):
+    url: str
+    expires_at: datetime.datetime
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _task(t: ReviewTask) -> dict[str, Any]:
+    return {
+        "id": t.pk,
+        "order_id": t.round.order_id,
+        "order_number": t.round.order.number,
+        "round": t.round.number,
+        "department": t.department_kind,
+        "is_chair": t.is_chair,
+        "assignee_id": t.assignee_id,
+        "status": t.status,
+        "verdict": t.verdict,
+        "comment": t.comment,
+        "conditions": t.conditions,
+        "decided_at": t.decided_at,
+        "version": t.version,
+    }
+
+
+def _step(s: ApprovalStep) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "attempt": s.attempt,
+        "seq": s.seq,
+        "role": s.role,
+        "approver_id": s.approver_id,
+        "status": s.status,
+        "comment": s.comment,
+        "decided_at": s.decided_at,
+    }
+
+
+@router.get("/review-tasks/", response=list[TaskOut], operation_id="list_review_tasks")
+def list_tasks(request: HttpRequest, status: str = "open") -> list[dict[str, Any]]:
+    qs = selectors.review_tasks_for(request.user)
+    if status:
+        qs = qs.filter(status=status)
+    return [_task(t) for t in qs[:500]]
+
+
+@router.get("/review-tasks/{task_id}", response=TaskOut, operation_id="get_review_task")
+def get_task(request: HttpRequest, task_id: int) -> dict[str, Any]:
+    task = selectors.review_tasks_for(request.user).filter(pk=task_id).first()
+    if task is None:
+        raise Http404
+    return _task(task)
+
+
+@router.post("/review-tasks/{task_id}/opinion", response=TaskOut, operation_id="give_opinion")
+def give_opinion(request: HttpRequest, task_id: int, payload: OpinionIn) -> dict[str, Any]:
+    task = selectors.review_tasks_for(request.user).filter(pk=task_id).first()
+    if task is None:
+        raise Http404
+    task = actions.give_opinion(
+        actor=_user(request),
+        task=task,
+        verdict=payload.verdict,
+        comment=payload.comment,
+        conditions=payload.conditions,
+        version=payload.version,
+    )
+    return _task(ReviewTask.objects.select_related("round__order").get(pk=task.pk))
+
+
+def _order(request: HttpRequest, order_id: int) -> Any:
+    order = orders_for(request.user).filter(pk=order_id).first()
+    if order is None:
+        raise Http404
+    return order
+
+
+@router.get("/orders/{order_id}/review", response=ReviewOut, operation_id="get_order_review")
+def order_review(request: HttpRequest, order_id: int) -> dict[str, Any]:
+    order = _order(request, order_id)
+    rounds = selectors.rounds_of(order)
+    for r in rounds:
+        r.order = order  # the tasks' serialiser reads the order number without a query per task
+    return {
+        "order_id": order.pk,
+        "status": order.status,
+        "approval_steps": [_step(s) for s in selectors.approval_steps_of(order)],
+        "rounds": [
+            {
+                "number": r.number,
+                "mode": r.mode,
+                "major": r.major,
+                "status": r.status,
+                "outcome_reason": r.outcome_reason,
+                "tasks": [_task(t) for t in r.tasks.all()],
+            }
+            for r in rounds
+        ],
+    }
+
+
+@router.post("/approval-steps/{step_id}/decision", response=StepOut, operation_id="decide_approval_step")
+def decide(request: HttpRequest, step_id: int, payload: DecisionIn) -> dict[str, Any]:
+    step = ApprovalStep.objects.filter(pk=step_id).first()
+    if step is None or (
+        step.approver_id != request.user.pk and not orders_for(request.user).filter(pk=step.order_id).exists()
+    ):
+        raise Http404
+    return _step(
+        actions.decide_step(actor=_user(request), step=step, approve=payload.approve, comment=payload.comment)
+    )
+
+
+@router.post("/orders/{order_id}/confirmation", response=ReviewOut, operation_id="record_confirmation")
+def record_confirmation(request: HttpRequest, order_id: int, payload: ConfirmationIn) -> dict[str, Any]:
+    actions.record_confirmation(
+        actor=_user(request), order=_order(request, order_id), confirmed_by_name=payload.confirmed_by_name
+    )
+    return order_review(request, order_id)
+
+
+@router.post(
+    "/orders/{order_id}/confirmation-link", response={201: LinkOut}, operation_id="issue_confirmation_link"
+)
+def confirmation_link(request: HttpRequest, order_id: int) -> Any:
+    order = _order(request, order_id)
+    token = actions.issue_confirmation_link(actor=_user(request), order=order)
+    link = actions.link_for(token)
+    assert link is not None
+    return Status(
+        201,
+        {
+            "url": request.build_absolute_uri(reverse("review:confirm", args=[token])),
+            "expires_at": link.expires_at,
+        },
+    )
