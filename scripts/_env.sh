@@ -14,6 +14,21 @@ install_python_deps() {
   fi
 }
 
+install_cjk_fonts() {
+  # Printable documents (WeasyPrint) need a Chinese font; Debian's Noto CJK is the one we use.
+  if fc-list :lang=zh 2>/dev/null | grep -q .; then
+    return
+  fi
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null; then sudo="sudo"; else
+      echo "note: no Chinese font installed (fonts-noto-cjk); PDF documents will show boxes" >&2
+      return
+    fi
+  fi
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq fonts-noto-cjk fontconfig >/dev/null
+}
+
 install_chromium() {
   # Browser tests drive Debian's chromium; Playwright never downloads a browser of its own.
   if [ -x /usr/bin/chromium ]; then

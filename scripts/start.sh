@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_env.sh
 install_python_deps
+install_cjk_fonts
 "$PY" manage.py migrate --noinput -v0
 "$PY" manage.py load_demo
 # The deadline sweeper escalates overdue steps every minute (P-2); it stops with the server.

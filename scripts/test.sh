@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 source scripts/_env.sh
 install_python_deps
 install_chromium
+install_cjk_fonts
 set +e
 "$PY" -m pytest "$@"
 status=$?

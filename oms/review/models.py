@@ -107,6 +107,15 @@ class StepStatus(models.TextChoices):
     SKIPPED = "skipped", _("未进行")
 
 
+class ApprovalRole(models.TextChoices):
+    """D-1: the signatures a policy's approval tiers may ask for."""
+
+    SALES_HEAD = "sales_head", _("销售部负责人")
+    EXECUTIVE = "executive", _("分管领导")
+    FINANCE = "finance", _("财务负责人")
+    GENERAL_MANAGER = "general_manager", _("总经理")
+
+
 class ApprovalStep(models.Model):
     """D-1: one signature in the approval chain, in order."""
 
@@ -115,7 +124,7 @@ class ApprovalStep(models.Model):
     )
     attempt = models.PositiveIntegerField(_("第几次审批"))
     seq = models.PositiveIntegerField(_("顺序"))
-    role = models.CharField(_("审批角色"), max_length=30)
+    role = models.CharField(_("审批角色"), max_length=30, choices=ApprovalRole.choices)
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("审批人"),
