@@ -406,7 +406,12 @@ def work(request: HttpRequest) -> HttpResponse:
 
 
 WORK_PAGE = 100
-_TARGET_URLS = {"salesorder": "/orders/{}/", "inquiry": "/inquiries/{}/"}
+_TARGET_URLS = {
+    "salesorder": "/orders/{}/",
+    "inquiry": "/inquiries/{}/",
+    "reviewtask": "/review/tasks/{}/",
+    "approvalstep": "/review/approvals/{}/",
+}
 
 
 def _work_rows(items: list[WorkItem]) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("review/rounds/<int:pk>/report/", views.report, name="report"),
     path("review/rounds/<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),
     path("review/rounds/<int:pk>/cause/", views.failure_cause, name="failure_cause"),
+    path("review/approvals/<int:pk>/", views.approval_step, name="approval_step"),
     path("review/approvals/<int:pk>/decide/", views.approval_decide, name="approval_decide"),
     path("orders/<int:pk>/confirmation/", views.record_confirmation, name="record_confirmation"),
     path("orders/<int:pk>/confirmation-link/", views.confirmation_link, name="confirmation_link"),

@@ -101,6 +101,13 @@ def task_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def approval_step(request: HttpRequest, pk: int) -> HttpResponse:
+    """From "my work" to the order page, where the step is signed."""
+    step = get_object_or_404(ApprovalStep, pk=pk)
+    return redirect("intake:order_detail", pk=step.order_id)
+
+
+@login_required
 @require_POST
 def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
     step = get_object_or_404(ApprovalStep.objects.select_related("order"), pk=pk)

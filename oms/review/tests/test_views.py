@@ -112,3 +112,17 @@ def test_approval_and_confirmation_link_through_the_pages(client, org) -> None:
 
 def test_forged_link_is_404(client, db) -> None:
     assert client.get(reverse("review:confirm", args=["forged-token"])).status_code == 404
+
+
+def test_my_work_links_to_review_tasks_and_approval_steps(client, org) -> None:
+    order = order_in_review(org)
+    task = _task(order, "quality")
+    client.force_login(org["quality_head"])
+    assert f"/review/tasks/{task.pk}/" in client.get(reverse("intake:work")).content.decode()
+    _reviewed(order)
+    step = ApprovalStep.objects.get(order=order)
+    client.force_login(org["head"])
+    assert f"/review/approvals/{step.pk}/" in client.get(reverse("intake:work")).content.decode()
+    assert client.get(f"/review/approvals/{step.pk}/")["Location"] == reverse(
+        "intake:order_detail", args=[order.pk]
+    )
