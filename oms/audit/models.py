@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.fields.files import FieldFile
@@ -26,7 +27,7 @@ class AuditJSONEncoder(DjangoJSONEncoder):
     def default(self, o: Any) -> Any:
         if isinstance(o, models.Model):
             return o.pk
-        if isinstance(o, FieldFile):
+        if isinstance(o, FieldFile | File):
             return o.name or ""
         return super().default(o)
 

@@ -18,6 +18,7 @@ TITLES = [
     gettext_noop("评审小组成员部门"),
     gettext_noop("顺序评审的环节"),
     gettext_noop("评审小组时限（工作日）"),
+    gettext_noop("产能评估看交期前后多少天的在途订单"),
     gettext_noop("顺序评审每环节时限（工作小时）"),
     gettext_noop("重大订单"),
     gettext_noop("金额阈值（元）"),

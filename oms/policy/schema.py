@@ -85,6 +85,7 @@ class Review(_Section):
         default_factory=lambda: ["sales", "finance", "production"], min_length=1, title="顺序评审的环节"
     )
     board_time_limit_days: int = Field(2, ge=1, le=60, title="评审小组时限（工作日）")
+    capacity_window_days: int = Field(30, ge=1, le=365, title="产能评估看交期前后多少天的在途订单")
     stage_time_limit_hours: Decimal = Field(
         Decimal("8"), gt=0, max_digits=6, decimal_places=2, title="顺序评审每环节时限（工作小时）"
     )

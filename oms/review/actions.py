@@ -29,6 +29,7 @@ from oms.orders import states
 from oms.orders.models import OrderStatus, SalesOrder
 from oms.orders.permissions import CustomerActor, can_renegotiate
 from oms.policy import selectors as policy_selectors
+from oms.review import states as review_states
 from oms.review.models import (
     ApprovalStep,
     ConfirmationLink,
@@ -95,10 +96,14 @@ def major_reasons(order: SalesOrder) -> list[str]:
     return reasons
 
 
-def _open_task(task: ReviewTask, *, hours: Decimal | None = None, days: int | None = None) -> None:
+def _open_task(
+    task: ReviewTask, actor: Any, *, hours: Decimal | None = None, days: int | None = None
+) -> None:
+    """Open the task (if it was waiting) and put it in the reviewer's work with its deadline."""
     order = task.round.order
-    task.status = TaskStatus.OPEN
-    task.save(update_fields=["status"])
+    if task.status == TaskStatus.WAITING:
+        task = workflow.apply(review_states.OPEN_TASK, task, actor=actor)
+        task.round.order = order
     tracking.open_item(
         target=task,
         kind="review.task",
@@ -155,10 +160,10 @@ def start_round(*, order: SalesOrder, actor: Any) -> ReviewRound:
             assignee=chair,
         )
     if review.mode == "sequential":
-        _open_task(tasks[0], hours=review.stage_time_limit_hours)
+        _open_task(tasks[0], actor, hours=review.stage_time_limit_hours)
     else:
         for task in tasks:
-            _open_task(task, days=review.board_time_limit_days)
+            _open_task(task, actor, days=review.board_time_limit_days)
     recorder.record(
         actor=actor,
         obj=order,
@@ -205,12 +210,18 @@ def give_opinion(
         errors["conditions"] = _("有条件同意时请写明条件。")
     if errors:
         raise FieldErrors(errors)
-    locked.verdict, locked.comment, locked.conditions = verdict, comment.strip(), conditions.strip()
+    changes: dict[str, Any] = {
+        "verdict": verdict,
+        "comment": comment.strip(),
+        "conditions": conditions.strip(),
+        "decided_by": actor,
+        "decided_at": timezone.now(),
+    }
     if attachment is not None:
-        locked.attachment = attachment
-    locked.status, locked.decided_by, locked.decided_at = TaskStatus.DONE, actor, timezone.now()
-    locked.version += 1
-    locked.save()
+        changes["attachment"] = attachment
+    locked = workflow.apply(
+        review_states.DECIDE_TASK, locked, actor=actor, reason=comment.strip(), changes=changes
+    )
     tracking.close_items(target=locked, actor=actor, outcome=str(Verdict(verdict).label))
     recorder.record(
         actor=actor,
@@ -243,13 +254,15 @@ def _advance(rnd: ReviewRound, actor: Any) -> None:
     waiting = [t for t in board if t.status == TaskStatus.WAITING]
     if rnd.mode == "sequential" and waiting and not (rejects and chair is None):
         if not any(t.status == TaskStatus.OPEN for t in board):
-            _open_task(waiting[0], hours=review.stage_time_limit_hours)
+            _open_task(waiting[0], actor, hours=review.stage_time_limit_hours)
         return None
     if any(t.status in {TaskStatus.OPEN, TaskStatus.WAITING} for t in board):
         return None
     if chair is not None:
         if chair.status == TaskStatus.WAITING:
-            _open_task(chair, hours=review.stage_time_limit_hours)  # C-4: the chair decides on all opinions
+            _open_task(
+                chair, actor, hours=review.stage_time_limit_hours
+            )  # C-4: the chair decides on all opinions
         return None
     _close_round(rnd, actor, passed=not rejects, reason=_reasons(rejects))
     return None
@@ -260,15 +273,17 @@ def _reasons(rejects: list[ReviewTask]) -> str:
 
 
 def _close_round(rnd: ReviewRound, actor: Any, *, passed: bool, reason: str) -> None:
-    rnd.status = RoundStatus.PASSED if passed else RoundStatus.FAILED
-    rnd.outcome_reason, rnd.closed_at = reason, timezone.now()
-    rnd.version += 1
-    rnd.save()
-    for task in rnd.tasks.filter(status__in=[TaskStatus.WAITING, TaskStatus.OPEN]):
-        task.status = TaskStatus.SKIPPED
-        task.save(update_fields=["status"])
-        tracking.close_items(target=task, actor=actor, outcome=_("评审已结束"))
     order = rnd.order
+    rnd = workflow.apply(
+        review_states.PASS_ROUND if passed else review_states.FAIL_ROUND,
+        rnd,
+        actor=actor,
+        reason=reason,
+        changes={"outcome_reason": reason, "closed_at": timezone.now()},
+    )
+    for task in rnd.tasks.filter(status__in=[TaskStatus.WAITING, TaskStatus.OPEN]):
+        workflow.apply(review_states.SKIP_TASK, task, actor=actor, reason=_("评审已结束"))
+        tracking.close_items(target=task, actor=actor, outcome=_("评审已结束"))
     if passed:
         order = workflow.apply(
             states.PASS_REVIEW, order, actor=actor, reason=_("第 %(n)s 轮评审通过") % {"n": rnd.number}
@@ -324,9 +339,9 @@ def reassign_task(*, actor: User, task: ReviewTask, assignee: User) -> ReviewTas
     tracking.close_items(target=locked, actor=actor, outcome=_("已改派"))
     review = locked.round.order.policy().review
     if locked.round.mode == "sequential" or locked.is_chair:
-        _open_task(locked, hours=review.stage_time_limit_hours)
+        _open_task(locked, actor, hours=review.stage_time_limit_hours)
     else:
-        _open_task(locked, days=review.board_time_limit_days)
+        _open_task(locked, actor, days=review.board_time_limit_days)
     recorder.record(
         actor=actor,
         obj=locked.round.order,
@@ -391,10 +406,9 @@ def _approver(role: str, order: SalesOrder) -> User:
     return person
 
 
-def _open_step(step: ApprovalStep) -> None:
+def _open_step(step: ApprovalStep, actor: Any) -> None:
     order = step.order
-    step.status = StepStatus.OPEN
-    step.save(update_fields=["status"])
+    step = workflow.apply(review_states.OPEN_STEP, step, actor=actor)
     assert step.approver.department is not None
     tracking.open_item(
         target=step,
@@ -425,7 +439,7 @@ def start_approval(*, order: SalesOrder, actor: Any) -> list[ApprovalStep]:
         actor=actor, obj=order, action="approval.start", after={"attempt": attempt, "steps": roles}
     )
     if steps:
-        _open_step(steps[0])
+        _open_step(steps[0], actor)
     else:
         _finish_approval(order, actor)
     return steps
@@ -449,10 +463,13 @@ def decide_step(*, actor: User, step: ApprovalStep, approve: bool, comment: str 
         raise ActionError(_("该审批步骤已处理或尚未轮到。"))
     if not approve and not comment.strip():
         raise FieldErrors({"comment": _("驳回时必须写明理由。")})
-    locked.status = StepStatus.APPROVED if approve else StepStatus.REJECTED
-    locked.comment, locked.decided_by, locked.decided_at = comment.strip(), actor, timezone.now()
-    locked.version += 1
-    locked.save()
+    locked = workflow.apply(
+        review_states.APPROVE_STEP if approve else review_states.REJECT_STEP,
+        locked,
+        actor=actor,
+        reason=comment.strip(),
+        changes={"comment": comment.strip(), "decided_by": actor, "decided_at": timezone.now()},
+    )
     tracking.close_items(target=locked, actor=actor, outcome=str(StepStatus(locked.status).label))
     order = locked.order
     recorder.record(
@@ -468,8 +485,7 @@ def decide_step(*, actor: User, step: ApprovalStep, approve: bool, comment: str 
     )
     if not approve:
         for rest in order.approval_steps.filter(attempt=locked.attempt, status=StepStatus.WAITING):
-            rest.status = StepStatus.SKIPPED
-            rest.save(update_fields=["status"])
+            workflow.apply(review_states.SKIP_STEP, rest, actor=actor, reason=locked.comment)
         order = workflow.apply(states.REJECT_APPROVAL, order, actor=actor, reason=locked.comment)
         _open_renegotiation(order, locked.comment)
         return locked
@@ -477,7 +493,7 @@ def decide_step(*, actor: User, step: ApprovalStep, approve: bool, comment: str 
         order.approval_steps.filter(attempt=locked.attempt, status=StepStatus.WAITING).order_by("seq").first()
     )
     if following is not None:
-        _open_step(following)
+        _open_step(following, actor)
     else:
         _finish_approval(order, actor)
     return locked

@@ -91,7 +91,8 @@ def department_view(task: ReviewTask) -> DepartmentView:
         .annotate(h=Sum("on_hand"), r=Sum("reserved"))
     ):
         stock[row["product_id"]] = (row["h"] or Decimal("0"), row["r"] or Decimal("0"))
-    window = (order.delivery_date - timedelta(days=30), order.delivery_date + timedelta(days=30))
+    days = order.policy().review.capacity_window_days
+    window = (order.delivery_date - timedelta(days=days), order.delivery_date + timedelta(days=days))
     pipeline = OrderLine.objects.filter(
         product_id__in=product_ids, order__status__in=_PIPELINE, order__delivery_date__range=window
     ).exclude(order=order)
