@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "oms.tracking",
     "oms.intake",
     "oms.review",
+    "oms.contracts",
     "oms.demo",
 ]
 

@@ -150,6 +150,25 @@ class Intake(_Section):
     )
 
 
+class Company(_Section):
+    """E-1: the company's legal data printed on contracts and order forms."""
+
+    name: str = Field("示例制造有限公司", min_length=1, max_length=100, title="公司名称")
+    address: str = Field("上海市示例区示例路 1 号", max_length=200, title="地址")
+    phone: str = Field("021-00000000", max_length=40, title="电话")
+    tax_number: str = Field("", max_length=30, title="纳税人识别号")
+    bank_name: str = Field("", max_length=100, title="开户银行")
+    bank_account: str = Field("", max_length=40, title="银行账号")
+
+
+class Contracts(_Section):
+    """E-2, F-1: contract rules and document limits."""
+
+    release_without_contract_classes: list[str] = Field(default_factory=list, title="无需签订合同即可下达的订单类别")
+    quality_standard: str = Field("按国家标准及双方确认的技术要求", max_length=200, title="默认质量标准")
+    max_upload_mb: int = Field(20, ge=1, le=200, title="上传文件大小上限（MB）")
+
+
 class Archive(_Section):
     """M-2: how long archived orders are kept after completion."""
 
@@ -260,6 +279,8 @@ class PolicyData(_Section):
     intake: Intake = Field(default_factory=lambda: Intake(), title="订单接收")
     confirmation: Confirmation = Field(default_factory=lambda: Confirmation(), title="订单确认")
     reporting: Reporting = Field(default_factory=lambda: Reporting(), title="汇报频次")
+    company: Company = Field(default_factory=lambda: Company(), title="公司信息")
+    contracts: Contracts = Field(default_factory=lambda: Contracts(), title="合同与资料")
     archive: Archive = Field(default_factory=lambda: Archive(), title="归档")
     dunning: Dunning = Field(default_factory=lambda: Dunning(), title="催款")
     numbering: Numbering = Field(default_factory=lambda: Numbering(), title="编号规则")

@@ -83,3 +83,18 @@ def set_policy(org: dict[str, Any], **changes: Any) -> None:
         section, field = key.split("__")
         data[section][field] = value
     policy_actions.publish_policy(actor=org["head"], data=data)
+
+
+def confirmed_order(org: dict[str, Any], **overrides: Any) -> Any:
+    """An order through review, approval and the customer's confirmation."""
+    from oms.review import actions as review
+    from oms.review.models import ApprovalStep, ReviewTask
+
+    order = order_in_review(org, **overrides)
+    for task in ReviewTask.objects.filter(round__order=order, status="open"):
+        review.give_opinion(actor=task.assignee, task=task, verdict="approve")
+    for step in ApprovalStep.objects.filter(order=order).order_by("seq"):
+        step.refresh_from_db()
+        review.decide_step(actor=step.approver, step=step, approve=True)
+    order.refresh_from_db()
+    return review.record_confirmation(actor=org["sales"], order=order, confirmed_by_name="张伟")

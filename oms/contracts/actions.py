@@ -1,0 +1,248 @@
+"""Every write of contracts and controlled documents (E-1..E-4, F-3, M-4)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from oms.accounts.models import User
+from oms.audit import recorder
+from oms.contracts import files, rendering
+from oms.contracts import states as contract_states
+from oms.contracts.models import (
+    REVIEW_POINTS,
+    Briefing,
+    Contract,
+    ContractStatus,
+    ContractTemplate,
+    ContractVersion,
+    Distribution,
+    Document,
+    DocumentType,
+    VersionKind,
+)
+from oms.core import records, workflow
+from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
+from oms.notifications.actions import notify
+from oms.orders.models import OrderStatus, SalesOrder
+from oms.orders.permissions import can_renegotiate
+from oms.policy import actions as policy_actions
+from oms.review.models import RoundStatus
+
+# --- template ----------------------------------------------------------------------------------
+
+@transaction.atomic
+def save_template(*, actor: User, body: str, name: str = "", template: ContractTemplate | None = None, version: int | None = None) -> ContractTemplate:
+    """E-1: the administrator edits the contract text; unknown placeholders are refused by name."""
+    from oms.accounts.permissions import can_edit_policy
+
+    records.require(can_edit_policy(actor))
+    rendering.check_placeholders(body)
+    if template is None:
+        return records.create(actor=actor, obj=ContractTemplate(name=name or _("购销合同"), body=body), fields=["name", "body"],
+                              action="contract_template.create")
+    return records.update(actor=actor, obj=template, data={"body": body, "name": name or template.name}, version=version or 0,
+                          action="contract_template.update")
+
+
+def current_template() -> ContractTemplate:
+    template = ContractTemplate.objects.filter(active=True).order_by("-updated_at").first()
+    if template is None:
+        raise ActionError(_("还没有合同模板，请管理员先在“合同模板”中维护。"))
+    return template
+
+
+# --- contracts ---------------------------------------------------------------------------------
+
+def _render(order: SalesOrder, number: str) -> str:
+    rendering.check_placeholders(current_template().body)
+    return rendering.fill(current_template().body, rendering.values(order, number=number, date=timezone.localdate()))
+
+
+@transaction.atomic
+def generate_contract(*, actor: User, order: SalesOrder) -> Contract:
+    """E-1, E-2: a numbered contract from the confirmed order and the template; version 1 is the offer."""
+    locked = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if not can_renegotiate(actor, locked):
+        raise NotAllowed(_("只有销售可以生成合同。"))
+    if locked.status != OrderStatus.CONFIRMED:
+        raise ActionError(_("订单经客户确认后才能生成合同。"))
+    if Contract.objects.filter(order=locked).exists():
+        raise ActionError(_("该订单已有合同；如需修改请新建版本。"))
+    number = policy_actions.next_number(fmt=locked.policy().numbering.contract, when=timezone.localdate(), key="contract")
+    contract = Contract.objects.create(order=locked, number=number)
+    ContractVersion.objects.create(contract=contract, number=1, kind=VersionKind.OFFER, html=_render(locked, number),
+                                   amount=locked.total_amount, created_by=actor, reason=_("依据已确认订单生成"))
+    recorder.record(actor=actor, obj=locked, action="contract.generate", after={"number": number, "amount": locked.total_amount})
+    return contract
+
+
+@transaction.atomic
+def add_version(*, actor: User, contract: Contract, kind: str, reason: str) -> ContractVersion:
+    """E-2: a counter-offer or an amendment, with who and why; the contract must be reviewed again."""
+    if kind not in VersionKind.values:
+        raise FieldErrors({"kind": _("请选择版本类型。")})
+    if not reason.strip():
+        raise FieldErrors({"reason": _("请说明修改原因。")})
+    contract = workflow.apply(contract_states.REDRAFT, contract, actor=actor, reason=reason,
+                              changes={"signed_at": None, "signed_sha256": "", "signed_file": ""})
+    order = contract.order
+    latest = contract.versions.aggregate(m=Max("number"))["m"] or 0
+    version = ContractVersion.objects.create(contract=contract, number=latest + 1, kind=kind, html=_render(order, contract.number),
+                                             amount=order.total_amount, created_by=actor, reason=reason.strip())
+    recorder.record(actor=actor, obj=order, action="contract.version", after={"number": contract.number, "version": version.number,
+                                                                               "kind": kind}, reason=reason)
+    return version
+
+
+def review_basis(order: SalesOrder) -> dict[str, str]:
+    """E-3: what the order's last passed review round said on each of the five points."""
+    rnd = order.review_rounds.filter(status=RoundStatus.PASSED).order_by("-number").first()
+    if rnd is None:
+        return {}
+    by_kind = {t.department_kind: t for t in rnd.tasks.all()}
+    sources = {"capacity": ("production",), "process": ("technical", "quality"), "quantity": ("procurement", "production"),
+               "price": ("sales", "finance"), "delivery": ("sales", "production")}
+    basis = {}
+    for point, kinds in sources.items():
+        parts = [f"{by_kind[k].department}：{by_kind[k].get_verdict_display()}{('，' + by_kind[k].conditions) if by_kind[k].conditions else ''}"
+                 for k in kinds if k in by_kind and by_kind[k].verdict]
+        basis[point] = "；".join(parts)
+    return basis
+
+
+@transaction.atomic
+def review_contract(*, actor: User, contract: Contract, points: Mapping[str, tuple[bool, str]]) -> Contract:
+    """E-3: all five points confirmed against the order's review before signing; each recorded."""
+    version = contract.versions.order_by("-number").first()
+    assert version is not None
+    missing = [str(label) for key, label in REVIEW_POINTS if not points.get(key, (False, ""))[0]]
+    if missing:
+        raise FieldErrors({"points": _("以下要点未确认：%(p)s") % {"p": "、".join(missing)}})
+    basis = review_basis(contract.order)
+    record = {key: {"ok": True, "note": points[key][1].strip(), "basis": basis.get(key, "")} for key, _label in REVIEW_POINTS}
+    contract = workflow.apply(contract_states.REVIEW, contract, actor=actor)
+    ContractVersion.objects.filter(pk=version.pk).update(review=record, reviewed_by=actor, reviewed_at=timezone.now())
+    recorder.record(actor=actor, obj=contract.order, action="contract.review", after={"version": version.number, "points": record})
+    return contract
+
+
+def _policy(order: SalesOrder) -> Any:
+    return order.policy()
+
+
+@transaction.atomic
+def sign_contract(*, actor: User, contract: Contract, scan: Any, version: int | None = None) -> Contract:
+    """E-2: the signed copy (PDF or image) is stored with its SHA-256 and filed as a contract copy."""
+    if version is not None and contract.version != version:
+        raise StaleVersion(_("合同已被他人更新，请刷新。"))
+    order = contract.order
+    digest = files.check_upload(scan, field="scan", max_mb=_policy(order).contracts.max_upload_mb, scan_only=True)
+    contract = workflow.apply(contract_states.SIGN, contract, actor=actor,
+                              changes={"signed_file": scan, "signed_sha256": digest, "signed_at": timezone.now(), "signed_by": actor})
+    upload_document(actor=actor, order=order, doc_type=DocumentType.CONTRACT_COPY, title=_("合同 %(n)s（签字盖章）") % {"n": contract.number},
+                    upload=contract.signed_file)
+    return contract
+
+
+def contract_signed(user: Any, order: SalesOrder) -> str | None:
+    """Guard on release (E-2): the contract is signed, unless the policy lets the class go without."""
+    if order.order_class in order.policy().contracts.release_without_contract_classes:
+        return None
+    contract = Contract.objects.filter(order=order).first()
+    if contract is None or contract.status != ContractStatus.SIGNED:
+        return _("合同尚未签订，不能下达。")
+    return None
+
+
+# --- controlled documents ----------------------------------------------------------------------
+
+SCAN_TYPES = {DocumentType.CONTRACT_COPY, DocumentType.CUSTOMER_NOTICE}
+
+
+@transaction.atomic
+def upload_document(*, actor: User, order: SalesOrder, doc_type: str, title: str, upload: Any) -> Document:
+    """A new version of a controlled document; the previous version is kept and marked superseded."""
+    if doc_type not in DocumentType.values:
+        raise FieldErrors({"doc_type": _("请选择资料类型。")})
+    if not title.strip():
+        raise FieldErrors({"title": _("请填写资料名称。")})
+    digest = files.check_upload(upload, field="file", max_mb=_policy(order).contracts.max_upload_mb, scan_only=doc_type in SCAN_TYPES)
+    previous = Document.objects.select_for_update().filter(order=order, doc_type=doc_type, title=title.strip())
+    latest = previous.aggregate(m=Max("version_no"))["m"] or 0
+    previous.filter(superseded=False).update(superseded=True)
+    name = str(getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:200]
+    document = Document.objects.create(order=order, doc_type=doc_type, title=title.strip(), version_no=latest + 1, file=upload,
+                                       file_name=name, sha256=digest, size=upload.size, owner=actor)
+    recorder.record(actor=actor, obj=order, action="document.upload",
+                    after={"document": document.pk, "type": doc_type, "title": document.title, "version": document.version_no, "sha256": digest})
+    return document
+
+
+@transaction.atomic
+def distribute(*, actor: User, document: Document, recipients: Iterable[User]) -> list[Distribution]:
+    """M-4, E-4: one distribution record per recipient; each must sign off receipt."""
+    if document.superseded:
+        raise ActionError(_("这是已作废的旧版本，不能分发。"))
+    people = [r for r in recipients if r.is_active]
+    if not people:
+        raise FieldErrors({"recipients": _("请选择接收人。")})
+    already = set(Distribution.objects.filter(document=document, recipient__in=people).values_list("recipient_id", flat=True))
+    now = timezone.now()
+    created = Distribution.objects.bulk_create([Distribution(document=document, recipient=p, distributed_by=actor, distributed_at=now)
+                                                for p in people if p.pk not in already])
+    recorder.record(actor=actor, obj=document.order, action="document.distribute",
+                    after={"document": document.pk, "version": document.version_no, "recipients": [d.recipient_id for d in created]})
+    notify(recipients=[d.recipient for d in created], title=_("请签收资料：%(t)s v%(v)s") % {"t": document.title, "v": document.version_no},
+           url=f"/orders/{document.order_id}/documents/")
+    return created
+
+
+@transaction.atomic
+def acknowledge(*, actor: User, distribution: Distribution) -> Distribution:
+    """M-4: the recipient signs off receipt, once."""
+    locked = Distribution.objects.select_for_update().select_related("document").get(pk=distribution.pk)
+    if locked.recipient_id != actor.pk:
+        raise NotAllowed(_("只能签收发给自己的资料。"))
+    if locked.acknowledged_at is not None:
+        raise ActionError(_("已经签收过了。"))
+    locked.acknowledged_at = timezone.now()
+    locked.save(update_fields=["acknowledged_at"])
+    recorder.record(actor=actor, obj=locked.document.order, action="document.acknowledge",
+                    after={"document": locked.document_id, "version": locked.document.version_no})
+    return locked
+
+
+@transaction.atomic
+def record_briefing(*, actor: User, order: SalesOrder, held_on: date | None, topic: str, attendees: Iterable[User], notes: str = "") -> Briefing:
+    """F-3: the technical briefing, with attendees and date."""
+    people = list(attendees)
+    errors = {}
+    if held_on is None:
+        errors["held_on"] = _("请填写交底日期。")
+    if not topic.strip():
+        errors["topic"] = _("请填写主题。")
+    if not people:
+        errors["attendees"] = _("请选择参加人。")
+    if errors:
+        raise FieldErrors(errors)
+    assert held_on is not None
+    briefing = Briefing.objects.create(order=order, held_on=held_on, topic=topic.strip(), notes=notes.strip(), recorded_by=actor)
+    briefing.attendees.set(people)
+    recorder.record(actor=actor, obj=order, action="briefing.record",
+                    after={"held_on": held_on, "topic": briefing.topic, "attendees": [p.pk for p in people]})
+    return briefing
+
+
+def log_download(*, actor: User, document: Document) -> None:
+    """Every download of a controlled document is logged (who, which version, when)."""
+    recorder.record(actor=actor, obj=document.order, action="document.download",
+                    after={"document": document.pk, "title": document.title, "version": document.version_no})
+
+

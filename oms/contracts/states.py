@@ -1,0 +1,33 @@
+"""The contract's lifecycle as data (DESIGN 4, E-2, E-3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from oms.contracts.models import ContractStatus as C
+from oms.core.workflow import Transition, TransitionTable
+from oms.orders.permissions import can_renegotiate
+
+
+def can_review_contract(user: Any, contract: Any) -> bool:
+    """E-3: the sales head, order confirmation or an executive reviews before signing."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role in {"executive", "admin"}:
+        return True
+    return user.role == "head" and user.department_kind in {"sales", "order_confirmation", "management"}
+
+
+def can_handle_contract(user: Any, contract: Any) -> bool:
+    return can_renegotiate(user, contract.order) or can_review_contract(user, contract)
+
+
+REVIEW = Transition(name="review_contract", label=_("合同评审通过"), source={C.DRAFTING}, target=C.REVIEWED,
+                    permission=can_review_contract, automatic=True)
+SIGN = Transition(name="sign_contract", label=_("登记签订"), source={C.REVIEWED}, target=C.SIGNED,
+                  permission=can_handle_contract, automatic=True)
+REDRAFT = Transition(name="redraft_contract", label=_("新版本"), source={C.DRAFTING, C.REVIEWED, C.SIGNED}, target=C.DRAFTING,
+                     permission=can_handle_contract, requires_reason=True, automatic=True)
+CONTRACT = TransitionTable.of("contract", REVIEW, SIGN, REDRAFT)
