@@ -37,18 +37,35 @@ from oms.review.models import RoundStatus
 
 # --- template ----------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def save_template(*, actor: User, body: str, name: str = "", template: ContractTemplate | None = None, version: int | None = None) -> ContractTemplate:
+def save_template(
+    *,
+    actor: User,
+    body: str,
+    name: str = "",
+    template: ContractTemplate | None = None,
+    version: int | None = None,
+) -> ContractTemplate:
     """E-1: the administrator edits the contract text; unknown placeholders are refused by name."""
     from oms.accounts.permissions import can_edit_policy
 
     records.require(can_edit_policy(actor))
     rendering.check_placeholders(body)
     if template is None:
-        return records.create(actor=actor, obj=ContractTemplate(name=name or _("购销合同"), body=body), fields=["name", "body"],
-                              action="contract_template.create")
-    return records.update(actor=actor, obj=template, data={"body": body, "name": name or template.name}, version=version or 0,
-                          action="contract_template.update")
+        return records.create(
+            actor=actor,
+            obj=ContractTemplate(name=name or _("购销合同"), body=body),
+            fields=["name", "body"],
+            action="contract_template.create",
+        )
+    return records.update(
+        actor=actor,
+        obj=template,
+        data={"body": body, "name": name or template.name},
+        version=version or 0,
+        action="contract_template.update",
+    )
 
 
 def current_template() -> ContractTemplate:
@@ -60,9 +77,12 @@ def current_template() -> ContractTemplate:
 
 # --- contracts ---------------------------------------------------------------------------------
 
+
 def _render(order: SalesOrder, number: str) -> str:
     rendering.check_placeholders(current_template().body)
-    return rendering.fill(current_template().body, rendering.values(order, number=number, date=timezone.localdate()))
+    return rendering.fill(
+        current_template().body, rendering.values(order, number=number, date=timezone.localdate())
+    )
 
 
 @transaction.atomic
@@ -75,11 +95,25 @@ def generate_contract(*, actor: User, order: SalesOrder) -> Contract:
         raise ActionError(_("订单经客户确认后才能生成合同。"))
     if Contract.objects.filter(order=locked).exists():
         raise ActionError(_("该订单已有合同；如需修改请新建版本。"))
-    number = policy_actions.next_number(fmt=locked.policy().numbering.contract, when=timezone.localdate(), key="contract")
+    number = policy_actions.next_number(
+        fmt=locked.policy().numbering.contract, when=timezone.localdate(), key="contract"
+    )
     contract = Contract.objects.create(order=locked, number=number)
-    ContractVersion.objects.create(contract=contract, number=1, kind=VersionKind.OFFER, html=_render(locked, number),
-                                   amount=locked.total_amount, created_by=actor, reason=_("依据已确认订单生成"))
-    recorder.record(actor=actor, obj=locked, action="contract.generate", after={"number": number, "amount": locked.total_amount})
+    ContractVersion.objects.create(
+        contract=contract,
+        number=1,
+        kind=VersionKind.OFFER,
+        html=_render(locked, number),
+        amount=locked.total_amount,
+        created_by=actor,
+        reason=_("依据已确认订单生成"),
+    )
+    recorder.record(
+        actor=actor,
+        obj=locked,
+        action="contract.generate",
+        after={"number": number, "amount": locked.total_amount},
+    )
     return contract
 
 
@@ -90,14 +124,31 @@ def add_version(*, actor: User, contract: Contract, kind: str, reason: str) -> C
         raise FieldErrors({"kind": _("请选择版本类型。")})
     if not reason.strip():
         raise FieldErrors({"reason": _("请说明修改原因。")})
-    contract = workflow.apply(contract_states.REDRAFT, contract, actor=actor, reason=reason,
-                              changes={"signed_at": None, "signed_sha256": "", "signed_file": ""})
+    contract = workflow.apply(
+        contract_states.REDRAFT,
+        contract,
+        actor=actor,
+        reason=reason,
+        changes={"signed_at": None, "signed_sha256": "", "signed_file": ""},
+    )
     order = contract.order
     latest = contract.versions.aggregate(m=Max("number"))["m"] or 0
-    version = ContractVersion.objects.create(contract=contract, number=latest + 1, kind=kind, html=_render(order, contract.number),
-                                             amount=order.total_amount, created_by=actor, reason=reason.strip())
-    recorder.record(actor=actor, obj=order, action="contract.version", after={"number": contract.number, "version": version.number,
-                                                                               "kind": kind}, reason=reason)
+    version = ContractVersion.objects.create(
+        contract=contract,
+        number=latest + 1,
+        kind=kind,
+        html=_render(order, contract.number),
+        amount=order.total_amount,
+        created_by=actor,
+        reason=reason.strip(),
+    )
+    recorder.record(
+        actor=actor,
+        obj=order,
+        action="contract.version",
+        after={"number": contract.number, "version": version.number, "kind": kind},
+        reason=reason,
+    )
     return version
 
 
@@ -107,12 +158,20 @@ def review_basis(order: SalesOrder) -> dict[str, str]:
     if rnd is None:
         return {}
     by_kind = {t.department_kind: t for t in rnd.tasks.all()}
-    sources = {"capacity": ("production",), "process": ("technical", "quality"), "quantity": ("procurement", "production"),
-               "price": ("sales", "finance"), "delivery": ("sales", "production")}
+    sources = {
+        "capacity": ("production",),
+        "process": ("technical", "quality"),
+        "quantity": ("procurement", "production"),
+        "price": ("sales", "finance"),
+        "delivery": ("sales", "production"),
+    }
     basis = {}
     for point, kinds in sources.items():
-        parts = [f"{by_kind[k].department}：{by_kind[k].get_verdict_display()}{('，' + by_kind[k].conditions) if by_kind[k].conditions else ''}"
-                 for k in kinds if k in by_kind and by_kind[k].verdict]
+        parts = [
+            f"{by_kind[k].department}：{by_kind[k].get_verdict_display()}{('，' + by_kind[k].conditions) if by_kind[k].conditions else ''}"
+            for k in kinds
+            if k in by_kind and by_kind[k].verdict
+        ]
         basis[point] = "；".join(parts)
     return basis
 
@@ -126,10 +185,20 @@ def review_contract(*, actor: User, contract: Contract, points: Mapping[str, tup
     if missing:
         raise FieldErrors({"points": _("以下要点未确认：%(p)s") % {"p": "、".join(missing)}})
     basis = review_basis(contract.order)
-    record = {key: {"ok": True, "note": points[key][1].strip(), "basis": basis.get(key, "")} for key, _label in REVIEW_POINTS}
+    record = {
+        key: {"ok": True, "note": points[key][1].strip(), "basis": basis.get(key, "")}
+        for key, _label in REVIEW_POINTS
+    }
     contract = workflow.apply(contract_states.REVIEW, contract, actor=actor)
-    ContractVersion.objects.filter(pk=version.pk).update(review=record, reviewed_by=actor, reviewed_at=timezone.now())
-    recorder.record(actor=actor, obj=contract.order, action="contract.review", after={"version": version.number, "points": record})
+    ContractVersion.objects.filter(pk=version.pk).update(
+        review=record, reviewed_by=actor, reviewed_at=timezone.now()
+    )
+    recorder.record(
+        actor=actor,
+        obj=contract.order,
+        action="contract.review",
+        after={"version": version.number, "points": record},
+    )
     return contract
 
 
@@ -143,11 +212,27 @@ def sign_contract(*, actor: User, contract: Contract, scan: Any, version: int | 
     if version is not None and contract.version != version:
         raise StaleVersion(_("合同已被他人更新，请刷新。"))
     order = contract.order
-    digest = files.check_upload(scan, field="scan", max_mb=_policy(order).contracts.max_upload_mb, scan_only=True)
-    contract = workflow.apply(contract_states.SIGN, contract, actor=actor,
-                              changes={"signed_file": scan, "signed_sha256": digest, "signed_at": timezone.now(), "signed_by": actor})
-    upload_document(actor=actor, order=order, doc_type=DocumentType.CONTRACT_COPY, title=_("合同 %(n)s（签字盖章）") % {"n": contract.number},
-                    upload=contract.signed_file)
+    digest = files.check_upload(
+        scan, field="scan", max_mb=_policy(order).contracts.max_upload_mb, scan_only=True
+    )
+    contract = workflow.apply(
+        contract_states.SIGN,
+        contract,
+        actor=actor,
+        changes={
+            "signed_file": scan,
+            "signed_sha256": digest,
+            "signed_at": timezone.now(),
+            "signed_by": actor,
+        },
+    )
+    upload_document(
+        actor=actor,
+        order=order,
+        doc_type=DocumentType.CONTRACT_COPY,
+        title=_("合同 %(n)s（签字盖章）") % {"n": contract.number},
+        upload=contract.signed_file,
+    )
     return contract
 
 
@@ -173,15 +258,38 @@ def upload_document(*, actor: User, order: SalesOrder, doc_type: str, title: str
         raise FieldErrors({"doc_type": _("请选择资料类型。")})
     if not title.strip():
         raise FieldErrors({"title": _("请填写资料名称。")})
-    digest = files.check_upload(upload, field="file", max_mb=_policy(order).contracts.max_upload_mb, scan_only=doc_type in SCAN_TYPES)
-    previous = Document.objects.select_for_update().filter(order=order, doc_type=doc_type, title=title.strip())
+    digest = files.check_upload(
+        upload, field="file", max_mb=_policy(order).contracts.max_upload_mb, scan_only=doc_type in SCAN_TYPES
+    )
+    previous = Document.objects.select_for_update().filter(
+        order=order, doc_type=doc_type, title=title.strip()
+    )
     latest = previous.aggregate(m=Max("version_no"))["m"] or 0
     previous.filter(superseded=False).update(superseded=True)
     name = str(getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:200]
-    document = Document.objects.create(order=order, doc_type=doc_type, title=title.strip(), version_no=latest + 1, file=upload,
-                                       file_name=name, sha256=digest, size=upload.size, owner=actor)
-    recorder.record(actor=actor, obj=order, action="document.upload",
-                    after={"document": document.pk, "type": doc_type, "title": document.title, "version": document.version_no, "sha256": digest})
+    document = Document.objects.create(
+        order=order,
+        doc_type=doc_type,
+        title=title.strip(),
+        version_no=latest + 1,
+        file=upload,
+        file_name=name,
+        sha256=digest,
+        size=upload.size,
+        owner=actor,
+    )
+    recorder.record(
+        actor=actor,
+        obj=order,
+        action="document.upload",
+        after={
+            "document": document.pk,
+            "type": doc_type,
+            "title": document.title,
+            "version": document.version_no,
+            "sha256": digest,
+        },
+    )
     return document
 
 
@@ -193,14 +301,34 @@ def distribute(*, actor: User, document: Document, recipients: Iterable[User]) -
     people = [r for r in recipients if r.is_active]
     if not people:
         raise FieldErrors({"recipients": _("请选择接收人。")})
-    already = set(Distribution.objects.filter(document=document, recipient__in=people).values_list("recipient_id", flat=True))
+    already = set(
+        Distribution.objects.filter(document=document, recipient__in=people).values_list(
+            "recipient_id", flat=True
+        )
+    )
     now = timezone.now()
-    created = Distribution.objects.bulk_create([Distribution(document=document, recipient=p, distributed_by=actor, distributed_at=now)
-                                                for p in people if p.pk not in already])
-    recorder.record(actor=actor, obj=document.order, action="document.distribute",
-                    after={"document": document.pk, "version": document.version_no, "recipients": [d.recipient_id for d in created]})
-    notify(recipients=[d.recipient for d in created], title=_("请签收资料：%(t)s v%(v)s") % {"t": document.title, "v": document.version_no},
-           url=f"/orders/{document.order_id}/documents/")
+    created = Distribution.objects.bulk_create(
+        [
+            Distribution(document=document, recipient=p, distributed_by=actor, distributed_at=now)
+            for p in people
+            if p.pk not in already
+        ]
+    )
+    recorder.record(
+        actor=actor,
+        obj=document.order,
+        action="document.distribute",
+        after={
+            "document": document.pk,
+            "version": document.version_no,
+            "recipients": [d.recipient_id for d in created],
+        },
+    )
+    notify(
+        recipients=[d.recipient for d in created],
+        title=_("请签收资料：%(t)s v%(v)s") % {"t": document.title, "v": document.version_no},
+        url=f"/orders/{document.order_id}/documents/",
+    )
     return created
 
 
@@ -214,13 +342,25 @@ def acknowledge(*, actor: User, distribution: Distribution) -> Distribution:
         raise ActionError(_("已经签收过了。"))
     locked.acknowledged_at = timezone.now()
     locked.save(update_fields=["acknowledged_at"])
-    recorder.record(actor=actor, obj=locked.document.order, action="document.acknowledge",
-                    after={"document": locked.document_id, "version": locked.document.version_no})
+    recorder.record(
+        actor=actor,
+        obj=locked.document.order,
+        action="document.acknowledge",
+        after={"document": locked.document_id, "version": locked.document.version_no},
+    )
     return locked
 
 
 @transaction.atomic
-def record_briefing(*, actor: User, order: SalesOrder, held_on: date | None, topic: str, attendees: Iterable[User], notes: str = "") -> Briefing:
+def record_briefing(
+    *,
+    actor: User,
+    order: SalesOrder,
+    held_on: date | None,
+    topic: str,
+    attendees: Iterable[User],
+    notes: str = "",
+) -> Briefing:
     """F-3: the technical briefing, with attendees and date."""
     people = list(attendees)
     errors = {}
@@ -233,16 +373,24 @@ def record_briefing(*, actor: User, order: SalesOrder, held_on: date | None, top
     if errors:
         raise FieldErrors(errors)
     assert held_on is not None
-    briefing = Briefing.objects.create(order=order, held_on=held_on, topic=topic.strip(), notes=notes.strip(), recorded_by=actor)
+    briefing = Briefing.objects.create(
+        order=order, held_on=held_on, topic=topic.strip(), notes=notes.strip(), recorded_by=actor
+    )
     briefing.attendees.set(people)
-    recorder.record(actor=actor, obj=order, action="briefing.record",
-                    after={"held_on": held_on, "topic": briefing.topic, "attendees": [p.pk for p in people]})
+    recorder.record(
+        actor=actor,
+        obj=order,
+        action="briefing.record",
+        after={"held_on": held_on, "topic": briefing.topic, "attendees": [p.pk for p in people]},
+    )
     return briefing
 
 
 def log_download(*, actor: User, document: Document) -> None:
     """Every download of a controlled document is logged (who, which version, when)."""
-    recorder.record(actor=actor, obj=document.order, action="document.download",
-                    after={"document": document.pk, "title": document.title, "version": document.version_no})
-
-
+    recorder.record(
+        actor=actor,
+        obj=document.order,
+        action="document.download",
+        after={"document": document.pk, "title": document.title, "version": document.version_no},
+    )

@@ -34,13 +34,19 @@ class ContractStatus(models.TextChoices):
 class Contract(models.Model):
     """E-2: one numbered contract per order; its texts are versions."""
 
-    order = models.OneToOneField("orders.SalesOrder", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="contract")
+    order = models.OneToOneField(
+        "orders.SalesOrder", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="contract"
+    )
     number = models.CharField(_("合同编号"), max_length=60, unique=True)
-    status = models.CharField(_("状态"), max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFTING)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFTING
+    )
     signed_file = models.FileField(_("签字盖章扫描件"), upload_to="contracts/signed/%Y/%m/", blank=True)
     signed_sha256 = models.CharField(_("扫描件 SHA-256"), max_length=64, blank=True)
     signed_at = models.DateTimeField(_("签订时间"), null=True, blank=True)
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
 
@@ -70,7 +76,9 @@ REVIEW_POINTS = (
 class ContractVersion(models.Model):
     """E-2: an offer, a counter-offer or an amendment, with who and why; E-3 review per version."""
 
-    contract = models.ForeignKey(Contract, verbose_name=_("合同"), on_delete=models.PROTECT, related_name="versions")
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("合同"), on_delete=models.PROTECT, related_name="versions"
+    )
     number = models.PositiveIntegerField(_("版本号"))
     kind = models.CharField(_("类型"), max_length=20, choices=VersionKind.choices)
     html = models.TextField(_("正文"))
@@ -79,14 +87,18 @@ class ContractVersion(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     review = models.JSONField(_("合同评审"), default=dict, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reviewed_at = models.DateTimeField(_("评审时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("合同版本")
         verbose_name_plural = _("合同版本")
         ordering = ["contract", "number"]
-        constraints = [models.UniqueConstraint(fields=["contract", "number"], name="contract_version_unique_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "number"], name="contract_version_unique_number")
+        ]
 
     def __str__(self) -> str:
         return f"{self.contract} v{self.number}"
@@ -105,7 +117,9 @@ class DocumentType(models.TextChoices):
 class Document(models.Model):
     """A controlled document of an order: type, version, owner; superseded versions stay readable."""
 
-    order = models.ForeignKey("orders.SalesOrder", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="documents")
+    order = models.ForeignKey(
+        "orders.SalesOrder", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="documents"
+    )
     doc_type = models.CharField(_("资料类型"), max_length=30, choices=DocumentType.choices)
     title = models.CharField(_("名称"), max_length=200)
     version_no = models.PositiveIntegerField(_("版本"))
@@ -113,7 +127,9 @@ class Document(models.Model):
     file_name = models.CharField(_("文件名"), max_length=200)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField(_("大小"))
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("负责人"), on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("负责人"), on_delete=models.PROTECT, related_name="+"
+    )
     superseded = models.BooleanField(_("已作废（有新版本）"), default=False)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
@@ -121,7 +137,11 @@ class Document(models.Model):
         verbose_name = _("受控资料")
         verbose_name_plural = _("受控资料")
         ordering = ["order", "doc_type", "title", "-version_no"]
-        constraints = [models.UniqueConstraint(fields=["order", "doc_type", "title", "version_no"], name="document_unique_version")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "doc_type", "title", "version_no"], name="document_unique_version"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version_no}"
@@ -130,8 +150,15 @@ class Document(models.Model):
 class Distribution(models.Model):
     """M-4: who received which version, when, and their signed receipt."""
 
-    document = models.ForeignKey(Document, verbose_name=_("资料"), on_delete=models.PROTECT, related_name="distributions")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.PROTECT, related_name="distributions")
+    document = models.ForeignKey(
+        Document, verbose_name=_("资料"), on_delete=models.PROTECT, related_name="distributions"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.PROTECT,
+        related_name="distributions",
+    )
     distributed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     distributed_at = models.DateTimeField(_("分发时间"))
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
@@ -140,7 +167,9 @@ class Distribution(models.Model):
         verbose_name = _("资料分发记录")
         verbose_name_plural = _("资料分发记录")
         ordering = ["document", "recipient"]
-        constraints = [models.UniqueConstraint(fields=["document", "recipient"], name="distribution_unique_recipient")]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "recipient"], name="distribution_unique_recipient")
+        ]
 
     def __str__(self) -> str:
         return f"{self.document} → {self.recipient}"
@@ -149,7 +178,9 @@ class Distribution(models.Model):
 class Briefing(models.Model):
     """F-3: a technical briefing (技术交底) with its attendees and date."""
 
-    order = models.ForeignKey("orders.SalesOrder", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="briefings")
+    order = models.ForeignKey(
+        "orders.SalesOrder", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="briefings"
+    )
     held_on = models.DateField(_("日期"))
     topic = models.CharField(_("主题"), max_length=200)
     notes = models.TextField(_("内容"), blank=True)

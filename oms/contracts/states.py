@@ -24,10 +24,29 @@ def can_handle_contract(user: Any, contract: Any) -> bool:
     return can_renegotiate(user, contract.order) or can_review_contract(user, contract)
 
 
-REVIEW = Transition(name="review_contract", label=_("合同评审通过"), source={C.DRAFTING}, target=C.REVIEWED,
-                    permission=can_review_contract, automatic=True)
-SIGN = Transition(name="sign_contract", label=_("登记签订"), source={C.REVIEWED}, target=C.SIGNED,
-                  permission=can_handle_contract, automatic=True)
-REDRAFT = Transition(name="redraft_contract", label=_("新版本"), source={C.DRAFTING, C.REVIEWED, C.SIGNED}, target=C.DRAFTING,
-                     permission=can_handle_contract, requires_reason=True, automatic=True)
+REVIEW = Transition(
+    name="review_contract",
+    label=_("合同评审通过"),
+    source={C.DRAFTING},
+    target=C.REVIEWED,
+    permission=can_review_contract,
+    automatic=True,
+)
+SIGN = Transition(
+    name="sign_contract",
+    label=_("登记签订"),
+    source={C.REVIEWED},
+    target=C.SIGNED,
+    permission=can_handle_contract,
+    automatic=True,
+)
+REDRAFT = Transition(
+    name="redraft_contract",
+    label=_("新版本"),
+    source={C.DRAFTING, C.REVIEWED, C.SIGNED},
+    target=C.DRAFTING,
+    permission=can_handle_contract,
+    requires_reason=True,
+    automatic=True,
+)
 CONTRACT = TransitionTable.of("contract", REVIEW, SIGN, REDRAFT)

@@ -164,7 +164,9 @@ class Company(_Section):
 class Contracts(_Section):
     """E-2, F-1: contract rules and document limits."""
 
-    release_without_contract_classes: list[str] = Field(default_factory=list, title="无需签订合同即可下达的订单类别")
+    release_without_contract_classes: list[str] = Field(
+        default_factory=list, title="无需签订合同即可下达的订单类别"
+    )
     quality_standard: str = Field("按国家标准及双方确认的技术要求", max_length=200, title="默认质量标准")
     max_upload_mb: int = Field(20, ge=1, le=200, title="上传文件大小上限（MB）")
 

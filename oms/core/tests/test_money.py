@@ -11,10 +11,18 @@ from hypothesis import strategies as st
 from oms.core.money import amount_in_capitals, capitals_to_amount
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    ("0", "零元整"), ("12000", "壹万贰仟元整"), ("1002.5", "壹仟零贰元伍角"), ("100000000.10", "壹亿元壹角"),
-    ("1000000000000", "壹万亿元整"), ("0.05", "伍分"), ("36860", "叁万陆仟捌佰陆拾元整"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("0", "零元整"),
+        ("12000", "壹万贰仟元整"),
+        ("1002.5", "壹仟零贰元伍角"),
+        ("100000000.10", "壹亿元壹角"),
+        ("1000000000000", "壹万亿元整"),
+        ("0.05", "伍分"),
+        ("36860", "叁万陆仟捌佰陆拾元整"),
+    ],
+)
 def test_known_values(value, text) -> None:
     assert amount_in_capitals(Decimal(value)) == text
 
