@@ -287,6 +287,7 @@ def _orders() -> None:
     intake.escalate(actor=head, order=escalated, reason="交期偏紧且客户信用等级 B")
     accepted = intake.submit_order(actor=sales, order=order("C0007", [("P1001", "5"), ("P1008", "4")]))
     intake.pass_check(actor=head, order=accepted, reason="资料齐全，信用良好")
+    _confirmed(order("C0006", [("P1006", "20"), ("P1005", "40")], days=60), sales)
     declined = intake.submit_order(actor=sales, order=order("C0008", [("P1007", "1000")], days=20))
     intake.escalate(actor=head, order=declined, reason="海外新客户，预付款条件未确认")
     intake.decide(actor=executive, order=declined, accept=False, reason="暂不接单，待客户确认预付款")
@@ -310,3 +311,20 @@ def _orders() -> None:
             "content": "展会咨询直线导轨",
         },
     )
+
+
+def _confirmed(order: SalesOrder, sales: User) -> None:
+    """An order all the way to the customer's confirmation, ready for its contract (C, D, E)."""
+    from oms.review import actions as review
+    from oms.review.models import ApprovalStep, ReviewTask
+
+    head = User.objects.get(username="sales_head")
+    order = intake.submit_order(actor=sales, order=order)
+    order = intake.pass_check(actor=head, order=order, reason="资料齐全")
+    for task in ReviewTask.objects.filter(round__order=order, status="open").select_related("assignee"):
+        review.give_opinion(actor=task.assignee, task=task, verdict="approve", comment="同意")
+    for step in ApprovalStep.objects.filter(order=order).order_by("seq"):
+        step.refresh_from_db()
+        review.decide_step(actor=step.approver, step=step, approve=True, comment="同意")
+    order.refresh_from_db()
+    review.record_confirmation(actor=sales, order=order, confirmed_by_name="成都天府 采购部 刘洋")

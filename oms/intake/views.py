@@ -22,6 +22,7 @@ from oms.accounts.models import User
 from oms.accounts.permissions import visible_field_groups
 from oms.audit.models import AuditEvent
 from oms.catalog.models import Product
+from oms.contracts.models import Distribution
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.core.listing import Column, ListSpec
@@ -393,10 +394,17 @@ def work(request: HttpRequest) -> HttpResponse:
     mine_qs = my_work(request.user)
     queue_qs = department_queue(request.user)
     mine, queue = list(mine_qs[:WORK_PAGE]), list(queue_qs[:WORK_PAGE])
+    # M-4: documents handed to me that I have not signed for yet.
+    receipts = list(
+        Distribution.objects.filter(recipient_id=request.user.pk, acknowledged_at__isnull=True)
+        .select_related("document")
+        .order_by("distributed_at")[:WORK_PAGE]
+    )
     return render(
         request,
         "intake/work.html",
         {
+            "receipts": receipts,
             "mine": _work_rows(mine),
             "queue": _work_rows(queue),
             "mine_more": mine_qs.count() - len(mine) if len(mine) == WORK_PAGE else 0,
