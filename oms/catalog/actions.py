@@ -8,24 +8,16 @@ from typing import Any
 from oms.accounts.permissions import can_manage_master_data
 from oms.catalog.models import Product, StockLevel, Warehouse
 from oms.core import records
-from oms.core.models import pinyin_initials
 
 
 def create_product(*, actor: Any, data: Mapping[str, Any]) -> Product:
     records.require(can_manage_master_data(actor))
-    product = Product(**data)
-    product.pinyin = pinyin_initials(product.name)
-    return records.create(
-        actor=actor, obj=product, fields=records.editable_fields(Product), action="product.create"
-    )
+    return records.create_named(actor=actor, model=Product, data=data, action="product.create")
 
 
 def update_product(*, actor: Any, obj: Product, data: Mapping[str, Any], version: int) -> Product:
     records.require(can_manage_master_data(actor))
-    values = dict(data)
-    if "name" in values:
-        values["pinyin"] = pinyin_initials(values["name"])
-    return records.update(actor=actor, obj=obj, data=values, version=version, action="product.update")
+    return records.update_named(actor=actor, obj=obj, data=data, version=version, action="product.update")
 
 
 def create_warehouse(*, actor: Any, data: Mapping[str, Any]) -> Warehouse:

@@ -87,3 +87,24 @@ def editable_fields(model: type[models.Model]) -> list[str]:
     """The fields an editor may set, in model order (everything but bookkeeping)."""
     skip = {"id", "version", "created_at", "updated_at", "pinyin"}
     return [f.name for f in model._meta.concrete_fields if f.name not in skip and f.editable]
+
+
+def create_named(*, actor: Any, model: type[M], data: Mapping[str, Any], action: str) -> M:
+    """Create a master-data record that is searched by pinyin initials of its name (A-1..A-3)."""
+    from oms.core.models import pinyin_initials
+
+    obj = model(**data)
+    obj.pinyin = pinyin_initials(obj.name)  # type: ignore[attr-defined]
+    return create(actor=actor, obj=obj, fields=editable_fields(model), action=action)
+
+
+def update_named(
+    *, actor: Any, obj: M, data: Mapping[str, Any], version: int, action: str, reason: str = ""
+) -> M:
+    """Update such a record; a new name gets new pinyin initials."""
+    from oms.core.models import pinyin_initials
+
+    values = dict(data)
+    if "name" in values:
+        values["pinyin"] = pinyin_initials(values["name"])
+    return update(actor=actor, obj=obj, data=values, version=version, action=action, reason=reason)

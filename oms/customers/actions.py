@@ -7,18 +7,13 @@ from typing import Any
 
 from oms.accounts.permissions import can_manage_master_data
 from oms.core import records
-from oms.core.models import pinyin_initials
 from oms.customers.models import Contact, Customer
 
 
 def create_customer(*, actor: Any, data: Mapping[str, Any]) -> Customer:
     """A-1: a new customer; the customer code must be unique."""
     records.require(can_manage_master_data(actor))
-    customer = Customer(**data)
-    customer.pinyin = pinyin_initials(customer.name)
-    return records.create(
-        actor=actor, obj=customer, fields=records.editable_fields(Customer), action="customer.create"
-    )
+    return records.create_named(actor=actor, model=Customer, data=data, action="customer.create")
 
 
 def update_customer(
@@ -26,11 +21,8 @@ def update_customer(
 ) -> Customer:
     """A-1: customers are kept current; every change is audited with before/after values."""
     records.require(can_manage_master_data(actor))
-    values = dict(data)
-    if "name" in values:
-        values["pinyin"] = pinyin_initials(values["name"])
-    return records.update(
-        actor=actor, obj=obj, data=values, version=version, action="customer.update", reason=reason
+    return records.update_named(
+        actor=actor, obj=obj, data=data, version=version, action="customer.update", reason=reason
     )
 
 
