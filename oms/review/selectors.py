@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Prefetch, Q, QuerySet, Sum, When
 from django.utils.translation import gettext_lazy
 
 from oms.accounts.models import DepartmentKind, Role
@@ -40,7 +40,8 @@ def review_tasks_for(user: Any) -> QuerySet[ReviewTask]:
     return (
         ReviewTask.objects.filter(mine)
         .select_related("round__order__customer", "department", "assignee")
-        .order_by("-round__started_at", "stage")
+        # Open tasks first: they are what the reviewer has to do.
+        .order_by(Case(When(status=TaskStatus.OPEN, then=0), default=1), "-round__started_at", "stage")
     )
 
 
