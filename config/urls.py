@@ -14,6 +14,7 @@ urlpatterns = [
     path("inbox/", include("oms.notifications.urls")),
     path("", include("oms.review.urls")),
     path("", include("oms.contracts.urls")),
+    path("", include("oms.tracking.urls")),
     path("audit/", include("oms.audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),

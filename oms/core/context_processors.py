@@ -25,6 +25,11 @@ MENU: list[tuple[Any, list[tuple[Any, str, Any]]]] = [
         [
             (_("订单列表"), "intake:order_list", perms.is_staff_member),
             (_("咨询"), "intake:inquiry_list", perms.is_staff_member),
+            (
+                _("进度总览"),
+                "tracking:overview",
+                perms.is_head | perms.is_executive | perms.is_admin | perms.is_auditor,
+            ),
         ],
     ),
     (

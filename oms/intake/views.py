@@ -38,7 +38,8 @@ from oms.policy import selectors as policy_selectors
 from oms.policy.worktime import CalendarMissing
 from oms.review import actions as review_actions
 from oms.review import selectors as review_selectors
-from oms.tracking.models import WorkItem, WorkStatus
+from oms.tracking import selectors as tracking_selectors
+from oms.tracking.models import EntryKind, ExceptionKind, WorkItem, WorkStatus
 from oms.tracking.selectors import department_queue, my_work, open_items_of
 
 
@@ -305,6 +306,13 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": order.status in EDITABLE_STATUSES
             and permissions.can_renegotiate(request.user, order),
             **_review_panel(request, order),
+            "exceptions": tracking_selectors.exceptions_of(order),
+            "ledger": tracking_selectors.ledger_of(order),
+            "entry_kinds": EntryKind.choices,
+            "exception_kinds": ExceptionKind.choices,
+            "people": User.objects.filter(is_active=True, department__isnull=False)
+            .select_related("department")
+            .order_by("department__code", "username"),
             "show_prices": "price" in visible_field_groups(request.user),
             "reason_form": ReasonForm(),
         },

@@ -63,6 +63,31 @@ OPEN_STATUSES = (
 EDITABLE_STATUSES = (OrderStatus.DRAFT, OrderStatus.NEEDS_INFO, OrderStatus.REVIEW_FAILED)
 
 
+class CustomerStage(models.TextChoices):
+    """H-1: the five stages the customer and every department see."""
+
+    PLACED = "placed", _("已下单")
+    REVIEWED = "reviewed", _("已审核")
+    IN_PRODUCTION = "in_production", _("生产中")
+    SHIPPED = "shipped", _("已发货")
+    RECEIVED = "received", _("已签收")
+
+
+# Statuses of later stages are named here already so that the stage never goes backwards as the
+# lifecycle grows (DESIGN 4 lists them).
+_STAGE_OF_STATUS = {
+    "awaiting_confirmation": CustomerStage.REVIEWED,
+    "confirmed": CustomerStage.REVIEWED,
+    "released": CustomerStage.REVIEWED,
+    "in_production": CustomerStage.IN_PRODUCTION,
+    "on_hold": CustomerStage.IN_PRODUCTION,
+    "ready_to_ship": CustomerStage.IN_PRODUCTION,
+    "shipped": CustomerStage.SHIPPED,
+    "received": CustomerStage.RECEIVED,
+    "closed": CustomerStage.RECEIVED,
+}
+
+
 class SalesOrder(PinnedPolicy):
     """B-3: one customer order; its number follows the policy's format (B-4)."""
 
@@ -155,6 +180,21 @@ class SalesOrder(PinnedPolicy):
             or self.needs_special_transport
             or bool(self.special_requirements.strip())
         )
+
+    @property
+    def customer_stage(self) -> str:
+        """H-1: placed until approved, reviewed once approved, then production, shipment, receipt."""
+        return str(_STAGE_OF_STATUS.get(self.status, CustomerStage.PLACED))
+
+    @property
+    def customer_stage_label(self) -> str:
+        return str(CustomerStage(self.customer_stage).label)
+
+    def customer_stages(self) -> list[tuple[str, Any, bool]]:
+        """(code, label, reached) for the stepper shown to departments and the customer."""
+        codes = list(CustomerStage.values)
+        reached = codes.index(self.customer_stage)
+        return [(code, label, i <= reached) for i, (code, label) in enumerate(CustomerStage.choices)]
 
     def order_class_label(self) -> str:
         """B-7: the class's name in the policy version the order runs under."""

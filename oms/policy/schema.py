@@ -134,6 +134,7 @@ class Reporting(_Section):
     procurement_report_days: int = Field(7, ge=1, le=90, title="采购汇报周期（天）")
     quality_report_days: int = Field(7, ge=1, le=90, title="质量汇报周期（天）")
     idle_days: int = Field(3, ge=1, le=90, title="订单无进展提醒（天）")
+    exception_resolve_days: int = Field(2, ge=1, le=60, title="异常处理期限（工作日）")
 
 
 class Intake(_Section):

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oms.accounts.models import Department, Role, User
 from oms.audit import recorder
+from oms.core import workflow
+from oms.core.errors import FieldErrors
+from oms.notifications.actions import notify
+from oms.orders.models import OPEN_STATUSES, SalesOrder
+from oms.policy.models import PolicyVersion
+from oms.policy.schema import PolicyData
+from oms.policy.selectors import work_calendar
 from oms.policy.worktime import WorkCalendar
-from oms.tracking.models import WorkItem, WorkStatus
+from oms.tracking import states
+from oms.tracking.models import EntryKind, ExceptionKind, OrderException, TrackingEntry, WorkItem, WorkStatus
 
 
 def open_item(
@@ -115,3 +125,157 @@ def sweep(*, now: datetime | None = None) -> int:
             )
             escalated += 1
     return escalated
+
+
+# --- tracking ledger, exceptions, idle orders (H-2, H-4, H-5) --------------------------------
+
+
+def _calendar(order: Any) -> WorkCalendar:
+    return work_calendar(order.policy_version.number)
+
+
+@transaction.atomic
+def add_entry(*, actor: User, order: Any, kind: str, text: str) -> TrackingEntry:
+    """H-2: progress, a contact with the customer, a problem or its resolution, in the ledger."""
+    errors = {}
+    if kind not in EntryKind.values:
+        errors["kind"] = _("请选择类别。")
+    if not text.strip():
+        errors["text"] = _("请填写内容。")
+    if errors:
+        raise FieldErrors(errors)
+    entry = TrackingEntry.objects.create(order=order, kind=kind, text=text.strip(), author=actor)
+    close_items(target=order, actor=actor, outcome=_("已更新跟踪台账"), kinds=("order.idle",))
+    recorder.record(actor=actor, obj=order, action="tracking.entry", after={"kind": kind, "text": entry.text})
+    return entry
+
+
+@transaction.atomic
+def raise_exception(
+    *,
+    actor: User,
+    order: Any,
+    kind: str,
+    description: str,
+    responsible: User,
+    customer_informed: bool = False,
+) -> OrderException:
+    """H-4: anyone raises an exception; it has one responsible person and a deadline, and is escalated when late."""
+    errors = {}
+    if kind not in ExceptionKind.values:
+        errors["kind"] = _("请选择异常类型。")
+    if not description.strip():
+        errors["description"] = _("请说明异常情况。")
+    if not responsible.is_active or responsible.department_id is None:
+        errors["responsible"] = _("请选择在职且有部门的负责人。")
+    if errors:
+        raise FieldErrors(errors)
+    days = order.policy().reporting.exception_resolve_days
+    calendar = _calendar(order)
+    now = timezone.now()
+    exception = OrderException.objects.create(
+        order=order,
+        kind=kind,
+        description=description.strip(),
+        raised_by=actor,
+        responsible=responsible,
+        due_at=calendar.add_working_days(now, days),
+        customer_informed=customer_informed,
+    )
+    assert responsible.department is not None
+    open_item(
+        target=exception,
+        kind="order.exception",
+        title=_("处理订单 %(n)s 的异常：%(k)s") % {"n": order.number, "k": exception.get_kind_display()},
+        department=responsible.department,
+        assignee=responsible,
+        calendar=calendar,
+        days=days,
+        start=now,
+    )
+    recorder.record(
+        actor=actor,
+        obj=order,
+        action="exception.raise",
+        after={
+            "exception": exception.pk,
+            "kind": kind,
+            "responsible": responsible.pk,
+            "description": exception.description,
+        },
+    )
+    notify(
+        recipients=[responsible, order.salesperson],
+        title=_("订单 %(n)s 出现异常：%(k)s") % {"n": order.number, "k": exception.get_kind_display()},
+        url=f"/orders/{order.pk}/",
+    )
+    return exception
+
+
+@transaction.atomic
+def resolve_exception(
+    *,
+    actor: User,
+    exception: OrderException,
+    resolution: str,
+    cause: str,
+    liability: str = "",
+    customer_informed: bool = False,
+) -> OrderException:
+    """H-4: resolved with the cause and any contractual liability; the customer's being told is recorded."""
+    if not cause.strip():
+        raise FieldErrors({"cause": _("请填写异常原因。")})
+    exception = workflow.apply(
+        states.RESOLVE,
+        exception,
+        actor=actor,
+        reason=resolution,
+        changes={
+            "resolution": resolution.strip(),
+            "cause": cause.strip(),
+            "liability": liability.strip(),
+            "resolved_by": actor,
+            "resolved_at": timezone.now(),
+            "customer_informed": customer_informed or exception.customer_informed,
+        },
+    )
+    close_items(target=exception, actor=actor, outcome=_("已解决"))
+    return exception
+
+
+def flag_idle_orders(*, now: datetime | None = None) -> int:
+    """H-5: an open order with no change and no ledger entry for the policy's idle days gets one
+    reminder in its salesperson's work; idempotent (one open reminder per order)."""
+    now = now or timezone.now()
+    ct = ContentType.objects.get_for_model(SalesOrder)
+    reminded = WorkItem.objects.filter(content_type=ct, kind="order.idle", status=WorkStatus.OPEN).values(
+        "object_id"
+    )
+    flagged = 0
+    for version in PolicyVersion.objects.filter(
+        pk__in=SalesOrder.objects.filter(status__in=OPEN_STATUSES).values("policy_version")
+    ):
+        days = PolicyData.model_validate(version.data).reporting.idle_days
+        cutoff = now - timedelta(days=days)
+        idle = (
+            SalesOrder.objects.filter(policy_version=version, status__in=OPEN_STATUSES, updated_at__lt=cutoff)
+            .exclude(pk__in=reminded)
+            .annotate(last_entry=Max("tracking_entries__created_at"))
+            .select_related("salesperson", "department", "policy_version")
+        )
+        for order in idle:
+            if order.last_entry and order.last_entry >= cutoff:
+                continue
+            with transaction.atomic():
+                open_item(
+                    target=order,
+                    kind="order.idle",
+                    title=_("订单 %(n)s 已 %(d)s 天无进展") % {"n": order.number, "d": days},
+                    department=order.department,
+                    assignee=order.salesperson,
+                    calendar=_calendar(order),
+                    days=1,
+                    start=now,
+                )
+            flagged += 1
+    return flagged

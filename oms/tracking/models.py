@@ -76,3 +76,92 @@ class WorkItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class EntryKind(models.TextChoices):
+    PROGRESS = "progress", _("进展")
+    CONTACT = "contact", _("联系客户")
+    PROBLEM = "problem", _("问题")
+    RESOLUTION = "resolution", _("解决")
+
+
+class TrackingEntry(models.Model):
+    """H-2: one line of an order's tracking ledger (跟踪台账)."""
+
+    order = models.ForeignKey(
+        "orders.SalesOrder", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="tracking_entries"
+    )
+    kind = models.CharField(_("类别"), max_length=20, choices=EntryKind.choices)
+    text = models.TextField(_("内容"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("跟踪台账")
+        verbose_name_plural = _("跟踪台账")
+        ordering = ["order", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.get_kind_display()}"
+
+
+class ExceptionKind(models.TextChoices):
+    """H-4: the exceptions the policies name."""
+
+    DELAY = "delay", _("延误")
+    QUALITY = "quality", _("质量问题")
+    LOGISTICS = "logistics", _("物流延误")
+    SHORTAGE = "shortage", _("缺料")
+    EQUIPMENT = "equipment", _("设备故障")
+    FORCE_MAJEURE = "force_majeure", _("不可抗力")
+    OTHER = "other", _("其他")
+
+
+class ExceptionStatus(models.TextChoices):
+    OPEN = "open", _("处理中")
+    RESOLVED = "resolved", _("已解决")
+
+
+class OrderException(models.Model):
+    """H-4: raised by anyone, owned by one responsible person with a deadline, escalated when late,
+    resolved with its cause and any contractual liability."""
+
+    order = models.ForeignKey(
+        "orders.SalesOrder", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="exceptions"
+    )
+    kind = models.CharField(_("异常类型"), max_length=20, choices=ExceptionKind.choices)
+    description = models.TextField(_("情况说明"))
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ExceptionStatus.choices, default=ExceptionStatus.OPEN, db_index=True
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
+        on_delete=models.PROTECT,
+        related_name="owned_exceptions",
+    )
+    due_at = models.DateTimeField(_("处理期限"))
+    customer_informed = models.BooleanField(_("已告知客户"), default=False)
+    cause = models.TextField(_("原因"), blank=True)
+    liability = models.TextField(_("合同责任"), blank=True)
+    resolution = models.TextField(_("处理结果"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("订单异常")
+        verbose_name_plural = _("订单异常")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "order"])]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.get_kind_display()}"

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from oms.accounts.models import Role
 from oms.accounts.permissions import department_tree_ids
-from oms.tracking.models import WorkItem, WorkStatus
+from oms.orders.models import OPEN_STATUSES, SalesOrder
+from oms.tracking.models import ExceptionStatus, OrderException, TrackingEntry, WorkItem, WorkStatus
 
 
 def my_work(user: Any) -> QuerySet[WorkItem]:
@@ -41,3 +44,39 @@ def open_items_of(obj: Any) -> QuerySet[WorkItem]:
     return WorkItem.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, status=WorkStatus.OPEN
     ).select_related("assignee", "department")
+
+
+def exceptions_of(order: Any) -> list[Any]:
+
+    return list(
+        OrderException.objects.filter(order=order).select_related("responsible", "raised_by", "resolved_by")
+    )
+
+
+def ledger_of(order: Any) -> list[Any]:
+    return list(TrackingEntry.objects.filter(order=order).select_related("author")[:200])
+
+
+def overview(user: Any, orders: Any) -> Any:
+    """H-6: open orders, at-risk first: open overdue steps, open exceptions, then the nearest delivery.
+    `orders` is the viewer's scoped queryset; the annotations keep it to one query per page."""
+    ct = ContentType.objects.get_for_model(SalesOrder)
+    late = WorkItem.objects.filter(
+        content_type=ct, object_id=OuterRef("pk"), status=WorkStatus.OPEN, overdue=True
+    )
+    idle = WorkItem.objects.filter(
+        content_type=ct, object_id=OuterRef("pk"), status=WorkStatus.OPEN, kind="order.idle"
+    )
+    return (
+        orders.filter(status__in=OPEN_STATUSES)
+        .annotate(
+            has_late=Exists(late),
+            is_idle=Exists(idle),
+            open_exceptions=Coalesce(
+                Count("exceptions", filter=Q(exceptions__status=ExceptionStatus.OPEN)),
+                Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("-has_late", "-open_exceptions", "-is_idle", "delivery_date", "pk")
+    )

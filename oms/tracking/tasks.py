@@ -9,5 +9,8 @@ from oms.tracking import actions
 
 @task()
 def sweep_deadlines() -> int:
-    """Escalate every step that passed its deadline since the last run (P-2, P-3)."""
-    return actions.sweep()
+    """Escalate every step that passed its deadline since the last run (P-2, P-3) and remind
+    about orders that have been idle too long (H-5). Returns the number escalated."""
+    escalated = actions.sweep()
+    actions.flag_idle_orders()
+    return escalated

@@ -1,0 +1,85 @@
+"""Tracking pages: the order's ledger and exceptions (H-2, H-4) and the management overview (H-6)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from oms.accounts.models import Role, User
+from oms.core import workflow
+from oms.core.errors import ActionError, FieldErrors
+from oms.orders.selectors import order_detail, orders_for
+from oms.tracking import actions, selectors
+from oms.tracking.models import OrderException
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _refused(request: HttpRequest, exc: Exception) -> None:
+    if isinstance(exc, FieldErrors):
+        for msgs in exc.errors.values():
+            for m in msgs:
+                messages.error(request, m)
+    elif isinstance(exc, ActionError | workflow.WorkflowError):
+        messages.error(request, exc.message)
+    else:  # pragma: no cover
+        raise exc
+
+
+@login_required
+@require_POST
+def order_tracking(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    order = order_detail(request.user, pk)
+    if order is None:
+        raise Http404
+    actor = _actor(request)
+    try:
+        if verb == "entry":
+            actions.add_entry(
+                actor=actor, order=order, kind=request.POST.get("kind", ""), text=request.POST.get("text", "")
+            )
+        elif verb == "exception":
+            responsible = get_object_or_404(User, pk=request.POST.get("responsible") or 0)
+            actions.raise_exception(
+                actor=actor,
+                order=order,
+                kind=request.POST.get("kind", ""),
+                description=request.POST.get("description", ""),
+                responsible=responsible,
+                customer_informed=request.POST.get("customer_informed") == "on",
+            )
+        elif verb == "resolve":
+            exception = get_object_or_404(OrderException, pk=request.POST.get("exception") or 0, order=order)
+            actions.resolve_exception(
+                actor=actor,
+                exception=exception,
+                resolution=request.POST.get("resolution", ""),
+                cause=request.POST.get("cause", ""),
+                liability=request.POST.get("liability", ""),
+                customer_informed=request.POST.get("customer_informed") == "on",
+            )
+        else:
+            raise Http404
+        messages.success(request, _("已完成。"))
+    except (ActionError, workflow.WorkflowError) as exc:
+        _refused(request, exc)
+    return redirect("intake:order_detail", pk=order.pk)
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """H-6: every open order the viewer may see, at-risk first."""
+    if _actor(request).role not in {Role.HEAD, Role.EXECUTIVE, Role.ADMIN, Role.AUDITOR}:
+        raise Http404
+    page = Paginator(selectors.overview(request.user, orders_for(request.user)), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "tracking/overview.html", {"page": page})
