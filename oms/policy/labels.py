@@ -42,6 +42,7 @@ TITLES = [
     gettext_noop("采购汇报周期（天）"),
     gettext_noop("质量汇报周期（天）"),
     gettext_noop("订单无进展提醒（天）"),
+    gettext_noop("异常处理期限（工作日）"),
     gettext_noop("公司信息"),
     gettext_noop("公司名称"),
     gettext_noop("地址"),
