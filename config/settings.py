@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "oms.review",
     "oms.contracts",
     "oms.demo",
+    "oms.devtools",
 ]
 
 MIDDLEWARE = [

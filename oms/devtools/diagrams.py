@@ -1,0 +1,70 @@
+"""State-machine diagrams (Mermaid) generated from the transition tables (DESIGN 4).
+
+`python manage.py state_diagrams` writes docs/state-machines/; a test fails when they are stale.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+
+from oms.contracts import states as contracts
+from oms.core.workflow import TransitionTable
+from oms.orders import states as orders
+from oms.review import states as review
+from oms.tracking import states as tracking
+
+
+def tables() -> list[TransitionTable]:
+    return [
+        orders.ORDER,
+        orders.INQUIRY,
+        review.TASK,
+        review.ROUND,
+        review.STEP,
+        contracts.CONTRACT,
+        tracking.EXCEPTION,
+    ]
+
+
+def mermaid(table: TransitionTable) -> str:
+    lines = [
+        f"# {table.name}",
+        "",
+        "Generated from the transition table; do not edit.",
+        "",
+        "```mermaid",
+        "stateDiagram-v2",
+    ]
+    for t in table.transitions.values():
+        marks = []
+        if t.automatic:
+            marks.append("auto")
+        if t.requires_reason:
+            marks.append("reason")
+        if t.guards:
+            marks.append("guards: " + ", ".join(g.__name__ for g in t.guards))
+        suffix = f" ({'; '.join(marks)})" if marks else ""
+        for source in sorted(t.source):
+            lines.append(f"    {source} --> {t.target}: {t.name}{suffix}")
+    lines += ["```", ""]
+    return "\n".join(lines)
+
+
+def directory() -> Path:
+    return Path(settings.BASE_DIR) / "docs" / "state-machines"
+
+
+def expected() -> dict[str, str]:
+    return {f"{table.name}.md": mermaid(table) for table in tables()}
+
+
+def write() -> list[Path]:
+    directory().mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in expected().items():
+        path = directory() / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
