@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "oms.intake",
     "oms.review",
     "oms.contracts",
+    "oms.fulfilment",
     "oms.demo",
     "oms.devtools",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("oms.review.urls")),
     path("", include("oms.contracts.urls")),
     path("", include("oms.tracking.urls")),
+    path("", include("oms.fulfilment.urls")),
     path("audit/", include("oms.audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),

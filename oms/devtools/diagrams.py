@@ -11,6 +11,7 @@ from django.conf import settings
 
 from oms.contracts import states as contracts
 from oms.core.workflow import TransitionTable
+from oms.fulfilment import states as fulfilment
 from oms.orders import states as orders
 from oms.review import states as review
 from oms.tracking import states as tracking
@@ -18,6 +19,8 @@ from oms.tracking import states as tracking
 
 def tables() -> list[TransitionTable]:
     return [
+        fulfilment.ORDER_EXECUTION,
+        fulfilment.DEPARTMENT_TASK,
         orders.ORDER,
         orders.INQUIRY,
         review.TASK,

@@ -27,6 +27,8 @@ from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.core.listing import Column, ListSpec
 from oms.customers.models import Customer
+from oms.fulfilment import selectors as fulfilment_selectors
+from oms.fulfilment import states as fulfilment_states
 from oms.intake import actions, importing
 from oms.intake.forms import ImportForm, InquiryForm, OrderHeaderForm, ReasonForm, posted_lines
 from oms.intake.models import ImportBatch
@@ -308,6 +310,9 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
             **_review_panel(request, order),
             "exceptions": tracking_selectors.exceptions_of(order),
             "ledger": tracking_selectors.ledger_of(order),
+            **fulfilment_selectors.execution_of(order),
+            "can_release": fulfilment_states.RELEASE
+            in fulfilment_states.ORDER_EXECUTION.available(order, request.user),
             "entry_kinds": EntryKind.choices,
             "exception_kinds": ExceptionKind.choices,
             "people": User.objects.filter(is_active=True, department__isnull=False)
@@ -427,6 +432,7 @@ _TARGET_URLS = {
     "inquiry": "/inquiries/{}/",
     "reviewtask": "/review/tasks/{}/",
     "approvalstep": "/review/approvals/{}/",
+    "departmenttask": "/orders/tasks/{}/",
 }
 
 

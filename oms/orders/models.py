@@ -45,6 +45,8 @@ class OrderStatus(models.TextChoices):
     IN_APPROVAL = "in_approval", _("审批中")
     AWAITING_CONFIRMATION = "awaiting_confirmation", _("待客户确认")
     CONFIRMED = "confirmed", _("已确认")
+    RELEASED = "released", _("已下达")
+    IN_PRODUCTION = "in_production", _("生产中")
     DECLINED = "declined", _("未接单")
     CANCELLED = "cancelled", _("已取消")
 
@@ -58,6 +60,8 @@ OPEN_STATUSES = (
     OrderStatus.IN_APPROVAL,
     OrderStatus.AWAITING_CONFIRMATION,
     OrderStatus.CONFIRMED,
+    OrderStatus.RELEASED,
+    OrderStatus.IN_PRODUCTION,
 )
 # States in which sales may still edit the commercial terms directly (B-5, C-6 renegotiation).
 EDITABLE_STATUSES = (OrderStatus.DRAFT, OrderStatus.NEEDS_INFO, OrderStatus.REVIEW_FAILED)

@@ -29,6 +29,8 @@ PAST_INTAKE = [
     OrderStatus.IN_APPROVAL,
     OrderStatus.AWAITING_CONFIRMATION,
     OrderStatus.CONFIRMED,
+    OrderStatus.RELEASED,
+    OrderStatus.IN_PRODUCTION,
 ]
 
 

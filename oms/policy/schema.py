@@ -172,6 +172,22 @@ class Contracts(_Section):
     max_upload_mb: int = Field(20, ge=1, le=200, title="上传文件大小上限（MB）")
 
 
+class Release(_Section):
+    """F-1, F-2: when the departments' plans are due after release, and before delivery."""
+
+    production_plan_days: int = Field(1, ge=1, le=30, title="生产计划（下达后工作日）")
+    purchase_plan_days: int = Field(2, ge=1, le=30, title="采购计划（下达后工作日）")
+    quality_plan_days: int = Field(2, ge=1, le=30, title="质量控制计划（下达后工作日）")
+    allocation_days_before_delivery: int = Field(3, ge=0, le=60, title="仓库配货（交货前工作日）")
+    logistics_days_before_delivery: int = Field(2, ge=0, le=60, title="物流计划（交货前工作日）")
+    milestones: list[str] = Field(
+        default_factory=lambda: ["备料", "加工", "装配", "检验", "包装"], min_length=1, title="生产里程碑"
+    )
+    prepayment_ratio: Decimal = Field(
+        Decimal("1"), gt=0, le=1, max_digits=4, decimal_places=3, title="预付款订单下达前须到账的比例"
+    )
+
+
 class Archive(_Section):
     """M-2: how long archived orders are kept after completion."""
 
@@ -284,6 +300,7 @@ class PolicyData(_Section):
     reporting: Reporting = Field(default_factory=lambda: Reporting(), title="汇报频次")
     company: Company = Field(default_factory=lambda: Company(), title="公司信息")
     contracts: Contracts = Field(default_factory=lambda: Contracts(), title="合同与资料")
+    release: Release = Field(default_factory=lambda: Release(), title="订单下达")
     archive: Archive = Field(default_factory=lambda: Archive(), title="归档")
     dunning: Dunning = Field(default_factory=lambda: Dunning(), title="催款")
     numbering: Numbering = Field(default_factory=lambda: Numbering(), title="编号规则")

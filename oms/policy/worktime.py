@@ -127,6 +127,19 @@ class WorkCalendar:
         clock = min(max(local.timetz().replace(tzinfo=None), self.periods[0][0]), self.periods[-1][1])
         return datetime.combine(day, clock, self.tz)
 
+    def working_day_before(self, day: date, days: int) -> date:
+        """The `days`-th working day before `day` (0: `day` itself if it works, else the one before)."""
+        if days < 0:
+            raise ValueError("days must not be negative")
+        counted = 0
+        while not self.is_workday(day):
+            day -= timedelta(days=1)
+        while counted < days:
+            day -= timedelta(days=1)
+            if self.is_workday(day):
+                counted += 1
+        return day
+
     def working_days_between(self, start: datetime, end: datetime) -> int:
         """Working days after start's date up to and including end's date."""
         a, b = self._local(start).date(), self._local(end).date()

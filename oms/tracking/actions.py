@@ -37,10 +37,14 @@ def open_item(
     hours: Decimal | None = None,
     days: int | None = None,
     start: datetime | None = None,
+    due: datetime | None = None,
 ) -> WorkItem:
-    """A pending step due `hours` working hours (or `days` working days) from `start`."""
+    """A pending step due `hours` working hours (or `days` working days) from `start`, or at `due`
+    when the caller derived it (e.g. working days before a delivery date)."""
     start = start or timezone.now()
-    if hours is not None:
+    if due is not None:
+        pass
+    elif hours is not None:
         due = calendar.add_working_hours(start, hours)
     elif days is not None:
         due = calendar.add_working_days(start, days)

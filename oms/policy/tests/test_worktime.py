@@ -82,6 +82,12 @@ def test_working_days_keep_the_time_of_day() -> None:
     assert CAL.add_working_days(at(2025, 9, 30, 15), 1) == at(2025, 10, 9, 15)
 
 
+def test_working_day_before_skips_the_holiday_and_counts_the_make_up_day() -> None:
+    """3 working days before Thu 9 Oct 2025: Tue 30 Sep, Mon 29 Sep, Sun 28 Sep (make-up workday)."""
+    assert CAL.working_day_before(date(2025, 10, 9), 3) == date(2025, 9, 28)
+    assert CAL.working_day_before(date(2025, 10, 4), 0) == date(2025, 9, 30)
+
+
 def test_year_without_data_fails_loudly() -> None:
     with pytest.raises(CalendarMissing) as info:
         CAL.add_working_hours(at(2026, 12, 31, 17), 24)

@@ -1,0 +1,227 @@
+"""Every write of release and execution (D-4, F-1, F-2, F-4, G-2)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from oms.accounts.models import Department, DepartmentKind, Role, User
+from oms.audit import recorder
+from oms.core import workflow
+from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.fulfilment import states
+from oms.fulfilment.models import DepartmentTask, Milestone, Prepayment, ProgressReport, TaskKind
+from oms.notifications.actions import notify
+from oms.orders.models import OrderStatus, SalesOrder
+from oms.policy import selectors as policy_selectors
+from oms.policy.worktime import CalendarMissing
+from oms.tracking import actions as tracking
+
+_TASK_DEPARTMENT = {
+    TaskKind.PRODUCTION_PLAN: DepartmentKind.PRODUCTION,
+    TaskKind.PURCHASE_PLAN: DepartmentKind.PROCUREMENT,
+    TaskKind.QUALITY_PLAN: DepartmentKind.QUALITY,
+    TaskKind.WAREHOUSE_ALLOCATION: DepartmentKind.WAREHOUSE,
+    TaskKind.LOGISTICS_PLAN: DepartmentKind.LOGISTICS,
+}
+
+
+@transaction.atomic
+def record_prepayment(
+    *, actor: User, order: SalesOrder, amount: Decimal, received_on: date | None, reference: str
+) -> Prepayment:
+    """D-4: finance records a prepayment that has arrived."""
+    if actor.department_kind != DepartmentKind.FINANCE and actor.role not in {Role.EXECUTIVE, Role.ADMIN}:
+        raise NotAllowed(_("只有财务可以登记预付款。"))
+    errors = {}
+    if amount is None or amount <= 0:
+        errors["amount"] = _("金额必须大于 0。")
+    if received_on is None:
+        errors["received_on"] = _("请填写到账日期。")
+    if not reference.strip():
+        errors["reference"] = _("请填写凭证号。")
+    if errors:
+        raise FieldErrors(errors)
+    assert received_on is not None
+    payment = Prepayment.objects.create(
+        order=order, amount=amount, received_on=received_on, reference=reference.strip(), recorded_by=actor
+    )
+    recorder.record(
+        actor=actor,
+        obj=order,
+        action="prepayment.record",
+        after={"amount": amount, "received_on": received_on, "reference": payment.reference},
+    )
+    return payment
+
+
+def _department(kind: str) -> Department:
+    dept = Department.objects.filter(kind=kind, active=True).order_by("parent_id", "pk").first()
+    if dept is None:
+        raise ActionError(_("公司没有“%(k)s”类型的部门，无法下达。") % {"k": DepartmentKind(kind).label})
+    return dept
+
+
+def _owner(dept: Department) -> User:
+    person = User.objects.filter(department=dept, role=Role.HEAD, is_active=True).order_by("pk").first()
+    if person is None:
+        raise ActionError(_("%(d)s没有部门负责人，无法分派任务。") % {"d": dept})
+    return person
+
+
+def release_order(*, actor: User, order: SalesOrder) -> SalesOrder:
+    """F-1 (see _release); a year missing from the working calendar is refused with a clear reason."""
+    try:
+        return _release(actor=actor, order=order)
+    except CalendarMissing as exc:
+        raise ActionError(
+            _("工作日历没有 %(y)s 年的数据，无法计算各部门的期限；请管理员先维护工作日历。") % {"y": exc.year}
+        ) from exc
+
+
+@transaction.atomic
+def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
+    """F-1: release creates each department's task with a responsible person and a due date (plans
+    after release, allocation and logistics before delivery); F-2 production milestones; F-4 the
+    customer is told the expected delivery date."""
+    order = workflow.apply(states.RELEASE, order, actor=actor)
+    policy = order.policy().release
+    calendar = policy_selectors.work_calendar(order.policy_version.number)
+    now = timezone.now()
+    tz = timezone.get_current_timezone()
+    end_of_day = time(
+        int(order.policy().working_time.office_end[:2]), int(order.policy().working_time.office_end[3:])
+    )
+
+    def before_delivery(days: int) -> datetime:
+        due = datetime.combine(calendar.working_day_before(order.delivery_date, days), end_of_day, tz)
+        return max(due, calendar.add_working_days(now, 1))
+
+    dues = {
+        TaskKind.PRODUCTION_PLAN: calendar.add_working_days(now, policy.production_plan_days),
+        TaskKind.PURCHASE_PLAN: calendar.add_working_days(now, policy.purchase_plan_days),
+        TaskKind.QUALITY_PLAN: calendar.add_working_days(now, policy.quality_plan_days),
+        TaskKind.WAREHOUSE_ALLOCATION: before_delivery(policy.allocation_days_before_delivery),
+        TaskKind.LOGISTICS_PLAN: before_delivery(policy.logistics_days_before_delivery),
+    }
+    owners = []
+    for kind, due in dues.items():
+        dept = _department(_TASK_DEPARTMENT[kind])
+        owner = _owner(dept)
+        task = DepartmentTask.objects.create(
+            order=order, kind=kind, department=dept, assignee=owner, due_at=due
+        )
+        tracking.open_item(
+            target=task,
+            kind="release.task",
+            title=_("%(k)s：订单 %(n)s") % {"k": task.get_kind_display(), "n": order.number},
+            department=dept,
+            assignee=owner,
+            calendar=calendar,
+            start=now,
+            due=due,
+        )
+        owners.append(owner)
+    _milestones(order, policy.milestones, now.date())
+    tracking.add_entry(
+        actor=actor,
+        order=order,
+        kind="contact",
+        text=_("订单已下达，已告知客户预计交货日期 %(d)s。") % {"d": f"{order.delivery_date:%Y-%m-%d}"},
+    )
+    notify(
+        recipients=[*owners, order.salesperson],
+        title=_("订单 %(n)s 已下达") % {"n": order.number},
+        url=f"/orders/{order.pk}/",
+    )
+    return order
+
+
+def _milestones(order: SalesOrder, names: list[str], start: date) -> None:
+    """F-2: milestones spread evenly from release to the delivery date."""
+    span = max((order.delivery_date - start).days, len(names))
+    Milestone.objects.bulk_create(
+        [
+            Milestone(
+                order=order,
+                seq=i + 1,
+                name=name[:60],
+                planned_date=start + timedelta(days=span * (i + 1) // len(names)),
+            )
+            for i, name in enumerate(names)
+        ]
+    )
+
+
+@transaction.atomic
+def complete_task(*, actor: User, task: DepartmentTask, note: str) -> DepartmentTask:
+    """F-1: the department marks its plan done, with what it decided."""
+    if not note.strip():
+        raise FieldErrors({"note": _("请说明完成情况。")})
+    task = workflow.apply(
+        states.COMPLETE_TASK,
+        task,
+        actor=actor,
+        reason=note,
+        changes={"note": note.strip(), "done_by": actor, "done_at": timezone.now()},
+    )
+    tracking.close_items(target=task, actor=actor, outcome=_("已完成"))
+    return task
+
+
+@transaction.atomic
+def report_progress(
+    *,
+    actor: User,
+    order: SalesOrder,
+    milestone: Milestone,
+    progress: int,
+    quantity_done: Decimal,
+    material_issued: str = "",
+    notes: str = "",
+) -> ProgressReport:
+    """G-2: production reports a milestone's progress; the order is in production from the first report."""
+    if actor.department_kind != DepartmentKind.PRODUCTION and actor.role not in {Role.EXECUTIVE, Role.ADMIN}:
+        raise NotAllowed(_("只有生产部门可以汇报生产进度。"))
+    if milestone.order_id != order.pk:
+        raise FieldErrors({"milestone": _("该里程碑不属于这个订单。")})
+    if order.status not in {OrderStatus.RELEASED, OrderStatus.IN_PRODUCTION}:
+        raise ActionError(_("订单下达后才能汇报生产进度。"))
+    errors = {}
+    if not 0 <= progress <= 100:
+        errors["progress"] = _("完成百分比应在 0 到 100 之间。")
+    if quantity_done is None or quantity_done < 0:
+        errors["quantity_done"] = _("完成数量不能为负数。")
+    if errors:
+        raise FieldErrors(errors)
+    locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    before = {"progress": locked.progress, "quantity_done": locked.quantity_done}
+    locked.progress, locked.quantity_done = progress, quantity_done
+    locked.save(update_fields=["progress", "quantity_done", "updated_at"])
+    report = ProgressReport.objects.create(
+        milestone=locked,
+        progress=progress,
+        quantity_done=quantity_done,
+        material_issued=material_issued.strip(),
+        notes=notes.strip(),
+        reported_by=actor,
+    )
+    recorder.record(
+        actor=actor,
+        obj=order,
+        action="production.progress",
+        before=before,
+        after={
+            "milestone": locked.name,
+            "progress": progress,
+            "quantity_done": quantity_done,
+            "notes": report.notes,
+        },
+    )
+    if order.status == OrderStatus.RELEASED:
+        workflow.apply(states.START_PRODUCTION, order, actor=actor)
+    return report

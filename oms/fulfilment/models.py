@@ -1,0 +1,142 @@
+"""Release and execution (D-4, F-1, F-2, G-2): the departments' tasks, production milestones,
+progress reports, and prepayments received before release."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TaskKind(models.TextChoices):
+    """F-1: the work a release creates."""
+
+    PRODUCTION_PLAN = "production_plan", _("生产计划")
+    PURCHASE_PLAN = "purchase_plan", _("采购计划")
+    QUALITY_PLAN = "quality_plan", _("质量控制计划")
+    WAREHOUSE_ALLOCATION = "warehouse_allocation", _("仓库配货")
+    LOGISTICS_PLAN = "logistics_plan", _("物流计划")
+
+
+class DeptTaskStatus(models.TextChoices):
+    OPEN = "open", _("待完成")
+    DONE = "done", _("已完成")
+
+
+class DepartmentTask(models.Model):
+    """F-1: one department's part of a released order, with a responsible person and a due date."""
+
+    order = models.ForeignKey(
+        "orders.SalesOrder", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="department_tasks"
+    )
+    kind = models.CharField(_("任务"), max_length=30, choices=TaskKind.choices)
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("负责人"), on_delete=models.PROTECT, related_name="+"
+    )
+    due_at = models.DateTimeField(_("截止时间"))
+    status = models.CharField(
+        _("状态"), max_length=20, choices=DeptTaskStatus.choices, default=DeptTaskStatus.OPEN
+    )
+    note = models.TextField(_("完成说明"), blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("部门任务")
+        verbose_name_plural = _("部门任务")
+        ordering = ["order", "due_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["order", "kind"], name="department_task_unique_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.get_kind_display()}"
+
+
+class Milestone(models.Model):
+    """F-2, G-2: a stage of production with its planned date and the progress reported."""
+
+    order = models.ForeignKey(
+        "orders.SalesOrder", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="milestones"
+    )
+    seq = models.PositiveIntegerField(_("顺序"))
+    name = models.CharField(_("里程碑"), max_length=60)
+    planned_date = models.DateField(_("计划完成日期"))
+    progress = models.PositiveSmallIntegerField(
+        _("完成百分比"), default=0, validators=[MaxValueValidator(100)]
+    )
+    quantity_done = models.DecimalField(
+        _("完成数量"),
+        max_digits=16,
+        decimal_places=4,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("生产里程碑")
+        verbose_name_plural = _("生产里程碑")
+        ordering = ["order", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "seq"], name="milestone_unique_seq"),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="milestone_progress_at_most_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.name}"
+
+
+class ProgressReport(models.Model):
+    """G-2: a production report on a milestone: percentage, quantity, material issued, notes."""
+
+    milestone = models.ForeignKey(
+        Milestone, verbose_name=_("里程碑"), on_delete=models.PROTECT, related_name="reports"
+    )
+    progress = models.PositiveSmallIntegerField(_("完成百分比"))
+    quantity_done = models.DecimalField(_("完成数量"), max_digits=16, decimal_places=4)
+    material_issued = models.CharField(_("领料情况"), max_length=300, blank=True)
+    notes = models.TextField(_("说明"), blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(_("汇报时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("生产进度汇报")
+        verbose_name_plural = _("生产进度汇报")
+        ordering = ["milestone", "-reported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} {self.progress}%"
+
+
+class Prepayment(models.Model):
+    """D-4: a prepayment received, recorded by finance before the order can be released."""
+
+    order = models.ForeignKey(
+        "orders.SalesOrder", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="prepayments"
+    )
+    amount = models.DecimalField(
+        _("金额"), max_digits=18, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    received_on = models.DateField(_("到账日期"))
+    reference = models.CharField(_("凭证号"), max_length=100)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("预付款")
+        verbose_name_plural = _("预付款")
+        ordering = ["order", "received_on"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="prepayment_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.amount}"

@@ -1,0 +1,76 @@
+"""Release and execution transitions (DESIGN 4, D-4, F-1, G-2). They act on the order; they live
+here because their guards read contracts and prepayments, which the order's tier cannot see."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from oms.accounts.models import DepartmentKind, Role
+from oms.contracts.actions import contract_signed
+from oms.core.workflow import Transition, TransitionTable
+from oms.customers.models import PaymentTerms
+from oms.fulfilment.models import DeptTaskStatus
+from oms.orders.models import OrderStatus as S
+
+
+def can_release(user: Any, order: Any) -> bool:
+    """F-1: the sales head, order confirmation, an executive or an administrator releases."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role in {Role.EXECUTIVE, Role.ADMIN}:
+        return True
+    return user.department_kind == DepartmentKind.ORDER_CONFIRMATION or (
+        user.role == Role.HEAD and user.department_kind == DepartmentKind.SALES
+    )
+
+
+def prepayment_received(user: Any, order: Any) -> str | None:
+    """D-4: a prepayment order is released only when the policy's share has been received."""
+    if order.payment_terms != PaymentTerms.PREPAYMENT:
+        return None
+    needed = (order.total_amount * order.policy().release.prepayment_ratio).quantize(Decimal("0.01"))
+    received = order.prepayments.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    if received < needed:
+        return _("预付款未到账：应收 %(n)s，已收 %(r)s。") % {"n": needed, "r": received}
+    return None
+
+
+def _acting(user: Any, obj: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+RELEASE = Transition(
+    name="release",
+    label=gettext_lazy("下达订单"),
+    source={S.CONFIRMED},
+    target=S.RELEASED,
+    permission=can_release,
+    guards=(contract_signed, prepayment_received),
+)
+START_PRODUCTION = Transition(
+    name="start_production",
+    label=gettext_lazy("开始生产"),
+    source={S.RELEASED},
+    target=S.IN_PRODUCTION,
+    permission=_acting,
+    automatic=True,
+)
+ORDER_EXECUTION = TransitionTable.of("order_execution", RELEASE, START_PRODUCTION)
+
+COMPLETE_TASK = Transition(
+    name="complete_task",
+    label=gettext_lazy("完成"),
+    source={DeptTaskStatus.OPEN},
+    target=DeptTaskStatus.DONE,
+    permission=lambda user, task: (
+        task.assignee_id == user.pk
+        or (getattr(user, "role", "") == Role.HEAD and user.department_id == task.department_id)
+    ),
+    automatic=True,
+)
+DEPARTMENT_TASK = TransitionTable.of("department_task", COMPLETE_TASK)

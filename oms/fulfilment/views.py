@@ -1,0 +1,86 @@
+"""Release and execution forms on the order page (D-4, F-1, G-2)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from oms.accounts.models import User
+from oms.core import workflow
+from oms.core.errors import ActionError, FieldErrors
+from oms.fulfilment import actions
+from oms.fulfilment.models import DepartmentTask, Milestone
+from oms.orders.selectors import order_detail
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.strip())
+    except (InvalidOperation, AttributeError):
+        return None
+
+
+@login_required
+@require_POST
+def execution(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    order = order_detail(request.user, pk)
+    if order is None:
+        raise Http404
+    assert isinstance(request.user, User)
+    actor = request.user
+    try:
+        if verb == "release":
+            actions.release_order(actor=actor, order=order)
+        elif verb == "prepayment":
+            received = request.POST.get("received_on", "")
+            actions.record_prepayment(
+                actor=actor,
+                order=order,
+                amount=_decimal(request.POST.get("amount", "")) or Decimal("0"),
+                received_on=date.fromisoformat(received) if received else None,
+                reference=request.POST.get("reference", ""),
+            )
+        elif verb == "complete":
+            task = get_object_or_404(DepartmentTask, pk=request.POST.get("task") or 0, order=order)
+            actions.complete_task(actor=actor, task=task, note=request.POST.get("note", ""))
+        elif verb == "progress":
+            milestone = get_object_or_404(Milestone, pk=request.POST.get("milestone") or 0)
+            try:
+                progress = int(request.POST.get("progress", ""))
+            except ValueError:
+                raise FieldErrors({"progress": _("完成百分比应在 0 到 100 之间。")}) from None
+            actions.report_progress(
+                actor=actor,
+                order=order,
+                milestone=milestone,
+                progress=progress,
+                quantity_done=_decimal(request.POST.get("quantity_done", "0") or "0") or Decimal("0"),
+                material_issued=request.POST.get("material_issued", ""),
+                notes=request.POST.get("notes", ""),
+            )
+        else:
+            raise Http404
+        messages.success(request, _("已完成。"))
+    except ValueError:
+        messages.error(request, _("日期：格式不正确，应为 YYYY-MM-DD。"))
+    except FieldErrors as exc:
+        for msgs in exc.errors.values():
+            for m in msgs:
+                messages.error(request, m)
+    except (ActionError, workflow.WorkflowError) as exc:
+        messages.error(request, exc.message)
+    return redirect("intake:order_detail", pk=order.pk)
+
+
+@login_required
+def task_redirect(request: HttpRequest, pk: int) -> HttpResponse:
+    """From "my work" to the order page, where the department's task is completed."""
+    task = get_object_or_404(DepartmentTask, pk=pk)
+    return redirect("intake:order_detail", pk=task.order_id)
