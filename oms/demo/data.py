@@ -232,8 +232,21 @@ def load_demo() -> list[tuple[str, str]] | None:
         partners.create_carrier(
             actor=admin, data={"code": code, "name": name, "service_area": area, "qualification": "qualified"}
         )
+    _demo_calendar(admin)
     _orders()
     return logins
+
+
+def _demo_calendar(admin: User) -> None:
+    """Demo orders deliver next year; if the statutory data does not cover it yet, the demo adds it
+    as Monday to Friday so that deadlines compute. A real company marks next year's holidays when
+    they are announced (the calendar page warns until then)."""
+    from oms.policy import actions as policy_actions
+    from oms.policy.models import CalendarDay
+
+    next_year = timezone.localdate().year + 1
+    if not CalendarDay.objects.filter(date__year=next_year).exists():
+        policy_actions.add_calendar_year(actor=admin, year=next_year)
 
 
 def _orders() -> None:

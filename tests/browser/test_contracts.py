@@ -41,3 +41,25 @@ def test_contract_generated_reviewed_and_signed(browser: Any, server_url: str, t
     expect(sales.locator("[data-testid=documents]")).to_contain_text("签字盖章")
     sales.screenshot(path="test-artifacts/contract-signed.png", full_page=True)
     sales.context.close()
+
+
+def test_release_and_first_production_report(browser: Any, server_url: str) -> None:
+    """F-1, G-2: the signed order is released by the sales head; production's first report puts
+    it in production, which the customer-facing stage shows (H-1)."""
+    head = _as(browser, server_url, "sales_head")
+    head.goto("/orders/?q=C0006&status=confirmed")
+    head.locator("[data-testid=list-table] tbody a").first.click()
+    head.click("[data-testid=release]")
+    expect(head.locator("[data-testid=order-status]")).to_have_text("已下达")
+    expect(head.locator("[data-testid=execution]")).to_contain_text("生产计划")
+    order_url = head.url
+    head.context.close()
+
+    production = _as(browser, server_url, "production_staff")
+    production.goto(order_url)
+    production.fill("[data-testid=milestones] tr:first-child input[name=progress]", "40")
+    production.fill("[data-testid=milestones] tr:first-child input[name=quantity_done]", "8")
+    production.click("[data-testid=report-1]")
+    expect(production.locator("[data-testid=order-status]")).to_have_text("生产中")
+    expect(production.locator("[data-testid=customer-stage] .text-bg-success")).to_have_count(3)
+    production.context.close()
