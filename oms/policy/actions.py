@@ -21,6 +21,15 @@ from oms.policy.models import CalendarDay, CalendarSource, NumberSequence, Polic
 from oms.policy.schema import PolicyData
 
 
+def _require_administrator(actor: Any) -> None:
+    """Policy and calendar are the administrator's (a command-line or system actor is an operator)."""
+    from oms.accounts.permissions import can_edit_policy
+    from oms.core.errors import NotAllowed
+
+    if getattr(actor, "pk", None) is not None and not can_edit_policy(actor):
+        raise NotAllowed(_("只有系统管理员可以修改制度和工作日历。"))
+
+
 def _validated(data: dict[str, Any]) -> PolicyData:
     try:
         return PolicyData.model_validate(data)
@@ -37,6 +46,7 @@ def publish_policy(
     `based_on` is the version the editor started from; if another version was published since,
     the edit is stale and refused (DESIGN 6).
     """
+    _require_administrator(actor)
     policy = _validated(data)
     latest = PolicyVersion.objects.select_for_update().order_by("-number").first()
     latest_number = latest.number if latest else 0
@@ -95,6 +105,7 @@ def seed_calendar(*, actor: Any, years: list[int]) -> int:
 
     Returns the number of days written. A year the package has no data for is refused.
     """
+    _require_administrator(actor)
     written = 0
     for year in years:
         existing = set(CalendarDay.objects.filter(date__year=year).values_list("date", flat=True))
@@ -122,6 +133,7 @@ def seed_calendar(*, actor: Any, years: list[int]) -> int:
 @transaction.atomic
 def add_calendar_year(*, actor: Any, year: int, workdays: str = "mon-fri") -> int:
     """A year the statutory data does not cover yet: weekdays work, weekends rest, editable after."""
+    _require_administrator(actor)
     if CalendarDay.objects.filter(date__year=year).exists():
         raise FieldErrors({"year": _("%(y)s 年已有日历数据。") % {"y": year}})
     day, rows = date(year, 1, 1), []
@@ -150,6 +162,7 @@ def set_calendar_day(
     An edit based on a version read earlier is refused when stale; `version=None` states the
     day's new value outright (the calendar page's "set this date" form) and is still audited.
     """
+    _require_administrator(actor)
     locked = CalendarDay.objects.select_for_update().get(pk=day.pk)
     if version is not None and locked.version != version:
         raise StaleVersion(_("该日期已被他人修改，请刷新后重试。"))

@@ -82,7 +82,7 @@ def set_policy(org: dict[str, Any], **changes: Any) -> None:
     for key, value in changes.items():
         section, field = key.split("__")
         data[section][field] = value
-    policy_actions.publish_policy(actor=org["head"], data=data)
+    policy_actions.publish_policy(actor="test setup", data=data)
 
 
 def confirmed_order(org: dict[str, Any], **overrides: Any) -> Any:

@@ -77,7 +77,7 @@ def test_blocked_customer_is_refused(org) -> None:
 def test_price_below_the_policy_floor_is_refused(org) -> None:
     data = PolicyData().model_dump(mode="json")
     data["intake"]["price_floor_ratio"] = "0.9"
-    policy_actions.publish_policy(actor=org["sales"], data=data)
+    policy_actions.publish_policy(actor="test setup", data=data)
     low = [*lines(org)[:1], {"product": org["motor"].pk, "quantity": "4", "unit_price": "449.99"}]
     errors = _refused(org, ["lines.1.unit_price"], order_lines=low)
     assert errors["lines.1.unit_price"] == ["单价低于最低售价 450.00。"]

@@ -153,3 +153,11 @@ def test_every_setting_title_is_listed_for_translation() -> None:
         return found
 
     assert titles(PolicyData) - set(TITLES) == set()
+
+
+def test_only_an_administrator_publishes(sales_staff) -> None:
+    from oms.core.errors import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        actions.publish_policy(actor=sales_staff, data=PolicyData().model_dump(mode="json"))
+    assert PolicyVersion.objects.count() == 1
