@@ -13,6 +13,7 @@ from oms.customers import actions as customer_actions
 from oms.customers import selectors as customer_selectors
 from oms.customers.api import router as regions_router
 from oms.customers.models import Contact, Customer
+from oms.fulfilment.api import router as shipments_router
 from oms.intake.api import router as orders_router
 from oms.partners import actions as partner_actions
 from oms.partners import selectors as partner_selectors
@@ -92,3 +93,4 @@ for _spec in SPECS:
 api.add_router("/regions", regions_router)
 api.add_router("/orders", orders_router)
 api.add_router("/", review_router)
+api.add_router("/", shipments_router)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,9 +16,19 @@ from oms.audit import recorder
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.fulfilment import states
-from oms.fulfilment.models import DepartmentTask, Milestone, Prepayment, ProgressReport, TaskKind
+from oms.fulfilment.models import (
+    DepartmentTask,
+    Milestone,
+    Prepayment,
+    ProgressReport,
+    Shipment,
+    ShipmentLine,
+    ShippingMode,
+    TaskKind,
+)
 from oms.notifications.actions import notify
 from oms.orders.models import OrderStatus, SalesOrder
+from oms.partners.models import Qualification
 from oms.policy import selectors as policy_selectors
 from oms.policy.worktime import CalendarMissing
 from oms.tracking import actions as tracking
@@ -225,3 +237,101 @@ def report_progress(
     if order.status == OrderStatus.RELEASED:
         workflow.apply(states.START_PRODUCTION, order, actor=actor)
     return report
+
+
+def shipped_quantities(order: SalesOrder) -> dict[int, Decimal]:
+    """G-6: how much of each order line has shipped."""
+    rows = (
+        ShipmentLine.objects.filter(shipment__order=order).values("order_line_id").annotate(q=Sum("quantity"))
+    )
+    return {r["order_line_id"]: r["q"] for r in rows}
+
+
+@transaction.atomic
+def ship(
+    *,
+    actor: User,
+    order: SalesOrder,
+    mode: str,
+    shipped_on: date | None,
+    quantities: dict[int, Decimal],
+    carrier: Any = None,
+    route: str = "",
+    packaging: str = "",
+    tracking_number: str = "",
+) -> Any:
+    """G-5, G-6: a shipment, whole or partial; never more than what is left; the order is shipped
+    when every line has gone."""
+    if actor.department_kind not in {
+        DepartmentKind.LOGISTICS,
+        DepartmentKind.WAREHOUSE,
+    } and actor.role not in {Role.EXECUTIVE, Role.ADMIN}:
+        raise NotAllowed(_("只有物流或仓储部门可以登记发货。"))
+    locked = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if locked.status not in {OrderStatus.RELEASED, OrderStatus.IN_PRODUCTION}:
+        raise ActionError(_("订单下达后、全部发货前才能登记发货。"))
+    errors: dict[str, str] = {}
+    if mode not in ShippingMode.values:
+        errors["mode"] = _("请选择运输方式。")
+    if shipped_on is None:
+        errors["shipped_on"] = _("请填写发货日期。")
+    if mode != ShippingMode.PICKUP and not tracking_number.strip() and mode != ShippingMode.OWN_FLEET:
+        errors["tracking_number"] = _("请填写运单号。")
+    if carrier is not None and carrier.qualification != Qualification.QUALIFIED:
+        errors["carrier"] = _("承运商 %(c)s 资质不合格。") % {"c": carrier}
+    lines = {ln.pk: ln for ln in locked.lines.all()}
+    done = shipped_quantities(locked)
+    wanted = {pk: q for pk, q in quantities.items() if q}
+    if not wanted:
+        errors["lines"] = _("请填写本次发货数量。")
+    for pk, qty in wanted.items():
+        line = lines.get(pk)
+        if line is None:
+            errors[f"lines.{pk}"] = _("不是这个订单的明细。")
+            continue
+        left = line.quantity - done.get(pk, Decimal("0"))
+        if qty < 0 or qty > left:
+            errors[f"lines.{pk}"] = _("第 %(n)s 行最多还能发 %(q)s。") % {
+                "n": line.line_no,
+                "q": left.normalize(),
+            }
+    if errors:
+        raise FieldErrors(errors)
+    assert shipped_on is not None
+    number = locked.shipments.count() + 1
+    shipment = Shipment.objects.create(
+        order=locked,
+        number=number,
+        mode=mode,
+        carrier=carrier,
+        route=route.strip(),
+        packaging=packaging.strip(),
+        tracking_number=tracking_number.strip(),
+        shipped_on=shipped_on,
+        created_by=actor,
+    )
+    ShipmentLine.objects.bulk_create(
+        [ShipmentLine(shipment=shipment, order_line=lines[pk], quantity=q) for pk, q in wanted.items()]
+    )
+    recorder.record(
+        actor=actor,
+        obj=locked,
+        action="shipment.record",
+        after={
+            "shipment": number,
+            "mode": mode,
+            "tracking_number": shipment.tracking_number,
+            "lines": {str(lines[pk].line_no): q for pk, q in wanted.items()},
+        },
+    )
+    remaining = any(
+        ln.quantity > done.get(pk, Decimal("0")) + wanted.get(pk, Decimal("0")) for pk, ln in lines.items()
+    )
+    if not remaining:
+        workflow.apply(states.SHIP, locked, actor=actor, reason=_("全部发货"))
+    notify(
+        recipients=[locked.salesperson],
+        title=_("订单 %(n)s 第 %(b)s 批已发货") % {"n": locked.number, "b": number},
+        url=f"/orders/{locked.pk}/",
+    )
+    return shipment

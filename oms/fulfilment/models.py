@@ -140,3 +140,68 @@ class Prepayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} {self.amount}"
+
+
+class ShippingMode(models.TextChoices):
+    """K-1, G-5: how the goods travel."""
+
+    EXPRESS = "express", _("快递")
+    FREIGHT = "freight", _("货运")
+    PICKUP = "pickup", _("客户自提")
+    OWN_FLEET = "own_fleet", _("自有车辆")
+
+
+class Shipment(models.Model):
+    """G-5, G-6: one shipment of an order, whole or partial, with carrier and tracking number."""
+
+    order = models.ForeignKey(
+        "orders.SalesOrder", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="shipments"
+    )
+    number = models.PositiveIntegerField(_("批次"))
+    mode = models.CharField(_("运输方式"), max_length=20, choices=ShippingMode.choices)
+    carrier = models.ForeignKey(
+        "partners.Carrier",
+        verbose_name=_("承运商"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    route = models.CharField(_("路线"), max_length=200, blank=True)
+    packaging = models.CharField(_("包装"), max_length=200, blank=True)
+    tracking_number = models.CharField(_("运单号"), max_length=60, blank=True, db_index=True)
+    shipped_on = models.DateField(_("发货日期"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("发货")
+        verbose_name_plural = _("发货")
+        ordering = ["order", "number"]
+        constraints = [models.UniqueConstraint(fields=["order", "number"], name="shipment_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.order} #{self.number}"
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(
+        Shipment, verbose_name=_("发货"), on_delete=models.PROTECT, related_name="lines"
+    )
+    order_line = models.ForeignKey(
+        "orders.OrderLine",
+        verbose_name=_("订单明细"),
+        on_delete=models.PROTECT,
+        related_name="shipment_lines",
+    )
+    quantity = models.DecimalField(_("数量"), max_digits=16, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("发货明细")
+        verbose_name_plural = _("发货明细")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="shipment_line_quantity_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shipment} {self.order_line_id}"

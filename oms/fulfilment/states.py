@@ -60,7 +60,15 @@ START_PRODUCTION = Transition(
     permission=_acting,
     automatic=True,
 )
-ORDER_EXECUTION = TransitionTable.of("order_execution", RELEASE, START_PRODUCTION)
+SHIP = Transition(
+    name="ship",
+    label=gettext_lazy("全部发货"),
+    source={S.RELEASED, S.IN_PRODUCTION},
+    target=S.SHIPPED,
+    permission=_acting,
+    automatic=True,
+)
+ORDER_EXECUTION = TransitionTable.of("order_execution", RELEASE, START_PRODUCTION, SHIP)
 
 COMPLETE_TASK = Transition(
     name="complete_task",

@@ -18,6 +18,7 @@ from oms.core.errors import ActionError, FieldErrors
 from oms.fulfilment import actions
 from oms.fulfilment.models import DepartmentTask, Milestone
 from oms.orders.selectors import order_detail
+from oms.partners.models import Carrier
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -64,6 +65,25 @@ def execution(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 quantity_done=_decimal(request.POST.get("quantity_done", "0") or "0") or Decimal("0"),
                 material_issued=request.POST.get("material_issued", ""),
                 notes=request.POST.get("notes", ""),
+            )
+        elif verb == "ship":
+            quantities = {
+                int(k.split("-", 1)[1]): _decimal(str(v)) or Decimal("0")
+                for k, v in request.POST.items()
+                if k.startswith("qty-") and k[4:].isdigit() and str(v).strip()
+            }
+            shipped_on = request.POST.get("shipped_on", "")
+            carrier = Carrier.objects.filter(pk=request.POST.get("carrier") or 0).first()
+            actions.ship(
+                actor=actor,
+                order=order,
+                mode=request.POST.get("mode", ""),
+                shipped_on=date.fromisoformat(shipped_on) if shipped_on else None,
+                quantities=quantities,
+                carrier=carrier,
+                route=request.POST.get("route", ""),
+                packaging=request.POST.get("packaging", ""),
+                tracking_number=request.POST.get("tracking_number", ""),
             )
         else:
             raise Http404

@@ -47,6 +47,7 @@ class OrderStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("已确认")
     RELEASED = "released", _("已下达")
     IN_PRODUCTION = "in_production", _("生产中")
+    SHIPPED = "shipped", _("已发货")
     DECLINED = "declined", _("未接单")
     CANCELLED = "cancelled", _("已取消")
 
@@ -62,6 +63,7 @@ OPEN_STATUSES = (
     OrderStatus.CONFIRMED,
     OrderStatus.RELEASED,
     OrderStatus.IN_PRODUCTION,
+    OrderStatus.SHIPPED,
 )
 # States in which sales may still edit the commercial terms directly (B-5, C-6 renegotiation).
 EDITABLE_STATUSES = (OrderStatus.DRAFT, OrderStatus.NEEDS_INFO, OrderStatus.REVIEW_FAILED)

@@ -31,6 +31,7 @@ PAST_INTAKE = [
     OrderStatus.CONFIRMED,
     OrderStatus.RELEASED,
     OrderStatus.IN_PRODUCTION,
+    OrderStatus.SHIPPED,
 ]
 
 

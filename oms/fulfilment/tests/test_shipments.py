@@ -1,0 +1,120 @@
+"""G-5, G-6: partial and whole shipments; never more than what is left; the order is shipped at the end."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from oms.core.errors import FieldErrors, NotAllowed
+from oms.fulfilment import actions
+from oms.fulfilment.tests.test_release import _signed, more_heads  # noqa: F401 - fixture
+from oms.orders.models import CustomerStage, OrderStatus
+from oms.partners.models import Carrier
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _released(org):
+    from conftest import make_user
+
+    org["logistics"] = make_user("lg1", kind="logistics")
+    return actions.release_order(actor=org["head"], order=_signed(org, quantity="10"))
+
+
+def test_two_partial_shipments_ship_the_order(more_heads) -> None:  # noqa: F811
+    org = more_heads
+    order = _released(org)
+    line = order.lines.get()
+    carrier = Carrier.objects.create(code="L1", name="顺丰", qualification="qualified")
+    actions.ship(
+        actor=org["logistics"],
+        order=order,
+        mode="express",
+        shipped_on=date(2026, 12, 1),
+        quantities={line.pk: Decimal("4")},
+        carrier=carrier,
+        tracking_number="SF100",
+    )
+    order.refresh_from_db()
+    assert (order.status, actions.shipped_quantities(order)[line.pk]) == (OrderStatus.RELEASED, Decimal("4"))
+    with pytest.raises(FieldErrors) as info:
+        actions.ship(
+            actor=org["logistics"],
+            order=order,
+            mode="express",
+            shipped_on=date(2026, 12, 2),
+            quantities={line.pk: Decimal("7")},
+            tracking_number="SF101",
+        )
+    assert info.value.errors == {f"lines.{line.pk}": ["第 1 行最多还能发 6。"]}
+    actions.ship(
+        actor=org["logistics"],
+        order=order,
+        mode="freight",
+        shipped_on=date(2026, 12, 3),
+        quantities={line.pk: Decimal("6")},
+        tracking_number="DB200",
+    )
+    order.refresh_from_db()
+    assert (order.status, order.customer_stage, order.shipments.count()) == (
+        OrderStatus.SHIPPED,
+        CustomerStage.SHIPPED,
+        2,
+    )
+
+
+def test_unqualified_carrier_is_refused(more_heads) -> None:  # noqa: F811
+    org = more_heads
+    order = _released(org)
+    carrier = Carrier.objects.create(code="L9", name="某物流", qualification="disqualified")
+    with pytest.raises(FieldErrors) as info:
+        actions.ship(
+            actor=org["logistics"],
+            order=order,
+            mode="freight",
+            shipped_on=date(2026, 12, 1),
+            quantities={order.lines.get().pk: Decimal("1")},
+            carrier=carrier,
+            tracking_number="X",
+        )
+    assert list(info.value.errors) == ["carrier"]
+    assert order.shipments.count() == 0
+
+
+def test_sales_cannot_record_shipments(more_heads) -> None:  # noqa: F811
+    org = more_heads
+    order = _released(org)
+    with pytest.raises(NotAllowed):
+        actions.ship(
+            actor=org["sales"],
+            order=order,
+            mode="pickup",
+            shipped_on=date(2026, 12, 1),
+            quantities={order.lines.get().pk: Decimal("1")},
+        )
+
+
+def test_shipment_status_through_the_api_and_page(client, more_heads) -> None:  # noqa: F811
+    from django.urls import reverse
+
+    from oms.accounts.actions import issue_api_token
+
+    org = more_heads
+    order = _released(org)
+    line = order.lines.get()
+    client.force_login(org["logistics"])
+    client.post(
+        reverse("fulfilment:execution", args=[order.pk, "ship"]),
+        {"mode": "express", "tracking_number": "SF300", "shipped_on": "2026-12-01", f"qty-{line.pk}": "3"},
+    )
+    token = issue_api_token(actor=org["sales"], user=org["sales"], name="t")
+    body = client.get(f"/api/orders/{order.pk}/shipments", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert (body["remaining"], body["shipments"][0]["tracking_number"]) == ({"1": "7.0000"}, "SF300")
+    assert "SF300" in client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
