@@ -42,6 +42,13 @@ def is_staff_member(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and getattr(user, "is_active", False)
 
 
+@rules.predicate
+def in_warehouse(user: Any) -> bool:
+    return (
+        bool(getattr(user, "is_authenticated", False)) and getattr(user, "department_kind", "") == "warehouse"
+    )
+
+
 can_manage_master_data = is_admin
 can_manage_users = is_admin
 can_edit_policy = is_admin

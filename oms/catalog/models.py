@@ -110,6 +110,10 @@ class StockLevel(VersionedModel):
             ),
             models.CheckConstraint(condition=models.Q(on_hand__gte=0), name="stock_on_hand_not_negative"),
             models.CheckConstraint(condition=models.Q(reserved__gte=0), name="stock_reserved_not_negative"),
+            # G-4: never more reserved than there is; the database refuses it whatever the code does.
+            models.CheckConstraint(
+                condition=models.Q(reserved__lte=models.F("on_hand")), name="stock_reserved_within_on_hand"
+            ),
         ]
 
     def __str__(self) -> str:

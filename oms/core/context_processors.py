@@ -30,6 +30,7 @@ MENU: list[tuple[Any, list[tuple[Any, str, Any]]]] = [
                 "tracking:overview",
                 perms.is_head | perms.is_executive | perms.is_admin | perms.is_auditor,
             ),
+            (_("拣货单"), "fulfilment:picking", perms.in_warehouse | perms.is_admin | perms.is_executive),
         ],
     ),
     (

@@ -21,6 +21,7 @@ def tables() -> list[TransitionTable]:
     return [
         fulfilment.ORDER_EXECUTION,
         fulfilment.DEPARTMENT_TASK,
+        fulfilment.RESERVATION,
         orders.ORDER,
         orders.INQUIRY,
         review.TASK,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from oms.accounts.models import Department, DepartmentKind, Role, User
 from oms.audit import recorder
+from oms.catalog.models import StockLevel
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.fulfilment import states
@@ -21,6 +22,8 @@ from oms.fulfilment.models import (
     Milestone,
     Prepayment,
     ProgressReport,
+    Reservation,
+    ReservationStatus,
     Shipment,
     ShipmentLine,
     ShippingMode,
@@ -313,6 +316,8 @@ def ship(
     ShipmentLine.objects.bulk_create(
         [ShipmentLine(shipment=shipment, order_line=lines[pk], quantity=q) for pk, q in wanted.items()]
     )
+    for pk, qty in wanted.items():
+        _dispatch_stock(locked, actor, lines[pk], qty)
     recorder.record(
         actor=actor,
         obj=locked,
@@ -335,3 +340,99 @@ def ship(
         url=f"/orders/{locked.pk}/",
     )
     return shipment
+
+
+# --- warehouse (G-4) ---------------------------------------------------------------------------
+
+
+def _require_warehouse(actor: User) -> None:
+    if actor.department_kind != DepartmentKind.WAREHOUSE and actor.role not in {Role.ADMIN}:
+        raise NotAllowed(_("只有仓储部门可以操作库存。"))
+
+
+@transaction.atomic
+def reserve(
+    *, actor: User, order: SalesOrder, line_id: int, stock_level_id: int, quantity: Decimal
+) -> Reservation:
+    """G-4: hold stock for an order line. The stock row is locked and the database refuses more
+    reserved than on hand, so two orders can never hold the same stock."""
+    _require_warehouse(actor)
+    if order.status not in {OrderStatus.RELEASED, OrderStatus.IN_PRODUCTION}:
+        raise ActionError(_("订单下达后才能预留库存。"))
+    line = order.lines.filter(pk=line_id).select_related("product").first()
+    if line is None:
+        raise FieldErrors({"line": _("不是这个订单的明细。")})
+    level = (
+        StockLevel.objects.select_for_update().filter(pk=stock_level_id, product_id=line.product_id).first()
+    )
+    if level is None:
+        raise FieldErrors({"stock_level": _("该仓库没有这个产品的库存。")})
+    held = order.reservations.filter(order_line=line).exclude(status=ReservationStatus.SHIPPED).aggregate(
+        s=Sum("quantity")
+    )["s"] or Decimal("0")
+    shipped = shipped_quantities(order).get(line.pk, Decimal("0"))
+    errors = {}
+    if quantity is None or quantity <= 0:
+        errors["quantity"] = _("数量必须大于 0。")
+    elif quantity > level.on_hand - level.reserved:
+        errors["quantity"] = _("库存不足：可用 %(a)s。") % {"a": (level.on_hand - level.reserved).normalize()}
+    elif quantity + held + shipped > line.quantity:
+        errors["quantity"] = _("超过订单需要：最多还需 %(q)s。") % {
+            "q": (line.quantity - held - shipped).normalize()
+        }
+    if errors:
+        raise FieldErrors(errors)
+    level.reserved += quantity
+    level.version += 1
+    level.save(update_fields=["reserved", "version"])
+    reservation = Reservation.objects.create(
+        order=order, order_line=line, stock_level=level, quantity=quantity, reserved_by=actor
+    )
+    recorder.record(
+        actor=actor,
+        obj=order,
+        action="stock.reserve",
+        after={"line": line.line_no, "warehouse": level.warehouse_id, "quantity": quantity},
+    )
+    return reservation
+
+
+@transaction.atomic
+def pick(*, actor: User, reservation: Reservation) -> Reservation:
+    return workflow.apply(states.PICK, reservation, actor=actor, changes={"picked_by": actor})
+
+
+@transaction.atomic
+def second_check(*, actor: User, reservation: Reservation, counted: Decimal) -> Reservation:
+    """G-4: a second person counts the picked goods against the order; a difference is refused."""
+    if counted != reservation.quantity:
+        raise FieldErrors(
+            {
+                "counted": _("复核数量 %(c)s 与预留数量 %(q)s 不符。")
+                % {"c": counted, "q": reservation.quantity.normalize()}
+            }
+        )
+    return workflow.apply(states.CHECK, reservation, actor=actor, changes={"checked_by": actor})
+
+
+@transaction.atomic
+def pack(*, actor: User, reservation: Reservation, packing: str) -> Reservation:
+    if not packing.strip():
+        raise FieldErrors({"packing": _("请填写包装说明。")})
+    return workflow.apply(states.PACK, reservation, actor=actor, changes={"packing": packing.strip()})
+
+
+def _dispatch_stock(order: SalesOrder, actor: User, line: Any, quantity: Decimal) -> None:
+    """Shipping takes the goods out of stock: packed reservations of the line first."""
+    left = quantity
+    for res in order.reservations.filter(order_line=line, status=ReservationStatus.PACKED).order_by("pk"):
+        if left <= 0:
+            break
+        level = StockLevel.objects.select_for_update().get(pk=res.stock_level_id)
+        take = min(left, res.quantity)
+        level.on_hand -= take
+        level.reserved -= take
+        level.version += 1
+        level.save(update_fields=["on_hand", "reserved", "version"])
+        workflow.apply(states.DISPATCH, res, actor=actor)
+        left -= take

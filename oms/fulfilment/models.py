@@ -205,3 +205,50 @@ class ShipmentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shipment} {self.order_line_id}"
+
+
+class ReservationStatus(models.TextChoices):
+    RESERVED = "reserved", _("已预留")
+    PICKED = "picked", _("已拣货")
+    CHECKED = "checked", _("已复核")
+    PACKED = "packed", _("已包装")
+    SHIPPED = "shipped", _("已出库")
+
+
+class Reservation(models.Model):
+    """G-4: stock held for an order line in one warehouse; picked, second-checked, packed, shipped."""
+
+    order = models.ForeignKey(
+        "orders.SalesOrder", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="reservations"
+    )
+    order_line = models.ForeignKey(
+        "orders.OrderLine", verbose_name=_("订单明细"), on_delete=models.PROTECT, related_name="reservations"
+    )
+    stock_level = models.ForeignKey(
+        "catalog.StockLevel", verbose_name=_("库存"), on_delete=models.PROTECT, related_name="reservations"
+    )
+    quantity = models.DecimalField(_("数量"), max_digits=16, decimal_places=4)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ReservationStatus.choices, default=ReservationStatus.RESERVED
+    )
+    reserved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    picked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    packing = models.CharField(_("包装说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("库存预留")
+        verbose_name_plural = _("库存预留")
+        ordering = ["order", "order_line", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="reservation_quantity_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.order_line_id} {self.quantity}"

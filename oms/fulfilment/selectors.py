@@ -5,9 +5,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Case, IntegerField, Sum, When
 
-from oms.fulfilment.models import DepartmentTask, Milestone, Shipment, ShipmentLine, ShippingMode
+from oms.catalog.models import StockLevel
+from oms.fulfilment.models import (
+    DepartmentTask,
+    Milestone,
+    Reservation,
+    ReservationStatus,
+    Shipment,
+    ShipmentLine,
+    ShippingMode,
+)
 from oms.orders.models import SalesOrder
 from oms.partners.models import Carrier, Qualification
 
@@ -29,6 +38,16 @@ def execution_of(order: SalesOrder) -> dict[str, Any]:
         "to_ship": [(ln, ln.quantity - shipped.get(ln.pk, Decimal("0"))) for ln in lines],
         "carriers": list(Carrier.objects.filter(active=True, qualification=Qualification.QUALIFIED)),
         "shipping_modes": ShippingMode.choices,
+        "reservations": list(
+            Reservation.objects.filter(order=order).select_related(
+                "order_line", "stock_level__warehouse", "picked_by", "checked_by"
+            )
+        ),
+        "stock_choices": list(
+            StockLevel.objects.filter(product_id__in=[ln.product_id for ln in lines]).select_related(
+                "warehouse", "product"
+            )
+        ),
         "department_tasks": list(
             DepartmentTask.objects.filter(order=order).select_related("department", "assignee", "done_by")
         ),
@@ -36,3 +55,20 @@ def execution_of(order: SalesOrder) -> dict[str, Any]:
         "prepaid": order.prepayments.aggregate(s=Sum("amount"))["s"] or Decimal("0"),
         "prepayments": list(order.prepayments.select_related("recorded_by")),
     }
+
+
+def picking_list(user: Any) -> list[Reservation]:
+    """G-4: reservations waiting to be picked, most urgent first (order class, then delivery date)."""
+    urgency = Case(
+        When(order__order_class="urgent", then=0),
+        When(order__order_class="special", then=1),
+        default=2,
+        output_field=IntegerField(),
+    )
+    return list(
+        Reservation.objects.filter(
+            status__in=[ReservationStatus.RESERVED, ReservationStatus.PICKED, ReservationStatus.CHECKED]
+        )
+        .select_related("order", "order_line__product", "stock_level__warehouse")
+        .order_by(urgency, "order__delivery_date", "pk")[:300]
+    )

@@ -15,6 +15,7 @@ from oms.contracts.actions import contract_signed
 from oms.core.workflow import Transition, TransitionTable
 from oms.customers.models import PaymentTerms
 from oms.fulfilment.models import DeptTaskStatus
+from oms.fulfilment.models import ReservationStatus as RS
 from oms.orders.models import OrderStatus as S
 
 
@@ -82,3 +83,49 @@ COMPLETE_TASK = Transition(
     automatic=True,
 )
 DEPARTMENT_TASK = TransitionTable.of("department_task", COMPLETE_TASK)
+
+
+def _warehouse(user: Any, reservation: Any) -> bool:
+    return getattr(user, "department_kind", "") == DepartmentKind.WAREHOUSE or getattr(user, "role", "") in {
+        Role.ADMIN
+    }
+
+
+def _second_person(user: Any, reservation: Any) -> bool:
+    """G-4: the second check is done by someone other than the picker."""
+    return _warehouse(user, reservation) and reservation.picked_by_id != user.pk
+
+
+PICK = Transition(
+    name="pick",
+    label=gettext_lazy("拣货"),
+    source={RS.RESERVED},
+    target=RS.PICKED,
+    permission=_warehouse,
+    automatic=True,
+)
+CHECK = Transition(
+    name="second_check",
+    label=gettext_lazy("复核"),
+    source={RS.PICKED},
+    target=RS.CHECKED,
+    permission=_second_person,
+    automatic=True,
+)
+PACK = Transition(
+    name="pack",
+    label=gettext_lazy("包装"),
+    source={RS.CHECKED},
+    target=RS.PACKED,
+    permission=_warehouse,
+    automatic=True,
+)
+DISPATCH = Transition(
+    name="dispatch",
+    label=gettext_lazy("出库"),
+    source={RS.PACKED},
+    target=RS.SHIPPED,
+    permission=_acting,
+    automatic=True,
+)
+RESERVATION = TransitionTable.of("reservation", PICK, CHECK, PACK, DISPATCH)

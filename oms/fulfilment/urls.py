@@ -6,4 +6,5 @@ app_name = "fulfilment"
 urlpatterns = [
     path("orders/<int:pk>/execution/<str:verb>/", views.execution, name="execution"),
     path("orders/tasks/<int:pk>/", views.task_redirect, name="task"),
+    path("warehouse/picking/", views.picking, name="picking"),
 ]

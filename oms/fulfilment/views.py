@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
-from oms.fulfilment import actions
-from oms.fulfilment.models import DepartmentTask, Milestone
+from oms.fulfilment import actions, selectors
+from oms.fulfilment.models import DepartmentTask, Milestone, Reservation
 from oms.orders.selectors import order_detail
 from oms.partners.models import Carrier
 
@@ -85,6 +86,8 @@ def execution(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 packaging=request.POST.get("packaging", ""),
                 tracking_number=request.POST.get("tracking_number", ""),
             )
+        elif verb in {"reserve", "pick", "check", "pack"}:
+            _warehouse_step(request, order, verb, actor)
         else:
             raise Http404
         messages.success(request, _("已完成。"))
@@ -104,3 +107,35 @@ def task_redirect(request: HttpRequest, pk: int) -> HttpResponse:
     """From "my work" to the order page, where the department's task is completed."""
     task = get_object_or_404(DepartmentTask, pk=pk)
     return redirect("intake:order_detail", pk=task.order_id)
+
+
+def _warehouse_step(request: HttpRequest, order: Any, verb: str, actor: User) -> None:
+    if verb == "reserve":
+        actions.reserve(
+            actor=actor,
+            order=order,
+            line_id=int(request.POST.get("line") or 0),
+            stock_level_id=int(request.POST.get("stock_level") or 0),
+            quantity=_decimal(request.POST.get("quantity", "")) or Decimal("0"),
+        )
+        return
+    reservation = get_object_or_404(Reservation, pk=request.POST.get("reservation") or 0, order=order)
+    if verb == "pick":
+        actions.pick(actor=actor, reservation=reservation)
+    elif verb == "check":
+        actions.second_check(
+            actor=actor,
+            reservation=reservation,
+            counted=_decimal(request.POST.get("counted", "")) or Decimal("-1"),
+        )
+    else:
+        actions.pack(actor=actor, reservation=reservation, packing=request.POST.get("packing", ""))
+
+
+@login_required
+def picking(request: HttpRequest) -> HttpResponse:
+    """G-4: the warehouse's picking list by priority."""
+    assert isinstance(request.user, User)
+    if request.user.department_kind != "warehouse" and request.user.role not in {"admin", "executive"}:
+        raise Http404
+    return render(request, "fulfilment/picking.html", {"rows": selectors.picking_list(request.user)})
