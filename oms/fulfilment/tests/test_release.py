@@ -6,14 +6,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
-from oms.contracts import actions as contracts
 from oms.core.errors import FieldErrors, NotAllowed
 from oms.core.workflow import PermissionDenied, TransitionBlocked
 from oms.fulfilment import actions
 from oms.fulfilment.models import DepartmentTask, Milestone
-from oms.intake.tests.fixtures import confirmed_order, set_policy
+from oms.intake.tests.fixtures import confirmed_order, set_policy, signed_order
 from oms.orders.models import CustomerStage, OrderStatus
 from oms.tracking.models import TrackingEntry, WorkItem
 
@@ -24,34 +22,6 @@ ALL_OK = {k: (True, "") for k in ("capacity", "process", "quantity", "price", "d
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def more_heads(org):
-    from conftest import make_user
-
-    org["warehouse_head"] = make_user("whhead", kind="warehouse", role="head")
-    org["logistics_head"] = make_user("lghead", kind="logistics", role="head")
-    org["finance"] = make_user("fin1", kind="finance")
-    from oms.policy.actions import add_calendar_year
-    from oms.policy.models import CalendarDay
-
-    if not CalendarDay.objects.filter(date__year=2027).exists():
-        add_calendar_year(actor="test setup", year=2027)  # the fixtures deliver in January 2027
-    return org
-
-
-def _signed(org, **overrides):
-    order = confirmed_order(org, **overrides)
-    contract = contracts.review_contract(
-        actor=org["head"],
-        contract=contracts.generate_contract(actor=org["sales"], order=order),
-        points=ALL_OK,
-    )
-    contracts.sign_contract(
-        actor=org["sales"], contract=contract, scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4 s")
-    )
-    return order
 
 
 def test_release_is_blocked_until_the_contract_is_signed(more_heads) -> None:
@@ -67,7 +37,7 @@ def test_release_is_blocked_until_the_contract_is_signed(more_heads) -> None:
 def test_prepayment_order_waits_for_the_money(more_heads) -> None:
     """D-4."""
     org = more_heads
-    order = _signed(org, payment_terms="prepayment")
+    order = signed_order(org, payment_terms="prepayment")
     with pytest.raises(TransitionBlocked) as info:
         actions.release_order(actor=org["head"], order=order)
     assert info.value.reasons == ["预付款未到账：应收 2000.00，已收 0。"]
@@ -93,7 +63,7 @@ def test_prepayment_order_waits_for_the_money(more_heads) -> None:
 def test_release_creates_each_departments_task_milestones_and_tells_the_customer(more_heads) -> None:
     """F-1, F-2, F-4."""
     org = more_heads
-    order = actions.release_order(actor=org["head"], order=_signed(org))
+    order = actions.release_order(actor=org["head"], order=signed_order(org))
     tasks = {t.kind: t for t in DepartmentTask.objects.filter(order=order)}
     assert sorted(tasks) == sorted(
         ["production_plan", "purchase_plan", "quality_plan", "warehouse_allocation", "logistics_plan"]
@@ -130,7 +100,7 @@ def test_release_without_calendar_data_is_refused_clearly(org) -> None:
 
 def test_only_sales_head_or_order_confirmation_releases(more_heads) -> None:
     org = more_heads
-    order = _signed(org)
+    order = signed_order(org)
     with pytest.raises(PermissionDenied):
         actions.release_order(actor=org["sales"], order=order)
 
@@ -138,7 +108,7 @@ def test_only_sales_head_or_order_confirmation_releases(more_heads) -> None:
 def test_progress_moves_the_order_into_production(more_heads) -> None:
     """G-2: in production from the first report; the customer sees 生产中 (H-1)."""
     org = more_heads
-    order = actions.release_order(actor=org["head"], order=_signed(org))
+    order = actions.release_order(actor=org["head"], order=signed_order(org))
     milestone = Milestone.objects.get(order=order, seq=1)
     with pytest.raises(FieldErrors):
         actions.report_progress(
@@ -160,8 +130,8 @@ def test_progress_moves_the_order_into_production(more_heads) -> None:
 
 def test_progress_on_another_orders_milestone_is_refused(more_heads) -> None:
     org = more_heads
-    first = actions.release_order(actor=org["head"], order=_signed(org))
-    second = actions.release_order(actor=org["head"], order=_signed(org, quantity="3"))
+    first = actions.release_order(actor=org["head"], order=signed_order(org))
+    second = actions.release_order(actor=org["head"], order=signed_order(org, quantity="3"))
     other = Milestone.objects.get(order=second, seq=1)
     with pytest.raises(FieldErrors) as info:
         actions.report_progress(
@@ -172,7 +142,7 @@ def test_progress_on_another_orders_milestone_is_refused(more_heads) -> None:
 
 def test_department_completes_its_plan(more_heads) -> None:
     org = more_heads
-    order = actions.release_order(actor=org["head"], order=_signed(org))
+    order = actions.release_order(actor=org["head"], order=signed_order(org))
     task = DepartmentTask.objects.get(order=order, kind="quality_plan")
     with pytest.raises(FieldErrors):
         actions.complete_task(actor=org["quality_head"], task=task, note="")

@@ -9,7 +9,7 @@ import pytest
 
 from oms.core.errors import FieldErrors, NotAllowed
 from oms.fulfilment import actions
-from oms.fulfilment.tests.test_release import _signed, more_heads  # noqa: F401 - fixture
+from oms.intake.tests.fixtures import signed_order
 from oms.orders.models import CustomerStage, OrderStatus
 from oms.partners.models import Carrier
 
@@ -25,10 +25,10 @@ def _released(org):
     from conftest import make_user
 
     org["logistics"] = make_user("lg1", kind="logistics")
-    return actions.release_order(actor=org["head"], order=_signed(org, quantity="10"))
+    return actions.release_order(actor=org["head"], order=signed_order(org, quantity="10"))
 
 
-def test_two_partial_shipments_ship_the_order(more_heads) -> None:  # noqa: F811
+def test_two_partial_shipments_ship_the_order(more_heads) -> None:
     org = more_heads
     order = _released(org)
     line = order.lines.get()
@@ -70,7 +70,7 @@ def test_two_partial_shipments_ship_the_order(more_heads) -> None:  # noqa: F811
     )
 
 
-def test_unqualified_carrier_is_refused(more_heads) -> None:  # noqa: F811
+def test_unqualified_carrier_is_refused(more_heads) -> None:
     org = more_heads
     order = _released(org)
     carrier = Carrier.objects.create(code="L9", name="某物流", qualification="disqualified")
@@ -88,7 +88,7 @@ def test_unqualified_carrier_is_refused(more_heads) -> None:  # noqa: F811
     assert order.shipments.count() == 0
 
 
-def test_sales_cannot_record_shipments(more_heads) -> None:  # noqa: F811
+def test_sales_cannot_record_shipments(more_heads) -> None:
     org = more_heads
     order = _released(org)
     with pytest.raises(NotAllowed):
@@ -101,7 +101,7 @@ def test_sales_cannot_record_shipments(more_heads) -> None:  # noqa: F811
         )
 
 
-def test_shipment_status_through_the_api_and_page(client, more_heads) -> None:  # noqa: F811
+def test_shipment_status_through_the_api_and_page(client, more_heads) -> None:
     from django.urls import reverse
 
     from oms.accounts.actions import issue_api_token

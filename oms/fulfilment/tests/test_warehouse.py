@@ -14,7 +14,7 @@ from oms.core.errors import FieldErrors
 from oms.core.workflow import PermissionDenied
 from oms.fulfilment import actions
 from oms.fulfilment.models import ReservationStatus
-from oms.fulfilment.tests.test_release import _signed, more_heads  # noqa: F401 - fixture
+from oms.intake.tests.fixtures import signed_order
 
 pytestmark = pytest.mark.django_db
 
@@ -35,11 +35,11 @@ def _setup(org, on_hand="10"):
         warehouse=Warehouse.objects.create(code="W1", name="成品仓"),
         on_hand=Decimal(on_hand),
     )
-    order = actions.release_order(actor=org["head"], order=_signed(org, quantity="6"))
+    order = actions.release_order(actor=org["head"], order=signed_order(org, quantity="6"))
     return order, order.lines.get(), level
 
 
-def test_reserve_pick_check_pack_and_ship_takes_stock_out(more_heads) -> None:  # noqa: F811
+def test_reserve_pick_check_pack_and_ship_takes_stock_out(more_heads) -> None:
     org = more_heads
     order, line, level = _setup(org)
     res = actions.reserve(
@@ -71,7 +71,7 @@ def test_reserve_pick_check_pack_and_ship_takes_stock_out(more_heads) -> None:  
     )
 
 
-def test_cannot_reserve_more_than_available_or_needed(more_heads) -> None:  # noqa: F811
+def test_cannot_reserve_more_than_available_or_needed(more_heads) -> None:
     org = more_heads
     order, line, level = _setup(org, on_hand="5")
     with pytest.raises(FieldErrors) as info:
@@ -94,7 +94,7 @@ def test_cannot_reserve_more_than_available_or_needed(more_heads) -> None:  # no
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL; CI runs this on PostgreSQL"
 )
-def test_two_orders_never_reserve_the_same_stock(more_heads) -> None:  # noqa: F811
+def test_two_orders_never_reserve_the_same_stock(more_heads) -> None:
     org = more_heads
     from conftest import make_user
 
@@ -105,7 +105,9 @@ def test_two_orders_never_reserve_the_same_stock(more_heads) -> None:  # noqa: F
         warehouse=Warehouse.objects.create(code="W1", name="成品仓"),
         on_hand=Decimal("10"),
     )
-    orders = [actions.release_order(actor=org["head"], order=_signed(org, quantity="6")) for _ in range(2)]
+    orders = [
+        actions.release_order(actor=org["head"], order=signed_order(org, quantity="6")) for _ in range(2)
+    ]
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -137,7 +139,7 @@ def test_two_orders_never_reserve_the_same_stock(more_heads) -> None:  # noqa: F
 
 def test_warehouse_steps_through_the_order_page_and_picking_list(
     client, more_heads, django_assert_max_num_queries
-) -> None:  # noqa: F811
+) -> None:
     from django.urls import reverse
 
     org = more_heads

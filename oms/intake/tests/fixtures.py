@@ -98,3 +98,38 @@ def confirmed_order(org: dict[str, Any], **overrides: Any) -> Any:
         review.decide_step(actor=step.approver, step=step, approve=True)
     order.refresh_from_db()
     return review.record_confirmation(actor=org["sales"], order=order, confirmed_by_name="张伟")
+
+
+@pytest.fixture
+def more_heads(org: dict[str, Any]) -> dict[str, Any]:
+    """The org plus the heads release needs, finance staff, and next year's calendar."""
+    from conftest import make_user
+
+    org["warehouse_head"] = make_user("whhead", kind="warehouse", role="head")
+    org["logistics_head"] = make_user("lghead", kind="logistics", role="head")
+    org["finance"] = make_user("fin1", kind="finance")
+    from oms.policy.actions import add_calendar_year
+    from oms.policy.models import CalendarDay
+
+    if not CalendarDay.objects.filter(date__year=2027).exists():
+        add_calendar_year(actor="test setup", year=2027)  # the fixtures deliver in January 2027
+    return org
+
+
+def signed_order(org: dict[str, Any], **overrides: Any) -> Any:
+    """A confirmed order whose contract is reviewed and signed, ready for release."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from oms.contracts import actions as contracts
+
+    all_ok = {k: (True, "") for k in ("capacity", "process", "quantity", "price", "delivery")}
+    order = confirmed_order(org, **overrides)
+    contract = contracts.review_contract(
+        actor=org["head"],
+        contract=contracts.generate_contract(actor=org["sales"], order=order),
+        points=all_ok,
+    )
+    contracts.sign_contract(
+        actor=org["sales"], contract=contract, scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4 s")
+    )
+    return order
