@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "oms.review",
     "oms.contracts",
     "oms.fulfilment",
+    "oms.quality",
     "oms.demo",
     "oms.devtools",
 ]

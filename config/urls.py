@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("oms.contracts.urls")),
     path("", include("oms.tracking.urls")),
     path("", include("oms.fulfilment.urls")),
+    path("", include("oms.quality.urls")),
     path("audit/", include("oms.audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),

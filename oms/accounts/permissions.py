@@ -49,6 +49,13 @@ def in_warehouse(user: Any) -> bool:
     )
 
 
+@rules.predicate
+def in_quality(user: Any) -> bool:
+    return (
+        bool(getattr(user, "is_authenticated", False)) and getattr(user, "department_kind", "") == "quality"
+    )
+
+
 can_manage_master_data = is_admin
 can_manage_users = is_admin
 can_edit_policy = is_admin

@@ -31,6 +31,7 @@ MENU: list[tuple[Any, list[tuple[Any, str, Any]]]] = [
                 perms.is_head | perms.is_executive | perms.is_admin | perms.is_auditor,
             ),
             (_("拣货单"), "fulfilment:picking", perms.in_warehouse | perms.is_admin | perms.is_executive),
+            (_("质量统计"), "quality:statistics", perms.in_quality | perms.is_head | perms.is_auditor),
         ],
     ),
     (

@@ -13,6 +13,7 @@ from oms.contracts import states as contracts
 from oms.core.workflow import TransitionTable
 from oms.fulfilment import states as fulfilment
 from oms.orders import states as orders
+from oms.quality import states as quality
 from oms.review import states as review
 from oms.tracking import states as tracking
 
@@ -22,6 +23,8 @@ def tables() -> list[TransitionTable]:
         fulfilment.ORDER_EXECUTION,
         fulfilment.DEPARTMENT_TASK,
         fulfilment.RESERVATION,
+        quality.NON_CONFORMANCE,
+        quality.ORDER_QUALITY,
         orders.ORDER,
         orders.INQUIRY,
         review.TASK,

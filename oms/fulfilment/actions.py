@@ -204,6 +204,8 @@ def report_progress(
         raise NotAllowed(_("只有生产部门可以汇报生产进度。"))
     if milestone.order_id != order.pk:
         raise FieldErrors({"milestone": _("该里程碑不属于这个订单。")})
+    if order.status == OrderStatus.ON_HOLD:
+        raise ActionError(_("订单因质量问题暂停生产，不能汇报进度。"))
     if order.status not in {OrderStatus.RELEASED, OrderStatus.IN_PRODUCTION}:
         raise ActionError(_("订单下达后才能汇报生产进度。"))
     errors = {}

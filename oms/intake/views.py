@@ -38,6 +38,7 @@ from oms.orders.models import EDITABLE_STATUSES, Inquiry, OrderStatus, SalesOrde
 from oms.orders.selectors import inquiries_for, lines_of, order_detail, orders_for
 from oms.policy import selectors as policy_selectors
 from oms.policy.worktime import CalendarMissing
+from oms.quality import selectors as quality_selectors
 from oms.review import actions as review_actions
 from oms.review import selectors as review_selectors
 from oms.tracking import selectors as tracking_selectors
@@ -311,6 +312,7 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
             "exceptions": tracking_selectors.exceptions_of(order),
             "ledger": tracking_selectors.ledger_of(order),
             **fulfilment_selectors.execution_of(order),
+            **quality_selectors.quality_of(order, request.user),
             "can_release": fulfilment_states.RELEASE
             in fulfilment_states.ORDER_EXECUTION.available(order, request.user),
             "entry_kinds": EntryKind.choices,

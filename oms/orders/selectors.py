@@ -32,6 +32,7 @@ PAST_INTAKE = [
     OrderStatus.RELEASED,
     OrderStatus.IN_PRODUCTION,
     OrderStatus.SHIPPED,
+    OrderStatus.ON_HOLD,
 ]
 
 

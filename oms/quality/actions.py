@@ -1,0 +1,183 @@
+"""Every write of quality (G-3): plans, inspections, non-conformance, holding and resuming the order."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from oms.accounts.models import DepartmentKind, Role, User
+from oms.audit import recorder
+from oms.core import workflow
+from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.notifications.actions import notify
+from oms.orders.models import OrderStatus, SalesOrder
+from oms.policy.selectors import work_calendar
+from oms.quality import states
+from oms.quality.models import Inspection, InspectionPlan, NonConformance, Stage
+from oms.tracking import actions as tracking
+
+_WORKING = {OrderStatus.RELEASED, OrderStatus.IN_PRODUCTION, OrderStatus.ON_HOLD}
+
+
+def _require_quality(actor: User) -> None:
+    if not states.in_quality(actor):
+        raise NotAllowed(_("只有质量部门可以做这件事。"))
+
+
+@transaction.atomic
+def set_plan(*, actor: User, order: SalesOrder, items: list[Mapping[str, str]]) -> InspectionPlan:
+    """G-3: the inspection plan: items, methods, frequency."""
+    _require_quality(actor)
+    clean = [
+        {
+            "item": str(i.get("item", "")).strip(),
+            "method": str(i.get("method", "")).strip(),
+            "frequency": str(i.get("frequency", "")).strip(),
+        }
+        for i in items
+        if str(i.get("item", "")).strip()
+    ]
+    if not clean:
+        raise FieldErrors({"items": _("至少需要一个检验项目。")})
+    names = [i["item"] for i in clean]
+    if len(names) != len(set(names)):
+        raise FieldErrors({"items": _("检验项目不能重复。")})
+    plan, created = InspectionPlan.objects.get_or_create(
+        order=order, defaults={"items": clean, "updated_by": actor}
+    )
+    if not created:
+        before = plan.items
+        plan.items, plan.updated_by = clean, actor
+        plan.version += 1
+        plan.save()
+    recorder.record(
+        actor=actor,
+        obj=order,
+        action="quality.plan",
+        before={} if created else {"items": before},
+        after={"items": clean},
+    )
+    return plan
+
+
+@transaction.atomic
+def record_inspection(
+    *,
+    actor: User,
+    order: SalesOrder,
+    stage: str,
+    product_id: int,
+    results: Mapping[str, str],
+    passed: bool,
+    notes: str = "",
+    severe: bool = False,
+    responsible: User | None = None,
+) -> Inspection:
+    """G-3: every item of the plan is recorded; a failure opens a non-conformance notice, and a
+    severe one puts the order on hold until quality closes it."""
+    _require_quality(actor)
+    if order.status not in _WORKING:
+        raise ActionError(_("订单下达后才能记录检验。"))
+    plan = InspectionPlan.objects.filter(order=order).first()
+    if plan is None:
+        raise ActionError(_("请先制定检验计划。"))
+    if stage not in Stage.values:
+        raise FieldErrors({"stage": _("请选择检验类别。")})
+    if not order.lines.filter(product_id=product_id).exists():
+        raise FieldErrors({"product": _("该产品不在这个订单里。")})
+    missing = [name for name in plan.item_names() if not str(results.get(name, "")).strip()]
+    if missing:
+        raise FieldErrors({"results": _("缺少检验计划要求的项目：%(i)s") % {"i": "、".join(missing)}})
+    if not passed and not notes.strip():
+        raise FieldErrors({"notes": _("不合格时请说明情况。")})
+    inspection = Inspection.objects.create(
+        order=order,
+        stage=stage,
+        product_id=product_id,
+        passed=passed,
+        notes=notes.strip(),
+        inspector=actor,
+        results={name: str(results[name]).strip() for name in plan.item_names()},
+    )
+    recorder.record(
+        actor=actor,
+        obj=order,
+        action="quality.inspection",
+        after={"inspection": inspection.pk, "stage": stage, "passed": passed, "results": inspection.results},
+    )
+    if not passed:
+        owner = responsible or _production_head() or actor
+        nc = NonConformance.objects.create(
+            order=order, inspection=inspection, description=notes.strip(), severe=severe, responsible=owner
+        )
+        assert owner.department is not None
+        tracking.open_item(
+            target=nc,
+            kind="quality.nc",
+            title=_("处理不合格品：订单 %(n)s") % {"n": order.number},
+            department=owner.department,
+            assignee=owner,
+            calendar=work_calendar(order.policy_version.number),
+            days=order.policy().reporting.exception_resolve_days,
+        )
+        notify(
+            recipients=[owner, order.salesperson],
+            title=_("订单 %(n)s 检验不合格") % {"n": order.number},
+            url=f"/orders/{order.pk}/",
+        )
+        if severe and order.status != OrderStatus.ON_HOLD:
+            workflow.apply(
+                states.HOLD, order, actor=actor, reason=_("严重不合格，停产：%(d)s") % {"d": notes.strip()}
+            )
+    return inspection
+
+
+def _production_head() -> User | None:
+    return (
+        User.objects.filter(department__kind=DepartmentKind.PRODUCTION, role=Role.HEAD, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def decide_action(*, actor: User, nc: NonConformance, action: str) -> NonConformance:
+    return workflow.apply(states.DECIDE, nc, actor=actor, reason=action, changes={"action": action.strip()})
+
+
+@transaction.atomic
+def verify(*, actor: User, nc: NonConformance, verification: str) -> NonConformance:
+    return workflow.apply(
+        states.VERIFY, nc, actor=actor, reason=verification, changes={"verification": verification.strip()}
+    )
+
+
+@transaction.atomic
+def close(*, actor: User, nc: NonConformance) -> NonConformance:
+    nc = workflow.apply(states.CLOSE, nc, actor=actor, changes={"closed_at": timezone.now()})
+    tracking.close_items(target=nc, actor=actor, outcome=_("已关闭"))
+    return nc
+
+
+@transaction.atomic
+def resume(*, actor: User, order: SalesOrder, reason: str = "") -> SalesOrder:
+    """G-3: production resumes only once every severe non-conformance is closed."""
+    return workflow.apply(states.RESUME, order, actor=actor, reason=reason)
+
+
+def statistics(*, year: int) -> list[dict[str, Any]]:
+    """G-3: inspections and failures per product and month, counted in the database."""
+    rows = (
+        Inspection.objects.filter(inspected_at__year=year)
+        .annotate(month=TruncMonth("inspected_at"))
+        .values("product__code", "product__name", "month")
+        .annotate(total=Count("id"), failed=Count("id", filter=Q(passed=False)))
+        .order_by("month", "product__code")
+    )
+    return [dict(r) for r in rows]

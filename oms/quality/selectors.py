@@ -1,0 +1,26 @@
+"""What the order page shows of quality (G-3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oms.orders.models import SalesOrder
+from oms.quality import states
+from oms.quality.models import Inspection, InspectionPlan, NonConformance, Stage
+
+
+def quality_of(order: SalesOrder, user: Any) -> dict[str, Any]:
+    plan = InspectionPlan.objects.filter(order=order).first()
+    return {
+        "plan": plan,
+        "plan_text": "\n".join(f"{i['item']} | {i['method']} | {i['frequency']}" for i in plan.items)
+        if plan
+        else "",
+        "inspections": list(
+            Inspection.objects.filter(order=order).select_related("product", "inspector")[:100]
+        ),
+        "ncs": list(NonConformance.objects.filter(order=order).select_related("responsible")),
+        "stages": Stage.choices,
+        "can_resume": states.RESUME in states.ORDER_QUALITY.available(order, user),
+        "is_quality": states.in_quality(user),
+    }
