@@ -23,6 +23,7 @@ def tables() -> list[TransitionTable]:
         fulfilment.ORDER_EXECUTION,
         fulfilment.DEPARTMENT_TASK,
         fulfilment.RESERVATION,
+        fulfilment.PURCHASE_ORDER,
         quality.NON_CONFORMANCE,
         quality.ORDER_QUALITY,
         orders.ORDER,

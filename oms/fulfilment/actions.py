@@ -19,9 +19,13 @@ from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.fulfilment import states
 from oms.fulfilment.models import (
     DepartmentTask,
+    Disposition,
+    GoodsReceipt,
     Milestone,
     Prepayment,
     ProgressReport,
+    PurchaseLine,
+    PurchaseOrder,
     Reservation,
     ReservationStatus,
     Shipment,
@@ -438,3 +442,146 @@ def _dispatch_stock(order: SalesOrder, actor: User, line: Any, quantity: Decimal
         level.save(update_fields=["on_hand", "reserved", "version"])
         workflow.apply(states.DISPATCH, res, actor=actor)
         left -= take
+
+
+# --- procurement (G-1) -------------------------------------------------------------------------
+
+
+def shortages(order: SalesOrder) -> list[tuple[Any, Decimal]]:
+    """G-1: what stock does not cover for each line's product (the purchase plan's starting point)."""
+    needed: dict[int, Decimal] = {}
+    products = {}
+    for ln in order.lines.select_related("product"):
+        needed[ln.product_id] = needed.get(ln.product_id, Decimal("0")) + ln.quantity
+        products[ln.product_id] = ln.product
+    available = {
+        r["product_id"]: (r["h"] or Decimal("0")) - (r["r"] or Decimal("0"))
+        for r in StockLevel.objects.filter(product_id__in=needed)
+        .values("product_id")
+        .annotate(h=Sum("on_hand"), r=Sum("reserved"))
+    }
+    return [
+        (products[pid], qty - available.get(pid, Decimal("0")))
+        for pid, qty in needed.items()
+        if qty > available.get(pid, Decimal("0"))
+    ]
+
+
+def _require_procurement(actor: User) -> None:
+    if actor.department_kind != DepartmentKind.PROCUREMENT and actor.role not in {Role.ADMIN, Role.EXECUTIVE}:
+        raise NotAllowed(_("只有采购部门可以做这件事。"))
+
+
+@transaction.atomic
+def create_purchase_order(
+    *, actor: User, order: SalesOrder, supplier: Any, lines: list[tuple[Any, Decimal, date | None]]
+) -> PurchaseOrder:
+    """G-1: purchase orders go to qualified suppliers only."""
+    _require_procurement(actor)
+    if order.status not in {OrderStatus.RELEASED, OrderStatus.IN_PRODUCTION, OrderStatus.ON_HOLD}:
+        raise ActionError(_("订单下达后才能采购。"))
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    if supplier is None:
+        errors["supplier"] = _("请选择供应商。")
+    elif (
+        supplier.qualification != Qualification.QUALIFIED
+        or not supplier.active
+        or (supplier.qualified_until is not None and supplier.qualified_until < today)
+    ):
+        errors["supplier"] = _("供应商 %(s)s 不是合格供应商，不能下采购单。") % {"s": supplier}
+    clean = [(p, q, d) for p, q, d in lines if p is not None and q]
+    if not clean:
+        errors["lines"] = _("请至少填写一行采购明细。")
+    for i, (_p, q, d) in enumerate(clean):
+        if q <= 0:
+            errors[f"lines.{i}.quantity"] = _("数量必须大于 0。")
+        if d is None:
+            errors[f"lines.{i}.promised_date"] = _("请填写供应商承诺交期。")
+    if errors:
+        raise FieldErrors(errors)
+    po = PurchaseOrder.objects.create(
+        order=order, number=order.purchase_orders.count() + 1, supplier=supplier, created_by=actor
+    )
+    PurchaseLine.objects.bulk_create(
+        [
+            PurchaseLine(purchase_order=po, product=p, quantity=q, promised_date=d)
+            for p, q, d in clean
+            if d is not None
+        ]
+    )
+    recorder.record(
+        actor=actor,
+        obj=order,
+        action="purchase.create",
+        after={
+            "po": po.number,
+            "supplier": supplier.pk,
+            "lines": [{"product": p.pk, "quantity": q, "promised": d} for p, q, d in clean],
+        },
+    )
+    return po
+
+
+@transaction.atomic
+def receive_goods(
+    *,
+    actor: User,
+    line: PurchaseLine,
+    received_on: date | None,
+    received: Decimal,
+    accepted: Decimal,
+    disposition: str = "",
+    notes: str = "",
+) -> GoodsReceipt:
+    """G-1: the delivery and its incoming inspection; rejects are returned or exchanged; the purchase
+    order stays open until the accepted quantity is complete."""
+    if (
+        actor.department_kind
+        not in {DepartmentKind.QUALITY, DepartmentKind.PROCUREMENT, DepartmentKind.WAREHOUSE}
+        and actor.role != Role.ADMIN
+    ):
+        raise NotAllowed(_("只有质量、采购或仓储部门可以登记到货验收。"))
+    locked = PurchaseLine.objects.select_for_update().get(pk=line.pk)
+    errors: dict[str, str] = {}
+    rejected = received - accepted
+    if received_on is None:
+        errors["received_on"] = _("请填写到货日期。")
+    if received <= 0:
+        errors["received"] = _("到货数量必须大于 0。")
+    if accepted < 0 or rejected < 0:
+        errors["accepted"] = _("合格数量应在 0 与到货数量之间。")
+    elif rejected > 0 and disposition not in Disposition.values:
+        errors["disposition"] = _("有不合格品时请选择退货或换货。")
+    if errors:
+        raise FieldErrors(errors)
+    assert received_on is not None
+    receipt = GoodsReceipt.objects.create(
+        line=locked,
+        received_on=received_on,
+        received=received,
+        accepted=accepted,
+        rejected=rejected,
+        disposition=disposition if rejected > 0 else "",
+        notes=notes.strip(),
+        inspected_by=actor,
+    )
+    locked.accepted += accepted
+    locked.save(update_fields=["accepted"])
+    po = locked.purchase_order
+    recorder.record(
+        actor=actor,
+        obj=po.order,
+        action="purchase.receive",
+        after={
+            "po": po.number,
+            "product": locked.product_id,
+            "received": received,
+            "accepted": accepted,
+            "rejected": rejected,
+            "disposition": receipt.disposition,
+        },
+    )
+    if all(pl.accepted >= pl.quantity for pl in po.lines.all()):
+        workflow.apply(states.CLOSE_PO, po, actor=actor, reason=_("到货合格数量已齐"))
+    return receipt

@@ -252,3 +252,88 @@ class Reservation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} {self.order_line_id} {self.quantity}"
+
+
+class POStatus(models.TextChoices):
+    OPEN = "open", _("执行中")
+    CLOSED = "closed", _("已完成")
+
+
+class PurchaseOrder(models.Model):
+    """G-1: a purchase order for an order's materials, to a qualified supplier."""
+
+    order = models.ForeignKey(
+        "orders.SalesOrder", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="purchase_orders"
+    )
+    number = models.PositiveIntegerField(_("序号"))
+    supplier = models.ForeignKey(
+        "partners.Supplier",
+        verbose_name=_("供应商"),
+        on_delete=models.PROTECT,
+        related_name="purchase_orders",
+    )
+    status = models.CharField(_("状态"), max_length=20, choices=POStatus.choices, default=POStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("采购订单")
+        verbose_name_plural = _("采购订单")
+        ordering = ["order", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="purchase_order_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}-P{self.number}"
+
+
+class PurchaseLine(models.Model):
+    purchase_order = models.ForeignKey(
+        PurchaseOrder, verbose_name=_("采购订单"), on_delete=models.PROTECT, related_name="lines"
+    )
+    product = models.ForeignKey(
+        "catalog.Product", verbose_name=_("物料"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.DecimalField(_("采购数量"), max_digits=16, decimal_places=4)
+    promised_date = models.DateField(_("供应商承诺交期"))
+    accepted = models.DecimalField(_("已验收合格"), max_digits=16, decimal_places=4, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("采购明细")
+        verbose_name_plural = _("采购明细")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="purchase_line_quantity_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purchase_order} {self.product_id}"
+
+
+class Disposition(models.TextChoices):
+    RETURN = "return", _("退货")
+    EXCHANGE = "exchange", _("换货")
+
+
+class GoodsReceipt(models.Model):
+    """G-1: a supplier delivery with its incoming inspection; rejected goods are returned or exchanged."""
+
+    line = models.ForeignKey(
+        PurchaseLine, verbose_name=_("采购明细"), on_delete=models.PROTECT, related_name="receipts"
+    )
+    received_on = models.DateField(_("到货日期"))
+    received = models.DecimalField(_("到货数量"), max_digits=16, decimal_places=4)
+    accepted = models.DecimalField(_("合格数量"), max_digits=16, decimal_places=4)
+    rejected = models.DecimalField(_("不合格数量"), max_digits=16, decimal_places=4)
+    disposition = models.CharField(_("不合格处理"), max_length=20, choices=Disposition.choices, blank=True)
+    notes = models.CharField(_("说明"), max_length=300, blank=True)
+    inspected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("到货验收")
+        verbose_name_plural = _("到货验收")
+        ordering = ["line", "received_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.line} {self.received_on}"

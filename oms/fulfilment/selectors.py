@@ -8,9 +8,12 @@ from typing import Any
 from django.db.models import Case, IntegerField, Sum, When
 
 from oms.catalog.models import StockLevel
+from oms.fulfilment.actions import shortages
 from oms.fulfilment.models import (
     DepartmentTask,
+    Disposition,
     Milestone,
+    PurchaseOrder,
     Reservation,
     ReservationStatus,
     Shipment,
@@ -18,7 +21,7 @@ from oms.fulfilment.models import (
     ShippingMode,
 )
 from oms.orders.models import SalesOrder
-from oms.partners.models import Carrier, Qualification
+from oms.partners.models import Carrier, Qualification, Supplier
 
 
 def execution_of(order: SalesOrder) -> dict[str, Any]:
@@ -38,6 +41,14 @@ def execution_of(order: SalesOrder) -> dict[str, Any]:
         "to_ship": [(ln, ln.quantity - shipped.get(ln.pk, Decimal("0"))) for ln in lines],
         "carriers": list(Carrier.objects.filter(active=True, qualification=Qualification.QUALIFIED)),
         "shipping_modes": ShippingMode.choices,
+        "purchase_orders": list(
+            PurchaseOrder.objects.filter(order=order)
+            .select_related("supplier")
+            .prefetch_related("lines__product", "lines__receipts")
+        ),
+        "suppliers": list(Supplier.objects.filter(active=True, qualification=Qualification.QUALIFIED)),
+        "shortages": shortages(order) if order.status in {"released", "in_production", "on_hold"} else [],
+        "dispositions": Disposition.choices,
         "reservations": list(
             Reservation.objects.filter(order=order).select_related(
                 "order_line", "stock_level__warehouse", "picked_by", "checked_by"

@@ -14,7 +14,7 @@ from oms.accounts.models import DepartmentKind, Role
 from oms.contracts.actions import contract_signed
 from oms.core.workflow import Transition, TransitionTable
 from oms.customers.models import PaymentTerms
-from oms.fulfilment.models import DeptTaskStatus
+from oms.fulfilment.models import DeptTaskStatus, POStatus
 from oms.fulfilment.models import ReservationStatus as RS
 from oms.orders.models import OrderStatus as S
 
@@ -129,3 +129,13 @@ DISPATCH = Transition(
     automatic=True,
 )
 RESERVATION = TransitionTable.of("reservation", PICK, CHECK, PACK, DISPATCH)
+
+CLOSE_PO = Transition(
+    name="close_po",
+    label=gettext_lazy("采购完成"),
+    source={POStatus.OPEN},
+    target=POStatus.CLOSED,
+    permission=_acting,
+    automatic=True,
+)
+PURCHASE_ORDER = TransitionTable.of("purchase_order", CLOSE_PO)

@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
+from oms.catalog.models import Product
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
 from oms.fulfilment import actions, selectors
-from oms.fulfilment.models import DepartmentTask, Milestone, Reservation
+from oms.fulfilment.models import DepartmentTask, Milestone, PurchaseLine, Reservation
 from oms.orders.selectors import order_detail
-from oms.partners.models import Carrier
+from oms.partners.models import Carrier, Supplier
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -85,6 +86,35 @@ def execution(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 route=request.POST.get("route", ""),
                 packaging=request.POST.get("packaging", ""),
                 tracking_number=request.POST.get("tracking_number", ""),
+            )
+        elif verb == "purchase":
+            product = Product.objects.filter(pk=request.POST.get("product") or 0).first()
+            promised = request.POST.get("promised_date", "")
+            actions.create_purchase_order(
+                actor=actor,
+                order=order,
+                supplier=Supplier.objects.filter(pk=request.POST.get("supplier") or 0).first(),
+                lines=[
+                    (
+                        product,
+                        _decimal(request.POST.get("quantity", "")) or Decimal("0"),
+                        date.fromisoformat(promised) if promised else None,
+                    )
+                ],
+            )
+        elif verb == "receive":
+            line = get_object_or_404(
+                PurchaseLine, pk=request.POST.get("line") or 0, purchase_order__order=order
+            )
+            received_on = request.POST.get("received_on", "")
+            actions.receive_goods(
+                actor=actor,
+                line=line,
+                received_on=date.fromisoformat(received_on) if received_on else None,
+                received=_decimal(request.POST.get("received", "")) or Decimal("0"),
+                accepted=_decimal(request.POST.get("accepted", "")) or Decimal("0"),
+                disposition=request.POST.get("disposition", ""),
+                notes=request.POST.get("notes", ""),
             )
         elif verb in {"reserve", "pick", "check", "pack"}:
             _warehouse_step(request, order, verb, actor)
