@@ -6,8 +6,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,8 +38,11 @@ from oms.notifications.actions import notify
 from oms.orders.models import OrderStatus, SalesOrder
 from oms.partners.models import Qualification
 from oms.policy import selectors as policy_selectors
+from oms.policy.models import PolicyVersion
+from oms.policy.schema import PolicyData
 from oms.policy.worktime import CalendarMissing
 from oms.tracking import actions as tracking
+from oms.tracking.models import WorkItem, WorkStatus
 
 _TASK_DEPARTMENT = {
     TaskKind.PRODUCTION_PLAN: DepartmentKind.PRODUCTION,
@@ -243,6 +247,7 @@ def report_progress(
             "notes": report.notes,
         },
     )
+    tracking.close_items(target=order, actor=actor, outcome=_("已汇报"), kinds=("report.production",))
     if order.status == OrderStatus.RELEASED:
         workflow.apply(states.START_PRODUCTION, order, actor=actor)
     return report
@@ -429,18 +434,23 @@ def pack(*, actor: User, reservation: Reservation, packing: str) -> Reservation:
 
 
 def _dispatch_stock(order: SalesOrder, actor: User, line: Any, quantity: Decimal) -> None:
-    """Shipping takes the goods out of stock: packed reservations of the line first."""
+    """Shipping takes the goods out of stock from the line's packed reservations, oldest first; a
+    reservation is dispatched once all of it has gone (a partial shipment leaves the rest held)."""
     left = quantity
     for res in order.reservations.filter(order_line=line, status=ReservationStatus.PACKED).order_by("pk"):
         if left <= 0:
             break
+        take = min(left, res.quantity - res.dispatched)
+        if take <= 0:
+            continue
         level = StockLevel.objects.select_for_update().get(pk=res.stock_level_id)
-        take = min(left, res.quantity)
         level.on_hand -= take
         level.reserved -= take
         level.version += 1
         level.save(update_fields=["on_hand", "reserved", "version"])
-        workflow.apply(states.DISPATCH, res, actor=actor)
+        Reservation.objects.filter(pk=res.pk).update(dispatched=res.dispatched + take)
+        if res.dispatched + take >= res.quantity:
+            workflow.apply(states.DISPATCH, res, actor=actor)
         left -= take
 
 
@@ -585,3 +595,70 @@ def receive_goods(
     if all(pl.accepted >= pl.quantity for pl in po.lines.all()):
         workflow.apply(states.CLOSE_PO, po, actor=actor, reason=_("到货合格数量已齐"))
     return receipt
+
+
+# --- reporting cadence (H-3) -------------------------------------------------------------------
+
+
+def check_reporting(now: datetime | None = None) -> int:
+    """H-3: production reports on running orders at the policy's cadence and sales contacts the
+    customer; a missing report or contact becomes a reminder in the responsible person's work
+    (their head sees it in the department queue). One open reminder per order and kind."""
+    now = now or timezone.now()
+    ct = ContentType.objects.get_for_model(SalesOrder)
+    opened = 0
+    running = [OrderStatus.RELEASED, OrderStatus.IN_PRODUCTION]
+    open_reminders = set(
+        WorkItem.objects.filter(
+            content_type=ct, status=WorkStatus.OPEN, kind__in=["report.production", "report.contact"]
+        ).values_list("object_id", "kind")
+    )
+    for version in PolicyVersion.objects.filter(
+        pk__in=SalesOrder.objects.filter(status__in=running).values("policy_version")
+    ):
+        cadence = PolicyData.model_validate(version.data).reporting
+        orders = (
+            SalesOrder.objects.filter(policy_version=version, status__in=running)
+            .annotate(
+                last_report=Max("milestones__reports__reported_at"),
+                last_contact=Max("tracking_entries__created_at", filter=Q(tracking_entries__kind="contact")),
+            )
+            .select_related("department", "salesperson", "policy_version")
+        )
+        production = _department(DepartmentKind.PRODUCTION)
+        for order in orders:
+            since_release = order.updated_at
+            checks = (
+                (
+                    "report.production",
+                    order.last_report or since_release,
+                    cadence.production_report_days,
+                    production,
+                    _owner(production),
+                    _("订单 %(n)s 超过 %(d)s 天没有生产进度汇报"),
+                ),
+                (
+                    "report.contact",
+                    order.last_contact or since_release,
+                    cadence.sales_contact_days,
+                    order.department,
+                    order.salesperson,
+                    _("订单 %(n)s 超过 %(d)s 天没有联系客户"),
+                ),
+            )
+            for kind, last, days, dept, person, title in checks:
+                if (order.pk, kind) in open_reminders or last is None or now - last < timedelta(days=days):
+                    continue
+                tracking.open_item(
+                    target=order,
+                    kind=kind,
+                    title=title % {"n": order.number, "d": days},
+                    department=dept,
+                    assignee=person,
+                    calendar=policy_selectors.work_calendar(version.number),
+                    days=1,
+                    start=now,
+                )
+                open_reminders.add((order.pk, kind))
+                opened += 1
+    return opened

@@ -228,6 +228,7 @@ class Reservation(models.Model):
         "catalog.StockLevel", verbose_name=_("库存"), on_delete=models.PROTECT, related_name="reservations"
     )
     quantity = models.DecimalField(_("数量"), max_digits=16, decimal_places=4)
+    dispatched = models.DecimalField(_("已出库数量"), max_digits=16, decimal_places=4, default=Decimal("0"))
     status = models.CharField(
         _("状态"), max_length=20, choices=ReservationStatus.choices, default=ReservationStatus.RESERVED
     )

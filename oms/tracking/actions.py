@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -99,6 +100,11 @@ def superior_of(*, assignee: User | None, department: Department) -> User | None
     )
 
 
+# Checks that higher tiers register at start-up (their AppConfig.ready) and the periodic task runs:
+# each takes the current time and returns how many reminders it opened (H-3, H-5).
+PERIODIC_CHECKS: list[Callable[[datetime], int]] = []
+
+
 def sweep(*, now: datetime | None = None) -> int:
     """Mark open steps past their deadline overdue and escalate each once; idempotent.
 
@@ -149,7 +155,8 @@ def add_entry(*, actor: User, order: Any, kind: str, text: str) -> TrackingEntry
     if errors:
         raise FieldErrors(errors)
     entry = TrackingEntry.objects.create(order=order, kind=kind, text=text.strip(), author=actor)
-    close_items(target=order, actor=actor, outcome=_("已更新跟踪台账"), kinds=("order.idle",))
+    kinds = ("order.idle", "report.contact") if kind == EntryKind.CONTACT else ("order.idle",)
+    close_items(target=order, actor=actor, outcome=_("已更新跟踪台账"), kinds=kinds)
     recorder.record(actor=actor, obj=order, action="tracking.entry", after={"kind": kind, "text": entry.text})
     return entry
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django_tasks import task
 
 from oms.tracking import actions
@@ -13,4 +14,7 @@ def sweep_deadlines() -> int:
     about orders that have been idle too long (H-5). Returns the number escalated."""
     escalated = actions.sweep()
     actions.flag_idle_orders()
+    now = timezone.now()
+    for check in actions.PERIODIC_CHECKS:
+        check(now)
     return escalated
