@@ -153,8 +153,20 @@ def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
     tracking.add_entry(
         actor=actor,
         order=order,
-        kind="contact",
-        text=_("订单已下达，已告知客户预计交货日期 %(d)s。") % {"d": f"{order.delivery_date:%Y-%m-%d}"},
+        kind="progress",
+        text=_("订单已下达，预计交货日期 %(d)s。") % {"d": f"{order.delivery_date:%Y-%m-%d}"},
+    )
+    # F-4: the salesperson tells the customer; recording the contact in the ledger closes this step.
+    tracking.open_item(
+        target=order,
+        kind="report.contact",
+        department=order.department,
+        assignee=order.salesperson,
+        calendar=calendar,
+        title=_("告知客户订单 %(n)s 已下达，预计交货 %(d)s")
+        % {"n": order.number, "d": f"{order.delivery_date:%Y-%m-%d}"},
+        days=1,
+        start=now,
     )
     notify(
         recipients=[*owners, order.salesperson],

@@ -78,7 +78,10 @@ def test_release_creates_each_departments_task_milestones_and_tells_the_customer
         "检验",
         "包装",
     ]
-    assert "已告知客户预计交货日期" in TrackingEntry.objects.get(order=order).text
+    assert "预计交货日期" in TrackingEntry.objects.get(order=order).text
+    assert (
+        WorkItem.objects.get(kind="report.contact", status="open").assignee == org["sales"]
+    )  # F-4: sales tells the customer
 
 
 def test_release_without_calendar_data_is_refused_clearly(org) -> None:
