@@ -28,13 +28,10 @@ from oms.contracts.states import can_handle_contract, can_review_contract
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
 from oms.core.money import amount_in_capitals
+from oms.core.pages import actor as acting_user
+from oms.core.pages import flash_refusal
 from oms.orders.permissions import can_renegotiate
 from oms.orders.selectors import order_detail
-
-
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _order(request: HttpRequest, pk: int) -> Any:
@@ -44,22 +41,11 @@ def _order(request: HttpRequest, pk: int) -> Any:
     return order
 
 
-def _refused(request: HttpRequest, exc: Exception) -> None:
-    if isinstance(exc, FieldErrors):
-        for msgs in exc.errors.values():
-            for m in msgs:
-                messages.error(request, m)
-    elif isinstance(exc, ActionError | workflow.WorkflowError):
-        messages.error(request, exc.message)
-    else:  # pragma: no cover
-        raise exc
-
-
 @login_required
 def documents(request: HttpRequest, pk: int) -> HttpResponse:
     """E-2, E-3, E-4, F-3, M-4: the order's contract, documents, distributions and briefings."""
     order = _order(request, pk)
-    actor = _actor(request)
+    actor = acting_user(request)
     contract = Contract.objects.filter(order=order).first()
     versions = (
         list(contract.versions.select_related("created_by", "reviewed_by").order_by("-number"))
@@ -108,7 +94,7 @@ def documents(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def contract_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     order = _order(request, pk)
-    actor = _actor(request)
+    actor = acting_user(request)
     contract = Contract.objects.filter(order=order).first()
     try:
         if verb == "generate":
@@ -134,7 +120,7 @@ def contract_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             raise Http404
         messages.success(request, _("已完成。"))
     except (ActionError, workflow.WorkflowError) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     return redirect("contracts:documents", pk=order.pk)
 
 
@@ -192,7 +178,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     """Downloads go through the order's permission check and are logged."""
     document = get_object_or_404(Document, pk=pk)
     _order(request, document.order_id)
-    actions.log_download(actor=_actor(request), document=document)
+    actions.log_download(actor=acting_user(request), document=document)
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file_name)
 
 
@@ -200,7 +186,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def document_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     order = _order(request, pk)
-    actor = _actor(request)
+    actor = acting_user(request)
     try:
         if verb == "upload":
             actions.upload_document(
@@ -238,7 +224,7 @@ def document_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     except ValueError:
         messages.error(request, _("日期：格式不正确，应为 YYYY-MM-DD。"))
     except (ActionError, workflow.WorkflowError) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     return redirect("contracts:documents", pk=order.pk)
 
 
@@ -254,7 +240,7 @@ def template_edit(request: HttpRequest) -> HttpResponse:
         body = request.POST.get("body", "")
         try:
             actions.save_template(
-                actor=_actor(request),
+                actor=acting_user(request),
                 body=body,
                 template=template,
                 version=int(request.POST.get("version") or 0),

@@ -26,6 +26,7 @@ from oms.contracts.models import Distribution
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.core.listing import Column, ListSpec
+from oms.core.pages import actor as _actor
 from oms.customers.models import Customer
 from oms.fulfilment import selectors as fulfilment_selectors
 from oms.fulfilment import states as fulfilment_states
@@ -44,12 +45,6 @@ from oms.review import selectors as review_selectors
 from oms.tracking import selectors as tracking_selectors
 from oms.tracking.models import EntryKind, ExceptionKind, WorkItem, WorkStatus
 from oms.tracking.selectors import department_queue, my_work, open_items_of
-
-
-def _actor(request: HttpRequest) -> User:
-    """The logged-in user (every page here requires login)."""
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _overdue(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:

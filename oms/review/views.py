@@ -18,25 +18,11 @@ from oms.accounts.models import DepartmentKind, User
 from oms.accounts.permissions import visible_field_groups
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
+from oms.core.pages import actor as acting_user
+from oms.core.pages import flash_refusal
 from oms.orders.selectors import order_detail
 from oms.review import actions, selectors
 from oms.review.models import ApprovalStep, ReviewRound, TaskStatus, Verdict
-
-
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _refused(request: HttpRequest, exc: Exception) -> None:
-    if isinstance(exc, FieldErrors):
-        for msgs in exc.errors.values():
-            for m in msgs:
-                messages.error(request, m)
-    elif isinstance(exc, ActionError | workflow.WorkflowError):
-        messages.error(request, exc.message)
-    else:  # pragma: no cover
-        raise exc
 
 
 @login_required
@@ -51,7 +37,7 @@ def task_page(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.review_tasks_for(request.user).filter(pk=pk).first()
     if task is None:
         raise Http404
-    actor = _actor(request)
+    actor = acting_user(request)
     if request.method == "POST":
         try:
             if request.POST.get("verb") == "reassign":
@@ -74,7 +60,7 @@ def task_page(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("已提交评审意见。"))
                 return redirect("intake:order_detail", pk=task.round.order_id)
         except (ActionError, workflow.WorkflowError) as exc:
-            _refused(request, exc)
+            flash_refusal(request, exc)
         return redirect("review:task", pk=task.pk)
     order = task.round.order
     return render(
@@ -115,14 +101,14 @@ def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     try:
         actions.decide_step(
-            actor=_actor(request),
+            actor=acting_user(request),
             step=step,
             approve=request.POST.get("verb") == "approve",
             comment=request.POST.get("comment", ""),
         )
         messages.success(request, _("已审批。"))
     except (ActionError, workflow.WorkflowError) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     return redirect("intake:order_detail", pk=step.order_id)
 
 
@@ -139,14 +125,14 @@ def record_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order_or_404(request, pk)
     try:
         actions.record_confirmation(
-            actor=_actor(request),
+            actor=acting_user(request),
             order=order,
             confirmed_by_name=request.POST.get("confirmed_by_name", ""),
             evidence=request.FILES.get("evidence"),
         )
         messages.success(request, _("已记录客户确认。"))
     except (ActionError, workflow.WorkflowError) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     return redirect("intake:order_detail", pk=order.pk)
 
 
@@ -155,9 +141,9 @@ def record_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
 def confirmation_link(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order_or_404(request, pk)
     try:
-        token = actions.issue_confirmation_link(actor=_actor(request), order=order)
+        token = actions.issue_confirmation_link(actor=acting_user(request), order=order)
     except (ActionError, workflow.WorkflowError) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         url = request.build_absolute_uri(reverse("review:confirm", args=[token]))
         messages.success(request, _("确认链接（只显示这一次，请发送给客户）：%(u)s") % {"u": url})
@@ -171,14 +157,14 @@ def failure_cause(request: HttpRequest, pk: int) -> HttpResponse:
     _order_or_404(request, rnd.order_id)
     try:
         actions.record_failure_cause(
-            actor=_actor(request),
+            actor=acting_user(request),
             rnd=rnd,
             customer_caused=request.POST.get("customer_caused") == "on",
             lesson=request.POST.get("lesson", ""),
         )
         messages.success(request, _("已记录。"))
     except (ActionError, workflow.WorkflowError) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     return redirect("intake:order_detail", pk=rnd.order_id)
 
 

@@ -12,26 +12,12 @@ from django.views.decorators.http import require_POST
 
 from oms.accounts.models import Role, User
 from oms.core import workflow
-from oms.core.errors import ActionError, FieldErrors
+from oms.core.errors import ActionError
+from oms.core.pages import actor as acting_user
+from oms.core.pages import flash_refusal
 from oms.orders.selectors import order_detail, orders_for
 from oms.tracking import actions, selectors
 from oms.tracking.models import OrderException
-
-
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _refused(request: HttpRequest, exc: Exception) -> None:
-    if isinstance(exc, FieldErrors):
-        for msgs in exc.errors.values():
-            for m in msgs:
-                messages.error(request, m)
-    elif isinstance(exc, ActionError | workflow.WorkflowError):
-        messages.error(request, exc.message)
-    else:  # pragma: no cover
-        raise exc
 
 
 @login_required
@@ -40,7 +26,7 @@ def order_tracking(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     order = order_detail(request.user, pk)
     if order is None:
         raise Http404
-    actor = _actor(request)
+    actor = acting_user(request)
     try:
         if verb == "entry":
             actions.add_entry(
@@ -70,14 +56,14 @@ def order_tracking(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             raise Http404
         messages.success(request, _("已完成。"))
     except (ActionError, workflow.WorkflowError) as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     return redirect("intake:order_detail", pk=order.pk)
 
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     """H-6: every open order the viewer may see, at-risk first."""
-    if _actor(request).role not in {Role.HEAD, Role.EXECUTIVE, Role.ADMIN, Role.AUDITOR}:
+    if acting_user(request).role not in {Role.HEAD, Role.EXECUTIVE, Role.ADMIN, Role.AUDITOR}:
         raise Http404
     page = Paginator(selectors.overview(request.user, orders_for(request.user)), 50).get_page(
         request.GET.get("page")

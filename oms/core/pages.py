@@ -1,0 +1,26 @@
+"""Small helpers every page module shares: the acting user, and refusals as messages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest
+
+from oms.accounts.models import User
+from oms.core import workflow
+from oms.core.errors import ActionError, FieldErrors
+
+
+def actor(request: HttpRequest) -> User:
+    """The logged-in user (pages that call this require login)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def flash_refusal(request: HttpRequest, exc: ActionError | workflow.WorkflowError) -> None:
+    """Show why an action was refused: every field message, or the refusal's own message."""
+    if isinstance(exc, FieldErrors):
+        for msgs in exc.errors.values():
+            for m in msgs:
+                messages.error(request, m)
+    else:
+        messages.error(request, exc.message)
