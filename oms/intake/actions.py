@@ -24,7 +24,7 @@ from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.customers.models import Customer
 from oms.intake import importing
 from oms.intake.models import ImportBatch, ImportStatus
-from oms.orders import permissions, states
+from oms.orders import permissions, states, versions
 from oms.orders.models import EDITABLE_STATUSES, Inquiry, OrderLine, OrderStatus, SalesOrder
 from oms.orders.selectors import possible_duplicates
 from oms.policy import actions as policy_actions
@@ -246,6 +246,7 @@ def update_order(
     version: int,
     duplicate_reason: str = "",
     allow_confirmed: bool = False,
+    reason: str = "",
 ) -> SalesOrder:
     """B-5: a draft (or an order sent back for information, or renegotiated after a failed
     review, C-6) is edited; every change is recorded. After submission the commercial content is
@@ -293,8 +294,16 @@ def update_order(
     locked.version += 1
     locked.save()
     recorder.record(
-        actor=actor, obj=locked, action="order.update", before=changed_before, after=changed_after
+        actor=actor,
+        obj=locked,
+        action="order.update",
+        before=changed_before,
+        after=changed_after,
+        reason=reason,
     )
+    if locked.status != OrderStatus.DRAFT:
+        # I-4: once submitted, every change of content is a new version of the order.
+        versions.record_version(order=locked, actor=actor, reason=reason or _("修改订单"))
     return locked
 
 
@@ -324,6 +333,7 @@ def submit_order(*, actor: User, order: SalesOrder) -> SalesOrder:
     """B-6: submitting starts the preliminary check; its deadline follows the order class (B-7)."""
     now = timezone.now()
     order = workflow.apply(states.SUBMIT, order, actor=actor, changes={"submitted_at": now})
+    versions.record_version(order=order, actor=actor, reason=_("提交初审"))
     _open_check(order, now)
     return order
 

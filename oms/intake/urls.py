@@ -14,6 +14,7 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_page, name="order_detail"),
     path("orders/<int:pk>/edit/", views.order_edit, name="order_edit"),
     path("orders/<int:pk>/original/", views.original_document, name="order_original"),
+    path("orders/<int:pk>/versions/", views.order_versions, name="order_versions"),
     path("orders/<int:pk>/do/<str:verb>/", views.order_transition, name="order_transition"),
     path("work/", views.work, name="work"),
     path("inquiries/", ListPage.as_view(spec=views.INQUIRY_SPEC), name="inquiry_list"),

@@ -34,7 +34,7 @@ from oms.intake import actions, importing
 from oms.intake.forms import ImportForm, InquiryForm, OrderHeaderForm, ReasonForm, posted_lines
 from oms.intake.models import ImportBatch
 from oms.intake.selectors import check_report
-from oms.orders import permissions, states
+from oms.orders import permissions, states, versions
 from oms.orders.models import EDITABLE_STATUSES, Inquiry, OrderStatus, SalesOrder
 from oms.orders.selectors import inquiries_for, lines_of, order_detail, orders_for
 from oms.policy import selectors as policy_selectors
@@ -605,3 +605,38 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("已取消导入，未保存任何订单。"))
         return redirect("intake:order_list")
     return render(request, "intake/import_preview.html", {"batch": batch})
+
+
+@login_required
+def order_versions(request: HttpRequest, pk: int) -> HttpResponse:
+    """I-4: the order's versions and the difference between any two (default: the last two)."""
+    order = order_detail(request.user, pk)
+    if order is None:
+        raise Http404
+    all_versions = list(order.versions.select_related("created_by").order_by("number"))
+    numbers = [v.number for v in all_versions]
+    b = int(request.GET.get("b") or (numbers[-1] if numbers else 0))
+    a = int(request.GET.get("a") or (numbers[-2] if len(numbers) > 1 else b))
+    by_number = {v.number: v for v in all_versions}
+    difference = (
+        versions.diff(by_number[a].snapshot, by_number[b].snapshot)
+        if a in by_number and b in by_number
+        else None
+    )
+    labels = {
+        f: getattr(SalesOrder._meta.get_field(f.removesuffix("_id")), "verbose_name", f)
+        for f in versions.TERMS
+    }
+    return render(
+        request,
+        "intake/versions.html",
+        {
+            "order": order,
+            "versions": all_versions,
+            "a": a,
+            "b": b,
+            "diff": difference,
+            "labels": labels,
+            "show_prices": "price" in visible_field_groups(request.user),
+        },
+    )

@@ -321,3 +321,29 @@ class Inquiry(models.Model):
     @property
     def department(self) -> Any:
         return self.assigned_to.department if self.assigned_to_id and self.assigned_to else None
+
+
+class OrderVersion(models.Model):
+    """I-4: every version of the order's terms and lines, kept; differences can be shown."""
+
+    order = models.ForeignKey(
+        SalesOrder, verbose_name=_("订单"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("版本号"))
+    snapshot = models.JSONField(_("内容"))
+    reason = models.CharField(_("原因"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("订单版本")
+        verbose_name_plural = _("订单版本")
+        ordering = ["order", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="order_version_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} v{self.number}"

@@ -634,7 +634,13 @@ def apply_customer_modification(
     if not description.strip():
         raise FieldErrors({"description": _("请说明客户要求修改的内容。")})
     updated = intake.update_order(
-        actor=actor, order=locked, data=data, lines=lines, version=version, allow_confirmed=True
+        actor=actor,
+        order=locked,
+        data=data,
+        lines=lines,
+        version=version,
+        allow_confirmed=True,
+        reason=description.strip(),
     )
     ModificationRecord.objects.create(
         order=updated, description=description.strip(), requested_at=timezone.now(), applied_by=actor

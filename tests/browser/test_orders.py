@@ -44,3 +44,13 @@ def test_enter_an_order_with_three_lines_and_submit(page: Any) -> None:
     expect(page.locator("[data-testid=special-requirements]")).to_be_visible()
     expect(page.locator("[data-testid=deadlines]")).to_contain_text("初审订单")
     expect(page.locator("table").first).to_contain_text("36860.00")
+
+
+def test_version_difference_is_shown(page: Any) -> None:
+    """I-4: the demo order sent back for information has a version; the page lists and compares them."""
+    _login(page, "sales_staff")
+    page.goto("/orders/?status=needs_info")
+    page.locator("[data-testid=list-table] tbody a").first.click()
+    page.click("[data-testid=versions-link]")
+    expect(page.locator("h1")).to_contain_text("SO")
+    expect(page.locator("table").first).to_contain_text("v1")

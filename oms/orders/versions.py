@@ -1,0 +1,94 @@
+"""Order versions (I-4): a snapshot of the terms and lines at each point the order's content is
+fixed (submission, renegotiation, the customer's modification), and the difference of two."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Max
+
+from oms.audit.models import normalise
+from oms.orders.models import OrderVersion, SalesOrder
+
+TERMS = (
+    "customer_id",
+    "contact_name",
+    "contact_phone",
+    "order_date",
+    "channel",
+    "order_class",
+    "delivery_date",
+    "delivery_place",
+    "payment_terms",
+    "invoice_requirements",
+    "needs_customisation",
+    "needs_special_packaging",
+    "needs_special_transport",
+    "special_requirements",
+    "currency",
+    "total_amount",
+)
+
+
+def snapshot(order: SalesOrder) -> dict[str, Any]:
+    lines = [
+        {
+            "product": ln.product_id,
+            "product_name": ln.product.name,
+            "spec": ln.spec,
+            "quantity": ln.quantity,
+            "unit": ln.unit,
+            "unit_price": ln.unit_price,
+            "amount": ln.amount,
+        }
+        for ln in order.lines.select_related("product").order_by("line_no")
+    ]
+    return normalise({"terms": {f: getattr(order, f) for f in TERMS}, "lines": lines})
+
+
+def record_version(*, order: SalesOrder, actor: Any, reason: str) -> OrderVersion | None:
+    """Keep a new version when the content differs from the last one kept."""
+    data = snapshot(order)
+    last = order.versions.order_by("-number").first()
+    if last is not None and last.snapshot == data:
+        return None
+    number = (order.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return OrderVersion.objects.create(
+        order=order, number=number, snapshot=data, reason=reason[:300], created_by=user
+    )
+
+
+@dataclass
+class Diff:
+    terms: list[tuple[str, Any, Any]] = field(default_factory=list)
+    added: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.terms or self.added or self.removed or self.changed)
+
+
+def _key(line: dict[str, Any]) -> tuple[Any, str]:
+    return (line["product"], line.get("spec", ""))
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> Diff:
+    """Terms changed, and lines added, removed or changed (matched by product and specification)."""
+    result = Diff()
+    for name in TERMS:
+        before, after = old["terms"].get(name), new["terms"].get(name)
+        if before != after:
+            result.terms.append((name, before, after))
+    old_lines = {_key(ln): ln for ln in old["lines"]}
+    new_lines = {_key(ln): ln for ln in new["lines"]}
+    for key, line in new_lines.items():
+        if key not in old_lines:
+            result.added.append(line)
+        elif any(old_lines[key].get(f) != line.get(f) for f in ("quantity", "unit", "unit_price", "amount")):
+            result.changed.append((old_lines[key], line))
+    result.removed = [line for key, line in old_lines.items() if key not in new_lines]
+    return result
