@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import Department, DepartmentKind, Role, User
+from oms.accounts.selectors import department_of_kind, head_of
 from oms.audit import recorder
 from oms.catalog.models import StockLevel
 from oms.core import workflow
@@ -83,14 +84,14 @@ def record_prepayment(
 
 
 def _department(kind: str) -> Department:
-    dept = Department.objects.filter(kind=kind, active=True).order_by("parent_id", "pk").first()
+    dept = department_of_kind(kind)
     if dept is None:
         raise ActionError(_("公司没有“%(k)s”类型的部门，无法下达。") % {"k": DepartmentKind(kind).label})
     return dept
 
 
 def _owner(dept: Department) -> User:
-    person = User.objects.filter(department=dept, role=Role.HEAD, is_active=True).order_by("pk").first()
+    person = head_of(dept)
     if person is None:
         raise ActionError(_("%(d)s没有部门负责人，无法分派任务。") % {"d": dept})
     return person

@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oms.accounts.models import Department, DepartmentKind, Role, User
+from oms.accounts.models import DepartmentKind, User
+from oms.accounts.selectors import department_of_kind, executive_in_charge, head_of
 from oms.audit import recorder
 from oms.catalog.models import Product
 from oms.core import records, workflow
@@ -307,10 +308,6 @@ def update_order(
     return locked
 
 
-def _department_head(department: Department) -> User | None:
-    return User.objects.filter(department=department, role=Role.HEAD, is_active=True).order_by("pk").first()
-
-
 def _open_check(order: SalesOrder, start: Any) -> None:
     """B-6, B-7: the preliminary check waits on the sales department's head, due by the class limit."""
     hours = policy_selectors.time_limit_hours(
@@ -321,7 +318,7 @@ def _open_check(order: SalesOrder, start: Any) -> None:
         kind="order.check",
         title=_("初审订单 %(n)s") % {"n": order.number},
         department=order.department,
-        assignee=_department_head(order.department),
+        assignee=head_of(order.department),
         calendar=policy_selectors.work_calendar(order.policy_version.number),
         hours=hours,
         start=start,
@@ -389,13 +386,8 @@ def escalate(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
     """B-6: poor credit or a tight delivery date goes to management, who decide whether to accept."""
     order = workflow.apply(states.ESCALATE, order, actor=actor, reason=reason)
     tracking.close_items(target=order, actor=actor, outcome=_("上报管理层"), kinds=("order.check",))
-    management = (
-        Department.objects.filter(kind=DepartmentKind.MANAGEMENT, active=True).order_by("pk").first()
-        or order.department
-    )
-    executive = User.objects.filter(role=Role.EXECUTIVE, is_active=True).order_by(
-        "pk"
-    ).first() or _department_head(management)
+    management = department_of_kind(DepartmentKind.MANAGEMENT) or order.department
+    executive = executive_in_charge() or head_of(management)
     hours = policy_selectors.time_limit_hours(
         order_class=order.order_class, version=order.policy_version.number
     )

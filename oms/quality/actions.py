@@ -11,7 +11,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oms.accounts.models import DepartmentKind, Role, User
+from oms.accounts.models import DepartmentKind, User
+from oms.accounts.selectors import department_of_kind, head_of
 from oms.audit import recorder
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
@@ -139,11 +140,8 @@ def record_inspection(
 
 
 def _production_head() -> User | None:
-    return (
-        User.objects.filter(department__kind=DepartmentKind.PRODUCTION, role=Role.HEAD, is_active=True)
-        .order_by("pk")
-        .first()
-    )
+    production = department_of_kind(DepartmentKind.PRODUCTION)
+    return head_of(production) if production else None
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import Department, DepartmentKind, Role, User
+from oms.accounts.selectors import department_of_kind, executive_in_charge, head_of
 from oms.audit import recorder
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
@@ -49,26 +50,24 @@ from oms.tracking.selectors import open_items_of
 
 
 def _department(kind: str) -> Department:
-    dept = Department.objects.filter(kind=kind, active=True).order_by("parent_id", "pk").first()
+    dept = department_of_kind(kind)
     if dept is None:
         raise ActionError(_("公司没有“%(k)s”类型的部门，无法安排评审。") % {"k": DepartmentKind(kind).label})
     return dept
 
 
-def _head(dept: Department) -> User | None:
-    return User.objects.filter(department=dept, role=Role.HEAD, is_active=True).order_by("pk").first()
-
-
 def _reviewer(dept: Department) -> User:
     """C-1: the department's designated reviewer, or its head."""
-    person = dept.reviewer if dept.reviewer_id and dept.reviewer and dept.reviewer.is_active else _head(dept)
+    person = (
+        dept.reviewer if dept.reviewer_id and dept.reviewer and dept.reviewer.is_active else head_of(dept)
+    )
     if person is None:
         raise ActionError(_("%(d)s没有指定评审人，也没有部门负责人。") % {"d": dept})
     return person
 
 
 def _executive() -> User:
-    person = User.objects.filter(role=Role.EXECUTIVE, is_active=True).order_by("pk").first()
+    person = executive_in_charge()
     if person is None:
         raise ActionError(_("没有分管领导，无法组织重大订单评审委员会。"))
     return person
@@ -394,13 +393,13 @@ def cancel_after_review(*, actor: User, order: SalesOrder, reason: str) -> Sales
 
 def _approver(role: str, order: SalesOrder) -> User:
     if role == "sales_head":
-        person = _head(order.department)
+        person = head_of(order.department)
     elif role == "executive":
         person = _executive()
     elif role == "finance":
-        person = _head(_department(DepartmentKind.FINANCE))
+        person = head_of(_department(DepartmentKind.FINANCE))
     else:
-        person = _head(_department(DepartmentKind.MANAGEMENT))
+        person = head_of(_department(DepartmentKind.MANAGEMENT))
     if person is None:
         raise ActionError(_("审批链中的“%(r)s”没有对应的人员。") % {"r": role})
     return person

@@ -1,0 +1,20 @@
+"""Who holds a place in the organisation (A-4): the one lookup every process uses to name the
+responsible person of a step (P-3)."""
+
+from __future__ import annotations
+
+from oms.accounts.models import Department, Role, User
+
+
+def head_of(department: Department) -> User | None:
+    """The department's head (the earliest appointed when there are several), or None."""
+    return User.objects.filter(department=department, role=Role.HEAD, is_active=True).order_by("pk").first()
+
+
+def department_of_kind(kind: str) -> Department | None:
+    """The company's department of a kind; the top-most one when several share it."""
+    return Department.objects.filter(kind=kind, active=True).order_by("parent_id", "pk").first()
+
+
+def executive_in_charge() -> User | None:
+    return User.objects.filter(role=Role.EXECUTIVE, is_active=True).order_by("pk").first()
