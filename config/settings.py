@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "oms.contracts",
     "oms.fulfilment",
     "oms.quality",
+    "oms.changes",
     "oms.demo",
     "oms.devtools",
 ]

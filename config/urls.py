@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("oms.tracking.urls")),
     path("", include("oms.fulfilment.urls")),
     path("", include("oms.quality.urls")),
+    path("", include("oms.changes.urls")),
     path("audit/", include("oms.audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),

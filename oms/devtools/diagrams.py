@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from oms.changes import states as changes
 from oms.contracts import states as contracts
 from oms.core.workflow import TransitionTable
 from oms.fulfilment import states as fulfilment
@@ -33,6 +34,8 @@ def tables() -> list[TransitionTable]:
         review.STEP,
         contracts.CONTRACT,
         tracking.EXCEPTION,
+        changes.REQUEST,
+        changes.ORDER_CANCELLATION,
     ]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,9 +21,11 @@ from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.fulfilment import states
 from oms.fulfilment.models import (
     DepartmentTask,
+    DeptTaskStatus,
     Disposition,
     GoodsReceipt,
     Milestone,
+    POStatus,
     Prepayment,
     ProgressReport,
     PurchaseLine,
@@ -33,6 +35,7 @@ from oms.fulfilment.models import (
     Shipment,
     ShipmentLine,
     ShippingMode,
+    SupplierDecision,
     TaskKind,
 )
 from oms.notifications.actions import notify
@@ -391,9 +394,7 @@ def reserve(
     )
     if level is None:
         raise FieldErrors({"stock_level": _("该仓库没有这个产品的库存。")})
-    held = order.reservations.filter(order_line=line).exclude(status=ReservationStatus.SHIPPED).aggregate(
-        s=Sum("quantity")
-    )["s"] or Decimal("0")
+    held = _held(order, line.pk)
     shipped = shipped_quantities(order).get(line.pk, Decimal("0"))
     errors = {}
     if quantity is None or quantity <= 0:
@@ -419,6 +420,46 @@ def reserve(
         after={"line": line.line_no, "warehouse": level.warehouse_id, "quantity": quantity},
     )
     return reservation
+
+
+def _held(order: SalesOrder, line_id: int) -> Decimal:
+    """Stock still held for a line: reserved and not yet gone (a partly dispatched reservation
+    counts only its rest, since what left is counted as shipped)."""
+    return order.reservations.filter(order_line_id=line_id).exclude(
+        status__in=[ReservationStatus.SHIPPED, ReservationStatus.RELEASED]
+    ).aggregate(s=Sum(F("quantity") - F("dispatched")))["s"] or Decimal("0")
+
+
+@transaction.atomic
+def release_reservations(
+    *, actor: Any, order: SalesOrder, line_id: int, keep: Decimal, reason: str
+) -> list[Reservation]:
+    """I-3, J-1: give back held stock of a line until at most `keep` stays held, newest first."""
+    released = []
+    held = _held(order, line_id)
+    for res in (
+        order.reservations.filter(order_line_id=line_id)
+        .exclude(status__in=[ReservationStatus.SHIPPED, ReservationStatus.RELEASED])
+        .order_by("-pk")
+    ):
+        if held <= keep:
+            break
+        rest = res.quantity - res.dispatched
+        level = StockLevel.objects.select_for_update().get(pk=res.stock_level_id)
+        level.reserved -= rest
+        level.version += 1
+        level.save(update_fields=["reserved", "version"])
+        released.append(workflow.apply(states.RELEASE_STOCK, res, actor=actor, reason=reason))
+        held -= rest
+    if released:
+        recorder.record(
+            actor=actor,
+            obj=order,
+            action="stock.release",
+            after={"line": line_id, "reservations": [r.pk for r in released], "held": held},
+            reason=reason,
+        )
+    return released
 
 
 @transaction.atomic
@@ -608,6 +649,159 @@ def receive_goods(
     if all(pl.accepted >= pl.quantity for pl in po.lines.all()):
         workflow.apply(states.CLOSE_PO, po, actor=actor, reason=_("到货合格数量已齐"))
     return receipt
+
+
+# --- changes and cancellation (I-3, J-1) --------------------------------------------------------
+
+_PLAN_DAYS: dict[str, str] = {
+    TaskKind.PRODUCTION_PLAN: "production_plan_days",
+    TaskKind.PURCHASE_PLAN: "purchase_plan_days",
+    TaskKind.QUALITY_PLAN: "quality_plan_days",
+}
+_BEFORE_DELIVERY: dict[str, str] = {
+    TaskKind.WAREHOUSE_ALLOCATION: "allocation_days_before_delivery",
+    TaskKind.LOGISTICS_PLAN: "logistics_days_before_delivery",
+}
+
+
+def _task_due(order: SalesOrder, kind: str, now: datetime) -> datetime:
+    """F-1 due dates, counted again from now: plans N working days on, allocation and logistics N
+    working days before the (possibly new) delivery date, never earlier than a working day on."""
+    policy = order.policy()
+    calendar = policy_selectors.work_calendar(order.policy_version.number)
+    if kind in _PLAN_DAYS:
+        return calendar.add_working_days(now, getattr(policy.release, _PLAN_DAYS[kind]))
+    end = policy.working_time.office_end
+    due = datetime.combine(
+        calendar.working_day_before(order.delivery_date, getattr(policy.release, _BEFORE_DELIVERY[kind])),
+        time(int(end[:2]), int(end[3:])),
+        timezone.get_current_timezone(),
+    )
+    return max(due, calendar.add_working_days(now, 1))
+
+
+@transaction.atomic
+def adjust_for_change(
+    *, actor: Any, order: SalesOrder, departments: list[str], reason: str, delivery_shift_days: int
+) -> list[User]:
+    """I-3: after an approved change each affected department's plan is back in its hands (a done
+    plan is reopened, an open one gets its due date again), allocation and logistics follow a new
+    delivery date, and unfinished milestones move with it. Returns the owners to tell."""
+    now = timezone.now()
+    calendar = policy_selectors.work_calendar(order.policy_version.number)
+    owners: list[User] = []
+    moved_by_date = {TaskKind.WAREHOUSE_ALLOCATION, TaskKind.LOGISTICS_PLAN} if delivery_shift_days else set()
+    for task in order.department_tasks.select_related("department", "assignee"):
+        affected = _TASK_DEPARTMENT[TaskKind(task.kind)] in departments
+        if task.status == DeptTaskStatus.CANCELLED or not (affected or task.kind in moved_by_date):
+            continue
+        due = _task_due(order, task.kind, now)
+        if task.status == DeptTaskStatus.DONE:
+            task = workflow.apply(
+                states.REOPEN_TASK, task, actor=actor, reason=reason, changes={"due_at": due}
+            )
+        else:
+            task.due_at, task.version = due, task.version + 1
+            task.save(update_fields=["due_at", "version"])
+            tracking.close_items(target=task, actor=actor, outcome=reason)
+        tracking.open_item(
+            target=task,
+            kind="release.task",
+            title=_("%(k)s：订单 %(n)s（%(r)s）")
+            % {"k": task.get_kind_display(), "n": order.number, "r": reason},
+            department=task.department,
+            assignee=task.assignee,
+            calendar=calendar,
+            start=now,
+            due=due,
+        )
+        owners.append(task.assignee)
+    if delivery_shift_days:
+        for m in order.milestones.filter(progress__lt=100):
+            m.planned_date += timedelta(days=delivery_shift_days)
+            m.save(update_fields=["planned_date", "updated_at"])
+    return owners
+
+
+@transaction.atomic
+def stop_work(*, actor: Any, order: SalesOrder, reason: str) -> list[User]:
+    """J-1: a cancelled order's open tasks stop, its held stock is released, and every open
+    purchase order waits for procurement's decision with the supplier. Returns the owners to tell."""
+    owners: list[User] = []
+    for task in order.department_tasks.filter(status=DeptTaskStatus.OPEN).select_related("assignee"):
+        workflow.apply(states.STOP_TASK, task, actor=actor, reason=reason)
+        tracking.close_items(target=task, actor=actor, outcome=_("订单已取消"))
+        owners.append(task.assignee)
+    for line_id in order.reservations.values_list("order_line_id", flat=True).distinct():
+        release_reservations(actor=actor, order=order, line_id=line_id, keep=Decimal("0"), reason=reason)
+    procurement = department_of_kind(DepartmentKind.PROCUREMENT)
+    buyer = head_of(procurement) if procurement else None
+    calendar = policy_selectors.work_calendar(order.policy_version.number)
+    for po in order.purchase_orders.filter(status=POStatus.OPEN):
+        po.supplier_decision = SupplierDecision.PENDING
+        po.save(update_fields=["supplier_decision"])
+        if procurement is not None:
+            tracking.open_item(
+                target=po,
+                kind="purchase.decision",
+                title=_("订单 %(n)s 已取消：请与供应商协商采购单 %(p)s（取消、退货或留作库存）")
+                % {"n": order.number, "p": po},
+                department=procurement,
+                assignee=buyer,
+                calendar=calendar,
+                days=order.policy().reporting.exception_resolve_days,
+            )
+    if (
+        buyer is not None
+        and order.purchase_orders.filter(supplier_decision=SupplierDecision.PENDING).exists()
+    ):
+        owners.append(buyer)
+    return owners
+
+
+@transaction.atomic
+def decide_supplier(*, actor: User, po: PurchaseOrder, decision: str, note: str) -> PurchaseOrder:
+    """J-1: procurement records what was agreed with the supplier about a cancelled order's
+    purchase: cancel it, return what came, or keep the goods as stock (deliveries go on)."""
+    _require_procurement(actor)
+    locked = PurchaseOrder.objects.select_for_update().select_related("order").get(pk=po.pk)
+    if locked.supplier_decision != SupplierDecision.PENDING:
+        raise ActionError(_("该采购单不需要或已经做过供应商处理决定。"))
+    errors = {}
+    if decision not in {SupplierDecision.CANCEL, SupplierDecision.RETURN, SupplierDecision.KEEP_STOCK}:
+        errors["decision"] = _("请选择取消采购、退货或留作库存。")
+    if not note.strip():
+        errors["note"] = _("请说明与供应商协商的结果。")
+    if errors:
+        raise FieldErrors(errors)
+    changes = {
+        "supplier_decision": decision,
+        "decision_note": note.strip()[:300],
+        "decided_by": actor,
+        "decided_at": timezone.now(),
+    }
+    if decision == SupplierDecision.KEEP_STOCK:
+        before = {"supplier_decision": locked.supplier_decision}
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(changes))
+        recorder.record(
+            actor=actor,
+            obj=locked.order,
+            action="purchase.decision",
+            before=before,
+            after={"po": locked.number, "decision": decision, "note": locked.decision_note},
+        )
+    else:
+        locked = workflow.apply(states.CANCEL_PO, locked, actor=actor, reason=note.strip(), changes=changes)
+        recorder.record(
+            actor=actor,
+            obj=locked.order,
+            action="purchase.decision",
+            after={"po": locked.number, "decision": decision, "note": locked.decision_note},
+        )
+    tracking.close_items(target=locked, actor=actor, outcome=str(SupplierDecision(decision).label))
+    return locked
 
 
 # --- reporting cadence (H-3) -------------------------------------------------------------------

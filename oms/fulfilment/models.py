@@ -24,6 +24,7 @@ class TaskKind(models.TextChoices):
 class DeptTaskStatus(models.TextChoices):
     OPEN = "open", _("待完成")
     DONE = "done", _("已完成")
+    CANCELLED = "cancelled", _("已停止")
 
 
 class DepartmentTask(models.Model):
@@ -213,6 +214,7 @@ class ReservationStatus(models.TextChoices):
     CHECKED = "checked", _("已复核")
     PACKED = "packed", _("已包装")
     SHIPPED = "shipped", _("已出库")
+    RELEASED = "released", _("已释放")
 
 
 class Reservation(models.Model):
@@ -258,6 +260,16 @@ class Reservation(models.Model):
 class POStatus(models.TextChoices):
     OPEN = "open", _("执行中")
     CLOSED = "closed", _("已完成")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class SupplierDecision(models.TextChoices):
+    """J-1: what happens to a purchase order when its sales order is cancelled."""
+
+    PENDING = "pending", _("待与供应商协商")
+    CANCEL = "cancel", _("取消采购")
+    RETURN = "return", _("退货")
+    KEEP_STOCK = "keep_stock", _("留作库存")
 
 
 class PurchaseOrder(models.Model):
@@ -274,6 +286,14 @@ class PurchaseOrder(models.Model):
         related_name="purchase_orders",
     )
     status = models.CharField(_("状态"), max_length=20, choices=POStatus.choices, default=POStatus.OPEN)
+    supplier_decision = models.CharField(
+        _("供应商处理"), max_length=20, choices=SupplierDecision.choices, blank=True
+    )
+    decision_note = models.CharField(_("处理说明"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -82,7 +82,25 @@ COMPLETE_TASK = Transition(
     ),
     automatic=True,
 )
-DEPARTMENT_TASK = TransitionTable.of("department_task", COMPLETE_TASK)
+REOPEN_TASK = Transition(
+    name="reopen_task",
+    label=gettext_lazy("按变更重新处理"),
+    source={DeptTaskStatus.DONE},
+    target=DeptTaskStatus.OPEN,
+    permission=_acting,
+    requires_reason=True,
+    automatic=True,  # I-3: an approved change sends the plan back to its department
+)
+STOP_TASK = Transition(
+    name="stop_task",
+    label=gettext_lazy("停止"),
+    source={DeptTaskStatus.OPEN},
+    target=DeptTaskStatus.CANCELLED,
+    permission=_acting,
+    requires_reason=True,
+    automatic=True,  # J-1: an approved cancellation stops all open work
+)
+DEPARTMENT_TASK = TransitionTable.of("department_task", COMPLETE_TASK, REOPEN_TASK, STOP_TASK)
 
 
 def _warehouse(user: Any, reservation: Any) -> bool:
@@ -128,7 +146,16 @@ DISPATCH = Transition(
     permission=_acting,
     automatic=True,
 )
-RESERVATION = TransitionTable.of("reservation", PICK, CHECK, PACK, DISPATCH)
+RELEASE_STOCK = Transition(
+    name="release_stock",
+    label=gettext_lazy("释放预留"),
+    source={RS.RESERVED, RS.PICKED, RS.CHECKED, RS.PACKED},
+    target=RS.RELEASED,
+    permission=_acting,
+    requires_reason=True,
+    automatic=True,  # I-3, J-1: a reduced or cancelled order gives its held stock back
+)
+RESERVATION = TransitionTable.of("reservation", PICK, CHECK, PACK, DISPATCH, RELEASE_STOCK)
 
 CLOSE_PO = Transition(
     name="close_po",
@@ -138,4 +165,13 @@ CLOSE_PO = Transition(
     permission=_acting,
     automatic=True,
 )
-PURCHASE_ORDER = TransitionTable.of("purchase_order", CLOSE_PO)
+CANCEL_PO = Transition(
+    name="cancel_po",
+    label=gettext_lazy("取消采购"),
+    source={POStatus.OPEN},
+    target=POStatus.CANCELLED,
+    permission=_acting,
+    requires_reason=True,
+    automatic=True,  # J-1: the supplier agreed to cancel or take the goods back
+)
+PURCHASE_ORDER = TransitionTable.of("purchase_order", CLOSE_PO, CANCEL_PO)

@@ -22,6 +22,7 @@ from oms.accounts.models import User
 from oms.accounts.permissions import visible_field_groups
 from oms.audit.models import AuditEvent
 from oms.catalog.models import Product
+from oms.changes import selectors as change_selectors
 from oms.contracts.models import Distribution
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
@@ -304,6 +305,7 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": order.status in EDITABLE_STATUSES
             and permissions.can_renegotiate(request.user, order),
             **_review_panel(request, order),
+            **change_selectors.order_panel(request.user, order),
             "exceptions": tracking_selectors.exceptions_of(order),
             "ledger": tracking_selectors.ledger_of(order),
             **fulfilment_selectors.execution_of(order),
@@ -430,6 +432,9 @@ _TARGET_URLS = {
     "reviewtask": "/review/tasks/{}/",
     "approvalstep": "/review/approvals/{}/",
     "departmenttask": "/orders/tasks/{}/",
+    "changerequest": "/changes/{}/",
+    "changetask": "/changes/tasks/{}/",
+    "purchaseorder": "/purchase-orders/{}/",
 }
 
 

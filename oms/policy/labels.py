@@ -74,4 +74,12 @@ TITLES = [
     gettext_noop("可见价格的部门"),
     gettext_noop("可见成本的部门"),
     gettext_noop("可见客户联系方式的部门"),
+    gettext_noop("变更内容"),
+    gettext_noop("评审部门"),
+    gettext_noop("变更评审部门规则"),
+    gettext_noop("变更审批领导"),
+    gettext_noop("客户提出的变更须附客户书面通知"),
+    gettext_noop("订单变更与取消"),
+    gettext_noop("变更/取消申请编号格式"),
+    gettext_noop("变更协议编号格式"),
 ]

@@ -1,0 +1,351 @@
+"""Pages of change and cancellation requests (I-1..I-4, J-1). Thin: every write is an action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from oms.accounts.permissions import visible_field_groups
+from oms.catalog.models import Product
+from oms.changes import actions, selectors, states
+from oms.changes.models import ChangeRequest, ChangeTask, RequestKind, RequestStatus, Source
+from oms.contracts import rendering
+from oms.core import workflow
+from oms.core.errors import ActionError, FieldErrors
+from oms.core.listing import Column, ListSpec
+from oms.core.pages import actor, flash_refusal
+from oms.customers.models import PaymentTerms
+from oms.fulfilment import actions as fulfilment
+from oms.fulfilment.models import PurchaseOrder
+from oms.orders.models import SalesOrder
+from oms.orders.permissions import can_renegotiate
+from oms.orders.selectors import order_detail
+from oms.review.models import TaskStatus, Verdict
+
+NEW_ROWS = 3
+
+REQUEST_SPEC = ListSpec(
+    model=ChangeRequest,
+    prefix="changes:request",
+    title=gettext_lazy("变更与取消申请"),
+    columns=[
+        Column("number"),
+        Column("order__number", gettext_lazy("订单")),
+        Column("order__customer__name", gettext_lazy("客户")),
+        Column("kind"),
+        Column("source"),
+        Column("status"),
+        Column("raised_by", sortable=False),
+        Column("created_at"),
+        Column("loss_amount", group="price"),
+    ],
+    selector=selectors.requests_for,
+    search_fields=("number", "order__number", "order__customer__name", "reason"),
+    filters=("kind", "status", "source"),
+    date_field="created_at__date",
+    detail_url_name="changes:request_detail",
+)
+
+
+def _posted_lines(
+    post: QueryDict, order: SalesOrder, show_prices: bool
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """The lines as submitted (removed ones left out, empty new rows ignored) and, for each, the
+    row of the form it came from, so that errors land beside the right row."""
+    existing = {ln.pk: ln for ln in order.lines.all()}
+    found, rows = [], []
+    i = 0
+    while f"lines-{i}-quantity" in post or f"lines-{i}-product" in post:
+        prefix = f"lines-{i}-"
+        line_id = post.get(prefix + "line", "")
+        if post.get(prefix + "remove"):
+            i += 1
+            continue
+        if line_id.isdigit():
+            line = existing.get(int(line_id))
+            raw: dict[str, Any] = {
+                "line": int(line_id),
+                "quantity": post.get(prefix + "quantity", ""),
+                "spec": post.get(prefix + "spec", line.spec if line else ""),
+                # S-1: who may not see prices cannot change them; the price stays as it is.
+                "unit_price": post.get(prefix + "unit_price", "")
+                if show_prices
+                else (line.unit_price if line else ""),
+            }
+        else:
+            product = post.get(prefix + "product", "")
+            if not product.isdigit():
+                i += 1
+                continue
+            raw = {
+                "line": None,
+                "product": int(product),
+                "quantity": post.get(prefix + "quantity", ""),
+                "spec": post.get(prefix + "spec", ""),
+                "unit_price": post.get(prefix + "unit_price", "") if show_prices else "",
+            }
+        found.append(raw)
+        rows.append(i)
+        i += 1
+    return found, rows
+
+
+def _form_rows(order: SalesOrder, post: QueryDict | None) -> list[dict[str, Any]]:
+    lines = list(order.lines.select_related("product").order_by("line_no"))
+    rows: list[dict[str, Any]] = []
+    for i, ln in enumerate(lines):
+        p = f"lines-{i}-"
+        rows.append(
+            {
+                "index": i,
+                "line": ln,
+                "quantity": post.get(p + "quantity", "") if post else ln.quantity.normalize(),
+                "unit_price": post.get(p + "unit_price", "") if post else ln.unit_price.normalize(),
+                "spec": post.get(p + "spec", "") if post else ln.spec,
+                "remove": bool(post and post.get(p + "remove")),
+                "errors": [],
+            }
+        )
+    given = post if post is not None else QueryDict()
+    product_ids = [
+        int(v)
+        for i in range(len(lines), len(lines) + NEW_ROWS)
+        if (v := given.get(f"lines-{i}-product", "")) and v.isdigit()
+    ]
+    names = {p.pk: f"{p.code} {p.name}" for p in Product.objects.filter(pk__in=product_ids)}
+    for i in range(len(lines), len(lines) + NEW_ROWS):
+        p = f"lines-{i}-"
+        product = given.get(p + "product", "")
+        rows.append(
+            {
+                "index": i,
+                "line": None,
+                "product": product,
+                "product_label": names.get(int(product)) if product.isdigit() else "",
+                "quantity": given.get(p + "quantity", ""),
+                "unit_price": given.get(p + "unit_price", ""),
+                "spec": given.get(p + "spec", ""),
+                "errors": [],
+            }
+        )
+    return rows
+
+
+@login_required
+def new_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """I-1, J-1: the change request form (new terms and lines) or the cancellation form (reason,
+    expected impact and the loss assessment)."""
+    order = order_detail(request.user, pk)
+    if order is None or not states.can_raise(request.user, order):
+        raise Http404
+    kind = request.GET.get("kind") or request.POST.get("kind") or RequestKind.CHANGE
+    if kind not in RequestKind.values:
+        raise Http404
+    show_prices = "price" in visible_field_groups(request.user)
+    errors: dict[str, list[str]] = {}
+    post = request.POST if request.method == "POST" else None
+    rows = _form_rows(order, post)
+    if post is not None:
+        lines, row_of = _posted_lines(post, order, show_prices)
+        terms: dict[str, Any] = {
+            name: post.get(name, "")
+            for name in (
+                "delivery_date",
+                "delivery_place",
+                "payment_terms",
+                "invoice_requirements",
+                "special_requirements",
+            )
+        }
+        for flag in ("needs_customisation", "needs_special_packaging", "needs_special_transport"):
+            terms[flag] = bool(post.get(flag))
+        try:
+            created = actions.raise_request(
+                actor=actor(request),
+                order=order,
+                kind=kind,
+                source=post.get("source", ""),
+                reason=post.get("reason", ""),
+                impact=post.get("impact", ""),
+                terms=terms if kind == RequestKind.CHANGE else None,
+                lines=lines if kind == RequestKind.CHANGE else None,
+                notice=request.FILES.get("customer_notice"),
+                loss_amount=post.get("loss_amount", ""),
+                loss_notes=post.get("loss_notes", ""),
+            )
+        except FieldErrors as exc:
+            errors = exc.errors
+            for key, msgs in exc.errors.items():
+                parts = key.split(".")
+                if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(row_of):
+                    rows[row_of[int(parts[1])]]["errors"].extend(msgs)
+        except ActionError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("申请 %(r)s 已提交，已送相关部门评审。") % {"r": created.number})
+            return redirect("changes:request_detail", pk=created.pk)
+    values = post or {
+        "source": Source.CUSTOMER,
+        "delivery_date": f"{order.delivery_date:%Y-%m-%d}",
+        "delivery_place": order.delivery_place,
+        "payment_terms": order.payment_terms,
+        "invoice_requirements": order.invoice_requirements,
+        "special_requirements": order.special_requirements,
+        "needs_customisation": order.needs_customisation,
+        "needs_special_packaging": order.needs_special_packaging,
+        "needs_special_transport": order.needs_special_transport,
+    }
+    return render(
+        request,
+        "changes/form.html",
+        {
+            "order": order,
+            "kind": kind,
+            "rows": rows,
+            "values": values,
+            "errors": errors,
+            "row_errors": any(r["errors"] for r in rows),
+            "sources": Source.choices,
+            "payment_terms": PaymentTerms.choices,
+            "show_prices": show_prices,
+            "facts": actions.loss_facts(order) if kind == RequestKind.CANCELLATION else None,
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+def request_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The request: what changes, why, the impact, each department's opinion, the decision, the
+    agreement or the loss; the reviewer's form when it is their turn."""
+    change = selectors.request_detail(request.user, pk)
+    if change is None:
+        raise Http404
+    if request.method == "POST":
+        return _act(request, change)
+    tasks = selectors.tasks_of(change)
+    user = request.user
+    mine = next(
+        (t for t in tasks if t.status == TaskStatus.OPEN and actions.may_decide(user, t)),
+        None,
+    )
+    order = change.order
+    return render(
+        request,
+        "changes/request.html",
+        {
+            "change": change,
+            "order": order,
+            "tasks": tasks,
+            "mine": mine,
+            "verdicts": Verdict.choices,
+            "labels": {n: actions.term_label(n) for n in actions.TERM_ASPECTS},
+            "can_withdraw": change.is_open and states.can_withdraw(user, change),
+            "is_sales": can_renegotiate(user, order),
+            "show_prices": "price" in visible_field_groups(user),
+            "facts": change.loss_facts
+            if change.kind == RequestKind.CANCELLATION and change.status != RequestStatus.IN_REVIEW
+            else (actions.loss_facts(order) if change.kind == RequestKind.CANCELLATION else None),
+        },
+    )
+
+
+def _act(request: HttpRequest, change: ChangeRequest) -> HttpResponse:
+    verb = request.POST.get("verb", "")
+    try:
+        if verb == "opinion":
+            task = get_object_or_404(ChangeTask, pk=request.POST.get("task") or 0, request=change)
+            actions.give_opinion(
+                actor=actor(request),
+                task=task,
+                verdict=request.POST.get("verdict", ""),
+                comment=request.POST.get("comment", ""),
+                conditions=request.POST.get("conditions", ""),
+                assessed_loss=request.POST.get("assessed_loss", ""),
+                version=int(request.POST.get("version") or 0) or None,
+            )
+            messages.success(request, _("意见已提交。"))
+        elif verb == "withdraw":
+            actions.withdraw(actor=actor(request), request=change, reason=request.POST.get("reason", ""))
+            messages.success(request, _("申请已撤回。"))
+        elif verb == "sign":
+            actions.sign_agreement(actor=actor(request), request=change, scan=request.FILES.get("scan"))
+            messages.success(request, _("变更协议已登记为签订。"))
+        elif verb == "explain":
+            actions.record_explanation(
+                actor=actor(request), request=change, text=request.POST.get("explanation", "")
+            )
+            messages.success(request, _("已记录向客户的说明。"))
+        else:
+            raise Http404
+    except (ActionError, workflow.WorkflowError) as exc:
+        flash_refusal(request, exc)
+    return redirect("changes:request_detail", pk=change.pk)
+
+
+@login_required
+def agreement(request: HttpRequest, pk: int) -> HttpResponse:
+    """I-3: the change agreement, printable or as a PDF, like the contract."""
+    change = selectors.request_detail(request.user, pk)
+    if change is None or not change.agreement_html:
+        raise Http404
+    context = {"request": change, "company": change.order.policy().company}
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(
+            rendering.pdf("changes/agreement_print.html", context), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{change.agreement_number}.pdf"'
+        return response
+    return render(request, "changes/agreement_print.html", context)
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int, which: str) -> FileResponse:
+    """The customer's written notice or the signed agreement, for whoever may see the request."""
+    change = selectors.request_detail(request.user, pk)
+    field = {"notice": "customer_notice", "agreement": "agreement_file"}.get(which)
+    if change is None or field is None or not getattr(change, field):
+        raise Http404
+    file = getattr(change, field)
+    return FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+def task_redirect(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_or_404(ChangeTask, pk=pk)
+    return redirect("changes:request_detail", pk=task.request_id)
+
+
+@login_required
+def purchase_redirect(request: HttpRequest, pk: int) -> HttpResponse:
+    po = get_object_or_404(PurchaseOrder, pk=pk)
+    return redirect("intake:order_detail", pk=po.order_id)
+
+
+@login_required
+@require_POST
+def supplier_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """J-1: procurement records the supplier decision on a cancelled order's purchase order."""
+    order = order_detail(request.user, pk)
+    if order is None:
+        raise Http404
+    po = get_object_or_404(PurchaseOrder, pk=request.POST.get("po") or 0, order=order)
+    try:
+        fulfilment.decide_supplier(
+            actor=actor(request),
+            po=po,
+            decision=request.POST.get("decision", ""),
+            note=request.POST.get("note", ""),
+        )
+    except (ActionError, workflow.WorkflowError) as exc:
+        flash_refusal(request, exc)
+    else:
+        messages.success(request, _("已记录供应商处理决定。"))
+    return redirect("intake:order_detail", pk=order.pk)
