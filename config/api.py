@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from oms.catalog import actions as catalog_actions
 from oms.catalog import selectors as catalog_selectors
 from oms.catalog.models import Product, StockLevel, Warehouse
+from oms.changes.api import router as changes_router
 from oms.core.api import ApiSpec, api_auth, crud_router, install_error_handlers
 from oms.core.records import editable_fields
 from oms.customers import actions as customer_actions
@@ -94,3 +95,4 @@ api.add_router("/regions", regions_router)
 api.add_router("/orders", orders_router)
 api.add_router("/", review_router)
 api.add_router("/", shipments_router)
+api.add_router("/", changes_router)

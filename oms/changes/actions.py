@@ -175,7 +175,9 @@ def _compare(
             errors[f"lines.{i}.line"] = _("不是这个订单的明细。")
             continue
         kept.add(line.pk)
-        quantity, price = _decimal(raw.get("quantity")), _decimal(raw.get("unit_price"))
+        quantity = _decimal(raw.get("quantity"))
+        # Without a price (an API client, or a user who may not see prices, S-1) the price stays.
+        price = _decimal(raw["unit_price"]) if raw.get("unit_price") not in (None, "") else line.unit_price
         spec = str(raw.get("spec", line.spec) or "").strip()[:200]
         if quantity is None or quantity <= 0:
             errors[f"lines.{i}.quantity"] = _("数量必须大于 0。")
@@ -259,7 +261,7 @@ def _compare(
             clean_lines.append(
                 {"line": None, "product": product.pk, "quantity": quantity, "unit_price": price, "spec": spec}
             )
-    if not clean_lines and "lines" not in errors:
+    if not clean_lines and not any(k == "lines" or k.startswith("lines.") for k in errors):
         errors["lines"] = _("变更后订单至少要有一行明细；要取消整单请提交取消申请。")
     return {
         "terms": clean_terms,
@@ -712,7 +714,6 @@ def _apply_change(request: ChangeRequest, order: SalesOrder, actor: Any) -> None
                 _("第 %(n)s 行在评审期间已发货 %(s)s，超过变更后的数量；请撤回申请后重新提交。")
                 % {"n": line.line_no, "s": gone.normalize()}
             )
-    versions.record_version(order=order, actor=actor, reason=_("变更前"))
     before_terms = {name: getattr(order, name) for name in TERM_ASPECTS}
     old_delivery = order.delivery_date
     for name, value in request.proposal["terms"].items():

@@ -16,6 +16,7 @@ from oms.accounts import actions as accounts
 from oms.accounts.models import Department, DepartmentKind, Role, User
 from oms.catalog import actions as catalog
 from oms.catalog.models import Product
+from oms.changes import actions as changes
 from oms.customers import actions as customers
 from oms.customers.models import Customer, Region
 from oms.intake import actions as intake
@@ -301,6 +302,18 @@ def _orders() -> None:
     accepted = intake.submit_order(actor=sales, order=order("C0007", [("P1001", "5"), ("P1008", "4")]))
     intake.pass_check(actor=head, order=accepted, reason="资料齐全，信用良好")
     _confirmed(order("C0006", [("P1006", "20"), ("P1005", "40")], days=60), sales)
+    # I-1: a confirmed order whose customer asked to deliver elsewhere; the change is in review.
+    changing = order("C0005", [("P1002", "8"), ("P1004", "2")], days=50)
+    _confirmed(changing, sales)
+    changes.raise_request(
+        actor=sales,
+        order=changing,
+        kind="change",
+        source="department",
+        reason="客户新厂区启用，要求改送新地址",
+        impact="运输路线和运费变化，交期不变",
+        terms={"delivery_place": "北京市亦庄经济技术开发区科创十三街 18 号"},
+    )
     declined = intake.submit_order(actor=sales, order=order("C0008", [("P1007", "1000")], days=20))
     intake.escalate(actor=head, order=declined, reason="海外新客户，预付款条件未确认")
     intake.decide(actor=executive, order=declined, accept=False, reason="暂不接单，待客户确认预付款")

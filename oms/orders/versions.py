@@ -34,6 +34,7 @@ TERMS = (
 def snapshot(order: SalesOrder) -> dict[str, Any]:
     lines = [
         {
+            "line_no": ln.line_no,
             "product": ln.product_id,
             "product_name": ln.product.name,
             "spec": ln.spec,
@@ -72,7 +73,11 @@ class Diff:
         return not (self.terms or self.added or self.removed or self.changed)
 
 
-def _key(line: dict[str, Any]) -> tuple[Any, str]:
+def _key(line: dict[str, Any], by_line_no: bool) -> tuple[Any, ...]:
+    # A change request changes lines in place, so the same line number and product is the same
+    # line even when its specification changed; older snapshots have no line numbers.
+    if by_line_no:
+        return (line["line_no"], line["product"])
     return (line["product"], line.get("spec", ""))
 
 
@@ -83,12 +88,15 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> Diff:
         before, after = old["terms"].get(name), new["terms"].get(name)
         if before != after:
             result.terms.append((name, before, after))
-    old_lines = {_key(ln): ln for ln in old["lines"]}
-    new_lines = {_key(ln): ln for ln in new["lines"]}
+    by_line_no = all("line_no" in ln for ln in [*old["lines"], *new["lines"]])
+    old_lines = {_key(ln, by_line_no): ln for ln in old["lines"]}
+    new_lines = {_key(ln, by_line_no): ln for ln in new["lines"]}
     for key, line in new_lines.items():
         if key not in old_lines:
             result.added.append(line)
-        elif any(old_lines[key].get(f) != line.get(f) for f in ("quantity", "unit", "unit_price", "amount")):
+        elif any(
+            old_lines[key].get(f) != line.get(f) for f in ("spec", "quantity", "unit", "unit_price", "amount")
+        ):
             result.changed.append((old_lines[key], line))
     result.removed = [line for key, line in old_lines.items() if key not in new_lines]
     return result

@@ -82,6 +82,10 @@ def sections(policy: PolicyData) -> list[Section]:
                 sub_value = getattr(value, sub)
                 if kind == "list" and f"{name}.{sub}" in DEPARTMENT_LISTS:
                     kind, choices = "departments", _department_choices()
+                if kind == "records":  # e.g. the change rules: edited as TOML like the top-level lists
+                    sub_value = tomli_w.dumps(
+                        toml_ready({sub: [i.model_dump(mode="python") for i in sub_value]})
+                    )
                 leaves.append(Leaf(f"{name}.{sub}", gettext(sub_info.title or sub), kind, sub_value, choices))
             result.append(Section(name, label, leaves))
         else:

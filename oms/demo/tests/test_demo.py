@@ -66,7 +66,19 @@ def test_demo_has_orders_at_every_intake_stage() -> None:
     load_demo()
     statuses = sorted(SalesOrder.objects.values_list("status", flat=True))
     assert statuses == sorted(
-        ["draft", "pending_check", "needs_info", "awaiting_decision", "in_review", "confirmed", "declined"]
+        [
+            "draft",
+            "pending_check",
+            "needs_info",
+            "awaiting_decision",
+            "in_review",
+            "confirmed",
+            "confirmed",
+            "declined",
+        ]
     )
+    from oms.changes.models import ChangeRequest
+
+    assert list(ChangeRequest.objects.values_list("status", "aspects")) == [("in_review", ["delivery_place"])]
     assert Inquiry.objects.count() == 2
     assert verify_chain().ok

@@ -91,7 +91,8 @@ def confirmed_order(org: dict[str, Any], **overrides: Any) -> Any:
     from oms.review.models import ApprovalStep, ReviewTask
 
     order = order_in_review(org, **overrides)
-    for task in ReviewTask.objects.filter(round__order=order, status="open"):
+    # Sequential review opens one stage after another: approve until none is open.
+    while (task := ReviewTask.objects.filter(round__order=order, status="open").first()) is not None:
         review.give_opinion(actor=task.assignee, task=task, verdict="approve")
     for step in ApprovalStep.objects.filter(order=order).order_by("seq"):
         step.refresh_from_db()

@@ -55,3 +55,33 @@ def test_unchanged_content_makes_no_new_version(org) -> None:
         version=order.version,
     )
     assert order.versions.count() == 1
+
+
+def test_a_line_changed_in_place_is_one_changed_line() -> None:
+    """A change request keeps the line (number and product): a new specification is a change of
+    that line, not a removal and an addition."""
+    line = {
+        "line_no": 1,
+        "product": 7,
+        "spec": "A",
+        "quantity": "2",
+        "unit": "台",
+        "unit_price": "1",
+        "amount": "2",
+    }
+    old = {"terms": {}, "lines": [line]}
+    new = {"terms": {}, "lines": [{**line, "spec": "B"}]}
+    result = diff(old, new)
+    assert (result.added, result.removed, [(b["spec"], a["spec"]) for b, a in result.changed]) == (
+        [],
+        [],
+        [("A", "B")],
+    )
+
+
+def test_snapshots_without_line_numbers_match_by_product_and_spec() -> None:
+    line = {"product": 7, "spec": "A", "quantity": "2", "unit": "台", "unit_price": "1", "amount": "2"}
+    result = diff(
+        {"terms": {}, "lines": [line]}, {"terms": {}, "lines": [{**line, "line_no": 1, "spec": "B"}]}
+    )
+    assert ([ln["spec"] for ln in result.added], [ln["spec"] for ln in result.removed]) == (["B"], ["A"])

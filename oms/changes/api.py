@@ -1,0 +1,196 @@
+# No "from __future__ import annotations": django-ninja reads the schemas at runtime.
+"""Change and cancellation requests over the API (I-1, I-2, J-1); creates take an Idempotency-Key."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema
+
+from oms.accounts.models import User
+from oms.changes import actions, selectors
+from oms.changes.models import ChangeRequest, ChangeTask
+from oms.core.api import run_idempotent
+from oms.orders.selectors import orders_for
+
+router = Router(tags=["变更与取消"])
+
+
+class LineIn(Schema):
+    line: int | None = None
+    product: int | None = None
+    spec: str | None = None
+    quantity: Decimal
+    unit_price: Decimal | None = None
+
+
+class RequestIn(Schema):
+    kind: str = "change"
+    source: str
+    reason: str
+    impact: str
+    terms: dict[str, Any] = {}
+    lines: list[LineIn] | None = None
+    loss_amount: Decimal | None = None
+    loss_notes: str = ""
+
+
+class TaskOut(Schema):
+    id: int
+    department: str
+    is_leader: bool
+    assignee_id: int
+    status: str
+    verdict: str
+    comment: str
+    decided_at: datetime.datetime | None
+    version: int
+
+
+class RequestOut(Schema):
+    id: int
+    number: str
+    order_id: int
+    kind: str
+    source: str
+    status: str
+    reason: str
+    impact: str
+    aspects: list[str]
+    departments: list[str]
+    summary: list[dict[str, Any]]
+    loss_amount: Decimal | None
+    decision_reason: str
+    result_version: int | None
+    agreement_number: str
+    tasks: list[TaskOut]
+
+
+class OpinionIn(Schema):
+    verdict: str
+    comment: str = ""
+    conditions: str = ""
+    assessed_loss: Decimal | None = None
+    version: int | None = None
+
+
+class WithdrawIn(Schema):
+    reason: str
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _out(change: ChangeRequest) -> dict[str, Any]:
+    return {
+        "id": change.pk,
+        "number": change.number,
+        "order_id": change.order_id,
+        "kind": change.kind,
+        "source": change.source,
+        "status": change.status,
+        "reason": change.reason,
+        "impact": change.impact,
+        "aspects": change.aspects,
+        "departments": change.departments,
+        "summary": change.summary,
+        "loss_amount": change.loss_amount,
+        "decision_reason": change.decision_reason,
+        "result_version": change.result_version,
+        "agreement_number": change.agreement_number,
+        "tasks": [
+            {
+                "id": t.pk,
+                "department": t.department_kind,
+                "is_leader": t.is_leader,
+                "assignee_id": t.assignee_id,
+                "status": t.status,
+                "verdict": t.verdict,
+                "comment": t.comment,
+                "decided_at": t.decided_at,
+                "version": t.version,
+            }
+            for t in change.tasks.all()
+        ],
+    }
+
+
+def _visible(request: HttpRequest, pk: int) -> ChangeRequest:
+    change = selectors.requests_for(request.user).prefetch_related("tasks").filter(pk=pk).first()
+    if change is None:
+        raise Http404
+    return change
+
+
+@router.get(
+    "/orders/{order_id}/change-requests", response=list[RequestOut], operation_id="list_change_requests"
+)
+def list_requests(request: HttpRequest, order_id: int) -> list[dict[str, Any]]:
+    order = orders_for(request.user).filter(pk=order_id).first()
+    if order is None:
+        raise Http404
+    return [_out(c) for c in order.change_requests.prefetch_related("tasks").order_by("pk")]
+
+
+@router.post(
+    "/orders/{order_id}/change-requests",
+    response={201: RequestOut},
+    operation_id="raise_change_request",
+)
+def raise_request(request: HttpRequest, order_id: int, payload: RequestIn) -> Any:
+    """I-1, J-1: a change (new terms and lines) or a cancellation. The customer's written notice
+    is uploaded on the page; over the API a customer-raised request needs a policy without it."""
+    order = orders_for(request.user).filter(pk=order_id).first()
+    if order is None:
+        raise Http404
+
+    def create() -> dict[str, Any]:
+        change = actions.raise_request(
+            actor=_user(request),
+            order=order,
+            kind=payload.kind,
+            source=payload.source,
+            reason=payload.reason,
+            impact=payload.impact,
+            terms=payload.terms,
+            lines=[ln.dict(exclude_none=True) for ln in payload.lines] if payload.lines is not None else None,
+            loss_amount=payload.loss_amount,
+            loss_notes=payload.loss_notes,
+        )
+        return _out(ChangeRequest.objects.prefetch_related("tasks").get(pk=change.pk))
+
+    return run_idempotent(request, f"change_request:{order_id}", create)
+
+
+@router.get("/change-requests/{request_id}", response=RequestOut, operation_id="get_change_request")
+def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
+    return _out(_visible(request, request_id))
+
+
+@router.post("/change-tasks/{task_id}/opinion", response=RequestOut, operation_id="give_change_opinion")
+def give_opinion(request: HttpRequest, task_id: int, payload: OpinionIn) -> dict[str, Any]:
+    task = ChangeTask.objects.filter(pk=task_id).first()
+    if task is None:
+        raise Http404
+    _visible(request, task.request_id)
+    actions.give_opinion(
+        actor=_user(request),
+        task=task,
+        verdict=payload.verdict,
+        comment=payload.comment,
+        conditions=payload.conditions,
+        assessed_loss=payload.assessed_loss,
+        version=payload.version,
+    )
+    return _out(_visible(request, task.request_id))
+
+
+@router.post(
+    "/change-requests/{request_id}/withdraw", response=RequestOut, operation_id="withdraw_change_request"
+)
+def withdraw(request: HttpRequest, request_id: int, payload: WithdrawIn) -> dict[str, Any]:
+    actions.withdraw(actor=_user(request), request=_visible(request, request_id), reason=payload.reason)
+    return _out(_visible(request, request_id))
