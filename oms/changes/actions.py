@@ -10,8 +10,10 @@ assesses the loss, and on approval stops all work and ends the order `cancelled`
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -32,6 +34,7 @@ from oms.changes.models import (
     OPEN_REQUEST_STATUSES,
     ChangeRequest,
     ChangeTask,
+    CustomerLink,
     RequestKind,
     RequestStatus,
     Source,
@@ -48,7 +51,7 @@ from oms.intake import actions as intake
 from oms.notifications.actions import notify
 from oms.orders import versions
 from oms.orders.models import OrderLine, OrderStatus, SalesOrder
-from oms.orders.permissions import can_renegotiate
+from oms.orders.permissions import CustomerActor, can_renegotiate
 from oms.policy import actions as policy_actions
 from oms.policy import selectors as policy_selectors
 from oms.review import states as review_states
@@ -402,6 +405,7 @@ def raise_request(
     notice: Any = None,
     loss_amount: Any = None,
     loss_notes: str = "",
+    customer_name: str = "",
 ) -> ChangeRequest:
     """I-1, J-1: a change (new terms and lines) or a cancellation, with why and the expected
     impact; I-2 the affected departments' review starts at once."""
@@ -431,7 +435,9 @@ def raise_request(
         errors["reason"] = _("请说明原因。")
     if not impact.strip():
         errors["impact"] = _("请说明预计影响。")
-    if source == Source.CUSTOMER and policy.changes.customer_notice_required and notice is None:
+    # Through the customer's own link (customer_name) the submission itself is the written notice.
+    needs_notice = policy.changes.customer_notice_required and not customer_name
+    if source == Source.CUSTOMER and needs_notice and notice is None:
         errors["customer_notice"] = _("客户提出的申请须附客户书面通知。")
     loss: Decimal | None = None
     if kind == RequestKind.CANCELLATION:
@@ -492,6 +498,7 @@ def raise_request(
         loss_facts=loss_facts(locked) if kind == RequestKind.CANCELLATION else {},
         loss_amount=loss,
         loss_notes=loss_notes.strip(),
+        customer_name=customer_name.strip()[:100],
     )
     review = policy.review
     tasks = []
@@ -527,10 +534,101 @@ def raise_request(
             "departments": departments,
             "summary": request.summary,
             "loss_amount": loss,
+            "customer_name": request.customer_name,
         },
         reason=reason.strip(),
     )
     _advance(request, actor)
+    return request
+
+
+# --- the customer's own link (I-1) ------------------------------------------------------------------
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def issue_customer_link(*, actor: User, order: SalesOrder) -> str:
+    """I-1: sales sends the customer a one-time link to ask for a change; returns the token (only
+    its hash is stored). It is valid as long as the policy's confirmation link."""
+    if not can_renegotiate(actor, order):
+        raise NotAllowed(_("只有负责该订单的销售可以发送变更链接。"))
+    if order.status not in states.CHANGEABLE:
+        raise ActionError(_("只有客户确认后、全部发货前的订单才能申请变更。"))
+    token = secrets.token_urlsafe(32)
+    link = CustomerLink.objects.create(
+        order=order,
+        token_hash=_hash(token),
+        expires_at=timezone.now() + timedelta(hours=order.policy().confirmation.link_valid_hours),
+        created_by=actor,
+    )
+    recorder.record(actor=actor, obj=order, action="change.link", after={"expires_at": link.expires_at})
+    return token
+
+
+def customer_link(token: str) -> CustomerLink | None:
+    return (
+        CustomerLink.objects.select_related("order", "order__customer")
+        .filter(token_hash=_hash(token))
+        .first()
+    )
+
+
+@transaction.atomic
+def request_by_customer(
+    *,
+    token: str,
+    name: str,
+    reason: str,
+    impact: str,
+    terms: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+) -> ChangeRequest:
+    """I-1: the customer asks for a change through the link; it is raised in the salesperson's
+    name, marked as the customer's, and reviewed like any other. A used, expired or forged link
+    is refused."""
+    link = (
+        CustomerLink.objects.select_for_update()
+        .select_related("order")
+        .filter(token_hash=_hash(token))
+        .first()
+    )
+    if link is None:
+        raise NotAllowed(_("变更链接无效。"))
+    if link.used_at is not None:
+        raise ActionError(_("该变更链接已使用过。"))
+    if link.expires_at <= timezone.now():
+        raise ActionError(_("变更链接已过期，请联系销售重新发送。"))
+    if not name.strip():
+        raise FieldErrors({"name": _("请填写提交人姓名。")})
+    order = link.order
+    request = raise_request(
+        actor=order.salesperson,
+        order=order,
+        kind=RequestKind.CHANGE,
+        source=Source.CUSTOMER,
+        reason=reason,
+        impact=impact,
+        terms=terms,
+        lines=lines,
+        customer_name=name,
+    )
+    link.used_at, link.request = timezone.now(), request
+    link.save(update_fields=["used_at", "request"])
+    recorder.record(
+        actor=CustomerActor(name.strip()),
+        obj=order,
+        action="change.customer_request",
+        after={"request": request.number, "name": name.strip()},
+    )
+    notify(
+        recipients=[order.salesperson],
+        title=_("客户 %(c)s 通过链接申请变更订单 %(n)s（%(r)s）")
+        % {"c": name.strip(), "n": order.number, "r": request.number},
+        url=_url(request),
+    )
     return request
 
 

@@ -94,6 +94,7 @@ class ChangeRequest(models.Model):
     agreement_signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    customer_name = models.CharField(_("客户提交人"), max_length=100, blank=True)
     explained_at = models.DateTimeField(_("已向客户说明"), null=True, blank=True)
     explanation = models.TextField(_("向客户说明的内容"), blank=True)
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True, db_index=True)
@@ -153,3 +154,25 @@ class ChangeTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} · {self.department}"
+
+
+class CustomerLink(models.Model):
+    """I-1: a one-time link through which the customer asks for a change themselves; only the
+    token's hash is kept. What they submit, with their name and the time, is their written notice."""
+
+    order = models.ForeignKey("orders.SalesOrder", on_delete=models.PROTECT, related_name="change_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("失效时间"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    request = models.ForeignKey(
+        ChangeRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("客户变更链接")
+        verbose_name_plural = _("客户变更链接")
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.expires_at:%Y-%m-%d %H:%M}"

@@ -13,4 +13,6 @@ urlpatterns = [
     path("orders/<int:pk>/changes/new/", views.new_request, name="request_create"),
     path("orders/<int:pk>/purchase-decision/", views.supplier_decision, name="supplier_decision"),
     path("purchase-orders/<int:pk>/", views.purchase_redirect, name="purchase_order"),
+    path("orders/<int:pk>/change-link/", views.customer_link, name="customer_link"),
+    path("change/<str:token>/", views.customer_change, name="customer_change"),
 ]

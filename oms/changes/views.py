@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -349,3 +350,85 @@ def supplier_decision(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已记录供应商处理决定。"))
     return redirect("intake:order_detail", pk=order.pk)
+
+
+@login_required
+@require_POST
+def customer_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """I-1: sales issues the customer a one-time link to ask for a change."""
+    order = order_detail(request.user, pk)
+    if order is None:
+        raise Http404
+    try:
+        token = actions.issue_customer_link(actor=actor(request), order=order)
+    except (ActionError, workflow.WorkflowError) as exc:
+        flash_refusal(request, exc)
+    else:
+        url = request.build_absolute_uri(reverse("changes:customer_change", args=[token]))
+        messages.success(request, _("变更链接（只显示这一次，请发送给客户）：%(u)s") % {"u": url})
+    return redirect("intake:order_detail", pk=order.pk)
+
+
+def customer_change(request: HttpRequest, token: str) -> HttpResponse:
+    """I-1: the customer's page behind the link: the order as it is, and what they want changed."""
+    link = actions.customer_link(token)
+    if link is None:
+        return render(request, "review/confirm_invalid.html", {"reason": _("变更链接无效。")}, status=404)
+    order = link.order
+    errors: dict[str, list[str]] = {}
+    message = ""
+    if request.method == "POST":
+        post = request.POST
+        lines = [
+            {
+                "line": ln.pk,
+                "quantity": post.get(f"quantity-{ln.pk}", ""),
+                "spec": post.get(f"spec-{ln.pk}", ln.spec),
+            }
+            for ln in order.lines.all()
+        ]
+        try:
+            change = actions.request_by_customer(
+                token=token,
+                name=post.get("name", ""),
+                reason=post.get("reason", ""),
+                impact=post.get("impact", ""),
+                terms={
+                    "delivery_date": post.get("delivery_date", ""),
+                    "delivery_place": post.get("delivery_place", ""),
+                },
+                lines=lines,
+            )
+        except FieldErrors as exc:
+            errors = exc.errors
+        except (ActionError, workflow.WorkflowError) as exc:
+            message = exc.message
+        else:
+            return render(request, "changes/customer_done.html", {"order": order, "change": change})
+    elif link.used_at is not None:
+        return render(
+            request, "review/confirm_invalid.html", {"reason": _("该变更链接已使用过。")}, status=410
+        )
+    given = request.POST if request.method == "POST" else QueryDict()
+    return render(
+        request,
+        "changes/customer.html",
+        {
+            "order": order,
+            "link": link,
+            "rows": [
+                (
+                    ln,
+                    given.get(f"quantity-{ln.pk}", ln.quantity.normalize()),
+                    given.get(f"spec-{ln.pk}", ln.spec),
+                )
+                for ln in order.lines.select_related("product").order_by("line_no")
+            ],
+            "delivery_date": given.get("delivery_date", f"{order.delivery_date:%Y-%m-%d}"),
+            "delivery_place": given.get("delivery_place", order.delivery_place),
+            "post": request.POST if request.method == "POST" else None,
+            "errors": errors,
+            "message": message,
+        },
+        status=422 if errors else (400 if message else 200),
+    )

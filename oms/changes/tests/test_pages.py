@@ -197,3 +197,69 @@ def test_api_opinion(client, more_heads) -> None:
     )
     assert response.status_code == 200
     assert [t["verdict"] for t in response.json()["tasks"] if t["department"] == "finance"] == ["approve"]
+
+
+def _link(client, more_heads, order) -> str:
+    client.force_login(more_heads["sales"])
+    response = client.post(reverse("changes:customer_link", args=[order.pk]), follow=True)
+    message = next(str(m) for m in response.context["messages"])
+    client.logout()
+    return message.split("/change/")[1].rstrip("/")
+
+
+def test_customer_asks_for_a_change_through_the_link(client, more_heads) -> None:
+    """I-1: the customer's own submission is the written notice; it is reviewed like any other."""
+    order = released_order(more_heads)
+    token = _link(client, more_heads, order)
+    line = order.lines.get()
+    url = reverse("changes:customer_change", args=[token])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            f"quantity-{line.pk}": "14",
+            f"spec-{line.pk}": line.spec,
+            "delivery_date": f"{order.delivery_date:%Y-%m-%d}",
+            "delivery_place": order.delivery_place,
+            "reason": "项目扩容",
+            "impact": "希望交期不变",
+            "name": "张伟",
+        },
+    )
+    assert 'data-testid="customer-change-done"' in response.content.decode()
+    change = ChangeRequest.objects.get()
+    assert (change.source, change.customer_name, change.raised_by, change.departments) == (
+        "customer",
+        "张伟",
+        more_heads["sales"],
+        ["production", "procurement", "finance"],
+    )
+    again = client.post(url, {"name": "张伟", "reason": "x", "impact": "y"})
+    assert again.status_code == 400 and "该变更链接已使用过。" in again.content.decode()
+    assert ChangeRequest.objects.count() == 1
+
+
+def test_customer_link_without_a_name_is_refused(client, more_heads) -> None:
+    order = released_order(more_heads)
+    token = _link(client, more_heads, order)
+    response = client.post(reverse("changes:customer_change", args=[token]), {"reason": "x", "impact": "y"})
+    assert response.status_code == 422 and "请填写提交人姓名。" in response.content.decode()
+    assert ChangeRequest.objects.count() == 0
+
+
+def test_expired_and_forged_links_are_refused(client, more_heads) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from oms.changes.models import CustomerLink
+
+    order = released_order(more_heads)
+    token = _link(client, more_heads, order)
+    CustomerLink.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    expired = client.post(
+        reverse("changes:customer_change", args=[token]), {"name": "张伟", "reason": "x", "impact": "y"}
+    )
+    assert "变更链接已过期，请联系销售重新发送。" in expired.content.decode()
+    assert client.get(reverse("changes:customer_change", args=["forged"])).status_code == 404
+    assert ChangeRequest.objects.count() == 0
