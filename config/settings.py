@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "oms.fulfilment",
     "oms.quality",
     "oms.changes",
+    "oms.delivery",
     "oms.demo",
     "oms.devtools",
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("oms.fulfilment.urls")),
     path("", include("oms.quality.urls")),
     path("", include("oms.changes.urls")),
+    path("", include("oms.delivery.urls")),
     path("audit/", include("oms.audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),

@@ -12,6 +12,7 @@ from django.conf import settings
 from oms.changes import states as changes
 from oms.contracts import states as contracts
 from oms.core.workflow import TransitionTable
+from oms.delivery import states as delivery
 from oms.fulfilment import states as fulfilment
 from oms.orders import states as orders
 from oms.quality import states as quality
@@ -36,6 +37,7 @@ def tables() -> list[TransitionTable]:
         tracking.EXCEPTION,
         changes.REQUEST,
         changes.ORDER_CANCELLATION,
+        delivery.ORDER_RECEIPT,
     ]
 
 

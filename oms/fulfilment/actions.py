@@ -289,9 +289,15 @@ def ship(
     route: str = "",
     packaging: str = "",
     tracking_number: str = "",
+    confirmed_with: str = "",
+    expected_arrival: date | None = None,
+    delivery_place: str = "",
+    quality_checked: bool = False,
+    quantity_checked: bool = False,
 ) -> Any:
     """G-5, G-6: a shipment, whole or partial; never more than what is left; the order is shipped
-    when every line has gone."""
+    when every line has gone. K-1: the delivery time and place are confirmed with the customer's
+    contact; K-2: quality and quantity are checked before the goods leave."""
     if actor.department_kind not in {
         DepartmentKind.LOGISTICS,
         DepartmentKind.WAREHOUSE,
@@ -307,6 +313,14 @@ def ship(
         errors["shipped_on"] = _("请填写发货日期。")
     if mode != ShippingMode.PICKUP and not tracking_number.strip() and mode != ShippingMode.OWN_FLEET:
         errors["tracking_number"] = _("请填写运单号。")
+    if not confirmed_with.strip():
+        errors["confirmed_with"] = _("请填写与客户确认交货时间和地点的联系人。")
+    if expected_arrival is None:
+        errors["expected_arrival"] = _("请填写与客户确认的预计到达日期。")
+    elif shipped_on is not None and expected_arrival < shipped_on:
+        errors["expected_arrival"] = _("预计到达日期不能早于发货日期。")
+    if not (quality_checked and quantity_checked):
+        errors["checks"] = _("发货前须确认质量已检查、数量已核对。")
     if carrier is not None and carrier.qualification != Qualification.QUALIFIED:
         errors["carrier"] = _("承运商 %(c)s 资质不合格。") % {"c": carrier}
     lines = {ln.pk: ln for ln in locked.lines.all()}
@@ -338,6 +352,11 @@ def ship(
         packaging=packaging.strip(),
         tracking_number=tracking_number.strip(),
         shipped_on=shipped_on,
+        delivery_place=(delivery_place.strip() or locked.delivery_place)[:255],
+        expected_arrival=expected_arrival,
+        confirmed_with=confirmed_with.strip()[:100],
+        quality_checked=quality_checked,
+        quantity_checked=quantity_checked,
         created_by=actor,
     )
     ShipmentLine.objects.bulk_create(

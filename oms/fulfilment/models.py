@@ -172,6 +172,13 @@ class Shipment(models.Model):
     packaging = models.CharField(_("包装"), max_length=200, blank=True)
     tracking_number = models.CharField(_("运单号"), max_length=60, blank=True, db_index=True)
     shipped_on = models.DateField(_("发货日期"))
+    # K-1: where and when the goods arrive, as confirmed with the customer's contact.
+    delivery_place = models.CharField(_("交货地点"), max_length=255, blank=True)
+    expected_arrival = models.DateField(_("预计到达日期"), null=True, blank=True)
+    confirmed_with = models.CharField(_("与客户确认人"), max_length=100, blank=True)
+    # K-2: quality and quantity checked before the goods leave.
+    quality_checked = models.BooleanField(_("发货前质量已检查"), default=False)
+    quantity_checked = models.BooleanField(_("发货前数量已核对"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

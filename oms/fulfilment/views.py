@@ -86,6 +86,13 @@ def execution(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 route=request.POST.get("route", ""),
                 packaging=request.POST.get("packaging", ""),
                 tracking_number=request.POST.get("tracking_number", ""),
+                confirmed_with=request.POST.get("confirmed_with", ""),
+                expected_arrival=date.fromisoformat(arrival)
+                if (arrival := request.POST.get("expected_arrival"))
+                else None,
+                delivery_place=request.POST.get("delivery_place", ""),
+                quality_checked=bool(request.POST.get("quality_checked")),
+                quantity_checked=bool(request.POST.get("quantity_checked")),
             )
         elif verb == "purchase":
             product = Product.objects.filter(pk=request.POST.get("product") or 0).first()

@@ -29,6 +29,7 @@ from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.core.listing import Column, ListSpec
 from oms.core.pages import actor as _actor
 from oms.customers.models import Customer
+from oms.delivery import selectors as delivery_selectors
 from oms.fulfilment import selectors as fulfilment_selectors
 from oms.fulfilment import states as fulfilment_states
 from oms.intake import actions, importing
@@ -306,6 +307,7 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
             and permissions.can_renegotiate(request.user, order),
             **_review_panel(request, order),
             **change_selectors.order_panel(request.user, order),
+            **delivery_selectors.deliveries_of(order, request.user),
             "exceptions": tracking_selectors.exceptions_of(order),
             "ledger": tracking_selectors.ledger_of(order),
             **fulfilment_selectors.execution_of(order),

@@ -48,6 +48,7 @@ class OrderStatus(models.TextChoices):
     RELEASED = "released", _("已下达")
     IN_PRODUCTION = "in_production", _("生产中")
     SHIPPED = "shipped", _("已发货")
+    RECEIVED = "received", _("已签收")
     ON_HOLD = "on_hold", _("暂停")
     DECLINED = "declined", _("未接单")
     CANCELLED = "cancelled", _("已取消")
@@ -65,6 +66,7 @@ OPEN_STATUSES = (
     OrderStatus.RELEASED,
     OrderStatus.IN_PRODUCTION,
     OrderStatus.SHIPPED,
+    OrderStatus.RECEIVED,
     OrderStatus.ON_HOLD,
 )
 # States in which sales may still edit the commercial terms directly (B-5, C-6 renegotiation).

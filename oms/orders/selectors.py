@@ -32,6 +32,7 @@ PAST_INTAKE = [
     OrderStatus.RELEASED,
     OrderStatus.IN_PRODUCTION,
     OrderStatus.SHIPPED,
+    OrderStatus.RECEIVED,
     OrderStatus.ON_HOLD,
 ]
 
@@ -46,7 +47,10 @@ def orders_for(user: Any) -> QuerySet[SalesOrder]:
     own = scope(qs, user, owner_field="salesperson", department_field="department")
     if kind and kind not in _SALES_SIDE:
         # Review, execution and support departments work every order once it is past intake (C-1).
-        return own | qs.filter(status__in=PAST_INTAKE)
+        # An order cancelled after confirmation (J-1) stays visible: procurement still settles its
+        # purchase orders with the suppliers.
+        worked = Q(status__in=PAST_INTAKE) | Q(status=OrderStatus.CANCELLED, confirmed_at__isnull=False)
+        return own | qs.filter(worked)
     return own
 
 

@@ -116,6 +116,7 @@ class ExceptionKind(models.TextChoices):
     SHORTAGE = "shortage", _("缺料")
     EQUIPMENT = "equipment", _("设备故障")
     FORCE_MAJEURE = "force_majeure", _("不可抗力")
+    ACCEPTANCE = "acceptance", _("客户验收问题")
     OTHER = "other", _("其他")
 
 

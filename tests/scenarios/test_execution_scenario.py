@@ -19,6 +19,13 @@ from oms.partners.models import Carrier, Supplier
 from oms.quality import actions as quality
 
 pytestmark = pytest.mark.django_db
+# K-1, K-2: what every shipment in these tests confirms.
+CHECKED = {
+    "confirmed_with": "张伟",
+    "expected_arrival": date(2027, 1, 15),
+    "quality_checked": True,
+    "quantity_checked": True,
+}
 PLAN = [{"item": "外径", "method": "千分尺", "frequency": "每批 5 件"}]
 
 
@@ -124,6 +131,7 @@ def test_order_from_release_to_shipped(more_heads) -> None:
     carrier = Carrier.objects.create(code="L1", name="德邦物流", qualification="qualified")
     line_id = order.lines.get().pk
     fulfilment.ship(
+        **CHECKED,
         actor=lg,
         order=order,
         mode="freight",
@@ -135,6 +143,7 @@ def test_order_from_release_to_shipped(more_heads) -> None:
     order.refresh_from_db()
     assert order.status == OrderStatus.IN_PRODUCTION
     fulfilment.ship(
+        **CHECKED,
         actor=lg,
         order=order,
         mode="freight",

@@ -23,6 +23,13 @@ from oms.orders.models import OrderStatus
 from oms.tracking.models import WorkItem
 
 pytestmark = pytest.mark.django_db
+# K-1, K-2: what every shipment in these tests confirms.
+CHECKED = {
+    "confirmed_with": "张伟",
+    "expected_arrival": date(2027, 1, 15),
+    "quality_checked": True,
+    "quantity_checked": True,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -51,6 +58,7 @@ def _ship(org: dict[str, Any], order: Any, quantity: str) -> None:
     shipper = org.get("shipper") or make_user("lg1", kind="logistics")
     org["shipper"] = shipper
     fulfilment.ship(
+        **CHECKED,
         actor=shipper,
         order=order,
         mode="pickup",

@@ -14,6 +14,13 @@ from oms.orders.models import CustomerStage, OrderStatus
 from oms.partners.models import Carrier
 
 pytestmark = pytest.mark.django_db
+# K-1, K-2: what every shipment in these tests confirms.
+CHECKED = {
+    "confirmed_with": "张伟",
+    "expected_arrival": date(2027, 1, 15),
+    "quality_checked": True,
+    "quantity_checked": True,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +41,7 @@ def test_two_partial_shipments_ship_the_order(more_heads) -> None:
     line = order.lines.get()
     carrier = Carrier.objects.create(code="L1", name="顺丰", qualification="qualified")
     actions.ship(
+        **CHECKED,
         actor=org["logistics"],
         order=order,
         mode="express",
@@ -46,6 +54,7 @@ def test_two_partial_shipments_ship_the_order(more_heads) -> None:
     assert (order.status, actions.shipped_quantities(order)[line.pk]) == (OrderStatus.RELEASED, Decimal("4"))
     with pytest.raises(FieldErrors) as info:
         actions.ship(
+            **CHECKED,
             actor=org["logistics"],
             order=order,
             mode="express",
@@ -55,6 +64,7 @@ def test_two_partial_shipments_ship_the_order(more_heads) -> None:
         )
     assert info.value.errors == {f"lines.{line.pk}": ["第 1 行最多还能发 6。"]}
     actions.ship(
+        **CHECKED,
         actor=org["logistics"],
         order=order,
         mode="freight",
@@ -76,6 +86,7 @@ def test_unqualified_carrier_is_refused(more_heads) -> None:
     carrier = Carrier.objects.create(code="L9", name="某物流", qualification="disqualified")
     with pytest.raises(FieldErrors) as info:
         actions.ship(
+            **CHECKED,
             actor=org["logistics"],
             order=order,
             mode="freight",
@@ -93,6 +104,7 @@ def test_sales_cannot_record_shipments(more_heads) -> None:
     order = _released(org)
     with pytest.raises(NotAllowed):
         actions.ship(
+            **CHECKED,
             actor=org["sales"],
             order=order,
             mode="pickup",
@@ -112,9 +124,42 @@ def test_shipment_status_through_the_api_and_page(client, more_heads) -> None:
     client.force_login(org["logistics"])
     client.post(
         reverse("fulfilment:execution", args=[order.pk, "ship"]),
-        {"mode": "express", "tracking_number": "SF300", "shipped_on": "2026-12-01", f"qty-{line.pk}": "3"},
+        {
+            "mode": "express",
+            "tracking_number": "SF300",
+            "shipped_on": "2026-12-01",
+            "expected_arrival": "2026-12-03",
+            "confirmed_with": "张伟",
+            "quality_checked": "on",
+            "quantity_checked": "on",
+            f"qty-{line.pk}": "3",
+        },
     )
     token = issue_api_token(actor=org["sales"], user=org["sales"], name="t")
     body = client.get(f"/api/orders/{order.pk}/shipments", HTTP_AUTHORIZATION=f"Bearer {token}").json()
     assert (body["remaining"], body["shipments"][0]["tracking_number"]) == ({"1": "7.0000"}, "SF300")
     assert "SF300" in client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+
+
+def test_shipment_needs_the_customer_confirmation_and_the_checks(more_heads) -> None:
+    """K-1, K-2: delivery time and place confirmed with the customer, quality and quantity checked."""
+    from conftest import make_user
+    from oms.fulfilment.models import Shipment
+
+    org = more_heads
+    order = actions.release_order(actor=org["head"], order=signed_order(org, quantity="10"))
+    with pytest.raises(FieldErrors) as refused:
+        actions.ship(
+            actor=make_user("lg9", kind="logistics"),
+            order=order,
+            mode="pickup",
+            shipped_on=date(2026, 12, 1),
+            quantities={order.lines.get().pk: Decimal("1")},
+            quality_checked=True,
+        )
+    assert refused.value.errors == {
+        "confirmed_with": ["请填写与客户确认交货时间和地点的联系人。"],
+        "expected_arrival": ["请填写与客户确认的预计到达日期。"],
+        "checks": ["发货前须确认质量已检查、数量已核对。"],
+    }
+    assert Shipment.objects.count() == 0

@@ -17,6 +17,13 @@ from oms.fulfilment.models import ReservationStatus
 from oms.intake.tests.fixtures import signed_order
 
 pytestmark = pytest.mark.django_db
+# K-1, K-2: what every shipment in these tests confirms.
+CHECKED = {
+    "confirmed_with": "张伟",
+    "expected_arrival": date(2027, 1, 15),
+    "quality_checked": True,
+    "quantity_checked": True,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -55,6 +62,7 @@ def test_reserve_pick_check_pack_and_ship_takes_stock_out(more_heads) -> None:
     res = actions.second_check(actor=org["wh2"], reservation=res, counted=Decimal("6"))
     res = actions.pack(actor=org["wh1"], reservation=res, packing="木箱 2 件")
     actions.ship(
+        **CHECKED,
         actor=org["logistics"],
         order=order,
         mode="freight",

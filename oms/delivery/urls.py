@@ -1,0 +1,10 @@
+from django.urls import path
+
+from oms.delivery import views
+
+app_name = "delivery"
+urlpatterns = [
+    path("shipments/<int:pk>/<str:kind>/print/", views.document, name="document"),
+    path("shipments/<int:pk>/acceptance/", views.acceptance, name="acceptance"),
+    path("accept/<str:token>/", views.accept, name="accept"),
+]
