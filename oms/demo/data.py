@@ -302,6 +302,7 @@ def _orders() -> None:
     accepted = intake.submit_order(actor=sales, order=order("C0007", [("P1001", "5"), ("P1008", "4")]))
     intake.pass_check(actor=head, order=accepted, reason="资料齐全，信用良好")
     _confirmed(order("C0006", [("P1006", "20"), ("P1005", "40")], days=60), sales)
+    _shipped(order("C0001", [("P1006", "6")], days=30), sales)
     # I-1: a confirmed order whose customer asked to deliver elsewhere; the change is in review.
     changing = order("C0005", [("P1002", "8"), ("P1004", "2")], days=50)
     _confirmed(changing, sales)
@@ -354,3 +355,38 @@ def _confirmed(order: SalesOrder, sales: User) -> None:
         review.decide_step(actor=step.approver, step=step, approve=True, comment="同意")
     order.refresh_from_db()
     review.record_confirmation(actor=sales, order=order, confirmed_by_name="成都天府 采购部 刘洋")
+
+
+def _shipped(order: SalesOrder, sales: User) -> None:
+    """An order through its contract, release and one whole shipment, waiting for the customer's
+    acceptance (E, F, G-5, K)."""
+    from django.core.files.base import ContentFile
+
+    from oms.contracts import actions as contracts
+    from oms.fulfilment import actions as fulfilment
+
+    head = User.objects.get(username="sales_head")
+    _confirmed(order, sales)
+    order.refresh_from_db()
+    contract = contracts.generate_contract(actor=sales, order=order)
+    contract = contracts.review_contract(
+        actor=head,
+        contract=contract,
+        points={k: (True, "") for k in ("capacity", "process", "quantity", "price", "delivery")},
+    )
+    contracts.sign_contract(
+        actor=sales, contract=contract, scan=ContentFile(b"%PDF-1.4 demo signed contract", name="signed.pdf")
+    )
+    order = fulfilment.release_order(actor=head, order=order)
+    today = timezone.localdate()
+    fulfilment.ship(
+        actor=User.objects.get(username="logistics_staff"),
+        order=order,
+        mode="pickup",
+        shipped_on=today,
+        quantities={ln.pk: ln.quantity for ln in order.lines.all()},
+        confirmed_with="张伟",
+        expected_arrival=today + timedelta(days=2),
+        quality_checked=True,
+        quantity_checked=True,
+    )

@@ -74,6 +74,7 @@ def test_demo_has_orders_at_every_intake_stage() -> None:
             "in_review",
             "confirmed",
             "confirmed",
+            "shipped",
             "declined",
         ]
     )
