@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "oms.quality",
     "oms.changes",
     "oms.delivery",
+    "oms.billing",
     "oms.demo",
     "oms.devtools",
 ]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("oms.quality.urls")),
     path("", include("oms.changes.urls")),
     path("", include("oms.delivery.urls")),
+    path("", include("oms.billing.urls")),
     path("audit/", include("oms.audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from oms.billing import states as billing
 from oms.changes import states as changes
 from oms.contracts import states as contracts
 from oms.core.workflow import TransitionTable
@@ -38,6 +39,7 @@ def tables() -> list[TransitionTable]:
         changes.REQUEST,
         changes.ORDER_CANCELLATION,
         delivery.ORDER_RECEIPT,
+        billing.STATEMENT,
     ]
 
 

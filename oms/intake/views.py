@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from oms.accounts.models import User
 from oms.accounts.permissions import visible_field_groups
 from oms.audit.models import AuditEvent
+from oms.billing import selectors as billing_selectors
 from oms.catalog.models import Product
 from oms.changes import selectors as change_selectors
 from oms.contracts.models import Distribution
@@ -308,6 +309,7 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
             **_review_panel(request, order),
             **change_selectors.order_panel(request.user, order),
             **delivery_selectors.deliveries_of(order, request.user),
+            **billing_selectors.billing_of(order, request.user),
             "exceptions": tracking_selectors.exceptions_of(order),
             "ledger": tracking_selectors.ledger_of(order),
             **fulfilment_selectors.execution_of(order),
@@ -437,6 +439,7 @@ _TARGET_URLS = {
     "changerequest": "/changes/{}/",
     "changetask": "/changes/tasks/{}/",
     "purchaseorder": "/purchase-orders/{}/",
+    "statement": "/statements/{}/go/",
 }
 
 

@@ -82,4 +82,5 @@ TITLES = [
     gettext_noop("订单变更与取消"),
     gettext_noop("变更/取消申请编号格式"),
     gettext_noop("变更协议编号格式"),
+    gettext_noop("结算清单编号格式"),
 ]

@@ -291,8 +291,9 @@ class Numbering(_Section):
         "BG{yyyy}{seq:05d}", min_length=1, max_length=60, title="变更/取消申请编号格式"
     )
     change_agreement: str = Field("BX{yyyy}{seq:05d}", min_length=1, max_length=60, title="变更协议编号格式")
+    statement: str = Field("JS{yyyy}{seq:05d}", min_length=1, max_length=60, title="结算清单编号格式")
 
-    @field_validator("order", "contract", "change_request", "change_agreement")
+    @field_validator("order", "contract", "change_request", "change_agreement", "statement")
     @classmethod
     def _has_seq(cls, value: str) -> str:
         if "{seq" not in value:

@@ -1,0 +1,151 @@
+"""Settlement statements reviewed by finance, and the invoices issued against them (L-1, L-2)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StatementStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待财务审核")
+    APPROVED = "approved", _("已审核")
+    RETURNED = "returned", _("已退回")
+
+
+BILLING_STATUSES = (StatementStatus.SUBMITTED, StatementStatus.APPROVED)
+
+
+class Statement(models.Model):
+    """L-1, L-2 结算清单: what was delivered and accepted, at the contract's prices, with fees,
+    reconciled with the customer (对账) before finance reviews it. A returned statement stays on
+    record; sales prepares a new one."""
+
+    order = models.ForeignKey(
+        "orders.SalesOrder", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="statements"
+    )
+    number = models.CharField(_("结算单号"), max_length=60, unique=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=StatementStatus.choices,
+        default=StatementStatus.SUBMITTED,
+        db_index=True,
+    )
+    goods_amount = models.DecimalField(_("货款"), max_digits=18, decimal_places=2)
+    fees_amount = models.DecimalField(_("费用"), max_digits=18, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(_("结算金额"), max_digits=18, decimal_places=2)
+    reconciled_with = models.CharField(_("客户对账人"), max_length=100)
+    reconciled_on = models.DateField(_("对账日期"))
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("编制人"), on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_comment = models.TextField(_("审核意见"), blank=True)
+    created_at = models.DateTimeField(_("编制时间"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("结算清单")
+        verbose_name_plural = _("结算清单")
+        ordering = ["order", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(total__gte=0), name="statement_total_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class StatementLine(models.Model):
+    statement = models.ForeignKey(
+        Statement, verbose_name=_("结算清单"), on_delete=models.PROTECT, related_name="lines"
+    )
+    order_line = models.ForeignKey(
+        "orders.OrderLine",
+        verbose_name=_("订单明细"),
+        on_delete=models.PROTECT,
+        related_name="statement_lines",
+    )
+    quantity = models.DecimalField(
+        _("结算数量"), max_digits=16, decimal_places=4, validators=[MinValueValidator(Decimal("0.0001"))]
+    )
+    unit_price = models.DecimalField(_("单价"), max_digits=16, decimal_places=4)
+    amount = models.DecimalField(_("金额"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("结算明细")
+        verbose_name_plural = _("结算明细")
+        ordering = ["statement", "order_line__line_no"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="statement_line_quantity_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement} {self.order_line_id}"
+
+
+class StatementFee(models.Model):
+    """L-2: fees settled with the goods, such as freight."""
+
+    statement = models.ForeignKey(
+        Statement, verbose_name=_("结算清单"), on_delete=models.PROTECT, related_name="fees"
+    )
+    description = models.CharField(_("费用项目"), max_length=100)
+    amount = models.DecimalField(_("金额"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("结算费用")
+        verbose_name_plural = _("结算费用")
+
+    def __str__(self) -> str:
+        return f"{self.statement} {self.description}"
+
+
+class InvoiceType(models.TextChoices):
+    SPECIAL_VAT = "special_vat", _("增值税专用发票")
+    ORDINARY_VAT = "ordinary_vat", _("增值税普通发票")
+    ELECTRONIC = "electronic", _("全电发票")
+
+
+class Invoice(models.Model):
+    """L-2: an invoice finance issued against an approved statement; together they never exceed it."""
+
+    statement = models.ForeignKey(
+        Statement, verbose_name=_("结算清单"), on_delete=models.PROTECT, related_name="invoices"
+    )
+    invoice_type = models.CharField(_("发票类型"), max_length=20, choices=InvoiceType.choices)
+    number = models.CharField(_("发票号码"), max_length=40, unique=True)
+    issued_on = models.DateField(_("开票日期"))
+    amount = models.DecimalField(_("价税合计"), max_digits=18, decimal_places=2)
+    tax_amount = models.DecimalField(_("税额"), max_digits=18, decimal_places=2)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("发票")
+        verbose_name_plural = _("发票")
+        ordering = ["statement", "issued_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="invoice_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(tax_amount__gte=0, tax_amount__lte=models.F("amount")),
+                name="invoice_tax_within_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from oms.billing import views
+
+app_name = "billing"
+urlpatterns = [
+    path("orders/<int:pk>/billing/<str:verb>/", views.billing, name="billing"),
+    path("statements/<int:pk>/print/", views.statement_print, name="statement_print"),
+    path("statements/<int:pk>/go/", views.statement_redirect, name="statement"),
+]

@@ -1,0 +1,109 @@
+"""Settlement statements and invoices on the order page (L-1, L-2). Thin: every write is an action."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from oms.accounts.permissions import visible_field_groups
+from oms.billing import actions
+from oms.billing.models import Statement
+from oms.contracts import rendering
+from oms.core import workflow
+from oms.core.errors import ActionError
+from oms.core.money import amount_in_capitals
+from oms.core.pages import actor, flash_refusal
+from oms.orders.selectors import order_detail
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def billing(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    order = order_detail(request.user, pk)
+    if order is None:
+        raise Http404
+    post = request.POST
+    try:
+        if verb == "statement":
+            quantities = {int(k[4:]): v for k, v in post.items() if k.startswith("qty-") and k[4:].isdigit()}
+            fees = [(post.get(f"fee-{i}-description", ""), post.get(f"fee-{i}-amount", "")) for i in range(3)]
+            statement = actions.prepare_statement(
+                actor=actor(request),
+                order=order,
+                quantities=quantities,
+                fees=fees,
+                reconciled_with=post.get("reconciled_with", ""),
+                reconciled_on=_date(post.get("reconciled_on", "")),
+            )
+            messages.success(request, _("结算清单 %(s)s 已提交财务审核。") % {"s": statement.number})
+        elif verb in {"approve", "return"}:
+            statement = get_object_or_404(Statement, pk=post.get("statement") or 0, order=order)
+            actions.review_statement(
+                actor=actor(request),
+                statement=statement,
+                approve=verb == "approve",
+                comment=post.get("comment", ""),
+            )
+            messages.success(request, _("已审核。"))
+        elif verb == "invoice":
+            statement = get_object_or_404(Statement, pk=post.get("statement") or 0, order=order)
+            actions.record_invoice(
+                actor=actor(request),
+                statement=statement,
+                invoice_type=post.get("invoice_type", ""),
+                number=post.get("number", ""),
+                issued_on=_date(post.get("issued_on", "")),
+                amount=post.get("amount", ""),
+                tax_amount=post.get("tax_amount", ""),
+            )
+            messages.success(request, _("发票已登记。"))
+        else:
+            raise Http404
+    except (ActionError, workflow.WorkflowError) as exc:
+        flash_refusal(request, exc)
+    return redirect("intake:order_detail", pk=order.pk)
+
+
+@login_required
+def statement_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """L-2: the settlement statement as the customer reconciles it: printable or a PDF."""
+    statement = get_object_or_404(Statement.objects.select_related("order", "order__customer"), pk=pk)
+    if order_detail(request.user, statement.order_id) is None or "price" not in visible_field_groups(
+        request.user
+    ):
+        raise Http404
+    context = {
+        "statement": statement,
+        "order": statement.order,
+        "lines": list(statement.lines.select_related("order_line__product").order_by("order_line__line_no")),
+        "fees": list(statement.fees.all()),
+        "company": statement.order.policy().company,
+        "capitals": amount_in_capitals(statement.total),
+        "qr": rendering.qr_svg(statement.number),
+    }
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(
+            rendering.pdf("billing/statement_print.html", context), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{statement.number}.pdf"'
+        return response
+    return render(request, "billing/statement_print.html", context)
+
+
+@login_required
+def statement_redirect(request: HttpRequest, pk: int) -> HttpResponse:
+    statement = get_object_or_404(Statement, pk=pk)
+    return redirect("intake:order_detail", pk=statement.order_id)
