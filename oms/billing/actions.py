@@ -24,8 +24,11 @@ from oms.audit import recorder
 from oms.billing import states
 from oms.billing.models import (
     BILLING_STATUSES,
+    Allocation,
     Invoice,
     InvoiceType,
+    Receipt,
+    ReceiptMethod,
     Statement,
     StatementFee,
     StatementLine,
@@ -33,6 +36,7 @@ from oms.billing.models import (
 )
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.customers.models import PaymentTerms
 from oms.delivery.models import ACCEPTING, Acceptance
 from oms.fulfilment.models import ShipmentLine
 from oms.notifications.actions import notify
@@ -280,6 +284,7 @@ def record_invoice(
                 issued_on=issued_on,
                 amount=value.quantize(CENT),
                 tax_amount=tax.quantize(CENT),
+                due_date=due_date(locked.order, issued_on),
                 recorded_by=actor,
             )
     except IntegrityError as exc:
@@ -295,6 +300,137 @@ def record_invoice(
             "amount": invoice.amount,
             "tax": invoice.tax_amount,
             "issued_on": issued_on,
+            "due_date": invoice.due_date,
         },
     )
     return invoice
+
+
+# --- payment terms and receipts (L-3, L-6) ----------------------------------------------------------
+
+
+def due_date(order: SalesOrder, issued_on: date) -> date:
+    """L-3: when an invoice falls due under the order's payment terms. Prepayment and payment on
+    delivery are due when invoiced (the goods have been delivered and accepted); monthly
+    settlement (月结) gathers invoices on the customer's statement day and they fall due on the
+    due day of the following month. Instalments follow the same rule until schedules exist."""
+    if order.payment_terms != PaymentTerms.MONTHLY:
+        return issued_on
+    customer = order.customer
+    statement = issued_on.replace(day=customer.statement_day)
+    if statement < issued_on:
+        statement = _next_month(statement)
+    return _next_month(statement).replace(day=customer.due_day)
+
+
+def _next_month(day: date) -> date:
+    return day.replace(year=day.year + day.month // 12, month=day.month % 12 + 1)
+
+
+def outstanding(invoice: Invoice) -> Decimal:
+    paid = invoice.allocations.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    return (invoice.amount - paid).quantize(CENT)
+
+
+@transaction.atomic
+def record_receipt(
+    *,
+    actor: User,
+    customer: Any,
+    amount: Any,
+    currency: str,
+    received_on: date | None,
+    method: str,
+    reference: str,
+    allocations: Sequence[tuple[int, Any]] | None = None,
+) -> Receipt:
+    """L-3, L-6: finance records money received and matches it to the customer's invoices: as
+    given, or the oldest due first. Partial payments leave the rest outstanding; what is left
+    over stays as the customer's credit."""
+    if not states.in_finance(actor):
+        raise NotAllowed(_("只有财务可以登记收款。"))
+    errors: dict[str, str] = {}
+    value = _decimal(amount)
+    if value is None or value <= 0:
+        errors["amount"] = _("收款金额必须大于 0。")
+    company_currency = policy_selectors.policy().currency
+    if currency != company_currency:
+        errors["currency"] = _("币种 %(c)s 不是本公司的结算币种 %(k)s。") % {
+            "c": currency or "—",
+            "k": company_currency,
+        }
+    if received_on is None:
+        errors["received_on"] = _("请填写收款日期。")
+    if method not in ReceiptMethod.values:
+        errors["method"] = _("请选择收款方式。")
+    if not reference.strip():
+        errors["reference"] = _("请填写凭证号。")
+    if errors:
+        raise FieldErrors(errors)
+    assert value is not None and received_on is not None
+    value = value.quantize(CENT)
+    open_invoices = list(
+        Invoice.objects.select_for_update()
+        .filter(statement__order__customer=customer)
+        .order_by("due_date", "pk")
+    )
+    by_id = {i.pk: i for i in open_invoices}
+    plan: list[tuple[Invoice, Decimal]] = []
+    if allocations is None:
+        left = value
+        for invoice in open_invoices:
+            owed = outstanding(invoice)
+            if left <= 0:
+                break
+            if owed > 0:
+                take = min(owed, left)
+                plan.append((invoice, take))
+                left -= take
+    else:
+        for i, (invoice_id, raw) in enumerate(allocations):
+            part = _decimal(raw)
+            target = by_id.get(int(invoice_id))
+            if target is None:
+                other = Invoice.objects.filter(pk=invoice_id).exists()
+                errors[f"allocations.{i}.invoice"] = (
+                    _("发票不属于客户 %(c)s，不能核销。") % {"c": customer} if other else _("发票不存在。")
+                )
+            elif part is None or part <= 0:
+                errors[f"allocations.{i}.amount"] = _("核销金额必须大于 0。")
+            elif part > outstanding(target):
+                errors[f"allocations.{i}.amount"] = _("发票 %(n)s 只剩 %(o)s 未收。") % {
+                    "n": target.number,
+                    "o": outstanding(target),
+                }
+            else:
+                plan.append((target, part.quantize(CENT)))
+        if not errors and sum((p for _i, p in plan), Decimal("0")) > value:
+            errors["allocations"] = _("核销合计超过收款金额。")
+        if errors:
+            raise FieldErrors(errors)
+    receipt = Receipt.objects.create(
+        customer=customer,
+        amount=value,
+        currency=currency,
+        received_on=received_on,
+        method=method,
+        reference=reference.strip()[:100],
+        recorded_by=actor,
+    )
+    Allocation.objects.bulk_create(
+        [Allocation(receipt=receipt, invoice=inv, amount=part) for inv, part in plan]
+    )
+    recorder.record(
+        actor=actor,
+        obj=customer,
+        action="billing.receipt",
+        after={
+            "amount": value,
+            "received_on": received_on,
+            "method": method,
+            "reference": receipt.reference,
+            "allocations": [[inv.number, part] for inv, part in plan],
+            "credit": value - sum((p for _i, p in plan), Decimal("0")),
+        },
+    )
+    return receipt

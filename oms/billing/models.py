@@ -132,6 +132,7 @@ class Invoice(models.Model):
     issued_on = models.DateField(_("开票日期"))
     amount = models.DecimalField(_("价税合计"), max_digits=18, decimal_places=2)
     tax_amount = models.DecimalField(_("税额"), max_digits=18, decimal_places=2)
+    due_date = models.DateField(_("应收日期"), db_index=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -149,3 +150,59 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class ReceiptMethod(models.TextChoices):
+    TRANSFER = "transfer", _("银行转账")
+    ACCEPTANCE_BILL = "acceptance_bill", _("承兑汇票")
+    CASH = "cash", _("现金")
+    OTHER = "other", _("其他")
+
+
+class Receipt(models.Model):
+    """L-3, L-6: money received from a customer (date, amount, method), matched to its invoices;
+    what is not matched stays as the customer's credit."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="receipts"
+    )
+    amount = models.DecimalField(_("收款金额"), max_digits=18, decimal_places=2)
+    currency = models.CharField(_("币种"), max_length=3)
+    received_on = models.DateField(_("收款日期"), db_index=True)
+    method = models.CharField(_("收款方式"), max_length=20, choices=ReceiptMethod.choices)
+    reference = models.CharField(_("凭证号"), max_length=100)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("收款")
+        verbose_name_plural = _("收款")
+        ordering = ["customer", "received_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="receipt_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.received_on} {self.amount}"
+
+
+class Allocation(models.Model):
+    """L-3: part of a receipt settling part of an invoice."""
+
+    receipt = models.ForeignKey(
+        Receipt, verbose_name=_("收款"), on_delete=models.PROTECT, related_name="allocations"
+    )
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("发票"), on_delete=models.PROTECT, related_name="allocations"
+    )
+    amount = models.DecimalField(_("核销金额"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("收款核销")
+        verbose_name_plural = _("收款核销")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="allocation_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_id} → {self.invoice}"

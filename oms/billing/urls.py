@@ -7,4 +7,6 @@ urlpatterns = [
     path("orders/<int:pk>/billing/<str:verb>/", views.billing, name="billing"),
     path("statements/<int:pk>/print/", views.statement_print, name="statement_print"),
     path("statements/<int:pk>/go/", views.statement_redirect, name="statement"),
+    path("receivables/", views.receivables, name="receivables"),
+    path("receivables/receipt/", views.receipt, name="receipt"),
 ]

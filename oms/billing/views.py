@@ -8,18 +8,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oms.accounts.permissions import visible_field_groups
-from oms.billing import actions
-from oms.billing.models import Statement
+from oms.billing import actions, states
+from oms.billing import receivables as ledger
+from oms.billing.models import ReceiptMethod, Statement
 from oms.contracts import rendering
 from oms.core import workflow
-from oms.core.errors import ActionError
+from oms.core.errors import ActionError, FieldErrors
+from oms.core.listing import export_xlsx
 from oms.core.money import amount_in_capitals
 from oms.core.pages import actor, flash_refusal
+from oms.customers.models import Customer
 from oms.orders.selectors import order_detail
+from oms.policy.selectors import policy
 
 
 def _date(text: str) -> date | None:
@@ -107,3 +112,54 @@ def statement_print(request: HttpRequest, pk: int) -> HttpResponse:
 def statement_redirect(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_object_or_404(Statement, pk=pk)
     return redirect("intake:order_detail", pk=statement.order_id)
+
+
+@login_required
+def receivables(request: HttpRequest) -> HttpResponse:
+    """L-4: the receivables ledger with ageing, for the orders the user may see; Excel export."""
+    if "price" not in visible_field_groups(request.user):
+        raise Http404
+    today = timezone.localdate()
+    rows = ledger.ledger(request.user, today=today)
+    if request.GET.get("export") == "xlsx":
+        return export_xlsx(_("应收账款台账"), ledger.COLUMNS, [*rows, ledger.totals(rows)])
+    customers = {r.customer_id: r.customer for r in rows if r.outstanding > 0}
+    return render(
+        request,
+        "billing/receivables.html",
+        {
+            "rows": rows,
+            "total": ledger.totals(rows),
+            "columns": ledger.COLUMNS,
+            "today": today,
+            "is_finance": states.in_finance(request.user),
+            "customers": sorted(customers.items(), key=lambda c: c[1]),
+            "methods": ReceiptMethod.choices,
+            "currency": policy().currency,
+        },
+    )
+
+
+@login_required
+@require_POST
+def receipt(request: HttpRequest) -> HttpResponse:
+    """L-3, L-6: finance records a receipt; it is matched to the customer's invoices, oldest due first."""
+    post = request.POST
+    customer = Customer.objects.filter(pk=post.get("customer") or 0).first()
+    try:
+        if customer is None:
+            raise FieldErrors({"customer": _("请选择客户。")})
+        actions.record_receipt(
+            actor=actor(request),
+            customer=customer,
+            amount=post.get("amount", ""),
+            currency=post.get("currency", ""),
+            received_on=_date(post.get("received_on", "")),
+            method=post.get("method", ""),
+            reference=post.get("reference", ""),
+        )
+    except (ActionError, workflow.WorkflowError) as exc:
+        flash_refusal(request, exc)
+    else:
+        messages.success(request, _("收款已登记并核销。"))
+    return redirect("billing:receivables")

@@ -25,6 +25,8 @@ MENU: list[tuple[Any, list[tuple[Any, str, Any]]]] = [
         [
             (_("订单列表"), "intake:order_list", perms.is_staff_member),
             (_("咨询"), "intake:inquiry_list", perms.is_staff_member),
+            (_("变更与取消"), "changes:request_list", perms.is_staff_member),
+            (_("应收账款"), "billing:receivables", perms.is_staff_member),
             (
                 _("进度总览"),
                 "tracking:overview",

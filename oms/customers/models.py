@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +80,13 @@ class Customer(VersionedModel):
     )
     payment_terms = models.CharField(
         _("默认付款方式"), max_length=20, choices=PaymentTerms.choices, default=PaymentTerms.PREPAYMENT
+    )
+    # L-3 月结: invoices are gathered on the statement day and due on the due day of the next month.
+    statement_day = models.PositiveSmallIntegerField(
+        _("月结对账日"), default=25, validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
+    due_day = models.PositiveSmallIntegerField(
+        _("月结付款日（次月）"), default=25, validators=[MinValueValidator(1), MaxValueValidator(28)]
     )
     invoice_title = models.CharField(_("开票抬头"), max_length=200, blank=True)
     tax_number = models.CharField(

@@ -37,6 +37,8 @@ CUSTOMER_SPEC = ListSpec(
         "credit_limit",
         "credit_rating",
         "payment_terms",
+        "statement_day",
+        "due_day",
         "phone",
         "address",
         "invoice_title",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -62,14 +63,23 @@ def lines_of(order: SalesOrder) -> QuerySet[OrderLine]:
     return order.lines.select_related("product").order_by("line_no")
 
 
+# Billing (a higher tier) registers what a customer owes on invoices at start-up (L-4 → B-6).
+RECEIVABLES: list[Callable[[int], dict[str, Decimal]]] = []
+
+
 def customer_exposure(customer_id: int, *, exclude_order: int | None = None) -> dict[str, Decimal]:
-    """B-6: what the customer owes or has committed: open orders now; receivables and overdue
-    amounts join when billing exists (issue 8) and are reported as zero until then."""
+    """B-6: what the customer owes or has committed: open orders not yet invoiced, and the
+    receivables and overdue amounts of the ledger (L-4)."""
     open_orders = SalesOrder.objects.filter(customer_id=customer_id, status__in=OPEN_STATUSES)
     if exclude_order is not None:
         open_orders = open_orders.exclude(pk=exclude_order)
     total = open_orders.aggregate(s=Sum("total_amount"))["s"] or Decimal("0")
-    return {"open_orders": total, "receivables": Decimal("0"), "overdue": Decimal("0")}
+    owed = {"receivables": Decimal("0"), "overdue": Decimal("0")}
+    for source in RECEIVABLES:
+        found = source(customer_id)
+        owed = {k: owed[k] + found[k] for k in owed}
+        total -= found["invoiced_open"]  # counted once: as a receivable, not also as an open order
+    return {"open_orders": max(total, Decimal("0")), **owed}
 
 
 def possible_duplicates(

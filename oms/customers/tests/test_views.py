@@ -73,6 +73,8 @@ def test_create_form_saves_through_the_action(admin_client) -> None:
             "credit_limit": "5000",
             "credit_rating": "A",
             "payment_terms": "monthly",
+            "statement_day": "25",
+            "due_day": "10",
             "phone": "021-12345678",
             "active": "on",
         },
@@ -92,6 +94,8 @@ def test_stale_edit_form_is_refused(admin_client) -> None:
         "credit_limit": "1",
         "credit_rating": "A",
         "payment_terms": "monthly",
+        "statement_day": "25",
+        "due_day": "10",
         "version": 0,
     }
     response = admin_client.post(url, form)

@@ -1,0 +1,146 @@
+"""The receivables ledger (应收账款台账, L-4): per order, invoiced, received, outstanding, overdue,
+with ageing by days past due; and the customer's exposure for the credit check (B-6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from oms.billing.models import Invoice, Receipt
+from oms.core.listing import Column
+from oms.orders.models import OPEN_STATUSES
+from oms.orders.selectors import orders_for
+
+ZERO = Decimal("0.00")
+# Days past the due date; what is not yet due has its own column.
+BUCKETS = (("age_0_30", 0, 30), ("age_31_60", 31, 60), ("age_61_90", 61, 90), ("age_over_90", 91, None))
+
+
+@dataclass
+class LedgerRow:
+    customer: str
+    order: str
+    order_id: int
+    customer_id: int = 0
+    invoiced: Decimal = ZERO
+    received: Decimal = ZERO
+    outstanding: Decimal = ZERO
+    not_due: Decimal = ZERO
+    overdue: Decimal = ZERO
+    age_0_30: Decimal = ZERO
+    age_31_60: Decimal = ZERO
+    age_61_90: Decimal = ZERO
+    age_over_90: Decimal = ZERO
+    oldest_due: date | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+COLUMNS = [
+    Column("customer", _("客户")),
+    Column("order", _("订单")),
+    Column("invoiced", _("已开票")),
+    Column("received", _("已收款")),
+    Column("outstanding", _("未收")),
+    Column("not_due", _("未到期")),
+    Column("overdue", _("已逾期")),
+    Column("age_0_30", _("逾期 0-30 天")),
+    Column("age_31_60", _("逾期 31-60 天")),
+    Column("age_61_90", _("逾期 61-90 天")),
+    Column("age_over_90", _("逾期 90 天以上")),
+]
+
+
+def _invoices(qs: Any) -> Any:
+    return qs.annotate(
+        paid=Coalesce(
+            Sum("allocations__amount"),
+            Value(ZERO),
+            output_field=DecimalField(max_digits=18, decimal_places=2),
+        )
+    )
+
+
+def _age(row: LedgerRow, owed: Decimal, due: date, today: date) -> None:
+    row.outstanding += owed
+    if owed <= 0:
+        return
+    late = (today - due).days
+    if late <= 0:
+        row.not_due += owed
+        return
+    row.overdue += owed
+    row.oldest_due = min(row.oldest_due or due, due)
+    for name, low, high in BUCKETS:
+        if late >= max(low, 1) and (high is None or late <= high):
+            setattr(row, name, getattr(row, name) + owed)
+
+
+def ledger(user: Any, *, today: date) -> list[LedgerRow]:
+    """L-4: one row per order with invoices, in the user's order scope; one query."""
+    invoices = _invoices(
+        Invoice.objects.filter(statement__order__in=orders_for(user).values("pk")).values(
+            "pk",  # one row per invoice: equal amounts and dates must not be grouped together
+            "statement__order_id",
+            "statement__order__number",
+            "statement__order__customer__name",
+            "statement__order__customer",
+            "amount",
+            "due_date",
+        )
+    ).order_by("statement__order__customer__name", "statement__order__number")
+    rows: dict[int, LedgerRow] = {}
+    for inv in invoices:
+        row = rows.setdefault(
+            inv["statement__order_id"],
+            LedgerRow(
+                customer=inv["statement__order__customer__name"],
+                order=inv["statement__order__number"],
+                order_id=inv["statement__order_id"],
+                customer_id=inv["statement__order__customer"],
+            ),
+        )
+        row.invoiced += inv["amount"]
+        row.received += inv["paid"]
+        _age(row, inv["amount"] - inv["paid"], inv["due_date"], today)
+    return list(rows.values())
+
+
+def totals(rows: list[LedgerRow]) -> LedgerRow:
+    total = LedgerRow(customer="", order="", order_id=0)
+    for row in rows:
+        for name in ("invoiced", "received", "outstanding", "not_due", "overdue", *(b[0] for b in BUCKETS)):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    return total
+
+
+def exposure(customer_id: int, today: date) -> dict[str, Decimal]:
+    """B-6 credit check: what the customer owes on invoices (less unmatched credit) and what of it
+    is overdue."""
+    row = LedgerRow(customer="", order="", order_id=0)
+    for inv in _invoices(Invoice.objects.filter(statement__order__customer_id=customer_id)).values(
+        "pk", "amount", "due_date", "paid"
+    ):
+        _age(row, inv["amount"] - inv["paid"], inv["due_date"], today)
+    received = Receipt.objects.filter(customer_id=customer_id).aggregate(s=Sum("amount"))["s"] or ZERO
+    matched = (
+        Receipt.objects.filter(customer_id=customer_id).aggregate(s=Sum("allocations__amount"))["s"] or ZERO
+    )
+    credit = received - matched
+    invoiced_open = (
+        Invoice.objects.filter(
+            statement__order__customer_id=customer_id, statement__order__status__in=OPEN_STATUSES
+        ).aggregate(s=Sum("amount"))["s"]
+        or ZERO
+    )
+    return {
+        "receivables": max(row.outstanding - credit, ZERO),
+        "overdue": row.overdue,
+        "credit": credit,
+        "invoiced_open": invoiced_open,
+    }
