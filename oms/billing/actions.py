@@ -9,7 +9,7 @@ than the statement's total.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -25,6 +25,9 @@ from oms.billing import states
 from oms.billing.models import (
     BILLING_STATUSES,
     Allocation,
+    DunningKind,
+    DunningStep,
+    Instalment,
     Invoice,
     InvoiceType,
     Receipt,
@@ -45,6 +48,7 @@ from oms.orders.permissions import can_renegotiate
 from oms.policy import actions as policy_actions
 from oms.policy import selectors as policy_selectors
 from oms.tracking import actions as tracking
+from oms.tracking.models import WorkItem
 
 CENT = Decimal("0.01")
 
@@ -243,6 +247,7 @@ def record_invoice(
     issued_on: date | None,
     amount: Any,
     tax_amount: Any,
+    instalment: Instalment | None = None,
 ) -> Invoice:
     """L-2: an invoice against an approved statement; all its invoices together never exceed it."""
     if not states.in_finance(actor):
@@ -270,6 +275,18 @@ def record_invoice(
                 "i": invoiced,
                 "l": locked.total - invoiced,
             }
+    schedule = locked.order.instalments.filter(superseded=False)
+    if locked.order.payment_terms == PaymentTerms.INSTALMENTS and schedule.exists():
+        if instalment is None or instalment.order_id != locked.order_id or instalment.superseded:
+            errors["instalment"] = _("分期付款的订单开票时请选择对应的期次。")
+        elif value is not None and value > 0:
+            billed = (instalment.invoices.aggregate(s=Sum("amount"))["s"] or Decimal("0")).quantize(CENT)
+            if billed + value > instalment.amount:
+                errors["amount"] = _("超过第 %(n)s 期金额：该期 %(a)s，已开票 %(b)s。") % {
+                    "n": instalment.seq,
+                    "a": instalment.amount,
+                    "b": billed,
+                }
     if tax is None or tax < 0 or (value is not None and tax > value):
         errors["tax_amount"] = _("税额应在 0 与发票金额之间。")
     if errors:
@@ -284,11 +301,14 @@ def record_invoice(
                 issued_on=issued_on,
                 amount=value.quantize(CENT),
                 tax_amount=tax.quantize(CENT),
-                due_date=due_date(locked.order, issued_on),
+                due_date=instalment.due_date if instalment is not None else due_date(locked.order, issued_on),
+                instalment=instalment,
                 recorded_by=actor,
             )
     except IntegrityError as exc:
         raise FieldErrors({"number": _("发票号码 %(n)s 已登记过。") % {"n": number.strip()}}) from exc
+    _take_over_prepayments(locked.order)
+    _apply_credit(invoice)
     recorder.record(
         actor=actor,
         obj=locked.order,
@@ -434,3 +454,228 @@ def record_receipt(
         },
     )
     return receipt
+
+
+# --- closure (M-1) -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def close_order(*, actor: User, order: SalesOrder, reason: str = "") -> SalesOrder:
+    """M-1: an order closes only when everything is delivered, accepted and paid and its documents
+    are complete; otherwise the refusal lists what is missing."""
+    order = workflow.apply(states.CLOSE, order, actor=actor, reason=reason)
+    tracking.close_items(target=order, actor=actor, outcome=_("订单已关闭"))
+    notify(
+        recipients=[order.salesperson],
+        title=_("订单 %(n)s 已关闭") % {"n": order.number},
+        url=f"/orders/{order.pk}/",
+    )
+    return order
+
+
+@transaction.atomic
+def set_instalments(
+    *, actor: User, order: SalesOrder, schedule: Sequence[tuple[date | None, Any]]
+) -> list[Instalment]:
+    """L-3 分期付款: the order's schedule of due dates and amounts, adding up to the order's amount.
+    A new schedule replaces the old one (kept, marked superseded) until an instalment is invoiced."""
+    if not (can_renegotiate(actor, order) or states.in_finance(actor)):
+        raise NotAllowed(_("只有销售或财务可以制定分期计划。"))
+    if order.payment_terms != PaymentTerms.INSTALMENTS:
+        raise ActionError(_("只有分期付款的订单才有分期计划。"))
+    current = order.instalments.filter(superseded=False)
+    if Invoice.objects.filter(instalment__in=current).exists():
+        raise ActionError(_("已按分期计划开票，不能再修改。"))
+    errors: dict[str, str] = {}
+    rows = [(d, _decimal(a)) for d, a in schedule if d is not None or a not in (None, "")]
+    for i, (due, amount) in enumerate(rows):
+        if due is None:
+            errors[f"schedule.{i}.due_date"] = _("请填写第 %(n)s 期到期日。") % {"n": i + 1}
+        if amount is None or amount <= 0:
+            errors[f"schedule.{i}.amount"] = _("第 %(n)s 期金额必须大于 0。") % {"n": i + 1}
+    dates = [d for d, _a in rows if d is not None]
+    if len(rows) < 2:
+        errors["schedule"] = _("分期计划至少两期。")
+    elif dates != sorted(dates) or len(set(dates)) != len(dates):
+        errors["schedule"] = _("各期到期日须按先后排列且不重复。")
+    total = sum((a for _d, a in rows if a is not None), Decimal("0"))
+    if not errors and total.quantize(CENT) != order.total_amount:
+        errors["schedule"] = _("各期合计 %(t)s 与订单金额 %(o)s 不符。") % {
+            "t": total.quantize(CENT),
+            "o": order.total_amount,
+        }
+    if errors:
+        raise FieldErrors(errors)
+    current.update(superseded=True)
+    created = Instalment.objects.bulk_create(
+        [
+            Instalment(order=order, seq=i + 1, due_date=d, amount=a.quantize(CENT))
+            for i, (d, a) in enumerate(rows)
+            if d is not None and a is not None
+        ]
+    )
+    recorder.record(
+        actor=actor,
+        obj=order,
+        action="billing.instalments",
+        after={"schedule": [[d, a] for d, a in rows]},
+    )
+    return created
+
+
+# --- dunning (L-5) ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def check_dunning(now: datetime) -> int:
+    """L-5: at each of the policy's reminder days overdue, an unpaid invoice gets a reminder step,
+    the salesperson a step to contact the customer, and sales and finance the overdue list; past
+    the legal threshold finance decides on legal action. Idempotent; returns the steps taken."""
+    today = timezone.localdate(now)
+    done = set(
+        DunningStep.objects.filter(kind=DunningKind.REMINDER).values_list("invoice_id", "days_overdue")
+    )
+    legal_open = set(WorkItem.objects.filter(kind="dunning.legal").values_list("object_id", flat=True))
+    finance = department_of_kind(DepartmentKind.FINANCE)
+    finance_head = head_of(finance) if finance else None
+    late = (
+        Invoice.objects.filter(due_date__lt=today)
+        .select_related(
+            "statement__order__salesperson",
+            "statement__order__department",
+            "statement__order__policy_version",
+            "statement__order__customer",
+        )
+        .order_by("due_date", "pk")
+    )
+    taken = 0
+    lists: dict[Any, list[str]] = {}
+    for invoice in late:
+        owed = outstanding(invoice)
+        if owed <= 0:
+            continue
+        order = invoice.statement.order
+        days = (today - invoice.due_date).days
+        rules = order.policy().dunning
+        due_steps = [d for d in rules.reminder_days if d <= days and (invoice.pk, d) not in done]
+        if due_steps:
+            step = max(due_steps)
+            DunningStep.objects.create(
+                invoice=invoice,
+                kind=DunningKind.REMINDER,
+                days_overdue=step,
+                note=_("系统提醒：未收 %(o)s") % {"o": owed},
+            )
+            for d in due_steps:
+                done.add((invoice.pk, d))
+            tracking.close_items(
+                target=invoice, actor=None, outcome=_("新的催款提醒"), kinds=("dunning.contact",)
+            )
+            tracking.open_item(
+                target=invoice,
+                kind="dunning.contact",
+                title=_("催款：订单 %(n)s 发票 %(i)s 逾期 %(d)s 天，未收 %(o)s")
+                % {"n": order.number, "i": invoice.number, "d": days, "o": owed},
+                department=order.department,
+                assignee=order.salesperson,
+                calendar=policy_selectors.work_calendar(order.policy_version.number),
+                days=1,
+                start=now,
+            )
+            line = _("%(c)s 订单 %(n)s 发票 %(i)s 逾期 %(d)s 天 未收 %(o)s") % {
+                "c": order.customer.name,
+                "n": order.number,
+                "i": invoice.number,
+                "d": days,
+                "o": owed,
+            }
+            lists.setdefault(order.salesperson, []).append(line)
+            if finance_head is not None:
+                lists.setdefault(finance_head, []).append(line)
+            taken += 1
+        if days >= rules.legal_after_days and invoice.pk not in legal_open and finance is not None:
+            tracking.open_item(
+                target=invoice,
+                kind="dunning.legal",
+                title=_("发票 %(i)s 逾期超过 %(d)s 天：决定是否转法务")
+                % {"i": invoice.number, "d": rules.legal_after_days},
+                department=finance,
+                assignee=finance_head,
+                calendar=policy_selectors.work_calendar(order.policy_version.number),
+                days=2,
+                start=now,
+            )
+            legal_open.add(invoice.pk)
+            taken += 1
+    for person, entries in lists.items():
+        notify(
+            recipients=[person],
+            title=_("逾期应收清单：%(n)s 张发票需要催款") % {"n": len(entries)},
+            url="/receivables/?overdue=1",
+        )
+    return taken
+
+
+@transaction.atomic
+def record_dunning(*, actor: User, invoice: Invoice, kind: str, note: str) -> DunningStep:
+    """L-5: sales or finance record a dunning step (reminder sent, call, visit, legal action)."""
+    order = invoice.statement.order
+    if not (can_renegotiate(actor, order) or states.in_finance(actor)):
+        raise NotAllowed(_("只有销售或财务可以登记催收。"))
+    errors: dict[str, str] = {}
+    if kind not in DunningKind.values:
+        errors["kind"] = _("请选择催收方式。")
+    if not note.strip():
+        errors["note"] = _("请说明催收情况。")
+    if errors:
+        raise FieldErrors(errors)
+    if outstanding(invoice) <= 0:
+        raise ActionError(_("发票 %(i)s 已收清，不需要催收。") % {"i": invoice.number})
+    days = max((timezone.localdate() - invoice.due_date).days, 0)
+    step = DunningStep.objects.create(
+        invoice=invoice, kind=kind, days_overdue=days, note=note.strip()[:300], actor=actor
+    )
+    kinds = ("dunning.legal",) if kind == DunningKind.LEGAL else ("dunning.contact",)
+    tracking.close_items(target=invoice, actor=actor, outcome=str(DunningKind(kind).label), kinds=kinds)
+    recorder.record(
+        actor=actor,
+        obj=order,
+        action="billing.dunning",
+        after={"invoice": invoice.number, "kind": kind, "days_overdue": days, "note": step.note},
+    )
+    return step
+
+
+def _take_over_prepayments(order: SalesOrder) -> None:
+    """D-4 → L-3: prepayments recorded for the release gate become receipts of the customer."""
+    for payment in order.prepayments.filter(receipt__isnull=True):
+        Receipt.objects.create(
+            customer=order.customer,
+            amount=payment.amount,
+            currency=order.currency,
+            received_on=payment.received_on,
+            method=ReceiptMethod.TRANSFER,
+            reference=payment.reference,
+            prepayment=payment,
+            recorded_by=payment.recorded_by,
+        )
+
+
+def _apply_credit(invoice: Invoice) -> None:
+    """L-3: money the customer already paid and that is not matched (a prepayment, an
+    over-payment) settles a new invoice, oldest receipt first."""
+    owed = outstanding(invoice)
+    # No row lock here: PostgreSQL refuses FOR UPDATE with GROUP BY; the statement row is locked.
+    receipts = (
+        Receipt.objects.filter(customer_id=invoice.statement.order.customer_id)
+        .annotate(used=Sum("allocations__amount"))
+        .order_by("received_on", "pk")
+    )
+    for receipt in receipts:
+        if owed <= 0:
+            break
+        free = receipt.amount - (receipt.used or Decimal("0"))
+        if free > 0:
+            take = min(free, owed)
+            Allocation.objects.create(receipt=receipt, invoice=invoice, amount=take)
+            owed -= take

@@ -20,3 +20,9 @@ class BillingConfig(AppConfig):
 
         if not RECEIVABLES:
             RECEIVABLES.append(owed)
+
+        from oms.billing.actions import check_dunning
+        from oms.tracking.actions import PERIODIC_CHECKS
+
+        if check_dunning not in PERIODIC_CHECKS:
+            PERIODIC_CHECKS.append(check_dunning)

@@ -121,6 +121,29 @@ class InvoiceType(models.TextChoices):
     ELECTRONIC = "electronic", _("全电发票")
 
 
+class Instalment(models.Model):
+    """L-3 分期付款: one due date and amount of an order's payment schedule."""
+
+    order = models.ForeignKey(
+        "orders.SalesOrder", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="instalments"
+    )
+    seq = models.PositiveIntegerField(_("期次"))
+    due_date = models.DateField(_("到期日"))
+    amount = models.DecimalField(_("金额"), max_digits=18, decimal_places=2)
+    superseded = models.BooleanField(_("已被新计划取代"), default=False)
+
+    class Meta:
+        verbose_name = _("分期计划")
+        verbose_name_plural = _("分期计划")
+        ordering = ["order", "seq"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="instalment_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} #{self.seq}"
+
+
 class Invoice(models.Model):
     """L-2: an invoice finance issued against an approved statement; together they never exceed it."""
 
@@ -133,6 +156,14 @@ class Invoice(models.Model):
     amount = models.DecimalField(_("价税合计"), max_digits=18, decimal_places=2)
     tax_amount = models.DecimalField(_("税额"), max_digits=18, decimal_places=2)
     due_date = models.DateField(_("应收日期"), db_index=True)
+    instalment = models.ForeignKey(
+        Instalment,
+        verbose_name=_("期次"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -171,6 +202,10 @@ class Receipt(models.Model):
     received_on = models.DateField(_("收款日期"), db_index=True)
     method = models.CharField(_("收款方式"), max_length=20, choices=ReceiptMethod.choices)
     reference = models.CharField(_("凭证号"), max_length=100)
+    # D-4 → L-3: a prepayment finance recorded before release becomes a receipt once, at invoicing.
+    prepayment = models.OneToOneField(
+        "fulfilment.Prepayment", null=True, blank=True, on_delete=models.PROTECT, related_name="receipt"
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -206,3 +241,40 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.receipt_id} → {self.invoice}"
+
+
+class DunningKind(models.TextChoices):
+    """L-5: the escalation steps up to legal action."""
+
+    REMINDER = "reminder", _("催款提醒")
+    CALL = "call", _("电话催收")
+    VISIT = "visit", _("上门催收")
+    LEGAL = "legal", _("转法务")
+
+
+class DunningStep(models.Model):
+    """L-5: one step of dunning an overdue invoice, with who (or the system) and when."""
+
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("发票"), on_delete=models.PROTECT, related_name="dunning_steps"
+    )
+    kind = models.CharField(_("催收方式"), max_length=20, choices=DunningKind.choices)
+    days_overdue = models.PositiveIntegerField(_("逾期天数"))
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("催收人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("催收记录")
+        verbose_name_plural = _("催收记录")
+        ordering = ["invoice", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} {self.kind}"

@@ -9,4 +9,7 @@ urlpatterns = [
     path("statements/<int:pk>/go/", views.statement_redirect, name="statement"),
     path("receivables/", views.receivables, name="receivables"),
     path("receivables/receipt/", views.receipt, name="receipt"),
+    path("receivables/reminder/<int:pk>/", views.payment_reminder, name="reminder"),
+    path("invoices/<int:pk>/dunning/", views.dunning, name="dunning"),
+    path("invoices/<int:pk>/go/", views.invoice_redirect, name="invoice"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from oms.accounts.permissions import visible_field_groups
 from oms.billing import actions, states
 from oms.billing import receivables as ledger
-from oms.billing.models import ReceiptMethod, Statement
+from oms.billing.models import Invoice, ReceiptMethod, Statement
 from oms.contracts import rendering
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
@@ -23,7 +24,7 @@ from oms.core.listing import export_xlsx
 from oms.core.money import amount_in_capitals
 from oms.core.pages import actor, flash_refusal
 from oms.customers.models import Customer
-from oms.orders.selectors import order_detail
+from oms.orders.selectors import order_detail, orders_for
 from oms.policy.selectors import policy
 
 
@@ -73,8 +74,16 @@ def billing(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 issued_on=_date(post.get("issued_on", "")),
                 amount=post.get("amount", ""),
                 tax_amount=post.get("tax_amount", ""),
+                instalment=order.instalments.filter(pk=post.get("instalment") or 0, superseded=False).first(),
             )
             messages.success(request, _("发票已登记。"))
+        elif verb == "instalments":
+            schedule = [(_date(post.get(f"due-{i}", "")), post.get(f"amount-{i}", "")) for i in range(6)]
+            actions.set_instalments(actor=actor(request), order=order, schedule=schedule)
+            messages.success(request, _("分期计划已保存。"))
+        elif verb == "close":
+            actions.close_order(actor=actor(request), order=order, reason=post.get("reason", ""))
+            messages.success(request, _("订单已关闭。"))
         else:
             raise Http404
     except (ActionError, workflow.WorkflowError) as exc:
@@ -121,6 +130,8 @@ def receivables(request: HttpRequest) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     rows = ledger.ledger(request.user, today=today)
+    if request.GET.get("overdue"):
+        rows = [r for r in rows if r.overdue > 0]
     if request.GET.get("export") == "xlsx":
         return export_xlsx(_("应收账款台账"), ledger.COLUMNS, [*rows, ledger.totals(rows)])
     customers = {r.customer_id: r.customer for r in rows if r.outstanding > 0}
@@ -163,3 +174,68 @@ def receipt(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("收款已登记并核销。"))
     return redirect("billing:receivables")
+
+
+@login_required
+def payment_reminder(request: HttpRequest, pk: int) -> HttpResponse:
+    """L-5: the payment reminder (催款通知) to a customer: its overdue invoices, printable or PDF."""
+    if "price" not in visible_field_groups(request.user):
+        raise Http404
+    customer = get_object_or_404(Customer, pk=pk)
+    today = timezone.localdate()
+    invoices = [
+        (inv, actions.outstanding(inv), (today - inv.due_date).days)
+        for inv in Invoice.objects.filter(
+            statement__order__in=orders_for(request.user).values("pk"),
+            statement__order__customer=customer,
+            due_date__lt=today,
+        )
+        .select_related("statement__order")
+        .order_by("due_date")
+    ]
+    rows = [r for r in invoices if r[1] > 0]
+    if not rows:
+        raise Http404
+    context = {
+        "customer": customer,
+        "rows": rows,
+        "total": sum((r[1] for r in rows), Decimal("0")),
+        "company": policy().company,
+        "today": today,
+    }
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(
+            rendering.pdf("billing/reminder_print.html", context), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="reminder-{customer.code}-{today:%Y%m%d}.pdf"'
+        )
+        return response
+    return render(request, "billing/reminder_print.html", context)
+
+
+@login_required
+@require_POST
+def dunning(request: HttpRequest, pk: int) -> HttpResponse:
+    """L-5: sales or finance record a dunning step on an invoice."""
+    invoice = get_object_or_404(Invoice.objects.select_related("statement__order"), pk=pk)
+    if order_detail(request.user, invoice.statement.order_id) is None:
+        raise Http404
+    try:
+        actions.record_dunning(
+            actor=actor(request),
+            invoice=invoice,
+            kind=request.POST.get("kind", ""),
+            note=request.POST.get("note", ""),
+        )
+    except (ActionError, workflow.WorkflowError) as exc:
+        flash_refusal(request, exc)
+    else:
+        messages.success(request, _("催收已登记。"))
+    return redirect("intake:order_detail", pk=invoice.statement.order_id)
+
+
+@login_required
+def invoice_redirect(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = get_object_or_404(Invoice.objects.select_related("statement"), pk=pk)
+    return redirect("intake:order_detail", pk=invoice.statement.order_id)

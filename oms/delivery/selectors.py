@@ -22,6 +22,16 @@ ACCEPTANCE_CHECKS = [
 def deliveries_of(order: SalesOrder, user: Any) -> dict[str, Any]:
     from oms.delivery.actions import can_record  # the predicate lives beside the action it guards
 
+    if order.status not in {
+        "released",
+        "in_production",
+        "on_hold",
+        "shipped",
+        "received",
+        "closed",
+        "cancelled",
+    }:
+        return {"deliveries": []}
     shipments = list(
         order.shipments.prefetch_related(
             Prefetch("acceptances", queryset=Acceptance.objects.order_by("-created_at", "-pk")),

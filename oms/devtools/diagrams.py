@@ -40,6 +40,7 @@ def tables() -> list[TransitionTable]:
         changes.ORDER_CANCELLATION,
         delivery.ORDER_RECEIPT,
         billing.STATEMENT,
+        billing.ORDER_CLOSURE,
     ]
 
 

@@ -440,6 +440,7 @@ _TARGET_URLS = {
     "changetask": "/changes/tasks/{}/",
     "purchaseorder": "/purchase-orders/{}/",
     "statement": "/statements/{}/go/",
+    "invoice": "/invoices/{}/go/",
 }
 
 

@@ -49,6 +49,7 @@ class OrderStatus(models.TextChoices):
     IN_PRODUCTION = "in_production", _("生产中")
     SHIPPED = "shipped", _("已发货")
     RECEIVED = "received", _("已签收")
+    CLOSED = "closed", _("已关闭")
     ON_HOLD = "on_hold", _("暂停")
     DECLINED = "declined", _("未接单")
     CANCELLED = "cancelled", _("已取消")

@@ -34,6 +34,7 @@ PAST_INTAKE = [
     OrderStatus.IN_PRODUCTION,
     OrderStatus.SHIPPED,
     OrderStatus.RECEIVED,
+    OrderStatus.CLOSED,
     OrderStatus.ON_HOLD,
 ]
 

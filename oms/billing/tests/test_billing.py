@@ -372,3 +372,36 @@ def test_receipt_through_the_receivables_page(client, more_heads, django_assert_
         },
     )
     assert outstanding(invoice) == Decimal("7500.00")
+
+
+def test_instalments_must_add_up_to_the_order(more_heads) -> None:
+    from oms.billing.models import Instalment
+    from oms.intake.tests.fixtures import confirmed_order
+
+    order = confirmed_order(more_heads, payment_terms="instalments")
+    with pytest.raises(FieldErrors) as refused:
+        actions.set_instalments(
+            actor=more_heads["sales"],
+            order=order,
+            schedule=[(date(2027, 1, 1), "500"), (date(2027, 2, 1), "500")],
+        )
+    assert refused.value.errors == {"schedule": ["各期合计 1000.00 与订单金额 2000.00 不符。"]}
+    assert Instalment.objects.count() == 0
+
+
+def test_legal_escalation_after_the_policy_threshold_and_the_reminder_notice(client, more_heads) -> None:
+    """L-5: past legal_after_days finance gets the decision; the reminder notice prints as PDF."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    invoice = _invoiced(more_heads)
+    when = timezone.make_aware(datetime.combine(invoice.due_date + timedelta(days=95), time(9)))
+    actions.check_dunning(when)
+    legal = WorkItem.objects.get(kind="dunning.legal")
+    assert legal.assignee == more_heads["finance_head"]
+    assert list(invoice.dunning_steps.values_list("days_overdue", flat=True)) == [60]
+    Invoice.objects.filter(pk=invoice.pk).update(due_date=timezone.localdate() - timedelta(days=95))
+    client.force_login(more_heads["finance_head"])
+    pdf = client.get(reverse("billing:reminder", args=[more_heads["customer"].pk]) + "?format=pdf")
+    assert pdf.content[:4] == b"%PDF"
