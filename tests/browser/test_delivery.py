@@ -1,5 +1,6 @@
 """Browser: sales records the customer's acceptance of the demo order's shipment with the signed
-delivery note; the order is received (K-3)."""
+delivery note (K-3); sales prepares the settlement statement, finance approves it and records
+the invoice and the receipt (L-1..L-4); the order closes (M-1)."""
 
 from __future__ import annotations
 
@@ -27,4 +28,31 @@ def test_acceptance_recorded_on_the_order_page(browser: Any, server_url: str) ->
     expect(page.locator("[data-testid=acceptance-1]")).to_contain_text("验收合格")
     expect(page.locator("[data-testid=order-status]")).to_have_text("已签收")
     page.screenshot(path="test-artifacts/acceptance.png", full_page=True)
+
+    page.locator("input[name=reconciled_with]").fill("张伟")
+    page.click("[data-testid=prepare-statement]")
+    expect(page.locator("[data-testid=statement-status-1]")).to_have_text("待财务审核")
+    order_url = page.url
     page.context.close()
+
+    finance = _as(browser, server_url, "finance_head")
+    finance.goto(order_url)
+    finance.click("[data-testid=approve-statement]")
+    expect(finance.locator("[data-testid=statement-status-1]")).to_have_text("已审核")
+    total = finance.locator("[data-testid=statement-1] strong + span").inner_text().split()[-1]
+    finance.locator("input[name=number]").fill("BT0001")
+    finance.locator("input[name=amount]").fill(total.replace(",", ""))
+    finance.locator("input[name=tax_amount]").fill("0")
+    finance.click("[data-testid=record-invoice]")
+    expect(finance.locator("[data-testid=invoice-BT0001]")).to_be_visible()
+    finance.goto("/receivables/")
+    expect(finance.locator("[data-testid=receivables]")).to_contain_text(total)
+    finance.locator("input[name=amount]").fill(total.replace(",", ""))
+    finance.locator("input[name=reference]").fill("BANK-1")
+    finance.click("[data-testid=record-receipt]")
+    expect(finance.locator(".alert-success")).to_be_visible()
+    finance.goto(order_url)
+    finance.click("[data-testid=close-order]")
+    expect(finance.locator("[data-testid=order-status]")).to_have_text("已关闭")
+    finance.screenshot(path="test-artifacts/closed.png", full_page=True)
+    finance.context.close()
