@@ -1,0 +1,25 @@
+"""`manage.py backup [--out DIR]`: a consistent backup of the database and uploaded files (Q-3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from oms.core.backup import BackupError, backup
+
+
+class Command(BaseCommand):
+    help = "Back up the database and the uploaded files into a new folder with a SHA-256 manifest."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--out", default=str(Path(settings.MEDIA_ROOT).parent / "backups"))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            folder = backup(Path(options["out"]))
+        except BackupError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(str(folder))
