@@ -125,3 +125,56 @@ def visible_field_groups(user: Any) -> frozenset[str]:
     groups = frozenset(g for g in FIELD_GROUPS if kind in getattr(visibility, g))
     user._oms_visible_groups = groups
     return groups
+
+
+def mask_contact(value: str) -> str:
+    """S-1: a phone number or e-mail address as a role without contact rights may see it.
+
+    Enough stays to recognise the contact on a call-back list (the last four digits, the mail
+    domain), never enough to reach the customer directly.
+    """
+    text = (value or "").strip()
+    if not text:
+        return ""
+    if "@" in text:
+        local, _, domain = text.partition("@")
+        return f"{local[:1]}***@{domain}"
+    digits = [i for i, ch in enumerate(text) if ch.isdigit()]
+    keep_head = 3 if len(digits) >= 11 else 0
+    keep = set(digits[:keep_head]) | set(digits[-4:] if len(digits) > 4 else [])
+    return "".join(ch if (i in keep or not ch.isdigit()) else "*" for i, ch in enumerate(text))
+
+
+_GROUP_OF_KEY = (
+    ("cost", ("cost", "margin")),
+    ("price", ("price", "amount", "total", "fee", "credit_limit", "discount")),
+    ("contact", ("phone", "email", "mobile", "fax")),
+)
+
+
+def _group_of(key: str) -> str | None:
+    lowered = key.lower()
+    for group, words in _GROUP_OF_KEY:
+        if any(word in lowered for word in words):
+            return group
+    return None
+
+
+def redact(value: Any, groups: frozenset[str]) -> Any:
+    """S-1: recorded values (audit before/after, snapshots) with the fields the viewer may not see
+    hidden: prices and costs as "***", contact data masked; nested lines included.
+    """
+    if isinstance(value, dict):
+        shown: dict[str, Any] = {}
+        for key, item in value.items():
+            group = _group_of(str(key))
+            if group is None or group in groups or isinstance(item, dict | list):
+                shown[key] = redact(item, groups)
+            elif group == "contact":
+                shown[key] = mask_contact("" if item is None else str(item))
+            else:
+                shown[key] = "***"
+        return shown
+    if isinstance(value, list):
+        return [redact(item, groups) for item in value]
+    return value

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from oms.accounts.models import User
-from oms.accounts.permissions import visible_field_groups
+from oms.accounts.permissions import redact, visible_field_groups
 from oms.audit.models import AuditEvent
 from oms.billing import selectors as billing_selectors
 from oms.catalog.models import Product
@@ -291,6 +291,9 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
             :500
         ]
     )
+    groups = visible_field_groups(request.user)
+    # S-1: the history shows only what the viewer may see of the recorded values.
+    history = [(e, redact(e.before, groups), redact(e.after, groups)) for e in events]
     items = list(open_items_of(order))
     return render(
         request,
@@ -298,7 +301,7 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "order": order,
             "lines": list(lines_of(order)),
-            "events": events,
+            "history": history,
             "timeline": _timeline(events),
             "items": items,
             "time_left": _hours_left(items),

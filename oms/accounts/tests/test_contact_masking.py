@@ -1,0 +1,72 @@
+"""S-1 / P-4: customer contact data in full only for the departments the policy names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from oms.accounts.permissions import mask_contact, redact
+from oms.intake.tests.fixtures import confirmed_order, org  # noqa: F401 - pytest fixture
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        ("13812345678", "138****5678"),
+        ("0571-88886666", "057*-****6666"),
+        ("zhang.san@example.cn", "z***@example.cn"),
+        ("123", "***"),
+        ("", ""),
+    ],
+)
+def test_mask_contact(value: str, masked: str) -> None:
+    assert mask_contact(value) == masked
+
+
+@pytest.mark.django_db
+def test_production_sees_the_order_contact_masked(client: Any, org: dict[str, Any]) -> None:  # noqa: F811
+    order = confirmed_order(org)
+    client.force_login(org["prod"])
+    body = client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+    assert "138****5678" in body
+    assert "13812345678" not in body
+
+
+@pytest.mark.django_db
+def test_sales_sees_the_order_contact_in_full(client: Any, org: dict[str, Any]) -> None:  # noqa: F811
+    order = confirmed_order(org)
+    client.force_login(org["sales"])
+    body = client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+    assert "13812345678" in body
+    assert "138****5678" not in body
+
+
+def test_redact_hides_prices_and_masks_contacts_in_recorded_values() -> None:
+    recorded = {
+        "contact_phone": "13812345678",
+        "total_amount": "2000.00",
+        "lines": [{"product": 1, "unit_price": "10.00", "quantity": "2"}],
+        "channel": "phone",
+    }
+    assert redact(recorded, frozenset({"cost"})) == {
+        "contact_phone": "138****5678",
+        "total_amount": "***",
+        "lines": [{"product": 1, "unit_price": "***", "quantity": "2"}],
+        "channel": "phone",
+    }
+
+
+def test_redact_keeps_what_the_viewer_may_see() -> None:
+    recorded = {"contact_phone": "13812345678", "total_amount": "2000.00"}
+    assert redact(recorded, frozenset({"price", "contact"})) == recorded
+
+
+@pytest.mark.django_db
+def test_production_sees_no_amount_in_the_order_history(client: Any, org: dict[str, Any]) -> None:  # noqa: F811
+    order = confirmed_order(org)
+    client.force_login(org["prod"])
+    body = client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+    assert "total_amount&quot;: &quot;***&quot;" in body
+    assert "2000.00" not in body
