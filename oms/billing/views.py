@@ -20,7 +20,7 @@ from oms.billing.models import Invoice, ReceiptMethod, Statement
 from oms.contracts import rendering
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
-from oms.core.listing import export_xlsx
+from oms.core.listing import export_xlsx, watermark
 from oms.core.money import amount_in_capitals
 from oms.core.pages import actor, flash_refusal
 from oms.customers.models import Customer
@@ -133,7 +133,9 @@ def receivables(request: HttpRequest) -> HttpResponse:
     if request.GET.get("overdue"):
         rows = [r for r in rows if r.overdue > 0]
     if request.GET.get("export") == "xlsx":
-        return export_xlsx(_("应收账款台账"), ledger.COLUMNS, [*rows, ledger.totals(rows)])
+        return export_xlsx(
+            _("应收账款台账"), ledger.COLUMNS, [*rows, ledger.totals(rows)], viewer=request.user
+        )
     customers = {r.customer_id: r.customer for r in rows if r.outstanding > 0}
     return render(
         request,
@@ -147,6 +149,7 @@ def receivables(request: HttpRequest) -> HttpResponse:
             "customers": sorted(customers.items(), key=lambda c: c[1]),
             "methods": ReceiptMethod.choices,
             "currency": policy().currency,
+            "watermark": watermark(request.user),
         },
     )
 

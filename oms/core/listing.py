@@ -167,7 +167,7 @@ class ListPage(SpecMixin, View):
         qs, state = filtered(self.spec, request)
         columns = self.spec.visible_columns(request.user)
         if request.GET.get("export") == "xlsx":
-            return export_xlsx(self.spec.title, columns, qs[:EXPORT_LIMIT])
+            return export_xlsx(self.spec.title, columns, qs[:EXPORT_LIMIT], viewer=request.user)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = [(obj, [cell(obj, c.name) for c in columns]) for obj in page.object_list]
         query = request.GET.copy()
@@ -188,15 +188,29 @@ class ListPage(SpecMixin, View):
             else "",
             "edit_url_name": f"{self.spec.prefix}_edit",
             "flags": [(name, label) for name, (label, _fn) in self.spec.flag_filters.items()],
+            # S-1: a list showing prices, costs or contact data is confidential.
+            "watermark": watermark(request.user) if any(c.group for c in columns) else "",
         }
         template = "core/list_rows.html" if request.headers.get("HX-Request") else "core/list.html"
         return render(request, template, context)
 
 
-def export_xlsx(title: Any, columns: Sequence[Column], rows: Any) -> HttpResponse:
-    """Excel export of exactly the columns the user may see (S-1)."""
+def watermark(user: Any) -> str:
+    """S-1: who is looking and when, printed over confidential pages and into exports so that a
+    leaked copy names its source."""
+    name = getattr(user, "get_full_name", lambda: "")() or getattr(user, "username", "")
+    return f"{name} {timezone.localtime().strftime('%Y-%m-%d %H:%M')}"
+
+
+def export_xlsx(title: Any, columns: Sequence[Column], rows: Any, *, viewer: Any) -> HttpResponse:
+    """Excel export of exactly the columns the user may see (S-1), marked with the exporter's name
+    and time in the page header and the file's properties."""
     wb = Workbook(write_only=True)
+    mark = watermark(viewer)
+    wb.properties.creator = mark
     ws = wb.create_sheet(title=str(title)[:31])
+    ws.oddHeader.right.text = str(_("导出：%(mark)s") % {"mark": mark})
+    ws.oddFooter.center.text = str(_("内部资料 注意保密"))
     ws.append([str(c.label) for c in columns])
     for obj in rows:
         values = []

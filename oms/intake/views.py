@@ -27,7 +27,7 @@ from oms.changes import selectors as change_selectors
 from oms.contracts.models import Distribution
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
-from oms.core.listing import Column, ListSpec
+from oms.core.listing import Column, ListSpec, watermark
 from oms.core.pages import actor as _actor
 from oms.customers.models import Customer
 from oms.delivery import selectors as delivery_selectors
@@ -302,6 +302,7 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
             "order": order,
             "lines": list(lines_of(order)),
             "history": history,
+            "watermark": watermark(request.user),
             "timeline": _timeline(events),
             "items": items,
             "time_left": _hours_left(items),

@@ -70,3 +70,32 @@ def test_production_sees_no_amount_in_the_order_history(client: Any, org: dict[s
     body = client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
     assert "total_amount&quot;: &quot;***&quot;" in body
     assert "2000.00" not in body
+
+
+@pytest.mark.django_db
+def test_the_order_page_carries_the_viewers_watermark(client: Any, org: dict[str, Any]) -> None:  # noqa: F811
+    order = confirmed_order(org)
+    client.force_login(org["prod"])
+    body = client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+    assert 'data-testid="watermark"' in body
+    assert "<span>prod1 " in body
+
+
+@pytest.mark.django_db
+def test_a_list_without_confidential_columns_has_no_watermark(client: Any, org: dict[str, Any]) -> None:  # noqa: F811
+    client.force_login(org["prod"])
+    body = client.get(reverse("catalog:warehouse_list")).content.decode()
+    assert 'data-testid="watermark"' not in body
+
+
+@pytest.mark.django_db
+def test_the_customer_export_names_the_exporter(client: Any, org: dict[str, Any]) -> None:  # noqa: F811
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(org["sales"])
+    response = client.get(reverse("customers:customer_list") + "?export=xlsx")
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.properties.creator.startswith("sales1 ")
+    assert book.active.oddHeader.right.text.startswith("导出：sales1 ")
