@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from oms.accounts.models import Department, LoginFailure, User
-from oms.accounts.permissions import can_manage_users
+from oms.accounts.models import Department, LoginFailure, User, UserSession
+from oms.accounts.permissions import can_manage_users, is_admin
 from oms.audit import recorder
 from oms.core import records
 from oms.core.errors import FieldErrors
@@ -105,3 +105,42 @@ def issue_api_token(*, actor: Any, user: User, name: str) -> str:
     token = ApiToken.objects.create(user=user, name=name, key_hash=hashlib.sha256(key.encode()).hexdigest())
     recorder.record(actor=actor, obj=token, action="api_token.issue", after={"user": user.pk, "name": name})
     return key
+
+
+def record_login(*, user: User, session_key: str, client: str, user_agent: str) -> UserSession:
+    """S-3: every login is kept, so an administrator sees who is signed in from where."""
+    return UserSession.objects.create(
+        user=user,
+        session_key=session_key,
+        client=client[:64],
+        user_agent=user_agent[:255],
+        started_at=timezone.now(),
+    )
+
+
+def record_logout(*, session_key: str) -> None:
+    UserSession.objects.filter(session_key=session_key, ended_at__isnull=True).update(ended_at=timezone.now())
+
+
+def end_session(*, actor: Any, target: UserSession) -> UserSession:
+    """S-3: an administrator ends someone's login at once; the user must sign in again."""
+    from django.contrib.sessions.models import Session
+
+    records.require(is_admin(actor))
+    with transaction.atomic():
+        locked = UserSession.objects.select_for_update().get(pk=target.pk)
+        if locked.ended_at is not None:
+            return locked
+        # The session row is a login token, not a business record: removing it is the logout.
+        Session.objects.filter(session_key=locked.session_key).delete()
+        locked.ended_at = timezone.now()
+        locked.ended_by = actor
+        locked.save(update_fields=["ended_at", "ended_by"])
+        recorder.record(
+            actor=actor,
+            obj=locked,
+            action="session.end",
+            before={"user": locked.user_id, "client": locked.client},
+            after={"ended_at": locked.ended_at.isoformat()},
+        )
+    return locked

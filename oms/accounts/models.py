@@ -157,3 +157,26 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UserSession(models.Model):
+    """A login (S-3): where and when it began and, once over, how it ended. Kept as a security
+    record; an administrator ends a live one from the active sessions page."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="login_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    client = models.CharField(_("客户端地址"), max_length=64, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=255, blank=True)
+    started_at = models.DateTimeField(_("登录时间"))
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("结束人")
+    )
+
+    class Meta:
+        verbose_name = _("登录会话")
+        verbose_name_plural = _("登录会话")
+        indexes = [models.Index(fields=["ended_at", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.started_at:%Y-%m-%d %H:%M}"

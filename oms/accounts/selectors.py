@@ -3,7 +3,13 @@ responsible person of a step (P-3)."""
 
 from __future__ import annotations
 
-from oms.accounts.models import Department, Role, User
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from oms.accounts.models import Department, Role, User, UserSession
+from oms.accounts.permissions import is_admin
 
 
 def head_of(department: Department) -> User | None:
@@ -18,3 +24,17 @@ def department_of_kind(kind: str) -> Department | None:
 
 def executive_in_charge() -> User | None:
     return User.objects.filter(role=Role.EXECUTIVE, is_active=True).order_by("pk").first()
+
+
+def active_sessions(user: Any) -> QuerySet[UserSession]:
+    """S-3: logins not ended and not expired; only administrators see them."""
+    from django.contrib.sessions.models import Session
+
+    if not is_admin(user):
+        return UserSession.objects.none()
+    live = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+    return (
+        UserSession.objects.filter(ended_at__isnull=True, session_key__in=live)
+        .select_related("user", "user__department")
+        .order_by("-started_at")
+    )

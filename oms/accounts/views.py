@@ -10,10 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from oms.accounts import actions
-from oms.accounts.models import Department, User
-from oms.accounts.permissions import can_manage_users
+from oms.accounts import actions, selectors
+from oms.accounts.models import Department, User, UserSession
+from oms.accounts.permissions import can_manage_users, is_admin
 from oms.core.errors import FieldErrors
 from oms.core.listing import Column, ListSpec
 
@@ -36,6 +37,16 @@ class LoginView(auth_views.LoginView):
             form.add_error(None, _("登录失败次数过多，请稍后再试。"))
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        actions.record_login(
+            user=form.get_user(),
+            session_key=str(self.request.session.session_key),
+            client=_client(self.request),
+            user_agent=str(self.request.META.get("HTTP_USER_AGENT", "")),
+        )
+        return response
 
     def form_invalid(self, form: Any) -> HttpResponse:
         actions.record_login_failure(
@@ -120,3 +131,35 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
         {"form": form, "target": target},
         status=400 if form.errors else 200,
     )
+
+
+class LogoutView(auth_views.LogoutView):
+    """Logging out ends the recorded login too (S-3)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.session.session_key:
+            actions.record_logout(session_key=request.session.session_key)
+        return super().post(request, *args, **kwargs)
+
+
+@login_required
+def sessions(request: HttpRequest) -> HttpResponse:
+    """S-3: the administrator's list of who is signed in, from where, since when."""
+    if not is_admin(request.user):
+        raise Http404
+    return render(
+        request,
+        "accounts/sessions.html",
+        {"sessions": list(selectors.active_sessions(request.user)[:500])},
+    )
+
+
+@login_required
+@require_POST
+def end_session(request: HttpRequest, pk: int) -> HttpResponse:
+    if not is_admin(request.user):
+        raise Http404
+    target = get_object_or_404(UserSession, pk=pk)
+    actions.end_session(actor=request.user, target=target)
+    messages.success(request, _("已结束 %(u)s 的登录。") % {"u": target.user})
+    return redirect("accounts:sessions")

@@ -53,6 +53,7 @@ MENU: list[tuple[Any, list[tuple[Any, str, Any]]]] = [
         [
             (_("部门"), "accounts:department_list", perms.can_manage_users),
             (_("用户"), "accounts:user_list", perms.can_manage_users),
+            (_("在线会话"), "accounts:sessions", perms.is_admin),
         ],
     ),
     (
