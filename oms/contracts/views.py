@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
-from oms.accounts.permissions import can_edit_policy, visible_field_groups
+from oms.accounts.permissions import can_edit_policy, mask_contact, visible_field_groups
 from oms.contracts import actions, rendering
 from oms.contracts.models import (
     REVIEW_POINTS,
@@ -163,6 +163,10 @@ def order_print(request: HttpRequest, pk: int) -> HttpResponse:
         "qr": rendering.qr_svg(order.number),
         "capitals": amount_in_capitals(order.total_amount),
         "show_prices": "price" in visible_field_groups(request.user),
+        # S-1: the PDF is rendered without the request, so the contact is masked here.
+        "contact_phone": order.contact_phone
+        if "contact" in visible_field_groups(request.user)
+        else mask_contact(order.contact_phone),
     }
     if request.GET.get("format") == "pdf":
         response = HttpResponse(

@@ -99,3 +99,12 @@ def test_the_customer_export_names_the_exporter(client: Any, org: dict[str, Any]
     book = load_workbook(io.BytesIO(response.content))
     assert book.properties.creator.startswith("sales1 ")
     assert book.active.oddHeader.right.text.startswith("导出：sales1 ")
+
+
+@pytest.mark.django_db
+def test_the_printed_order_masks_the_contact_for_production(client: Any, org: dict[str, Any]) -> None:  # noqa: F811
+    order = confirmed_order(org)
+    client.force_login(org["prod"])
+    body = client.get(reverse("contracts:order_print", args=[order.pk])).content.decode()
+    assert "138****5678" in body
+    assert "13812345678" not in body
