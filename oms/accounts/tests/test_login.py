@@ -54,3 +54,19 @@ def test_security_headers(client) -> None:
     response = client.get(reverse("accounts:login"))
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert (response["X-Frame-Options"], response["X-Content-Type-Options"]) == ("DENY", "nosniff")
+
+
+def test_a_long_password_of_one_kind_is_refused(admin_user) -> None:
+    user = make_user("u3")
+    with pytest.raises(FieldErrors) as info:
+        actions.set_password(actor=admin_user, user=user, password="zqxwvtrplmnb")
+    assert info.value.errors["password"] == ["密码须包含小写字母、大写字母、数字和符号中的至少 3 类。"]
+    user.refresh_from_db()
+    assert user.check_password("Correct-horse-42")
+
+
+def test_a_password_of_three_kinds_is_accepted(admin_user) -> None:
+    user = make_user("u4")
+    actions.set_password(actor=admin_user, user=user, password="zqxwvtrp-42")
+    user.refresh_from_db()
+    assert user.check_password("zqxwvtrp-42")
