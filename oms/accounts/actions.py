@@ -11,9 +11,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from oms.accounts import totp
 from oms.accounts.models import Department, LoginFailure, User, UserSession
-from oms.accounts.permissions import can_manage_users, is_admin
+from oms.accounts.permissions import can_manage_users, can_use_two_factor, is_admin
 from oms.audit import recorder
 from oms.core import records
 from oms.core.errors import FieldErrors
@@ -142,5 +144,36 @@ def end_session(*, actor: Any, target: UserSession) -> UserSession:
             action="session.end",
             before={"user": locked.user_id, "client": locked.client},
             after={"ended_at": locked.ended_at.isoformat()},
+        )
+    return locked
+
+
+def enable_two_factor(*, actor: User, secret: str, code: str) -> User:
+    """S-3: two-factor login turns on only once the user proves the authenticator shows the code."""
+    records.require(can_use_two_factor(actor))
+    if not totp.verify(secret, code):
+        raise FieldErrors({"code": [_("验证码不正确，请查看验证器上当前的六位数字。")]})
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=actor.pk)
+        locked.totp_secret = secret
+        locked.save(update_fields=["totp_secret"])
+        recorder.record(actor=actor, obj=locked, action="user.two_factor_on", after={"two_factor": True})
+    return locked
+
+
+def disable_two_factor(*, actor: User, code: str) -> User:
+    """Turning it off needs a current code too, so a session left open cannot remove it."""
+    if not totp.verify(actor.totp_secret, code):
+        raise FieldErrors({"code": [_("验证码不正确，请查看验证器上当前的六位数字。")]})
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=actor.pk)
+        locked.totp_secret = ""
+        locked.save(update_fields=["totp_secret"])
+        recorder.record(
+            actor=actor,
+            obj=locked,
+            action="user.two_factor_off",
+            before={"two_factor": True},
+            after={"two_factor": False},
         )
     return locked

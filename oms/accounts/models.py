@@ -101,6 +101,8 @@ class User(AbstractUser):
         _("数据范围"), max_length=20, choices=DataScope.choices, blank=True, help_text=_("留空则按角色默认")
     )
     phone = models.CharField(_("电话"), max_length=30, blank=True)
+    # S-3: set when the user turned on two-factor login; the login then asks for the code.
+    totp_secret = models.CharField(_("两步验证密钥"), max_length=64, blank=True, editable=False)
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:

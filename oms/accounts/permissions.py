@@ -178,3 +178,11 @@ def redact(value: Any, groups: frozenset[str]) -> Any:
     if isinstance(value, list):
         return [redact(item, groups) for item in value]
     return value
+
+
+def can_use_two_factor(user: Any) -> bool:
+    """S-3: two-factor login is offered to administrators and finance, who hold the keys to
+    users and money."""
+    return bool(getattr(user, "is_authenticated", False)) and (
+        is_admin(user) or getattr(user, "department_kind", "") == "finance"
+    )

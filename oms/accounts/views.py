@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from oms.accounts import actions, selectors
+from oms.accounts import actions, selectors, totp
 from oms.accounts.models import Department, User, UserSession
-from oms.accounts.permissions import can_manage_users, is_admin
+from oms.accounts.permissions import can_manage_users, can_use_two_factor, is_admin
 from oms.core.errors import FieldErrors
 from oms.core.listing import Column, ListSpec
 
@@ -39,6 +39,11 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
+        user = form.get_user()
+        if user.totp_secret and not totp.verify(user.totp_secret, self.request.POST.get("code", "")):
+            # S-3: the password alone does not open an account with two-factor login.
+            form.add_error(None, _("此账号已启用两步验证，请填写验证器上的六位动态验证码。"))
+            return self.form_invalid(form)
         response = super().form_valid(form)
         actions.record_login(
             user=form.get_user(),
@@ -163,3 +168,35 @@ def end_session(request: HttpRequest, pk: int) -> HttpResponse:
     actions.end_session(actor=request.user, target=target)
     messages.success(request, _("已结束 %(u)s 的登录。") % {"u": target.user})
     return redirect("accounts:sessions")
+
+
+@login_required
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """S-3: administrators and finance turn two-factor login on (scan, then confirm a code) or off."""
+    import segno
+
+    if not can_use_two_factor(request.user):
+        raise Http404
+    user = request.user
+    assert isinstance(user, User)
+    error = ""
+    if request.method == "POST":
+        try:
+            if user.totp_secret:
+                actions.disable_two_factor(actor=user, code=request.POST.get("code", ""))
+                messages.success(request, _("已关闭两步验证。"))
+            else:
+                secret = str(request.session.get("totp_pending", ""))
+                actions.enable_two_factor(actor=user, secret=secret, code=request.POST.get("code", ""))
+                request.session.pop("totp_pending", None)
+                messages.success(request, _("已启用两步验证，下次登录时请填写动态验证码。"))
+            return redirect("accounts:two_factor")
+        except FieldErrors as exc:
+            error = "".join(exc.errors.get("code", []))
+    context: dict[str, Any] = {"enabled": bool(user.totp_secret), "error": error}
+    if not user.totp_secret:
+        secret = str(request.session.get("totp_pending") or totp.new_secret())
+        request.session["totp_pending"] = secret
+        link = totp.uri(secret, account=user.username, issuer=str(_("订单管理系统")))
+        context |= {"secret": secret, "qr": segno.make(link, error="m").svg_inline(scale=4)}
+    return render(request, "accounts/two_factor.html", context, status=400 if error else 200)
