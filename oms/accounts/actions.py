@@ -133,9 +133,10 @@ def end_session(*, actor: Any, target: UserSession) -> UserSession:
         locked = UserSession.objects.select_for_update().get(pk=target.pk)
         if locked.ended_at is not None:
             return locked
-        # The session row is a login token, not a business record: removing it is the logout.
-        Session.objects.filter(session_key=locked.session_key).delete()
-        locked.ended_at = timezone.now()
+        now = timezone.now()
+        # An expired session is refused by Django at once; Django's own clearsessions tidies it.
+        Session.objects.filter(session_key=locked.session_key).update(expire_date=now)
+        locked.ended_at = now
         locked.ended_by = actor
         locked.save(update_fields=["ended_at", "ended_by"])
         recorder.record(

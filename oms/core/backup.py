@@ -64,6 +64,20 @@ def _pg_args(db: dict[str, Any]) -> list[str]:
     ]
 
 
+def _run(program: str, args: list[str], db: dict[str, Any], what: str) -> str:
+    """Run a PostgreSQL client program against `db`; its stdout, or BackupError naming `what`."""
+    result = subprocess.run(  # noqa: S603 - fixed program, arguments from settings
+        [_tool(program), *_pg_args(db), *args],
+        env=_pg_env(db),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise BackupError(f"{what}: {result.stderr.strip()}")
+    return result.stdout
+
+
 def backup(out_dir: Path, *, alias: str = "default", media_root: Path | None = None) -> Path:
     """Write a backup folder under `out_dir` and return it."""
     connection = connections[alias]
@@ -82,24 +96,12 @@ def backup(out_dir: Path, *, alias: str = "default", media_root: Path | None = N
         files["db.sqlite3"] = ""
     elif vendor == "postgresql":
         db = connection.settings_dict
-        result = subprocess.run(  # noqa: S603 - fixed program, arguments from settings
-            [
-                _tool("pg_dump"),
-                "-Fc",
-                "--no-owner",
-                *_pg_args(db),
-                "-d",
-                str(db["NAME"]),
-                "-f",
-                str(target / "db.dump"),
-            ],
-            env=_pg_env(db),
-            capture_output=True,
-            text=True,
-            check=False,
+        _run(
+            "pg_dump",
+            ["-Fc", "--no-owner", "-d", str(db["NAME"]), "-f", str(target / "db.dump")],
+            db,
+            "pg_dump failed",
         )
-        if result.returncode != 0:
-            raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
         files["db.dump"] = ""
     else:
         raise BackupError(f"unsupported database: {vendor}")
@@ -140,23 +142,18 @@ def _empty_sqlite(path: Path) -> bool:
 
 
 def _empty_postgres(db: dict[str, Any]) -> bool:
-    result = subprocess.run(  # noqa: S603 - fixed program, arguments from settings
+    tables = _run(
+        "psql",
         [
-            _tool("psql"),
-            *_pg_args(db),
             "-d",
             str(db["NAME"]),
             "-Atc",
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
         ],
-        env=_pg_env(db),
-        capture_output=True,
-        text=True,
-        check=False,
+        db,
+        "cannot read the target database",
     )
-    if result.returncode != 0:
-        raise BackupError(f"cannot read the target database: {result.stderr.strip()}")
-    return result.stdout.strip() == "0"
+    return tables.strip() == "0"
 
 
 def restore(source: Path, *, db: dict[str, Any], media_root: Path) -> dict[str, Any]:
@@ -180,24 +177,19 @@ def restore(source: Path, *, db: dict[str, Any], media_root: Path) -> dict[str, 
             raise BackupError("the backup is of PostgreSQL; the target is not")
         if not _empty_postgres(db):
             raise BackupError(f"database {db['NAME']} already holds tables: restore only into an empty one")
-        result = subprocess.run(  # noqa: S603 - fixed program, arguments from settings
+        _run(
+            "pg_restore",
             [
-                _tool("pg_restore"),
                 "--no-owner",
                 "--no-privileges",
                 "--exit-on-error",
-                *_pg_args(db),
                 "-d",
                 str(db["NAME"]),
                 str(Path(source) / "db.dump"),
             ],
-            env=_pg_env(db),
-            capture_output=True,
-            text=True,
-            check=False,
+            db,
+            "pg_restore failed",
         )
-        if result.returncode != 0:
-            raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
     else:
         raise BackupError(f"unsupported engine in the manifest: {engine}")
     media_root.mkdir(parents=True, exist_ok=True)

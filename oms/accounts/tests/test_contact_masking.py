@@ -25,20 +25,23 @@ def test_mask_contact(value: str, masked: str) -> None:
     assert mask_contact(value) == masked
 
 
+def _page(client: Any, org: dict[str, Any], who: str, view: str = "intake:order_detail") -> str:  # noqa: F811
+    """The page of a confirmed order as the named member of `org` sees it."""
+    order = confirmed_order(org)
+    client.force_login(org[who])
+    return str(client.get(reverse(view, args=[order.pk])).content.decode())
+
+
 @pytest.mark.django_db
 def test_production_sees_the_order_contact_masked(client: Any, org: dict[str, Any]) -> None:  # noqa: F811
-    order = confirmed_order(org)
-    client.force_login(org["prod"])
-    body = client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+    body = _page(client, org, "prod")
     assert "138****5678" in body
     assert "13812345678" not in body
 
 
 @pytest.mark.django_db
 def test_sales_sees_the_order_contact_in_full(client: Any, org: dict[str, Any]) -> None:  # noqa: F811
-    order = confirmed_order(org)
-    client.force_login(org["sales"])
-    body = client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+    body = _page(client, org, "sales")
     assert "13812345678" in body
     assert "138****5678" not in body
 
@@ -65,18 +68,14 @@ def test_redact_keeps_what_the_viewer_may_see() -> None:
 
 @pytest.mark.django_db
 def test_production_sees_no_amount_in_the_order_history(client: Any, org: dict[str, Any]) -> None:  # noqa: F811
-    order = confirmed_order(org)
-    client.force_login(org["prod"])
-    body = client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+    body = _page(client, org, "prod")
     assert "total_amount&quot;: &quot;***&quot;" in body
     assert "2000.00" not in body
 
 
 @pytest.mark.django_db
 def test_the_order_page_carries_the_viewers_watermark(client: Any, org: dict[str, Any]) -> None:  # noqa: F811
-    order = confirmed_order(org)
-    client.force_login(org["prod"])
-    body = client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+    body = _page(client, org, "prod")
     assert 'data-testid="watermark"' in body
     assert "<span>prod1 " in body
 
@@ -103,8 +102,6 @@ def test_the_customer_export_names_the_exporter(client: Any, org: dict[str, Any]
 
 @pytest.mark.django_db
 def test_the_printed_order_masks_the_contact_for_production(client: Any, org: dict[str, Any]) -> None:  # noqa: F811
-    order = confirmed_order(org)
-    client.force_login(org["prod"])
-    body = client.get(reverse("contracts:order_print", args=[order.pk])).content.decode()
+    body = _page(client, org, "prod", "contracts:order_print")
     assert "138****5678" in body
     assert "13812345678" not in body
