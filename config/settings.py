@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "oms.changes",
     "oms.delivery",
     "oms.billing",
+    "oms.archive",
     "oms.demo",
     "oms.devtools",
 ]

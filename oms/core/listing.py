@@ -16,6 +16,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -58,6 +59,7 @@ class ListSpec:
     create: Callable[..., Any] | None = None
     update: Callable[..., Any] | None = None
     can_edit: Callable[[Any], bool] = lambda user: False
+    can_view: Callable[[Any], bool] = lambda user: True  # a list only some roles may open (403 otherwise)
     form_widgets: Mapping[str, Any] = field(default_factory=dict)
     actions_template: str = ""  # extra buttons beside the list's title
     row_links: Sequence[tuple[Any, str]] = ()  # (label, url name taking the row's pk)
@@ -164,6 +166,8 @@ class SpecMixin(LoginRequiredMixin):
 
 class ListPage(SpecMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
+        if not self.spec.can_view(request.user):
+            raise PermissionDenied
         qs, state = filtered(self.spec, request)
         columns = self.spec.visible_columns(request.user)
         if request.GET.get("export") == "xlsx":

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from oms.audit import recorder
@@ -61,6 +62,11 @@ class Stateful(Protocol):
 
 
 M = TypeVar("M", bound=models.Model)
+
+# Sent inside the caller's transaction once a transition is saved and audited (keyword arguments:
+# instance, transition, actor). A higher tier reacts to a lower tier's state change this way, e.g.
+# the archive files an order when it closes (M-2), without the lower tier importing it.
+transition_applied = Signal()
 Permission = Callable[[Any, Any], bool]
 Guard = Callable[[Any, Any], str | None]
 
@@ -170,4 +176,5 @@ def apply(
         after=after,
         reason=reason,
     )
+    transition_applied.send(sender=model, instance=locked, transition=transition, actor=actor)
     return locked

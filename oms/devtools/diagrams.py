@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from oms.archive import states as archive
 from oms.billing import states as billing
 from oms.changes import states as changes
 from oms.contracts import states as contracts
@@ -41,6 +42,8 @@ def tables() -> list[TransitionTable]:
         delivery.ORDER_RECEIPT,
         billing.STATEMENT,
         billing.ORDER_CLOSURE,
+        archive.DISPOSAL,
+        archive.ACCESS,
     ]
 
 

@@ -41,8 +41,12 @@ PAST_INTAKE = [
 
 def orders_for(user: Any) -> QuerySet[SalesOrder]:
     """Orders the user may see: their scope over salesperson and sales department; the
-    departments that work every order see them all."""
-    qs = SalesOrder.objects.select_related("customer", "salesperson", "department")
+    departments that work every order see them all. Archived orders are not among them (M-3)."""
+    # M-3: a filed order is read through the archive only (keepers, or an approved request, each
+    # reading logged); the archive app files it by this reverse relation, imported by nobody here.
+    qs = SalesOrder.objects.select_related("customer", "salesperson", "department").filter(
+        archive_record__isnull=True
+    )
     kind = getattr(user, "department_kind", "")
     if kind in _ALL_ORDER_DEPARTMENTS:
         return qs

@@ -64,6 +64,8 @@ TITLES = [
     gettext_noop("预付款订单下达前须到账的比例"),
     gettext_noop("归档"),
     gettext_noop("保存期限（年）"),
+    gettext_noop("档案管理部门"),
+    gettext_noop("查阅批准后的有效天数"),
     gettext_noop("催款"),
     gettext_noop("催款提醒（逾期天数）"),
     gettext_noop("转法务（逾期天数）"),
@@ -83,4 +85,5 @@ TITLES = [
     gettext_noop("变更/取消申请编号格式"),
     gettext_noop("变更协议编号格式"),
     gettext_noop("结算清单编号格式"),
+    gettext_noop("档案号格式"),
 ]

@@ -189,9 +189,19 @@ class Release(_Section):
 
 
 class Archive(_Section):
-    """M-2: how long archived orders are kept after completion."""
+    """M-2, M-3: how long archived orders are kept after completion, who keeps the archive, and
+    how long an approved access request lets someone else read an archived order."""
 
     retention_years: int = Field(3, ge=1, le=30, title="保存期限（年）")
+    keeper_departments: list[str] = Field(
+        default_factory=lambda: ["administration"], min_length=1, title="档案管理部门"
+    )
+    access_days: int = Field(7, ge=1, le=365, title="查阅批准后的有效天数")
+
+    @field_validator("keeper_departments")
+    @classmethod
+    def _departments(cls, value: list[str]) -> list[str]:
+        return _check_departments(value)
 
 
 class Dunning(_Section):
@@ -292,8 +302,9 @@ class Numbering(_Section):
     )
     change_agreement: str = Field("BX{yyyy}{seq:05d}", min_length=1, max_length=60, title="变更协议编号格式")
     statement: str = Field("JS{yyyy}{seq:05d}", min_length=1, max_length=60, title="结算清单编号格式")
+    archive: str = Field("DA{yyyy}{seq:06d}", min_length=1, max_length=60, title="档案号格式")
 
-    @field_validator("order", "contract", "change_request", "change_agreement", "statement")
+    @field_validator("order", "contract", "change_request", "change_agreement", "statement", "archive")
     @classmethod
     def _has_seq(cls, value: str) -> str:
         if "{seq" not in value:

@@ -1,0 +1,289 @@
+"""Every write of the archive (M-2, M-3): filing an order, access requests and their decisions,
+the access log, disposal."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from oms.accounts.models import User
+from oms.accounts.selectors import executive_in_charge, head_of
+from oms.archive import contents, permissions, states
+from oms.archive.models import (
+    AccessKind,
+    AccessLog,
+    AccessRequest,
+    ArchiveRecord,
+    Category,
+)
+from oms.audit import recorder
+from oms.core import workflow
+from oms.core.errors import FieldErrors, NotAllowed, StaleVersion
+from oms.fulfilment.models import POStatus, PurchaseOrder, SupplierDecision
+from oms.notifications.actions import notify
+from oms.orders.models import OrderStatus, SalesOrder
+from oms.policy.actions import next_number
+from oms.policy.selectors import policy
+
+# An open purchase order of a cancelled order that procurement has not settled with the supplier
+# (the decision is marked pending just after the cancellation, in the same transaction).
+_UNDECIDED = Q(status=POStatus.OPEN) & ~Q(
+    supplier_decision__in=[SupplierDecision.CANCEL, SupplierDecision.RETURN, SupplierDecision.KEEP_STOCK]
+)
+_FILED_ON = {OrderStatus.CLOSED: Category.CLOSED, OrderStatus.CANCELLED: Category.CANCELLED}
+
+
+def years_after(day: date, years: int) -> date:
+    """The same day `years` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def file_on_end(
+    sender: Any, *, instance: Any, transition: workflow.Transition, actor: Any, **kwargs: Any
+) -> None:
+    """M-2: closing or cancelling an order files it, in the same transaction as the decision,
+    unless work on it is still pending (then `file_finished` files it once that is done)."""
+    if sender is SalesOrder and transition.target in _FILED_ON and not _pending(instance):
+        file_order(order=instance, actor=actor)
+
+
+def _pending(order: SalesOrder) -> bool:
+    """J-1: a cancelled order whose open purchases wait for procurement's decision with the
+    supplier is worked on its page; its file is complete only after that decision."""
+    return (
+        order.status == OrderStatus.CANCELLED
+        and PurchaseOrder.objects.filter(order=order).filter(_UNDECIDED).exists()
+    )
+
+
+def file_finished(now: datetime) -> int:
+    """M-2: the periodic check that files closed and cancelled orders whose remaining work has
+    ended since (and any order that ended before the archive existed). Idempotent."""
+    waiting = (
+        SalesOrder.objects.filter(status__in=list(_FILED_ON), archive_record__isnull=True)
+        .exclude(status=OrderStatus.CANCELLED, purchase_orders__in=PurchaseOrder.objects.filter(_UNDECIDED))
+        .order_by("pk")
+    )
+    filed = 0
+    for order in waiting[:1000]:
+        with transaction.atomic():
+            file_order(order=order, actor=None)
+        filed += 1
+    return filed
+
+
+@transaction.atomic
+def file_order(*, order: SalesOrder, actor: Any) -> ArchiveRecord:
+    """M-2: file the order under its year and category, kept for the policy's retention period
+    after completion (the order's own policy version, DESIGN 5). Filing twice changes nothing."""
+    existing = ArchiveRecord.objects.filter(order=order).first()
+    if existing is not None:
+        return existing
+    today = timezone.localdate()
+    years = order.policy().archive.retention_years
+    record = ArchiveRecord.objects.create(
+        number=next_number(fmt=policy().numbering.archive, when=today, key="archive"),
+        order=order,
+        category=_FILED_ON[OrderStatus(order.status)],
+        completed_on=today,
+        filed_by=actor if isinstance(actor, User) else None,
+        retention_years=years,
+        retention_until=years_after(today, years),
+    )
+    recorder.record(
+        actor=actor,
+        obj=record,
+        action="archive.file",
+        after={
+            "order": order.number,
+            "category": record.category,
+            "completed_on": today,
+            "retention_until": record.retention_until,
+        },
+    )
+    return record
+
+
+def _approver(requester: User) -> User | None:
+    """M-3: the requester's department head; a head asks the executive in charge."""
+    head = head_of(requester.department) if requester.department is not None else None
+    if head is not None and head.pk != requester.pk:
+        return head
+    return executive_in_charge()
+
+
+@transaction.atomic
+def request_access(*, actor: User, record: ArchiveRecord, reason: str) -> AccessRequest:
+    """M-3: the query request (查询申请表): who, which archived order, why; it goes to the
+    requester's department head."""
+    if not permissions.can_request_access(actor, record):
+        raise NotAllowed(_("您不能申请查阅此档案。"))
+    if not reason.strip():
+        raise FieldErrors({"reason": _("请填写查阅原因。")})
+    approver = _approver(actor)
+    if approver is None:
+        raise FieldErrors({"__all__": _("找不到审批人：请先为您的部门设置负责人。")})
+    request = AccessRequest.objects.create(
+        record=record, requester=actor, approver=approver, reason=reason.strip()
+    )
+    recorder.record(
+        actor=actor,
+        obj=request,
+        action="archive.request_access",
+        after={"record": record.number, "approver": approver.pk},
+        reason=request.reason,
+    )
+    notify(
+        recipients=[approver],
+        title=_("%(who)s 申请查阅档案 %(n)s") % {"who": actor, "n": record.number},
+        url=f"/archive/requests/{request.pk}/",
+    )
+    return request
+
+
+@transaction.atomic
+def decide_access(
+    *, actor: User, request: AccessRequest, approve: bool, note: str = "", version: int | None = None
+) -> AccessRequest:
+    """M-3: the department head approves (reading is granted for the policy's number of days)
+    or refuses with a reason."""
+    if version is not None and version != request.version:
+        raise StaleVersion(_("该申请已被他人处理，请刷新后再试。"))
+    now = timezone.now()
+    changes: dict[str, Any] = {"decided_at": now, "decision_note": note.strip()}
+    if approve:
+        changes["granted_until"] = now + timedelta(days=policy().archive.access_days)
+    transition = states.APPROVE_ACCESS if approve else states.REFUSE_ACCESS
+    decided = workflow.apply(transition, request, actor=actor, reason=note, changes=changes)
+    if approve:
+        title = _("您查阅档案 %(n)s 的申请已批准，有效期至 %(d)s") % {
+            "n": request.record.number,
+            "d": timezone.localtime(changes["granted_until"]).strftime("%Y-%m-%d %H:%M"),
+        }
+    else:
+        title = _("您查阅档案 %(n)s 的申请未获批准：%(r)s") % {"n": request.record.number, "r": note}
+    notify(recipients=[request.requester], title=title, url=f"/archive/{request.record_id}/")
+    return decided
+
+
+def log_access(*, user: User, record: ArchiveRecord, kind: str, detail: str = "") -> AccessLog:
+    """M-3: the access log (查阅登记) of one view or download, naming the grant it relied on."""
+    grant = None if permissions.is_keeper(user) else permissions.active_grant(user, record)
+    return AccessLog.objects.create(record=record, user=user, kind=kind, detail=detail[:255], request=grant)
+
+
+def packet(*, viewer: User, record: ArchiveRecord) -> bytes:
+    """M-2: the archive packet: a ZIP with a PDF summary, every document of the order and a
+    manifest giving each file's size and SHA-256. Logged as a download (M-3)."""
+    from oms.contracts.rendering import pdf
+
+    if not permissions.can_read(viewer, record):
+        raise NotAllowed(_("查阅已归档订单需经批准的查询申请。"))
+    order = record.order
+    summary = pdf(
+        "archive/summary_pdf.html",
+        {
+            "record": record,
+            "order": order,
+            "sections": contents.sections(order, viewer),
+            "viewer": viewer,
+            "printed_at": timezone.localtime(),
+        },
+    )
+    entries: list[tuple[str, bytes]] = [("summary.pdf", summary)]
+    entries += [(f.name, f.read()) for f in contents.files(order)]
+    manifest = {
+        "archive": record.number,
+        "order": order.number,
+        "category": record.category,
+        "completed_on": record.completed_on.isoformat(),
+        "retention_until": record.retention_until.isoformat(),
+        "produced_at": timezone.localtime().isoformat(timespec="seconds"),
+        "produced_by": viewer.username,
+        "files": [{"name": n, "size": len(b), "sha256": hashlib.sha256(b).hexdigest()} for n, b in entries],
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            archive.writestr(name, data)
+        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+    log_access(user=viewer, record=record, kind=AccessKind.PACKET, detail=f"{len(entries)} files")
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def request_disposal(*, actor: User, record: ArchiveRecord, reason: str) -> ArchiveRecord:
+    """M-2: a keeper proposes disposing a record whose retention has ended; nothing is disposed
+    without an approval, and never automatically."""
+    done = workflow.apply(
+        states.REQUEST_DISPOSAL,
+        record,
+        actor=actor,
+        reason=reason,
+        changes={
+            "disposal_reason": reason.strip(),
+            "disposal_requested_by": actor,
+            "disposal_requested_at": timezone.now(),
+        },
+    )
+    approvers = [u for u in [executive_in_charge()] if u is not None and u.pk != actor.pk]
+    notify(
+        recipients=approvers,
+        title=_("档案 %(n)s 申请销毁") % {"n": record.number},
+        url=f"/archive/{record.pk}/",
+    )
+    return done
+
+
+@transaction.atomic
+def decide_disposal(*, actor: User, record: ArchiveRecord, approve: bool, note: str = "") -> ArchiveRecord:
+    """M-2: approving removes the order's stored files and leaves the disposal record: which
+    files (name, size, SHA-256), when, who asked, who approved. The order's data rows and the
+    audit trail stay; the order can no longer be read. Refusing puts the record back on file."""
+    changes: dict[str, Any] = {
+        "disposal_decided_by": actor,
+        "disposal_decided_at": timezone.now(),
+        "disposal_note": note.strip(),
+    }
+    if not approve:
+        return workflow.apply(states.REFUSE_DISPOSAL, record, actor=actor, reason=note, changes=changes)
+    stored = list(contents.stored_files(record.order))
+    listing = []
+    for category, f in stored:
+        try:
+            data = contents.reader(f)()
+            listing.append(
+                {
+                    "category": category,
+                    "name": f.name,
+                    "size": len(data),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                }
+            )
+        except FileNotFoundError:
+            listing.append({"category": category, "name": f.name, "size": None, "sha256": None})
+    changes["disposed_files"] = listing
+    done = workflow.apply(states.APPROVE_DISPOSAL, record, actor=actor, reason=note, changes=changes)
+    names = [f.name for _c, f in stored if f.name]
+    storage = stored[0][1].storage if stored else None
+
+    def remove() -> None:
+        # After the commit: a rolled-back approval must not have lost any file.
+        for name in names:
+            if storage is not None:
+                storage.delete(name)
+
+    transaction.on_commit(remove)
+    return done

@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ArchiveConfig(AppConfig):
+    name = "oms.archive"
+    label = "archive"
+    verbose_name = _("订单档案")
+
+    def ready(self) -> None:
+        from oms.archive.actions import file_finished, file_on_end
+        from oms.core.workflow import transition_applied
+        from oms.tracking.actions import PERIODIC_CHECKS
+
+        transition_applied.connect(file_on_end, dispatch_uid="archive.file_on_end")
+        if file_finished not in PERIODIC_CHECKS:
+            PERIODIC_CHECKS.append(file_finished)
+        from oms.archive import permissions, selectors
+        from oms.core.context_processors import MENU
+
+        title = _("档案")
+        if all(section[0] != title for section in MENU):
+            MENU.insert(
+                len(MENU) - 1,  # before the audit section
+                (
+                    title,
+                    [
+                        (_("订单档案"), "archive:record_list", permissions.can_browse),
+                        (_("查询申请"), "archive:request_list", permissions.can_browse),
+                        (_("保存期满"), "archive:retention_list", selectors.can_see_retention),
+                        (_("销毁登记"), "archive:disposed_list", selectors.can_see_retention),
+                        (_("查阅登记"), "archive:log_list", permissions.can_see_access_log),
+                    ],
+                ),
+            )
