@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from oms.accounts import actions as accounts
 from oms.accounts.models import Department, DepartmentKind, Role, User
+from oms.archive import actions as archive
+from oms.archive.models import ArchiveRecord
 from oms.catalog import actions as catalog
 from oms.catalog.models import Product
 from oms.changes import actions as changes
@@ -314,6 +316,15 @@ def _orders() -> None:
         reason="客户新厂区启用，要求改送新地址",
         impact="运输路线和运费变化，交期不变",
         terms={"delivery_place": "北京市亦庄经济技术开发区科创十三街 18 号"},
+    )
+    # M-2, M-3: a draft the customer withdrew is cancelled and filed; production asks to read it.
+    withdrawn = intake.cancel_draft(
+        actor=sales, order=order("C0002", [("P1003", "50")]), reason="客户改用其他型号，作废草稿"
+    )
+    archive.request_access(
+        actor=User.objects.get(username="production_staff"),
+        record=ArchiveRecord.objects.get(order=withdrawn),
+        reason="核对该客户以往的法兰需求，准备备料计划",
     )
     declined = intake.submit_order(actor=sales, order=order("C0008", [("P1007", "1000")], days=20))
     intake.escalate(actor=head, order=declined, reason="海外新客户，预付款条件未确认")

@@ -76,10 +76,17 @@ def test_demo_has_orders_at_every_intake_stage() -> None:
             "confirmed",
             "shipped",
             "declined",
+            "cancelled",
         ]
     )
     from oms.changes.models import ChangeRequest
 
     assert list(ChangeRequest.objects.values_list("status", "aspects")) == [("in_review", ["delivery_place"])]
     assert Inquiry.objects.count() == 2
+    from oms.archive.models import AccessRequest
+
+    # M-2, M-3: the cancelled draft is filed; production's request to read it waits for its head.
+    assert list(
+        AccessRequest.objects.values_list("record__order__status", "approver__username", "status")
+    ) == [("cancelled", "production_head", "pending")]
     assert verify_chain().ok
