@@ -53,6 +53,7 @@ def test_acceptance_recorded_on_the_order_page(browser: Any, server_url: str) ->
     expect(finance.locator(".alert-success")).to_be_visible()
     finance.goto(order_url)
     finance.click("[data-testid=close-order]")
-    expect(finance.locator("[data-testid=order-status]")).to_have_text("已关闭")
+    # M-2: closing files the order; its page now leads to the archive record.
+    expect(finance.locator("[data-testid=archive-status]")).to_have_text("在档")
     finance.screenshot(path="test-artifacts/closed.png", full_page=True)
     finance.context.close()

@@ -67,7 +67,8 @@ def test_a_closed_order_is_filed_and_leaves_the_order_list(client, archived) -> 
     assert (record.category, record.status, record.retention_years) == ("closed", "filed", 3)
     client.force_login(org["sales"])
     assert record.order.number.encode() not in client.get(reverse("intake:order_list")).content
-    assert client.get(reverse("intake:order_detail", args=[record.order.pk])).status_code == 404
+    response = client.get(reverse("intake:order_detail", args=[record.order.pk]))
+    assert (response.status_code, response["Location"]) == (302, reverse("archive:detail", args=[record.pk]))
 
 
 def test_an_approved_request_reads_and_downloads_and_every_access_is_logged(
