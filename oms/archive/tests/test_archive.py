@@ -317,33 +317,10 @@ def test_the_archive_page_makes_bounded_queries(client, people, django_assert_ma
 def test_a_cancelled_order_with_purchases_to_settle_is_filed_after_the_supplier_decision(more_heads) -> None:
     """J-1 then M-2: procurement still works the cancelled order; the periodic check files it
     once every purchase is decided with the supplier."""
-    from decimal import Decimal
-
-    from oms.changes import actions as changes
-    from oms.changes.tests.fixtures import approve_all, released_order
+    from oms.changes.tests.fixtures import cancelled_with_open_purchase
     from oms.fulfilment import actions as fulfilment
-    from oms.partners.models import Supplier
 
-    order = released_order(more_heads)
-    buyer = make_user("buyer7", kind="procurement")
-    supplier = Supplier.objects.create(code="S1", name="宁波精工", qualification="qualified")
-    po = fulfilment.create_purchase_order(
-        actor=buyer,
-        order=order,
-        supplier=supplier,
-        lines=[(more_heads["gear"], Decimal("10"), date(2026, 12, 5))],
-    )
-    approve_all(
-        changes.raise_request(
-            actor=more_heads["sales"],
-            order=order,
-            kind="cancellation",
-            source="department",
-            reason="客户取消",
-            impact="采购未到货",
-            loss_amount="0",
-        )
-    )
+    order, buyer, po = cancelled_with_open_purchase(more_heads)
     assert (actions.file_finished(timezone.now()), ArchiveRecord.objects.filter(order=order).exists()) == (
         0,
         False,

@@ -50,3 +50,32 @@ def approve_all(request: Any) -> Any:
         actions.give_opinion(actor=task.assignee, task=task, verdict="approve")
     request.refresh_from_db()
     return request
+
+
+def cancelled_with_open_purchase(org: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """J-1: a released order with an open purchase order, then cancelled: the purchase waits for
+    procurement's decision with the supplier. Returns (order, buyer, purchase order)."""
+    from datetime import date
+
+    from oms.changes import actions
+    from oms.fulfilment import actions as fulfilment
+    from oms.partners.models import Supplier
+
+    order = released_order(org)
+    buyer = make_user("buyer7", kind="procurement")
+    supplier = Supplier.objects.create(code="S1", name="宁波精工", qualification="qualified")
+    po = fulfilment.create_purchase_order(
+        actor=buyer, order=order, supplier=supplier, lines=[(org["gear"], Decimal("10"), date(2026, 12, 5))]
+    )
+    approve_all(
+        actions.raise_request(
+            actor=org["sales"],
+            order=order,
+            kind="cancellation",
+            source="department",
+            reason="客户取消",
+            impact="采购未到货",
+            loss_amount="0",
+        )
+    )
+    return order, buyer, po

@@ -267,34 +267,9 @@ def test_expired_and_forged_links_are_refused(client, more_heads) -> None:
 
 def test_procurement_still_sees_a_cancelled_order_to_settle_its_purchases(client, more_heads) -> None:
     """J-1: the supplier decision is recorded on the cancelled order's page by procurement."""
-    from datetime import date
-    from decimal import Decimal
+    from oms.changes.tests.fixtures import cancelled_with_open_purchase
 
-    from conftest import make_user
-    from oms.changes import actions
-    from oms.fulfilment import actions as fulfilment
-    from oms.partners.models import Supplier
-
-    order = released_order(more_heads)
-    buyer = make_user("buyer7", kind="procurement")
-    supplier = Supplier.objects.create(code="S1", name="宁波精工", qualification="qualified")
-    fulfilment.create_purchase_order(
-        actor=buyer,
-        order=order,
-        supplier=supplier,
-        lines=[(more_heads["gear"], Decimal("10"), date(2026, 12, 5))],
-    )
-    approve_all(
-        actions.raise_request(
-            actor=more_heads["sales"],
-            order=order,
-            kind="cancellation",
-            source="department",
-            reason="客户取消",
-            impact="采购未到货",
-            loss_amount="0",
-        )
-    )
+    order, buyer, _po = cancelled_with_open_purchase(more_heads)
     client.force_login(buyer)
     body = client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
     assert 'data-testid="supplier-decision"' in body
