@@ -397,7 +397,7 @@ def _shipped(order: SalesOrder, sales: User) -> None:
         shipped_on=today,
         quantities={ln.pk: ln.quantity for ln in order.lines.all()},
         confirmed_with="张伟",
-        expected_arrival=today + timedelta(days=2),
+        expected_arrival=order.delivery_date,  # the date agreed with the customer
         quality_checked=True,
         quantity_checked=True,
     )
