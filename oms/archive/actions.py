@@ -25,8 +25,7 @@ from oms.archive.models import (
     ArchiveRecord,
     Category,
 )
-from oms.audit import recorder
-from oms.core import workflow
+from oms.core import records, workflow
 from oms.core.errors import FieldErrors, NotAllowed, StaleVersion
 from oms.fulfilment.models import POStatus, PurchaseOrder, SupplierDecision
 from oms.notifications.actions import notify
@@ -93,27 +92,20 @@ def file_order(*, order: SalesOrder, actor: Any) -> ArchiveRecord:
         return existing
     today = timezone.localdate()
     years = order.policy().archive.retention_years
-    record = ArchiveRecord.objects.create(
-        number=next_number(fmt=policy().numbering.archive, when=today, key="archive"),
-        order=order,
-        category=_FILED_ON[OrderStatus(order.status)],
-        completed_on=today,
-        filed_by=actor if isinstance(actor, User) else None,
-        retention_years=years,
-        retention_until=years_after(today, years),
-    )
-    recorder.record(
+    return records.create(
         actor=actor,
-        obj=record,
+        obj=ArchiveRecord(
+            number=next_number(fmt=policy().numbering.archive, when=today, key="archive"),
+            order=order,
+            category=_FILED_ON[OrderStatus(order.status)],
+            completed_on=today,
+            filed_by=actor if isinstance(actor, User) else None,
+            retention_years=years,
+            retention_until=years_after(today, years),
+        ),
+        fields=["number", "order", "category", "completed_on", "retention_until"],
         action="archive.file",
-        after={
-            "order": order.number,
-            "category": record.category,
-            "completed_on": today,
-            "retention_until": record.retention_until,
-        },
     )
-    return record
 
 
 def _approver(requester: User) -> User | None:
@@ -135,15 +127,11 @@ def request_access(*, actor: User, record: ArchiveRecord, reason: str) -> Access
     approver = _approver(actor)
     if approver is None:
         raise FieldErrors({"__all__": _("找不到审批人：请先为您的部门设置负责人。")})
-    request = AccessRequest.objects.create(
-        record=record, requester=actor, approver=approver, reason=reason.strip()
-    )
-    recorder.record(
+    request = records.create(
         actor=actor,
-        obj=request,
+        obj=AccessRequest(record=record, requester=actor, approver=approver, reason=reason.strip()),
+        fields=["record", "approver", "reason"],
         action="archive.request_access",
-        after={"record": record.number, "approver": approver.pk},
-        reason=request.reason,
     )
     notify(
         recipients=[approver],
@@ -178,9 +166,11 @@ def decide_access(
     return decided
 
 
-def log_access(*, user: User, record: ArchiveRecord, kind: str, detail: str = "") -> AccessLog:
-    """M-3: the access log (查阅登记) of one view or download, naming the grant it relied on."""
-    grant = None if permissions.is_keeper(user) else permissions.active_grant(user, record)
+def log_access(
+    *, user: User, record: ArchiveRecord, kind: str, detail: str = "", grant: AccessRequest | None = None
+) -> AccessLog:
+    """M-3: the access log (查阅登记) of one view or download, naming the grant it relied on
+    (none for a keeper)."""
     return AccessLog.objects.create(record=record, user=user, kind=kind, detail=detail[:255], request=grant)
 
 
@@ -189,7 +179,8 @@ def packet(*, viewer: User, record: ArchiveRecord) -> bytes:
     manifest giving each file's size and SHA-256. Logged as a download (M-3)."""
     from oms.contracts.rendering import pdf
 
-    if not permissions.can_read(viewer, record):
+    access = permissions.reading(viewer, record)
+    if not access.allowed:
         raise NotAllowed(_("查阅已归档订单需经批准的查询申请。"))
     order = record.order
     summary = pdf(
@@ -219,7 +210,9 @@ def packet(*, viewer: User, record: ArchiveRecord) -> bytes:
         for name, data in entries:
             archive.writestr(name, data)
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
-    log_access(user=viewer, record=record, kind=AccessKind.PACKET, detail=f"{len(entries)} files")
+    log_access(
+        user=viewer, record=record, kind=AccessKind.PACKET, detail=f"{len(entries)} files", grant=access.grant
+    )
     return buffer.getvalue()
 
 

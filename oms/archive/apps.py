@@ -15,7 +15,7 @@ class ArchiveConfig(AppConfig):
         transition_applied.connect(file_on_end, dispatch_uid="archive.file_on_end")
         if file_finished not in PERIODIC_CHECKS:
             PERIODIC_CHECKS.append(file_finished)
-        from oms.archive import permissions, selectors
+        from oms.archive import permissions
         from oms.core.context_processors import MENU
 
         title = _("档案")
@@ -27,8 +27,8 @@ class ArchiveConfig(AppConfig):
                     [
                         (_("订单档案"), "archive:record_list", permissions.can_browse),
                         (_("查询申请"), "archive:request_list", permissions.can_browse),
-                        (_("保存期满"), "archive:retention_list", selectors.can_see_retention),
-                        (_("销毁登记"), "archive:disposed_list", selectors.can_see_retention),
+                        (_("保存期满"), "archive:retention_list", permissions.can_see_retention),
+                        (_("销毁登记"), "archive:disposed_list", permissions.can_see_retention),
                         (_("查阅登记"), "archive:log_list", permissions.can_see_access_log),
                     ],
                 ),

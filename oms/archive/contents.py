@@ -57,6 +57,9 @@ def sections(order: SalesOrder, viewer: Any) -> list[Section]:
     def money(value: Any) -> Any:
         return value if price else "***"
 
+    # Read once, used by several sections.
+    change_requests = list(ChangeRequest.objects.filter(order=order).order_by("created_at", "pk"))
+    all_acceptances = list(Acceptance.objects.filter(shipment__order=order).order_by("created_at", "pk"))
     contact = order.contact_phone if "contact" in groups else mask_contact(order.contact_phone)
     head = Section(
         "order",
@@ -145,7 +148,7 @@ def sections(order: SalesOrder, viewer: Any) -> list[Section]:
                 c.decision_reason,
                 _when(c.created_at),
             ]
-            for c in ChangeRequest.objects.filter(order=order).order_by("created_at", "pk")
+            for c in change_requests
         ],
     )
     execution = Section(
@@ -208,7 +211,7 @@ def sections(order: SalesOrder, viewer: Any) -> list[Section]:
         [],
     )
     acceptances: dict[int, list[Acceptance]] = {}
-    for acc in Acceptance.objects.filter(shipment__order=order).order_by("created_at", "pk"):
+    for acc in all_acceptances:
         acceptances.setdefault(acc.shipment_id, []).append(acc)
     for s in Shipment.objects.filter(order=order).order_by("pk"):
         found: list[Acceptance | None] = list(acceptances.get(s.pk, [])) or [None]
@@ -252,13 +255,11 @@ def sections(order: SalesOrder, viewer: Any) -> list[Section]:
         "feedback",
         _("客户反馈"),
         [_("来源"), _("内容"), _("时间")],
-        [
-            [_("验收意见"), a.remarks, _when(a.created_at)]
-            for a in Acceptance.objects.filter(shipment__order=order).exclude(remarks="").order_by("pk")
-        ]
+        [[_("验收意见"), a.remarks, _when(a.created_at)] for a in all_acceptances if a.remarks]
         + [
             [_("客户变更说明"), c.explanation, _when(c.explained_at)]
-            for c in ChangeRequest.objects.filter(order=order).exclude(explanation="").order_by("pk")
+            for c in change_requests
+            if c.explanation
         ],
     )
     return [head, lines, review, contract, changes, execution, delivery, settlement, feedback]

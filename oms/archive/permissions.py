@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
@@ -41,12 +42,27 @@ def active_grant(user: Any, record: ArchiveRecord) -> AccessRequest | None:
     )
 
 
-def can_read(user: Any, record: ArchiveRecord) -> bool:
+@dataclass(frozen=True)
+class Reading:
+    """Whether the user may read the record, and on which request (None for a keeper)."""
+
+    allowed: bool
+    grant: AccessRequest | None = None
+
+
+def reading(user: Any, record: ArchiveRecord) -> Reading:
     """M-3: keepers read the archive; anyone else only on an approved, unexpired request.
     Nothing is readable once disposed."""
     if record.status == ArchiveStatus.DISPOSED:
-        return False
-    return is_keeper(user) or active_grant(user, record) is not None
+        return Reading(False)
+    if is_keeper(user):
+        return Reading(True)
+    grant = active_grant(user, record)
+    return Reading(grant is not None, grant)
+
+
+def can_read(user: Any, record: ArchiveRecord) -> bool:
+    return reading(user, record).allowed
 
 
 def can_request_access(user: Any, record: ArchiveRecord) -> bool:
@@ -60,6 +76,12 @@ def can_see_access_log(user: Any) -> bool:
         or is_keeper(user)
         or (is_staff_member(user) and user.department_kind == "supervision")
     )
+
+
+def can_see_retention(user: Any) -> bool:
+    """M-2: the retention report and the disposal register: keepers, those who may approve a
+    disposal, and those who browse the access log."""
+    return is_keeper(user) or can_see_access_log(user) or can_decide_disposal(user)
 
 
 def can_decide_access(user: Any, request: AccessRequest) -> bool:

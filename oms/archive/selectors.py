@@ -20,7 +20,7 @@ def records_for(user: Any) -> QuerySet[ArchiveRecord]:
 
 def retention_ended(user: Any) -> QuerySet[ArchiveRecord]:
     """M-2: records whose retention period has ended and that are not disposed yet."""
-    if not can_see_retention(user):
+    if not permissions.can_see_retention(user):
         return ArchiveRecord.objects.none()
     return records_for(user).filter(
         retention_until__lt=timezone.localdate(),
@@ -30,20 +30,12 @@ def retention_ended(user: Any) -> QuerySet[ArchiveRecord]:
 
 def disposed(user: Any) -> QuerySet[ArchiveRecord]:
     """M-2: the disposal register."""
-    if not can_see_retention(user):
+    if not permissions.can_see_retention(user):
         return ArchiveRecord.objects.none()
     return (
         records_for(user)
         .filter(status=ArchiveStatus.DISPOSED)
         .select_related("disposal_requested_by", "disposal_decided_by")
-    )
-
-
-def can_see_retention(user: Any) -> bool:
-    return (
-        permissions.is_keeper(user)
-        or permissions.can_see_access_log(user)
-        or bool(permissions.can_decide_disposal(user))
     )
 
 

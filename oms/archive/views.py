@@ -23,7 +23,7 @@ from oms.archive.models import (
     ArchiveRecord,
 )
 from oms.core import workflow
-from oms.core.errors import ActionError
+from oms.core.errors import ActionError, NotAllowed
 from oms.core.listing import Column, ListSpec, watermark
 from oms.core.pages import actor, flash_refusal
 
@@ -60,7 +60,7 @@ RETENTION_SPEC = ListSpec(
     filters=("category", "status"),
     date_field="retention_until",
     detail_url_name="archive:detail",
-    can_view=selectors.can_see_retention,
+    can_view=permissions.can_see_retention,
 )
 DISPOSED_SPEC = ListSpec(
     model=ArchiveRecord,
@@ -80,7 +80,7 @@ DISPOSED_SPEC = ListSpec(
     search_fields=_INDEX_SEARCH,
     date_field="disposal_decided_at",
     detail_url_name="archive:detail",
-    can_view=selectors.can_see_retention,
+    can_view=permissions.can_see_retention,
 )
 REQUEST_SPEC = ListSpec(
     model=AccessRequest,
@@ -138,35 +138,36 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     request form."""
     record = _record(request, pk)
     user = actor(request)
-    readable = permissions.can_read(user, record)
+    access = permissions.reading(user, record)
+    ended = record.retention_ended(timezone.localdate())
     context: dict[str, object] = {
         "record": record,
-        "readable": readable,
-        "grant": permissions.active_grant(user, record),
+        "readable": access.allowed,
+        "grant": access.grant,
         "can_request": permissions.can_request_access(user, record),
         "pending": AccessRequest.objects.filter(
             record=record, requester=user, status=AccessStatus.PENDING
         ).first(),
+        # The request button shows only once the retention has ended (its guard would refuse).
         "disposal_actions": [
-            t
-            for t in states.DISPOSAL.available(record, user)
-            if t.name != "request_disposal" or record.retention_ended(timezone.localdate())
+            t for t in states.DISPOSAL.available(record, user) if t.name != "request_disposal" or ended
         ],
-        "retention_ended": record.retention_ended(timezone.localdate()),
+        "retention_ended": ended,
     }
-    if readable:
-        actions.log_access(user=user, record=record, kind=AccessKind.VIEW)
+    if access.allowed:
+        actions.log_access(user=user, record=record, kind=AccessKind.VIEW, grant=access.grant)
         context["sections"] = contents.sections(record.order, user)
         context["files"] = list(enumerate(contents.files(record.order)))
         context["watermark"] = watermark(user)
     return render(request, "archive/detail.html", context)
 
 
-def _readable(request: HttpRequest, pk: int) -> ArchiveRecord:
+def _readable(request: HttpRequest, pk: int) -> tuple[ArchiveRecord, permissions.Reading]:
     record = _record(request, pk)
-    if not permissions.can_read(actor(request), record):
+    access = permissions.reading(actor(request), record)
+    if not access.allowed:
         raise PermissionDenied
-    return record
+    return record, access
 
 
 def _attachment(data: bytes, name: str, content_type: str) -> HttpResponse:
@@ -178,15 +179,18 @@ def _attachment(data: bytes, name: str, content_type: str) -> HttpResponse:
 @login_required
 def packet(request: HttpRequest, pk: int) -> HttpResponse:
     """M-2: the archive packet (ZIP: summary PDF, documents, SHA-256 manifest)."""
-    record = _readable(request, pk)
-    data = actions.packet(viewer=actor(request), record=record)
+    record = _record(request, pk)
+    try:
+        data = actions.packet(viewer=actor(request), record=record)
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
     return _attachment(data, f"{record.number}.zip", "application/zip")
 
 
 @login_required
 def download(request: HttpRequest, pk: int, n: int) -> HttpResponse:
     """One document of the archived order, logged (M-3)."""
-    record = _readable(request, pk)
+    record, access = _readable(request, pk)
     found = contents.files(record.order)
     if not 0 <= n < len(found):
         raise Http404
@@ -195,7 +199,9 @@ def download(request: HttpRequest, pk: int, n: int) -> HttpResponse:
         data = item.read()
     except FileNotFoundError as exc:
         raise Http404 from exc
-    actions.log_access(user=actor(request), record=record, kind=AccessKind.FILE, detail=item.name)
+    actions.log_access(
+        user=actor(request), record=record, kind=AccessKind.FILE, detail=item.name, grant=access.grant
+    )
     return _attachment(data, item.name.rsplit("/", 1)[-1], "application/octet-stream")
 
 
