@@ -15,7 +15,8 @@ from oms.fulfilment.actions import shipped_quantities
 from oms.orders.models import SalesOrder
 
 
-def missing(order: SalesOrder) -> list[str]:
+def missing(order: SalesOrder, *, amounts: bool = True) -> list[str]:
+    """What is missing; the sums owed only when the reader may see prices (`amounts`, S-1)."""
     reasons: list[str] = []
     lines = list(order.lines.order_by("line_no"))
     shipped = shipped_quantities(order)
@@ -44,12 +45,20 @@ def missing(order: SalesOrder) -> list[str]:
     ] or Decimal("0")
     invoiced = Invoice.objects.filter(statement__order=order).aggregate(s=Sum("amount"))["s"] or Decimal("0")
     if invoiced < approved_total:
-        reasons.append(_("还有 %(a)s 未开票") % {"a": (approved_total - invoiced).quantize(Decimal("0.01"))})
+        reasons.append(
+            _("还有 %(a)s 未开票") % {"a": (approved_total - invoiced).quantize(Decimal("0.01"))}
+            if amounts
+            else _("还有未开票的金额")
+        )
     paid = Allocation.objects.filter(invoice__statement__order=order).aggregate(s=Sum("amount"))[
         "s"
     ] or Decimal("0")
     if paid < invoiced:
-        reasons.append(_("还有 %(a)s 未收款") % {"a": (invoiced - paid).quantize(Decimal("0.01"))})
+        reasons.append(
+            _("还有 %(a)s 未收款") % {"a": (invoiced - paid).quantize(Decimal("0.01"))}
+            if amounts
+            else _("还有未收款的金额")
+        )
     waived = order.order_class in order.policy().contracts.release_without_contract_classes
     if not waived and not Contract.objects.filter(order=order, status=ContractStatus.SIGNED).exists():
         reasons.append(_("合同未签订"))

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from oms.accounts.permissions import visible_field_groups
 from oms.billing import states
 from oms.billing.models import DunningKind, InvoiceType
 from oms.orders.models import SalesOrder
@@ -38,7 +39,7 @@ def billing_of(order: SalesOrder, user: Any) -> dict[str, Any]:
 
     closable = order.status == "received"
     return {
-        "closure_missing": missing(order) if closable else [],
+        "closure_missing": missing(order, amounts="price" in visible_field_groups(user)) if closable else [],
         "can_close": closable and states.can_close(user, order),
         "statements": statements,
         "instalments": list(order.instalments.filter(superseded=False).order_by("seq")),

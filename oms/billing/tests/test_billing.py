@@ -405,3 +405,15 @@ def test_legal_escalation_after_the_policy_threshold_and_the_reminder_notice(cli
     client.force_login(more_heads["finance_head"])
     pdf = client.get(reverse("billing:reminder", args=[more_heads["customer"].pk]) + "?format=pdf")
     assert pdf.content[:4] == b"%PDF"
+
+
+def test_what_closure_still_needs_hides_the_sums_from_roles_without_prices(more_heads) -> None:
+    """M-1, S-1: production sees that money is outstanding, not how much; finance sees the sum."""
+    from oms.billing.selectors import billing_of
+
+    invoice = _invoiced(more_heads)
+    order = invoice.statement.order
+    owed = f"还有 {invoice.amount} 未收款"
+    assert owed in billing_of(order, more_heads["finance_head"])["closure_missing"]
+    shown = billing_of(order, more_heads["prod"])["closure_missing"]
+    assert ("还有未收款的金额" in shown, owed in shown) == (True, False)
