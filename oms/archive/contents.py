@@ -74,7 +74,7 @@ def sections(order: SalesOrder, viewer: Any) -> list[Section]:
             [_("状态"), order.get_status_display()],
             [_("业务员"), _person(order.salesperson)],
             [_("金额"), money(order.total_amount)],
-            [_("付款方式"), order.payment_terms],
+            [_("付款方式"), order.get_payment_terms_display()],
         ],
     )
     lines = Section(
@@ -82,7 +82,13 @@ def sections(order: SalesOrder, viewer: Any) -> list[Section]:
         _("订单明细"),
         [_("行"), _("产品"), _("数量"), _("单价"), _("金额")],
         [
-            [ln.line_no, str(ln.product), ln.quantity, money(ln.unit_price), money(ln.amount)]
+            [
+                ln.line_no,
+                str(ln.product),
+                f"{ln.quantity.normalize():f} {ln.unit}",
+                money(ln.unit_price),
+                money(ln.amount),
+            ]
             for ln in OrderLine.objects.filter(order=order).select_related("product").order_by("line_no")
         ],
     )
