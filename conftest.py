@@ -25,7 +25,9 @@ def make_department(kind: str, parent: Department | None = None) -> Department:
 def make_user(username: str, *, kind: str = "sales", role: str = Role.STAFF, **extra: Any) -> User:
     top = make_department(DepartmentKind.MANAGEMENT)
     dept = make_department(kind, parent=top if kind != DepartmentKind.MANAGEMENT else None)
-    user = User.objects.create(username=username, department=dept, role=role, last_name=username, **extra)
+    user = User.objects.create(
+        **{"username": username, "department": dept, "role": role, "last_name": username, **extra}
+    )
     user.set_password("Correct-horse-42")
     user.save()
     return user

@@ -68,7 +68,10 @@ INSTALLED_APPS = [
     "oms.changes",
     "oms.delivery",
     "oms.billing",
+    "oms.feedback",
     "oms.archive",
+    "oms.supervision",
+    "oms.analytics",
     "oms.demo",
     "oms.devtools",
 ]

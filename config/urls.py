@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("oms.changes.urls")),
     path("", include("oms.delivery.urls")),
     path("", include("oms.billing.urls")),
+    path("", include("oms.feedback.urls")),
     path("archive/", include("oms.archive.urls")),
     path("audit/", include("oms.audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -24,6 +24,7 @@ PUBLIC = {
     "confirm/<str:token>/": "the customer's one-time confirmation link (H-2); the token is the credential",
     "change/<str:token>/": "the customer's one-time change link (I-1); the token is the credential",
     "accept/<str:token>/": "the customer's one-time acceptance link (K-3); the token is the credential",
+    "survey/<str:token>/": "the customer's survey link (N-1, N-3); the token is the credential",
     "api/openapi.json": "the API description; every endpoint in it needs a token",
     "api/docs": "the API documentation page",
 }

@@ -118,6 +118,33 @@ def build_world() -> dict[str, Any]:
     )
     confirmed = SalesOrder.objects.filter(status="confirmed").order_by("pk").first()
     assert confirmed is not None
+    from oms.feedback import actions as feedback
+    from oms.feedback.models import Invitation, Question
+
+    complaint = feedback.register_complaint(
+        actor=users["customer_service_staff"],
+        order_number=shipped.number,
+        category="quality",
+        description="异响",
+        complainant="张伟",
+    )
+    if not Question.objects.exists():
+        feedback.save_question(
+            actor=users["admin"], data={"text": "交货及时", "kind": "score", "position": 1}
+        )
+    survey = feedback.create_survey(
+        actor=users["customer_service_staff"], title="年度调查", period_start=today, period_end=today
+    )
+    feedback.send_survey(
+        actor=users["customer_service_staff"], survey=survey, customer_ids=[shipped.customer_id]
+    )
+    improvement = feedback.add_action(
+        actor=users["customer_service_staff"],
+        survey=survey,
+        title="发货前电话确认",
+        owner=users["sales_staff"],
+        due_on=today,
+    )
     return {
         "users": users,
         "order": shipped,
@@ -148,6 +175,11 @@ def build_world() -> dict[str, Any]:
         "carrier": Carrier.objects.order_by("pk").first(),
         "department": Department.objects.order_by("pk").first(),
         "user": users["sales_staff"],
+        "complaint": complaint,
+        "survey": survey,
+        "invitation": Invitation.objects.get(survey=survey),
+        "question": Question.objects.order_by("pk").first(),
+        "improvement": improvement,
     }
 
 
@@ -158,6 +190,11 @@ _PK = [
     ("archive/requests/", "access_request"),
     ("archive/", "record"),
     ("changes/tasks/", "change_task"),
+    ("complaints/", "complaint"),
+    ("improvements/", "improvement"),
+    ("surveys/invitations/", "invitation"),
+    ("surveys/questions/", "question"),
+    ("surveys/", "survey"),
     ("changes/", "change"),
     ("documents/", "document"),
     ("inquiries/", "inquiry"),
@@ -191,6 +228,7 @@ _API_ITEM = {
 }
 # One real verb per action route: enough to reach the view's scope check and the action.
 _VERB = {
+    "<int:pk>": "conclusions",  # surveys/<pk>/<verb>/
     "billing": "statement",
     "contract": "generate",
     "do": "submit",
@@ -335,6 +373,8 @@ REVIEW_TASK = _in("oms.review.selectors:review_tasks_for", "review_task")
 CUSTOMER = _in("oms.customers.selectors:customers_for", "customer")
 CONTACT = _in("oms.customers.selectors:contacts_for", "contact")
 CHANGE = _in("oms.changes.selectors:requests_for", "change")
+COMPLAINT = _in("oms.feedback.selectors:complaints_for", "complaint")
+SURVEYS = _pred("oms.feedback.permissions:can_see_surveys")
 
 RULES: dict[str, Rule] = {
     # Organisation (A-4, S-1): lists show staff only what their scope holds; editing is the admin's.
@@ -398,6 +438,23 @@ RULES: dict[str, Rule] = {
     # Audit (S-2).
     "audit/": page(_pred("oms.accounts.permissions:can_view_audit")),
     "audit/verify/": page(_pred("oms.accounts.permissions:can_view_audit"), shown="D"),
+    # Customers' voice (N-1..N-3): complaints by scope, surveys for those who run them.
+    "complaints/": page(),
+    "complaints/<int:pk>/": page(COMPLAINT),
+    "complaints/<int:pk>/action/": action(COMPLAINT),
+    "complaints/<int:pk>/step/": action(COMPLAINT),
+    "complaints/new/": page(_pred("oms.feedback.permissions:handles_complaints")),
+    "improvements/": page(),
+    "improvements/<int:pk>/": page(_in("oms.feedback.selectors:actions_for", "improvement")),
+    "surveys/": page(SURVEYS),
+    "surveys/<int:pk>/": page(SURVEYS),
+    "surveys/<int:pk>/<str:verb>/": action(SURVEYS),
+    "surveys/invitations/": page(),
+    "surveys/invitations/<int:pk>/": page(_in("oms.feedback.selectors:invitations_for", "invitation")),
+    "surveys/new/": page(_pred("oms.feedback.permissions:can_manage_surveys")),
+    "surveys/questions/": ADMIN,
+    "surveys/questions/<int:pk>/edit/": ADMIN,
+    "surveys/questions/new/": ADMIN,
     # Changes (I, J).
     "changes/": page(),
     "changes/<int:pk>/": page(CHANGE),

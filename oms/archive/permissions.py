@@ -9,18 +9,14 @@ from django.utils import timezone
 
 from oms.accounts.permissions import is_admin, is_auditor, is_executive, is_head, is_staff_member
 from oms.archive.models import AccessRequest, AccessStatus, ArchiveRecord, ArchiveStatus
-from oms.policy.selectors import policy
+from oms.policy.selectors import policy_of_request
 
 
 def is_keeper(user: Any) -> bool:
     """M-2: the archive's keepers are the departments the policy names (and administrators)."""
     if not is_staff_member(user):
         return False
-    cached = getattr(user, "_oms_archive_keeper", None)
-    if cached is None:  # the menu and the page ask several times per request
-        cached = bool(is_admin(user)) or user.department_kind in policy().archive.keeper_departments
-        user._oms_archive_keeper = cached
-    return bool(cached)
+    return bool(is_admin(user)) or user.department_kind in policy_of_request(user).archive.keeper_departments
 
 
 def can_browse(user: Any) -> bool:

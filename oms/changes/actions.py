@@ -10,8 +10,6 @@ assesses the loss, and on approval stops all work and ends the order `cancelled`
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -44,6 +42,7 @@ from oms.contracts.models import Contract
 from oms.contracts.rendering import values as contract_values
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
+from oms.core.tokens import new_token, token_hash
 from oms.customers.models import PaymentTerms
 from oms.fulfilment import actions as fulfilment
 from oms.fulfilment.models import ReservationStatus
@@ -545,10 +544,6 @@ def raise_request(
 # --- the customer's own link (I-1) ------------------------------------------------------------------
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
 def issue_customer_link(*, actor: User, order: SalesOrder) -> str:
     """I-1: sales sends the customer a one-time link to ask for a change; returns the token (only
@@ -557,10 +552,10 @@ def issue_customer_link(*, actor: User, order: SalesOrder) -> str:
         raise NotAllowed(_("只有负责该订单的销售可以发送变更链接。"))
     if order.status not in states.CHANGEABLE:
         raise ActionError(_("只有客户确认后、全部发货前的订单才能申请变更。"))
-    token = secrets.token_urlsafe(32)
+    token, hashed = new_token()
     link = CustomerLink.objects.create(
         order=order,
-        token_hash=_hash(token),
+        token_hash=hashed,
         expires_at=timezone.now() + timedelta(hours=order.policy().confirmation.link_valid_hours),
         created_by=actor,
     )
@@ -571,7 +566,7 @@ def issue_customer_link(*, actor: User, order: SalesOrder) -> str:
 def customer_link(token: str) -> CustomerLink | None:
     return (
         CustomerLink.objects.select_related("order", "order__customer")
-        .filter(token_hash=_hash(token))
+        .filter(token_hash=token_hash(token))
         .first()
     )
 
@@ -592,7 +587,7 @@ def request_by_customer(
     link = (
         CustomerLink.objects.select_for_update()
         .select_related("order")
-        .filter(token_hash=_hash(token))
+        .filter(token_hash=token_hash(token))
         .first()
     )
     if link is None:

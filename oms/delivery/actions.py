@@ -4,8 +4,6 @@ received when every shipment is accepted."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,6 +17,7 @@ from oms.audit import recorder
 from oms.contracts import files
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.core.tokens import new_token, token_hash
 from oms.delivery import states
 from oms.delivery.models import ACCEPTING, Acceptance, AcceptanceLink, AcceptanceResult
 from oms.fulfilment.models import Shipment
@@ -44,10 +43,6 @@ def can_record(user: Any, order: SalesOrder) -> bool:
 
 def latest(shipment: Shipment) -> Acceptance | None:
     return shipment.acceptances.order_by("-created_at", "-pk").first()
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _accept(
@@ -199,11 +194,11 @@ def issue_acceptance_link(*, actor: User, shipment: Shipment) -> str:
     previous = latest(shipment)
     if previous is not None and previous.result in ACCEPTING:
         raise ActionError(_("第 %(n)s 批已验收，不能重复登记。") % {"n": shipment.number})
-    token = secrets.token_urlsafe(32)
+    token, hashed = new_token()
     hours = shipment.order.policy().confirmation.link_valid_hours
     AcceptanceLink.objects.create(
         shipment=shipment,
-        token_hash=_hash(token),
+        token_hash=hashed,
         expires_at=timezone.now() + timedelta(hours=hours),
         created_by=actor,
     )
@@ -216,7 +211,7 @@ def issue_acceptance_link(*, actor: User, shipment: Shipment) -> str:
 def link_for(token: str) -> AcceptanceLink | None:
     return (
         AcceptanceLink.objects.select_related("shipment", "shipment__order", "shipment__order__customer")
-        .filter(token_hash=_hash(token))
+        .filter(token_hash=token_hash(token))
         .first()
     )
 
@@ -233,7 +228,7 @@ def accept_by_link(
 ) -> Acceptance:
     """K-3: the customer accepts (or rejects) through the link; their submission is the acceptance
     report. An expired, used or forged link is refused."""
-    link = AcceptanceLink.objects.select_for_update().filter(token_hash=_hash(token)).first()
+    link = AcceptanceLink.objects.select_for_update().filter(token_hash=token_hash(token)).first()
     if link is None:
         raise NotAllowed(_("验收链接无效。"))
     if link.used_at is not None:

@@ -237,7 +237,27 @@ def load_demo() -> list[tuple[str, str]] | None:
         )
     _demo_calendar(admin)
     _orders()
+    _survey_questions(admin)
     return logins
+
+
+# N-1: the questions of the satisfaction questionnaire (004 客户满意度调查: delivery, product,
+# service, handling of problems), for the administrator to edit.
+SURVEY_QUESTIONS = [
+    ("产品质量是否符合要求", "score"),
+    ("交货是否及时", "score"),
+    ("订单确认与沟通是否顺畅", "score"),
+    ("问题与投诉是否得到及时解决", "score"),
+    ("服务态度", "score"),
+    ("您希望我们改进的地方", "text"),
+]
+
+
+def _survey_questions(admin: User) -> None:
+    from oms.feedback.actions import save_question
+
+    for position, (text, kind) in enumerate(SURVEY_QUESTIONS, start=1):
+        save_question(actor=admin, data={"text": text, "kind": kind, "position": position, "active": True})
 
 
 def _demo_calendar(admin: User) -> None:

@@ -44,9 +44,13 @@ def orders_for(user: Any) -> QuerySet[SalesOrder]:
     departments that work every order see them all. Archived orders are not among them (M-3)."""
     # M-3: a filed order is read through the archive only (keepers, or an approved request, each
     # reading logged); the archive app files it by this reverse relation, imported by nobody here.
-    qs = SalesOrder.objects.select_related("customer", "salesperson", "department").filter(
-        archive_record__isnull=True
-    )
+    return orders_in_scope(user).filter(archive_record__isnull=True)
+
+
+def orders_in_scope(user: Any) -> QuerySet[SalesOrder]:
+    """The orders within the user's scope (S-1), archived ones included: for what refers to an
+    order after it ended (complaints N-2, KPIs O-1) without reading its contents."""
+    qs = SalesOrder.objects.select_related("customer", "salesperson", "department")
     kind = getattr(user, "department_kind", "")
     if kind in _ALL_ORDER_DEPARTMENTS:
         return qs

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -220,6 +220,78 @@ class Dunning(_Section):
         return value
 
 
+class Feedback(_Section):
+    """N-1..N-3: who handles complaints and within what time, the contract's default complaint
+    window, survey links and the question asked when an order closes."""
+
+    complaint_departments: list[str] = Field(
+        default_factory=lambda: ["customer_service", "sales"], min_length=1, title="登记和处理投诉的部门"
+    )
+    complaint_answer_days: int = Field(2, ge=1, le=30, title="投诉首次答复时限（工作日）")
+    complaint_step_days: int = Field(3, ge=1, le=60, title="投诉处理每一步时限（工作日）")
+    complaint_window_days: int = Field(30, ge=0, le=3650, title="合同未约定时的投诉/退货期限（签收后天数）")
+    survey_link_days: int = Field(30, ge=1, le=365, title="满意度调查链接有效期（天）")
+    score_scale: int = Field(5, ge=3, le=10, title="满意度评分满分")
+    closing_question: str = Field(
+        "您对本次订单的整体满意度如何？", min_length=1, max_length=200, title="订单关闭后的满意度问题"
+    )
+
+    @field_validator("complaint_departments")
+    @classmethod
+    def _departments(cls, value: list[str]) -> list[str]:
+        return _check_departments(value)
+
+
+SpotCheck = Literal[
+    "review_opinions",
+    "approval_complete",
+    "contract_before_release",
+    "distribution_signoffs",
+    "inspection_before_shipment",
+    "acceptance_recorded",
+    "statement_reviewed",
+    "changes_approved",
+]
+SPOT_CHECKS: tuple[str, ...] = get_args(SpotCheck)
+
+
+class Supervision(_Section):
+    """O-2..O-4: the supervision group, spot-check sample, the checklist and the time to correct."""
+
+    departments: list[str] = Field(
+        default_factory=lambda: ["supervision"], min_length=1, title="监督小组部门"
+    )
+    sample_size: int = Field(10, ge=1, le=500, title="抽查默认样本量")
+    checklist: list[SpotCheck] = Field(
+        default_factory=lambda: list(get_args(SpotCheck)), min_length=1, title="抽查清单"
+    )
+    correction_days: int = Field(5, ge=1, le=90, title="整改期限（工作日）")
+
+    @field_validator("departments")
+    @classmethod
+    def _departments(cls, value: list[str]) -> list[str]:
+        return _check_departments(value)
+
+
+class Analysis(_Section):
+    """O-1, O-3, Q-1, Q-2: KPI targets, the ABC rule and how plans are estimated."""
+
+    timeliness_target: Decimal = Field(Decimal("95"), ge=0, le=100, title="处理及时率目标（%）")
+    confirmation_accuracy_target: Decimal = Field(Decimal("98"), ge=0, le=100, title="确认准确率目标（%）")
+    order_accuracy_target: Decimal = Field(Decimal("98"), ge=0, le=100, title="订单准确率目标（%）")
+    satisfaction_target: Decimal = Field(Decimal("90"), ge=0, le=100, title="客户满意度目标（%）")
+    collection_target: Decimal = Field(Decimal("95"), ge=0, le=100, title="回款率目标（%）")
+    abc_a_share: Decimal = Field(Decimal("70"), gt=0, lt=100, title="A 类客户：累计金额占比至（%）")
+    abc_b_share: Decimal = Field(Decimal("90"), gt=0, lt=100, title="B 类客户：累计金额占比至（%）")
+    plan_history_years: int = Field(2, ge=1, le=10, title="计划估算参考的历史年数")
+
+    @model_validator(mode="after")
+    def _a_below_b(self) -> Analysis:
+        if self.abc_a_share >= self.abc_b_share:
+            raise ValueError("abc_a_share must be below abc_b_share")
+        return self
+
+
 CHANGE_ASPECTS = (
     "lines",
     "quantity",
@@ -303,6 +375,9 @@ class Numbering(_Section):
     change_agreement: str = Field("BX{yyyy}{seq:05d}", min_length=1, max_length=60, title="变更协议编号格式")
     statement: str = Field("JS{yyyy}{seq:05d}", min_length=1, max_length=60, title="结算清单编号格式")
     archive: str = Field("DA{yyyy}{seq:06d}", min_length=1, max_length=60, title="档案号格式")
+    complaint: str = Field("TS{yyyy}{seq:05d}", min_length=1, max_length=60, title="投诉编号格式")
+    survey: str = Field("DC{yyyy}{seq:03d}", min_length=1, max_length=60, title="满意度调查编号格式")
+    spot_check: str = Field("CC{yyyy}{seq:04d}", min_length=1, max_length=60, title="抽查编号格式")
 
     @field_validator("order", "contract", "change_request", "change_agreement", "statement", "archive")
     @classmethod
@@ -392,6 +467,9 @@ class PolicyData(_Section):
     changes: Changes = Field(default_factory=lambda: Changes(), title="订单变更与取消")
     archive: Archive = Field(default_factory=lambda: Archive(), title="归档")
     dunning: Dunning = Field(default_factory=lambda: Dunning(), title="催款")
+    feedback: Feedback = Field(default_factory=lambda: Feedback(), title="客户满意度与投诉")
+    supervision: Supervision = Field(default_factory=lambda: Supervision(), title="监督检查")
+    analysis: Analysis = Field(default_factory=lambda: Analysis(), title="考核与分析")
     numbering: Numbering = Field(default_factory=lambda: Numbering(), title="编号规则")
     visibility: Visibility = Field(default_factory=lambda: Visibility(), title="字段可见性")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -24,6 +25,17 @@ def policy(version: int | None = None) -> PolicyData:
     """The policy in force, or the version an order was pinned to."""
     row = current_version() if version is None else PolicyVersion.objects.get(number=version)
     return PolicyData.model_validate(row.data)
+
+
+def policy_of_request(user: Any) -> PolicyData:
+    """The policy in force, read once per request: the menu's and a page's role predicates ask
+    it several times (the user object lives as long as the request)."""
+    cached = getattr(user, "_oms_policy", None)
+    if cached is None:
+        cached = policy()
+        if user is not None:
+            user._oms_policy = cached
+    return cached
 
 
 def time_limit_hours(*, order_class: str, version: int | None = None) -> Decimal:

@@ -127,6 +127,10 @@ class WorkCalendar:
         clock = min(max(local.timetz().replace(tzinfo=None), self.periods[0][0]), self.periods[-1][1])
         return datetime.combine(day, clock, self.tz)
 
+    def end_of_day(self, day: date) -> datetime:
+        """The end of office hours on `day`: a deadline given as a date falls due then."""
+        return datetime.combine(day, self.periods[-1][1], self.tz)
+
     def working_day_before(self, day: date, days: int) -> date:
         """The `days`-th working day before `day` (0: `day` itself if it works, else the one before)."""
         if days < 0:

@@ -9,8 +9,6 @@ for confirmation; a confirmed order may be modified only inside the policy's win
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,6 +23,7 @@ from oms.accounts.selectors import department_of_kind, executive_in_charge, head
 from oms.audit import recorder
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
+from oms.core.tokens import new_token, token_hash
 from oms.notifications.actions import notify
 from oms.orders import states
 from oms.orders.models import OrderStatus, SalesOrder
@@ -558,10 +557,6 @@ def record_confirmation(
     return _confirm(order, actor, name=confirmed_by_name.strip(), method="sales", evidence=evidence)
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
 def issue_confirmation_link(*, actor: User, order: SalesOrder) -> str:
     """D-2: a one-time link for the customer; returns the token (only its hash is stored)."""
@@ -569,11 +564,11 @@ def issue_confirmation_link(*, actor: User, order: SalesOrder) -> str:
         raise ActionError(_("订单不在待客户确认状态。"))
     if not can_renegotiate(actor, order):
         raise NotAllowed(_("只有销售可以发送确认链接。"))
-    token = secrets.token_urlsafe(32)
+    token, hashed = new_token()
     hours = order.policy().confirmation.link_valid_hours
     link = ConfirmationLink.objects.create(
         order=order,
-        token_hash=_hash(token),
+        token_hash=hashed,
         expires_at=timezone.now() + timedelta(hours=hours),
         created_by=actor,
     )
@@ -584,7 +579,7 @@ def issue_confirmation_link(*, actor: User, order: SalesOrder) -> str:
 def link_for(token: str) -> ConfirmationLink | None:
     return (
         ConfirmationLink.objects.select_related("order", "order__customer")
-        .filter(token_hash=_hash(token))
+        .filter(token_hash=token_hash(token))
         .first()
     )
 
@@ -592,7 +587,7 @@ def link_for(token: str) -> ConfirmationLink | None:
 @transaction.atomic
 def confirm_by_link(*, token: str, name: str) -> SalesOrder:
     """D-2: the customer confirms through the link; an expired, used or forged token is refused."""
-    link = ConfirmationLink.objects.select_for_update().filter(token_hash=_hash(token)).first()
+    link = ConfirmationLink.objects.select_for_update().filter(token_hash=token_hash(token)).first()
     if link is None:
         raise NotAllowed(_("确认链接无效。"))
     if link.used_at is not None:

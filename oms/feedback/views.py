@@ -1,0 +1,444 @@
+"""Pages of customers' voice (N-1..N-3): thin; the selectors scope and the actions decide."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from oms.accounts.models import User
+from oms.audit.models import AuditEvent
+from oms.core import workflow
+from oms.core.errors import ActionError, FieldErrors
+from oms.core.listing import Column, ListSpec, table_xlsx
+from oms.core.pages import actor, flash_refusal
+from oms.feedback import actions, permissions, selectors, states
+from oms.feedback.findings import findings
+from oms.feedback.models import (
+    ComplaintCategory,
+    ImprovementAction,
+    Invitation,
+    Question,
+    Survey,
+)
+from oms.policy.selectors import policy
+
+COMPLAINT_SPEC = ListSpec(
+    model=actions.Complaint,
+    prefix="feedback:complaint",
+    title=gettext_lazy("客户投诉"),
+    columns=[
+        Column("number"),
+        Column("order__number", gettext_lazy("订单号")),
+        Column("order__customer__name", gettext_lazy("客户")),
+        Column("category"),
+        Column("status"),
+        Column("handler", sortable=False),
+        Column("received_at"),
+        Column("answer_due_at"),
+    ],
+    selector=selectors.complaints_for,
+    search_fields=("number", "order__number", "order__customer__name", "complainant"),
+    filters=("category", "status"),
+    date_field="received_at",
+    detail_url_name="feedback:complaint",
+    actions_template="feedback/_new_complaint_button.html",
+)
+SURVEY_SPEC = ListSpec(
+    model=Survey,
+    prefix="feedback:survey",
+    title=gettext_lazy("满意度调查"),
+    columns=[
+        Column("number"),
+        Column("title"),
+        Column("period_start"),
+        Column("period_end"),
+        Column("status"),
+        Column("sent_at"),
+    ],
+    selector=selectors.surveys_for,
+    search_fields=("number", "title"),
+    filters=("status",),
+    date_field="created_at",
+    detail_url_name="feedback:survey",
+    can_view=permissions.can_see_surveys,
+    actions_template="feedback/_new_survey_button.html",
+)
+INVITATION_SPEC = ListSpec(
+    model=Invitation,
+    prefix="feedback:invitation",
+    title=gettext_lazy("调查邀请与订单评价"),
+    columns=[
+        Column("kind"),
+        Column("survey__number", gettext_lazy("调查编号")),
+        Column("order__number", gettext_lazy("订单号")),
+        Column("customer__name", gettext_lazy("客户")),
+        Column("salesperson", sortable=False),
+        Column("created_at"),
+        Column("answered_at"),
+    ],
+    selector=selectors.invitations_for,
+    search_fields=("customer__name", "order__number", "survey__number"),
+    filters=("kind",),
+    date_field="created_at",
+    detail_url_name="feedback:invitation",
+)
+ACTION_SPEC = ListSpec(
+    model=ImprovementAction,
+    prefix="feedback:action",
+    title=gettext_lazy("改进措施"),
+    columns=[
+        Column("title"),
+        Column("survey__number", gettext_lazy("调查编号")),
+        Column("complaint__number", gettext_lazy("投诉编号")),
+        Column("owner", sortable=False),
+        Column("due_on"),
+        Column("status"),
+    ],
+    selector=selectors.actions_for,
+    search_fields=("title",),
+    filters=("status",),
+    date_field="due_on",
+    detail_url_name="feedback:action",
+)
+QUESTION_SPEC = ListSpec(
+    model=Question,
+    prefix="feedback:question",
+    title=gettext_lazy("调查问题"),
+    columns=[Column("position"), Column("text"), Column("kind"), Column("active")],
+    selector=selectors.questions_for,
+    search_fields=("text",),
+    filters=("kind", "active"),
+    form_fields=("text", "kind", "position", "active"),
+    create=lambda *, actor, data: actions.save_question(actor=actor, data=data),
+    update=lambda *, actor, obj, data, version: actions.save_question(
+        actor=actor, data=data, question=obj, version=version
+    ),
+    can_edit=permissions.can_edit_questions,
+    can_view=permissions.can_edit_questions,
+)
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+# --- complaints ------------------------------------------------------------------------------
+
+
+@login_required
+def new_complaint(request: HttpRequest) -> HttpResponse:
+    """N-2: register a complaint; the order is given by its number."""
+    user = actor(request)
+    if not permissions.handles_complaints(user):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            done = actions.register_complaint(
+                actor=user,
+                order_number=request.POST.get("order", ""),
+                category=request.POST.get("category", ""),
+                description=request.POST.get("description", ""),
+                complainant=request.POST.get("complainant", ""),
+                claim_amount=request.POST.get("claim_amount", ""),
+                evidence=request.FILES.get("evidence"),
+            )
+        except FieldErrors as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, _("投诉已登记：%(n)s") % {"n": done.number})
+            return redirect("feedback:complaint", pk=done.pk)
+    return render(
+        request,
+        "feedback/complaint_new.html",
+        {"errors": errors, "data": request.POST, "categories": ComplaintCategory.choices},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def complaint(request: HttpRequest, pk: int) -> HttpResponse:
+    """N-2: the complaint with every recorded step, and the form of the next step pre-filled
+    from the records."""
+    found = selectors.complaints_for(request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    user = actor(request)
+    steps = states.COMPLAINT.available(found, user)
+    history = AuditEvent.objects.filter(object_type="feedback.complaint", object_id=str(found.pk)).order_by(
+        "id"
+    )
+    return render(
+        request,
+        "feedback/complaint.html",
+        {
+            "c": found,
+            "steps": steps,
+            "fields": {t.name: actions.STEP_FIELDS[t.name] for t in steps},
+            "found": findings(found) if steps else None,
+            "history": history,
+            "actions": found.actions.select_related("owner"),
+            "can_add_action": permissions.can_manage_surveys(user),
+            "people": User.objects.filter(is_active=True, department__isnull=False).order_by("username")
+            if permissions.can_manage_surveys(user)
+            else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def complaint_step(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.complaints_for(request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    step = request.POST.get("step", "")
+    data: dict[str, object] = {k: request.POST.get(k, "") for k in request.POST}
+    data["materials"] = request.POST.getlist("materials")
+    try:
+        actions.advance(
+            actor=actor(request),
+            complaint=found,
+            step=step,
+            data=data,
+            version=int(request.POST.get("version") or 0),
+            evidence=request.FILES.get("evidence"),
+            reason=request.POST.get("reason", ""),
+        )
+    except (ActionError, workflow.WorkflowError) as exc:
+        flash_refusal(request, exc)
+    else:
+        messages.success(request, _("已记录。"))
+    return redirect("feedback:complaint", pk=found.pk)
+
+
+# --- surveys ---------------------------------------------------------------------------------
+
+
+@login_required
+def new_survey(request: HttpRequest) -> HttpResponse:
+    user = actor(request)
+    if not permissions.can_manage_surveys(user):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            done = actions.create_survey(
+                actor=user,
+                title=request.POST.get("title", ""),
+                period_start=_date(request.POST.get("period_start", "")),
+                period_end=_date(request.POST.get("period_end", "")),
+            )
+        except FieldErrors as exc:
+            errors = exc.errors
+        else:
+            return redirect("feedback:survey", pk=done.pk)
+    return render(
+        request,
+        "feedback/survey_new.html",
+        {"errors": errors, "data": request.POST},
+        status=400 if errors else 200,
+    )
+
+
+_BY = {
+    "question": gettext_lazy("按问题"),
+    "customer": gettext_lazy("按客户"),
+    "salesperson": gettext_lazy("按业务员"),
+    "month": gettext_lazy("按月份"),
+}
+
+
+@login_required
+def survey(request: HttpRequest, pk: int) -> HttpResponse:
+    """N-1: the survey: who was invited and answered, the scores by question, customer,
+    salesperson and month (each exportable), the conclusions, the notice to customers and the
+    improvement actions. `?print=1` is the survey report for printing."""
+    found = selectors.surveys_for(request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    user = actor(request)
+    answers = selectors.survey_answers(found)
+    tables = {by: selectors.scores(answers, by) for by in _BY}
+    export = request.GET.get("export", "")
+    if export in tables:
+        return table_xlsx(
+            f"{found.number} {_BY[export]}",
+            [_("分组"), _("得分率（%）"), _("得分"), _("满分合计"), _("评分数")],
+            ([r.label, r.percent, r.points, r.possible, r.answers] for r in tables[export]),
+            viewer=user,
+        )
+    invitations = list(found.invitations.select_related("customer", "salesperson").order_by("customer__code"))
+    context = {
+        "s": found,
+        "tables": [(by, _BY[by], tables[by]) for by in _BY],
+        "invitations": invitations,
+        "answered": sum(1 for i in invitations if i.answered_at),
+        "comments": [i for i in invitations if i.comment],
+        "texts": answers.filter(score__isnull=True).exclude(text="").select_related("invitation__customer"),
+        "transitions": states.SURVEY.available(found, user),
+        "can_manage": permissions.can_manage_surveys(user),
+        "actions": found.actions.select_related("owner"),
+        "people": User.objects.filter(is_active=True, department__isnull=False).order_by("username"),
+        "candidates": actions.customers_in_period(found) if found.status == "draft" else [],
+        "company": policy().company,
+    }
+    template = "feedback/survey_report.html" if request.GET.get("print") else "feedback/survey.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def survey_do(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    found = selectors.surveys_for(request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    user = actor(request)
+    version = int(request.POST.get("version") or 0)
+    try:
+        if verb == "send":
+            ids = [int(x) for x in request.POST.getlist("customers") if x.isdigit()]
+            n = actions.send_survey(actor=user, survey=found, customer_ids=ids)
+            messages.success(request, _("已邀请 %(n)s 个客户。") % {"n": n})
+        elif verb == "close":
+            actions.close_survey(actor=user, survey=found)
+        elif verb == "conclusions":
+            actions.record_conclusions(
+                actor=user, survey=found, conclusions=request.POST.get("conclusions", ""), version=version
+            )
+        elif verb == "notice":
+            actions.tell_customers(
+                actor=user, survey=found, notice=request.POST.get("notice", ""), version=version
+            )
+        elif verb == "action":
+            actions.add_action(
+                actor=user,
+                survey=found,
+                title=request.POST.get("title", ""),
+                owner=User.objects.filter(pk=request.POST.get("owner") or 0).first(),
+                due_on=_date(request.POST.get("due_on", "")),
+            )
+        else:
+            raise Http404
+    except (ActionError, workflow.WorkflowError) as exc:
+        flash_refusal(request, exc)
+    return redirect("feedback:survey", pk=found.pk)
+
+
+@login_required
+def invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    """N-1, N-3: one customer's invitation; the salesperson issues the link here."""
+    found = selectors.invitations_for(request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    link = ""
+    if request.method == "POST":
+        try:
+            token = actions.issue_link(actor=actor(request), invitation=found)
+        except ActionError as exc:
+            flash_refusal(request, exc)
+        else:
+            link = request.build_absolute_uri(f"/survey/{token}/")
+    return render(
+        request,
+        "feedback/invitation.html",
+        {"i": found, "link": link, "answers": found.answers.order_by("pk"), "now": timezone.now()},
+    )
+
+
+def respond(request: HttpRequest, token: str) -> HttpResponse:
+    """N-1, N-3: the customer's page behind the link; after answering, it shows what the company
+    will change once the survey's notice is published."""
+    found = actions.invitation_for(token)
+    if found is None:
+        return render(request, "review/confirm_invalid.html", {"reason": _("调查链接无效。")}, status=404)
+    errors: dict[str, list[str]] = {}
+    message = ""
+    if request.method == "POST" and found.answered_at is None:
+        try:
+            found = actions.answer(
+                token=token,
+                respondent=request.POST.get("respondent", ""),
+                values=request.POST,
+                comment=request.POST.get("comment", ""),
+            )
+        except FieldErrors as exc:
+            errors = exc.errors
+        except ActionError as exc:
+            message = exc.message
+    scale = policy().feedback.score_scale
+    return render(
+        request,
+        "feedback/respond.html",
+        {
+            "i": found,
+            "questions": actions.questions_of(found),
+            "scale": range(1, scale + 1),
+            "errors": errors,
+            "message": message,
+            "data": request.POST,
+            "expired": found.expires_at is None or found.expires_at <= timezone.now(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+# --- improvement actions ---------------------------------------------------------------------
+
+
+@login_required
+def improvement(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.actions_for(request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    user = actor(request)
+    if request.method == "POST":
+        try:
+            actions.decide_action(
+                actor=user,
+                action=found,
+                verb=request.POST.get("verb", ""),
+                note=request.POST.get("note", ""),
+                version=int(request.POST.get("version") or 0),
+            )
+        except (ActionError, workflow.WorkflowError) as exc:
+            flash_refusal(request, exc)
+        else:
+            messages.success(request, _("已记录。"))
+        return redirect("feedback:action", pk=found.pk)
+    return render(
+        request,
+        "feedback/action.html",
+        {"a": found, "transitions": states.IMPROVEMENT.available(found, user)},
+    )
+
+
+@login_required
+@require_POST
+def complaint_action(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.complaints_for(request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    try:
+        actions.add_action(
+            actor=actor(request),
+            complaint=found,
+            title=request.POST.get("title", ""),
+            owner=User.objects.filter(pk=request.POST.get("owner") or 0).first(),
+            due_on=_date(request.POST.get("due_on", "")),
+        )
+    except ActionError as exc:
+        flash_refusal(request, exc)
+    return redirect("feedback:complaint", pk=found.pk)
