@@ -138,6 +138,31 @@ def build_world() -> dict[str, Any]:
     feedback.send_survey(
         actor=users["customer_service_staff"], survey=survey, customer_ids=[shipped.customer_id]
     )
+    from oms.supervision import actions as supervision
+
+    inspector = User.objects.get(username="auditor")
+    spot_check = supervision.SpotCheck.objects.create(
+        number="CC1",
+        title="抽查",
+        period_start=today,
+        period_end=today,
+        sample_size=1,
+        seed=1,
+        population=1,
+        checks=["review_opinions"],
+        created_by=inspector,
+    )
+    finding = supervision.Finding.objects.create(
+        spot_check=spot_check,
+        description="缺评审意见",
+        corrective_action="补充",
+        owner=users["sales_staff"],
+        due_at=timezone.now(),
+        created_by=inspector,
+    )
+    report = supervision.report_violation(
+        actor=users["production_staff"], subject="私下改价", description="x"
+    )
     improvement = feedback.add_action(
         actor=users["customer_service_staff"],
         survey=survey,
@@ -180,6 +205,9 @@ def build_world() -> dict[str, Any]:
         "invitation": Invitation.objects.get(survey=survey),
         "question": Question.objects.order_by("pk").first(),
         "improvement": improvement,
+        "spot_check": spot_check,
+        "finding": finding,
+        "violation_report": report,
     }
 
 
@@ -192,6 +220,9 @@ _PK = [
     ("changes/tasks/", "change_task"),
     ("complaints/", "complaint"),
     ("improvements/", "improvement"),
+    ("supervision/checks/", "spot_check"),
+    ("supervision/findings/", "finding"),
+    ("supervision/reports/", "violation_report"),
     ("surveys/invitations/", "invitation"),
     ("surveys/questions/", "question"),
     ("surveys/", "survey"),
@@ -228,7 +259,8 @@ _API_ITEM = {
 }
 # One real verb per action route: enough to reach the view's scope check and the action.
 _VERB = {
-    "<int:pk>": "conclusions",  # surveys/<pk>/<verb>/
+    "surveys/<int:pk>/": "conclusions",
+    "supervision/checks/<int:pk>/": "close",
     "billing": "statement",
     "contract": "generate",
     "do": "submit",
@@ -258,7 +290,7 @@ def path_for(route: str, world: dict[str, Any]) -> str:
         if name == "item_id":
             return str(world[_API_ITEM[before.split("/")[1]]].pk)
         if name == "verb":
-            return _VERB[before.rstrip("/").rsplit("/", 1)[-1]]
+            return _VERB.get(before) or _VERB[before.rstrip("/").rsplit("/", 1)[-1]]
         if name == "which":
             return "notice"
         if name == "kind":
@@ -446,6 +478,16 @@ RULES: dict[str, Rule] = {
     "complaints/new/": page(_pred("oms.feedback.permissions:handles_complaints")),
     "improvements/": page(),
     "improvements/<int:pk>/": page(_in("oms.feedback.selectors:actions_for", "improvement")),
+    # Supervision (O-2, O-4): the group runs checks; anyone reports; only the group reads reports.
+    "supervision/checks/": page(_pred("oms.supervision.permissions:can_see_checks")),
+    "supervision/checks/<int:pk>/": page(_pred("oms.supervision.permissions:can_see_checks")),
+    "supervision/checks/<int:pk>/<str:verb>/": action(_pred("oms.supervision.permissions:can_see_checks")),
+    "supervision/checks/new/": page(_pred("oms.supervision.permissions:can_run_checks")),
+    "supervision/findings/": page(),
+    "supervision/findings/<int:pk>/": page(_in("oms.supervision.selectors:findings_for", "finding")),
+    "supervision/reports/": page(_pred("oms.supervision.permissions:can_read_reports")),
+    "supervision/reports/<int:pk>/": page(_pred("oms.supervision.permissions:can_read_reports")),
+    "supervision/reports/new/": page(),
     "surveys/": page(SURVEYS),
     "surveys/<int:pk>/": page(SURVEYS),
     "surveys/<int:pk>/<str:verb>/": action(SURVEYS),

@@ -1,0 +1,274 @@
+"""Supervision pages (O-2, O-4): thin; the selectors scope and the actions decide."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from oms.accounts.models import User
+from oms.core import workflow
+from oms.core.errors import ActionError, FieldErrors
+from oms.core.listing import Column, ListSpec
+from oms.core.pages import actor, flash_refusal
+from oms.supervision import actions, checks, permissions, selectors, states
+from oms.supervision.models import Finding, SpotCheck, ViolationReport
+
+CHECK_SPEC = ListSpec(
+    model=SpotCheck,
+    prefix="supervision:check",
+    title=gettext_lazy("抽查"),
+    columns=[
+        Column("number"),
+        Column("title"),
+        Column("period_start"),
+        Column("period_end"),
+        Column("sample_size"),
+        Column("population"),
+        Column("status"),
+        Column("created_at"),
+    ],
+    selector=selectors.spot_checks_for,
+    search_fields=("number", "title"),
+    filters=("status",),
+    date_field="created_at",
+    detail_url_name="supervision:check",
+    can_view=permissions.can_see_checks,
+    actions_template="supervision/_new_check_button.html",
+)
+FINDING_SPEC = ListSpec(
+    model=Finding,
+    prefix="supervision:finding",
+    title=gettext_lazy("检查发现与整改"),
+    columns=[
+        Column("description"),
+        Column("order__number", gettext_lazy("订单号")),
+        Column("spot_check__number", gettext_lazy("抽查编号")),
+        Column("owner", sortable=False),
+        Column("due_at"),
+        Column("status"),
+    ],
+    selector=selectors.findings_for,
+    search_fields=("description", "order__number", "spot_check__number"),
+    filters=("status",),
+    date_field="created_at",
+    detail_url_name="supervision:finding",
+)
+# O-4: the reporter is not a column, nor searchable.
+REPORT_SPEC = ListSpec(
+    model=ViolationReport,
+    prefix="supervision:report",
+    title=gettext_lazy("违规举报"),
+    columns=[
+        Column("subject"),
+        Column("order_number"),
+        Column("created_at"),
+        Column("status"),
+        Column("substantiated"),
+    ],
+    selector=selectors.reports_for,
+    search_fields=("subject", "order_number"),
+    filters=("status",),
+    date_field="created_at",
+    detail_url_name="supervision:report",
+    can_view=permissions.can_read_reports,
+)
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+@login_required
+def new_check(request: HttpRequest) -> HttpResponse:
+    """O-2: draw a spot check; giving an earlier check's seed draws the same sample again."""
+    user = actor(request)
+    if not permissions.can_run_checks(user):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        size = request.POST.get("sample_size", "")
+        seed = request.POST.get("seed", "").strip()
+        try:
+            if (size and not size.isdigit()) or (seed and not seed.isdigit()):
+                raise FieldErrors({"sample_size": [_("样本量和随机种子须为整数。")]})
+            done = actions.start_spot_check(
+                actor=user,
+                title=request.POST.get("title", ""),
+                period_start=_date(request.POST.get("period_start", "")),
+                period_end=_date(request.POST.get("period_end", "")),
+                sample_size=int(size) if size else None,
+                seed=int(seed) if seed else None,
+            )
+        except FieldErrors as exc:
+            errors = exc.errors
+        else:
+            return redirect("supervision:check", pk=done.pk)
+    from oms.policy.selectors import policy
+
+    return render(
+        request,
+        "supervision/check_new.html",
+        {"errors": errors, "data": request.POST, "default_size": policy().supervision.sample_size},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def check(request: HttpRequest, pk: int) -> HttpResponse:
+    """O-2: the sample, each order's checklist as the records show it and as confirmed, the
+    findings, and whether the seed still draws this sample."""
+    found = selectors.spot_checks_for(request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    user = actor(request)
+    items = list(found.items.select_related("order", "order__customer").order_by("pk"))
+    redrawn = actions.draw(
+        actions.population(found.period_start, found.period_end), found.sample_size, found.seed
+    )
+    labels = [(code, checks.CHECKS[code][0]) for code in found.checks]
+    return render(
+        request,
+        "supervision/check.html",
+        {
+            "c": found,
+            "items": items,
+            "labels": labels,
+            "reproducible": redrawn == [i.order_id for i in items],
+            "findings": found.findings.select_related("owner", "order"),
+            "can_run": permissions.can_run_checks(user) and found.status == "open",
+            "people": User.objects.filter(is_active=True, department__isnull=False).order_by("username"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def check_do(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    found = selectors.spot_checks_for(request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    user = actor(request)
+    try:
+        if verb == "item":
+            item = found.items.filter(pk=request.POST.get("item") or 0).first()
+            if item is None:
+                raise Http404
+            actions.confirm_item(
+                actor=user,
+                item=item,
+                verdicts={c: request.POST.get(f"v-{c}", "") for c in found.checks},
+                note=request.POST.get("note", ""),
+                version=int(request.POST.get("version") or 0),
+            )
+        elif verb == "finding":
+            item = found.items.filter(pk=request.POST.get("item") or 0).first()
+            actions.add_finding(
+                actor=user,
+                item=item,
+                check_code=request.POST.get("check_code", ""),
+                description=request.POST.get("description", ""),
+                corrective_action=request.POST.get("corrective_action", ""),
+                owner=User.objects.filter(pk=request.POST.get("owner") or 0).first(),
+            )
+        elif verb == "close":
+            actions.close_spot_check(actor=user, check=found, summary=request.POST.get("summary", ""))
+        else:
+            raise Http404
+    except (ActionError, workflow.WorkflowError) as exc:
+        flash_refusal(request, exc)
+    else:
+        messages.success(request, _("已记录。"))
+    return redirect("supervision:check", pk=found.pk)
+
+
+@login_required
+def finding(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.findings_for(request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    user = actor(request)
+    if request.method == "POST":
+        try:
+            actions.decide_finding(
+                actor=user,
+                finding=found,
+                verb=request.POST.get("verb", ""),
+                note=request.POST.get("note", ""),
+                version=int(request.POST.get("version") or 0),
+            )
+        except (ActionError, workflow.WorkflowError) as exc:
+            flash_refusal(request, exc)
+        else:
+            messages.success(request, _("已记录。"))
+        return redirect("supervision:finding", pk=found.pk)
+    return render(
+        request,
+        "supervision/finding.html",
+        {"f": found, "transitions": states.FINDING.available(found, user)},
+    )
+
+
+@login_required
+def new_report(request: HttpRequest) -> HttpResponse:
+    """O-4: anyone reports a violation; the page says who will see their name."""
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            actions.report_violation(
+                actor=actor(request),
+                subject=request.POST.get("subject", ""),
+                description=request.POST.get("description", ""),
+                order_number=request.POST.get("order_number", ""),
+            )
+        except FieldErrors as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, _("举报已提交。您的姓名只有监督小组负责人可见。"))
+            return redirect("core:home")
+    return render(
+        request,
+        "supervision/report_new.html",
+        {"errors": errors, "data": request.POST},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.reports_for(request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    user = actor(request)
+    if request.method == "POST":
+        verdict = request.POST.get("substantiated", "")
+        try:
+            actions.close_report(
+                actor=user,
+                report=found,
+                outcome=request.POST.get("outcome", ""),
+                substantiated={"yes": True, "no": False}.get(verdict),
+                version=int(request.POST.get("version") or 0),
+            )
+        except (ActionError, workflow.WorkflowError) as exc:
+            flash_refusal(request, exc)
+        return redirect("supervision:report", pk=found.pk)
+    return render(
+        request,
+        "supervision/report.html",
+        {
+            "r": found,
+            "reporter": selectors.reporter_of(user, found),
+            "transitions": states.REPORT.available(found, user),
+        },
+    )
