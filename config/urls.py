@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("oms.feedback.urls")),
     path("archive/", include("oms.archive.urls")),
     path("supervision/", include("oms.supervision.urls")),
+    path("analytics/", include("oms.analytics.urls")),
     path("audit/", include("oms.audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),

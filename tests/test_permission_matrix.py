@@ -350,6 +350,10 @@ def _both(*checks: Callable[[Any, dict[str, Any]], bool]) -> Callable[[Any, dict
     return lambda u, w: all(c(u, w) for c in checks)
 
 
+def _either(*checks: Callable[[Any, dict[str, Any]], bool]) -> Callable[[Any, dict[str, Any]], bool]:
+    return lambda u, w: any(c(u, w) for c in checks)
+
+
 def _pred(dotted: str) -> Callable[[Any, dict[str, Any]], bool]:
     """A named predicate of the code (module:name) taking the user alone."""
     import importlib
@@ -405,6 +409,9 @@ REVIEW_TASK = _in("oms.review.selectors:review_tasks_for", "review_task")
 CUSTOMER = _in("oms.customers.selectors:customers_for", "customer")
 CONTACT = _in("oms.customers.selectors:contacts_for", "contact")
 CHANGE = _in("oms.changes.selectors:requests_for", "change")
+PLANS = _either(
+    _pred("oms.analytics.permissions:can_plan"), _pred("oms.analytics.permissions:can_view_dashboard")
+)
 COMPLAINT = _in("oms.feedback.selectors:complaints_for", "complaint")
 SURVEYS = _pred("oms.feedback.permissions:can_see_surveys")
 
@@ -455,6 +462,14 @@ RULES: dict[str, Rule] = {
     "api/suppliers/<item_id>": page(),
     "api/warehouses/": page(),
     "api/warehouses/<item_id>": page(),
+    # Analysis and assessment (O-1, O-3, Q-1, Q-2): those who assess; sales plan.
+    "analytics/assessment/": page(_pred("oms.analytics.permissions:can_view_kpis")),
+    "analytics/dashboard/": page(_pred("oms.analytics.permissions:can_view_dashboard")),
+    "analytics/kpis/": page(_pred("oms.analytics.permissions:can_view_kpis")),
+    "analytics/kpis/records/": page(lambda u, w: False),  # needs ?kpi=; without it: 404 or 403
+    "analytics/plans/": page(PLANS),
+    "analytics/plans/actual/": page(PLANS),
+    "analytics/plans/new/": page(_pred("oms.analytics.permissions:can_plan")),
     # Archive (M-2, M-3): the index card for all staff, the contents on a grant or for keepers.
     "archive/": page(),
     "archive/<int:pk>/": page(),

@@ -15,10 +15,12 @@ from oms.changes import states as changes
 from oms.contracts import states as contracts
 from oms.core.workflow import TransitionTable
 from oms.delivery import states as delivery
+from oms.feedback import states as feedback
 from oms.fulfilment import states as fulfilment
 from oms.orders import states as orders
 from oms.quality import states as quality
 from oms.review import states as review
+from oms.supervision import states as supervision
 from oms.tracking import states as tracking
 
 
@@ -44,6 +46,12 @@ def tables() -> list[TransitionTable]:
         billing.ORDER_CLOSURE,
         archive.DISPOSAL,
         archive.ACCESS,
+        feedback.COMPLAINT,
+        feedback.IMPROVEMENT,
+        feedback.SURVEY,
+        supervision.SPOT_CHECK,
+        supervision.FINDING,
+        supervision.REPORT,
     ]
 
 

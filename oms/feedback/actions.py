@@ -43,8 +43,8 @@ from oms.policy.actions import next_number
 from oms.policy.selectors import policy, work_calendar
 from oms.tracking.actions import close_items, open_item
 
-COMPLAINT_STEP = "complaint_step"
-IMPROVEMENT = "improvement"
+COMPLAINT_STEP = "complaint.step"
+IMPROVEMENT = "improvement.action"
 
 
 def _url(complaint: Complaint) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from oms.accounts.permissions import is_admin, is_auditor, is_executive, is_head, is_staff_member
@@ -93,7 +93,10 @@ def scores(answers: QuerySet[Answer], by: str) -> list[ScoreRow]:
     if by == "salesperson":
         fields.append("invitation__salesperson__first_name")
     rows = (
-        qs.values(*fields).annotate(points=Sum("score"), possible=Sum("scale"), n=Count("pk")).order_by(key)
+        qs.values(*fields)
+        .annotate(points=Sum("score"), possible=Sum("scale"), n=Count("pk"), first=Min("pk"))
+        # Questions in the order they were asked; the other groups by their key.
+        .order_by("first" if by == "question" else key)
     )
     result = []
     for r in rows:

@@ -25,7 +25,7 @@ from oms.supervision import checks, permissions, states
 from oms.supervision.models import Finding, SpotCheck, SpotCheckItem, ViolationReport
 from oms.tracking.actions import close_items, open_item
 
-FINDING_STEP = "finding"
+FINDING_STEP = "supervision.finding"
 VERDICTS = ("pass", "fail", "na")
 
 

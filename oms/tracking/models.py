@@ -15,6 +15,35 @@ class WorkStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已撤销")
 
 
+# The kinds of pending step, for the analysis of where time goes (Q-1) and any page that names them.
+STEP_KINDS = {
+    "order.check": _("订单初审"),
+    "order.supplement": _("补充订单信息"),
+    "order.decision": _("管理层决定是否接单"),
+    "order.renegotiate": _("重新协商"),
+    "order.confirmation": _("客户确认"),
+    "order.exception": _("处理异常"),
+    "order.idle": _("订单无进展提醒"),
+    "inquiry.followup": _("跟进咨询"),
+    "review.task": _("订单评审"),
+    "approval.step": _("订单审批"),
+    "release.task": _("下达后的部门计划"),
+    "report.contact": _("联系客户"),
+    "report.production": _("生产进度汇报"),
+    "purchase.decision": _("取消后采购处理"),
+    "quality.nc": _("不合格品处理"),
+    "change.task": _("变更评审"),
+    "change.explain": _("向客户说明变更"),
+    "change.agreement": _("签订变更协议"),
+    "billing.review": _("结算清单审核"),
+    "dunning.contact": _("催款联系"),
+    "dunning.legal": _("转法务"),
+    "complaint.step": _("投诉处理"),
+    "improvement.action": _("改进措施"),
+    "supervision.finding": _("检查发现整改"),
+}
+
+
 class WorkItem(models.Model):
     """A pending step with one named responsible person or department (P-3) and a due time (P-2).
 

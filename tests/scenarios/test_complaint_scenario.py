@@ -50,7 +50,7 @@ def _step(client: Any, c: Complaint, step: str, **data: Any) -> Complaint:
 def _open_steps(c: Complaint) -> list[tuple[str, str]]:
     return [
         (w.title, w.assignee.username)
-        for w in WorkItem.objects.filter(object_id=c.pk, kind="complaint_step", status="open").select_related(
+        for w in WorkItem.objects.filter(object_id=c.pk, kind="complaint.step", status="open").select_related(
             "assignee"
         )
     ]
@@ -78,7 +78,7 @@ def test_a_complaint_walks_every_step_of_the_policy(
     assert c.number == f"TS{timezone.localdate():%Y}00001"
     assert _open_steps(c) == [(f"投诉 {c.number}：收集投诉资料", "cs1")]
     assert (
-        WorkItem.objects.get(object_id=c.pk, kind="complaint_step", status="open").due_at == c.answer_due_at
+        WorkItem.objects.get(object_id=c.pk, kind="complaint.step", status="open").due_at == c.answer_due_at
     )
 
     c = _step(client, c, "collect_evidence", evidence_note="客户寄回问题样品一台")
@@ -171,7 +171,7 @@ def test_a_late_step_is_escalated_to_the_handlers_head(client, closed) -> None:
         {"order": order.number, "category": "service", "description": "电话无人接", "complainant": "张伟"},
     )
     c = Complaint.objects.get()
-    item = WorkItem.objects.get(object_id=c.pk, kind="complaint_step")
+    item = WorkItem.objects.get(object_id=c.pk, kind="complaint.step")
     sweep(now=c.answer_due_at - timedelta(minutes=1))
     item.refresh_from_db()
     assert item.overdue is False

@@ -25,11 +25,17 @@ def rows(admin_user) -> None:
         recorder.record(actor=admin_user, obj=customer, action="test")
 
 
+# Reports that make a fixed number of grouped queries, whatever the number of rows: the monthly
+# assessment (O-3) asks each of the five KPIs by department and by month (the collection rate
+# twice), then the open items.
+REPORT_QUERIES = {"analytics:assessment": 30}
+
+
 @pytest.mark.parametrize("url_name", MENU_URLS)
 def test_menu_page_opens_with_bounded_queries(
     admin_client, rows, url_name, django_assert_max_num_queries
 ) -> None:
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(REPORT_QUERIES.get(url_name, 15)):
         response = admin_client.get(reverse(url_name))
     assert response.status_code == 200
 

@@ -148,7 +148,7 @@ def test_a_finding_is_corrected_escalated_when_late_and_verified(group) -> None:
         corrective_action="补充说明并培训",
         owner=group["sales"],
     )
-    work = WorkItem.objects.get(kind="finding", object_id=finding.pk)
+    work = WorkItem.objects.get(kind="supervision.finding", object_id=finding.pk)
     assert (work.assignee, work.due_at) == (group["sales"], finding.due_at)
     sweep(now=finding.due_at + timedelta(minutes=1))
     work.refresh_from_db()

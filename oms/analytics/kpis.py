@@ -1,0 +1,431 @@
+"""The KPIs of the order management policy (O-1), computed from the records in the database, per
+company, department or person, for any period; each with its formula and the records behind it.
+
+Each KPI is one grouped query (two for the collection rate): the numerator and the denominator
+counted (or summed) per group with conditional aggregates, never a Python loop over orders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Concat, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from oms.billing.models import Allocation, Invoice
+from oms.changes.models import ChangeRequest, RequestKind, RequestStatus, Source
+from oms.delivery.models import Acceptance, AcceptanceResult
+from oms.feedback.models import Answer, Complaint
+from oms.orders.models import SalesOrder
+from oms.quality.models import NonConformance
+from oms.tracking.models import WorkItem, WorkStatus
+
+BY = ("company", "department", "person", "month")
+
+
+@dataclass(frozen=True)
+class Row:
+    key: Any
+    label: str
+    numerator: Decimal
+    denominator: Decimal
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return (self.numerator * 100 / self.denominator).quantize(Decimal("0.1"))
+
+
+def bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The aware datetimes of [start 00:00, end+1 00:00): filters that use the indexes."""
+    tz = timezone.get_current_timezone()
+    return datetime.combine(start, time.min, tz), datetime.combine(end + timedelta(days=1), time.min, tz)
+
+
+def _person_label(prefix: str) -> Any:
+    return Concat(F(f"{prefix}last_name"), F(f"{prefix}first_name"))
+
+
+def _grouped(
+    qs: QuerySet[Any],
+    by: str,
+    *,
+    department: str,
+    person: str,
+    month: Any,
+    numerator: Any,
+    denominator: Any,
+) -> list[Row]:
+    """One grouped query: the rows of `qs` by department, person or month (or all), with the
+    two aggregates."""
+    if by == "company":
+        keys: dict[str, Any] = {"k": Value(0), "name": Value(str(_("全公司")))}
+    elif by == "department":
+        keys = {"k": F(f"{department}_id"), "name": F(f"{department}__name")}
+    elif by == "month":
+        keys = {"k": TruncMonth(month), "name": Value("")}
+    else:
+        keys = {"k": F(f"{person}_id"), "name": _person_label(f"{person}__")}
+    rows = qs.annotate(**keys).values("k", "name").annotate(n=numerator, d=denominator).order_by("k")
+    return [
+        Row(
+            f"{r['k']:%Y-%m}" if by == "month" and r["k"] else r["k"],
+            f"{r['k']:%Y-%m}" if by == "month" and r["k"] else str(r["name"] or "—"),
+            Decimal(r["n"] or 0),
+            Decimal(r["d"] or 0),
+        )
+        for r in rows
+        if r["d"]
+    ]
+
+
+def total(rows: list[Row]) -> Row | None:
+    """The company's figure from the groups' (every record is in exactly one group)."""
+    if not rows:
+        return None
+    return Row(
+        0,
+        str(_("全公司")),
+        sum((r.numerator for r in rows), Decimal("0")),
+        sum((r.denominator for r in rows), Decimal("0")),
+    )
+
+
+# --- processing timeliness (处理及时率) --------------------------------------------------------
+
+
+def timeliness_base(start: date, end: date) -> QuerySet[WorkItem]:
+    """Steps finished in the period (every pending step with a deadline: review, approval,
+    confirmation, release plans, complaints, findings, …)."""
+    lo, hi = bounds(start, end)
+    return WorkItem.objects.filter(status=WorkStatus.DONE, closed_at__gte=lo, closed_at__lt=hi)
+
+
+def timeliness(start: date, end: date, by: str) -> list[Row]:
+    on_time = Q(closed_at__lte=F("due_at"))
+    return _grouped(
+        timeliness_base(start, end),
+        by,
+        department="department",
+        person="assignee",
+        month="closed_at",
+        numerator=Count("pk", filter=on_time),
+        denominator=Count("pk"),
+    )
+
+
+# --- confirmation accuracy (确认准确率) --------------------------------------------------------
+
+
+def _corrected() -> Exists:
+    """A confirmed order corrected later: a change of its content the company itself raised and
+    carried out (a customer's own change is not a confirmation error)."""
+    return Exists(
+        ChangeRequest.objects.filter(
+            order=OuterRef("pk"),
+            kind=RequestKind.CHANGE,
+            source=Source.DEPARTMENT,
+            status=RequestStatus.APPROVED,
+        )
+    )
+
+
+def confirmed_base(start: date, end: date) -> QuerySet[SalesOrder]:
+    lo, hi = bounds(start, end)
+    return SalesOrder.objects.filter(confirmed_at__gte=lo, confirmed_at__lt=hi)
+
+
+def confirmation_accuracy(start: date, end: date, by: str) -> list[Row]:
+    return _grouped(
+        confirmed_base(start, end).annotate(corrected=_corrected()),
+        by,
+        department="department",
+        person="salesperson",
+        month="confirmed_at",
+        numerator=Count("pk", filter=Q(corrected=False)),
+        denominator=Count("pk"),
+    )
+
+
+# --- order accuracy (订单准确率) ---------------------------------------------------------------
+
+
+def _defective() -> Q:
+    """An order delivered with a problem: a rejected or qualified acceptance, a non-conformance,
+    or a complaint."""
+    return Q(
+        Exists(
+            Acceptance.objects.filter(shipment__order=OuterRef("pk")).exclude(
+                result=AcceptanceResult.ACCEPTED
+            )
+        )
+        | Exists(NonConformance.objects.filter(order=OuterRef("pk")))
+        | Exists(Complaint.objects.filter(order=OuterRef("pk")))
+    )
+
+
+def delivered_base(start: date, end: date) -> QuerySet[SalesOrder]:
+    """Orders with a delivery accepted (signed for) in the period."""
+    return SalesOrder.objects.filter(
+        Exists(
+            Acceptance.objects.filter(
+                shipment__order=OuterRef("pk"), received_on__gte=start, received_on__lte=end
+            )
+        )
+    )
+
+
+def order_accuracy(start: date, end: date, by: str) -> list[Row]:
+    first_received = Subquery(
+        Acceptance.objects.filter(
+            shipment__order=OuterRef("pk"), received_on__gte=start, received_on__lte=end
+        )
+        .order_by("received_on")
+        .values("received_on")[:1],
+        output_field=DateField(),
+    )
+    return _grouped(
+        delivered_base(start, end).annotate(defective=_defective(), received=first_received),
+        by,
+        department="department",
+        person="salesperson",
+        month="received",
+        numerator=Count("pk", filter=Q(defective=False)),
+        denominator=Count("pk"),
+    )
+
+
+# --- customer satisfaction (客户满意度) --------------------------------------------------------
+
+
+def satisfaction_base(start: date, end: date) -> QuerySet[Answer]:
+    lo, hi = bounds(start, end)
+    return Answer.objects.filter(score__isnull=False, answered_at__gte=lo, answered_at__lt=hi)
+
+
+def satisfaction(start: date, end: date, by: str) -> list[Row]:
+    return _grouped(
+        satisfaction_base(start, end),
+        by,
+        department="invitation__salesperson__department",
+        person="invitation__salesperson",
+        month="answered_at",
+        numerator=Sum("score"),
+        denominator=Sum("scale"),
+    )
+
+
+# --- collection rate (回款率) -----------------------------------------------------------------
+
+
+def collection_base(start: date, end: date) -> QuerySet[Invoice]:
+    return Invoice.objects.filter(due_date__gte=start, due_date__lte=end)
+
+
+def collection(start: date, end: date, by: str) -> list[Row]:
+    """Received by the due date / due, of the invoices falling due in the period (money, so two
+    sums: the invoices, and the allocations of receipts dated on or before each due date)."""
+    due = _grouped(
+        collection_base(start, end),
+        by,
+        department="statement__order__department",
+        person="statement__order__salesperson",
+        month="due_date",
+        numerator=Sum("amount"),
+        denominator=Sum("amount"),
+    )
+    paid = _grouped(
+        Allocation.objects.filter(
+            invoice__due_date__gte=start,
+            invoice__due_date__lte=end,
+            receipt__received_on__lte=F("invoice__due_date"),
+        ),
+        by,
+        department="invoice__statement__order__department",
+        person="invoice__statement__order__salesperson",
+        month="invoice__due_date",
+        numerator=Sum("amount"),
+        denominator=Sum("amount"),
+    )
+    received = {r.key: r.numerator for r in paid}
+    return [Row(r.key, r.label, received.get(r.key, Decimal("0")), r.denominator) for r in due]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    code: str
+    title: Any
+    formula: Any
+    target_field: str
+    compute: Callable[[date, date, str], list[Row]]
+    money: bool = False
+
+
+KPIS: dict[str, Kpi] = {
+    k.code: k
+    for k in (
+        Kpi(
+            "timeliness",
+            _("处理及时率"),
+            _("期内完成且未超过时限的待办步骤数 ÷ 期内完成的待办步骤数 × 100%"),
+            "timeliness_target",
+            timeliness,
+        ),
+        Kpi(
+            "confirmation_accuracy",
+            _("确认准确率"),
+            _("期内确认、之后没有因内部差错而批准变更的订单数 ÷ 期内确认的订单数 × 100%"),
+            "confirmation_accuracy_target",
+            confirmation_accuracy,
+        ),
+        Kpi(
+            "order_accuracy",
+            _("订单准确率"),
+            _("期内签收、无拒收或保留意见、无不合格品、无投诉的订单数 ÷ 期内签收的订单数 × 100%"),
+            "order_accuracy_target",
+            order_accuracy,
+        ),
+        Kpi(
+            "satisfaction",
+            _("客户满意度"),
+            _("期内客户评分之和 ÷ 满分之和 × 100%"),
+            "satisfaction_target",
+            satisfaction,
+        ),
+        Kpi(
+            "collection",
+            _("回款率"),
+            _("期内到期发票在到期日前收到的金额 ÷ 期内到期发票金额 × 100%"),
+            "collection_target",
+            collection,
+            money=True,
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class DrillRow:
+    cells: list[Any]
+    counted: bool | None  # in the numerator (None: the KPI is a ratio of sums, not of records)
+    order_id: int | None
+
+
+@dataclass(frozen=True)
+class Drill:
+    headers: list[Any]
+    rows: list[DrillRow]
+    total: int
+
+
+def _person(user: Any) -> str:
+    return (user.get_full_name() or user.username) if user is not None else "—"
+
+
+def drill(
+    code: str, start: date, end: date, by: str, key: str, *, show_money: bool, limit: int = 500
+) -> Drill:
+    """O-1: the records behind one figure (the first `limit`), each marked whether it counts in
+    the numerator; orders link to their page."""
+    group = {"department": "department_id", "person": "salesperson_id"}
+    money = (lambda v: v) if show_money else (lambda v: "***")
+    rows: list[DrillRow] = []
+    if code == "timeliness":
+        field = {"department": "department_id", "person": "assignee_id"}.get(by)
+        qs: QuerySet[Any] = timeliness_base(start, end).select_related("assignee", "department")
+        qs = qs.annotate(good=ExpressionWrapper(Q(closed_at__lte=F("due_at")), output_field=BooleanField()))
+        headers = [_("待办事项"), _("负责部门"), _("负责人"), _("截止时间"), _("完成时间")]
+        cells = lambda w: [w.title, w.department.name, _person(w.assignee), w.due_at, w.closed_at]  # noqa: E731
+        order_of = lambda w: None  # noqa: E731
+    elif code in {"confirmation_accuracy", "order_accuracy"}:
+        field = group.get(by)
+        if code == "confirmation_accuracy":
+            qs = confirmed_base(start, end).annotate(bad=_corrected())
+        else:
+            qs = delivered_base(start, end).annotate(
+                bad=ExpressionWrapper(_defective(), output_field=BooleanField())
+            )
+        qs = qs.annotate(good=ExpressionWrapper(Q(bad=False), output_field=BooleanField())).select_related(
+            "customer", "salesperson"
+        )
+        headers = [_("订单号"), _("客户"), _("业务员"), _("确认时间"), _("状态")]
+        cells = lambda o: [  # noqa: E731
+            o.number,
+            o.customer.name,
+            _person(o.salesperson),
+            o.confirmed_at,
+            o.get_status_display(),
+        ]
+        order_of = lambda o: o.pk  # noqa: E731
+    elif code == "satisfaction":
+        field = {
+            "department": "invitation__salesperson__department_id",
+            "person": "invitation__salesperson_id",
+        }.get(by)
+        qs = satisfaction_base(start, end).select_related(
+            "invitation__customer", "invitation__salesperson", "invitation__order"
+        )
+        headers = [_("客户"), _("业务员"), _("问题"), _("评分"), _("答复时间")]
+        cells = lambda a: [  # noqa: E731
+            a.invitation.customer.name,
+            _person(a.invitation.salesperson),
+            a.question_text,
+            f"{a.score} / {a.scale}",
+            a.answered_at,
+        ]
+        order_of = lambda a: a.invitation.order_id  # noqa: E731
+    else:
+        field = {
+            "department": "statement__order__department_id",
+            "person": "statement__order__salesperson_id",
+        }.get(by)
+        on_time = (
+            Allocation.objects.filter(invoice=OuterRef("pk"), receipt__received_on__lte=OuterRef("due_date"))
+            .values("invoice")
+            .annotate(s=Sum("amount"))
+            .values("s")
+        )
+        qs = (
+            collection_base(start, end)
+            .annotate(on_time=Coalesce(Subquery(on_time), Value(Decimal("0")), output_field=DecimalField()))
+            .annotate(good=ExpressionWrapper(Q(on_time__gte=F("amount")), output_field=BooleanField()))
+            .select_related("statement__order", "statement__order__customer")
+        )
+        headers = [_("发票号码"), _("订单号"), _("客户"), _("应收日期"), _("价税合计"), _("到期前收到")]
+        cells = lambda i: [  # noqa: E731
+            i.number,
+            i.statement.order.number,
+            i.statement.order.customer.name,
+            i.due_date,
+            money(i.amount),
+            money(i.on_time),
+        ]
+        order_of = lambda i: i.statement.order_id  # noqa: E731
+    if field and key:
+        qs = qs.filter(**{field: int(key)})
+    total = qs.count()
+    for obj in qs.order_by("pk")[:limit]:
+        counted = None if code == "satisfaction" else bool(getattr(obj, "good", False))
+        rows.append(DrillRow(cells(obj), counted, order_of(obj)))
+    return Drill(headers, rows, total)
