@@ -49,6 +49,14 @@ class Table:
     chart: dict[str, Any] = field(default_factory=dict)
     note: str = ""
 
+    # The page shows the first rows of a long table (e.g. every customer in the ABC
+    # classification); its Excel export has them all.
+    SHOWN = 100
+
+    @property
+    def shown(self) -> list[list[Any]]:
+        return self.rows[: self.SHOWN]
+
 
 def _n(value: Any) -> Decimal:
     return Decimal(value or 0)

@@ -238,7 +238,31 @@ def load_demo() -> list[tuple[str, str]] | None:
     _demo_calendar(admin)
     _orders()
     _survey_questions(admin)
+    _voice()
     return logins
+
+
+def _voice() -> None:
+    """N-2: the shipped demo order has a complaint whose evidence is in, for customer service to
+    walk on; O-4 and Q-2 start empty."""
+    from oms.feedback import actions as feedback
+
+    service = User.objects.get(username="customer_service_staff")
+    shipped = SalesOrder.objects.get(status="shipped")
+    complaint = feedback.register_complaint(
+        actor=service,
+        order_number=shipped.number,
+        category="late",
+        description="客户反映到货比约定晚了一天，要求说明原因",
+        complainant="张伟",
+    )
+    feedback.advance(
+        actor=service,
+        complaint=complaint,
+        step="collect_evidence",
+        data={"evidence_note": "客户来电记录；物流签收单显示晚到一天"},
+        version=complaint.version,
+    )
 
 
 # N-1: the questions of the satisfaction questionnaire (004 客户满意度调查: delivery, product,
