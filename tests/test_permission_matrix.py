@@ -155,10 +155,10 @@ def build_world() -> dict[str, Any]:
     finding = supervision.Finding.objects.create(
         spot_check=spot_check,
         description="缺评审意见",
-        corrective_action="补充",
-        owner=users["sales_staff"],
-        due_at=timezone.now(),
         created_by=inspector,
+        action=feedback.add_action(
+            actor=users["customer_service_staff"], title="补充", owner=users["sales_staff"], due_on=today
+        ),
     )
     report = supervision.report_violation(
         actor=users["production_staff"], subject="私下改价", description="x"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import ExtractQuarter
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
@@ -21,6 +22,33 @@ from oms.core.errors import FieldErrors
 from oms.customers.models import Customer
 from oms.orders.models import OrderLine, SalesOrder
 from oms.policy.selectors import policy
+
+
+def record_closed_months(now: datetime, *, months: int = 12) -> int:
+    """O-3: record the company figure of every KPI for each of the last `months` closed months
+    that has none yet (the sweep calls this; the first run fills the year, later runs add the
+    month just ended). Returns how many figures it recorded."""
+    from oms.analytics import assessment, kpis
+    from oms.analytics.models import KpiMonth
+
+    first_of_this_month = timezone.localtime(now).date().replace(day=1)
+    wanted = assessment.previous_months(first_of_this_month, months + 1)[:-1]
+    have = set(KpiMonth.objects.filter(month__gte=wanted[0][0]).values_list("month", "kpi"))
+    added = 0
+    for start, end in wanted:
+        for kpi in kpis.KPIS.values():
+            if (start, kpi.code) in have:
+                continue
+            company = kpis.total(kpi.compute(start, end, "department"))
+            if company is None:
+                continue
+            KpiMonth.objects.get_or_create(
+                month=start,
+                kpi=kpi.code,
+                defaults={"numerator": company.numerator, "denominator": company.denominator},
+            )
+            added += 1
+    return added
 
 
 def period(year: int, quarter: int) -> tuple[date, date]:

@@ -9,7 +9,12 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from oms.analytics import permissions
+        from oms.analytics.actions import record_closed_months
         from oms.core.context_processors import MENU
+        from oms.tracking.actions import PERIODIC_CHECKS
+
+        if record_closed_months not in PERIODIC_CHECKS:
+            PERIODIC_CHECKS.append(record_closed_months)
 
         title = _("考核与分析")
         if all(section[0] != title for section in MENU):

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.analytics import kpis
-from oms.feedback.models import Complaint
+from oms.analytics.models import KpiMonth
+from oms.feedback.models import ActionStatus, Complaint
 from oms.policy.selectors import policy
-from oms.supervision.models import Finding, FindingStatus
+from oms.supervision.models import Finding
 from oms.tracking.models import ExceptionStatus, OrderException, WorkItem, WorkStatus
 
 
@@ -104,7 +105,10 @@ class Report:
             (
                 _("未关闭的检查发现"),
                 [_("问题描述"), _("整改负责人"), _("整改期限"), _("状态")],
-                [[f.description, str(f.owner), f.due_at, f.get_status_display()] for f in self.findings],
+                [
+                    [f.description, str(f.action.owner), f.action.due_on, f.action.get_status_display()]
+                    for f in self.findings
+                ],
             )
         )
         return out
@@ -115,18 +119,28 @@ def build(month: str) -> Report:
     start, end = month_bounds(month)
     targets = policy().analysis
     sections = []
-    trend_start = previous_months(start, 6)[0][0]
+    months = previous_months(start, 6)
+    recorded = {
+        (m.month, m.kpi): kpis.Row(0, "", m.numerator, m.denominator)
+        for m in KpiMonth.objects.filter(month__gte=months[0][0], month__lt=start)
+    }
     for kpi in kpis.KPIS.values():
         departments = kpi.compute(start, end, "department")
-        by_month = {r.key: r.percent for r in kpi.compute(trend_start, end, "month")}
-        months = [f"{a:%Y-%m}" for a, _b in previous_months(start, 6)]
+        company = kpis.total(departments)
+        missing = [a for a, _b in months[:-1] if (a, kpi.code) not in recorded]
+        live = {r.key: r.percent for r in kpi.compute(missing[0], months[-2][1], "month")} if missing else {}
+        trend = []
+        for a, _b in months[:-1]:
+            row = recorded.get((a, kpi.code))
+            trend.append((f"{a:%Y-%m}", row.percent if row else live.get(f"{a:%Y-%m}")))
+        trend.append((f"{start:%Y-%m}", company.percent if company else None))
         sections.append(
             KpiSection(
                 kpi,
                 Decimal(getattr(targets, kpi.target_field)),
-                kpis.total(departments),
+                company,
                 sorted(departments, key=lambda r: (r.percent or 0, r.label)),
-                [(m, by_month.get(m)) for m in months],
+                trend,
             )
         )
     people = [r for r in kpis.timeliness(start, end, "person") if r.denominator >= 3]
@@ -144,7 +158,9 @@ def build(month: str) -> Report:
         .order_by("due_at")[:20]
     )
     findings = list(
-        Finding.objects.exclude(status=FindingStatus.VERIFIED).select_related("owner").order_by("due_at")[:20]
+        Finding.objects.exclude(action__status=ActionStatus.VERIFIED)
+        .select_related("action", "action__owner")
+        .order_by("action__due_on", "pk")[:20]
     )
     lo, hi = kpis.bounds(start, end)
     complaints = Complaint.objects.aggregate(

@@ -58,3 +58,24 @@ class OrderPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} {self.year}{'' if not self.quarter else f' Q{self.quarter}'}"
+
+
+class KpiMonth(models.Model):
+    """O-3: a closed month's company figure of one KPI, recorded by the periodic sweep once the
+    month is over, so that the assessment's trend reads twelve rows instead of recomputing
+    months of records. The month's own report still computes its departments from the records."""
+
+    month = models.DateField(_("月份"))
+    kpi = models.CharField(_("指标"), max_length=40)
+    numerator = models.DecimalField(_("分子"), max_digits=20, decimal_places=4)
+    denominator = models.DecimalField(_("分母"), max_digits=20, decimal_places=4)
+    computed_at = models.DateTimeField(_("计算时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("月度指标")
+        verbose_name_plural = _("月度指标")
+        ordering = ["-month", "kpi"]
+        constraints = [models.UniqueConstraint(fields=["month", "kpi"], name="analytics_kpi_month_once")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.kpi}"

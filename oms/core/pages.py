@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
 from oms.core import workflow
@@ -24,3 +27,15 @@ def flash_refusal(request: HttpRequest, exc: ActionError | workflow.WorkflowErro
                 messages.error(request, m)
     else:
         messages.error(request, exc.message)
+
+
+def attempt(request: HttpRequest, do: Callable[[], object], success: str = "") -> bool:
+    """Run one decision a form posted: on refusal, show why (nothing was saved); else the success
+    message. Returns whether it went through."""
+    try:
+        do()
+    except (ActionError, workflow.WorkflowError) as exc:
+        flash_refusal(request, exc)
+        return False
+    messages.success(request, success or _("已记录。"))
+    return True

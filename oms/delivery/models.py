@@ -30,7 +30,7 @@ class Acceptance(models.Model):
     spec_ok = models.BooleanField(_("规格"), default=False)
     quality_ok = models.BooleanField(_("质量"), default=False)
     remarks = models.TextField(_("意见/问题"), blank=True)
-    received_on = models.DateField(_("签收日期"))
+    received_on = models.DateField(_("签收日期"), db_index=True)
     accepted_by_name = models.CharField(_("客户签收人"), max_length=100)
     method = models.CharField(_("登记方式"), max_length=20)  # "staff" or "link"
     signed_note = models.FileField(_("签字送货单/验收报告"), upload_to="delivery/signed/%Y/%m/", blank=True)

@@ -50,7 +50,6 @@ def tables() -> list[TransitionTable]:
         feedback.IMPROVEMENT,
         feedback.SURVEY,
         supervision.SPOT_CHECK,
-        supervision.FINDING,
         supervision.REPORT,
     ]
 

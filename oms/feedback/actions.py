@@ -546,10 +546,12 @@ def add_action(
     due_on: date | None,
     survey: Survey | None = None,
     complaint: Complaint | None = None,
+    origin: str = "",
 ) -> ImprovementAction:
-    """N-1: an improvement decided from a survey or a complaint, owned by one person with a
-    deadline; the owner's step opens and is escalated like every other when late."""
-    records.require(permissions.can_manage_surveys(actor))
+    """N-1, O-2: an improvement decided from a survey, a complaint or a finding, owned by one
+    person with a deadline; the owner's step opens and is escalated like every other when
+    late."""
+    records.require(permissions.can_raise_action(actor))
     errors: dict[str, list[str]] = {}
     if not title.strip():
         errors["title"] = [_("请填写改进措施。")]
@@ -565,12 +567,13 @@ def add_action(
         obj=ImprovementAction(
             survey=survey,
             complaint=complaint,
+            origin=(origin or str(survey or complaint or ""))[:100],
             title=title.strip(),
             owner=owner,
             due_on=due_on,
             created_by=actor,
         ),
-        fields=["survey", "complaint", "title", "owner", "due_on"],
+        fields=["survey", "complaint", "origin", "title", "owner", "due_on"],
         action="feedback.action.create",
     )
     calendar = work_calendar()

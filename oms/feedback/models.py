@@ -273,8 +273,9 @@ class ActionStatus(models.TextChoices):
 
 
 class ImprovementAction(models.Model):
-    """N-1: an improvement decided from a survey (or a complaint), owned by one person with a
-    deadline, done, then verified by someone else."""
+    """N-1, O-2: an improvement or corrective action decided from a survey, a complaint or a
+    supervision finding, owned by one person with a deadline, done, then verified by someone
+    else."""
 
     survey = models.ForeignKey(
         Survey,
@@ -292,6 +293,7 @@ class ImprovementAction(models.Model):
         related_name="actions",
         verbose_name=_("投诉"),
     )
+    origin = models.CharField(_("来源"), max_length=100, blank=True)
     title = models.CharField(_("改进措施"), max_length=200)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("负责人")

@@ -52,6 +52,16 @@ def can_see_surveys(user: Any) -> bool:
     return bool(can_manage_surveys(user) or is_head(user) or is_auditor(user))
 
 
+def can_raise_action(user: Any) -> bool:
+    """N-1, O-2: those who run surveys and complaints, heads, and the supervision group (its
+    findings' corrective actions) assign improvement actions."""
+    return bool(
+        can_manage_surveys(user)
+        or is_head(user)
+        or (is_staff_member(user) and user.department_kind in policy_of_request(user).supervision.departments)
+    )
+
+
 def can_edit_questions(user: Any) -> bool:
     """N-1: the administrator edits the survey's questions."""
     return bool(is_admin(user))

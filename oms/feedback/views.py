@@ -19,7 +19,7 @@ from oms.audit.models import AuditEvent
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
 from oms.core.listing import Column, ListSpec, table_xlsx
-from oms.core.pages import actor, flash_refusal
+from oms.core.pages import actor, attempt, flash_refusal
 from oms.feedback import actions, permissions, selectors, states
 from oms.feedback.findings import findings
 from oms.feedback.models import (
@@ -97,14 +97,13 @@ ACTION_SPEC = ListSpec(
     title=gettext_lazy("改进措施"),
     columns=[
         Column("title"),
-        Column("survey__number", gettext_lazy("调查编号")),
-        Column("complaint__number", gettext_lazy("投诉编号")),
+        Column("origin"),
         Column("owner", sortable=False),
         Column("due_on"),
         Column("status"),
     ],
     selector=selectors.actions_for,
-    search_fields=("title",),
+    search_fields=("title", "origin"),
     filters=("status",),
     date_field="due_on",
     detail_url_name="feedback:action",
@@ -207,8 +206,9 @@ def complaint_step(request: HttpRequest, pk: int) -> HttpResponse:
     step = request.POST.get("step", "")
     data: dict[str, object] = {k: request.POST.get(k, "") for k in request.POST}
     data["materials"] = request.POST.getlist("materials")
-    try:
-        actions.advance(
+    attempt(
+        request,
+        lambda: actions.advance(
             actor=actor(request),
             complaint=found,
             step=step,
@@ -216,11 +216,8 @@ def complaint_step(request: HttpRequest, pk: int) -> HttpResponse:
             version=int(request.POST.get("version") or 0),
             evidence=request.FILES.get("evidence"),
             reason=request.POST.get("reason", ""),
-        )
-    except (ActionError, workflow.WorkflowError) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, _("已记录。"))
+        ),
+    )
     return redirect("feedback:complaint", pk=found.pk)
 
 
@@ -405,18 +402,16 @@ def improvement(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     user = actor(request)
     if request.method == "POST":
-        try:
-            actions.decide_action(
+        attempt(
+            request,
+            lambda: actions.decide_action(
                 actor=user,
                 action=found,
                 verb=request.POST.get("verb", ""),
                 note=request.POST.get("note", ""),
                 version=int(request.POST.get("version") or 0),
-            )
-        except (ActionError, workflow.WorkflowError) as exc:
-            flash_refusal(request, exc)
-        else:
-            messages.success(request, _("已记录。"))
+            ),
+        )
         return redirect("feedback:action", pk=found.pk)
     return render(
         request,
@@ -431,14 +426,14 @@ def complaint_action(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.complaints_for(request.user).filter(pk=pk).first()
     if found is None:
         raise Http404
-    try:
-        actions.add_action(
+    attempt(
+        request,
+        lambda: actions.add_action(
             actor=actor(request),
             complaint=found,
             title=request.POST.get("title", ""),
             owner=User.objects.filter(pk=request.POST.get("owner") or 0).first(),
             due_on=_date(request.POST.get("due_on", "")),
-        )
-    except ActionError as exc:
-        flash_refusal(request, exc)
+        ),
+    )
     return redirect("feedback:complaint", pk=found.pk)

@@ -7,7 +7,6 @@ import random
 import secrets
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,15 +16,14 @@ from oms.accounts.models import User
 from oms.audit import recorder
 from oms.core import records, workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
+from oms.feedback import actions as feedback
 from oms.notifications.actions import notify
 from oms.orders.models import SalesOrder
 from oms.policy.actions import next_number
 from oms.policy.selectors import policy, work_calendar
 from oms.supervision import checks, permissions, states
 from oms.supervision.models import Finding, SpotCheck, SpotCheckItem, ViolationReport
-from oms.tracking.actions import close_items, open_item
 
-FINDING_STEP = "supervision.finding"
 VERDICTS = ("pass", "fail", "na")
 
 
@@ -164,83 +162,37 @@ def add_finding(
     check_code: str = "",
     order: SalesOrder | None = None,
 ) -> Finding:
-    """O-2: a finding and the corrective action asked for, owned by one person, due within the
-    policy's working days; the owner's step is escalated like every other when late."""
+    """O-2: a finding and its corrective action, an improvement action owned by one person and
+    due within the policy's working days (escalated when late, verified by the group)."""
     if not permissions.can_run_checks(actor):
         raise NotAllowed(_("只有监督小组可以登记检查发现。"))
-    errors: dict[str, list[str]] = {}
     if not description.strip():
-        errors["description"] = [_("请填写问题描述。")]
-    if not corrective_action.strip():
-        errors["corrective_action"] = [_("请填写整改要求。")]
-    if owner is None or not owner.is_active or owner.department is None:
-        errors["owner"] = [_("请选择整改负责人。")]
-    if errors:
-        raise FieldErrors(errors)
-    assert owner is not None and owner.department is not None
+        raise FieldErrors({"description": [_("请填写问题描述。")]})
     calendar = work_calendar()
     due = calendar.add_working_days(timezone.now(), policy().supervision.correction_days)
-    finding = records.create(
+    subject = item.order if item else order
+    action = feedback.add_action(
+        actor=actor,
+        title=corrective_action,
+        owner=owner,
+        due_on=timezone.localtime(due).date(),
+        origin=_("检查发现 %(c)s %(o)s")
+        % {"c": item.spot_check.number if item else "", "o": subject.number if subject else ""},
+    )
+    return records.create(
         actor=actor,
         obj=Finding(
             spot_check=item.spot_check if item else None,
             item=item,
-            order=item.order if item else order,
+            order=subject,
             check_code=check_code,
             description=description.strip(),
-            corrective_action=corrective_action.strip(),
-            owner=owner,
-            due_at=due,
+            action=action,
             created_by=actor,
         ),
-        fields=["spot_check", "order", "check_code", "description", "corrective_action", "owner", "due_at"],
+        fields=["spot_check", "order", "check_code", "description", "action"],
         action="supervision.finding",
     )
-    open_item(
-        target=finding,
-        kind=FINDING_STEP,
-        title=_("整改：%(d)s") % {"d": finding.description[:80]},
-        department=owner.department,
-        assignee=owner,
-        calendar=calendar,
-        due=due,
-    )
-    notify(
-        recipients=[owner],
-        title=_("监督检查发现需您整改：%(d)s") % {"d": finding.description[:60]},
-        url=f"/supervision/findings/{finding.pk}/",
-    )
-    return finding
-
-
-@transaction.atomic
-def decide_finding(*, actor: User, finding: Finding, verb: str, note: str, version: int) -> Finding:
-    """O-2: the owner records the correction; the supervision group verifies it or reopens it."""
-    transition = states.FINDING.transitions.get(verb)
-    if transition is None:
-        raise ActionError(_("未知的操作。"))
-    if version != finding.version:
-        raise StaleVersion(_("该记录已被他人更新，请刷新后再试。"))
-    now = timezone.now()
-    if verb == "correct":
-        if not note.strip():
-            raise FieldErrors({"correction": [_("请填写整改情况。")]})
-        changes: dict[str, Any] = {"correction": note.strip(), "corrected_at": now}
-    elif verb == "verify":
-        changes = {"verification": note.strip(), "verified_by": actor, "verified_at": now}
-    else:
-        changes = {"verification": note.strip()}
-    done = workflow.apply(
-        transition, finding, actor=actor, reason=note if verb == "reopen" else "", changes=changes
-    )
-    if verb == "verify":
-        close_items(target=done, actor=actor, outcome=str(transition.label), kinds=(FINDING_STEP,))
-    notify(
-        recipients=[done.created_by if verb == "correct" else done.owner],
-        title=_("检查发现：%(d)s") % {"d": transition.label},
-        url=f"/supervision/findings/{done.pk}/",
-    )
-    return done
 
 
 @transaction.atomic

@@ -76,15 +76,10 @@ class SpotCheckItem(models.Model):
         return f"{self.spot_check_id} · {self.order_id}"
 
 
-class FindingStatus(models.TextChoices):
-    OPEN = "open", _("待整改")
-    CORRECTED = "corrected", _("已整改，待验证")
-    VERIFIED = "verified", _("已验证关闭")
-
-
 class Finding(models.Model):
-    """O-2: a finding of a check with its corrective action, owner and deadline, tracked to
-    verification by the supervision group."""
+    """O-2: a finding of a check. Its corrective action is an improvement action (owner,
+    deadline, escalation, verification), the same as the improvements decided from surveys and
+    complaints."""
 
     spot_check = models.ForeignKey(
         SpotCheck,
@@ -107,31 +102,18 @@ class Finding(models.Model):
     )
     check_code = models.CharField(_("检查项目"), max_length=40, blank=True)
     description = models.TextField(_("问题描述"))
-    corrective_action = models.TextField(_("整改要求"))
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("整改负责人")
+    action = models.OneToOneField(
+        "feedback.ImprovementAction", on_delete=models.PROTECT, related_name="+", verbose_name=_("整改措施")
     )
-    due_at = models.DateTimeField(_("整改期限"))
-    status = models.CharField(
-        _("状态"), max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN, db_index=True
-    )
-    correction = models.TextField(_("整改情况"), blank=True)
-    corrected_at = models.DateTimeField(_("整改时间"), null=True, blank=True)
-    verification = models.TextField(_("验证意见"), blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人")
     )
     created_at = models.DateTimeField(_("提出时间"), default=timezone.now, db_index=True)
-    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         verbose_name = _("检查发现")
         verbose_name_plural = _("检查发现")
-        ordering = ["status", "due_at", "pk"]
+        ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return self.description[:40]

@@ -41,13 +41,5 @@ def can_read_reports(user: Any) -> bool:
     return bool(in_group(user) or is_admin(user))
 
 
-def can_correct(user: Any, finding: Any) -> bool:
-    return bool(finding.owner_id == getattr(user, "pk", None))
-
-
-def can_verify(user: Any, finding: Any) -> bool:
-    return bool(can_run_checks(user) and finding.owner_id != getattr(user, "pk", None))
-
-
 def can_handle_report(user: Any, report: Any) -> bool:
     return bool(in_group(user))

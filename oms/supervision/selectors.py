@@ -19,11 +19,11 @@ def spot_checks_for(user: Any) -> QuerySet[SpotCheck]:
 
 def findings_for(user: Any) -> QuerySet[Finding]:
     """O-2: the group, executives and auditors see every finding; an owner sees their own."""
-    qs = Finding.objects.select_related("order", "owner", "spot_check")
+    qs = Finding.objects.select_related("order", "spot_check", "action", "action__owner")
     if permissions.can_see_checks(user):
         return qs
     if is_staff_member(user):
-        return qs.filter(Q(owner=user))
+        return qs.filter(Q(action__owner=user))
     return qs.none()
 
 

@@ -1,4 +1,5 @@
-"""Lifecycles of a finding (O-2), a spot check and a violation report (O-4)."""
+"""Lifecycles of a spot check (O-2) and a violation report (O-4); a finding's corrective action
+follows the improvement action's (feedback.states.IMPROVEMENT)."""
 
 from __future__ import annotations
 
@@ -6,33 +7,8 @@ from django.utils.translation import gettext_lazy
 
 from oms.core.workflow import Transition, TransitionTable
 from oms.supervision import permissions
-from oms.supervision.models import FindingStatus as F
 from oms.supervision.models import ReportStatus as R
 from oms.supervision.models import SpotCheckStatus as C
-
-CORRECT = Transition(
-    name="correct",
-    label=gettext_lazy("登记整改"),
-    source={F.OPEN},
-    target=F.CORRECTED,
-    permission=permissions.can_correct,
-)
-VERIFY = Transition(
-    name="verify",
-    label=gettext_lazy("验证关闭"),
-    source={F.CORRECTED},
-    target=F.VERIFIED,
-    permission=permissions.can_verify,
-)
-REOPEN = Transition(
-    name="reopen",
-    label=gettext_lazy("整改不到位"),
-    source={F.CORRECTED},
-    target=F.OPEN,
-    permission=permissions.can_verify,
-    requires_reason=True,
-)
-FINDING = TransitionTable.of("finding", CORRECT, VERIFY, REOPEN)
 
 CLOSE_CHECK = Transition(
     name="close",

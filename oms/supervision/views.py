@@ -17,7 +17,7 @@ from oms.accounts.models import User
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
 from oms.core.listing import Column, ListSpec
-from oms.core.pages import actor, flash_refusal
+from oms.core.pages import actor, attempt, flash_refusal
 from oms.supervision import actions, checks, permissions, selectors, states
 from oms.supervision.models import Finding, SpotCheck, ViolationReport
 
@@ -51,13 +51,13 @@ FINDING_SPEC = ListSpec(
         Column("description"),
         Column("order__number", gettext_lazy("订单号")),
         Column("spot_check__number", gettext_lazy("抽查编号")),
-        Column("owner", sortable=False),
-        Column("due_at"),
-        Column("status"),
+        Column("action__title", gettext_lazy("整改措施")),
+        Column("action__owner", gettext_lazy("整改负责人"), sortable=False),
+        Column("action__due_on", gettext_lazy("整改期限")),
+        Column("action__status", gettext_lazy("状态")),
     ],
     selector=selectors.findings_for,
     search_fields=("description", "order__number", "spot_check__number"),
-    filters=("status",),
     date_field="created_at",
     detail_url_name="supervision:finding",
 )
@@ -145,7 +145,7 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
             "items": items,
             "labels": labels,
             "reproducible": redrawn == [i.order_id for i in items],
-            "findings": found.findings.select_related("owner", "order"),
+            "findings": found.findings.select_related("action", "action__owner", "order"),
             "can_run": permissions.can_run_checks(user) and found.status == "open",
             "people": User.objects.filter(is_active=True, department__isnull=False).order_by("username"),
         },
@@ -194,29 +194,11 @@ def check_do(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 
 @login_required
 def finding(request: HttpRequest, pk: int) -> HttpResponse:
+    """O-2: a finding; its correction is worked on the improvement action's page."""
     found = selectors.findings_for(request.user).filter(pk=pk).first()
     if found is None:
         raise Http404
-    user = actor(request)
-    if request.method == "POST":
-        try:
-            actions.decide_finding(
-                actor=user,
-                finding=found,
-                verb=request.POST.get("verb", ""),
-                note=request.POST.get("note", ""),
-                version=int(request.POST.get("version") or 0),
-            )
-        except (ActionError, workflow.WorkflowError) as exc:
-            flash_refusal(request, exc)
-        else:
-            messages.success(request, _("已记录。"))
-        return redirect("supervision:finding", pk=found.pk)
-    return render(
-        request,
-        "supervision/finding.html",
-        {"f": found, "transitions": states.FINDING.available(found, user)},
-    )
+    return render(request, "supervision/finding.html", {"f": found})
 
 
 @login_required
@@ -252,16 +234,16 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     user = actor(request)
     if request.method == "POST":
         verdict = request.POST.get("substantiated", "")
-        try:
-            actions.close_report(
+        attempt(
+            request,
+            lambda: actions.close_report(
                 actor=user,
                 report=found,
                 outcome=request.POST.get("outcome", ""),
                 substantiated={"yes": True, "no": False}.get(verdict),
                 version=int(request.POST.get("version") or 0),
-            )
-        except (ActionError, workflow.WorkflowError) as exc:
-            flash_refusal(request, exc)
+            ),
+        )
         return redirect("supervision:report", pk=found.pk)
     return render(
         request,

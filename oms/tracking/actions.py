@@ -9,7 +9,8 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,15 @@ from oms.policy.schema import PolicyData
 from oms.policy.selectors import work_calendar
 from oms.policy.worktime import WorkCalendar
 from oms.tracking import states
-from oms.tracking.models import EntryKind, ExceptionKind, OrderException, TrackingEntry, WorkItem, WorkStatus
+from oms.tracking.models import (
+    EntryKind,
+    ExceptionKind,
+    OrderException,
+    StepStat,
+    TrackingEntry,
+    WorkItem,
+    WorkStatus,
+)
 
 
 def open_item(
@@ -135,6 +144,54 @@ def sweep(*, now: datetime | None = None) -> int:
             )
             escalated += 1
     return escalated
+
+
+def rollup_steps(*, now: datetime | None = None) -> int:
+    """O-1, Q-1: recompute the step statistics of yesterday and today (every day the first time),
+    one grouped query over the finished work items of those days. Idempotent."""
+    now = now or timezone.now()
+    if StepStat.objects.exists():
+        since = timezone.localtime(now).date() - timedelta(days=1)
+    else:
+        first = (
+            WorkItem.objects.filter(status=WorkStatus.DONE)
+            .order_by("closed_at")
+            .values_list("closed_at", flat=True)
+            .first()
+        )
+        if first is None:
+            return 0
+        since = timezone.localtime(first).date()
+    start = datetime.combine(since, datetime.min.time(), timezone.get_current_timezone())
+    spent = ExpressionWrapper(F("closed_at") - F("started_at"), output_field=DurationField())
+    rows = (
+        WorkItem.objects.filter(status=WorkStatus.DONE, closed_at__gte=start)
+        .annotate(day=TruncDate("closed_at"))
+        .values("day", "kind", "department_id", "assignee_id")
+        .annotate(
+            done=Count("pk"),
+            on_time=Count("pk", filter=Q(closed_at__lte=F("due_at"))),
+            spent=Sum(spent),
+        )
+        .order_by()
+    )
+    stats = [
+        StepStat(
+            day=r["day"],
+            kind=r["kind"],
+            department_id=r["department_id"],
+            assignee_id=r["assignee_id"],
+            done=r["done"],
+            on_time=r["on_time"],
+            seconds=int(r["spent"].total_seconds()) if r["spent"] else 0,
+        )
+        for r in rows
+    ]
+    with transaction.atomic():
+        # Derived rows, rebuilt whole for each day they cover (not business records).
+        StepStat.objects.filter(day__gte=since).delete()
+        StepStat.objects.bulk_create(stats, batch_size=2000)
+    return len(stats)
 
 
 # --- tracking ledger, exceptions, idle orders (H-2, H-4, H-5) --------------------------------

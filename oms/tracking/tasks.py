@@ -11,9 +11,11 @@ from oms.tracking import actions
 @task()
 def sweep_deadlines() -> int:
     """Escalate every step that passed its deadline since the last run (P-2, P-3) and remind
-    about orders that have been idle too long (H-5). Returns the number escalated."""
+    about orders that have been idle too long (H-5); bring the step statistics up to date
+    (O-1, Q-1). Returns the number escalated."""
     escalated = actions.sweep()
     actions.flag_idle_orders()
+    actions.rollup_steps()
     now = timezone.now()
     for check in actions.PERIODIC_CHECKS:
         check(now)

@@ -3,7 +3,7 @@ plan against actual, and the monthly assessment report (page, PDF, Excel)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
 
@@ -40,7 +40,7 @@ F = dashboard.Filters(date(2026, 11, 1), date(2026, 11, 30))
 
 
 def test_orders_and_amounts_by_region(sales) -> None:
-    table = dashboard.by_region(F, amounts=True)
+    table = dashboard.by_region(dashboard.by_customer(F), amounts=True)
     assert table.rows == [["华东", 2, Decimal("7000.00")], ["华南", 2, Decimal("3000.00")]]
     assert table.chart["x"] == ["华东", "华南"]
 
@@ -48,7 +48,7 @@ def test_orders_and_amounts_by_region(sales) -> None:
 def test_abc_classification_follows_the_shown_rule(sales) -> None:
     """A while the cumulative share before the customer is under 70 %, B under 90 %, C after:
     大客户 starts at 0 % (A), 中客户 at 70 % (B), 小客户 at 90 % (C)."""
-    table = dashboard.abc(F, True, Decimal("70"), Decimal("90"))
+    table = dashboard.abc(dashboard.by_customer(F), True, Decimal("70"), Decimal("90"))
     assert [(r[0], r[1], r[2], r[3], r[4]) for r in table.rows] == [
         ("大客户", "A", 2, Decimal("7000.00"), Decimal("70.0")),
         ("中客户", "B", 1, Decimal("2000.00"), Decimal("20.0")),
@@ -58,7 +58,9 @@ def test_abc_classification_follows_the_shown_rule(sales) -> None:
 
 
 def test_filters_by_customer_grade(sales) -> None:
-    table = dashboard.by_salesperson(dashboard.Filters(F.start, F.end, grade="B"), amounts=True)
+    table = dashboard.by_salesperson(
+        dashboard.by_person(dashboard.Filters(F.start, F.end, grade="B")), amounts=True
+    )
     assert table.rows == [["王一", "销售部", 1, Decimal("2000.00")]]
 
 
@@ -144,3 +146,25 @@ def test_the_kpi_page_is_bounded(client, sales, django_assert_max_num_queries) -
     client.force_login(sales["exec"])
     with django_assert_max_num_queries(16):
         assert client.get(reverse("analytics:kpis"), {"month": "2026-11", "by": "person"}).status_code == 200
+
+
+def test_closed_months_are_recorded_once_and_feed_the_trend(client, sales) -> None:
+    """O-3: the sweep records each closed month's company figures once; the report's trend
+    reads them (here November 2026: 4 orders confirmed, none corrected: 100 %)."""
+    from datetime import datetime
+
+    from oms.analytics.actions import record_closed_months
+    from oms.analytics.models import KpiMonth
+
+    december = datetime(2026, 12, 3, 8, tzinfo=UTC)
+    added = record_closed_months(december)
+    assert added == KpiMonth.objects.count() > 0
+    assert record_closed_months(december) == 0
+    november = KpiMonth.objects.get(month=date(2026, 11, 1), kpi="confirmation_accuracy")
+    assert (november.numerator, november.denominator) == (Decimal("4"), Decimal("4"))
+    KpiMonth.objects.filter(pk=november.pk).update(
+        numerator=Decimal("3")
+    )  # shows the recorded figure is read
+    client.force_login(sales["exec"])
+    page = client.get(reverse("analytics:assessment"), {"month": "2026-12"}).content.decode()
+    assert "2026-11 75.0" in page

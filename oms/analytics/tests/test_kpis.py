@@ -13,6 +13,7 @@ from django.urls import reverse
 from conftest import make_user
 from oms.analytics import kpis
 from oms.analytics.tests import dataset as d
+from oms.tracking.actions import rollup_steps
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,7 @@ def test_processing_timeliness(people) -> None:
     d.step(o, people["prod"], due=due, closed=d.at(date(2026, 11, 12), 12))  # late
     d.step(o, people["prod"], due=d.at(date(2026, 10, 30), 17), closed=d.at(date(2026, 10, 30), 9))  # October
     d.step(o, people["prod"], due=due, closed=None)  # still open
+    rollup_steps()
     assert _table("timeliness", "company") == {"全公司": (4, 6, Decimal("66.7"))}
     assert _table("timeliness", "department") == {
         "销售部": (3, 4, Decimal("75.0")),

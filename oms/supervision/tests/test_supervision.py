@@ -15,6 +15,7 @@ from conftest import make_user
 from oms.audit.models import AuditEvent
 from oms.core.errors import FieldErrors, NotAllowed
 from oms.core.workflow import PermissionDenied
+from oms.feedback import actions as feedback
 from oms.intake.tests.fixtures import confirmed_order
 from oms.orders.models import SalesOrder
 from oms.supervision import actions
@@ -133,7 +134,8 @@ def test_every_check_needs_a_verdict(group) -> None:
 
 
 def test_a_finding_is_corrected_escalated_when_late_and_verified(group) -> None:
-    """O-2: owner and deadline (policy: 5 working days); late, it escalates; the group verifies."""
+    """O-2: the corrective action is an improvement action: owner and deadline (policy: 5
+    working days); late, it escalates; the owner cannot verify it, the group does."""
     _orders(group, 1)
     today = timezone.localdate()
     check = actions.start_spot_check(
@@ -148,23 +150,36 @@ def test_a_finding_is_corrected_escalated_when_late_and_verified(group) -> None:
         corrective_action="补充说明并培训",
         owner=group["sales"],
     )
-    work = WorkItem.objects.get(kind="supervision.finding", object_id=finding.pk)
-    assert (work.assignee, work.due_at) == (group["sales"], finding.due_at)
-    sweep(now=finding.due_at + timedelta(minutes=1))
+    correction = finding.action
+    work = WorkItem.objects.get(kind="improvement.action", object_id=correction.pk)
+    assert (correction.title, correction.origin, work.assignee) == (
+        "补充说明并培训",
+        f"检查发现 {check.number} {item.order.number}",
+        group["sales"],
+    )
+    sweep(now=work.due_at + timedelta(minutes=1))
     work.refresh_from_db()
     assert (work.overdue, work.escalated_to) == (True, group["head"])
-    finding = actions.decide_finding(
-        actor=group["sales"], finding=finding, verb="correct", note="已补充", version=finding.version
+    correction = feedback.decide_action(
+        actor=group["sales"], action=correction, verb="finish", note="已补充", version=correction.version
     )
     with pytest.raises(PermissionDenied):
-        actions.decide_finding(
-            actor=group["sales"], finding=finding, verb="verify", note="", version=finding.version
+        feedback.decide_action(
+            actor=group["sales"], action=correction, verb="verify", note="", version=correction.version
         )
-    finding = actions.decide_finding(
-        actor=group["inspector"], finding=finding, verb="verify", note="抽查确认", version=finding.version
+    correction = feedback.decide_action(
+        actor=group["inspector"],
+        action=correction,
+        verb="verify",
+        note="抽查确认",
+        version=correction.version,
     )
     work.refresh_from_db()
-    assert (finding.status, finding.verified_by, work.status) == ("verified", group["inspector"], "done")
+    assert (correction.status, correction.verified_by, work.status) == (
+        "verified",
+        group["inspector"],
+        "done",
+    )
 
 
 def test_a_report_hides_its_reporter_from_all_but_the_head(client, group) -> None:
