@@ -23,7 +23,13 @@ def test_statistics_count_finished_steps_per_day_and_follow_later_closings(org: 
     now = d.at(date(2026, 11, 25), 9)
     assert rollup_steps(now=now) == 1
     stat = StepStat.objects.get()
-    assert (stat.day, stat.kind, stat.done, stat.on_time, stat.seconds) == (day, "test", 2, 1, 3600 + 7 * 3600)
+    assert (stat.day, stat.kind, stat.done, stat.on_time, stat.seconds) == (
+        day,
+        "test",
+        2,
+        1,
+        3600 + 7 * 3600,
+    )
     late.status, late.closed_at = "done", d.at(date(2026, 11, 25), 8)
     late.save()
     rollup_steps(now=now)
