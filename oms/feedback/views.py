@@ -176,9 +176,12 @@ def complaint(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     user = actor(request)
     steps = states.COMPLAINT.available(found, user)
-    history = AuditEvent.objects.filter(object_type="feedback.complaint", object_id=str(found.pk)).order_by(
-        "id"
-    )
+    labels: dict[str, object] = {
+        f"transition:{t.name}": t.label for t in states.COMPLAINT.transitions.values()
+    }
+    labels["complaint.register"] = gettext_lazy("登记投诉")
+    events = AuditEvent.objects.filter(object_type="feedback.complaint", object_id=str(found.pk))
+    history = [(e, labels.get(e.action, e.action)) for e in events.order_by("id")]
     return render(
         request,
         "feedback/complaint.html",
