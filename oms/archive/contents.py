@@ -20,6 +20,7 @@ from oms.billing.models import Allocation, Invoice, Statement
 from oms.changes.models import ChangeRequest
 from oms.contracts.models import Contract, ContractVersion, Document
 from oms.delivery.models import Acceptance
+from oms.feedback.models import Answer, Complaint
 from oms.fulfilment.models import DepartmentTask, Shipment
 from oms.orders.models import OrderLine, SalesOrder
 from oms.quality.models import Inspection, NonConformance
@@ -266,6 +267,23 @@ def sections(order: SalesOrder, viewer: Any) -> list[Section]:
             [_("客户变更说明"), c.explanation, _when(c.explained_at)]
             for c in change_requests
             if c.explanation
+        ]
+        # N-2, N-3: the order's complaints with their outcome, and the customer's rating.
+        + [
+            [
+                _("客户投诉 %(n)s（%(c)s）") % {"n": c.number, "c": c.get_category_display()},
+                f"{c.description} → {c.get_status_display()} {c.remedy}".strip(),
+                _when(c.received_at),
+            ]
+            for c in Complaint.objects.filter(order=order).order_by("received_at", "pk")
+        ]
+        + [
+            [
+                _("订单评价"),
+                f"{a.question_text}：{a.score} / {a.scale} {a.text}".strip(),
+                _when(a.answered_at),
+            ]
+            for a in Answer.objects.filter(invitation__order=order).order_by("pk")
         ],
     )
     return [head, lines, review, contract, changes, execution, delivery, settlement, feedback]

@@ -178,3 +178,29 @@ def test_a_late_step_is_escalated_to_the_handlers_head(client, closed) -> None:
     sweep(now=c.answer_due_at + timedelta(minutes=1))
     item.refresh_from_db()
     assert (item.overdue, item.escalated_to) == (True, org["cs_head"])
+
+
+def test_the_archive_file_holds_the_complaint_and_the_rating(client, closed) -> None:
+    """M-2, N-2, N-3: the filed order's customer feedback includes its complaints and the
+    customer's rating of the closed order."""
+    from conftest import make_user
+    from oms.archive.models import ArchiveRecord
+    from oms.feedback import actions
+
+    org, order = closed
+    actions.register_complaint(
+        actor=org["cs"],
+        order_number=order.number,
+        category="service",
+        description="回访不及时",
+        complainant="张伟",
+    )
+    invitation = Invitation.objects.get(order=order)
+    token = actions.issue_link(actor=org["sales"], invitation=invitation)
+    actions.answer(token=token, respondent="张伟", values={"closing": "4"})
+    client.force_login(make_user("keeper1", kind="administration"))
+    page = client.get(
+        reverse("archive:detail", args=[ArchiveRecord.objects.get(order=order).pk])
+    ).content.decode()
+    assert "客户投诉 TS" in page and "回访不及时" in page
+    assert "您对本次订单的整体满意度如何？：4 / 5" in page
