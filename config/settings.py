@@ -221,6 +221,23 @@ TASKS = {
     }
 }
 
+# T-1: outgoing messages. The SMTP server and its credentials come from the environment (secrets
+# stay out of the code); port 465 means SMTP over SSL. Robot addresses and signing secrets are
+# configured per channel by the administrator. A failed message is retried with exponential
+# backoff, then marked failed with its reason.
+EMAIL_HOST = os.environ.get("OMS_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("OMS_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("OMS_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("OMS_SMTP_PASSWORD", "")
+EMAIL_USE_SSL = EMAIL_PORT == 465 or _env_bool("OMS_SMTP_SSL")
+EMAIL_USE_TLS = not EMAIL_USE_SSL and _env_bool("OMS_SMTP_STARTTLS")
+EMAIL_TIMEOUT = int(os.environ.get("OMS_SMTP_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("OMS_MAIL_FROM", "oms@localhost")
+OMS_BASE_URL = os.environ.get("OMS_BASE_URL", "http://127.0.0.1:8000")
+OMS_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("OMS_DELIVERY_MAX_ATTEMPTS", "5"))
+OMS_DELIVERY_BACKOFF_SECONDS = int(os.environ.get("OMS_DELIVERY_BACKOFF_SECONDS", "30"))
+OMS_DELIVERY_TIMEOUT_SECONDS = float(os.environ.get("OMS_DELIVERY_TIMEOUT", "5"))
+
 # Covering indexes (Index.include) serve the analysis on PostgreSQL; SQLite builds the same
 # index without the non-key columns, which is all this warning says.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]

@@ -138,6 +138,7 @@ def build_world() -> dict[str, Any]:
     feedback.send_survey(
         actor=users["customer_service_staff"], survey=survey, customer_ids=[shipped.customer_id]
     )
+    from oms.notifications.models import Channel
     from oms.supervision import actions as supervision
 
     inspector = User.objects.get(username="auditor")
@@ -206,6 +207,9 @@ def build_world() -> dict[str, Any]:
         "question": Question.objects.order_by("pk").first(),
         "improvement": improvement,
         "spot_check": spot_check,
+        "channel": Channel.objects.create(
+            name="销售群", kind="wecom", webhook_url="http://127.0.0.1:9/robot", active=False
+        ),
         "finding": finding,
         "violation_report": report,
     }
@@ -220,6 +224,7 @@ _PK = [
     ("changes/tasks/", "change_task"),
     ("complaints/", "complaint"),
     ("improvements/", "improvement"),
+    ("inbox/channels/", "channel"),
     ("supervision/checks/", "spot_check"),
     ("supervision/findings/", "finding"),
     ("supervision/reports/", "violation_report"),
@@ -521,6 +526,11 @@ RULES: dict[str, Rule] = {
     "contracts/template/": ADMIN,
     "documents/<int:pk>/download/": page(_sees("document")),
     "inbox/": page(),
+    # Notification channels and the delivery log (T-1): the administrator's.
+    "inbox/channels/": ADMIN,
+    "inbox/channels/<int:pk>/edit/": ADMIN,
+    "inbox/channels/new/": ADMIN,
+    "inbox/deliveries/": ADMIN,
     # Inquiries and intake (B).
     "inquiries/": page(),
     "inquiries/<int:pk>/": page(_in("oms.orders.selectors:inquiries_for", "inquiry")),

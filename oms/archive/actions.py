@@ -134,6 +134,7 @@ def request_access(*, actor: User, record: ArchiveRecord, reason: str) -> Access
         action="archive.request_access",
     )
     notify(
+        event="archive",
         recipients=[approver],
         title=_("%(who)s 申请查阅档案 %(n)s") % {"who": actor, "n": record.number},
         url=f"/archive/requests/{request.pk}/",
@@ -162,7 +163,7 @@ def decide_access(
         }
     else:
         title = _("您查阅档案 %(n)s 的申请未获批准：%(r)s") % {"n": request.record.number, "r": note}
-    notify(recipients=[request.requester], title=title, url=f"/archive/{request.record_id}/")
+    notify(event="archive", recipients=[request.requester], title=title, url=f"/archive/{request.record_id}/")
     return decided
 
 
@@ -233,6 +234,7 @@ def request_disposal(*, actor: User, record: ArchiveRecord, reason: str) -> Arch
     )
     approvers = [u for u in [executive_in_charge()] if u is not None and u.pk != actor.pk]
     notify(
+        event="archive",
         recipients=approvers,
         title=_("档案 %(n)s 申请销毁") % {"n": record.number},
         url=f"/archive/{record.pk}/",

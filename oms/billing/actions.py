@@ -209,6 +209,7 @@ def prepare_statement(
             days=1,
         )
     notify(
+        event="billing",
         recipients=[reviewer],
         title=_("请审核结算清单 %(s)s") % {"s": statement.number},
         url=f"/orders/{locked.pk}/",
@@ -229,6 +230,7 @@ def review_statement(*, actor: User, statement: Statement, approve: bool, commen
     tracking.close_items(target=statement, actor=actor, outcome=statement.get_status_display())
     order = statement.order
     notify(
+        event="billing",
         recipients=[statement.prepared_by],
         title=(_("结算清单 %(s)s 已审核通过") if approve else _("结算清单 %(s)s 被退回：%(c)s"))
         % {"s": statement.number, "c": comment.strip()},
@@ -466,6 +468,7 @@ def close_order(*, actor: User, order: SalesOrder, reason: str = "") -> SalesOrd
     order = workflow.apply(states.CLOSE, order, actor=actor, reason=reason)
     tracking.close_items(target=order, actor=actor, outcome=_("订单已关闭"))
     notify(
+        event="billing",
         recipients=[order.salesperson],
         title=_("订单 %(n)s 已关闭") % {"n": order.number},
         url=f"/orders/{order.pk}/",
@@ -609,6 +612,7 @@ def check_dunning(now: datetime) -> int:
             taken += 1
     for person, entries in lists.items():
         notify(
+            event="billing",
             recipients=[person],
             title=_("逾期应收清单：%(n)s 张发票需要催款") % {"n": len(entries)},
             url="/receivables/?overdue=1",

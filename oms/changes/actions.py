@@ -387,7 +387,7 @@ def _open(task: ChangeTask, actor: Any) -> None:
         hours=review.stage_time_limit_hours if sequential else None,
         days=None if sequential else review.board_time_limit_days,
     )
-    notify(recipients=[task.assignee], title=title, url=_url(request))
+    notify(event="changes", recipients=[task.assignee], title=title, url=_url(request))
 
 
 @transaction.atomic
@@ -619,6 +619,7 @@ def request_by_customer(
         after={"request": request.number, "name": name.strip()},
     )
     notify(
+        event="changes",
         recipients=[order.salesperson],
         title=_("客户 %(c)s 通过链接申请变更订单 %(n)s（%(r)s）")
         % {"c": name.strip(), "n": order.number, "r": request.number},
@@ -775,6 +776,7 @@ def _refuse(request: ChangeRequest, actor: Any, reason: str) -> None:
         days=1,
     )
     notify(
+        event="changes",
         recipients=list({request.raised_by, order.salesperson}),
         title=_("申请 %(r)s 未通过：%(why)s") % {"r": request.number, "why": reason},
         url=_url(request),
@@ -913,6 +915,7 @@ def _apply_change(request: ChangeRequest, order: SalesOrder, actor: Any) -> None
     )
     reviewers = [t.assignee for t in request.tasks.select_related("assignee")]
     notify(
+        event="changes",
         recipients=list({*owners, *reviewers, order.salesperson, request.raised_by}),
         title=_("订单 %(n)s 变更 %(r)s 已批准：%(s)s")
         % {"n": order.number, "r": request.number, "s": describe(request)},
@@ -940,6 +943,7 @@ def _cancel(request: ChangeRequest, order: SalesOrder, actor: Any) -> None:
     )
     reviewers = [t.assignee for t in request.tasks.select_related("assignee")]
     notify(
+        event="changes",
         recipients=list({*owners, *reviewers, order.salesperson, request.raised_by}),
         title=_("订单 %(n)s 已取消（%(r)s），请停止执行") % {"n": order.number, "r": request.number},
         url=_url(request),

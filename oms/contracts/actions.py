@@ -325,6 +325,7 @@ def distribute(*, actor: User, document: Document, recipients: Iterable[User]) -
         },
     )
     notify(
+        event="contracts",
         recipients=[d.recipient for d in created],
         title=_("请签收资料：%(t)s v%(v)s") % {"t": document.title, "v": document.version_no},
         url=f"/orders/{document.order_id}/documents/",

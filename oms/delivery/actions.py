@@ -152,6 +152,7 @@ def _maybe_received(order: SalesOrder, actor: Any) -> None:
             return
     workflow.apply(states.RECEIVE, order, actor=actor, reason=_("全部发货批次已验收"))
     notify(
+        event="delivery",
         recipients=[order.salesperson],
         title=_("订单 %(n)s 客户已全部签收") % {"n": order.number},
         url=f"/orders/{order.pk}/",
@@ -250,6 +251,7 @@ def accept_by_link(
     link.save(update_fields=["used_at"])
     order = link.shipment.order
     notify(
+        event="delivery",
         recipients=[order.salesperson],
         title=_("客户已通过链接验收订单 %(n)s 第 %(b)s 批：%(r)s")
         % {"n": order.number, "b": link.shipment.number, "r": acceptance.get_result_display()},

@@ -237,6 +237,7 @@ def advance(
         assert done.approver is not None
         _open_step(done, assignee=done.approver)
         notify(
+            event="feedback",
             recipients=[done.approver],
             title=_("投诉 %(n)s 的处理报告待您批准") % {"n": done.number},
             url=_url(done),
@@ -245,6 +246,7 @@ def advance(
         _open_step(done)
         if step in {"approve", "refuse"}:
             notify(
+                event="feedback",
                 recipients=[done.handler],
                 title=_("投诉 %(n)s：%(d)s") % {"n": done.number, "d": transition.label},
                 url=_url(done),
@@ -380,6 +382,7 @@ def send_survey(*, actor: User, survey: Survey, customer_ids: Iterable[int] | No
     )
     for owner_id in {c.owner_id for c in customers if c.owner_id}:
         notify(
+            event="feedback",
             recipients=[User(pk=owner_id)],
             title=_("满意度调查 %(n)s：请将调查链接发给您的客户") % {"n": survey.number},
             url=f"/surveys/{survey.pk}/",
@@ -475,6 +478,7 @@ def answer(*, token: str, respondent: str, values: Mapping[str, str], comment: s
     )
     if invitation.salesperson_id:
         notify(
+            event="feedback",
             recipients=[User(pk=invitation.salesperson_id)],
             title=_("%(c)s 已答复满意度调查") % {"c": invitation.customer.name},
             url=f"/surveys/invitations/{invitation.pk}/",
@@ -528,6 +532,7 @@ def on_order_closed(
     )
     if created and instance.salesperson_id:
         notify(
+            event="feedback",
             recipients=[User(pk=instance.salesperson_id)],
             title=_("订单 %(n)s 已关闭：请邀请客户评价") % {"n": instance.number},
             url=f"/surveys/invitations/{invitation.pk}/",
@@ -587,6 +592,7 @@ def add_action(
         due=calendar.end_of_day(due_on),
     )
     notify(
+        event="feedback",
         recipients=[owner],
         title=_("新的改进措施由您负责：%(t)s") % {"t": action.title},
         url=f"/improvements/{action.pk}/",
@@ -619,6 +625,7 @@ def decide_action(
     if done.status == ActionStatus.VERIFIED:
         close_items(target=done, actor=actor, outcome=str(transition.label), kinds=(IMPROVEMENT,))
     notify(
+        event="feedback",
         recipients=[done.created_by if verb == "finish" else done.owner],
         title=_("改进措施 %(t)s：%(d)s") % {"t": done.title, "d": transition.label},
         url=f"/improvements/{done.pk}/",

@@ -173,6 +173,7 @@ def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
         start=now,
     )
     notify(
+        event="fulfilment",
         recipients=[*owners, order.salesperson],
         title=_("订单 %(n)s 已下达") % {"n": order.number},
         url=f"/orders/{order.pk}/",
@@ -381,6 +382,7 @@ def ship(
     if not remaining:
         workflow.apply(states.SHIP, locked, actor=actor, reason=_("全部发货"))
     notify(
+        event="fulfilment",
         recipients=[locked.salesperson],
         title=_("订单 %(n)s 第 %(b)s 批已发货") % {"n": locked.number, "b": number},
         url=f"/orders/{locked.pk}/",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,3 +28,89 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ChannelKind(models.TextChoices):
+    EMAIL = "email", _("电子邮件")
+    DINGTALK = "dingtalk", _("钉钉群机器人")
+    WECOM = "wecom", _("企业微信群机器人")
+
+
+class Channel(models.Model):
+    """T-1: a way out of the app: e-mail to each recipient's own address, or a department's
+    DingTalk or WeCom group robot. `department` limits it to recipients of that department
+    (empty: everyone); `events` to messages whose event starts with one of them (empty: all)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("渠道"), max_length=10, choices=ChannelKind.choices)
+    department = models.ForeignKey(
+        "accounts.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("部门"),
+    )
+    events = models.JSONField(_("事件（空为全部）"), default=list, blank=True)
+    webhook_url = models.URLField(_("机器人地址"), max_length=500, blank=True)
+    secret = models.CharField(_("加签密钥"), max_length=200, blank=True)
+    per_minute = models.PositiveSmallIntegerField(_("每分钟最多发送"), default=20)
+    active = models.BooleanField(_("启用"), default=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("通知渠道")
+        verbose_name_plural = _("通知渠道")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.name}"
+
+    def wants(self, event: str) -> bool:
+        return not self.events or any(event.startswith(str(prefix)) for prefix in self.events)
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
+class Delivery(models.Model):
+    """T-1: one message on one channel: queued after the deciding transaction commits, sent by a
+    background task, retried with backoff, and logged with the reason when it finally fails.
+    Several queued robot messages go out as one digest to respect the robot's rate."""
+
+    channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("渠道")
+    )
+    event = models.CharField(_("事件"), max_length=60, blank=True, db_index=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("接收人"),
+    )
+    target = models.CharField(_("发往"), max_length=254)
+    title = models.CharField(_("内容摘要"), max_length=200)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), default=timezone.now, db_index=True)
+    last_error = models.CharField(_("失败原因"), max_length=500, blank=True)
+    batch = models.PositiveIntegerField(_("合并条数"), default=1)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("发送记录")
+        verbose_name_plural = _("发送记录")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id} {self.title}"

@@ -1,6 +1,11 @@
 from django.urls import path
 
+from oms.core.listing import urls_for
 from oms.notifications import views
 
 app_name = "notifications"
-urlpatterns = [path("", views.inbox, name="inbox")]
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    *urls_for(views.CHANNEL_SPEC, "channels"),
+    *urls_for(views.DELIVERY_SPEC, "deliveries"),
+]

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 
+from oms.core.listing import Column, ListSpec
 from oms.notifications import actions
-from oms.notifications.models import Notification
+from oms.notifications.models import Channel, Delivery, Notification
 
 
 @login_required
@@ -15,3 +18,67 @@ def inbox(request: HttpRequest) -> HttpResponse:
         return redirect("notifications:inbox")
     items = list(Notification.objects.filter(recipient_id=request.user.pk)[:100])
     return render(request, "notifications/inbox.html", {"items": items})
+
+
+def _is_admin(user: object) -> bool:
+    from oms.accounts.permissions import is_admin
+
+    return bool(is_admin(user))
+
+
+def _channels(user: object) -> QuerySet[Channel]:
+    return Channel.objects.select_related("department") if _is_admin(user) else Channel.objects.none()
+
+
+def _deliveries(user: object) -> QuerySet[Delivery]:
+    if not _is_admin(user):
+        return Delivery.objects.none()
+    return Delivery.objects.select_related("channel", "recipient")
+
+
+CHANNEL_SPEC = ListSpec(
+    model=Channel,
+    prefix="notifications:channel",
+    title=gettext_lazy("通知渠道"),
+    columns=[
+        Column("name"),
+        Column("kind"),
+        Column("department", sortable=False),
+        Column("events", sortable=False),
+        Column("webhook_url", sortable=False),
+        Column("per_minute"),
+        Column("active"),
+    ],
+    selector=_channels,
+    search_fields=("name", "webhook_url"),
+    filters=("kind", "active"),
+    form_fields=actions.CHANNEL_FIELDS,
+    create=lambda *, actor, data: actions.save_channel(actor=actor, data=data),
+    update=lambda *, actor, obj, data, version: actions.save_channel(
+        actor=actor, data=data, channel=obj, version=version
+    ),
+    can_edit=_is_admin,
+    can_view=_is_admin,
+)
+DELIVERY_SPEC = ListSpec(
+    model=Delivery,
+    prefix="notifications:delivery",
+    title=gettext_lazy("发送记录"),
+    columns=[
+        Column("created_at"),
+        Column("channel", sortable=False),
+        Column("event"),
+        Column("target"),
+        Column("title", sortable=False),
+        Column("status"),
+        Column("attempts"),
+        Column("last_error", sortable=False),
+        Column("sent_at"),
+        Column("batch"),
+    ],
+    selector=_deliveries,
+    search_fields=("target", "title", "event", "last_error"),
+    filters=("status", "channel"),
+    date_field="created_at",
+    can_view=_is_admin,
+)

@@ -128,6 +128,7 @@ def record_inspection(
             days=order.policy().reporting.exception_resolve_days,
         )
         notify(
+            event="quality",
             recipients=[owner, order.salesperson],
             title=_("订单 %(n)s 检验不合格") % {"n": order.number},
             url=f"/orders/{order.pk}/",

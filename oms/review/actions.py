@@ -118,6 +118,7 @@ def _open_task(
         days=days,
     )
     notify(
+        event="review",
         recipients=[task.assignee],
         title=_("请评审订单 %(n)s") % {"n": order.number},
         url=f"/review/tasks/{task.pk}/",
@@ -311,6 +312,7 @@ def _open_renegotiation(order: SalesOrder, reason: str) -> None:
         ),
     )
     notify(
+        event="review",
         recipients=[order.salesperson],
         title=_("订单 %(n)s 未通过：%(r)s") % {"n": order.number, "r": reason},
         url=_url(order),
@@ -424,7 +426,12 @@ def _open_step(step: ApprovalStep, actor: Any) -> None:
             order_class=order.order_class, version=order.policy_version.number
         ),
     )
-    notify(recipients=[step.approver], title=_("请审批订单 %(n)s") % {"n": order.number}, url=_url(order))
+    notify(
+        event="review",
+        recipients=[step.approver],
+        title=_("请审批订单 %(n)s") % {"n": order.number},
+        url=_url(order),
+    )
 
 
 @transaction.atomic
@@ -515,6 +522,7 @@ def _finish_approval(order: SalesOrder, actor: Any) -> None:
         days=order.policy().confirmation.confirm_within_days,
     )
     notify(
+        event="review",
         recipients=[order.salesperson],
         title=_("订单 %(n)s 已审批，请与客户确认") % {"n": order.number},
         url=_url(order),
@@ -542,7 +550,10 @@ def _confirm(
         kinds=("order.confirmation",),
     )
     notify(
-        recipients=[order.salesperson], title=_("客户已确认订单 %(n)s") % {"n": order.number}, url=_url(order)
+        event="review",
+        recipients=[order.salesperson],
+        title=_("客户已确认订单 %(n)s") % {"n": order.number},
+        url=_url(order),
     )
     return order
 
@@ -649,6 +660,7 @@ def apply_customer_modification(
     )
     reviewers = User.objects.filter(review_tasks__round__order=updated).distinct()
     notify(
+        event="review",
         recipients=list(reviewers),
         title=_("订单 %(n)s 按客户要求已修改：%(d)s") % {"n": updated.number, "d": description.strip()},
         url=_url(updated),

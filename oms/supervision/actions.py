@@ -221,6 +221,7 @@ def report_violation(
     )
     heads = [u for u in User.objects.filter(is_active=True, role="head") if permissions.is_group_head(u)]
     notify(
+        event="supervision",
         recipients=heads,
         title=_("收到违规举报：%(s)s") % {"s": report.subject},
         url=f"/supervision/reports/{report.pk}/",

@@ -273,6 +273,7 @@ def raise_exception(
         },
     )
     notify(
+        event="tracking",
         recipients=[responsible, order.salesperson],
         title=_("订单 %(n)s 出现异常：%(k)s") % {"n": order.number, "k": exception.get_kind_display()},
         url=f"/orders/{order.pk}/",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
+from oms.notifications.channels import deliver_due
 from oms.tracking import actions
 
 
@@ -16,6 +17,7 @@ def sweep_deadlines() -> int:
     escalated = actions.sweep()
     actions.flag_idle_orders()
     actions.rollup_steps()
+    deliver_due()  # T-1: retries and messages that waited for a robot's rate
     now = timezone.now()
     for check in actions.PERIODIC_CHECKS:
         check(now)

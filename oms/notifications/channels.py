@@ -1,0 +1,242 @@
+"""Sending messages out of the app (T-1): e-mail, DingTalk and WeCom group robots.
+
+Deliveries are queued after the deciding transaction commits and sent by `deliver_due`, which
+a background task runs at once and the periodic sweep runs every minute for retries. A robot
+takes about 20 messages a minute: beyond its channel's `per_minute`, queued messages wait, and
+several queued messages go out as one digest. Nothing is dropped: a message is retried with
+exponential backoff and finally marked failed with the reason. Sending never raises into the
+caller: no user action fails because a message could not be sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from oms.notifications.models import Channel, ChannelKind, Delivery, DeliveryStatus, Notification
+
+log = logging.getLogger(__name__)
+
+DIGEST_SIZE = 30  # messages in one robot digest: well inside both robots' message size limits
+THROTTLED = {130101, 45009}  # DingTalk "sent too fast", WeCom "api freq out of limit"
+
+
+class SendError(Exception):
+    def __init__(self, reason: str, *, throttled: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.throttled = throttled
+
+
+def dingtalk_url(url: str, secret: str, now_ms: int | None = None) -> str:
+    """DingTalk's signed robot address: timestamp and sign = base64(HMAC-SHA256(secret,
+    "timestamp\\nsecret")), URL-encoded, appended to the webhook address."""
+    if not secret:
+        return url
+    timestamp = str(now_ms if now_ms is not None else int(time.time() * 1000))
+    digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
+    sign = urllib.parse.quote_plus(base64.b64encode(digest).decode())
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}timestamp={timestamp}&sign={sign}"
+
+
+def _post(url: str, payload: dict[str, Any]) -> None:
+    """POST the JSON payload; both robots answer {"errcode": 0, ...} on success."""
+    if not url.startswith(("http://", "https://")):
+        raise SendError(_("机器人地址须以 http:// 或 https:// 开头"))
+    request = urllib.request.Request(  # noqa: S310 (scheme checked above)
+        url,
+        data=json.dumps(payload, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=settings.OMS_DELIVERY_TIMEOUT_SECONDS) as response:  # noqa: S310
+            body = response.read()
+    except urllib.error.HTTPError as exc:
+        raise SendError(f"HTTP {exc.code}", throttled=exc.code == 429) from exc
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise SendError(str(getattr(exc, "reason", exc))[:400]) from exc
+    try:
+        answer = json.loads(body or b"{}")
+    except ValueError as exc:
+        raise SendError(_("机器人的回复不是 JSON")) from exc
+    code = int(answer.get("errcode", 0) or 0)
+    if code:
+        raise SendError(f"errcode {code}: {answer.get('errmsg', '')}"[:400], throttled=code in THROTTLED)
+
+
+def _link(url: str) -> str:
+    return f"{settings.OMS_BASE_URL.rstrip('/')}{url}" if url.startswith("/") else url
+
+
+def _text(items: list[Delivery]) -> tuple[str, str]:
+    """The robot message: one item, or a digest of several, each with its link into the app."""
+    heading = _("订单管理系统")
+    open_label = _("打开")
+    count = _("%(n)s 条消息") % {"n": len(items)}
+
+    def link(d: Delivery) -> str:
+        return f" [{open_label}]({_link(d.url)})" if d.url else ""
+
+    if len(items) == 1:
+        d = items[0]
+        who = f"@{d.target} " if d.target else ""
+        return d.title, f"**{heading}**\n\n{who}{d.title}{link(d)}"
+    lines = [f"**{heading}** · {count}", ""]
+    lines += [f"- {d.target}：{d.title}{link(d)}" for d in items]
+    return count, "\n".join(lines)
+
+
+def _send_robot(channel: Channel, items: list[Delivery]) -> None:
+    title, text = _text(items)
+    if channel.kind == ChannelKind.DINGTALK:
+        _post(
+            dingtalk_url(channel.webhook_url, channel.secret),
+            {"msgtype": "markdown", "markdown": {"title": title, "text": text}},
+        )
+    else:
+        _post(channel.webhook_url, {"msgtype": "markdown", "markdown": {"content": text}})
+
+
+def _send_email(item: Delivery) -> None:
+    body = f"{item.title}\n\n{_link(item.url)}" if item.url else item.title
+    try:
+        EmailMessage(subject=f"[{_('订单管理系统')}] {item.title}", body=body, to=[item.target]).send()
+    except Exception as exc:  # any SMTP or socket failure is a failed attempt, retried
+        raise SendError(f"{type(exc).__name__}: {exc}"[:400]) from exc
+
+
+def _failed(items: Iterable[Delivery], reason: str, now: datetime, *, throttled: bool = False) -> None:
+    for d in items:
+        d.attempts += 1
+        d.last_error = reason[:500]
+        if d.attempts >= settings.OMS_DELIVERY_MAX_ATTEMPTS:
+            d.status = DeliveryStatus.FAILED
+        else:
+            wait = 60 if throttled else settings.OMS_DELIVERY_BACKOFF_SECONDS * 2 ** (d.attempts - 1)
+            d.next_attempt_at = now + timedelta(seconds=wait)
+        d.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+
+
+def _sent(items: list[Delivery], now: datetime) -> None:
+    for i, d in enumerate(items):
+        d.attempts += 1
+        d.status = DeliveryStatus.SENT
+        d.sent_at = now
+        d.last_error = ""
+        # The first row of a post carries its size, the others 0: posts are counted for the rate.
+        d.batch = len(items) if i == 0 else 0
+        d.save(update_fields=["attempts", "status", "sent_at", "last_error", "batch"])
+
+
+@dataclass
+class Outcome:
+    sent: int = 0
+    failed: int = 0
+    waiting: int = 0
+
+
+def deliver_due(now: datetime | None = None) -> Outcome:
+    """Send every queued message that is due, channel by channel, within each robot's rate."""
+    now = now or timezone.now()
+    outcome = Outcome()
+    due = Delivery.objects.filter(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now)
+    for channel in Channel.objects.filter(pk__in=due.values("channel_id")).order_by("pk"):
+        items = list(due.filter(channel=channel).order_by("created_at", "pk")[:500])
+        if channel.kind == ChannelKind.EMAIL:
+            for d in items:
+                try:
+                    _send_email(d)
+                except SendError as exc:
+                    _failed([d], exc.reason, now)
+                    outcome.failed += 1
+                else:
+                    _sent([d], now)
+                    outcome.sent += 1
+            continue
+        posted = Delivery.objects.filter(
+            channel=channel, status=DeliveryStatus.SENT, batch__gt=0, sent_at__gt=now - timedelta(seconds=60)
+        ).count()
+        capacity = max(channel.per_minute - posted, 0)
+        # Within the rate one post per message; beyond it, digests; what still does not fit waits.
+        posts = (
+            [[d] for d in items]
+            if len(items) <= capacity
+            else [items[i : i + DIGEST_SIZE] for i in range(0, len(items), DIGEST_SIZE)]
+        )
+        for post in posts[:capacity]:
+            try:
+                _send_robot(channel, post)
+            except SendError as exc:
+                _failed(post, exc.reason, now, throttled=exc.throttled)
+                outcome.failed += len(post)
+            else:
+                _sent(post, now)
+                outcome.sent += len(post)
+        waiting = [d for post in posts[capacity:] for d in post]
+        if waiting:
+            Delivery.objects.filter(pk__in=[d.pk for d in waiting]).update(
+                next_attempt_at=now + timedelta(seconds=60)
+            )
+            outcome.waiting += len(waiting)
+    return outcome
+
+
+def queue(notifications: list[Notification], event: str) -> int:
+    """T-1: the deliveries of freshly written in-app messages on every channel that wants them:
+    e-mail to each recipient with an address, the robot of the recipient's department (or a
+    company-wide one)."""
+    channels = [c for c in Channel.objects.filter(active=True) if c.wants(event)]
+    if not channels or not notifications:
+        return 0
+    from oms.accounts.models import User
+
+    people = {u.pk: u for u in User.objects.filter(pk__in={n.recipient_id for n in notifications})}
+    rows = []
+    for n in notifications:
+        person = people.get(n.recipient_id)
+        if person is None:
+            continue
+        for c in channels:
+            if c.department_id and c.department_id != person.department_id:
+                continue
+            if c.kind == ChannelKind.EMAIL:
+                if not person.email:
+                    continue
+                target = person.email
+            else:
+                target = person.get_full_name() or person.username
+            rows.append(
+                Delivery(channel=c, event=event, recipient=person, target=target, title=n.title, url=n.url)
+            )
+    Delivery.objects.bulk_create(rows)
+    return len(rows)
+
+
+def send_soon() -> None:
+    """Hand the sending to the background task once the current transaction has committed."""
+
+    def start() -> None:
+        from oms.notifications.tasks import send_deliveries
+
+        send_deliveries.enqueue()
+
+    transaction.on_commit(start, robust=True)

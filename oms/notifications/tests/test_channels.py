@@ -1,0 +1,274 @@
+"""T-1: messages leave the app on real channels: a local HTTP receiver plays the DingTalk and WeCom
+robots (it checks DingTalk's signature, and answers errors, throttling and slowness when told
+to), and a local SMTP server receives the e-mails. Retries, backoff, the robot's rate, digests
+and the delivery log are exercised; a user action never fails because a message could not go."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import socket
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from conftest import make_user
+from oms.notifications import channels
+from oms.notifications.actions import notify
+from oms.notifications.models import Channel, Delivery
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "SEC0123456789abcdef"
+
+
+class Robot:
+    """A local robot: records each POST; answers what `answers` says (errcode, or a delay)."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.answers: list[dict[str, Any]] = []
+        robot = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                parsed = urllib.parse.urlparse(self.path)
+                query = dict(urllib.parse.parse_qsl(parsed.query))
+                robot.requests.append({"path": parsed.path, "query": query, "body": body})
+                answer = robot.answers.pop(0) if robot.answers else {}
+                time.sleep(answer.get("delay", 0))
+                code = answer.get("errcode", 0)
+                if parsed.path == "/dingtalk" and "sign" in query and not robot.signed(query):
+                    code = 310000  # DingTalk: "sign not match"
+                payload = json.dumps({"errcode": code, "errmsg": "ok" if not code else "error"}).encode()
+                self.send_response(answer.get("status", 200))
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @staticmethod
+    def signed(query: dict[str, str]) -> bool:
+        digest = hmac.new(
+            SECRET.encode(), f"{query['timestamp']}\n{SECRET}".encode(), hashlib.sha256
+        ).digest()
+        return base64.b64encode(digest).decode() == query["sign"]
+
+
+@pytest.fixture
+def robot() -> Iterator[Robot]:
+    r = Robot()
+    yield r
+    r.server.shutdown()
+
+
+@pytest.fixture
+def people(db: Any) -> dict[str, Any]:
+    return {
+        "wang": make_user("wang", kind="sales", last_name="王", first_name="一", email="wang@example.com"),
+        "li": make_user("li", kind="sales", last_name="李", first_name="二"),
+        "prod": make_user("prod1", kind="production"),
+    }
+
+
+def _send(capture: Any, recipients: list[Any], title: str, event: str = "order.confirmed") -> None:
+    with capture(execute=True):
+        notify(recipients=recipients, title=title, url="/orders/1/", event=event)
+
+
+def test_dingtalk_message_is_signed_and_links_into_the_app(
+    robot, people, django_capture_on_commit_callbacks
+) -> None:
+    Channel.objects.create(name="销售群", kind="dingtalk", webhook_url=f"{robot.url}/dingtalk", secret=SECRET)
+    _send(django_capture_on_commit_callbacks, [people["wang"]], "订单 SO1 已确认")
+    (req,) = robot.requests
+    assert Robot.signed(req["query"])
+    assert req["body"]["msgtype"] == "markdown"
+    assert "@王一 订单 SO1 已确认" in req["body"]["markdown"]["text"]
+    assert "http://127.0.0.1:8000/orders/1/" in req["body"]["markdown"]["text"]
+    d = Delivery.objects.get()
+    assert (d.status, d.attempts, d.target, d.batch) == ("sent", 1, "王一", 1)
+
+
+def test_a_bad_signing_secret_is_retried_then_failed_with_the_reason(robot, people, settings) -> None:
+    """The robot refuses the signature every time: 5 attempts, 30/60/120/240 s apart, then failed."""
+    channel = Channel.objects.create(
+        name="销售群", kind="dingtalk", webhook_url=f"{robot.url}/dingtalk", secret="WRONG"
+    )
+    channels.queue(_notifications(people["wang"]), "order.confirmed")
+    now = timezone.now()
+    waits = []
+    for _attempt in range(5):
+        channels.deliver_due(now)
+        d = Delivery.objects.get()
+        waits.append(round((d.next_attempt_at - now).total_seconds()))
+        now = d.next_attempt_at
+    assert waits[:4] == [30, 60, 120, 240]
+    assert (d.status, d.attempts, d.last_error) == ("failed", 5, "errcode 310000: error")
+    assert len(robot.requests) == 5 and channel.deliveries.count() == 1
+
+
+def _notifications(*people: Any) -> list[Any]:
+    from oms.notifications.models import Notification
+
+    return Notification.objects.bulk_create(
+        [Notification(recipient=p, title=f"消息 {p.username}", url="/work/") for p in people]
+    )
+
+
+def test_wecom_payload_and_throttling(robot, people) -> None:
+    """WeCom answers 45009 (too frequent) once: the message waits a minute and then goes."""
+    Channel.objects.create(name="企业微信", kind="wecom", webhook_url=f"{robot.url}/wecom")
+    robot.answers = [{"errcode": 45009}]
+    channels.queue(_notifications(people["li"]), "order.confirmed")
+    now = timezone.now()
+    channels.deliver_due(now)
+    d = Delivery.objects.get()
+    assert (d.status, round((d.next_attempt_at - now).total_seconds())) == ("queued", 60)
+    channels.deliver_due(now + timedelta(seconds=61))
+    d.refresh_from_db()
+    assert d.status == "sent"
+    body = robot.requests[-1]["body"]
+    assert body["msgtype"] == "markdown" and "李二 消息 li" in body["markdown"]["content"].replace("@", "")
+
+
+def test_beyond_the_rate_messages_go_as_one_digest(robot, people) -> None:
+    """Two messages a minute allowed, five queued: one post carries all five."""
+    Channel.objects.create(name="销售群", kind="wecom", webhook_url=f"{robot.url}/wecom", per_minute=2)
+    for _ in range(5):
+        channels.queue(_notifications(people["wang"]), "order.confirmed")
+    outcome = channels.deliver_due()
+    assert (outcome.sent, len(robot.requests)) == (5, 1)
+    assert robot.requests[0]["body"]["markdown"]["content"].count("- 王一：") == 5
+    assert sorted(Delivery.objects.values_list("batch", flat=True)) == [0, 0, 0, 0, 5]
+
+
+def test_a_full_minute_makes_messages_wait_never_drops_them(robot, people) -> None:
+    Channel.objects.create(name="销售群", kind="wecom", webhook_url=f"{robot.url}/wecom", per_minute=1)
+    channels.queue(_notifications(people["wang"]), "x")
+    now = timezone.now()
+    channels.deliver_due(now)
+    channels.queue(_notifications(people["li"]), "x")
+    outcome = channels.deliver_due(now + timedelta(seconds=5))
+    assert (outcome.sent, outcome.waiting, len(robot.requests)) == (0, 1, 1)
+    outcome = channels.deliver_due(now + timedelta(seconds=66))
+    assert (outcome.sent, Delivery.objects.filter(status="sent").count()) == (1, 2)
+
+
+def test_a_slow_robot_times_out_and_is_retried(robot, people, settings) -> None:
+    settings.OMS_DELIVERY_TIMEOUT_SECONDS = 0.3
+    Channel.objects.create(name="慢", kind="wecom", webhook_url=f"{robot.url}/wecom")
+    robot.answers = [{"delay": 1}]
+    channels.queue(_notifications(people["wang"]), "x")
+    channels.deliver_due()
+    d = Delivery.objects.get()
+    assert (d.status, d.attempts) == ("queued", 1) and "timed out" in d.last_error
+
+
+def test_channels_follow_department_and_event(robot, people) -> None:
+    """A department's robot hears only its people; a channel for "order." ignores other events."""
+    sales = people["wang"].department
+    Channel.objects.create(name="销售群", kind="wecom", webhook_url=f"{robot.url}/wecom", department=sales)
+    Channel.objects.create(name="订单事件", kind="wecom", webhook_url=f"{robot.url}/wecom", events=["order."])
+    channels.queue(_notifications(people["wang"], people["prod"]), "archive.request")
+    assert sorted(Delivery.objects.values_list("channel__name", "target")) == [("销售群", "王一")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_email_goes_through_the_smtp_server(people, settings) -> None:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received: list[Any] = []
+
+    class Keep(Message):
+        def handle_message(self, message: Any) -> None:
+            received.append(message)
+
+    port = _free_port()
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_USE_SSL = settings.EMAIL_USE_TLS = False
+        Channel.objects.create(name="邮件", kind="email")
+        channels.queue(_notifications(people["wang"], people["li"]), "order.confirmed")  # 李 has no address
+        channels.deliver_due()
+    finally:
+        controller.stop()
+    (mail,) = received
+    assert mail["To"] == "wang@example.com" and "消息 wang" in str(mail.get_payload(decode=True), "utf-8")
+    assert Delivery.objects.get().status == "sent"
+
+
+def test_an_unreachable_smtp_server_is_retried_and_the_action_goes_through(
+    people, settings, django_capture_on_commit_callbacks
+) -> None:
+    """No user action fails because a message could not be sent (T-1): the notice is written,
+    the background task tries the mail server, fails, and leaves the message to retry."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _free_port()
+    settings.EMAIL_USE_SSL = settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 1
+    Channel.objects.create(name="邮件", kind="email")
+    _send(django_capture_on_commit_callbacks, [people["wang"]], "订单 SO1 已确认")
+    d = Delivery.objects.get()
+    assert (d.status, d.attempts, d.target) == ("queued", 1, "wang@example.com")
+    assert "ConnectionRefusedError" in d.last_error
+    assert people["wang"].notifications.get().title == "订单 SO1 已确认"
+
+
+def test_the_administrator_configures_a_robot_and_its_secret_stays_out_of_the_audit_log(
+    admin_client, robot
+) -> None:
+    from oms.audit.models import AuditEvent
+
+    response = admin_client.post(
+        "/inbox/channels/new/",
+        {
+            "name": "销售群",
+            "kind": "dingtalk",
+            "events": '["order."]',
+            "webhook_url": f"{robot.url}/dingtalk",
+            "secret": SECRET,
+            "per_minute": "20",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    channel = Channel.objects.get()
+    assert (channel.secret, channel.events) == (SECRET, ["order."])
+    assert SECRET not in json.dumps(list(AuditEvent.objects.values("before", "after")), ensure_ascii=False)
+    refused = admin_client.post(
+        "/inbox/channels/new/", {"name": "缺地址", "kind": "wecom", "events": "[]", "per_minute": "20"}
+    )
+    assert refused.status_code == 400 and Channel.objects.count() == 1
+
+
+def test_the_delivery_log_is_for_administrators(client, admin_client, people) -> None:
+    assert admin_client.get("/inbox/deliveries/").status_code == 200
+    client.force_login(people["wang"])
+    assert client.get("/inbox/deliveries/").status_code == 403
