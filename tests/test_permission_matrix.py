@@ -531,6 +531,7 @@ RULES: dict[str, Rule] = {
     "inbox/channels/<int:pk>/edit/": ADMIN,
     "inbox/channels/new/": ADMIN,
     "inbox/deliveries/": ADMIN,
+    "inbox/preferences/": page(),
     # Inquiries and intake (B).
     "inquiries/": page(),
     "inquiries/<int:pk>/": page(_in("oms.orders.selectors:inquiries_for", "inquiry")),

@@ -76,3 +76,24 @@ def save_channel(
 
 
 CHANNEL_FIELDS = ("name", "kind", "department", "events", "webhook_url", "secret", "per_minute", "active")
+
+
+def set_preferences(*, user: Any, wanted: Iterable[tuple[str, str]]) -> int:
+    """T-1: the person receives the (channel kind, event area) pairs in `wanted` and declines
+    the others; returns how many they declined."""
+    from oms.notifications.models import EVENT_AREAS, OptOut
+
+    keep = set(wanted)
+    declined = [
+        (kind, area) for kind in ChannelKind.values for area in EVENT_AREAS if (kind, area) not in keep
+    ]
+    with transaction.atomic():
+        OptOut.objects.filter(user=user).delete()  # a person's own choices, replaced whole
+        OptOut.objects.bulk_create([OptOut(user=user, kind=k, area=a) for k, a in declined])
+    recorder.record(
+        actor=user,
+        obj=user,
+        action="notifications.preferences",
+        after={"declined": sorted(f"{k}:{a}" for k, a in declined)},
+    )
+    return len(declined)

@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oms.notifications.models import Channel, ChannelKind, Delivery, DeliveryStatus, Notification
+from oms.notifications.models import Channel, ChannelKind, Delivery, DeliveryStatus, Notification, OptOut
 
 log = logging.getLogger(__name__)
 
@@ -203,13 +203,15 @@ def deliver_due(now: datetime | None = None) -> Outcome:
 def queue(notifications: list[Notification], event: str) -> int:
     """T-1: the deliveries of freshly written in-app messages on every channel that wants them:
     e-mail to each recipient with an address, the robot of the recipient's department (or a
-    company-wide one)."""
+    company-wide one), unless the person declined that event area on that kind of channel."""
     channels = [c for c in Channel.objects.filter(active=True) if c.wants(event)]
     if not channels or not notifications:
         return 0
     from oms.accounts.models import User
 
     people = {u.pk: u for u in User.objects.filter(pk__in={n.recipient_id for n in notifications})}
+    area = event.split(".", 1)[0]
+    declined = set(OptOut.objects.filter(user_id__in=list(people), area=area).values_list("user_id", "kind"))
     rows = []
     for n in notifications:
         person = people.get(n.recipient_id)
@@ -217,6 +219,8 @@ def queue(notifications: list[Notification], event: str) -> int:
             continue
         for c in channels:
             if c.department_id and c.department_id != person.department_id:
+                continue
+            if (person.pk, c.kind) in declined:
                 continue
             if c.kind == ChannelKind.EMAIL:
                 if not person.email:

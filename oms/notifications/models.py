@@ -114,3 +114,40 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_id} {self.title}"
+
+
+# The event areas a message belongs to (the first part of its event), for channels and for each
+# person's choices.
+EVENT_AREAS = {
+    "review": _("评审、审批与确认"),
+    "contracts": _("合同与资料"),
+    "fulfilment": _("下达与执行"),
+    "quality": _("质量"),
+    "delivery": _("交付与验收"),
+    "billing": _("结算与收款"),
+    "changes": _("变更与取消"),
+    "tracking": _("跟踪与异常"),
+    "deadline": _("截止提醒与超时上报"),
+    "feedback": _("投诉、调查与改进"),
+    "supervision": _("监督检查"),
+    "archive": _("档案查阅"),
+}
+
+
+class OptOut(models.Model):
+    """T-1: a person does not want messages of one event area on one channel kind (in the app
+    they always arrive)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=ChannelKind.choices)
+    area = models.CharField(max_length=40)
+
+    class Meta:
+        verbose_name = _("消息偏好")
+        verbose_name_plural = _("消息偏好")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "area"], name="notifications_optout_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.area}"

@@ -6,6 +6,7 @@ from oms.notifications import views
 app_name = "notifications"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("preferences/", views.preferences, name="preferences"),
     *urls_for(views.CHANNEL_SPEC, "channels"),
     *urls_for(views.DELIVERY_SPEC, "deliveries"),
 ]

@@ -20,6 +20,27 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/inbox.html", {"items": items})
 
 
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    """T-1: which event areas reach me on which kind of channel (the inbox always has them)."""
+    from django.contrib import messages
+    from django.utils.translation import gettext as _
+
+    from oms.notifications.models import EVENT_AREAS, ChannelKind, OptOut
+
+    if request.method == "POST":
+        wanted = [tuple(v.split(":", 1)) for v in request.POST.getlist("wanted") if ":" in v]
+        actions.set_preferences(user=request.user, wanted=[(k, a) for k, a in wanted])
+        messages.success(request, _("已保存。"))
+        return redirect("notifications:preferences")
+    declined = set(OptOut.objects.filter(user_id=request.user.pk or 0).values_list("kind", "area"))
+    rows = [
+        (area, label, [(kind, (kind, area) not in declined) for kind in ChannelKind.values])
+        for area, label in EVENT_AREAS.items()
+    ]
+    return render(request, "notifications/preferences.html", {"rows": rows, "kinds": ChannelKind.choices})
+
+
 def _is_admin(user: object) -> bool:
     from oms.accounts.permissions import is_admin
 

@@ -111,4 +111,5 @@ TITLES = [
     gettext_noop("客户满意度与投诉"),
     gettext_noop("监督检查"),
     gettext_noop("考核与分析"),
+    gettext_noop("截止前提醒（工作小时，0 为不提醒）"),
 ]

@@ -135,6 +135,9 @@ class Reporting(_Section):
     quality_report_days: int = Field(7, ge=1, le=90, title="质量汇报周期（天）")
     idle_days: int = Field(3, ge=1, le=90, title="订单无进展提醒（天）")
     exception_resolve_days: int = Field(2, ge=1, le=60, title="异常处理期限（工作日）")
+    deadline_reminder_hours: Decimal = Field(
+        Decimal("2"), ge=0, le=80, max_digits=5, decimal_places=1, title="截止前提醒（工作小时，0 为不提醒）"
+    )
 
 
 class Intake(_Section):

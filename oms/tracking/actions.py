@@ -22,7 +22,7 @@ from oms.notifications.actions import notify
 from oms.orders.models import OPEN_STATUSES, SalesOrder
 from oms.policy.models import PolicyVersion
 from oms.policy.schema import PolicyData
-from oms.policy.selectors import work_calendar
+from oms.policy.selectors import policy, work_calendar
 from oms.policy.worktime import WorkCalendar
 from oms.tracking import states
 from oms.tracking.models import (
@@ -142,8 +142,56 @@ def sweep(*, now: datetime | None = None) -> int:
                 after={"overdue": True, "escalated_to": getattr(superior, "pk", None), "item": item.pk},
                 reason=f"{item.title}: due {timezone.localtime(item.due_at):%Y-%m-%d %H:%M}",
             )
+            # T-1: the superior and the person responsible are told, in the app and on the channels.
+            notify(
+                event="deadline.escalate",
+                recipients=[superior, item.assignee],
+                title=_("已超时并上报：%(t)s（截止 %(d)s）")
+                % {"t": item.title, "d": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M")},
+                url="/work/",
+            )
             escalated += 1
+    remind(now=now)
     return escalated
+
+
+def remind(*, now: datetime | None = None) -> int:
+    """T-1: once, the policy's working hours before a step falls due, remind whoever must act (the
+    person named, or the department's head when nobody is). Idempotent; returns how many."""
+    now = now or timezone.now()
+    hours = policy().reporting.deadline_reminder_hours
+    if not hours:
+        return 0
+    calendar = work_calendar()
+    # A few working hours can span a long holiday: look ten calendar days ahead, nearest first.
+    candidates = (
+        WorkItem.objects.filter(
+            status=WorkStatus.OPEN,
+            overdue=False,
+            reminded_at__isnull=True,
+            due_at__gt=now,
+            due_at__lte=now + timedelta(days=10),
+        )
+        .select_related("assignee", "department")
+        .order_by("due_at")[:1000]
+    )
+    reminded = 0
+    for item in candidates:
+        if calendar.working_hours_between(now, item.due_at) > hours:
+            continue
+        with transaction.atomic():
+            if not WorkItem.objects.filter(pk=item.pk, reminded_at__isnull=True).update(reminded_at=now):
+                continue  # another sweeper got here first
+            person = item.assignee or superior_of(assignee=None, department=item.department)
+            notify(
+                event="deadline.remind",
+                recipients=[person],
+                title=_("即将到期：%(t)s（截止 %(d)s）")
+                % {"t": item.title, "d": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M")},
+                url="/work/",
+            )
+        reminded += 1
+    return reminded
 
 
 def rollup_steps(*, now: datetime | None = None) -> int:

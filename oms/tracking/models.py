@@ -80,6 +80,7 @@ class WorkItem(models.Model):
         related_name="escalated_items",
     )
     escalated_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

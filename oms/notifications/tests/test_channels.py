@@ -272,3 +272,19 @@ def test_the_delivery_log_is_for_administrators(client, admin_client, people) ->
     assert admin_client.get("/inbox/deliveries/").status_code == 200
     client.force_login(people["wang"])
     assert client.get("/inbox/deliveries/").status_code == 403
+
+
+def test_a_person_declines_an_area_on_e_mail_and_keeps_the_robot(client, robot, people) -> None:
+    """T-1: users choose which events reach them by which channel."""
+    Channel.objects.create(name="邮件", kind="email")
+    Channel.objects.create(name="销售群", kind="wecom", webhook_url=f"{robot.url}/wecom")
+    client.force_login(people["wang"])
+    page = client.get("/inbox/preferences/").content.decode()
+    assert 'value="email:review" aria-label' in page and "checked" in page
+    wanted = [f"{k}:{a}" for k in ("email", "dingtalk", "wecom") for a in ("review", "billing")]
+    wanted.remove("email:review")
+    assert client.post("/inbox/preferences/", {"wanted": wanted}).status_code == 302
+    channels.queue(_notifications(people["wang"]), "review.approval")
+    assert list(Delivery.objects.values_list("channel__kind", flat=True)) == ["wecom"]
+    channels.queue(_notifications(people["wang"]), "billing.dunning")
+    assert sorted(Delivery.objects.values_list("channel__kind", flat=True)) == ["email", "wecom", "wecom"]
