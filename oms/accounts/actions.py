@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -96,17 +96,46 @@ def record_login_failure(*, username: str, client: str) -> None:
     LoginFailure.objects.create(username=username.lower()[:150], client=client[:64], at=timezone.now())
 
 
-def issue_api_token(*, actor: Any, user: User, name: str) -> str:
+def issue_api_token(*, actor: Any, user: User, name: str, scopes: Iterable[str] = ("read", "write")) -> str:
     """Create a token for an integration and return its key; only the hash is kept."""
     import hashlib
     import secrets
 
-    from oms.accounts.models import ApiToken
+    from oms.accounts.models import API_SCOPES, ApiToken
 
+    wanted = sorted(set(scopes))
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = [_("请填写令牌名称（用于哪个系统）。")]
+    if not wanted or any(s not in API_SCOPES for s in wanted):
+        errors["scopes"] = [_("请选择权限范围：读取和/或写入。")]
+    if not user.is_active:
+        errors["user"] = [_("该用户已停用。")]
+    if errors:
+        raise FieldErrors(errors)
     key = secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, key_hash=hashlib.sha256(key.encode()).hexdigest())
-    recorder.record(actor=actor, obj=token, action="api_token.issue", after={"user": user.pk, "name": name})
+    token = ApiToken.objects.create(
+        user=user, name=name.strip(), scopes=wanted, key_hash=hashlib.sha256(key.encode()).hexdigest()
+    )
+    recorder.record(
+        actor=actor,
+        obj=token,
+        action="api_token.issue",
+        after={"user": user.pk, "name": token.name, "scopes": wanted},
+    )
     return key
+
+
+def revoke_api_token(*, actor: Any, token: Any) -> None:
+    """The key stops working at once; the token stays listed as revoked."""
+    from oms.core.errors import NotAllowed
+
+    if not is_admin(actor):
+        raise NotAllowed(_("您没有权限执行此操作。"))
+    type(token).objects.filter(pk=token.pk).update(revoked=True)
+    recorder.record(
+        actor=actor, obj=token, action="api_token.revoke", before={"revoked": False}, after={"revoked": True}
+    )
 
 
 def record_login(*, user: User, session_key: str, client: str, user_agent: str) -> UserSession:

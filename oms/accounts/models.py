@@ -141,14 +141,20 @@ class LoginFailure(models.Model):
         return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
 
 
+API_SCOPES = {"read": _("读取"), "write": _("写入")}
+
+
 class ApiToken(models.Model):
-    """A bearer token for an integration; only its hash is stored, the key is shown once."""
+    """A bearer token for an integration, limited to its scopes and acting as its user (whose
+    data scope and field policy apply); only its hash is stored, the key is shown once."""
 
     user = models.ForeignKey(
         User, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="api_tokens"
     )
     name = models.CharField(_("名称"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
+    # What the integration may do: "read" (GET) and/or "write" (POST, PUT, PATCH, DELETE).
+    scopes = models.JSONField(_("权限范围"), default=list)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked = models.BooleanField(_("已吊销"), default=False)

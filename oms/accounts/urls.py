@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("sessions/", views.sessions, name="sessions"),
+    path("api-tokens/", views.api_tokens, name="api_tokens"),
     path("two-factor/", views.two_factor, name="two_factor"),
     path("sessions/<int:pk>/end/", views.end_session, name="end_session"),
     *urls_for(views.DEPARTMENT_SPEC, "departments"),

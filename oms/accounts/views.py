@@ -200,3 +200,50 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         link = totp.uri(secret, account=user.username, issuer=str(_("订单管理系统")))
         context |= {"secret": secret, "qr": segno.make(link, error="m").svg_inline(scale=4)}
     return render(request, "accounts/two_factor.html", context, status=400 if error else 200)
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Integrations: the administrator issues a token per integration with its scopes (the key
+    is shown once), sees when each was last used, and revokes it."""
+    from oms.accounts.models import API_SCOPES, ApiToken
+    from oms.core.errors import ActionError
+
+    if not is_admin(request.user):
+        raise Http404
+    key = ""
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            if request.POST.get("revoke"):
+                token = ApiToken.objects.filter(pk=request.POST.get("revoke") or 0).first()
+                if token is None:
+                    raise Http404
+                actions.revoke_api_token(actor=request.user, token=token)
+                return redirect("accounts:api_tokens")
+            owner = User.objects.filter(pk=request.POST.get("user") or 0, is_active=True).first()
+            if owner is None:
+                raise FieldErrors({"user": [_("请选择令牌代表的用户。")]})
+            key = actions.issue_api_token(
+                actor=request.user,
+                user=owner,
+                name=request.POST.get("name", ""),
+                scopes=request.POST.getlist("scopes"),
+            )
+        except FieldErrors as exc:
+            errors = exc.errors
+        except ActionError as exc:
+            errors = {"__all__": [exc.message]}
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "tokens": ApiToken.objects.select_related("user").order_by("revoked", "-created_at")[:500],
+            "users": User.objects.filter(is_active=True).order_by("username"),
+            "scopes": list(API_SCOPES.items()),
+            "key": key,
+            "errors": errors,
+            "data": request.POST,
+        },
+        status=400 if errors else 200,
+    )

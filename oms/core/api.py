@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema, Status
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.orm import create_schema
 from ninja.security import HttpBearer, django_auth
@@ -42,6 +42,9 @@ class TokenAuth(HttpBearer):
         )
         if row is None:
             return None
+        needed = "read" if request.method in {"GET", "HEAD", "OPTIONS"} else "write"
+        if needed not in (row.scopes or []):
+            raise HttpError(403, _("该令牌没有“%(s)s”权限。") % {"s": needed})
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
         request.user = row.user
         return row.user

@@ -81,11 +81,11 @@ CHANNEL_FIELDS = ("name", "kind", "department", "events", "webhook_url", "secret
 def set_preferences(*, user: Any, wanted: Iterable[tuple[str, str]]) -> int:
     """T-1: the person receives the (channel kind, event area) pairs in `wanted` and declines
     the others; returns how many they declined."""
-    from oms.notifications.models import EVENT_AREAS, OptOut
+    from oms.notifications.models import EVENT_AREAS, PERSONAL_KINDS, OptOut
 
     keep = set(wanted)
     declined = [
-        (kind, area) for kind in ChannelKind.values for area in EVENT_AREAS if (kind, area) not in keep
+        (str(kind), area) for kind in PERSONAL_KINDS for area in EVENT_AREAS if (kind, area) not in keep
     ]
     with transaction.atomic():
         OptOut.objects.filter(user=user).delete()  # a person's own choices, replaced whole

@@ -34,11 +34,12 @@ class ChannelKind(models.TextChoices):
     EMAIL = "email", _("电子邮件")
     DINGTALK = "dingtalk", _("钉钉群机器人")
     WECOM = "wecom", _("企业微信群机器人")
+    WEBHOOK = "webhook", _("外部系统 Webhook")
 
 
 class Channel(models.Model):
-    """T-1: a way out of the app: e-mail to each recipient's own address, or a department's
-    DingTalk or WeCom group robot. `department` limits it to recipients of that department
+    """T-1: a way out of the app: e-mail to each recipient's own address, a department's
+    DingTalk or WeCom group robot, or another system's webhook (order events, signed). `department` limits it to recipients of that department
     (empty: everyone); `events` to messages whose event starts with one of them (empty: all)."""
 
     name = models.CharField(_("名称"), max_length=100)
@@ -53,7 +54,7 @@ class Channel(models.Model):
     )
     events = models.JSONField(_("事件（空为全部）"), default=list, blank=True)
     webhook_url = models.URLField(_("机器人地址"), max_length=500, blank=True)
-    secret = models.CharField(_("加签密钥"), max_length=200, blank=True)
+    secret = models.CharField(_("加签密钥"), max_length=200, blank=True)  # DingTalk sign, or webhook HMAC key
     per_minute = models.PositiveSmallIntegerField(_("每分钟最多发送"), default=20)
     active = models.BooleanField(_("启用"), default=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
@@ -96,6 +97,7 @@ class Delivery(models.Model):
     target = models.CharField(_("发往"), max_length=254)
     title = models.CharField(_("内容摘要"), max_length=200)
     url = models.CharField(_("链接"), max_length=300, blank=True)
+    payload = models.JSONField(_("数据"), default=dict, blank=True)  # a webhook's event body
     status = models.CharField(
         _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED, db_index=True
     )
@@ -115,6 +117,9 @@ class Delivery(models.Model):
     def __str__(self) -> str:
         return f"{self.channel_id} {self.title}"
 
+
+# The kinds of channel that reach a person (a webhook reaches another system).
+PERSONAL_KINDS = (ChannelKind.EMAIL, ChannelKind.DINGTALK, ChannelKind.WECOM)
 
 # The event areas a message belongs to (the first part of its event), for channels and for each
 # person's choices.

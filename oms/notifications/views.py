@@ -26,7 +26,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     from django.contrib import messages
     from django.utils.translation import gettext as _
 
-    from oms.notifications.models import EVENT_AREAS, ChannelKind, OptOut
+    from oms.notifications.models import EVENT_AREAS, PERSONAL_KINDS, OptOut
 
     if request.method == "POST":
         wanted = [tuple(v.split(":", 1)) for v in request.POST.getlist("wanted") if ":" in v]
@@ -35,10 +35,11 @@ def preferences(request: HttpRequest) -> HttpResponse:
         return redirect("notifications:preferences")
     declined = set(OptOut.objects.filter(user_id=request.user.pk or 0).values_list("kind", "area"))
     rows = [
-        (area, label, [(kind, (kind, area) not in declined) for kind in ChannelKind.values])
+        (area, label, [(str(kind), (kind, area) not in declined) for kind in PERSONAL_KINDS])
         for area, label in EVENT_AREAS.items()
     ]
-    return render(request, "notifications/preferences.html", {"rows": rows, "kinds": ChannelKind.choices})
+    kinds = [(str(k), k.label) for k in PERSONAL_KINDS]
+    return render(request, "notifications/preferences.html", {"rows": rows, "kinds": kinds})
 
 
 def _is_admin(user: object) -> bool:
