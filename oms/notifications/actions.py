@@ -75,7 +75,17 @@ def save_channel(
     return saved
 
 
-CHANNEL_FIELDS = ("name", "kind", "department", "events", "webhook_url", "secret", "per_minute", "active")
+CHANNEL_FIELDS = (
+    "name",
+    "kind",
+    "department",
+    "events",
+    "webhook_url",
+    "secret",
+    "per_minute",
+    "to_customers",
+    "active",
+)
 
 
 def set_preferences(*, user: Any, wanted: Iterable[tuple[str, str]]) -> int:

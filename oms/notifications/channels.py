@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.notifications.models import Channel, ChannelKind, Delivery, DeliveryStatus, Notification, OptOut
+from oms.policy.selectors import policy
 
 log = logging.getLogger(__name__)
 
@@ -144,8 +145,10 @@ def _send_webhook(channel: Channel, item: Delivery) -> None:
 
 def _send_email(item: Delivery) -> None:
     body = f"{item.title}\n\n{_link(item.url)}" if item.url else item.title
+    # Staff read the system's name; a customer reads the company's.
+    sender = _("订单管理系统") if item.recipient_id else policy().company.name
     try:
-        EmailMessage(subject=f"[{_('订单管理系统')}] {item.title}", body=body, to=[item.target]).send()
+        EmailMessage(subject=f"[{sender}] {item.title}", body=body, to=[item.target]).send()
     except Exception as exc:  # any SMTP or socket failure is a failed attempt, retried
         raise SendError(f"{type(exc).__name__}: {exc}"[:400]) from exc
 
@@ -232,7 +235,9 @@ def queue(notifications: list[Notification], event: str) -> int:
     e-mail to each recipient with an address, the robot of the recipient's department (or a
     company-wide one), unless the person declined that event area on that kind of channel."""
     channels = [
-        c for c in Channel.objects.filter(active=True).exclude(kind=ChannelKind.WEBHOOK) if c.wants(event)
+        c
+        for c in Channel.objects.filter(active=True, to_customers=False).exclude(kind=ChannelKind.WEBHOOK)
+        if c.wants(event)
     ]
     if not channels or not notifications:
         return 0
@@ -281,6 +286,7 @@ def on_transition(sender: Any, *, instance: Any, transition: Any, actor: Any, **
     if sender._meta.label != "orders.SalesOrder":
         return
     event = f"order.{transition.target}"
+    _tell_customer(instance, transition.target)
     hooks = [c for c in Channel.objects.filter(active=True, kind=ChannelKind.WEBHOOK) if c.wants(event)]
     if not hooks:
         return
@@ -308,3 +314,33 @@ def on_transition(sender: Any, *, instance: Any, transition: Any, actor: Any, **
         ]
     )
     send_soon()
+
+
+def _customer_notices() -> dict[str, str]:
+    return {
+        "confirmed": _("您的订单 %(n)s 已确认，交货日期 %(d)s。"),
+        "released": _("您的订单 %(n)s 已下达生产，交货日期 %(d)s。"),
+        "shipped": _("您的订单 %(n)s 已发货。"),
+    }
+
+
+def _tell_customer(order: Any, state: str) -> None:
+    """T-1: the customer is told of confirmation, release and shipment, by e-mail to the order's
+    customer contacts (the primary ones, else every one with an address)."""
+    text = _customer_notices().get(state)
+    if text is None:
+        return
+    mail = list(Channel.objects.filter(active=True, kind=ChannelKind.EMAIL, to_customers=True))
+    if not mail:
+        return
+    contacts = [c for c in order.customer.contacts.all() if c.email]
+    primary = [c for c in contacts if c.is_primary] or contacts
+    title = text % {"n": order.number, "d": order.delivery_date.isoformat()}
+    rows = [
+        Delivery(channel=ch, event=f"order.{state}", target=c.email, title=title, url="")
+        for ch in mail
+        for c in primary
+    ]
+    if rows:
+        Delivery.objects.bulk_create(rows)
+        send_soon()

@@ -56,6 +56,9 @@ class Channel(models.Model):
     webhook_url = models.URLField(_("机器人地址"), max_length=500, blank=True)
     secret = models.CharField(_("加签密钥"), max_length=200, blank=True)  # DingTalk sign, or webhook HMAC key
     per_minute = models.PositiveSmallIntegerField(_("每分钟最多发送"), default=20)
+    # An e-mail channel for customers tells the order's contacts of its confirmation, release
+    # and shipment (T-1) instead of the staff's messages.
+    to_customers = models.BooleanField(_("发给客户联系人"), default=False)
     active = models.BooleanField(_("启用"), default=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
 
