@@ -9,7 +9,7 @@ import pytest
 
 from oms.accounts.models import Department, DepartmentKind, Role, User
 
-pytest_plugins = ["oms.intake.tests.fixtures"]
+pytest_plugins = ["oms.intake.tests.fixtures", "oms.notifications.tests.fixtures"]
 
 # Playwright's sync API runs an event loop; Django refuses ORM calls from such threads unless told.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

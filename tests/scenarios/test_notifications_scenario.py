@@ -4,11 +4,9 @@ webhook; a local SMTP server receives the customer's e-mails (confirmation, rele
 
 from __future__ import annotations
 
-import socket
 from datetime import date
 from decimal import Decimal
 from email.header import decode_header, make_header
-from typing import Any
 
 import pytest
 
@@ -16,7 +14,7 @@ from oms.customers.models import Contact
 from oms.fulfilment import actions as fulfilment
 from oms.intake.tests.fixtures import signed_order
 from oms.notifications.models import Channel, Delivery
-from oms.notifications.tests.test_channels import SECRET, Robot
+from oms.notifications.tests.fixtures import SECRET
 
 pytestmark = pytest.mark.django_db
 
@@ -26,61 +24,34 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_an_orders_life_reaches_the_right_people_on_the_right_channels(
-    more_heads, settings, django_capture_on_commit_callbacks
+    more_heads, mail_server, robot, django_capture_on_commit_callbacks
 ) -> None:
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
     from conftest import make_user
 
     org = more_heads
-    robot = Robot()
-    mails: list[Any] = []
-
-    class Keep(Message):
-        def handle_message(self, message: Any) -> None:
-            mails.append(message)
-
-    port = _free_port()
-    smtp = Controller(Keep(), hostname="127.0.0.1", port=port)
-    smtp.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_SSL = settings.EMAIL_USE_TLS = False
-    try:
-        sales = org["sales"].department
-        Channel.objects.create(
-            name="销售部群", kind="wecom", webhook_url=f"{robot.url}/wecom", department=sales
+    mails = mail_server.received
+    sales = org["sales"].department
+    Channel.objects.create(name="销售部群", kind="wecom", webhook_url=f"{robot.url}/wecom", department=sales)
+    Channel.objects.create(name="客户邮件", kind="email", to_customers=True)
+    Channel.objects.create(name="ERP", kind="webhook", webhook_url=f"{robot.url}/hook", secret=SECRET)
+    Contact.objects.create(
+        customer=org["customer"], name="张伟", email="zhang@customer.example", is_primary=True
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        order = signed_order(org, quantity="2")
+        order = fulfilment.release_order(actor=org["head"], order=order)
+        fulfilment.ship(
+            actor=make_user("lg1", kind="logistics"),
+            order=order,
+            mode="pickup",
+            shipped_on=date(2026, 12, 1),
+            quantities={order.lines.get().pk: Decimal("2")},
+            confirmed_with="张伟",
+            expected_arrival=date(2026, 12, 2),
+            quality_checked=True,
+            quantity_checked=True,
         )
-        Channel.objects.create(name="客户邮件", kind="email", to_customers=True)
-        Channel.objects.create(name="ERP", kind="webhook", webhook_url=f"{robot.url}/hook", secret=SECRET)
-        Contact.objects.create(
-            customer=org["customer"], name="张伟", email="zhang@customer.example", is_primary=True
-        )
-        with django_capture_on_commit_callbacks(execute=True):
-            order = signed_order(org, quantity="2")
-            order = fulfilment.release_order(actor=org["head"], order=order)
-            fulfilment.ship(
-                actor=make_user("lg1", kind="logistics"),
-                order=order,
-                mode="pickup",
-                shipped_on=date(2026, 12, 1),
-                quantities={order.lines.get().pk: Decimal("2")},
-                confirmed_with="张伟",
-                expected_arrival=date(2026, 12, 2),
-                quality_checked=True,
-                quantity_checked=True,
-            )
-    finally:
-        smtp.stop()
-        robot.server.shutdown()
     # The customer: three e-mails, in order, to the primary contact, under the company's name.
     assert [(m["To"], str(make_header(decode_header(m["Subject"])))) for m in mails] == [
         (

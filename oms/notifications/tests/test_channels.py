@@ -5,17 +5,8 @@ and the delivery log are exercised; a user action never fails because a message 
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
-import socket
-import threading
-import time
-import urllib.parse
-from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -25,70 +16,9 @@ from conftest import make_user
 from oms.notifications import channels
 from oms.notifications.actions import notify
 from oms.notifications.models import Channel, Delivery
+from oms.notifications.tests.fixtures import SECRET, Robot, free_port
 
 pytestmark = pytest.mark.django_db
-
-SECRET = "SEC0123456789abcdef"
-
-
-class Robot:
-    """A local robot: records each POST; answers what `answers` says (errcode, or a delay)."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.answers: list[dict[str, Any]] = []
-        robot = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers["Content-Length"]))
-                body = json.loads(raw)
-                parsed = urllib.parse.urlparse(self.path)
-                query = dict(urllib.parse.parse_qsl(parsed.query))
-                robot.requests.append(
-                    {
-                        "path": parsed.path,
-                        "query": query,
-                        "body": body,
-                        "raw": raw,
-                        "headers": {k.lower(): v for k, v in self.headers.items()},
-                    }
-                )
-                answer = robot.answers.pop(0) if robot.answers else {}
-                time.sleep(answer.get("delay", 0))
-                code = answer.get("errcode", 0)
-                if parsed.path == "/dingtalk" and "sign" in query and not robot.signed(query):
-                    code = 310000  # DingTalk: "sign not match"
-                if parsed.path == "/hook":  # our own webhook: checks our signature, answers 2xx or 5xx
-                    mine = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
-                    answer.setdefault("status", 200 if self.headers["X-OMS-Signature"] == mine else 401)
-                payload = json.dumps({"errcode": code, "errmsg": "ok" if not code else "error"}).encode()
-                self.send_response(answer.get("status", 200))
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @staticmethod
-    def signed(query: dict[str, str]) -> bool:
-        digest = hmac.new(
-            SECRET.encode(), f"{query['timestamp']}\n{SECRET}".encode(), hashlib.sha256
-        ).digest()
-        return base64.b64encode(digest).decode() == query["sign"]
-
-
-@pytest.fixture
-def robot() -> Iterator[Robot]:
-    r = Robot()
-    yield r
-    r.server.shutdown()
 
 
 @pytest.fixture
@@ -203,35 +133,11 @@ def test_channels_follow_department_and_event(robot, people) -> None:
     assert sorted(Delivery.objects.values_list("channel__name", "target")) == [("销售群", "王一")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def test_email_goes_through_the_smtp_server(people, settings) -> None:
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received: list[Any] = []
-
-    class Keep(Message):
-        def handle_message(self, message: Any) -> None:
-            received.append(message)
-
-    port = _free_port()
-    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-        settings.EMAIL_USE_SSL = settings.EMAIL_USE_TLS = False
-        Channel.objects.create(name="邮件", kind="email")
-        channels.queue(_notifications(people["wang"], people["li"]), "order.confirmed")  # 李 has no address
-        channels.deliver_due()
-    finally:
-        controller.stop()
-    (mail,) = received
+def test_email_goes_through_the_smtp_server(people, mail_server) -> None:
+    Channel.objects.create(name="邮件", kind="email")
+    channels.queue(_notifications(people["wang"], people["li"]), "order.confirmed")  # 李 has no address
+    channels.deliver_due()
+    (mail,) = mail_server.received
     assert mail["To"] == "wang@example.com" and "消息 wang" in str(mail.get_payload(decode=True), "utf-8")
     assert Delivery.objects.get().status == "sent"
 
@@ -242,7 +148,7 @@ def test_an_unreachable_smtp_server_is_retried_and_the_action_goes_through(
     """No user action fails because a message could not be sent (T-1): the notice is written,
     the background task tries the mail server, fails, and leaves the message to retry."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _free_port()
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
     settings.EMAIL_USE_SSL = settings.EMAIL_USE_TLS = False
     settings.EMAIL_TIMEOUT = 1
     Channel.objects.create(name="邮件", kind="email")
