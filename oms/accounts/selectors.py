@@ -26,6 +26,16 @@ def executive_in_charge() -> User | None:
     return User.objects.filter(role=Role.EXECUTIVE, is_active=True).order_by("pk").first()
 
 
+def superior_for_approval(user: User) -> User | None:
+    """Who approves what a person asks or reports (M-3 query requests, N-2 complaint reports):
+    their department head; a head (or someone whose department has none) goes to the executive
+    in charge."""
+    head = head_of(user.department) if user.department is not None else None
+    if head is not None and head.pk != user.pk:
+        return head
+    return executive_in_charge()
+
+
 def active_sessions(user: Any) -> QuerySet[UserSession]:
     """S-3: logins not ended and not expired; only administrators see them."""
     from django.contrib.sessions.models import Session

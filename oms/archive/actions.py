@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
-from oms.accounts.selectors import executive_in_charge, head_of
+from oms.accounts.selectors import executive_in_charge, superior_for_approval
 from oms.archive import contents, permissions, states
 from oms.archive.models import (
     AccessKind,
@@ -108,14 +108,6 @@ def file_order(*, order: SalesOrder, actor: Any) -> ArchiveRecord:
     )
 
 
-def _approver(requester: User) -> User | None:
-    """M-3: the requester's department head; a head asks the executive in charge."""
-    head = head_of(requester.department) if requester.department is not None else None
-    if head is not None and head.pk != requester.pk:
-        return head
-    return executive_in_charge()
-
-
 @transaction.atomic
 def request_access(*, actor: User, record: ArchiveRecord, reason: str) -> AccessRequest:
     """M-3: the query request (查询申请表): who, which archived order, why; it goes to the
@@ -124,7 +116,7 @@ def request_access(*, actor: User, record: ArchiveRecord, reason: str) -> Access
         raise NotAllowed(_("您不能申请查阅此档案。"))
     if not reason.strip():
         raise FieldErrors({"reason": _("请填写查阅原因。")})
-    approver = _approver(actor)
+    approver = superior_for_approval(actor)
     if approver is None:
         raise FieldErrors({"__all__": _("找不到审批人：请先为您的部门设置负责人。")})
     request = records.create(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from oms.accounts.models import User
-from oms.accounts.selectors import executive_in_charge, head_of
+from oms.accounts.selectors import superior_for_approval
 from oms.audit import recorder
 from oms.core import records, workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
@@ -220,7 +220,7 @@ def advance(
     if step == "collect_evidence":
         changes["first_answer_at"] = now
     elif step == "submit_report":
-        approver = _approver(complaint.handler)
+        approver = superior_for_approval(complaint.handler)
         if approver is None:
             raise FieldErrors({"__all__": [_("找不到审批人：请先为处理人的部门设置负责人。")]})
         changes["approver"] = approver
@@ -252,14 +252,6 @@ def advance(
                 url=_url(done),
             )
     return done
-
-
-def _approver(handler: User) -> User | None:
-    """N-2 step 8: the handler's department head; a head reports to the executive in charge."""
-    head = head_of(handler.department) if handler.department is not None else None
-    if head is not None and head.pk != handler.pk:
-        return head
-    return executive_in_charge()
 
 
 # The step that waits in each state: the transition leaving it (approval waits on the approver).
