@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from oms.catalog import actions as catalog_actions
 from oms.catalog import selectors as catalog_selectors
 from oms.catalog.models import Product, StockLevel, Warehouse
 from oms.changes.api import router as changes_router
-from oms.core.api import ApiSpec, api_auth, crud_router, install_error_handlers
+from oms.core.api import ApiSpec, DocumentedAPI, api_auth, crud_router, install_error_handlers
 from oms.core.records import editable_fields
 from oms.customers import actions as customer_actions
 from oms.customers import selectors as customer_selectors
@@ -21,7 +19,7 @@ from oms.partners import selectors as partner_selectors
 from oms.partners.models import Carrier, Supplier
 from oms.review.api import router as review_router
 
-api = NinjaAPI(title="订单管理系统 API", version="1", urls_namespace="api", auth=api_auth())
+api = DocumentedAPI(title="订单管理系统 API", version="1", urls_namespace="api", auth=api_auth())
 install_error_handlers(api)
 
 SPECS = [

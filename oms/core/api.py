@@ -255,3 +255,96 @@ def crud_router(spec: ApiSpec) -> Router:
 
 def api_auth() -> list[Any]:
     return [TokenAuth(), django_auth]
+
+
+# --- examples in the OpenAPI document (integrations) -----------------------------------------
+
+# Sample values by field name, so that an integrator reads a plausible request and answer for
+# every endpoint; the rest follow the JSON type and format.
+_SAMPLES: dict[str, Any] = {
+    "number": "SO202611250001",
+    "code": "C0001",
+    "name": "上海恒信机械有限公司",
+    "contact_name": "张伟",
+    "phone": "021-58001234",
+    "contact_phone": "13812345678",
+    "email": "zhang@example.com",
+    "address": "上海市浦东新区示例路 1 号",
+    "delivery_place": "上海市浦东新区",
+    "spec": "GB-200",
+    "unit": "台",
+    "reason": "客户要求提前交货",
+    "comment": "同意",
+    "verdict": "approve",
+    "tracking_number": "SF1234567890",
+    "grade": "A",
+    "credit_rating": "AA",
+    "payment_terms": "monthly",
+    "channel": "phone",
+    "order_class": "normal",
+    "status": "confirmed",
+    "currency": "CNY",
+    "invoice_title": "上海恒信机械有限公司",
+    "tax_number": "91310115MA1H7XXXXX",
+    "bank_name": "中国工商银行上海分行",
+    "bank_account": "1001234567890123456",
+    "notes": "",
+    "mode": "express",
+}
+_FORMATS = {"date": "2026-11-25", "date-time": "2026-11-25T10:00:00+08:00", "email": "zhang@example.com"}
+
+
+def _example(schema: Mapping[str, Any], components: Mapping[str, Any], name: str = "", depth: int = 0) -> Any:
+    if depth > 6:
+        return None
+    if "$ref" in schema:
+        target = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
+        return _example(target, components, name, depth + 1)
+    for key in ("anyOf", "oneOf", "allOf"):
+        options = [s for s in schema.get(key, []) if s.get("type") != "null"]
+        if options:
+            return _example(options[0], components, name, depth + 1)
+    if "example" in schema:
+        return schema["example"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        return {
+            prop: _example(sub, components, prop, depth + 1)
+            for prop, sub in schema.get("properties", {}).items()
+        }
+    if kind == "array":
+        return [_example(schema.get("items", {}), components, name, depth + 1)]
+    if kind == "boolean":
+        return True
+    if kind == "integer":
+        return 1
+    if kind == "number":
+        return 1000.0 if any(w in name for w in ("price", "amount", "total", "limit", "cost")) else 10
+    if name in _SAMPLES:
+        return _SAMPLES[name]
+    if name.endswith("_id") or name == "id":
+        return 1
+    if schema.get("format") in _FORMATS:
+        return _FORMATS[schema["format"]]
+    if any(w in name for w in ("price", "amount", "total", "quantity", "limit", "cost")):
+        return "1000.00"
+    return "示例"
+
+
+class DocumentedAPI(NinjaAPI):
+    """The API whose OpenAPI document carries an example for every request body and every
+    answer, built from each schema's fields."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.get("components", {}).get("schemas", {})
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                bodies = [operation.get("requestBody", {}), *operation.get("responses", {}).values()]
+                for body in bodies:
+                    for media in body.get("content", {}).values():
+                        if "schema" in media and "example" not in media:
+                            media["example"] = _example(media["schema"], components)
+        return schema

@@ -178,3 +178,29 @@ def test_contact_phone_is_hidden_from_production(client, production_staff) -> No
     token = issue_api_token(actor=production_staff, user=production_staff, name="t")
     item = client.get("/api/contacts/", **_auth(token)).json()["items"][0]
     assert (item["name"], item["phone"]) == ("张伟", None)
+
+
+def test_every_endpoint_of_the_openapi_document_has_examples(client) -> None:
+    """Integrations: each request body and each answer in the document carries an example, with
+    plausible values (a customer's code and name, a valid payment term)."""
+    schema = client.get("/api/openapi.json").json()
+    missing = [
+        (path, method, part)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        for part, body in [
+            ("request", operation.get("requestBody", {})),
+            *operation.get("responses", {}).items(),
+        ]
+        for media in body.get("content", {}).values()
+        if "example" not in media
+    ]
+    assert missing == []
+    create = schema["paths"]["/api/customers/"]["post"]["requestBody"]["content"]["application/json"][
+        "example"
+    ]
+    assert (create["code"], create["name"], create["payment_terms"]) == (
+        "C0001",
+        "上海恒信机械有限公司",
+        "monthly",
+    )
