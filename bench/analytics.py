@@ -392,7 +392,7 @@ def main() -> None:
     started = time.perf_counter()
     rollup_steps()
     print(
-        f"step statistics, the sweep's regular update (yesterday and today): {(time.perf_counter() - started) * 1000:.0f} ms"
+        f"step statistics, the sweep's regular update (from the last day recorded): {(time.perf_counter() - started) * 1000:.0f} ms"
     )
     from oms.analytics.actions import record_closed_months
 

@@ -4,8 +4,9 @@ department against their targets, their trend, the worst figures, and what is st
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -28,16 +29,16 @@ def month_bounds(month: str) -> tuple[date, date]:
         start = date(year, m, 1)
     except ValueError:
         start = timezone.localdate().replace(day=1)
-    end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    return start, end
+    return start, start.replace(day=monthrange(start.year, start.month)[1])
 
 
 def previous_months(start: date, n: int) -> list[tuple[date, date]]:
+    """The `n` months ending with `start`'s, oldest first."""
+    year, m = start.year, start.month
     months = []
-    current = start
     for _i in range(n):
-        months.append(month_bounds(f"{current:%Y-%m}"))
-        current = (current - timedelta(days=1)).replace(day=1)
+        months.append(month_bounds(f"{year}-{m}"))
+        year, m = (year, m - 1) if m > 1 else (year - 1, 12)
     return list(reversed(months))
 
 
@@ -164,8 +165,8 @@ def build(month: str) -> Report:
     )
     lo, hi = kpis.bounds(start, end)
     complaints = Complaint.objects.aggregate(
-        received=Count("pk", filter=Q(received_at__gte=lo, received_at__lt=hi)),
-        closed=Count("pk", filter=Q(closed_at__gte=lo, closed_at__lt=hi)),
+        received=Count("pk", filter=Q(received_at__gte=lo, received_at__lte=hi)),
+        closed=Count("pk", filter=Q(closed_at__gte=lo, closed_at__lte=hi)),
         open=Count("pk", filter=~Q(status="closed")),
     )
     return Report(start, end, sections, worst, overdue, exceptions, findings, complaints)

@@ -7,7 +7,7 @@ teams add up the customers' and salespeople's groups; Python never loops over or
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import Department, User
+from oms.analytics.assessment import previous_months
 from oms.analytics.kpis import bounds
 from oms.customers.models import Customer
 from oms.orders.models import SalesOrder
@@ -33,7 +34,7 @@ class Filters:
 def orders(f: Filters) -> QuerySet[SalesOrder]:
     """The orders the analysis counts: confirmed in the period (cancelled ones excluded)."""
     lo, hi = bounds(f.start, f.end)
-    qs = SalesOrder.objects.filter(confirmed_at__gte=lo, confirmed_at__lt=hi).exclude(status="cancelled")
+    qs = SalesOrder.objects.filter(confirmed_at__gte=lo, confirmed_at__lte=hi).exclude(status="cancelled")
     if f.department:
         qs = qs.filter(department_id=f.department)
     if f.grade:
@@ -149,7 +150,7 @@ def _roll_up(groups: list[Group]) -> list[tuple[str, int, Decimal]]:
 def _bar(x: list[str], counts: list[int], amounts: list[Decimal] | None) -> dict[str, Any]:
     series: dict[str, Any] = {_("订单数"): counts}
     if amounts is not None:
-        series[_("金额")] = [float(a) for a in amounts]
+        series[_("金额")] = [str(a) for a in amounts]
     return {"type": "bar", "x": x, "series": series}
 
 
@@ -239,7 +240,7 @@ def stages(f: Filters) -> Table:
         {
             "type": "bar",
             "x": [r[0] for r in data],
-            "series": {_("平均用时（小时）"): [float(r[2]) for r in data]},
+            "series": {_("平均用时（小时）"): [str(r[2]) for r in data]},
         },
         _("按平均用时从长到短排列；最前面的环节是瓶颈。"),
     )
@@ -263,7 +264,7 @@ def trend(f: Filters, amounts: bool) -> Table:
             "type": "line",
             "x": [r[0] for r in data],
             "series": {_("订单数"): [r[1] for r in data]}
-            | ({_("金额"): [float(r[2]) for r in data]} if amounts else {}),
+            | ({_("金额"): [str(r[2]) for r in data]} if amounts else {}),
         },
     )
 
@@ -292,5 +293,5 @@ def all_tables(f: Filters, *, amounts: bool, a_share: Decimal, b_share: Decimal)
 
 def default_period(today: date) -> tuple[date, date]:
     """The last twelve months up to today."""
-    start = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
+    start = previous_months(today, 12)[0][0]
     return start, today

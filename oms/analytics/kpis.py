@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -58,9 +58,10 @@ class Row:
 
 
 def bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """The aware datetimes of [start 00:00, end+1 00:00): filters that use the indexes."""
+    """The aware datetimes of the first and the last instant of [start, end], for range filters
+    that use the indexes (a `__date` lookup would not)."""
     tz = timezone.get_current_timezone()
-    return datetime.combine(start, time.min, tz), datetime.combine(end + timedelta(days=1), time.min, tz)
+    return datetime.combine(start, time.min, tz), datetime.combine(end, time.max, tz)
 
 
 def _person_label(prefix: str) -> Any:
@@ -119,7 +120,7 @@ def timeliness_base(start: date, end: date) -> QuerySet[WorkItem]:
     """Steps finished in the period (every pending step with a deadline: review, approval,
     confirmation, release plans, complaints, findings, …), for the records behind a figure."""
     lo, hi = bounds(start, end)
-    return WorkItem.objects.filter(status=WorkStatus.DONE, closed_at__gte=lo, closed_at__lt=hi)
+    return WorkItem.objects.filter(status=WorkStatus.DONE, closed_at__gte=lo, closed_at__lte=hi)
 
 
 def timeliness(start: date, end: date, by: str) -> list[Row]:
@@ -153,7 +154,7 @@ def _corrected() -> Exists:
 
 def confirmed_base(start: date, end: date) -> QuerySet[SalesOrder]:
     lo, hi = bounds(start, end)
-    return SalesOrder.objects.filter(confirmed_at__gte=lo, confirmed_at__lt=hi)
+    return SalesOrder.objects.filter(confirmed_at__gte=lo, confirmed_at__lte=hi)
 
 
 def confirmation_accuracy(start: date, end: date, by: str) -> list[Row]:
@@ -216,7 +217,7 @@ def order_accuracy(start: date, end: date, by: str) -> list[Row]:
 
 def satisfaction_base(start: date, end: date) -> QuerySet[Answer]:
     lo, hi = bounds(start, end)
-    return Answer.objects.filter(score__isnull=False, answered_at__gte=lo, answered_at__lt=hi)
+    return Answer.objects.filter(score__isnull=False, answered_at__gte=lo, answered_at__lte=hi)
 
 
 def satisfaction(start: date, end: date, by: str) -> list[Row]:

@@ -94,12 +94,20 @@ def set_preferences(*, user: Any, wanted: Iterable[tuple[str, str]]) -> int:
     from oms.notifications.models import EVENT_AREAS, PERSONAL_KINDS, OptOut
 
     keep = set(wanted)
-    declined = [
+    declined = {
         (str(kind), area) for kind in PERSONAL_KINDS for area in EVENT_AREAS if (kind, area) not in keep
-    ]
+    }
     with transaction.atomic():
-        OptOut.objects.filter(user=user).delete()  # a person's own choices, replaced whole
-        OptOut.objects.bulk_create([OptOut(user=user, kind=k, area=a) for k, a in declined])
+        rows = {(o.kind, o.area): o for o in OptOut.objects.select_for_update().filter(user=user)}
+        changed = []
+        for key, row in rows.items():
+            if row.declined != (key in declined):
+                row.declined = key in declined
+                changed.append(row)
+        OptOut.objects.bulk_update(changed, ["declined"])
+        OptOut.objects.bulk_create(
+            [OptOut(user=user, kind=k, area=a) for k, a in declined if (k, a) not in rows]
+        )
     recorder.record(
         actor=user,
         obj=user,

@@ -153,6 +153,9 @@ def _send_email(item: Delivery) -> None:
         raise SendError(f"{type(exc).__name__}: {exc}"[:400]) from exc
 
 
+# A delivery's status is the outcome of the system's own send attempt, kept in the delivery log;
+# it is not a decision, so it is not a transition of the workflow engine, which would write an
+# audit event per message and attempt (ADR 0011).
 def _failed(items: Iterable[Delivery], reason: str, now: datetime, *, throttled: bool = False) -> None:
     for d in items:
         d.attempts += 1
@@ -245,7 +248,11 @@ def queue(notifications: list[Notification], event: str) -> int:
 
     people = {u.pk: u for u in User.objects.filter(pk__in={n.recipient_id for n in notifications})}
     area = event.split(".", 1)[0]
-    declined = set(OptOut.objects.filter(user_id__in=list(people), area=area).values_list("user_id", "kind"))
+    declined = set(
+        OptOut.objects.filter(user_id__in=list(people), area=area, declined=True).values_list(
+            "user_id", "kind"
+        )
+    )
     rows = []
     for n in notifications:
         person = people.get(n.recipient_id)

@@ -143,12 +143,13 @@ EVENT_AREAS = {
 
 
 class OptOut(models.Model):
-    """T-1: a person does not want messages of one event area on one channel kind (in the app
-    they always arrive)."""
+    """T-1: a person's choice for one event area on one channel kind (in the app messages always
+    arrive). Changing one's mind updates the row; nothing is deleted."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=ChannelKind.choices)
     area = models.CharField(max_length=40)
+    declined = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = _("消息偏好")

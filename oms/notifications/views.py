@@ -33,7 +33,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
         actions.set_preferences(user=request.user, wanted=[(k, a) for k, a in wanted])
         messages.success(request, _("已保存。"))
         return redirect("notifications:preferences")
-    declined = set(OptOut.objects.filter(user_id=request.user.pk or 0).values_list("kind", "area"))
+    declined = set(
+        OptOut.objects.filter(user_id=request.user.pk or 0, declined=True).values_list("kind", "area")
+    )
     rows = [
         (area, label, [(str(kind), (kind, area) not in declined) for kind in PERSONAL_KINDS])
         for area, label in EVENT_AREAS.items()

@@ -162,23 +162,22 @@ def remind(*, now: datetime | None = None) -> int:
     hours = policy().reporting.deadline_reminder_hours
     if not hours:
         return 0
-    calendar = work_calendar()
-    # A few working hours can span a long holiday: look ten calendar days ahead, nearest first.
+    # Whatever falls due before the moment that many working hours from now (holidays skipped
+    # by the calendar) has no more than that left.
+    cutoff = work_calendar().add_working_hours(now, hours)
     candidates = (
         WorkItem.objects.filter(
             status=WorkStatus.OPEN,
             overdue=False,
             reminded_at__isnull=True,
             due_at__gt=now,
-            due_at__lte=now + timedelta(days=10),
+            due_at__lte=cutoff,
         )
         .select_related("assignee", "department")
         .order_by("due_at")[:1000]
     )
     reminded = 0
     for item in candidates:
-        if calendar.working_hours_between(now, item.due_at) > hours:
-            continue
         with transaction.atomic():
             if not WorkItem.objects.filter(pk=item.pk, reminded_at__isnull=True).update(reminded_at=now):
                 continue  # another sweeper got here first
@@ -194,19 +193,21 @@ def remind(*, now: datetime | None = None) -> int:
     return reminded
 
 
-def rollup_steps(*, now: datetime | None = None) -> int:
-    """O-1, Q-1: recompute the step statistics of yesterday and today (every day the first time),
-    one grouped query over the finished work items of those days. Idempotent."""
-    now = now or timezone.now()
-    if StepStat.objects.exists():
-        since = timezone.localtime(now).date() - timedelta(days=1)
+def rollup_steps() -> int:
+    """O-1, Q-1: bring the step statistics up to date: the days from the last one recorded (every
+    day the first time) are recomputed with one grouped query over their finished work items,
+    and each group's row is updated or added. A step once finished stays finished, so the groups
+    only grow. Idempotent; returns the rows written."""
+    latest = StepStat.objects.order_by("-day").values_list("day", flat=True).first()
+    first_done = (
+        WorkItem.objects.filter(status=WorkStatus.DONE)
+        .order_by("closed_at")
+        .values_list("closed_at", flat=True)
+    )
+    if latest is not None:
+        since = latest
     else:
-        first = (
-            WorkItem.objects.filter(status=WorkStatus.DONE)
-            .order_by("closed_at")
-            .values_list("closed_at", flat=True)
-            .first()
-        )
+        first = first_done.first()
         if first is None:
             return 0
         since = timezone.localtime(first).date()
@@ -223,23 +224,33 @@ def rollup_steps(*, now: datetime | None = None) -> int:
         )
         .order_by()
     )
-    stats = [
-        StepStat(
-            day=r["day"],
-            kind=r["kind"],
-            department_id=r["department_id"],
-            assignee_id=r["assignee_id"],
-            done=r["done"],
-            on_time=r["on_time"],
-            seconds=int(r["spent"].total_seconds()) if r["spent"] else 0,
-        )
-        for r in rows
-    ]
+    existing = {
+        (s.day, s.kind, s.department_id, s.assignee_id): s for s in StepStat.objects.filter(day__gte=since)
+    }
+    changed: list[StepStat] = []
+    added: list[StepStat] = []
+    for r in rows:
+        seconds = int(r["spent"].total_seconds()) if r["spent"] else 0
+        stat = existing.get((r["day"], r["kind"], r["department_id"], r["assignee_id"]))
+        if stat is None:
+            added.append(
+                StepStat(
+                    day=r["day"],
+                    kind=r["kind"],
+                    department_id=r["department_id"],
+                    assignee_id=r["assignee_id"],
+                    done=r["done"],
+                    on_time=r["on_time"],
+                    seconds=seconds,
+                )
+            )
+        elif (stat.done, stat.on_time, stat.seconds) != (r["done"], r["on_time"], seconds):
+            stat.done, stat.on_time, stat.seconds = r["done"], r["on_time"], seconds
+            changed.append(stat)
     with transaction.atomic():
-        # Derived rows, rebuilt whole for each day they cover (not business records).
-        StepStat.objects.filter(day__gte=since).delete()
-        StepStat.objects.bulk_create(stats, batch_size=2000)
-    return len(stats)
+        StepStat.objects.bulk_update(changed, ["done", "on_time", "seconds"], batch_size=2000)
+        StepStat.objects.bulk_create(added, batch_size=2000)
+    return len(changed) + len(added)
 
 
 # --- tracking ledger, exceptions, idle orders (H-2, H-4, H-5) --------------------------------

@@ -7,6 +7,8 @@
     return;
   }
   var charts = JSON.parse(node.textContent);
+  // Amounts arrive as exact decimal strings (the server keeps money in Decimal); ECharts plots numbers.
+  function numbers(values) { return values.map(Number); }
   var drawn = [];
   document.querySelectorAll("[data-chart]").forEach(function (el) {
     var spec = charts[el.getAttribute("data-chart")];
@@ -23,7 +25,7 @@
         series: [{
           type: "pie",
           radius: ["35%", "65%"],
-          data: spec.x.map(function (label, i) { return { name: label, value: spec.series[names[0]][i] }; })
+          data: spec.x.map(function (label, i) { return { name: label, value: Number(spec.series[names[0]][i]) }; })
         }]
       };
     } else {
@@ -34,7 +36,7 @@
         xAxis: { type: "category", data: spec.x, axisLabel: { interval: 0, rotate: spec.x.length > 6 ? 30 : 0 } },
         yAxis: names.map(function (name, i) { return { type: "value", name: i === 0 ? "" : name, position: i === 0 ? "left" : "right" }; }),
         series: names.map(function (name, i) {
-          return { name: name, type: spec.type === "line" ? "line" : "bar", yAxisIndex: i, data: spec.series[name], smooth: true };
+          return { name: name, type: spec.type === "line" ? "line" : "bar", yAxisIndex: i, data: numbers(spec.series[name]), smooth: true };
         })
       };
     }

@@ -254,3 +254,16 @@ def _product(code: str) -> Any:
     from oms.catalog.models import Product
 
     return Product.objects.create(code=code, name=code, unit="台", list_price=Decimal("1000"))
+
+
+def test_changing_ones_mind_updates_the_choices_and_deletes_nothing(people) -> None:
+    from oms.notifications.actions import set_preferences
+    from oms.notifications.models import OptOut
+
+    set_preferences(user=people["wang"], wanted=[])
+    declined_all = OptOut.objects.filter(user=people["wang"]).count()
+    set_preferences(user=people["wang"], wanted=[("email", "review")])
+    assert OptOut.objects.filter(user=people["wang"]).count() == declined_all
+    assert list(OptOut.objects.filter(user=people["wang"], declined=False).values_list("kind", "area")) == [
+        ("email", "review")
+    ]

@@ -20,8 +20,7 @@ def test_statistics_count_finished_steps_per_day_and_follow_later_closings(org: 
     d.step(o, org["sales"], due=d.at(day, 17), closed=d.at(day, 9))
     d.step(o, org["sales"], due=d.at(day, 12), closed=d.at(day, 15))  # late, 7 hours
     late = d.step(o, org["sales"], due=d.at(day, 17), closed=None)
-    now = d.at(date(2026, 11, 25), 9)
-    assert rollup_steps(now=now) == 1
+    assert rollup_steps() == 1
     stat = StepStat.objects.get()
     assert (stat.day, stat.kind, stat.done, stat.on_time, stat.seconds) == (
         day,
@@ -32,8 +31,8 @@ def test_statistics_count_finished_steps_per_day_and_follow_later_closings(org: 
     )
     late.status, late.closed_at = "done", d.at(date(2026, 11, 25), 8)
     late.save()
-    rollup_steps(now=now)
-    rollup_steps(now=now)
+    rollup_steps()
+    rollup_steps()
     assert sorted(StepStat.objects.values_list("day", "done", "on_time")) == [
         (day, 2, 1),
         (date(2026, 11, 25), 1, 0),
@@ -53,12 +52,7 @@ def test_a_step_is_reminded_once_before_its_deadline_and_escalation_is_announced
     item = d.step(o, org["sales"], due=d.at(day, 17), closed=None)
     with django_capture_on_commit_callbacks(execute=True):
         sweep(now=d.at(day, 14))  # three working hours left: nothing yet
-        sweep(
-            now=d.at(
-                day,
-                15,
-            )
-        )  # two left: reminded
+        sweep(now=d.at(day, 15))  # two left: reminded
         sweep(now=d.at(day, 16))  # not again
     titles = list(Notification.objects.filter(recipient=org["sales"]).values_list("title", flat=True))
     assert titles == [f"即将到期：{item.title}（截止 2026-11-24 17:00）"]
