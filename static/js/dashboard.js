@@ -9,6 +9,10 @@
   var charts = JSON.parse(node.textContent);
   // Amounts arrive as exact decimal strings (the server keeps money in Decimal); ECharts plots numbers.
   function numbers(values) { return values.map(Number); }
+  // Many labels, or several long ones (Chinese step names), are tilted so that they do not overlap.
+  function tilted(labels) {
+    return labels.length > 6 || (labels.length > 3 && labels.some(function (l) { return String(l).length > 4; }));
+  }
   var drawn = [];
   document.querySelectorAll("[data-chart]").forEach(function (el) {
     var spec = charts[el.getAttribute("data-chart")];
@@ -33,7 +37,7 @@
         tooltip: { trigger: "axis" },
         legend: { bottom: 0 },
         grid: { left: 48, right: names.length > 1 ? 56 : 16, top: 16, bottom: 56 },
-        xAxis: { type: "category", data: spec.x, axisLabel: { interval: 0, rotate: spec.x.length > 6 ? 30 : 0 } },
+        xAxis: { type: "category", data: spec.x, axisLabel: { interval: 0, rotate: tilted(spec.x) ? 30 : 0 } },
         yAxis: names.map(function (name, i) { return { type: "value", name: i === 0 ? "" : name, position: i === 0 ? "left" : "right" }; }),
         series: names.map(function (name, i) {
           return { name: name, type: spec.type === "line" ? "line" : "bar", yAxisIndex: i, data: numbers(spec.series[name]), smooth: true };
