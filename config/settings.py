@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "oms.archive",
     "oms.supervision",
     "oms.analytics",
+    "oms.portal",
     "oms.demo",
     "oms.devtools",
 ]
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "oms.portal.middleware.PortalConfinementMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

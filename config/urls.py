@@ -25,6 +25,7 @@ urlpatterns = [
     path("supervision/", include("oms.supervision.urls")),
     path("analytics/", include("oms.analytics.urls")),
     path("audit/", include("oms.audit.urls")),
+    path("portal/", include("oms.portal.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

@@ -40,6 +40,9 @@ PROFILES = [
     "executive",
     "auditor",
     "admin",
+    # B-8: a customer's portal login (the shipped order's customer) and another customer's.
+    "customer",
+    "customer_other",
 ]
 
 
@@ -62,9 +65,16 @@ def build_world() -> dict[str, Any]:
     from oms.review.models import ApprovalStep, ReviewRound, ReviewTask
 
     load_demo()
+    from oms.customers import actions as customers_actions
+
+    other_contact = Contact.objects.filter(customer__code="C0002").order_by("pk").first()
+    assert other_contact is not None
+    customers_actions.grant_portal_access(
+        actor=User.objects.get(username="admin"), contact=other_contact, username="customer_other"
+    )
     users = {u.username: u for u in User.objects.filter(username__in=PROFILES)}
     today = timezone.localdate()
-    shipped = SalesOrder.objects.get(status="shipped")
+    shipped = SalesOrder.objects.filter(status="shipped").latest("pk")
     shipment = shipped.shipments.get()
     po = PurchaseOrder.objects.create(
         order=shipped, number=1, supplier=Supplier.objects.first(), created_by=users["procurement_staff"]
@@ -103,6 +113,7 @@ def build_world() -> dict[str, Any]:
         title="图纸",
         upload=SimpleUploadedFile("drawing.pdf", b"%PDF-1.4 drawing"),
     )
+    contracts.share_document(actor=users["sales_staff"], document=document, shared=True)
     shipped.original_document.save("customer-po.pdf", ContentFile(b"%PDF-1.4 customer po"), save=False)
     SalesOrder.objects.filter(pk=shipped.pk).update(original_document=shipped.original_document.name)
     change = ChangeRequest.objects.get()
@@ -216,6 +227,8 @@ def build_world() -> dict[str, Any]:
 
 
 _PK = [
+    ("portal/orders/", "document"),
+    ("portal/surveys/", "invitation"),
     ("accounts/departments/", "department"),
     ("accounts/users/", "user"),
     ("accounts/sessions/", "session"),
@@ -300,6 +313,10 @@ def path_for(route: str, world: dict[str, Any]) -> str:
             return "notice"
         if name == "kind":
             return "note"
+        if name == "number" and before.startswith("portal/"):
+            return str(world["order"].number)
+        if name == "batch":
+            return str(world["shipment"].number)
         if name in {"n", "number"}:
             return "0" if name == "n" else "1"
         raise KeyError(f"no sample for <{name}> in {route}")
@@ -419,6 +436,21 @@ PLANS = _either(
 )
 COMPLAINT = _in("oms.feedback.selectors:complaints_for", "complaint")
 SURVEYS = _pred("oms.feedback.permissions:can_see_surveys")
+
+
+def _customer(u: Any, w: dict[str, Any]) -> bool:
+    """A customer's portal login (B-8)."""
+    return bool(getattr(u, "is_customer", False))
+
+
+def _own_customer(u: Any, w: dict[str, Any]) -> bool:
+    """A portal login of the customer whose order the route names (B-8): others get the 404 of
+    an order that does not exist."""
+    return _customer(u, w) and u.portal_account.customer_id == w["order"].customer_id
+
+
+PORTAL = page(_customer)
+PORTAL_OWN = page(_own_customer)
 
 RULES: dict[str, Rule] = {
     # Organisation (A-4, S-1): lists show staff only what their scope holds; editing is the admin's.
@@ -556,6 +588,7 @@ RULES: dict[str, Rule] = {
         for m in ("carriers", "contacts", "customers", "products", "stock", "suppliers", "warehouses")
     },
     "master/customers/picker/": page(),
+    "master/contacts/<int:pk>/portal/": ADMIN,  # B-8: opening a contact's portal login
     "master/products/picker/": page(),
     # The order and what hangs on it: the order's scope decides (S-1).
     "orders/": page(),
@@ -591,6 +624,21 @@ RULES: dict[str, Rule] = {
     "orders/new/": page(ORDER_ENTRY),
     "orders/tasks/<int:pk>/": JUMP,
     # Policy (DESIGN 5): heads and up read it, the administrator changes it.
+    # The customer portal (B-8, H-1, N-3): customers only, each their own company's records.
+    "portal/": PORTAL,
+    "portal/complaints/": PORTAL,
+    "portal/invoices/": PORTAL,
+    "portal/messages/": PORTAL,
+    "portal/orders/new/": PORTAL,
+    "portal/orders/<str:number>/": PORTAL_OWN,
+    "portal/orders/<str:number>/complaint/": PORTAL_OWN,
+    "portal/orders/<str:number>/confirm/": action(_own_customer),
+    "portal/orders/<str:number>/documents/<int:pk>/": PORTAL_OWN,
+    # The world's shipment is accepted already: the page sends the customer back to the order.
+    "portal/orders/<str:number>/shipments/<int:batch>/accept/": page(_own_customer, shown="D"),
+    "portal/password/": PORTAL,
+    "portal/surveys/": PORTAL,
+    "portal/surveys/<int:pk>/": PORTAL_OWN,
     "policy/": POLICY,
     "policy/calendar/": POLICY,
     "policy/calendar/day/": page(_admin, shown="D"),
@@ -658,9 +706,10 @@ MASKED_FOR = {"orders/": ORDER, "archive/<int:pk>/": _archive("can_read")}
 
 def expected(rule: Rule, allowed: bool) -> set[str]:
     if rule.kind == "jump":
-        return {"GD"}
+        return {"GD"} if allowed else {"GR"}
     if rule.kind == "action":
-        return {"PD", "PV", "PA"} if allowed else {"PR"}
+        # A customer's login is refused before the method is even looked at (GR).
+        return {"PD", "PV", "PA"} if allowed else {"PR", "GR"}
     return {f"G{rule.shown}"} if allowed else {"GR"}
 
 
@@ -720,7 +769,9 @@ def test_every_role_on_every_route(client: Any, settings: Any, tmp_path: Any) ->
         for name in PROFILES:
             user = world["users"][name]
             client.force_login(user)
-            want = expected(rule, rule.who(user, world))
+            # B-8: customers are confined to the portal, and the portal is theirs alone.
+            side = route.startswith("portal/") == _customer(user, world)
+            want = expected(rule, side and rule.who(user, world))
             applies = MASKED_FOR.get(route, _everyone)(user, world)
             masked = MASKED.get(route, []) if applies else []
             got = observe(client, route, path, world, masked=masked, user=user)

@@ -81,6 +81,24 @@ def set_password(*, actor: Any, user: User, password: str) -> User:
     return locked
 
 
+@transaction.atomic
+def change_own_password(*, actor: User, old_password: str, new_password: str) -> User:
+    """S-3: a person replaces their own password, proving the current one; the new one passes
+    the password validators."""
+    if not actor.check_password(old_password):
+        raise FieldErrors({"old_password": [_("原密码不正确。")]})
+    try:
+        validate_password(new_password, actor)
+    except ValidationError as exc:
+        raise FieldErrors({"new_password": list(exc.messages)}) from exc
+    locked = User.objects.select_for_update().get(pk=actor.pk)
+    locked.set_password(new_password)
+    locked.version += 1
+    locked.save(update_fields=["password", "version"])
+    recorder.record(actor=actor, obj=locked, action="user.change_password", after={"password": "***"})
+    return locked
+
+
 def login_blocked(*, username: str, client: str) -> bool:
     """S-3: too many recent failures for this username or from this address."""
     since = timezone.now() - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS)

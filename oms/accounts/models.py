@@ -103,6 +103,9 @@ class User(AbstractUser):
     phone = models.CharField(_("电话"), max_length=30, blank=True)
     # S-3: set when the user turned on two-factor login; the login then asks for the code.
     totp_secret = models.CharField(_("两步验证密钥"), max_length=64, blank=True, editable=False)
+    # B-8, H-1: a customer's contact with a portal login (customers.PortalAccount says whose).
+    # A flag on the user so that confining them to the portal costs no query per request.
+    is_customer = models.BooleanField(_("客户门户账号"), default=False, editable=False)
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:

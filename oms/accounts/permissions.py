@@ -39,7 +39,12 @@ def is_head(user: Any) -> bool:
 
 @rules.predicate
 def is_staff_member(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "is_active", False)
+    """A person of the company: logged in, active, and not a customer's portal login (B-8)."""
+    return (
+        bool(getattr(user, "is_authenticated", False))
+        and getattr(user, "is_active", False)
+        and not getattr(user, "is_customer", False)
+    )
 
 
 @rules.predicate
@@ -93,8 +98,8 @@ def scope(
 
     Own records are always included, so a salesperson never loses sight of their customers.
     """
-    if not getattr(user, "is_authenticated", False):
-        return queryset.none()
+    if not getattr(user, "is_authenticated", False) or getattr(user, "is_customer", False):
+        return queryset.none()  # customers see their own records through the portal's selectors
     scope_name = user.effective_scope
     if scope_name == DataScope.ALL or is_admin(user):
         return queryset

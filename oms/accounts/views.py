@@ -96,8 +96,11 @@ USER_SPEC = ListSpec(
         Column("is_active"),
         Column("last_login"),
     ],
+    # Customers' portal logins are managed on their contact (B-8), not among the staff.
     selector=lambda user: (
-        User.objects.select_related("department") if can_manage_users(user) else User.objects.none()
+        User.objects.select_related("department").filter(is_customer=False)
+        if can_manage_users(user)
+        else User.objects.none()
     ),
     search_fields=("username", "first_name", "last_name"),
     filters=("department", "role", "is_active"),
@@ -221,7 +224,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                     raise Http404
                 actions.revoke_api_token(actor=request.user, token=token)
                 return redirect("accounts:api_tokens")
-            owner = User.objects.filter(pk=request.POST.get("user") or 0, is_active=True).first()
+            owner = User.objects.filter(
+                pk=request.POST.get("user") or 0, is_active=True, is_customer=False
+            ).first()
             if owner is None:
                 raise FieldErrors({"user": [_("请选择令牌代表的用户。")]})
             key = actions.issue_api_token(
@@ -239,7 +244,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         "accounts/api_tokens.html",
         {
             "tokens": ApiToken.objects.select_related("user").order_by("revoked", "-created_at")[:500],
-            "users": User.objects.filter(is_active=True).order_by("username"),
+            "users": User.objects.filter(is_active=True, is_customer=False).order_by("username"),
             "scopes": list(API_SCOPES.items()),
             "key": key,
             "errors": errors,

@@ -8,11 +8,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, Sum, Value
+from django.db.models import DecimalField, F, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from oms.billing.models import Invoice, Receipt
+from oms.billing.models import Invoice, InvoiceType, Receipt
 from oms.core.listing import Column
 from oms.orders.models import OPEN_STATUSES
 from oms.orders.selectors import orders_for
@@ -144,3 +144,27 @@ def exposure(customer_id: int, today: date) -> dict[str, Decimal]:
         "credit": credit,
         "invoiced_open": invoiced_open,
     }
+
+
+def customer_invoices(customer_id: int, today: date) -> list[dict[str, Any]]:
+    """L-2, B-8: a customer's invoices, newest first, each with what is paid and still owed and
+    whether it is overdue: what their portal shows (one query)."""
+    rows = (
+        _invoices(Invoice.objects.filter(statement__order__customer_id=customer_id))
+        .values("pk", "number", "invoice_type", "issued_on", "due_date", "amount", "paid")
+        .annotate(order_number=F("statement__order__number"))
+        .order_by("-issued_on", "-pk")
+    )
+    labels = dict(InvoiceType.choices)
+    out = []
+    for row in rows:
+        owed = row["amount"] - row["paid"]
+        out.append(
+            {
+                **row,
+                "type_label": labels.get(row["invoice_type"], row["invoice_type"]),
+                "outstanding": owed,
+                "overdue": owed > 0 and row["due_date"] < today,
+            }
+        )
+    return out

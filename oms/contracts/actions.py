@@ -265,6 +265,7 @@ def upload_document(*, actor: User, order: SalesOrder, doc_type: str, title: str
         order=order, doc_type=doc_type, title=title.strip()
     )
     latest = previous.aggregate(m=Max("version_no"))["m"] or 0
+    shared = previous.filter(superseded=False, shared_with_customer=True).exists()
     previous.filter(superseded=False).update(superseded=True)
     name = str(getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:200]
     document = Document.objects.create(
@@ -277,6 +278,7 @@ def upload_document(*, actor: User, order: SalesOrder, doc_type: str, title: str
         sha256=digest,
         size=upload.size,
         owner=actor,
+        shared_with_customer=shared,
     )
     recorder.record(
         actor=actor,
@@ -291,6 +293,27 @@ def upload_document(*, actor: User, order: SalesOrder, doc_type: str, title: str
         },
     )
     return document
+
+
+@transaction.atomic
+def share_document(*, actor: User, document: Document, shared: bool) -> Document:
+    """H-1, B-8: the order's sales decide which documents the customer sees in the portal."""
+    if not can_renegotiate(actor, document.order):
+        raise NotAllowed(_("只有订单的销售可以决定客户能看到哪些资料。"))
+    if document.superseded:
+        raise ActionError(_("这是已作废的旧版本，客户只能看到当前版本。"))
+    locked = Document.objects.select_for_update().get(pk=document.pk)
+    before = locked.shared_with_customer
+    locked.shared_with_customer = shared
+    locked.save(update_fields=["shared_with_customer"])
+    recorder.record(
+        actor=actor,
+        obj=locked.order,
+        action="document.share",
+        before={"document": locked.pk, "shared_with_customer": before},
+        after={"document": locked.pk, "shared_with_customer": shared},
+    )
+    return locked
 
 
 @transaction.atomic

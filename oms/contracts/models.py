@@ -131,6 +131,8 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("负责人"), on_delete=models.PROTECT, related_name="+"
     )
     superseded = models.BooleanField(_("已作废（有新版本）"), default=False)
+    # H-1, B-8: the customer sees the current version in the portal; a new version keeps the choice.
+    shared_with_customer = models.BooleanField(_("客户可见"), default=False)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:

@@ -207,6 +207,9 @@ def document_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 document=document,
                 recipients=User.objects.filter(pk__in=request.POST.getlist("recipients")),
             )
+        elif verb == "share":
+            document = get_object_or_404(Document, pk=request.POST.get("document") or 0, order=order)
+            actions.share_document(actor=actor, document=document, shared=request.POST.get("shared") == "1")
         elif verb == "acknowledge":
             distribution = get_object_or_404(
                 Distribution, pk=request.POST.get("distribution") or 0, document__order=order

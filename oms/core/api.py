@@ -37,7 +37,8 @@ class TokenAuth(HttpBearer):
         digest = hashlib.sha256(token.encode()).hexdigest()
         row = (
             ApiToken.objects.select_related("user", "user__department")
-            .filter(key_hash=digest, revoked=False, user__is_active=True)
+            # B-8: a customer's login is confined to the portal; the staff API is not theirs.
+            .filter(key_hash=digest, revoked=False, user__is_active=True, user__is_customer=False)
             .first()
         )
         if row is None:

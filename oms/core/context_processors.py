@@ -74,7 +74,7 @@ MENU: list[tuple[Any, list[tuple[Any, str, Any]]]] = [
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or getattr(user, "is_customer", False):
         return {"menu": []}
     menu = []
     for title, items in MENU:

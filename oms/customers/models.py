@@ -147,3 +147,32 @@ class Contact(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PortalAccount(VersionedModel):
+    """B-8, H-1, N-3: a customer contact's own login to the customer portal. The user sees only
+    this customer's orders; revoking deactivates the login and keeps the record."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        on_delete=models.PROTECT,
+        related_name="portal_account",
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("客户"), on_delete=models.PROTECT, related_name="portal_accounts"
+    )
+    contact = models.OneToOneField(
+        Contact, verbose_name=_("联系人"), on_delete=models.PROTECT, related_name="portal_account"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("开通人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("客户门户账号")
+        verbose_name_plural = _("客户门户账号")
+        ordering = ["customer", "contact"]
+
+    def __str__(self) -> str:
+        return f"{self.customer.name} {self.contact.name}"

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from oms.accounts.permissions import scope
-from oms.customers.models import Contact, Customer, Region
+from oms.customers.models import Contact, Customer, PortalAccount, Region
 
 
 def customers_for(user: Any) -> QuerySet[Customer]:
@@ -29,3 +29,15 @@ def customer_choices(user: Any, q: str, limit: int = 20) -> list[Customer]:
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(pinyin__icontains=q))
     return list(qs.order_by("code")[:limit])
+
+
+def portal_account_of(user: Any) -> PortalAccount | None:
+    """B-8: the active portal account behind a customer's login; None for staff."""
+    if not getattr(user, "is_customer", False):
+        return None
+    account = getattr(user, "portal_account", None)
+    return account if account is not None and account.active else None
+
+
+def portal_accounts_of(customer: Customer) -> QuerySet[PortalAccount]:
+    return PortalAccount.objects.filter(customer=customer).select_related("contact", "user")

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.permissions import can_manage_master_data
+from oms.core.errors import FieldErrors
 from oms.core.listing import Column, ListSpec
+from oms.core.pages import actor, attempt
 from oms.customers import actions, selectors
 from oms.customers.models import Contact, Customer
 
@@ -76,6 +80,7 @@ CONTACT_SPEC = ListSpec(
     filters=("is_primary",),
     form_fields=("customer", "name", "title", "phone", "email", "is_primary", "active"),
     field_groups={"phone": "contact", "email": "contact"},
+    row_links=((_("门户账号"), "customers:contact_portal"),),
     create=actions.create_contact,
     update=actions.update_contact,
     can_edit=can_manage_master_data,
@@ -87,4 +92,46 @@ def customer_picker(request: HttpRequest) -> HttpResponse:
     items = selectors.customer_choices(request.user, request.GET.get("q", "").strip())
     return render(
         request, "core/picker_options.html", {"items": items, "target": request.GET.get("target", "")}
+    )
+
+
+@login_required
+def contact_portal(request: HttpRequest, pk: int) -> HttpResponse:
+    """B-8: the administrator opens a contact's own portal login (the initial password is shown
+    once) or stops it."""
+    if not can_manage_master_data(request.user):
+        raise Http404
+    contact = get_object_or_404(selectors.contacts_for(request.user), pk=pk)
+    account = selectors.portal_accounts_of(contact.customer).filter(contact=contact).first()
+    errors: dict[str, list[str]] = {}
+    password = ""
+    if request.method == "POST" and request.POST.get("verb") == "revoke" and account is not None:
+        current = account
+        attempt(
+            request,
+            lambda: actions.revoke_portal_access(
+                actor=actor(request), account=current, version=int(request.POST.get("version") or 0)
+            ),
+            gettext("门户账号已停用。"),
+        )
+        return redirect("customers:contact_portal", pk=contact.pk)
+    if request.method == "POST":
+        try:
+            account, password = actions.grant_portal_access(
+                actor=actor(request), contact=contact, username=request.POST.get("username", "")
+            )
+        except FieldErrors as exc:
+            errors = exc.errors
+    return render(
+        request,
+        "customers/contact_portal.html",
+        {
+            "contact": contact,
+            "account": account,
+            "password": password,
+            "errors": errors,
+            "username": request.POST.get("username", "")
+            or (account.user.username if account else contact.email),
+        },
+        status=422 if errors else 200,
     )

@@ -23,7 +23,7 @@ from oms.delivery.models import ACCEPTING, Acceptance, AcceptanceLink, Acceptanc
 from oms.fulfilment.models import Shipment
 from oms.notifications.actions import notify
 from oms.orders.models import OrderStatus, SalesOrder
-from oms.orders.permissions import CustomerActor, can_renegotiate
+from oms.orders.permissions import CustomerActor, can_renegotiate, is_customer_of
 from oms.tracking import actions as tracking
 from oms.tracking.models import ExceptionKind
 
@@ -188,6 +188,46 @@ def record_acceptance(
 
 
 @transaction.atomic
+def accept_in_portal(
+    *,
+    actor: User,
+    shipment: Shipment,
+    result: str,
+    checks: dict[str, bool],
+    remarks: str = "",
+    received_on: date | None,
+) -> Acceptance:
+    """K-3, B-8: the customer's contact accepts (or rejects) a shipment in the portal; their
+    submission under their own login is the acceptance report."""
+    if not is_customer_of(actor, shipment.order):
+        raise NotAllowed(_("只能验收本公司订单的发货。"))
+    acceptance = _accept(
+        actor=actor,
+        shipment=shipment,
+        result=result,
+        checks=checks,
+        remarks=remarks,
+        received_on=received_on,
+        accepted_by_name=actor.get_full_name() or actor.get_username(),
+        method="portal",
+        signed_note=None,
+    )
+    _tell_sales(acceptance)
+    return acceptance
+
+
+def _tell_sales(acceptance: Acceptance) -> None:
+    order = acceptance.shipment.order
+    notify(
+        event="delivery",
+        recipients=[order.salesperson],
+        title=_("客户已验收订单 %(n)s 第 %(b)s 批：%(r)s")
+        % {"n": order.number, "b": acceptance.shipment.number, "r": acceptance.get_result_display()},
+        url=f"/orders/{order.pk}/",
+    )
+
+
+@transaction.atomic
 def issue_acceptance_link(*, actor: User, shipment: Shipment) -> str:
     """K-3: a one-time link for the customer to accept this shipment; only its hash is kept."""
     if not can_record(actor, shipment.order):
@@ -249,12 +289,5 @@ def accept_by_link(
     )
     link.used_at = timezone.now()
     link.save(update_fields=["used_at"])
-    order = link.shipment.order
-    notify(
-        event="delivery",
-        recipients=[order.salesperson],
-        title=_("客户已通过链接验收订单 %(n)s 第 %(b)s 批：%(r)s")
-        % {"n": order.number, "b": link.shipment.number, "r": acceptance.get_result_display()},
-        url=f"/orders/{order.pk}/",
-    )
+    _tell_sales(acceptance)
     return acceptance

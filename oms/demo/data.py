@@ -20,7 +20,7 @@ from oms.catalog import actions as catalog
 from oms.catalog.models import Product
 from oms.changes import actions as changes
 from oms.customers import actions as customers
-from oms.customers.models import Customer, Region
+from oms.customers.models import Contact, Customer, Region
 from oms.intake import actions as intake
 from oms.orders.models import SalesOrder
 from oms.partners import actions as partners
@@ -239,7 +239,17 @@ def load_demo() -> list[tuple[str, str]] | None:
     _orders()
     _survey_questions(admin)
     _voice()
+    logins.append(_portal_login(admin, password_hash))
     return logins
+
+
+def _portal_login(admin: User, password_hash: str) -> tuple[str, str]:
+    """B-8: the customer C0001's primary contact logs in to the customer portal as `customer`."""
+    contact = Customer.objects.get(code="C0001").contacts.get(is_primary=True)
+    Contact.objects.filter(pk=contact.pk).update(email="zhangwei@hengxin.example")
+    account, _password = customers.grant_portal_access(actor=admin, contact=contact, username="customer")
+    User.objects.filter(pk=account.user_id).update(password=password_hash)
+    return ("customer", f"客户门户：{contact.customer.name} {contact.name}")
 
 
 def _voice() -> None:
@@ -248,7 +258,7 @@ def _voice() -> None:
     from oms.feedback import actions as feedback
 
     service = User.objects.get(username="customer_service_staff")
-    shipped = SalesOrder.objects.get(status="shipped")
+    shipped = SalesOrder.objects.filter(status="shipped").latest("pk")
     complaint = feedback.register_complaint(
         actor=service,
         order_number=shipped.number,
@@ -348,7 +358,12 @@ def _orders() -> None:
     accepted = intake.submit_order(actor=sales, order=order("C0007", [("P1001", "5"), ("P1008", "4")]))
     intake.pass_check(actor=head, order=accepted, reason="资料齐全，信用良好")
     _confirmed(order("C0006", [("P1006", "20"), ("P1005", "40")], days=60), sales)
+    # B-8, K-3: the customer's portal login has a shipment of its own to accept; sales records
+    # the acceptance of the other (the newest) one.
+    _shipped(order("C0001", [("P1002", "4")], days=25), sales)
     _shipped(order("C0001", [("P1006", "6")], days=30), sales)
+    # B-8, D-2: and an order to confirm.
+    _approved(order("C0001", [("P1005", "10")], days=40), sales)
     # I-1: a confirmed order whose customer asked to deliver elsewhere; the change is in review.
     changing = order("C0005", [("P1002", "8"), ("P1004", "2")], days=50)
     _confirmed(changing, sales)
@@ -398,6 +413,16 @@ def _orders() -> None:
 def _confirmed(order: SalesOrder, sales: User) -> None:
     """An order all the way to the customer's confirmation, ready for its contract (C, D, E)."""
     from oms.review import actions as review
+
+    order = _approved(order, sales)
+    review.record_confirmation(
+        actor=sales, order=order, confirmed_by_name=f"{order.customer.name} 采购部 {order.contact_name}"
+    )
+
+
+def _approved(order: SalesOrder, sales: User) -> SalesOrder:
+    """An order through review and approval, waiting for the customer's confirmation (C, D)."""
+    from oms.review import actions as review
     from oms.review.models import ApprovalStep, ReviewTask
 
     head = User.objects.get(username="sales_head")
@@ -409,7 +434,7 @@ def _confirmed(order: SalesOrder, sales: User) -> None:
         step.refresh_from_db()
         review.decide_step(actor=step.approver, step=step, approve=True, comment="同意")
     order.refresh_from_db()
-    review.record_confirmation(actor=sales, order=order, confirmed_by_name="成都天府 采购部 刘洋")
+    return order
 
 
 def _shipped(order: SalesOrder, sales: User) -> None:

@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from oms.accounts.models import User
-from oms.accounts.selectors import superior_for_approval
+from oms.accounts.selectors import department_of_kind, head_of, superior_for_approval
 from oms.audit import recorder
 from oms.core import records, workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
 from oms.core.tokens import new_token, token_hash
 from oms.customers.models import Customer
+from oms.customers.selectors import portal_account_of
 from oms.feedback import permissions, states
 from oms.feedback.models import (
     ActionStatus,
@@ -39,6 +40,7 @@ from oms.feedback.models import (
 )
 from oms.notifications.actions import notify
 from oms.orders.models import OrderStatus, SalesOrder
+from oms.orders.permissions import is_customer_of
 from oms.policy.actions import next_number
 from oms.policy.selectors import policy, work_calendar
 from oms.tracking.actions import close_items, open_item
@@ -78,10 +80,66 @@ def register_complaint(
     due within the policy's working days, and the handler's first step opens with that deadline."""
     if not permissions.handles_complaints(actor):
         raise NotAllowed(_("只有负责投诉的部门可以登记投诉。"))
-    errors: dict[str, list[str]] = {}
     order = (
         complaint_orders(actor).filter(number=order_number.strip()).first() if order_number.strip() else None
     )
+    return _register(
+        actor=actor,
+        handler=actor,
+        order=order,
+        category=category,
+        description=description,
+        complainant=complainant,
+        claim_amount=claim_amount,
+        evidence=evidence,
+    )
+
+
+@transaction.atomic
+def complain_in_portal(
+    *,
+    actor: User,
+    order: SalesOrder,
+    category: str,
+    description: str,
+    claim_amount: str = "",
+    evidence: UploadedFile | None = None,
+) -> Complaint:
+    """N-3, B-8: the customer's contact files a complaint on their own confirmed order in the
+    portal. It goes to the head of the first complaint department the policy names (else the
+    order's salesperson), with the same first-answer deadline as one registered by phone."""
+    if not is_customer_of(actor, order):
+        raise NotAllowed(_("只能对本公司的订单投诉。"))
+    handler = None
+    for kind in policy().feedback.complaint_departments:
+        department = department_of_kind(kind)
+        handler = head_of(department) if department else None
+        if handler is not None:
+            break
+    return _register(
+        actor=actor,
+        handler=handler or order.salesperson,
+        order=order if order.confirmed_at else None,
+        category=category,
+        description=description,
+        complainant=actor.get_full_name() or actor.get_username(),
+        claim_amount=claim_amount,
+        evidence=evidence,
+    )
+
+
+def _register(
+    *,
+    actor: User,
+    handler: User,
+    order: SalesOrder | None,
+    category: str,
+    description: str,
+    complainant: str,
+    claim_amount: str,
+    evidence: UploadedFile | None,
+) -> Complaint:
+    errors: dict[str, list[str]] = {}
     if order is None:
         errors["order"] = [_("找不到该订单号（须为已确认的订单）。")]
     if category not in ComplaintCategory.values:
@@ -107,7 +165,7 @@ def register_complaint(
         received_at=now,
         answer_due_at=calendar.add_working_days(now, rules.complaint_answer_days),
         registered_by=actor,
-        handler=actor,
+        handler=handler,
     )
     if evidence is not None:
         complaint.evidence_file = evidence
@@ -430,11 +488,30 @@ def answer(*, token: str, respondent: str, values: Mapping[str, str], comment: s
     found = invitation_for(token)
     if found is None:
         raise NotAllowed(_("调查链接无效。"))
-    invitation = Invitation.objects.select_for_update().get(pk=found.pk)
+    if found.expires_at is None or found.expires_at <= timezone.now():
+        raise ActionError(_("调查链接已过期，请联系业务员重新发送。"))
+    return _answer(found, respondent=respondent, values=values, comment=comment, actor=None)
+
+
+@transaction.atomic
+def answer_in_portal(
+    *, actor: User, invitation: Invitation, values: Mapping[str, str], comment: str = ""
+) -> Invitation:
+    """N-1, N-3, B-8: the customer's contact answers their company's survey or closing question
+    in the portal, with no link needed; the same checks as through a link."""
+    account = portal_account_of(actor)
+    if account is None or account.customer_id != invitation.customer_id:
+        raise NotAllowed(_("只能答复本公司的调查。"))
+    name = actor.get_full_name() or actor.get_username()
+    return _answer(invitation, respondent=name, values=values, comment=comment, actor=actor)
+
+
+def _answer(
+    found: Invitation, *, respondent: str, values: Mapping[str, str], comment: str, actor: User | None
+) -> Invitation:
+    invitation = Invitation.objects.select_for_update().select_related("survey", "customer").get(pk=found.pk)
     if invitation.answered_at is not None:
         raise ActionError(_("您已经答复过，谢谢！"))
-    if invitation.expires_at is None or invitation.expires_at <= timezone.now():
-        raise ActionError(_("调查链接已过期，请联系业务员重新发送。"))
     if invitation.survey is not None and invitation.survey.status != SurveyStatus.SENT:
         raise ActionError(_("该调查已结束。"))
     scale = policy().feedback.score_scale
@@ -463,7 +540,7 @@ def answer(*, token: str, respondent: str, values: Mapping[str, str], comment: s
     invitation.comment = comment.strip()[:2000]
     invitation.save(update_fields=["answered_at", "respondent", "comment"])
     recorder.record(
-        actor=f"customer:{invitation.respondent}",
+        actor=actor or f"customer:{invitation.respondent}",
         obj=invitation,
         action="feedback.answer",
         after={r.question_key: r.score if r.score is not None else r.text for r in rows},

@@ -25,8 +25,10 @@ from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.customers.models import Customer
 from oms.intake import importing
 from oms.intake.models import ImportBatch, ImportStatus
+from oms.notifications.actions import notify
 from oms.orders import permissions, states, versions
 from oms.orders.models import EDITABLE_STATUSES, Inquiry, OrderLine, OrderStatus, SalesOrder
+from oms.orders.models import Channel as OrderChannel
 from oms.orders.selectors import possible_duplicates
 from oms.policy import actions as policy_actions
 from oms.policy import selectors as policy_selectors
@@ -194,6 +196,25 @@ def create_order(
 ) -> SalesOrder:
     """B-3, B-4: a draft order with its lines and a unique number in the policy's format."""
     records.require(permissions.can_enter_orders(actor))
+    return _create_order(
+        actor=actor,
+        data=data,
+        lines=lines,
+        duplicate_reason=duplicate_reason,
+        salesperson=salesperson,
+        inquiry=inquiry,
+    )
+
+
+def _create_order(
+    *,
+    actor: User,
+    data: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+    duplicate_reason: str,
+    salesperson: User | None,
+    inquiry: Inquiry | None,
+) -> SalesOrder:
     unknown = set(data) - set(HEADER_FIELDS)
     if unknown:
         raise FieldErrors(dict.fromkeys(sorted(unknown), _("不认识的字段。")))
@@ -306,6 +327,68 @@ def update_order(
         # I-4: once submitted, every change of content is a new version of the order.
         versions.record_version(order=locked, actor=actor, reason=reason or _("修改订单"))
     return locked
+
+
+# The header fields a customer fills in the portal; the rest come from their records.
+PORTAL_FIELDS = (
+    "contact_phone",
+    "order_class",
+    "delivery_date",
+    "delivery_place",
+    "external_ref",
+    "special_requirements",
+)
+
+
+@transaction.atomic
+def place_customer_order(
+    *,
+    actor: User,
+    data: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+    duplicate_reason: str = "",
+) -> SalesOrder:
+    """B-8: a customer's contact places an order in the portal. It is entered in their name for
+    their own company, at list prices (sales negotiates in the preliminary check), for the
+    customer's salesperson, and enters intake as `pending_check` with the check's deadline."""
+    from oms.customers.selectors import portal_account_of
+
+    account = portal_account_of(actor)
+    if account is None:
+        raise ActionError(_("只有客户门户账号可以在门户下单。"))
+    customer = Customer.objects.select_related("owner", "department").get(pk=account.customer_id)
+    seller = customer.owner or (head_of(customer.department) if customer.department else None)
+    if seller is None or not seller.is_active:
+        raise ActionError(_("您的客户档案还没有负责的销售，请先联系我们。"))
+    unknown = set(data) - set(PORTAL_FIELDS)
+    if unknown:
+        raise FieldErrors(dict.fromkeys(sorted(unknown), _("不认识的字段。")))
+    priced = [{k: v for k, v in ln.items() if k in {"product", "quantity", "spec"}} for ln in lines]
+    header = {
+        "order_class": policy_selectors.policy().order_classes[0].code,
+        **data,
+        "customer": customer,
+        "contact_name": account.contact.name,
+        "order_date": timezone.localdate(),
+        "channel": OrderChannel.PORTAL,
+        "payment_terms": customer.payment_terms,
+    }
+    order = _create_order(
+        actor=actor,
+        data=header,
+        lines=priced,
+        duplicate_reason=duplicate_reason,
+        salesperson=seller,
+        inquiry=None,
+    )
+    order = submit_order(actor=actor, order=order)
+    notify(
+        event="intake",
+        recipients=[seller],
+        title=_("客户 %(c)s 在门户下单 %(n)s，请初审") % {"c": customer.name, "n": order.number},
+        url=f"/orders/{order.pk}/",
+    )
+    return order
 
 
 def _open_check(order: SalesOrder, start: Any) -> None:

@@ -30,6 +30,11 @@ def notify(*, recipients: Iterable[Any], title: str, url: str = "", event: str =
     transaction.on_commit(write)
 
 
+def tell_customer(*, order: Any, event: str, title: str) -> None:
+    """T-1, H-1: tell the order's customer, in the portal and by e-mail to its contacts."""
+    channels.tell_customer(order=order, event=event, title=title)
+
+
 def mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:

@@ -332,21 +332,33 @@ def _customer_notices() -> dict[str, str]:
 
 
 def _tell_customer(order: Any, state: str) -> None:
-    """T-1: the customer is told of confirmation, release and shipment, by e-mail to the order's
-    customer contacts (the primary ones, else every one with an address)."""
     text = _customer_notices().get(state)
-    if text is None:
-        return
+    if text is not None:
+        tell_customer(
+            order=order, event=f"order.{state}", title=text % {"n": order.number, "d": order.delivery_date}
+        )
+
+
+def tell_customer(*, order: Any, event: str, title: str) -> None:
+    """T-1, H-1: tell the order's customer: in the portal, to each of the customer's active portal
+    logins, and by e-mail to the order's customer contacts (the primary ones, else every one with
+    an address) on the channels marked for customers. Written in the caller's transaction, so a
+    refused action leaves no message; sent after it commits."""
+    portal_users = order.customer.portal_accounts.filter(active=True).values_list("user_id", flat=True)
+    url = f"/portal/orders/{order.number}/"
+    Notification.objects.bulk_create(
+        [Notification(recipient_id=pk, title=title[:200], url=url) for pk in portal_users]
+    )
     mail = list(Channel.objects.filter(active=True, kind=ChannelKind.EMAIL, to_customers=True))
     if not mail:
         return
     contacts = [c for c in order.customer.contacts.all() if c.email]
     primary = [c for c in contacts if c.is_primary] or contacts
-    title = text % {"n": order.number, "d": order.delivery_date.isoformat()}
     rows = [
-        Delivery(channel=ch, event=f"order.{state}", target=c.email, title=title, url="")
+        Delivery(channel=ch, event=event, target=c.email, title=title[:200], url="")
         for ch in mail
         for c in primary
+        if ch.wants(event)
     ]
     if rows:
         Delivery.objects.bulk_create(rows)

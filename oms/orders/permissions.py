@@ -21,11 +21,24 @@ def can_enter_orders(user: Any) -> bool:
     } or is_admin(user)
 
 
+def is_customer_of(user: Any, order: Any) -> bool:
+    """B-8, H-1: a customer's portal login acts on its own company's orders only."""
+    if not getattr(user, "is_customer", False):
+        return False
+    account = getattr(user, "portal_account", None)
+    return account is not None and account.active and account.customer_id == order.customer_id
+
+
 def can_edit_draft(user: Any, order: Any) -> bool:
+    if getattr(user, "is_customer", False):
+        return False  # a customer's order is theirs to place, then sales' to check and edit
     return order.salesperson_id == user.pk or order.created_by_id == user.pk or can_check(user, order)
 
 
 def can_submit(user: Any, order: Any) -> bool:
+    """B-6, B-8: whoever entered the draft submits it; a customer submits what they placed."""
+    if is_customer_of(user, order):
+        return bool(order.created_by_id == user.pk)
     return can_edit_draft(user, order)
 
 
@@ -104,7 +117,10 @@ class CustomerActor:
 
 
 def can_record_confirmation(user: Any, order: Any) -> bool:
-    """D-2: sales records the customer's confirmation; the customer may confirm by link."""
+    """D-2: sales records the customer's confirmation; the customer may confirm by link or in
+    the portal (their own company's orders only)."""
+    if isinstance(user, CustomerActor):
+        return True  # the link's token names the order
     if getattr(user, "is_customer", False):
-        return True
+        return is_customer_of(user, order)
     return can_renegotiate(user, order)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_noop
 
 TITLES = [
     gettext_noop("本位币"),
+    gettext_noop("告知客户的异常类型"),
     gettext_noop("订单类别与处理时限"),
     gettext_noop("代码"),
     gettext_noop("名称"),

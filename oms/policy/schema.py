@@ -126,6 +126,11 @@ class Confirmation(_Section):
     )
 
 
+CustomerNoticeKind = Literal[
+    "delay", "logistics", "quality", "shortage", "equipment", "force_majeure", "acceptance", "other"
+]
+
+
 class Reporting(_Section):
     """H-3: how often each side reports on a running order, in calendar days."""
 
@@ -137,6 +142,11 @@ class Reporting(_Section):
     exception_resolve_days: int = Field(2, ge=1, le=60, title="异常处理期限（工作日）")
     deadline_reminder_hours: Decimal = Field(
         Decimal("2"), ge=0, le=80, max_digits=5, decimal_places=1, title="截止前提醒（工作小时，0 为不提醒）"
+    )
+    # H-4, T-1: a delay is the customer's business: these exceptions are announced to the
+    # customer's contacts (e-mail and portal) when they are raised.
+    customer_notice_kinds: list[CustomerNoticeKind] = Field(
+        default_factory=lambda: list[CustomerNoticeKind](["delay", "logistics"]), title="告知客户的异常类型"
     )
 
 

@@ -27,7 +27,7 @@ from oms.core.tokens import new_token, token_hash
 from oms.notifications.actions import notify
 from oms.orders import states
 from oms.orders.models import OrderStatus, SalesOrder
-from oms.orders.permissions import CustomerActor, can_renegotiate
+from oms.orders.permissions import CustomerActor, can_renegotiate, is_customer_of
 from oms.policy import selectors as policy_selectors
 from oms.review import states as review_states
 from oms.review.models import (
@@ -611,6 +611,16 @@ def confirm_by_link(*, token: str, name: str) -> SalesOrder:
     link.used_at = timezone.now()
     link.save(update_fields=["used_at"])
     return order
+
+
+@transaction.atomic
+def confirm_in_portal(*, actor: User, order: SalesOrder) -> SalesOrder:
+    """D-2, B-8: the customer's contact confirms their order in the portal; their own login is
+    the evidence, and the confirmation names them."""
+    if not is_customer_of(actor, order):
+        raise NotAllowed(_("只能确认本公司的订单。"))
+    name = actor.get_full_name() or actor.get_username()
+    return _confirm(order, actor, name=name, method="portal", evidence=None)
 
 
 def modification_deadline(order: SalesOrder) -> Any:

@@ -18,7 +18,7 @@ from oms.accounts.models import Department, Role, User
 from oms.audit import recorder
 from oms.core import workflow
 from oms.core.errors import FieldErrors
-from oms.notifications.actions import notify
+from oms.notifications.actions import notify, tell_customer
 from oms.orders.models import OPEN_STATUSES, SalesOrder
 from oms.policy.models import PolicyVersion
 from oms.policy.schema import PolicyData
@@ -297,9 +297,13 @@ def raise_exception(
         errors["responsible"] = _("请选择在职且有部门的负责人。")
     if errors:
         raise FieldErrors(errors)
-    days = order.policy().reporting.exception_resolve_days
+    rules = order.policy().reporting
+    days = rules.exception_resolve_days
     calendar = _calendar(order)
     now = timezone.now()
+    # H-4, T-1: the customer hears of a delay from us, not from the missed date; what they are
+    # told is the fact and who follows it up, never the internal description.
+    announce = kind in rules.customer_notice_kinds
     exception = OrderException.objects.create(
         order=order,
         kind=kind,
@@ -307,8 +311,15 @@ def raise_exception(
         raised_by=actor,
         responsible=responsible,
         due_at=calendar.add_working_days(now, days),
-        customer_informed=customer_informed,
+        customer_informed=customer_informed or announce,
     )
+    if announce:
+        tell_customer(
+            order=order,
+            event=f"order.exception.{kind}",
+            title=_("您的订单 %(n)s 出现%(k)s，%(s)s 正在跟进，将尽快与您联系。")
+            % {"n": order.number, "k": exception.get_kind_display(), "s": order.salesperson},
+        )
     assert responsible.department is not None
     open_item(
         target=exception,
@@ -329,6 +340,7 @@ def raise_exception(
             "kind": kind,
             "responsible": responsible.pk,
             "description": exception.description,
+            "customer_informed": exception.customer_informed,
         },
     )
     notify(

@@ -19,6 +19,7 @@ class Command(BaseCommand):
                 ("executive", "分管领导"),
                 ("auditor", "审计员"),
                 ("<部门>_staff / <部门>_head", "each department"),
+                ("customer", "客户门户"),
             ]
         self.stdout.write(f"demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role in logins:
