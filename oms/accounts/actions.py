@@ -69,15 +69,23 @@ def update_user(*, actor: Any, obj: User, data: Mapping[str, Any], version: int)
 def set_password(*, actor: Any, user: User, password: str) -> User:
     """S-3: an administrator sets a password that passes the password validators."""
     records.require(can_manage_users(actor))
+    return _store_password(
+        actor=actor, user=user, password=password, field="password", action="user.set_password"
+    )
+
+
+def _store_password(*, actor: Any, user: User, password: str, field: str, action: str) -> User:
+    """S-3: a password that passes the validators (else the error names `field`), stored as a
+    new version of the user, audited without its value."""
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise FieldErrors({"password": list(exc.messages)}) from exc
+        raise FieldErrors({field: list(exc.messages)}) from exc
     locked = User.objects.select_for_update().get(pk=user.pk)
     locked.set_password(password)
     locked.version += 1
     locked.save(update_fields=["password", "version"])
-    recorder.record(actor=actor, obj=locked, action="user.set_password", after={"password": "***"})
+    recorder.record(actor=actor, obj=locked, action=action, after={"password": "***"})
     return locked
 
 
@@ -87,16 +95,9 @@ def change_own_password(*, actor: User, old_password: str, new_password: str) ->
     the password validators."""
     if not actor.check_password(old_password):
         raise FieldErrors({"old_password": [_("原密码不正确。")]})
-    try:
-        validate_password(new_password, actor)
-    except ValidationError as exc:
-        raise FieldErrors({"new_password": list(exc.messages)}) from exc
-    locked = User.objects.select_for_update().get(pk=actor.pk)
-    locked.set_password(new_password)
-    locked.version += 1
-    locked.save(update_fields=["password", "version"])
-    recorder.record(actor=actor, obj=locked, action="user.change_password", after={"password": "***"})
-    return locked
+    return _store_password(
+        actor=actor, user=actor, password=new_password, field="new_password", action="user.change_password"
+    )
 
 
 def login_blocked(*, username: str, client: str) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -46,6 +46,7 @@ PAGE_SIZE = 20
 NEW_LINES = 5  # blank product rows on the order form; more come with "add a line"
 
 View = Callable[..., HttpResponseBase]
+T = TypeVar("T")
 
 
 def portal_page(view: View) -> View:
@@ -64,6 +65,18 @@ def _date(text: str) -> date | None:
         return date.fromisoformat(text) if text else None
     except ValueError:
         return None
+
+
+def _submit(do: Callable[[], T]) -> tuple[T | None, dict[str, list[str]], ActionError | None]:
+    """Run the posted action: its result, or what to show on the form again (nothing was saved)."""
+    try:
+        return do(), {}, None
+    except FieldErrors as exc:
+        return None, exc.errors, exc
+    except ActionError as exc:
+        return None, {"": [exc.message]}, exc
+    except workflow.WorkflowError as exc:
+        return None, {"": [exc.message]}, None
 
 
 def _context(account: PortalAccount, **extra: Any) -> dict[str, Any]:
@@ -152,10 +165,9 @@ def accept(request: HttpRequest, account: PortalAccount, number: str, batch: int
     accepts it, with remarks, or rejects it."""
     shipment = selectors.shipment_of(account, number, batch)
     errors: dict[str, list[str]] = {}
-    message = ""
     if request.method == "POST":
-        try:
-            delivery.accept_in_portal(
+        done, errors, _exc = _submit(
+            lambda: delivery.accept_in_portal(
                 actor=actor(request),
                 shipment=shipment,
                 result=request.POST.get("result", ""),
@@ -163,11 +175,8 @@ def accept(request: HttpRequest, account: PortalAccount, number: str, batch: int
                 remarks=request.POST.get("remarks", ""),
                 received_on=_date(request.POST.get("received_on", "")),
             )
-        except FieldErrors as exc:
-            errors = exc.errors
-        except (ActionError, workflow.WorkflowError) as exc:
-            message = exc.message
-        else:
+        )
+        if done is not None:
             messages.success(request, _("已提交验收结论，谢谢！"))
             return redirect("portal:order", number=number)
     elif not selectors.acceptable(shipment):
@@ -185,10 +194,9 @@ def accept(request: HttpRequest, account: PortalAccount, number: str, batch: int
             acceptance_checks=ACCEPTANCE_CHECKS,
             post=request.POST if request.method == "POST" else QueryDict(),
             errors=errors,
-            message=message,
             today=f"{timezone.localdate():%Y-%m-%d}",
         ),
-        status=422 if errors else (400 if message else 200),
+        status=422 if errors else 200,
     )
 
 
@@ -223,21 +231,18 @@ def order_new(request: HttpRequest, account: PortalAccount) -> HttpResponse:
     if request.method == "POST":
         data = {k: post.get(k, "") for k in intake.PORTAL_FIELDS}
         data["delivery_date"] = _date(post.get("delivery_date", ""))  # type: ignore[assignment]
-        try:
-            placed = intake.place_customer_order(
+        placed, errors, exc = _submit(
+            lambda: intake.place_customer_order(
                 actor=actor(request),
                 data=data,
                 lines=_order_lines(post),
                 duplicate_reason=post.get("duplicate_reason", ""),
             )
-        except DuplicateSuspected as exc:
+        )
+        if isinstance(exc, DuplicateSuspected):
             duplicate = exc.numbers
             errors = {"duplicate_reason": [exc.message]}
-        except FieldErrors as exc:
-            errors = exc.errors
-        except (ActionError, workflow.WorkflowError) as exc:
-            errors = {"": [exc.message]}
-        else:
+        if placed is not None:
             messages.success(
                 request, _("订单 %(n)s 已提交，我们会尽快审核并与您确认。") % {"n": placed.number}
             )
@@ -279,8 +284,8 @@ def complaint_new(request: HttpRequest, account: PortalAccount, number: str) -> 
     errors: dict[str, list[str]] = {}
     post = request.POST if request.method == "POST" else QueryDict()
     if request.method == "POST":
-        try:
-            done = feedback.complain_in_portal(
+        done, errors, _exc = _submit(
+            lambda: feedback.complain_in_portal(
                 actor=actor(request),
                 order=found,
                 category=post.get("category", ""),
@@ -288,11 +293,8 @@ def complaint_new(request: HttpRequest, account: PortalAccount, number: str) -> 
                 claim_amount=post.get("claim_amount", ""),
                 evidence=request.FILES.get("evidence"),
             )
-        except FieldErrors as exc:
-            errors = exc.errors
-        except (ActionError, workflow.WorkflowError) as exc:
-            errors = {"": [exc.message]}
-        else:
+        )
+        if done is not None:
             messages.success(
                 request,
                 _("投诉 %(n)s 已受理，我们将在 %(d)s 前答复您。")
@@ -351,20 +353,16 @@ def survey(request: HttpRequest, account: PortalAccount, pk: int) -> HttpRespons
     """N-1, N-3: the customer answers a survey or the closing question of an order."""
     invitation = selectors.invitation_of(account, pk)
     errors: dict[str, list[str]] = {}
-    message = ""
     if request.method == "POST":
-        try:
-            feedback.answer_in_portal(
+        done, errors, _exc = _submit(
+            lambda: feedback.answer_in_portal(
                 actor=actor(request),
                 invitation=invitation,
                 values={k: str(request.POST.get(k, "")) for k in request.POST if k != "csrfmiddlewaretoken"},
                 comment=request.POST.get("comment", ""),
             )
-        except FieldErrors as exc:
-            errors = exc.errors
-        except (ActionError, workflow.WorkflowError) as exc:
-            message = exc.message
-        else:
+        )
+        if done is not None:
             messages.success(request, _("感谢您的答复！"))
             return redirect("portal:surveys")
     scale = policy().feedback.score_scale
@@ -377,9 +375,8 @@ def survey(request: HttpRequest, account: PortalAccount, pk: int) -> HttpRespons
             questions=feedback.questions_of(invitation),
             scale=range(1, scale + 1),
             errors=errors,
-            message=message,
         ),
-        status=422 if errors else (400 if message else 200),
+        status=422 if errors else 200,
     )
 
 
@@ -398,15 +395,14 @@ def password(request: HttpRequest, account: PortalAccount) -> HttpResponse:
     """S-3: the contact replaces the initial password with their own."""
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        try:
-            user = accounts.change_own_password(
+        user, errors, _exc = _submit(
+            lambda: accounts.change_own_password(
                 actor=actor(request),
                 old_password=request.POST.get("old_password", ""),
                 new_password=request.POST.get("new_password", ""),
             )
-        except FieldErrors as exc:
-            errors = exc.errors
-        else:
+        )
+        if user is not None:
             update_session_auth_hash(request, user)
             messages.success(request, _("密码已修改。"))
             return redirect("portal:home")
