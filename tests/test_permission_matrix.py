@@ -631,6 +631,7 @@ RULES: dict[str, Rule] = {
     "portal/messages/": PORTAL,
     "portal/orders/new/": PORTAL,
     "portal/orders/<str:number>/": PORTAL_OWN,
+    "portal/orders/<str:number>/change/": PORTAL_OWN,
     "portal/orders/<str:number>/complaint/": PORTAL_OWN,
     "portal/orders/<str:number>/confirm/": action(_own_customer),
     "portal/orders/<str:number>/documents/<int:pk>/": PORTAL_OWN,

@@ -50,7 +50,7 @@ from oms.intake import actions as intake
 from oms.notifications.actions import notify
 from oms.orders import versions
 from oms.orders.models import OrderLine, OrderStatus, SalesOrder
-from oms.orders.permissions import CustomerActor, can_renegotiate
+from oms.orders.permissions import CustomerActor, can_renegotiate, is_customer_of
 from oms.policy import actions as policy_actions
 from oms.policy import selectors as policy_selectors
 from oms.review import states as review_states
@@ -598,7 +598,61 @@ def request_by_customer(
         raise ActionError(_("变更链接已过期，请联系销售重新发送。"))
     if not name.strip():
         raise FieldErrors({"name": _("请填写提交人姓名。")})
-    order = link.order
+    request = _customer_request(
+        order=link.order,
+        actor=CustomerActor(name.strip()),
+        name=name.strip(),
+        reason=reason,
+        impact=impact,
+        terms=terms,
+        lines=lines,
+        title=_("客户 %(c)s 通过链接申请变更订单 %(n)s（%(r)s）"),
+    )
+    link.used_at, link.request = timezone.now(), request
+    link.save(update_fields=["used_at", "request"])
+    return request
+
+
+@transaction.atomic
+def request_in_portal(
+    *,
+    actor: User,
+    order: SalesOrder,
+    reason: str,
+    impact: str,
+    terms: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+) -> ChangeRequest:
+    """I-1, B-8: the customer's contact asks for a change in the portal, on their own company's
+    order; it is raised like one sent through the link, their submission the written notice."""
+    if not is_customer_of(actor, order):
+        raise NotAllowed(_("只能对本公司的订单申请变更。"))
+    if order.status not in states.CHANGEABLE:
+        raise ActionError(_("只有客户确认后、全部发货前的订单才能申请变更。"))
+    return _customer_request(
+        order=order,
+        actor=actor,
+        name=actor.get_full_name() or actor.get_username(),
+        reason=reason,
+        impact=impact,
+        terms=terms,
+        lines=lines,
+        title=_("客户 %(c)s 在客户门户申请变更订单 %(n)s（%(r)s）"),
+    )
+
+
+def _customer_request(
+    *,
+    order: SalesOrder,
+    actor: Any,
+    name: str,
+    reason: str,
+    impact: str,
+    terms: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+    title: str,
+) -> ChangeRequest:
+    """I-1: raised in the salesperson's name, marked as the customer's, reviewed like any other."""
     request = raise_request(
         actor=order.salesperson,
         order=order,
@@ -610,19 +664,16 @@ def request_by_customer(
         lines=lines,
         customer_name=name,
     )
-    link.used_at, link.request = timezone.now(), request
-    link.save(update_fields=["used_at", "request"])
     recorder.record(
-        actor=CustomerActor(name.strip()),
+        actor=actor,
         obj=order,
         action="change.customer_request",
-        after={"request": request.number, "name": name.strip()},
+        after={"request": request.number, "name": name},
     )
     notify(
         event="changes",
         recipients=[order.salesperson],
-        title=_("客户 %(c)s 通过链接申请变更订单 %(n)s（%(r)s）")
-        % {"c": name.strip(), "n": order.number, "r": request.number},
+        title=title % {"c": name, "n": order.number, "r": request.number},
         url=_url(request),
     )
     return request

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from oms.accounts.permissions import visible_field_groups
 from oms.catalog.models import Product
 from oms.changes import actions, selectors, states
+from oms.changes.forms import customer_form, customer_input
 from oms.changes.models import ChangeRequest, ChangeTask, RequestKind, RequestStatus, Source
 from oms.contracts import rendering
 from oms.core import workflow
@@ -379,25 +380,9 @@ def customer_change(request: HttpRequest, token: str) -> HttpResponse:
     message = ""
     if request.method == "POST":
         post = request.POST
-        lines = [
-            {
-                "line": ln.pk,
-                "quantity": post.get(f"quantity-{ln.pk}", ""),
-                "spec": post.get(f"spec-{ln.pk}", ln.spec),
-            }
-            for ln in order.lines.all()
-        ]
         try:
             change = actions.request_by_customer(
-                token=token,
-                name=post.get("name", ""),
-                reason=post.get("reason", ""),
-                impact=post.get("impact", ""),
-                terms={
-                    "delivery_date": post.get("delivery_date", ""),
-                    "delivery_place": post.get("delivery_place", ""),
-                },
-                lines=lines,
+                token=token, name=post.get("name", ""), **customer_input(order, post)
             )
         except FieldErrors as exc:
             errors = exc.errors
@@ -416,17 +401,7 @@ def customer_change(request: HttpRequest, token: str) -> HttpResponse:
         {
             "order": order,
             "link": link,
-            "rows": [
-                (
-                    ln,
-                    given.get(f"quantity-{ln.pk}", ln.quantity.normalize()),
-                    given.get(f"spec-{ln.pk}", ln.spec),
-                )
-                for ln in order.lines.select_related("product").order_by("line_no")
-            ],
-            "delivery_date": given.get("delivery_date", f"{order.delivery_date:%Y-%m-%d}"),
-            "delivery_place": given.get("delivery_place", order.delivery_place),
-            "post": request.POST if request.method == "POST" else None,
+            **customer_form(order, given),
             "errors": errors,
             "message": message,
         },

@@ -11,6 +11,7 @@ urlpatterns = [
     path("orders/<str:number>/shipments/<int:batch>/accept/", views.accept, name="accept"),
     path("orders/<str:number>/documents/<int:pk>/", views.document, name="document"),
     path("orders/<str:number>/complaint/", views.complaint_new, name="complaint_new"),
+    path("orders/<str:number>/change/", views.change, name="change"),
     path("complaints/", views.complaints, name="complaints"),
     path("invoices/", views.money, name="money"),
     path("surveys/", views.surveys, name="surveys"),

@@ -22,6 +22,9 @@ from django.views.decorators.http import require_POST
 
 from oms.accounts import actions as accounts
 from oms.catalog.models import Product
+from oms.changes import actions as changes
+from oms.changes.forms import customer_form, customer_input
+from oms.changes.states import CHANGEABLE
 from oms.contracts import actions as contracts
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
@@ -142,6 +145,7 @@ def order(request: HttpRequest, account: PortalAccount, number: str) -> HttpResp
             complaints=list(selectors.complaints_of(account).filter(order=found).order_by("-received_at")),
             can_confirm=found.status == OrderStatus.AWAITING_CONFIRMATION,
             can_complain=found.confirmed_at is not None,
+            can_change=found.status in CHANGEABLE,
         ),
     )
 
@@ -262,6 +266,30 @@ def order_new(request: HttpRequest, account: PortalAccount) -> HttpResponse:
             classes=policy().order_classes,
             contact=account.contact,
         ),
+        status=422 if errors else 200,
+    )
+
+
+@portal_page
+def change(request: HttpRequest, account: PortalAccount, number: str) -> HttpResponse:
+    """I-1: the customer asks for a change of quantities, specifications, delivery date or place,
+    with the reason; the departments review it like any other change request."""
+    found = selectors.order_of(account, number)
+    given = request.POST if request.method == "POST" else QueryDict()
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        done, errors, _exc = _submit(
+            lambda: changes.request_in_portal(
+                actor=actor(request), order=found, **customer_input(found, given)
+            )
+        )
+        if done is not None:
+            messages.success(request, _("变更申请 %(r)s 已提交，评审结果由销售通知您。") % {"r": done.number})
+            return redirect("portal:order", number=found.number)
+    return render(
+        request,
+        "portal/change.html",
+        _context(account, order=found, errors=errors, **customer_form(found, given)),
         status=422 if errors else 200,
     )
 

@@ -161,6 +161,46 @@ def test_the_confirmation_action_refuses_another_company(world: dict[str, Any]) 
         review.confirm_in_portal(actor=world["user"], order=other)
 
 
+# --- asking for a change (I-1) ---------------------------------------------------------------
+
+
+def test_the_customer_asks_for_a_change_of_a_confirmed_order(portal: Client, world: dict[str, Any]) -> None:
+    from oms.changes.models import ChangeRequest
+    from oms.review import actions as review
+
+    order = review.confirm_in_portal(actor=world["user"], order=world["to_confirm"])
+    line = order.lines.get()
+    response = portal.post(
+        f"/portal/orders/{order.number}/change/",
+        {
+            f"quantity-{line.pk}": "12",
+            f"spec-{line.pk}": line.spec,
+            "delivery_date": f"{order.delivery_date:%Y-%m-%d}",
+            "delivery_place": order.delivery_place,
+            "reason": "新产线提前投产",
+            "impact": "交期不变",
+        },
+    )
+    assert response.status_code == 302
+    change = ChangeRequest.objects.get(order=order)
+    assert (change.source, change.customer_name, change.reason, change.raised_by_id) == (
+        "customer",
+        "张伟",
+        "新产线提前投产",
+        order.salesperson_id,
+    )
+
+
+def test_a_change_of_a_shipped_order_is_refused(portal: Client, world: dict[str, Any]) -> None:
+    from oms.changes.models import ChangeRequest
+
+    before = ChangeRequest.objects.count()
+    response = portal.post(f"/portal/orders/{world['shipped'].number}/change/", {"reason": "x"})
+    assert response.status_code == 422
+    assert "只有客户确认后、全部发货前的订单才能申请变更。" in response.content.decode()
+    assert ChangeRequest.objects.count() == before
+
+
 # --- accepting a delivery (K-3) -------------------------------------------------------------
 
 
