@@ -26,7 +26,7 @@ def missing(order: SalesOrder, *, amounts: bool = True) -> list[str]:
         results = [a.result for a in sorted(shipment.acceptances.all(), key=lambda a: (a.created_at, a.pk))]
         if not results or results[-1] not in ACCEPTING:
             reasons.append(_("第 %(n)s 批未验收") % {"n": shipment.number})
-        elif not any(a.signed_note or a.method == "link" for a in shipment.acceptances.all()):
+        elif not any(a.is_signed for a in shipment.acceptances.all()):
             reasons.append(_("第 %(n)s 批缺少签字送货单或验收报告") % {"n": shipment.number})
     settled = {
         r["order_line_id"]: r["q"]

@@ -32,7 +32,7 @@ class Acceptance(models.Model):
     remarks = models.TextField(_("意见/问题"), blank=True)
     received_on = models.DateField(_("签收日期"), db_index=True)
     accepted_by_name = models.CharField(_("客户签收人"), max_length=100)
-    method = models.CharField(_("登记方式"), max_length=20)  # "staff" or "link"
+    method = models.CharField(_("登记方式"), max_length=20)  # "staff", "link" or "portal"
     signed_note = models.FileField(_("签字送货单/验收报告"), upload_to="delivery/signed/%Y/%m/", blank=True)
     signed_sha256 = models.CharField(max_length=64, blank=True)
     recorded_by = models.ForeignKey(
@@ -50,6 +50,12 @@ class Acceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shipment} {self.result}"
+
+    @property
+    def is_signed(self) -> bool:
+        """K-3: the customer's signature is on file: a signed note uploaded by staff, or the
+        customer's own submission (the one-time link or the portal), which is their report."""
+        return bool(self.signed_note) or self.method in {"link", "portal"}
 
 
 class AcceptanceLink(models.Model):

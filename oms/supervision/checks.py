@@ -128,7 +128,7 @@ def acceptance_recorded(order: SalesOrder) -> Result:
     accepted = {
         a.shipment_id
         for a in Acceptance.objects.filter(shipment__order=order, result__in=ACCEPTING)
-        if a.signed_note or a.method == "link"
+        if a.is_signed
     }
     missing = [s.number for s in shipments if s.pk not in accepted]
     return Result(

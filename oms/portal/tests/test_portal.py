@@ -223,6 +223,18 @@ def test_the_customer_accepts_a_shipment_and_the_order_is_received(
     assert order.status == "received"
 
 
+def test_an_acceptance_in_the_portal_is_the_signed_report(portal: Client, world: dict[str, Any]) -> None:
+    """K-3, M-1: the customer's own submission needs no uploaded note for closure or spot checks."""
+    from oms.billing.closure import missing
+
+    order = world["shipped"]
+    portal.post(
+        f"/portal/orders/{order.number}/shipments/1/accept/",
+        {**_checks(), "result": "accepted", "received_on": f"{timezone.localdate():%Y-%m-%d}"},
+    )
+    assert not any("签字送货单" in reason or "未验收" in reason for reason in missing(order))
+
+
 def test_an_incomplete_acceptance_is_refused_and_nothing_is_saved(
     portal: Client, world: dict[str, Any]
 ) -> None:
