@@ -509,7 +509,11 @@ def answer_in_portal(
 def _answer(
     found: Invitation, *, respondent: str, values: Mapping[str, str], comment: str, actor: User | None
 ) -> Invitation:
-    invitation = Invitation.objects.select_for_update().select_related("survey", "customer").get(pk=found.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("survey", "customer")
+        .get(pk=found.pk)
+    )
     if invitation.answered_at is not None:
         raise ActionError(_("您已经答复过，谢谢！"))
     if invitation.survey is not None and invitation.survey.status != SurveyStatus.SENT:
