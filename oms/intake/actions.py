@@ -364,6 +364,14 @@ def place_customer_order(
     if unknown:
         raise FieldErrors(dict.fromkeys(sorted(unknown), _("不认识的字段。")))
     priced = [{k: v for k, v in ln.items() if k in {"product", "quantity", "spec"}} for ln in lines]
+    required = {
+        "delivery_date": _("请填写要求的交货日期。"),
+        "delivery_place": _("请填写交货地点。"),
+        "contact_phone": _("请填写联系电话。"),
+    }
+    missing = {k: [m] for k, m in required.items() if not str(data.get(k) or "").strip()}
+    if missing:
+        raise FieldErrors({**missing, **line_errors(priced)})
     header = {
         "order_class": policy_selectors.policy().order_classes[0].code,
         **data,

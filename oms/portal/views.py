@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
@@ -40,7 +41,7 @@ from oms.intake import actions as intake
 from oms.intake.actions import DuplicateSuspected
 from oms.notifications import actions as notifications
 from oms.notifications.models import Notification
-from oms.orders.models import CustomerStage, OrderStatus
+from oms.orders.models import CustomerStage, OrderLine, OrderStatus, SalesOrder
 from oms.policy.selectors import policy
 from oms.portal import selectors
 from oms.review import actions as review
@@ -80,6 +81,29 @@ def _submit(do: Callable[[], T]) -> tuple[T | None, dict[str, list[str]], Action
         return None, {"": [exc.message]}, exc
     except workflow.WorkflowError as exc:
         return None, {"": [exc.message]}, None
+
+
+def _label(model: Any, name: str) -> str:
+    try:
+        return str(getattr(model._meta.get_field(name), "verbose_name", name))
+    except FieldDoesNotExist:
+        return name
+
+
+def _labelled(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each field's first problem, named by the field's label ("交货日期：请填写…"), since the
+    order form shows them together above the fields; a line's by its row ("第 1 行数量：…")."""
+    out: dict[str, list[str]] = {}
+    for key, msgs in errors.items():
+        label = ""
+        if key.startswith("lines."):
+            _lines, index, name = [*key.split("."), "", ""][:3]
+            row = _("第 %(n)s 行") % {"n": int(index) + 1 if index.isdigit() else index}
+            label = row + (_label(OrderLine, name) if name else "")
+        elif key and key != "lines":
+            label = _label(SalesOrder, key)
+        out[key] = [f"{label}：{msgs[0]}" if label else msgs[0]]
+    return out
 
 
 def _context(account: PortalAccount, **extra: Any) -> dict[str, Any]:
@@ -243,6 +267,7 @@ def order_new(request: HttpRequest, account: PortalAccount) -> HttpResponse:
                 duplicate_reason=post.get("duplicate_reason", ""),
             )
         )
+        errors = _labelled(errors)
         if isinstance(exc, DuplicateSuspected):
             duplicate = exc.numbers
             errors = {"duplicate_reason": [exc.message]}

@@ -303,9 +303,17 @@ def test_an_order_without_lines_or_date_is_refused_and_nothing_is_saved(
         "/portal/orders/new/", _order_form(delivery_date="", product=["", ""], quantity=["", ""])
     )
     assert response.status_code == 422
-    body = response.content.decode()
-    assert "至少需要一行订单明细。" in body
+    assert response.context["errors"] == {
+        "delivery_date": ["交货日期：请填写要求的交货日期。"],
+        "lines": ["至少需要一行订单明细。"],
+    }
     assert SalesOrder.objects.count() == before
+
+
+def test_a_bad_line_is_named_by_its_row(portal: Client, world: dict[str, Any]) -> None:
+    response = portal.post("/portal/orders/new/", _order_form(quantity=["0", ""]))
+    assert response.status_code == 422
+    assert response.context["errors"] == {"lines.0.quantity": ["第 1 行数量：数量必须大于 0。"]}
 
 
 def test_a_customer_cannot_set_prices_or_another_customer(world: dict[str, Any]) -> None:
