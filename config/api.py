@@ -17,6 +17,7 @@ from oms.intake.api import router as orders_router
 from oms.partners import actions as partner_actions
 from oms.partners import selectors as partner_selectors
 from oms.partners.models import Carrier, Supplier
+from oms.portal.api import router as portal_router
 from oms.review.api import router as review_router
 
 api = DocumentedAPI(title="订单管理系统 API", version="1", urls_namespace="api", auth=api_auth())
@@ -94,3 +95,4 @@ api.add_router("/orders", orders_router)
 api.add_router("/", review_router)
 api.add_router("/", shipments_router)
 api.add_router("/", changes_router)
+api.add_router("/portal", portal_router)

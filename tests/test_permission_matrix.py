@@ -313,7 +313,7 @@ def path_for(route: str, world: dict[str, Any]) -> str:
             return "notice"
         if name == "kind":
             return "note"
-        if name == "number" and before.startswith("portal/"):
+        if name == "number" and before.startswith(PORTAL_ROUTES):
             return str(world["order"].number)
         if name == "batch":
             return str(world["shipment"].number)
@@ -450,6 +450,7 @@ def _own_customer(u: Any, w: dict[str, Any]) -> bool:
 
 
 PORTAL = page(_customer)
+PORTAL_ROUTES = ("portal/", "api/portal/")
 PORTAL_OWN = page(_own_customer)
 
 RULES: dict[str, Rule] = {
@@ -626,6 +627,10 @@ RULES: dict[str, Rule] = {
     # Policy (DESIGN 5): heads and up read it, the administrator changes it.
     # The customer portal (B-8, H-1, N-3): customers only, each their own company's records.
     "portal/": PORTAL,
+    "portal/api-tokens/": PORTAL,
+    "api/portal/orders": PORTAL,
+    "api/portal/orders/<number>": PORTAL_OWN,
+    "api/portal/orders/<number>/confirm": action(_own_customer),
     "portal/complaints/": PORTAL,
     "portal/invoices/": PORTAL,
     "portal/messages/": PORTAL,
@@ -771,7 +776,7 @@ def test_every_role_on_every_route(client: Any, settings: Any, tmp_path: Any) ->
             user = world["users"][name]
             client.force_login(user)
             # B-8: customers are confined to the portal, and the portal is theirs alone.
-            side = route.startswith("portal/") == _customer(user, world)
+            side = route.startswith(PORTAL_ROUTES) == _customer(user, world)
             want = expected(rule, side and rule.who(user, world))
             applies = MASKED_FOR.get(route, _everyone)(user, world)
             masked = MASKED.get(route, []) if applies else []

@@ -149,7 +149,7 @@ def revoke_api_token(*, actor: Any, token: Any) -> None:
     """The key stops working at once; the token stays listed as revoked."""
     from oms.core.errors import NotAllowed
 
-    if not is_admin(actor):
+    if not (is_admin(actor) or (getattr(actor, "is_customer", False) and token.user_id == actor.pk)):
         raise NotAllowed(_("您没有权限执行此操作。"))
     type(token).objects.filter(pk=token.pk).update(revoked=True)
     recorder.record(

@@ -31,14 +31,18 @@ MAX_PAGE_SIZE = 200
 
 
 class TokenAuth(HttpBearer):
-    """Integrations authenticate with `Authorization: Bearer <key>`; only hashes are stored."""
+    """Integrations authenticate with `Authorization: Bearer <key>`; only hashes are stored.
+    B-8: customers' tokens open the customer portal's endpoints only, staff tokens the rest."""
+
+    def __init__(self, *, customers: bool = False) -> None:
+        super().__init__()
+        self.customers = customers
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         digest = hashlib.sha256(token.encode()).hexdigest()
         row = (
             ApiToken.objects.select_related("user", "user__department")
-            # B-8: a customer's login is confined to the portal; the staff API is not theirs.
-            .filter(key_hash=digest, revoked=False, user__is_active=True, user__is_customer=False)
+            .filter(key_hash=digest, revoked=False, user__is_active=True, user__is_customer=self.customers)
             .first()
         )
         if row is None:

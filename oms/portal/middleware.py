@@ -10,10 +10,14 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-# What a customer's login may reach besides the portal: logging out, the language switch, static
-# files, and the one-time links sent to customers (their token is the credential).
+# What a customer's login may reach besides the portal and its API: logging out, the language
+# switch, static files, the API's description, and the one-time links sent to customers (their
+# token is the credential).
 _OPEN = (
     "/portal/",
+    "/api/portal/",
+    "/api/openapi.json",
+    "/api/docs",
     "/accounts/logout/",
     "/accounts/login/",
     "/i18n/setlang/",

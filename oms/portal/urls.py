@@ -18,4 +18,5 @@ urlpatterns = [
     path("surveys/<int:pk>/", views.survey, name="survey"),
     path("messages/", views.inbox, name="inbox"),
     path("password/", views.password, name="password"),
+    path("api-tokens/", views.api_tokens, name="api_tokens"),
 ]

@@ -16,12 +16,13 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oms.accounts import actions as accounts
+from oms.accounts.models import API_SCOPES, ApiToken
 from oms.catalog.models import Product
 from oms.changes import actions as changes
 from oms.changes.forms import customer_form, customer_input
@@ -461,4 +462,39 @@ def password(request: HttpRequest, account: PortalAccount) -> HttpResponse:
             return redirect("portal:home")
     return render(
         request, "portal/password.html", _context(account, errors=errors), status=422 if errors else 200
+    )
+
+
+@portal_page
+def api_tokens(request: HttpRequest, account: PortalAccount) -> HttpResponse:
+    """B-8: the customer's own system reads and places their orders through the API with a token
+    of this login (the key shown once); they revoke it here."""
+    user = actor(request)
+    key = ""
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST" and request.POST.get("revoke"):
+        token = get_object_or_404(ApiToken, pk=request.POST.get("revoke") or 0, user=user)
+        attempt(request, lambda: accounts.revoke_api_token(actor=user, token=token), _("令牌已吊销。"))
+        return redirect("portal:api_tokens")
+    if request.method == "POST":
+        issued, errors, _exc = _submit(
+            lambda: accounts.issue_api_token(
+                actor=user,
+                user=user,
+                name=request.POST.get("name", ""),
+                scopes=request.POST.getlist("scopes"),
+            )
+        )
+        key = issued or ""
+    return render(
+        request,
+        "portal/api_tokens.html",
+        _context(
+            account,
+            tokens=list(ApiToken.objects.filter(user=user).order_by("revoked", "-created_at")),
+            scopes=list(API_SCOPES.items()),
+            key=key,
+            errors=errors,
+        ),
+        status=422 if errors else 200,
     )
