@@ -488,8 +488,6 @@ def answer(*, token: str, respondent: str, values: Mapping[str, str], comment: s
     found = invitation_for(token)
     if found is None:
         raise NotAllowed(_("调查链接无效。"))
-    if found.expires_at is None or found.expires_at <= timezone.now():
-        raise ActionError(_("调查链接已过期，请联系业务员重新发送。"))
     return _answer(found, respondent=respondent, values=values, comment=comment, actor=None)
 
 
@@ -516,6 +514,9 @@ def _answer(
     )
     if invitation.answered_at is not None:
         raise ActionError(_("您已经答复过，谢谢！"))
+    # A link expires; the portal needs none (its login is the credential).
+    if actor is None and (invitation.expires_at is None or invitation.expires_at <= timezone.now()):
+        raise ActionError(_("调查链接已过期，请联系业务员重新发送。"))
     if invitation.survey is not None and invitation.survey.status != SurveyStatus.SENT:
         raise ActionError(_("该调查已结束。"))
     scale = policy().feedback.score_scale
