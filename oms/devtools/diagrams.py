@@ -17,6 +17,7 @@ from oms.core.workflow import TransitionTable
 from oms.delivery import states as delivery
 from oms.feedback import states as feedback
 from oms.fulfilment import states as fulfilment
+from oms.notifications import states as notifications
 from oms.orders import states as orders
 from oms.quality import states as quality
 from oms.review import states as review
@@ -51,6 +52,7 @@ def tables() -> list[TransitionTable]:
         feedback.SURVEY,
         supervision.SPOT_CHECK,
         supervision.REPORT,
+        notifications.DELIVERY,
     ]
 
 

@@ -30,6 +30,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oms.core import workflow
+from oms.notifications import states
 from oms.notifications.models import Channel, ChannelKind, Delivery, DeliveryStatus, Notification, OptOut
 from oms.policy.selectors import policy
 
@@ -153,30 +155,43 @@ def _send_email(item: Delivery) -> None:
         raise SendError(f"{type(exc).__name__}: {exc}"[:400]) from exc
 
 
-# A delivery's status is the outcome of the system's own send attempt, kept in the delivery log;
-# it is not a decision, so it is not a transition of the workflow engine, which would write an
-# audit event per message and attempt (ADR 0011).
 def _failed(items: Iterable[Delivery], reason: str, now: datetime, *, throttled: bool = False) -> None:
+    """An attempt failed: retried with backoff (a minute when throttled), and given up through
+    the engine once the settings' attempts are used."""
     for d in items:
-        d.attempts += 1
-        d.last_error = reason[:500]
-        if d.attempts >= settings.OMS_DELIVERY_MAX_ATTEMPTS:
-            d.status = DeliveryStatus.FAILED
-        else:
-            wait = 60 if throttled else settings.OMS_DELIVERY_BACKOFF_SECONDS * 2 ** (d.attempts - 1)
-            d.next_attempt_at = now + timedelta(seconds=wait)
-        d.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+        attempts, error = d.attempts + 1, reason[:500]
+        if attempts >= settings.OMS_DELIVERY_MAX_ATTEMPTS:
+            with transaction.atomic():
+                workflow.apply(
+                    states.GIVE_UP,
+                    d,
+                    actor=states.SENDER,
+                    reason=error,
+                    changes={"attempts": attempts, "last_error": error},
+                )
+            continue
+        wait = 60 if throttled else settings.OMS_DELIVERY_BACKOFF_SECONDS * 2 ** (attempts - 1)
+        Delivery.objects.filter(pk=d.pk, status=DeliveryStatus.QUEUED).update(
+            attempts=attempts, last_error=error, next_attempt_at=now + timedelta(seconds=wait)
+        )
 
 
 def _sent(items: list[Delivery], now: datetime) -> None:
-    for i, d in enumerate(items):
-        d.attempts += 1
-        d.status = DeliveryStatus.SENT
-        d.sent_at = now
-        d.last_error = ""
-        # The first row of a post carries its size, the others 0: posts are counted for the rate.
-        d.batch = len(items) if i == 0 else 0
-        d.save(update_fields=["attempts", "status", "sent_at", "last_error", "batch"])
+    """The channel accepted the post: each of its deliveries is sent, through the engine."""
+    with transaction.atomic():
+        for i, d in enumerate(items):
+            workflow.apply(
+                states.SEND,
+                d,
+                actor=states.SENDER,
+                changes={
+                    "attempts": d.attempts + 1,
+                    "sent_at": now,
+                    "last_error": "",
+                    # The first row of a post carries its size, the others 0: posts count for the rate.
+                    "batch": len(items) if i == 0 else 0,
+                },
+            )
 
 
 @dataclass

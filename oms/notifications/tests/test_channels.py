@@ -67,6 +67,30 @@ def test_a_bad_signing_secret_is_retried_then_failed_with_the_reason(robot, peop
     assert len(robot.requests) == 5 and channel.deliveries.count() == 1
 
 
+def test_sending_and_giving_up_are_engine_transitions_in_the_audit_log(robot, people, settings) -> None:
+    """DESIGN 4: a delivery's state changes through its transition table, audited with the reason."""
+    from oms.audit.models import AuditEvent
+
+    settings.OMS_DELIVERY_MAX_ATTEMPTS = 1
+    Channel.objects.create(name="坏群", kind="dingtalk", webhook_url=f"{robot.url}/dingtalk", secret="WRONG")
+    Channel.objects.create(name="好群", kind="wecom", webhook_url=f"{robot.url}/wecom")
+    channels.queue(_notifications(people["wang"]), "order.confirmed")
+    channels.deliver_due(timezone.now())
+    events = {
+        e.object_repr.split(" ", 1)[0]: (e.action, e.actor_name, e.before, e.after, e.reason)
+        for e in AuditEvent.objects.filter(object_type="notifications.delivery")
+    }
+    failed, sent = Delivery.objects.get(status="failed"), Delivery.objects.get(status="sent")
+    assert events[str(failed.channel_id)][:3] == (
+        "transition:give_up",
+        "message sender",
+        {"status": "queued", "attempts": 0, "last_error": ""},
+    )
+    assert events[str(failed.channel_id)][4] == "errcode 310000: error"
+    assert events[str(sent.channel_id)][:2] == ("transition:send", "message sender")
+    assert events[str(sent.channel_id)][3]["status"] == "sent"
+
+
 def _notifications(*people: Any) -> list[Any]:
     from oms.notifications.models import Notification
 
