@@ -95,6 +95,11 @@ def customer_picker(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _int(text: str) -> int:
+    """A posted version; anything else is no version, refused as stale rather than a crash."""
+    return int(text) if text.isdigit() else 0
+
+
 @login_required
 def contact_portal(request: HttpRequest, pk: int) -> HttpResponse:
     """B-8: the administrator opens a contact's own portal login (the initial password is shown
@@ -110,7 +115,7 @@ def contact_portal(request: HttpRequest, pk: int) -> HttpResponse:
         attempt(
             request,
             lambda: actions.revoke_portal_access(
-                actor=actor(request), account=current, version=int(request.POST.get("version") or 0)
+                actor=actor(request), account=current, version=_int(request.POST.get("version", ""))
             ),
             gettext("门户账号已停用。"),
         )

@@ -23,6 +23,7 @@ from oms.catalog.models import Product
 from oms.core import records, workflow
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.customers.models import Customer
+from oms.customers.selectors import portal_account_of
 from oms.intake import importing
 from oms.intake.models import ImportBatch, ImportStatus
 from oms.notifications.actions import notify
@@ -351,8 +352,6 @@ def place_customer_order(
     """B-8: a customer's contact places an order in the portal. It is entered in their name for
     their own company, at list prices (sales negotiates in the preliminary check), for the
     customer's salesperson, and enters intake as `pending_check` with the check's deadline."""
-    from oms.customers.selectors import portal_account_of
-
     account = portal_account_of(actor)
     if account is None:
         raise ActionError(_("只有客户门户账号可以在门户下单。"))

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from oms.billing.receivables import customer_invoices, exposure
 from oms.contracts.models import Document
@@ -48,14 +49,8 @@ def stage_label(order: SalesOrder) -> str:
     if order.status in ENDED:
         return str(order.get_status_display())
     if order.status == OrderStatus.AWAITING_CONFIRMATION:
-        return str(_awaiting())
+        return gettext("待您确认")
     return order.customer_stage_label
-
-
-def _awaiting() -> Any:
-    from django.utils.translation import gettext
-
-    return gettext("待您确认")
 
 
 def order_list(account: PortalAccount, *, stage: str = "", q: str = "") -> QuerySet[SalesOrder]:
@@ -104,7 +99,6 @@ def shipments_of(order: SalesOrder) -> list[ShipmentView]:
                 "acceptances", queryset=Acceptance.objects.order_by("-created_at", "-pk"), to_attr="recent"
             )
         )
-        .prefetch_related("lines")
         .order_by("number")
     )
     return [ShipmentView(s, s.recent[0] if s.recent else None) for s in rows]
@@ -131,8 +125,7 @@ def shipments_to_accept(account: PortalAccount) -> int:
 
 
 def acceptable(shipment: Shipment) -> bool:
-    last = latest(shipment)
-    return last is None or last.result not in ACCEPTING
+    return ShipmentView(shipment, latest(shipment)).can_accept
 
 
 def documents_of(order: SalesOrder) -> QuerySet[Document]:
