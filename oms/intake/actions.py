@@ -368,9 +368,8 @@ def place_customer_order(
         "delivery_place": _("请填写交货地点。"),
         "contact_phone": _("请填写联系电话。"),
     }
+    # Every problem at once: the plain request replaces the model's message for what is missing.
     missing = {k: [m] for k, m in required.items() if not str(data.get(k) or "").strip()}
-    if missing:
-        raise FieldErrors({**missing, **line_errors(priced)})
     header = {
         "order_class": policy_selectors.policy().order_classes[0].code,
         **data,
@@ -380,14 +379,17 @@ def place_customer_order(
         "channel": OrderChannel.PORTAL,
         "payment_terms": customer.payment_terms,
     }
-    order = _create_order(
-        actor=actor,
-        data=header,
-        lines=priced,
-        duplicate_reason=duplicate_reason,
-        salesperson=seller,
-        inquiry=None,
-    )
+    try:
+        order = _create_order(
+            actor=actor,
+            data=header,
+            lines=priced,
+            duplicate_reason=duplicate_reason,
+            salesperson=seller,
+            inquiry=None,
+        )
+    except FieldErrors as exc:
+        raise FieldErrors({**exc.errors, **missing}) from exc
     order = submit_order(actor=actor, order=order)
     notify(
         event="intake",

@@ -310,6 +310,15 @@ def test_an_order_without_lines_or_date_is_refused_and_nothing_is_saved(
     assert SalesOrder.objects.count() == before
 
 
+def test_every_problem_of_the_order_form_shows_at_once(portal: Client, world: dict[str, Any]) -> None:
+    response = portal.post("/portal/orders/new/", _order_form(delivery_date="", contact_phone="12"))
+    assert response.status_code == 422
+    assert response.context["errors"] == {
+        "contact_phone": ["联系电话：电话号码格式不正确，例如 13812345678 或 021-12345678。"],
+        "delivery_date": ["交货日期：请填写要求的交货日期。"],
+    }
+
+
 def test_a_bad_line_is_named_by_its_row(portal: Client, world: dict[str, Any]) -> None:
     response = portal.post("/portal/orders/new/", _order_form(quantity=["0", ""]))
     assert response.status_code == 422
