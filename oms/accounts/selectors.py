@@ -3,12 +3,13 @@ responsible person of a step (P-3)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from oms.accounts.models import Department, Role, User, UserSession
+from oms.accounts.models import Department, DepartmentKind, Role, User, UserSession
 from oms.accounts.permissions import is_admin
 
 
@@ -34,6 +35,34 @@ def superior_for_approval(user: User) -> User | None:
     if head is not None and head.pk != user.pk:
         return head
     return executive_in_charge()
+
+
+def decider(candidate: User | None, *, raisers: Iterable[int | None]) -> User | None:
+    """P-5: who decides a thing, given who would naturally decide it and who raised it.
+
+    Nobody decides what they entered, requested or raised: when the natural decider is one of
+    the raisers, the decision goes up the organisation (their department head, then the
+    executive in charge, as `superior_for_approval`), then to another executive, then to the
+    general manager (the head of management). None when nobody else exists: the caller leaves
+    the step waiting and tells the administrator (`tell_no_decider`).
+    """
+    excluded = {r for r in raisers if r is not None}
+    seen: set[int] = set()
+    person = candidate
+    while person is not None and person.pk not in seen:
+        if person.pk not in excluded and person.is_active:
+            return person
+        seen.add(person.pk)
+        person = superior_for_approval(person)
+    others = User.objects.filter(is_active=True, is_customer=False).exclude(pk__in=excluded | seen)
+    return (
+        others.filter(role=Role.EXECUTIVE).order_by("pk").first()
+        or others.filter(role=Role.HEAD, department__kind=DepartmentKind.MANAGEMENT).order_by("pk").first()
+    )
+
+
+def administrators() -> QuerySet[User]:
+    return User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk")
 
 
 def active_sessions(user: Any) -> QuerySet[UserSession]:

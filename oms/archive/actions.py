@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
-from oms.accounts.selectors import executive_in_charge, superior_for_approval
+from oms.accounts.selectors import decider, executive_in_charge, superior_for_approval
 from oms.archive import contents, permissions, states
 from oms.archive.models import (
     AccessKind,
@@ -116,7 +116,8 @@ def request_access(*, actor: User, record: ArchiveRecord, reason: str) -> Access
         raise NotAllowed(_("您不能申请查阅此档案。"))
     if not reason.strip():
         raise FieldErrors({"reason": _("请填写查阅原因。")})
-    approver = superior_for_approval(actor)
+    # P-5: never the requester, also when the requester is the executive in charge.
+    approver = decider(superior_for_approval(actor), raisers={actor.pk})
     if approver is None:
         raise FieldErrors({"__all__": _("找不到审批人：请先为您的部门设置负责人。")})
     request = records.create(

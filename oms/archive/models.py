@@ -80,6 +80,10 @@ class ArchiveRecord(models.Model):
     def retention_ended(self, today: Any) -> bool:
         return bool(self.retention_until < today)
 
+    def raiser_ids(self) -> set[int | None]:
+        """P-5: whoever asked for a disposal never decides it (M-2)."""
+        return {self.disposal_requested_by_id}
+
 
 class AccessStatus(models.TextChoices):
     PENDING = "pending", _("待审批")
@@ -130,6 +134,10 @@ class AccessRequest(models.Model):
             and self.granted_until is not None
             and self.granted_until > now
         )
+
+    def raiser_ids(self) -> set[int | None]:
+        """P-5: nobody approves their own query request (M-3)."""
+        return {self.requester_id}
 
 
 class AccessKind(models.TextChoices):

@@ -11,20 +11,13 @@ from django.utils.translation import gettext_lazy
 from oms.archive import permissions
 from oms.archive.models import AccessStatus as A
 from oms.archive.models import ArchiveStatus as S
-from oms.core.workflow import Transition, TransitionTable
+from oms.core.workflow import Transition, TransitionTable, raised_by
 
 
 def retention_ended(user: Any, record: Any) -> str | None:
     """M-2: only records whose retention period has ended may be disposed."""
     if record.retention_until >= timezone.localdate():
         return _("保存期限至 %(d)s，尚未届满") % {"d": record.retention_until.isoformat()}
-    return None
-
-
-def not_the_requester(user: Any, record: Any) -> str | None:
-    """Whoever asked for a disposal does not approve it too."""
-    if record.disposal_requested_by_id == getattr(user, "pk", None):
-        return _("销毁申请人不能审批自己的申请")
     return None
 
 
@@ -47,7 +40,8 @@ APPROVE_DISPOSAL = Transition(
     source={S.DISPOSAL_REQUESTED},
     target=S.DISPOSED,
     permission=permissions.can_decide_disposal,
-    guards=(retention_ended, not_the_requester),
+    guards=(retention_ended,),
+    raisers=raised_by,
 )
 REFUSE_DISPOSAL = Transition(
     name="refuse_disposal",
@@ -55,8 +49,8 @@ REFUSE_DISPOSAL = Transition(
     source={S.DISPOSAL_REQUESTED},
     target=S.FILED,
     permission=permissions.can_decide_disposal,
-    guards=(not_the_requester,),
     requires_reason=True,
+    raisers=raised_by,
 )
 DISPOSAL = TransitionTable.of("archive_disposal", REQUEST_DISPOSAL, APPROVE_DISPOSAL, REFUSE_DISPOSAL)
 
@@ -66,6 +60,7 @@ APPROVE_ACCESS = Transition(
     source={A.PENDING},
     target=A.APPROVED,
     permission=permissions.can_decide_access,
+    raisers=raised_by,
 )
 REFUSE_ACCESS = Transition(
     name="refuse_access",
@@ -74,5 +69,6 @@ REFUSE_ACCESS = Transition(
     target=A.REFUSED,
     permission=permissions.can_decide_access,
     requires_reason=True,
+    raisers=raised_by,
 )
 ACCESS = TransitionTable.of("archive_access", APPROVE_ACCESS, REFUSE_ACCESS)

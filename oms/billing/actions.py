@@ -197,7 +197,16 @@ def prepare_statement(
         },
     )
     finance = department_of_kind(DepartmentKind.FINANCE)
-    reviewer = head_of(finance) if finance else None
+    reviewer = (
+        tracking.decider_for(
+            candidate=head_of(finance),
+            target=statement,
+            what=_("审核结算清单 %(s)s") % {"s": statement.number},
+            url=f"/orders/{locked.pk}/",
+        )
+        if finance
+        else None
+    )
     if finance is not None:
         tracking.open_item(
             target=statement,

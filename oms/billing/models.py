@@ -67,6 +67,10 @@ class Statement(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def raiser_ids(self) -> set[int | None]:
+        """P-5: whoever prepared a settlement statement never approves it (L-2)."""
+        return {self.prepared_by_id}
+
 
 class StatementLine(models.Model):
     statement = models.ForeignKey(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.models import DepartmentKind, Role
 from oms.billing.models import StatementStatus as B
-from oms.core.workflow import Transition, TransitionTable
+from oms.core.workflow import Transition, TransitionTable, raised_by
 from oms.orders.models import OrderStatus as S
 from oms.orders.permissions import can_renegotiate
 
@@ -26,6 +26,7 @@ APPROVE = Transition(
     source={B.SUBMITTED},
     target=B.APPROVED,
     permission=in_finance,
+    raisers=raised_by,
 )
 RETURN = Transition(
     name="return_statement",
@@ -34,6 +35,7 @@ RETURN = Transition(
     target=B.RETURNED,
     permission=in_finance,
     requires_reason=True,
+    raisers=raised_by,
 )
 STATEMENT = TransitionTable.of("statement", APPROVE, RETURN)
 

@@ -500,6 +500,9 @@ def raise_request(
         customer_name=customer_name.strip()[:100],
     )
     review = policy.review
+    what = _("%(k)s %(r)s") % {"k": RequestKind(kind).label, "r": request.number}
+    # P-5: whoever raised the request neither reviews nor approves it.
+    leader = tracking.decider_for(candidate=leader, target=request, what=what) or leader
     tasks = []
     for i, dept_kind in enumerate(departments):
         dept = department_for(dept_kind)
@@ -509,7 +512,7 @@ def raise_request(
                 stage=i + 1 if review.mode == "sequential" else 1,
                 department=dept,
                 department_kind=dept_kind,
-                assignee=reviewer_of(dept),
+                assignee=reviewer_of(dept, raisers=request.raiser_ids(), what=what),
             )
         )
     assert leader.department is not None

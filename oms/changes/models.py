@@ -116,6 +116,10 @@ class ChangeRequest(models.Model):
     def aspect_labels(self) -> list[str]:
         return [str(ASPECT_LABELS.get(a, a)) for a in self.aspects]
 
+    def raiser_ids(self) -> set[int | None]:
+        """P-5: whoever raised a change or cancellation request never reviews or approves it (I-2, J-1)."""
+        return {self.raised_by_id}
+
 
 class ChangeTask(models.Model):
     """I-2: one affected department's opinion, or the leader's approval (the last stage)."""
@@ -154,6 +158,10 @@ class ChangeTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} · {self.department}"
+
+    def raiser_ids(self) -> set[int | None]:
+        """P-5: the request's raiser gives no opinion on it (I-2)."""
+        return self.request.raiser_ids()
 
 
 class CustomerLink(models.Model):

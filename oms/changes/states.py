@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from oms.changes.models import RequestStatus as R
-from oms.core.workflow import Transition, TransitionTable
+from oms.core.workflow import Transition, TransitionTable, raised_by
 from oms.orders.models import OrderStatus as S
 from oms.orders.permissions import can_renegotiate
 
@@ -53,6 +53,7 @@ APPROVE = Transition(
     target=R.APPROVED,
     permission=_acting,
     automatic=True,
+    raisers=raised_by,
 )
 REJECT = Transition(
     name="reject_change",
@@ -62,6 +63,7 @@ REJECT = Transition(
     permission=_acting,
     requires_reason=True,
     automatic=True,
+    raisers=raised_by,
 )
 WITHDRAW = Transition(
     name="withdraw_change",

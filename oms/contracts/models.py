@@ -57,6 +57,10 @@ class Contract(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def raiser_ids(self) -> set[int | None]:
+        """P-5: whoever drafted the contract's current version never reviews it (E-3)."""
+        return set(self.versions.order_by("-number").values_list("created_by_id", flat=True)[:1])
+
 
 class VersionKind(models.TextChoices):
     OFFER = "offer", _("要约")

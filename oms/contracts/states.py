@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from oms.contracts.models import ContractStatus as C
-from oms.core.workflow import Transition, TransitionTable
+from oms.core.workflow import Transition, TransitionTable, raised_by
 from oms.orders.permissions import can_renegotiate
 
 
@@ -31,6 +31,7 @@ REVIEW = Transition(
     target=C.REVIEWED,
     permission=can_review_contract,
     automatic=True,
+    raisers=raised_by,
 )
 SIGN = Transition(
     name="sign_contract",

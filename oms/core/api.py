@@ -113,6 +113,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(workflow.WorkflowError)
     def _transition(request: HttpRequest, exc: workflow.WorkflowError) -> HttpResponse:
+        if isinstance(exc, workflow.SelfDecision):
+            return _json(request, 403, error_body("self_decision", exc.message))
         if isinstance(exc, workflow.PermissionDenied):
             return _json(request, 403, error_body("forbidden", exc.message))
         if isinstance(exc, workflow.TransitionBlocked):

@@ -2,7 +2,8 @@
 
 Every lifecycle is a table of `Transition`s in its app's `states.py`. `apply` runs a transition
 in a fixed order inside the caller's transaction: lock the row, check the source state, check
-the permission, run every guard and collect the reasons, set the state and save, audit.
+the permission, refuse a decision to whoever raised the thing (P-5), run every guard and
+collect the reasons, set the state and save, audit.
 """
 
 from __future__ import annotations
@@ -45,6 +46,18 @@ class PermissionDenied(WorkflowError):
         self.transition = transition
 
 
+class SelfDecision(PermissionDenied):
+    """P-5: the actor entered, requested or raised the thing this transition decides."""
+
+    def __init__(self, transition: str) -> None:
+        WorkflowError.__init__(
+            self,
+            _("您是此事项的录入人、申请人或提出人，不能自己决定“%(transition)s”，须由他人决定。")
+            % {"transition": transition},
+        )
+        self.transition = transition
+
+
 class TransitionBlocked(WorkflowError):
     """One or more guards refused; `reasons` lists every one, not just the first."""
 
@@ -69,6 +82,18 @@ M = TypeVar("M", bound=models.Model)
 transition_applied = Signal()
 Permission = Callable[[Any, Any], bool]
 Guard = Callable[[Any, Any], str | None]
+# Who entered, requested or raised the record a decision is taken on (P-5): their user ids.
+Raisers = Callable[[Any], Iterable[int | None]]
+
+
+def raised_by(obj: Any) -> Iterable[int | None]:
+    """The default for a decision: the record names its raisers itself (`raiser_ids()`)."""
+    return obj.raiser_ids()
+
+
+def is_raiser(user: Any, raisers: Iterable[int | None]) -> bool:
+    pk = getattr(user, "pk", None)
+    return pk is not None and pk in {r for r in raisers if r is not None}
 
 
 @dataclass(frozen=True)
@@ -84,6 +109,8 @@ class Transition:
     state_field: str = "status"
     requires_reason: bool = False
     automatic: bool = False  # taken by the system after another decision; never a button
+    # P-5: a decision on something a person raised; that person may never take it.
+    raisers: Raisers | None = None
 
     def __init__(
         self,
@@ -97,6 +124,7 @@ class Transition:
         state_field: str = "status",
         requires_reason: bool = False,
         automatic: bool = False,
+        raisers: Raisers | None = None,
     ) -> None:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "label", label)
@@ -107,6 +135,15 @@ class Transition:
         object.__setattr__(self, "state_field", state_field)
         object.__setattr__(self, "requires_reason", requires_reason)
         object.__setattr__(self, "automatic", automatic)
+        object.__setattr__(self, "raisers", raisers)
+
+    @property
+    def is_decision(self) -> bool:
+        return self.raisers is not None
+
+    def decided_by_raiser(self, user: Any, obj: Any) -> bool:
+        """P-5: whether `user` entered, requested or raised what this transition decides."""
+        return self.raisers is not None and is_raiser(user, self.raisers(obj))
 
 
 @dataclass
@@ -125,7 +162,22 @@ class TransitionTable:
         return [
             t
             for t in self.transitions.values()
-            if not t.automatic and str(getattr(obj, t.state_field)) in t.source and t.permission(user, obj)
+            if not t.automatic
+            and str(getattr(obj, t.state_field)) in t.source
+            and t.permission(user, obj)
+            and not t.decided_by_raiser(user, obj)
+        ]
+
+    def refused_to_raiser(self, obj: Any, user: Any) -> list[Transition]:
+        """P-5: decisions the user could take now but for having raised the thing (to say why
+        their button is missing)."""
+        return [
+            t
+            for t in self.transitions.values()
+            if not t.automatic
+            and str(getattr(obj, t.state_field)) in t.source
+            and t.permission(user, obj)
+            and t.decided_by_raiser(user, obj)
         ]
 
 
@@ -151,6 +203,8 @@ def apply(
         raise InvalidTransition(str(transition.label), state)
     if not transition.permission(actor, locked):
         raise PermissionDenied(str(transition.label))
+    if transition.decided_by_raiser(actor, locked):
+        raise SelfDecision(str(transition.label))
     reasons = [r for r in (guard(actor, locked) for guard in transition.guards) if r]
     if transition.requires_reason and not reason.strip():
         reasons.append(_("请填写原因。"))

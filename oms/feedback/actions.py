@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from oms.accounts.models import User
-from oms.accounts.selectors import department_of_kind, head_of, superior_for_approval
+from oms.accounts.selectors import decider, department_of_kind, head_of, superior_for_approval
 from oms.audit import recorder
 from oms.core import records, workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
@@ -278,7 +278,8 @@ def advance(
     if step == "collect_evidence":
         changes["first_answer_at"] = now
     elif step == "submit_report":
-        approver = superior_for_approval(complaint.handler)
+        # P-5: neither the handler nor whoever submits the report approves it.
+        approver = decider(superior_for_approval(complaint.handler), raisers={complaint.handler_id, actor.pk})
         if approver is None:
             raise FieldErrors({"__all__": [_("找不到审批人：请先为处理人的部门设置负责人。")]})
         changes["approver"] = approver

@@ -121,6 +121,10 @@ class Complaint(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def raiser_ids(self) -> set[int | None]:
+        """P-5: whoever handled the complaint and wrote its report never approves the report (N-2)."""
+        return {self.handler_id}
+
 
 class QuestionKind(models.TextChoices):
     SCORE = "score", _("评分")
@@ -327,3 +331,7 @@ class ImprovementAction(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def raiser_ids(self) -> set[int | None]:
+        """P-5: whoever carries out an improvement action never verifies it (N-1, O-2)."""
+        return {self.owner_id}

@@ -72,7 +72,6 @@ def can_finish_action(user: Any, action: Any) -> bool:
 
 
 def can_verify_action(user: Any, action: Any) -> bool:
-    """N-1: someone other than the owner verifies: whoever raised it, or a head or executive."""
-    if action.owner_id == getattr(user, "pk", None):
-        return False
+    """N-1: whoever raised it, or a head or executive; never the owner (P-5, the engine keeps
+    that rule for every decision: ImprovementAction.raiser_ids)."""
     return bool(action.created_by_id == getattr(user, "pk", None) or is_head(user) or is_executive(user))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from oms.core.workflow import Transition, TransitionTable
+from oms.core.workflow import Transition, TransitionTable, raised_by
 from oms.feedback import permissions
 from oms.feedback.models import ActionStatus as A
 from oms.feedback.models import ComplaintStatus as S
@@ -73,6 +73,7 @@ APPROVE = Transition(
     source={S.REPORTED},
     target=S.APPROVED,
     permission=permissions.is_approver,
+    raisers=raised_by,
 )
 REFUSE = Transition(
     name="refuse",
@@ -81,6 +82,7 @@ REFUSE = Transition(
     target=S.MATERIALS,
     permission=permissions.is_approver,
     requires_reason=True,
+    raisers=raised_by,
 )
 CARRY_OUT = Transition(
     name="carry_out",
@@ -117,6 +119,7 @@ VERIFY_ACTION = Transition(
     source={A.DONE},
     target=A.VERIFIED,
     permission=permissions.can_verify_action,
+    raisers=raised_by,
 )
 REOPEN_ACTION = Transition(
     name="reopen",
@@ -125,6 +128,7 @@ REOPEN_ACTION = Transition(
     target=A.OPEN,
     permission=permissions.can_verify_action,
     requires_reason=True,
+    raisers=raised_by,
 )
 IMPROVEMENT = TransitionTable.of("improvement", FINISH_ACTION, VERIFY_ACTION, REOPEN_ACTION)
 

@@ -410,7 +410,12 @@ def _open_check(order: SalesOrder, start: Any) -> None:
         kind="order.check",
         title=_("初审订单 %(n)s") % {"n": order.number},
         department=order.department,
-        assignee=head_of(order.department),
+        assignee=tracking.decider_for(
+            candidate=head_of(order.department),
+            target=order,
+            what=_("初审订单 %(n)s") % {"n": order.number},
+            url=f"/orders/{order.pk}/",
+        ),
         calendar=policy_selectors.work_calendar(order.policy_version.number),
         hours=hours,
         start=start,
@@ -476,10 +481,18 @@ def complete_info(*, actor: User, order: SalesOrder, reason: str = "") -> SalesO
 @transaction.atomic
 def escalate(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
     """B-6: poor credit or a tight delivery date goes to management, who decide whether to accept."""
-    order = workflow.apply(states.ESCALATE, order, actor=actor, reason=reason)
+    order = workflow.apply(
+        states.ESCALATE, order, actor=actor, reason=reason, changes={"escalated_by": actor}
+    )
     tracking.close_items(target=order, actor=actor, outcome=_("上报管理层"), kinds=("order.check",))
     management = department_of_kind(DepartmentKind.MANAGEMENT) or order.department
-    executive = executive_in_charge() or head_of(management)
+    executive = tracking.decider_for(
+        candidate=executive_in_charge() or head_of(management),
+        target=order,
+        raisers={*order.raiser_ids(), actor.pk},
+        what=_("决定是否接单 %(n)s") % {"n": order.number},
+        url=f"/orders/{order.pk}/",
+    )
     hours = policy_selectors.time_limit_hours(
         order_class=order.order_class, version=order.policy_version.number
     )

@@ -314,6 +314,7 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
             "time_left": _hours_left(items),
             "report": check_report(order) if order.status in {"pending_check", "awaiting_decision"} else None,
             "buttons": states.ORDER.available(order, request.user),
+            "own_decisions": [str(t.label) for t in states.ORDER.refused_to_raiser(order, request.user)],
             "can_edit": order.status in EDITABLE_STATUSES
             and permissions.can_renegotiate(request.user, order),
             **_review_panel(request, order),

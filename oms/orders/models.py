@@ -158,6 +158,15 @@ class SalesOrder(PinnedPolicy):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # P-5: the checker who escalated the order to management does not decide it too.
+    escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上报人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("订单")
@@ -231,6 +240,10 @@ class SalesOrder(PinnedPolicy):
         if self.needs_special_transport:
             flags.append(_("特殊运输"))
         return flags
+
+    def raiser_ids(self) -> set[int | None]:
+        """P-5: whoever entered the order and its salesperson never check or approve it."""
+        return {self.created_by_id, self.salesperson_id}
 
 
 class LiveLineManager(models.Manager["OrderLine"]):

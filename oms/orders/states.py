@@ -3,12 +3,21 @@ Later issues add review, approval, confirmation and execution to this table."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
-from oms.core.workflow import Transition, TransitionTable
+from oms.core.workflow import Transition, TransitionTable, raised_by
 from oms.orders import guards, permissions
 from oms.orders.models import InquiryStatus as Q
 from oms.orders.models import OrderStatus as S
+
+
+def _raisers_or_escalator(order: Any) -> set[int | None]:
+    """P-5, B-6: management's decision on an escalated order is taken by neither the order's
+    raisers nor the checker who escalated it."""
+    return {*order.raiser_ids(), order.escalated_by_id}
+
 
 SUBMIT = Transition(
     name="submit",
@@ -33,6 +42,7 @@ PASS_CHECK = Transition(
     target=S.IN_REVIEW,
     permission=permissions.can_check,
     guards=(guards.customer_not_blocked,),
+    raisers=raised_by,
 )
 REQUEST_INFO = Transition(
     name="request_info",
@@ -41,6 +51,7 @@ REQUEST_INFO = Transition(
     target=S.NEEDS_INFO,
     permission=permissions.can_check,
     requires_reason=True,
+    raisers=raised_by,
 )
 COMPLETE_INFO = Transition(
     name="complete_info",
@@ -57,6 +68,7 @@ ESCALATE = Transition(
     target=S.AWAITING_DECISION,
     permission=permissions.can_check,
     requires_reason=True,
+    raisers=raised_by,
 )
 ACCEPT = Transition(
     name="accept",
@@ -65,6 +77,7 @@ ACCEPT = Transition(
     target=S.IN_REVIEW,
     permission=permissions.can_decide,
     requires_reason=True,
+    raisers=_raisers_or_escalator,
 )
 DECLINE = Transition(
     name="decline",
@@ -73,6 +86,7 @@ DECLINE = Transition(
     target=S.DECLINED,
     permission=permissions.can_decide,
     requires_reason=True,
+    raisers=_raisers_or_escalator,
 )
 
 # C-6, D-1, D-2: review outcome, approval chain and confirmation.

@@ -99,3 +99,7 @@ class NonConformance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} NC#{self.pk}"
+
+    def raiser_ids(self) -> set[int | None]:
+        """P-5: whoever is responsible for the corrective action never verifies it (G-3)."""
+        return {self.responsible_id}

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from oms.accounts.models import DepartmentKind, Role
-from oms.core.workflow import Transition, TransitionTable
+from oms.core.workflow import Transition, TransitionTable, raised_by
 from oms.orders.models import OrderStatus as S
 from oms.quality.models import NCStatus as N
 from oms.quality.models import NonConformance
@@ -51,6 +51,7 @@ VERIFY = Transition(
     target=N.VERIFIED,
     permission=in_quality,
     requires_reason=True,
+    raisers=raised_by,
 )
 CLOSE = Transition(
     name="close_nc", label=gettext_lazy("关闭"), source={N.VERIFIED}, target=N.CLOSED, permission=in_quality

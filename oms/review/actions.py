@@ -9,6 +9,7 @@ for confirmation; a confirmed order may be modified only inside the policy's win
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -55,14 +56,24 @@ def _department(kind: str) -> Department:
     return dept
 
 
-def _reviewer(dept: Department) -> User:
-    """C-1: the department's designated reviewer, or its head."""
-    person = (
-        dept.reviewer if dept.reviewer_id and dept.reviewer and dept.reviewer.is_active else head_of(dept)
-    )
-    if person is None:
+def _reviewer(dept: Department, *, raisers: Iterable[int | None] = (), what: str = "") -> User:
+    """C-1: the department's designated reviewer, or its head; P-5: never one of `raisers` (who
+    entered, sells or asked for the thing reviewed) when anyone else may stand in."""
+    excluded = {r for r in raisers if r is not None}
+    natural = [
+        p
+        for p in (dept.reviewer if dept.reviewer and dept.reviewer.is_active else None, head_of(dept))
+        if p is not None
+    ]
+    if not natural:
         raise ActionError(_("%(d)s没有指定评审人，也没有部门负责人。") % {"d": dept})
-    return person
+    for person in natural:
+        if person.pk not in excluded:
+            return person
+    return (
+        tracking.decider_for(candidate=natural[-1], target=None, raisers=excluded, what=what or str(dept))
+        or natural[-1]
+    )
 
 
 def _executive() -> User:
@@ -149,11 +160,27 @@ def start_round(*, order: SalesOrder, actor: Any) -> ReviewRound:
         stage = i + 1 if review.mode == "sequential" else 1
         tasks.append(
             ReviewTask.objects.create(
-                round=rnd, stage=stage, department=dept, department_kind=kind, assignee=_reviewer(dept)
+                round=rnd,
+                stage=stage,
+                department=dept,
+                department_kind=kind,
+                assignee=_reviewer(
+                    dept,
+                    raisers=order.raiser_ids(),
+                    what=_("评审订单 %(n)s（%(d)s）") % {"n": order.number, "d": dept},
+                ),
             )
         )
     if reasons:
-        chair = _executive()
+        chair = (
+            tracking.decider_for(
+                candidate=_executive(),
+                target=order,
+                what=_("重大订单 %(n)s 的评审委员会主持") % {"n": order.number},
+                url=_url(order),
+            )
+            or _executive()
+        )
         assert chair.department is not None
         ReviewTask.objects.create(
             round=rnd,
@@ -337,6 +364,8 @@ def reassign_task(*, actor: User, task: ReviewTask, assignee: User) -> ReviewTas
         raise ActionError(_("该评审任务已结束，不能改派。"))
     if assignee.department_id != locked.department_id or not assignee.is_active:
         raise FieldErrors({"assignee": _("只能改派给本部门在职人员。")})
+    if assignee.pk in locked.raiser_ids():
+        raise FieldErrors({"assignee": _("不能改派给订单的录入人或销售员本人评审（P-5）。")})
     before = locked.assignee_id
     locked.assignee = assignee
     locked.version += 1
@@ -398,6 +427,8 @@ def cancel_after_review(*, actor: User, order: SalesOrder, reason: str) -> Sales
 
 
 def _approver(role: str, order: SalesOrder) -> User:
+    """D-1: the person the chain names for `role`; P-5: never whoever entered or sells the order,
+    for whom the next person the organisation names signs (their superior, another executive)."""
     if role == "sales_head":
         person = head_of(order.department)
     elif role == "executive":
@@ -408,7 +439,8 @@ def _approver(role: str, order: SalesOrder) -> User:
         person = head_of(_department(DepartmentKind.MANAGEMENT))
     if person is None:
         raise ActionError(_("审批链中的“%(r)s”没有对应的人员。") % {"r": role})
-    return person
+    what = _("审批订单 %(n)s") % {"n": order.number}
+    return tracking.decider_for(candidate=person, target=order, what=what, url=_url(order)) or person
 
 
 def _open_step(step: ApprovalStep, actor: Any) -> None:

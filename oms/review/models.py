@@ -98,6 +98,10 @@ class ReviewTask(models.Model):
     def __str__(self) -> str:
         return f"{self.round.order} · {self.department}"
 
+    def raiser_ids(self) -> set[int | None]:
+        """P-5: a review verdict is never given by whoever entered or sells the order (C-5)."""
+        return self.round.order.raiser_ids()
+
 
 class StepStatus(models.TextChoices):
     WAITING = "waiting", _("等待")
@@ -148,6 +152,10 @@ class ApprovalStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} {self.role}"
+
+    def raiser_ids(self) -> set[int | None]:
+        """P-5: an approval is never signed by whoever entered or sells the order (D-1)."""
+        return self.order.raiser_ids()
 
 
 class ConfirmationLink(models.Model):

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from oms.core.workflow import Transition, TransitionTable
+from oms.core.workflow import Transition, TransitionTable, raised_by
 from oms.review.models import RoundStatus as R
 from oms.review.models import StepStatus as P
 from oms.review.models import TaskStatus as T
@@ -36,6 +36,7 @@ DECIDE_TASK = Transition(
     target=T.DONE,
     permission=_acting,
     automatic=True,
+    raisers=raised_by,
 )
 SKIP_TASK = Transition(
     name="skip_task",
@@ -80,6 +81,7 @@ APPROVE_STEP = Transition(
     target=P.APPROVED,
     permission=_acting,
     automatic=True,
+    raisers=raised_by,
 )
 REJECT_STEP = Transition(
     name="reject_step",
@@ -89,6 +91,7 @@ REJECT_STEP = Transition(
     permission=_acting,
     requires_reason=True,
     automatic=True,
+    raisers=raised_by,
 )
 SKIP_STEP = Transition(
     name="skip_step",

@@ -148,3 +148,7 @@ class ViolationReport(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    def raiser_ids(self) -> set[int | None]:
+        """P-5: nobody handles a report they filed (O-4)."""
+        return {self.reporter_id}

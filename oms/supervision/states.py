@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from oms.core.workflow import Transition, TransitionTable
+from oms.core.workflow import Transition, TransitionTable, raised_by
 from oms.supervision import permissions
 from oms.supervision.models import ReportStatus as R
 from oms.supervision.models import SpotCheckStatus as C
@@ -25,5 +25,6 @@ CLOSE_REPORT = Transition(
     source={R.RECEIVED},
     target=R.CLOSED,
     permission=permissions.can_handle_report,
+    raisers=raised_by,
 )
 REPORT = TransitionTable.of("violation_report", CLOSE_REPORT)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import Department, Role, User
+from oms.accounts.selectors import administrators, decider
 from oms.audit import recorder
 from oms.core import workflow
 from oms.core.errors import FieldErrors
@@ -109,6 +110,34 @@ def superior_of(*, assignee: User | None, department: Department) -> User | None
     )
 
 
+def decider_for(
+    *,
+    candidate: User | None,
+    target: Any,
+    what: str,
+    url: str = "/work/",
+    raisers: Iterable[int | None] | None = None,
+) -> User | None:
+    """P-5, P-3: who decides `target`: the natural decider unless they raised it (`raisers`, by
+    default the target's own `raiser_ids()`), else the next person the organisation names
+    (accounts.selectors.decider). When nobody else exists the step waits on nobody and every
+    administrator is told, by name of the step, what is missing."""
+    if raisers is None:
+        raisers = target.raiser_ids() if hasattr(target, "raiser_ids") else ()
+    raisers = {r for r in raisers if r is not None}
+    if candidate is not None and candidate.pk not in raisers:
+        return candidate
+    person = decider(candidate, raisers=raisers)
+    if person is None:
+        notify(
+            event="segregation.no_decider",
+            recipients=list(administrators()),
+            title=_("%(w)s：除提出人外没有可以决定的人，请在组织中指定（如分管领导）。") % {"w": what},
+            url=url,
+        )
+    return person
+
+
 # Checks that higher tiers register at start-up (their AppConfig.ready) and the periodic task runs:
 # each takes the current time and returns how many reminders it opened (H-3, H-5).
 PERIODIC_CHECKS: list[Callable[[datetime], int]] = []
@@ -132,6 +161,10 @@ def sweep(*, now: datetime | None = None) -> int:
             if item.overdue or item.status != WorkStatus.OPEN:
                 continue  # another sweeper got here first
             superior = superior_of(assignee=item.assignee, department=item.department)
+            target = item.target
+            if superior is not None and target is not None and hasattr(target, "raiser_ids"):
+                # P-5: an escalated decision never lands on the person who raised it.
+                superior = decider(superior, raisers=target.raiser_ids())
             item.overdue, item.escalated_to, item.escalated_at = True, superior, now
             item.save(update_fields=["overdue", "escalated_to", "escalated_at"])
             recorder.record(

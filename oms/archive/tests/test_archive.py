@@ -18,7 +18,7 @@ from oms.accounts.models import Role
 from oms.archive import actions
 from oms.archive.models import AccessLog, AccessRequest, ArchiveRecord
 from oms.core.errors import FieldErrors, NotAllowed
-from oms.core.workflow import PermissionDenied, TransitionBlocked
+from oms.core.workflow import PermissionDenied, SelfDecision, TransitionBlocked
 from oms.intake import actions as intake
 from oms.intake.tests.fixtures import header
 from oms.orders.selectors import orders_for
@@ -250,7 +250,7 @@ def test_disposal_needs_an_approval_by_someone_else_and_leaves_a_record(
     record = ArchiveRecord.objects.get(order=order)
     time_machine.move_to(timezone.now() + timedelta(days=3 * 366 + 1))
     actions.request_disposal(actor=people["keeper_head"], record=record, reason="保存期满")
-    with pytest.raises(TransitionBlocked):
+    with pytest.raises(SelfDecision):
         actions.decide_disposal(actor=people["keeper_head"], record=record, approve=True)
     with pytest.raises(PermissionDenied):
         actions.decide_disposal(actor=people["keeper"], record=record, approve=True)
