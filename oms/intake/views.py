@@ -47,6 +47,7 @@ from oms.review import actions as review_actions
 from oms.review import selectors as review_selectors
 from oms.tracking import selectors as tracking_selectors
 from oms.tracking.models import EntryKind, ExceptionKind, WorkItem, WorkStatus
+from oms.tracking.permissions import can_record_entry
 from oms.tracking.selectors import department_queue, my_work, open_items_of
 
 
@@ -327,7 +328,8 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
             **quality_selectors.quality_of(order, request.user),
             "can_release": fulfilment_states.RELEASE
             in fulfilment_states.ORDER_EXECUTION.available(order, request.user),
-            "entry_kinds": EntryKind.choices,
+            # H-3: a department's periodic report is offered to that department only.
+            "entry_kinds": [c for c in EntryKind.choices if can_record_entry(request.user, c[0])],
             "exception_kinds": ExceptionKind.choices,
             "people": User.objects.filter(is_active=True, department__isnull=False)
             .select_related("department")

@@ -132,12 +132,19 @@ CustomerNoticeKind = Literal[
 
 
 class Reporting(_Section):
-    """H-3: how often each side reports on a running order, in calendar days."""
+    """H-3: how often each side reports on a running order, in calendar days; a report missing
+    for longer is flagged to whoever owes it, due within `missing_report_days` working days, and
+    escalated to their superior after that. Important orders (000 六(二)2: 重要订单或客户有特殊
+    要求的订单) report more often: every cadence shrinks to `important_cadence_percent` of itself."""
 
     sales_contact_days: int = Field(7, ge=1, le=90, title="销售联系客户周期（天）")
     production_report_days: int = Field(1, ge=1, le=30, title="生产汇报周期（天）")
     procurement_report_days: int = Field(7, ge=1, le=90, title="采购汇报周期（天）")
     quality_report_days: int = Field(7, ge=1, le=90, title="质量汇报周期（天）")
+    missing_report_days: int = Field(1, ge=1, le=10, title="缺失汇报的补报期限（工作日）")
+    important_key_customers: bool = Field(True, title="重点客户的订单为重要订单")
+    important_special_requirements: bool = Field(True, title="有特殊要求的订单为重要订单")
+    important_cadence_percent: int = Field(50, ge=10, le=100, title="重要订单汇报周期（占普通周期的百分比）")
     idle_days: int = Field(3, ge=1, le=90, title="订单无进展提醒（天）")
     exception_resolve_days: int = Field(2, ge=1, le=60, title="异常处理期限（工作日）")
     deadline_reminder_hours: Decimal = Field(
@@ -148,6 +155,11 @@ class Reporting(_Section):
     customer_notice_kinds: list[CustomerNoticeKind] = Field(
         default_factory=lambda: list[CustomerNoticeKind](["delay", "logistics"]), title="告知客户的异常类型"
     )
+
+    def cadence_days(self, days: int, *, important: bool) -> int:
+        """H-3: a cadence of `days` for an order; an important order's is the policy's share of it
+        (rounded down, at least one day), so that it reports more often."""
+        return max(1, days * self.important_cadence_percent // 100) if important else days
 
 
 class Intake(_Section):

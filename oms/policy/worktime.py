@@ -111,21 +111,36 @@ class WorkCalendar:
     def working_hours_between(self, start: datetime, end: datetime) -> Decimal:
         return (Decimal(self.working_seconds_between(start, end)) / 3600).quantize(Decimal("0.01"))
 
+    @property
+    def working_day_seconds(self) -> int:
+        """The working time of one working day (office periods, lunch excluded)."""
+        return sum(
+            int((datetime.combine(date.min, b) - datetime.combine(date.min, a)).total_seconds())
+            for a, b in self.periods
+        )
+
     def add_working_days(self, start: datetime, days: int) -> datetime:
-        """The `days`-th working day after start's date, at start's time of day kept within office hours."""
+        """C-3: the moment `days` whole working days after `start`.
+
+        The rule: a limit of N working days gives N whole working days of office time, counted
+        from the next working moment, across weekends, statutory holidays and make-up
+        workdays (调休, which count as working days). Precisely, the due moment is the moment
+        N × (one working day's office time) of working time after `start`, so that:
+
+        - a start outside working time (a rest day, a holiday, before or after office hours,
+          lunch) counts from the next working moment; from the beginning of a working day the
+          limit ends at the close of office hours of the N-th working day, that day counted
+          as the first (released on a Saturday, 1 working day is due Monday at the close of
+          office hours, a full working day later; never Monday at the opening with nothing left);
+        - a start inside office hours ends at the same clock time on the N-th working day
+          after it (Friday 10:00 + 1 → Monday 10:00).
+
+        The working hours measured between the start and the due moment are therefore always
+        N × the working day's hours, which is what "my work" shows as time left. 0 days is `start`.
+        """
         if days < 0:
             raise ValueError("days must not be negative")
-        local = self._local(start)
-        day = local.date()
-        counted = 0
-        while counted < days:
-            day += timedelta(days=1)
-            if self.is_workday(day):
-                counted += 1
-        if days == 0:
-            return local
-        clock = min(max(local.timetz().replace(tzinfo=None), self.periods[0][0]), self.periods[-1][1])
-        return datetime.combine(day, clock, self.tz)
+        return self.add_working_seconds(start, days * self.working_day_seconds)
 
     def end_of_day(self, day: date) -> datetime:
         """The end of office hours on `day`: a deadline given as a date falls due then."""

@@ -14,11 +14,11 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oms.accounts.models import Department, Role, User
+from oms.accounts.models import Department, DepartmentKind, Role, User
 from oms.accounts.selectors import administrators, decider
 from oms.audit import recorder
 from oms.core import workflow
-from oms.core.errors import FieldErrors
+from oms.core.errors import FieldErrors, NotAllowed
 from oms.notifications.actions import notify, tell_customer
 from oms.orders.models import OPEN_STATUSES, SalesOrder
 from oms.policy.models import PolicyVersion
@@ -27,6 +27,7 @@ from oms.policy.selectors import policy, work_calendar
 from oms.policy.worktime import WorkCalendar
 from oms.tracking import states
 from oms.tracking.models import (
+    REPORT_ENTRIES,
     EntryKind,
     ExceptionKind,
     OrderException,
@@ -35,6 +36,7 @@ from oms.tracking.models import (
     WorkItem,
     WorkStatus,
 )
+from oms.tracking.permissions import can_record_entry
 
 
 def open_item(
@@ -295,7 +297,9 @@ def _calendar(order: Any) -> WorkCalendar:
 
 @transaction.atomic
 def add_entry(*, actor: User, order: Any, kind: str, text: str) -> TrackingEntry:
-    """H-2: progress, a contact with the customer, a problem or its resolution, in the ledger."""
+    """H-2: progress, a contact with the customer, a problem or its resolution, in the ledger.
+    H-3: a contact with the customer, procurement's or quality's report answers that side's
+    reporting reminder; a department's report is written by that department only."""
     errors = {}
     if kind not in EntryKind.values:
         errors["kind"] = _("请选择类别。")
@@ -303,8 +307,13 @@ def add_entry(*, actor: User, order: Any, kind: str, text: str) -> TrackingEntry
         errors["text"] = _("请填写内容。")
     if errors:
         raise FieldErrors(errors)
+    if not can_record_entry(actor, kind):
+        owner = REPORT_ENTRIES[kind][0] or DepartmentKind.SALES
+        raise NotAllowed(
+            _("只有%(d)s可以记录“%(k)s”。") % {"d": DepartmentKind(owner).label, "k": EntryKind(kind).label}
+        )
     entry = TrackingEntry.objects.create(order=order, kind=kind, text=text.strip(), author=actor)
-    kinds = ("order.idle", "report.contact") if kind == EntryKind.CONTACT else ("order.idle",)
+    kinds = ("order.idle", REPORT_ENTRIES[kind][1]) if kind in REPORT_ENTRIES else ("order.idle",)
     close_items(target=order, actor=actor, outcome=_("已更新跟踪台账"), kinds=kinds)
     recorder.record(actor=actor, obj=order, action="tracking.entry", after={"kind": kind, "text": entry.text})
     return entry

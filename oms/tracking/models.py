@@ -30,6 +30,8 @@ STEP_KINDS = {
     "release.task": _("下达后的部门计划"),
     "report.contact": _("联系客户"),
     "report.production": _("生产进度汇报"),
+    "report.procurement": _("采购进度汇报"),
+    "report.quality": _("质量检验情况汇报"),
     "purchase.decision": _("取消后采购处理"),
     "quality.nc": _("不合格品处理"),
     "change.task": _("变更评审"),
@@ -145,6 +147,18 @@ class EntryKind(models.TextChoices):
     CONTACT = "contact", _("联系客户")
     PROBLEM = "problem", _("问题")
     RESOLUTION = "resolution", _("解决")
+    # H-3 (001 六(三)1): procurement's and quality's periodic reports on a running order.
+    PROCUREMENT_REPORT = "procurement_report", _("采购进度汇报")
+    QUALITY_REPORT = "quality_report", _("质量检验情况汇报")
+
+
+# H-3: a ledger entry that is a side's periodic report: who owes it (a department kind; None for
+# sales, whose salesperson contacts the customer) and the reminder it answers.
+REPORT_ENTRIES: dict[str, tuple[str | None, str]] = {
+    EntryKind.CONTACT: (None, "report.contact"),
+    EntryKind.PROCUREMENT_REPORT: ("procurement", "report.procurement"),
+    EntryKind.QUALITY_REPORT: ("quality", "report.quality"),
+}
 
 
 class TrackingEntry(models.Model):

@@ -159,3 +159,26 @@ def test_release_with_the_contract_waived_for_urgent_orders(more_heads) -> None:
     set_policy(org, contracts__release_without_contract_classes=["urgent"])
     order = actions.release_order(actor=org["head"], order=confirmed_order(org, order_class="urgent"))
     assert order.status == OrderStatus.RELEASED
+
+
+def test_released_on_a_saturday_a_one_working_day_plan_has_a_whole_working_day(
+    more_heads, client, time_machine
+) -> None:
+    """C-3, F-1: released on Saturday 5 December 2026, the production plan (1 working day) is due
+    at the close of Monday, and "my work" shows a whole working day (8 hours) left, not 0."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from oms.fulfilment.models import TaskKind
+
+    org = more_heads
+    order = signed_order(org)
+    saturday = datetime(2026, 12, 5, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    time_machine.move_to(saturday, tick=False)
+    actions.release_order(actor=org["head"], order=order)
+    task = DepartmentTask.objects.get(order=order, kind=TaskKind.PRODUCTION_PLAN)
+    assert task.due_at == datetime(2026, 12, 7, 18, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    client.force_login(org["prod_head"])
+    page = client.get("/work/").content.decode()
+    assert "剩余 8.00 工作小时" in page
+    assert "2026-12-07 18:00" in page

@@ -108,3 +108,27 @@ def test_posting_the_form_unchanged_keeps_every_value(admin_client) -> None:
     response = admin_client.post(reverse("policy:edit"), _form_from_current())
     assert response.status_code == 302
     assert PolicyVersion.objects.get(number=2).data == PolicyVersion.objects.get(number=1).data
+
+
+def test_the_reporting_cadences_are_edited_on_the_policy_page(admin_client) -> None:
+    """H-3: the administrator sets procurement's cadence and how much more often important
+    orders report; the new version carries them."""
+    page = admin_client.get(reverse("policy:edit")).content.decode()
+    assert 'name="reporting.procurement_report_days"' in page
+    assert 'name="reporting.important_cadence_percent"' in page
+    form = _form_from_current()
+    form["reporting.procurement_report_days"] = "5"
+    form["reporting.important_cadence_percent"] = "40"
+    form.pop("reporting.important_key_customers", None)
+    assert admin_client.post(reverse("policy:edit"), form).status_code == 302
+    rules = selectors.policy().reporting
+    assert (
+        rules.procurement_report_days,
+        rules.important_cadence_percent,
+        rules.important_key_customers,
+    ) == (
+        5,
+        40,
+        False,
+    )
+    assert rules.cadence_days(5, important=True) == 2
