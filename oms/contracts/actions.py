@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oms.accounts.models import User
+from oms.accounts.models import DepartmentKind, Role, User
 from oms.audit import recorder
 from oms.contracts import files, rendering
 from oms.contracts import states as contract_states
@@ -385,7 +385,10 @@ def record_briefing(
     attendees: Iterable[User],
     notes: str = "",
 ) -> Briefing:
-    """F-3: the technical briefing, with attendees and date."""
+    """F-3: the technical briefing, with attendees and date, held by the technical department
+    (000 四(三)3: 技术部门……组织相关人员进行技术交底)."""
+    if actor.department_kind != DepartmentKind.TECHNICAL and actor.role not in {Role.EXECUTIVE, Role.ADMIN}:
+        raise NotAllowed(_("技术交底由技术部门记录。"))
     people = list(attendees)
     errors = {}
     if held_on is None:
@@ -408,6 +411,59 @@ def record_briefing(
         after={"held_on": held_on, "topic": briefing.topic, "attendees": [p.pk for p in people]},
     )
     return briefing
+
+
+# --- technical documents and briefing at release (F-1, F-3) --------------------------------------
+
+TECHNICAL_TYPES = (
+    DocumentType.DRAWING,
+    DocumentType.PROCESS,
+    DocumentType.PROCEDURE,
+    DocumentType.INSPECTION,
+)
+# 000 四(三)3: the technical documents go to production and quality (and other departments).
+TECHNICAL_RECIPIENTS = (DepartmentKind.PRODUCTION, DepartmentKind.QUALITY)
+
+
+def technical_readiness(order: SalesOrder) -> tuple[list[Document], Briefing | None, list[str]]:
+    """F-3: the order's current technical documents, its latest briefing, and what is still
+    missing: at least one technical document, each distributed to production and quality, and a
+    recorded briefing. Three queries."""
+    docs = list(
+        Document.objects.filter(order=order, doc_type__in=TECHNICAL_TYPES, superseded=False).order_by(
+            "doc_type", "title"
+        )
+    )
+    reached: dict[int, set[str]] = {}
+    for doc_pk, kind in Distribution.objects.filter(document__in=docs).values_list(
+        "document_id", "recipient__department__kind"
+    ):
+        reached.setdefault(doc_pk, set()).add(kind)
+    briefing = Briefing.objects.filter(order=order).order_by("-held_on", "-pk").first()
+    missing: list[str] = []
+    if not docs:
+        missing.append(_("尚未上传技术文件（图纸、工艺文件、作业指导书或检验规范）。"))
+    labels = dict(DepartmentKind.choices)
+    for doc in docs:
+        absent = [str(labels[k]) for k in TECHNICAL_RECIPIENTS if k not in reached.get(doc.pk, set())]
+        if absent:
+            missing.append(
+                _("技术文件“%(t)s”v%(v)s 尚未分发给：%(d)s。")
+                % {"t": doc.title, "v": doc.version_no, "d": "、".join(absent)}
+            )
+    if briefing is None:
+        missing.append(_("尚未记录技术交底。"))
+    return docs, briefing, missing
+
+
+def briefing_before_production(user: Any, order: SalesOrder) -> str | None:
+    """Guard on starting production (F-3, 000 四(三)3): an order with special requirements (B-3)
+    goes into production only after its technical briefing, when the policy says so (default)."""
+    if not order.has_special_requirements or not order.policy().release.briefing_before_production:
+        return None
+    if not Briefing.objects.filter(order=order).exists():
+        return _("订单有特殊要求，须先由技术部门完成技术交底才能开始生产。")
+    return None
 
 
 def log_download(*, actor: User, document: Document) -> None:

@@ -24,7 +24,6 @@ from oms.delivery.models import AcceptanceResult
 from oms.delivery.selectors import ACCEPTANCE_CHECKS
 from oms.fulfilment.models import Shipment
 from oms.orders.selectors import order_detail
-from oms.quality.models import Inspection
 
 
 def _shipment(request: HttpRequest, pk: int) -> Shipment:
@@ -56,16 +55,16 @@ def document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     lines = list(
         shipment.lines.select_related("order_line", "order_line__product").order_by("order_line__line_no")
     )
-    passed = {
-        i.product_id: i
-        for i in Inspection.objects.filter(order=order, stage="final", passed=True).select_related(
-            "inspector"
-        )
+    # K-2: each line's certificate names the final inspection that released it for this shipment.
+    released = {
+        line_pk: i
+        for i in shipment.released_by.select_related("inspector").prefetch_related("lines")
+        for line_pk in (ln.pk for ln in i.lines.all())
     }
     context: dict[str, Any] = {
         "shipment": shipment,
         "order": order,
-        "lines": [(sl, passed.get(sl.order_line.product_id)) for sl in lines],
+        "lines": [(sl, released.get(sl.order_line_id)) for sl in lines],
         "company": order.policy().company,
         "qr": rendering.qr_svg(f"{order.number}-{shipment.number}"),
         "show_prices": "price" in visible_field_groups(request.user),

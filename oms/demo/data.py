@@ -444,6 +444,7 @@ def _shipped(order: SalesOrder, sales: User) -> None:
 
     from oms.contracts import actions as contracts
     from oms.fulfilment import actions as fulfilment
+    from oms.quality import actions as quality
 
     head = User.objects.get(username="sales_head")
     _confirmed(order, sales)
@@ -458,6 +459,25 @@ def _shipped(order: SalesOrder, sales: User) -> None:
         actor=sales, contract=contract, scan=ContentFile(b"%PDF-1.4 demo signed contract", name="signed.pdf")
     )
     order = fulfilment.release_order(actor=head, order=order)
+    # K-2, G-3: quality plans the inspection and passes the final inspection, which releases the goods.
+    inspector = User.objects.get(username="quality_staff")
+    quality.set_plan(
+        actor=inspector,
+        order=order,
+        items=[
+            {"item": "外观", "method": "目视", "frequency": "每批"},
+            {"item": "尺寸", "method": "卡尺", "frequency": "每批抽检 5 件"},
+        ],
+    )
+    for product_id in sorted({ln.product_id for ln in order.lines.all()}):
+        quality.record_inspection(
+            actor=inspector,
+            order=order,
+            stage="final",
+            product_id=product_id,
+            results={"外观": "无划伤、无锈蚀", "尺寸": "符合图纸"},
+            passed=True,
+        )
     today = timezone.localdate()
     fulfilment.ship(
         actor=User.objects.get(username="logistics_staff"),
@@ -467,6 +487,5 @@ def _shipped(order: SalesOrder, sales: User) -> None:
         quantities={ln.pk: ln.quantity for ln in order.lines.all()},
         confirmed_with="张伟",
         expected_arrival=order.delivery_date,  # the date agreed with the customer
-        quality_checked=True,
         quantity_checked=True,
     )

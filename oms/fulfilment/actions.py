@@ -19,6 +19,7 @@ from oms.accounts.models import Department, DepartmentKind, Role, User
 from oms.accounts.selectors import department_of_kind, head_of
 from oms.audit import recorder
 from oms.catalog.models import StockLevel
+from oms.contracts.actions import technical_readiness
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.fulfilment import states
@@ -48,6 +49,7 @@ from oms.policy import selectors as policy_selectors
 from oms.policy.models import PolicyVersion
 from oms.policy.schema import PolicyData
 from oms.policy.worktime import CalendarMissing
+from oms.quality.release import shipping_release
 from oms.tracking import actions as tracking
 from oms.tracking.models import EntryKind, TrackingEntry, WorkItem, WorkStatus
 
@@ -55,6 +57,7 @@ _TASK_DEPARTMENT = {
     TaskKind.PRODUCTION_PLAN: DepartmentKind.PRODUCTION,
     TaskKind.PURCHASE_PLAN: DepartmentKind.PROCUREMENT,
     TaskKind.QUALITY_PLAN: DepartmentKind.QUALITY,
+    TaskKind.TECHNICAL_DOCS: DepartmentKind.TECHNICAL,
     TaskKind.WAREHOUSE_ALLOCATION: DepartmentKind.WAREHOUSE,
     TaskKind.LOGISTICS_PLAN: DepartmentKind.LOGISTICS,
 }
@@ -135,6 +138,7 @@ def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
         TaskKind.PRODUCTION_PLAN: calendar.add_working_days(now, policy.production_plan_days),
         TaskKind.PURCHASE_PLAN: calendar.add_working_days(now, policy.purchase_plan_days),
         TaskKind.QUALITY_PLAN: calendar.add_working_days(now, policy.quality_plan_days),
+        TaskKind.TECHNICAL_DOCS: calendar.add_working_days(now, policy.technical_docs_days),
         TaskKind.WAREHOUSE_ALLOCATION: before_delivery(policy.allocation_days_before_delivery),
         TaskKind.LOGISTICS_PLAN: before_delivery(policy.logistics_days_before_delivery),
     }
@@ -202,16 +206,24 @@ def _milestones(order: SalesOrder, names: list[str], start: date) -> None:
 
 @transaction.atomic
 def complete_task(*, actor: User, task: DepartmentTask, note: str) -> DepartmentTask:
-    """F-1: the department marks its plan done, with what it decided."""
+    """F-1: the department marks its plan done, with what it decided. F-3: the technical task is
+    done only with its documents distributed and the briefing recorded (the transition's guard);
+    it then names them."""
     if not note.strip():
         raise FieldErrors({"note": _("请说明完成情况。")})
-    task = workflow.apply(
-        states.COMPLETE_TASK,
-        task,
-        actor=actor,
-        reason=note,
-        changes={"note": note.strip(), "done_by": actor, "done_at": timezone.now()},
-    )
+    changes: dict[str, Any] = {"note": note.strip(), "done_by": actor, "done_at": timezone.now()}
+    docs: list[Any] = []
+    if task.kind == TaskKind.TECHNICAL_DOCS:
+        docs, changes["briefing"], _missing = technical_readiness(task.order)
+    task = workflow.apply(states.COMPLETE_TASK, task, actor=actor, reason=note, changes=changes)
+    if docs:
+        task.documents.set(docs)
+        recorder.record(
+            actor=actor,
+            obj=task,
+            action="task.technical_docs",
+            after={"documents": [d.pk for d in docs], "briefing": task.briefing_id},
+        )
     tracking.close_items(target=task, actor=actor, outcome=_("已完成"))
     return task
 
@@ -243,6 +255,9 @@ def report_progress(
         errors["quantity_done"] = _("完成数量不能为负数。")
     if errors:
         raise FieldErrors(errors)
+    if order.status == OrderStatus.RELEASED:
+        # F-3: the first report starts production; its guards (the briefing) decide before any write.
+        order = workflow.apply(states.START_PRODUCTION, order, actor=actor)
     locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
     before = {"progress": locked.progress, "quantity_done": locked.quantity_done}
     locked.progress, locked.quantity_done = progress, quantity_done
@@ -268,8 +283,6 @@ def report_progress(
         },
     )
     tracking.close_items(target=order, actor=actor, outcome=_("已汇报"), kinds=("report.production",))
-    if order.status == OrderStatus.RELEASED:
-        workflow.apply(states.START_PRODUCTION, order, actor=actor)
     return report
 
 
@@ -296,12 +309,13 @@ def ship(
     confirmed_with: str = "",
     expected_arrival: date | None = None,
     delivery_place: str = "",
-    quality_checked: bool = False,
     quantity_checked: bool = False,
 ) -> Any:
     """G-5, G-6: a shipment, whole or partial; never more than what is left; the order is shipped
     when every line has gone. K-1: the delivery time and place are confirmed with the customer's
-    contact; K-2: quality and quantity are checked before the goods leave."""
+    contact; K-2: the quantity is checked, and quality has released every shipped line (its latest
+    final inspection passed, no open non-conformance on it, G-3): the shipment records the
+    releasing inspections, otherwise it is refused with every reason and nothing changes."""
     if actor.department_kind not in {
         DepartmentKind.LOGISTICS,
         DepartmentKind.WAREHOUSE,
@@ -323,8 +337,8 @@ def ship(
         errors["expected_arrival"] = _("请填写与客户确认的预计到达日期。")
     elif shipped_on is not None and expected_arrival < shipped_on:
         errors["expected_arrival"] = _("预计到达日期不能早于发货日期。")
-    if not (quality_checked and quantity_checked):
-        errors["checks"] = _("发货前须确认质量已检查、数量已核对。")
+    if not quantity_checked:
+        errors["checks"] = _("发货前须确认数量已核对。")
     if carrier is not None and carrier.qualification != Qualification.QUALIFIED:
         errors["carrier"] = _("承运商 %(c)s 资质不合格。") % {"c": carrier}
     lines = {ln.pk: ln for ln in locked.lines.all()}
@@ -346,6 +360,9 @@ def ship(
     if errors:
         raise FieldErrors(errors)
     assert shipped_on is not None
+    release = shipping_release(locked, [lines[pk] for pk in wanted])
+    if release.reasons:
+        raise workflow.TransitionBlocked(_("登记发货"), release.reasons)
     number = locked.shipments.count() + 1
     shipment = Shipment.objects.create(
         order=locked,
@@ -359,10 +376,10 @@ def ship(
         delivery_place=(delivery_place.strip() or locked.delivery_place)[:255],
         expected_arrival=expected_arrival,
         confirmed_with=confirmed_with.strip()[:100],
-        quality_checked=quality_checked,
         quantity_checked=quantity_checked,
         created_by=actor,
     )
+    shipment.released_by.set(release.inspections)
     ShipmentLine.objects.bulk_create(
         [ShipmentLine(shipment=shipment, order_line=lines[pk], quantity=q) for pk, q in wanted.items()]
     )
@@ -377,6 +394,9 @@ def ship(
             "mode": mode,
             "tracking_number": shipment.tracking_number,
             "lines": {str(lines[pk].line_no): q for pk, q in wanted.items()},
+            "released_by": {
+                str(lines[pk].line_no): (i.pk if i is not None else None) for pk, i in release.by_line.items()
+            },
         },
     )
     remaining = any(
@@ -681,6 +701,7 @@ _PLAN_DAYS: dict[str, str] = {
     TaskKind.PRODUCTION_PLAN: "production_plan_days",
     TaskKind.PURCHASE_PLAN: "purchase_plan_days",
     TaskKind.QUALITY_PLAN: "quality_plan_days",
+    TaskKind.TECHNICAL_DOCS: "technical_docs_days",
 }
 _BEFORE_DELIVERY: dict[str, str] = {
     TaskKind.WAREHOUSE_ALLOCATION: "allocation_days_before_delivery",

@@ -1,16 +1,22 @@
 # No "from __future__ import annotations": django-ninja reads the schemas at runtime.
-"""Shipment status over the API (G-5): what has shipped, how, with which tracking number."""
+"""Shipments over the API (G-5, K-2): what has shipped, how, with which tracking number and which
+inspection released it; logistics records a shipment under the same rules as on the page."""
 
 import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
 
+from oms.accounts.models import User
+from oms.core.errors import FieldErrors
+from oms.fulfilment import actions
 from oms.fulfilment.actions import shipped_quantities
 from oms.fulfilment.models import Shipment
 from oms.orders.selectors import orders_for
+from oms.partners.models import Carrier
 
 router = Router(tags=["发货"])
 
@@ -27,6 +33,7 @@ class ShipmentOut(Schema):
     tracking_number: str
     shipped_on: datetime.date
     lines: list[ShipmentLineOut]
+    released_by: list[int]  # K-2: the final inspections that released these goods
 
 
 class ShippingStatusOut(Schema):
@@ -37,14 +44,35 @@ class ShippingStatusOut(Schema):
     shipments: list[ShipmentOut]
 
 
-@router.get("/orders/{order_id}/shipments", response=ShippingStatusOut, operation_id="order_shipments")
-def order_shipments(request: HttpRequest, order_id: int) -> dict[str, Any]:
+class ShipmentIn(Schema):
+    mode: str
+    shipped_on: datetime.date
+    lines: dict[int, Decimal]  # line number -> quantity to ship now
+    expected_arrival: datetime.date
+    confirmed_with: str
+    quantity_checked: bool
+    carrier_id: int | None = None
+    route: str = ""
+    packaging: str = ""
+    tracking_number: str = ""
+    delivery_place: str = ""
+
+
+def _order(request: HttpRequest, order_id: int) -> Any:
     order = orders_for(request.user).filter(pk=order_id).first()
     if order is None:
         raise Http404
+    return order
+
+
+@router.get("/orders/{order_id}/shipments", response=ShippingStatusOut, operation_id="order_shipments")
+def order_shipments(request: HttpRequest, order_id: int) -> dict[str, Any]:
+    order = _order(request, order_id)
     shipped = shipped_quantities(order)
     shipments = (
-        Shipment.objects.filter(order=order).select_related("carrier").prefetch_related("lines__order_line")
+        Shipment.objects.filter(order=order)
+        .select_related("carrier")
+        .prefetch_related("lines__order_line", "released_by")
     )
     return {
         "order_id": order.pk,
@@ -61,7 +89,37 @@ def order_shipments(request: HttpRequest, order_id: int) -> dict[str, Any]:
                 "lines": [
                     {"line_no": sl.order_line.line_no, "quantity": sl.quantity} for sl in s.lines.all()
                 ],
+                "released_by": sorted(i.pk for i in s.released_by.all()),
             }
             for s in shipments
         ],
     }
+
+
+@router.post(
+    "/orders/{order_id}/shipments", response={201: ShippingStatusOut}, operation_id="record_shipment"
+)
+def record_shipment(request: HttpRequest, order_id: int, payload: ShipmentIn) -> Any:
+    """G-5, K-2: the same action as the page; a line quality has not released is refused (422)."""
+    order = _order(request, order_id)
+    assert isinstance(request.user, User)
+    by_no = {ln.line_no: ln.pk for ln in order.lines.all()}
+    unknown = [no for no in payload.lines if no not in by_no]
+    if unknown:
+        raise FieldErrors({f"lines.{no}": _("不是这个订单的明细。") for no in unknown})
+    actions.ship(
+        actor=request.user,
+        order=order,
+        mode=payload.mode,
+        shipped_on=payload.shipped_on,
+        quantities={by_no[no]: q for no, q in payload.lines.items()},
+        carrier=Carrier.objects.filter(pk=payload.carrier_id).first() if payload.carrier_id else None,
+        route=payload.route,
+        packaging=payload.packaging,
+        tracking_number=payload.tracking_number,
+        confirmed_with=payload.confirmed_with,
+        expected_arrival=payload.expected_arrival,
+        delivery_place=payload.delivery_place,
+        quantity_checked=payload.quantity_checked,
+    )
+    return Status(201, order_shipments(request, order_id))

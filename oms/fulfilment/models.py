@@ -17,6 +17,7 @@ class TaskKind(models.TextChoices):
     PRODUCTION_PLAN = "production_plan", _("生产计划")
     PURCHASE_PLAN = "purchase_plan", _("采购计划")
     QUALITY_PLAN = "quality_plan", _("质量控制计划")
+    TECHNICAL_DOCS = "technical_docs", _("技术文件与技术交底")
     WAREHOUSE_ALLOCATION = "warehouse_allocation", _("仓库配货")
     LOGISTICS_PLAN = "logistics_plan", _("物流计划")
 
@@ -49,6 +50,18 @@ class DepartmentTask(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # F-3: the technical task is done with these distributed documents and this briefing (技术交底).
+    briefing = models.ForeignKey(
+        "contracts.Briefing",
+        verbose_name=_("技术交底"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="department_tasks",
+    )
+    documents = models.ManyToManyField(
+        "contracts.Document", verbose_name=_("技术文件"), related_name="department_tasks", blank=True
+    )
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
@@ -176,8 +189,11 @@ class Shipment(models.Model):
     delivery_place = models.CharField(_("交货地点"), max_length=255, blank=True)
     expected_arrival = models.DateField(_("预计到达日期"), null=True, blank=True)
     confirmed_with = models.CharField(_("与客户确认人"), max_length=100, blank=True)
-    # K-2: quality and quantity checked before the goods leave.
-    quality_checked = models.BooleanField(_("发货前质量已检查"), default=False)
+    # K-2, G-3: the passed final inspections that released these goods (found by the rule, never a
+    # tick box), and the quantity checked before they leave.
+    released_by = models.ManyToManyField(
+        "quality.Inspection", verbose_name=_("放行检验"), related_name="released_shipments", blank=True
+    )
     quantity_checked = models.BooleanField(_("发货前数量已核对"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -22,6 +22,7 @@ from oms.fulfilment.models import (
 )
 from oms.orders.models import SalesOrder
 from oms.partners.models import Carrier, Qualification, Supplier
+from oms.quality.release import shipping_release
 
 
 def execution_of(order: SalesOrder) -> dict[str, Any]:
@@ -32,13 +33,15 @@ def execution_of(order: SalesOrder) -> dict[str, Any]:
         .annotate(q=Sum("quantity"))
     }
     lines = list(order.lines.select_related("product").order_by("line_no"))
+    to_ship = [(ln, ln.quantity - shipped.get(ln.pk, Decimal("0"))) for ln in lines]
     return {
+        **_ship_release(order, to_ship),
         "shipments": list(
             Shipment.objects.filter(order=order)
             .select_related("carrier")
-            .prefetch_related("lines__order_line")
+            .prefetch_related("lines__order_line", "released_by")
         ),
-        "to_ship": [(ln, ln.quantity - shipped.get(ln.pk, Decimal("0"))) for ln in lines],
+        "to_ship": to_ship,
         "carriers": list(Carrier.objects.filter(active=True, qualification=Qualification.QUALIFIED)),
         "shipping_modes": ShippingMode.choices,
         "purchase_orders": list(
@@ -65,6 +68,28 @@ def execution_of(order: SalesOrder) -> dict[str, Any]:
         "milestones": list(Milestone.objects.filter(order=order).order_by("seq")),
         "prepaid": order.prepayments.aggregate(s=Sum("amount"))["s"] or Decimal("0"),
         "prepayments": list(order.prepayments.select_related("recorded_by")),
+    }
+
+
+def _ship_release(order: SalesOrder, to_ship: list[tuple[Any, Decimal]]) -> dict[str, Any]:
+    """K-2, G-3: for the lines still to ship, which inspection releases them or why they cannot
+    ship yet (the shipping form shows this instead of a tick box)."""
+    pending = [ln for ln, left in to_ship if left > 0]
+    if order.status not in {"released", "in_production"} or not pending:
+        return {"ship_lines": [], "ship_blocked": []}
+    release = shipping_release(order, pending)
+    return {
+        # (line, releasing inspection or None, exempt by policy, blocked)
+        "ship_lines": [
+            (
+                ln,
+                release.by_line.get(ln.pk),
+                ln.pk in release.by_line and release.by_line[ln.pk] is None,
+                ln.pk in release.blocked_lines,
+            )
+            for ln in pending
+        ],
+        "ship_blocked": release.reasons,
     }
 
 

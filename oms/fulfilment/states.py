@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from oms.accounts.models import DepartmentKind, Role
-from oms.contracts.actions import contract_signed
+from oms.contracts.actions import briefing_before_production, contract_signed, technical_readiness
 from oms.core.workflow import Transition, TransitionTable
 from oms.customers.models import PaymentTerms
-from oms.fulfilment.models import DeptTaskStatus, POStatus
+from oms.fulfilment.models import DeptTaskStatus, POStatus, TaskKind
 from oms.fulfilment.models import ReservationStatus as RS
 from oms.orders.models import OrderStatus as S
 
@@ -45,6 +45,15 @@ def _acting(user: Any, obj: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
+def technical_docs_ready(user: Any, task: Any) -> str | None:
+    """F-3: the technical department's task is done only when its documents are attached and
+    distributed to production and quality and the briefing (技术交底) is recorded."""
+    if task.kind != TaskKind.TECHNICAL_DOCS:
+        return None
+    _docs, _briefing, missing = technical_readiness(task.order)
+    return "".join(missing) or None
+
+
 RELEASE = Transition(
     name="release",
     label=gettext_lazy("下达订单"),
@@ -59,6 +68,7 @@ START_PRODUCTION = Transition(
     source={S.RELEASED},
     target=S.IN_PRODUCTION,
     permission=_acting,
+    guards=(briefing_before_production,),
     automatic=True,
 )
 SHIP = Transition(
@@ -80,6 +90,7 @@ COMPLETE_TASK = Transition(
         task.assignee_id == user.pk
         or (getattr(user, "role", "") == Role.HEAD and user.department_id == task.department_id)
     ),
+    guards=(technical_docs_ready,),
     automatic=True,
 )
 REOPEN_TASK = Transition(

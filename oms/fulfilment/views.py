@@ -91,7 +91,6 @@ def execution(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 if (arrival := request.POST.get("expected_arrival"))
                 else None,
                 delivery_place=request.POST.get("delivery_place", ""),
-                quality_checked=bool(request.POST.get("quality_checked")),
                 quantity_checked=bool(request.POST.get("quantity_checked")),
             )
         elif verb == "purchase":

@@ -203,6 +203,10 @@ class Release(_Section):
     production_plan_days: int = Field(1, ge=1, le=30, title="生产计划（下达后工作日）")
     purchase_plan_days: int = Field(2, ge=1, le=30, title="采购计划（下达后工作日）")
     quality_plan_days: int = Field(2, ge=1, le=30, title="质量控制计划（下达后工作日）")
+    # F-1, F-3: 000 四(三) names no time limit; two working days, like the other plans after release.
+    technical_docs_days: int = Field(2, ge=1, le=30, title="技术文件与技术交底（下达后工作日）")
+    # F-3, 000 四(三)3: the departments know the technical requirements before production starts.
+    briefing_before_production: bool = Field(True, title="有特殊要求的订单须先完成技术交底才能开始生产")
     allocation_days_before_delivery: int = Field(3, ge=0, le=60, title="仓库配货（交货前工作日）")
     logistics_days_before_delivery: int = Field(2, ge=0, le=60, title="物流计划（交货前工作日）")
     milestones: list[str] = Field(
@@ -211,6 +215,14 @@ class Release(_Section):
     prepayment_ratio: Decimal = Field(
         Decimal("1"), gt=0, le=1, max_digits=4, decimal_places=3, title="预付款订单下达前须到账的比例"
     )
+
+
+class Shipping(_Section):
+    """K-2, G-3 (002 七1): goods leave only with a passed final inspection and no open
+    non-conformance; a company selling stock items as trading goods may exempt them from the
+    final inspection (never from an open non-conformance)."""
+
+    stock_items_without_final_inspection: bool = Field(False, title="库存品（贸易品）发货无需成品检验")
 
 
 class Archive(_Section):
@@ -489,6 +501,7 @@ class PolicyData(_Section):
     company: Company = Field(default_factory=lambda: Company(), title="公司信息")
     contracts: Contracts = Field(default_factory=lambda: Contracts(), title="合同与资料")
     release: Release = Field(default_factory=lambda: Release(), title="订单下达")
+    shipping: Shipping = Field(default_factory=lambda: Shipping(), title="发货放行")
     changes: Changes = Field(default_factory=lambda: Changes(), title="订单变更与取消")
     archive: Archive = Field(default_factory=lambda: Archive(), title="归档")
     dunning: Dunning = Field(default_factory=lambda: Dunning(), title="催款")

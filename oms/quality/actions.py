@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -79,9 +79,12 @@ def record_inspection(
     notes: str = "",
     severe: bool = False,
     responsible: User | None = None,
+    line_ids: Collection[int] | None = None,
 ) -> Inspection:
     """G-3: every item of the plan is recorded; a failure opens a non-conformance notice, and a
-    severe one puts the order on hold until quality closes it."""
+    severe one puts the order on hold until quality closes it. K-2: the inspection covers the
+    order's lines of its product (or the given ones of them); a final inspection releases only
+    the lines it covers for shipping."""
     _require_quality(actor)
     if order.status not in _WORKING:
         raise ActionError(_("订单下达后才能记录检验。"))
@@ -90,8 +93,12 @@ def record_inspection(
         raise ActionError(_("请先制定检验计划。"))
     if stage not in Stage.values:
         raise FieldErrors({"stage": _("请选择检验类别。")})
-    if not order.lines.filter(product_id=product_id).exists():
+    product_lines = list(order.lines.filter(product_id=product_id).order_by("line_no"))
+    if not product_lines:
         raise FieldErrors({"product": _("该产品不在这个订单里。")})
+    covered = [ln for ln in product_lines if line_ids is None or ln.pk in set(line_ids)]
+    if not covered:
+        raise FieldErrors({"lines": _("请选择本次检验的该产品订单明细。")})
     missing = [name for name in plan.item_names() if not str(results.get(name, "")).strip()]
     if missing:
         raise FieldErrors({"results": _("缺少检验计划要求的项目：%(i)s") % {"i": "、".join(missing)}})
@@ -106,11 +113,18 @@ def record_inspection(
         inspector=actor,
         results={name: str(results[name]).strip() for name in plan.item_names()},
     )
+    inspection.lines.set(covered)
     recorder.record(
         actor=actor,
         obj=order,
         action="quality.inspection",
-        after={"inspection": inspection.pk, "stage": stage, "passed": passed, "results": inspection.results},
+        after={
+            "inspection": inspection.pk,
+            "stage": stage,
+            "passed": passed,
+            "lines": [ln.line_no for ln in covered],
+            "results": inspection.results,
+        },
     )
     if not passed:
         owner = responsible or _production_head() or actor

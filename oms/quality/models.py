@@ -45,6 +45,11 @@ class Inspection(models.Model):
     product = models.ForeignKey(
         "catalog.Product", verbose_name=_("产品"), on_delete=models.PROTECT, related_name="+"
     )
+    # K-2, G-3: the order lines this inspection covers (by default every line of its product); a
+    # final inspection releases exactly these lines for shipping, never another line.
+    lines = models.ManyToManyField(
+        "orders.OrderLine", verbose_name=_("检验的订单明细"), related_name="inspections", blank=True
+    )
     results = models.JSONField(_("检验结果"), default=dict)
     passed = models.BooleanField(_("合格"))
     notes = models.TextField(_("说明"), blank=True)

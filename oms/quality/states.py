@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from oms.accounts.models import DepartmentKind, Role
+from oms.contracts.actions import briefing_before_production
 from oms.core.workflow import Transition, TransitionTable, raised_by
 from oms.orders.models import OrderStatus as S
 from oms.quality.models import NCStatus as N
@@ -30,6 +31,14 @@ def no_open_severe_nc(user: Any, order: Any) -> str | None:
     if NonConformance.objects.filter(order=order, severe=True).exclude(status=N.CLOSED).exists():
         return _("仍有未关闭的严重不合格品通知单，不能恢复生产。")
     return None
+
+
+def briefing_unless_started(user: Any, order: Any) -> str | None:
+    """F-3: resuming an order that never started production starts it, so the briefing rule of
+    starting production applies (an order already in production before the hold resumes freely)."""
+    if order.milestones.filter(reports__isnull=False).exists():
+        return None
+    return briefing_before_production(user, order)
 
 
 def _acting(user: Any, obj: Any) -> bool:
@@ -73,6 +82,7 @@ RESUME = Transition(
     source={S.ON_HOLD},
     target=S.IN_PRODUCTION,
     permission=in_quality,
-    guards=(no_open_severe_nc,),
+    # F-3: a hold cannot be a way into production that skips the technical briefing.
+    guards=(no_open_severe_nc, briefing_unless_started),
 )
 ORDER_QUALITY = TransitionTable.of("order_quality", HOLD, RESUME)

@@ -23,7 +23,6 @@ pytestmark = pytest.mark.django_db
 CHECKED = {
     "confirmed_with": "张伟",
     "expected_arrival": date(2027, 1, 15),
-    "quality_checked": True,
     "quantity_checked": True,
 }
 PLAN = [{"item": "外径", "method": "千分尺", "frequency": "每批 5 件"}]
@@ -55,7 +54,7 @@ def test_order_from_release_to_shipped(more_heads) -> None:
 
     # F-1, F-2: release creates the departments' work and the production milestones.
     order = fulfilment.release_order(actor=org["head"], order=order)
-    assert order.department_tasks.count() == 5 and order.milestones.count() == 5
+    assert order.department_tasks.count() == 6 and order.milestones.count() == 5
 
     # G-1: stock covers nothing: purchase from a qualified supplier; incoming inspection with an exchange.
     assert [(p.code, q) for p, q in fulfilment.shortages(order)] == [("P1", Decimal("10"))]
@@ -113,7 +112,7 @@ def test_order_from_release_to_shipped(more_heads) -> None:
     fulfilment.report_progress(
         actor=org["prod"], order=order, milestone=second, progress=100, quantity_done=Decimal("10")
     )
-    quality.record_inspection(
+    final = quality.record_inspection(
         actor=qc, order=order, stage="final", product_id=org["gear"].pk, results={"外径": "25.0"}, passed=True
     )
 
@@ -154,6 +153,8 @@ def test_order_from_release_to_shipped(more_heads) -> None:
     )
     order.refresh_from_db()
     level.refresh_from_db()
+    # K-2: both shipments name the final inspection that released them.
+    assert [list(s.released_by.all()) for s in order.shipments.order_by("number")] == [[final], [final]]
     assert (order.status, order.customer_stage, level.on_hand, level.reserved) == (
         OrderStatus.SHIPPED,
         CustomerStage.SHIPPED,

@@ -15,6 +15,7 @@ from oms.fulfilment import actions as fulfilment
 from oms.intake.tests.fixtures import signed_order
 from oms.notifications.models import Channel, Delivery
 from oms.notifications.tests.fixtures import SECRET
+from oms.quality.tests.fixtures import pass_final_inspection
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +42,7 @@ def test_an_orders_life_reaches_the_right_people_on_the_right_channels(
     with django_capture_on_commit_callbacks(execute=True):
         order = signed_order(org, quantity="2")
         order = fulfilment.release_order(actor=org["head"], order=order)
+        pass_final_inspection(order)  # K-2: quality releases the goods before they ship
         fulfilment.ship(
             actor=make_user("lg1", kind="logistics"),
             order=order,
@@ -49,7 +51,6 @@ def test_an_orders_life_reaches_the_right_people_on_the_right_channels(
             quantities={order.lines.get().pk: Decimal("2")},
             confirmed_with="张伟",
             expected_arrival=date(2026, 12, 2),
-            quality_checked=True,
             quantity_checked=True,
         )
     # The customer: three e-mails, in order, to the primary contact, under the company's name.

@@ -21,6 +21,7 @@ from oms.delivery import actions as delivery
 from oms.fulfilment import actions as fulfilment
 from oms.intake.tests.fixtures import set_policy, signed_order
 from oms.orders.models import OrderStatus
+from oms.quality.tests.fixtures import pass_final_inspection
 from oms.tracking.models import WorkItem
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +45,7 @@ def _received(org: dict[str, Any], terms: str) -> Any:
             reference="YF1",
         )
     order = fulfilment.release_order(actor=org["head"], order=order)
+    pass_final_inspection(order)  # K-2: quality releases the goods before they ship
     fulfilment.ship(
         actor=org.setdefault("shipper", make_user("lg1", kind="logistics")),
         order=order,
@@ -52,7 +54,6 @@ def _received(org: dict[str, Any], terms: str) -> Any:
         quantities={order.lines.get().pk: Decimal("10")},
         confirmed_with="张伟",
         expected_arrival=date(2026, 12, 2),
-        quality_checked=True,
         quantity_checked=True,
     )
     delivery.record_acceptance(

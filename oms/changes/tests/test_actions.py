@@ -20,6 +20,7 @@ from oms.fulfilment import actions as fulfilment
 from oms.fulfilment.models import ReservationStatus, TaskKind
 from oms.intake.tests.fixtures import confirmed_order, set_policy
 from oms.orders.models import OrderStatus
+from oms.quality.tests.fixtures import pass_final_inspection
 from oms.tracking.models import WorkItem
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,6 @@ pytestmark = pytest.mark.django_db
 CHECKED = {
     "confirmed_with": "张伟",
     "expected_arrival": date(2027, 1, 15),
-    "quality_checked": True,
     "quantity_checked": True,
 }
 
@@ -57,6 +57,7 @@ def _change(org: dict[str, Any], order: Any, quantity: str = "12", **kwargs: Any
 def _ship(org: dict[str, Any], order: Any, quantity: str) -> None:
     shipper = org.get("shipper") or make_user("lg1", kind="logistics")
     org["shipper"] = shipper
+    pass_final_inspection(order)  # K-2: quality releases the goods before they ship
     fulfilment.ship(
         **CHECKED,
         actor=shipper,

@@ -18,6 +18,7 @@ from oms.delivery import actions
 from oms.delivery.models import Acceptance, AcceptanceLink
 from oms.fulfilment import actions as fulfilment
 from oms.orders.models import CustomerStage, OrderStatus
+from oms.quality.tests.fixtures import pass_final_inspection
 from oms.tracking.models import OrderException
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,7 @@ def media(settings, tmp_path):
 
 def _shipped(org: dict[str, Any], *parts: str) -> Any:
     order = released_order(org)
+    pass_final_inspection(order)  # K-2: quality releases the goods before they ship
     shipper = make_user("lg1", kind="logistics")
     for i, qty in enumerate(parts):
         fulfilment.ship(
@@ -41,7 +43,6 @@ def _shipped(org: dict[str, Any], *parts: str) -> Any:
             quantities={order.lines.get().pk: Decimal(qty)},
             confirmed_with="张伟",
             expected_arrival=date(2026, 12, 5),
-            quality_checked=True,
             quantity_checked=True,
         )
     order.refresh_from_db()

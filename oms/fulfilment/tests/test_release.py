@@ -66,11 +66,18 @@ def test_release_creates_each_departments_task_milestones_and_tells_the_customer
     order = actions.release_order(actor=org["head"], order=signed_order(org))
     tasks = {t.kind: t for t in DepartmentTask.objects.filter(order=order)}
     assert sorted(tasks) == sorted(
-        ["production_plan", "purchase_plan", "quality_plan", "warehouse_allocation", "logistics_plan"]
+        [
+            "production_plan",
+            "purchase_plan",
+            "quality_plan",
+            "technical_docs",
+            "warehouse_allocation",
+            "logistics_plan",
+        ]
     )
     assert tasks["production_plan"].assignee == org["prod_head"]
     assert tasks["warehouse_allocation"].due_at.date() < order.delivery_date
-    assert WorkItem.objects.filter(kind="release.task", status="open").count() == 5
+    assert WorkItem.objects.filter(kind="release.task", status="open").count() == 6
     assert list(Milestone.objects.filter(order=order).values_list("name", flat=True)) == [
         "备料",
         "加工",

@@ -12,13 +12,13 @@ from oms.fulfilment import actions
 from oms.intake.tests.fixtures import signed_order
 from oms.orders.models import CustomerStage, OrderStatus
 from oms.partners.models import Carrier
+from oms.quality.tests.fixtures import pass_final_inspection
 
 pytestmark = pytest.mark.django_db
 # K-1, K-2: what every shipment in these tests confirms.
 CHECKED = {
     "confirmed_with": "张伟",
     "expected_arrival": date(2027, 1, 15),
-    "quality_checked": True,
     "quantity_checked": True,
 }
 
@@ -32,7 +32,9 @@ def _released(org):
     from conftest import make_user
 
     org["logistics"] = make_user("lg1", kind="logistics")
-    return actions.release_order(actor=org["head"], order=signed_order(org, quantity="10"))
+    order = actions.release_order(actor=org["head"], order=signed_order(org, quantity="10"))
+    pass_final_inspection(order)  # K-2: quality releases the goods before they ship
+    return order
 
 
 def test_two_partial_shipments_ship_the_order(more_heads) -> None:
@@ -130,7 +132,6 @@ def test_shipment_status_through_the_api_and_page(client, more_heads) -> None:
             "shipped_on": "2026-12-01",
             "expected_arrival": "2026-12-03",
             "confirmed_with": "张伟",
-            "quality_checked": "on",
             "quantity_checked": "on",
             f"qty-{line.pk}": "3",
         },
@@ -142,7 +143,7 @@ def test_shipment_status_through_the_api_and_page(client, more_heads) -> None:
 
 
 def test_shipment_needs_the_customer_confirmation_and_the_checks(more_heads) -> None:
-    """K-1, K-2: delivery time and place confirmed with the customer, quality and quantity checked."""
+    """K-1, K-2: delivery time and place confirmed with the customer, quantity checked."""
     from conftest import make_user
     from oms.fulfilment.models import Shipment
 
@@ -155,11 +156,10 @@ def test_shipment_needs_the_customer_confirmation_and_the_checks(more_heads) -> 
             mode="pickup",
             shipped_on=date(2026, 12, 1),
             quantities={order.lines.get().pk: Decimal("1")},
-            quality_checked=True,
         )
     assert refused.value.errors == {
         "confirmed_with": ["请填写与客户确认交货时间和地点的联系人。"],
         "expected_arrival": ["请填写与客户确认的预计到达日期。"],
-        "checks": ["发货前须确认质量已检查、数量已核对。"],
+        "checks": ["发货前须确认数量已核对。"],
     }
     assert Shipment.objects.count() == 0

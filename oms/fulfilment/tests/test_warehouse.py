@@ -15,13 +15,13 @@ from oms.core.workflow import PermissionDenied
 from oms.fulfilment import actions
 from oms.fulfilment.models import ReservationStatus
 from oms.intake.tests.fixtures import signed_order
+from oms.quality.tests.fixtures import pass_final_inspection
 
 pytestmark = pytest.mark.django_db
 # K-1, K-2: what every shipment in these tests confirms.
 CHECKED = {
     "confirmed_with": "张伟",
     "expected_arrival": date(2027, 1, 15),
-    "quality_checked": True,
     "quantity_checked": True,
 }
 
@@ -43,6 +43,7 @@ def _setup(org, on_hand="10"):
         on_hand=Decimal(on_hand),
     )
     order = actions.release_order(actor=org["head"], order=signed_order(org, quantity="6"))
+    pass_final_inspection(order)  # K-2: quality releases the goods before they ship
     return order, order.lines.get(), level
 
 

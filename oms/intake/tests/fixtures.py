@@ -61,11 +61,19 @@ def lines(org: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def order_in_review(org: dict[str, Any], *, quantity: str = "2", **overrides: Any) -> Any:
-    """An order entered, submitted and passed by the sales head: its first review round is open."""
+def order_in_review(
+    org: dict[str, Any],
+    *,
+    quantity: str = "2",
+    order_lines: list[dict[str, Any]] | None = None,
+    **overrides: Any,
+) -> Any:
+    """An order entered, submitted and passed by the sales head: its first review round is open.
+    One gear line by default; `order_lines=lines(org)` gives the two-line order."""
     from oms.intake import actions
 
-    order_lines = [{"product": org["gear"].pk, "quantity": quantity, "unit_price": "1000"}]
+    if order_lines is None:
+        order_lines = [{"product": org["gear"].pk, "quantity": quantity, "unit_price": "1000"}]
     order = actions.create_order(
         actor=org["sales"], data=header(org, **overrides), lines=order_lines, duplicate_reason="test"
     )
