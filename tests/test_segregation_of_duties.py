@@ -404,7 +404,7 @@ def test_every_decision_kind_is_tried(db: Any) -> None:
 @pytest.mark.parametrize("kind", sorted(CASES))
 def test_the_raiser_cannot_decide(kind: str, more_heads: dict[str, Any]) -> None:
     """P-5: whoever entered, requested or raised the thing is refused, and nothing changes."""
-    record, raiser, attempt = CASES[kind](more_heads)
+    record, _raiser, attempt = CASES[kind](more_heads)
     error = refused(record, attempt)
     assert "不能自己决定" in error.message
 
@@ -442,7 +442,7 @@ def test_the_heads_own_order_is_signed_by_the_next_person_in_the_chain(org: dict
 
 def test_the_escalator_does_not_decide_and_the_general_manager_is_named(org: dict[str, Any]) -> None:
     """B-6, P-5: an order the executive escalated waits on the general manager."""
-    record, raiser, attempt = decision_case(True)(org)
+    record, _raiser, _attempt = decision_case(True)(org)
     item = WorkItem.objects.get(object_id=record.pk, kind="order.decision", status="open")
     assert item.assignee == org["gm"]
     order = intake.decide(actor=org["gm"], order=record, accept=True, reason="接受风险")
