@@ -523,7 +523,11 @@ def decide(*, actor: User, order: SalesOrder, accept: bool, reason: str) -> Sale
     overridden = checks.blocking_reasons(order) if accept else []
     if overridden:
         recorder.record(
-            actor=actor, obj=order, action="order.risk_accepted", after={"overridden": overridden}, reason=reason
+            actor=actor,
+            obj=order,
+            action="order.risk_accepted",
+            after={"overridden": overridden},
+            reason=reason,
         )
     tracking.close_items(
         target=order, actor=actor, outcome=_("接单") if accept else _("不接单"), kinds=("order.decision",)

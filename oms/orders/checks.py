@@ -61,7 +61,9 @@ class CreditStanding:
         """Why the exposure blocks passing, if it does under the policy."""
         if not (self.over_limit and self.rules.over_credit_limit_blocks):
             return None
-        return _("客户信用超额：占用 %(e)s 元（未完成订单 %(o)s + 应收 %(r)s + 本单 %(t)s）超出信用额度 %(l)s 元。") % {
+        return _(
+            "客户信用超额：占用 %(e)s 元（未完成订单 %(o)s + 应收 %(r)s + 本单 %(t)s）超出信用额度 %(l)s 元。"
+        ) % {
             "e": _money(self.exposure),
             "o": _money(self.open_orders),
             "r": _money(self.receivables),
@@ -73,7 +75,9 @@ class CreditStanding:
         """Why the overdue receivables block passing, if they are beyond the policy's tolerance."""
         if not self.overdue_beyond_tolerance:
             return None
-        return _("客户有逾期应收 %(a)s 元，最早一笔已逾期 %(d)s 天，超出制度容忍（%(ta)s 元、%(td)s 天）。") % {
+        return _(
+            "客户有逾期应收 %(a)s 元，最早一笔已逾期 %(d)s 天，超出制度容忍（%(ta)s 元、%(td)s 天）。"
+        ) % {
             "a": _money(self.overdue),
             "d": self.overdue_days,
             "ta": _money(self.rules.overdue_amount_tolerated),

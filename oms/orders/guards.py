@@ -34,7 +34,6 @@ def complete(user: Any, order: Any) -> str | None:
     return _("缺少：%(f)s") % {"f": "、".join(missing)} if missing else None
 
 
-
 def credit_within_limit(user: Any, order: Any) -> str | None:
     """B-6 (001 二(三)2): an order taking the customer over the credit limit goes to management
     (escalate), never straight to review, unless the policy lets over-limit orders pass."""

@@ -27,7 +27,9 @@ from oms.tracking.models import WorkItem
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-OVER_LIMIT = "客户信用超额：占用 2,000.00 元（未完成订单 0.00 + 应收 0.00 + 本单 2,000.00）超出信用额度 1,000.00 元。"
+OVER_LIMIT = (
+    "客户信用超额：占用 2,000.00 元（未完成订单 0.00 + 应收 0.00 + 本单 2,000.00）超出信用额度 1,000.00 元。"
+)
 CONTROL_GUARDS = {guards.credit_within_limit, guards.overdue_within_tolerance, guards.delivery_date_feasible}
 
 
@@ -229,3 +231,29 @@ def test_overdue_receivables_within_tolerance_pass(more_heads, time_machine) -> 
     )
     order = _overdue_customer(more_heads, time_machine)
     assert actions.pass_check(actor=more_heads["head"], order=order).status == OrderStatus.IN_REVIEW
+
+
+def test_the_check_controls_are_edited_in_the_policy_editor(admin_client) -> None:
+    """B-6: an administrator sets the preliminary check's thresholds on the policy edit page."""
+    from oms.policy import selectors
+    from oms.policy.tests.test_views import _form_from_current
+
+    form = _form_from_current()
+    assert (
+        form["preliminary_check.over_credit_limit_blocks"],
+        form["preliminary_check.tight_delivery_blocks"],
+    ) == (
+        "on",
+        "on",
+    )
+    del form["preliminary_check.over_credit_limit_blocks"]  # an unticked box is not posted
+    form["preliminary_check.overdue_amount_tolerated"] = "5000"
+    form["preliminary_check.overdue_days_tolerated"] = "15"
+    assert admin_client.post(reverse("policy:edit"), form).status_code == 302
+    rules = selectors.policy().preliminary_check
+    assert (
+        rules.over_credit_limit_blocks,
+        rules.overdue_amount_tolerated,
+        rules.overdue_days_tolerated,
+        rules.tight_delivery_blocks,
+    ) == (False, Decimal("5000"), 15, True)
