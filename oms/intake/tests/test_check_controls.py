@@ -257,3 +257,29 @@ def test_the_check_controls_are_edited_in_the_policy_editor(admin_client) -> Non
         rules.overdue_days_tolerated,
         rules.tight_delivery_blocks,
     ) == (False, Decimal("5000"), 15, True)
+
+
+def test_check_page_queries_do_not_grow_with_the_lines(client, org) -> None:
+    """B-6: the page judging credit and delivery date reads a fixed number of queries whether the
+    order has one line or six."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(order: SalesOrder) -> int:
+        client.get(reverse("intake:order_detail", args=[order.pk]))  # warm the per-process caches
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("intake:order_detail", args=[order.pk]))
+        return len(queries.captured_queries)
+
+    client.force_login(org["head"])
+    one = _submitted(org)
+    six = actions.submit_order(
+        actor=org["sales"],
+        order=actions.create_order(
+            actor=org["sales"],
+            data=header(org),
+            lines=[{"product": org["gear"].pk, "quantity": str(q), "unit_price": "10"} for q in range(1, 7)],
+            duplicate_reason="test",
+        ),
+    )
+    assert count(six) == count(one) <= 60  # 50 measured
