@@ -120,8 +120,8 @@ def totals(rows: list[LedgerRow]) -> LedgerRow:
 
 
 def exposure(customer_id: int, today: date) -> dict[str, Decimal]:
-    """B-6 credit check: what the customer owes on invoices (less unmatched credit) and what of it
-    is overdue."""
+    """B-6 credit check: what the customer owes on invoices (less unmatched credit), what of it
+    is overdue, and by how many days the oldest overdue invoice is late."""
     row = LedgerRow(customer="", order="", order_id=0)
     for inv in _invoices(Invoice.objects.filter(statement__order__customer_id=customer_id)).values(
         "pk", "amount", "due_date", "paid"
@@ -141,6 +141,8 @@ def exposure(customer_id: int, today: date) -> dict[str, Decimal]:
     return {
         "receivables": max(row.outstanding - credit, ZERO),
         "overdue": row.overdue,
+        # B-6: how long the oldest unpaid invoice is past due, for the policy's tolerance in days.
+        "overdue_days": Decimal((today - row.oldest_due).days) if row.oldest_due else ZERO,
         "credit": credit,
         "invoiced_open": invoiced_open,
     }

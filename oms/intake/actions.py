@@ -27,7 +27,7 @@ from oms.customers.selectors import portal_account_of
 from oms.intake import importing
 from oms.intake.models import ImportBatch, ImportStatus
 from oms.notifications.actions import notify
-from oms.orders import permissions, states, versions
+from oms.orders import checks, permissions, states, versions
 from oms.orders.models import EDITABLE_STATUSES, Inquiry, OrderLine, OrderStatus, SalesOrder
 from oms.orders.models import Channel as OrderChannel
 from oms.orders.selectors import possible_duplicates
@@ -510,7 +510,9 @@ def escalate(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
 
 @transaction.atomic
 def decide(*, actor: User, order: SalesOrder, accept: bool, reason: str) -> SalesOrder:
-    """B-6: management accepts (on to review) or declines the escalated order, with a reason."""
+    """B-6: management accepts (on to review) or declines the escalated order, with a reason.
+    Accepting is management taking the risk the preliminary check refused to pass (poor credit, a
+    tight delivery date): the audit trail names the reasons the acceptance overrode."""
     order = workflow.apply(
         states.ACCEPT if accept else states.DECLINE,
         order,
@@ -518,6 +520,15 @@ def decide(*, actor: User, order: SalesOrder, accept: bool, reason: str) -> Sale
         reason=reason,
         changes={"decided_at": timezone.now()},
     )
+    overridden = checks.blocking_reasons(order) if accept else []
+    if overridden:
+        recorder.record(
+            actor=actor,
+            obj=order,
+            action="order.risk_accepted",
+            after={"overridden": overridden},
+            reason=reason,
+        )
     tracking.close_items(
         target=order, actor=actor, outcome=_("接单") if accept else _("不接单"), kinds=("order.decision",)
     )

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
 from decimal import Decimal
 
-from django.db.models import Max
-from django.utils import timezone
-from django.utils.translation import gettext as _
-
 from oms.orders import guards
+from oms.orders.checks import credit_standing, delivery_standing
 from oms.orders.models import SalesOrder
-from oms.orders.selectors import customer_exposure
 from oms.policy import selectors as policy_selectors
-from oms.policy.worktime import CalendarMissing
 
 
 @dataclass(frozen=True)
@@ -24,6 +18,7 @@ class CheckReport:
     open_orders: Decimal
     receivables: Decimal
     overdue: Decimal
+    overdue_days: int
     this_order: Decimal
     credit_rating: str
     credit_ok: bool
@@ -31,6 +26,8 @@ class CheckReport:
     working_days_available: int | None
     delivery_ok: bool | None
     calendar_problem: str
+    # B-6: why the policy forbids passing the order without management (empty: it may pass).
+    blocking: list[str]
 
     @property
     def exposure(self) -> Decimal:
@@ -38,7 +35,8 @@ class CheckReport:
 
 
 def check_report(order: SalesOrder) -> CheckReport:
-    """B-6: the figures the checker decides on; a fixed number of queries whatever the order size."""
+    """B-6: the figures the checker decides on, judged by the same code as the guards of
+    `pass_check` (oms.orders.checks); a fixed number of queries whatever the order size."""
     missing = [
         r
         for r in (
@@ -48,32 +46,22 @@ def check_report(order: SalesOrder) -> CheckReport:
         )
         if r
     ]
-    exposure = customer_exposure(order.customer_id, exclude_order=order.pk)
-    customer = order.customer
-    total = exposure["open_orders"] + exposure["receivables"] + order.total_amount
-    lead = order.lines.aggregate(m=Max("product__lead_time_days"))["m"] or 0
-    start = max(order.order_date, timezone.localdate())
-    available: int | None = None
-    problem = ""
-    try:
-        cal = policy_selectors.work_calendar(order.policy_version.number)
-        tz = timezone.get_current_timezone()
-        available = cal.working_days_between(
-            datetime.combine(start, time(12), tz), datetime.combine(order.delivery_date, time(12), tz)
-        )
-    except CalendarMissing as exc:
-        problem = _("工作日历没有 %(y)s 年的数据，请管理员维护。") % {"y": exc.year}
+    rules = policy_selectors.policy(order.policy_version.number).preliminary_check
+    credit = credit_standing(order, rules)
+    delivery = delivery_standing(order, rules)
     return CheckReport(
         missing=[str(m) for m in missing],
-        credit_limit=customer.credit_limit,
-        open_orders=exposure["open_orders"],
-        receivables=exposure["receivables"],
-        overdue=exposure["overdue"],
-        this_order=order.total_amount,
-        credit_rating=customer.credit_rating,
-        credit_ok=total <= customer.credit_limit and exposure["overdue"] == 0,
-        lead_time_days=int(lead),
-        working_days_available=available,
-        delivery_ok=None if available is None else available >= lead,
-        calendar_problem=problem,
+        credit_limit=credit.credit_limit,
+        open_orders=credit.open_orders,
+        receivables=credit.receivables,
+        overdue=credit.overdue,
+        overdue_days=credit.overdue_days,
+        this_order=credit.this_order,
+        credit_rating=order.customer.credit_rating,
+        credit_ok=credit.ok,
+        lead_time_days=delivery.lead_time_days,
+        working_days_available=delivery.working_days_available,
+        delivery_ok=delivery.ok,
+        calendar_problem=delivery.calendar_problem,
+        blocking=credit.blocking() + delivery.blocking(),
     )

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from oms.orders.checks import credit_standing, delivery_standing
+
 
 def has_lines(user: Any, order: Any) -> str | None:
     return None if order.lines.exists() else _("订单没有明细行。")
@@ -30,3 +32,21 @@ def complete(user: Any, order: Any) -> str | None:
         if not str(value or "").strip()
     ]
     return _("缺少：%(f)s") % {"f": "、".join(missing)} if missing else None
+
+
+def credit_within_limit(user: Any, order: Any) -> str | None:
+    """B-6 (001 二(三)2): an order taking the customer over the credit limit goes to management
+    (escalate), never straight to review, unless the policy lets over-limit orders pass."""
+    return credit_standing(order).limit_reason()
+
+
+def overdue_within_tolerance(user: Any, order: Any) -> str | None:
+    """B-6 (001 二(三)2): a customer with overdue receivables beyond the policy's tolerance (amount
+    and age of the oldest) goes to management (escalate), never straight to review."""
+    return credit_standing(order).overdue_reason()
+
+
+def delivery_date_feasible(user: Any, order: Any) -> str | None:
+    """B-6 (001 二(三)2): a delivery date shorter than the products' lead time in working days goes
+    to management (escalate), never straight to review."""
+    return delivery_standing(order).reason()

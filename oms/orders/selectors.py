@@ -88,15 +88,21 @@ RECEIVABLES: list[Callable[[int], dict[str, Decimal]]] = []
 
 def customer_exposure(customer_id: int, *, exclude_order: int | None = None) -> dict[str, Decimal]:
     """B-6: what the customer owes or has committed: open orders not yet invoiced, and the
-    receivables and overdue amounts of the ledger (L-4)."""
+    receivables and overdue amounts of the ledger (L-4), with the days the oldest overdue
+    invoice is late."""
     open_orders = SalesOrder.objects.filter(customer_id=customer_id, status__in=OPEN_STATUSES)
     if exclude_order is not None:
         open_orders = open_orders.exclude(pk=exclude_order)
     total = open_orders.aggregate(s=Sum("total_amount"))["s"] or Decimal("0")
-    owed = {"receivables": Decimal("0"), "overdue": Decimal("0")}
+    owed = {"receivables": Decimal("0"), "overdue": Decimal("0"), "overdue_days": Decimal("0")}
     for source in RECEIVABLES:
         found = source(customer_id)
-        owed = {k: owed[k] + found[k] for k in owed}
+        owed = {
+            "receivables": owed["receivables"] + found["receivables"],
+            "overdue": owed["overdue"] + found["overdue"],
+            # The oldest overdue invoice of any ledger counts, not a sum of days.
+            "overdue_days": max(owed["overdue_days"], found.get("overdue_days", Decimal("0"))),
+        }
         total -= found["invoiced_open"]  # counted once: as a receivable, not also as an open order
     return {"open_orders": max(total, Decimal("0")), **owed}
 

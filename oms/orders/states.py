@@ -41,7 +41,13 @@ PASS_CHECK = Transition(
     source={S.PENDING_CHECK},
     target=S.IN_REVIEW,
     permission=permissions.can_check,
-    guards=(guards.customer_not_blocked,),
+    # B-6: poor credit or a too-tight delivery date may only be escalated to management.
+    guards=(
+        guards.customer_not_blocked,
+        guards.credit_within_limit,
+        guards.overdue_within_tolerance,
+        guards.delivery_date_feasible,
+    ),
     raisers=raised_by,
 )
 REQUEST_INFO = Transition(

@@ -176,6 +176,18 @@ class Intake(_Section):
     )
 
 
+class PreliminaryCheck(_Section):
+    """B-6 (001 二(三)2): what the sales head may not pass to review on his own. An order whose
+    customer's credit is poor or whose delivery date is too tight goes to management instead."""
+
+    over_credit_limit_blocks: bool = Field(True, title="超出信用额度的订单须上报管理层")
+    overdue_amount_tolerated: Decimal = Field(
+        Decimal("0"), ge=0, max_digits=16, decimal_places=2, title="可容忍的逾期应收金额（元）"
+    )
+    overdue_days_tolerated: int = Field(0, ge=0, le=3650, title="可容忍的逾期天数（最早一笔）")
+    tight_delivery_blocks: bool = Field(True, title="交期短于交货周期（工作日）的订单须上报管理层")
+
+
 class Company(_Section):
     """E-1: the company's legal data printed on contracts and order forms."""
 
@@ -496,6 +508,7 @@ class PolicyData(_Section):
         default_factory=_default_tiers, min_length=1, title="审批链（按金额）"
     )
     intake: Intake = Field(default_factory=lambda: Intake(), title="订单接收")
+    preliminary_check: PreliminaryCheck = Field(default_factory=lambda: PreliminaryCheck(), title="订单初审")
     confirmation: Confirmation = Field(default_factory=lambda: Confirmation(), title="订单确认")
     reporting: Reporting = Field(default_factory=lambda: Reporting(), title="汇报频次")
     company: Company = Field(default_factory=lambda: Company(), title="公司信息")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -147,6 +148,13 @@ def test_sequential_stage_deadline_crosses_a_weekend_make_up_day(org, time_machi
     )
 
 
+def _credit_for_large_orders(org) -> None:
+    """B-6: a customer placing orders of up to 600 000 has a credit limit that covers them, else the
+    preliminary check would (rightly) refuse to pass them without management."""
+    org["customer"].credit_limit = Decimal("1000000")
+    org["customer"].save(update_fields=["credit_limit"])
+
+
 @pytest.mark.parametrize(
     ("quantity", "roles"),
     [
@@ -158,6 +166,7 @@ def test_sequential_stage_deadline_crosses_a_weekend_make_up_day(org, time_machi
 def test_approval_chain_by_amount(org, quantity, roles) -> None:
     """D-1: more signatures as the amount grows (defaults: 0 / 100 000 / 500 000)."""
     set_policy(org, major_order__amount_threshold="100000000")
+    _credit_for_large_orders(org)
     order = order_in_review(org, quantity=quantity)
     _approve_all(order.review_rounds.get())
     steps = list(ApprovalStep.objects.filter(order=order).order_by("seq"))
@@ -171,6 +180,7 @@ def test_approval_chain_by_amount(org, quantity, roles) -> None:
 
 def test_approval_rejection_returns_the_order_to_sales(org) -> None:
     set_policy(org, major_order__amount_threshold="100000000")
+    _credit_for_large_orders(org)
     order = order_in_review(org, quantity="150")
     _approve_all(order.review_rounds.get())
     head_step, exec_step = ApprovalStep.objects.filter(order=order).order_by("seq")

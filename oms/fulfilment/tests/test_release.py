@@ -95,13 +95,14 @@ def test_release_without_calendar_data_is_refused_clearly(org) -> None:
     from oms.core.errors import ActionError
     from oms.policy.models import CalendarDay
 
-    CalendarDay.objects.filter(date__year=2027).delete()
     set_policy(org, contracts__release_without_contract_classes=["normal"])
     from conftest import make_user
 
     make_user("whhead", kind="warehouse", role="head")
     make_user("lghead", kind="logistics", role="head")
     order = confirmed_order(org)
+    # Removed only now: the preliminary check (B-6) already needed 2027 to judge the delivery date.
+    CalendarDay.objects.filter(date__year=2027).delete()
     with pytest.raises(ActionError, match="工作日历没有 2027 年"):
         actions.release_order(actor=org["head"], order=order)
     order.refresh_from_db()

@@ -12,9 +12,21 @@ from oms.catalog.models import Product
 from oms.customers.tests.factories import CustomerFactory
 
 
+def _calendar_2027() -> None:
+    """The fixtures deliver in January 2027, past the statutory package's data: the preliminary
+    check counts the working days to the delivery date on the calendar (B-6), which has no guess."""
+    from oms.policy.actions import add_calendar_year
+    from oms.policy.models import CalendarDay
+
+    if not CalendarDay.objects.filter(date__year=2027).exists():
+        add_calendar_year(actor="test setup", year=2027)
+
+
 @pytest.fixture
 def org(db: Any) -> dict[str, Any]:
-    """A small company: sales staff and head, an executive, customer service, products, a customer."""
+    """A small company: sales staff and head, an executive, customer service, products, a customer,
+    and the working calendar up to the fixtures' delivery dates."""
+    _calendar_2027()
     return {
         "sales": make_user("sales1", kind="sales"),
         "head": make_user("saleshead", kind="sales", role=Role.HEAD),
@@ -111,17 +123,13 @@ def confirmed_order(org: dict[str, Any], **overrides: Any) -> Any:
 
 @pytest.fixture
 def more_heads(org: dict[str, Any]) -> dict[str, Any]:
-    """The org plus the heads release needs, finance staff, and next year's calendar."""
+    """The org plus the heads release needs and finance staff."""
     from conftest import make_user
 
     org["warehouse_head"] = make_user("whhead", kind="warehouse", role="head")
     org["logistics_head"] = make_user("lghead", kind="logistics", role="head")
     org["finance"] = make_user("fin1", kind="finance")
-    from oms.policy.actions import add_calendar_year
-    from oms.policy.models import CalendarDay
-
-    if not CalendarDay.objects.filter(date__year=2027).exists():
-        add_calendar_year(actor="test setup", year=2027)  # the fixtures deliver in January 2027
+    _calendar_2027()
     return org
 
 
