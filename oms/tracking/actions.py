@@ -39,6 +39,32 @@ from oms.tracking.models import (
 from oms.tracking.permissions import can_record_entry
 
 
+# How a step's target leads to its order (O-1): the order itself, or one of these paths. Read by
+# attribute so that this tier names no higher tier's model; the migration that filled the column
+# for older steps follows the same paths.
+ORDER_PATHS: tuple[tuple[str, ...], ...] = (
+    ("order_id",),
+    ("round", "order_id"),
+    ("request", "order_id"),
+    ("statement", "order_id"),
+)
+
+
+def order_id_of(target: models.Model) -> int | None:
+    """O-1: the id of the order a step's target belongs to, or None (an inquiry)."""
+    if isinstance(target, SalesOrder):
+        return target.pk
+    for path in ORDER_PATHS:
+        obj: Any = target
+        for attr in path:
+            obj = getattr(obj, attr, None)
+            if obj is None:
+                break
+        if obj is not None:
+            return int(obj)
+    return None
+
+
 def open_item(
     *,
     target: models.Model,
@@ -68,6 +94,7 @@ def open_item(
         title=title[:200],
         content_type=ContentType.objects.get_for_model(target),
         object_id=target.pk,
+        order_id=order_id_of(target),
         department=department,
         assignee=assignee,
         started_at=start,

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -56,6 +57,18 @@ class WorkItem(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")
+    # O-1: the order the step belongs to (whatever its target: the order itself, a review task,
+    # a change request, an invoice, …), so that "orders handled in time" is one NOT EXISTS probe
+    # of this index per order rather than a walk through every kind of target. Empty for steps
+    # of no order (an inquiry's follow-up).
+    order = models.ForeignKey(
+        "orders.SalesOrder",
+        verbose_name=_("订单"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="work_items",
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("负责人"),
@@ -114,6 +127,15 @@ class WorkItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_late(self) -> bool:
+        """O-1: finished after its deadline, or still open past it (or flagged by the sweep)."""
+        if self.overdue:
+            return True
+        if self.closed_at is not None:
+            return self.closed_at > self.due_at
+        return self.status == WorkStatus.OPEN and self.due_at < timezone.now()
 
 
 class StepStat(models.Model):
