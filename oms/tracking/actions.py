@@ -38,7 +38,6 @@ from oms.tracking.models import (
 )
 from oms.tracking.permissions import can_record_entry
 
-
 # How a step's target leads to its order (O-1): the order itself, or one of these paths. Read by
 # attribute so that this tier names no higher tier's model; the migration that filled the column
 # for older steps follows the same paths.
