@@ -125,7 +125,7 @@ def late_step() -> Q:
     )
 
 
-def handled_in_time() -> Exists:
+def handled_in_time() -> Any:
     """O-1 (seed 003 六(二)1 订单处理及时率): an order is *handled in time* when every step of it
     was handled within its limit, i.e. NOT EXISTS a work item of the order that is late
     (`late_step`): from the preliminary check through review, approval and confirmation to the
@@ -401,6 +401,7 @@ def drill(
     group = {"department": "department_id", "person": "salesperson_id"}
     money = (lambda v: v) if show_money else (lambda v: "***")
     rows: list[DrillRow] = []
+    qs: QuerySet[Any]
     if code == "order_timeliness":
         field = group.get(by)
         qs = (
@@ -419,7 +420,7 @@ def drill(
         order_of = lambda o: o.pk  # noqa: E731
     elif code == "timeliness":
         field = {"department": "department_id", "person": "assignee_id"}.get(by)
-        qs: QuerySet[Any] = timeliness_base(start, end).select_related("assignee", "department")
+        qs = timeliness_base(start, end).select_related("assignee", "department")
         qs = qs.annotate(good=ExpressionWrapper(Q(closed_at__lte=F("due_at")), output_field=BooleanField()))
         headers = [_("待办事项"), _("负责部门"), _("负责人"), _("截止时间"), _("完成时间")]
         cells = lambda w: [w.title, w.department.name, _person(w.assignee), w.due_at, w.closed_at]  # noqa: E731

@@ -132,7 +132,7 @@ def _who(e: AuditEvent) -> str:
     actor = e.actor
     if actor is not None and actor.is_customer:
         try:
-            company = actor.portal_account.customer.name  # type: ignore[attr-defined]
+            company = actor.portal_account.customer.name
         except ObjectDoesNotExist:
             company = ""
         return _("客户%(n)s（%(c)s）· 客户门户") % {"n": e.actor_name, "c": company}
