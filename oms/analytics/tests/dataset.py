@@ -18,7 +18,6 @@ from oms.fulfilment.models import Shipment
 from oms.orders.models import SalesOrder
 from oms.policy.models import PolicyVersion
 from oms.quality.models import Inspection, NonConformance
-from oms.tracking.actions import order_id_of
 from oms.tracking.models import WorkItem
 
 _n = iter(range(1, 10_000))
@@ -58,7 +57,7 @@ def step(target: Any, assignee: Any, *, due: datetime, closed: datetime | None) 
         title=f"步骤 {next(_n)}",
         content_type=ContentType.objects.get_for_model(target),
         object_id=target.pk,
-        order_id=order_id_of(target),
+        order_id=target.pk if isinstance(target, SalesOrder) else getattr(target, "order_id", None),
         assignee=assignee,
         department=assignee.department,
         started_at=due.replace(hour=8),
