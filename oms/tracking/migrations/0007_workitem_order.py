@@ -38,30 +38,36 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_user_is_customer'),
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('orders', '0012_analysis_indexes'),
-        ('tracking', '0006_reminders'),
-        ('review', '0002_approval_role_choices'),
-        ('fulfilment', '0007_shipment_delivery_confirmation'),
-        ('changes', '0002_customer_link'),
-        ('billing', '0004_receipt_prepayment'),
-        ('quality', '0001_initial'),
-        ('feedback', '0002_corrective_actions'),
+        ("accounts", "0006_user_is_customer"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("orders", "0012_analysis_indexes"),
+        ("tracking", "0006_reminders"),
+        ("review", "0002_approval_role_choices"),
+        ("fulfilment", "0007_shipment_delivery_confirmation"),
+        ("changes", "0002_customer_link"),
+        ("billing", "0004_receipt_prepayment"),
+        ("quality", "0001_initial"),
+        ("feedback", "0002_corrective_actions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='workitem',
-            name='order',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='work_items', to='orders.salesorder', verbose_name='订单'),
+            model_name="workitem",
+            name="order",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="work_items",
+                to="orders.salesorder",
+                verbose_name="订单",
+            ),
         ),
         migrations.AddIndex(
-            model_name='workitem',
-            index=models.Index(fields=['order', 'status'], name='tracking_wo_order_i_8fda0d_idx'),
+            model_name="workitem",
+            index=models.Index(fields=["order", "status"], name="tracking_wo_order_i_8fda0d_idx"),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

@@ -31,7 +31,7 @@ def backfill(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0012_analysis_indexes"),
+        ("orders", "0013_order_escalated_by"),
         ("audit", "0002_append_only_triggers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
