@@ -87,7 +87,7 @@ class Report:
             )
         out.append(
             (
-                _("处理及时率最低的人员"),
+                _("环节及时率最低的人员"),
                 [_("人员"), _("按时完成"), _("完成"), _("比率（%）")],
                 [[r.label, r.numerator, r.denominator, r.percent] for r in self.worst_people],
             )

@@ -59,7 +59,11 @@ def sections(order: SalesOrder, viewer: Any) -> list[Section]:
         return value if price else "***"
 
     # Read once, used by several sections.
-    change_requests = list(ChangeRequest.objects.filter(order=order).order_by("created_at", "pk"))
+    change_requests = list(
+        ChangeRequest.objects.filter(order=order)
+        .select_related("order__customer", "raised_by", "department")
+        .order_by("created_at", "pk")
+    )
     all_acceptances = list(Acceptance.objects.filter(shipment__order=order).order_by("created_at", "pk"))
     contact = order.contact_phone if "contact" in groups else mask_contact(order.contact_phone)
     head = Section(
@@ -76,6 +80,8 @@ def sections(order: SalesOrder, viewer: Any) -> list[Section]:
             [_("业务员"), _person(order.salesperson)],
             [_("金额"), money(order.total_amount)],
             [_("付款方式"), order.get_payment_terms_display()],
+            # D-2: who confirmed and how (the customer in the portal, by link, or through sales).
+            [_("客户确认"), order.confirmation_account],
         ],
     )
     lines = Section(
@@ -145,11 +151,12 @@ def sections(order: SalesOrder, viewer: Any) -> list[Section]:
     changes = Section(
         "changes",
         _("变更记录"),
-        [_("编号"), _("类型"), _("状态"), _("原因"), _("结论"), _("时间")],
+        [_("编号"), _("类型"), _("申请人"), _("状态"), _("原因"), _("结论"), _("时间")],
         [
             [
                 c.number,
                 c.get_kind_display(),
+                c.raiser_display,
                 c.get_status_display(),
                 c.reason,
                 c.decision_reason,

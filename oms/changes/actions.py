@@ -32,6 +32,7 @@ from oms.changes.models import (
     OPEN_REQUEST_STATUSES,
     ChangeRequest,
     ChangeTask,
+    CustomerChannel,
     CustomerLink,
     RequestKind,
     RequestStatus,
@@ -379,6 +380,7 @@ def _open(task: ChangeTask, actor: Any) -> None:
     ) % {"n": order.number, "k": kind_label, "r": request.number, "d": task.department}
     tracking.open_item(
         target=task,
+        order_id=order.pk,
         kind="change.task",
         title=title,
         department=task.department,
@@ -405,6 +407,8 @@ def raise_request(
     loss_amount: Any = None,
     loss_notes: str = "",
     customer_name: str = "",
+    channel: str = "",
+    customer_user: User | None = None,
 ) -> ChangeRequest:
     """I-1, J-1: a change (new terms and lines) or a cancellation, with why and the expected
     impact; I-2 the affected departments' review starts at once."""
@@ -498,6 +502,9 @@ def raise_request(
         loss_amount=loss,
         loss_notes=loss_notes.strip(),
         customer_name=customer_name.strip()[:100],
+        # I-1: a customer's request not sent by link or portal was brought in by sales.
+        channel=(channel or CustomerChannel.SALES) if source == Source.CUSTOMER else "",
+        customer_user=customer_user if source == Source.CUSTOMER else None,
     )
     review = policy.review
     what = _("%(k)s %(r)s") % {"k": RequestKind(kind).label, "r": request.number}
@@ -610,6 +617,7 @@ def request_by_customer(
         terms=terms,
         lines=lines,
         title=_("客户 %(c)s 通过链接申请变更订单 %(n)s（%(r)s）"),
+        channel=CustomerChannel.LINK,
     )
     link.used_at, link.request = timezone.now(), request
     link.save(update_fields=["used_at", "request"])
@@ -641,6 +649,7 @@ def request_in_portal(
         terms=terms,
         lines=lines,
         title=_("客户 %(c)s 在客户门户申请变更订单 %(n)s（%(r)s）"),
+        channel=CustomerChannel.PORTAL,
     )
 
 
@@ -654,6 +663,7 @@ def _customer_request(
     terms: Mapping[str, Any],
     lines: Sequence[Mapping[str, Any]],
     title: str,
+    channel: str,
 ) -> ChangeRequest:
     """I-1: raised in the salesperson's name, marked as the customer's, reviewed like any other."""
     request = raise_request(
@@ -666,12 +676,14 @@ def _customer_request(
         terms=terms,
         lines=lines,
         customer_name=name,
+        channel=channel,
+        customer_user=actor if getattr(actor, "is_authenticated", False) else None,
     )
     recorder.record(
         actor=actor,
         obj=order,
         action="change.customer_request",
-        after={"request": request.number, "name": name},
+        after={"request": request.number, "name": name, "channel": channel},
     )
     notify(
         event="changes",
@@ -985,7 +997,11 @@ def _cancel(request: ChangeRequest, order: SalesOrder, actor: Any) -> None:
         states.CANCEL_ORDER, order, actor=actor, reason=_("取消申请 %(r)s 已批准") % {"r": request.number}
     )
     owners = fulfilment.stop_work(actor=actor, order=order, reason=_("取消 %(r)s") % {"r": request.number})
-    tracking.close_items(target=order, actor=actor, outcome=_("订单已取消"))
+    # H-5: every open step of the order ends with it (its change requests' agreements and tasks
+    # included); procurement's decisions on its open purchases stay (OUTLIVE_THE_ORDER).
+    tracking.end_order_items(
+        order=order, actor=actor, reason=_("取消申请 %(r)s 已批准") % {"r": request.number}
+    )
     request = workflow.apply(
         states.APPROVE, request, actor=actor, changes={"decided_at": timezone.now(), "loss_facts": facts}
     )

@@ -22,6 +22,15 @@ class Source(models.TextChoices):
     DEPARTMENT = "department", _("内部部门提出")
 
 
+class CustomerChannel(models.TextChoices):
+    """I-1: how a customer's request reached the company; it is always raised in the
+    salesperson's name (`raised_by`), so this says who really asked."""
+
+    SALES = "sales", _("销售代录")
+    LINK = "link", _("客户变更链接")
+    PORTAL = "portal", _("客户门户")
+
+
 class RequestStatus(models.TextChoices):
     IN_REVIEW = "in_review", _("部门评审中")
     IN_APPROVAL = "in_approval", _("待领导审批")
@@ -95,6 +104,17 @@ class ChangeRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     customer_name = models.CharField(_("客户提交人"), max_length=100, blank=True)
+    # I-1: for a customer's request, how it came (empty for a department's own request) and the
+    # customer's portal login that submitted it (none by link or through sales).
+    channel = models.CharField(_("提交方式"), max_length=20, choices=CustomerChannel.choices, blank=True)
+    customer_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("客户门户账号"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     explained_at = models.DateTimeField(_("已向客户说明"), null=True, blank=True)
     explanation = models.TextField(_("向客户说明的内容"), blank=True)
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True, db_index=True)
@@ -112,6 +132,23 @@ class ChangeRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_REQUEST_STATUSES
+
+    @property
+    def raiser_display(self) -> str:
+        """I-1: who really raised the request and how: the customer's contact in the portal or by
+        link (registered in the salesperson's name), the customer through sales, or a
+        department's own request."""
+        sales = self.raised_by.get_full_name() or self.raised_by.get_username()
+        if self.source != Source.CUSTOMER:
+            return f"{sales}（{self.department}）"
+        values = {"n": self.customer_name, "c": self.order.customer.name, "s": sales}
+        if self.channel == CustomerChannel.PORTAL:
+            return str(_("客户%(n)s（%(c)s）在客户门户提出，以销售%(s)s 名义登记")) % values
+        if self.channel == CustomerChannel.LINK:
+            return str(_("客户%(n)s（%(c)s）通过客户变更链接提出，以销售%(s)s 名义登记")) % values
+        if self.customer_name:
+            return str(_("客户%(n)s（%(c)s）提出，销售%(s)s 代录")) % values
+        return str(_("客户（%(c)s）提出，销售%(s)s 代录")) % values
 
     def aspect_labels(self) -> list[str]:
         return [str(ASPECT_LABELS.get(a, a)) for a in self.aspects]

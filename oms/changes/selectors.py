@@ -36,7 +36,9 @@ def tasks_of(request: ChangeRequest) -> list[ChangeTask]:
 
 def requests_of(order: SalesOrder) -> list[ChangeRequest]:
     """I-4: the order's change log (订单资料更改记录表), newest first."""
-    return list(order.change_requests.select_related("raised_by").order_by("-created_at", "-pk"))
+    return list(
+        order.change_requests.select_related("raised_by", "department").order_by("-created_at", "-pk")
+    )
 
 
 def order_panel(user: Any, order: SalesOrder) -> dict[str, Any]:

@@ -44,7 +44,7 @@ REQUEST_SPEC = ListSpec(
         Column("kind"),
         Column("source"),
         Column("status"),
-        Column("raised_by", sortable=False),
+        Column("raiser_display", gettext_lazy("申请人"), sortable=False),
         Column("created_at"),
         Column("loss_amount", group="price"),
     ],

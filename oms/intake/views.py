@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -125,15 +126,30 @@ def _hours_left(items: list[WorkItem]) -> list[tuple[WorkItem, Any]]:
     return result
 
 
-def _timeline(events: list[AuditEvent]) -> list[tuple[AuditEvent, Any]]:
-    """H-1: creation and every change of state, labelled in the user's language."""
+def _who(e: AuditEvent) -> str:
+    """D-2, I-1: who acted, saying so when it was the customer: their portal login (with their
+    company), or the name they typed on a one-time link; staff by their name."""
+    actor = e.actor
+    if actor is not None and actor.is_customer:
+        try:
+            company = actor.portal_account.customer.name
+        except ObjectDoesNotExist:
+            company = ""
+        return _("客户%(n)s（%(c)s）· 客户门户") % {"n": e.actor_name, "c": company}
+    if actor is None and e.actor_name.startswith("客户："):
+        return _("客户%(n)s · 客户链接") % {"n": e.actor_name.removeprefix("客户：")}
+    return e.actor_name
+
+
+def _timeline(events: list[AuditEvent]) -> list[tuple[AuditEvent, Any, str]]:
+    """H-1: creation and every change of state, labelled in the user's language, with who acted."""
     labels = dict(OrderStatus.choices)
-    result: list[tuple[AuditEvent, Any]] = []
+    result: list[tuple[AuditEvent, Any, str]] = []
     for e in events:
         if e.action == "order.create":
-            result.append((e, _("创建")))
+            result.append((e, _("创建"), _who(e)))
         elif e.action.startswith("transition:"):
-            result.append((e, labels.get(e.after.get("status"), e.after.get("status"))))
+            result.append((e, labels.get(e.after.get("status"), e.after.get("status")), _who(e)))
     return result
 
 
@@ -294,13 +310,13 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("该订单已归档，请在订单档案中查阅。"))
         return redirect("archive:detail", pk=filed)
     events = list(
-        AuditEvent.objects.filter(object_type="orders.salesorder", object_id=str(order.pk)).order_by("id")[
-            :500
-        ]
+        AuditEvent.objects.filter(object_type="orders.salesorder", object_id=str(order.pk))
+        .select_related("actor__portal_account__customer")
+        .order_by("id")[:500]
     )
     groups = visible_field_groups(request.user)
     # S-1: the history shows only what the viewer may see of the recorded values.
-    history = [(e, redact(e.before, groups), redact(e.after, groups)) for e in events]
+    history = [(e, redact(e.before, groups), redact(e.after, groups), _who(e)) for e in events]
     items = list(open_items_of(order))
     return render(
         request,

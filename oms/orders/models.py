@@ -8,11 +8,20 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oms.core.models import validate_phone
 from oms.customers.models import PaymentTerms
 from oms.policy.models import PinnedPolicy
+
+
+class ConfirmationMethod(models.TextChoices):
+    """D-2: how the customer's confirmation reached the order (who acted is `confirmed_by`)."""
+
+    SALES = "sales", _("销售记录")
+    LINK = "link", _("客户确认链接")
+    PORTAL = "portal", _("客户门户")
 
 
 class Channel(models.TextChoices):
@@ -148,7 +157,19 @@ class SalesOrder(PinnedPolicy):
     decided_at = models.DateTimeField(_("初审完成时间"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     confirmed_by_name = models.CharField(_("确认人"), max_length=100, blank=True)
-    confirmation_method = models.CharField(_("确认方式"), max_length=20, blank=True)
+    confirmation_method = models.CharField(
+        _("确认方式"), max_length=20, choices=ConfirmationMethod.choices, blank=True
+    )
+    # D-2: the login that recorded or gave the confirmation: the salesperson who recorded it, or
+    # the customer's own portal login (empty for a one-time link, which has no login).
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     confirmation_evidence = models.FileField(
         _("确认凭证"), upload_to="orders/confirmations/%Y/%m/", blank=True
     )
@@ -208,6 +229,28 @@ class SalesOrder(PinnedPolicy):
             or self.needs_special_transport
             or bool(self.special_requirements.strip())
         )
+
+    @property
+    def confirmation_account(self) -> str:
+        """D-2: who really confirmed and how, with the time, for every page and record that shows
+        the confirmation: the customer in the portal or by link, or the customer as recorded by
+        sales (naming the salesperson)."""
+        if self.confirmed_at is None:
+            return ""
+        when = f"{timezone.localtime(self.confirmed_at):%Y-%m-%d %H:%M}"
+        if self.confirmation_method == ConfirmationMethod.PORTAL:
+            text = _("客户%(n)s（%(c)s）于 %(t)s 在客户门户确认")
+        elif self.confirmation_method == ConfirmationMethod.LINK:
+            text = _("客户%(n)s（%(c)s）于 %(t)s 通过客户确认链接确认")
+        else:
+            text = _("客户%(n)s（%(c)s）确认，销售%(s)s 于 %(t)s 记录")
+        recorder = self.confirmed_by
+        return str(text) % {
+            "n": self.confirmed_by_name,
+            "c": self.customer.name,
+            "t": when,
+            "s": (recorder.get_full_name() or recorder.get_username()) if recorder else "",
+        }
 
     @property
     def customer_stage(self) -> str:

@@ -65,7 +65,12 @@ def orders_in_scope(user: Any) -> QuerySet[SalesOrder]:
 
 
 def order_detail(user: Any, pk: int) -> SalesOrder | None:
-    return orders_for(user).select_related("policy_version", "created_by", "inquiry").filter(pk=pk).first()
+    return (
+        orders_for(user)
+        .select_related("policy_version", "created_by", "inquiry", "confirmed_by")
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def archived_record_id(pk: int) -> int | None:

@@ -27,7 +27,7 @@ from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
 from oms.core.tokens import new_token, token_hash
 from oms.notifications.actions import notify
 from oms.orders import states
-from oms.orders.models import OrderStatus, SalesOrder
+from oms.orders.models import ConfirmationMethod, OrderStatus, SalesOrder
 from oms.orders.permissions import CustomerActor, can_renegotiate, is_customer_of
 from oms.policy import selectors as policy_selectors
 from oms.review import states as review_states
@@ -120,6 +120,7 @@ def _open_task(
         task.round.order = order
     tracking.open_item(
         target=task,
+        order_id=order.pk,
         kind="review.task",
         title=_("评审订单 %(n)s（%(d)s）") % {"n": order.number, "d": task.department},
         department=task.department,
@@ -418,8 +419,10 @@ def resubmit_for_review(*, actor: User, order: SalesOrder, reason: str = "") -> 
 
 @transaction.atomic
 def cancel_after_review(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
+    """C-6: after a failed review the order may be cancelled instead of renegotiated; it ends, and
+    every open step of it (the renegotiation, any review or approval step) is withdrawn (H-5)."""
     order = workflow.apply(states.CANCEL_AFTER_REVIEW, order, actor=actor, reason=reason)
-    tracking.close_items(target=order, actor=actor, outcome=_("已取消"))
+    tracking.end_order_items(order=order, actor=actor, reason=reason)
     return order
 
 
@@ -571,6 +574,8 @@ def _confirm(
         "confirmed_at": timezone.now(),
         "confirmed_by_name": name[:100],
         "confirmation_method": method,
+        # D-2: who acted (the salesperson recording, or the customer's portal login; none by link).
+        "confirmed_by_id": actor.pk if getattr(actor, "is_authenticated", False) else None,
     }
     if evidence is not None:
         changes["confirmation_evidence"] = evidence
@@ -597,7 +602,9 @@ def record_confirmation(
     """D-2: sales records who confirmed for the customer, with the evidence attached."""
     if not confirmed_by_name.strip():
         raise FieldErrors({"confirmed_by_name": _("请填写客户确认人。")})
-    return _confirm(order, actor, name=confirmed_by_name.strip(), method="sales", evidence=evidence)
+    return _confirm(
+        order, actor, name=confirmed_by_name.strip(), method=ConfirmationMethod.SALES, evidence=evidence
+    )
 
 
 @transaction.atomic
@@ -639,7 +646,13 @@ def confirm_by_link(*, token: str, name: str) -> SalesOrder:
         raise ActionError(_("确认链接已过期，请联系销售重新发送。"))
     if not name.strip():
         raise FieldErrors({"name": _("请填写确认人姓名。")})
-    order = _confirm(link.order, CustomerActor(name.strip()), name=name.strip(), method="link", evidence=None)
+    order = _confirm(
+        link.order,
+        CustomerActor(name.strip()),
+        name=name.strip(),
+        method=ConfirmationMethod.LINK,
+        evidence=None,
+    )
     link.used_at = timezone.now()
     link.save(update_fields=["used_at"])
     return order
@@ -652,7 +665,7 @@ def confirm_in_portal(*, actor: User, order: SalesOrder) -> SalesOrder:
     if not is_customer_of(actor, order):
         raise NotAllowed(_("只能确认本公司的订单。"))
     name = actor.get_full_name() or actor.get_username()
-    return _confirm(order, actor, name=name, method="portal", evidence=None)
+    return _confirm(order, actor, name=name, method=ConfirmationMethod.PORTAL, evidence=None)
 
 
 def modification_deadline(order: SalesOrder) -> Any:

@@ -12,6 +12,7 @@ from tests.browser.test_review import _as
 
 
 def test_contract_generated_reviewed_and_signed(browser: Any, server_url: str, tmp_path: Path) -> None:
+    """E-1, E-2, E-3: through the pages, a contract is generated, reviewed, and its signed copy attached."""
     scan = tmp_path / "signed.pdf"
     scan.write_bytes(b"%PDF-1.4 signed and sealed")
     sales = _as(browser, server_url, "sales_staff")

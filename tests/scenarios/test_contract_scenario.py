@@ -34,6 +34,7 @@ def _pdf_text(data: bytes) -> str:
 
 
 def test_contract_generated_reviewed_signed_and_release_unblocked(org) -> None:
+    """E-1, E-2, E-3, F-1: the contract is numbered (HT…), its first version is the offer, and the signed copy is attached (kept with its hash as a controlled document) before release."""
     order = confirmed_order(org)
     contract = actions.generate_contract(actor=org["sales"], order=order)
     assert contract.number.startswith("HT") and contract.versions.get().kind == "offer"
@@ -79,6 +80,7 @@ def test_release_without_contract_when_the_policy_allows_the_class(org) -> None:
 
 
 def test_a_new_version_needs_a_reason_and_a_new_review(org) -> None:
+    """E-2: a counter-offer is a new numbered version of the contract, with its reason, and is reviewed again."""
     order = confirmed_order(org)
     contract = actions.generate_contract(actor=org["sales"], order=order)
     actions.review_contract(actor=org["head"], contract=contract, points=ALL_OK)
@@ -92,6 +94,7 @@ def test_a_new_version_needs_a_reason_and_a_new_review(org) -> None:
 
 
 def test_signed_copy_must_be_a_pdf_or_image_and_not_empty(org) -> None:
+    """E-2: the signed copy attached must be a PDF or an image, and not empty."""
     order = confirmed_order(org)
     contract = actions.review_contract(
         actor=org["head"], contract=actions.generate_contract(actor=org["sales"], order=order), points=ALL_OK

@@ -57,6 +57,7 @@ def step(target: Any, assignee: Any, *, due: datetime, closed: datetime | None) 
         title=f"步骤 {next(_n)}",
         content_type=ContentType.objects.get_for_model(target),
         object_id=target.pk,
+        order_id=target.pk if isinstance(target, SalesOrder) else getattr(target, "order_id", None),
         assignee=assignee,
         department=assignee.department,
         started_at=due.replace(hour=8),

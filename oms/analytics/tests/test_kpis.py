@@ -57,6 +57,110 @@ def test_processing_timeliness(people) -> None:
     }
 
 
+@pytest.fixture
+def two_orders(people: dict[str, Any]) -> dict[str, Any]:
+    """Two orders received in November: 王一's (销售部) with every step on time, and the customer
+    service's cs1's (客服部) with one step of six finished a day late."""
+    day = date(2026, 11, 10)
+    due = d.at(day, 17)
+    submitted = d.at(date(2026, 11, 2), 9)
+    good = d.order(people, people["wang"], order_date=date(2026, 11, 2), submitted_at=submitted)
+    late = d.order(people, people["cs"], order_date=date(2026, 11, 2), submitted_at=submitted)
+    for _i in range(3):
+        d.step(good, people["wang"], due=due, closed=d.at(day, 9))
+    d.step(late, people["cs"], due=due, closed=d.at(day, 9))
+    d.step(late, people["prod"], due=due, closed=d.at(day, 10))
+    d.step(late, people["prod"], due=due, closed=d.at(date(2026, 11, 11), 9))  # a day late
+    # Neither a draft never submitted nor an order received in October counts.
+    d.order(people, people["wang"], order_date=date(2026, 11, 3), status="draft")
+    d.order(people, people["wang"], order_date=date(2026, 10, 30), submitted_at=d.at(date(2026, 10, 30)))
+    people["good"], people["late"] = good, late
+    rollup_steps()
+    return people
+
+
+def test_order_timeliness_counts_orders_not_steps(two_orders) -> None:
+    """O-1 (003 六(二)1 订单处理及时率): orders handled in time ÷ orders received: two orders, one
+    with a late step → 50 %, not the 5 of 6 steps the per-step figure shows."""
+    assert _table("order_timeliness", "company") == {"全公司": (1, 2, Decimal("50.0"))}
+    assert kpis.KPIS["order_timeliness"].title == "订单处理及时率"
+
+
+def test_order_timeliness_per_department_and_person(two_orders) -> None:
+    """O-1: an order counts for its sales department and salesperson; the late step's department
+    is not where the order is counted."""
+    assert _table("order_timeliness", "department") == {
+        "销售部": (1, 1, Decimal("100.0")),
+        "客服部": (0, 1, Decimal("0.0")),
+    }
+    assert _table("order_timeliness", "person") == {
+        "王一": (1, 1, Decimal("100.0")),
+        "cs1": (0, 1, Decimal("0.0")),
+    }
+    assert _table("order_timeliness", "month") == {"2026-11": (1, 2, Decimal("50.0"))}
+
+
+def test_step_timeliness_stays_and_is_labelled_per_step(two_orders) -> None:
+    """O-1: the per-step figure is still steps on time ÷ steps, under its own name."""
+    assert _table("timeliness", "company") == {"全公司": (5, 6, Decimal("83.3"))}
+    assert kpis.KPIS["timeliness"].title == "环节及时率（按待办步骤）"
+
+
+def test_an_open_step_past_its_deadline_makes_the_order_late(people) -> None:
+    """O-1: a step still open after its deadline (not yet flagged by the sweep) is not handled in
+    time; an open step not yet due is."""
+    received = {"order_date": date(2026, 11, 2), "submitted_at": d.at(date(2026, 11, 2))}
+    waiting = d.order(people, people["wang"], **received)
+    d.step(waiting, people["wang"], due=d.at(date(2099, 1, 5), 17), closed=None)
+    stuck = d.order(people, people["wang"], **received)
+    d.step(stuck, people["wang"], due=d.at(date(2026, 11, 3), 17), closed=None)
+    assert _table("order_timeliness", "company") == {"全公司": (1, 2, Decimal("50.0"))}
+
+
+def test_order_timeliness_drill_lists_the_orders_with_the_late_one_marked(two_orders) -> None:
+    """O-1: the records behind the figure are the orders, the late one not counted."""
+    found = kpis.drill("order_timeliness", *NOV, "company", "", show_money=True)
+    good, late = two_orders["good"], two_orders["late"]
+    assert [(r.cells[0], r.counted, r.order_id) for r in found.rows] == [
+        (good.number, True, good.pk),
+        (late.number, False, late.pk),
+    ]
+
+
+def test_order_timeliness_is_one_query_per_grouping(two_orders, django_assert_num_queries) -> None:
+    """O-1, ADR 0010: a grouped query, not a loop over orders."""
+    with django_assert_num_queries(1):
+        kpis.order_timeliness(*NOV, "person")
+
+
+def test_kpi_page_and_assessment_show_order_timeliness(client, two_orders) -> None:
+    """O-1, O-3: the KPI page and the monthly assessment (page, Excel) carry the seed's figure
+    beside the per-step one."""
+    client.force_login(two_orders["head"])
+    page = client.get(reverse("analytics:kpis"), {"month": "2026-11", "by": "department"}).content.decode()
+    assert "订单处理及时率" in page and "环节及时率（按待办步骤）" in page
+    assert "kpi=order_timeliness&amp;by=department" in page
+    from oms.analytics import assessment
+
+    report = assessment.build("2026-11")
+    section = next(s for s in report.sections if s.kpi.code == "order_timeliness")
+    assert (section.company.numerator, section.company.denominator, section.company.percent) == (
+        1,
+        2,
+        Decimal("50.0"),
+    )
+    assert section.target == Decimal("95")
+    assert report.sheets()[0] == (
+        "订单处理及时率",
+        ["部门", "分子", "分母", "比率（%）", "目标（%）"],
+        [
+            ["全公司", 1, 2, Decimal("50.0"), Decimal("95")],
+            ["客服部", 0, 1, Decimal("0.0"), Decimal("95")],
+            ["销售部", 1, 1, Decimal("100.0"), Decimal("95")],
+        ],
+    )
+
+
 def test_confirmation_accuracy(people) -> None:
     """Confirmed without a later internal correction / confirmed: a customer's own change and a
     rejected internal one are not errors."""

@@ -203,6 +203,19 @@ def test_the_notice_requirement_is_a_policy_setting(more_heads) -> None:
     assert _change(more_heads, order, source="customer").source == "customer"
 
 
+def test_a_customer_request_through_sales_is_shown_as_recorded_by_sales(more_heads) -> None:
+    """I-1: a customer's request that sales brings in says so: the customer raised it, sales
+    recorded it; a department's own request names its raiser and department."""
+    set_policy(more_heads, changes__customer_notice_required=False)
+    order = released_order(more_heads)
+    change = _change(more_heads, order, source="customer")
+    sales = more_heads["sales"].get_full_name() or more_heads["sales"].username
+    assert (change.channel, change.customer_user) == ("sales", None)
+    assert change.raiser_display == f"客户（{order.customer.name}）提出，销售{sales} 代录"
+    change.source = "department"
+    assert change.raiser_display == f"{sales}（{more_heads['sales'].department}）"
+
+
 def test_nothing_changed_is_refused(more_heads) -> None:
     order = released_order(more_heads)
     with pytest.raises(FieldErrors) as refused:

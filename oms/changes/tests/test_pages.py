@@ -208,7 +208,8 @@ def _link(client, more_heads, order) -> str:
 
 
 def test_customer_asks_for_a_change_through_the_link(client, more_heads) -> None:
-    """I-1: the customer's own submission is the written notice; it is reviewed like any other."""
+    """I-1: the customer's own submission is the written notice; it is reviewed like any other,
+    and staff see it was the customer, by link."""
     order = released_order(more_heads)
     token = _link(client, more_heads, order)
     line = order.lines.get()
@@ -234,6 +235,14 @@ def test_customer_asks_for_a_change_through_the_link(client, more_heads) -> None
         more_heads["sales"],
         ["production", "procurement", "finance"],
     )
+    # I-1: staff see that the customer raised it by link, in the salesperson's name.
+    sales = more_heads["sales"].get_full_name() or more_heads["sales"].username
+    shown = f"客户张伟（{order.customer.name}）通过客户变更链接提出，以销售{sales} 名义登记"
+    assert (change.channel, change.customer_user, change.raiser_display) == ("link", None, shown)
+    client.force_login(more_heads["sales"])
+    assert shown in client.get(reverse("changes:request_detail", args=[change.pk])).content.decode()
+    assert shown in client.get(reverse("changes:request_list")).content.decode()
+    client.logout()
     again = client.post(url, {"name": "张伟", "reason": "x", "impact": "y"})
     assert again.status_code == 400 and "该变更链接已使用过。" in again.content.decode()
     assert ChangeRequest.objects.count() == 1

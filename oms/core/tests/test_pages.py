@@ -60,5 +60,6 @@ def test_api_docs_page_is_served_from_our_own_origin(client) -> None:
 
 
 def test_stock_form_uses_the_product_picker(admin_client) -> None:
+    """A-2, A-5: a stock level is entered per product (chosen with the product picker) and warehouse."""
     response = admin_client.get(reverse("catalog:stock_create"))
     assert reverse("catalog:product_picker").encode() in response.content

@@ -33,11 +33,13 @@ def released(more_heads):
 
 
 def test_shortage_is_what_stock_does_not_cover(released) -> None:
+    """A-5, G-1: the shortage to buy is the order's need less the stock levels of the product."""
     _org, order = released
     assert [(p.code, q) for p, q in actions.shortages(order)] == [("P1", Decimal("2"))]
 
 
 def test_unqualified_supplier_is_refused(released) -> None:
+    """A-3, G-1: a supplier not qualified (考察中) cannot receive a purchase order; the error names the supplier field."""
     org, order = released
     supplier = Supplier.objects.create(code="S9", name="考察中供应商", qualification="probation")
     with pytest.raises(FieldErrors) as info:

@@ -83,6 +83,7 @@ def test_two_partial_shipments_ship_the_order(more_heads) -> None:
 
 
 def test_unqualified_carrier_is_refused(more_heads) -> None:
+    """A-3, G-5: a disqualified carrier (物流服务商) cannot carry a shipment."""
     org = more_heads
     order = _released(org)
     carrier = Carrier.objects.create(code="L9", name="某物流", qualification="disqualified")

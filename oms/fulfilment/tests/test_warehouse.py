@@ -48,6 +48,7 @@ def _setup(org, on_hand="10"):
 
 
 def test_reserve_pick_check_pack_and_ship_takes_stock_out(more_heads) -> None:
+    """A-5, G-4: allocation reserves the product's stock level in its warehouse; shipping takes it out of stock on hand."""
     org = more_heads
     order, line, level = _setup(org)
     res = actions.reserve(
@@ -81,6 +82,7 @@ def test_reserve_pick_check_pack_and_ship_takes_stock_out(more_heads) -> None:
 
 
 def test_cannot_reserve_more_than_available_or_needed(more_heads) -> None:
+    """A-5, G-4: allocation cannot take more than the stock level has available, nor more than the line still needs."""
     org = more_heads
     order, line, level = _setup(org, on_hand="5")
     with pytest.raises(FieldErrors) as info:
@@ -104,6 +106,7 @@ def test_cannot_reserve_more_than_available_or_needed(more_heads) -> None:
     connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL; CI runs this on PostgreSQL"
 )
 def test_two_orders_never_reserve_the_same_stock(more_heads) -> None:
+    """A-5, G-4: two orders allocating one stock level at once never reserve the same units."""
     org = more_heads
     from conftest import make_user
 

@@ -57,10 +57,12 @@ def test_delivery_before_order_date_is_refused(org) -> None:
 
 
 def test_unknown_product_is_refused(org) -> None:
+    """A-2, B-3: order lines name products of the master data; an unknown one is refused."""
     _refused(org, ["lines.0.product"], order_lines=[{"product": 999999, "quantity": "1", "unit_price": "1"}])
 
 
 def test_discontinued_product_is_refused(org) -> None:
+    """A-2, B-3: a discontinued product (inactive in the master data) cannot be ordered."""
     org["motor"].active = False
     org["motor"].save()
     errors = _refused(org, ["lines.1.product"])

@@ -10,134 +10,390 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('catalog', '0001_initial'),
-        ('customers', '0002_customer_blocked'),
-        ('policy', '0002_defaults'),
+        ("accounts", "0001_initial"),
+        ("catalog", "0001_initial"),
+        ("customers", "0002_customer_blocked"),
+        ("policy", "0002_defaults"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Inquiry',
+            name="Inquiry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('open', '待分配'), ('handed_over', '跟进中'), ('converted', '已转订单'), ('closed', '已关闭')], db_index=True, default='open', max_length=20, verbose_name='状态')),
-                ('prospect_name', models.CharField(blank=True, max_length=200, verbose_name='潜在客户名称')),
-                ('contact_name', models.CharField(max_length=60, verbose_name='联系人')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, validators=[oms.core.models.validate_phone], verbose_name='联系电话')),
-                ('channel', models.CharField(choices=[('phone', '电话'), ('email', '邮件'), ('fax', '传真'), ('mail', '信函'), ('visit', '客户来访'), ('portal', '网上门户'), ('ecommerce', '电商平台'), ('marketing', '市场线索'), ('referral', '合作伙伴推荐'), ('trade_show', '展会'), ('walk_in', '门店/上门'), ('import', '批量导入'), ('api', '系统对接')], max_length=20, verbose_name='接收渠道')),
-                ('content', models.TextField(verbose_name='咨询内容')),
-                ('close_reason', models.CharField(blank=True, max_length=200, verbose_name='关闭原因')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
-                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='inquiries', to=settings.AUTH_USER_MODEL, verbose_name='跟进销售')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='inquiries', to='customers.customer', verbose_name='客户')),
-                ('received_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='接待人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待分配"),
+                            ("handed_over", "跟进中"),
+                            ("converted", "已转订单"),
+                            ("closed", "已关闭"),
+                        ],
+                        db_index=True,
+                        default="open",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("prospect_name", models.CharField(blank=True, max_length=200, verbose_name="潜在客户名称")),
+                ("contact_name", models.CharField(max_length=60, verbose_name="联系人")),
+                (
+                    "contact_phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=30,
+                        validators=[oms.core.models.validate_phone],
+                        verbose_name="联系电话",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone", "电话"),
+                            ("email", "邮件"),
+                            ("fax", "传真"),
+                            ("mail", "信函"),
+                            ("visit", "客户来访"),
+                            ("portal", "网上门户"),
+                            ("ecommerce", "电商平台"),
+                            ("marketing", "市场线索"),
+                            ("referral", "合作伙伴推荐"),
+                            ("trade_show", "展会"),
+                            ("walk_in", "门店/上门"),
+                            ("import", "批量导入"),
+                            ("api", "系统对接"),
+                        ],
+                        max_length=20,
+                        verbose_name="接收渠道",
+                    ),
+                ),
+                ("content", models.TextField(verbose_name="咨询内容")),
+                ("close_reason", models.CharField(blank=True, max_length=200, verbose_name="关闭原因")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间"),
+                ),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inquiries",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="跟进销售",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inquiries",
+                        to="customers.customer",
+                        verbose_name="客户",
+                    ),
+                ),
+                (
+                    "received_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="接待人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '咨询',
-                'verbose_name_plural': '咨询',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "咨询",
+                "verbose_name_plural": "咨询",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SalesOrder',
+            name="SalesOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=60, unique=True, verbose_name='订单编号')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('pending_check', '待初审'), ('needs_info', '待补充'), ('awaiting_decision', '待管理层决定'), ('in_review', '评审中'), ('declined', '未接单'), ('cancelled', '已取消')], db_index=True, default='draft', max_length=30, verbose_name='状态')),
-                ('contact_name', models.CharField(max_length=60, verbose_name='联系人')),
-                ('contact_phone', models.CharField(max_length=30, validators=[oms.core.models.validate_phone], verbose_name='联系电话')),
-                ('order_date', models.DateField(db_index=True, verbose_name='下单日期')),
-                ('channel', models.CharField(choices=[('phone', '电话'), ('email', '邮件'), ('fax', '传真'), ('mail', '信函'), ('visit', '客户来访'), ('portal', '网上门户'), ('ecommerce', '电商平台'), ('marketing', '市场线索'), ('referral', '合作伙伴推荐'), ('trade_show', '展会'), ('walk_in', '门店/上门'), ('import', '批量导入'), ('api', '系统对接')], max_length=20, verbose_name='接收渠道')),
-                ('order_class', models.CharField(default='normal', max_length=20, verbose_name='订单类别')),
-                ('delivery_date', models.DateField(verbose_name='交货日期')),
-                ('delivery_place', models.CharField(max_length=255, verbose_name='交货地点')),
-                ('payment_terms', models.CharField(choices=[('prepayment', '预付款'), ('on_delivery', '货到付款'), ('monthly', '月结'), ('instalments', '分期付款')], max_length=20, verbose_name='付款方式')),
-                ('invoice_requirements', models.CharField(blank=True, max_length=255, verbose_name='发票要求')),
-                ('needs_customisation', models.BooleanField(default=False, verbose_name='定制要求')),
-                ('needs_special_packaging', models.BooleanField(default=False, verbose_name='特殊包装')),
-                ('needs_special_transport', models.BooleanField(default=False, verbose_name='特殊运输')),
-                ('special_requirements', models.TextField(blank=True, verbose_name='特殊要求说明')),
-                ('currency', models.CharField(default='CNY', max_length=3, verbose_name='币种')),
-                ('total_amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='订单金额')),
-                ('original_document', models.FileField(blank=True, upload_to='orders/originals/%Y/%m/', verbose_name='客户原始单据')),
-                ('duplicate_reason', models.CharField(blank=True, max_length=200, verbose_name='重复下单说明')),
-                ('external_ref', models.CharField(blank=True, db_index=True, max_length=60, verbose_name='客户单号')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='初审完成时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='customers.customer', verbose_name='客户')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='accounts.department', verbose_name='销售部门')),
-                ('inquiry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='orders.inquiry', verbose_name='来源咨询')),
-                ('policy_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='policy.policyversion', verbose_name='制度版本')),
-                ('salesperson', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sales_orders', to=settings.AUTH_USER_MODEL, verbose_name='销售员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=60, unique=True, verbose_name="订单编号")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("pending_check", "待初审"),
+                            ("needs_info", "待补充"),
+                            ("awaiting_decision", "待管理层决定"),
+                            ("in_review", "评审中"),
+                            ("declined", "未接单"),
+                            ("cancelled", "已取消"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=30,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("contact_name", models.CharField(max_length=60, verbose_name="联系人")),
+                (
+                    "contact_phone",
+                    models.CharField(
+                        max_length=30, validators=[oms.core.models.validate_phone], verbose_name="联系电话"
+                    ),
+                ),
+                ("order_date", models.DateField(db_index=True, verbose_name="下单日期")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone", "电话"),
+                            ("email", "邮件"),
+                            ("fax", "传真"),
+                            ("mail", "信函"),
+                            ("visit", "客户来访"),
+                            ("portal", "网上门户"),
+                            ("ecommerce", "电商平台"),
+                            ("marketing", "市场线索"),
+                            ("referral", "合作伙伴推荐"),
+                            ("trade_show", "展会"),
+                            ("walk_in", "门店/上门"),
+                            ("import", "批量导入"),
+                            ("api", "系统对接"),
+                        ],
+                        max_length=20,
+                        verbose_name="接收渠道",
+                    ),
+                ),
+                ("order_class", models.CharField(default="normal", max_length=20, verbose_name="订单类别")),
+                ("delivery_date", models.DateField(verbose_name="交货日期")),
+                ("delivery_place", models.CharField(max_length=255, verbose_name="交货地点")),
+                (
+                    "payment_terms",
+                    models.CharField(
+                        choices=[
+                            ("prepayment", "预付款"),
+                            ("on_delivery", "货到付款"),
+                            ("monthly", "月结"),
+                            ("instalments", "分期付款"),
+                        ],
+                        max_length=20,
+                        verbose_name="付款方式",
+                    ),
+                ),
+                (
+                    "invoice_requirements",
+                    models.CharField(blank=True, max_length=255, verbose_name="发票要求"),
+                ),
+                ("needs_customisation", models.BooleanField(default=False, verbose_name="定制要求")),
+                ("needs_special_packaging", models.BooleanField(default=False, verbose_name="特殊包装")),
+                ("needs_special_transport", models.BooleanField(default=False, verbose_name="特殊运输")),
+                ("special_requirements", models.TextField(blank=True, verbose_name="特殊要求说明")),
+                ("currency", models.CharField(default="CNY", max_length=3, verbose_name="币种")),
+                (
+                    "total_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=18, verbose_name="订单金额"
+                    ),
+                ),
+                (
+                    "original_document",
+                    models.FileField(
+                        blank=True, upload_to="orders/originals/%Y/%m/", verbose_name="客户原始单据"
+                    ),
+                ),
+                (
+                    "duplicate_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="重复下单说明"),
+                ),
+                (
+                    "external_ref",
+                    models.CharField(blank=True, db_index=True, max_length=60, verbose_name="客户单号"),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交时间")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="初审完成时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="customers.customer",
+                        verbose_name="客户",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="accounts.department",
+                        verbose_name="销售部门",
+                    ),
+                ),
+                (
+                    "inquiry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="orders.inquiry",
+                        verbose_name="来源咨询",
+                    ),
+                ),
+                (
+                    "policy_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="policy.policyversion",
+                        verbose_name="制度版本",
+                    ),
+                ),
+                (
+                    "salesperson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sales_orders",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="销售员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '订单',
-                'verbose_name_plural': '订单',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "订单",
+                "verbose_name_plural": "订单",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='OrderLine',
+            name="OrderLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_no', models.PositiveIntegerField(verbose_name='行号')),
-                ('spec', models.CharField(blank=True, max_length=200, verbose_name='规格型号')),
-                ('quantity', models.DecimalField(decimal_places=4, max_digits=16, validators=[django.core.validators.MinValueValidator(Decimal('0.0001'))], verbose_name='数量')),
-                ('unit', models.CharField(max_length=20, verbose_name='单位')),
-                ('unit_price', models.DecimalField(decimal_places=4, max_digits=16, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='单价')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='金额')),
-                ('removed', models.BooleanField(default=False, verbose_name='已删除')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='order_lines', to='catalog.product', verbose_name='产品')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='orders.salesorder', verbose_name='订单')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line_no", models.PositiveIntegerField(verbose_name="行号")),
+                ("spec", models.CharField(blank=True, max_length=200, verbose_name="规格型号")),
+                (
+                    "quantity",
+                    models.DecimalField(
+                        decimal_places=4,
+                        max_digits=16,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.0001"))],
+                        verbose_name="数量",
+                    ),
+                ),
+                ("unit", models.CharField(max_length=20, verbose_name="单位")),
+                (
+                    "unit_price",
+                    models.DecimalField(
+                        decimal_places=4,
+                        max_digits=16,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="单价",
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="金额")),
+                ("removed", models.BooleanField(default=False, verbose_name="已删除")),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="order_lines",
+                        to="catalog.product",
+                        verbose_name="产品",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lines",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '订单明细',
-                'verbose_name_plural': '订单明细',
-                'ordering': ['order', 'line_no'],
-                'base_manager_name': 'all_objects',
+                "verbose_name": "订单明细",
+                "verbose_name_plural": "订单明细",
+                "ordering": ["order", "line_no"],
+                "base_manager_name": "all_objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('all_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("all_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.AddIndex(
-            model_name='salesorder',
-            index=models.Index(fields=['status', '-created_at'], name='orders_sale_status_c15304_idx'),
+            model_name="salesorder",
+            index=models.Index(fields=["status", "-created_at"], name="orders_sale_status_c15304_idx"),
         ),
         migrations.AddIndex(
-            model_name='salesorder',
-            index=models.Index(fields=['customer', '-created_at'], name='orders_sale_custome_b3f0cf_idx'),
+            model_name="salesorder",
+            index=models.Index(fields=["customer", "-created_at"], name="orders_sale_custome_b3f0cf_idx"),
         ),
         migrations.AddIndex(
-            model_name='salesorder',
-            index=models.Index(fields=['salesperson', '-created_at'], name='orders_sale_salespe_ba9723_idx'),
+            model_name="salesorder",
+            index=models.Index(fields=["salesperson", "-created_at"], name="orders_sale_salespe_ba9723_idx"),
         ),
         migrations.AddConstraint(
-            model_name='salesorder',
-            constraint=models.CheckConstraint(condition=models.Q(('total_amount__gte', 0)), name='order_total_not_negative'),
+            model_name="salesorder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("total_amount__gte", 0)), name="order_total_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='salesorder',
-            constraint=models.CheckConstraint(condition=models.Q(('delivery_date__gte', models.F('order_date'))), name='order_delivery_not_before_order_date'),
+            model_name="salesorder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("delivery_date__gte", models.F("order_date"))),
+                name="order_delivery_not_before_order_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='order_line_quantity_positive'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="order_line_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('unit_price__gte', 0)), name='order_line_price_not_negative'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("unit_price__gte", 0)), name="order_line_price_not_negative"
+            ),
         ),
     ]

@@ -5,19 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('customers', '0002_customer_blocked'),
-        ('orders', '0001_initial'),
-        ('policy', '0002_defaults'),
+        ("accounts", "0001_initial"),
+        ("customers", "0002_customer_blocked"),
+        ("orders", "0001_initial"),
+        ("policy", "0002_defaults"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='salesorder',
-            name='order_delivery_not_before_order_date',
-            constraint=models.CheckConstraint(condition=models.Q(('delivery_date__gte', models.F('order_date'))), name='order_delivery_not_before_order_date', violation_error_message='交货日期不能早于下单日期。'),
+            model_name="salesorder",
+            name="order_delivery_not_before_order_date",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("delivery_date__gte", models.F("order_date"))),
+                name="order_delivery_not_before_order_date",
+                violation_error_message="交货日期不能早于下单日期。",
+            ),
         ),
     ]

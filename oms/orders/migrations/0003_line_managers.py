@@ -5,21 +5,26 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0002_delivery_message'),
+        ("orders", "0002_delivery_message"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='orderline',
-            options={'base_manager_name': 'all_objects', 'default_manager_name': 'objects', 'ordering': ['order', 'line_no'], 'verbose_name': '订单明细', 'verbose_name_plural': '订单明细'},
+            name="orderline",
+            options={
+                "base_manager_name": "all_objects",
+                "default_manager_name": "objects",
+                "ordering": ["order", "line_no"],
+                "verbose_name": "订单明细",
+                "verbose_name_plural": "订单明细",
+            },
         ),
         migrations.AlterModelManagers(
-            name='orderline',
+            name="orderline",
             managers=[
-                ('all_objects', django.db.models.manager.Manager()),
-                ('objects', django.db.models.manager.Manager()),
+                ("all_objects", django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
             ],
         ),
     ]

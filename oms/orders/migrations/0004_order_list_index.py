@@ -5,18 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('customers', '0002_customer_blocked'),
-        ('orders', '0003_line_managers'),
-        ('policy', '0002_defaults'),
+        ("accounts", "0001_initial"),
+        ("customers", "0002_customer_blocked"),
+        ("orders", "0003_line_managers"),
+        ("policy", "0002_defaults"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='salesorder',
-            index=models.Index(fields=['-created_at', '-id'], name='order_created_id_idx'),
+            model_name="salesorder",
+            index=models.Index(fields=["-created_at", "-id"], name="order_created_id_idx"),
         ),
     ]

@@ -4,35 +4,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0004_order_list_index'),
+        ("orders", "0004_order_list_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='salesorder',
-            name='confirmation_evidence',
-            field=models.FileField(blank=True, upload_to='orders/confirmations/%Y/%m/', verbose_name='确认凭证'),
+            model_name="salesorder",
+            name="confirmation_evidence",
+            field=models.FileField(
+                blank=True, upload_to="orders/confirmations/%Y/%m/", verbose_name="确认凭证"
+            ),
         ),
         migrations.AddField(
-            model_name='salesorder',
-            name='confirmation_method',
-            field=models.CharField(blank=True, max_length=20, verbose_name='确认方式'),
+            model_name="salesorder",
+            name="confirmation_method",
+            field=models.CharField(blank=True, max_length=20, verbose_name="确认方式"),
         ),
         migrations.AddField(
-            model_name='salesorder',
-            name='confirmed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='确认时间'),
+            model_name="salesorder",
+            name="confirmed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="确认时间"),
         ),
         migrations.AddField(
-            model_name='salesorder',
-            name='confirmed_by_name',
-            field=models.CharField(blank=True, max_length=100, verbose_name='确认人'),
+            model_name="salesorder",
+            name="confirmed_by_name",
+            field=models.CharField(blank=True, max_length=100, verbose_name="确认人"),
         ),
         migrations.AlterField(
-            model_name='salesorder',
-            name='status',
-            field=models.CharField(choices=[('draft', '草稿'), ('pending_check', '待初审'), ('needs_info', '待补充'), ('awaiting_decision', '待管理层决定'), ('in_review', '评审中'), ('review_failed', '评审未通过'), ('in_approval', '审批中'), ('awaiting_confirmation', '待客户确认'), ('confirmed', '已确认'), ('declined', '未接单'), ('cancelled', '已取消')], db_index=True, default='draft', max_length=30, verbose_name='状态'),
+            model_name="salesorder",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "草稿"),
+                    ("pending_check", "待初审"),
+                    ("needs_info", "待补充"),
+                    ("awaiting_decision", "待管理层决定"),
+                    ("in_review", "评审中"),
+                    ("review_failed", "评审未通过"),
+                    ("in_approval", "审批中"),
+                    ("awaiting_confirmation", "待客户确认"),
+                    ("confirmed", "已确认"),
+                    ("declined", "未接单"),
+                    ("cancelled", "已取消"),
+                ],
+                db_index=True,
+                default="draft",
+                max_length=30,
+                verbose_name="状态",
+            ),
         ),
     ]

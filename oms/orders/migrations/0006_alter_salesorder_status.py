@@ -4,15 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0005_salesorder_confirmation_evidence_and_more'),
+        ("orders", "0005_salesorder_confirmation_evidence_and_more"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='salesorder',
-            name='status',
-            field=models.CharField(choices=[('draft', '草稿'), ('pending_check', '待初审'), ('needs_info', '待补充'), ('awaiting_decision', '待管理层决定'), ('in_review', '评审中'), ('review_failed', '评审未通过'), ('in_approval', '审批中'), ('awaiting_confirmation', '待客户确认'), ('confirmed', '已确认'), ('released', '已下达'), ('in_production', '生产中'), ('declined', '未接单'), ('cancelled', '已取消')], db_index=True, default='draft', max_length=30, verbose_name='状态'),
+            model_name="salesorder",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "草稿"),
+                    ("pending_check", "待初审"),
+                    ("needs_info", "待补充"),
+                    ("awaiting_decision", "待管理层决定"),
+                    ("in_review", "评审中"),
+                    ("review_failed", "评审未通过"),
+                    ("in_approval", "审批中"),
+                    ("awaiting_confirmation", "待客户确认"),
+                    ("confirmed", "已确认"),
+                    ("released", "已下达"),
+                    ("in_production", "生产中"),
+                    ("declined", "未接单"),
+                    ("cancelled", "已取消"),
+                ],
+                db_index=True,
+                default="draft",
+                max_length=30,
+                verbose_name="状态",
+            ),
         ),
     ]

@@ -6,29 +6,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0008_alter_salesorder_status'),
+        ("orders", "0008_alter_salesorder_status"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OrderVersion',
+            name="OrderVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='版本号')),
-                ('snapshot', models.JSONField(verbose_name='内容')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='原因')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='orders.salesorder', verbose_name='订单')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="版本号")),
+                ("snapshot", models.JSONField(verbose_name="内容")),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="原因")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '订单版本',
-                'verbose_name_plural': '订单版本',
-                'ordering': ['order', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('order', 'number'), name='order_version_unique_number')],
+                "verbose_name": "订单版本",
+                "verbose_name_plural": "订单版本",
+                "ordering": ["order", "number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("order", "number"), name="order_version_unique_number")
+                ],
             },
         ),
     ]

@@ -5,18 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_user_totp'),
-        ('customers', '0003_monthly_terms'),
-        ('orders', '0011_closed'),
-        ('policy', '0002_defaults'),
+        ("accounts", "0004_user_totp"),
+        ("customers", "0003_monthly_terms"),
+        ("orders", "0011_closed"),
+        ("policy", "0002_defaults"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='salesorder',
-            index=models.Index(fields=['confirmed_at'], include=('customer', 'salesperson', 'department', 'total_amount', 'order_date', 'status'), name='order_confirmed_cover_idx'),
+            model_name="salesorder",
+            index=models.Index(
+                fields=["confirmed_at"],
+                include=("customer", "salesperson", "department", "total_amount", "order_date", "status"),
+                name="order_confirmed_cover_idx",
+            ),
         ),
     ]

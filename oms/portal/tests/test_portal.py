@@ -44,6 +44,11 @@ def world() -> dict[str, Any]:
 
 
 @pytest.fixture
+def client_factory() -> Any:
+    return Client
+
+
+@pytest.fixture
 def portal(client: Client, world: dict[str, Any]) -> Client:
     client.force_login(world["user"])
     return client
@@ -139,6 +144,68 @@ def test_the_customer_confirms_their_order(portal: Client, world: dict[str, Any]
     )
     event = AuditEvent.objects.filter(object_id=str(order.pk), action="transition:confirm").get()
     assert event.actor_id == world["user"].pk
+
+
+def test_staff_see_that_the_customer_confirmed_in_the_portal(
+    portal: Client, client_factory: Any, world: dict[str, Any]
+) -> None:
+    """D-2, B-8: the order page, its confirmation panel, its history, the review report and the
+    archive record name the customer's contact and the portal, not sales or a link."""
+    from oms.archive.contents import sections
+    from oms.review.models import ReviewRound
+
+    order = world["to_confirm"]
+    portal.post(f"/portal/orders/{order.number}/confirm/")
+    order.refresh_from_db()
+    assert (order.confirmation_method, order.confirmed_by_id) == ("portal", world["user"].pk)
+    when = f"{timezone.localtime(order.confirmed_at):%Y-%m-%d %H:%M}"
+    shown = f"客户张伟（{world['own'].name}）于 {when} 在客户门户确认"
+    assert order.confirmation_account == shown
+    staff = client_factory()
+    staff.force_login(world["admin"])
+    page = staff.get(f"/orders/{order.pk}/").content.decode()
+    assert shown in page
+    assert f"客户张伟（{world['own'].name}）· 客户门户" in page  # the timeline and the history
+    assert "销售记录" not in page
+    rnd = ReviewRound.objects.filter(order=order).latest("number")
+    assert shown in staff.get(f"/review/rounds/{rnd.pk}/report/").content.decode()
+    head = next(s for s in sections(order, world["admin"]) if s.key == "order")
+    assert ["客户确认", shown] in head.rows
+
+
+def test_staff_see_that_the_customer_raised_the_change_in_the_portal(
+    portal: Client, client_factory: Any, world: dict[str, Any]
+) -> None:
+    """I-1, B-8: a change asked in the portal is raised in the salesperson's name but shown as the
+    customer's contact's, through the portal, on the request, the list, the order and the archive."""
+    from oms.archive.contents import sections
+    from oms.changes.models import ChangeRequest
+    from oms.review import actions as review
+
+    order = review.confirm_in_portal(actor=world["user"], order=world["to_confirm"])
+    line = order.lines.get()
+    portal.post(
+        f"/portal/orders/{order.number}/change/",
+        {
+            f"quantity-{line.pk}": "12",
+            f"spec-{line.pk}": line.spec,
+            "delivery_date": f"{order.delivery_date:%Y-%m-%d}",
+            "delivery_place": order.delivery_place,
+            "reason": "新产线提前投产",
+            "impact": "交期不变",
+        },
+    )
+    change = ChangeRequest.objects.get(order=order)
+    sales = order.salesperson.get_full_name() or order.salesperson.username
+    shown = f"客户张伟（{world['own'].name}）在客户门户提出，以销售{sales} 名义登记"
+    assert (change.channel, change.customer_user, change.raiser_display) == ("portal", world["user"], shown)
+    staff = client_factory()
+    staff.force_login(world["admin"])
+    assert shown in staff.get(f"/changes/{change.pk}/").content.decode()
+    assert shown in staff.get("/changes/").content.decode()
+    assert shown in staff.get(f"/orders/{order.pk}/").content.decode()
+    changes = next(s for s in sections(order, world["admin"]) if s.key == "changes")
+    assert changes.rows[0][2] == shown
 
 
 def test_confirming_another_customer_order_is_404_and_changes_nothing(

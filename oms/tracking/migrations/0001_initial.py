@@ -6,41 +6,112 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("accounts", "0001_initial"),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkItem',
+            name="WorkItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(db_index=True, max_length=40, verbose_name='事项')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('status', models.CharField(choices=[('open', '待办'), ('done', '已完成'), ('cancelled', '已撤销')], db_index=True, default='open', max_length=20, verbose_name='状态')),
-                ('started_at', models.DateTimeField(verbose_name='开始时间')),
-                ('due_at', models.DateTimeField(db_index=True, verbose_name='截止时间')),
-                ('overdue', models.BooleanField(db_index=True, default=False, verbose_name='已超时')),
-                ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='上报时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('outcome', models.CharField(blank=True, max_length=200, verbose_name='结果')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='work_items', to=settings.AUTH_USER_MODEL, verbose_name='负责人')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='完成人')),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='work_items', to='accounts.department', verbose_name='负责部门')),
-                ('escalated_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='escalated_items', to=settings.AUTH_USER_MODEL, verbose_name='已上报给')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(db_index=True, max_length=40, verbose_name="事项")),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("object_id", models.PositiveBigIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "待办"), ("done", "已完成"), ("cancelled", "已撤销")],
+                        db_index=True,
+                        default="open",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="开始时间")),
+                ("due_at", models.DateTimeField(db_index=True, verbose_name="截止时间")),
+                ("overdue", models.BooleanField(db_index=True, default=False, verbose_name="已超时")),
+                ("escalated_at", models.DateTimeField(blank=True, null=True, verbose_name="上报时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                ("outcome", models.CharField(blank=True, max_length=200, verbose_name="结果")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="work_items",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="负责人",
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="完成人",
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="work_items",
+                        to="accounts.department",
+                        verbose_name="负责部门",
+                    ),
+                ),
+                (
+                    "escalated_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="escalated_items",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="已上报给",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '待办事项',
-                'verbose_name_plural': '待办事项',
-                'ordering': ['-overdue', 'due_at', 'id'],
-                'indexes': [models.Index(fields=['status', 'assignee', 'due_at'], name='tracking_wo_status_5dda8e_idx'), models.Index(fields=['status', 'department', 'due_at'], name='tracking_wo_status_7ac70b_idx'), models.Index(fields=['status', 'escalated_to', 'due_at'], name='tracking_wo_status_54a826_idx'), models.Index(fields=['content_type', 'object_id', 'status'], name='tracking_wo_content_bfe5a7_idx')],
+                "verbose_name": "待办事项",
+                "verbose_name_plural": "待办事项",
+                "ordering": ["-overdue", "due_at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "assignee", "due_at"], name="tracking_wo_status_5dda8e_idx"
+                    ),
+                    models.Index(
+                        fields=["status", "department", "due_at"], name="tracking_wo_status_7ac70b_idx"
+                    ),
+                    models.Index(
+                        fields=["status", "escalated_to", "due_at"], name="tracking_wo_status_54a826_idx"
+                    ),
+                    models.Index(
+                        fields=["content_type", "object_id", "status"], name="tracking_wo_content_bfe5a7_idx"
+                    ),
+                ],
             },
         ),
     ]

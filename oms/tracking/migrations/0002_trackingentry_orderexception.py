@@ -6,55 +6,149 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0005_salesorder_confirmation_evidence_and_more'),
-        ('tracking', '0001_initial'),
+        ("orders", "0005_salesorder_confirmation_evidence_and_more"),
+        ("tracking", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TrackingEntry',
+            name="TrackingEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('progress', '进展'), ('contact', '联系客户'), ('problem', '问题'), ('resolution', '解决')], max_length=20, verbose_name='类别')),
-                ('text', models.TextField(verbose_name='内容')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tracking_entries', to='orders.salesorder', verbose_name='订单')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("progress", "进展"),
+                            ("contact", "联系客户"),
+                            ("problem", "问题"),
+                            ("resolution", "解决"),
+                        ],
+                        max_length=20,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="内容")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="记录人",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tracking_entries",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '跟踪台账',
-                'verbose_name_plural': '跟踪台账',
-                'ordering': ['order', '-created_at', '-id'],
+                "verbose_name": "跟踪台账",
+                "verbose_name_plural": "跟踪台账",
+                "ordering": ["order", "-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='OrderException',
+            name="OrderException",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('delay', '延误'), ('quality', '质量问题'), ('logistics', '物流延误'), ('shortage', '缺料'), ('equipment', '设备故障'), ('force_majeure', '不可抗力'), ('other', '其他')], max_length=20, verbose_name='异常类型')),
-                ('description', models.TextField(verbose_name='情况说明')),
-                ('status', models.CharField(choices=[('open', '处理中'), ('resolved', '已解决')], db_index=True, default='open', max_length=20, verbose_name='状态')),
-                ('due_at', models.DateTimeField(verbose_name='处理期限')),
-                ('customer_informed', models.BooleanField(default=False, verbose_name='已告知客户')),
-                ('cause', models.TextField(blank=True, verbose_name='原因')),
-                ('liability', models.TextField(blank=True, verbose_name='合同责任')),
-                ('resolution', models.TextField(blank=True, verbose_name='处理结果')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='解决时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='提出时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='exceptions', to='orders.salesorder', verbose_name='订单')),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提出人')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('responsible', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_exceptions', to=settings.AUTH_USER_MODEL, verbose_name='负责人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("delay", "延误"),
+                            ("quality", "质量问题"),
+                            ("logistics", "物流延误"),
+                            ("shortage", "缺料"),
+                            ("equipment", "设备故障"),
+                            ("force_majeure", "不可抗力"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="异常类型",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="情况说明")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "处理中"), ("resolved", "已解决")],
+                        db_index=True,
+                        default="open",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("due_at", models.DateTimeField(verbose_name="处理期限")),
+                ("customer_informed", models.BooleanField(default=False, verbose_name="已告知客户")),
+                ("cause", models.TextField(blank=True, verbose_name="原因")),
+                ("liability", models.TextField(blank=True, verbose_name="合同责任")),
+                ("resolution", models.TextField(blank=True, verbose_name="处理结果")),
+                ("resolved_at", models.DateTimeField(blank=True, null=True, verbose_name="解决时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="提出时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exceptions",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提出人",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "responsible",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_exceptions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="负责人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '订单异常',
-                'verbose_name_plural': '订单异常',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['status', 'order'], name='tracking_or_status_889ff9_idx')],
+                "verbose_name": "订单异常",
+                "verbose_name_plural": "订单异常",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["status", "order"], name="tracking_or_status_889ff9_idx")],
             },
         ),
     ]

@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracking', '0002_trackingentry_orderexception'),
+        ("tracking", "0002_trackingentry_orderexception"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='orderexception',
-            name='kind',
-            field=models.CharField(choices=[('delay', '延误'), ('quality', '质量问题'), ('logistics', '物流延误'), ('shortage', '缺料'), ('equipment', '设备故障'), ('force_majeure', '不可抗力'), ('acceptance', '客户验收问题'), ('other', '其他')], max_length=20, verbose_name='异常类型'),
+            model_name="orderexception",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("delay", "延误"),
+                    ("quality", "质量问题"),
+                    ("logistics", "物流延误"),
+                    ("shortage", "缺料"),
+                    ("equipment", "设备故障"),
+                    ("force_majeure", "不可抗力"),
+                    ("acceptance", "客户验收问题"),
+                    ("other", "其他"),
+                ],
+                max_length=20,
+                verbose_name="异常类型",
+            ),
         ),
     ]

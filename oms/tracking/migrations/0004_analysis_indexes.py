@@ -5,17 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_user_totp'),
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('tracking', '0003_alter_orderexception_kind'),
+        ("accounts", "0004_user_totp"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("tracking", "0003_alter_orderexception_kind"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='workitem',
-            index=models.Index(fields=['status', 'closed_at'], include=('kind', 'started_at', 'due_at', 'department', 'assignee'), name='workitem_closed_cover_idx'),
+            model_name="workitem",
+            index=models.Index(
+                fields=["status", "closed_at"],
+                include=("kind", "started_at", "due_at", "department", "assignee"),
+                name="workitem_closed_cover_idx",
+            ),
         ),
     ]

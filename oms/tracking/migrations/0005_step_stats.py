@@ -6,30 +6,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_user_totp'),
-        ('tracking', '0004_analysis_indexes'),
+        ("accounts", "0004_user_totp"),
+        ("tracking", "0004_analysis_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StepStat',
+            name="StepStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(db_index=True)),
-                ('kind', models.CharField(max_length=40)),
-                ('done', models.PositiveIntegerField(default=0)),
-                ('on_time', models.PositiveIntegerField(default=0)),
-                ('seconds', models.BigIntegerField(default=0)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(db_index=True)),
+                ("kind", models.CharField(max_length=40)),
+                ("done", models.PositiveIntegerField(default=0)),
+                ("on_time", models.PositiveIntegerField(default=0)),
+                ("seconds", models.BigIntegerField(default=0)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.department",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '待办统计',
-                'verbose_name_plural': '待办统计',
-                'ordering': ['day', 'kind'],
+                "verbose_name": "待办统计",
+                "verbose_name_plural": "待办统计",
+                "ordering": ["day", "kind"],
             },
         ),
     ]

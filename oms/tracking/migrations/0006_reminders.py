@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracking', '0005_step_stats'),
+        ("tracking", "0005_step_stats"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='workitem',
-            name='reminded_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='提醒时间'),
+            model_name="workitem",
+            name="reminded_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="提醒时间"),
         ),
     ]

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracking', '0006_reminders'),
+        ("tracking", "0006_reminders"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='trackingentry',
-            name='kind',
-            field=models.CharField(choices=[('progress', '进展'), ('contact', '联系客户'), ('problem', '问题'), ('resolution', '解决'), ('procurement_report', '采购进度汇报'), ('quality_report', '质量检验情况汇报')], max_length=20, verbose_name='类别'),
+            model_name="trackingentry",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("progress", "进展"),
+                    ("contact", "联系客户"),
+                    ("problem", "问题"),
+                    ("resolution", "解决"),
+                    ("procurement_report", "采购进度汇报"),
+                    ("quality_report", "质量检验情况汇报"),
+                ],
+                max_length=20,
+                verbose_name="类别",
+            ),
         ),
     ]
