@@ -466,7 +466,8 @@ def close_order(*, actor: User, order: SalesOrder, reason: str = "") -> SalesOrd
     """M-1: an order closes only when everything is delivered, accepted and paid and its documents
     are complete; otherwise the refusal lists what is missing."""
     order = workflow.apply(states.CLOSE, order, actor=actor, reason=reason)
-    tracking.close_items(target=order, actor=actor, outcome=_("订单已关闭"))
+    # H-5: a closed order waits on nobody: its remaining plans and steps leave everyone's work.
+    tracking.end_order_items(order=order, actor=actor, reason=reason or _("订单已关闭"))
     notify(
         event="billing",
         recipients=[order.salesperson],
@@ -576,6 +577,7 @@ def check_dunning(now: datetime) -> int:
             )
             tracking.open_item(
                 target=invoice,
+                order_id=order.pk,
                 kind="dunning.contact",
                 title=_("催款：订单 %(n)s 发票 %(i)s 逾期 %(d)s 天，未收 %(o)s")
                 % {"n": order.number, "i": invoice.number, "d": days, "o": owed},
@@ -599,6 +601,7 @@ def check_dunning(now: datetime) -> int:
         if days >= rules.legal_after_days and invoice.pk not in legal_open and finance is not None:
             tracking.open_item(
                 target=invoice,
+                order_id=order.pk,
                 kind="dunning.legal",
                 title=_("发票 %(i)s 逾期超过 %(d)s 天：决定是否转法务")
                 % {"i": invoice.number, "d": rules.legal_after_days},

@@ -379,6 +379,7 @@ def _open(task: ChangeTask, actor: Any) -> None:
     ) % {"n": order.number, "k": kind_label, "r": request.number, "d": task.department}
     tracking.open_item(
         target=task,
+        order_id=order.pk,
         kind="change.task",
         title=title,
         department=task.department,
@@ -982,7 +983,11 @@ def _cancel(request: ChangeRequest, order: SalesOrder, actor: Any) -> None:
         states.CANCEL_ORDER, order, actor=actor, reason=_("取消申请 %(r)s 已批准") % {"r": request.number}
     )
     owners = fulfilment.stop_work(actor=actor, order=order, reason=_("取消 %(r)s") % {"r": request.number})
-    tracking.close_items(target=order, actor=actor, outcome=_("订单已取消"))
+    # H-5: every open step of the order ends with it (its change requests' agreements and tasks
+    # included); procurement's decisions on its open purchases stay (OUTLIVE_THE_ORDER).
+    tracking.end_order_items(
+        order=order, actor=actor, reason=_("取消申请 %(r)s 已批准") % {"r": request.number}
+    )
     request = workflow.apply(
         states.APPROVE, request, actor=actor, changes={"decided_at": timezone.now(), "loss_facts": facts}
     )

@@ -429,7 +429,10 @@ def submit_order(*, actor: User, order: SalesOrder) -> SalesOrder:
 
 @transaction.atomic
 def cancel_draft(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
-    return workflow.apply(states.CANCEL_DRAFT, order, actor=actor, reason=reason)
+    """B-5: a draft is voided with a reason; it ends cancelled and waits on nobody (H-5)."""
+    order = workflow.apply(states.CANCEL_DRAFT, order, actor=actor, reason=reason)
+    tracking.end_order_items(order=order, actor=actor, reason=reason)
+    return order
 
 
 @transaction.atomic
@@ -510,6 +513,9 @@ def decide(*, actor: User, order: SalesOrder, accept: bool, reason: str) -> Sale
     )
     if accept:
         review.start_round(order=order, actor=actor)
+    else:
+        # H-5: a declined order ends; nothing of it waits on anyone any more.
+        tracking.end_order_items(order=order, actor=actor, reason=_("不接单：%(r)s") % {"r": reason})
     return order
 
 

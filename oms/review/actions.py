@@ -109,6 +109,7 @@ def _open_task(
         task.round.order = order
     tracking.open_item(
         target=task,
+        order_id=order.pk,
         kind="review.task",
         title=_("评审订单 %(n)s（%(d)s）") % {"n": order.number, "d": task.department},
         department=task.department,
@@ -389,8 +390,10 @@ def resubmit_for_review(*, actor: User, order: SalesOrder, reason: str = "") -> 
 
 @transaction.atomic
 def cancel_after_review(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
+    """C-6: after a failed review the order may be cancelled instead of renegotiated; it ends, and
+    every open step of it (the renegotiation, any review or approval step) is withdrawn (H-5)."""
     order = workflow.apply(states.CANCEL_AFTER_REVIEW, order, actor=actor, reason=reason)
-    tracking.close_items(target=order, actor=actor, outcome=_("已取消"))
+    tracking.end_order_items(order=order, actor=actor, reason=reason)
     return order
 
 
