@@ -658,7 +658,7 @@ def add_action(
     calendar = work_calendar()
     open_item(
         target=action,
-        order_id=action.complaint.order_id if action.complaint_id else None,
+        order_id=action.complaint.order_id if action.complaint is not None else None,
         kind=IMPROVEMENT,
         title=_("改进措施：%(t)s") % {"t": action.title},
         department=owner.department,
