@@ -3,9 +3,8 @@ summary PDF, and its documents as files for the archive packet.
 
 One query per section whatever the number of rows. The archive is the complete record (M-2):
 `sections(order)` shows every field, and the packet (its summary PDF and its documents) is built
-from it alone, the same for every keeper and every reader on an approved request. Only the
-archive *page* shown to a reader on a query request follows that reader's field policy
-(`sections(order, viewer)`, S-1), as every other page does; keepers see the record whole.
+from it alone, the same for every keeper and every reader on an approved request. The archive
+*page* follows the reader's field policy (`sections(order, viewer)`, S-1), as every page does.
 """
 
 from __future__ import annotations

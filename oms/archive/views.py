@@ -156,9 +156,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if access.allowed:
         actions.log_access(user=user, record=record, kind=AccessKind.VIEW, grant=access.grant)
-        # M-2, S-1: keepers read the complete record; a reader on a query request sees it through
-        # their own field policy, as on every other page (the packet is the complete record).
-        context["sections"] = contents.sections(record.order, None if access.grant is None else user)
+        # S-1: the page shows the record through the reader's field policy, as every page does;
+        # the packet is the complete record (M-2, `actions.packet`).
+        context["sections"] = contents.sections(record.order, user)
         context["files"] = list(enumerate(contents.files(record.order)))
         context["watermark"] = watermark(user)
     return render(request, "archive/detail.html", context)

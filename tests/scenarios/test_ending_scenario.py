@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from oms.accounts.models import User
 from oms.archive.models import ArchiveRecord
@@ -25,6 +26,14 @@ from oms.tracking.selectors import department_queue, my_work
 from tests.scenarios.test_settlement_scenario import _close, _invoice, _pay, _received, _settle
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _language_restored() -> Any:
+    """A request in English leaves English active in the thread; later tests expect Chinese."""
+    before = translation.get_language()
+    yield
+    translation.activate(before)
 
 
 @pytest.fixture(autouse=True)

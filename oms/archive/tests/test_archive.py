@@ -430,9 +430,9 @@ def test_the_archive_keeps_review_conditions_and_approval_comments(more_heads) -
     assert ("交货前提供材质证明" in text, "同意，预付三成" in text) == (True, True)
 
 
-def test_a_reader_on_a_request_sees_the_page_through_their_field_policy(client, people) -> None:
-    """S-1, M-3: the archive page follows a requester's field policy (prices hidden), while a
-    keeper's page shows the complete record."""
+def test_the_page_follows_the_readers_field_policy_the_packet_does_not(client, people) -> None:
+    """S-1, M-2: the archive page hides prices from a reader whose field policy excludes them
+    (a requester, a keeper of administration), while the packet they download shows them."""
     order = intake.create_order(
         actor=people["sales"],
         data=header(people),
@@ -447,4 +447,5 @@ def test_a_reader_on_a_request_sees_the_page_through_their_field_policy(client, 
     assert ("1234.50" in page, "***" in page) == (False, True)
     client.force_login(people["keeper"])
     page = client.get(reverse("archive:detail", args=[record.pk])).content.decode()
-    assert ("1234.50" in page, "***" in page) == (True, False)
+    assert ("1234.50" in page, "***" in page) == (False, True)
+    assert "1234.50" in _pdf_text(_packet(people["prod"], record)["summary.pdf"])

@@ -7,12 +7,22 @@ from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import translation
 
 from oms.archive.middleware import ORDER_PAGES, archive_record_for
 from oms.intake import actions as intake
 from oms.intake.tests.fixtures import header
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _language_restored() -> Any:
+    """A request in English leaves English active in the thread; later tests expect Chinese."""
+    before = translation.get_language()
+    yield
+    translation.activate(before)
+
 
 # Pages taking an object's id whose object belongs to no order or outlives it (master data, the
 # archive itself, complaints and surveys, which read archived orders on purpose, supervision).
