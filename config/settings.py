@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "oms.portal.middleware.PortalConfinementMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # M-3: a link to a page of an archived order leads to its archive record, not to a 404.
+    "oms.archive.middleware.ArchivedLinkMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -29,3 +29,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]
+
+handler404 = "oms.core.views.not_found"
+handler403 = "oms.core.views.forbidden"

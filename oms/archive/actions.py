@@ -10,9 +10,10 @@ import zipfile
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
@@ -170,44 +171,57 @@ def log_access(
 
 def packet(*, viewer: User, record: ArchiveRecord) -> bytes:
     """M-2: the archive packet: a ZIP with a PDF summary, every document of the order and a
-    manifest giving each file's size and SHA-256. Logged as a download (M-3)."""
-    from oms.contracts.rendering import pdf
+    manifest giving each file's size and SHA-256. Logged as a download (M-3).
 
+    The packet is the complete record, the same whoever downloads it: the summary is built
+    without the downloader's field policy, in the company's language, dated by the filing; so
+    the manifest and every archived file are byte-for-byte identical for every download. Who
+    downloaded it and when is written only to `download.json`, outside the manifest, and to the
+    access log."""
     access = permissions.reading(viewer, record)
     if not access.allowed:
         raise NotAllowed(_("查阅已归档订单需经批准的查询申请。"))
-    order = record.order
-    summary = pdf(
-        "archive/summary_pdf.html",
-        {
-            "record": record,
-            "order": order,
-            "sections": contents.sections(order, viewer),
-            "viewer": viewer,
-            "printed_at": timezone.localtime(),
-        },
-    )
-    entries: list[tuple[str, bytes]] = [("summary.pdf", summary)]
-    entries += [(f.name, f.read()) for f in contents.files(order)]
+    entries = archived_files(record)
     manifest = {
         "archive": record.number,
-        "order": order.number,
+        "order": record.order.number,
         "category": record.category,
         "completed_on": record.completed_on.isoformat(),
         "retention_until": record.retention_until.isoformat(),
-        "produced_at": timezone.localtime().isoformat(timespec="seconds"),
-        "produced_by": viewer.username,
+        "filed_at": timezone.localtime(record.filed_at).isoformat(timespec="seconds"),
         "files": [{"name": n, "size": len(b), "sha256": hashlib.sha256(b).hexdigest()} for n, b in entries],
+    }
+    download = {
+        "downloaded_by": viewer.username,
+        "downloaded_at": timezone.localtime().isoformat(timespec="seconds"),
+        "grant": access.grant.pk if access.grant is not None else None,
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in entries:
             archive.writestr(name, data)
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+        archive.writestr("download.json", json.dumps(download, ensure_ascii=False, indent=2))
     log_access(
         user=viewer, record=record, kind=AccessKind.PACKET, detail=f"{len(entries)} files", grant=access.grant
     )
     return buffer.getvalue()
+
+
+def archived_files(record: ArchiveRecord) -> list[tuple[str, bytes]]:
+    """M-2: the summary PDF (the complete record, in the company's language) and every document
+    of the order, as the packet holds them."""
+    from oms.contracts.rendering import pdf
+
+    order = record.order
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = pdf(
+            "archive/summary_pdf.html",
+            {"record": record, "order": order, "sections": contents.sections(order)},
+        )
+    entries: list[tuple[str, bytes]] = [("summary.pdf", summary)]
+    entries += [(f.name, f.read()) for f in contents.files(order)]
+    return entries
 
 
 @transaction.atomic

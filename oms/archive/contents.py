@@ -1,8 +1,10 @@
 """What an archived order holds (M-2): its records as sections for the archive page and the
 summary PDF, and its documents as files for the archive packet.
 
-One query per section whatever the number of rows; the viewer's field policy hides prices and
-masks contacts here, so the page, the PDF and the packet show the same (S-1).
+One query per section whatever the number of rows. The archive is the complete record (M-2):
+`sections(order)` shows every field, and the packet (its summary PDF and its documents) is built
+from it alone, the same for every keeper and every reader on an approved request. The archive
+*page* follows the reader's field policy (`sections(order, viewer)`, S-1), as every page does.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oms.accounts.permissions import mask_contact, visible_field_groups
+from oms.accounts.permissions import FIELD_GROUPS, mask_contact, visible_field_groups
 from oms.billing.models import Allocation, Invoice, Statement
-from oms.changes.models import ChangeRequest
+from oms.changes.models import ChangeRequest, ChangeTask
 from oms.contracts.models import Contract, ContractVersion, Document
 from oms.delivery.models import Acceptance
 from oms.feedback.models import Answer, Complaint
@@ -51,8 +53,10 @@ def _person(user: Any) -> str:
     return "" if user is None else (user.get_full_name() or user.username)
 
 
-def sections(order: SalesOrder, viewer: Any) -> list[Section]:
-    groups = visible_field_groups(viewer)
+def sections(order: SalesOrder, viewer: Any = None) -> list[Section]:
+    """The order's record by category; with `viewer`, masked by that viewer's field policy (S-1),
+    without, complete (M-2: the archive packet)."""
+    groups = frozenset(FIELD_GROUPS) if viewer is None else visible_field_groups(viewer)
     price = "price" in groups
 
     def money(value: Any) -> Any:
@@ -102,7 +106,8 @@ def sections(order: SalesOrder, viewer: Any) -> list[Section]:
     review = Section(
         "review",
         _("评审报告"),
-        [_("轮次"), _("部门"), _("评审人"), _("结论"), _("意见"), _("时间")],
+        # C-5, D-1: a conditional approval keeps its conditions; an approval step its comment.
+        [_("轮次"), _("部门"), _("评审人"), _("结论"), _("意见"), _("附加条件"), _("时间")],
         [
             [
                 t.round.number,
@@ -110,6 +115,7 @@ def sections(order: SalesOrder, viewer: Any) -> list[Section]:
                 _person(t.decided_by),
                 t.get_verdict_display(),
                 t.comment,
+                t.conditions,
                 _when(t.decided_at),
             ]
             for t in ReviewTask.objects.filter(round__order=order)
@@ -123,6 +129,7 @@ def sections(order: SalesOrder, viewer: Any) -> list[Section]:
                 _person(s.decided_by),
                 s.get_status_display(),
                 s.comment,
+                "",
                 _when(s.decided_at),
             ]
             for s in ApprovalStep.objects.filter(order=order)
@@ -163,6 +170,26 @@ def sections(order: SalesOrder, viewer: Any) -> list[Section]:
                 _when(c.created_at),
             ]
             for c in change_requests
+        ],
+    )
+    # I-2: each affected department's opinion on a change or cancellation, with its conditions.
+    change_review = Section(
+        "change_review",
+        _("变更评审意见"),
+        [_("编号"), _("部门"), _("评审人"), _("结论"), _("意见"), _("附加条件"), _("时间")],
+        [
+            [
+                t.request.number,
+                _("领导审批") if t.is_leader else str(t.department),
+                _person(t.decided_by),
+                t.get_verdict_display(),
+                t.comment,
+                t.conditions,
+                _when(t.decided_at),
+            ]
+            for t in ChangeTask.objects.filter(request__order=order)
+            .select_related("request", "department", "decided_by")
+            .order_by("request__created_at", "request_id", "stage", "pk")
         ],
     )
     execution = Section(
@@ -293,7 +320,7 @@ def sections(order: SalesOrder, viewer: Any) -> list[Section]:
             for a in Answer.objects.filter(invitation__order=order).order_by("pk")
         ],
     )
-    return [head, lines, review, contract, changes, execution, delivery, settlement, feedback]
+    return [head, lines, review, contract, changes, change_review, execution, delivery, settlement, feedback]
 
 
 @dataclass(frozen=True)

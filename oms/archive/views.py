@@ -156,6 +156,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if access.allowed:
         actions.log_access(user=user, record=record, kind=AccessKind.VIEW, grant=access.grant)
+        # S-1: the page shows the record through the reader's field policy, as every page does;
+        # the packet is the complete record (M-2, `actions.packet`).
         context["sections"] = contents.sections(record.order, user)
         context["files"] = list(enumerate(contents.files(record.order)))
         context["watermark"] = watermark(user)

@@ -20,3 +20,21 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
+
+
+def _error_page(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    """The project's error pages: the normal layout (the portal's for a customer) in the user's
+    language, never the framework's bare English text."""
+    customer = bool(getattr(request.user, "is_customer", False)) if hasattr(request, "user") else False
+    base = "portal/base.html" if customer else "base.html"
+    return render(request, template, {"base_template": base}, status=status)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404."""
+    return _error_page(request, "404.html", 404)
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler403."""
+    return _error_page(request, "403.html", 403)

@@ -40,7 +40,7 @@ from oms.intake.models import ImportBatch
 from oms.intake.selectors import check_report
 from oms.orders import permissions, states, versions
 from oms.orders.models import EDITABLE_STATUSES, Inquiry, OrderStatus, SalesOrder
-from oms.orders.selectors import archived_record_id, inquiries_for, lines_of, order_detail, orders_for
+from oms.orders.selectors import inquiries_for, lines_of, order_detail, orders_for
 from oms.policy import selectors as policy_selectors
 from oms.policy.worktime import CalendarMissing
 from oms.quality import selectors as quality_selectors
@@ -302,13 +302,9 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The order: status, flags, lines, the check's figures, deadline, timeline and audit history (H-1, B-6)."""
     order = order_detail(request.user, pk)
     if order is None:
-        filed = archived_record_id(pk)
-        if filed is None:
-            raise Http404
-        # M-3: an archived order is read in the archive; old links lead there (the index card and
-        # the query request form), never to its contents.
-        messages.info(request, _("该订单已归档，请在订单档案中查阅。"))
-        return redirect("archive:detail", pk=filed)
+        # M-3: an archived order is read in the archive; the archive's middleware leads this link
+        # there (the index card and the query request form), never to its contents.
+        raise Http404
     events = list(
         AuditEvent.objects.filter(object_type="orders.salesorder", object_id=str(order.pk))
         .select_related("actor__portal_account__customer")

@@ -73,16 +73,6 @@ def order_detail(user: Any, pk: int) -> SalesOrder | None:
     )
 
 
-def archived_record_id(pk: int) -> int | None:
-    """M-3: the archive record an order was filed under, if any (the archive index is open to all
-    staff, so saying that it is filed reveals nothing more)."""
-    return (
-        SalesOrder.objects.filter(pk=pk, archive_record__isnull=False)
-        .values_list("archive_record__pk", flat=True)
-        .first()
-    )
-
-
 def lines_of(order: SalesOrder) -> QuerySet[OrderLine]:
     return order.lines.select_related("product").order_by("line_no")
 

@@ -188,7 +188,7 @@ def test_the_packet_holds_the_summary_every_document_and_a_true_manifest(people)
         names = sorted(z.namelist())
         manifest = json.loads(z.read("manifest.json"))
         contents = {n: z.read(n) for n in names}
-    assert names == ["01-order/po.pdf", "manifest.json", "summary.pdf"]
+    assert names == ["01-order/po.pdf", "download.json", "manifest.json", "summary.pdf"]
     assert contents["summary.pdf"].startswith(b"%PDF")
     assert contents["01-order/po.pdf"] == b"%PDF-1.4 po"
     assert {f["name"]: f["sha256"] for f in manifest["files"]} == {
@@ -196,6 +196,7 @@ def test_the_packet_holds_the_summary_every_document_and_a_true_manifest(people)
     }
     assert (manifest["archive"], manifest["order"]) == (record.number, order.number)
     assert AccessLog.objects.get().kind == "packet"
+    assert json.loads(contents["download.json"])["downloaded_by"] == people["keeper"].username
 
 
 def test_the_packet_is_refused_without_a_grant(people) -> None:
@@ -329,3 +330,122 @@ def test_a_cancelled_order_with_purchases_to_settle_is_filed_after_the_supplier_
     assert actions.file_finished(timezone.now()) == 1
     assert ArchiveRecord.objects.get(order=order).category == "cancelled"
     assert actions.file_finished(timezone.now()) == 0
+
+
+def _packet(viewer: Any, record: ArchiveRecord) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(actions.packet(viewer=viewer, record=record))) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return (
+        "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+        .replace(" ", "")
+        .replace("\n", "")
+    )
+
+
+def _conditional_then_cancelled(org: dict[str, Any]) -> Any:
+    """An order approved in review with conditions and an approval comment, confirmed, then
+    cancelled through an approved cancellation request: filed."""
+    from oms.changes import actions as changes
+    from oms.changes.tests.fixtures import approve_all
+    from oms.intake.tests.fixtures import order_in_review
+    from oms.review import actions as review
+    from oms.review.models import ApprovalStep, ReviewTask
+
+    order = order_in_review(org)
+    first = True
+    while (task := ReviewTask.objects.filter(round__order=order, status="open").first()) is not None:
+        if first:
+            review.give_opinion(
+                actor=task.assignee, task=task, verdict="conditions", conditions="交货前提供材质证明"
+            )
+            first = False
+        else:
+            review.give_opinion(actor=task.assignee, task=task, verdict="approve")
+    for step in ApprovalStep.objects.filter(order=order).order_by("seq"):
+        step.refresh_from_db()
+        review.decide_step(actor=step.approver, step=step, approve=True, comment="同意，预付三成")
+    order.refresh_from_db()
+    order = review.record_confirmation(actor=org["sales"], order=order, confirmed_by_name="张伟")
+    approve_all(
+        changes.raise_request(
+            actor=org["sales"],
+            order=order,
+            kind="cancellation",
+            source="department",
+            reason="客户取消",
+            impact="无",
+            loss_amount="0",
+        )
+    )
+    return ArchiveRecord.objects.get(order=order)
+
+
+def test_two_keepers_with_different_visibility_download_the_same_record(people) -> None:
+    """M-2: the packet is the complete record, the same for every keeper: a keeper who may not see
+    prices and an administrator get identical manifests and files; only download.json (who and
+    when) differs. The summary shows the amounts to both."""
+    from oms.accounts.permissions import visible_field_groups
+
+    admin = make_user("keeperadmin", kind="administration", role=Role.ADMIN)
+    assert ("price" in visible_field_groups(people["keeper"]), "price" in visible_field_groups(admin)) == (
+        False,
+        True,
+    )
+    order = intake.create_order(
+        actor=people["sales"],
+        data=header(people),
+        lines=[{"product": people["gear"].pk, "quantity": "2", "unit_price": "1234.50"}],
+        duplicate_reason="test",
+    )
+    record = intake.cancel_draft(actor=people["sales"], order=order, reason="取消").archive_record
+    first, second = _packet(people["keeper"], record), _packet(admin, record)
+    assert sorted(first) == sorted(second)
+    assert {n: b for n, b in first.items() if n != "download.json"} == {
+        n: b for n, b in second.items() if n != "download.json"
+    }
+    assert (
+        json.loads(first["download.json"])["downloaded_by"],
+        json.loads(second["download.json"])["downloaded_by"],
+    ) == ("keeper1", "keeperadmin")
+    text = _pdf_text(first["summary.pdf"])
+    assert ("2469.00" in text, "1234.50" in text, "***" in text) == (True, True, False)
+
+
+def test_the_archive_keeps_review_conditions_and_approval_comments(more_heads) -> None:
+    """M-2, C-5, D-1: a conditional approval's conditions and the approval steps' comments are in
+    the archive record and in the packet's summary."""
+    from oms.archive import contents
+
+    more_heads["keeper"] = make_user("keeper1", kind="administration")
+    record = _conditional_then_cancelled(more_heads)
+    review = next(s for s in contents.sections(record.order) if s.key == "review")
+    assert [r[5] for r in review.rows if r[5]] == ["交货前提供材质证明"]
+    assert "同意，预付三成" in [r[4] for r in review.rows]
+    text = _pdf_text(_packet(more_heads["keeper"], record)["summary.pdf"])
+    assert ("交货前提供材质证明" in text, "同意，预付三成" in text) == (True, True)
+
+
+def test_the_page_follows_the_readers_field_policy_the_packet_does_not(client, people) -> None:
+    """S-1, M-2: the archive page hides prices from a reader whose field policy excludes them
+    (a requester, a keeper of administration), while the packet they download shows them."""
+    order = intake.create_order(
+        actor=people["sales"],
+        data=header(people),
+        lines=[{"product": people["gear"].pk, "quantity": "2", "unit_price": "1234.50"}],
+        duplicate_reason="test",
+    )
+    record = intake.cancel_draft(actor=people["sales"], order=order, reason="取消").archive_record
+    request = actions.request_access(actor=people["prod"], record=record, reason="核对")
+    actions.decide_access(actor=people["prod_head"], request=request, approve=True)
+    client.force_login(people["prod"])
+    page = client.get(reverse("archive:detail", args=[record.pk])).content.decode()
+    assert ("1234.50" in page, "***" in page) == (False, True)
+    client.force_login(people["keeper"])
+    page = client.get(reverse("archive:detail", args=[record.pk])).content.decode()
+    assert ("1234.50" in page, "***" in page) == (False, True)
+    assert "1234.50" in _pdf_text(_packet(people["prod"], record)["summary.pdf"])
