@@ -204,9 +204,27 @@ CONTENT_SECURITY_POLICY = (
     "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
-# S-3: failed logins per username and per client address within the window.
+# S-3: failed logins within the window, counted per account (the name as typed, stripped and
+# case-folded): from one address (ATTEMPTS), from all addresses together (ACCOUNT_ATTEMPTS), and
+# per address over all accounts: a high ceiling against password spraying that still lets a whole
+# office behind one proxy in (ADDRESS_ATTEMPTS).
 LOGIN_THROTTLE_ATTEMPTS = int(os.environ.get("OMS_LOGIN_THROTTLE_ATTEMPTS", "5"))
+LOGIN_THROTTLE_ACCOUNT_ATTEMPTS = int(os.environ.get("OMS_LOGIN_THROTTLE_ACCOUNT_ATTEMPTS", "20"))
+LOGIN_THROTTLE_ADDRESS_ATTEMPTS = int(os.environ.get("OMS_LOGIN_THROTTLE_ADDRESS_ATTEMPTS", "200"))
 LOGIN_THROTTLE_WINDOW_SECONDS = int(os.environ.get("OMS_LOGIN_THROTTLE_WINDOW", "900"))
+
+
+def _proxies(text: str) -> list[str]:
+    """S-3: the reverse proxies whose X-Forwarded-For is believed; a bad entry stops the start."""
+    import ipaddress
+
+    entries = [e.strip() for e in text.split(",") if e.strip()]
+    for entry in entries:
+        ipaddress.ip_network(entry, strict=False)
+    return entries
+
+
+OMS_TRUSTED_PROXIES = _proxies(os.environ.get("OMS_TRUSTED_PROXIES", ""))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

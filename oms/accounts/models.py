@@ -132,9 +132,15 @@ class User(AbstractUser):
 class LoginFailure(models.Model):
     """A failed login, for throttling (S-3); kept, never deleted, as a security record."""
 
+    # The name as typed, normalised (stripped, case-folded) so that variants count together.
     username = models.CharField(max_length=150, db_index=True)
     client = models.CharField(max_length=64, db_index=True)
     at = models.DateTimeField(db_index=True)
+    # S-3: an administrator lifted the lock this failure was part of; it no longer counts.
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("登录失败记录")
