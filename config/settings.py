@@ -226,6 +226,14 @@ def _proxies(text: str) -> list[str]:
 
 OMS_TRUSTED_PROXIES = _proxies(os.environ.get("OMS_TRUSTED_PROXIES", ""))
 
+# B-9: Excel import limits, checked before a file is parsed: the upload, the unpacked size of the
+# archive, and the data rows of its first sheet.
+IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("OMS_IMPORT_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("OMS_IMPORT_MAX_UNCOMPRESSED_BYTES", str(50 * 1024 * 1024))
+)
+IMPORT_MAX_ROWS = int(os.environ.get("OMS_IMPORT_MAX_ROWS", "2000"))
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {

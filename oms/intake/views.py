@@ -591,6 +591,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            # B-9: an oversized upload is refused before it is read into memory.
+            importing.check_upload_size(upload.size or 0)
             batch = actions.preview_import(
                 actor=_actor(request), file_name=upload.name, content=upload.read()
             )
