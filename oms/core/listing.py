@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -264,7 +265,9 @@ def _export_cell(ws: Any, value: Any) -> Any:
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if value is None:
         return ""
-    if isinstance(value, int | float | Decimal):
+    if (isinstance(value, Decimal) and value.is_finite()) or (
+        isinstance(value, int | float) and math.isfinite(value)
+    ):
         return value
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))  # control characters would break the file
     if not text.startswith(FORMULA_TRIGGERS):

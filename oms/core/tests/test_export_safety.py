@@ -77,6 +77,18 @@ def test_the_writer_keeps_formula_text_as_text_and_numbers_as_numbers() -> None:
     assert (cells[0].value, cells[0].data_type, cells[0].quotePrefix) == ("=A1", "s", True)
 
 
+def test_a_number_that_is_not_finite_is_written_as_text() -> None:
+    """S-1: NaN or infinity would make the file unreadable in Excel; they are written as text."""
+    cells = _cells(
+        workbook_bytes([("t", ["h"], [[Decimal("NaN"), float("inf"), Decimal("-Infinity")]])], mark=None)
+    )
+    assert [(c.value, c.data_type, c.quotePrefix) for c in cells if c.row == 2] == [
+        ("NaN", "s", False),
+        ("inf", "s", False),
+        ("-Infinity", "s", True),
+    ]
+
+
 def test_plain_text_is_not_marked() -> None:
     """S-1: ordinary text, including a hyphenated name inside, is written as it was."""
     cells = _cells(workbook_bytes([("t", ["h"], [["上海-浦东", "a=b"]])], mark=None))
