@@ -25,7 +25,7 @@ router = Router(tags=["订单"])
 MAX_PAGE_SIZE = 200
 
 
-class LineIn(Schema):
+class OrderLineIn(Schema):
     product_id: int
     quantity: Decimal
     unit_price: Decimal | None = None
@@ -50,7 +50,7 @@ class OrderIn(Schema):
     special_requirements: str = ""
     external_ref: str = ""
     duplicate_reason: str = ""
-    lines: list[LineIn]
+    lines: list[OrderLineIn]
 
 
 class OrderPatch(Schema):
@@ -70,10 +70,10 @@ class OrderPatch(Schema):
     special_requirements: str | None = None
     external_ref: str | None = None
     duplicate_reason: str | None = None
-    lines: list[LineIn] | None = None
+    lines: list[OrderLineIn] | None = None
 
 
-class LineOut(Schema):
+class OrderLineOut(Schema):
     line_no: int
     product_id: int
     spec: str
@@ -83,7 +83,7 @@ class LineOut(Schema):
     amount: Decimal | None
 
 
-class PendingOut(Schema):
+class OrderPendingOut(Schema):
     kind: str
     title: str
     assignee_id: int | None
@@ -118,8 +118,8 @@ class OrderOut(Schema):
     external_ref: str
     policy_version: int
     submitted_at: datetime.datetime | None
-    lines: list[LineOut]
-    pending: list[PendingOut]
+    lines: list[OrderLineOut]
+    pending: list[OrderPendingOut]
 
 
 class OrderPage(Schema):
@@ -129,17 +129,17 @@ class OrderPage(Schema):
     items: list[OrderOut]
 
 
-class CheckIn(Schema):
+class OrderCheckIn(Schema):
     decision: Literal["pass", "request_info", "escalate"]
     reason: str = ""
 
 
-class DecisionIn(Schema):
+class OrderDecisionIn(Schema):
     accept: bool
     reason: str
 
 
-class ReasonIn(Schema):
+class OrderReasonIn(Schema):
     reason: str = ""
 
 
@@ -360,7 +360,7 @@ def submit_order(request: HttpRequest, order_id: int) -> dict[str, Any]:
 
 
 @router.post("/{order_id}/check", response=OrderOut, operation_id="check_order")
-def check_order(request: HttpRequest, order_id: int, payload: CheckIn) -> dict[str, Any]:
+def check_order(request: HttpRequest, order_id: int, payload: OrderCheckIn) -> dict[str, Any]:
     order, actor = _get(request, order_id), _user(request)
     if payload.decision == "pass":
         order = actions.pass_check(actor=actor, order=order, reason=payload.reason)
@@ -372,7 +372,7 @@ def check_order(request: HttpRequest, order_id: int, payload: CheckIn) -> dict[s
 
 
 @router.post("/{order_id}/complete-info", response=OrderOut, operation_id="complete_order_info")
-def complete_info(request: HttpRequest, order_id: int, payload: ReasonIn) -> dict[str, Any]:
+def complete_info(request: HttpRequest, order_id: int, payload: OrderReasonIn) -> dict[str, Any]:
     return _render(
         request,
         actions.complete_info(actor=_user(request), order=_get(request, order_id), reason=payload.reason),
@@ -380,7 +380,7 @@ def complete_info(request: HttpRequest, order_id: int, payload: ReasonIn) -> dic
 
 
 @router.post("/{order_id}/decision", response=OrderOut, operation_id="decide_order")
-def decide(request: HttpRequest, order_id: int, payload: DecisionIn) -> dict[str, Any]:
+def decide(request: HttpRequest, order_id: int, payload: OrderDecisionIn) -> dict[str, Any]:
     return _render(
         request,
         actions.decide(

@@ -23,7 +23,7 @@ router = Router(tags=["客户门户"], auth=[TokenAuth(customers=True), django_a
 MAX_PAGE_SIZE = 100
 
 
-class LineOut(Schema):
+class PortalLineOut(Schema):
     line_no: int
     product_code: str
     product_name: str
@@ -34,7 +34,7 @@ class LineOut(Schema):
     amount: Decimal
 
 
-class ShipmentOut(Schema):
+class PortalShipmentOut(Schema):
     number: int
     shipped_on: datetime.date
     mode: str
@@ -44,7 +44,7 @@ class ShipmentOut(Schema):
     acceptance: str
 
 
-class OrderOut(Schema):
+class PortalOrderOut(Schema):
     number: str
     external_ref: str
     order_date: datetime.date
@@ -55,11 +55,11 @@ class OrderOut(Schema):
     stage: str
     stage_label: str
     awaiting_confirmation: bool
-    lines: list[LineOut]
-    shipments: list[ShipmentOut]
+    lines: list[PortalLineOut]
+    shipments: list[PortalShipmentOut]
 
 
-class OrderSummary(Schema):
+class PortalOrderSummary(Schema):
     number: str
     external_ref: str
     order_date: datetime.date
@@ -69,27 +69,27 @@ class OrderSummary(Schema):
     stage_label: str
 
 
-class OrderPage(Schema):
+class PortalOrderPage(Schema):
     count: int
     page: int
     page_size: int
-    items: list[OrderSummary]
+    items: list[PortalOrderSummary]
 
 
-class Filters(Schema):
+class PortalOrderFilters(Schema):
     stage: str = ""
     q: str = ""
     page: int = 1
     page_size: int = 50
 
 
-class LineIn(Schema):
+class PortalLineIn(Schema):
     product_id: int
     quantity: Decimal
     spec: str = ""
 
 
-class OrderIn(Schema):
+class PortalOrderIn(Schema):
     delivery_date: datetime.date
     delivery_place: str
     contact_phone: str
@@ -97,7 +97,7 @@ class OrderIn(Schema):
     external_ref: str = ""
     special_requirements: str = ""
     duplicate_reason: str = ""
-    lines: list[LineIn]
+    lines: list[PortalLineIn]
 
 
 def _stage(order: SalesOrder) -> dict[str, Any]:
@@ -145,8 +145,8 @@ def _detail(order: SalesOrder) -> dict[str, Any]:
     }
 
 
-@router.get("/orders", response=OrderPage, summary="本公司的订单")
-def list_orders(request: HttpRequest, filters: Query[Filters]) -> dict[str, Any]:
+@router.get("/orders", response=PortalOrderPage, summary="本公司的订单")
+def list_orders(request: HttpRequest, filters: Query[PortalOrderFilters]) -> dict[str, Any]:
     """H-1: the company's orders, newest first, with the stage each has reached."""
     account = selectors.account_of(request.user)
     qs = selectors.order_list(account, stage=filters.stage, q=filters.q.strip())
@@ -168,13 +168,13 @@ def list_orders(request: HttpRequest, filters: Query[Filters]) -> dict[str, Any]
     }
 
 
-@router.get("/orders/{number}", response=OrderOut, summary="订单详情、发货与运单号")
+@router.get("/orders/{number}", response=PortalOrderOut, summary="订单详情、发货与运单号")
 def get_order(request: HttpRequest, number: str) -> dict[str, Any]:
     return _detail(selectors.order_of(selectors.account_of(request.user), number))
 
 
-@router.post("/orders", response={201: OrderOut}, summary="下单（进入初审）")
-def place_order(request: HttpRequest, payload: OrderIn) -> Any:
+@router.post("/orders", response={201: PortalOrderOut}, summary="下单（进入初审）")
+def place_order(request: HttpRequest, payload: PortalOrderIn) -> Any:
     """B-8: the order enters intake as pending_check for the customer's salesperson, at list
     prices; a retry with the same Idempotency-Key answers the first result."""
     account = selectors.account_of(request.user)
@@ -196,7 +196,7 @@ def place_order(request: HttpRequest, payload: OrderIn) -> Any:
     return run_idempotent(request, "portal.order", create)
 
 
-@router.post("/orders/{number}/confirm", response=OrderOut, summary="确认订单")
+@router.post("/orders/{number}/confirm", response=PortalOrderOut, summary="确认订单")
 def confirm_order(request: HttpRequest, number: str) -> dict[str, Any]:
     """D-2: the customer confirms the order waiting for their confirmation."""
     account = selectors.account_of(request.user)
