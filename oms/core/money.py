@@ -114,8 +114,8 @@ def parse_decimal(
     Accepts what people type (spaces, thousands commas, full-width digits); refuses NaN,
     Infinity, sNaN, exponents beyond the column, more integer digits than max_digits -
     decimal_places, more decimals than decimal_places, more than SIGNIFICANT_DIGITS, and values
-    outside [min_value, max_value]. Returns the value at the column's scale (-0 becomes 0), so
-    what is validated is exactly what is stored. Messages name `field` (its verbose name).
+    outside [min_value, max_value]. Returns the value as typed (no exponent, -0 becomes 0);
+    the column keeps it exactly. Messages name `field` (its verbose name).
     """
     text = _text(value)
     try:
@@ -135,6 +135,8 @@ def parse_decimal(
         raise DecimalInputError(_("%(f)s：最多 %(n)s 位小数。") % {"f": field, "n": decimal_places})
     if len(exact.normalize().as_tuple().digits) > SIGNIFICANT_DIGITS and not exact.is_zero():
         raise DecimalInputError(_("%(f)s：有效数字最多 %(n)s 位。") % {"f": field, "n": SIGNIFICANT_DIGITS})
+    # The value as typed (2.50 stays 2.50, as before), written out in full (1E+3 is 1000), -0 is 0.
+    exact = number if int(number.as_tuple().exponent) <= 0 else exact
     if exact.is_zero():
         exact = exact.copy_abs()
     if min_value is not None:
@@ -191,3 +193,19 @@ def decimal_bounds(table: str, **columns: tuple[int, int]) -> list[models.CheckC
             )
         )
     return checks
+
+
+def decimal_input(
+    value: object, *, key: str, model: type[models.Model], name: str, label: str | None = None, **limits: Any
+) -> Decimal | None:
+    """P-1: an action's amount or quantity input: None when left empty; a value the column cannot
+    keep (NaN, Infinity, too many digits) is refused at once as FieldErrors({key: message}),
+    before anything is computed or saved. Sign and range rules stay with the caller."""
+    from oms.core.errors import FieldErrors
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return parse_model_decimal(model, name, value, label=label, **limits)
+    except DecimalInputError as exc:
+        raise FieldErrors({key: exc.message}) from None

@@ -83,7 +83,7 @@ class LineOut(Schema):
     line_no: int
     product_id: int
     spec: str
-    quantity: Decimal
+    quantity: Decimal | None  # None: what is stored is no number (P-1: reading never fails)
     unit: str
     unit_price: Decimal | None
     amount: Decimal | None

@@ -13,9 +13,9 @@ from ninja import Query, Router, Schema
 from ninja.security import django_auth
 
 from oms.core.api import TokenAuth, run_idempotent
+from oms.core.money import bounded_decimal
 from oms.core.pages import actor
 from oms.intake import actions as intake
-from oms.core.money import bounded_decimal
 from oms.orders.models import OrderLine, SalesOrder
 from oms.portal import selectors
 from oms.review import actions as review
