@@ -161,6 +161,7 @@ def test_import_preview_lists_the_oversized_quantity_and_confirm_refuses(org, qu
     assert _state()[:3] == before[:3]
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL's numeric columns keep no such value")
 @pytest.mark.parametrize("raw", ["1e20", "9e999", "'abc'"])
 def test_lists_answer_with_a_bad_value_stored_by_raw_sql(client, org, raw) -> None:
     """P-1: reading never fails on a stored row: with 10^20, infinity or text written into the
@@ -199,6 +200,7 @@ def test_check_constraint_refuses_an_oversized_orm_save(org, field) -> None:
         line.save()
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL refuses it as a numeric overflow")
 def test_check_constraint_refuses_an_oversized_order_total(org) -> None:
     """P-1: the same for the order's total."""
     order = actions.create_order(actor=org["sales"], data=header(org), lines=lines(org))
