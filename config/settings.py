@@ -121,7 +121,7 @@ def _database(url: str) -> dict[str, object]:
     if not url or url.startswith("sqlite"):
         path = url.split("sqlite:///", 1)[1] if url.startswith("sqlite:///") else str(VAR_DIR / "oms.sqlite3")
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "oms.core.sqlite",  # django.db.backends.sqlite3, reading never fails (P-1)
             "NAME": path,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",

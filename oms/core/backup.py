@@ -164,7 +164,7 @@ def restore(source: Path, *, db: dict[str, Any], media_root: Path) -> dict[str, 
     if media_root.exists() and any(media_root.iterdir()):
         raise BackupError(f"{media_root} is not empty: restore only into an empty instance")
     if engine == "sqlite":
-        if "sqlite3" not in str(db["ENGINE"]):
+        if "sqlite" not in str(db["ENGINE"]):  # django.db.backends.sqlite3 or oms.core.sqlite
             raise BackupError("the backup is of SQLite; the target is not")
         target = Path(str(db["NAME"]))
         if not _empty_sqlite(target):

@@ -15,6 +15,7 @@ from oms.accounts.models import User
 from oms.accounts.permissions import visible_field_groups
 from oms.core.api import run_idempotent
 from oms.core.errors import FieldErrors
+from oms.core.money import bounded_decimal
 from oms.customers.models import Customer
 from oms.intake import actions
 from oms.orders.models import OrderLine, SalesOrder
@@ -25,10 +26,15 @@ router = Router(tags=["订单"])
 MAX_PAGE_SIZE = 200
 
 
+# P-1: the same parser as the pages, at the column's digits; refusals name the line's field.
+Quantity = bounded_decimal(OrderLine, "quantity", min_value=0, min_exclusive=True)
+UnitPrice = bounded_decimal(OrderLine, "unit_price", min_value=0)
+
+
 class OrderLineIn(Schema):
     product_id: int
-    quantity: Decimal
-    unit_price: Decimal | None = None
+    quantity: Quantity  # type: ignore[valid-type]
+    unit_price: UnitPrice | None = None  # type: ignore[valid-type]
     spec: str = ""
     unit: str = ""
 
@@ -77,7 +83,7 @@ class OrderLineOut(Schema):
     line_no: int
     product_id: int
     spec: str
-    quantity: Decimal
+    quantity: Decimal | None  # None: what is stored is no number (P-1: reading never fails)
     unit: str
     unit_price: Decimal | None
     amount: Decimal | None

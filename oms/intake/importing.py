@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +13,9 @@ from openpyxl import load_workbook
 
 from oms.catalog.models import Product
 from oms.core.errors import FieldErrors
+from oms.core.money import DecimalInputError, parse_model_decimal
 from oms.customers.models import Customer, PaymentTerms
+from oms.orders.models import OrderLine
 
 # Column: accepted headers (Chinese as shown in the template, or the field name).
 COLUMNS = {
@@ -123,6 +124,19 @@ def _too_many_rows(limit: int) -> FieldErrors:
     return FieldErrors({"file": _("行数过多：一次最多导入 %(n)s 行（不含表头）。") % {"n": limit}})
 
 
+def _number(values: dict[str, Any], column: str, problems: list[str]) -> str | None:
+    """P-1: a quantity or price cell through the one decimal parser, named by its column header;
+    an empty cell is None (a required one is reported as empty already)."""
+    value = values.get(column)
+    if value in (None, ""):
+        return None
+    try:
+        return str(parse_model_decimal(OrderLine, column, value, label=COLUMNS[column][0]))
+    except DecimalInputError as exc:
+        problems.append(exc.message)
+        return None
+
+
 def read_rows(content: bytes) -> list[tuple[int, dict[str, Any]]]:
     """(row number, values by column) for every non-empty row; FieldErrors for a bad file.
     B-9: the upload size, the unpacked size and the sheet's declared row count are checked
@@ -191,12 +205,7 @@ def group_rows(rows: list[tuple[int, dict[str, Any]]]) -> tuple[list[dict[str, A
         except (ValueError, TypeError, KeyError):
             problems.append(_("日期格式应为 YYYY-MM-DD"))
             order_date = delivery_date = ""
-        try:
-            quantity = str(Decimal(str(v.get("quantity"))))
-            price = str(Decimal(str(v["unit_price"]))) if v.get("unit_price") not in (None, "") else None
-        except (InvalidOperation, ValueError):
-            problems.append(_("数量和单价必须是数字"))
-            quantity, price = "0", None
+        quantity, price = _number(v, "quantity", problems), _number(v, "unit_price", problems)
         if problems:
             errors.append({"row": number, "messages": problems})
             continue

@@ -163,9 +163,10 @@ def _line_rows(request: HttpRequest, order: SalesOrder | None) -> list[dict[str,
                 "product": ln.product_id,
                 "product_label": str(ln.product),
                 "spec": ln.spec,
-                "quantity": ln.quantity.normalize(),
+                # None: the stored value is no number (P-1); an empty field lets it be repaired.
+                "quantity": ln.quantity.normalize() if ln.quantity is not None else "",
                 "unit": ln.unit,
-                "unit_price": ln.unit_price.normalize(),
+                "unit_price": ln.unit_price.normalize() if ln.unit_price is not None else "",
             }
             for ln in lines_of(order)
         ]
