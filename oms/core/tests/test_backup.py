@@ -106,9 +106,15 @@ def test_sqlite_round_trip(sqlite_backup: tuple[Path, Path], tmp_path: Path) -> 
     assert expected["audit_auditevent"], "the demo data leaves audit events to compare"
     assert _sqlite_rows(target) == expected
     assert (tmp_path / "var" / "media" / "orders" / "original.pdf").read_bytes() == b"%PDF-1.4 original"
-    verified = _verify({"OMS_DATABASE_URL": url, "OMS_VAR_DIR": str(tmp_path / "var")})
+    # S-2: the restored instance verifies with the source's audit key (kept beside the backup)
+    # and against the anchor the backup carried into its manifest.
+    key = folder.parent.parent / "var" / "audit.key"
+    verified = _verify(
+        {"OMS_DATABASE_URL": url, "OMS_VAR_DIR": str(tmp_path / "var"), "OMS_AUDIT_KEY_FILE": str(key)}
+    )
     assert verified.returncode == 0, verified.stderr
     assert "audit chain intact" in verified.stdout
+    assert "consistent with 1 anchors" in verified.stdout
 
 
 def test_restore_refuses_a_target_with_data(sqlite_backup: tuple[Path, Path], tmp_path: Path) -> None:
@@ -181,7 +187,13 @@ def test_postgresql_round_trip(more_heads, tmp_path, settings) -> None:
             for table in _tables():
                 assert _rows(restored.cursor(), table) == _rows(source, table), table
         url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}"
-        verified = _verify({"OMS_DATABASE_URL": url, "OMS_VAR_DIR": str(tmp_path / "var")})
+        verified = _verify(
+            {
+                "OMS_DATABASE_URL": url,
+                "OMS_VAR_DIR": str(tmp_path / "var"),
+                "OMS_AUDIT_KEY_FILE": str(settings.AUDIT_KEY_FILE),
+            }
+        )
         assert verified.returncode == 0, verified.stderr
         assert "audit chain intact" in verified.stdout
     finally:
