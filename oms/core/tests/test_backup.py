@@ -3,6 +3,7 @@ intact (verified on the restored copy by the same command an operator runs)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -115,6 +116,19 @@ def test_sqlite_round_trip(sqlite_backup: tuple[Path, Path], tmp_path: Path) -> 
     assert verified.returncode == 0, verified.stderr
     assert "audit chain intact" in verified.stdout
     assert "consistent with 1 anchors" in verified.stdout
+
+
+def test_backup_anchors_the_audit_chain_in_its_manifest(sqlite_backup: tuple[Path, Path]) -> None:
+    """S-2: a backup appends an anchor (latest seq and hash, with its HMAC) to the instance's
+    anchor file and copies it into the manifest."""
+    source, folder = sqlite_backup
+    manifest = json.loads((folder / "manifest.json").read_text())
+    with sqlite3.connect(source) as conn:
+        seq, digest = conn.execute("SELECT seq, hash FROM audit_auditevent ORDER BY id DESC LIMIT 1").fetchone()
+    assert (manifest["audit_anchor"]["seq"], manifest["audit_anchor"]["hash"]) == (seq, digest)
+    assert manifest["audit_anchor"]["source"] == "backup"
+    lines = (folder.parent.parent / "var" / "audit-anchors.jsonl").read_text().splitlines()
+    assert json.loads(lines[-1]) == manifest["audit_anchor"]
 
 
 def test_restore_refuses_a_target_with_data(sqlite_backup: tuple[Path, Path], tmp_path: Path) -> None:
