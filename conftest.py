@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -63,7 +64,7 @@ def admin_client(client: Any, admin_user: User) -> Any:
 def _own_audit_anchor_file(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """S-2: every test writes and reads its own audit anchor file; anchors of another test's chain
     would make verification fail (the test databases start empty every time)."""
-    global _ANCHOR_DIR  # noqa: PLW0603 - one folder per session, one file per test
+    global _ANCHOR_DIR
     if _ANCHOR_DIR is None:
         _ANCHOR_DIR = tmp_path_factory.mktemp("anchors")
     _ANCHOR_COUNT[0] += 1
@@ -90,7 +91,7 @@ def _flush_past_append_only_triggers() -> Any:
 
     original = BaseDatabaseOperations.execute_sql_flush
 
-    def flush(self: Any, sql_list: list[str]) -> None:
+    def flush(self: Any, sql_list: Iterable[str]) -> None:
         from django.db import transaction
 
         with transaction.atomic(using=self.connection.alias):

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import User
 from oms.accounts.selectors import decider, executive_in_charge, superior_for_approval
 from oms.archive import contents, integrity, permissions, states
-from oms.audit import recorder
 from oms.archive.models import (
     AccessKind,
     AccessLog,
@@ -27,6 +26,7 @@ from oms.archive.models import (
     ArchiveRecord,
     Category,
 )
+from oms.audit import recorder
 from oms.core import records, workflow
 from oms.core.errors import FieldErrors, NotAllowed, StaleVersion
 from oms.fulfilment.models import POStatus, PurchaseOrder, SupplierDecision
@@ -170,7 +170,9 @@ def log_access(
     anchored audit chain vouches for the log: a row changed, removed or slipped in past the
     database triggers fails `verify_audit_chain` (issue 20.11, ADR 0014)."""
     with transaction.atomic():
-        row = AccessLog.objects.create(record=record, user=user, kind=kind, detail=detail[:255], request=grant)
+        row = AccessLog.objects.create(
+            record=record, user=user, kind=kind, detail=detail[:255], request=grant
+        )
         recorder.record(actor=user, obj=row, action=integrity.ACCESS_ACTION, after=integrity.log_fields(row))
     return row
 

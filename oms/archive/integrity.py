@@ -47,7 +47,9 @@ def check_access_log(batch_size: int = 2000) -> tuple[str, str]:
     last = 0
     events = AuditEvent.objects.filter(action=ACCESS_ACTION, object_type=OBJECT_TYPE)
     while True:
-        batch = list(events.filter(id__gt=last).order_by("id").values_list("id", "object_id", "after")[:batch_size])
+        batch = list(
+            events.filter(id__gt=last).order_by("id").values_list("id", "object_id", "after")[:batch_size]
+        )
         if not batch:
             break
         last = batch[-1][0]
@@ -67,6 +69,8 @@ def check_access_log(batch_size: int = 2000) -> tuple[str, str]:
         problems.append(f"rows {_ids(altered)} altered")
     if extra_count:
         recorded = {int(i) for i in events.values_list("object_id", flat=True)}
-        extra = [pk for pk in AccessLog.objects.order_by("pk").values_list("pk", flat=True) if pk not in recorded]
+        extra = [
+            pk for pk in AccessLog.objects.order_by("pk").values_list("pk", flat=True) if pk not in recorded
+        ]
         problems.append(f"rows {_ids(extra)} have no audit event")
     return "access log", "; ".join(problems)

@@ -136,7 +136,9 @@ def read_anchors(path: Path | None = None) -> tuple[list[Anchor], list[str]]:
         except (ValueError, KeyError, TypeError):
             genuine = False
         if not genuine:
-            problems.append(f"anchor line {number} of {path.name} does not match its HMAC: the anchor file was altered")
+            problems.append(
+                f"anchor line {number} of {path.name} does not match its HMAC: the anchor file was altered"
+            )
             continue
         anchors.append(
             Anchor(

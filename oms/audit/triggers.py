@@ -56,7 +56,11 @@ def _statements(vendor: str, drop: bool, table: str, prefix: str, message: str) 
 
 
 def install(
-    connection: Any, *, table: str = TABLE, prefix: str = "audit", message: str = "audit events are append-only"
+    connection: Any,
+    *,
+    table: str = TABLE,
+    prefix: str = "audit",
+    message: str = "audit events are append-only",
 ) -> None:
     with connection.cursor() as cursor:
         for sql in _statements(connection.vendor, False, table, prefix, message):

@@ -67,7 +67,11 @@ def _walk(anchors: dict[int, list[Anchor]], batch_size: int) -> tuple[int, int |
                             event.id,
                             f"{_range(position, event.seq - 1)} missing before event {event.seq}",
                         )
-                    return position - 1, event.id, f"event {event.id} is numbered {event.seq}, expected {position}"
+                    return (
+                        position - 1,
+                        event.id,
+                        f"event {event.id} is numbered {event.seq}, expected {position}",
+                    )
                 keyed = True
             elif keyed:
                 return position - 1, event.id, f"event {position} has no keyed hash after the chain was keyed"

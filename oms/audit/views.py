@@ -51,7 +51,8 @@ def verify(request: HttpRequest) -> HttpResponse:
     elif report.broken_at is not None:
         messages.error(
             request,
-            _("审计链在第 %(id)s 条记录处断裂：%(p)s") % {"id": report.broken_at, "p": "; ".join(report.problems)},
+            _("审计链在第 %(id)s 条记录处断裂：%(p)s")
+            % {"id": report.broken_at, "p": "; ".join(report.problems)},
         )
     else:
         # S-2: a shortened chain (events missing after an anchor) or a failed access-log check.

@@ -71,7 +71,7 @@ def decrypt(stored: str) -> str:
         raise SecretsKeyError("no key in the secrets key file opens a stored secret") from exc
 
 
-class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+class EncryptedTextField(models.TextField):
     """A secret string, plain in Python, encrypted in the database (S-3).
 
     Not searchable (each encryption differs); `max_length` limits the plain value in forms."""

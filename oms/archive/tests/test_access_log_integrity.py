@@ -40,29 +40,46 @@ def _as_superuser(sql: str, params: list[Any]) -> None:
 
 @pytest.mark.parametrize(
     "sql",
-    ["UPDATE archive_accesslog SET detail = 'x' WHERE id = %s", "DELETE FROM archive_accesslog WHERE id = %s"],
+    [
+        "UPDATE archive_accesslog SET detail = 'x' WHERE id = %s",
+        "DELETE FROM archive_accesslog WHERE id = %s",
+    ],
 )
 def test_database_refuses_update_and_delete(logged: list[AccessLog], sql: str) -> None:
     """Issue 20.11: raw UPDATE and DELETE on the access log are refused by the database; nothing changes."""
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(sql, [logged[0].pk])
     assert list(AccessLog.objects.order_by("pk").values_list("pk", "detail")) == [(r.pk, "") for r in logged]
 
 
 def test_database_refuses_delete_of_every_row(logged: list[AccessLog]) -> None:
     """Issue 20.11: `DELETE FROM` without WHERE (SQLite's truncate) is refused."""
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("DELETE FROM archive_accesslog")
     assert AccessLog.objects.count() == 3
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE exists only on PostgreSQL; CI runs this there")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="TRUNCATE exists only on PostgreSQL; CI runs this there"
+)
 def test_truncate_is_refused_on_postgresql(logged: list[AccessLog]) -> None:
     """Issue 20.11: TRUNCATE of the access log is refused (PostgreSQL)."""
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own pending FK checks
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("TRUNCATE archive_accesslog")
     assert AccessLog.objects.count() == 3
 
@@ -99,7 +116,11 @@ def test_a_row_without_its_event_is_named(logged: list[AccessLog], people: dict[
     assert verify_chain().problems == [f"access log: rows {forged.pk} have no audit event"]
 
 
-def test_the_verify_button_reports_the_access_log(client: Any, logged: list[AccessLog], people: dict[str, Any]) -> None:  # noqa: F811
+def test_the_verify_button_reports_the_access_log(
+    client: Any,
+    logged: list[AccessLog],
+    people: dict[str, Any],  # noqa: F811
+) -> None:
     """Issue 20.11: the verify button names a removed access-log row."""
     _as_superuser("DELETE FROM archive_accesslog WHERE id = %s", [logged[2].pk])
     client.force_login(people["auditor"])

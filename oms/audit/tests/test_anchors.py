@@ -29,7 +29,9 @@ postgres_only = pytest.mark.skipif(
 
 def _events(n: int) -> list[AuditEvent]:
     return [
-        recorder.record(actor="system", obj=None, action=f"test.{i}", after={"n": i}, object_type="t", object_id=str(i))
+        recorder.record(
+            actor="system", obj=None, action=f"test.{i}", after={"n": i}, object_type="t", object_id=str(i)
+        )
         for i in range(n)
     ]
 
@@ -71,7 +73,11 @@ def test_truncate_is_refused_on_postgresql() -> None:
         # The test's own inserts leave deferred foreign-key checks pending, which TRUNCATE would
         # complain about before the trigger runs; a committed log has none.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("TRUNCATE audit_auditevent")
     assert AuditEvent.objects.count() == 3
 
@@ -79,7 +85,11 @@ def test_truncate_is_refused_on_postgresql() -> None:
 def test_delete_without_where_is_refused() -> None:
     """S-2: SQLite has no TRUNCATE; its `DELETE FROM` without WHERE is refused (both engines)."""
     _events(3)
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("DELETE FROM audit_auditevent")
     assert AuditEvent.objects.count() == 3
 
@@ -102,7 +112,12 @@ def test_the_sweeper_writes_an_anchor(settings: Any) -> None:
     lines = Path(settings.AUDIT_ANCHOR_FILE).read_text().splitlines()
     assert len(lines) == 1
     line = json.loads(lines[0])
-    assert (line["seq"], line["id"], line["hash"], line["source"]) == (2, events[1].id, events[1].hash, "sweeper")
+    assert (line["seq"], line["id"], line["hash"], line["source"]) == (
+        2,
+        events[1].id,
+        events[1].hash,
+        "sweeper",
+    )
     fields = {k: line[k] for k in ("at", "seq", "id", "hash", "source")}
     assert line["mac"] == hmac.new(audit_key(), canonical_json(fields).encode(), hashlib.sha256).hexdigest()
 
@@ -150,7 +165,11 @@ def test_a_gap_in_the_middle_names_the_missing_numbers() -> None:
     events = _events(6)
     _raw("DELETE FROM audit_auditevent WHERE id IN (%s, %s)", [events[2].id, events[3].id])
     report = verify_chain()
-    assert (report.ok, report.broken_at, report.problem) == (False, events[4].id, "events 3–4 missing before event 5")
+    assert (report.ok, report.broken_at, report.problem) == (
+        False,
+        events[4].id,
+        "events 3–4 missing before event 5",
+    )
 
 
 def test_recomputing_without_the_key_fails() -> None:
@@ -163,7 +182,11 @@ def test_recomputing_without_the_key_fails() -> None:
 
     _recompute_from(events[1].id, plain)
     report = verify_chain()
-    assert (report.ok, report.broken_at, report.problem) == (False, events[1].id, "content does not match its hash")
+    assert (report.ok, report.broken_at, report.problem) == (
+        False,
+        events[1].id,
+        "content does not match its hash",
+    )
 
 
 def test_recomputing_with_the_key_is_caught_by_an_anchor() -> None:
@@ -188,8 +211,11 @@ def test_an_altered_anchor_line_fails(settings: Any) -> None:
     line["seq"] = 1
     path.write_text(json.dumps(line) + "\n")
     report = verify_chain()
-    assert report.problem == "anchor line 1 of anchors does not match its HMAC: the anchor file was altered".replace(
-        "anchors", path.name
+    assert (
+        report.problem
+        == "anchor line 1 of anchors does not match its HMAC: the anchor file was altered".replace(
+            "anchors", path.name
+        )
     )
 
 
@@ -197,15 +223,19 @@ def test_old_plain_chain_followed_by_keyed_events_verifies() -> None:
     """S-2: events written before the chain was keyed keep their plain hash; the keyed events
     number on from the chain's length, and the whole chain verifies, anchors included."""
     prev = GENESIS_HASH
-    with connection.cursor() as cursor:
-        for i in range(3):
-            event = AuditEvent(
-                occurred_at=timezone.now(), actor_name="legacy", object_type="t", object_id=str(i),
-                action="legacy", prev_hash=prev,
-            )
-            event.hash = event.compute_hash()
-            event.save()
-            prev = event.hash
+    # written as before the change: plain hash, no number
+    for i in range(3):
+        event = AuditEvent(
+            occurred_at=timezone.now(),
+            actor_name="legacy",
+            object_type="t",
+            object_id=str(i),
+            action="legacy",
+            prev_hash=prev,
+        )
+        event.hash = event.compute_hash()
+        event.save()
+        prev = event.hash
     assert AuditEvent.objects.filter(scheme__isnull=True).count() == 3
     anchors.write_anchor(source="sweeper", force=True)
     keyed = _events(2)
@@ -219,7 +249,11 @@ def test_a_plain_event_after_keyed_ones_fails() -> None:
     """S-2: once the chain is keyed, an appended unkeyed (forgeable) event is refused by verification."""
     keyed = _events(2)
     forged = AuditEvent(
-        occurred_at=timezone.now(), actor_name="x", object_type="t", object_id="9", action="forged",
+        occurred_at=timezone.now(),
+        actor_name="x",
+        object_type="t",
+        object_id="9",
+        action="forged",
         prev_hash=keyed[1].hash,
     )
     forged.hash = forged.compute_hash()
@@ -229,7 +263,9 @@ def test_a_plain_event_after_keyed_ones_fails() -> None:
     assert report.problem == "event 3 has no keyed hash after the chain was keyed"
 
 
-def test_backup_command_reminds_to_keep_the_key_files(settings: Any, tmp_path: Path, monkeypatch: Any) -> None:
+def test_backup_command_reminds_to_keep_the_key_files(
+    settings: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
     """S-2, S-3: the backup command's output names the key files to keep with the backup.
     (The manifest's anchor is checked on a real backup in oms/core/tests/test_backup.py.)"""
     from oms.core.management.commands import backup as command

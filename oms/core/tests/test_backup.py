@@ -124,7 +124,9 @@ def test_backup_anchors_the_audit_chain_in_its_manifest(sqlite_backup: tuple[Pat
     source, folder = sqlite_backup
     manifest = json.loads((folder / "manifest.json").read_text())
     with sqlite3.connect(source) as conn:
-        seq, digest = conn.execute("SELECT seq, hash FROM audit_auditevent ORDER BY id DESC LIMIT 1").fetchone()
+        seq, digest = conn.execute(
+            "SELECT seq, hash FROM audit_auditevent ORDER BY id DESC LIMIT 1"
+        ).fetchone()
     assert (manifest["audit_anchor"]["seq"], manifest["audit_anchor"]["hash"]) == (seq, digest)
     assert manifest["audit_anchor"]["source"] == "backup"
     lines = (folder.parent.parent / "var" / "audit-anchors.jsonl").read_text().splitlines()

@@ -99,7 +99,11 @@ def test_key_files_are_created_owner_only(tmp_path: Path, monkeypatch: Any) -> N
     subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=settings.BASE_DIR,
-        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings", "OMS_VAR_DIR": str(var)},
+        env={
+            **__import__("os").environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "OMS_VAR_DIR": str(var),
+        },
         check=True,
     )
     for name in ("audit.key", "secrets.key"):
