@@ -6,8 +6,10 @@ PostgreSQL. Secrets come from the environment; a development key is generated pe
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -35,6 +37,37 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _key_file(env: str, default_name: str, make: Callable[[], str]) -> Path:
+    """A key kept outside the database, in the instance folder unless `env` points elsewhere.
+
+    Generated on first start, readable by the owner only (0600); created with O_EXCL so two
+    processes starting at once never overwrite each other's key. Back these files up with the
+    database (README, Backup): without them the audit chain cannot be verified and encrypted
+    secrets cannot be read (ADR 0014)."""
+    path = Path(os.environ.get(env) or VAR_DIR / default_name)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path
+        with os.fdopen(fd, "w") as fh:
+            fh.write(make() + "\n")
+    return path
+
+
+# S-2: the audit chain's HMAC key and its anchors (latest sequence number and hash, appended by
+# the sweeper at most every OMS_AUDIT_ANCHOR_MINUTES and by every backup). ADR 0014.
+AUDIT_KEY_FILE = _key_file("OMS_AUDIT_KEY_FILE", "audit.key", lambda: secrets.token_hex(32))
+AUDIT_ANCHOR_FILE = Path(os.environ.get("OMS_AUDIT_ANCHOR_FILE") or VAR_DIR / "audit-anchors.jsonl")
+AUDIT_ANCHOR_MINUTES = int(os.environ.get("OMS_AUDIT_ANCHOR_MINUTES", "10"))
+# S-3: the key that encrypts secrets at rest (TOTP secrets, robots' signing secrets): Fernet keys,
+# one a line, the first encrypts; `manage.py rotate_secrets_key` replaces it (ADR 0014).
+SECRETS_KEY_FILE = _key_file(
+    "OMS_SECRETS_KEY_FILE", "secrets.key", lambda: base64.urlsafe_b64encode(os.urandom(32)).decode()
+)
 DEBUG = _env_bool("OMS_DEBUG")
 ALLOWED_HOSTS = [
     h for h in os.environ.get("OMS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
