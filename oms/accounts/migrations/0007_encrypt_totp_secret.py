@@ -22,16 +22,17 @@ def decrypt_existing(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_user_is_customer'),
+        ("accounts", "0006_user_is_customer"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='user',
-            name='totp_secret',
-            field=oms.core.crypto.EncryptedTextField(blank=True, editable=False, max_length=64, verbose_name='两步验证密钥'),
+            model_name="user",
+            name="totp_secret",
+            field=oms.core.crypto.EncryptedTextField(
+                blank=True, editable=False, max_length=64, verbose_name="两步验证密钥"
+            ),
         ),
         migrations.RunPython(encrypt_existing, decrypt_existing),
     ]
