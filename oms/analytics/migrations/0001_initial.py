@@ -8,38 +8,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0003_monthly_terms'),
+        ("customers", "0003_monthly_terms"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OrderPlan',
+            name="OrderPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('quarter', models.PositiveSmallIntegerField(choices=[(0, '全年'), (1, 'Q1'), (2, 'Q2'), (3, 'Q3'), (4, 'Q4')], default=0, verbose_name='季度')),
-                ('expected_quantity', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=16, verbose_name='预计数量')),
-                ('expected_amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='预计金额')),
-                ('delivery_period', models.CharField(blank=True, max_length=100, verbose_name='交货期')),
-                ('factory', models.CharField(blank=True, max_length=100, verbose_name='生产工厂')),
-                ('method', models.CharField(choices=[('entered', '业务员填报'), ('estimated', '按历史估算')], default='entered', max_length=10, verbose_name='编制方法')),
-                ('basis', models.CharField(blank=True, max_length=300, verbose_name='估算依据')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='编制时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='编制人')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='order_plans', to='customers.customer', verbose_name='客户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "全年"), (1, "Q1"), (2, "Q2"), (3, "Q3"), (4, "Q4")],
+                        default=0,
+                        verbose_name="季度",
+                    ),
+                ),
+                (
+                    "expected_quantity",
+                    models.DecimalField(
+                        decimal_places=4, default=Decimal("0"), max_digits=16, verbose_name="预计数量"
+                    ),
+                ),
+                (
+                    "expected_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=18, verbose_name="预计金额"
+                    ),
+                ),
+                ("delivery_period", models.CharField(blank=True, max_length=100, verbose_name="交货期")),
+                ("factory", models.CharField(blank=True, max_length=100, verbose_name="生产工厂")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[("entered", "业务员填报"), ("estimated", "按历史估算")],
+                        default="entered",
+                        max_length=10,
+                        verbose_name="编制方法",
+                    ),
+                ),
+                ("basis", models.CharField(blank=True, max_length=300, verbose_name="估算依据")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="编制时间"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="编制人",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="order_plans",
+                        to="customers.customer",
+                        verbose_name="客户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '订单计划',
-                'verbose_name_plural': '订单计划',
-                'ordering': ['-year', 'quarter', 'customer'],
-                'constraints': [models.UniqueConstraint(fields=('customer', 'year', 'quarter'), name='analytics_one_plan_per_period')],
+                "verbose_name": "订单计划",
+                "verbose_name_plural": "订单计划",
+                "ordering": ["-year", "quarter", "customer"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("customer", "year", "quarter"), name="analytics_one_plan_per_period"
+                    )
+                ],
             },
         ),
     ]

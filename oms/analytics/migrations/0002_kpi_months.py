@@ -5,27 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('analytics', '0001_initial'),
+        ("analytics", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='KpiMonth',
+            name="KpiMonth",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='月份')),
-                ('kpi', models.CharField(max_length=40, verbose_name='指标')),
-                ('numerator', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='分子')),
-                ('denominator', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='分母')),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='计算时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="月份")),
+                ("kpi", models.CharField(max_length=40, verbose_name="指标")),
+                ("numerator", models.DecimalField(decimal_places=4, max_digits=20, verbose_name="分子")),
+                ("denominator", models.DecimalField(decimal_places=4, max_digits=20, verbose_name="分母")),
+                (
+                    "computed_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="计算时间"),
+                ),
             ],
             options={
-                'verbose_name': '月度指标',
-                'verbose_name_plural': '月度指标',
-                'ordering': ['-month', 'kpi'],
-                'constraints': [models.UniqueConstraint(fields=('month', 'kpi'), name='analytics_kpi_month_once')],
+                "verbose_name": "月度指标",
+                "verbose_name_plural": "月度指标",
+                "ordering": ["-month", "kpi"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("month", "kpi"), name="analytics_kpi_month_once")
+                ],
             },
         ),
     ]

@@ -5,28 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('analytics', '0002_kpi_months'),
-        ('customers', '0004_portalaccount'),
+        ("analytics", "0002_kpi_months"),
+        ("customers", "0004_portalaccount"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='kpimonth',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('numerator__gt', -10000000000000000), ('numerator__lt', 10000000000000000)), ('numerator__isnull', True), _connector='OR'), name='analytics_kpimonth_numerator_range'),
+            model_name="kpimonth",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("numerator__gt", -10000000000000000), ("numerator__lt", 10000000000000000)),
+                    ("numerator__isnull", True),
+                    _connector="OR",
+                ),
+                name="analytics_kpimonth_numerator_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='kpimonth',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('denominator__gt', -10000000000000000), ('denominator__lt', 10000000000000000)), ('denominator__isnull', True), _connector='OR'), name='analytics_kpimonth_denominator_range'),
+            model_name="kpimonth",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("denominator__gt", -10000000000000000), ("denominator__lt", 10000000000000000)),
+                    ("denominator__isnull", True),
+                    _connector="OR",
+                ),
+                name="analytics_kpimonth_denominator_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderplan',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('expected_quantity__gt', -1000000000000), ('expected_quantity__lt', 1000000000000)), ('expected_quantity__isnull', True), _connector='OR'), name='analytics_orderplan_expected_quantity_range'),
+            model_name="orderplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("expected_quantity__gt", -1000000000000), ("expected_quantity__lt", 1000000000000)
+                    ),
+                    ("expected_quantity__isnull", True),
+                    _connector="OR",
+                ),
+                name="analytics_orderplan_expected_quantity_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderplan',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('expected_amount__gt', -10000000000000000), ('expected_amount__lt', 10000000000000000)), ('expected_amount__isnull', True), _connector='OR'), name='analytics_orderplan_expected_amount_range'),
+            model_name="orderplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("expected_amount__gt", -10000000000000000),
+                        ("expected_amount__lt", 10000000000000000),
+                    ),
+                    ("expected_amount__isnull", True),
+                    _connector="OR",
+                ),
+                name="analytics_orderplan_expected_amount_range",
+            ),
         ),
     ]

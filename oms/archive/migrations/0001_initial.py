@@ -7,87 +7,247 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orders', '0011_closed'),
+        ("orders", "0011_closed"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ArchiveRecord',
+            name="ArchiveRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=60, unique=True, verbose_name='档案号')),
-                ('category', models.CharField(choices=[('closed', '已完成订单'), ('cancelled', '已取消订单')], db_index=True, max_length=20, verbose_name='类别')),
-                ('status', models.CharField(choices=[('filed', '在档'), ('disposal_requested', '销毁待批准'), ('disposed', '已销毁')], db_index=True, default='filed', max_length=20, verbose_name='状态')),
-                ('completed_on', models.DateField(db_index=True, verbose_name='完成日期')),
-                ('filed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='归档时间')),
-                ('retention_years', models.PositiveSmallIntegerField(verbose_name='保存期限（年）')),
-                ('retention_until', models.DateField(db_index=True, verbose_name='保存至')),
-                ('disposal_reason', models.TextField(blank=True, verbose_name='销毁理由')),
-                ('disposal_requested_at', models.DateTimeField(blank=True, null=True, verbose_name='申请销毁时间')),
-                ('disposal_decided_at', models.DateTimeField(blank=True, null=True, verbose_name='销毁审批时间')),
-                ('disposal_note', models.TextField(blank=True, verbose_name='审批意见')),
-                ('disposed_files', models.JSONField(blank=True, default=list, verbose_name='已销毁文件清单')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('disposal_decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='销毁审批人')),
-                ('disposal_requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请销毁人')),
-                ('filed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='归档人')),
-                ('order', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='archive_record', to='orders.salesorder', verbose_name='订单')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=60, unique=True, verbose_name="档案号")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[("closed", "已完成订单"), ("cancelled", "已取消订单")],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("filed", "在档"),
+                            ("disposal_requested", "销毁待批准"),
+                            ("disposed", "已销毁"),
+                        ],
+                        db_index=True,
+                        default="filed",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("completed_on", models.DateField(db_index=True, verbose_name="完成日期")),
+                (
+                    "filed_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="归档时间"),
+                ),
+                ("retention_years", models.PositiveSmallIntegerField(verbose_name="保存期限（年）")),
+                ("retention_until", models.DateField(db_index=True, verbose_name="保存至")),
+                ("disposal_reason", models.TextField(blank=True, verbose_name="销毁理由")),
+                (
+                    "disposal_requested_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="申请销毁时间"),
+                ),
+                (
+                    "disposal_decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="销毁审批时间"),
+                ),
+                ("disposal_note", models.TextField(blank=True, verbose_name="审批意见")),
+                ("disposed_files", models.JSONField(blank=True, default=list, verbose_name="已销毁文件清单")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "disposal_decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="销毁审批人",
+                    ),
+                ),
+                (
+                    "disposal_requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请销毁人",
+                    ),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="归档人",
+                    ),
+                ),
+                (
+                    "order",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="archive_record",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '订单档案',
-                'verbose_name_plural': '订单档案',
-                'ordering': ['-completed_on', '-pk'],
+                "verbose_name": "订单档案",
+                "verbose_name_plural": "订单档案",
+                "ordering": ["-completed_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='AccessRequest',
+            name="AccessRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='查阅原因')),
-                ('status', models.CharField(choices=[('pending', '待审批'), ('approved', '已批准'), ('refused', '未批准')], db_index=True, default='pending', max_length=20, verbose_name='状态')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='申请时间')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('decision_note', models.TextField(blank=True, verbose_name='审批意见')),
-                ('granted_until', models.DateTimeField(blank=True, null=True, verbose_name='查阅有效期至')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('approver', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审批人')),
-                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='access_requests', to='archive.archiverecord', verbose_name='档案')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="查阅原因")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待审批"), ("approved", "已批准"), ("refused", "未批准")],
+                        db_index=True,
+                        default="pending",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="申请时间"),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="审批时间")),
+                ("decision_note", models.TextField(blank=True, verbose_name="审批意见")),
+                ("granted_until", models.DateTimeField(blank=True, null=True, verbose_name="查阅有效期至")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审批人",
+                    ),
+                ),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="access_requests",
+                        to="archive.archiverecord",
+                        verbose_name="档案",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '查询申请',
-                'verbose_name_plural': '查询申请',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "查询申请",
+                "verbose_name_plural": "查询申请",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='AccessLog',
+            name="AccessLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间')),
-                ('kind', models.CharField(choices=[('view', '查看'), ('packet', '下载档案包'), ('file', '下载文件')], max_length=10, verbose_name='方式')),
-                ('detail', models.CharField(blank=True, max_length=255, verbose_name='内容')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='查阅人')),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='archive.accessrequest', verbose_name='依据的查询申请')),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='access_log', to='archive.archiverecord', verbose_name='档案')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="时间"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("view", "查看"), ("packet", "下载档案包"), ("file", "下载文件")],
+                        max_length=10,
+                        verbose_name="方式",
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, max_length=255, verbose_name="内容")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="查阅人",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="archive.accessrequest",
+                        verbose_name="依据的查询申请",
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="access_log",
+                        to="archive.archiverecord",
+                        verbose_name="档案",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '查阅登记',
-                'verbose_name_plural': '查阅登记',
-                'ordering': ['-at', '-pk'],
+                "verbose_name": "查阅登记",
+                "verbose_name_plural": "查阅登记",
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='archiverecord',
-            index=models.Index(fields=['status', 'retention_until'], name='archive_arc_status_ced28f_idx'),
+            model_name="archiverecord",
+            index=models.Index(fields=["status", "retention_until"], name="archive_arc_status_ced28f_idx"),
         ),
         migrations.AddIndex(
-            model_name='accessrequest',
-            index=models.Index(fields=['requester', 'record', 'status'], name='archive_acc_request_8b436b_idx'),
+            model_name="accessrequest",
+            index=models.Index(
+                fields=["requester", "record", "status"], name="archive_acc_request_8b436b_idx"
+            ),
         ),
     ]

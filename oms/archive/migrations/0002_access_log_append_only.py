@@ -8,7 +8,10 @@ def forwards(apps, schema_editor):
     PostgreSQL, TRUNCATE refused), and every existing row gets its audit event, so that the
     verification can vouch for rows written before this change too. Nothing is rewritten."""
     triggers.install(
-        schema_editor.connection, table="archive_accesslog", prefix="accesslog", message="the access log is append-only"
+        schema_editor.connection,
+        table="archive_accesslog",
+        prefix="accesslog",
+        message="the access log is append-only",
     )
     from oms.archive.integrity import ACCESS_ACTION, OBJECT_TYPE
     from oms.audit import recorder

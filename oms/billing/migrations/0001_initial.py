@@ -8,148 +8,328 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0003_monthly_terms'),
-        ('orders', '0010_alter_salesorder_status'),
+        ("customers", "0003_monthly_terms"),
+        ("orders", "0010_alter_salesorder_status"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Invoice',
+            name="Invoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('invoice_type', models.CharField(choices=[('special_vat', '增值税专用发票'), ('ordinary_vat', '增值税普通发票'), ('electronic', '全电发票')], max_length=20, verbose_name='发票类型')),
-                ('number', models.CharField(max_length=40, unique=True, verbose_name='发票号码')),
-                ('issued_on', models.DateField(verbose_name='开票日期')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='价税合计')),
-                ('tax_amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='税额')),
-                ('due_date', models.DateField(db_index=True, verbose_name='应收日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "invoice_type",
+                    models.CharField(
+                        choices=[
+                            ("special_vat", "增值税专用发票"),
+                            ("ordinary_vat", "增值税普通发票"),
+                            ("electronic", "全电发票"),
+                        ],
+                        max_length=20,
+                        verbose_name="发票类型",
+                    ),
+                ),
+                ("number", models.CharField(max_length=40, unique=True, verbose_name="发票号码")),
+                ("issued_on", models.DateField(verbose_name="开票日期")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="价税合计")),
+                ("tax_amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="税额")),
+                ("due_date", models.DateField(db_index=True, verbose_name="应收日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '发票',
-                'verbose_name_plural': '发票',
-                'ordering': ['statement', 'issued_on', 'id'],
+                "verbose_name": "发票",
+                "verbose_name_plural": "发票",
+                "ordering": ["statement", "issued_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Receipt',
+            name="Receipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='收款金额')),
-                ('currency', models.CharField(max_length=3, verbose_name='币种')),
-                ('received_on', models.DateField(db_index=True, verbose_name='收款日期')),
-                ('method', models.CharField(choices=[('transfer', '银行转账'), ('acceptance_bill', '承兑汇票'), ('cash', '现金'), ('other', '其他')], max_length=20, verbose_name='收款方式')),
-                ('reference', models.CharField(max_length=100, verbose_name='凭证号')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='receipts', to='customers.customer', verbose_name='客户')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="收款金额")),
+                ("currency", models.CharField(max_length=3, verbose_name="币种")),
+                ("received_on", models.DateField(db_index=True, verbose_name="收款日期")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("transfer", "银行转账"),
+                            ("acceptance_bill", "承兑汇票"),
+                            ("cash", "现金"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="收款方式",
+                    ),
+                ),
+                ("reference", models.CharField(max_length=100, verbose_name="凭证号")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="receipts",
+                        to="customers.customer",
+                        verbose_name="客户",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '收款',
-                'verbose_name_plural': '收款',
-                'ordering': ['customer', 'received_on', 'id'],
+                "verbose_name": "收款",
+                "verbose_name_plural": "收款",
+                "ordering": ["customer", "received_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Allocation',
+            name="Allocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='核销金额')),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='billing.invoice', verbose_name='发票')),
-                ('receipt', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='billing.receipt', verbose_name='收款')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="核销金额")),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="billing.invoice",
+                        verbose_name="发票",
+                    ),
+                ),
+                (
+                    "receipt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="billing.receipt",
+                        verbose_name="收款",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '收款核销',
-                'verbose_name_plural': '收款核销',
+                "verbose_name": "收款核销",
+                "verbose_name_plural": "收款核销",
             },
         ),
         migrations.CreateModel(
-            name='Statement',
+            name="Statement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=60, unique=True, verbose_name='结算单号')),
-                ('status', models.CharField(choices=[('submitted', '待财务审核'), ('approved', '已审核'), ('returned', '已退回')], db_index=True, default='submitted', max_length=20, verbose_name='状态')),
-                ('goods_amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='货款')),
-                ('fees_amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='费用')),
-                ('total', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='结算金额')),
-                ('reconciled_with', models.CharField(max_length=100, verbose_name='客户对账人')),
-                ('reconciled_on', models.DateField(verbose_name='对账日期')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
-                ('review_comment', models.TextField(blank=True, verbose_name='审核意见')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='编制时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statements', to='orders.salesorder', verbose_name='订单')),
-                ('prepared_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='编制人')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=60, unique=True, verbose_name="结算单号")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("submitted", "待财务审核"), ("approved", "已审核"), ("returned", "已退回")],
+                        db_index=True,
+                        default="submitted",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("goods_amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="货款")),
+                (
+                    "fees_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=18, verbose_name="费用"
+                    ),
+                ),
+                ("total", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="结算金额")),
+                ("reconciled_with", models.CharField(max_length=100, verbose_name="客户对账人")),
+                ("reconciled_on", models.DateField(verbose_name="对账日期")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="审核时间")),
+                ("review_comment", models.TextField(blank=True, verbose_name="审核意见")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="编制时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="statements",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
+                (
+                    "prepared_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="编制人",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审核人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '结算清单',
-                'verbose_name_plural': '结算清单',
-                'ordering': ['order', 'created_at', 'id'],
+                "verbose_name": "结算清单",
+                "verbose_name_plural": "结算清单",
+                "ordering": ["order", "created_at", "id"],
             },
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='statement',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='billing.statement', verbose_name='结算清单'),
+            model_name="invoice",
+            name="statement",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="invoices",
+                to="billing.statement",
+                verbose_name="结算清单",
+            ),
         ),
         migrations.CreateModel(
-            name='StatementFee',
+            name="StatementFee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.CharField(max_length=100, verbose_name='费用项目')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='金额')),
-                ('statement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='fees', to='billing.statement', verbose_name='结算清单')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.CharField(max_length=100, verbose_name="费用项目")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="金额")),
+                (
+                    "statement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="fees",
+                        to="billing.statement",
+                        verbose_name="结算清单",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '结算费用',
-                'verbose_name_plural': '结算费用',
+                "verbose_name": "结算费用",
+                "verbose_name_plural": "结算费用",
             },
         ),
         migrations.CreateModel(
-            name='StatementLine',
+            name="StatementLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.DecimalField(decimal_places=4, max_digits=16, validators=[django.core.validators.MinValueValidator(Decimal('0.0001'))], verbose_name='结算数量')),
-                ('unit_price', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='单价')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='金额')),
-                ('order_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statement_lines', to='orders.orderline', verbose_name='订单明细')),
-                ('statement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='billing.statement', verbose_name='结算清单')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "quantity",
+                    models.DecimalField(
+                        decimal_places=4,
+                        max_digits=16,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.0001"))],
+                        verbose_name="结算数量",
+                    ),
+                ),
+                ("unit_price", models.DecimalField(decimal_places=4, max_digits=16, verbose_name="单价")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="金额")),
+                (
+                    "order_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="statement_lines",
+                        to="orders.orderline",
+                        verbose_name="订单明细",
+                    ),
+                ),
+                (
+                    "statement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lines",
+                        to="billing.statement",
+                        verbose_name="结算清单",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '结算明细',
-                'verbose_name_plural': '结算明细',
-                'ordering': ['statement', 'order_line__line_no'],
+                "verbose_name": "结算明细",
+                "verbose_name_plural": "结算明细",
+                "ordering": ["statement", "order_line__line_no"],
             },
         ),
         migrations.AddConstraint(
-            model_name='receipt',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='receipt_amount_positive'),
+            model_name="receipt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="receipt_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='allocation_amount_positive'),
+            model_name="allocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="allocation_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statement',
-            constraint=models.CheckConstraint(condition=models.Q(('total__gte', 0)), name='statement_total_not_negative'),
+            model_name="statement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("total__gte", 0)), name="statement_total_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='invoice_amount_positive'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="invoice_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('tax_amount__gte', 0), ('tax_amount__lte', models.F('amount'))), name='invoice_tax_within_amount'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("tax_amount__gte", 0), ("tax_amount__lte", models.F("amount"))),
+                name="invoice_tax_within_amount",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statementline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='statement_line_quantity_positive'),
+            model_name="statementline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="statement_line_quantity_positive"
+            ),
         ),
     ]

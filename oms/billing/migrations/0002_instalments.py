@@ -5,36 +5,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0001_initial'),
-        ('orders', '0011_closed'),
+        ("billing", "0001_initial"),
+        ("orders", "0011_closed"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Instalment',
+            name="Instalment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveIntegerField(verbose_name='期次')),
-                ('due_date', models.DateField(verbose_name='到期日')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='金额')),
-                ('superseded', models.BooleanField(default=False, verbose_name='已被新计划取代')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='instalments', to='orders.salesorder', verbose_name='订单')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveIntegerField(verbose_name="期次")),
+                ("due_date", models.DateField(verbose_name="到期日")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="金额")),
+                ("superseded", models.BooleanField(default=False, verbose_name="已被新计划取代")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="instalments",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分期计划',
-                'verbose_name_plural': '分期计划',
-                'ordering': ['order', 'seq'],
+                "verbose_name": "分期计划",
+                "verbose_name_plural": "分期计划",
+                "ordering": ["order", "seq"],
             },
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='instalment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='billing.instalment', verbose_name='期次'),
+            model_name="invoice",
+            name="instalment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="invoices",
+                to="billing.instalment",
+                verbose_name="期次",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='instalment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='instalment_amount_positive'),
+            model_name="instalment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="instalment_amount_positive"
+            ),
         ),
     ]

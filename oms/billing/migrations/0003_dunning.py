@@ -6,28 +6,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0002_instalments'),
+        ("billing", "0002_instalments"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DunningStep',
+            name="DunningStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('reminder', '催款提醒'), ('call', '电话催收'), ('visit', '上门催收'), ('legal', '转法务')], max_length=20, verbose_name='催收方式')),
-                ('days_overdue', models.PositiveIntegerField(verbose_name='逾期天数')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='催收人')),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dunning_steps', to='billing.invoice', verbose_name='发票')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("reminder", "催款提醒"),
+                            ("call", "电话催收"),
+                            ("visit", "上门催收"),
+                            ("legal", "转法务"),
+                        ],
+                        max_length=20,
+                        verbose_name="催收方式",
+                    ),
+                ),
+                ("days_overdue", models.PositiveIntegerField(verbose_name="逾期天数")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="催收人",
+                    ),
+                ),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dunning_steps",
+                        to="billing.invoice",
+                        verbose_name="发票",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '催收记录',
-                'verbose_name_plural': '催收记录',
-                'ordering': ['invoice', 'created_at', 'id'],
+                "verbose_name": "催收记录",
+                "verbose_name_plural": "催收记录",
+                "ordering": ["invoice", "created_at", "id"],
             },
         ),
     ]

@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0003_dunning'),
-        ('fulfilment', '0007_shipment_delivery_confirmation'),
+        ("billing", "0003_dunning"),
+        ("fulfilment", "0007_shipment_delivery_confirmation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='receipt',
-            name='prepayment',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='receipt', to='fulfilment.prepayment'),
+            model_name="receipt",
+            name="prepayment",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="receipt",
+                to="fulfilment.prepayment",
+            ),
         ),
     ]

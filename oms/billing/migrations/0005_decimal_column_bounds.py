@@ -5,62 +5,147 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0004_receipt_prepayment'),
-        ('customers', '0005_decimal_column_bounds'),
-        ('fulfilment', '0008_shipment_released_by_inspection_technical_task'),
-        ('orders', '0014_confirmation_actor'),
+        ("billing", "0004_receipt_prepayment"),
+        ("customers", "0005_decimal_column_bounds"),
+        ("fulfilment", "0008_shipment_released_by_inspection_technical_task"),
+        ("orders", "0014_confirmation_actor"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__gt', -10000000000000000), ('amount__lt', 10000000000000000)), ('amount__isnull', True), _connector='OR'), name='billing_allocation_amount_range'),
+            model_name="allocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("amount__gt", -10000000000000000), ("amount__lt", 10000000000000000)),
+                    ("amount__isnull", True),
+                    _connector="OR",
+                ),
+                name="billing_allocation_amount_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='instalment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__gt', -10000000000000000), ('amount__lt', 10000000000000000)), ('amount__isnull', True), _connector='OR'), name='billing_instalment_amount_range'),
+            model_name="instalment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("amount__gt", -10000000000000000), ("amount__lt", 10000000000000000)),
+                    ("amount__isnull", True),
+                    _connector="OR",
+                ),
+                name="billing_instalment_amount_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__gt', -10000000000000000), ('amount__lt', 10000000000000000)), ('amount__isnull', True), _connector='OR'), name='billing_invoice_amount_range'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("amount__gt", -10000000000000000), ("amount__lt", 10000000000000000)),
+                    ("amount__isnull", True),
+                    _connector="OR",
+                ),
+                name="billing_invoice_amount_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('tax_amount__gt', -10000000000000000), ('tax_amount__lt', 10000000000000000)), ('tax_amount__isnull', True), _connector='OR'), name='billing_invoice_tax_amount_range'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("tax_amount__gt", -10000000000000000), ("tax_amount__lt", 10000000000000000)),
+                    ("tax_amount__isnull", True),
+                    _connector="OR",
+                ),
+                name="billing_invoice_tax_amount_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='receipt',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__gt', -10000000000000000), ('amount__lt', 10000000000000000)), ('amount__isnull', True), _connector='OR'), name='billing_receipt_amount_range'),
+            model_name="receipt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("amount__gt", -10000000000000000), ("amount__lt", 10000000000000000)),
+                    ("amount__isnull", True),
+                    _connector="OR",
+                ),
+                name="billing_receipt_amount_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('goods_amount__gt', -10000000000000000), ('goods_amount__lt', 10000000000000000)), ('goods_amount__isnull', True), _connector='OR'), name='billing_statement_goods_amount_range'),
+            model_name="statement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("goods_amount__gt", -10000000000000000), ("goods_amount__lt", 10000000000000000)
+                    ),
+                    ("goods_amount__isnull", True),
+                    _connector="OR",
+                ),
+                name="billing_statement_goods_amount_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('fees_amount__gt', -10000000000000000), ('fees_amount__lt', 10000000000000000)), ('fees_amount__isnull', True), _connector='OR'), name='billing_statement_fees_amount_range'),
+            model_name="statement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("fees_amount__gt", -10000000000000000), ("fees_amount__lt", 10000000000000000)),
+                    ("fees_amount__isnull", True),
+                    _connector="OR",
+                ),
+                name="billing_statement_fees_amount_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('total__gt', -10000000000000000), ('total__lt', 10000000000000000)), ('total__isnull', True), _connector='OR'), name='billing_statement_total_range'),
+            model_name="statement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("total__gt", -10000000000000000), ("total__lt", 10000000000000000)),
+                    ("total__isnull", True),
+                    _connector="OR",
+                ),
+                name="billing_statement_total_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statementfee',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__gt', -10000000000000000), ('amount__lt', 10000000000000000)), ('amount__isnull', True), _connector='OR'), name='billing_statementfee_amount_range'),
+            model_name="statementfee",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("amount__gt", -10000000000000000), ("amount__lt", 10000000000000000)),
+                    ("amount__isnull", True),
+                    _connector="OR",
+                ),
+                name="billing_statementfee_amount_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statementline',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('quantity__gt', -1000000000000), ('quantity__lt', 1000000000000)), ('quantity__isnull', True), _connector='OR'), name='billing_statementline_quantity_range'),
+            model_name="statementline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("quantity__gt", -1000000000000), ("quantity__lt", 1000000000000)),
+                    ("quantity__isnull", True),
+                    _connector="OR",
+                ),
+                name="billing_statementline_quantity_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statementline',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('unit_price__gt', -1000000000000), ('unit_price__lt', 1000000000000)), ('unit_price__isnull', True), _connector='OR'), name='billing_statementline_unit_price_range'),
+            model_name="statementline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("unit_price__gt", -1000000000000), ("unit_price__lt", 1000000000000)),
+                    ("unit_price__isnull", True),
+                    _connector="OR",
+                ),
+                name="billing_statementline_unit_price_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statementline',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__gt', -10000000000000000), ('amount__lt', 10000000000000000)), ('amount__isnull', True), _connector='OR'), name='billing_statementline_amount_range'),
+            model_name="statementline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("amount__gt", -10000000000000000), ("amount__lt", 10000000000000000)),
+                    ("amount__isnull", True),
+                    _connector="OR",
+                ),
+                name="billing_statementline_amount_range",
+            ),
         ),
     ]

@@ -7,76 +7,173 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Warehouse',
+            name="Warehouse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='仓库代码')),
-                ('name', models.CharField(max_length=100, verbose_name='仓库名称')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='地址')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="仓库代码")),
+                ("name", models.CharField(max_length=100, verbose_name="仓库名称")),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="地址")),
             ],
             options={
-                'verbose_name': '仓库',
-                'verbose_name_plural': '仓库',
-                'ordering': ['code'],
+                "verbose_name": "仓库",
+                "verbose_name_plural": "仓库",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='产品编码')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='产品名称')),
-                ('pinyin', models.CharField(blank=True, db_index=True, editable=False, max_length=60, verbose_name='拼音首字母')),
-                ('spec', models.CharField(blank=True, max_length=200, verbose_name='规格型号')),
-                ('unit', models.CharField(default='件', max_length=20, verbose_name='单位')),
-                ('list_price', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=16, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='标准售价')),
-                ('standard_cost', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=16, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='标准成本')),
-                ('lead_time_days', models.PositiveIntegerField(default=0, verbose_name='交货周期（天）')),
-                ('is_stock_item', models.BooleanField(default=True, verbose_name='库存品')),
-                ('is_service', models.BooleanField(default=False, verbose_name='服务')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="产品编码")),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="产品名称")),
+                (
+                    "pinyin",
+                    models.CharField(
+                        blank=True, db_index=True, editable=False, max_length=60, verbose_name="拼音首字母"
+                    ),
+                ),
+                ("spec", models.CharField(blank=True, max_length=200, verbose_name="规格型号")),
+                ("unit", models.CharField(default="件", max_length=20, verbose_name="单位")),
+                (
+                    "list_price",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0"),
+                        max_digits=16,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="标准售价",
+                    ),
+                ),
+                (
+                    "standard_cost",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0"),
+                        max_digits=16,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="标准成本",
+                    ),
+                ),
+                ("lead_time_days", models.PositiveIntegerField(default=0, verbose_name="交货周期（天）")),
+                ("is_stock_item", models.BooleanField(default=True, verbose_name="库存品")),
+                ("is_service", models.BooleanField(default=False, verbose_name="服务")),
             ],
             options={
-                'verbose_name': '产品',
-                'verbose_name_plural': '产品',
-                'ordering': ['code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('list_price__gte', 0)), name='product_list_price_not_negative'), models.CheckConstraint(condition=models.Q(('standard_cost__gte', 0)), name='product_standard_cost_not_negative')],
+                "verbose_name": "产品",
+                "verbose_name_plural": "产品",
+                "ordering": ["code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("list_price__gte", 0)), name="product_list_price_not_negative"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("standard_cost__gte", 0)),
+                        name="product_standard_cost_not_negative",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StockLevel',
+            name="StockLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('on_hand', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=16, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='现存量')),
-                ('reserved', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=16, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='已预留')),
-                ('safety_stock', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=16, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='安全库存')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stock_levels', to='catalog.product', verbose_name='产品')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stock_levels', to='catalog.warehouse', verbose_name='仓库')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "on_hand",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0"),
+                        max_digits=16,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="现存量",
+                    ),
+                ),
+                (
+                    "reserved",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0"),
+                        max_digits=16,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="已预留",
+                    ),
+                ),
+                (
+                    "safety_stock",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0"),
+                        max_digits=16,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="安全库存",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stock_levels",
+                        to="catalog.product",
+                        verbose_name="产品",
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stock_levels",
+                        to="catalog.warehouse",
+                        verbose_name="仓库",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '库存',
-                'verbose_name_plural': '库存',
-                'ordering': ['product__code', 'warehouse__code'],
-                'constraints': [models.UniqueConstraint(fields=('product', 'warehouse'), name='stock_level_unique_product_warehouse'), models.CheckConstraint(condition=models.Q(('on_hand__gte', 0)), name='stock_on_hand_not_negative'), models.CheckConstraint(condition=models.Q(('reserved__gte', 0)), name='stock_reserved_not_negative')],
+                "verbose_name": "库存",
+                "verbose_name_plural": "库存",
+                "ordering": ["product__code", "warehouse__code"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("product", "warehouse"), name="stock_level_unique_product_warehouse"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("on_hand__gte", 0)), name="stock_on_hand_not_negative"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("reserved__gte", 0)), name="stock_reserved_not_negative"
+                    ),
+                ],
             },
         ),
     ]

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='product',
-            name='is_new',
-            field=models.BooleanField(default=False, help_text='新产品的订单按重大订单评审（C-4）', verbose_name='新产品'),
+            model_name="product",
+            name="is_new",
+            field=models.BooleanField(
+                default=False, help_text="新产品的订单按重大订单评审（C-4）", verbose_name="新产品"
+            ),
         ),
     ]

@@ -4,30 +4,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_stocklevel_stock_reserved_within_on_hand'),
+        ("catalog", "0003_stocklevel_stock_reserved_within_on_hand"),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('list_price__gt', -1000000000000), ('list_price__lt', 1000000000000)), ('list_price__isnull', True), _connector='OR'), name='catalog_product_list_price_range'),
+            model_name="product",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("list_price__gt", -1000000000000), ("list_price__lt", 1000000000000)),
+                    ("list_price__isnull", True),
+                    _connector="OR",
+                ),
+                name="catalog_product_list_price_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('standard_cost__gt', -1000000000000), ('standard_cost__lt', 1000000000000)), ('standard_cost__isnull', True), _connector='OR'), name='catalog_product_standard_cost_range'),
+            model_name="product",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("standard_cost__gt", -1000000000000), ("standard_cost__lt", 1000000000000)),
+                    ("standard_cost__isnull", True),
+                    _connector="OR",
+                ),
+                name="catalog_product_standard_cost_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocklevel',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('on_hand__gt', -1000000000000), ('on_hand__lt', 1000000000000)), ('on_hand__isnull', True), _connector='OR'), name='catalog_stocklevel_on_hand_range'),
+            model_name="stocklevel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("on_hand__gt", -1000000000000), ("on_hand__lt", 1000000000000)),
+                    ("on_hand__isnull", True),
+                    _connector="OR",
+                ),
+                name="catalog_stocklevel_on_hand_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocklevel',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('reserved__gt', -1000000000000), ('reserved__lt', 1000000000000)), ('reserved__isnull', True), _connector='OR'), name='catalog_stocklevel_reserved_range'),
+            model_name="stocklevel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("reserved__gt", -1000000000000), ("reserved__lt", 1000000000000)),
+                    ("reserved__isnull", True),
+                    _connector="OR",
+                ),
+                name="catalog_stocklevel_reserved_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocklevel',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('safety_stock__gt', -1000000000000), ('safety_stock__lt', 1000000000000)), ('safety_stock__isnull', True), _connector='OR'), name='catalog_stocklevel_safety_stock_range'),
+            model_name="stocklevel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("safety_stock__gt", -1000000000000), ("safety_stock__lt", 1000000000000)),
+                    ("safety_stock__isnull", True),
+                    _connector="OR",
+                ),
+                name="catalog_stocklevel_safety_stock_range",
+            ),
         ),
     ]

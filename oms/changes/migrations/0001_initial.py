@@ -6,87 +6,240 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_department_reviewer'),
-        ('orders', '0009_order_versions'),
+        ("accounts", "0002_department_reviewer"),
+        ("orders", "0009_order_versions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChangeRequest',
+            name="ChangeRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=60, unique=True, verbose_name='申请编号')),
-                ('kind', models.CharField(choices=[('change', '订单变更'), ('cancellation', '订单取消')], max_length=20, verbose_name='类型')),
-                ('source', models.CharField(choices=[('customer', '客户提出'), ('department', '内部部门提出')], max_length=20, verbose_name='提出方')),
-                ('status', models.CharField(choices=[('in_review', '部门评审中'), ('in_approval', '待领导审批'), ('approved', '已批准'), ('rejected', '未通过'), ('withdrawn', '已撤回')], db_index=True, default='in_review', max_length=20, verbose_name='状态')),
-                ('reason', models.TextField(verbose_name='变更原因')),
-                ('impact', models.TextField(verbose_name='预计影响')),
-                ('proposal', models.JSONField(default=dict, verbose_name='新条款')),
-                ('summary', models.JSONField(default=list, verbose_name='变更内容')),
-                ('aspects', models.JSONField(default=list, verbose_name='变更方面')),
-                ('touched_lines', models.JSONField(default=list, verbose_name='涉及的明细行')),
-                ('touched_terms', models.JSONField(default=list, verbose_name='涉及的条款')),
-                ('departments', models.JSONField(default=list, verbose_name='评审部门')),
-                ('base_version', models.PositiveIntegerField(verbose_name='申请时订单版本')),
-                ('customer_notice', models.FileField(blank=True, upload_to='changes/notices/%Y/%m/', verbose_name='客户书面通知')),
-                ('notice_sha256', models.CharField(blank=True, max_length=64)),
-                ('loss_facts', models.JSONField(blank=True, default=dict, verbose_name='损失评估依据')),
-                ('loss_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='估算损失')),
-                ('loss_notes', models.TextField(blank=True, verbose_name='损失说明')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='结论时间')),
-                ('decision_reason', models.TextField(blank=True, verbose_name='结论说明')),
-                ('result_version', models.PositiveIntegerField(blank=True, null=True, verbose_name='变更后订单版本')),
-                ('agreement_number', models.CharField(blank=True, max_length=60, verbose_name='变更协议编号')),
-                ('agreement_html', models.TextField(blank=True, verbose_name='变更协议正文')),
-                ('agreement_file', models.FileField(blank=True, upload_to='changes/agreements/%Y/%m/', verbose_name='变更协议签字盖章件')),
-                ('agreement_sha256', models.CharField(blank=True, max_length=64)),
-                ('agreement_signed_at', models.DateTimeField(blank=True, null=True, verbose_name='协议签订时间')),
-                ('explained_at', models.DateTimeField(blank=True, null=True, verbose_name='已向客户说明')),
-                ('explanation', models.TextField(blank=True, verbose_name='向客户说明的内容')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='申请时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('agreement_signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.department', verbose_name='申请部门')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='change_requests', to='orders.salesorder', verbose_name='订单')),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=60, unique=True, verbose_name="申请编号")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("change", "订单变更"), ("cancellation", "订单取消")],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("customer", "客户提出"), ("department", "内部部门提出")],
+                        max_length=20,
+                        verbose_name="提出方",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("in_review", "部门评审中"),
+                            ("in_approval", "待领导审批"),
+                            ("approved", "已批准"),
+                            ("rejected", "未通过"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        db_index=True,
+                        default="in_review",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="变更原因")),
+                ("impact", models.TextField(verbose_name="预计影响")),
+                ("proposal", models.JSONField(default=dict, verbose_name="新条款")),
+                ("summary", models.JSONField(default=list, verbose_name="变更内容")),
+                ("aspects", models.JSONField(default=list, verbose_name="变更方面")),
+                ("touched_lines", models.JSONField(default=list, verbose_name="涉及的明细行")),
+                ("touched_terms", models.JSONField(default=list, verbose_name="涉及的条款")),
+                ("departments", models.JSONField(default=list, verbose_name="评审部门")),
+                ("base_version", models.PositiveIntegerField(verbose_name="申请时订单版本")),
+                (
+                    "customer_notice",
+                    models.FileField(
+                        blank=True, upload_to="changes/notices/%Y/%m/", verbose_name="客户书面通知"
+                    ),
+                ),
+                ("notice_sha256", models.CharField(blank=True, max_length=64)),
+                ("loss_facts", models.JSONField(blank=True, default=dict, verbose_name="损失评估依据")),
+                (
+                    "loss_amount",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="估算损失"
+                    ),
+                ),
+                ("loss_notes", models.TextField(blank=True, verbose_name="损失说明")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="结论时间")),
+                ("decision_reason", models.TextField(blank=True, verbose_name="结论说明")),
+                (
+                    "result_version",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="变更后订单版本"),
+                ),
+                (
+                    "agreement_number",
+                    models.CharField(blank=True, max_length=60, verbose_name="变更协议编号"),
+                ),
+                ("agreement_html", models.TextField(blank=True, verbose_name="变更协议正文")),
+                (
+                    "agreement_file",
+                    models.FileField(
+                        blank=True, upload_to="changes/agreements/%Y/%m/", verbose_name="变更协议签字盖章件"
+                    ),
+                ),
+                ("agreement_sha256", models.CharField(blank=True, max_length=64)),
+                (
+                    "agreement_signed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="协议签订时间"),
+                ),
+                ("explained_at", models.DateTimeField(blank=True, null=True, verbose_name="已向客户说明")),
+                ("explanation", models.TextField(blank=True, verbose_name="向客户说明的内容")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="申请时间"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "agreement_signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.department",
+                        verbose_name="申请部门",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="change_requests",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '变更申请',
-                'verbose_name_plural': '变更申请',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "变更申请",
+                "verbose_name_plural": "变更申请",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ChangeTask',
+            name="ChangeTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.PositiveIntegerField(verbose_name='环节')),
-                ('department_kind', models.CharField(max_length=40, verbose_name='部门类型')),
-                ('is_leader', models.BooleanField(default=False, verbose_name='领导审批')),
-                ('status', models.CharField(choices=[('waiting', '等待前序环节'), ('open', '待评审'), ('done', '已评审'), ('skipped', '未进行')], db_index=True, default='waiting', max_length=20, verbose_name='状态')),
-                ('verdict', models.CharField(blank=True, choices=[('approve', '同意'), ('conditions', '有条件同意'), ('reject', '不同意')], max_length=20, verbose_name='评审意见')),
-                ('comment', models.TextField(blank=True, verbose_name='意见说明')),
-                ('conditions', models.TextField(blank=True, verbose_name='附加条件')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='评审时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('assignee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='change_tasks', to=settings.AUTH_USER_MODEL, verbose_name='评审人')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.department', verbose_name='部门')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='changes.changerequest', verbose_name='变更申请')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("stage", models.PositiveIntegerField(verbose_name="环节")),
+                ("department_kind", models.CharField(max_length=40, verbose_name="部门类型")),
+                ("is_leader", models.BooleanField(default=False, verbose_name="领导审批")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "等待前序环节"),
+                            ("open", "待评审"),
+                            ("done", "已评审"),
+                            ("skipped", "未进行"),
+                        ],
+                        db_index=True,
+                        default="waiting",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "verdict",
+                    models.CharField(
+                        blank=True,
+                        choices=[("approve", "同意"), ("conditions", "有条件同意"), ("reject", "不同意")],
+                        max_length=20,
+                        verbose_name="评审意见",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="意见说明")),
+                ("conditions", models.TextField(blank=True, verbose_name="附加条件")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="评审时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="change_tasks",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="评审人",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.department",
+                        verbose_name="部门",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tasks",
+                        to="changes.changerequest",
+                        verbose_name="变更申请",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '变更评审任务',
-                'verbose_name_plural': '变更评审任务',
-                'ordering': ['request', 'stage', 'id'],
+                "verbose_name": "变更评审任务",
+                "verbose_name_plural": "变更评审任务",
+                "ordering": ["request", "stage", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='changerequest',
-            index=models.Index(fields=['order', 'status'], name='changes_cha_order_i_2f8057_idx'),
+            model_name="changerequest",
+            index=models.Index(fields=["order", "status"], name="changes_cha_order_i_2f8057_idx"),
         ),
     ]

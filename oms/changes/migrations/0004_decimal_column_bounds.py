@@ -5,17 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_user_is_customer'),
-        ('changes', '0003_customer_request_channel'),
-        ('orders', '0015_decimal_column_bounds'),
+        ("accounts", "0006_user_is_customer"),
+        ("changes", "0003_customer_request_channel"),
+        ("orders", "0015_decimal_column_bounds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='changerequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('loss_amount__gt', -10000000000000000), ('loss_amount__lt', 10000000000000000)), ('loss_amount__isnull', True), _connector='OR'), name='changes_changerequest_loss_amount_range'),
+            model_name="changerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("loss_amount__gt", -10000000000000000), ("loss_amount__lt", 10000000000000000)),
+                    ("loss_amount__isnull", True),
+                    _connector="OR",
+                ),
+                name="changes_changerequest_loss_amount_range",
+            ),
         ),
     ]

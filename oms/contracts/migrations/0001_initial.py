@@ -6,135 +6,307 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orders', '0005_salesorder_confirmation_evidence_and_more'),
+        ("orders", "0005_salesorder_confirmation_evidence_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContractTemplate',
+            name="ContractTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('body', models.TextField(verbose_name='合同正文')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("body", models.TextField(verbose_name="合同正文")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
             ],
             options={
-                'verbose_name': '合同模板',
-                'verbose_name_plural': '合同模板',
-                'ordering': ['-active', '-updated_at'],
+                "verbose_name": "合同模板",
+                "verbose_name_plural": "合同模板",
+                "ordering": ["-active", "-updated_at"],
             },
         ),
         migrations.CreateModel(
-            name='Briefing',
+            name="Briefing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField(verbose_name='日期')),
-                ('topic', models.CharField(max_length=200, verbose_name='主题')),
-                ('notes', models.TextField(blank=True, verbose_name='内容')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('attendees', models.ManyToManyField(related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='参加人')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='briefings', to='orders.salesorder', verbose_name='订单')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_on", models.DateField(verbose_name="日期")),
+                ("topic", models.CharField(max_length=200, verbose_name="主题")),
+                ("notes", models.TextField(blank=True, verbose_name="内容")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "attendees",
+                    models.ManyToManyField(
+                        related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="参加人"
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="briefings",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '技术交底',
-                'verbose_name_plural': '技术交底',
-                'ordering': ['order', '-held_on'],
+                "verbose_name": "技术交底",
+                "verbose_name_plural": "技术交底",
+                "ordering": ["order", "-held_on"],
             },
         ),
         migrations.CreateModel(
-            name='Contract',
+            name="Contract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=60, unique=True, verbose_name='合同编号')),
-                ('status', models.CharField(choices=[('drafting', '拟定中'), ('reviewed', '已评审'), ('signed', '已签订')], default='drafting', max_length=20, verbose_name='状态')),
-                ('signed_file', models.FileField(blank=True, upload_to='contracts/signed/%Y/%m/', verbose_name='签字盖章扫描件')),
-                ('signed_sha256', models.CharField(blank=True, max_length=64, verbose_name='扫描件 SHA-256')),
-                ('signed_at', models.DateTimeField(blank=True, null=True, verbose_name='签订时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('order', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='contract', to='orders.salesorder', verbose_name='订单')),
-                ('signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=60, unique=True, verbose_name="合同编号")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("drafting", "拟定中"), ("reviewed", "已评审"), ("signed", "已签订")],
+                        default="drafting",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "signed_file",
+                    models.FileField(
+                        blank=True, upload_to="contracts/signed/%Y/%m/", verbose_name="签字盖章扫描件"
+                    ),
+                ),
+                ("signed_sha256", models.CharField(blank=True, max_length=64, verbose_name="扫描件 SHA-256")),
+                ("signed_at", models.DateTimeField(blank=True, null=True, verbose_name="签订时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "order",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contract",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '合同',
-                'verbose_name_plural': '合同',
+                "verbose_name": "合同",
+                "verbose_name_plural": "合同",
             },
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('doc_type', models.CharField(choices=[('contract_copy', '合同副本'), ('drawing', '图纸'), ('process', '工艺文件'), ('procedure', '作业指导书'), ('inspection', '检验规范'), ('customer_notice', '客户书面通知'), ('other', '其他')], max_length=30, verbose_name='资料类型')),
-                ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('version_no', models.PositiveIntegerField(verbose_name='版本')),
-                ('file', models.FileField(upload_to='documents/%Y/%m/', verbose_name='文件')),
-                ('file_name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('sha256', models.CharField(max_length=64)),
-                ('size', models.PositiveBigIntegerField(verbose_name='大小')),
-                ('superseded', models.BooleanField(default=False, verbose_name='已作废（有新版本）')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='orders.salesorder', verbose_name='订单')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='负责人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "doc_type",
+                    models.CharField(
+                        choices=[
+                            ("contract_copy", "合同副本"),
+                            ("drawing", "图纸"),
+                            ("process", "工艺文件"),
+                            ("procedure", "作业指导书"),
+                            ("inspection", "检验规范"),
+                            ("customer_notice", "客户书面通知"),
+                            ("other", "其他"),
+                        ],
+                        max_length=30,
+                        verbose_name="资料类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="名称")),
+                ("version_no", models.PositiveIntegerField(verbose_name="版本")),
+                ("file", models.FileField(upload_to="documents/%Y/%m/", verbose_name="文件")),
+                ("file_name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("sha256", models.CharField(max_length=64)),
+                ("size", models.PositiveBigIntegerField(verbose_name="大小")),
+                ("superseded", models.BooleanField(default=False, verbose_name="已作废（有新版本）")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="负责人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '受控资料',
-                'verbose_name_plural': '受控资料',
-                'ordering': ['order', 'doc_type', 'title', '-version_no'],
+                "verbose_name": "受控资料",
+                "verbose_name_plural": "受控资料",
+                "ordering": ["order", "doc_type", "title", "-version_no"],
             },
         ),
         migrations.CreateModel(
-            name='Distribution',
+            name="Distribution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('distributed_at', models.DateTimeField(verbose_name='分发时间')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='签收时间')),
-                ('distributed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='distributions', to=settings.AUTH_USER_MODEL, verbose_name='接收人')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='distributions', to='contracts.document', verbose_name='资料')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("distributed_at", models.DateTimeField(verbose_name="分发时间")),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True, verbose_name="签收时间")),
+                (
+                    "distributed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="distributions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="接收人",
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="distributions",
+                        to="contracts.document",
+                        verbose_name="资料",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '资料分发记录',
-                'verbose_name_plural': '资料分发记录',
-                'ordering': ['document', 'recipient'],
+                "verbose_name": "资料分发记录",
+                "verbose_name_plural": "资料分发记录",
+                "ordering": ["document", "recipient"],
             },
         ),
         migrations.CreateModel(
-            name='ContractVersion',
+            name="ContractVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='版本号')),
-                ('kind', models.CharField(choices=[('offer', '要约'), ('counter_offer', '反要约'), ('amendment', '补充修订')], max_length=20, verbose_name='类型')),
-                ('html', models.TextField(verbose_name='正文')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='合同金额')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='原因')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('review', models.JSONField(blank=True, default=dict, verbose_name='合同评审')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='评审时间')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='contracts.contract', verbose_name='合同')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="版本号")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("offer", "要约"), ("counter_offer", "反要约"), ("amendment", "补充修订")],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("html", models.TextField(verbose_name="正文")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="合同金额")),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="原因")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("review", models.JSONField(blank=True, default=dict, verbose_name="合同评审")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="评审时间")),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="contracts.contract",
+                        verbose_name="合同",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '合同版本',
-                'verbose_name_plural': '合同版本',
-                'ordering': ['contract', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('contract', 'number'), name='contract_version_unique_number')],
+                "verbose_name": "合同版本",
+                "verbose_name_plural": "合同版本",
+                "ordering": ["contract", "number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("contract", "number"), name="contract_version_unique_number"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.UniqueConstraint(fields=('order', 'doc_type', 'title', 'version_no'), name='document_unique_version'),
+            model_name="document",
+            constraint=models.UniqueConstraint(
+                fields=("order", "doc_type", "title", "version_no"), name="document_unique_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='distribution',
-            constraint=models.UniqueConstraint(fields=('document', 'recipient'), name='distribution_unique_recipient'),
+            model_name="distribution",
+            constraint=models.UniqueConstraint(
+                fields=("document", "recipient"), name="distribution_unique_recipient"
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0002_default_template'),
+        ("contracts", "0002_default_template"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='document',
-            name='shared_with_customer',
-            field=models.BooleanField(default=False, verbose_name='客户可见'),
+            model_name="document",
+            name="shared_with_customer",
+            field=models.BooleanField(default=False, verbose_name="客户可见"),
         ),
     ]

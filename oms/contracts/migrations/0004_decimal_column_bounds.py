@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0003_document_shared_with_customer'),
+        ("contracts", "0003_document_shared_with_customer"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='contractversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__gt', -10000000000000000), ('amount__lt', 10000000000000000)), ('amount__isnull', True), _connector='OR'), name='contracts_contractversion_amount_range'),
+            model_name="contractversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("amount__gt", -10000000000000000), ("amount__lt", 10000000000000000)),
+                    ("amount__isnull", True),
+                    _connector="OR",
+                ),
+                name="contracts_contractversion_amount_range",
+            ),
         ),
     ]

@@ -9,86 +9,211 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=20, unique=True, verbose_name='区域代码')),
-                ('name', models.CharField(max_length=60, verbose_name='区域名称')),
-                ('country', models.CharField(default='中国', max_length=60, verbose_name='国家/地区')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=20, unique=True, verbose_name="区域代码")),
+                ("name", models.CharField(max_length=60, verbose_name="区域名称")),
+                ("country", models.CharField(default="中国", max_length=60, verbose_name="国家/地区")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'verbose_name': '区域',
-                'verbose_name_plural': '区域',
-                'ordering': ['code'],
+                "verbose_name": "区域",
+                "verbose_name_plural": "区域",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('code', models.CharField(max_length=30, unique=True, verbose_name='客户代码')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='客户名称')),
-                ('pinyin', models.CharField(blank=True, db_index=True, editable=False, max_length=60, verbose_name='拼音首字母')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='地址')),
-                ('phone', models.CharField(blank=True, max_length=30, validators=[oms.core.models.validate_phone], verbose_name='电话')),
-                ('grade', models.CharField(choices=[('A', 'A 类（重点）'), ('B', 'B 类'), ('C', 'C 类'), ('D', 'D 类')], default='C', max_length=2, verbose_name='客户等级')),
-                ('is_key', models.BooleanField(default=False, verbose_name='重点客户')),
-                ('credit_limit', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=16, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='信用额度')),
-                ('credit_rating', models.CharField(choices=[('AAA', 'AAA'), ('AA', 'AA'), ('A', 'A'), ('B', 'B'), ('C', 'C')], default='A', max_length=3, verbose_name='信用等级')),
-                ('payment_terms', models.CharField(choices=[('prepayment', '预付款'), ('on_delivery', '货到付款'), ('monthly', '月结'), ('instalments', '分期付款')], default='prepayment', max_length=20, verbose_name='默认付款方式')),
-                ('invoice_title', models.CharField(blank=True, max_length=200, verbose_name='开票抬头')),
-                ('tax_number', models.CharField(blank=True, max_length=18, validators=[django.core.validators.RegexValidator('^[0-9A-HJ-NPQRTUWXY]{2}\\d{6}[0-9A-HJ-NPQRTUWXY]{10}$|^[0-9A-Z]{15}$', '纳税人识别号应为 18 位统一社会信用代码（或 15 位旧税号）。', code='tax_number')], verbose_name='纳税人识别号')),
-                ('bank_name', models.CharField(blank=True, max_length=100, verbose_name='开户银行')),
-                ('bank_account', models.CharField(blank=True, max_length=40, verbose_name='银行账号')),
-                ('notes', models.TextField(blank=True, verbose_name='备注')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='customers', to='accounts.department', verbose_name='所属部门')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='customers', to=settings.AUTH_USER_MODEL, verbose_name='负责销售')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='customers', to='customers.region', verbose_name='区域')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("code", models.CharField(max_length=30, unique=True, verbose_name="客户代码")),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="客户名称")),
+                (
+                    "pinyin",
+                    models.CharField(
+                        blank=True, db_index=True, editable=False, max_length=60, verbose_name="拼音首字母"
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="地址")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=30,
+                        validators=[oms.core.models.validate_phone],
+                        verbose_name="电话",
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[("A", "A 类（重点）"), ("B", "B 类"), ("C", "C 类"), ("D", "D 类")],
+                        default="C",
+                        max_length=2,
+                        verbose_name="客户等级",
+                    ),
+                ),
+                ("is_key", models.BooleanField(default=False, verbose_name="重点客户")),
+                (
+                    "credit_limit",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=16,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="信用额度",
+                    ),
+                ),
+                (
+                    "credit_rating",
+                    models.CharField(
+                        choices=[("AAA", "AAA"), ("AA", "AA"), ("A", "A"), ("B", "B"), ("C", "C")],
+                        default="A",
+                        max_length=3,
+                        verbose_name="信用等级",
+                    ),
+                ),
+                (
+                    "payment_terms",
+                    models.CharField(
+                        choices=[
+                            ("prepayment", "预付款"),
+                            ("on_delivery", "货到付款"),
+                            ("monthly", "月结"),
+                            ("instalments", "分期付款"),
+                        ],
+                        default="prepayment",
+                        max_length=20,
+                        verbose_name="默认付款方式",
+                    ),
+                ),
+                ("invoice_title", models.CharField(blank=True, max_length=200, verbose_name="开票抬头")),
+                (
+                    "tax_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=18,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[0-9A-HJ-NPQRTUWXY]{2}\\d{6}[0-9A-HJ-NPQRTUWXY]{10}$|^[0-9A-Z]{15}$",
+                                "纳税人识别号应为 18 位统一社会信用代码（或 15 位旧税号）。",
+                                code="tax_number",
+                            )
+                        ],
+                        verbose_name="纳税人识别号",
+                    ),
+                ),
+                ("bank_name", models.CharField(blank=True, max_length=100, verbose_name="开户银行")),
+                ("bank_account", models.CharField(blank=True, max_length=40, verbose_name="银行账号")),
+                ("notes", models.TextField(blank=True, verbose_name="备注")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="customers",
+                        to="accounts.department",
+                        verbose_name="所属部门",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="customers",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="负责销售",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="customers",
+                        to="customers.region",
+                        verbose_name="区域",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '客户',
-                'verbose_name_plural': '客户',
-                'ordering': ['code'],
+                "verbose_name": "客户",
+                "verbose_name_plural": "客户",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=60, verbose_name='联系人')),
-                ('title', models.CharField(blank=True, max_length=60, verbose_name='职务')),
-                ('phone', models.CharField(blank=True, max_length=30, validators=[oms.core.models.validate_phone], verbose_name='电话')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='邮箱')),
-                ('is_primary', models.BooleanField(default=False, verbose_name='主要联系人')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='customers.customer', verbose_name='客户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("name", models.CharField(max_length=60, verbose_name="联系人")),
+                ("title", models.CharField(blank=True, max_length=60, verbose_name="职务")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=30,
+                        validators=[oms.core.models.validate_phone],
+                        verbose_name="电话",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="邮箱")),
+                ("is_primary", models.BooleanField(default=False, verbose_name="主要联系人")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contacts",
+                        to="customers.customer",
+                        verbose_name="客户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联系人',
-                'verbose_name_plural': '联系人',
-                'ordering': ['customer', '-is_primary', 'name'],
+                "verbose_name": "联系人",
+                "verbose_name_plural": "联系人",
+                "ordering": ["customer", "-is_primary", "name"],
             },
         ),
         migrations.AddConstraint(
-            model_name='customer',
-            constraint=models.CheckConstraint(condition=models.Q(('credit_limit__gte', 0)), name='customer_credit_limit_not_negative'),
+            model_name="customer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("credit_limit__gte", 0)), name="customer_credit_limit_not_negative"
+            ),
         ),
     ]

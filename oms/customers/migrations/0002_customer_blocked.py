@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0001_initial'),
+        ("customers", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='customer',
-            name='blocked',
-            field=models.BooleanField(default=False, help_text='冻结的客户不能下新订单', verbose_name='冻结'),
+            model_name="customer",
+            name="blocked",
+            field=models.BooleanField(default=False, help_text="冻结的客户不能下新订单", verbose_name="冻结"),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='blocked_reason',
-            field=models.CharField(blank=True, max_length=200, verbose_name='冻结原因'),
+            model_name="customer",
+            name="blocked_reason",
+            field=models.CharField(blank=True, max_length=200, verbose_name="冻结原因"),
         ),
     ]

@@ -5,20 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0002_customer_blocked'),
+        ("customers", "0002_customer_blocked"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='customer',
-            name='due_day',
-            field=models.PositiveSmallIntegerField(default=25, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(28)], verbose_name='月结付款日（次月）'),
+            model_name="customer",
+            name="due_day",
+            field=models.PositiveSmallIntegerField(
+                default=25,
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(28),
+                ],
+                verbose_name="月结付款日（次月）",
+            ),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='statement_day',
-            field=models.PositiveSmallIntegerField(default=25, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(28)], verbose_name='月结对账日'),
+            model_name="customer",
+            name="statement_day",
+            field=models.PositiveSmallIntegerField(
+                default=25,
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(28),
+                ],
+                verbose_name="月结对账日",
+            ),
         ),
     ]

@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_user_is_customer'),
-        ('customers', '0004_portalaccount'),
+        ("accounts", "0006_user_is_customer"),
+        ("customers", "0004_portalaccount"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='customer',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('credit_limit__gt', -100000000000000), ('credit_limit__lt', 100000000000000)), ('credit_limit__isnull', True), _connector='OR'), name='customers_customer_credit_limit_range'),
+            model_name="customer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("credit_limit__gt", -100000000000000), ("credit_limit__lt", 100000000000000)),
+                    ("credit_limit__isnull", True),
+                    _connector="OR",
+                ),
+                name="customers_customer_credit_limit_range",
+            ),
         ),
     ]

@@ -6,56 +6,121 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('fulfilment', '0007_shipment_delivery_confirmation'),
-        ('tracking', '0003_alter_orderexception_kind'),
+        ("fulfilment", "0007_shipment_delivery_confirmation"),
+        ("tracking", "0003_alter_orderexception_kind"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Acceptance',
+            name="Acceptance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('result', models.CharField(choices=[('accepted', '验收合格'), ('remarks', '有保留意见接收'), ('rejected', '拒收')], max_length=20, verbose_name='验收结论')),
-                ('appearance_ok', models.BooleanField(default=False, verbose_name='外观')),
-                ('quantity_ok', models.BooleanField(default=False, verbose_name='数量')),
-                ('spec_ok', models.BooleanField(default=False, verbose_name='规格')),
-                ('quality_ok', models.BooleanField(default=False, verbose_name='质量')),
-                ('remarks', models.TextField(blank=True, verbose_name='意见/问题')),
-                ('received_on', models.DateField(verbose_name='签收日期')),
-                ('accepted_by_name', models.CharField(max_length=100, verbose_name='客户签收人')),
-                ('method', models.CharField(max_length=20, verbose_name='登记方式')),
-                ('signed_note', models.FileField(blank=True, upload_to='delivery/signed/%Y/%m/', verbose_name='签字送货单/验收报告')),
-                ('signed_sha256', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('problem', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tracking.orderexception')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('shipment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='acceptances', to='fulfilment.shipment', verbose_name='发货')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[
+                            ("accepted", "验收合格"),
+                            ("remarks", "有保留意见接收"),
+                            ("rejected", "拒收"),
+                        ],
+                        max_length=20,
+                        verbose_name="验收结论",
+                    ),
+                ),
+                ("appearance_ok", models.BooleanField(default=False, verbose_name="外观")),
+                ("quantity_ok", models.BooleanField(default=False, verbose_name="数量")),
+                ("spec_ok", models.BooleanField(default=False, verbose_name="规格")),
+                ("quality_ok", models.BooleanField(default=False, verbose_name="质量")),
+                ("remarks", models.TextField(blank=True, verbose_name="意见/问题")),
+                ("received_on", models.DateField(verbose_name="签收日期")),
+                ("accepted_by_name", models.CharField(max_length=100, verbose_name="客户签收人")),
+                ("method", models.CharField(max_length=20, verbose_name="登记方式")),
+                (
+                    "signed_note",
+                    models.FileField(
+                        blank=True, upload_to="delivery/signed/%Y/%m/", verbose_name="签字送货单/验收报告"
+                    ),
+                ),
+                ("signed_sha256", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "problem",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="tracking.orderexception",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shipment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="acceptances",
+                        to="fulfilment.shipment",
+                        verbose_name="发货",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '客户验收',
-                'verbose_name_plural': '客户验收',
-                'ordering': ['shipment', 'created_at', 'id'],
+                "verbose_name": "客户验收",
+                "verbose_name_plural": "客户验收",
+                "ordering": ["shipment", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AcceptanceLink',
+            name="AcceptanceLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('expires_at', models.DateTimeField(verbose_name='失效时间')),
-                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='使用时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('shipment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='acceptance_links', to='fulfilment.shipment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("expires_at", models.DateTimeField(verbose_name="失效时间")),
+                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="使用时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shipment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="acceptance_links",
+                        to="fulfilment.shipment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '验收链接',
-                'verbose_name_plural': '验收链接',
+                "verbose_name": "验收链接",
+                "verbose_name_plural": "验收链接",
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('delivery', '0001_initial'),
+        ("delivery", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='acceptance',
-            name='received_on',
-            field=models.DateField(db_index=True, verbose_name='签收日期'),
+            model_name="acceptance",
+            name="received_on",
+            field=models.DateField(db_index=True, verbose_name="签收日期"),
         ),
     ]

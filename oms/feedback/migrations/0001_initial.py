@@ -8,177 +8,451 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0003_monthly_terms'),
-        ('orders', '0011_closed'),
+        ("customers", "0003_monthly_terms"),
+        ("orders", "0011_closed"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=200, verbose_name='问题')),
-                ('kind', models.CharField(choices=[('score', '评分'), ('text', '文字')], default='score', max_length=10, verbose_name='类型')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='顺序')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.CharField(max_length=200, verbose_name="问题")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("score", "评分"), ("text", "文字")],
+                        default="score",
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="顺序")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
             ],
             options={
-                'verbose_name': '调查问题',
-                'verbose_name_plural': '调查问题',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "调查问题",
+                "verbose_name_plural": "调查问题",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Complaint',
+            name="Complaint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=60, unique=True, verbose_name='投诉编号')),
-                ('category', models.CharField(choices=[('quality', '产品质量'), ('sample', '与样板不符'), ('late', '交货延误'), ('service', '服务')], max_length=20, verbose_name='投诉类别')),
-                ('description', models.TextField(verbose_name='投诉内容')),
-                ('claim_amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='索赔金额')),
-                ('complainant', models.CharField(max_length=100, verbose_name='投诉人')),
-                ('received_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='收到时间')),
-                ('answer_due_at', models.DateTimeField(verbose_name='答复期限')),
-                ('status', models.CharField(choices=[('registered', '已登记'), ('evidence', '已收集投诉资料'), ('receipt', '已复查收货单'), ('inspection', '已复查质检报告'), ('window', '已复查投诉期限'), ('materials', '已收集谈判资料'), ('remedy', '已开会确定处理方案'), ('negotiated', '已与客户协商'), ('reported', '待主管批准'), ('approved', '已批准，实施中'), ('closed', '已处理完毕')], db_index=True, default='registered', max_length=20, verbose_name='状态')),
-                ('evidence_note', models.TextField(blank=True, verbose_name='投诉资料')),
-                ('evidence_file', models.FileField(blank=True, upload_to='complaints/%Y/%m/', verbose_name='投诉资料附件')),
-                ('receipt_signed', models.BooleanField(blank=True, null=True, verbose_name='客户已签收货单')),
-                ('receipt_note', models.TextField(blank=True, verbose_name='收货单复查说明')),
-                ('inspection_matches', models.BooleanField(blank=True, null=True, verbose_name='质检报告与投诉相符')),
-                ('inspection_note', models.TextField(blank=True, verbose_name='质检报告复查说明')),
-                ('within_window', models.BooleanField(blank=True, null=True, verbose_name='在投诉/退货期限内')),
-                ('window_note', models.TextField(blank=True, verbose_name='期限复查说明')),
-                ('materials', models.JSONField(blank=True, default=list, verbose_name='谈判资料')),
-                ('materials_note', models.TextField(blank=True, verbose_name='谈判资料说明')),
-                ('meeting_note', models.TextField(blank=True, verbose_name='处理会议纪要')),
-                ('remedy', models.TextField(blank=True, verbose_name='处理方案')),
-                ('proposed_compensation', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='拟赔付金额')),
-                ('negotiation_outcome', models.TextField(blank=True, verbose_name='协商结果')),
-                ('agreed_compensation', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='议定赔付金额')),
-                ('report', models.TextField(blank=True, verbose_name='处理报告')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('decision_note', models.TextField(blank=True, verbose_name='审批意见')),
-                ('execution_note', models.TextField(blank=True, verbose_name='实施情况')),
-                ('first_answer_at', models.DateTimeField(blank=True, null=True, verbose_name='首次答复时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('approver', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审批人')),
-                ('handler', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='handled_complaints', to=settings.AUTH_USER_MODEL, verbose_name='处理人')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='orders.salesorder', verbose_name='订单')),
-                ('registered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=60, unique=True, verbose_name="投诉编号")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("quality", "产品质量"),
+                            ("sample", "与样板不符"),
+                            ("late", "交货延误"),
+                            ("service", "服务"),
+                        ],
+                        max_length=20,
+                        verbose_name="投诉类别",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="投诉内容")),
+                (
+                    "claim_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=18, verbose_name="索赔金额"
+                    ),
+                ),
+                ("complainant", models.CharField(max_length=100, verbose_name="投诉人")),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="收到时间"
+                    ),
+                ),
+                ("answer_due_at", models.DateTimeField(verbose_name="答复期限")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("registered", "已登记"),
+                            ("evidence", "已收集投诉资料"),
+                            ("receipt", "已复查收货单"),
+                            ("inspection", "已复查质检报告"),
+                            ("window", "已复查投诉期限"),
+                            ("materials", "已收集谈判资料"),
+                            ("remedy", "已开会确定处理方案"),
+                            ("negotiated", "已与客户协商"),
+                            ("reported", "待主管批准"),
+                            ("approved", "已批准，实施中"),
+                            ("closed", "已处理完毕"),
+                        ],
+                        db_index=True,
+                        default="registered",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("evidence_note", models.TextField(blank=True, verbose_name="投诉资料")),
+                (
+                    "evidence_file",
+                    models.FileField(blank=True, upload_to="complaints/%Y/%m/", verbose_name="投诉资料附件"),
+                ),
+                ("receipt_signed", models.BooleanField(blank=True, null=True, verbose_name="客户已签收货单")),
+                ("receipt_note", models.TextField(blank=True, verbose_name="收货单复查说明")),
+                (
+                    "inspection_matches",
+                    models.BooleanField(blank=True, null=True, verbose_name="质检报告与投诉相符"),
+                ),
+                ("inspection_note", models.TextField(blank=True, verbose_name="质检报告复查说明")),
+                (
+                    "within_window",
+                    models.BooleanField(blank=True, null=True, verbose_name="在投诉/退货期限内"),
+                ),
+                ("window_note", models.TextField(blank=True, verbose_name="期限复查说明")),
+                ("materials", models.JSONField(blank=True, default=list, verbose_name="谈判资料")),
+                ("materials_note", models.TextField(blank=True, verbose_name="谈判资料说明")),
+                ("meeting_note", models.TextField(blank=True, verbose_name="处理会议纪要")),
+                ("remedy", models.TextField(blank=True, verbose_name="处理方案")),
+                (
+                    "proposed_compensation",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="拟赔付金额"
+                    ),
+                ),
+                ("negotiation_outcome", models.TextField(blank=True, verbose_name="协商结果")),
+                (
+                    "agreed_compensation",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="议定赔付金额"
+                    ),
+                ),
+                ("report", models.TextField(blank=True, verbose_name="处理报告")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="审批时间")),
+                ("decision_note", models.TextField(blank=True, verbose_name="审批意见")),
+                ("execution_note", models.TextField(blank=True, verbose_name="实施情况")),
+                ("first_answer_at", models.DateTimeField(blank=True, null=True, verbose_name="首次答复时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审批人",
+                    ),
+                ),
+                (
+                    "handler",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handled_complaints",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="处理人",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="complaints",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
+                (
+                    "registered_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '客户投诉',
-                'verbose_name_plural': '客户投诉',
-                'ordering': ['-received_at', '-pk'],
+                "verbose_name": "客户投诉",
+                "verbose_name_plural": "客户投诉",
+                "ordering": ["-received_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('survey', '满意度调查'), ('closing', '订单关闭评价')], max_length=10, verbose_name='类型')),
-                ('token_hash', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='链接失效时间')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('answered_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='答复时间')),
-                ('respondent', models.CharField(blank=True, max_length=100, verbose_name='答卷人')),
-                ('comment', models.TextField(blank=True, verbose_name='其他意见')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer', verbose_name='客户')),
-                ('order', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='closing_invitation', to='orders.salesorder', verbose_name='订单')),
-                ('salesperson', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='业务员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("survey", "满意度调查"), ("closing", "订单关闭评价")],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("token_hash", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("expires_at", models.DateTimeField(blank=True, null=True, verbose_name="链接失效时间")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="创建时间"),
+                ),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="答复时间"),
+                ),
+                ("respondent", models.CharField(blank=True, max_length=100, verbose_name="答卷人")),
+                ("comment", models.TextField(blank=True, verbose_name="其他意见")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="客户",
+                    ),
+                ),
+                (
+                    "order",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="closing_invitation",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
+                (
+                    "salesperson",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="业务员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '调查邀请',
-                'verbose_name_plural': '调查邀请',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "调查邀请",
+                "verbose_name_plural": "调查邀请",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question_key', models.CharField(max_length=20, verbose_name='问题编号')),
-                ('question_text', models.CharField(max_length=200, verbose_name='问题')),
-                ('score', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='评分')),
-                ('scale', models.PositiveSmallIntegerField(default=5, verbose_name='满分')),
-                ('text', models.TextField(blank=True, verbose_name='回答')),
-                ('answered_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='答复时间')),
-                ('invitation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='feedback.invitation', verbose_name='邀请')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("question_key", models.CharField(max_length=20, verbose_name="问题编号")),
+                ("question_text", models.CharField(max_length=200, verbose_name="问题")),
+                ("score", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="评分")),
+                ("scale", models.PositiveSmallIntegerField(default=5, verbose_name="满分")),
+                ("text", models.TextField(blank=True, verbose_name="回答")),
+                (
+                    "answered_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="答复时间"
+                    ),
+                ),
+                (
+                    "invitation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="answers",
+                        to="feedback.invitation",
+                        verbose_name="邀请",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '调查回答',
-                'verbose_name_plural': '调查回答',
-                'ordering': ['invitation', 'pk'],
+                "verbose_name": "调查回答",
+                "verbose_name_plural": "调查回答",
+                "ordering": ["invitation", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Survey',
+            name="Survey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=60, unique=True, verbose_name='调查编号')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('period_start', models.DateField(verbose_name='调查期间自')),
-                ('period_end', models.DateField(verbose_name='调查期间至')),
-                ('questions', models.JSONField(default=list, verbose_name='问题')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('sent', '调查中'), ('closed', '已结束')], db_index=True, default='draft', max_length=10, verbose_name='状态')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='发送时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('conclusions', models.TextField(blank=True, verbose_name='调查结论')),
-                ('customer_notice', models.TextField(blank=True, verbose_name='告知客户的改进内容')),
-                ('notice_at', models.DateTimeField(blank=True, null=True, verbose_name='告知客户时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=60, unique=True, verbose_name="调查编号")),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("period_start", models.DateField(verbose_name="调查期间自")),
+                ("period_end", models.DateField(verbose_name="调查期间至")),
+                ("questions", models.JSONField(default=list, verbose_name="问题")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("sent", "调查中"), ("closed", "已结束")],
+                        db_index=True,
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="创建时间"),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="发送时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                ("conclusions", models.TextField(blank=True, verbose_name="调查结论")),
+                ("customer_notice", models.TextField(blank=True, verbose_name="告知客户的改进内容")),
+                ("notice_at", models.DateTimeField(blank=True, null=True, verbose_name="告知客户时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发起人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '满意度调查',
-                'verbose_name_plural': '满意度调查',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "满意度调查",
+                "verbose_name_plural": "满意度调查",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='survey',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='invitations', to='feedback.survey', verbose_name='调查'),
+            model_name="invitation",
+            name="survey",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="invitations",
+                to="feedback.survey",
+                verbose_name="调查",
+            ),
         ),
         migrations.CreateModel(
-            name='ImprovementAction',
+            name="ImprovementAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='改进措施')),
-                ('due_on', models.DateField(verbose_name='完成期限')),
-                ('status', models.CharField(choices=[('open', '待实施'), ('done', '已完成，待验证'), ('verified', '已验证')], db_index=True, default='open', max_length=10, verbose_name='状态')),
-                ('result', models.TextField(blank=True, verbose_name='实施结果')),
-                ('verification', models.TextField(blank=True, verbose_name='验证意见')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='验证时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('complaint', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='feedback.complaint', verbose_name='投诉')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提出人')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='负责人')),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='验证人')),
-                ('survey', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='feedback.survey', verbose_name='调查')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="改进措施")),
+                ("due_on", models.DateField(verbose_name="完成期限")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "待实施"), ("done", "已完成，待验证"), ("verified", "已验证")],
+                        db_index=True,
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("result", models.TextField(blank=True, verbose_name="实施结果")),
+                ("verification", models.TextField(blank=True, verbose_name="验证意见")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="创建时间"),
+                ),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="验证时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "complaint",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to="feedback.complaint",
+                        verbose_name="投诉",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提出人",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="负责人",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="验证人",
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to="feedback.survey",
+                        verbose_name="调查",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '改进措施',
-                'verbose_name_plural': '改进措施',
-                'ordering': ['status', 'due_on', 'pk'],
+                "verbose_name": "改进措施",
+                "verbose_name_plural": "改进措施",
+                "ordering": ["status", "due_on", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(fields=['status', 'handler'], name='feedback_co_status_64905b_idx'),
+            model_name="complaint",
+            index=models.Index(fields=["status", "handler"], name="feedback_co_status_64905b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.UniqueConstraint(fields=('survey', 'customer'), name='feedback_one_invitation_per_customer'),
+            model_name="invitation",
+            constraint=models.UniqueConstraint(
+                fields=("survey", "customer"), name="feedback_one_invitation_per_customer"
+            ),
         ),
     ]

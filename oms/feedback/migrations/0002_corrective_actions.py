@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('feedback', '0001_initial'),
+        ("feedback", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='improvementaction',
-            name='origin',
-            field=models.CharField(blank=True, max_length=100, verbose_name='来源'),
+            model_name="improvementaction",
+            name="origin",
+            field=models.CharField(blank=True, max_length=100, verbose_name="来源"),
         ),
     ]

@@ -5,24 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('feedback', '0002_corrective_actions'),
-        ('orders', '0015_decimal_column_bounds'),
+        ("feedback", "0002_corrective_actions"),
+        ("orders", "0015_decimal_column_bounds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='complaint',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('claim_amount__gt', -10000000000000000), ('claim_amount__lt', 10000000000000000)), ('claim_amount__isnull', True), _connector='OR'), name='feedback_complaint_claim_amount_range'),
+            model_name="complaint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("claim_amount__gt", -10000000000000000), ("claim_amount__lt", 10000000000000000)
+                    ),
+                    ("claim_amount__isnull", True),
+                    _connector="OR",
+                ),
+                name="feedback_complaint_claim_amount_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='complaint',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('proposed_compensation__gt', -10000000000000000), ('proposed_compensation__lt', 10000000000000000)), ('proposed_compensation__isnull', True), _connector='OR'), name='feedback_complaint_proposed_compensation_range'),
+            model_name="complaint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("proposed_compensation__gt", -10000000000000000),
+                        ("proposed_compensation__lt", 10000000000000000),
+                    ),
+                    ("proposed_compensation__isnull", True),
+                    _connector="OR",
+                ),
+                name="feedback_complaint_proposed_compensation_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='complaint',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('agreed_compensation__gt', -10000000000000000), ('agreed_compensation__lt', 10000000000000000)), ('agreed_compensation__isnull', True), _connector='OR'), name='feedback_complaint_agreed_compensation_range'),
+            model_name="complaint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("agreed_compensation__gt", -10000000000000000),
+                        ("agreed_compensation__lt", 10000000000000000),
+                    ),
+                    ("agreed_compensation__isnull", True),
+                    _connector="OR",
+                ),
+                name="feedback_complaint_agreed_compensation_range",
+            ),
         ),
     ]

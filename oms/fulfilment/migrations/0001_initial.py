@@ -8,101 +8,245 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_department_reviewer'),
-        ('orders', '0006_alter_salesorder_status'),
+        ("accounts", "0002_department_reviewer"),
+        ("orders", "0006_alter_salesorder_status"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveIntegerField(verbose_name='顺序')),
-                ('name', models.CharField(max_length=60, verbose_name='里程碑')),
-                ('planned_date', models.DateField(verbose_name='计划完成日期')),
-                ('progress', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='完成百分比')),
-                ('quantity_done', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=16, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='完成数量')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='milestones', to='orders.salesorder', verbose_name='订单')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveIntegerField(verbose_name="顺序")),
+                ("name", models.CharField(max_length=60, verbose_name="里程碑")),
+                ("planned_date", models.DateField(verbose_name="计划完成日期")),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="完成百分比",
+                    ),
+                ),
+                (
+                    "quantity_done",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0"),
+                        max_digits=16,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="完成数量",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="milestones",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '生产里程碑',
-                'verbose_name_plural': '生产里程碑',
-                'ordering': ['order', 'seq'],
+                "verbose_name": "生产里程碑",
+                "verbose_name_plural": "生产里程碑",
+                "ordering": ["order", "seq"],
             },
         ),
         migrations.CreateModel(
-            name='Prepayment',
+            name="Prepayment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='金额')),
-                ('received_on', models.DateField(verbose_name='到账日期')),
-                ('reference', models.CharField(max_length=100, verbose_name='凭证号')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='prepayments', to='orders.salesorder', verbose_name='订单')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=18,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                        verbose_name="金额",
+                    ),
+                ),
+                ("received_on", models.DateField(verbose_name="到账日期")),
+                ("reference", models.CharField(max_length=100, verbose_name="凭证号")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="prepayments",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '预付款',
-                'verbose_name_plural': '预付款',
-                'ordering': ['order', 'received_on'],
+                "verbose_name": "预付款",
+                "verbose_name_plural": "预付款",
+                "ordering": ["order", "received_on"],
             },
         ),
         migrations.CreateModel(
-            name='ProgressReport',
+            name="ProgressReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('progress', models.PositiveSmallIntegerField(verbose_name='完成百分比')),
-                ('quantity_done', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='完成数量')),
-                ('material_issued', models.CharField(blank=True, max_length=300, verbose_name='领料情况')),
-                ('notes', models.TextField(blank=True, verbose_name='说明')),
-                ('reported_at', models.DateTimeField(auto_now_add=True, verbose_name='汇报时间')),
-                ('milestone', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='fulfilment.milestone', verbose_name='里程碑')),
-                ('reported_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(verbose_name="完成百分比")),
+                (
+                    "quantity_done",
+                    models.DecimalField(decimal_places=4, max_digits=16, verbose_name="完成数量"),
+                ),
+                ("material_issued", models.CharField(blank=True, max_length=300, verbose_name="领料情况")),
+                ("notes", models.TextField(blank=True, verbose_name="说明")),
+                ("reported_at", models.DateTimeField(auto_now_add=True, verbose_name="汇报时间")),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="fulfilment.milestone",
+                        verbose_name="里程碑",
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '生产进度汇报',
-                'verbose_name_plural': '生产进度汇报',
-                'ordering': ['milestone', '-reported_at'],
+                "verbose_name": "生产进度汇报",
+                "verbose_name_plural": "生产进度汇报",
+                "ordering": ["milestone", "-reported_at"],
             },
         ),
         migrations.CreateModel(
-            name='DepartmentTask',
+            name="DepartmentTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('production_plan', '生产计划'), ('purchase_plan', '采购计划'), ('quality_plan', '质量控制计划'), ('warehouse_allocation', '仓库配货'), ('logistics_plan', '物流计划')], max_length=30, verbose_name='任务')),
-                ('due_at', models.DateTimeField(verbose_name='截止时间')),
-                ('status', models.CharField(choices=[('open', '待完成'), ('done', '已完成')], default='open', max_length=20, verbose_name='状态')),
-                ('note', models.TextField(blank=True, verbose_name='完成说明')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('assignee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='负责人')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.department', verbose_name='部门')),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='department_tasks', to='orders.salesorder', verbose_name='订单')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("production_plan", "生产计划"),
+                            ("purchase_plan", "采购计划"),
+                            ("quality_plan", "质量控制计划"),
+                            ("warehouse_allocation", "仓库配货"),
+                            ("logistics_plan", "物流计划"),
+                        ],
+                        max_length=30,
+                        verbose_name="任务",
+                    ),
+                ),
+                ("due_at", models.DateTimeField(verbose_name="截止时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "待完成"), ("done", "已完成")],
+                        default="open",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="完成说明")),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="负责人",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.department",
+                        verbose_name="部门",
+                    ),
+                ),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="department_tasks",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '部门任务',
-                'verbose_name_plural': '部门任务',
-                'ordering': ['order', 'due_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('order', 'kind'), name='department_task_unique_kind')],
+                "verbose_name": "部门任务",
+                "verbose_name_plural": "部门任务",
+                "ordering": ["order", "due_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("order", "kind"), name="department_task_unique_kind")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.UniqueConstraint(fields=('order', 'seq'), name='milestone_unique_seq'),
+            model_name="milestone",
+            constraint=models.UniqueConstraint(fields=("order", "seq"), name="milestone_unique_seq"),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='milestone_progress_at_most_100'),
+            model_name="milestone",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__lte", 100)), name="milestone_progress_at_most_100"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='prepayment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='prepayment_positive'),
+            model_name="prepayment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="prepayment_positive"
+            ),
         ),
     ]

@@ -6,55 +6,122 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fulfilment', '0001_initial'),
-        ('orders', '0007_alter_salesorder_status'),
-        ('partners', '0001_initial'),
+        ("fulfilment", "0001_initial"),
+        ("orders", "0007_alter_salesorder_status"),
+        ("partners", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Shipment',
+            name="Shipment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='批次')),
-                ('mode', models.CharField(choices=[('express', '快递'), ('freight', '货运'), ('pickup', '客户自提'), ('own_fleet', '自有车辆')], max_length=20, verbose_name='运输方式')),
-                ('route', models.CharField(blank=True, max_length=200, verbose_name='路线')),
-                ('packaging', models.CharField(blank=True, max_length=200, verbose_name='包装')),
-                ('tracking_number', models.CharField(blank=True, db_index=True, max_length=60, verbose_name='运单号')),
-                ('shipped_on', models.DateField(verbose_name='发货日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('carrier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.carrier', verbose_name='承运商')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shipments', to='orders.salesorder', verbose_name='订单')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="批次")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("express", "快递"),
+                            ("freight", "货运"),
+                            ("pickup", "客户自提"),
+                            ("own_fleet", "自有车辆"),
+                        ],
+                        max_length=20,
+                        verbose_name="运输方式",
+                    ),
+                ),
+                ("route", models.CharField(blank=True, max_length=200, verbose_name="路线")),
+                ("packaging", models.CharField(blank=True, max_length=200, verbose_name="包装")),
+                (
+                    "tracking_number",
+                    models.CharField(blank=True, db_index=True, max_length=60, verbose_name="运单号"),
+                ),
+                ("shipped_on", models.DateField(verbose_name="发货日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "carrier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partners.carrier",
+                        verbose_name="承运商",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shipments",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '发货',
-                'verbose_name_plural': '发货',
-                'ordering': ['order', 'number'],
+                "verbose_name": "发货",
+                "verbose_name_plural": "发货",
+                "ordering": ["order", "number"],
             },
         ),
         migrations.CreateModel(
-            name='ShipmentLine',
+            name="ShipmentLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='数量')),
-                ('order_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shipment_lines', to='orders.orderline', verbose_name='订单明细')),
-                ('shipment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='fulfilment.shipment', verbose_name='发货')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.DecimalField(decimal_places=4, max_digits=16, verbose_name="数量")),
+                (
+                    "order_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shipment_lines",
+                        to="orders.orderline",
+                        verbose_name="订单明细",
+                    ),
+                ),
+                (
+                    "shipment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lines",
+                        to="fulfilment.shipment",
+                        verbose_name="发货",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '发货明细',
-                'verbose_name_plural': '发货明细',
+                "verbose_name": "发货明细",
+                "verbose_name_plural": "发货明细",
             },
         ),
         migrations.AddConstraint(
-            model_name='shipment',
-            constraint=models.UniqueConstraint(fields=('order', 'number'), name='shipment_unique_number'),
+            model_name="shipment",
+            constraint=models.UniqueConstraint(fields=("order", "number"), name="shipment_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='shipmentline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='shipment_line_quantity_positive'),
+            model_name="shipmentline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="shipment_line_quantity_positive"
+            ),
         ),
     ]

@@ -6,36 +6,107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_stocklevel_stock_reserved_within_on_hand'),
-        ('fulfilment', '0002_shipment_shipmentline_and_more'),
-        ('orders', '0007_alter_salesorder_status'),
+        ("catalog", "0003_stocklevel_stock_reserved_within_on_hand"),
+        ("fulfilment", "0002_shipment_shipmentline_and_more"),
+        ("orders", "0007_alter_salesorder_status"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Reservation',
+            name="Reservation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='数量')),
-                ('status', models.CharField(choices=[('reserved', '已预留'), ('picked', '已拣货'), ('checked', '已复核'), ('packed', '已包装'), ('shipped', '已出库')], default='reserved', max_length=20, verbose_name='状态')),
-                ('packing', models.CharField(blank=True, max_length=200, verbose_name='包装说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('checked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reservations', to='orders.salesorder', verbose_name='订单')),
-                ('order_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reservations', to='orders.orderline', verbose_name='订单明细')),
-                ('picked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reserved_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('stock_level', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reservations', to='catalog.stocklevel', verbose_name='库存')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.DecimalField(decimal_places=4, max_digits=16, verbose_name="数量")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("reserved", "已预留"),
+                            ("picked", "已拣货"),
+                            ("checked", "已复核"),
+                            ("packed", "已包装"),
+                            ("shipped", "已出库"),
+                        ],
+                        default="reserved",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("packing", models.CharField(blank=True, max_length=200, verbose_name="包装说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "checked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reservations",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
+                (
+                    "order_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reservations",
+                        to="orders.orderline",
+                        verbose_name="订单明细",
+                    ),
+                ),
+                (
+                    "picked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reserved_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "stock_level",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reservations",
+                        to="catalog.stocklevel",
+                        verbose_name="库存",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '库存预留',
-                'verbose_name_plural': '库存预留',
-                'ordering': ['order', 'order_line', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='reservation_quantity_positive')],
+                "verbose_name": "库存预留",
+                "verbose_name_plural": "库存预留",
+                "ordering": ["order", "order_line", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity__gt", 0)), name="reservation_quantity_positive"
+                    )
+                ],
             },
         ),
     ]

@@ -7,78 +7,168 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_stocklevel_stock_reserved_within_on_hand'),
-        ('fulfilment', '0003_reservation'),
-        ('orders', '0008_alter_salesorder_status'),
-        ('partners', '0001_initial'),
+        ("catalog", "0003_stocklevel_stock_reserved_within_on_hand"),
+        ("fulfilment", "0003_reservation"),
+        ("orders", "0008_alter_salesorder_status"),
+        ("partners", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PurchaseLine',
+            name="PurchaseLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='采购数量')),
-                ('promised_date', models.DateField(verbose_name='供应商承诺交期')),
-                ('accepted', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=16, verbose_name='已验收合格')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.product', verbose_name='物料')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.DecimalField(decimal_places=4, max_digits=16, verbose_name="采购数量")),
+                ("promised_date", models.DateField(verbose_name="供应商承诺交期")),
+                (
+                    "accepted",
+                    models.DecimalField(
+                        decimal_places=4, default=Decimal("0"), max_digits=16, verbose_name="已验收合格"
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.product",
+                        verbose_name="物料",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '采购明细',
-                'verbose_name_plural': '采购明细',
+                "verbose_name": "采购明细",
+                "verbose_name_plural": "采购明细",
             },
         ),
         migrations.CreateModel(
-            name='GoodsReceipt',
+            name="GoodsReceipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_on', models.DateField(verbose_name='到货日期')),
-                ('received', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='到货数量')),
-                ('accepted', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='合格数量')),
-                ('rejected', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='不合格数量')),
-                ('disposition', models.CharField(blank=True, choices=[('return', '退货'), ('exchange', '换货')], max_length=20, verbose_name='不合格处理')),
-                ('notes', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('inspected_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='receipts', to='fulfilment.purchaseline', verbose_name='采购明细')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("received_on", models.DateField(verbose_name="到货日期")),
+                ("received", models.DecimalField(decimal_places=4, max_digits=16, verbose_name="到货数量")),
+                ("accepted", models.DecimalField(decimal_places=4, max_digits=16, verbose_name="合格数量")),
+                ("rejected", models.DecimalField(decimal_places=4, max_digits=16, verbose_name="不合格数量")),
+                (
+                    "disposition",
+                    models.CharField(
+                        blank=True,
+                        choices=[("return", "退货"), ("exchange", "换货")],
+                        max_length=20,
+                        verbose_name="不合格处理",
+                    ),
+                ),
+                ("notes", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "inspected_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="receipts",
+                        to="fulfilment.purchaseline",
+                        verbose_name="采购明细",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '到货验收',
-                'verbose_name_plural': '到货验收',
-                'ordering': ['line', 'received_on', 'id'],
+                "verbose_name": "到货验收",
+                "verbose_name_plural": "到货验收",
+                "ordering": ["line", "received_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PurchaseOrder',
+            name="PurchaseOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='序号')),
-                ('status', models.CharField(choices=[('open', '执行中'), ('closed', '已完成')], default='open', max_length=20, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchase_orders', to='orders.salesorder', verbose_name='订单')),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchase_orders', to='partners.supplier', verbose_name='供应商')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="序号")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "执行中"), ("closed", "已完成")],
+                        default="open",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="purchase_orders",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="purchase_orders",
+                        to="partners.supplier",
+                        verbose_name="供应商",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '采购订单',
-                'verbose_name_plural': '采购订单',
-                'ordering': ['order', 'number'],
+                "verbose_name": "采购订单",
+                "verbose_name_plural": "采购订单",
+                "ordering": ["order", "number"],
             },
         ),
         migrations.AddField(
-            model_name='purchaseline',
-            name='purchase_order',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='fulfilment.purchaseorder', verbose_name='采购订单'),
+            model_name="purchaseline",
+            name="purchase_order",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="lines",
+                to="fulfilment.purchaseorder",
+                verbose_name="采购订单",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='purchaseorder',
-            constraint=models.UniqueConstraint(fields=('order', 'number'), name='purchase_order_unique_number'),
+            model_name="purchaseorder",
+            constraint=models.UniqueConstraint(
+                fields=("order", "number"), name="purchase_order_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='purchaseline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='purchase_line_quantity_positive'),
+            model_name="purchaseline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="purchase_line_quantity_positive"
+            ),
         ),
     ]

@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fulfilment', '0004_purchaseline_goodsreceipt_purchaseorder_and_more'),
+        ("fulfilment", "0004_purchaseline_goodsreceipt_purchaseorder_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reservation',
-            name='dispatched',
-            field=models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=16, verbose_name='已出库数量'),
+            model_name="reservation",
+            name="dispatched",
+            field=models.DecimalField(
+                decimal_places=4, default=Decimal("0"), max_digits=16, verbose_name="已出库数量"
+            ),
         ),
     ]

@@ -6,46 +6,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fulfilment', '0005_reservation_dispatched'),
+        ("fulfilment", "0005_reservation_dispatched"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='purchaseorder',
-            name='decided_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='处理时间'),
+            model_name="purchaseorder",
+            name="decided_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="处理时间"),
         ),
         migrations.AddField(
-            model_name='purchaseorder',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="purchaseorder",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='purchaseorder',
-            name='decision_note',
-            field=models.CharField(blank=True, max_length=300, verbose_name='处理说明'),
+            model_name="purchaseorder",
+            name="decision_note",
+            field=models.CharField(blank=True, max_length=300, verbose_name="处理说明"),
         ),
         migrations.AddField(
-            model_name='purchaseorder',
-            name='supplier_decision',
-            field=models.CharField(blank=True, choices=[('pending', '待与供应商协商'), ('cancel', '取消采购'), ('return', '退货'), ('keep_stock', '留作库存')], max_length=20, verbose_name='供应商处理'),
+            model_name="purchaseorder",
+            name="supplier_decision",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("pending", "待与供应商协商"),
+                    ("cancel", "取消采购"),
+                    ("return", "退货"),
+                    ("keep_stock", "留作库存"),
+                ],
+                max_length=20,
+                verbose_name="供应商处理",
+            ),
         ),
         migrations.AlterField(
-            model_name='departmenttask',
-            name='status',
-            field=models.CharField(choices=[('open', '待完成'), ('done', '已完成'), ('cancelled', '已停止')], default='open', max_length=20, verbose_name='状态'),
+            model_name="departmenttask",
+            name="status",
+            field=models.CharField(
+                choices=[("open", "待完成"), ("done", "已完成"), ("cancelled", "已停止")],
+                default="open",
+                max_length=20,
+                verbose_name="状态",
+            ),
         ),
         migrations.AlterField(
-            model_name='purchaseorder',
-            name='status',
-            field=models.CharField(choices=[('open', '执行中'), ('closed', '已完成'), ('cancelled', '已取消')], default='open', max_length=20, verbose_name='状态'),
+            model_name="purchaseorder",
+            name="status",
+            field=models.CharField(
+                choices=[("open", "执行中"), ("closed", "已完成"), ("cancelled", "已取消")],
+                default="open",
+                max_length=20,
+                verbose_name="状态",
+            ),
         ),
         migrations.AlterField(
-            model_name='reservation',
-            name='status',
-            field=models.CharField(choices=[('reserved', '已预留'), ('picked', '已拣货'), ('checked', '已复核'), ('packed', '已包装'), ('shipped', '已出库'), ('released', '已释放')], default='reserved', max_length=20, verbose_name='状态'),
+            model_name="reservation",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("reserved", "已预留"),
+                    ("picked", "已拣货"),
+                    ("checked", "已复核"),
+                    ("packed", "已包装"),
+                    ("shipped", "已出库"),
+                    ("released", "已释放"),
+                ],
+                default="reserved",
+                max_length=20,
+                verbose_name="状态",
+            ),
         ),
     ]

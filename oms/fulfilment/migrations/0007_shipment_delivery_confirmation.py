@@ -4,35 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fulfilment', '0006_supplier_decision_and_stop_states'),
+        ("fulfilment", "0006_supplier_decision_and_stop_states"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='shipment',
-            name='confirmed_with',
-            field=models.CharField(blank=True, max_length=100, verbose_name='与客户确认人'),
+            model_name="shipment",
+            name="confirmed_with",
+            field=models.CharField(blank=True, max_length=100, verbose_name="与客户确认人"),
         ),
         migrations.AddField(
-            model_name='shipment',
-            name='delivery_place',
-            field=models.CharField(blank=True, max_length=255, verbose_name='交货地点'),
+            model_name="shipment",
+            name="delivery_place",
+            field=models.CharField(blank=True, max_length=255, verbose_name="交货地点"),
         ),
         migrations.AddField(
-            model_name='shipment',
-            name='expected_arrival',
-            field=models.DateField(blank=True, null=True, verbose_name='预计到达日期'),
+            model_name="shipment",
+            name="expected_arrival",
+            field=models.DateField(blank=True, null=True, verbose_name="预计到达日期"),
         ),
         migrations.AddField(
-            model_name='shipment',
-            name='quality_checked',
-            field=models.BooleanField(default=False, verbose_name='发货前质量已检查'),
+            model_name="shipment",
+            name="quality_checked",
+            field=models.BooleanField(default=False, verbose_name="发货前质量已检查"),
         ),
         migrations.AddField(
-            model_name='shipment',
-            name='quantity_checked',
-            field=models.BooleanField(default=False, verbose_name='发货前数量已核对'),
+            model_name="shipment",
+            name="quantity_checked",
+            field=models.BooleanField(default=False, verbose_name="发货前数量已核对"),
         ),
     ]

@@ -26,37 +26,61 @@ def name_releasing_inspections(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0003_document_shared_with_customer'),
-        ('fulfilment', '0007_shipment_delivery_confirmation'),
-        ('quality', '0002_inspection_covers_lines'),
+        ("contracts", "0003_document_shared_with_customer"),
+        ("fulfilment", "0007_shipment_delivery_confirmation"),
+        ("quality", "0002_inspection_covers_lines"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='shipment',
-            name='quality_checked',
+            model_name="shipment",
+            name="quality_checked",
         ),
         migrations.AddField(
-            model_name='departmenttask',
-            name='briefing',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='department_tasks', to='contracts.briefing', verbose_name='技术交底'),
+            model_name="departmenttask",
+            name="briefing",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="department_tasks",
+                to="contracts.briefing",
+                verbose_name="技术交底",
+            ),
         ),
         migrations.AddField(
-            model_name='departmenttask',
-            name='documents',
-            field=models.ManyToManyField(blank=True, related_name='department_tasks', to='contracts.document', verbose_name='技术文件'),
+            model_name="departmenttask",
+            name="documents",
+            field=models.ManyToManyField(
+                blank=True, related_name="department_tasks", to="contracts.document", verbose_name="技术文件"
+            ),
         ),
         migrations.AddField(
-            model_name='shipment',
-            name='released_by',
-            field=models.ManyToManyField(blank=True, related_name='released_shipments', to='quality.inspection', verbose_name='放行检验'),
+            model_name="shipment",
+            name="released_by",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="released_shipments",
+                to="quality.inspection",
+                verbose_name="放行检验",
+            ),
         ),
         migrations.AlterField(
-            model_name='departmenttask',
-            name='kind',
-            field=models.CharField(choices=[('production_plan', '生产计划'), ('purchase_plan', '采购计划'), ('quality_plan', '质量控制计划'), ('technical_docs', '技术文件与技术交底'), ('warehouse_allocation', '仓库配货'), ('logistics_plan', '物流计划')], max_length=30, verbose_name='任务'),
+            model_name="departmenttask",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("production_plan", "生产计划"),
+                    ("purchase_plan", "采购计划"),
+                    ("quality_plan", "质量控制计划"),
+                    ("technical_docs", "技术文件与技术交底"),
+                    ("warehouse_allocation", "仓库配货"),
+                    ("logistics_plan", "物流计划"),
+                ],
+                max_length=30,
+                verbose_name="任务",
+            ),
         ),
         migrations.RunPython(name_releasing_inspections, migrations.RunPython.noop),
     ]

@@ -5,57 +5,133 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0004_decimal_column_bounds'),
-        ('fulfilment', '0008_shipment_released_by_inspection_technical_task'),
-        ('orders', '0014_confirmation_actor'),
+        ("catalog", "0004_decimal_column_bounds"),
+        ("fulfilment", "0008_shipment_released_by_inspection_technical_task"),
+        ("orders", "0014_confirmation_actor"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='goodsreceipt',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('received__gt', -1000000000000), ('received__lt', 1000000000000)), ('received__isnull', True), _connector='OR'), name='fulfilment_goodsreceipt_received_range'),
+            model_name="goodsreceipt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("received__gt", -1000000000000), ("received__lt", 1000000000000)),
+                    ("received__isnull", True),
+                    _connector="OR",
+                ),
+                name="fulfilment_goodsreceipt_received_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='goodsreceipt',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('accepted__gt', -1000000000000), ('accepted__lt', 1000000000000)), ('accepted__isnull', True), _connector='OR'), name='fulfilment_goodsreceipt_accepted_range'),
+            model_name="goodsreceipt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("accepted__gt", -1000000000000), ("accepted__lt", 1000000000000)),
+                    ("accepted__isnull", True),
+                    _connector="OR",
+                ),
+                name="fulfilment_goodsreceipt_accepted_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='goodsreceipt',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('rejected__gt', -1000000000000), ('rejected__lt', 1000000000000)), ('rejected__isnull', True), _connector='OR'), name='fulfilment_goodsreceipt_rejected_range'),
+            model_name="goodsreceipt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("rejected__gt", -1000000000000), ("rejected__lt", 1000000000000)),
+                    ("rejected__isnull", True),
+                    _connector="OR",
+                ),
+                name="fulfilment_goodsreceipt_rejected_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('quantity_done__gt', -1000000000000), ('quantity_done__lt', 1000000000000)), ('quantity_done__isnull', True), _connector='OR'), name='fulfilment_milestone_quantity_done_range'),
+            model_name="milestone",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("quantity_done__gt", -1000000000000), ("quantity_done__lt", 1000000000000)),
+                    ("quantity_done__isnull", True),
+                    _connector="OR",
+                ),
+                name="fulfilment_milestone_quantity_done_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='prepayment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__gt', -10000000000000000), ('amount__lt', 10000000000000000)), ('amount__isnull', True), _connector='OR'), name='fulfilment_prepayment_amount_range'),
+            model_name="prepayment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("amount__gt", -10000000000000000), ("amount__lt", 10000000000000000)),
+                    ("amount__isnull", True),
+                    _connector="OR",
+                ),
+                name="fulfilment_prepayment_amount_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='progressreport',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('quantity_done__gt', -1000000000000), ('quantity_done__lt', 1000000000000)), ('quantity_done__isnull', True), _connector='OR'), name='fulfilment_progressreport_quantity_done_range'),
+            model_name="progressreport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("quantity_done__gt", -1000000000000), ("quantity_done__lt", 1000000000000)),
+                    ("quantity_done__isnull", True),
+                    _connector="OR",
+                ),
+                name="fulfilment_progressreport_quantity_done_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='purchaseline',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('quantity__gt', -1000000000000), ('quantity__lt', 1000000000000)), ('quantity__isnull', True), _connector='OR'), name='fulfilment_purchaseline_quantity_range'),
+            model_name="purchaseline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("quantity__gt", -1000000000000), ("quantity__lt", 1000000000000)),
+                    ("quantity__isnull", True),
+                    _connector="OR",
+                ),
+                name="fulfilment_purchaseline_quantity_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='purchaseline',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('accepted__gt', -1000000000000), ('accepted__lt', 1000000000000)), ('accepted__isnull', True), _connector='OR'), name='fulfilment_purchaseline_accepted_range'),
+            model_name="purchaseline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("accepted__gt", -1000000000000), ("accepted__lt", 1000000000000)),
+                    ("accepted__isnull", True),
+                    _connector="OR",
+                ),
+                name="fulfilment_purchaseline_accepted_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reservation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('quantity__gt', -1000000000000), ('quantity__lt', 1000000000000)), ('quantity__isnull', True), _connector='OR'), name='fulfilment_reservation_quantity_range'),
+            model_name="reservation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("quantity__gt", -1000000000000), ("quantity__lt", 1000000000000)),
+                    ("quantity__isnull", True),
+                    _connector="OR",
+                ),
+                name="fulfilment_reservation_quantity_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reservation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('dispatched__gt', -1000000000000), ('dispatched__lt', 1000000000000)), ('dispatched__isnull', True), _connector='OR'), name='fulfilment_reservation_dispatched_range'),
+            model_name="reservation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("dispatched__gt", -1000000000000), ("dispatched__lt", 1000000000000)),
+                    ("dispatched__isnull", True),
+                    _connector="OR",
+                ),
+                name="fulfilment_reservation_dispatched_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shipmentline',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('quantity__gt', -1000000000000), ('quantity__lt', 1000000000000)), ('quantity__isnull', True), _connector='OR'), name='fulfilment_shipmentline_quantity_range'),
+            model_name="shipmentline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("quantity__gt", -1000000000000), ("quantity__lt", 1000000000000)),
+                    ("quantity__isnull", True),
+                    _connector="OR",
+                ),
+                name="fulfilment_shipmentline_quantity_range",
+            ),
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,21 +14,41 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('status', models.CharField(choices=[('preview', '待确认'), ('imported', '已导入'), ('cancelled', '已取消')], default='preview', max_length=20, verbose_name='状态')),
-                ('payload', models.JSONField(default=list, verbose_name='解析结果')),
-                ('row_errors', models.JSONField(default=list, verbose_name='错误')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('order_numbers', models.JSONField(default=list, verbose_name='生成的订单')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=200, verbose_name="文件名")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("preview", "待确认"), ("imported", "已导入"), ("cancelled", "已取消")],
+                        default="preview",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("payload", models.JSONField(default=list, verbose_name="解析结果")),
+                ("row_errors", models.JSONField(default=list, verbose_name="错误")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("order_numbers", models.JSONField(default=list, verbose_name="生成的订单")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '订单导入',
-                'verbose_name_plural': '订单导入',
-                'ordering': ['-created_at'],
+                "verbose_name": "订单导入",
+                "verbose_name_plural": "订单导入",
+                "ordering": ["-created_at"],
             },
         ),
     ]

@@ -7,57 +7,129 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_user_totp'),
-        ('notifications', '0001_initial'),
+        ("accounts", "0004_user_totp"),
+        ("notifications", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Channel',
+            name="Channel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('email', '电子邮件'), ('dingtalk', '钉钉群机器人'), ('wecom', '企业微信群机器人')], max_length=10, verbose_name='渠道')),
-                ('events', models.JSONField(blank=True, default=list, verbose_name='事件（空为全部）')),
-                ('webhook_url', models.URLField(blank=True, max_length=500, verbose_name='机器人地址')),
-                ('secret', models.CharField(blank=True, max_length=200, verbose_name='加签密钥')),
-                ('per_minute', models.PositiveSmallIntegerField(default=20, verbose_name='每分钟最多发送')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.department', verbose_name='部门')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("email", "电子邮件"),
+                            ("dingtalk", "钉钉群机器人"),
+                            ("wecom", "企业微信群机器人"),
+                        ],
+                        max_length=10,
+                        verbose_name="渠道",
+                    ),
+                ),
+                ("events", models.JSONField(blank=True, default=list, verbose_name="事件（空为全部）")),
+                ("webhook_url", models.URLField(blank=True, max_length=500, verbose_name="机器人地址")),
+                ("secret", models.CharField(blank=True, max_length=200, verbose_name="加签密钥")),
+                ("per_minute", models.PositiveSmallIntegerField(default=20, verbose_name="每分钟最多发送")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.department",
+                        verbose_name="部门",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知渠道',
-                'verbose_name_plural': '通知渠道',
-                'ordering': ['kind', 'name'],
+                "verbose_name": "通知渠道",
+                "verbose_name_plural": "通知渠道",
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event', models.CharField(blank=True, db_index=True, max_length=60, verbose_name='事件')),
-                ('target', models.CharField(max_length=254, verbose_name='发往')),
-                ('title', models.CharField(max_length=200, verbose_name='内容摘要')),
-                ('url', models.CharField(blank=True, max_length=300, verbose_name='链接')),
-                ('status', models.CharField(choices=[('queued', '待发送'), ('sent', '已发送'), ('failed', '发送失败')], db_index=True, default='queued', max_length=10, verbose_name='状态')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='尝试次数')),
-                ('next_attempt_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='下次尝试')),
-                ('last_error', models.CharField(blank=True, max_length=500, verbose_name='失败原因')),
-                ('batch', models.PositiveIntegerField(default=1, verbose_name='合并条数')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('sent_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='发送时间')),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='notifications.channel', verbose_name='渠道')),
-                ('recipient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='接收人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event", models.CharField(blank=True, db_index=True, max_length=60, verbose_name="事件")),
+                ("target", models.CharField(max_length=254, verbose_name="发往")),
+                ("title", models.CharField(max_length=200, verbose_name="内容摘要")),
+                ("url", models.CharField(blank=True, max_length=300, verbose_name="链接")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "待发送"), ("sent", "已发送"), ("failed", "发送失败")],
+                        db_index=True,
+                        default="queued",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="尝试次数")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="下次尝试"
+                    ),
+                ),
+                ("last_error", models.CharField(blank=True, max_length=500, verbose_name="失败原因")),
+                ("batch", models.PositiveIntegerField(default=1, verbose_name="合并条数")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="创建时间"
+                    ),
+                ),
+                (
+                    "sent_at",
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="发送时间"),
+                ),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliveries",
+                        to="notifications.channel",
+                        verbose_name="渠道",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="接收人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '发送记录',
-                'verbose_name_plural': '发送记录',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='notificatio_status_00072e_idx')],
+                "verbose_name": "发送记录",
+                "verbose_name_plural": "发送记录",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["status", "next_attempt_at"], name="notificatio_status_00072e_idx")
+                ],
             },
         ),
     ]

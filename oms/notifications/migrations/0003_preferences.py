@@ -6,25 +6,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_channels'),
+        ("notifications", "0002_channels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OptOut',
+            name="OptOut",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('email', '电子邮件'), ('dingtalk', '钉钉群机器人'), ('wecom', '企业微信群机器人')], max_length=10)),
-                ('area', models.CharField(max_length=40)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("email", "电子邮件"),
+                            ("dingtalk", "钉钉群机器人"),
+                            ("wecom", "企业微信群机器人"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("area", models.CharField(max_length=40)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '消息偏好',
-                'verbose_name_plural': '消息偏好',
-                'constraints': [models.UniqueConstraint(fields=('user', 'kind', 'area'), name='notifications_optout_once')],
+                "verbose_name": "消息偏好",
+                "verbose_name_plural": "消息偏好",
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "kind", "area"), name="notifications_optout_once")
+                ],
             },
         ),
     ]

@@ -4,25 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_preferences'),
+        ("notifications", "0003_preferences"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='delivery',
-            name='payload',
-            field=models.JSONField(blank=True, default=dict, verbose_name='数据'),
+            model_name="delivery",
+            name="payload",
+            field=models.JSONField(blank=True, default=dict, verbose_name="数据"),
         ),
         migrations.AlterField(
-            model_name='channel',
-            name='kind',
-            field=models.CharField(choices=[('email', '电子邮件'), ('dingtalk', '钉钉群机器人'), ('wecom', '企业微信群机器人'), ('webhook', '外部系统 Webhook')], max_length=10, verbose_name='渠道'),
+            model_name="channel",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("email", "电子邮件"),
+                    ("dingtalk", "钉钉群机器人"),
+                    ("wecom", "企业微信群机器人"),
+                    ("webhook", "外部系统 Webhook"),
+                ],
+                max_length=10,
+                verbose_name="渠道",
+            ),
         ),
         migrations.AlterField(
-            model_name='optout',
-            name='kind',
-            field=models.CharField(choices=[('email', '电子邮件'), ('dingtalk', '钉钉群机器人'), ('wecom', '企业微信群机器人'), ('webhook', '外部系统 Webhook')], max_length=10),
+            model_name="optout",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("email", "电子邮件"),
+                    ("dingtalk", "钉钉群机器人"),
+                    ("wecom", "企业微信群机器人"),
+                    ("webhook", "外部系统 Webhook"),
+                ],
+                max_length=10,
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0004_webhooks'),
+        ("notifications", "0004_webhooks"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='channel',
-            name='to_customers',
-            field=models.BooleanField(default=False, verbose_name='发给客户联系人'),
+            model_name="channel",
+            name="to_customers",
+            field=models.BooleanField(default=False, verbose_name="发给客户联系人"),
         ),
     ]

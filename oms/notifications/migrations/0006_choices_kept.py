@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0005_customer_notices'),
+        ("notifications", "0005_customer_notices"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='optout',
-            name='declined',
+            model_name="optout",
+            name="declined",
             field=models.BooleanField(default=True),
         ),
     ]

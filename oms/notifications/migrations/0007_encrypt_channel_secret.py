@@ -22,16 +22,15 @@ def decrypt_existing(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0006_choices_kept'),
+        ("notifications", "0006_choices_kept"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='channel',
-            name='secret',
-            field=oms.core.crypto.EncryptedTextField(blank=True, max_length=200, verbose_name='加签密钥'),
+            model_name="channel",
+            name="secret",
+            field=oms.core.crypto.EncryptedTextField(blank=True, max_length=200, verbose_name="加签密钥"),
         ),
         migrations.RunPython(encrypt_existing, decrypt_existing),
     ]

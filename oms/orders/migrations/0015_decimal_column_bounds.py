@@ -5,31 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_user_is_customer'),
-        ('catalog', '0004_decimal_column_bounds'),
-        ('customers', '0005_decimal_column_bounds'),
-        ('orders', '0014_confirmation_actor'),
-        ('policy', '0002_defaults'),
+        ("accounts", "0006_user_is_customer"),
+        ("catalog", "0004_decimal_column_bounds"),
+        ("customers", "0005_decimal_column_bounds"),
+        ("orders", "0014_confirmation_actor"),
+        ("policy", "0002_defaults"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('quantity__gt', -1000000000000), ('quantity__lt', 1000000000000)), ('quantity__isnull', True), _connector='OR'), name='orders_orderline_quantity_range'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("quantity__gt", -1000000000000), ("quantity__lt", 1000000000000)),
+                    ("quantity__isnull", True),
+                    _connector="OR",
+                ),
+                name="orders_orderline_quantity_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('unit_price__gt', -1000000000000), ('unit_price__lt', 1000000000000)), ('unit_price__isnull', True), _connector='OR'), name='orders_orderline_unit_price_range'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("unit_price__gt", -1000000000000), ("unit_price__lt", 1000000000000)),
+                    ("unit_price__isnull", True),
+                    _connector="OR",
+                ),
+                name="orders_orderline_unit_price_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__gt', -10000000000000000), ('amount__lt', 10000000000000000)), ('amount__isnull', True), _connector='OR'), name='orders_orderline_amount_range'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("amount__gt", -10000000000000000), ("amount__lt", 10000000000000000)),
+                    ("amount__isnull", True),
+                    _connector="OR",
+                ),
+                name="orders_orderline_amount_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='salesorder',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('total_amount__gt', -10000000000000000), ('total_amount__lt', 10000000000000000)), ('total_amount__isnull', True), _connector='OR'), name='orders_salesorder_total_amount_range'),
+            model_name="salesorder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("total_amount__gt", -10000000000000000), ("total_amount__lt", 10000000000000000)
+                    ),
+                    ("total_amount__isnull", True),
+                    _connector="OR",
+                ),
+                name="orders_salesorder_total_amount_range",
+            ),
         ),
     ]

@@ -5,62 +5,112 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Carrier',
+            name="Carrier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('code', models.CharField(max_length=30, unique=True, verbose_name='代码')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='名称')),
-                ('pinyin', models.CharField(blank=True, db_index=True, editable=False, max_length=60, verbose_name='拼音首字母')),
-                ('contact_name', models.CharField(blank=True, max_length=60, verbose_name='联系人')),
-                ('phone', models.CharField(blank=True, max_length=30, validators=[oms.core.models.validate_phone], verbose_name='电话')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='地址')),
-                ('qualification', models.CharField(choices=[('qualified', '合格'), ('probation', '考察中'), ('disqualified', '不合格')], default='probation', max_length=20, verbose_name='资质状态')),
-                ('qualified_until', models.DateField(blank=True, null=True, verbose_name='资质有效期至')),
-                ('service_area', models.CharField(blank=True, max_length=200, verbose_name='服务区域')),
-                ('tracking_url', models.CharField(blank=True, max_length=255, verbose_name='运单查询地址')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("code", models.CharField(max_length=30, unique=True, verbose_name="代码")),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="名称")),
+                (
+                    "pinyin",
+                    models.CharField(
+                        blank=True, db_index=True, editable=False, max_length=60, verbose_name="拼音首字母"
+                    ),
+                ),
+                ("contact_name", models.CharField(blank=True, max_length=60, verbose_name="联系人")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=30,
+                        validators=[oms.core.models.validate_phone],
+                        verbose_name="电话",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="地址")),
+                (
+                    "qualification",
+                    models.CharField(
+                        choices=[("qualified", "合格"), ("probation", "考察中"), ("disqualified", "不合格")],
+                        default="probation",
+                        max_length=20,
+                        verbose_name="资质状态",
+                    ),
+                ),
+                ("qualified_until", models.DateField(blank=True, null=True, verbose_name="资质有效期至")),
+                ("service_area", models.CharField(blank=True, max_length=200, verbose_name="服务区域")),
+                ("tracking_url", models.CharField(blank=True, max_length=255, verbose_name="运单查询地址")),
             ],
             options={
-                'verbose_name': '承运商',
-                'verbose_name_plural': '承运商',
-                'ordering': ['code'],
-                'abstract': False,
+                "verbose_name": "承运商",
+                "verbose_name_plural": "承运商",
+                "ordering": ["code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Supplier',
+            name="Supplier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('code', models.CharField(max_length=30, unique=True, verbose_name='代码')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='名称')),
-                ('pinyin', models.CharField(blank=True, db_index=True, editable=False, max_length=60, verbose_name='拼音首字母')),
-                ('contact_name', models.CharField(blank=True, max_length=60, verbose_name='联系人')),
-                ('phone', models.CharField(blank=True, max_length=30, validators=[oms.core.models.validate_phone], verbose_name='电话')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='地址')),
-                ('qualification', models.CharField(choices=[('qualified', '合格'), ('probation', '考察中'), ('disqualified', '不合格')], default='probation', max_length=20, verbose_name='资质状态')),
-                ('qualified_until', models.DateField(blank=True, null=True, verbose_name='资质有效期至')),
-                ('supplies', models.CharField(blank=True, max_length=200, verbose_name='供应品类')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("code", models.CharField(max_length=30, unique=True, verbose_name="代码")),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="名称")),
+                (
+                    "pinyin",
+                    models.CharField(
+                        blank=True, db_index=True, editable=False, max_length=60, verbose_name="拼音首字母"
+                    ),
+                ),
+                ("contact_name", models.CharField(blank=True, max_length=60, verbose_name="联系人")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=30,
+                        validators=[oms.core.models.validate_phone],
+                        verbose_name="电话",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="地址")),
+                (
+                    "qualification",
+                    models.CharField(
+                        choices=[("qualified", "合格"), ("probation", "考察中"), ("disqualified", "不合格")],
+                        default="probation",
+                        max_length=20,
+                        verbose_name="资质状态",
+                    ),
+                ),
+                ("qualified_until", models.DateField(blank=True, null=True, verbose_name="资质有效期至")),
+                ("supplies", models.CharField(blank=True, max_length=200, verbose_name="供应品类")),
             ],
             options={
-                'verbose_name': '供应商',
-                'verbose_name_plural': '供应商',
-                'ordering': ['code'],
-                'abstract': False,
+                "verbose_name": "供应商",
+                "verbose_name_plural": "供应商",
+                "ordering": ["code"],
+                "abstract": False,
             },
         ),
     ]

@@ -6,70 +6,171 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0003_stocklevel_stock_reserved_within_on_hand'),
-        ('orders', '0008_alter_salesorder_status'),
+        ("catalog", "0003_stocklevel_stock_reserved_within_on_hand"),
+        ("orders", "0008_alter_salesorder_status"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Inspection',
+            name="Inspection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('incoming', '来料检验'), ('in_process', '过程检验'), ('final', '成品检验')], max_length=20, verbose_name='检验类别')),
-                ('results', models.JSONField(default=dict, verbose_name='检验结果')),
-                ('passed', models.BooleanField(verbose_name='合格')),
-                ('notes', models.TextField(blank=True, verbose_name='说明')),
-                ('inspected_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='检验时间')),
-                ('inspector', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='检验员')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inspections', to='orders.salesorder', verbose_name='订单')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.product', verbose_name='产品')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[("incoming", "来料检验"), ("in_process", "过程检验"), ("final", "成品检验")],
+                        max_length=20,
+                        verbose_name="检验类别",
+                    ),
+                ),
+                ("results", models.JSONField(default=dict, verbose_name="检验结果")),
+                ("passed", models.BooleanField(verbose_name="合格")),
+                ("notes", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "inspected_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="检验时间"),
+                ),
+                (
+                    "inspector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="检验员",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inspections",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.product",
+                        verbose_name="产品",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '检验记录',
-                'verbose_name_plural': '检验记录',
-                'ordering': ['order', '-inspected_at'],
+                "verbose_name": "检验记录",
+                "verbose_name_plural": "检验记录",
+                "ordering": ["order", "-inspected_at"],
             },
         ),
         migrations.CreateModel(
-            name='InspectionPlan',
+            name="InspectionPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('items', models.JSONField(default=list, verbose_name='检验项目')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('order', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='inspection_plan', to='orders.salesorder', verbose_name='订单')),
-                ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("items", models.JSONField(default=list, verbose_name="检验项目")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "order",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inspection_plan",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '检验计划',
-                'verbose_name_plural': '检验计划',
+                "verbose_name": "检验计划",
+                "verbose_name_plural": "检验计划",
             },
         ),
         migrations.CreateModel(
-            name='NonConformance',
+            name="NonConformance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.TextField(verbose_name='不合格情况')),
-                ('severe', models.BooleanField(default=False, verbose_name='严重（停产）')),
-                ('status', models.CharField(choices=[('opened', '已开立'), ('action_decided', '已定措施'), ('verified', '已验证'), ('closed', '已关闭')], db_index=True, default='opened', max_length=20, verbose_name='状态')),
-                ('action', models.TextField(blank=True, verbose_name='处理措施')),
-                ('verification', models.TextField(blank=True, verbose_name='验证结果')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='关闭时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('inspection', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='non_conformances', to='quality.inspection', verbose_name='检验记录')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='non_conformances', to='orders.salesorder', verbose_name='订单')),
-                ('responsible', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='责任人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="不合格情况")),
+                ("severe", models.BooleanField(default=False, verbose_name="严重（停产）")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("opened", "已开立"),
+                            ("action_decided", "已定措施"),
+                            ("verified", "已验证"),
+                            ("closed", "已关闭"),
+                        ],
+                        db_index=True,
+                        default="opened",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("action", models.TextField(blank=True, verbose_name="处理措施")),
+                ("verification", models.TextField(blank=True, verbose_name="验证结果")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="关闭时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="non_conformances",
+                        to="quality.inspection",
+                        verbose_name="检验记录",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="non_conformances",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
+                (
+                    "responsible",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="责任人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '不合格品通知单',
-                'verbose_name_plural': '不合格品通知单',
-                'ordering': ['order', '-created_at'],
+                "verbose_name": "不合格品通知单",
+                "verbose_name_plural": "不合格品通知单",
+                "ordering": ["order", "-created_at"],
             },
         ),
     ]

@@ -20,17 +20,18 @@ def cover_product_lines(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0012_analysis_indexes'),
-        ('quality', '0001_initial'),
+        ("orders", "0012_analysis_indexes"),
+        ("quality", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inspection',
-            name='lines',
-            field=models.ManyToManyField(blank=True, related_name='inspections', to='orders.orderline', verbose_name='检验的订单明细'),
+            model_name="inspection",
+            name="lines",
+            field=models.ManyToManyField(
+                blank=True, related_name="inspections", to="orders.orderline", verbose_name="检验的订单明细"
+            ),
         ),
         migrations.RunPython(cover_product_lines, migrations.RunPython.noop),
     ]

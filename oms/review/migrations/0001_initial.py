@@ -6,119 +6,283 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_department_reviewer'),
-        ('orders', '0005_salesorder_confirmation_evidence_and_more'),
+        ("accounts", "0002_department_reviewer"),
+        ("orders", "0005_salesorder_confirmation_evidence_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApprovalStep',
+            name="ApprovalStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempt', models.PositiveIntegerField(verbose_name='第几次审批')),
-                ('seq', models.PositiveIntegerField(verbose_name='顺序')),
-                ('role', models.CharField(max_length=30, verbose_name='审批角色')),
-                ('status', models.CharField(choices=[('waiting', '等待'), ('open', '待审批'), ('approved', '已同意'), ('rejected', '已驳回'), ('skipped', '未进行')], db_index=True, default='waiting', max_length=20, verbose_name='状态')),
-                ('comment', models.TextField(blank=True, verbose_name='审批意见')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('approver', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='approval_steps', to=settings.AUTH_USER_MODEL, verbose_name='审批人')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='approval_steps', to='orders.salesorder', verbose_name='订单')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("attempt", models.PositiveIntegerField(verbose_name="第几次审批")),
+                ("seq", models.PositiveIntegerField(verbose_name="顺序")),
+                ("role", models.CharField(max_length=30, verbose_name="审批角色")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "等待"),
+                            ("open", "待审批"),
+                            ("approved", "已同意"),
+                            ("rejected", "已驳回"),
+                            ("skipped", "未进行"),
+                        ],
+                        db_index=True,
+                        default="waiting",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="审批意见")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="审批时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="approval_steps",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审批人",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="approval_steps",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审批步骤',
-                'verbose_name_plural': '审批步骤',
-                'ordering': ['order', 'attempt', 'seq'],
+                "verbose_name": "审批步骤",
+                "verbose_name_plural": "审批步骤",
+                "ordering": ["order", "attempt", "seq"],
             },
         ),
         migrations.CreateModel(
-            name='ConfirmationLink',
+            name="ConfirmationLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('expires_at', models.DateTimeField(verbose_name='失效时间')),
-                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='使用时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='confirmation_links', to='orders.salesorder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("expires_at", models.DateTimeField(verbose_name="失效时间")),
+                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="使用时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="confirmation_links",
+                        to="orders.salesorder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '确认链接',
-                'verbose_name_plural': '确认链接',
+                "verbose_name": "确认链接",
+                "verbose_name_plural": "确认链接",
             },
         ),
         migrations.CreateModel(
-            name='ModificationRecord',
+            name="ModificationRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.TextField(verbose_name='修改内容')),
-                ('requested_at', models.DateTimeField(verbose_name='申请时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('applied_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='modifications', to='orders.salesorder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="修改内容")),
+                ("requested_at", models.DateTimeField(verbose_name="申请时间")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "applied_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="modifications",
+                        to="orders.salesorder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '确认后修改记录',
-                'verbose_name_plural': '确认后修改记录',
-                'ordering': ['order', 'created_at'],
+                "verbose_name": "确认后修改记录",
+                "verbose_name_plural": "确认后修改记录",
+                "ordering": ["order", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewRound',
+            name="ReviewRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='轮次')),
-                ('mode', models.CharField(max_length=20, verbose_name='评审方式')),
-                ('major', models.BooleanField(default=False, verbose_name='重大订单')),
-                ('major_reasons', models.JSONField(blank=True, default=list, verbose_name='重大订单原因')),
-                ('status', models.CharField(choices=[('open', '评审中'), ('passed', '通过'), ('failed', '未通过')], default='open', max_length=20, verbose_name='状态')),
-                ('outcome_reason', models.TextField(blank=True, verbose_name='结论说明')),
-                ('customer_caused', models.BooleanField(default=False, verbose_name='客户原因')),
-                ('lesson', models.TextField(blank=True, verbose_name='经验教训')),
-                ('started_at', models.DateTimeField(verbose_name='开始时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_rounds', to='orders.salesorder', verbose_name='订单')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="轮次")),
+                ("mode", models.CharField(max_length=20, verbose_name="评审方式")),
+                ("major", models.BooleanField(default=False, verbose_name="重大订单")),
+                ("major_reasons", models.JSONField(blank=True, default=list, verbose_name="重大订单原因")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "评审中"), ("passed", "通过"), ("failed", "未通过")],
+                        default="open",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("outcome_reason", models.TextField(blank=True, verbose_name="结论说明")),
+                ("customer_caused", models.BooleanField(default=False, verbose_name="客户原因")),
+                ("lesson", models.TextField(blank=True, verbose_name="经验教训")),
+                ("started_at", models.DateTimeField(verbose_name="开始时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_rounds",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评审轮次',
-                'verbose_name_plural': '评审轮次',
-                'ordering': ['order', 'number'],
+                "verbose_name": "评审轮次",
+                "verbose_name_plural": "评审轮次",
+                "ordering": ["order", "number"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewTask',
+            name="ReviewTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.PositiveIntegerField(verbose_name='环节')),
-                ('department_kind', models.CharField(max_length=40, verbose_name='部门类型')),
-                ('is_chair', models.BooleanField(default=False, verbose_name='委员会主任')),
-                ('status', models.CharField(choices=[('waiting', '等待前序环节'), ('open', '待评审'), ('done', '已评审'), ('skipped', '未进行')], db_index=True, default='waiting', max_length=20, verbose_name='状态')),
-                ('verdict', models.CharField(blank=True, choices=[('approve', '同意'), ('conditions', '有条件同意'), ('reject', '不同意')], max_length=20, verbose_name='评审意见')),
-                ('comment', models.TextField(blank=True, verbose_name='意见说明')),
-                ('conditions', models.TextField(blank=True, verbose_name='附加条件')),
-                ('attachment', models.FileField(blank=True, upload_to='review/%Y/%m/', verbose_name='附件')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='评审时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('assignee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_tasks', to=settings.AUTH_USER_MODEL, verbose_name='评审人')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='评审人（实际）')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.department', verbose_name='部门')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='review.reviewround', verbose_name='评审轮次')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("stage", models.PositiveIntegerField(verbose_name="环节")),
+                ("department_kind", models.CharField(max_length=40, verbose_name="部门类型")),
+                ("is_chair", models.BooleanField(default=False, verbose_name="委员会主任")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "等待前序环节"),
+                            ("open", "待评审"),
+                            ("done", "已评审"),
+                            ("skipped", "未进行"),
+                        ],
+                        db_index=True,
+                        default="waiting",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "verdict",
+                    models.CharField(
+                        blank=True,
+                        choices=[("approve", "同意"), ("conditions", "有条件同意"), ("reject", "不同意")],
+                        max_length=20,
+                        verbose_name="评审意见",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="意见说明")),
+                ("conditions", models.TextField(blank=True, verbose_name="附加条件")),
+                ("attachment", models.FileField(blank=True, upload_to="review/%Y/%m/", verbose_name="附件")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="评审时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_tasks",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="评审人",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="评审人（实际）",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.department",
+                        verbose_name="部门",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tasks",
+                        to="review.reviewround",
+                        verbose_name="评审轮次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评审任务',
-                'verbose_name_plural': '评审任务',
-                'ordering': ['round', 'stage', 'id'],
+                "verbose_name": "评审任务",
+                "verbose_name_plural": "评审任务",
+                "ordering": ["round", "stage", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='reviewround',
-            constraint=models.UniqueConstraint(fields=('order', 'number'), name='review_round_unique_number'),
+            model_name="reviewround",
+            constraint=models.UniqueConstraint(fields=("order", "number"), name="review_round_unique_number"),
         ),
     ]

@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('review', '0001_initial'),
+        ("review", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='approvalstep',
-            name='role',
-            field=models.CharField(choices=[('sales_head', '销售部负责人'), ('executive', '分管领导'), ('finance', '财务负责人'), ('general_manager', '总经理')], max_length=30, verbose_name='审批角色'),
+            model_name="approvalstep",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("sales_head", "销售部负责人"),
+                    ("executive", "分管领导"),
+                    ("finance", "财务负责人"),
+                    ("general_manager", "总经理"),
+                ],
+                max_length=30,
+                verbose_name="审批角色",
+            ),
         ),
     ]

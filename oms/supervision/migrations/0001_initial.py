@@ -7,110 +7,267 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orders', '0011_closed'),
+        ("orders", "0011_closed"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SpotCheck',
+            name="SpotCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=60, unique=True, verbose_name='抽查编号')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('period_start', models.DateField(verbose_name='订单确认期间自')),
-                ('period_end', models.DateField(verbose_name='订单确认期间至')),
-                ('sample_size', models.PositiveIntegerField(verbose_name='样本量')),
-                ('seed', models.BigIntegerField(verbose_name='随机种子')),
-                ('population', models.PositiveIntegerField(verbose_name='总体订单数')),
-                ('checks', models.JSONField(default=list, verbose_name='检查项目')),
-                ('status', models.CharField(choices=[('open', '检查中'), ('closed', '已完成')], db_index=True, default='open', max_length=10, verbose_name='状态')),
-                ('summary', models.TextField(blank=True, verbose_name='检查结论')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='检查人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=60, unique=True, verbose_name="抽查编号")),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("period_start", models.DateField(verbose_name="订单确认期间自")),
+                ("period_end", models.DateField(verbose_name="订单确认期间至")),
+                ("sample_size", models.PositiveIntegerField(verbose_name="样本量")),
+                ("seed", models.BigIntegerField(verbose_name="随机种子")),
+                ("population", models.PositiveIntegerField(verbose_name="总体订单数")),
+                ("checks", models.JSONField(default=list, verbose_name="检查项目")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "检查中"), ("closed", "已完成")],
+                        db_index=True,
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="检查结论")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="创建时间"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="检查人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '抽查',
-                'verbose_name_plural': '抽查',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "抽查",
+                "verbose_name_plural": "抽查",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SpotCheckItem',
+            name="SpotCheckItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('found', models.JSONField(default=dict, verbose_name='系统预检结果')),
-                ('verdicts', models.JSONField(default=dict, verbose_name='检查结论')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('checked_at', models.DateTimeField(blank=True, null=True, verbose_name='检查时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('checked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.salesorder', verbose_name='订单')),
-                ('spot_check', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='supervision.spotcheck', verbose_name='抽查')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("found", models.JSONField(default=dict, verbose_name="系统预检结果")),
+                ("verdicts", models.JSONField(default=dict, verbose_name="检查结论")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("checked_at", models.DateTimeField(blank=True, null=True, verbose_name="检查时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "checked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
+                (
+                    "spot_check",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="supervision.spotcheck",
+                        verbose_name="抽查",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '抽查订单',
-                'verbose_name_plural': '抽查订单',
-                'ordering': ['spot_check', 'pk'],
+                "verbose_name": "抽查订单",
+                "verbose_name_plural": "抽查订单",
+                "ordering": ["spot_check", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('check_code', models.CharField(blank=True, max_length=40, verbose_name='检查项目')),
-                ('description', models.TextField(verbose_name='问题描述')),
-                ('corrective_action', models.TextField(verbose_name='整改要求')),
-                ('due_at', models.DateTimeField(verbose_name='整改期限')),
-                ('status', models.CharField(choices=[('open', '待整改'), ('corrected', '已整改，待验证'), ('verified', '已验证关闭')], db_index=True, default='open', max_length=10, verbose_name='状态')),
-                ('correction', models.TextField(blank=True, verbose_name='整改情况')),
-                ('corrected_at', models.DateTimeField(blank=True, null=True, verbose_name='整改时间')),
-                ('verification', models.TextField(blank=True, verbose_name='验证意见')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='验证时间')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='提出时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提出人')),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.salesorder', verbose_name='订单')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='整改负责人')),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('spot_check', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='supervision.spotcheck', verbose_name='抽查')),
-                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='supervision.spotcheckitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("check_code", models.CharField(blank=True, max_length=40, verbose_name="检查项目")),
+                ("description", models.TextField(verbose_name="问题描述")),
+                ("corrective_action", models.TextField(verbose_name="整改要求")),
+                ("due_at", models.DateTimeField(verbose_name="整改期限")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待整改"),
+                            ("corrected", "已整改，待验证"),
+                            ("verified", "已验证关闭"),
+                        ],
+                        db_index=True,
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("correction", models.TextField(blank=True, verbose_name="整改情况")),
+                ("corrected_at", models.DateTimeField(blank=True, null=True, verbose_name="整改时间")),
+                ("verification", models.TextField(blank=True, verbose_name="验证意见")),
+                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="验证时间")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="提出时间"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提出人",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orders.salesorder",
+                        verbose_name="订单",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="整改负责人",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "spot_check",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings",
+                        to="supervision.spotcheck",
+                        verbose_name="抽查",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings",
+                        to="supervision.spotcheckitem",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '检查发现',
-                'verbose_name_plural': '检查发现',
-                'ordering': ['status', 'due_at', 'pk'],
+                "verbose_name": "检查发现",
+                "verbose_name_plural": "检查发现",
+                "ordering": ["status", "due_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ViolationReport',
+            name="ViolationReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order_number', models.CharField(blank=True, max_length=60, verbose_name='涉及订单')),
-                ('subject', models.CharField(max_length=200, verbose_name='举报事项')),
-                ('description', models.TextField(verbose_name='情况说明')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='举报时间')),
-                ('status', models.CharField(choices=[('received', '已受理'), ('closed', '已办结')], db_index=True, default='received', max_length=10, verbose_name='状态')),
-                ('outcome', models.TextField(blank=True, verbose_name='处理结果')),
-                ('substantiated', models.BooleanField(blank=True, null=True, verbose_name='举报属实')),
-                ('handled_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('reporter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order_number", models.CharField(blank=True, max_length=60, verbose_name="涉及订单")),
+                ("subject", models.CharField(max_length=200, verbose_name="举报事项")),
+                ("description", models.TextField(verbose_name="情况说明")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="举报时间"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("received", "已受理"), ("closed", "已办结")],
+                        db_index=True,
+                        default="received",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("outcome", models.TextField(blank=True, verbose_name="处理结果")),
+                ("substantiated", models.BooleanField(blank=True, null=True, verbose_name="举报属实")),
+                ("handled_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '违规举报',
-                'verbose_name_plural': '违规举报',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "违规举报",
+                "verbose_name_plural": "违规举报",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='spotcheckitem',
-            constraint=models.UniqueConstraint(fields=('spot_check', 'order'), name='supervision_item_once'),
+            model_name="spotcheckitem",
+            constraint=models.UniqueConstraint(fields=("spot_check", "order"), name="supervision_item_once"),
         ),
     ]

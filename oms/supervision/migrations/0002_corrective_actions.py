@@ -13,7 +13,9 @@ def carry_over(apps, schema_editor):
     ImprovementAction = apps.get_model("feedback", "ImprovementAction")
     for f in Finding.objects.select_related("spot_check", "order").order_by("pk"):
         action = ImprovementAction.objects.create(
-            origin=f"检查发现 {f.spot_check.number if f.spot_check_id else ''} {f.order.number if f.order_id else ''}"[:100],
+            origin=f"检查发现 {f.spot_check.number if f.spot_check_id else ''} {f.order.number if f.order_id else ''}"[
+                :100
+            ],
             title=f.corrective_action[:200],
             owner_id=f.owner_id,
             due_on=f.due_at.date(),
@@ -50,7 +52,11 @@ class Migration(migrations.Migration):
         migrations.RunPython(carry_over, migrations.RunPython.noop),
         migrations.AlterModelOptions(
             name="finding",
-            options={"ordering": ["-created_at", "-pk"], "verbose_name": "检查发现", "verbose_name_plural": "检查发现"},
+            options={
+                "ordering": ["-created_at", "-pk"],
+                "verbose_name": "检查发现",
+                "verbose_name_plural": "检查发现",
+            },
         ),
         *[
             migrations.RemoveField(model_name="finding", name=name)
