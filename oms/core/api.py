@@ -24,7 +24,7 @@ from ninja.security import HttpBearer, django_auth
 from oms.accounts.models import ApiToken
 from oms.accounts.permissions import visible_field_groups
 from oms.core import workflow
-from oms.core.errors import ActionError, FieldErrors, StaleVersion
+from oms.core.errors import ActionError, FieldErrors, IdempotencyKeyReused, StaleVersion
 from oms.core.models import IdempotencyRecord
 
 MAX_PAGE_SIZE = 200
@@ -60,16 +60,38 @@ def _user(request: HttpRequest) -> Any:
     return request.user
 
 
+def request_fingerprint(request: HttpRequest) -> str:
+    """sha256 of the canonical request body: JSON parsed and written back with sorted keys and no
+    spacing, so that key order and whitespace do not make two equal requests differ; any other
+    body is hashed as sent."""
+    raw = request.body
+    try:
+        canonical = json.dumps(
+            json.loads(raw), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
+    except (ValueError, UnicodeDecodeError):
+        canonical = raw
+    return hashlib.sha256(canonical).hexdigest()
+
+
 def run_idempotent(
     request: HttpRequest, scope: str, create: Callable[[], dict[str, Any]], status: int = 201
 ) -> Any:
-    """DESIGN 6: a create sent again with the same Idempotency-Key returns the first answer."""
+    """DESIGN 6: a create sent again with the same Idempotency-Key and the same body returns the
+    first answer; the same key with a different body is refused (422 naming the key), because
+    answering the first result would silently drop the second request."""
     key = request.headers.get("Idempotency-Key", "")
     scope_key = f"{scope}:{key}"
+    fingerprint = request_fingerprint(request) if key else ""
     with transaction.atomic():
         if key:
             done = IdempotencyRecord.objects.filter(user=_user(request), key=scope_key).first()
             if done is not None:
+                if done.request_hash and done.request_hash != fingerprint:
+                    raise IdempotencyKeyReused(
+                        _("Idempotency-Key “%(key)s” 已用于内容不同的另一个请求；新的请求请使用新的键。")
+                        % {"key": key}
+                    )
                 return Status(done.status, json.loads(done.body))
         body = create()
         if key:
@@ -80,6 +102,7 @@ def run_idempotent(
                         key=scope_key,
                         status=status,
                         body=json.dumps(body, cls=DjangoJSONEncoder),
+                        request_hash=fingerprint,
                     )
             except IntegrityError as exc:
                 # A concurrent retry with the same key got there first: undo this create.
