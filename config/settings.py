@@ -140,6 +140,9 @@ def _database(url: str) -> dict[str, object]:
         "HOST": parts.hostname or "127.0.0.1",
         "PORT": str(parts.port or 5432),
         "CONN_MAX_AGE": 60,
+        # A kept connection is checked (a cheap round trip) before its first use in each request,
+        # so that after a database restart the worker reconnects instead of answering 500.
+        "CONN_HEALTH_CHECKS": True,
         "TEST": {"NAME": os.environ.get("OMS_TEST_DATABASE_NAME", "test_oms")},
     }
 
