@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "oms.core.middleware.RequestIdMiddleware",
     "oms.core.middleware.ContentSecurityPolicyMiddleware",
+    # P-1: NUL characters are refused before any session, form or query reads them.
+    "oms.core.middleware.NulCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

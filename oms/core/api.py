@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
@@ -20,14 +20,21 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.orm import create_schema
 from ninja.security import HttpBearer, django_auth
+from pydantic import Field
 
 from oms.accounts.models import ApiToken
 from oms.accounts.permissions import visible_field_groups
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, IdempotencyKeyReused, StaleVersion
 from oms.core.models import IdempotencyRecord
+from oms.core.params import MAX_DB_INT, MAX_PAGE
 
 MAX_PAGE_SIZE = 200
+# P-1: query parameters are bounded by type, so that a page past 2^63 or an id no database
+# integer holds is a 422 naming the parameter, never an overflow in the database (a 500).
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE, description="页码，从 1 开始")]
+PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE, description="每页条数")]
+RecordId = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
 
 
 class TokenAuth(HttpBearer):
@@ -228,8 +235,9 @@ def crud_router(spec: ApiSpec) -> Router:
     router = Router(tags=[str(model._meta.verbose_name)])
 
     @router.get("/", response=PageOut, operation_id=f"list_{spec.path}")
-    def list_items(request: HttpRequest, q: str = "", page: int = 1, page_size: int = 50) -> dict[str, Any]:
-        page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
+    def list_items(
+        request: HttpRequest, q: str = "", page: PageNumber = 1, page_size: PageSize = 50
+    ) -> dict[str, Any]:
         qs = spec.selector(request.user)
         if q:
             cond = Q()

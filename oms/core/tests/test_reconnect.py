@@ -17,7 +17,7 @@ from oms.accounts.models import User
 pytestmark = [
     pytest.mark.postgres,
     # Committed data and a real connection lifecycle: the test kills the connection itself.
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="terminating a server backend needs PostgreSQL; SQLite has no server connection to lose",
@@ -53,7 +53,12 @@ def test_a_request_after_the_backend_was_terminated_is_served(admin_user: User) 
     pid = connection.connection.info.backend_pid
     db = connection.settings_dict
     with psycopg.connect(
-        dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"], autocommit=True
+        dbname=db["NAME"],
+        user=db["USER"],
+        password=db["PASSWORD"],
+        host=db["HOST"],
+        port=db["PORT"],
+        autocommit=True,
     ) as other:
         assert other.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone() == (True,)
     assert _serve(handler, "/api/orders/", token) == 200
