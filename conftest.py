@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -57,3 +58,49 @@ def auditor(db: Any) -> User:
 def admin_client(client: Any, admin_user: User) -> Any:
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_anchor_file(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """S-2: every test writes and reads its own audit anchor file; anchors of another test's chain
+    would make verification fail (the test databases start empty every time)."""
+    global _ANCHOR_DIR
+    if _ANCHOR_DIR is None:
+        _ANCHOR_DIR = tmp_path_factory.mktemp("anchors")
+    _ANCHOR_COUNT[0] += 1
+    settings.AUDIT_ANCHOR_FILE = _ANCHOR_DIR / f"anchors-{_ANCHOR_COUNT[0]}.jsonl"
+
+
+_ANCHOR_DIR: Any = None
+_ANCHOR_COUNT = [0]
+
+# Append-only tables (S-2, M-3): their triggers refuse the flush that ends a transactional test.
+APPEND_ONLY_TABLES = [
+    ("audit_auditevent", "audit", "audit events are append-only"),
+    ("archive_accesslog", "accesslog", "the access log is append-only"),
+]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_append_only_triggers() -> Any:
+    """A transactional test ends by emptying every table (TRUNCATE on PostgreSQL), which the
+    append-only triggers refuse by design: lift them for that flush only, in its transaction."""
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from oms.audit import triggers
+
+    original = BaseDatabaseOperations.execute_sql_flush
+
+    def flush(self: Any, sql_list: Iterable[str]) -> None:
+        from django.db import transaction
+
+        with transaction.atomic(using=self.connection.alias):
+            for table, prefix, _message in APPEND_ONLY_TABLES:
+                triggers.drop(self.connection, table=table, prefix=prefix)
+            original(self, sql_list)
+            for table, prefix, message in APPEND_ONLY_TABLES:
+                triggers.install(self.connection, table=table, prefix=prefix, message=message)
+
+    BaseDatabaseOperations.execute_sql_flush = flush  # type: ignore[method-assign]
+    yield
+    BaseDatabaseOperations.execute_sql_flush = original  # type: ignore[method-assign]

@@ -6,8 +6,10 @@ PostgreSQL. Secrets come from the environment; a development key is generated pe
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -35,6 +37,37 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _key_file(env: str, default_name: str, make: Callable[[], str]) -> Path:
+    """A key kept outside the database, in the instance folder unless `env` points elsewhere.
+
+    Generated on first start, readable by the owner only (0600); created with O_EXCL so two
+    processes starting at once never overwrite each other's key. Back these files up with the
+    database (README, Backup): without them the audit chain cannot be verified and encrypted
+    secrets cannot be read (ADR 0014)."""
+    path = Path(os.environ.get(env) or VAR_DIR / default_name)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path
+        with os.fdopen(fd, "w") as fh:
+            fh.write(make() + "\n")
+    return path
+
+
+# S-2: the audit chain's HMAC key and its anchors (latest sequence number and hash, appended by
+# the sweeper at most every OMS_AUDIT_ANCHOR_MINUTES and by every backup). ADR 0014.
+AUDIT_KEY_FILE = _key_file("OMS_AUDIT_KEY_FILE", "audit.key", lambda: secrets.token_hex(32))
+AUDIT_ANCHOR_FILE = Path(os.environ.get("OMS_AUDIT_ANCHOR_FILE") or VAR_DIR / "audit-anchors.jsonl")
+AUDIT_ANCHOR_MINUTES = int(os.environ.get("OMS_AUDIT_ANCHOR_MINUTES", "10"))
+# S-3: the key that encrypts secrets at rest (TOTP secrets, robots' signing secrets): Fernet keys,
+# one a line, the first encrypts; `manage.py rotate_secrets_key` replaces it (ADR 0014).
+SECRETS_KEY_FILE = _key_file(
+    "OMS_SECRETS_KEY_FILE", "secrets.key", lambda: base64.urlsafe_b64encode(os.urandom(32)).decode()
+)
 DEBUG = _env_bool("OMS_DEBUG")
 ALLOWED_HOSTS = [
     h for h in os.environ.get("OMS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
@@ -123,7 +156,7 @@ def _database(url: str) -> dict[str, object]:
     if not url or url.startswith("sqlite"):
         path = url.split("sqlite:///", 1)[1] if url.startswith("sqlite:///") else str(VAR_DIR / "oms.sqlite3")
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "oms.core.sqlite",  # django.db.backends.sqlite3, reading never fails (P-1)
             "NAME": path,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
@@ -209,9 +242,35 @@ CONTENT_SECURITY_POLICY = (
     "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
-# S-3: failed logins per username and per client address within the window.
+# S-3: failed logins within the window, counted per account (the name as typed, stripped and
+# case-folded): from one address (ATTEMPTS), from all addresses together (ACCOUNT_ATTEMPTS), and
+# per address over all accounts: a high ceiling against password spraying that still lets a whole
+# office behind one proxy in (ADDRESS_ATTEMPTS).
 LOGIN_THROTTLE_ATTEMPTS = int(os.environ.get("OMS_LOGIN_THROTTLE_ATTEMPTS", "5"))
+LOGIN_THROTTLE_ACCOUNT_ATTEMPTS = int(os.environ.get("OMS_LOGIN_THROTTLE_ACCOUNT_ATTEMPTS", "20"))
+LOGIN_THROTTLE_ADDRESS_ATTEMPTS = int(os.environ.get("OMS_LOGIN_THROTTLE_ADDRESS_ATTEMPTS", "200"))
 LOGIN_THROTTLE_WINDOW_SECONDS = int(os.environ.get("OMS_LOGIN_THROTTLE_WINDOW", "900"))
+
+
+def _proxies(text: str) -> list[str]:
+    """S-3: the reverse proxies whose X-Forwarded-For is believed; a bad entry stops the start."""
+    import ipaddress
+
+    entries = [e.strip() for e in text.split(",") if e.strip()]
+    for entry in entries:
+        ipaddress.ip_network(entry, strict=False)
+    return entries
+
+
+OMS_TRUSTED_PROXIES = _proxies(os.environ.get("OMS_TRUSTED_PROXIES", ""))
+
+# B-9: Excel import limits, checked before a file is parsed: the upload, the unpacked size of the
+# archive, and the data rows of its first sheet.
+IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("OMS_IMPORT_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("OMS_IMPORT_MAX_UNCOMPRESSED_BYTES", str(50 * 1024 * 1024))
+)
+IMPORT_MAX_ROWS = int(os.environ.get("OMS_IMPORT_MAX_ROWS", "2000"))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

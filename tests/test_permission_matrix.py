@@ -464,6 +464,7 @@ RULES: dict[str, Rule] = {
     "accounts/users/new/": ADMIN,
     "accounts/sessions/": ADMIN,
     "accounts/api-tokens/": ADMIN,
+    "accounts/login-locks/": ADMIN,
     "accounts/sessions/<int:pk>/end/": ADMIN_ACTION,
     "accounts/two-factor/": page(_pred("oms.accounts.permissions:can_use_two_factor")),
     # API (same rules as the pages; session or token).

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.accounts import totp
 from oms.accounts.models import Department, LoginFailure, User, UserSession
 from oms.accounts.permissions import can_manage_users, can_use_two_factor, is_admin
+from oms.accounts.selectors import recent_login_failures
 from oms.audit import recorder
 from oms.core import records
 from oms.core.errors import FieldErrors
@@ -100,19 +102,64 @@ def change_own_password(*, actor: User, old_password: str, new_password: str) ->
     )
 
 
+def normalise_username(raw: str) -> str:
+    """S-3: the account a login attempt is counted against: the name as Django's login form reads
+    it (NFKC, stripped) and case-folded, so that " Alice " and "ALICE" count against "alice".
+    Only the count uses it: the password is still checked for the name as stored."""
+    return unicodedata.normalize("NFKC", raw).strip().casefold()[:150]
+
+
 def login_blocked(*, username: str, client: str) -> bool:
-    """S-3: too many recent failures for this username or from this address."""
-    since = timezone.now() - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS)
-    recent = LoginFailure.objects.filter(at__gte=since)
-    limit = settings.LOGIN_THROTTLE_ATTEMPTS
-    return (
-        recent.filter(username=username.lower()).count() >= limit
-        or recent.filter(client=client).count() >= limit * 4
+    """S-3: too many recent failures for this account from this address, for this account from
+    all addresses, or from this address over all accounts (the high ceiling against spraying).
+    Failures for other accounts from the same address do not lock this one below the ceiling."""
+    name = normalise_username(username)
+    counts = (
+        recent_login_failures()
+        .filter(Q(username=name) | Q(client=client))
+        .aggregate(
+            pair=Count("pk", filter=Q(username=name, client=client)),
+            account=Count("pk", filter=Q(username=name)),
+            address=Count("pk", filter=Q(client=client)),
+        )
+    )
+    return bool(
+        counts["pair"] >= settings.LOGIN_THROTTLE_ATTEMPTS
+        or counts["account"] >= settings.LOGIN_THROTTLE_ACCOUNT_ATTEMPTS
+        or counts["address"] >= settings.LOGIN_THROTTLE_ADDRESS_ATTEMPTS
     )
 
 
 def record_login_failure(*, username: str, client: str) -> None:
-    LoginFailure.objects.create(username=username.lower()[:150], client=client[:64], at=timezone.now())
+    LoginFailure.objects.create(username=normalise_username(username), client=client[:64], at=timezone.now())
+
+
+@transaction.atomic
+def lift_login_lock(*, actor: Any, username: str = "", client: str = "") -> int:
+    """S-3: an administrator lifts a login lock: the recent failures of an account (from every
+    address) or of an address stop counting. They stay as the security record, marked with who
+    lifted them and when; the lifting is audited. Returns how many failures were lifted."""
+    records.require(is_admin(actor))
+    name = normalise_username(username)
+    client = client.strip()[:64]
+    if not name and not client:
+        raise FieldErrors({"username": [_("请指定要解除锁定的账号或地址。")]})
+    rows = (
+        recent_login_failures().filter(username=name)
+        if name
+        else recent_login_failures().filter(client=client)
+    )
+    lifted = rows.update(lifted_at=timezone.now(), lifted_by=actor)
+    recorder.record(
+        actor=actor,
+        obj=None,
+        action="login.unlock",
+        object_type="accounts.loginfailure",
+        object_id=name or client,
+        object_repr=name or client,
+        after={"username": name, "client": "" if name else client, "lifted": lifted},
+    )
+    return lifted
 
 
 def issue_api_token(*, actor: Any, user: User, name: str, scopes: Iterable[str] = ("read", "write")) -> str:

@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from oms.core.crypto import EncryptedTextField
+
 
 class DepartmentKind(models.TextChoices):
     """The departments the policies name (A-4); a company may have several of one kind."""
@@ -102,7 +104,8 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("电话"), max_length=30, blank=True)
     # S-3: set when the user turned on two-factor login; the login then asks for the code.
-    totp_secret = models.CharField(_("两步验证密钥"), max_length=64, blank=True, editable=False)
+    # Encrypted at rest with the key outside the database (issue 20.11, ADR 0014).
+    totp_secret = EncryptedTextField(_("两步验证密钥"), max_length=64, blank=True, editable=False)
     # B-8, H-1: a customer's contact with a portal login (customers.PortalAccount says whose).
     # A flag on the user so that confining them to the portal costs no query per request.
     is_customer = models.BooleanField(_("客户门户账号"), default=False, editable=False)
@@ -132,9 +135,15 @@ class User(AbstractUser):
 class LoginFailure(models.Model):
     """A failed login, for throttling (S-3); kept, never deleted, as a security record."""
 
+    # The name as typed, normalised (stripped, case-folded) so that variants count together.
     username = models.CharField(max_length=150, db_index=True)
     client = models.CharField(max_length=64, db_index=True)
     at = models.DateTimeField(db_index=True)
+    # S-3: an administrator lifted the lock this failure was part of; it no longer counts.
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("登录失败记录")

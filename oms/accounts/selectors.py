@@ -4,12 +4,14 @@ responsible person of a step (P-3)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
-from oms.accounts.models import Department, DepartmentKind, Role, User, UserSession
+from oms.accounts.models import Department, DepartmentKind, LoginFailure, Role, User, UserSession
 from oms.accounts.permissions import is_admin
 
 
@@ -77,3 +79,38 @@ def active_sessions(user: Any) -> QuerySet[UserSession]:
         .select_related("user", "user__department")
         .order_by("-started_at")
     )
+
+
+def recent_login_failures() -> QuerySet[LoginFailure]:
+    """S-3: failed logins inside the throttle window that no administrator has lifted."""
+    since = timezone.now() - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS)
+    return LoginFailure.objects.filter(at__gte=since, lifted_at__isnull=True)
+
+
+def login_locks(user: Any) -> dict[str, list[dict[str, Any]]]:
+    """S-3: for the administrator, the accounts with recent failed logins (locked when one address
+    or all together reached their limit) and the addresses near or at the spraying ceiling."""
+    if not is_admin(user):
+        return {"accounts": [], "addresses": []}
+    recent = recent_login_failures()
+    worst_pair: dict[str, int] = {}
+    for row in recent.values("username", "client").annotate(n=Count("pk")):
+        worst_pair[row["username"]] = max(worst_pair.get(row["username"], 0), row["n"])
+    accounts = [
+        {
+            **row,
+            "locked": row["failures"] >= settings.LOGIN_THROTTLE_ACCOUNT_ATTEMPTS
+            or worst_pair.get(row["username"], 0) >= settings.LOGIN_THROTTLE_ATTEMPTS,
+        }
+        for row in recent.values("username")
+        .annotate(failures=Count("pk"), addresses=Count("client", distinct=True), last=Max("at"))
+        .order_by("-last")[:200]
+    ]
+    addresses = [
+        {**row, "locked": row["failures"] >= settings.LOGIN_THROTTLE_ADDRESS_ATTEMPTS}
+        for row in recent.values("client")
+        .annotate(failures=Count("pk"), accounts=Count("username", distinct=True), last=Max("at"))
+        .filter(failures__gte=settings.LOGIN_THROTTLE_ATTEMPTS)
+        .order_by("-failures")[:200]
+    ]
+    return {"accounts": accounts, "addresses": addresses}

@@ -14,17 +14,19 @@ from django.views.decorators.http import require_POST
 
 from oms.accounts import actions, selectors, totp
 from oms.accounts.models import Department, User, UserSession
+from oms.accounts.network import client_address
 from oms.accounts.permissions import can_manage_users, can_use_two_factor, is_admin
 from oms.core.errors import FieldErrors
 from oms.core.listing import Column, ListSpec
 
 
 def _client(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+    return client_address(request)
 
 
 class LoginView(auth_views.LoginView):
-    """S-3: refuses further attempts after repeated failures for a name or an address."""
+    """S-3: refuses further attempts after repeated failures for an account (from one address or
+    from all) or, past a high ceiling, from one address."""
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
@@ -171,6 +173,34 @@ def end_session(request: HttpRequest, pk: int) -> HttpResponse:
     actions.end_session(actor=request.user, target=target)
     messages.success(request, _("已结束 %(u)s 的登录。") % {"u": target.user})
     return redirect("accounts:sessions")
+
+
+@login_required
+def login_locks(request: HttpRequest) -> HttpResponse:
+    """S-3: the administrator sees which accounts and addresses the login throttle holds and
+    lifts a lock (POST `username` or `client`); the lifting is audited."""
+    from oms.core.errors import ActionError
+
+    if not is_admin(request.user):
+        raise Http404
+    if request.method == "POST":
+        try:
+            lifted = actions.lift_login_lock(
+                actor=request.user,
+                username=request.POST.get("username", ""),
+                client=request.POST.get("client", ""),
+            )
+        except FieldErrors as exc:
+            messages.error(request, "".join(m for ms in exc.errors.values() for m in ms))
+        except ActionError as exc:
+            messages.error(request, exc.message)
+        else:
+            target = request.POST.get("username", "").strip() or request.POST.get("client", "").strip()
+            messages.success(
+                request, _("已解除 %(t)s 的登录锁定（%(n)s 次失败不再计入）。") % {"t": target, "n": lifted}
+            )
+        return redirect("accounts:login_locks")
+    return render(request, "accounts/login_locks.html", selectors.login_locks(request.user))
 
 
 @login_required

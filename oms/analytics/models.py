@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oms.core.money import decimal_bounds
+
 
 class PlanMethod(models.TextChoices):
     ENTERED = "entered", _("业务员填报")
@@ -51,9 +53,10 @@ class OrderPlan(models.Model):
         verbose_name_plural = _("订单计划")
         ordering = ["-year", "quarter", "customer"]
         constraints = [
+            *decimal_bounds("analytics_orderplan", expected_quantity=(16, 4), expected_amount=(18, 2)),
             models.UniqueConstraint(
                 fields=["customer", "year", "quarter"], name="analytics_one_plan_per_period"
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -75,7 +78,10 @@ class KpiMonth(models.Model):
         verbose_name = _("月度指标")
         verbose_name_plural = _("月度指标")
         ordering = ["-month", "kpi"]
-        constraints = [models.UniqueConstraint(fields=["month", "kpi"], name="analytics_kpi_month_once")]
+        constraints = [
+            *decimal_bounds("analytics_kpimonth", numerator=(20, 4), denominator=(20, 4)),
+            models.UniqueConstraint(fields=["month", "kpi"], name="analytics_kpi_month_once"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.kpi}"

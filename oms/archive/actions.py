@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
 from oms.accounts.selectors import decider, executive_in_charge, superior_for_approval
-from oms.archive import contents, permissions, states
+from oms.archive import contents, integrity, permissions, states
 from oms.archive.models import (
     AccessKind,
     AccessLog,
@@ -26,6 +26,7 @@ from oms.archive.models import (
     ArchiveRecord,
     Category,
 )
+from oms.audit import recorder
 from oms.core import records, workflow
 from oms.core.errors import FieldErrors, NotAllowed, StaleVersion
 from oms.fulfilment.models import POStatus, PurchaseOrder, SupplierDecision
@@ -165,8 +166,15 @@ def log_access(
     *, user: User, record: ArchiveRecord, kind: str, detail: str = "", grant: AccessRequest | None = None
 ) -> AccessLog:
     """M-3: the access log (查阅登记) of one view or download, naming the grant it relied on
-    (none for a keeper)."""
-    return AccessLog.objects.create(record=record, user=user, kind=kind, detail=detail[:255], request=grant)
+    (none for a keeper). Each row is also an audit event with the same fields, so that the keyed,
+    anchored audit chain vouches for the log: a row changed, removed or slipped in past the
+    database triggers fails `verify_audit_chain` (issue 20.11, ADR 0014)."""
+    with transaction.atomic():
+        row = AccessLog.objects.create(
+            record=record, user=user, kind=kind, detail=detail[:255], request=grant
+        )
+        recorder.record(actor=user, obj=row, action=integrity.ACCESS_ACTION, after=integrity.log_fields(row))
+    return row
 
 
 def packet(*, viewer: User, record: ArchiveRecord) -> bytes:

@@ -13,6 +13,11 @@ class ArchiveConfig(AppConfig):
         from oms.tracking.actions import PERIODIC_CHECKS
 
         transition_applied.connect(file_on_end, dispatch_uid="archive.file_on_end")
+        from oms.archive.integrity import check_access_log
+        from oms.audit.verify import EXTRA_CHECKS
+
+        if check_access_log not in EXTRA_CHECKS:  # issue 20.11: verified with the audit chain
+            EXTRA_CHECKS.append(check_access_log)
         if file_finished not in PERIODIC_CHECKS:
             PERIODIC_CHECKS.append(file_finished)
         from oms.archive import permissions

@@ -17,6 +17,14 @@ from django.utils.translation import gettext_lazy as _
 GENESIS_HASH = "0" * 64
 
 
+class Scheme(models.IntegerChoices):
+    """How an event's hash is made. Events written before the chain was keyed keep their plain
+    hash (never rewritten); every later one is keyed and numbered (S-2, ADR 0014)."""
+
+    PLAIN = 1, "sha256"
+    KEYED = 2, "hmac-sha256"
+
+
 class AppendOnlyError(Exception):
     """An attempt to change or remove an audit event through the ORM."""
 
@@ -64,12 +72,21 @@ class AuditEvent(models.Model):
     request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
     prev_hash = models.CharField(_("前一哈希"), max_length=64)
     hash = models.CharField(_("哈希"), max_length=64, unique=True)
+    # Both null on events written before the chain was keyed: adding nullable columns leaves the
+    # old rows untouched (no UPDATE), and null reads as the plain scheme.
+    seq = models.BigIntegerField(_("序号"), null=True, blank=True)
+    scheme = models.PositiveSmallIntegerField(_("哈希方式"), choices=Scheme.choices, null=True, blank=True)
 
     class Meta:
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
         ordering = ["-id"]
         indexes = [models.Index(fields=["object_type", "object_id", "id"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seq"], condition=models.Q(seq__isnull=False), name="audit_event_seq_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
@@ -103,8 +120,19 @@ class AuditEvent(models.Model):
             "request_id": self.request_id,
         }
 
+    @property
+    def keyed(self) -> bool:
+        return self.scheme == Scheme.KEYED
+
     def compute_hash(self) -> str:
-        return hashlib.sha256((self.prev_hash + canonical_json(self.payload())).encode()).hexdigest()
+        """Plain events: sha256(prev_hash + payload). Keyed events: HMAC-SHA256 under the audit
+        key over prev_hash + payload with the sequence number, so that neither content nor
+        position can be recomputed without the key file (S-2)."""
+        if not self.keyed:
+            return hashlib.sha256((self.prev_hash + canonical_json(self.payload())).encode()).hexdigest()
+        from oms.audit.keys import mac
+
+        return mac(self.prev_hash + canonical_json({**self.payload(), "seq": self.seq}))
 
 
 def utcnow() -> datetime:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
-from oms.audit.models import GENESIS_HASH, AuditEvent, normalise, utcnow
+from oms.audit.models import GENESIS_HASH, AuditEvent, Scheme, normalise, utcnow
 from oms.core.context import current_request_id
 
 
@@ -41,7 +41,11 @@ def record(
     """Append one event, chained to the last one, inside the caller's transaction."""
     with transaction.atomic():
         _chain_lock()
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        last = AuditEvent.objects.order_by("-id").values_list("hash", "seq").first()
+        prev_hash, prev_seq = last or (GENESIS_HASH, 0)
+        if prev_seq is None:
+            # The first keyed event after the plain ones: number on from the chain's length.
+            prev_seq = AuditEvent.objects.count()
         user = actor if getattr(actor, "is_authenticated", False) else None
         event = AuditEvent(
             occurred_at=utcnow(),
@@ -55,7 +59,9 @@ def record(
             after=normalise(dict(after or {})),
             reason=reason,
             request_id=current_request_id() or "",
-            prev_hash=last or GENESIS_HASH,
+            prev_hash=prev_hash,
+            seq=prev_seq + 1,
+            scheme=Scheme.KEYED,
         )
         event.hash = event.compute_hash()
         event.save()

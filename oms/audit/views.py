@@ -38,7 +38,8 @@ _LIST_PAGE = ListPage.as_view(spec=AUDIT_SPEC)
 
 @login_required
 def verify(request: HttpRequest) -> HttpResponse:
-    """S-2: recompute the chain from the first event; report the first broken link."""
+    """S-2: recompute the chain from the first event, check it against the anchors; report the first
+    break and what is missing."""
     if not can_verify_audit(request.user):
         raise Http404
     if request.method != "POST":
@@ -46,11 +47,16 @@ def verify(request: HttpRequest) -> HttpResponse:
     report = verify_chain()
     if report.ok:
         messages.success(request, _("审计链完整：已校验 %(n)s 条记录。") % {"n": report.checked})
-    else:
+        messages.info(request, report.summary())
+    elif report.broken_at is not None:
         messages.error(
             request,
-            _("审计链在第 %(id)s 条记录处断裂：%(p)s") % {"id": report.broken_at, "p": report.problem},
+            _("审计链在第 %(id)s 条记录处断裂：%(p)s")
+            % {"id": report.broken_at, "p": "; ".join(report.problems)},
         )
+    else:
+        # S-2: a shortened chain (events missing after an anchor) or a failed access-log check.
+        messages.error(request, _("审计链校验未通过：%(p)s") % {"p": "; ".join(report.problems)})
     return redirect("audit:list")
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +39,7 @@ from oms.billing.models import (
 )
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.core.money import decimal_input
 from oms.customers.models import PaymentTerms
 from oms.delivery.models import ACCEPTING, Acceptance
 from oms.fulfilment.models import ShipmentLine
@@ -91,11 +92,10 @@ def billable(order: SalesOrder) -> list[tuple[Any, Decimal]]:
     ]
 
 
-def _decimal(value: Any) -> Decimal | None:
-    try:
-        return Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        return None
+def _decimal(value: Any, key: str, model: type[models.Model], name: str) -> Decimal | None:
+    """P-1: the shared parser at the column's digits; an oversized or non-finite value is refused
+    naming `key`, empty is None (the caller says what is required)."""
+    return decimal_input(value, key=key, model=model, name=name)
 
 
 @transaction.atomic
@@ -120,7 +120,7 @@ def prepare_statement(
     for pk, raw in quantities.items():
         if raw in (None, ""):
             continue
-        qty = _decimal(raw)
+        qty = _decimal(raw, f"lines.{pk}", StatementLine, "quantity")
         line = lines.get(int(pk))
         if line is None:
             errors[f"lines.{pk}"] = _("不是这个订单的明细。")
@@ -140,7 +140,7 @@ def prepare_statement(
     for i, (description, raw) in enumerate(fees):
         if not str(description).strip() and raw in (None, ""):
             continue
-        amount = _decimal(raw)
+        amount = _decimal(raw, f"fees.{i}.amount", StatementFee, "amount")
         if not str(description).strip():
             errors[f"fees.{i}.description"] = _("请填写费用项目。")
         elif amount is None or amount < 0:
@@ -267,7 +267,10 @@ def record_invoice(
     if locked.status != StatementStatus.APPROVED:
         raise ActionError(_("结算清单经财务审核通过后才能开票。"))
     errors: dict[str, str] = {}
-    value, tax = _decimal(amount), _decimal(tax_amount)
+    value, tax = (
+        _decimal(amount, "amount", Invoice, "amount"),
+        _decimal(tax_amount, "tax_amount", Invoice, "tax_amount"),
+    )
     if invoice_type not in InvoiceType.values:
         errors["invoice_type"] = _("请选择发票类型。")
     if not number.strip():
@@ -381,7 +384,7 @@ def record_receipt(
     if not states.in_finance(actor):
         raise NotAllowed(_("只有财务可以登记收款。"))
     errors: dict[str, str] = {}
-    value = _decimal(amount)
+    value = _decimal(amount, "amount", Receipt, "amount")
     if value is None or value <= 0:
         errors["amount"] = _("收款金额必须大于 0。")
     company_currency = policy_selectors.policy().currency
@@ -419,7 +422,7 @@ def record_receipt(
                 left -= take
     else:
         for i, (invoice_id, raw) in enumerate(allocations):
-            part = _decimal(raw)
+            part = _decimal(raw, f"allocations.{i}.amount", Allocation, "amount")
             target = by_id.get(int(invoice_id))
             if target is None:
                 other = Invoice.objects.filter(pk=invoice_id).exists()
@@ -500,7 +503,11 @@ def set_instalments(
     if Invoice.objects.filter(instalment__in=current).exists():
         raise ActionError(_("已按分期计划开票，不能再修改。"))
     errors: dict[str, str] = {}
-    rows = [(d, _decimal(a)) for d, a in schedule if d is not None or a not in (None, "")]
+    rows = [
+        (d, _decimal(a, f"schedule.{i}.amount", Instalment, "amount"))
+        for i, (d, a) in enumerate(schedule)
+        if d is not None or a not in (None, "")
+    ]
     for i, (due, amount) in enumerate(rows):
         if due is None:
             errors[f"schedule.{i}.due_date"] = _("请填写第 %(n)s 期到期日。") % {"n": i + 1}

@@ -9,6 +9,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from oms.core.money import decimal_bounds
+
 
 class StatementStatus(models.TextChoices):
     SUBMITTED = "submitted", _("待财务审核")
@@ -61,7 +63,8 @@ class Statement(models.Model):
         verbose_name_plural = _("结算清单")
         ordering = ["order", "created_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(total__gte=0), name="statement_total_not_negative")
+            *decimal_bounds("billing_statement", goods_amount=(18, 2), fees_amount=(18, 2), total=(18, 2)),
+            models.CheckConstraint(condition=models.Q(total__gte=0), name="statement_total_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -93,9 +96,10 @@ class StatementLine(models.Model):
         verbose_name_plural = _("结算明细")
         ordering = ["statement", "order_line__line_no"]
         constraints = [
+            *decimal_bounds("billing_statementline", quantity=(16, 4), unit_price=(16, 4), amount=(18, 2)),
             models.CheckConstraint(
                 condition=models.Q(quantity__gt=0), name="statement_line_quantity_positive"
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -112,6 +116,7 @@ class StatementFee(models.Model):
     amount = models.DecimalField(_("金额"), max_digits=18, decimal_places=2)
 
     class Meta:
+        constraints = [*decimal_bounds("billing_statementfee", amount=(18, 2))]
         verbose_name = _("结算费用")
         verbose_name_plural = _("结算费用")
 
@@ -141,7 +146,8 @@ class Instalment(models.Model):
         verbose_name_plural = _("分期计划")
         ordering = ["order", "seq"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="instalment_amount_positive")
+            *decimal_bounds("billing_instalment", amount=(18, 2)),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="instalment_amount_positive"),
         ]
 
     def __str__(self) -> str:
@@ -176,6 +182,7 @@ class Invoice(models.Model):
         verbose_name_plural = _("发票")
         ordering = ["statement", "issued_on", "id"]
         constraints = [
+            *decimal_bounds("billing_invoice", amount=(18, 2), tax_amount=(18, 2)),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="invoice_amount_positive"),
             models.CheckConstraint(
                 condition=models.Q(tax_amount__gte=0, tax_amount__lte=models.F("amount")),
@@ -218,7 +225,8 @@ class Receipt(models.Model):
         verbose_name_plural = _("收款")
         ordering = ["customer", "received_on", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="receipt_amount_positive")
+            *decimal_bounds("billing_receipt", amount=(18, 2)),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="receipt_amount_positive"),
         ]
 
     def __str__(self) -> str:
@@ -240,7 +248,8 @@ class Allocation(models.Model):
         verbose_name = _("收款核销")
         verbose_name_plural = _("收款核销")
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="allocation_amount_positive")
+            *decimal_bounds("billing_allocation", amount=(18, 2)),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="allocation_amount_positive"),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from oms.core.models import VersionedModel
+from oms.core.money import decimal_bounds
 
 
 class Product(VersionedModel):
@@ -43,6 +44,7 @@ class Product(VersionedModel):
         verbose_name_plural = _("产品")
         ordering = ["code"]
         constraints = [
+            *decimal_bounds("catalog_product", list_price=(16, 4), standard_cost=(16, 4)),
             models.CheckConstraint(
                 condition=models.Q(list_price__gte=0), name="product_list_price_not_negative"
             ),
@@ -105,6 +107,7 @@ class StockLevel(VersionedModel):
         verbose_name_plural = _("库存")
         ordering = ["product__code", "warehouse__code"]
         constraints = [
+            *decimal_bounds("catalog_stocklevel", on_hand=(16, 4), reserved=(16, 4), safety_stock=(16, 4)),
             models.UniqueConstraint(
                 fields=["product", "warehouse"], name="stock_level_unique_product_warehouse"
             ),

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -43,6 +43,7 @@ from oms.contracts.models import Contract
 from oms.contracts.rendering import values as contract_values
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
+from oms.core.money import decimal_input
 from oms.core.tokens import new_token, token_hash
 from oms.customers.models import PaymentTerms
 from oms.fulfilment import actions as fulfilment
@@ -103,10 +104,17 @@ def current_proposal(order: SalesOrder) -> dict[str, Any]:
     }
 
 
-def _decimal(value: Any) -> Decimal | None:
+def _decimal(value: Any, key: str, name: str, model: type[models.Model] = OrderLine) -> Decimal | None:
+    """P-1: the shared parser at the column's digits; an oversized or non-finite value is refused
+    naming `key`, empty is None (the caller says what is required)."""
+    return decimal_input(value, key=key, model=model, name=name)
+
+
+def _checked(value: Any, name: str) -> Decimal | None:
+    """A new line's number, already checked (and reported) by intake.line_errors."""
     try:
-        return Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
+        return _decimal(value, name, name)
+    except FieldErrors:
         return None
 
 
@@ -178,9 +186,13 @@ def _compare(
             errors[f"lines.{i}.line"] = _("不是这个订单的明细。")
             continue
         kept.add(line.pk)
-        quantity = _decimal(raw.get("quantity"))
+        quantity = _decimal(raw.get("quantity"), f"lines.{i}.quantity", "quantity")
         # Without a price (an API client, or a user who may not see prices, S-1) the price stays.
-        price = _decimal(raw["unit_price"]) if raw.get("unit_price") not in (None, "") else line.unit_price
+        price = (
+            _decimal(raw["unit_price"], f"lines.{i}.unit_price", "unit_price")
+            if raw.get("unit_price") not in (None, "")
+            else line.unit_price
+        )
         spec = str(raw.get("spec", line.spec) or "").strip()[:200]
         if quantity is None or quantity <= 0:
             errors[f"lines.{i}.quantity"] = _("数量必须大于 0。")
@@ -244,9 +256,11 @@ def _compare(
         products = Product.objects.in_bulk([raw.get("product") for _i, raw in new_rows if raw.get("product")])
         for _i, raw in new_rows:
             product = products.get(raw.get("product"))
-            quantity = _decimal(raw.get("quantity"))
+            quantity = _checked(raw.get("quantity"), "quantity")
             price = (
-                _decimal(raw["unit_price"]) if "unit_price" in raw else getattr(product, "list_price", None)
+                _checked(raw["unit_price"], "unit_price")
+                if "unit_price" in raw
+                else getattr(product, "list_price", None)
             )
             if product is None or quantity is None or price is None:
                 continue
@@ -444,7 +458,7 @@ def raise_request(
         errors["customer_notice"] = _("客户提出的申请须附客户书面通知。")
     loss: Decimal | None = None
     if kind == RequestKind.CANCELLATION:
-        loss = _decimal(loss_amount) if loss_amount not in (None, "") else None
+        loss = _decimal(loss_amount, "loss_amount", "loss_amount", ChangeRequest)
         if loss is None or loss < 0:
             errors["loss_amount"] = _("请填写估算损失金额（不小于 0）。")
         described: dict[str, Any] = {
@@ -738,7 +752,7 @@ def give_opinion(
     request = locked.request
     loss: Decimal | None = None
     if assessed_loss not in (None, ""):
-        loss = _decimal(assessed_loss)
+        loss = _decimal(assessed_loss, "assessed_loss", "loss_amount", ChangeRequest)
         if request.kind != RequestKind.CANCELLATION or locked.department_kind != DepartmentKind.FINANCE:
             errors["assessed_loss"] = _("只有财务部门评审取消申请时可以核定损失。")
         elif loss is None or loss < 0:

@@ -12,31 +12,39 @@ from oms.accounts.models import User
 from oms.changes import actions, selectors
 from oms.changes.models import ChangeRequest, ChangeTask
 from oms.core.api import run_idempotent
+from oms.core.money import bounded_decimal
+from oms.orders.models import OrderLine
 from oms.orders.selectors import orders_for
 
 router = Router(tags=["变更与取消"])
 
 
-class LineIn(Schema):
+# P-1: the same parser as the pages, at the columns' digits; refusals name the field.
+Quantity = bounded_decimal(OrderLine, "quantity")
+UnitPrice = bounded_decimal(OrderLine, "unit_price")
+Loss = bounded_decimal(ChangeRequest, "loss_amount")
+
+
+class ChangeLineIn(Schema):
     line: int | None = None
     product: int | None = None
     spec: str | None = None
-    quantity: Decimal
-    unit_price: Decimal | None = None
+    quantity: Quantity  # type: ignore[valid-type]
+    unit_price: UnitPrice | None = None  # type: ignore[valid-type]
 
 
-class RequestIn(Schema):
+class ChangeRequestIn(Schema):
     kind: str = "change"
     source: str
     reason: str
     impact: str
     terms: dict[str, Any] = {}
-    lines: list[LineIn] | None = None
-    loss_amount: Decimal | None = None
+    lines: list[ChangeLineIn] | None = None
+    loss_amount: Loss | None = None  # type: ignore[valid-type]
     loss_notes: str = ""
 
 
-class TaskOut(Schema):
+class ChangeTaskOut(Schema):
     id: int
     department: str
     is_leader: bool
@@ -48,7 +56,7 @@ class TaskOut(Schema):
     version: int
 
 
-class RequestOut(Schema):
+class ChangeRequestOut(Schema):
     id: int
     number: str
     order_id: int
@@ -64,18 +72,18 @@ class RequestOut(Schema):
     decision_reason: str
     result_version: int | None
     agreement_number: str
-    tasks: list[TaskOut]
+    tasks: list[ChangeTaskOut]
 
 
-class OpinionIn(Schema):
+class ChangeOpinionIn(Schema):
     verdict: str
     comment: str = ""
     conditions: str = ""
-    assessed_loss: Decimal | None = None
+    assessed_loss: Loss | None = None  # type: ignore[valid-type]
     version: int | None = None
 
 
-class WithdrawIn(Schema):
+class ChangeWithdrawIn(Schema):
     reason: str
 
 
@@ -126,7 +134,7 @@ def _visible(request: HttpRequest, pk: int) -> ChangeRequest:
 
 
 @router.get(
-    "/orders/{order_id}/change-requests", response=list[RequestOut], operation_id="list_change_requests"
+    "/orders/{order_id}/change-requests", response=list[ChangeRequestOut], operation_id="list_change_requests"
 )
 def list_requests(request: HttpRequest, order_id: int) -> list[dict[str, Any]]:
     order = orders_for(request.user).filter(pk=order_id).first()
@@ -137,10 +145,10 @@ def list_requests(request: HttpRequest, order_id: int) -> list[dict[str, Any]]:
 
 @router.post(
     "/orders/{order_id}/change-requests",
-    response={201: RequestOut},
+    response={201: ChangeRequestOut},
     operation_id="raise_change_request",
 )
-def raise_request(request: HttpRequest, order_id: int, payload: RequestIn) -> Any:
+def raise_request(request: HttpRequest, order_id: int, payload: ChangeRequestIn) -> Any:
     """I-1, J-1: a change (new terms and lines) or a cancellation. The customer's written notice
     is uploaded on the page; over the API a customer-raised request needs a policy without it."""
     order = orders_for(request.user).filter(pk=order_id).first()
@@ -165,13 +173,13 @@ def raise_request(request: HttpRequest, order_id: int, payload: RequestIn) -> An
     return run_idempotent(request, f"change_request:{order_id}", create)
 
 
-@router.get("/change-requests/{request_id}", response=RequestOut, operation_id="get_change_request")
+@router.get("/change-requests/{request_id}", response=ChangeRequestOut, operation_id="get_change_request")
 def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
     return _out(_visible(request, request_id))
 
 
-@router.post("/change-tasks/{task_id}/opinion", response=RequestOut, operation_id="give_change_opinion")
-def give_opinion(request: HttpRequest, task_id: int, payload: OpinionIn) -> dict[str, Any]:
+@router.post("/change-tasks/{task_id}/opinion", response=ChangeRequestOut, operation_id="give_change_opinion")
+def give_opinion(request: HttpRequest, task_id: int, payload: ChangeOpinionIn) -> dict[str, Any]:
     task = ChangeTask.objects.filter(pk=task_id).first()
     if task is None:
         raise Http404
@@ -189,8 +197,10 @@ def give_opinion(request: HttpRequest, task_id: int, payload: OpinionIn) -> dict
 
 
 @router.post(
-    "/change-requests/{request_id}/withdraw", response=RequestOut, operation_id="withdraw_change_request"
+    "/change-requests/{request_id}/withdraw",
+    response=ChangeRequestOut,
+    operation_id="withdraw_change_request",
 )
-def withdraw(request: HttpRequest, request_id: int, payload: WithdrawIn) -> dict[str, Any]:
+def withdraw(request: HttpRequest, request_id: int, payload: ChangeWithdrawIn) -> dict[str, Any]:
     actions.withdraw(actor=_user(request), request=_visible(request, request_id), reason=payload.reason)
     return _out(_visible(request, request_id))

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from oms.core.money import decimal_bounds
 from oms.review.models import TaskStatus, Verdict
 
 
@@ -121,6 +122,7 @@ class ChangeRequest(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
+        constraints = [*decimal_bounds("changes_changerequest", loss_amount=(18, 2))]
         verbose_name = _("变更申请")
         verbose_name_plural = _("变更申请")
         ordering = ["-created_at", "-id"]

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from oms.core.money import decimal_bounds
+
 
 class ContractTemplate(models.Model):
     """The contract text the administrator edits; `{{ placeholder }}` fields are filled per order."""
@@ -101,7 +103,8 @@ class ContractVersion(models.Model):
         verbose_name_plural = _("合同版本")
         ordering = ["contract", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["contract", "number"], name="contract_version_unique_number")
+            *decimal_bounds("contracts_contractversion", amount=(18, 2)),
+            models.UniqueConstraint(fields=["contract", "number"], name="contract_version_unique_number"),
         ]
 
     def __str__(self) -> str:

@@ -20,7 +20,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.orm import create_schema
 from ninja.security import HttpBearer, django_auth
-from pydantic import Field
+from pydantic import Field, create_model
 
 from oms.accounts.models import ApiToken
 from oms.accounts.permissions import visible_field_groups
@@ -220,18 +220,19 @@ def crud_router(spec: ApiSpec) -> Router:
         model, name=f"{name}Patch", fields=list(spec.fields), optional_fields=list(spec.fields)
     )
 
-    class PageOut(Schema):
-        count: int
-        page: int
-        page_size: int
-        items: list[out_schema]  # type: ignore[valid-type]
-
-    PageOut.__name__ = f"{name}Page"
-
-    class PatchIn(patch_schema):  # type: ignore[misc, valid-type]
-        version: int
-
-    PatchIn.__name__ = f"{name}PatchIn"
+    # The OpenAPI document names a component after the class's qualified name, fixed when the
+    # class is created (renaming `__name__` afterwards does not reach it), so every resource's
+    # page and patch body is created under its own name; one shared `PageOut` made every list
+    # document the last resource's items.
+    PageOut: Any = create_model(
+        f"{name}Page",
+        __base__=Schema,
+        count=(int, ...),
+        page=(int, ...),
+        page_size=(int, ...),
+        items=(list[out_schema], ...),  # type: ignore[valid-type]
+    )
+    PatchIn: Any = create_model(f"{name}PatchIn", __base__=patch_schema, version=(int, ...))
     router = Router(tags=[str(model._meta.verbose_name)])
 
     @router.get("/", response=PageOut, operation_id=f"list_{spec.path}")

@@ -1,5 +1,8 @@
 """Backups (Q-3): a consistent copy of the database and the uploaded files, with a manifest of
-SHA-256 hashes, and its restore into an empty instance.
+SHA-256 hashes, and its restore into an empty instance. The manifest carries an anchor of the
+audit chain (S-2) and names the key files, which are NOT in the backup: keep them separately
+(ADR 0014) — without the audit key the chain cannot be verified, without the secrets key the
+two-factor and signing secrets cannot be read.
 
 SQLite is copied with its online backup API (consistent while the application runs); PostgreSQL
 with `pg_dump` in its custom format, restored with `pg_restore`. Uploaded files travel as one
@@ -22,6 +25,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connections
 from django.utils import timezone
+
+from oms.audit.anchors import write_anchor
 
 MANIFEST = "manifest.json"
 
@@ -112,10 +117,15 @@ def backup(out_dir: Path, *, alias: str = "default", media_root: Path | None = N
     files["media.tar.gz"] = ""
     for name in files:
         files[name] = _sha256(target / name)
+    # S-2: every backup anchors the audit chain (appended to the anchor file too), so that a
+    # restored or later chain shorter than this, or different at this point, fails verification.
+    anchor = write_anchor(source="backup", force=True)
     manifest = {
         "engine": vendor,
         "created_at": datetime.now().astimezone().isoformat(),
         "files": files,
+        "audit_anchor": anchor,
+        "key_files": [str(settings.AUDIT_KEY_FILE), str(settings.SECRETS_KEY_FILE)],
     }
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return target
@@ -164,7 +174,7 @@ def restore(source: Path, *, db: dict[str, Any], media_root: Path) -> dict[str, 
     if media_root.exists() and any(media_root.iterdir()):
         raise BackupError(f"{media_root} is not empty: restore only into an empty instance")
     if engine == "sqlite":
-        if "sqlite3" not in str(db["ENGINE"]):
+        if "sqlite" not in str(db["ENGINE"]):  # django.db.backends.sqlite3 or oms.core.sqlite
             raise BackupError("the backup is of SQLite; the target is not")
         target = Path(str(db["NAME"]))
         if not _empty_sqlite(target):

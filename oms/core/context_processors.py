@@ -54,6 +54,7 @@ MENU: list[tuple[Any, list[tuple[Any, str, Any]]]] = [
             (_("部门"), "accounts:department_list", perms.can_manage_users),
             (_("用户"), "accounts:user_list", perms.can_manage_users),
             (_("在线会话"), "accounts:sessions", perms.is_admin),
+            (_("登录锁定"), "accounts:login_locks", perms.is_admin),
             (_("API 令牌"), "accounts:api_tokens", perms.is_admin),
             (_("两步验证"), "accounts:two_factor", perms.can_use_two_factor),
         ],

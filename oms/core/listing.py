@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from oms.accounts.permissions import visible_field_groups
 from oms.core import params
@@ -225,32 +228,63 @@ def table_xlsx(title: Any, headers: Sequence[Any], rows: Any, *, viewer: Any) ->
 def sheets_xlsx(title: Any, sheets: Sequence[tuple[Any, Sequence[Any], Any]], *, viewer: Any) -> HttpResponse:
     """Tables as the sheets of one Excel file, marked with the exporter's name and time in each
     page header and the file's properties (S-1)."""
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return xlsx_response(workbook_bytes(sheets, mark=watermark(viewer)), f"{title}-{stamp}.xlsx")
+
+
+# Excel (and LibreOffice) read a cell whose text begins with one of these as a formula when it is
+# typed or edited, and CSV/paste paths evaluate it at once (S-1, issue 20 point 3).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def workbook_bytes(sheets: Sequence[tuple[Any, Sequence[Any], Any]], *, mark: str | None) -> bytes:
+    """The one Excel writer: every export of the system is written here (S-1). Text that an
+    outsider may have typed (a customer name, a note, a reason) can never become a live formula:
+    such a cell is stored as text with Excel's quote prefix; numbers stay numbers. `mark` (the
+    exporter and time) goes into the file's properties and each page header when given."""
     wb = Workbook(write_only=True)
-    mark = watermark(viewer)
-    wb.properties.creator = mark
+    if mark is not None:
+        wb.properties.creator = mark
     for name, headers, rows in sheets:
         ws = wb.create_sheet(title=str(name)[:31])
-        ws.oddHeader.right.text = str(_("导出：%(mark)s") % {"mark": mark})
-        ws.oddFooter.center.text = str(_("内部资料 注意保密"))
-        ws.append([str(h) for h in headers])
+        if mark is not None:
+            ws.oddHeader.right.text = str(_("导出：%(mark)s") % {"mark": mark})
+            ws.oddFooter.center.text = str(_("内部资料 注意保密"))
+        ws.append([_export_cell(ws, str(h)) for h in headers])
         for row in rows:
-            values = []
-            for v in row:
-                if isinstance(v, datetime):
-                    v = timezone.localtime(v).replace(tzinfo=None)
-                elif v is None:
-                    v = ""
-                elif not isinstance(v, int | Decimal | str):
-                    v = str(v)
-                values.append(v)
-            ws.append(values)
+            ws.append([_export_cell(ws, v) for v in row])
     buffer = io.BytesIO()
     wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _export_cell(ws: Any, value: Any) -> Any:
+    """One value as an export cell: dates in local time, numbers as numbers, anything else as
+    text that is never a formula."""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if value is None:
+        return ""
+    if (isinstance(value, Decimal) and value.is_finite()) or (
+        isinstance(value, int | float) and math.isfinite(value)
+    ):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))  # control characters would break the file
+    if not text.startswith(FORMULA_TRIGGERS):
+        return text
+    # openpyxl binds "=..." as a formula; force the type to text and set the quote prefix so
+    # that Excel keeps it text even when the cell is edited, without altering the value.
+    cell = WriteOnlyCell(ws, value=text)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def xlsx_response(content: bytes, file_name: str) -> HttpResponse:
     response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(str(title))}-{stamp}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(file_name)}"
     return response
 
 

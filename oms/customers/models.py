@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from oms.core.models import VersionedModel, validate_phone, validate_tax_number
+from oms.core.money import decimal_bounds
 
 
 class PaymentTerms(models.TextChoices):
@@ -119,9 +120,10 @@ class Customer(VersionedModel):
         verbose_name_plural = _("客户")
         ordering = ["code"]
         constraints = [
+            *decimal_bounds("customers_customer", credit_limit=(16, 2)),
             models.CheckConstraint(
                 condition=models.Q(credit_limit__gte=0), name="customer_credit_limit_not_negative"
-            )
+            ),
         ]
 
     def __str__(self) -> str:

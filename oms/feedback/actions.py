@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -20,6 +20,7 @@ from oms.accounts.selectors import decider, department_of_kind, head_of, superio
 from oms.audit import recorder
 from oms.core import records, workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
+from oms.core.money import DecimalInputError, parse_model_decimal
 from oms.core.tokens import new_token, token_hash
 from oms.customers.models import Customer
 from oms.customers.selectors import portal_account_of
@@ -182,18 +183,16 @@ def _register(
 def _decimal(
     text: str, name: str, errors: dict[str, list[str]], *, default: Decimal | None
 ) -> Decimal | None:
+    """P-1: a complaint's money field through the shared parser at its column's digits; the
+    message names the field (not negative, at most two decimals, no NaN/Infinity/overflow)."""
     text = (text or "").strip()
     if not text:
         return default
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        errors[name] = [_("请输入金额。")]
+        return parse_model_decimal(Complaint, name, text, min_value=0)
+    except DecimalInputError as exc:
+        errors[name] = [exc.message]
         return None
-    if value < 0 or value != value.quantize(Decimal("0.01")):
-        errors[name] = [_("金额不能为负，最多两位小数。")]
-        return None
-    return value
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oms.core.money import decimal_bounds
+
 
 class ComplaintCategory(models.TextChoices):
     """N-2: what customers complain about (004: product quality, deviation from the sample,
@@ -113,6 +115,14 @@ class Complaint(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
+        constraints = [
+            *decimal_bounds(
+                "feedback_complaint",
+                claim_amount=(18, 2),
+                proposed_compensation=(18, 2),
+                agreed_compensation=(18, 2),
+            )
+        ]
         verbose_name = _("客户投诉")
         verbose_name_plural = _("客户投诉")
         ordering = ["-received_at", "-pk"]

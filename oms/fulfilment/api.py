@@ -12,9 +12,10 @@ from ninja import Router, Schema, Status
 
 from oms.accounts.models import User
 from oms.core.errors import FieldErrors
+from oms.core.money import bounded_decimal
 from oms.fulfilment import actions
 from oms.fulfilment.actions import shipped_quantities
-from oms.fulfilment.models import Shipment
+from oms.fulfilment.models import Shipment, ShipmentLine
 from oms.orders.selectors import orders_for
 from oms.partners.models import Carrier
 
@@ -44,10 +45,14 @@ class ShippingStatusOut(Schema):
     shipments: list[ShipmentOut]
 
 
+# P-1: the same parser as the pages, at the column's digits; refusals name the field.
+ShipQuantity = bounded_decimal(ShipmentLine, "quantity")
+
+
 class ShipmentIn(Schema):
     mode: str
     shipped_on: datetime.date
-    lines: dict[int, Decimal]  # line number -> quantity to ship now
+    lines: dict[int, ShipQuantity]  # type: ignore[valid-type]  # line number -> quantity to ship now
     expected_arrival: datetime.date
     confirmed_with: str
     quantity_checked: bool

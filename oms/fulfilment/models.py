@@ -10,6 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from oms.core.money import decimal_bounds
+
 
 class TaskKind(models.TextChoices):
     """F-1: the work a release creates."""
@@ -100,6 +102,7 @@ class Milestone(models.Model):
         verbose_name_plural = _("生产里程碑")
         ordering = ["order", "seq"]
         constraints = [
+            *decimal_bounds("fulfilment_milestone", quantity_done=(16, 4)),
             models.UniqueConstraint(fields=["order", "seq"], name="milestone_unique_seq"),
             models.CheckConstraint(
                 condition=models.Q(progress__lte=100), name="milestone_progress_at_most_100"
@@ -124,6 +127,7 @@ class ProgressReport(models.Model):
     reported_at = models.DateTimeField(_("汇报时间"), auto_now_add=True)
 
     class Meta:
+        constraints = [*decimal_bounds("fulfilment_progressreport", quantity_done=(16, 4))]
         verbose_name = _("生产进度汇报")
         verbose_name_plural = _("生产进度汇报")
         ordering = ["milestone", "-reported_at"]
@@ -150,7 +154,10 @@ class Prepayment(models.Model):
         verbose_name = _("预付款")
         verbose_name_plural = _("预付款")
         ordering = ["order", "received_on"]
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="prepayment_positive")]
+        constraints = [
+            *decimal_bounds("fulfilment_prepayment", amount=(18, 2)),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="prepayment_positive"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order} {self.amount}"
@@ -224,7 +231,10 @@ class ShipmentLine(models.Model):
         verbose_name = _("发货明细")
         verbose_name_plural = _("发货明细")
         constraints = [
-            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="shipment_line_quantity_positive")
+            *decimal_bounds("fulfilment_shipmentline", quantity=(16, 4)),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="shipment_line_quantity_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -273,7 +283,8 @@ class Reservation(models.Model):
         verbose_name_plural = _("库存预留")
         ordering = ["order", "order_line", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="reservation_quantity_positive")
+            *decimal_bounds("fulfilment_reservation", quantity=(16, 4), dispatched=(16, 4)),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="reservation_quantity_positive"),
         ]
 
     def __str__(self) -> str:
@@ -347,7 +358,10 @@ class PurchaseLine(models.Model):
         verbose_name = _("采购明细")
         verbose_name_plural = _("采购明细")
         constraints = [
-            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="purchase_line_quantity_positive")
+            *decimal_bounds("fulfilment_purchaseline", quantity=(16, 4), accepted=(16, 4)),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="purchase_line_quantity_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -375,6 +389,9 @@ class GoodsReceipt(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        constraints = [
+            *decimal_bounds("fulfilment_goodsreceipt", received=(16, 4), accepted=(16, 4), rejected=(16, 4))
+        ]
         verbose_name = _("到货验收")
         verbose_name_plural = _("到货验收")
         ordering = ["line", "received_on", "id"]

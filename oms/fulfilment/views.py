@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,17 +18,26 @@ from oms.accounts.models import User
 from oms.catalog.models import Product
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
+from oms.core.money import decimal_input
 from oms.fulfilment import actions, selectors
-from oms.fulfilment.models import DepartmentTask, Milestone, PurchaseLine, Reservation
+from oms.fulfilment.models import (
+    DepartmentTask,
+    GoodsReceipt,
+    Milestone,
+    Prepayment,
+    ProgressReport,
+    PurchaseLine,
+    Reservation,
+    ShipmentLine,
+)
 from oms.orders.selectors import order_detail
 from oms.partners.models import Carrier, Supplier
 
 
-def _decimal(text: str) -> Decimal | None:
-    try:
-        return Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
-        return None
+def _decimal(text: str, key: str, model: type[models.Model], name: str) -> Decimal | None:
+    """P-1: the shared parser at the column's digits; NaN, Infinity or an oversized value is
+    refused naming the field (FieldErrors), empty is None (the action says what is required)."""
+    return decimal_input(text, key=key, model=model, name=name)
 
 
 @login_required
@@ -46,7 +56,8 @@ def execution(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             actions.record_prepayment(
                 actor=actor,
                 order=order,
-                amount=_decimal(request.POST.get("amount", "")) or Decimal("0"),
+                amount=_decimal(request.POST.get("amount", ""), "amount", Prepayment, "amount")
+                or Decimal("0"),
                 received_on=date.fromisoformat(received) if received else None,
                 reference=request.POST.get("reference", ""),
             )
@@ -64,13 +75,19 @@ def execution(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 order=order,
                 milestone=milestone,
                 progress=progress,
-                quantity_done=_decimal(request.POST.get("quantity_done", "0") or "0") or Decimal("0"),
+                quantity_done=_decimal(
+                    request.POST.get("quantity_done", "0") or "0",
+                    "quantity_done",
+                    ProgressReport,
+                    "quantity_done",
+                )
+                or Decimal("0"),
                 material_issued=request.POST.get("material_issued", ""),
                 notes=request.POST.get("notes", ""),
             )
         elif verb == "ship":
             quantities = {
-                int(k.split("-", 1)[1]): _decimal(str(v)) or Decimal("0")
+                int(k.split("-", 1)[1]): _decimal(str(v), k, ShipmentLine, "quantity") or Decimal("0")
                 for k, v in request.POST.items()
                 if k.startswith("qty-") and k[4:].isdigit() and str(v).strip()
             }
@@ -103,7 +120,8 @@ def execution(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 lines=[
                     (
                         product,
-                        _decimal(request.POST.get("quantity", "")) or Decimal("0"),
+                        _decimal(request.POST.get("quantity", ""), "quantity", PurchaseLine, "quantity")
+                        or Decimal("0"),
                         date.fromisoformat(promised) if promised else None,
                     )
                 ],
@@ -117,8 +135,10 @@ def execution(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 actor=actor,
                 line=line,
                 received_on=date.fromisoformat(received_on) if received_on else None,
-                received=_decimal(request.POST.get("received", "")) or Decimal("0"),
-                accepted=_decimal(request.POST.get("accepted", "")) or Decimal("0"),
+                received=_decimal(request.POST.get("received", ""), "received", GoodsReceipt, "received")
+                or Decimal("0"),
+                accepted=_decimal(request.POST.get("accepted", ""), "accepted", GoodsReceipt, "accepted")
+                or Decimal("0"),
                 disposition=request.POST.get("disposition", ""),
                 notes=request.POST.get("notes", ""),
             )
@@ -152,7 +172,8 @@ def _warehouse_step(request: HttpRequest, order: Any, verb: str, actor: User) ->
             order=order,
             line_id=int(request.POST.get("line") or 0),
             stock_level_id=int(request.POST.get("stock_level") or 0),
-            quantity=_decimal(request.POST.get("quantity", "")) or Decimal("0"),
+            quantity=_decimal(request.POST.get("quantity", ""), "quantity", Reservation, "quantity")
+            or Decimal("0"),
         )
         return
     reservation = get_object_or_404(Reservation, pk=request.POST.get("reservation") or 0, order=order)
@@ -162,7 +183,8 @@ def _warehouse_step(request: HttpRequest, order: Any, verb: str, actor: User) ->
         actions.second_check(
             actor=actor,
             reservation=reservation,
-            counted=_decimal(request.POST.get("counted", "")) or Decimal("-1"),
+            counted=_decimal(request.POST.get("counted", ""), "counted", Reservation, "quantity")
+            or Decimal("-1"),
         )
     else:
         actions.pack(actor=actor, reservation=reservation, packing=request.POST.get("packing", ""))

@@ -22,6 +22,7 @@ from oms.audit import recorder
 from oms.catalog.models import Product
 from oms.core import records, workflow
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
+from oms.core.money import DecimalInputError, parse_model_decimal
 from oms.customers.models import Customer
 from oms.customers.selectors import customers_for, portal_account_of
 from oms.intake import importing
@@ -55,6 +56,9 @@ HEADER_FIELDS = (
     "original_document",
 )
 CENT = Decimal("0.01")
+# P-1: a line's amount and the order's total are computed; their columns keep 16 whole digits,
+# and SQLite 15 significant ones, so a computed amount is held to 10^13 (cents kept exactly).
+AMOUNT_DIGITS = 13
 
 
 class DuplicateSuspected(ActionError):
@@ -127,17 +131,28 @@ def _build_lines(
             errors.setdefault(f"{prefix}.product", []).append(
                 _("产品 %(p)s 已停产，不能下单。") % {"p": product}
             )
-        try:
-            quantity = Decimal(str(raw.get("quantity", "")))
-            unit_price = Decimal(str(raw.get("unit_price", product.list_price)))
-        except ArithmeticError:
-            errors.setdefault(f"{prefix}.quantity", []).append(_("数量和单价必须是数字。"))
+        parsed: dict[str, Decimal] = {}
+        for name, value in (
+            ("quantity", raw.get("quantity", "")),
+            ("unit_price", raw.get("unit_price", product.list_price)),
+        ):
+            try:
+                # P-1: the column's digits and the sign, checked before anything is computed.
+                parsed[name] = parse_model_decimal(
+                    OrderLine, name, value, min_value=0, min_exclusive=name == "quantity"
+                )
+            except DecimalInputError as exc:
+                errors.setdefault(f"{prefix}.{name}", []).append(exc.message)
+        if len(parsed) < 2:
             continue
-        if quantity <= 0:
-            errors.setdefault(f"{prefix}.quantity", []).append(_("数量必须大于 0。"))
-        if unit_price < 0:
-            errors.setdefault(f"{prefix}.unit_price", []).append(_("单价不能为负数。"))
-        elif floor_ratio > 0 and unit_price < product.list_price * floor_ratio:
+        quantity, unit_price = parsed["quantity"], parsed["unit_price"]
+        amount = (quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
+        if amount.adjusted() >= AMOUNT_DIGITS:
+            errors.setdefault(f"{prefix}.quantity", []).append(
+                _("金额（数量 × 单价）过大，整数部分最多 %(n)s 位。") % {"n": AMOUNT_DIGITS}
+            )
+            continue
+        if floor_ratio > 0 and unit_price < product.list_price * floor_ratio:
             floor = (product.list_price * floor_ratio).quantize(CENT)
             errors.setdefault(f"{prefix}.unit_price", []).append(_("单价低于最低售价 %(f)s。") % {"f": floor})
         built.append(
@@ -149,8 +164,12 @@ def _build_lines(
                 quantity=quantity,
                 unit=str(raw.get("unit") or product.unit)[:20],
                 unit_price=unit_price,
-                amount=(quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP),
+                amount=amount,
             )
+        )
+    if sum((ln.amount for ln in built), Decimal("0")).adjusted() >= AMOUNT_DIGITS:
+        errors.setdefault("lines", []).append(
+            _("订单金额合计过大，整数部分最多 %(n)s 位。") % {"n": AMOUNT_DIGITS}
         )
     return built
 

@@ -16,6 +16,7 @@ from oms.accounts.models import User
 from oms.accounts.permissions import visible_field_groups
 from oms.core.api import PageNumber, PageSize, RecordId, run_idempotent
 from oms.core.errors import FieldErrors
+from oms.core.money import bounded_decimal
 from oms.customers.models import Customer
 from oms.intake import actions
 from oms.orders.models import OrderLine, SalesOrder
@@ -25,10 +26,15 @@ from oms.tracking.models import WorkItem, WorkStatus
 router = Router(tags=["订单"])
 
 
-class LineIn(Schema):
+# P-1: the same parser as the pages, at the column's digits; refusals name the line's field.
+Quantity = bounded_decimal(OrderLine, "quantity", min_value=0, min_exclusive=True)
+UnitPrice = bounded_decimal(OrderLine, "unit_price", min_value=0)
+
+
+class OrderLineIn(Schema):
     product_id: int
-    quantity: Decimal
-    unit_price: Decimal | None = None
+    quantity: Quantity  # type: ignore[valid-type]
+    unit_price: UnitPrice | None = None  # type: ignore[valid-type]
     spec: str = ""
     unit: str = ""
 
@@ -50,7 +56,7 @@ class OrderIn(Schema):
     special_requirements: str = ""
     external_ref: str = ""
     duplicate_reason: str = ""
-    lines: list[LineIn]
+    lines: list[OrderLineIn]
 
 
 class OrderPatch(Schema):
@@ -71,20 +77,20 @@ class OrderPatch(Schema):
     special_requirements: str | None = None
     external_ref: str | None = None
     duplicate_reason: str | None = None
-    lines: list[LineIn] | None = None
+    lines: list[OrderLineIn] | None = None
 
 
-class LineOut(Schema):
+class OrderLineOut(Schema):
     line_no: int
     product_id: int
     spec: str
-    quantity: Decimal
+    quantity: Decimal | None  # None: what is stored is no number (P-1: reading never fails)
     unit: str
     unit_price: Decimal | None
     amount: Decimal | None
 
 
-class PendingOut(Schema):
+class OrderPendingOut(Schema):
     kind: str
     title: str
     assignee_id: int | None
@@ -119,8 +125,8 @@ class OrderOut(Schema):
     external_ref: str
     policy_version: int
     submitted_at: datetime.datetime | None
-    lines: list[LineOut]
-    pending: list[PendingOut]
+    lines: list[OrderLineOut]
+    pending: list[OrderPendingOut]
 
 
 class OrderPage(Schema):
@@ -130,17 +136,17 @@ class OrderPage(Schema):
     items: list[OrderOut]
 
 
-class CheckIn(Schema):
+class OrderCheckIn(Schema):
     decision: Literal["pass", "request_info", "escalate"]
     reason: str = ""
 
 
-class DecisionIn(Schema):
+class OrderDecisionIn(Schema):
     accept: bool
     reason: str
 
 
-class ReasonIn(Schema):
+class OrderReasonIn(Schema):
     reason: str = ""
 
 
@@ -362,7 +368,7 @@ def submit_order(request: HttpRequest, order_id: int) -> dict[str, Any]:
 
 
 @router.post("/{order_id}/check", response=OrderOut, operation_id="check_order")
-def check_order(request: HttpRequest, order_id: int, payload: CheckIn) -> dict[str, Any]:
+def check_order(request: HttpRequest, order_id: int, payload: OrderCheckIn) -> dict[str, Any]:
     order, actor = _get(request, order_id), _user(request)
     if payload.decision == "pass":
         order = actions.pass_check(actor=actor, order=order, reason=payload.reason)
@@ -374,7 +380,7 @@ def check_order(request: HttpRequest, order_id: int, payload: CheckIn) -> dict[s
 
 
 @router.post("/{order_id}/complete-info", response=OrderOut, operation_id="complete_order_info")
-def complete_info(request: HttpRequest, order_id: int, payload: ReasonIn) -> dict[str, Any]:
+def complete_info(request: HttpRequest, order_id: int, payload: OrderReasonIn) -> dict[str, Any]:
     return _render(
         request,
         actions.complete_info(actor=_user(request), order=_get(request, order_id), reason=payload.reason),
@@ -382,7 +388,7 @@ def complete_info(request: HttpRequest, order_id: int, payload: ReasonIn) -> dic
 
 
 @router.post("/{order_id}/decision", response=OrderOut, operation_id="decide_order")
-def decide(request: HttpRequest, order_id: int, payload: DecisionIn) -> dict[str, Any]:
+def decide(request: HttpRequest, order_id: int, payload: OrderDecisionIn) -> dict[str, Any]:
     return _render(
         request,
         actions.decide(

@@ -5,16 +5,17 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from oms.catalog.models import Product
 from oms.core.errors import FieldErrors
+from oms.core.money import DecimalInputError, parse_model_decimal
 from oms.customers.models import Customer, PaymentTerms
+from oms.orders.models import OrderLine
 
 # Column: accepted headers (Chinese as shown in the template, or the field name).
 COLUMNS = {
@@ -42,7 +43,6 @@ REQUIRED = (
     "product_code",
     "quantity",
 )
-MAX_ROWS = 5000
 
 
 class Rollback(Exception):
@@ -73,13 +73,94 @@ def _terms(value: Any) -> str:
     return text
 
 
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(n // 1024, 1)} KB"
+
+
+def _unreadable() -> FieldErrors:
+    return FieldErrors({"file": _("无法读取文件：请上传 Excel 文件（.xlsx）。")})
+
+
+def check_upload_size(size: int) -> None:
+    """B-9: a file over the upload limit (setting `IMPORT_MAX_UPLOAD_BYTES`) is refused before it is
+    read into memory."""
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    if size > limit:
+        raise FieldErrors(
+            {
+                "file": _("文件过大（%(size)s）：一次最多上传 %(limit)s。")
+                % {"size": _size(size), "limit": _size(limit)}
+            }
+        )
+
+
+def _check_archive(content: bytes) -> None:
+    """B-9: an .xlsx is a zip archive; the sizes its entries declare add up to what parsing would
+    unpack. Over the limit (setting `IMPORT_MAX_UNCOMPRESSED_BYTES`) the file is refused before any
+    of it is unpacked: a small file can expand to gigabytes (a "zip bomb"). An entry that holds
+    more than it declares cannot slip past: Python's zipfile stops at the declared size and the
+    checksum then fails, which is refused as an unreadable file."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise _unreadable() from exc
+    if not any(e.filename == "xl/workbook.xml" for e in entries):
+        raise _unreadable()
+    unpacked = sum(e.file_size for e in entries)
+    limit = settings.IMPORT_MAX_UNCOMPRESSED_BYTES
+    if unpacked > limit:
+        raise FieldErrors(
+            {
+                "file": _(
+                    "文件解压后过大（%(size)s）：最多 %(limit)s，请删除多余的工作表、图片或格式后重试。"
+                )
+                % {"size": _size(unpacked), "limit": _size(limit)}
+            }
+        )
+
+
+def _too_many_rows(limit: int) -> FieldErrors:
+    return FieldErrors({"file": _("行数过多：一次最多导入 %(n)s 行（不含表头）。") % {"n": limit}})
+
+
+def _number(values: dict[str, Any], column: str, problems: list[str]) -> str | None:
+    """P-1: a quantity or price cell through the one decimal parser, named by its column header;
+    an empty cell is None (a required one is reported as empty already)."""
+    value = values.get(column)
+    if value in (None, ""):
+        return None
+    try:
+        return str(parse_model_decimal(OrderLine, column, value, label=COLUMNS[column][0]))
+    except DecimalInputError as exc:
+        problems.append(exc.message)
+        return None
+
+
 def read_rows(content: bytes) -> list[tuple[int, dict[str, Any]]]:
-    """(row number, values by column) for every non-empty row; FieldErrors for a bad file."""
+    """(row number, values by column) for every non-empty row; FieldErrors for a bad file.
+    B-9: the upload size, the unpacked size and the sheet's declared row count are checked
+    before the rows are parsed; the sheet is then streamed (read-only) and reading stops at the
+    first data row past the row limit (setting `IMPORT_MAX_ROWS`)."""
+    check_upload_size(len(content))
+    _check_archive(content)
+    limit = settings.IMPORT_MAX_ROWS
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FieldErrors({"file": _("无法读取文件：请上传 Excel 文件（.xlsx）。")}) from exc
-    sheet = workbook.worksheets[0]
+        try:
+            return _rows(workbook.worksheets[0], limit)
+        finally:
+            workbook.close()
+    except FieldErrors:
+        raise
+    except Exception as exc:  # any parser failure on a hostile file is "unreadable", not a 500
+        raise _unreadable() from exc
+
+
+def _rows(sheet: Any, limit: int) -> list[tuple[int, dict[str, Any]]]:
+    declared = sheet.max_row  # from the sheet's <dimension>, read without parsing the rows
+    if declared is not None and declared - 1 > limit:
+        raise _too_many_rows(limit)
     rows = sheet.iter_rows(values_only=True)
     header = [str(_cell(h) or "") for h in next(rows, ())]
     positions: dict[str, int] = {}
@@ -95,9 +176,9 @@ def read_rows(content: bytes) -> list[tuple[int, dict[str, Any]]]:
         values = {c: _cell(row[i]) if i < len(row) else None for c, i in positions.items()}
         if all(v in (None, "") for v in values.values()):
             continue
+        if number - 1 > limit:
+            raise _too_many_rows(limit)
         result.append((number, values))
-        if len(result) > MAX_ROWS:
-            raise FieldErrors({"file": _("一次最多导入 %(n)s 行。") % {"n": MAX_ROWS}})
     return result
 
 
@@ -124,12 +205,7 @@ def group_rows(rows: list[tuple[int, dict[str, Any]]]) -> tuple[list[dict[str, A
         except (ValueError, TypeError, KeyError):
             problems.append(_("日期格式应为 YYYY-MM-DD"))
             order_date = delivery_date = ""
-        try:
-            quantity = str(Decimal(str(v.get("quantity"))))
-            price = str(Decimal(str(v["unit_price"]))) if v.get("unit_price") not in (None, "") else None
-        except (InvalidOperation, ValueError):
-            problems.append(_("数量和单价必须是数字"))
-            quantity, price = "0", None
+        quantity, price = _number(v, "quantity", problems), _number(v, "unit_price", problems)
         if problems:
             errors.append({"row": number, "messages": problems})
             continue

@@ -3,7 +3,6 @@ my work, inquiries and spreadsheet import. Thin: selectors read, actions write."
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from oms.accounts.models import User
 from oms.accounts.permissions import redact, visible_field_groups
@@ -28,7 +26,7 @@ from oms.changes import selectors as change_selectors
 from oms.contracts.models import Distribution
 from oms.core import params, workflow
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
-from oms.core.listing import Column, ListSpec, watermark
+from oms.core.listing import Column, ListSpec, watermark, workbook_bytes, xlsx_response
 from oms.core.pages import actor as _actor
 from oms.customers.models import Customer
 from oms.delivery import selectors as delivery_selectors
@@ -165,9 +163,10 @@ def _line_rows(request: HttpRequest, order: SalesOrder | None) -> list[dict[str,
                 "product": ln.product_id,
                 "product_label": str(ln.product),
                 "spec": ln.spec,
-                "quantity": ln.quantity.normalize(),
+                # None: the stored value is no number (P-1); an empty field lets it be repaired.
+                "quantity": ln.quantity.normalize() if ln.quantity is not None else "",
                 "unit": ln.unit,
-                "unit_price": ln.unit_price.normalize(),
+                "unit_price": ln.unit_price.normalize() if ln.unit_price is not None else "",
             }
             for ln in lines_of(order)
         ]
@@ -593,6 +592,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            # B-9: an oversized upload is refused before it is read into memory.
+            importing.check_upload_size(upload.size or 0)
             batch = actions.preview_import(
                 actor=_actor(request), file_name=upload.name, content=upload.read()
             )
@@ -610,17 +611,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 
 def import_template(request: HttpRequest) -> HttpResponse:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(importing.template_headers())
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="order-import-template.xlsx"'
-    return response
+    """B-9: the empty template, written by the one export writer like every other Excel file."""
+    content = workbook_bytes([(_("订单导入"), importing.template_headers(), [])], mark=None)
+    return xlsx_response(content, "order-import-template.xlsx")
 
 
 @login_required

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oms.core.crypto import EncryptedTextField
+
 
 class Notification(models.Model):
     recipient = models.ForeignKey(
@@ -54,7 +56,8 @@ class Channel(models.Model):
     )
     events = models.JSONField(_("事件（空为全部）"), default=list, blank=True)
     webhook_url = models.URLField(_("机器人地址"), max_length=500, blank=True)
-    secret = models.CharField(_("加签密钥"), max_length=200, blank=True)  # DingTalk sign, or webhook HMAC key
+    # DingTalk sign, or webhook HMAC key; encrypted at rest (issue 20.11, ADR 0014).
+    secret = EncryptedTextField(_("加签密钥"), max_length=200, blank=True)
     per_minute = models.PositiveSmallIntegerField(_("每分钟最多发送"), default=20)
     # An e-mail channel for customers tells the order's contacts of its confirmation, release
     # and shipment (T-1) instead of the staff's messages.

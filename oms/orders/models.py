@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oms.core.models import validate_phone
+from oms.core.money import decimal_bounds
 from oms.customers.models import PaymentTerms
 from oms.policy.models import PinnedPolicy
 
@@ -209,6 +210,7 @@ class SalesOrder(PinnedPolicy):
             ),
         ]
         constraints = [
+            *decimal_bounds("orders_salesorder", total_amount=(18, 2)),
             models.CheckConstraint(condition=models.Q(total_amount__gte=0), name="order_total_not_negative"),
             models.CheckConstraint(
                 condition=models.Q(delivery_date__gte=models.F("order_date")),
@@ -326,6 +328,7 @@ class OrderLine(models.Model):
         base_manager_name = "all_objects"
         default_manager_name = "objects"
         constraints = [
+            *decimal_bounds("orders_orderline", quantity=(16, 4), unit_price=(16, 4), amount=(18, 2)),
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="order_line_quantity_positive"),
             models.CheckConstraint(
                 condition=models.Q(unit_price__gte=0), name="order_line_price_not_negative"

@@ -14,9 +14,10 @@ from ninja.security import django_auth
 from pydantic import Field
 
 from oms.core.api import PageNumber, TokenAuth, run_idempotent
+from oms.core.money import bounded_decimal
 from oms.core.pages import actor
 from oms.intake import actions as intake
-from oms.orders.models import SalesOrder
+from oms.orders.models import OrderLine, SalesOrder
 from oms.portal import selectors
 from oms.review import actions as review
 
@@ -24,7 +25,7 @@ router = Router(tags=["客户门户"], auth=[TokenAuth(customers=True), django_a
 MAX_PAGE_SIZE = 100
 
 
-class LineOut(Schema):
+class PortalLineOut(Schema):
     line_no: int
     product_code: str
     product_name: str
@@ -35,7 +36,7 @@ class LineOut(Schema):
     amount: Decimal
 
 
-class ShipmentOut(Schema):
+class PortalShipmentOut(Schema):
     number: int
     shipped_on: datetime.date
     mode: str
@@ -45,7 +46,7 @@ class ShipmentOut(Schema):
     acceptance: str
 
 
-class OrderOut(Schema):
+class PortalOrderOut(Schema):
     number: str
     external_ref: str
     order_date: datetime.date
@@ -56,11 +57,11 @@ class OrderOut(Schema):
     stage: str
     stage_label: str
     awaiting_confirmation: bool
-    lines: list[LineOut]
-    shipments: list[ShipmentOut]
+    lines: list[PortalLineOut]
+    shipments: list[PortalShipmentOut]
 
 
-class OrderSummary(Schema):
+class PortalOrderSummary(Schema):
     number: str
     external_ref: str
     order_date: datetime.date
@@ -70,27 +71,31 @@ class OrderSummary(Schema):
     stage_label: str
 
 
-class OrderPage(Schema):
+class PortalOrderPage(Schema):
     count: int
     page: int
     page_size: int
-    items: list[OrderSummary]
+    items: list[PortalOrderSummary]
 
 
-class Filters(Schema):
+class PortalOrderFilters(Schema):
     stage: str = ""
     q: str = ""
     page: PageNumber = 1
     page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE, description="每页条数")] = 50
 
 
-class LineIn(Schema):
+# P-1: the same parser as the pages, at the column's digits; refusals name the field.
+Quantity = bounded_decimal(OrderLine, "quantity", min_value=0, min_exclusive=True)
+
+
+class PortalLineIn(Schema):
     product_id: int
-    quantity: Decimal
+    quantity: Quantity  # type: ignore[valid-type]
     spec: str = ""
 
 
-class OrderIn(Schema):
+class PortalOrderIn(Schema):
     delivery_date: datetime.date
     delivery_place: str
     contact_phone: str
@@ -98,7 +103,7 @@ class OrderIn(Schema):
     external_ref: str = ""
     special_requirements: str = ""
     duplicate_reason: str = ""
-    lines: list[LineIn]
+    lines: list[PortalLineIn]
 
 
 def _stage(order: SalesOrder) -> dict[str, Any]:
@@ -146,8 +151,8 @@ def _detail(order: SalesOrder) -> dict[str, Any]:
     }
 
 
-@router.get("/orders", response=OrderPage, summary="本公司的订单")
-def list_orders(request: HttpRequest, filters: Query[Filters]) -> dict[str, Any]:
+@router.get("/orders", response=PortalOrderPage, summary="本公司的订单")
+def list_orders(request: HttpRequest, filters: Query[PortalOrderFilters]) -> dict[str, Any]:
     """H-1: the company's orders, newest first, with the stage each has reached."""
     account = selectors.account_of(request.user)
     qs = selectors.order_list(account, stage=filters.stage, q=filters.q.strip())
@@ -168,13 +173,13 @@ def list_orders(request: HttpRequest, filters: Query[Filters]) -> dict[str, Any]
     }
 
 
-@router.get("/orders/{number}", response=OrderOut, summary="订单详情、发货与运单号")
+@router.get("/orders/{number}", response=PortalOrderOut, summary="订单详情、发货与运单号")
 def get_order(request: HttpRequest, number: str) -> dict[str, Any]:
     return _detail(selectors.order_of(selectors.account_of(request.user), number))
 
 
-@router.post("/orders", response={201: OrderOut}, summary="下单（进入初审）")
-def place_order(request: HttpRequest, payload: OrderIn) -> Any:
+@router.post("/orders", response={201: PortalOrderOut}, summary="下单（进入初审）")
+def place_order(request: HttpRequest, payload: PortalOrderIn) -> Any:
     """B-8: the order enters intake as pending_check for the customer's salesperson, at list
     prices; a retry with the same Idempotency-Key answers the first result."""
     account = selectors.account_of(request.user)
@@ -196,7 +201,7 @@ def place_order(request: HttpRequest, payload: OrderIn) -> Any:
     return run_idempotent(request, "portal.order", create)
 
 
-@router.post("/orders/{number}/confirm", response=OrderOut, summary="确认订单")
+@router.post("/orders/{number}/confirm", response=PortalOrderOut, summary="确认订单")
 def confirm_order(request: HttpRequest, number: str) -> dict[str, Any]:
     """D-2: the customer confirms the order waiting for their confirmation."""
     account = selectors.account_of(request.user)

@@ -16,7 +16,7 @@ from oms.review.models import ApprovalStep, ReviewTask
 router = Router(tags=["评审与审批"])
 
 
-class TaskOut(Schema):
+class ReviewTaskOut(Schema):
     id: int
     order_id: int
     order_number: str
@@ -32,14 +32,14 @@ class TaskOut(Schema):
     version: int
 
 
-class OpinionIn(Schema):
+class ReviewOpinionIn(Schema):
     verdict: str
     comment: str = ""
     conditions: str = ""
     version: int | None = None
 
 
-class StepOut(Schema):
+class ApprovalStepOut(Schema):
     id: int
     attempt: int
     seq: int
@@ -50,23 +50,23 @@ class StepOut(Schema):
     decided_at: datetime.datetime | None
 
 
-class RoundOut(Schema):
+class ReviewRoundOut(Schema):
     number: int
     mode: str
     major: bool
     status: str
     outcome_reason: str
-    tasks: list[TaskOut]
+    tasks: list[ReviewTaskOut]
 
 
 class ReviewOut(Schema):
     order_id: int
     status: str
-    rounds: list[RoundOut]
-    approval_steps: list[StepOut]
+    rounds: list[ReviewRoundOut]
+    approval_steps: list[ApprovalStepOut]
 
 
-class DecisionIn(Schema):
+class ApprovalDecisionIn(Schema):
     approve: bool
     comment: str = ""
 
@@ -75,7 +75,7 @@ class ConfirmationIn(Schema):
     confirmed_by_name: str
 
 
-class LinkOut(Schema):
+class ConfirmationLinkOut(Schema):
     url: str
     expires_at: datetime.datetime
 
@@ -116,7 +116,7 @@ def _step(s: ApprovalStep) -> dict[str, Any]:
     }
 
 
-@router.get("/review-tasks/", response=list[TaskOut], operation_id="list_review_tasks")
+@router.get("/review-tasks/", response=list[ReviewTaskOut], operation_id="list_review_tasks")
 def list_tasks(request: HttpRequest, status: str = "open") -> list[dict[str, Any]]:
     qs = selectors.review_tasks_for(request.user)
     if status:
@@ -124,7 +124,7 @@ def list_tasks(request: HttpRequest, status: str = "open") -> list[dict[str, Any
     return [_task(t) for t in qs[:500]]
 
 
-@router.get("/review-tasks/{task_id}", response=TaskOut, operation_id="get_review_task")
+@router.get("/review-tasks/{task_id}", response=ReviewTaskOut, operation_id="get_review_task")
 def get_task(request: HttpRequest, task_id: int) -> dict[str, Any]:
     task = selectors.review_tasks_for(request.user).filter(pk=task_id).first()
     if task is None:
@@ -132,8 +132,8 @@ def get_task(request: HttpRequest, task_id: int) -> dict[str, Any]:
     return _task(task)
 
 
-@router.post("/review-tasks/{task_id}/opinion", response=TaskOut, operation_id="give_opinion")
-def give_opinion(request: HttpRequest, task_id: int, payload: OpinionIn) -> dict[str, Any]:
+@router.post("/review-tasks/{task_id}/opinion", response=ReviewTaskOut, operation_id="give_opinion")
+def give_opinion(request: HttpRequest, task_id: int, payload: ReviewOpinionIn) -> dict[str, Any]:
     task = selectors.review_tasks_for(request.user).filter(pk=task_id).first()
     if task is None:
         raise Http404
@@ -179,8 +179,10 @@ def order_review(request: HttpRequest, order_id: int) -> dict[str, Any]:
     }
 
 
-@router.post("/approval-steps/{step_id}/decision", response=StepOut, operation_id="decide_approval_step")
-def decide(request: HttpRequest, step_id: int, payload: DecisionIn) -> dict[str, Any]:
+@router.post(
+    "/approval-steps/{step_id}/decision", response=ApprovalStepOut, operation_id="decide_approval_step"
+)
+def decide(request: HttpRequest, step_id: int, payload: ApprovalDecisionIn) -> dict[str, Any]:
     step = ApprovalStep.objects.filter(pk=step_id).first()
     if step is None or (
         step.approver_id != request.user.pk and not orders_for(request.user).filter(pk=step.order_id).exists()
@@ -200,7 +202,9 @@ def record_confirmation(request: HttpRequest, order_id: int, payload: Confirmati
 
 
 @router.post(
-    "/orders/{order_id}/confirmation-link", response={201: LinkOut}, operation_id="issue_confirmation_link"
+    "/orders/{order_id}/confirmation-link",
+    response={201: ConfirmationLinkOut},
+    operation_id="issue_confirmation_link",
 )
 def confirmation_link(request: HttpRequest, order_id: int) -> Any:
     order = _order(request, order_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
+from oms.audit.anchors import periodic_anchor
 from oms.notifications.channels import deliver_due
 from oms.tracking import actions
 
@@ -13,7 +14,8 @@ from oms.tracking import actions
 def sweep_deadlines() -> int:
     """Escalate every step that passed its deadline since the last run (P-2, P-3) and remind
     about orders that have been idle too long (H-5); bring the step statistics up to date
-    (O-1, Q-1). Returns the number escalated."""
+    (O-1, Q-1); anchor the audit chain outside the database when due (S-2). Returns the
+    number escalated."""
     escalated = actions.sweep()
     actions.flag_idle_orders()
     actions.rollup_steps()
@@ -21,4 +23,5 @@ def sweep_deadlines() -> int:
     now = timezone.now()
     for check in actions.PERIODIC_CHECKS:
         check(now)
+    periodic_anchor(now)  # S-2: the chain's head outside the database (ADR 0014)
     return escalated

@@ -6,15 +6,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='department',
-            name='reviewer',
-            field=models.ForeignKey(blank=True, help_text='订单评审任务的默认负责人；留空则由部门负责人评审', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='指定评审人'),
+            model_name="department",
+            name="reviewer",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="订单评审任务的默认负责人；留空则由部门负责人评审",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="指定评审人",
+            ),
         ),
     ]

@@ -6,28 +6,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_department_reviewer'),
+        ("accounts", "0002_department_reviewer"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='UserSession',
+            name="UserSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_key', models.CharField(max_length=40, unique=True)),
-                ('client', models.CharField(blank=True, max_length=64, verbose_name='客户端地址')),
-                ('user_agent', models.CharField(blank=True, max_length=255, verbose_name='浏览器')),
-                ('started_at', models.DateTimeField(verbose_name='登录时间')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='结束人')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='login_sessions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("session_key", models.CharField(max_length=40, unique=True)),
+                ("client", models.CharField(blank=True, max_length=64, verbose_name="客户端地址")),
+                ("user_agent", models.CharField(blank=True, max_length=255, verbose_name="浏览器")),
+                ("started_at", models.DateTimeField(verbose_name="登录时间")),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="结束人",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="login_sessions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '登录会话',
-                'verbose_name_plural': '登录会话',
-                'indexes': [models.Index(fields=['ended_at', 'started_at'], name='accounts_us_ended_a_f9ce46_idx')],
+                "verbose_name": "登录会话",
+                "verbose_name_plural": "登录会话",
+                "indexes": [
+                    models.Index(fields=["ended_at", "started_at"], name="accounts_us_ended_a_f9ce46_idx")
+                ],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_user_sessions'),
+        ("accounts", "0003_user_sessions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='totp_secret',
-            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name='两步验证密钥'),
+            model_name="user",
+            name="totp_secret",
+            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name="两步验证密钥"),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_token_scopes'),
+        ("accounts", "0005_token_scopes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='is_customer',
-            field=models.BooleanField(default=False, editable=False, verbose_name='客户门户账号'),
+            model_name="user",
+            name="is_customer",
+            field=models.BooleanField(default=False, editable=False, verbose_name="客户门户账号"),
         ),
     ]

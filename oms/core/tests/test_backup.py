@@ -3,6 +3,7 @@ intact (verified on the restored copy by the same command an operator runs)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -106,9 +107,30 @@ def test_sqlite_round_trip(sqlite_backup: tuple[Path, Path], tmp_path: Path) -> 
     assert expected["audit_auditevent"], "the demo data leaves audit events to compare"
     assert _sqlite_rows(target) == expected
     assert (tmp_path / "var" / "media" / "orders" / "original.pdf").read_bytes() == b"%PDF-1.4 original"
-    verified = _verify({"OMS_DATABASE_URL": url, "OMS_VAR_DIR": str(tmp_path / "var")})
+    # S-2: the restored instance verifies with the source's audit key (kept beside the backup)
+    # and against the anchor the backup carried into its manifest.
+    key = folder.parent.parent / "var" / "audit.key"
+    verified = _verify(
+        {"OMS_DATABASE_URL": url, "OMS_VAR_DIR": str(tmp_path / "var"), "OMS_AUDIT_KEY_FILE": str(key)}
+    )
     assert verified.returncode == 0, verified.stderr
     assert "audit chain intact" in verified.stdout
+    assert "consistent with 1 anchors" in verified.stdout
+
+
+def test_backup_anchors_the_audit_chain_in_its_manifest(sqlite_backup: tuple[Path, Path]) -> None:
+    """S-2: a backup appends an anchor (latest seq and hash, with its HMAC) to the instance's
+    anchor file and copies it into the manifest."""
+    source, folder = sqlite_backup
+    manifest = json.loads((folder / "manifest.json").read_text())
+    with sqlite3.connect(source) as conn:
+        seq, digest = conn.execute(
+            "SELECT seq, hash FROM audit_auditevent ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    assert (manifest["audit_anchor"]["seq"], manifest["audit_anchor"]["hash"]) == (seq, digest)
+    assert manifest["audit_anchor"]["source"] == "backup"
+    lines = (folder.parent.parent / "var" / "audit-anchors.jsonl").read_text().splitlines()
+    assert json.loads(lines[-1]) == manifest["audit_anchor"]
 
 
 def test_restore_refuses_a_target_with_data(sqlite_backup: tuple[Path, Path], tmp_path: Path) -> None:
@@ -181,7 +203,13 @@ def test_postgresql_round_trip(more_heads, tmp_path, settings) -> None:
             for table in _tables():
                 assert _rows(restored.cursor(), table) == _rows(source, table), table
         url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}"
-        verified = _verify({"OMS_DATABASE_URL": url, "OMS_VAR_DIR": str(tmp_path / "var")})
+        verified = _verify(
+            {
+                "OMS_DATABASE_URL": url,
+                "OMS_VAR_DIR": str(tmp_path / "var"),
+                "OMS_AUDIT_KEY_FILE": str(settings.AUDIT_KEY_FILE),
+            }
+        )
         assert verified.returncode == 0, verified.stderr
         assert "audit chain intact" in verified.stdout
     finally:

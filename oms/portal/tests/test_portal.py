@@ -622,3 +622,20 @@ def test_the_customer_changes_their_password(portal: Client, world: dict[str, An
     assert ok.status_code == 302
     world["user"].refresh_from_db()
     assert world["user"].check_password("Abcdef-12345x")
+
+
+@pytest.mark.parametrize("value", ["1E+20", "NaN", "Infinity", "1E+400"])
+def test_an_oversized_or_non_finite_quantity_is_refused_naming_the_row(
+    portal: Client, world: dict[str, Any], value: str
+) -> None:
+    """P-1 (issue 20.1): NaN, Infinity, 1E+400 and 10^20 in the portal's order form answer 422
+    naming the row's quantity, not 500; nothing is saved and the staff order list still answers."""
+    before = SalesOrder.objects.count()
+    response = portal.post("/portal/orders/new/", _order_form(quantity=[value, ""]))
+    assert response.status_code == 422
+    assert list(response.context["errors"]) == ["lines.0.quantity"]
+    assert response.context["errors"]["lines.0.quantity"][0].startswith("第 1 行数量：数量：")
+    assert SalesOrder.objects.count() == before
+    staff = Client()
+    staff.force_login(world["sales"])
+    assert staff.get("/orders/").status_code == 200

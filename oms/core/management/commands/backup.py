@@ -23,3 +23,10 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(str(folder))
+        # S-2, S-3: the keys live outside the database and outside the backup (ADR 0014).
+        self.stderr.write(
+            "Keep these key files safe and separate from the backup (a restore needs them: the audit "
+            "chain cannot be verified without the first, encrypted secrets cannot be read without the "
+            f"second): {settings.AUDIT_KEY_FILE} {settings.SECRETS_KEY_FILE}; the audit anchors are in "
+            f"{settings.AUDIT_ANCHOR_FILE} and in the manifest."
+        )
