@@ -115,6 +115,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "oms.core.middleware.RequestIdMiddleware",
     "oms.core.middleware.ContentSecurityPolicyMiddleware",
+    # P-1: NUL characters are refused before any session, form or query reads them.
+    "oms.core.middleware.NulCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -173,6 +175,9 @@ def _database(url: str) -> dict[str, object]:
         "HOST": parts.hostname or "127.0.0.1",
         "PORT": str(parts.port or 5432),
         "CONN_MAX_AGE": 60,
+        # A kept connection is checked (a cheap round trip) before its first use in each request,
+        # so that after a database restart the worker reconnects instead of answering 500.
+        "CONN_HEALTH_CHECKS": True,
         "TEST": {"NAME": os.environ.get("OMS_TEST_DATABASE_NAME", "test_oms")},
     }
 

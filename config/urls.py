@@ -30,5 +30,6 @@ urlpatterns = [
     path("api/", api.urls),
 ]
 
+handler400 = "oms.core.views.bad_request"
 handler404 = "oms.core.views.not_found"
 handler403 = "oms.core.views.forbidden"

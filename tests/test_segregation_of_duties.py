@@ -460,7 +460,8 @@ def test_when_nobody_else_exists_the_step_waits_and_the_administrator_is_told(
     head = make_user("onlyhead", kind="sales", role=Role.HEAD)
     admin = make_user("admin1", kind="administration", role=Role.ADMIN)
     org = {
-        "customer": CustomerFactory(credit_limit=Decimal("100000")),
+        # S-1: the head's own customer, so that it is in their scope.
+        "customer": CustomerFactory(credit_limit=Decimal("100000"), owner=head, department=head.department),
         "gear": Product.objects.create(
             code="P1", name="齿轮箱", unit="台", list_price=Decimal("1000"), lead_time_days=1
         ),

@@ -3,8 +3,6 @@ thin; the computing is in kpis, dashboard, assessment and actions."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from oms.accounts.models import Department, DepartmentKind
 from oms.analytics import actions, assessment, dashboard, kpis, permissions
 from oms.analytics.models import OrderPlan
+from oms.core import params
 from oms.core.errors import FieldErrors
 from oms.core.listing import Column, ListSpec, sheets_xlsx, table_xlsx, watermark
 from oms.core.pages import actor
@@ -35,20 +34,13 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def _date(text: str, default: date) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return default
-
-
 @login_required
 def kpi_page(request: HttpRequest) -> HttpResponse:
     """O-1: every KPI for the month, by company, department or person, each with its formula and
     target; every figure links to the records behind it; each table exports to Excel."""
     user = actor(request)
     _require(permissions.can_view_kpis(user))
-    month = request.GET.get("month") or f"{timezone.localdate():%Y-%m}"
+    month = params.month_param(request, "month", f"{timezone.localdate():%Y-%m}")
     start, end = assessment.month_bounds(month)
     by = request.GET.get("by", "department")
     if by not in _BY:
@@ -85,7 +77,9 @@ def drill(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("kpi", "")
     if code not in kpis.KPIS:
         raise Http404
-    start, end = assessment.month_bounds(request.GET.get("month", ""))
+    start, end = assessment.month_bounds(
+        params.month_param(request, "month", f"{timezone.localdate():%Y-%m}")
+    )
     by = request.GET.get("by", "company")
     key = request.GET.get("key", "")
     if key and not key.isdigit():
@@ -113,11 +107,11 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     user = actor(request)
     _require(permissions.can_view_dashboard(user))
     default_start, default_end = dashboard.default_period(timezone.localdate())
-    department = request.GET.get("department", "")
+    department = params.int_param(request, "department", 0)
     filters = dashboard.Filters(
-        _date(request.GET.get("date_from", ""), default_start),
-        _date(request.GET.get("date_to", ""), default_end),
-        int(department) if department.isdigit() else None,
+        params.date_param(request, "date_from") or default_start,
+        params.date_param(request, "date_to") or default_end,
+        department or None,
         request.GET.get("grade", "") if request.GET.get("grade", "") in CustomerGrade.values else "",
     )
     rules = policy().analysis
@@ -147,7 +141,7 @@ def assessment_page(request: HttpRequest) -> HttpResponse:
     """O-3: the monthly assessment report: page, PDF and Excel."""
     user = actor(request)
     _require(permissions.can_view_kpis(user))
-    month = request.GET.get("month") or f"{timezone.localdate():%Y-%m}"
+    month = params.month_param(request, "month", f"{timezone.localdate():%Y-%m}")
     report = assessment.build(month)
     title = _("订单管理月度考核报告 %(m)s") % {"m": f"{report.start:%Y-%m}"}
     if request.GET.get("export") == "xlsx":
@@ -231,8 +225,7 @@ def plan_vs_actual(request: HttpRequest) -> HttpResponse:
     """Q-2: each plan of the year against the orders that came."""
     user = actor(request)
     _require(permissions.can_plan(user) or permissions.can_view_dashboard(user))
-    year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() else timezone.localdate().year
+    year = params.year_param(request, timezone.localdate().year)
     rows = actions.plan_vs_actual(OrderPlan.objects.all(), year)
     amounts = permissions.sees_amounts(user)
     headers = [_("客户"), _("期间"), _("计划数量"), _("实际数量")]

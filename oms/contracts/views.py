@@ -25,7 +25,7 @@ from oms.contracts.models import (
     VersionKind,
 )
 from oms.contracts.states import can_handle_contract, can_review_contract
-from oms.core import workflow
+from oms.core import params, workflow
 from oms.core.errors import ActionError, FieldErrors
 from oms.core.money import amount_in_capitals
 from oms.core.pages import actor as acting_user
@@ -129,7 +129,7 @@ def contract_print(request: HttpRequest, pk: int) -> HttpResponse:
     """E-1, E-4: the contract's current version as a printable page or a PDF."""
     order = _order(request, pk)
     contract = get_object_or_404(Contract, order=order)
-    number = request.GET.get("version")
+    number = params.int_param(request, "version", 0)
     version = (
         contract.versions.filter(number=number).first()
         if number

@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
@@ -20,15 +20,21 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.orm import create_schema
 from ninja.security import HttpBearer, django_auth
-from pydantic import create_model
+from pydantic import Field, create_model
 
 from oms.accounts.models import ApiToken
 from oms.accounts.permissions import visible_field_groups
 from oms.core import workflow
-from oms.core.errors import ActionError, FieldErrors, StaleVersion
+from oms.core.errors import ActionError, FieldErrors, IdempotencyKeyReused, StaleVersion
 from oms.core.models import IdempotencyRecord
+from oms.core.params import MAX_DB_INT, MAX_PAGE
 
 MAX_PAGE_SIZE = 200
+# P-1: query parameters are bounded by type, so that a page past 2^63 or an id no database
+# integer holds is a 422 naming the parameter, never an overflow in the database (a 500).
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE, description="页码，从 1 开始")]
+PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE, description="每页条数")]
+RecordId = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
 
 
 class TokenAuth(HttpBearer):
@@ -61,16 +67,38 @@ def _user(request: HttpRequest) -> Any:
     return request.user
 
 
+def request_fingerprint(request: HttpRequest) -> str:
+    """sha256 of the canonical request body: JSON parsed and written back with sorted keys and no
+    spacing, so that key order and whitespace do not make two equal requests differ; any other
+    body is hashed as sent."""
+    raw = request.body
+    try:
+        canonical = json.dumps(
+            json.loads(raw), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
+    except (ValueError, UnicodeDecodeError):
+        canonical = raw
+    return hashlib.sha256(canonical).hexdigest()
+
+
 def run_idempotent(
     request: HttpRequest, scope: str, create: Callable[[], dict[str, Any]], status: int = 201
 ) -> Any:
-    """DESIGN 6: a create sent again with the same Idempotency-Key returns the first answer."""
+    """DESIGN 6: a create sent again with the same Idempotency-Key and the same body returns the
+    first answer; the same key with a different body is refused (422 naming the key), because
+    answering the first result would silently drop the second request."""
     key = request.headers.get("Idempotency-Key", "")
     scope_key = f"{scope}:{key}"
+    fingerprint = request_fingerprint(request) if key else ""
     with transaction.atomic():
         if key:
             done = IdempotencyRecord.objects.filter(user=_user(request), key=scope_key).first()
             if done is not None:
+                if done.request_hash and done.request_hash != fingerprint:
+                    raise IdempotencyKeyReused(
+                        _("Idempotency-Key “%(key)s” 已用于内容不同的另一个请求；新的请求请使用新的键。")
+                        % {"key": key}
+                    )
                 return Status(done.status, json.loads(done.body))
         body = create()
         if key:
@@ -81,6 +109,7 @@ def run_idempotent(
                         key=scope_key,
                         status=status,
                         body=json.dumps(body, cls=DjangoJSONEncoder),
+                        request_hash=fingerprint,
                     )
             except IntegrityError as exc:
                 # A concurrent retry with the same key got there first: undo this create.
@@ -207,8 +236,9 @@ def crud_router(spec: ApiSpec) -> Router:
     router = Router(tags=[str(model._meta.verbose_name)])
 
     @router.get("/", response=PageOut, operation_id=f"list_{spec.path}")
-    def list_items(request: HttpRequest, q: str = "", page: int = 1, page_size: int = 50) -> dict[str, Any]:
-        page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
+    def list_items(
+        request: HttpRequest, q: str = "", page: PageNumber = 1, page_size: PageSize = 50
+    ) -> dict[str, Any]:
         qs = spec.selector(request.user)
         if q:
             cond = Q()

@@ -37,3 +37,11 @@ class StaleVersion(ActionError):
 class NotAllowed(ActionError):
     code = "forbidden"
     status = 403
+
+
+class IdempotencyKeyReused(ActionError):
+    """DESIGN 6: an Idempotency-Key names one request; sent again with a different body it is
+    refused, never answered with the first request's result (which would drop the second)."""
+
+    code = "idempotency_key_reused"
+    status = 422

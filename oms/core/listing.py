@@ -10,7 +10,7 @@ import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
@@ -32,6 +32,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from oms.accounts.permissions import visible_field_groups
+from oms.core import params
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
 
 PAGE_SIZE = 25
@@ -112,7 +113,7 @@ def cell(obj: Any, name: str) -> Any:
 def filtered(spec: ListSpec, request: HttpRequest) -> tuple[QuerySet[Any], dict[str, Any]]:
     """Apply search, filters and sort from the query string, in the database."""
     qs = spec.selector(request.user)
-    q = request.GET.get("q", "").strip()
+    q = params.text_param(request, "q").strip()
     if q:
         cond = Q()
         for f in spec.search_fields:
@@ -122,21 +123,20 @@ def filtered(spec: ListSpec, request: HttpRequest) -> tuple[QuerySet[Any], dict[
     for name in spec.filters:
         value = request.GET.get(name, "")
         if value:
+            # P-1: a value of the wrong type is refused naming the filter (400), not a 500.
+            typed = params.field_value(spec.model, name, value)
             active_filters[name] = value
-            qs = qs.filter(**{name: value})
+            qs = qs.filter(**{name: typed})
     for name, (_label, apply_flag) in spec.flag_filters.items():
         if request.GET.get(name) == "1":
             active_filters[name] = "1"
             qs = apply_flag(qs, request.user)
     if spec.date_field:
         for param, lookup in (("date_from", "gte"), ("date_to", "lte")):
-            value = request.GET.get(param, "")
-            if value:
-                try:
-                    qs = qs.filter(**{f"{spec.date_field}__{lookup}": date.fromisoformat(value)})
-                    active_filters[param] = value
-                except ValueError:
-                    pass  # a malformed date in the URL is ignored, not an error page
+            day = params.date_param(request, param)
+            if day is not None:
+                qs = qs.filter(**{f"{spec.date_field}__{lookup}": day})
+                active_filters[param] = request.GET[param]
     sort = request.GET.get("sort", "")
     sortable = {c.name for c in spec.visible_columns(request.user) if c.sortable}
     if sort.lstrip("-") in sortable:
@@ -175,7 +175,7 @@ class ListPage(SpecMixin, View):
         columns = self.spec.visible_columns(request.user)
         if request.GET.get("export") == "xlsx":
             return export_xlsx(self.spec.title, columns, qs[:EXPORT_LIMIT], viewer=request.user)
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(qs, PAGE_SIZE).get_page(params.page_param(request))
         rows = [(obj, [cell(obj, c.name) for c in columns]) for obj in page.object_list]
         query = request.GET.copy()
         query.pop("page", None)

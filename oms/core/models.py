@@ -52,6 +52,9 @@ class IdempotencyRecord(models.Model):
     key = models.CharField(max_length=200)
     status = models.PositiveSmallIntegerField()
     body = models.TextField()
+    # sha256 of the canonical request body: the same key with another body is refused. Empty on
+    # records stored before the hash was kept; those answer as before.
+    request_hash = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -105,6 +105,7 @@ def update_named(
     from oms.core.models import pinyin_initials
 
     values = dict(data)
-    if "name" in values:
+    if isinstance(values.get("name"), str):
+        # A name that is not text (an API `"name": null`) is left to validation, which names it.
         values["pinyin"] = pinyin_initials(values["name"])
     return update(actor=actor, obj=obj, data=values, version=version, action=action, reason=reason)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -33,6 +34,21 @@ def _error_page(request: HttpRequest, template: str, status: int) -> HttpRespons
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler404."""
     return _error_page(request, "404.html", 404)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400: the layout with what was wrong (P-1). Only our own messages are shown — a
+    parameter refused by `oms.core.params` or the NUL check; others (a bad Host header, …) get
+    the general text, since their wording is the framework's and may say too much."""
+    from oms.core.params import BadParameter
+
+    message = getattr(exception, "message", "") if isinstance(exception, BadParameter) else ""
+    if not message and type(exception) is BadRequest:
+        message = str(exception)
+    base = (
+        "portal/base.html" if getattr(getattr(request, "user", None), "is_customer", False) else "base.html"
+    )
+    return render(request, "400.html", {"base_template": base, "message": message}, status=400)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -24,7 +24,7 @@ from oms.core import records, workflow
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.core.money import DecimalInputError, parse_model_decimal
 from oms.customers.models import Customer
-from oms.customers.selectors import portal_account_of
+from oms.customers.selectors import customers_for, portal_account_of
 from oms.intake import importing
 from oms.intake.models import ImportBatch, ImportStatus
 from oms.notifications.actions import notify
@@ -98,6 +98,13 @@ def _clean_header(order: SalesOrder, errors: dict[str, list[str]]) -> None:
         )
     if customer is not None and not customer.active:
         errors.setdefault("customer", []).append(_("客户已停用。"))
+
+
+def customer_out_of_scope(actor: User, customer: Customer | None) -> bool:
+    """S-1: staff enter orders only for customers their data scope shows them — the rule the order
+    page's customer picker applies (`customers_for`). A customer they may not see is answered
+    like a missing one, so the answer reveals nothing about it."""
+    return customer is not None and not customers_for(actor).filter(pk=customer.pk).exists()
 
 
 def _build_lines(
@@ -214,8 +221,11 @@ def create_order(
     salesperson: User | None = None,
     inquiry: Inquiry | None = None,
 ) -> SalesOrder:
-    """B-3, B-4: a draft order with its lines and a unique number in the policy's format."""
+    """B-3, B-4: a draft order with its lines and a unique number in the policy's format, for a
+    customer in the actor's data scope (S-1) — on every path: page, API, import, inquiry."""
     records.require(permissions.can_enter_orders(actor))
+    if customer_out_of_scope(actor, data.get("customer")):
+        raise FieldErrors({"customer": _("客户不存在或不在您的数据范围内。")})
     return _create_order(
         actor=actor,
         data=data,
@@ -307,6 +317,14 @@ def update_order(
     unknown = set(data) - set(HEADER_FIELDS)
     if unknown:
         raise FieldErrors(dict.fromkeys(sorted(unknown), _("不认识的字段。")))
+    new_customer = data.get("customer")
+    if (
+        isinstance(new_customer, Customer)
+        and new_customer.pk != locked.customer_id
+        and customer_out_of_scope(actor, new_customer)
+    ):
+        # S-1: changing the order to a customer outside the actor's scope is refused like creating one.
+        raise FieldErrors({"customer": _("客户不存在或不在您的数据范围内。")})
     before = records.snapshot(locked, data.keys())
     old_lines = list(locked.lines.order_by("line_no"))
     for name, value in data.items():

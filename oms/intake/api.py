@@ -9,11 +9,12 @@ from typing import Any, Literal
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from oms.accounts.models import User
 from oms.accounts.permissions import visible_field_groups
-from oms.core.api import run_idempotent
+from oms.core.api import PageNumber, PageSize, RecordId, run_idempotent
 from oms.core.errors import FieldErrors
 from oms.core.money import bounded_decimal
 from oms.customers.models import Customer
@@ -23,7 +24,6 @@ from oms.orders.selectors import orders_for
 from oms.tracking.models import WorkItem, WorkStatus
 
 router = Router(tags=["订单"])
-MAX_PAGE_SIZE = 200
 
 
 # P-1: the same parser as the pages, at the column's digits; refusals name the line's field.
@@ -61,6 +61,7 @@ class OrderIn(Schema):
 
 class OrderPatch(Schema):
     version: int
+    customer_id: int | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
     order_date: datetime.date | None = None
@@ -152,15 +153,15 @@ class OrderReasonIn(Schema):
 class OrderFilters(Schema):
     q: str = ""
     status: str = ""
-    customer_id: int | None = None
+    customer_id: RecordId | None = None
     order_class: str = ""
     channel: str = ""
-    salesperson_id: int | None = None
+    salesperson_id: RecordId | None = None
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     overdue: bool = False
-    page: int = 1
-    page_size: int = 50
+    page: PageNumber = 1
+    page_size: PageSize = 50
 
 
 def _user(request: HttpRequest) -> User:
@@ -264,7 +265,8 @@ def _header(data: dict[str, Any]) -> dict[str, Any]:
     if "customer_id" in data:
         customer = Customer.objects.filter(pk=data["customer_id"]).first()
         if customer is None:
-            raise FieldErrors({"customer_id": "客户不存在。"})
+            # S-1: a missing customer and one outside the actor's scope get the same answer.
+            raise FieldErrors({"customer_id": _("客户不存在或不在您的数据范围内。")})
         header["customer"] = customer
     return header
 
@@ -311,7 +313,7 @@ def list_orders(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str,
             overdue=True,
         )
         qs = qs.filter(Exists(late))
-    page, size = max(f.page, 1), min(max(f.page_size, 1), MAX_PAGE_SIZE)
+    page, size = f.page, f.page_size
     qs = qs.order_by("-created_at", "-id")
     orders = list(_with_related(qs)[(page - 1) * size : page * size])
     pending = _pending(orders)

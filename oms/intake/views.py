@@ -24,7 +24,7 @@ from oms.billing import selectors as billing_selectors
 from oms.catalog.models import Product
 from oms.changes import selectors as change_selectors
 from oms.contracts.models import Distribution
-from oms.core import workflow
+from oms.core import params, workflow
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.core.listing import Column, ListSpec, watermark, workbook_bytes, xlsx_response
 from oms.core.pages import actor as _actor
@@ -644,8 +644,8 @@ def order_versions(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     all_versions = list(order.versions.select_related("created_by").order_by("number"))
     numbers = [v.number for v in all_versions]
-    b = int(request.GET.get("b") or (numbers[-1] if numbers else 0))
-    a = int(request.GET.get("a") or (numbers[-2] if len(numbers) > 1 else b))
+    b = params.int_param(request, "b", numbers[-1] if numbers else 0)
+    a = params.int_param(request, "a", numbers[-2] if len(numbers) > 1 else b)
     by_number = {v.number: v for v in all_versions}
     difference = (
         versions.diff(by_number[a].snapshot, by_number[b].snapshot)

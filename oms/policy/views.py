@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.accounts.permissions import can_edit_calendar, can_edit_policy, can_view_policy
+from oms.core import params
 from oms.core.errors import FieldErrors, StaleVersion
 from oms.policy import actions, selectors
 from oms.policy.forms import collect, sections
@@ -113,7 +114,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     """C-3: the working calendar by year; rest days and make-up workdays at a glance."""
     _require(can_view_policy(request.user))
     years = selectors.calendar_years()
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = params.year_param(request, timezone.localdate().year)
     days = list(CalendarDay.objects.filter(date__year=year))
     special = [d for d in days if d.is_workday != (d.date.weekday() < 5) or d.source == "manual"]
     return render(

@@ -6,13 +6,14 @@ order number answers 404 like one that does not exist."""
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.security import django_auth
+from pydantic import Field
 
-from oms.core.api import TokenAuth, run_idempotent
+from oms.core.api import PageNumber, TokenAuth, run_idempotent
 from oms.core.money import bounded_decimal
 from oms.core.pages import actor
 from oms.intake import actions as intake
@@ -80,8 +81,8 @@ class PortalOrderPage(Schema):
 class PortalOrderFilters(Schema):
     stage: str = ""
     q: str = ""
-    page: int = 1
-    page_size: int = 50
+    page: PageNumber = 1
+    page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE, description="每页条数")] = 50
 
 
 # P-1: the same parser as the pages, at the column's digits; refusals name the field.
@@ -155,8 +156,7 @@ def list_orders(request: HttpRequest, filters: Query[PortalOrderFilters]) -> dic
     """H-1: the company's orders, newest first, with the stage each has reached."""
     account = selectors.account_of(request.user)
     qs = selectors.order_list(account, stage=filters.stage, q=filters.q.strip())
-    size = max(1, min(filters.page_size, MAX_PAGE_SIZE))
-    page = max(1, filters.page)
+    size, page = filters.page_size, filters.page
     items = list(qs[(page - 1) * size : page * size])
     return {
         "count": qs.count(),

@@ -28,7 +28,7 @@ from oms.changes import actions as changes
 from oms.changes.forms import customer_form, customer_input
 from oms.changes.states import CHANGEABLE
 from oms.contracts import actions as contracts
-from oms.core import workflow
+from oms.core import params, workflow
 from oms.core.errors import ActionError, FieldErrors
 from oms.core.listing import table_xlsx
 from oms.core.pages import actor, attempt
@@ -131,7 +131,7 @@ def home(request: HttpRequest, account: PortalAccount) -> HttpResponse:
         )
         headers = [_("订单编号"), _("客户单号"), _("下单日期"), _("交货日期"), _("订单金额"), _("进度")]
         return table_xlsx(_("我的订单"), headers, rows, viewer=request.user)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(params.page_param(request))
     base = selectors.orders(account)
     return render(
         request,

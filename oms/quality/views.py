@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
-from oms.core import workflow
+from oms.core import params, workflow
 from oms.core.errors import ActionError, FieldErrors
 from oms.orders.selectors import order_detail
 from oms.quality import actions, states
@@ -82,5 +82,5 @@ def statistics(request: HttpRequest) -> HttpResponse:
     """G-3: inspections and failures per product and month."""
     if not states.in_quality(request.user) and getattr(request.user, "role", "") not in {"head", "auditor"}:
         raise Http404
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = params.year_param(request, timezone.localdate().year)
     return render(request, "quality/statistics.html", {"year": year, "rows": actions.statistics(year=year)})

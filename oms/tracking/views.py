@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import Role, User
-from oms.core import workflow
+from oms.core import params, workflow
 from oms.core.errors import ActionError
 from oms.core.pages import actor as acting_user
 from oms.core.pages import flash_refusal
@@ -66,6 +66,6 @@ def overview(request: HttpRequest) -> HttpResponse:
     if acting_user(request).role not in {Role.HEAD, Role.EXECUTIVE, Role.ADMIN, Role.AUDITOR}:
         raise Http404
     page = Paginator(selectors.overview(request.user, orders_for(request.user)), 50).get_page(
-        request.GET.get("page")
+        params.page_param(request)
     )
     return render(request, "tracking/overview.html", {"page": page})

@@ -27,8 +27,9 @@ def org(db: Any) -> dict[str, Any]:
     """A small company: sales staff and head, an executive, customer service, products, a customer,
     and the working calendar up to the fixtures' delivery dates."""
     _calendar_2027()
+    sales = make_user("sales1", kind="sales")
     return {
-        "sales": make_user("sales1", kind="sales"),
+        "sales": sales,
         "head": make_user("saleshead", kind="sales", role=Role.HEAD),
         "exec": make_user("exec1", kind="management", role=Role.EXECUTIVE),
         "cs": make_user("cs1", kind="customer_service"),
@@ -40,7 +41,9 @@ def org(db: Any) -> dict[str, Any]:
         "finance_head": make_user("finhead", kind="finance", role=Role.HEAD),
         "procurement_head": make_user("prochead", kind="procurement", role=Role.HEAD),
         "gm": make_user("gm", kind="management", role=Role.HEAD),
-        "customer": CustomerFactory(credit_limit=Decimal("100000")),
+        # S-1: the customer is the salesperson's own, in the sales department, so that those
+        # who enter its orders have it in their data scope.
+        "customer": CustomerFactory(credit_limit=Decimal("100000"), owner=sales, department=sales.department),
         "gear": Product.objects.create(
             code="P1", name="齿轮箱", spec="GB-200", unit="台", list_price=Decimal("1000"), lead_time_days=10
         ),

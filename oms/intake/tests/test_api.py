@@ -8,6 +8,7 @@ import json
 import pytest
 
 from oms.accounts.actions import issue_api_token
+from oms.audit.models import AuditEvent
 from oms.orders.models import OrderStatus, SalesOrder
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,40 @@ def test_create_is_idempotent(client, org) -> None:
         ["2000.00", "500.00"],
         "draft",
     )
+
+
+def test_same_key_with_the_same_body_reordered_answers_the_first_order(client, org) -> None:
+    """DESIGN 6: equal bodies are compared canonically — key order and spacing do not matter."""
+    auth = {**_auth(org["sales"]), "HTTP_IDEMPOTENCY_KEY": "k-same"}
+    first = client.post("/api/orders/", _body(org), content_type="application/json", **auth)
+    reordered = json.dumps(dict(reversed(list(json.loads(_body(org)).items()))), indent=2)
+    again = client.post("/api/orders/", reordered, content_type="application/json", **auth)
+    assert (first.status_code, again.status_code, again.json(), SalesOrder.objects.count()) == (
+        201,
+        201,
+        first.json(),
+        1,
+    )
+
+
+def test_same_key_with_a_different_body_is_422_naming_the_key(client, org) -> None:
+    """DESIGN 6: a reused Idempotency-Key with another body is refused, not answered with the
+    first order (which silently dropped the second); nothing more is saved."""
+    auth = {**_auth(org["sales"]), "HTTP_IDEMPOTENCY_KEY": "k-reused"}
+    first = client.post("/api/orders/", _body(org), content_type="application/json", **auth)
+    events = AuditEvent.objects.count()
+    other = client.post(
+        "/api/orders/", _body(org, delivery_place="北京"), content_type="application/json", **auth
+    )
+    assert (first.status_code, other.status_code) == (201, 422)
+    assert other.json() == {
+        "code": "idempotency_key_reused",
+        "message": "Idempotency-Key “k-reused” 已用于内容不同的另一个请求；新的请求请使用新的键。",
+        "fields": {},
+    }
+    assert SalesOrder.objects.count() == 1
+    assert SalesOrder.objects.get().delivery_place == "上海"
+    assert AuditEvent.objects.count() == events
 
 
 def test_bad_line_is_422_naming_the_line(client, org) -> None:

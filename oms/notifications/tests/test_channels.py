@@ -244,7 +244,7 @@ def test_order_events_reach_a_webhook_signed_and_retried(
         name="ERP", kind="webhook", webhook_url=f"{robot.url}/hook", secret=SECRET, events=["order."]
     )
     robot.answers = [{"status": 503}]
-    org = {"customer": _customer(), "gear": _product("P1"), "motor": _product("P2")}
+    org = {"customer": _customer(owner=people["wang"]), "gear": _product("P1"), "motor": _product("P2")}
     order = intake.create_order(
         actor=people["wang"], data=header(org), lines=lines(org), duplicate_reason="t"
     )
@@ -266,10 +266,10 @@ def test_order_events_reach_a_webhook_signed_and_retried(
     }
 
 
-def _customer() -> Any:
+def _customer(**extra: Any) -> Any:
     from oms.customers.tests.factories import CustomerFactory
 
-    return CustomerFactory()
+    return CustomerFactory(**extra)
 
 
 def _product(code: str) -> Any:

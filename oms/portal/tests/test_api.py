@@ -78,6 +78,29 @@ def test_placing_an_order_is_idempotent(client: Client, world: dict[str, Any]) -
     assert (order.status, order.channel, order.customer_id) == ("pending_check", "portal", world["own"].pk)
 
 
+def test_reusing_a_key_with_another_body_is_422_naming_the_key(client: Client, world: dict[str, Any]) -> None:
+    """DESIGN 6, B-8: the portal API shares the rule — a second, different order under the same
+    Idempotency-Key is refused with 422 naming the key, not dropped behind the first answer."""
+    payload: dict[str, Any] = {
+        "delivery_date": f"{timezone.localdate() + timedelta(days=20):%Y-%m-%d}",
+        "delivery_place": "上海市浦东新区示例路 1 号",
+        "contact_phone": "13912345670",
+        "lines": [{"product_id": Product.objects.get(code="P1002").pk, "quantity": "2"}],
+    }
+    headers = {**world["auth"], "HTTP_IDEMPOTENCY_KEY": "po-reused"}
+    first = client.post("/api/portal/orders", payload, content_type="application/json", **headers)
+    before = SalesOrder.objects.count()
+    payload["lines"][0]["quantity"] = "5"
+    other = client.post("/api/portal/orders", payload, content_type="application/json", **headers)
+    assert (first.status_code, other.status_code, other.json()["code"]) == (
+        201,
+        422,
+        "idempotency_key_reused",
+    )
+    assert "po-reused" in other.json()["message"]
+    assert SalesOrder.objects.count() == before
+
+
 def test_bad_input_names_the_field_and_saves_nothing(client: Client, world: dict[str, Any]) -> None:
     before = SalesOrder.objects.count()
     response = client.post(
