@@ -37,16 +37,9 @@ pytestmark = pytest.mark.django_db
 MAX_EXAMPLES = 12
 CHECKS = [not_a_server_error, response_schema_conformance]
 
-# Defects other engineers fix at the same time (issue 20, points 1 and 8). A failure is let
-# through only when its operation and the exception behind the 500 match an entry here; every
-# other failure fails the test. Remove an entry when its point is merged.
-KNOWN: dict[tuple[str, str], str] = {
-    # Point 8: a master-data PATCH with `"name": null` reaches the pinyin index and answers 500.
-    **{
-        (f"PATCH /api/{resource}/{{item_id}}", "TypeError: 'NoneType' object is not iterable"): "point 8"
-        for resource in ("customers", "products", "suppliers", "carriers")
-    },
-}
+# Defects known and not yet fixed, keyed by operation and a fragment of the exception behind the
+# 500; every other failure fails the test. Empty: points 1 and 8 of issue 20 are merged.
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="module")
