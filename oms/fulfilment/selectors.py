@@ -33,7 +33,9 @@ def execution_of(order: SalesOrder) -> dict[str, Any]:
         .annotate(q=Sum("quantity"))
     }
     lines = list(order.lines.select_related("product").order_by("line_no"))
-    to_ship = [(ln, ln.quantity - shipped.get(ln.pk, Decimal("0"))) for ln in lines]
+    # A value the database could not read back (text stored by hand on SQLite) counts as 0 so
+    # the page still opens for the repair (issue 20.1).
+    to_ship = [(ln, (ln.quantity or Decimal("0")) - shipped.get(ln.pk, Decimal("0"))) for ln in lines]
     return {
         **_ship_release(order, to_ship),
         "shipments": list(

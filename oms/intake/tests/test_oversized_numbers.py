@@ -165,7 +165,7 @@ def test_import_preview_lists_the_oversized_quantity_and_confirm_refuses(org, qu
 @pytest.mark.parametrize("raw", ["1e20", "9e999", "'abc'"])
 def test_lists_answer_with_a_bad_value_stored_by_raw_sql(client, org, raw) -> None:
     """P-1: reading never fails on a stored row: with 10^20, infinity or text written into the
-    order's number columns behind the application's back, /orders/, GET /api/orders/ and the edit
+    order's number columns behind the application's back, /orders/, GET /api/orders/, the order and edit
     page answer 200, and the draft can be repaired through the API."""
     order = actions.create_order(actor=org["sales"], data=header(org), lines=lines(org))
     with connection.cursor() as cursor:
@@ -175,6 +175,7 @@ def test_lists_answer_with_a_bad_value_stored_by_raw_sql(client, org, raw) -> No
         cursor.execute("PRAGMA ignore_check_constraints = OFF")
     assert _lists_answer(client, org) == (200, 200)
     assert client.get(f"/orders/{order.pk}/edit/").status_code == 200
+    assert client.get(f"/orders/{order.pk}/").status_code == 200
     assert client.get(f"/api/orders/{order.pk}", **_auth(org["sales"])).status_code == 200
     repaired = client.patch(
         f"/api/orders/{order.pk}",
