@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import QueryDict
 
+from oms.core.money import plain_number
 from oms.orders.models import SalesOrder
 
 
@@ -35,7 +36,7 @@ def customer_form(order: SalesOrder, given: QueryDict) -> dict[str, Any]:
         "rows": [
             (
                 ln,
-                given.get(f"quantity-{ln.pk}", ln.quantity.normalize()),
+                given.get(f"quantity-{ln.pk}", plain_number(ln.quantity)),
                 given.get(f"spec-{ln.pk}", ln.spec),
             )
             for ln in order.lines.select_related("product").order_by("line_no")

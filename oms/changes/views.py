@@ -22,6 +22,7 @@ from oms.contracts import rendering
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
 from oms.core.listing import Column, ListSpec
+from oms.core.money import plain_number
 from oms.core.pages import actor, flash_refusal
 from oms.customers.models import PaymentTerms
 from oms.fulfilment import actions as fulfilment
@@ -108,8 +109,8 @@ def _form_rows(order: SalesOrder, post: QueryDict | None) -> list[dict[str, Any]
             {
                 "index": i,
                 "line": ln,
-                "quantity": post.get(p + "quantity", "") if post else ln.quantity.normalize(),
-                "unit_price": post.get(p + "unit_price", "") if post else ln.unit_price.normalize(),
+                "quantity": post.get(p + "quantity", "") if post else plain_number(ln.quantity),
+                "unit_price": post.get(p + "unit_price", "") if post else plain_number(ln.unit_price),
                 "spec": post.get(p + "spec", "") if post else ln.spec,
                 "remove": bool(post and post.get(p + "remove")),
                 "errors": [],

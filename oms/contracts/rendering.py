@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from oms.core.errors import FieldErrors
-from oms.core.money import amount_in_capitals
+from oms.core.money import amount_in_capitals, plain_number
 from oms.orders.models import SalesOrder
 
 PLACEHOLDER = re.compile(r"{{\s*([a-z_]+)\s*}}")
@@ -76,9 +76,9 @@ def _items_table(order: SalesOrder) -> SafeString:
                 ln.line_no,
                 ln.product.name,
                 ln.spec,
-                ln.quantity.normalize(),
+                plain_number(ln.quantity),
                 ln.unit,
-                ln.unit_price.normalize(),
+                plain_number(ln.unit_price),
                 ln.amount,
             )
             for ln in order.lines.select_related("product").order_by("line_no")

@@ -18,6 +18,12 @@ _DIGITS = {"零": 0, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6,
 _SMALL = {"拾": 10, "佰": 100, "仟": 1000}
 
 
+def plain_number(value: Decimal) -> str:
+    """A quantity as people write it: no trailing zeros and never an exponent (12800, 2.5, 10),
+    where `Decimal.normalize()` alone would print 1.28E+4."""
+    return format(value.normalize(), "f")
+
+
 def amount_in_capitals(value: Decimal | int | str) -> str:
     """壹万贰仟元整 for 12000; negative amounts are refused (a contract states what is owed)."""
     amount = Decimal(str(value)).quantize(FEN, rounding=ROUND_HALF_UP)

@@ -27,6 +27,7 @@ from oms.contracts.models import Distribution
 from oms.core import params, workflow
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.core.listing import Column, ListSpec, watermark, workbook_bytes, xlsx_response
+from oms.core.money import plain_number
 from oms.core.pages import actor as _actor
 from oms.customers.models import Customer
 from oms.delivery import selectors as delivery_selectors
@@ -164,9 +165,9 @@ def _line_rows(request: HttpRequest, order: SalesOrder | None) -> list[dict[str,
                 "product_label": str(ln.product),
                 "spec": ln.spec,
                 # None: the stored value is no number (P-1); an empty field lets it be repaired.
-                "quantity": ln.quantity.normalize() if ln.quantity is not None else "",
+                "quantity": plain_number(ln.quantity) if ln.quantity is not None else "",
                 "unit": ln.unit,
-                "unit_price": ln.unit_price.normalize() if ln.unit_price is not None else "",
+                "unit_price": plain_number(ln.unit_price) if ln.unit_price is not None else "",
             }
             for ln in lines_of(order)
         ]

@@ -42,3 +42,21 @@ def test_negative_amounts_are_refused() -> None:
 def test_every_amount_round_trips(cents: int) -> None:
     amount = Decimal(cents) / 100
     assert capitals_to_amount(amount_in_capitals(amount)) == amount.quantize(Decimal("0.01"))
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("12800", "12800"),
+        ("12800.0000", "12800"),
+        ("10", "10"),
+        ("2.50", "2.5"),
+        ("0.5", "0.5"),
+        ("1E+2", "100"),
+    ],
+)
+def test_plain_number_never_prints_an_exponent_or_trailing_zeros(value: str, text: str) -> None:
+    """P-1: quantities in messages and forms read as people write them (12800, not 1.28E+4)."""
+    from oms.core.money import plain_number
+
+    assert plain_number(Decimal(value)) == text
