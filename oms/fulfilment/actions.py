@@ -513,8 +513,11 @@ def pick(*, actor: User, reservation: Reservation) -> Reservation:
 
 
 @transaction.atomic
-def second_check(*, actor: User, reservation: Reservation, counted: Decimal) -> Reservation:
-    """G-4: a second person counts the picked goods against the order; a difference is refused."""
+def second_check(*, actor: User, reservation: Reservation, counted: Decimal | None) -> Reservation:
+    """G-4: a second person counts the picked goods against the order; a difference is refused,
+    and so is a count left empty (a count of 0 is a count, and a difference)."""
+    if counted is None:
+        raise FieldErrors({"counted": _("请填写复核数量。")})
     if counted != reservation.quantity:
         raise FieldErrors(
             {
