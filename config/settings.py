@@ -146,6 +146,8 @@ TEMPLATES = [
                 "oms.core.context_processors.navigation",
                 "oms.notifications.context_processors.unread",
             ],
+            # P-1: the figure filters (money, price, qty) in every template without a load.
+            "builtins": ["oms.core.templatetags.oms_tags"],
         },
     }
 ]
