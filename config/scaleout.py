@@ -84,9 +84,7 @@ def default_storage(env: Mapping[str, str]) -> dict[str, Any]:
     return {"BACKEND": S3, "OPTIONS": options}
 
 
-def replica_database(
-    env: Mapping[str, str], parse: Any, primary: Mapping[str, Any]
-) -> dict[str, Any] | None:
+def replica_database(env: Mapping[str, str], parse: Any, primary: Mapping[str, Any]) -> dict[str, Any] | None:
     """The read replica's connection settings, or None. It must be PostgreSQL like the primary;
     in tests it mirrors the primary (one test database, two connections)."""
     url = env.get("OMS_DATABASE_REPLICA_URL", "")

@@ -272,7 +272,7 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = int(
 )
 IMPORT_MAX_ROWS = int(os.environ.get("OMS_IMPORT_MAX_ROWS", "2000"))
 
-# ---- Several nodes on one database (issue 24.4; config/scaleout.py, docs/deployment.md) --------
+# ---- Several nodes on one database (issue 24.4 and 24.6; config/scaleout.py, docs/deployment.md) ---
 # Every node shares the database, and through it sessions, login failures (S-3) and idempotency
 # keys (DESIGN 6). The cache is per process unless OMS_CACHE_URL / OMS_REDIS_URL names a Redis
 # server; nothing correctness-relevant relies on it. Uploaded files: the instance folder
@@ -290,7 +290,11 @@ if _replica:
     DATABASES["replica"] = _replica
     DATABASE_ROUTERS = ["oms.core.replica.ReplicaRouter"]
 MIDDLEWARE = [*MIDDLEWARE, "oms.core.replica.ReplicaReadsMiddleware"]
-# ---- end of issue 24.4 ------------------------------------------------------------------------
+# Issue 24.6 (deploy/): a container image keeps the collected static files out of the instance
+# volume; health probes come straight to a node over HTTP, so the HTTPS redirect spares them.
+STATIC_ROOT = Path(os.environ.get("OMS_STATIC_ROOT") or STATIC_ROOT)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# ---- end of issue 24.4 and 24.6 ---------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

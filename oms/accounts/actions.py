@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Mapping
 from functools import partial
 from importlib import import_module
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings

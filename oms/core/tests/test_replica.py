@@ -70,7 +70,10 @@ def test_writes_go_to_the_primary_even_for_a_record_read_from_the_replica(replic
 
 
 def test_the_replica_is_never_migrated() -> None:
-    assert (router.allow_migrate("default", "orders"), router.allow_migrate("replica", "orders")) == (True, False)
+    assert (router.allow_migrate("default", "orders"), router.allow_migrate("replica", "orders")) == (
+        True,
+        False,
+    )
 
 
 def _request(path: str, method: str = "get") -> Any:

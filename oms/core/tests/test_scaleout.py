@@ -137,13 +137,14 @@ def _settings_in_a_fresh_process(env: dict[str, str]) -> dict[str, Any]:
         "import json, django; django.setup(); from django.conf import settings as s; "
         "print(json.dumps({'cache': s.CACHES['default']['BACKEND'], 'session': s.SESSION_ENGINE, "
         "'storage': s.STORAGES['default']['BACKEND'], 'static': s.STORAGES['staticfiles']['BACKEND'], "
-        "'media': str(s.MEDIA_ROOT), 'databases': sorted(s.DATABASES), "
+        "'media': str(s.MEDIA_ROOT), 'static_root': str(s.STATIC_ROOT), 'databases': sorted(s.DATABASES), "
         "'replica_host': s.DATABASES.get('replica', {}).get('HOST'), "
         "'routers': s.DATABASE_ROUTERS, 'replica': s.OMS_DATABASE_REPLICA}))"
     )
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("OMS_CACHE", "OMS_REDIS", "OMS_S3"))}
     clean.pop("OMS_DATABASE_REPLICA_URL", None)
     clean.pop("OMS_MEDIA_ROOT", None)
+    clean.pop("OMS_STATIC_ROOT", None)
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -164,6 +165,7 @@ def test_settings_default_to_one_node_defaults(tmp_path: Path) -> None:
         "storage": scaleout.FILESYSTEM,
         "static": settings.STORAGES["staticfiles"]["BACKEND"],  # untouched by the block
         "media": str(tmp_path / "media"),
+        "static_root": str(tmp_path / "staticfiles"),
         "databases": ["default"],
         "replica_host": None,
         "routers": [],
@@ -180,6 +182,7 @@ def test_settings_read_the_scale_out_environment(tmp_path: Path) -> None:
             "OMS_REDIS_URL": "redis://127.0.0.1:6379/0",
             "OMS_S3_BUCKET": "oms-files",
             "OMS_MEDIA_ROOT": str(tmp_path / "shared"),
+            "OMS_STATIC_ROOT": str(tmp_path / "static"),
         }
     )
     assert found == {
@@ -188,8 +191,19 @@ def test_settings_read_the_scale_out_environment(tmp_path: Path) -> None:
         "storage": scaleout.S3,
         "static": settings.STORAGES["staticfiles"]["BACKEND"],  # untouched by the block
         "media": str(tmp_path / "shared"),
+        "static_root": str(tmp_path / "static"),
         "databases": ["default", "replica"],
         "replica_host": "replica",
         "routers": ["oms.core.replica.ReplicaRouter"],
         "replica": "replica",
     }
+
+
+@pytest.mark.django_db
+def test_behind_https_the_health_probes_are_not_redirected(client: Any, settings: Any) -> None:
+    """Issue 24.6: orchestrators probe a node over plain HTTP (compose's healthcheck, a load
+    balancer); every other address is still redirected to HTTPS."""
+    settings.SECURE_SSL_REDIRECT = True
+    statuses = [client.get(path).status_code for path in ("/healthz", "/readyz", "/accounts/login/")]
+    assert statuses[2] == 301
+    assert 301 not in statuses[:2]

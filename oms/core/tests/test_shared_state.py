@@ -143,7 +143,9 @@ def test_an_ended_session_is_refused_also_when_a_shared_cache_holds_it(
     client = Client()
     client.force_login(user)
     assert client.get(reverse("core:home")).status_code == 200
-    session = record_login(user=user, session_key=client.session.session_key, client="10.0.0.9", user_agent="")
+    session = record_login(
+        user=user, session_key=client.session.session_key, client="10.0.0.9", user_agent=""
+    )
     with django_capture_on_commit_callbacks(execute=True):
         end_session(actor=admin_user, target=session)
     response = client.get(reverse("core:home"))
