@@ -31,12 +31,21 @@ SCHEDULER = ["python", "manage.py", "run_scheduler"]
 # are skipped, and afterwards they hold like every other.
 SERVING_MERGED = (ROOT / "config" / "gunicorn.conf.py").exists()
 SERVING_VARS = {
+    "OMS_ACCESS_LOG",
     "OMS_BIND",
-    "OMS_WEB_WORKERS",
+    "OMS_DELIVERY_LEASE_SECONDS",
+    "OMS_LOG_FORMAT",
+    "OMS_METRICS_TOKEN",
+    "OMS_OPS_LOG_LEVEL",
+    "OMS_PORT",
+    "OMS_STATISTICS_SECONDS",
+    "OMS_SWEEP_SECONDS",
+    "OMS_TASK_BACKOFF_SECONDS",
+    "OMS_TASK_MAX_ATTEMPTS",
     "OMS_WEB_THREADS",
     "OMS_WEB_TIMEOUT",
-    "OMS_METRICS_TOKEN",
-    "OMS_LOG_FORMAT",
+    "OMS_WEB_WORKERS",
+    "OMS_WORKER_HEARTBEAT_SECONDS",
 }
 NOT_FOR_DEPLOYMENT = {"OMS_TEST_DATABASE_NAME"}  # the test suite's own
 OMS_NAME = re.compile(r"\bOMS_[A-Z0-9_]*[A-Z0-9]\b")
@@ -259,7 +268,7 @@ def test_every_variable_the_settings_read_is_in_the_runbook() -> None:
     (`OMS_S3_*`)."""
     text = RUNBOOK.read_text(encoding="utf-8")
     wildcards = re.findall(r"`(OMS_[A-Z0-9_]*_)\*`", text)
-    settings_files = [ROOT / "config" / "settings.py", ROOT / "config" / "scaleout.py"]
+    settings_files = sorted((ROOT / "config").glob("*.py"))  # settings, scaleout, gunicorn.conf
     read = set()
     for path in settings_files:
         read |= set(re.findall(r"[\"'](OMS_[A-Z0-9_]+)[\"']", path.read_text(encoding="utf-8")))
