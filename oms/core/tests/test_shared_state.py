@@ -130,15 +130,43 @@ def test_another_server_process_shares_the_throttle_and_the_idempotency_keys(
     assert (again.status_code, again.json(), Customer.objects.count()) == (201, other["body"], 1)
 
 
+def _redis_up() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+REDIS = pytest.param(
+    "redis",
+    marks=pytest.mark.skipif(not _redis_up(), reason="no Redis server at 127.0.0.1:6379"),
+)
+
+
 @pytest.mark.django_db
+@pytest.mark.parametrize("cache", ["locmem", REDIS])
 def test_an_ended_session_is_refused_also_when_a_shared_cache_holds_it(
-    settings: Any, admin_user: Any, django_capture_on_commit_callbacks: Any
+    cache: str, settings: Any, admin_user: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     """S-3 with `cached_db` sessions (a Redis cache configured): ending a login removes the cached
     copy too, so no server keeps honouring it from the cache."""
+    import uuid
+
+    from config import scaleout
     from oms.accounts.actions import end_session, record_login
 
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    if cache == "redis":
+        settings.CACHES = scaleout.caches(
+            {"OMS_REDIS_URL": "redis://127.0.0.1:6379/15", "OMS_CACHE_PREFIX": f"test-{uuid.uuid4().hex}"}
+        )
+    settings.SESSION_ENGINE = (
+        scaleout.session_engine(settings.CACHES)
+        if cache == "redis"
+        else ("django.contrib.sessions.backends.cached_db")
+    )
     user = make_user("alice")
     client = Client()
     client.force_login(user)
