@@ -286,6 +286,7 @@ MEDIA_ROOT = Path(os.environ.get("OMS_MEDIA_ROOT") or MEDIA_ROOT)
 STORAGES = {**STORAGES, "default": scaleout.default_storage(os.environ)}
 _replica = scaleout.replica_database(os.environ, _database, DATABASES["default"])
 OMS_DATABASE_REPLICA = "replica" if _replica else ""
+OMS_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("OMS_REPLICA_MAX_LAG_SECONDS", "30"))
 if _replica:
     DATABASES["replica"] = _replica
     DATABASE_ROUTERS = ["oms.core.replica.ReplicaRouter"]

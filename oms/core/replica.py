@@ -7,14 +7,15 @@ when all of these hold:
 - it is a GET or HEAD of a read-heavy page: the analysis and KPI pages (the `analytics` URL
   namespace) or any Excel export (`?export=…`);
 - the replica answers (otherwise the primary serves, and the replica is not tried again for
-  `RETRY_SECONDS`);
+  `RETRY_SECONDS`) and is at most `OMS_REPLICA_MAX_LAG_SECONDS` behind the primary (checked at
+  most every `LAG_CHECK_SECONDS` per process);
 - the request has not written anything yet: after its first write every read goes to the
   primary, so a request always reads its own writes; so does anything inside a transaction;
 - the model is not one whose rows must be current: sessions and users (a login just made must
   be seen), policy, the audit chain and the task queue are always read from the primary.
 Writes always go to the primary, also for a record that was read from the replica.
-A replica is behind the primary by its replication lag (usually well under a second); the pages
-sent to it are reports, where that is acceptable.
+Within that bound a report may miss the newest seconds of work; the pages sent to the replica are
+reports, where that is acceptable.
 """
 
 from __future__ import annotations
@@ -38,6 +39,15 @@ PRIMARY_ONLY_APPS = frozenset(
     {"sessions", "accounts", "auth", "contenttypes", "policy", "audit", "django_tasks", "core"}
 )
 RETRY_SECONDS = 30.0
+LAG_CHECK_SECONDS = 5.0
+# Seconds the replica is behind: none on a primary, none when everything received is replayed
+# (an idle primary sends nothing, so the last replay time alone would look old), else the age of
+# the last replayed transaction.
+LAG_SQL = (
+    "SELECT CASE WHEN NOT pg_is_in_recovery() THEN 0 "
+    "WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
+    "ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END"
+)
 
 
 @dataclass
@@ -47,6 +57,7 @@ class _Reads:
 
 _reads: ContextVar[_Reads | None] = ContextVar("oms_replica_reads", default=None)
 _down_until: dict[str, float] = {}
+_lag_checked: dict[str, tuple[float, bool]] = {}  # alias: (when, within the bound)
 
 
 def replica_alias() -> str:
@@ -58,17 +69,34 @@ def reading_from_replica() -> bool:
     return bool(state and state.replica and replica_alias())
 
 
+def replica_lag(alias: str) -> float:
+    with connections[alias].cursor() as cursor:
+        cursor.execute(LAG_SQL)
+        row = cursor.fetchone()
+    return float(row[0]) if row else 0.0
+
+
 def replica_available(alias: str) -> bool:
-    """The replica accepts a connection; a failure sends reads to the primary for a while."""
-    if _down_until.get(alias, 0.0) > time.monotonic():
+    """The replica accepts a connection and is not too far behind; a failure sends reads to the
+    primary for a while."""
+    now = time.monotonic()
+    if _down_until.get(alias, 0.0) > now:
         return False
     try:
         connections[alias].ensure_connection()
+        checked = _lag_checked.get(alias)
+        if checked is not None and now - checked[0] < LAG_CHECK_SECONDS:
+            return checked[1]
+        lag = replica_lag(alias)
     except DatabaseError:
         log.warning("read replica %r unreachable; reading from the primary", alias, exc_info=True)
-        _down_until[alias] = time.monotonic() + RETRY_SECONDS
+        _down_until[alias] = now + RETRY_SECONDS
         return False
-    return True
+    within = lag <= settings.OMS_REPLICA_MAX_LAG_SECONDS
+    if not within:
+        log.warning("read replica %r is %.1f s behind; reading from the primary", alias, lag)
+    _lag_checked[alias] = (now, within)
+    return within
 
 
 def is_read_heavy(request: HttpRequest) -> bool:

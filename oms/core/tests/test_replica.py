@@ -21,6 +21,11 @@ from oms.orders.models import SalesOrder
 router = replica.ReplicaRouter()
 
 
+def _reset_checks() -> None:
+    replica._down_until.clear()
+    replica._lag_checked.clear()
+
+
 @pytest.fixture
 def replica_on(settings: Any) -> Iterator[None]:
     settings.OMS_DATABASE_REPLICA = "replica"
@@ -104,7 +109,7 @@ def replica_alias(settings: Any) -> Iterator[str]:
     connections.settings["replica"] = {**connections.settings["default"]}
     settings.OMS_DATABASE_REPLICA = "replica"
     settings.DATABASE_ROUTERS = ["oms.core.replica.ReplicaRouter"]
-    replica._down_until.clear()
+    _reset_checks()
     # Opened here, outside the test case's database guard (the alias did not exist when the test
     # case listed its databases); the page then finds it open.
     connections["replica"].connect()
@@ -112,7 +117,7 @@ def replica_alias(settings: Any) -> Iterator[str]:
     connections["replica"].close()
     del connections["replica"]
     del connections.settings["replica"]
-    replica._down_until.clear()
+    _reset_checks()
 
 
 @pytest.mark.postgres
@@ -168,7 +173,7 @@ def test_an_unreachable_replica_falls_back_to_the_primary(
     monkeypatch.setattr(replica, "connections", _Connections())
     settings.OMS_DATABASE_REPLICA = "replica"
     settings.DATABASE_ROUTERS = ["oms.core.replica.ReplicaRouter"]
-    replica._down_until.clear()
+    _reset_checks()
     client.force_login(make_user("head", kind="sales", role=Role.HEAD))
     try:
         response = client.get(reverse("analytics:kpis"), {"month": "2026-11", "by": "department"})
@@ -176,4 +181,53 @@ def test_an_unreachable_replica_falls_back_to_the_primary(
         monkeypatch.setattr(replica, "connections", connections)  # back up, but not retried yet
         assert replica.replica_available("replica") is False
     finally:
-        replica._down_until.clear()
+        _reset_checks()
+
+
+class _LiveReplica:
+    def ensure_connection(self) -> None:
+        return None
+
+
+class _LiveConnections:
+    def __getitem__(self, alias: str) -> Any:
+        return _LiveReplica() if alias == "replica" else connections[alias]
+
+
+@pytest.mark.parametrize(("lag", "used"), [(0.0, True), (30.0, True), (30.5, False)])
+def test_a_replica_too_far_behind_is_not_used(
+    lag: float, used: bool, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OMS_REPLICA_MAX_LAG_SECONDS (30): within it the replica serves the reports, beyond it the
+    primary does."""
+    settings.OMS_REPLICA_MAX_LAG_SECONDS = 30.0
+    monkeypatch.setattr(replica, "connections", _LiveConnections())
+    monkeypatch.setattr(replica, "replica_lag", lambda alias: lag)
+    _reset_checks()
+    try:
+        assert replica.replica_available("replica") is used
+    finally:
+        _reset_checks()
+
+
+def test_the_lag_is_measured_once_in_a_while_not_on_every_request(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.OMS_REPLICA_MAX_LAG_SECONDS = 30.0
+    measured: list[str] = []
+    monkeypatch.setattr(replica, "connections", _LiveConnections())
+    monkeypatch.setattr(replica, "replica_lag", lambda alias: measured.append(alias) or 0.0)
+    _reset_checks()
+    try:
+        assert [replica.replica_available("replica") for _ in range(3)] == [True, True, True]
+        assert measured == ["replica"]
+    finally:
+        _reset_checks()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="replication lag is PostgreSQL's")
+@pytest.mark.django_db
+def test_a_server_that_is_not_in_recovery_has_no_lag() -> None:
+    """The lag query runs on PostgreSQL; a primary (not replaying anything) is never behind."""
+    assert replica.replica_lag("default") == 0.0
