@@ -207,3 +207,26 @@ def test_behind_https_the_health_probes_are_not_redirected(client: Any, settings
     statuses = [client.get(path).status_code for path in ("/healthz", "/readyz", "/accounts/login/")]
     assert statuses[2] == 301
     assert 301 not in statuses[:2]
+
+
+def test_backup_says_that_uploads_in_object_storage_are_not_in_it(
+    settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    from oms.core.management.commands import backup as command
+
+    monkeypatch.setattr(command, "backup", lambda out: out / "2026-12-05")
+    settings.STORAGES = {**settings.STORAGES, "default": scaleout.default_storage({"OMS_S3_BUCKET": "b"})}
+    err = io.StringIO()
+    call_command("backup", out=str(tmp_path), stdout=io.StringIO(), stderr=err)
+    assert "Uploaded files are kept by storages.backends.s3.S3Storage, not in this backup" in err.getvalue()
+
+
+def test_backups_go_to_the_instance_folder_also_when_uploads_are_elsewhere(settings: Any) -> None:
+    from oms.core.management.commands.backup import Command
+
+    parser = Command().create_parser("manage.py", "backup")
+    assert parser.parse_args([]).out == str(Path(settings.VAR_DIR) / "backups")
