@@ -29,7 +29,14 @@ from oms.intake import importing
 from oms.intake.models import ImportBatch, ImportStatus
 from oms.notifications.actions import notify
 from oms.orders import checks, permissions, states, versions
-from oms.orders.models import EDITABLE_STATUSES, Inquiry, OrderLine, OrderStatus, SalesOrder
+from oms.orders.models import (
+    EDITABLE_STATUSES,
+    Inquiry,
+    OrderLine,
+    OrderStatus,
+    SalesOrder,
+    lines_fingerprint,
+)
 from oms.orders.models import Channel as OrderChannel
 from oms.orders.selectors import possible_duplicates
 from oms.policy import actions as policy_actions
@@ -196,6 +203,10 @@ def _lines_snapshot(lines: Sequence[OrderLine]) -> list[dict[str, Any]]:
     ]
 
 
+def _fingerprint(lines: Sequence[OrderLine]) -> str:
+    return lines_fingerprint((ln.product_id, ln.quantity) for ln in lines)
+
+
 def _check_duplicates(order: SalesOrder, lines: list[OrderLine], reason: str) -> None:
     window = policy_selectors.policy().intake.duplicate_window_hours
     found = possible_duplicates(
@@ -268,6 +279,7 @@ def _create_order(
     order.number = policy_actions.next_number(
         fmt=policy.numbering.order, when=timezone.localdate(), key="order"
     )
+    order.lines_fingerprint = _fingerprint(built)
     order.save()
     for ln in built:
         ln.order = order
@@ -339,6 +351,7 @@ def update_order(
         OrderLine.objects.filter(pk__in=[ln.pk for ln in old_lines]).update(removed=True)
         OrderLine.objects.bulk_create(built)
         locked.total_amount = sum((ln.amount for ln in built), Decimal("0"))
+        locked.lines_fingerprint = _fingerprint(built)
     if duplicate_reason:
         locked.duplicate_reason = duplicate_reason[:200]
     after = records.snapshot(locked, data.keys())

@@ -185,7 +185,7 @@ def set_calendar_day(
 def next_number(*, fmt: str, when: date, key: str) -> str:
     """B-4: the next number in `fmt` for the period the format implies, under a row lock."""
     period = fmt.split("{seq")[0].format(yyyy=f"{when:%Y}", yy=f"{when:%y}", mm=f"{when:%m}", dd=f"{when:%d}")
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         seq, _created = NumberSequence.objects.select_for_update().get_or_create(key=f"{key}:{period}")
         seq.last += 1
         seq.save(update_fields=["last"])
