@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import scratch  # noqa: E402
+from bench import scratch
 
 
 def measure_floor(n: int) -> float:

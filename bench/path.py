@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import scratch  # noqa: E402
+from bench import scratch
 
 STEPS = (
     "create",
@@ -113,9 +113,14 @@ def _creator(url: str, n: int, salt: int, start_at: float, out: Any) -> None:
     while time.time() < start_at:
         time.sleep(0.005)
     cpu0, t0 = time.process_time(), time.perf_counter()
-    for i in range(n):
-        intake.create_order(actor=things["sales"], data=data, lines=scratch.lines(things, i, salt=salt))
-    out.put((n, time.perf_counter() - t0, time.process_time() - cpu0, statements))
+    done = 0
+    try:
+        for i in range(n):
+            intake.create_order(actor=things["sales"], data=data, lines=scratch.lines(things, i, salt=salt))
+            done += 1
+    except Exception as exc:  # e.g. SQLite's busy timeout: reported, not hidden
+        print(f"creator {salt}: stopped after {done} orders: {exc!r}", flush=True)
+    out.put((done, time.perf_counter() - t0, time.process_time() - cpu0, statements))
 
 
 def creates_two_processes(url: str, n: int) -> tuple[float, float, int, float]:
@@ -134,7 +139,7 @@ def creates_two_processes(url: str, n: int) -> tuple[float, float, int, float]:
         p.join()
     wall = max(r[1] for r in results)
     total = sum(r[0] for r in results)
-    cpu_ms = sum(r[2] for r in results) / total * 1000
+    cpu_ms = sum(r[2] for r in results) / max(total, 1) * 1000
     return total / wall, cpu_ms, results[0][3], wall
 
 
@@ -196,6 +201,7 @@ def main() -> None:
         buffer = io.StringIO()
         stats = pstats.Stats(profiler, stream=buffer)
         stats.sort_stats("cumulative").print_stats(r"oms/|django/db/models/query|recorder|policy", 45)
+        stats.sort_stats("tottime").print_stats(25)
         print(buffer.getvalue())
         _print_statement_kinds(things)
 
@@ -224,7 +230,9 @@ def _print_statement_kinds(things: dict[str, Any]) -> None:
             kinds[f"INSERT {words[2]}"] += 1
         else:
             kinds[" ".join(words[:2])] += 1
-    print(f"statements of one path: {len(ctx.captured_queries)}")
+    print(f"statements of one path: {len(ctx.captured_queries)}; the slowest:")
+    for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:8]:
+        print(f"  {float(q['time']) * 1000:7.2f} ms  {q['sql'][:150]}")
     for kind, n in kinds.most_common(25):
         print(f"  {n:4}  {kind}")
 

@@ -186,6 +186,12 @@ class TransitionTable:
         ]
 
 
+def _relations(model: type[models.Model], paths: tuple[str, ...]) -> list[str]:
+    """The paths whose first step is a foreign key of `model` (a table may serve several models)."""
+    names = {f.name for f in model._meta.concrete_fields if f.is_relation}
+    return [p for p in paths if p.split("__", 1)[0] in names]
+
+
 def apply(
     transition: Transition,
     obj: M,
@@ -203,9 +209,10 @@ def apply(
         raise RuntimeError("workflow.apply must run inside the caller's transaction.atomic")
     model = type(obj)
     rows = model._default_manager.all()
-    if transition.related:
+    related = _relations(model, transition.related)
+    if related:
         # Only the record itself is locked; the related rows are read as of now.
-        rows = rows.select_related(*transition.related).select_for_update(of=("self",))
+        rows = rows.select_related(*related).select_for_update(of=("self",))
     else:
         rows = rows.select_for_update()
     locked = rows.get(pk=obj.pk)

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from oms.audit import recorder
 from oms.core.errors import FieldErrors, StaleVersion
-from oms.policy import statutory
+from oms.policy import selectors, statutory
 from oms.policy.errors import field_errors
 from oms.policy.models import CalendarDay, CalendarSource, NumberSequence, PolicyVersion
 from oms.policy.schema import PolicyData
@@ -117,6 +117,7 @@ def seed_calendar(*, actor: Any, years: list[int]) -> int:
             ) from exc
         rows = [CalendarDay(date=d, is_workday=w, name=n) for d, w, n in days if d not in existing]
         CalendarDay.objects.bulk_create(rows)
+        selectors.forget_calendar()
         written += len(rows)
         recorder.record(
             actor=actor,
@@ -141,6 +142,7 @@ def add_calendar_year(*, actor: Any, year: int, workdays: str = "mon-fri") -> in
         rows.append(CalendarDay(date=day, is_workday=day.weekday() < 5, source=CalendarSource.MANUAL))
         day += timedelta(days=1)
     CalendarDay.objects.bulk_create(rows)
+    selectors.forget_calendar()
     recorder.record(
         actor=actor,
         obj=None,

@@ -15,7 +15,6 @@ from oms.policy.models import CalendarDay, PolicyVersion
 from oms.policy.schema import PolicyData
 from oms.policy.worktime import WorkCalendar
 
-
 # Parsed policies by PolicyVersion pk. A published version is never edited (DESIGN 5), so its
 # parsed form can be kept for the life of the process; any version saved or deleted empties the
 # cache (`forget_parsed`, connected in PolicyConfig.ready), which also covers a primary key reused
@@ -28,6 +27,7 @@ def forget_parsed(**_kwargs: Any) -> None:
     _PARSED.clear()
     _CALENDARS.clear()
     txmemo.forget(_CURRENT)
+    txmemo.forget(_STAMP)
 
 
 def current_version() -> PolicyVersion:
@@ -100,7 +100,26 @@ def versions() -> list[PolicyVersion]:
 _CALENDARS: dict[tuple[Any, ...], WorkCalendar] = {}
 
 
+_STAMP = "calendar.stamp"
+
+
 def _calendar_stamp() -> tuple[Any, ...]:
+    """Read once per transaction: within it the calendar changes only by its own edits, which
+    forget it (the calendar actions, and the signals of a saved or deleted day)."""
+    memo = txmemo.memo()
+    if memo is not None and _STAMP in memo:
+        return memo[_STAMP]  # type: ignore[no-any-return]
+    found = _read_calendar_stamp()
+    if memo is not None:
+        memo[_STAMP] = found
+    return found
+
+
+def forget_calendar() -> None:
+    txmemo.forget(_STAMP)
+
+
+def _read_calendar_stamp() -> tuple[Any, ...]:
     stamp = CalendarDay.objects.aggregate(
         n=Count("id"),
         last=Max("id"),
