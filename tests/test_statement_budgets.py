@@ -63,9 +63,13 @@ def test_the_write_path_keeps_its_statement_budgets(
         approval.refresh_from_db()
         step("approval", review.decide_step, actor=approval.approver, step=approval, approve=True)
     order.refresh_from_db()
-    step("confirmation", review.record_confirmation, actor=org["sales"], order=order, confirmed_by_name="张伟")
+    step(
+        "confirmation", review.record_confirmation, actor=org["sales"], order=order, confirmed_by_name="张伟"
+    )
     contract = step("contract generate", contracts.generate_contract, actor=org["sales"], order=order)
-    contract = step("contract review", contracts.review_contract, actor=org["head"], contract=contract, points=ALL_OK)
+    contract = step(
+        "contract review", contracts.review_contract, actor=org["head"], contract=contract, points=ALL_OK
+    )
     step(
         "contract sign",
         contracts.sign_contract,

@@ -99,7 +99,7 @@ class AuditEvent(models.Model):
             # Appended other than by the recorder: the recorder reads the chain's tail again.
             from django.db import connection
 
-            connection._oms_audit_tail = None  # type: ignore[attr-defined]
+            connection._oms_audit_tail = None
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("audit events are append-only")

@@ -48,7 +48,7 @@ def memo() -> dict[str, Any] | None:
     """A dict that lives as long as the current transaction; None outside a transaction."""
     held = getattr(connection, "_oms_tx_memo", None)
     if held is not None and alive(held[0]):
-        return held[1]  # type: ignore[no-any-return]
+        return held[1]
     marker = mark()
     if marker is None:
         return None

@@ -108,7 +108,7 @@ def _calendar_stamp() -> tuple[Any, ...]:
     forget it (the calendar actions, and the signals of a saved or deleted day)."""
     memo = txmemo.memo()
     if memo is not None and _STAMP in memo:
-        return memo[_STAMP]  # type: ignore[no-any-return]
+        return memo[_STAMP]
     found = _read_calendar_stamp()
     if memo is not None:
         memo[_STAMP] = found
