@@ -23,7 +23,7 @@ ALL_OK = {k: (True, "") for k in ("capacity", "process", "quantity", "price", "d
 
 # What each action may use at most (statements, BEGIN/COMMIT and savepoints included).
 BUDGET = {
-    "create": 15,
+    "create": 12,
     "submit": 20,
     "pass_check": 84,
     "opinion": 10,
@@ -52,6 +52,8 @@ def test_the_write_path_keeps_its_statement_budgets(
         used[name] = used.get(name, 0) + len(ctx.captured_queries)
         return result
 
+    # The day's first order also creates the day's number counter; the budget is for the others.
+    intake.create_order(actor=org["sales"], data=header(org), lines=lines(org)[:1])
     order = step("create", intake.create_order, actor=org["sales"], data=header(org), lines=lines(org))
     order = step("submit", intake.submit_order, actor=org["sales"], order=order)
     order = step("pass_check", intake.pass_check, actor=org["head"], order=order)

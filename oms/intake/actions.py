@@ -84,12 +84,14 @@ class DuplicateSuspected(ActionError):
 # --- validation ---------------------------------------------------------------------------
 
 
-def _clean_header(order: SalesOrder, errors: dict[str, list[str]]) -> None:
+def _clean_header(order: SalesOrder, errors: dict[str, list[str]], *, customer_known: bool = False) -> None:
+    """`customer_known`: the customer row was just found (the scope check, the portal's account),
+    so validating the foreign key would only read it again (issue 21)."""
+    exclude = ["number", "policy_version", "salesperson", "department", "created_by", "total_amount"]
+    if customer_known:
+        exclude.append("customer")
     try:
-        order.full_clean(
-            exclude=["number", "policy_version", "salesperson", "department", "created_by", "total_amount"],
-            validate_constraints=False,
-        )
+        order.full_clean(exclude=exclude, validate_constraints=False)
     except ValidationError as exc:
         for name, msgs in exc.message_dict.items():
             errors.setdefault(name, []).extend(str(m) for m in msgs)
@@ -235,7 +237,8 @@ def create_order(
     """B-3, B-4: a draft order with its lines and a unique number in the policy's format, for a
     customer in the actor's data scope (S-1) — on every path: page, API, import, inquiry."""
     records.require(permissions.can_enter_orders(actor))
-    if customer_out_of_scope(actor, data.get("customer")):
+    customer = data.get("customer")
+    if customer_out_of_scope(actor, customer):
         raise FieldErrors({"customer": _("客户不存在或不在您的数据范围内。")})
     return _create_order(
         actor=actor,
@@ -244,6 +247,8 @@ def create_order(
         duplicate_reason=duplicate_reason,
         salesperson=salesperson,
         inquiry=inquiry,
+        # The scope check has just found the customer's row.
+        customer_known=isinstance(customer, Customer),
     )
 
 
@@ -255,6 +260,7 @@ def _create_order(
     duplicate_reason: str,
     salesperson: User | None,
     inquiry: Inquiry | None,
+    customer_known: bool = False,
 ) -> SalesOrder:
     unknown = set(data) - set(HEADER_FIELDS)
     if unknown:
@@ -267,7 +273,7 @@ def _create_order(
         raise FieldErrors({"salesperson": _("销售员没有所属部门。")})
     order.department_id = seller.department_id
     errors: dict[str, list[str]] = {}
-    _clean_header(order, errors)
+    _clean_header(order, errors, customer_known=customer_known)
     built = _build_lines(order, lines, errors)
     if errors:
         raise FieldErrors(errors)
@@ -437,6 +443,7 @@ def place_customer_order(
             duplicate_reason=duplicate_reason,
             salesperson=seller,
             inquiry=None,
+            customer_known=True,
         )
     except FieldErrors as exc:
         raise FieldErrors({**exc.errors, **missing}) from exc
