@@ -40,7 +40,8 @@ def alive(marker: _Marker | None) -> bool:
     return (
         marker is not None
         and connection.in_atomic_block
-        and any(entry[1] is marker for entry in connection.run_on_commit)
+        # From the end: the marker asked about is usually the latest registered.
+        and any(entry[1] is marker for entry in reversed(connection.run_on_commit))
     )
 
 
