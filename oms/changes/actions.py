@@ -51,7 +51,7 @@ from oms.fulfilment.models import ReservationStatus
 from oms.intake import actions as intake
 from oms.notifications.actions import notify
 from oms.orders import versions
-from oms.orders.models import OrderLine, OrderStatus, SalesOrder
+from oms.orders.models import OrderLine, OrderStatus, SalesOrder, lines_fingerprint
 from oms.orders.permissions import CustomerActor, can_renegotiate, is_customer_of
 from oms.policy import actions as policy_actions
 from oms.policy import selectors as policy_selectors
@@ -939,6 +939,7 @@ def _apply_change(request: ChangeRequest, order: SalesOrder, actor: Any) -> None
         next_no += 1
     before_total = order.total_amount
     order.total_amount = sum((ln.amount for ln in kept_lines), Decimal("0"))
+    order.lines_fingerprint = lines_fingerprint((ln.product_id, ln.quantity) for ln in kept_lines)
     order.version += 1
     order.save()
     version = versions.record_version(
