@@ -79,7 +79,10 @@ def company(org: dict[str, Any], auditor: Any) -> dict[str, Any]:
         person.department = sub
         person.save(update_fields=["department"])
     region = Region.objects.create(code="east", name="华东", country="CN")
-    names = [f"上海{'金星宏达恒通华兴鑫源'[i % 10]}{'机械电气精工重工科技'[(i // 10) % 10]}有限公司{i}" for i in range(200)]
+    names = [
+        f"上海{'金星宏达恒通华兴鑫源'[i % 10]}{'机械电气精工重工科技'[(i // 10) % 10]}有限公司{i}"
+        for i in range(200)
+    ]
     customers = Customer.objects.bulk_create(
         [
             Customer(code=f"T{i:04d}", name=n, pinyin=pinyin_initials(n), region=region, credit_limit=1)
