@@ -139,9 +139,12 @@ def main() -> None:
     os.environ["OMS_DATABASE_URL"] = url
     os.environ.setdefault("OMS_VAR_DIR", tempfile.mkdtemp())
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    import logging
+
     import django
 
     django.setup()
+    logging.getLogger("django.request").setLevel(logging.CRITICAL)  # timeouts are printed below
     from django.core.management import call_command
     from django.db import connection
     from django.db.utils import OperationalError

@@ -68,9 +68,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        found, self.capped = capped_count(
-            self.object_list, at_least=self._wanted * self.per_page, cap=self.cap
-        )
+        rows = cast(QuerySet[Any], self.object_list)
+        found, self.capped = capped_count(rows, at_least=self._wanted * self.per_page, cap=self.cap)
         return found + 1 if self.capped else found
 
     @property
