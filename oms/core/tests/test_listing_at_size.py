@@ -63,7 +63,9 @@ def test_list_page_counts_exactly_below_the_cap(admin_client) -> None:
 
 def _orders(org: dict[str, Any], n: int) -> list[SalesOrder]:
     return [
-        actions.create_order(actor=org["sales"], data=header(org), lines=lines(org), duplicate_reason=f"批量{i}")
+        actions.create_order(
+            actor=org["sales"], data=header(org), lines=lines(org), duplicate_reason=f"批量{i}"
+        )
         for i in range(n)
     ]
 
