@@ -72,7 +72,6 @@ def generate_orders(
     policy = PolicyVersion.objects.order_by("-number").first()
     assert policy is not None
     ct = ContentType.objects.get_for_model(SalesOrder).pk
-    base = SalesOrder.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     series = f"generate_series(1, {orders}) AS i"
     age = "(i % 730)"
     day = f"(current_date - {age})"
@@ -115,7 +114,10 @@ def generate_orders(
                 "updated_at": f"{day}::timestamptz",
             },
         )
-        o = f"({base + 1} + i - 1)"  # the i-th generated order's id (a fresh sequence, in order)
+        # The i-th generated order's id: one INSERT takes consecutive values of the sequence,
+        # which may have moved past the highest id (rolled-back inserts do not give them back).
+        first = SalesOrder.objects.filter(number=f"{prefix}{1:08d}").values_list("pk", flat=True).get()
+        o = f"({first} + i - 1)"
         insert_select(
             c,
             WorkItem,
