@@ -109,11 +109,12 @@ def generate(orders: int) -> None:
     print(f"VACUUM ANALYZE in {time.perf_counter() - started:.0f} s")
 
 
-def _time(client: Any, url: str, n: int, **headers: Any) -> tuple[float, float, int, int]:
+def _time(client: Any, url: str, n: int, **headers: Any) -> tuple[float, float, float, int, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     times = []
+    sql_times = []
     queries = 0
     status = 0
     for _ in range(n):
@@ -123,9 +124,10 @@ def _time(client: Any, url: str, n: int, **headers: Any) -> tuple[float, float, 
             times.append((time.perf_counter() - start) * 1000)
         status = response.status_code
         queries = len(ctx.captured_queries)
+        sql_times.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
         if sum(times) > 10_000:
             break  # a read of seconds is measured often enough
-    return statistics.median(times), max(times), queries, status
+    return statistics.median(times), max(times), statistics.median(sql_times), queries, status
 
 
 def main() -> None:
@@ -198,7 +200,9 @@ def main() -> None:
         ("tracking overview", "/tracking/overview/"),
     ]
     only = {s.strip() for s in args.only.split(",") if s.strip()}
-    print(f"{'role':12} {'read':24} {'median ms':>10} {'max ms':>9} {'queries':>8} {'status':>7}")
+    print(
+        f"{'role':12} {'read':24} {'median ms':>10} {'max ms':>9} {'sql ms':>8} {'queries':>8} {'status':>7}"
+    )
     wanted_roles = {s.strip() for s in args.roles.split(",") if s.strip()}
     for role, username in roles:
         if wanted_roles and role not in wanted_roles:
@@ -211,7 +215,7 @@ def main() -> None:
             try:
                 if name not in {"receivables", "tracking overview"}:
                     client.get(path)  # warm the connection and the caches once (not for reads of seconds)
-                median, worst, queries, status = _time(client, path, args.requests)
+                median, worst, sql, queries, status = _time(client, path, args.requests)
             except OperationalError as exc:  # the statement timeout
                 print(
                     f"{role:12} {name:24} {'> ' + str(args.timeout_ms):>10} {'':>9} {'':>8} {str(exc)[:30]}"
@@ -220,7 +224,7 @@ def main() -> None:
                 with connection.cursor() as c:
                     c.execute(f"SET statement_timeout = {args.timeout_ms}")
                 continue
-            print(f"{role:12} {name:24} {median:10.1f} {worst:9.1f} {queries:8d} {status:7d}")
+            print(f"{role:12} {name:24} {median:10.1f} {worst:9.1f} {sql:8.1f} {queries:8d} {status:7d}")
 
 
 if __name__ == "__main__":
