@@ -15,7 +15,7 @@ statement running past `--timeout-ms` is cancelled and printed as such.
 
 The data: two years of orders; orders of the last 30 days are open (at the check, in review,
 in approval, in production …), the older ones ended; closed orders past half a year are
-archived (about a fifth of all orders); every order has a finished step, open ones an open step;
+archived (45 % of all orders); every order has a finished step, open ones an open step;
 every ended order has a statement and an invoice, most of them paid. 2000 customers with
 Chinese names and their pinyin initials; 50 salespeople in 5 sales teams.
 """

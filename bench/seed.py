@@ -61,7 +61,7 @@ def generate_orders(
     """`orders` orders over two years, generated in PostgreSQL (issue 21: reads at size). The
     last 30 days are open (checks, reviews, approvals, production …) with an open step each of
     the check and review; older ones ended (closed, received, cancelled) with a finished step;
-    closed orders older than half a year are archived (about a fifth of all orders). With
+    closed orders older than half a year are archived (45 % of all orders). With
     `billing`, every ended and not cancelled order has a statement and an invoice, paid except a
     share of the last half year's."""
     from django.db import connection

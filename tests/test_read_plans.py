@@ -3,7 +3,7 @@
 
 A flat query count held while the orders list grew from 93 ms to over 20 s (10^4 → 10^6 orders):
 the archive exclusion became a LEFT JOIN that PostgreSQL estimated at one row, so it read and
-sorted the whole table. Here 10^5 orders (a fifth archived) are generated in the database and
+sorted the whole table. Here 10^5 orders (45 % archived) are generated in the database and
 analysed; each page is requested as each role, and the plan of every statement it sends that
 reads the orders must walk an index of the orders: no sequential scan of the table, no sort of
 more than a page's worth of rows. PostgreSQL only: the plans are PostgreSQL's, and SQLite's
