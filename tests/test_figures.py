@@ -30,7 +30,8 @@ pytestmark = pytest.mark.django_db
 # Decimal's scientific form always signs its exponent (1.28E+4, 1E+1); hashes like 1e6 are not figures.
 EXPONENT = re.compile(r"(?<![0-9A-Za-z])\d+(?:\.\d+)?E[+-]\d+")
 # Three or more decimals ending in zero (12800.0000, 0.500); two decimals are an amount's own.
-TRAILING_ZEROS = re.compile(r"\d\.\d{2,}0(?!\d)")
+# Seconds of a time (02:00:00.050) are not a figure.
+TRAILING_ZEROS = re.compile(r"(?<![:\d])\d+\.\d{2,}0(?!\d)")
 TAGS = re.compile(r"<[^>]+>")
 
 

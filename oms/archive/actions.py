@@ -32,6 +32,7 @@ from oms.core.errors import FieldErrors, NotAllowed, StaleVersion
 from oms.fulfilment.models import POStatus, PurchaseOrder, SupplierDecision
 from oms.notifications.actions import notify
 from oms.orders.models import OrderStatus, SalesOrder
+from oms.orders.selectors import not_archived
 from oms.policy.actions import next_number
 from oms.policy.selectors import policy
 
@@ -73,7 +74,7 @@ def file_finished(now: datetime) -> int:
     """M-2: the periodic check that files closed and cancelled orders whose remaining work has
     ended since (and any order that ended before the archive existed). Idempotent."""
     waiting = (
-        SalesOrder.objects.filter(status__in=list(_FILED_ON), archive_record__isnull=True)
+        SalesOrder.objects.filter(not_archived(), status__in=list(_FILED_ON))
         .exclude(status=OrderStatus.CANCELLED, purchase_orders__in=PurchaseOrder.objects.filter(_UNDECIDED))
         .order_by("pk")
     )

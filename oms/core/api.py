@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from oms.accounts.models import ApiToken
 from oms.accounts.permissions import visible_field_groups
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, IdempotencyKeyReused, StaleVersion
+from oms.core.listing import capped_count, search_condition
 from oms.core.models import IdempotencyRecord
 from oms.core.params import MAX_DB_INT, MAX_PAGE
 
@@ -228,6 +229,7 @@ def crud_router(spec: ApiSpec) -> Router:
         f"{name}Page",
         __base__=Schema,
         count=(int, ...),
+        count_capped=(bool, False),
         page=(int, ...),
         page_size=(int, ...),
         items=(list[out_schema], ...),  # type: ignore[valid-type]
@@ -241,14 +243,12 @@ def crud_router(spec: ApiSpec) -> Router:
     ) -> dict[str, Any]:
         qs = spec.selector(request.user)
         if q:
-            cond = Q()
-            for f in spec.search_fields:
-                cond |= Q(**{f"{f}__icontains": q})
-            qs = qs.filter(cond)
+            qs = qs.filter(search_condition(spec.model, spec.search_fields, q))
         qs = qs.order_by("pk")
         groups = visible_field_groups(request.user)
         items = [_out(spec, o, groups) for o in qs[(page - 1) * page_size : page * page_size]]
-        return {"count": qs.count(), "page": page, "page_size": page_size, "items": items}
+        count, capped = capped_count(qs, at_least=page * page_size)
+        return {"count": count, "count_capped": capped, "page": page, "page_size": page_size, "items": items}
 
     @router.get("/{item_id}", response={200: out_schema, 404: ErrorOut}, operation_id=f"get_{spec.path}")
     def get_item(request: HttpRequest, item_id: int) -> Any:

@@ -10,12 +10,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from oms.accounts.models import User
 from oms.accounts.permissions import visible_field_groups
 from oms.core.api import PageNumber, PageSize, RecordId, run_idempotent
 from oms.core.errors import FieldErrors
+from oms.core.listing import capped_count, search_condition
 from oms.core.money import bounded_decimal
 from oms.customers.models import Customer
 from oms.intake import actions
@@ -130,7 +131,11 @@ class OrderOut(Schema):
 
 
 class OrderPage(Schema):
-    count: int
+    count: int = Field(
+        description="Orders matching, counted up to 1000 or to the end of the requested page, whichever "
+        "is more; `count_capped` says there are more (issue 21: no unbounded count)."
+    )
+    count_capped: bool = False
     page: int
     page_size: int
     items: list[OrderOut]
@@ -291,7 +296,7 @@ def list_orders(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str,
     qs = orders_for(request.user)
     f = filters
     if f.q:
-        qs = qs.filter(number__icontains=f.q) | qs.filter(customer__name__icontains=f.q)
+        qs = qs.filter(search_condition(SalesOrder, ("number", "customer__name"), f.q))
     for field, value in (
         ("status", f.status),
         ("customer_id", f.customer_id),
@@ -318,8 +323,10 @@ def list_orders(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str,
     orders = list(_with_related(qs)[(page - 1) * size : page * size])
     pending = _pending(orders)
     groups = visible_field_groups(request.user)
+    count, capped = capped_count(qs, at_least=page * size)
     return {
-        "count": qs.count(),
+        "count": count,
+        "count_capped": capped,
         "page": page,
         "page_size": size,
         "items": [_out(o, groups, pending.get(o.pk, [])) for o in orders],

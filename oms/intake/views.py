@@ -26,7 +26,7 @@ from oms.changes import selectors as change_selectors
 from oms.contracts.models import Distribution
 from oms.core import params, workflow
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
-from oms.core.listing import Column, ListSpec, watermark, workbook_bytes, xlsx_response
+from oms.core.listing import Column, ListSpec, capped_count, watermark, workbook_bytes, xlsx_response
 from oms.core.money import plain_number
 from oms.core.pages import actor as _actor
 from oms.customers.models import Customer
@@ -448,13 +448,23 @@ def work(request: HttpRequest) -> HttpResponse:
             "receipts": receipts,
             "mine": _work_rows(mine),
             "queue": _work_rows(queue),
-            "mine_more": mine_qs.count() - len(mine) if len(mine) == WORK_PAGE else 0,
-            "queue_more": queue_qs.count() - len(queue) if len(queue) == WORK_PAGE else 0,
+            "mine_more": _more(mine_qs, len(mine)),
+            "queue_more": _more(queue_qs, len(queue)),
         },
     )
 
 
 WORK_PAGE = 100
+
+
+def _more(qs: QuerySet[Any], shown: int) -> str | int:
+    """How many more items wait than are shown, counted no further than `COUNT_CAP` (issue 21)."""
+    if shown < WORK_PAGE:
+        return 0
+    found, capped = capped_count(qs)
+    return f"{found - shown}+" if capped else found - shown
+
+
 _TARGET_URLS = {
     "salesorder": "/orders/{}/",
     "inquiry": "/inquiries/{}/",

@@ -7,7 +7,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.expressions import NegatedExpression
 from django.utils import timezone
 
 from oms.accounts.models import DepartmentKind, Role
@@ -44,7 +45,17 @@ def orders_for(user: Any) -> QuerySet[SalesOrder]:
     departments that work every order see them all. Archived orders are not among them (M-3)."""
     # M-3: a filed order is read through the archive only (keepers, or an approved request, each
     # reading logged); the archive app files it by this reverse relation, imported by nobody here.
-    return orders_in_scope(user).filter(archive_record__isnull=True)
+    return orders_in_scope(user).filter(not_archived())
+
+
+def not_archived() -> NegatedExpression[Any]:
+    """The condition "not filed in the archive" (M-3), as `NOT EXISTS`. Written as the reverse
+    relation's `IS NULL` it became a LEFT JOIN that PostgreSQL estimates at one row, so it read
+    and sorted the whole table for the first page (over 20 s at 10^6 orders, issue 21); as an
+    anti-join probe per row the newest orders are read off the `(-created_at, -id)` index."""
+    # The archive (tier 5) is reached through the relation it declares, never imported here.
+    record = SalesOrder._meta.get_field("archive_record").related_model
+    return ~Exists(record._default_manager.filter(order_id=OuterRef("pk")))
 
 
 def orders_in_scope(user: Any) -> QuerySet[SalesOrder]:

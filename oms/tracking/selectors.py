@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from oms.accounts.models import Role
@@ -72,8 +72,16 @@ def overview(user: Any, orders: Any) -> Any:
         .annotate(
             has_late=Exists(late),
             is_idle=Exists(idle),
+            # A counting subquery per order, not a join grouped by every selected column: the
+            # GROUP BY over all open orders took 6 s for the executive at 10^6 orders (issue 21).
             open_exceptions=Coalesce(
-                Count("exceptions", filter=Q(exceptions__status=ExceptionStatus.OPEN)),
+                Subquery(
+                    OrderException.objects.filter(order=OuterRef("pk"), status=ExceptionStatus.OPEN)
+                    .order_by()
+                    .values("order")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
                 Value(0),
                 output_field=IntegerField(),
             ),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 from oms.accounts.models import Role, User
 from oms.core import params, workflow
 from oms.core.errors import ActionError
+from oms.core.listing import CappedPaginator
 from oms.core.pages import actor as acting_user
 from oms.core.pages import flash_refusal
 from oms.orders.selectors import order_detail, orders_for
@@ -65,7 +65,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     """H-6: every open order the viewer may see, at-risk first."""
     if acting_user(request).role not in {Role.HEAD, Role.EXECUTIVE, Role.ADMIN, Role.AUDITOR}:
         raise Http404
-    page = Paginator(selectors.overview(request.user, orders_for(request.user)), 50).get_page(
-        params.page_param(request)
-    )
+    number = params.page_param(request)
+    page = CappedPaginator(
+        selectors.overview(request.user, orders_for(request.user)), 50, number=number
+    ).get_page(number)
     return render(request, "tracking/overview.html", {"page": page})

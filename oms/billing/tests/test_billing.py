@@ -417,3 +417,15 @@ def test_what_closure_still_needs_hides_the_sums_from_roles_without_prices(more_
     assert owed in billing_of(order, more_heads["finance_head"])["closure_missing"]
     shown = billing_of(order, more_heads["prod"])["closure_missing"]
     assert ("还有未收款的金额" in shown, owed in shown) == (True, False)
+
+
+def test_receivables_page_prints_the_first_rows_and_totals_all(client, more_heads, monkeypatch) -> None:
+    """Issue 21: a ledger of half a million rows is not printed; the totals still cover them."""
+    from oms.billing import views
+
+    monkeypatch.setattr(views, "LEDGER_ROWS", 0)
+    invoice = _invoiced(more_heads)
+    client.force_login(more_heads["finance_head"])
+    page = client.get(reverse("billing:receivables")).content.decode()
+    assert ('data-testid="receivables-more"' in page, invoice.statement.order.number in page) == (True, False)
+    assert f"{invoice.amount}" in page  # the totals row

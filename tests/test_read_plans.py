@@ -1,0 +1,152 @@
+"""Every list a user opens reads the orders through an index at size, for every role's scope
+(issue 21, S-1, M-3, H-5, L-4).
+
+A flat query count held while the orders list grew from 93 ms to over 20 s (10^4 → 10^6 orders):
+the archive exclusion became a LEFT JOIN that PostgreSQL estimated at one row, so it read and
+sorted the whole table. Here 10^5 orders (45 % archived) are generated in the database and
+analysed; each page is requested as each role, and the plan of every statement it sends that
+reads the orders must walk an index of the orders: no sequential scan of the table, no sort of
+more than a page's worth of rows. PostgreSQL only: the plans are PostgreSQL's, and SQLite's
+planner is not what production runs.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bench.seed import generate_orders
+from conftest import make_user
+from oms.accounts.models import Role
+from oms.core.models import pinyin_initials
+from oms.customers.models import Customer, Region
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="the plans checked are PostgreSQL's (production and CI); SQLite plans differ",
+    ),
+]
+
+ORDERS = 100_000
+# A sort may order what one page (or the capped count) reads, never the table.
+MAX_SORTED_ROWS = 5_000
+
+
+# H-6's overview orders every open order of the scope by its risk (late steps, open exceptions,
+# idleness), computed per order: it sorts the open orders (a tenth of the table here), not the
+# table. Known and measured in bench/RESULTS.md; its statement budget is still checked.
+NOT_YET = {"tracking overview"}
+
+
+def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    found = [plan]
+    for child in plan.get("Plans", []):
+        found.extend(_nodes(child))
+    return found
+
+
+def _problems(sql: str) -> list[str]:
+    """What is wrong with the plan of one statement that reads the orders table."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+        raw = cursor.fetchone()[0]
+    plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
+    nodes = _nodes(plan)
+    problems = []
+    on_orders = [n for n in nodes if n.get("Relation Name") == "orders_salesorder"]
+    if any(n["Node Type"] == "Seq Scan" for n in on_orders):
+        problems.append("Seq Scan on orders_salesorder")
+    if not any(n["Node Type"] in {"Index Scan", "Index Only Scan", "Bitmap Heap Scan"} for n in on_orders):
+        problems.append("no index walk on orders_salesorder")
+    for node in nodes:
+        if node["Node Type"] in {"Sort", "Incremental Sort"} and node["Plan Rows"] > MAX_SORTED_ROWS:
+            problems.append(f"{node['Node Type']} of {node['Plan Rows']} rows")
+    return problems
+
+
+@pytest.fixture
+def company(org: dict[str, Any], auditor: Any) -> dict[str, Any]:
+    """Five sales teams of four under the sales department, 200 customers, 10^5 orders of two
+    years (the older closed ones archived) with their steps and invoices; then ANALYZE, as
+    autovacuum would after a bulk load."""
+    sales_dept = org["sales"].department
+    people = [org["sales"]] + [make_user(f"rep{i:02d}", kind="sales") for i in range(19)]
+    teams = [make_user(f"teamhead{i}", kind="sales", role=Role.HEAD) for i in range(1)]
+    from oms.accounts.models import Department
+
+    sub = Department.objects.create(code="sales-east", name="华东销售", kind="sales", parent=sales_dept)
+    for person in people[10:]:
+        person.department = sub
+        person.save(update_fields=["department"])
+    region = Region.objects.first() or Region.objects.create(code="east", name="华东", country="CN")
+    names = [
+        f"上海{'金星宏达恒通华兴鑫源'[i % 10]}{'机械电气精工重工科技'[(i // 10) % 10]}有限公司{i}"
+        for i in range(200)
+    ]
+    customers = Customer.objects.bulk_create(
+        [
+            Customer(code=f"T{i:04d}", name=n, pinyin=pinyin_initials(n), region=region, credit_limit=1)
+            for i, n in enumerate(names)
+        ]
+    )
+    generate_orders(
+        ORDERS, customer_ids=[c.pk for c in customers], salespeople=people, filer=org["exec"], billing=False
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {
+        "roles": {
+            "salesperson": org["sales"],
+            "head": org["head"],
+            "finance": org["finance_head"],
+            "executive": org["exec"],
+            "auditor": auditor,
+            "team head": teams[0],
+        },
+        "customer": customers[42],
+    }
+
+
+def _reads(company: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """(read, url, statement budget)."""
+    customer = company["customer"]
+    return [
+        ("orders list", "/orders/", 16),
+        ("orders list, page 3", "/orders/?page=3", 16),
+        ("orders list, status", "/orders/?status=pending_check", 16),
+        ("API latest 50", "/api/orders/?page_size=50", 12),
+        ("customer's latest 50", f"/api/orders/?customer_id={customer.pk}&page_size=50", 12),
+        ("search by number", "/orders/?q=SO00054321", 17),
+        ("search by customer name", f"/orders/?q={customer.name}", 17),
+        ("search by pinyin", f"/orders/?q={customer.pinyin}", 17),
+        ("API search by name", f"/api/orders/?q={customer.name}&page_size=50", 13),
+        ("my work", "/work/", 15),
+        ("tracking overview", "/tracking/overview/", 14),
+    ]
+
+
+def test_every_list_walks_an_index_of_the_orders(client, company, django_assert_max_num_queries) -> None:
+    failures = []
+    for role, user in company["roles"].items():
+        client.force_login(user)
+        for read, url, budget in _reads(company):
+            with CaptureQueriesContext(connection) as ctx, django_assert_max_num_queries(budget):
+                response = client.get(url)
+            if response.status_code == 404 and read == "tracking overview":
+                continue  # a page only heads, the executive and the auditor open
+            assert response.status_code == 200, (role, read, response.status_code)
+            if read in NOT_YET:
+                continue  # budget checked above; the plan is a known problem (bench/RESULTS.md)
+            for query in ctx.captured_queries:
+                sql = query["sql"]
+                if "orders_salesorder" not in sql or not sql.lstrip().upper().startswith("SELECT"):
+                    continue
+                for problem in _problems(sql):
+                    failures.append(f"{role} · {read}: {problem}\n    {sql[:300]}")
+    assert not failures, "\n".join(failures)
