@@ -151,6 +151,11 @@ class Transition:
         return self.raisers is not None and is_raiser(user, self.raisers(obj))
 
 
+# Every transition table, as each app declares it: discovered, not a hand-kept list (history labels,
+# diagrams, the segregation-of-duties test).
+TABLES: list[TransitionTable] = []
+
+
 @dataclass
 class TransitionTable:
     """A lifecycle: its transitions by name, for buttons, diagrams and tests."""
@@ -160,7 +165,9 @@ class TransitionTable:
 
     @classmethod
     def of(cls, name: str, *transitions: Transition) -> TransitionTable:
-        return cls(name=name, transitions={t.name: t for t in transitions})
+        table = cls(name=name, transitions={t.name: t for t in transitions})
+        TABLES.append(table)
+        return table
 
     def available(self, obj: Any, user: Any) -> list[Transition]:
         """Transitions whose source state and permission allow them now (the buttons to show)."""

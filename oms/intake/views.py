@@ -38,6 +38,7 @@ from oms.intake.forms import ImportForm, InquiryForm, OrderHeaderForm, ReasonFor
 from oms.intake.models import ImportBatch
 from oms.intake.selectors import check_report
 from oms.orders import permissions, states, versions
+from oms.orders.history import entries
 from oms.orders.models import EDITABLE_STATUSES, Inquiry, OrderStatus, SalesOrder
 from oms.orders.selectors import inquiries_for, lines_of, order_detail, orders_for
 from oms.policy import selectors as policy_selectors
@@ -312,7 +313,9 @@ def order_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
     groups = visible_field_groups(request.user)
     # S-1: the history shows only what the viewer may see of the recorded values.
-    history = [(e, redact(e.before, groups), redact(e.after, groups), _who(e)) for e in events]
+    history = entries(
+        [(e, redact(e.before, groups), redact(e.after, groups), _who(e)) for e in events], order
+    )
     items = list(open_items_of(order))
     return render(
         request,

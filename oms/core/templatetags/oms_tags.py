@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -24,12 +23,6 @@ def plain(value: Any) -> str:
         if isinstance(value, Decimal) and value.is_finite()
         else ("" if value is None else str(value))
     )
-
-
-@register.filter
-def as_json(value: Any) -> str:
-    """Structured audit values as readable JSON (Chinese kept as is)."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
 @register.filter
