@@ -44,14 +44,17 @@ class Heartbeat(threading.Thread):
         self.started_at = timezone.now()
         self.stopped = threading.Event()
 
+    def start(self) -> None:
+        beat(self.worker_id, self.started_at)  # the first beat before any task is taken
+        super().start()
+
     def run(self) -> None:
-        while not self.stopped.is_set():
+        while not self.stopped.wait(settings.OMS_WORKER_HEARTBEAT_SECONDS):
             try:
                 close_old_connections()
                 beat(self.worker_id, self.started_at)
             except Exception:
                 log.exception("heartbeat of %s failed", self.worker_id)
-            self.stopped.wait(settings.OMS_WORKER_HEARTBEAT_SECONDS)
         connection.close()
 
     def stop(self) -> None:
