@@ -129,17 +129,21 @@ class Cluster:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
 
+    def stop_one(self, name: str) -> None:
+        """SIGTERM: the clean shutdown a service manager does; SIGKILL if it hangs."""
+        process = self.processes.pop(name)
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
     def stop(self) -> None:
         for name in list(self.processes):
-            process = self.processes.pop(name)
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=20)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+            self.stop_one(name)
 
     def log(self, name: str) -> str:
         return (Path(self.var_dir) / f"{name}.log").read_text(errors="replace")[-4000:]
