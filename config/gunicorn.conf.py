@@ -27,6 +27,9 @@ if os.environ.get("OMS_ACCESS_LOG", "1") != "0":
         '"status": %(s)s, "bytes": "%(B)s", "duration_ms": %(M)s, "remote": "%(h)s"}'
     )
 errorlog = "-"
+# The runtime control socket (gunicornc) would be one path per user: several servers on one
+# machine would fight over it. Nothing here uses it.
+control_socket_disable = True
 
 # Issue 24.5: each worker process counts its requests in files here, and a scrape of /metrics
 # adds them up. One folder per server (master) process, emptied when it starts.
