@@ -29,6 +29,36 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+class LockSampler(threading.Thread):
+    """Every 50 ms: how many of the database's backends are running a query, and how many of
+    those wait for a lock (an advisory lock such as the audit chain's, or a row lock)."""
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__(daemon=True)
+        self.database_url = database_url
+        self.samples: list[tuple[int, int]] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        import psycopg
+
+        name = self.database_url.rsplit("/", 1)[1]
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            while not self.done.wait(0.05):
+                row = conn.execute(
+                    "SELECT count(*) FILTER (WHERE state = 'active'), "
+                    "count(*) FILTER (WHERE state = 'active' AND wait_event_type = 'Lock') "
+                    "FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [name],
+                ).fetchone()
+                assert row is not None
+                self.samples.append((int(row[0]), int(row[1])))
+
+    def averages(self) -> tuple[float, float]:
+        n = max(len(self.samples), 1)
+        return sum(a for a, _ in self.samples) / n, sum(w for _, w in self.samples) / n
+
+
 def measure(
     base: str, processes: int, token: str, customer: int, products: list[int], clients: int, orders: int
 ) -> tuple[float, float, float, int]:
@@ -73,8 +103,10 @@ def main() -> None:
     token = cluster.prepare()
     customer, products = demo_ids(cluster.database_url)
     print(f"cores: {os.cpu_count()}  clients: {args.clients}  orders per level: {args.orders}")
-    print("| server processes | orders/s | p50 ms | p95 ms | errors |")
-    print("|---|---|---|---|---|")
+    print(
+        "| server processes | orders/s | p50 ms | p95 ms | errors | queries running (avg) | of them waiting on a lock |"
+    )
+    print("|---|---|---|---|---|---|---|")
     try:
         cluster.start_worker("worker")
         cluster.start_scheduler("scheduler")
