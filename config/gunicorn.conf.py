@@ -27,6 +27,24 @@ if os.environ.get("OMS_ACCESS_LOG", "1") != "0":
         '"status": %(s)s, "bytes": "%(B)s", "duration_ms": %(M)s, "remote": "%(h)s"}'
     )
 errorlog = "-"
+# gunicorn's own messages as JSON lines like the application's; access lines are JSON already.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "oms.ops.logs.JsonFormatter"},
+        "plain": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "error": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+        "access": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stdout"},
+    },
+    "root": {"level": "WARNING", "handlers": ["error"]},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["error"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+    },
+}
 # The runtime control socket (gunicornc) would be one path per user: several servers on one
 # machine would fight over it. Nothing here uses it.
 control_socket_disable = True
