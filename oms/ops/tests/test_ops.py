@@ -96,8 +96,14 @@ def test_the_backoff_doubles(settings: Any) -> None:
     always_fails.enqueue()
     before = timezone.now()
     _work_off()  # the retry waits 30 s, so the batch stops after the first run
-    retry = DBTaskResult.objects.get(status="READY")
-    assert timedelta(seconds=29) < retry.run_after - before < timedelta(seconds=40)
+    second = DBTaskResult.objects.get(status="READY")
+    assert timedelta(seconds=29) < second.run_after - before < timedelta(seconds=40)
+    DBTaskResult.objects.filter(pk=second.pk).update(run_after=timezone.now())  # its time has come
+    before = timezone.now()
+    _work_off()
+    third = DBTaskResult.objects.get(status="READY")
+    assert timedelta(seconds=59) < third.run_after - before < timedelta(seconds=70)
+    assert TaskRetry.objects.get(retry_id=third.pk).attempt == 3
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the worker commits, as in production
