@@ -46,7 +46,8 @@ class TaskRetry(models.Model):
     (issue 24.2). `attempt` is the number of the new run."""
 
     failed_id = models.UUIDField(_("失败的任务"), unique=True)
-    retry_id = models.UUIDField(_("重试的任务"), unique=True)
+    # The new run's id as its backend gives it (a UUID on the database queue, any text elsewhere).
+    retry_id = models.CharField(_("重试的任务"), max_length=64, unique=True)
     attempt = models.PositiveSmallIntegerField(_("第几次"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT

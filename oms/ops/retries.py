@@ -22,18 +22,25 @@ def attempt_of(task_id: str | UUID) -> int:
     """The run number of a task: 1, or one more than the run it retried."""
     from oms.ops.models import TaskRetry
 
-    previous = TaskRetry.objects.filter(retry_id=task_id).values_list("attempt", flat=True).first()
+    previous = TaskRetry.objects.filter(retry_id=str(task_id)).values_list("attempt", flat=True).first()
     return previous or 1
 
 
 def requeue(db_result: Any, *, attempt: int, delay: timedelta, by: Any = None) -> Any:
     """Queue the failed task `db_result` again as run number `attempt`, `delay` from now."""
+    from django.utils.module_loading import import_string
+
     from oms.ops.models import TaskRetry
 
-    task = db_result.task.using(run_after=timezone.now() + delay if delay else None)
+    # The task as configured now (not as stored): a retry goes to whichever backend is current.
+    task = import_string(db_result.task_path).using(
+        priority=db_result.priority, queue_name=db_result.queue_name
+    )
+    if delay:
+        task = task.using(run_after=timezone.now() + delay)
     with transaction.atomic():
         retry = task.enqueue(*db_result.args_kwargs["args"], **db_result.args_kwargs["kwargs"])
-        TaskRetry.objects.create(failed_id=db_result.pk, retry_id=retry.id, attempt=attempt, by=by)
+        TaskRetry.objects.create(failed_id=db_result.pk, retry_id=str(retry.id), attempt=attempt, by=by)
     return retry
 
 

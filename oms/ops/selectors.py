@@ -42,6 +42,17 @@ def failed_task(user: Any, task_id: str) -> Any:
     return _failed_unretried(user).filter(pk=pk).first()
 
 
+def retried_task_exists(user: Any, task_id: str) -> bool:
+    """A failed task that has been queued again already."""
+    import uuid
+
+    try:
+        pk = uuid.UUID(task_id)
+    except ValueError:
+        return False
+    return is_admin(user) and TaskRetry.objects.filter(failed_id=pk).exists()
+
+
 def queue_counts(user: Any) -> dict[str, int]:
     from django_tasks_db.models import DBTaskResult
 

@@ -97,8 +97,10 @@ def retry(request: HttpRequest, task_id: str) -> HttpResponse:
     if not is_admin(request.user):
         raise Http404
     failed = selectors.failed_task(request.user, task_id)
-    if failed is None:
+    if failed is not None:
+        actions.retry_task(actor=request.user, failed=failed)
+    elif not selectors.retried_task_exists(request.user, task_id):
         raise Http404
-    actions.retry_task(actor=request.user, failed=failed)
+    # Sent twice (a double click, a second administrator): the one retry already stands.
     messages.success(request, _("已重新排队。"))
     return redirect("ops:system")
