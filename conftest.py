@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from oms.accounts.models import Department, DepartmentKind, Role, User
 
@@ -69,6 +72,24 @@ def _own_audit_anchor_file(settings: Any, tmp_path_factory: pytest.TempPathFacto
         _ANCHOR_DIR = tmp_path_factory.mktemp("anchors")
     _ANCHOR_COUNT[0] += 1
     settings.AUDIT_ANCHOR_FILE = _ANCHOR_DIR / f"anchors-{_ANCHOR_COUNT[0]}.jsonl"
+
+
+# The suite's business dates (order dates, delivery in January 2027, the 2027 calendar the
+# fixtures add) are fixed, while the checks judge them against today: the lead-time guard (B-6)
+# counts working days from today to the delivery date. Against the real clock the suite would start
+# failing once today came within a product's lead time of those dates, so every test runs on a
+# pinned clock that starts at a working Friday morning and ticks from there. Tests that drive other
+# processes (which keep the real clock) opt out with the `real_clock` marker.
+PINNED_START = datetime(2026, 12, 4, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("real_clock") is not None:
+        yield
+        return
+    with time_machine.travel(PINNED_START, tick=True):
+        yield
 
 
 _ANCHOR_DIR: Any = None

@@ -148,6 +148,8 @@ TEMPLATES = [
                 "oms.core.context_processors.navigation",
                 "oms.notifications.context_processors.unread",
             ],
+            # P-1: the figure filters (money, price, qty) in every template without a load.
+            "builtins": ["oms.core.templatetags.oms_tags"],
         },
     }
 ]
@@ -274,7 +276,30 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = int(
 )
 IMPORT_MAX_ROWS = int(os.environ.get("OMS_IMPORT_MAX_ROWS", "2000"))
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# ---- Several nodes on one database (issue 24.4 and 24.6; config/scaleout.py, docs/deployment.md) ---
+# Every node shares the database, and through it sessions, login failures (S-3) and idempotency
+# keys (DESIGN 6). The cache is per process unless OMS_CACHE_URL / OMS_REDIS_URL names a Redis
+# server; nothing correctness-relevant relies on it. Uploaded files: the instance folder
+# (OMS_MEDIA_ROOT, a shared mount on several nodes) or S3-compatible storage (OMS_S3_BUCKET).
+# Read-heavy pages may read from a streaming replica (OMS_DATABASE_REPLICA_URL, oms.core.replica).
+from config import scaleout  # noqa: E402
+
+CACHES = scaleout.caches(os.environ)
+SESSION_ENGINE = scaleout.session_engine(CACHES)
+MEDIA_ROOT = Path(os.environ.get("OMS_MEDIA_ROOT") or MEDIA_ROOT)
+STORAGES = {**STORAGES, "default": scaleout.default_storage(os.environ)}
+_replica = scaleout.replica_database(os.environ, _database, DATABASES["default"])
+OMS_DATABASE_REPLICA = "replica" if _replica else ""
+OMS_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("OMS_REPLICA_MAX_LAG_SECONDS", "30"))
+if _replica:
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["oms.core.replica.ReplicaRouter"]
+MIDDLEWARE = [*MIDDLEWARE, "oms.core.replica.ReplicaReadsMiddleware"]
+# Issue 24.6 (deploy/): a container image keeps the collected static files out of the instance
+# volume; health probes come straight to a node over HTTP, so the HTTPS redirect spares them.
+STATIC_ROOT = Path(os.environ.get("OMS_STATIC_ROOT") or STATIC_ROOT)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# ---- end of issue 24.4 and 24.6 ---------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

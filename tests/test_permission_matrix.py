@@ -23,6 +23,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from oms.core.money import format_amount, format_price
 from tests.test_anonymous_access import PUBLIC, ROUTES
 
 PROFILES = [
@@ -713,11 +714,16 @@ def _phone(w: dict[str, Any]) -> str:
 
 
 def _total(w: dict[str, Any]) -> str:
+    """The total as pages show it (P-1: 2,000.00)."""
+    return format_amount(w["order"].total_amount)
+
+
+def _total_in_api(w: dict[str, Any]) -> str:
     return str(w["order"].total_amount)
 
 
 def _archived_price(w: dict[str, Any]) -> str:
-    return str(w["record"].order.lines.get().unit_price)
+    return format_price(w["record"].order.lines.get().unit_price)
 
 
 # Pages whose confidential values follow the field policy (S-1, P-4): for each field group, a
@@ -727,7 +733,7 @@ MASKED: dict[str, list[tuple[str, Callable[[dict[str, Any]], str]]]] = {
     "orders/<int:pk>/": [("price", _total), ("contact", _phone)],
     "orders/<int:pk>/print/": [("contact", _phone)],
     "orders/": [("price", _total)],
-    "api/orders/<order_id>": [("price", _total), ("contact", _phone)],
+    "api/orders/<order_id>": [("price", _total_in_api), ("contact", _phone)],
     "archive/<int:pk>/": [("price", _archived_price)],
 }
 MASKED_FOR = {"orders/": ORDER, "archive/<int:pk>/": _archive("can_read")}

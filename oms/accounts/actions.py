@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import partial
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -219,6 +221,15 @@ def record_logout(*, session_key: str) -> None:
     UserSession.objects.filter(session_key=session_key, ended_at__isnull=True).update(ended_at=timezone.now())
 
 
+def _evict_cached_session(session_key: str) -> None:
+    from django.core.cache import caches
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+    cache_key = getattr(store, "cache_key", None)  # only the cache-backed engines have one
+    if cache_key:
+        caches[settings.SESSION_CACHE_ALIAS].delete(cache_key)
+
+
 def end_session(*, actor: Any, target: UserSession) -> UserSession:
     """S-3: an administrator ends someone's login at once; the user must sign in again."""
     from django.contrib.sessions.models import Session
@@ -231,6 +242,9 @@ def end_session(*, actor: Any, target: UserSession) -> UserSession:
         now = timezone.now()
         # An expired session is refused by Django at once; Django's own clearsessions tidies it.
         Session.objects.filter(session_key=locked.session_key).update(expire_date=now)
+        # With a shared cache in front of the sessions (cached_db, issue 24.4) the cached copy
+        # must go too, after the commit so that no request caches the row again before it.
+        transaction.on_commit(partial(_evict_cached_session, locked.session_key))
         locked.ended_at = now
         locked.ended_by = actor
         locked.save(update_fields=["ended_at", "ended_by"])

@@ -22,7 +22,12 @@ def head_of(department: Department) -> User | None:
 
 def department_of_kind(kind: str) -> Department | None:
     """The company's department of a kind; the top-most one when several share it."""
-    return Department.objects.filter(kind=kind, active=True).order_by("parent_id", "pk").first()
+    return (
+        Department.objects.filter(kind=kind, active=True)
+        .select_related("reviewer")  # C-1: the review reads it next (issue 21: one query, not two)
+        .order_by("parent_id", "pk")
+        .first()
+    )
 
 
 def executive_in_charge() -> User | None:

@@ -21,6 +21,7 @@ from oms.accounts.permissions import FIELD_GROUPS, mask_contact, visible_field_g
 from oms.billing.models import Allocation, Invoice, Statement
 from oms.changes.models import ChangeRequest, ChangeTask
 from oms.contracts.models import Contract, ContractVersion, Document
+from oms.core.money import format_amount, format_price, format_quantity
 from oms.delivery.models import Acceptance
 from oms.feedback.models import Answer, Complaint
 from oms.fulfilment.models import DepartmentTask, Shipment
@@ -60,7 +61,10 @@ def sections(order: SalesOrder, viewer: Any = None) -> list[Section]:
     price = "price" in groups
 
     def money(value: Any) -> Any:
-        return value if price else "***"
+        return format_amount(value) if price else "***"
+
+    def unit_price(value: Any) -> Any:
+        return format_price(value) if price else "***"
 
     # Read once, used by several sections.
     change_requests = list(
@@ -96,8 +100,8 @@ def sections(order: SalesOrder, viewer: Any = None) -> list[Section]:
             [
                 ln.line_no,
                 str(ln.product),
-                f"{ln.quantity.normalize():f} {ln.unit}",
-                money(ln.unit_price),
+                f"{format_quantity(ln.quantity)} {ln.unit}",
+                unit_price(ln.unit_price),
                 money(ln.amount),
             ]
             for ln in OrderLine.objects.filter(order=order).select_related("product").order_by("line_no")

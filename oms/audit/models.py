@@ -91,10 +91,15 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, *args: Any, chained: bool = False, **kwargs: Any) -> None:
         if self.pk is not None:
             raise AppendOnlyError("audit events are append-only")
         super().save(*args, **kwargs)
+        if not chained:
+            # Appended other than by the recorder: the recorder reads the chain's tail again.
+            from django.db import connection
+
+            connection._oms_audit_tail = None
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("audit events are append-only")

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import connection, models, transaction
 
 from oms.audit.models import GENESIS_HASH, AuditEvent, Scheme, normalise, utcnow
+from oms.core import txmemo
 from oms.core.context import current_request_id
 
 
@@ -20,6 +21,27 @@ def _chain_lock() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x0A0D17])
+
+
+def _tail() -> tuple[str, int]:
+    """The chain's last (hash, seq). The first event of a transaction takes the lock and reads
+    it; later events of the same transaction know it, since nobody else can append until this
+    transaction ends (issue 21: one lock and one read per transaction, not per event). A savepoint
+    rolled back since forgets it (txmemo), and so does an event saved other than here."""
+    held = getattr(connection, "_oms_audit_tail", None)
+    if held is not None and txmemo.alive(held[0]):
+        return held[1], held[2]
+    _chain_lock()
+    last = AuditEvent.objects.order_by("-id").values_list("hash", "seq").first()
+    prev_hash, prev_seq = last or (GENESIS_HASH, 0)
+    if prev_seq is None:
+        # The first keyed event after the plain ones: number on from the chain's length.
+        prev_seq = AuditEvent.objects.count()
+    return prev_hash, prev_seq
+
+
+def forget_tail() -> None:
+    connection._oms_audit_tail = None  # type: ignore[attr-defined]
 
 
 def object_label(obj: models.Model) -> str:
@@ -39,13 +61,8 @@ def record(
     object_repr: str = "",
 ) -> AuditEvent:
     """Append one event, chained to the last one, inside the caller's transaction."""
-    with transaction.atomic():
-        _chain_lock()
-        last = AuditEvent.objects.order_by("-id").values_list("hash", "seq").first()
-        prev_hash, prev_seq = last or (GENESIS_HASH, 0)
-        if prev_seq is None:
-            # The first keyed event after the plain ones: number on from the chain's length.
-            prev_seq = AuditEvent.objects.count()
+    with transaction.atomic(savepoint=False):
+        prev_hash, prev_seq = _tail()
         user = actor if getattr(actor, "is_authenticated", False) else None
         event = AuditEvent(
             occurred_at=utcnow(),
@@ -64,7 +81,8 @@ def record(
             scheme=Scheme.KEYED,
         )
         event.hash = event.compute_hash()
-        event.save()
+        event.save(chained=True)
+        connection._oms_audit_tail = (txmemo.mark(), event.hash, event.seq)  # type: ignore[attr-defined]
         return event
 
 

@@ -39,7 +39,7 @@ from oms.billing.models import (
 )
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
-from oms.core.money import decimal_input, plain_number
+from oms.core.money import decimal_input, format_quantity
 from oms.customers.models import PaymentTerms
 from oms.delivery.models import ACCEPTING, Acceptance
 from oms.fulfilment.models import ShipmentLine
@@ -131,7 +131,7 @@ def prepare_statement(
             if qty > left:
                 errors[f"lines.{pk}"] = _("第 %(n)s 行最多可结算 %(q)s（客户已验收且未结算的数量）。") % {
                     "n": line.line_no,
-                    "q": plain_number(left),
+                    "q": format_quantity(left),
                 }
             wanted[line.pk] = qty
     if not wanted and not errors:

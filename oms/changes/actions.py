@@ -43,7 +43,7 @@ from oms.contracts.models import Contract
 from oms.contracts.rendering import values as contract_values
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
-from oms.core.money import decimal_input, plain_number
+from oms.core.money import decimal_input, format_quantity
 from oms.core.tokens import new_token, token_hash
 from oms.customers.models import PaymentTerms
 from oms.fulfilment import actions as fulfilment
@@ -51,7 +51,7 @@ from oms.fulfilment.models import ReservationStatus
 from oms.intake import actions as intake
 from oms.notifications.actions import notify
 from oms.orders import versions
-from oms.orders.models import OrderLine, OrderStatus, SalesOrder
+from oms.orders.models import OrderLine, OrderStatus, SalesOrder, lines_fingerprint
 from oms.orders.permissions import CustomerActor, can_renegotiate, is_customer_of
 from oms.policy import actions as policy_actions
 from oms.policy import selectors as policy_selectors
@@ -204,7 +204,7 @@ def _compare(
         if quantity < gone:
             errors[f"lines.{i}.quantity"] = _("第 %(n)s 行已发货 %(s)s，变更后的数量不能少于已发货数量。") % {
                 "n": line.line_no,
-                "s": plain_number(gone),
+                "s": format_quantity(gone),
             }
         floor = (line.product.list_price * floor_ratio).quantize(CENT)
         if price != line.unit_price and floor_ratio > 0 and price < floor:
@@ -887,7 +887,7 @@ def _apply_change(request: ChangeRequest, order: SalesOrder, actor: Any) -> None
             # Shipped while the request was reviewed: the approval cannot make the line smaller.
             raise ActionError(
                 _("第 %(n)s 行在评审期间已发货 %(s)s，超过变更后的数量；请撤回申请后重新提交。")
-                % {"n": line.line_no, "s": plain_number(gone)}
+                % {"n": line.line_no, "s": format_quantity(gone)}
             )
     before_terms = {name: getattr(order, name) for name in TERM_ASPECTS}
     old_delivery = order.delivery_date
@@ -939,6 +939,7 @@ def _apply_change(request: ChangeRequest, order: SalesOrder, actor: Any) -> None
         next_no += 1
     before_total = order.total_amount
     order.total_amount = sum((ln.amount for ln in kept_lines), Decimal("0"))
+    order.lines_fingerprint = lines_fingerprint((ln.product_id, ln.quantity) for ln in kept_lines)
     order.version += 1
     order.save()
     version = versions.record_version(

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from oms.core.errors import FieldErrors
-from oms.core.money import amount_in_capitals, plain_number
+from oms.core.money import amount_in_capitals, format_amount, format_price, format_quantity
 from oms.orders.models import SalesOrder
 
 PLACEHOLDER = re.compile(r"{{\s*([a-z_]+)\s*}}")
@@ -76,10 +76,10 @@ def _items_table(order: SalesOrder) -> SafeString:
                 ln.line_no,
                 ln.product.name,
                 ln.spec,
-                plain_number(ln.quantity),
+                format_quantity(ln.quantity),
                 ln.unit,
-                plain_number(ln.unit_price),
-                ln.amount,
+                format_price(ln.unit_price),
+                format_amount(ln.amount),
             )
             for ln in order.lines.select_related("product").order_by("line_no")
         ),
@@ -106,7 +106,7 @@ def values(order: SalesOrder, *, number: str, date: Any) -> dict[str, Any]:
         "buyer_tax_number": customer.tax_number,
         "buyer_bank": f"{customer.bank_name} {customer.bank_account}".strip(),
         "items_table": _items_table(order),
-        "total_amount": f"{order.total_amount:,.2f}",
+        "total_amount": format_amount(order.total_amount),
         "total_amount_capitals": amount_in_capitals(order.total_amount),
         "currency": order.currency,
         "delivery_date": f"{order.delivery_date:%Y-%m-%d}",

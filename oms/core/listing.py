@@ -34,6 +34,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from oms.accounts.permissions import visible_field_groups
 from oms.core import params
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
+from oms.core.money import format_amount, format_price, format_quantity
 
 PAGE_SIZE = 25
 EXPORT_LIMIT = 50_000
@@ -110,6 +111,26 @@ def cell(obj: Any, name: str) -> Any:
     return "" if value is None else value
 
 
+def shown(value: Any, name: str) -> Any:
+    """P-1: a list cell as people read figures: prices and amounts with thousands separators and
+    two decimals (43,750.00), quantities without trailing zeros (12,800)."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return value
+    if "price" in name:
+        return format_price(value)
+    if value.as_tuple().exponent == -2:  # the money columns keep two decimals
+        return format_amount(value)
+    return format_quantity(value)
+
+
+def excel_number_format(value: Decimal) -> str:
+    """P-1: the same rule in Excel, where the cell stays a number: amounts #,##0.00, quantities
+    with separators and only the decimals they have."""
+    if value.as_tuple().exponent == -2:
+        return "#,##0.00"
+    return "#,##0" if value == value.to_integral_value() else "#,##0.0###"
+
+
 def filtered(spec: ListSpec, request: HttpRequest) -> tuple[QuerySet[Any], dict[str, Any]]:
     """Apply search, filters and sort from the query string, in the database."""
     qs = spec.selector(request.user)
@@ -176,7 +197,7 @@ class ListPage(SpecMixin, View):
         if request.GET.get("export") == "xlsx":
             return export_xlsx(self.spec.title, columns, qs[:EXPORT_LIMIT], viewer=request.user)
         page = Paginator(qs, PAGE_SIZE).get_page(params.page_param(request))
-        rows = [(obj, [cell(obj, c.name) for c in columns]) for obj in page.object_list]
+        rows = [(obj, [shown(cell(obj, c.name), c.name) for c in columns]) for obj in page.object_list]
         query = request.GET.copy()
         query.pop("page", None)
         query.pop("export", None)
@@ -265,9 +286,11 @@ def _export_cell(ws: Any, value: Any) -> Any:
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if value is None:
         return ""
-    if (isinstance(value, Decimal) and value.is_finite()) or (
-        isinstance(value, int | float) and math.isfinite(value)
-    ):
+    if isinstance(value, Decimal) and value.is_finite():
+        number = WriteOnlyCell(ws, value=value)
+        number.number_format = excel_number_format(value)
+        return number
+    if isinstance(value, int | float) and math.isfinite(value):
         return value
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))  # control characters would break the file
     if not text.startswith(FORMULA_TRIGGERS):

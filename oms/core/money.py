@@ -24,6 +24,52 @@ def plain_number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+def _finite(value: object) -> Decimal | None:
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, bool) or value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def format_amount(value: object) -> str:
+    """P-1: an amount as a finance clerk writes it, on every page, document and message:
+    thousands separators and two decimals, rounded half-up to the fen (43,750.00). A value that
+    is not a number is shown as given."""
+    number = _finite(value)
+    if number is None:
+        return "" if value is None else str(value)
+    return format(number.quantize(FEN, rounding=ROUND_HALF_UP), ",f")
+
+
+def format_price(value: object) -> str:
+    """P-1: a unit price: like an amount (1,000.00, 480.50) but keeping the further decimals a
+    price may carry (0.1234), never trailing zeros beyond the fen."""
+    number = _finite(value)
+    if number is None:
+        return "" if value is None else str(value)
+    number = number.normalize()
+    if number.as_tuple().exponent > -2:  # type: ignore[operator]
+        number = number.quantize(FEN)
+    return format(number, ",f")
+
+
+def format_quantity(value: object) -> str:
+    """P-1: a quantity as people write it: thousands separators, no trailing zeros, never an
+    exponent (12,800 · 2.5 · 10)."""
+    number = _finite(value)
+    if number is None:
+        return "" if value is None else str(value)
+    number = number.normalize()
+    if number.as_tuple().exponent > 0:  # type: ignore[operator]
+        number = number.quantize(Decimal(1))
+    return format(number, ",f")
+
+
 def amount_in_capitals(value: Decimal | int | str) -> str:
     """壹万贰仟元整 for 12000; negative amounts are refused (a contract states what is owed)."""
     amount = Decimal(str(value)).quantize(FEN, rounding=ROUND_HALF_UP)

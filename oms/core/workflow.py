@@ -111,6 +111,9 @@ class Transition:
     automatic: bool = False  # taken by the system after another decision; never a button
     # P-5: a decision on something a person raised; that person may never take it.
     raisers: Raisers | None = None
+    # Related rows read with the locked row (forward foreign keys, as for select_related), for
+    # what the guards and the audit log's naming of the record read (issue 21).
+    related: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -125,6 +128,7 @@ class Transition:
         requires_reason: bool = False,
         automatic: bool = False,
         raisers: Raisers | None = None,
+        related: Iterable[str] = (),
     ) -> None:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "label", label)
@@ -136,6 +140,7 @@ class Transition:
         object.__setattr__(self, "requires_reason", requires_reason)
         object.__setattr__(self, "automatic", automatic)
         object.__setattr__(self, "raisers", raisers)
+        object.__setattr__(self, "related", tuple(related))
 
     @property
     def is_decision(self) -> bool:
@@ -181,6 +186,12 @@ class TransitionTable:
         ]
 
 
+def _relations(model: type[models.Model], paths: tuple[str, ...]) -> list[str]:
+    """The paths whose first step is a foreign key of `model` (a table may serve several models)."""
+    names = {f.name for f in model._meta.concrete_fields if f.is_relation}
+    return [p for p in paths if p.split("__", 1)[0] in names]
+
+
 def apply(
     transition: Transition,
     obj: M,
@@ -197,7 +208,14 @@ def apply(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("workflow.apply must run inside the caller's transaction.atomic")
     model = type(obj)
-    locked = model._default_manager.select_for_update().get(pk=obj.pk)
+    rows = model._default_manager.all()
+    related = _relations(model, transition.related)
+    if related:
+        # Only the record itself is locked; the related rows are read as of now.
+        rows = rows.select_related(*related).select_for_update(of=("self",))
+    else:
+        rows = rows.select_for_update()
+    locked = rows.get(pk=obj.pk)
     state = str(getattr(locked, transition.state_field))
     if state not in transition.source:
         raise InvalidTransition(str(transition.label), state)

@@ -22,7 +22,7 @@ from oms.catalog.models import StockLevel
 from oms.contracts.actions import technical_readiness
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
-from oms.core.money import plain_number
+from oms.core.money import format_quantity
 from oms.fulfilment import states
 from oms.fulfilment.models import (
     DepartmentTask,
@@ -356,7 +356,7 @@ def ship(
         if qty < 0 or qty > left:
             errors[f"lines.{pk}"] = _("第 %(n)s 行最多还能发 %(q)s。") % {
                 "n": line.line_no,
-                "q": plain_number(left),
+                "q": format_quantity(left),
             }
     if errors:
         raise FieldErrors(errors)
@@ -445,10 +445,12 @@ def reserve(
     if quantity is None or quantity <= 0:
         errors["quantity"] = _("数量必须大于 0。")
     elif quantity > level.on_hand - level.reserved:
-        errors["quantity"] = _("库存不足：可用 %(a)s。") % {"a": plain_number(level.on_hand - level.reserved)}
+        errors["quantity"] = _("库存不足：可用 %(a)s。") % {
+            "a": format_quantity(level.on_hand - level.reserved)
+        }
     elif quantity + held + shipped > line.quantity:
         errors["quantity"] = _("超过订单需要：最多还需 %(q)s。") % {
-            "q": plain_number(line.quantity - held - shipped)
+            "q": format_quantity(line.quantity - held - shipped)
         }
     if errors:
         raise FieldErrors(errors)
@@ -513,13 +515,16 @@ def pick(*, actor: User, reservation: Reservation) -> Reservation:
 
 
 @transaction.atomic
-def second_check(*, actor: User, reservation: Reservation, counted: Decimal) -> Reservation:
-    """G-4: a second person counts the picked goods against the order; a difference is refused."""
+def second_check(*, actor: User, reservation: Reservation, counted: Decimal | None) -> Reservation:
+    """G-4: a second person counts the picked goods against the order; a difference is refused,
+    and so is a count left empty (a count of 0 is a count, and a difference)."""
+    if counted is None:
+        raise FieldErrors({"counted": _("请填写复核数量。")})
     if counted != reservation.quantity:
         raise FieldErrors(
             {
                 "counted": _("复核数量 %(c)s 与预留数量 %(q)s 不符。")
-                % {"c": counted, "q": plain_number(reservation.quantity)}
+                % {"c": format_quantity(counted), "q": format_quantity(reservation.quantity)}
             }
         )
     return workflow.apply(states.CHECK, reservation, actor=actor, changes={"checked_by": actor})

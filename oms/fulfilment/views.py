@@ -183,8 +183,7 @@ def _warehouse_step(request: HttpRequest, order: Any, verb: str, actor: User) ->
         actions.second_check(
             actor=actor,
             reservation=reservation,
-            counted=_decimal(request.POST.get("counted", ""), "counted", Reservation, "quantity")
-            or Decimal("-1"),
+            counted=_decimal(request.POST.get("counted", ""), "counted", Reservation, "quantity"),
         )
     else:
         actions.pack(actor=actor, reservation=reservation, packing=request.POST.get("packing", ""))

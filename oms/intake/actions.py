@@ -29,7 +29,14 @@ from oms.intake import importing
 from oms.intake.models import ImportBatch, ImportStatus
 from oms.notifications.actions import notify
 from oms.orders import checks, permissions, states, versions
-from oms.orders.models import EDITABLE_STATUSES, Inquiry, OrderLine, OrderStatus, SalesOrder
+from oms.orders.models import (
+    EDITABLE_STATUSES,
+    Inquiry,
+    OrderLine,
+    OrderStatus,
+    SalesOrder,
+    lines_fingerprint,
+)
 from oms.orders.models import Channel as OrderChannel
 from oms.orders.selectors import possible_duplicates
 from oms.policy import actions as policy_actions
@@ -77,12 +84,14 @@ class DuplicateSuspected(ActionError):
 # --- validation ---------------------------------------------------------------------------
 
 
-def _clean_header(order: SalesOrder, errors: dict[str, list[str]]) -> None:
+def _clean_header(order: SalesOrder, errors: dict[str, list[str]], *, customer_known: bool = False) -> None:
+    """`customer_known`: the customer row was just found (the scope check, the portal's account),
+    so validating the foreign key would only read it again (issue 21)."""
+    exclude = ["number", "policy_version", "salesperson", "department", "created_by", "total_amount"]
+    if customer_known:
+        exclude.append("customer")
     try:
-        order.full_clean(
-            exclude=["number", "policy_version", "salesperson", "department", "created_by", "total_amount"],
-            validate_constraints=False,
-        )
+        order.full_clean(exclude=exclude, validate_constraints=False)
     except ValidationError as exc:
         for name, msgs in exc.message_dict.items():
             errors.setdefault(name, []).extend(str(m) for m in msgs)
@@ -196,6 +205,10 @@ def _lines_snapshot(lines: Sequence[OrderLine]) -> list[dict[str, Any]]:
     ]
 
 
+def _fingerprint(lines: Sequence[OrderLine]) -> str:
+    return lines_fingerprint((ln.product_id, ln.quantity) for ln in lines)
+
+
 def _check_duplicates(order: SalesOrder, lines: list[OrderLine], reason: str) -> None:
     window = policy_selectors.policy().intake.duplicate_window_hours
     found = possible_duplicates(
@@ -224,7 +237,8 @@ def create_order(
     """B-3, B-4: a draft order with its lines and a unique number in the policy's format, for a
     customer in the actor's data scope (S-1) — on every path: page, API, import, inquiry."""
     records.require(permissions.can_enter_orders(actor))
-    if customer_out_of_scope(actor, data.get("customer")):
+    customer = data.get("customer")
+    if customer_out_of_scope(actor, customer):
         raise FieldErrors({"customer": _("客户不存在或不在您的数据范围内。")})
     return _create_order(
         actor=actor,
@@ -233,6 +247,8 @@ def create_order(
         duplicate_reason=duplicate_reason,
         salesperson=salesperson,
         inquiry=inquiry,
+        # The scope check has just found the customer's row.
+        customer_known=isinstance(customer, Customer),
     )
 
 
@@ -244,6 +260,7 @@ def _create_order(
     duplicate_reason: str,
     salesperson: User | None,
     inquiry: Inquiry | None,
+    customer_known: bool = False,
 ) -> SalesOrder:
     unknown = set(data) - set(HEADER_FIELDS)
     if unknown:
@@ -256,7 +273,7 @@ def _create_order(
         raise FieldErrors({"salesperson": _("销售员没有所属部门。")})
     order.department_id = seller.department_id
     errors: dict[str, list[str]] = {}
-    _clean_header(order, errors)
+    _clean_header(order, errors, customer_known=customer_known)
     built = _build_lines(order, lines, errors)
     if errors:
         raise FieldErrors(errors)
@@ -268,6 +285,7 @@ def _create_order(
     order.number = policy_actions.next_number(
         fmt=policy.numbering.order, when=timezone.localdate(), key="order"
     )
+    order.lines_fingerprint = _fingerprint(built)
     order.save()
     for ln in built:
         ln.order = order
@@ -339,6 +357,7 @@ def update_order(
         OrderLine.objects.filter(pk__in=[ln.pk for ln in old_lines]).update(removed=True)
         OrderLine.objects.bulk_create(built)
         locked.total_amount = sum((ln.amount for ln in built), Decimal("0"))
+        locked.lines_fingerprint = _fingerprint(built)
     if duplicate_reason:
         locked.duplicate_reason = duplicate_reason[:200]
     after = records.snapshot(locked, data.keys())
@@ -424,6 +443,7 @@ def place_customer_order(
             duplicate_reason=duplicate_reason,
             salesperson=seller,
             inquiry=None,
+            customer_known=True,
         )
     except FieldErrors as exc:
         raise FieldErrors({**exc.errors, **missing}) from exc

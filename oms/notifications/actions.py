@@ -1,5 +1,5 @@
-"""Telling people (T-1). Messages are written after the deciding transaction commits, so a
-refused action never leaves a message behind."""
+"""Telling people (T-1). Messages are written in the deciding transaction, so a refused action,
+which rolls back, never leaves a message behind; they are sent after it commits."""
 
 from __future__ import annotations
 
@@ -17,17 +17,17 @@ from oms.notifications.models import Channel, ChannelKind, Notification
 
 def notify(*, recipients: Iterable[Any], title: str, url: str = "", event: str = "") -> None:
     """T-1: tell these people, in the app and on every channel configured for them and the event
-    (dotted, e.g. "order.confirmed"); written after the deciding transaction commits."""
+    (dotted, e.g. "order.confirmed"): one insert inside the deciding transaction (issue 21: no
+    transaction of its own after the commit); the sending is handed off after the commit."""
     people = {r.pk: r for r in recipients if r is not None and getattr(r, "pk", None)}
-
-    def write() -> None:
+    if not people:
+        return
+    with transaction.atomic(savepoint=False):
         written = Notification.objects.bulk_create(
             [Notification(recipient_id=pk, title=title[:200], url=url[:300]) for pk in people]
         )
         if channels.queue(written, event):
             channels.send_soon()
-
-    transaction.on_commit(write)
 
 
 def tell_customer(*, order: Any, event: str, title: str) -> None:

@@ -12,15 +12,12 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oms.core.money import format_amount
 from oms.orders.models import SalesOrder
 from oms.orders.selectors import customer_exposure
 from oms.policy import selectors as policy_selectors
 from oms.policy.schema import PreliminaryCheck
 from oms.policy.worktime import CalendarMissing
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
 
 
 @dataclass(frozen=True)
@@ -64,11 +61,11 @@ class CreditStanding:
         return _(
             "客户信用超额：占用 %(e)s 元（未完成订单 %(o)s + 应收 %(r)s + 本单 %(t)s）超出信用额度 %(l)s 元。"
         ) % {
-            "e": _money(self.exposure),
-            "o": _money(self.open_orders),
-            "r": _money(self.receivables),
-            "t": _money(self.this_order),
-            "l": _money(self.credit_limit),
+            "e": format_amount(self.exposure),
+            "o": format_amount(self.open_orders),
+            "r": format_amount(self.receivables),
+            "t": format_amount(self.this_order),
+            "l": format_amount(self.credit_limit),
         }
 
     def overdue_reason(self) -> str | None:
@@ -78,9 +75,9 @@ class CreditStanding:
         return _(
             "客户有逾期应收 %(a)s 元，最早一笔已逾期 %(d)s 天，超出制度容忍（%(ta)s 元、%(td)s 天）。"
         ) % {
-            "a": _money(self.overdue),
+            "a": format_amount(self.overdue),
             "d": self.overdue_days,
-            "ta": _money(self.rules.overdue_amount_tolerated),
+            "ta": format_amount(self.rules.overdue_amount_tolerated),
             "td": self.rules.overdue_days_tolerated,
         }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -190,11 +192,16 @@ class SalesOrder(PinnedPolicy):
         related_name="+",
     )
 
+    # B-9: what the duplicate check compares (customer + live lines), kept with the order so that
+    # the check is one indexed lookup instead of reading the customer's recent orders and lines.
+    lines_fingerprint = models.CharField(_("明细指纹"), max_length=32, blank=True, default="", editable=False)
+
     class Meta:
         verbose_name = _("订单")
         verbose_name_plural = _("订单")
         ordering = ["-created_at", "-id"]
         indexes = [
+            models.Index(fields=["customer", "lines_fingerprint", "created_at"], name="order_duplicate_idx"),
             # The default ordering, so that the first page of a list never sorts the whole table.
             models.Index(fields=["-created_at", "-id"], name="order_created_id_idx"),
             models.Index(fields=["status", "-created_at"]),
@@ -294,6 +301,13 @@ class SalesOrder(PinnedPolicy):
 class LiveLineManager(models.Manager["OrderLine"]):
     def get_queryset(self) -> models.QuerySet[OrderLine]:
         return super().get_queryset().filter(removed=False)
+
+
+def lines_fingerprint(lines: Iterable[tuple[int, Decimal]]) -> str:
+    """B-9: the same for two orders exactly when their (product, quantity) pairs are the same,
+    in any order and however the quantities are written (2 = 2.0000)."""
+    wanted = sorted((int(product), str(Decimal(quantity).normalize())) for product, quantity in lines)
+    return hashlib.sha256(repr(wanted).encode()).hexdigest()[:32]
 
 
 class OrderLine(models.Model):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from oms.accounts.models import DepartmentKind, Role
 from oms.accounts.permissions import scope
-from oms.orders.models import OPEN_STATUSES, Inquiry, OrderLine, OrderStatus, SalesOrder
+from oms.orders.models import OPEN_STATUSES, Inquiry, OrderLine, OrderStatus, SalesOrder, lines_fingerprint
 
 # Departments that work every order once it is past intake (they see all orders, prices masked per S-1).
 _ALL_ORDER_DEPARTMENTS = {
@@ -105,22 +105,19 @@ def customer_exposure(customer_id: int, *, exclude_order: int | None = None) -> 
 def possible_duplicates(
     *, customer_id: int, lines: list[tuple[int, Decimal]], window_hours: Decimal, exclude: int | None = None
 ) -> list[SalesOrder]:
-    """B-9: orders of the same customer with the same lines (product, quantity) within the window."""
+    """B-9: orders of the same customer with the same lines (product, quantity) within the window:
+    one lookup of the stored fingerprint (`order_duplicate_idx`)."""
     if not lines or window_hours <= 0:
         return []
     since = timezone.now() - timedelta(seconds=int(window_hours * 3600))
-    wanted = sorted((p, q.normalize()) for p, q in lines)
-    candidates = (
-        SalesOrder.objects.filter(customer_id=customer_id, created_at__gte=since)
+    return list(
+        SalesOrder.objects.filter(
+            customer_id=customer_id, lines_fingerprint=lines_fingerprint(lines), created_at__gte=since
+        )
         .exclude(status__in=["cancelled"])
         .exclude(pk=exclude or 0)
-        .prefetch_related("lines")
+        .only("id", "number")
     )
-    return [
-        o
-        for o in candidates
-        if sorted((ln.product_id, ln.quantity.normalize()) for ln in o.lines.all()) == wanted
-    ]
 
 
 def inquiries_for(user: Any) -> QuerySet[Inquiry]:

@@ -8,14 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 import tomli_w
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from oms.audit import recorder
 from oms.core.errors import FieldErrors, StaleVersion
-from oms.policy import statutory
+from oms.policy import selectors, statutory
 from oms.policy.errors import field_errors
 from oms.policy.models import CalendarDay, CalendarSource, NumberSequence, PolicyVersion
 from oms.policy.schema import PolicyData
@@ -117,6 +117,7 @@ def seed_calendar(*, actor: Any, years: list[int]) -> int:
             ) from exc
         rows = [CalendarDay(date=d, is_workday=w, name=n) for d, w, n in days if d not in existing]
         CalendarDay.objects.bulk_create(rows)
+        selectors.forget_calendar()
         written += len(rows)
         recorder.record(
             actor=actor,
@@ -141,6 +142,7 @@ def add_calendar_year(*, actor: Any, year: int, workdays: str = "mon-fri") -> in
         rows.append(CalendarDay(date=day, is_workday=day.weekday() < 5, source=CalendarSource.MANUAL))
         day += timedelta(days=1)
     CalendarDay.objects.bulk_create(rows)
+    selectors.forget_calendar()
     recorder.record(
         actor=actor,
         obj=None,
@@ -182,14 +184,27 @@ def set_calendar_day(
     return locked
 
 
+_NEXT_NUMBER_SQL = 'UPDATE "policy_numbersequence" SET "last" = "last" + 1 WHERE "key" = %s RETURNING "last"'
+
+
 def next_number(*, fmt: str, when: date, key: str) -> str:
     """B-4: the next number in `fmt` for the period the format implies, under a row lock."""
     period = fmt.split("{seq")[0].format(yyyy=f"{when:%Y}", yy=f"{when:%y}", mm=f"{when:%m}", dd=f"{when:%d}")
-    with transaction.atomic():
-        seq, _created = NumberSequence.objects.select_for_update().get_or_create(key=f"{key}:{period}")
-        seq.last += 1
-        seq.save(update_fields=["last"])
-    return fmt.format(yyyy=f"{when:%Y}", yy=f"{when:%y}", mm=f"{when:%m}", dd=f"{when:%d}", seq=seq.last)
+    full_key = f"{key}:{period}"
+    with transaction.atomic(savepoint=False):
+        # Issue 21: one statement for the usual case, the counter already there (both engines
+        # support UPDATE … RETURNING; the row stays locked until the transaction ends).
+        with connection.cursor() as cursor:
+            cursor.execute(_NEXT_NUMBER_SQL, [full_key])
+            row = cursor.fetchone()
+        if row is not None:
+            last = row[0]
+        else:
+            seq, _created = NumberSequence.objects.select_for_update().get_or_create(key=full_key)
+            seq.last += 1
+            seq.save(update_fields=["last"])
+            last = seq.last
+    return fmt.format(yyyy=f"{when:%Y}", yy=f"{when:%y}", mm=f"{when:%m}", dd=f"{when:%d}", seq=last)
 
 
 def latest_number() -> int:

@@ -92,13 +92,15 @@ class PinnedPolicy(models.Model):
         abstract = True
 
     def pin_current_policy(self) -> None:
-        version = PolicyVersion.objects.order_by("-number").first()
-        if version is None:
-            raise PolicyVersion.DoesNotExist("no policy version has been published")
-        self.policy_version = version
+        from oms.policy.selectors import current_version
+
+        self.policy_version = current_version()
 
     def policy(self) -> Any:
-        """The pinned policy as typed settings (oms.policy.schema.PolicyData)."""
-        from oms.policy.schema import PolicyData
+        """The pinned policy as typed settings (oms.policy.schema.PolicyData), parsed once per
+        process (versions are immutable) and without reading the version row when it was."""
+        from oms.policy.selectors import parsed, policy_of_pk
 
-        return PolicyData.model_validate(self.policy_version.data)
+        if "policy_version" in self._state.fields_cache:
+            return parsed(self.policy_version)
+        return policy_of_pk(self.policy_version_id)

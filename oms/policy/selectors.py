@@ -6,25 +6,69 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.db.models import Case, Count, F, Max, Sum, Value, When
 from django.utils import timezone
 
+from oms.core import txmemo
 from oms.policy.models import CalendarDay, PolicyVersion
 from oms.policy.schema import PolicyData
 from oms.policy.worktime import WorkCalendar
 
+# Parsed policies by PolicyVersion pk. A published version is never edited (DESIGN 5), so its
+# parsed form can be kept for the life of the process; any version saved or deleted empties the
+# cache (`forget_parsed`, connected in PolicyConfig.ready), which also covers a primary key reused
+# after a rolled-back transaction (issue 21: 21 validations of the whole document per order).
+_PARSED: dict[int, PolicyData] = {}
+_CURRENT = "policy.current"
+
+
+def forget_parsed(**_kwargs: Any) -> None:
+    _PARSED.clear()
+    _CALENDARS.clear()
+    txmemo.forget(_CURRENT)
+    txmemo.forget(_STAMP)
+
 
 def current_version() -> PolicyVersion:
-    """The version in force: the newest published one (version 1 is seeded by a migration)."""
-    version = PolicyVersion.objects.order_by("-number").first()
+    """The version in force: the newest published one (version 1 is seeded by a migration).
+    Read once per transaction: within it the newest version changes only by its own publishing,
+    which forgets it."""
+    memo = txmemo.memo()
+    version = memo.get(_CURRENT) if memo is not None else None
     if version is None:
-        raise PolicyVersion.DoesNotExist("no policy version has been published")
+        version = PolicyVersion.objects.order_by("-number").first()
+        if version is None:
+            raise PolicyVersion.DoesNotExist("no policy version has been published")
+        if memo is not None:
+            memo[_CURRENT] = version
     return version
+
+
+def parsed(row: PolicyVersion) -> PolicyData:
+    """The typed settings of a version row, validated once per process."""
+    found = _PARSED.get(row.pk)
+    if found is None:
+        found = _PARSED[row.pk] = PolicyData.model_validate(row.data)
+    return found
+
+
+def policy_of_pk(pk: int) -> PolicyData:
+    """The typed settings of the version with this primary key (an order's pinned version)."""
+    found = _PARSED.get(pk)
+    if found is None:
+        found = parsed(PolicyVersion.objects.get(pk=pk))
+    return found
 
 
 def policy(version: int | None = None) -> PolicyData:
     """The policy in force, or the version an order was pinned to."""
-    row = current_version() if version is None else PolicyVersion.objects.get(number=version)
-    return PolicyData.model_validate(row.data)
+    if version is None:
+        return parsed(current_version())
+    current = current_version()
+    if current.number == version:
+        return parsed(current)
+    return parsed(PolicyVersion.objects.get(number=version))
 
 
 def policy_of_request(user: Any) -> PolicyData:
@@ -50,17 +94,65 @@ def versions() -> list[PolicyVersion]:
     return list(PolicyVersion.objects.select_related("created_by").order_by("-number"))
 
 
-def work_calendar(version: int | None = None) -> WorkCalendar:
-    """The calendar with the office hours of the given policy version (one query each)."""
-    hours = policy(version).working_time
-    days = dict(CalendarDay.objects.values_list("date", "is_workday"))
-    return WorkCalendar(
-        days,
-        office_start=hours.office_start,
-        lunch_start=hours.lunch_start,
-        lunch_end=hours.lunch_end,
-        office_end=hours.office_end,
+# Working calendars by (the calendar table's stamp, office hours). The stamp is one aggregate
+# query that changes with any day added, removed or edited (each edit raises the day's version),
+# so another process's edit is seen at the next read without loading the table (issue 21).
+_CALENDARS: dict[tuple[Any, ...], WorkCalendar] = {}
+
+
+_STAMP = "calendar.stamp"
+
+
+def _calendar_stamp() -> tuple[Any, ...]:
+    """Read once per transaction: within it the calendar changes only by its own edits, which
+    forget it (the calendar actions, and the signals of a saved or deleted day)."""
+    memo = txmemo.memo()
+    if memo is not None and _STAMP in memo:
+        return memo[_STAMP]
+    found = _read_calendar_stamp()
+    if memo is not None:
+        memo[_STAMP] = found
+    return found
+
+
+def forget_calendar() -> None:
+    txmemo.forget(_STAMP)
+
+
+def _read_calendar_stamp() -> tuple[Any, ...]:
+    stamp = CalendarDay.objects.aggregate(
+        n=Count("id"),
+        last=Max("id"),
+        versions=Sum("version"),
+        working=Sum(Case(When(is_workday=True, then=F("id")), default=Value(0))),
     )
+    return (stamp["n"], stamp["last"], stamp["versions"], stamp["working"])
+
+
+def work_calendar(version: int | None = None) -> WorkCalendar:
+    """The calendar with the office hours of the given policy version (one small query; the
+    table is read again only when it changed)."""
+    hours = policy(version).working_time
+    key = (
+        *_calendar_stamp(),
+        hours.office_start,
+        hours.lunch_start,
+        hours.lunch_end,
+        hours.office_end,
+        settings.TIME_ZONE,
+    )
+    found = _CALENDARS.get(key)
+    if found is None:
+        if len(_CALENDARS) > 16:
+            _CALENDARS.clear()
+        found = _CALENDARS[key] = WorkCalendar(
+            dict(CalendarDay.objects.values_list("date", "is_workday")),
+            office_start=hours.office_start,
+            lunch_start=hours.lunch_start,
+            lunch_end=hours.lunch_end,
+            office_end=hours.office_end,
+        )
+    return found
 
 
 def calendar_years() -> list[int]:

@@ -160,7 +160,7 @@ def start_round(*, order: SalesOrder, actor: Any) -> ReviewRound:
         dept = _department(kind)
         stage = i + 1 if review.mode == "sequential" else 1
         tasks.append(
-            ReviewTask.objects.create(
+            ReviewTask(
                 round=rnd,
                 stage=stage,
                 department=dept,
@@ -172,6 +172,7 @@ def start_round(*, order: SalesOrder, actor: Any) -> ReviewRound:
                 ),
             )
         )
+    tasks = ReviewTask.objects.bulk_create(tasks)  # issue 21: one insert for the board
     if reasons:
         chair = (
             tracking.decider_for(

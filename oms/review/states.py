@@ -22,6 +22,7 @@ def _acting(user: Any, obj: Any) -> bool:
 
 
 OPEN_TASK = Transition(
+    related=("round__order", "department"),
     name="open_task",
     label=_("开始评审"),
     source={T.WAITING},
@@ -30,6 +31,7 @@ OPEN_TASK = Transition(
     automatic=True,
 )
 DECIDE_TASK = Transition(
+    related=("round__order", "department"),
     name="decide_task",
     label=_("给出评审意见"),
     source={T.OPEN},
@@ -39,6 +41,7 @@ DECIDE_TASK = Transition(
     raisers=raised_by,
 )
 SKIP_TASK = Transition(
+    related=("round__order", "department"),
     name="skip_task",
     label=_("不再评审"),
     source={T.WAITING, T.OPEN},
@@ -49,6 +52,7 @@ SKIP_TASK = Transition(
 TASK = TransitionTable.of("review_task", OPEN_TASK, DECIDE_TASK, SKIP_TASK)
 
 PASS_ROUND = Transition(
+    related=("order",),
     name="pass_round",
     label=_("本轮通过"),
     source={R.OPEN},
@@ -57,6 +61,7 @@ PASS_ROUND = Transition(
     automatic=True,
 )
 FAIL_ROUND = Transition(
+    related=("order",),
     name="fail_round",
     label=_("本轮未通过"),
     source={R.OPEN},
@@ -67,6 +72,7 @@ FAIL_ROUND = Transition(
 ROUND = TransitionTable.of("review_round", PASS_ROUND, FAIL_ROUND)
 
 OPEN_STEP = Transition(
+    related=("order",),
     name="open_step",
     label=_("开始审批"),
     source={P.WAITING},
@@ -75,6 +81,7 @@ OPEN_STEP = Transition(
     automatic=True,
 )
 APPROVE_STEP = Transition(
+    related=("order",),
     name="approve_step",
     label=_("同意"),
     source={P.OPEN},
@@ -84,6 +91,7 @@ APPROVE_STEP = Transition(
     raisers=raised_by,
 )
 REJECT_STEP = Transition(
+    related=("order",),
     name="reject_step",
     label=_("驳回"),
     source={P.OPEN},
@@ -94,6 +102,7 @@ REJECT_STEP = Transition(
     raisers=raised_by,
 )
 SKIP_STEP = Transition(
+    related=("order",),
     name="skip_step",
     label=_("不再审批"),
     source={P.WAITING},

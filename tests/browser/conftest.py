@@ -17,7 +17,15 @@ from typing import Any
 
 import pytest
 
+from conftest import PINNED_START
+
 ROOT = Path(__file__).resolve().parents[2]
+_PINNED_LAUNCH = (
+    "import datetime, runpy, sys, time_machine;"
+    "time_machine.travel(datetime.datetime.fromisoformat(sys.argv[1]), tick=True).start();"
+    "sys.argv = sys.argv[2:];"
+    "runpy.run_path(sys.argv[0], run_name='__main__')"
+)
 CHROMIUM = os.environ.get("OMS_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -67,7 +75,9 @@ def server_url(tmp_path_factory: Any) -> Iterator[str]:
         "OMS_VAR_DIR": str(tmp),
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
-    manage = [sys.executable, str(ROOT / "manage.py")]
+    # The server keeps the suite's pinned clock (conftest.PINNED_START): the demo data and the
+    # dates the tests type are judged against the same today as in every other test.
+    manage = [sys.executable, "-c", _PINNED_LAUNCH, PINNED_START.isoformat(), str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     subprocess.run([*manage, "load_demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     port = _free_port()

@@ -65,3 +65,36 @@ def test_approval_pages_work_on_a_phone(browser: Any, server_url: str) -> None:
     expect(page.locator("#oms-menu").get_by_text("产品", exact=True)).to_be_visible()
     page.screenshot(path="test-artifacts/phone-menu.png")
     context.close()
+
+
+# WCAG 2.1 contrast of each menu text against the colour actually painted behind it (the first
+# ancestor with a non-transparent background), computed in the page.
+_MENU_CONTRAST = """
+() => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const behind = el => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  return [...document.querySelectorAll('.oms-menu-title, .oms-menu-item')].map(el => {
+    const a = lum(rgb(getComputedStyle(el).color).slice(0, 3)), b = lum(behind(el));
+    return [el.textContent.trim(), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+  });
+}
+"""
+
+
+def test_side_menu_is_readable_on_a_desktop_screen(page: Any) -> None:
+    """The side menu meets WCAG AA (4.5:1) on a wide screen, where Bootstrap's offcanvas-lg once
+    made its background transparent and left light text on white (1.47:1)."""
+    _login(page, "admin")
+    ratios = page.evaluate(_MENU_CONTRAST)
+    assert ratios, "the menu rendered no entries"
+    assert [(text, round(r, 2)) for text, r in ratios if r < 4.5] == []

@@ -414,7 +414,7 @@ def test_two_keepers_with_different_visibility_download_the_same_record(people) 
         json.loads(second["download.json"])["downloaded_by"],
     ) == ("keeper1", "keeperadmin")
     text = _pdf_text(first["summary.pdf"])
-    assert ("2469.00" in text, "1234.50" in text, "***" in text) == (True, True, False)
+    assert ("2,469.00" in text, "1,234.50" in text, "***" in text) == (True, True, False)
 
 
 def test_the_archive_keeps_review_conditions_and_approval_comments(more_heads) -> None:
@@ -445,8 +445,8 @@ def test_the_page_follows_the_readers_field_policy_the_packet_does_not(client, p
     actions.decide_access(actor=people["prod_head"], request=request, approve=True)
     client.force_login(people["prod"])
     page = client.get(reverse("archive:detail", args=[record.pk])).content.decode()
-    assert ("1234.50" in page, "***" in page) == (False, True)
+    assert ("1,234.50" in page, "***" in page) == (False, True)
     client.force_login(people["keeper"])
     page = client.get(reverse("archive:detail", args=[record.pk])).content.decode()
-    assert ("1234.50" in page, "***" in page) == (False, True)
-    assert "1234.50" in _pdf_text(_packet(people["prod"], record)["summary.pdf"])
+    assert ("1,234.50" in page, "***" in page) == (False, True)
+    assert "1,234.50" in _pdf_text(_packet(people["prod"], record)["summary.pdf"])

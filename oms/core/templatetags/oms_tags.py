@@ -1,14 +1,42 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from django import template
 
+from oms.core.money import format_amount, format_price, format_quantity, plain_number
+
 register = template.Library()
+
+# P-1: the one way figures are shown (loaded as builtins, see TEMPLATES in config/settings.py).
+register.filter("money", format_amount)
+register.filter("price", format_price)
+register.filter("qty", format_quantity)
+
+
+# An input's value or a data attribute: digits the parser reads back (no separators, no exponent).
+@register.filter
+def plain(value: Any) -> str:
+    return (
+        plain_number(value)
+        if isinstance(value, Decimal) and value.is_finite()
+        else ("" if value is None else str(value))
+    )
 
 
 @register.filter
 def as_json(value: Any) -> str:
     """Structured audit values as readable JSON (Chinese kept as is)."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+@register.filter
+def line_value(value: Any, field: str) -> str:
+    """A line's field as shown in a change: its quantity or price by the figure rule, else as is."""
+    if field == "quantity":
+        return format_quantity(value)
+    if field == "unit_price":
+        return format_price(value)
+    return "" if value is None else str(value)

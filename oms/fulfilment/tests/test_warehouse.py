@@ -178,3 +178,29 @@ def test_warehouse_steps_through_the_order_page_and_picking_list(
         'data-testid="reservations"'
         in client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("counted", "message"),
+    [("", "请填写复核数量。"), ("0", "复核数量 0 与预留数量 6 不符。")],
+)
+def test_second_check_on_the_page_names_what_was_counted(client, more_heads, counted, message) -> None:
+    """G-4: an empty count asks for the count; a count of 0 is a count and is shown as typed
+    (it once became -1 in the message). Nothing changes either way."""
+    from django.urls import reverse
+
+    org = more_heads
+    order, line, level = _setup(org)
+    res = actions.reserve(
+        actor=org["wh1"], order=order, line_id=line.pk, stock_level_id=level.pk, quantity=Decimal("6")
+    )
+    res = actions.pick(actor=org["wh1"], reservation=res)
+    client.force_login(org["wh2"])
+    response = client.post(
+        reverse("fulfilment:execution", args=[order.pk, "check"]),
+        {"reservation": res.pk, "counted": counted},
+        follow=True,
+    )
+    res.refresh_from_db()
+    assert message in response.content.decode()
+    assert (res.status, res.checked_by) == (ReservationStatus.PICKED, None)

@@ -15,7 +15,8 @@ class Command(BaseCommand):
     help = "Back up the database and the uploaded files into a new folder with a SHA-256 manifest."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--out", default=str(Path(settings.MEDIA_ROOT).parent / "backups"))
+        # The instance folder, also when the uploads are elsewhere (OMS_MEDIA_ROOT, issue 24.4).
+        parser.add_argument("--out", default=str(Path(settings.VAR_DIR) / "backups"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -30,3 +31,10 @@ class Command(BaseCommand):
             f"second): {settings.AUDIT_KEY_FILE} {settings.SECRETS_KEY_FILE}; the audit anchors are in "
             f"{settings.AUDIT_ANCHOR_FILE} and in the manifest."
         )
+        backend = settings.STORAGES["default"]["BACKEND"]
+        if backend != "django.core.files.storage.FileSystemStorage":
+            # Issue 24.4: uploads in object storage are not in MEDIA_ROOT, so not in this folder.
+            self.stderr.write(
+                f"Uploaded files are kept by {backend}, not in this backup: protect them with the "
+                "bucket's versioning or replication (docs/deployment.md, Backup and restore)."
+            )

@@ -1,0 +1,65 @@
+"""Values remembered for as long as the current transaction lasts (issue 21).
+
+A transaction's actions read the same things again and again (the policy in force, the audit
+chain's tail); remembering them within the transaction saves the statements without ever
+serving a value across transactions, where another process may have changed it.
+
+Django has no hook for the end of a transaction, so a memo is tied to a marker registered with
+`transaction.on_commit`: Django drops the markers when the transaction commits or rolls back,
+and drops those registered inside a savepoint when that savepoint rolls back. A memo whose
+marker is gone is forgotten. Outside a transaction (autocommit) nothing is remembered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection, transaction
+
+
+class _Marker:
+    """Registered with on_commit only to be found again; running it (at commit) does nothing."""
+
+    __slots__ = ()
+
+    def __call__(self) -> None:
+        return None
+
+
+def mark() -> _Marker | None:
+    """A new marker in the current transaction (and savepoint), or None in autocommit."""
+    if not connection.in_atomic_block:
+        return None
+    marker = _Marker()
+    transaction.on_commit(marker)
+    return marker
+
+
+def alive(marker: _Marker | None) -> bool:
+    """Whether the marker's transaction, and every savepoint it was made in, is still open."""
+    return (
+        marker is not None
+        and connection.in_atomic_block
+        # From the end: the marker asked about is usually the latest registered.
+        and any(entry[1] is marker for entry in reversed(connection.run_on_commit))
+    )
+
+
+def memo() -> dict[str, Any] | None:
+    """A dict that lives as long as the current transaction; None outside a transaction."""
+    held = getattr(connection, "_oms_tx_memo", None)
+    if held is not None and alive(held[0]):
+        return held[1]
+    marker = mark()
+    if marker is None:
+        return None
+    values: dict[str, Any] = {}
+    connection._oms_tx_memo = (marker, values)  # type: ignore[attr-defined]
+    return values
+
+
+def forget(key: str) -> None:
+    """Drop one remembered value (its source changed within the transaction)."""
+    held = getattr(connection, "_oms_tx_memo", None)
+    if held is not None:
+        held[1].pop(key, None)

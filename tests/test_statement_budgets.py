@@ -1,0 +1,105 @@
+"""Issue 21: statement budgets of the write path, per action, at the levels reached (SQLite and
+PostgreSQL; PostgreSQL adds the audit chain's advisory lock once per transaction). A budget that
+fails means an action started reading or writing row by row again: find the repeated statement
+rather than raising the number. Throughput is measured by bench/path.py, not here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from oms.contracts import actions as contracts
+from oms.fulfilment import actions as fulfilment
+from oms.intake import actions as intake
+from oms.intake.tests.fixtures import header, lines
+from oms.review import actions as review
+from oms.review.models import ApprovalStep, ReviewTask
+
+pytestmark = pytest.mark.django_db
+
+ALL_OK = {k: (True, "") for k in ("capacity", "process", "quantity", "price", "delivery")}
+
+# What each action may use at most (statements, BEGIN/COMMIT and savepoints included).
+BUDGET = {
+    "create": 12,
+    "submit": 20,
+    "pass_check": 84,
+    "opinion": 10,
+    "last opinion": 35,
+    "approval": 20,
+    "confirmation": 14,
+    "contract generate": 17,
+    "contract review": 19,
+    "contract sign": 14,
+    "release": 48,
+}
+WHOLE_PATH = 330  # before issue 21: 530 (bench/RESULTS.md)
+
+
+def test_the_write_path_keeps_its_statement_budgets(
+    more_heads: dict[str, Any], django_assert_max_num_queries: Any, settings: Any, tmp_path: Any
+) -> None:
+    """Issue 21: every step of an order's path, create to release, within its budget."""
+    settings.MEDIA_ROOT = tmp_path
+    org = more_heads
+    used: dict[str, int] = {}
+
+    def step(name: str, fn: Any, **kwargs: Any) -> Any:
+        with django_assert_max_num_queries(BUDGET[name]) as ctx:
+            result = fn(**kwargs)
+        used[name] = used.get(name, 0) + len(ctx.captured_queries)
+        return result
+
+    # The day's first order also creates the day's number counter; the budget is for the others.
+    intake.create_order(actor=org["sales"], data=header(org), lines=lines(org)[:1])
+    order = step("create", intake.create_order, actor=org["sales"], data=header(org), lines=lines(org))
+    order = step("submit", intake.submit_order, actor=org["sales"], order=order)
+    order = step("pass_check", intake.pass_check, actor=org["head"], order=order)
+    tasks = list(ReviewTask.objects.filter(round__order=order, status="open").select_related("assignee"))
+    for i, task in enumerate(tasks):
+        name = "last opinion" if i == len(tasks) - 1 else "opinion"
+        step(name, review.give_opinion, actor=task.assignee, task=task, verdict="approve")
+    for approval in ApprovalStep.objects.filter(order=order).select_related("approver").order_by("seq"):
+        approval.refresh_from_db()
+        step("approval", review.decide_step, actor=approval.approver, step=approval, approve=True)
+    order.refresh_from_db()
+    step(
+        "confirmation", review.record_confirmation, actor=org["sales"], order=order, confirmed_by_name="张伟"
+    )
+    contract = step("contract generate", contracts.generate_contract, actor=org["sales"], order=order)
+    contract = step(
+        "contract review", contracts.review_contract, actor=org["head"], contract=contract, points=ALL_OK
+    )
+    step(
+        "contract sign",
+        contracts.sign_contract,
+        actor=org["sales"],
+        contract=contract,
+        scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4 s"),
+    )
+    order.refresh_from_db()
+    order = step("release", fulfilment.release_order, actor=org["head"], order=order)
+    assert order.status == "released"
+    assert sum(used.values()) <= WHOLE_PATH
+
+
+def test_creating_an_order_reads_no_row_twice(org: dict[str, Any]) -> None:
+    """Issue 21: the policy and the duplicate check are one statement each, whatever the customer's
+    number of recent orders (B-9: a stored fingerprint, not the orders and their lines)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(5):
+        intake.create_order(
+            actor=org["sales"],
+            data=header(org),
+            lines=[{"product": org["gear"].pk, "quantity": str(i + 1), "unit_price": "1000"}],
+        )
+    with CaptureQueriesContext(connection) as ctx:
+        intake.create_order(actor=org["sales"], data=header(org), lines=lines(org))
+    selects = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    assert sum('FROM "policy_policyversion"' in s for s in selects) <= 1
+    assert sum('FROM "orders_salesorder"' in s for s in selects) == 1
+    assert sum('FROM "orders_orderline"' in s for s in selects) == 0
