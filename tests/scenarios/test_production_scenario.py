@@ -119,7 +119,7 @@ def test_two_servers_two_workers_survive_kills_without_losing_or_repeating_anyth
         env={
             "OMS_SWEEP_SECONDS": str(SWEEP_SECONDS),
             "OMS_WORKER_HEARTBEAT_SECONDS": "1",
-            "OMS_DELIVERY_LEASE_SECONDS": "3",
+            "OMS_DELIVERY_LEASE_SECONDS": "10",  # well past a send under load: only a kill repeats one
             "OMS_DELIVERY_TIMEOUT": "2",
         },
     )
