@@ -121,11 +121,18 @@ def main() -> None:
                     order_body("warm", customer, products, date.today()),
                     key=None,
                 )
+            sampler = LockSampler(cluster.database_url)
+            sampler.start()
             rate, p50, p95, errors = measure(
                 base, processes, token, customer, products, args.clients, args.orders
             )
+            sampler.done.set()
+            sampler.join()
+            active, waiting = sampler.averages()
             print(
-                f"| {processes} | {rate:.1f} | {p50 * 1000:.0f} | {p95 * 1000:.0f} | {errors} |", flush=True
+                f"| {processes} | {rate:.1f} | {p50 * 1000:.0f} | {p95 * 1000:.0f} | {errors} "
+                f"| {active:.2f} | {waiting:.2f} |",
+                flush=True,
             )
             cluster.stop_one(f"server{processes}")
     finally:
