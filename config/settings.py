@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "oms.portal",
     "oms.demo",
     "oms.devtools",
+    "django_tasks_db",  # issue 24: the database-backed task queue (see the block at the end)
+    "oms.ops",
 ]
 
 MIDDLEWARE = [
@@ -334,3 +336,49 @@ OMS_DELIVERY_TIMEOUT_SECONDS = float(os.environ.get("OMS_DELIVERY_TIMEOUT", "5")
 # Covering indexes (Index.include) serve the analysis on PostgreSQL; SQLite builds the same
 # index without the non-key columns, which is all this warning says.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+
+# --- Issue 24 (serving): the production server, the worker, the scheduler, observability ---
+# OMS_TASKS_BACKEND=database is the database-backed queue (django-tasks-db: SELECT ... FOR UPDATE
+# SKIP LOCKED on PostgreSQL, an exclusive transaction on SQLite) run by `manage.py run_worker`;
+# the embedded default of the tests stays the immediate backend.
+if TASKS["default"]["BACKEND"] in {"database", "db"}:
+    TASKS["default"]["BACKEND"] = "django_tasks_db.DatabaseBackend"
+# A failed task is retried OMS_TASK_MAX_ATTEMPTS times in all, waiting OMS_TASK_BACKOFF_SECONDS,
+# then twice as long, and so on; then the administrator sees it at /system/ and may retry it.
+OMS_TASK_MAX_ATTEMPTS = int(os.environ.get("OMS_TASK_MAX_ATTEMPTS", "3"))
+OMS_TASK_BACKOFF_SECONDS = int(os.environ.get("OMS_TASK_BACKOFF_SECONDS", "30"))
+# Workers write a heartbeat this often; /readyz wants one younger than three beats when the queue
+# is the database's, and a task left running by a worker that stopped beating is queued again.
+OMS_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("OMS_WORKER_HEARTBEAT_SECONDS", "10"))
+# Periodic jobs (`manage.py run_scheduler`): the sweeper's interval; statistics run hourly.
+OMS_SWEEP_SECONDS = int(os.environ.get("OMS_SWEEP_SECONDS", "60"))
+OMS_STATISTICS_SECONDS = int(os.environ.get("OMS_STATISTICS_SECONDS", "3600"))
+# A claimed message is not taken by another worker for this long (plus its send timeout).
+OMS_DELIVERY_LEASE_SECONDS = int(os.environ.get("OMS_DELIVERY_LEASE_SECONDS", "60"))
+# /metrics answers a bearer token equal to OMS_METRICS_TOKEN, or without one a direct call from
+# the machine itself (loopback, no X-Forwarded-For).
+OMS_METRICS_TOKEN = os.environ.get("OMS_METRICS_TOKEN", "")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("oms.core.middleware.RequestIdMiddleware") + 1, "oms.ops.metrics.MetricsMiddleware"
+)
+# Logs: one JSON object a line with the request id (OMS_LOG_FORMAT=text for the plain form).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "oms.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "oms.ops.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "text" if os.environ.get("OMS_LOG_FORMAT", "json") == "text" else "json",
+        }
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("OMS_LOG_LEVEL", "WARNING")},
+    "loggers": {"oms.ops": {"level": os.environ.get("OMS_OPS_LOG_LEVEL", "INFO")}},
+}
+# --- end of issue 24 (serving) ---

@@ -28,6 +28,7 @@ urlpatterns = [
     path("portal/", include("oms.portal.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
+    path("", include("oms.ops.urls")),  # issue 24: probes, metrics, the system page
 ]
 
 handler400 = "oms.core.views.bad_request"

@@ -27,6 +27,9 @@ PUBLIC = {
     "survey/<str:token>/": "the customer's survey link (N-1, N-3); the token is the credential",
     "api/openapi.json": "the API description; every endpoint in it needs a token",
     "api/docs": "the API documentation page",
+    "healthz": "liveness probe (issue 24.5); says only that the process is up",
+    "readyz": "readiness probe (issue 24.5); says which of database, migrations, worker is not ready",
+    "metrics": "Prometheus (issue 24.5); answers only a bearer OMS_METRICS_TOKEN or a direct loopback call",
 }
 
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")

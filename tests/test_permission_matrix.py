@@ -47,6 +47,22 @@ PROFILES = [
 ]
 
 
+def _failed_task() -> Any:
+    """A background task that failed on the database queue (issue 24.2)."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.create(
+        status="FAILED",
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="oms.notifications.tasks.send_deliveries",
+        backend_name="default",
+        run_after=timezone.now(),
+        finished_at=timezone.now(),
+        exception_class_path="builtins.ValueError",
+        traceback="ValueError: down",
+    )
+
+
 def build_world() -> dict[str, Any]:
     from oms.accounts.models import Department, User, UserSession
     from oms.archive.models import AccessRequest, ArchiveRecord
@@ -224,6 +240,7 @@ def build_world() -> dict[str, Any]:
         ),
         "finding": finding,
         "violation_report": report,
+        "failed_task": _failed_task(),
     }
 
 
@@ -302,6 +319,8 @@ def path_for(route: str, world: dict[str, Any]) -> str:
             return str(world["order"].pk)
         if name == "request_id":
             return str(world["change"].pk)
+        if name == "task_id" and before.startswith("system/"):
+            return str(world["failed_task"].pk)
         if name == "task_id":
             return str(world["change_task" if "change-tasks" in before else "review_task"].pk)
         if name == "step_id":
@@ -464,6 +483,9 @@ RULES: dict[str, Rule] = {
     "accounts/users/<int:pk>/password/": ADMIN,
     "accounts/users/new/": ADMIN,
     "accounts/sessions/": ADMIN,
+    # Issue 24: the running system (jobs, workers, failed tasks) and a failed task's retry.
+    "system/": ADMIN,
+    "system/tasks/<str:task_id>/retry/": ADMIN_ACTION,
     "accounts/api-tokens/": ADMIN,
     "accounts/login-locks/": ADMIN,
     "accounts/sessions/<int:pk>/end/": ADMIN_ACTION,

@@ -67,6 +67,7 @@ MENU: list[tuple[Any, list[tuple[Any, str, Any]]]] = [
             (_("合同模板"), "contracts:template", perms.can_edit_policy),
             (_("通知渠道"), "notifications:channel_list", perms.is_admin),
             (_("发送记录"), "notifications:delivery_list", perms.is_admin),
+            (_("系统运行"), "ops:system", perms.is_admin),
         ],
     ),
     (_("审计"), [(_("审计日志"), "audit:list", perms.can_view_audit)]),

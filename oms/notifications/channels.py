@@ -201,13 +201,29 @@ class Outcome:
     waiting: int = 0
 
 
+def _claim(due: Any, now: datetime, limit: int = 500) -> list[Delivery]:
+    """Issue 24.2: take up to `limit` due messages for this process alone, so that several workers
+    and the sweeper never send one twice. The rows are locked with SKIP LOCKED (PostgreSQL; on
+    SQLite the immediate transaction serialises claims) and leased: their next attempt moves past
+    the time sending them may take. A worker killed mid-send leaves its lease to run out, and
+    another sends the rest (receivers deduplicate on X-OMS-Delivery)."""
+    with transaction.atomic():
+        items = list(due.order_by("created_at", "pk").select_for_update(skip_locked=True)[:limit])
+        if items:
+            lease = settings.OMS_DELIVERY_LEASE_SECONDS + settings.OMS_DELIVERY_TIMEOUT_SECONDS * len(items)
+            Delivery.objects.filter(pk__in=[d.pk for d in items]).update(
+                next_attempt_at=now + timedelta(seconds=lease)
+            )
+    return items
+
+
 def deliver_due(now: datetime | None = None) -> Outcome:
     """Send every queued message that is due, channel by channel, within each robot's rate."""
     now = now or timezone.now()
     outcome = Outcome()
     due = Delivery.objects.filter(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now)
     for channel in Channel.objects.filter(pk__in=due.values("channel_id")).order_by("pk"):
-        items = list(due.filter(channel=channel).order_by("created_at", "pk")[:500])
+        items = _claim(due.filter(channel=channel), now)
         if channel.kind in {ChannelKind.EMAIL, ChannelKind.WEBHOOK}:
             # One message per delivery: an e-mail to its person, an event to the other system.
             for d in items:
@@ -294,10 +310,15 @@ def queue(notifications: list[Notification], event: str) -> int:
 def send_soon() -> None:
     """Hand the sending to the background task once the current transaction has committed."""
 
+    from oms.core.context import current_request_id
+
+    request_id = current_request_id()
+
     def start() -> None:
         from oms.notifications.tasks import send_deliveries
 
-        send_deliveries.enqueue()
+        # Issue 24.5: the task logs under the id of the request that queued it.
+        send_deliveries.enqueue(request_id=request_id)
 
     transaction.on_commit(start, robust=True)
 

@@ -62,7 +62,9 @@ def test_a_calendar_edit_is_seen_by_the_next_calendar(admin_user) -> None:
     assert selectors.work_calendar().is_workday(day.date) is False
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # an earlier transactional test may have emptied the seeds
 def test_a_calendar_changed_without_signals_is_seen_too(admin_user) -> None:
     """A day changed by a bulk write (no signals, or another process) changes the table's stamp,
     which the next transaction reads."""

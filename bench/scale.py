@@ -1,0 +1,143 @@
+"""Scale-out benchmark (issue 24): orders created over HTTP per second, and the p95 latency,
+with 1, 2 and 4 gunicorn processes (plus one background worker and the scheduler) on PostgreSQL.
+
+    OMS_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/scale.py \\
+        [--processes 1,2,4] [--clients 8] [--orders 160] [--port 18170]
+
+Each level starts `gunicorn -c config/gunicorn.conf.py` with OMS_WEB_WORKERS processes on a
+scratch database `oms_bench_scale` (migrated and loaded with the demo once), then `--clients`
+threads each POST their share of `--orders` orders of 3 lines to /api/orders/ with an
+Idempotency-Key. Not a test: it prints its figures (record them in bench/RESULTS.md)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.cluster import Cluster, demo_ids, order_body, post, scratch_database, wait_ready
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+class LockSampler(threading.Thread):
+    """Every 50 ms: how many of the database's backends are running a query, and how many of
+    those wait for a lock (an advisory lock such as the audit chain's, or a row lock)."""
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__(daemon=True)
+        self.database_url = database_url
+        self.samples: list[tuple[int, int]] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        import psycopg
+
+        name = self.database_url.rsplit("/", 1)[1]
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            while not self.done.wait(0.05):
+                row = conn.execute(
+                    "SELECT count(*) FILTER (WHERE state = 'active'), "
+                    "count(*) FILTER (WHERE state = 'active' AND wait_event_type = 'Lock') "
+                    "FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [name],
+                ).fetchone()
+                assert row is not None
+                self.samples.append((int(row[0]), int(row[1])))
+
+    def averages(self) -> tuple[float, float]:
+        n = max(len(self.samples), 1)
+        return sum(a for a, _ in self.samples) / n, sum(w for _, w in self.samples) / n
+
+
+def measure(
+    base: str, processes: int, token: str, customer: int, products: list[int], clients: int, orders: int
+) -> tuple[float, float, float, int]:
+    """`clients` threads create `orders` orders between them: orders/s, p50 and p95 in s, errors."""
+    latencies: list[float] = []
+    errors: list[object] = []
+    lock = threading.Lock()
+
+    def client(n: int) -> None:
+        for i in range(n, orders, clients):
+            key = f"scale-{processes}-{i}"
+            body = order_body(key, customer, products, date.today())
+            t = time.perf_counter()
+            status, answer = post(base, "/api/orders/", token, body, key=key)
+            with lock:
+                latencies.append(time.perf_counter() - t)
+                if status != 201:
+                    errors.append((status, answer))
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    return orders / elapsed, _percentile(latencies, 0.5), _percentile(latencies, 0.95), len(errors)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--processes", default="1,2,4")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--orders", type=int, default=160)
+    parser.add_argument("--port", type=int, default=18170)
+    args = parser.parse_args()
+    url = os.environ.get("OMS_DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("set OMS_DATABASE_URL=postgres://... (the scale-out is measured on PostgreSQL)")
+
+    cluster = Cluster(scratch_database(url, "oms_bench_scale"))
+    token = cluster.prepare()
+    customer, products = demo_ids(cluster.database_url)
+    print(f"cores: {os.cpu_count()}  clients: {args.clients}  orders per level: {args.orders}")
+    print(
+        "| server processes | orders/s | p50 ms | p95 ms | errors | queries running (avg) | of them waiting on a lock |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    try:
+        cluster.start_worker("worker")
+        cluster.start_scheduler("scheduler")
+        for level, processes in enumerate(int(p) for p in args.processes.split(",")):
+            base = cluster.start_server(f"server{processes}", args.port + level, workers=processes)
+            wait_ready(base)
+            for _ in range(processes * 2):  # warm every process (imports, first connection)
+                post(
+                    base,
+                    "/api/orders/",
+                    token,
+                    order_body("warm", customer, products, date.today()),
+                    key=None,
+                )
+            sampler = LockSampler(cluster.database_url)
+            sampler.start()
+            rate, p50, p95, errors = measure(
+                base, processes, token, customer, products, args.clients, args.orders
+            )
+            sampler.done.set()
+            sampler.join()
+            active, waiting = sampler.averages()
+            print(
+                f"| {processes} | {rate:.1f} | {p50 * 1000:.0f} | {p95 * 1000:.0f} | {errors} "
+                f"| {active:.2f} | {waiting:.2f} |",
+                flush=True,
+            )
+            cluster.stop_one(f"server{processes}")
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
