@@ -13,6 +13,7 @@ from django.urls import reverse
 from oms.billing import actions
 from oms.billing.models import Invoice, Statement
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.core.money import format_amount
 from oms.core.workflow import TransitionBlocked
 from oms.delivery import actions as delivery
 from oms.delivery.tests.test_acceptance import ALL_OK, _shipped
@@ -428,4 +429,4 @@ def test_receivables_page_prints_the_first_rows_and_totals_all(client, more_head
     client.force_login(more_heads["finance_head"])
     page = client.get(reverse("billing:receivables")).content.decode()
     assert ('data-testid="receivables-more"' in page, invoice.statement.order.number in page) == (True, False)
-    assert f"{invoice.amount}" in page  # the totals row
+    assert format_amount(invoice.amount) in page  # the totals row
