@@ -138,6 +138,7 @@ def _open_task(
 
 
 @transaction.atomic
+@recorder.batched
 def start_round(*, order: SalesOrder, actor: Any) -> ReviewRound:
     """C-1, C-3, C-4, C-7: the board from the policy, in its mode, with deadlines on the calendar."""
     policy = order.policy()
@@ -216,6 +217,7 @@ def _may_give_opinion(actor: Any, task: ReviewTask) -> bool:
 
 
 @transaction.atomic
+@recorder.batched
 def give_opinion(
     *,
     actor: User,
@@ -349,6 +351,7 @@ def _open_renegotiation(order: SalesOrder, reason: str) -> None:
 
 
 @transaction.atomic
+@recorder.batched
 def reassign_task(*, actor: User, task: ReviewTask, assignee: User) -> ReviewTask:
     """C-3: the superior of an overdue task hands it to someone else in the department."""
     locked = (
@@ -389,6 +392,7 @@ def reassign_task(*, actor: User, task: ReviewTask, assignee: User) -> ReviewTas
 
 
 @transaction.atomic
+@recorder.batched
 def record_failure_cause(*, actor: User, rnd: ReviewRound, customer_caused: bool, lesson: str) -> ReviewRound:
     """C-6: failures caused by the customer are recorded as lessons."""
     if not can_renegotiate(actor, rnd.order):
@@ -410,6 +414,7 @@ def record_failure_cause(*, actor: User, rnd: ReviewRound, customer_caused: bool
 
 
 @transaction.atomic
+@recorder.batched
 def resubmit_for_review(*, actor: User, order: SalesOrder, reason: str = "") -> SalesOrder:
     """C-6: after renegotiation the order is reviewed again in a new round; the old one stays."""
     order = workflow.apply(states.RESUBMIT_REVIEW, order, actor=actor, reason=reason)
@@ -419,6 +424,7 @@ def resubmit_for_review(*, actor: User, order: SalesOrder, reason: str = "") -> 
 
 
 @transaction.atomic
+@recorder.batched
 def cancel_after_review(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
     """C-6: after a failed review the order may be cancelled instead of renegotiated; it ends, and
     every open step of it (the renegotiation, any review or approval step) is withdrawn (H-5)."""
@@ -471,6 +477,7 @@ def _open_step(step: ApprovalStep, actor: Any) -> None:
 
 
 @transaction.atomic
+@recorder.batched
 def start_approval(*, order: SalesOrder, actor: Any) -> list[ApprovalStep]:
     """D-1: the chain for the order's amount and class, signed in order."""
     roles = order.policy().approval_steps(amount=order.total_amount, order_class=order.order_class)
@@ -500,6 +507,7 @@ def _may_sign(actor: Any, step: ApprovalStep) -> bool:
 
 
 @transaction.atomic
+@recorder.batched
 def decide_step(*, actor: User, step: ApprovalStep, approve: bool, comment: str = "") -> ApprovalStep:
     """D-1: approve, or reject with the reason back to sales."""
     locked = ApprovalStep.objects.select_for_update().select_related("order").get(pk=step.pk)
@@ -597,6 +605,7 @@ def _confirm(
 
 
 @transaction.atomic
+@recorder.batched
 def record_confirmation(
     *, actor: User, order: SalesOrder, confirmed_by_name: str, evidence: UploadedFile | None = None
 ) -> SalesOrder:
@@ -609,6 +618,7 @@ def record_confirmation(
 
 
 @transaction.atomic
+@recorder.batched
 def issue_confirmation_link(*, actor: User, order: SalesOrder) -> str:
     """D-2: a one-time link for the customer; returns the token (only its hash is stored)."""
     if order.status != OrderStatus.AWAITING_CONFIRMATION:
@@ -636,6 +646,7 @@ def link_for(token: str) -> ConfirmationLink | None:
 
 
 @transaction.atomic
+@recorder.batched
 def confirm_by_link(*, token: str, name: str) -> SalesOrder:
     """D-2: the customer confirms through the link; an expired, used or forged token is refused."""
     link = ConfirmationLink.objects.select_for_update().filter(token_hash=token_hash(token)).first()
@@ -660,6 +671,7 @@ def confirm_by_link(*, token: str, name: str) -> SalesOrder:
 
 
 @transaction.atomic
+@recorder.batched
 def confirm_in_portal(*, actor: User, order: SalesOrder) -> SalesOrder:
     """D-2, B-8: the customer's contact confirms their order in the portal; their own login is
     the evidence, and the confirmation names them."""
@@ -675,6 +687,7 @@ def modification_deadline(order: SalesOrder) -> Any:
 
 
 @transaction.atomic
+@recorder.batched
 def apply_customer_modification(
     *,
     actor: User,
