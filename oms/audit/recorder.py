@@ -75,11 +75,12 @@ def batch() -> Iterator[None]:
 
 
 def batched(fn: Callable[P, R]) -> Callable[P, R]:
-    """`batch()` around an action, under its `@transaction.atomic`."""
+    """`batch()` around an action, under its `@transaction.atomic`; also the action's memo
+    (`txmemo.action_scope`)."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with batch():
+        with batch(), txmemo.action_scope():
             return fn(*args, **kwargs)
 
     return wrapper

@@ -160,7 +160,7 @@ def review_basis(order: SalesOrder) -> dict[str, str]:
     rnd = order.review_rounds.filter(status=RoundStatus.PASSED).order_by("-number").first()
     if rnd is None:
         return {}
-    by_kind = {t.department_kind: t for t in rnd.tasks.all()}
+    by_kind = {t.department_kind: t for t in rnd.tasks.select_related("department")}
     sources = {
         "capacity": ("production",),
         "process": ("technical", "quality"),

@@ -145,24 +145,28 @@ def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
         TaskKind.WAREHOUSE_ALLOCATION: before_delivery(policy.allocation_days_before_delivery),
         TaskKind.LOGISTICS_PLAN: before_delivery(policy.logistics_days_before_delivery),
     }
-    owners = []
+    tasks = []
     for kind, due in dues.items():
         dept = _department(_TASK_DEPARTMENT[kind])
-        owner = _owner(dept)
-        task = DepartmentTask.objects.create(
-            order=order, kind=kind, department=dept, assignee=owner, due_at=due
-        )
-        tracking.open_item(
-            target=task,
-            kind="release.task",
-            title=_("%(k)s：订单 %(n)s") % {"k": task.get_kind_display(), "n": order.number},
-            department=dept,
-            assignee=owner,
-            calendar=calendar,
-            start=now,
-            due=due,
-        )
-        owners.append(owner)
+        tasks.append(DepartmentTask(order=order, kind=kind, department=dept, assignee=_owner(dept), due_at=due))
+    # Issue 21: the tasks, then their work items, each in one insert.
+    tasks = DepartmentTask.objects.bulk_create(tasks)
+    tracking.open_items(
+        [
+            tracking.new_item(
+                target=task,
+                kind="release.task",
+                title=_("%(k)s：订单 %(n)s") % {"k": task.get_kind_display(), "n": order.number},
+                department=task.department,
+                assignee=task.assignee,
+                calendar=calendar,
+                start=now,
+                due=task.due_at,
+            )
+            for task in tasks
+        ]
+    )
+    owners = [task.assignee for task in tasks]
     _milestones(order, policy.milestones, now.date())
     tracking.add_entry(
         actor=actor,

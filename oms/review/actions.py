@@ -25,7 +25,7 @@ from oms.audit import recorder
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
 from oms.core.tokens import new_token, token_hash
-from oms.notifications.actions import notify
+from oms.notifications.actions import notify, notify_each
 from oms.orders import states
 from oms.orders.models import ConfirmationMethod, OrderStatus, SalesOrder
 from oms.orders.permissions import CustomerActor, can_renegotiate, is_customer_of
@@ -113,27 +113,46 @@ def major_reasons(order: SalesOrder) -> list[str]:
 def _open_task(
     task: ReviewTask, actor: Any, *, hours: Decimal | None = None, days: int | None = None
 ) -> None:
-    """Open the task (if it was waiting) and put it in the reviewer's work with its deadline."""
-    order = task.round.order
-    if task.status == TaskStatus.WAITING:
-        task = workflow.apply(review_states.OPEN_TASK, task, actor=actor)
+    _open_tasks([task], actor, hours=hours, days=days)
+
+
+def _open_tasks(
+    tasks: list[ReviewTask], actor: Any, *, hours: Decimal | None = None, days: int | None = None
+) -> None:
+    """Open the tasks (those waiting) of one round and put each in its reviewer's work with its
+    deadline, telling them (issue 21: the tasks locked and saved, their work items and messages
+    written, each with one statement)."""
+    if not tasks:
+        return
+    order = tasks[0].round.order
+    waiting = [t for t in tasks if t.status == TaskStatus.WAITING]
+    opened = {t.pk: t for t in workflow.apply_many(review_states.OPEN_TASK, waiting, actor=actor)}
+    tasks = [opened.get(t.pk, t) for t in tasks]
+    calendar = policy_selectors.work_calendar(order.policy_version.number)
+    for task in tasks:
         task.round.order = order
-    tracking.open_item(
-        target=task,
-        order_id=order.pk,
-        kind="review.task",
-        title=_("评审订单 %(n)s（%(d)s）") % {"n": order.number, "d": task.department},
-        department=task.department,
-        assignee=task.assignee,
-        calendar=policy_selectors.work_calendar(order.policy_version.number),
-        hours=hours,
-        days=days,
+    tracking.open_items(
+        [
+            tracking.new_item(
+                target=task,
+                order_id=order.pk,
+                kind="review.task",
+                title=_("评审订单 %(n)s（%(d)s）") % {"n": order.number, "d": task.department},
+                department=task.department,
+                assignee=task.assignee,
+                calendar=calendar,
+                hours=hours,
+                days=days,
+            )
+            for task in tasks
+        ]
     )
-    notify(
+    notify_each(
         event="review",
-        recipients=[task.assignee],
-        title=_("请评审订单 %(n)s") % {"n": order.number},
-        url=f"/review/tasks/{task.pk}/",
+        messages=[
+            (task.assignee, _("请评审订单 %(n)s") % {"n": order.number}, f"/review/tasks/{task.pk}/")
+            for task in tasks
+        ],
     )
 
 
@@ -196,8 +215,7 @@ def start_round(*, order: SalesOrder, actor: Any) -> ReviewRound:
     if review.mode == "sequential":
         _open_task(tasks[0], actor, hours=review.stage_time_limit_hours)
     else:
-        for task in tasks:
-            _open_task(task, actor, days=review.board_time_limit_days)
+        _open_tasks(tasks, actor, days=review.board_time_limit_days)
     recorder.record(
         actor=actor,
         obj=order,

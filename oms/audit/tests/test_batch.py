@@ -78,14 +78,6 @@ def test_nested_batches_flush_once_at_the_outermost() -> None:
     assert verify_chain().ok
 
 
-@pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_a_batch_writes_each_event_at_once() -> None:
-    with recorder.batch():
-        _event(1)
-        assert AuditEvent.objects.count() == 1
-    assert verify_chain().ok
-
-
 def test_a_batch_follows_events_written_before_it_in_the_transaction() -> None:
     with transaction.atomic():
         _event(1)
