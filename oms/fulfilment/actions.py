@@ -148,7 +148,9 @@ def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
     tasks = []
     for kind, due in dues.items():
         dept = _department(_TASK_DEPARTMENT[kind])
-        tasks.append(DepartmentTask(order=order, kind=kind, department=dept, assignee=_owner(dept), due_at=due))
+        tasks.append(
+            DepartmentTask(order=order, kind=kind, department=dept, assignee=_owner(dept), due_at=due)
+        )
     # Issue 21: the tasks, then their work items, each in one insert.
     tasks = DepartmentTask.objects.bulk_create(tasks)
     tracking.open_items(
