@@ -156,7 +156,8 @@ def _open_tasks(
     )
 
 
-@transaction.atomic
+# Within another action no savepoint of its own (issue 21): a failure fails that action.
+@transaction.atomic(savepoint=False)
 @recorder.batched
 def start_round(*, order: SalesOrder, actor: Any) -> ReviewRound:
     """C-1, C-3, C-4, C-7: the board from the policy, in its mode, with deadlines on the calendar."""
@@ -494,7 +495,8 @@ def _open_step(step: ApprovalStep, actor: Any) -> None:
     )
 
 
-@transaction.atomic
+# Within another action no savepoint of its own (issue 21): a failure fails that action.
+@transaction.atomic(savepoint=False)
 @recorder.batched
 def start_approval(*, order: SalesOrder, actor: Any) -> list[ApprovalStep]:
     """D-1: the chain for the order's amount and class, signed in order."""
