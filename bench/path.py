@@ -7,7 +7,7 @@ Also: creation alone from two processes at once (orders/s, CPU and statements pe
 with --profile the top costs of the path under cProfile.
 
 Not a test. Each engine runs in a child process on a scratch database of its own (a temporary
-SQLite file; `bench_path` on the local PostgreSQL server):
+SQLite file; `bench_path` on the local PostgreSQL server, or $OMS_BENCH_PATH_DB):
 
     .venv/bin/python bench/path.py [--engines sqlite,postgresql] [--orders 40] [--creates 300] [--profile]
 """
@@ -158,7 +158,8 @@ def main() -> None:
         scratch.run_per_engine(__file__, args.engines.split(","), extra)
         return
 
-    url = scratch.engine_url(args.engine, "bench_path")
+    # OMS_BENCH_PATH_DB: a scratch database of its own when several runs share the server.
+    url = scratch.engine_url(args.engine, os.environ.get("OMS_BENCH_PATH_DB", "bench_path"))
     scratch.start_django(url)
     things = scratch.prepare()
     from django.db import connection

@@ -13,25 +13,49 @@ from django.utils import timezone
 
 from oms.accounts.models import Department, DepartmentKind, LoginFailure, Role, User, UserSession
 from oms.accounts.permissions import is_admin
+from oms.core import txmemo
 
 
 def head_of(department: Department) -> User | None:
-    """The department's head (the earliest appointed when there are several), or None."""
+    """The department's head (the earliest appointed when there are several), or None.
+
+    Within an action every department's head is read at once (issue 21: an action that assigns
+    one task per department reads the heads once, not once per department)."""
+    if not txmemo.in_action():
+        return _head(department)
+    return txmemo.per_action("accounts.heads", _heads).get(department.pk)
+
+
+def _head(department: Department) -> User | None:
     return User.objects.filter(department=department, role=Role.HEAD, is_active=True).order_by("pk").first()
 
 
+def _heads() -> dict[int, User]:
+    heads: dict[int, User] = {}
+    for user in User.objects.filter(role=Role.HEAD, is_active=True, department__isnull=False).order_by("pk"):
+        heads.setdefault(user.department_id, user)  # type: ignore[arg-type]
+    return heads
+
+
 def department_of_kind(kind: str) -> Department | None:
-    """The company's department of a kind; the top-most one when several share it."""
-    return (
-        Department.objects.filter(kind=kind, active=True)
-        .select_related("reviewer")  # C-1: the review reads it next (issue 21: one query, not two)
-        .order_by("parent_id", "pk")
-        .first()
-    )
+    """The company's department of a kind; the top-most one when several share it. Within an
+    action all active departments are read at once (issue 21), with their reviewers (C-1: the
+    review reads them next)."""
+    return txmemo.per_action("accounts.departments_by_kind", _departments_by_kind).get(kind)
+
+
+def _departments_by_kind() -> dict[str, Department]:
+    found: dict[str, Department] = {}
+    for dept in Department.objects.filter(active=True).select_related("reviewer").order_by("parent_id", "pk"):
+        found.setdefault(dept.kind, dept)
+    return found
 
 
 def executive_in_charge() -> User | None:
-    return User.objects.filter(role=Role.EXECUTIVE, is_active=True).order_by("pk").first()
+    return txmemo.per_action(
+        "accounts.executive",
+        lambda: User.objects.filter(role=Role.EXECUTIVE, is_active=True).order_by("pk").first(),
+    )
 
 
 def superior_for_approval(user: User) -> User | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import functools
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, ParamSpec, TypeVar
 
 from django.db import connection, models, transaction
 
@@ -44,6 +46,59 @@ def forget_tail() -> None:
     connection._oms_audit_tail = None  # type: ignore[attr-defined]
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Hold the events recorded inside and append them with one INSERT when the block ends
+    (issue 21: one statement per action, not one per event).
+
+    Must run inside the action's transaction (`transaction.atomic` outside it), so the flush is
+    part of the deciding transaction: an action that raises leaves no event, since the held
+    events are dropped and its transaction rolls back. Events recorded inside a savepoint that
+    rolled back are dropped too (each is tied to a txmemo marker). Nested blocks flush once, at
+    the outermost. Outside a transaction the events are written one by one, as without a batch.
+    """
+    if getattr(connection, "_oms_audit_batch", None) is not None or not connection.in_atomic_block:
+        yield
+        return
+    held: list[tuple[Any, AuditEvent]] = []
+    connection._oms_audit_batch = held  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        connection._oms_audit_batch = None  # type: ignore[attr-defined]
+    # Only reached when the block ended normally; the transaction is still open.
+    _append([event for marker, event in held if txmemo.alive(marker)])
+
+
+def batched(fn: Callable[P, R]) -> Callable[P, R]:
+    """`batch()` around an action, under its `@transaction.atomic`; also the action's memo
+    (`txmemo.action_scope`)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with batch(), txmemo.action_scope():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def _append(events: list[AuditEvent]) -> None:
+    """Chain `events` after the tail, in order, and insert them with one statement."""
+    if not events:
+        return
+    prev_hash, prev_seq = _tail()
+    for event in events:
+        event.prev_hash, event.seq = prev_hash, prev_seq + 1
+        event.hash = event.compute_hash()
+        prev_hash, prev_seq = event.hash, event.seq
+    AuditEvent.objects.bulk_create(events)
+    connection._oms_audit_tail = (txmemo.mark(), prev_hash, prev_seq)  # type: ignore[attr-defined]
+
+
 def object_label(obj: models.Model) -> str:
     return f"{obj._meta.app_label}.{obj._meta.model_name}"
 
@@ -60,26 +115,31 @@ def record(
     object_id: str = "",
     object_repr: str = "",
 ) -> AuditEvent:
-    """Append one event, chained to the last one, inside the caller's transaction."""
+    """Append one event, chained to the last one, inside the caller's transaction; inside a
+    `batch()` the event is held and chained when the batch ends (its hash and seq are unset
+    until then)."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    event = AuditEvent(
+        occurred_at=utcnow(),
+        actor=user,
+        actor_name=(user.get_full_name() or user.get_username()) if user else str(actor or "system"),
+        object_type=object_label(obj) if obj is not None else object_type,
+        object_id=str(obj.pk) if obj is not None else object_id,
+        object_repr=(str(obj) if obj is not None else object_repr)[:255],
+        action=action,
+        before=normalise(dict(before or {})),
+        after=normalise(dict(after or {})),
+        reason=reason,
+        request_id=current_request_id() or "",
+        scheme=Scheme.KEYED,
+    )
+    held = getattr(connection, "_oms_audit_batch", None)
+    if held is not None and connection.in_atomic_block:
+        held.append((txmemo.mark(), event))
+        return event
     with transaction.atomic(savepoint=False):
         prev_hash, prev_seq = _tail()
-        user = actor if getattr(actor, "is_authenticated", False) else None
-        event = AuditEvent(
-            occurred_at=utcnow(),
-            actor=user,
-            actor_name=(user.get_full_name() or user.get_username()) if user else str(actor or "system"),
-            object_type=object_label(obj) if obj is not None else object_type,
-            object_id=str(obj.pk) if obj is not None else object_id,
-            object_repr=(str(obj) if obj is not None else object_repr)[:255],
-            action=action,
-            before=normalise(dict(before or {})),
-            after=normalise(dict(after or {})),
-            reason=reason,
-            request_id=current_request_id() or "",
-            prev_hash=prev_hash,
-            seq=prev_seq + 1,
-            scheme=Scheme.KEYED,
-        )
+        event.prev_hash, event.seq = prev_hash, prev_seq + 1
         event.hash = event.compute_hash()
         event.save(chained=True)
         connection._oms_audit_tail = (txmemo.mark(), event.hash, event.seq)  # type: ignore[attr-defined]

@@ -39,6 +39,7 @@ from oms.review.models import RoundStatus
 
 
 @transaction.atomic
+@recorder.batched
 def save_template(
     *,
     actor: User,
@@ -86,6 +87,7 @@ def _render(order: SalesOrder, number: str) -> str:
 
 
 @transaction.atomic
+@recorder.batched
 def generate_contract(*, actor: User, order: SalesOrder) -> Contract:
     """E-1, E-2: a numbered contract from the confirmed order and the template; version 1 is the offer."""
     locked = SalesOrder.objects.select_for_update().get(pk=order.pk)
@@ -118,6 +120,7 @@ def generate_contract(*, actor: User, order: SalesOrder) -> Contract:
 
 
 @transaction.atomic
+@recorder.batched
 def add_version(*, actor: User, contract: Contract, kind: str, reason: str) -> ContractVersion:
     """E-2: a counter-offer or an amendment, with who and why; the contract must be reviewed again."""
     if kind not in VersionKind.values:
@@ -157,7 +160,7 @@ def review_basis(order: SalesOrder) -> dict[str, str]:
     rnd = order.review_rounds.filter(status=RoundStatus.PASSED).order_by("-number").first()
     if rnd is None:
         return {}
-    by_kind = {t.department_kind: t for t in rnd.tasks.all()}
+    by_kind = {t.department_kind: t for t in rnd.tasks.select_related("department")}
     sources = {
         "capacity": ("production",),
         "process": ("technical", "quality"),
@@ -177,6 +180,7 @@ def review_basis(order: SalesOrder) -> dict[str, str]:
 
 
 @transaction.atomic
+@recorder.batched
 def review_contract(*, actor: User, contract: Contract, points: Mapping[str, tuple[bool, str]]) -> Contract:
     """E-3: all five points confirmed against the order's review before signing; each recorded."""
     version = contract.versions.order_by("-number").first()
@@ -207,6 +211,7 @@ def _policy(order: SalesOrder) -> Any:
 
 
 @transaction.atomic
+@recorder.batched
 def sign_contract(*, actor: User, contract: Contract, scan: Any, version: int | None = None) -> Contract:
     """E-2: the signed copy (PDF or image) is stored with its SHA-256 and filed as a contract copy."""
     if version is not None and contract.version != version:
@@ -252,6 +257,7 @@ SCAN_TYPES = {DocumentType.CONTRACT_COPY, DocumentType.CUSTOMER_NOTICE}
 
 
 @transaction.atomic
+@recorder.batched
 def upload_document(*, actor: User, order: SalesOrder, doc_type: str, title: str, upload: Any) -> Document:
     """A new version of a controlled document; the previous version is kept and marked superseded."""
     if doc_type not in DocumentType.values:
@@ -296,6 +302,7 @@ def upload_document(*, actor: User, order: SalesOrder, doc_type: str, title: str
 
 
 @transaction.atomic
+@recorder.batched
 def share_document(*, actor: User, document: Document, shared: bool) -> Document:
     """H-1, B-8: the order's sales decide which documents the customer sees in the portal."""
     if not can_renegotiate(actor, document.order):
@@ -317,6 +324,7 @@ def share_document(*, actor: User, document: Document, shared: bool) -> Document
 
 
 @transaction.atomic
+@recorder.batched
 def distribute(*, actor: User, document: Document, recipients: Iterable[User]) -> list[Distribution]:
     """M-4, E-4: one distribution record per recipient; each must sign off receipt."""
     if document.superseded:
@@ -357,6 +365,7 @@ def distribute(*, actor: User, document: Document, recipients: Iterable[User]) -
 
 
 @transaction.atomic
+@recorder.batched
 def acknowledge(*, actor: User, distribution: Distribution) -> Distribution:
     """M-4: the recipient signs off receipt, once."""
     locked = Distribution.objects.select_for_update().select_related("document").get(pk=distribution.pk)
@@ -376,6 +385,7 @@ def acknowledge(*, actor: User, distribution: Distribution) -> Distribution:
 
 
 @transaction.atomic
+@recorder.batched
 def record_briefing(
     *,
     actor: User,

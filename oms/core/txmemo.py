@@ -12,9 +12,13 @@ marker is gone is forgotten. Outside a transaction (autocommit) nothing is remem
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
+
+T = TypeVar("T")
 
 
 class _Marker:
@@ -63,3 +67,33 @@ def forget(key: str) -> None:
     held = getattr(connection, "_oms_tx_memo", None)
     if held is not None:
         held[1].pop(key, None)
+
+
+@contextmanager
+def action_scope() -> Iterator[None]:
+    """A memo for one action (its outermost call; `recorder.batched` opens it): the organisation
+    and channel rows an action looks up once per department or notification are read once for
+    the whole action, and read afresh by the next one (issue 21)."""
+    if getattr(connection, "_oms_action_memo", None) is not None:
+        yield
+        return
+    connection._oms_action_memo = {}  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        connection._oms_action_memo = None  # type: ignore[attr-defined]
+
+
+def in_action() -> bool:
+    return getattr(connection, "_oms_action_memo", None) is not None
+
+
+def per_action(key: str, load: Callable[[], T]) -> T:
+    """`load()`, remembered under `key` for the rest of the current action; outside an action
+    it is simply called."""
+    values: dict[str, Any] | None = getattr(connection, "_oms_action_memo", None)
+    if values is None:
+        return load()
+    if key not in values:
+        values[key] = load()
+    return values[key]

@@ -8,7 +8,7 @@ collect the reasons, set the state and save, audit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -199,6 +199,62 @@ def _relations(model: type[models.Model], paths: tuple[str, ...]) -> list[str]:
     return [p for p in paths if p.split("__", 1)[0] in names]
 
 
+def _lockable(model: type[M], transition: Transition) -> models.QuerySet[M]:
+    rows = model._default_manager.all()
+    related = _relations(model, transition.related)
+    if related:
+        # Only the record itself is locked; the related rows are read as of now.
+        return rows.select_related(*related).select_for_update(of=("self",))
+    return rows.select_for_update()
+
+
+def _check(transition: Transition, locked: Any, actor: Any, reason: str) -> str:
+    """The record's state, once the transition may run on it; else the engine's typed error."""
+    state = str(getattr(locked, transition.state_field))
+    if state not in transition.source:
+        raise InvalidTransition(str(transition.label), state)
+    if not transition.permission(actor, locked):
+        raise PermissionDenied(str(transition.label))
+    if transition.decided_by_raiser(actor, locked):
+        raise SelfDecision(str(transition.label))
+    reasons = [r for r in (guard(actor, locked) for guard in transition.guards) if r]
+    if transition.requires_reason and not reason.strip():
+        reasons.append(_("请填写原因。"))
+    if reasons:
+        raise TransitionBlocked(str(transition.label), [str(r) for r in reasons])
+    return state
+
+
+def _set(
+    transition: Transition, locked: Any, state: str, changes: Mapping[str, Any] | None
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """Set the target state and `changes` on the locked record; (before, after, fields to save)."""
+    before = {transition.state_field: state}
+    after: dict[str, Any] = {transition.state_field: transition.target}
+    setattr(locked, transition.state_field, transition.target)
+    for name, value in (changes or {}).items():
+        before[name] = getattr(locked, name)
+        setattr(locked, name, value)
+        after[name] = value
+    update_fields = [transition.state_field, *(changes or {}).keys()]
+    if hasattr(locked, "version"):
+        locked.version = locked.version + 1
+        update_fields.append("version")
+    return before, after, update_fields
+
+
+def _applied(transition: Transition, locked: Any, actor: Any, reason: str, before: Any, after: Any) -> None:
+    recorder.record(
+        actor=actor,
+        obj=locked,
+        action=f"transition:{transition.name}",
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    transition_applied.send(sender=type(locked), instance=locked, transition=transition, actor=actor)
+
+
 def apply(
     transition: Transition,
     obj: M,
@@ -214,46 +270,35 @@ def apply(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("workflow.apply must run inside the caller's transaction.atomic")
-    model = type(obj)
-    rows = model._default_manager.all()
-    related = _relations(model, transition.related)
-    if related:
-        # Only the record itself is locked; the related rows are read as of now.
-        rows = rows.select_related(*related).select_for_update(of=("self",))
-    else:
-        rows = rows.select_for_update()
-    locked = rows.get(pk=obj.pk)
-    state = str(getattr(locked, transition.state_field))
-    if state not in transition.source:
-        raise InvalidTransition(str(transition.label), state)
-    if not transition.permission(actor, locked):
-        raise PermissionDenied(str(transition.label))
-    if transition.decided_by_raiser(actor, locked):
-        raise SelfDecision(str(transition.label))
-    reasons = [r for r in (guard(actor, locked) for guard in transition.guards) if r]
-    if transition.requires_reason and not reason.strip():
-        reasons.append(_("请填写原因。"))
-    if reasons:
-        raise TransitionBlocked(str(transition.label), [str(r) for r in reasons])
-    before = {transition.state_field: state}
-    after: dict[str, Any] = {transition.state_field: transition.target}
-    setattr(locked, transition.state_field, transition.target)
-    for name, value in (changes or {}).items():
-        before[name] = getattr(locked, name)
-        setattr(locked, name, value)
-        after[name] = value
-    update_fields = [transition.state_field, *(changes or {}).keys()]
-    if hasattr(locked, "version"):
-        locked.version = locked.version + 1
-        update_fields.append("version")
+    locked = _lockable(type(obj), transition).get(pk=obj.pk)
+    state = _check(transition, locked, actor, reason)
+    before, after, update_fields = _set(transition, locked, state, changes)
     locked.save(update_fields=update_fields)
-    recorder.record(
-        actor=actor,
-        obj=locked,
-        action=f"transition:{transition.name}",
-        before=before,
-        after=after,
-        reason=reason,
-    )
-    transition_applied.send(sender=model, instance=locked, transition=transition, actor=actor)
+    _applied(transition, locked, actor, reason, before, after)
+    return locked
+
+
+def apply_many(transition: Transition, objs: Sequence[M], *, actor: Any, reason: str = "") -> list[M]:
+    """`apply` to several records of one model, all or none (issue 21: locked with one statement
+    and saved with one, e.g. a review board's tasks opened together). Every record is checked
+    as by `apply` before any is changed; each gets its audit event and signal. Returns the
+    locked, saved instances in the order of `objs`."""
+    if len(objs) <= 1:
+        return [apply(transition, obj, actor=actor, reason=reason) for obj in objs]
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("workflow.apply_many must run inside the caller's transaction.atomic")
+    model = type(objs[0])
+    # Locked in key order, as any other writer locking several of them does.
+    found = {
+        row.pk: row for row in _lockable(model, transition).filter(pk__in=[o.pk for o in objs]).order_by("pk")
+    }
+    missing = [o.pk for o in objs if o.pk not in found]
+    if missing:
+        raise model.DoesNotExist(f"{model.__name__} {missing}")  # type: ignore[attr-defined]
+    locked = [found[o.pk] for o in objs]
+    states = [_check(transition, row, actor, reason) for row in locked]
+    changed = [_set(transition, row, state, None) for row, state in zip(locked, states, strict=True)]
+    model._default_manager.bulk_update(locked, changed[0][2])
+    for row, (before, after, _fields) in zip(locked, changed, strict=True):
+        _applied(transition, row, actor, reason, before, after)
     return locked

@@ -65,6 +65,7 @@ _TASK_DEPARTMENT = {
 
 
 @transaction.atomic
+@recorder.batched
 def record_prepayment(
     *, actor: User, order: SalesOrder, amount: Decimal, received_on: date | None, reference: str
 ) -> Prepayment:
@@ -118,6 +119,7 @@ def release_order(*, actor: User, order: SalesOrder) -> SalesOrder:
 
 
 @transaction.atomic
+@recorder.batched
 def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
     """F-1: release creates each department's task with a responsible person and a due date (plans
     after release, allocation and logistics before delivery); F-2 production milestones; F-4 the
@@ -143,24 +145,30 @@ def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
         TaskKind.WAREHOUSE_ALLOCATION: before_delivery(policy.allocation_days_before_delivery),
         TaskKind.LOGISTICS_PLAN: before_delivery(policy.logistics_days_before_delivery),
     }
-    owners = []
+    tasks = []
     for kind, due in dues.items():
         dept = _department(_TASK_DEPARTMENT[kind])
-        owner = _owner(dept)
-        task = DepartmentTask.objects.create(
-            order=order, kind=kind, department=dept, assignee=owner, due_at=due
+        tasks.append(
+            DepartmentTask(order=order, kind=kind, department=dept, assignee=_owner(dept), due_at=due)
         )
-        tracking.open_item(
-            target=task,
-            kind="release.task",
-            title=_("%(k)s：订单 %(n)s") % {"k": task.get_kind_display(), "n": order.number},
-            department=dept,
-            assignee=owner,
-            calendar=calendar,
-            start=now,
-            due=due,
-        )
-        owners.append(owner)
+    # Issue 21: the tasks, then their work items, each in one insert.
+    tasks = DepartmentTask.objects.bulk_create(tasks)
+    tracking.open_items(
+        [
+            tracking.new_item(
+                target=task,
+                kind="release.task",
+                title=_("%(k)s：订单 %(n)s") % {"k": task.get_kind_display(), "n": order.number},
+                department=task.department,
+                assignee=task.assignee,
+                calendar=calendar,
+                start=now,
+                due=task.due_at,
+            )
+            for task in tasks
+        ]
+    )
+    owners = [task.assignee for task in tasks]
     _milestones(order, policy.milestones, now.date())
     tracking.add_entry(
         actor=actor,
@@ -206,6 +214,7 @@ def _milestones(order: SalesOrder, names: list[str], start: date) -> None:
 
 
 @transaction.atomic
+@recorder.batched
 def complete_task(*, actor: User, task: DepartmentTask, note: str) -> DepartmentTask:
     """F-1: the department marks its plan done, with what it decided. F-3: the technical task is
     done only with its documents distributed and the briefing recorded (the transition's guard);
@@ -230,6 +239,7 @@ def complete_task(*, actor: User, task: DepartmentTask, note: str) -> Department
 
 
 @transaction.atomic
+@recorder.batched
 def report_progress(
     *,
     actor: User,
@@ -296,6 +306,7 @@ def shipped_quantities(order: SalesOrder) -> dict[int, Decimal]:
 
 
 @transaction.atomic
+@recorder.batched
 def ship(
     *,
     actor: User,
@@ -423,6 +434,7 @@ def _require_warehouse(actor: User) -> None:
 
 
 @transaction.atomic
+@recorder.batched
 def reserve(
     *, actor: User, order: SalesOrder, line_id: int, stock_level_id: int, quantity: Decimal
 ) -> Reservation:
@@ -478,6 +490,7 @@ def _held(order: SalesOrder, line_id: int) -> Decimal:
 
 
 @transaction.atomic
+@recorder.batched
 def release_reservations(
     *, actor: Any, order: SalesOrder, line_id: int, keep: Decimal, reason: str
 ) -> list[Reservation]:
@@ -510,11 +523,13 @@ def release_reservations(
 
 
 @transaction.atomic
+@recorder.batched
 def pick(*, actor: User, reservation: Reservation) -> Reservation:
     return workflow.apply(states.PICK, reservation, actor=actor, changes={"picked_by": actor})
 
 
 @transaction.atomic
+@recorder.batched
 def second_check(*, actor: User, reservation: Reservation, counted: Decimal | None) -> Reservation:
     """G-4: a second person counts the picked goods against the order; a difference is refused,
     and so is a count left empty (a count of 0 is a count, and a difference)."""
@@ -531,6 +546,7 @@ def second_check(*, actor: User, reservation: Reservation, counted: Decimal | No
 
 
 @transaction.atomic
+@recorder.batched
 def pack(*, actor: User, reservation: Reservation, packing: str) -> Reservation:
     if not packing.strip():
         raise FieldErrors({"packing": _("请填写包装说明。")})
@@ -587,6 +603,7 @@ def _require_procurement(actor: User) -> None:
 
 
 @transaction.atomic
+@recorder.batched
 def create_purchase_order(
     *, actor: User, order: SalesOrder, supplier: Any, lines: list[tuple[Any, Decimal, date | None]]
 ) -> PurchaseOrder:
@@ -638,6 +655,7 @@ def create_purchase_order(
 
 
 @transaction.atomic
+@recorder.batched
 def receive_goods(
     *,
     actor: User,
@@ -732,6 +750,7 @@ def _task_due(order: SalesOrder, kind: str, now: datetime) -> datetime:
 
 
 @transaction.atomic
+@recorder.batched
 def adjust_for_change(
     *, actor: Any, order: SalesOrder, departments: list[str], reason: str, delivery_shift_days: int
 ) -> list[User]:
@@ -775,6 +794,7 @@ def adjust_for_change(
 
 
 @transaction.atomic
+@recorder.batched
 def stop_work(*, actor: Any, order: SalesOrder, reason: str) -> list[User]:
     """J-1: a cancelled order's open tasks stop, its held stock is released, and every open
     purchase order waits for procurement's decision with the supplier. Returns the owners to tell."""
@@ -811,6 +831,7 @@ def stop_work(*, actor: Any, order: SalesOrder, reason: str) -> list[User]:
 
 
 @transaction.atomic
+@recorder.batched
 def decide_supplier(*, actor: User, po: PurchaseOrder, decision: str, note: str) -> PurchaseOrder:
     """J-1: procurement records what was agreed with the supplier about a cancelled order's
     purchase: cancel it, return what came, or keep the goods as stock (deliveries go on)."""

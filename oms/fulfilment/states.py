@@ -55,6 +55,9 @@ def technical_docs_ready(user: Any, task: Any) -> str | None:
 
 
 RELEASE = Transition(
+    # Read with the locked order: release tells the customer, the salesperson and their
+    # department (issue 21).
+    related=("customer", "department", "salesperson"),
     name="release",
     label=gettext_lazy("下达订单"),
     source={S.CONFIRMED},

@@ -225,6 +225,7 @@ def _check_duplicates(order: SalesOrder, lines: list[OrderLine], reason: str) ->
 
 
 @transaction.atomic
+@recorder.batched
 def create_order(
     *,
     actor: User,
@@ -307,6 +308,7 @@ def _create_order(
 
 
 @transaction.atomic
+@recorder.batched
 def update_order(
     *,
     actor: User,
@@ -398,6 +400,7 @@ PORTAL_FIELDS = (
 
 
 @transaction.atomic
+@recorder.batched
 def place_customer_order(
     *,
     actor: User,
@@ -480,6 +483,7 @@ def _open_check(order: SalesOrder, start: Any) -> None:
 
 
 @transaction.atomic
+@recorder.batched
 def submit_order(*, actor: User, order: SalesOrder) -> SalesOrder:
     """B-6: submitting starts the preliminary check; its deadline follows the order class (B-7)."""
     now = timezone.now()
@@ -490,6 +494,7 @@ def submit_order(*, actor: User, order: SalesOrder) -> SalesOrder:
 
 
 @transaction.atomic
+@recorder.batched
 def cancel_draft(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
     """B-5: a draft is voided with a reason; it ends cancelled and waits on nobody (H-5)."""
     order = workflow.apply(states.CANCEL_DRAFT, order, actor=actor, reason=reason)
@@ -498,6 +503,7 @@ def cancel_draft(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
 
 
 @transaction.atomic
+@recorder.batched
 def pass_check(*, actor: User, order: SalesOrder, reason: str = "") -> SalesOrder:
     """B-6: complete, creditworthy, feasible: on to cross-department review (C)."""
     order = workflow.apply(
@@ -509,6 +515,7 @@ def pass_check(*, actor: User, order: SalesOrder, reason: str = "") -> SalesOrde
 
 
 @transaction.atomic
+@recorder.batched
 def request_info(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
     """B-6: missing information sends the order back to the salesperson, who must supplement it."""
     order = workflow.apply(states.REQUEST_INFO, order, actor=actor, reason=reason)
@@ -529,6 +536,7 @@ def request_info(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
 
 
 @transaction.atomic
+@recorder.batched
 def complete_info(*, actor: User, order: SalesOrder, reason: str = "") -> SalesOrder:
     """B-6: the supplemented order returns to the preliminary check with a fresh deadline."""
     now = timezone.now()
@@ -539,6 +547,7 @@ def complete_info(*, actor: User, order: SalesOrder, reason: str = "") -> SalesO
 
 
 @transaction.atomic
+@recorder.batched
 def escalate(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
     """B-6: poor credit or a tight delivery date goes to management, who decide whether to accept."""
     order = workflow.apply(
@@ -569,6 +578,7 @@ def escalate(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
 
 
 @transaction.atomic
+@recorder.batched
 def decide(*, actor: User, order: SalesOrder, accept: bool, reason: str) -> SalesOrder:
     """B-6: management accepts (on to review) or declines the escalated order, with a reason.
     Accepting is management taking the risk the preliminary check refused to pass (poor credit, a
@@ -606,6 +616,7 @@ INQUIRY_FIELDS = ("customer", "prospect_name", "contact_name", "contact_phone", 
 
 
 @transaction.atomic
+@recorder.batched
 def record_inquiry(*, actor: User, data: Mapping[str, Any], assignee: User | None = None) -> Inquiry:
     """B-2: customer service records an inquiry, optionally handing it straight to a salesperson."""
     records.require(permissions.can_record_inquiry(actor))
@@ -619,6 +630,7 @@ def record_inquiry(*, actor: User, data: Mapping[str, Any], assignee: User | Non
 
 
 @transaction.atomic
+@recorder.batched
 def assign_inquiry(*, actor: User, inquiry: Inquiry, assignee: User) -> Inquiry:
     """B-2: hand the inquiry to a salesperson, who must follow it up within the policy's time."""
     if assignee.department_kind != DepartmentKind.SALES:
@@ -639,6 +651,7 @@ def assign_inquiry(*, actor: User, inquiry: Inquiry, assignee: User) -> Inquiry:
 
 
 @transaction.atomic
+@recorder.batched
 def convert_inquiry(
     *,
     actor: User,
@@ -656,6 +669,7 @@ def convert_inquiry(
 
 
 @transaction.atomic
+@recorder.batched
 def close_inquiry(*, actor: User, inquiry: Inquiry, reason: str) -> Inquiry:
     """B-2: an inquiry that does not become an order is closed with a reason."""
     inquiry = workflow.apply(
@@ -693,6 +707,7 @@ def preview_import(*, actor: User, file_name: str, content: bytes) -> ImportBatc
 
 
 @transaction.atomic
+@recorder.batched
 def confirm_import(*, actor: User, batch: ImportBatch) -> list[str]:
     """Create every order of a clean preview in one transaction; all or nothing."""
     locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)

@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oms.core import workflow
+from oms.core import txmemo, workflow
 from oms.notifications import states
 from oms.notifications.models import Channel, ChannelKind, Delivery, DeliveryStatus, Notification, OptOut
 from oms.policy.selectors import policy
@@ -264,14 +264,20 @@ def deliver_due(now: datetime | None = None) -> Outcome:
     return outcome
 
 
+def _active_channels() -> list[Channel]:
+    """Every active channel, read once per action (issue 21: an action that tells several people
+    reads the channels once, not once per message)."""
+    return txmemo.per_action("notifications.channels", lambda: list(Channel.objects.filter(active=True)))
+
+
 def queue(notifications: list[Notification], event: str) -> int:
     """T-1: the deliveries of freshly written in-app messages on every channel that wants them:
     e-mail to each recipient with an address, the robot of the recipient's department (or a
     company-wide one), unless the person declined that event area on that kind of channel."""
     channels = [
         c
-        for c in Channel.objects.filter(active=True, to_customers=False).exclude(kind=ChannelKind.WEBHOOK)
-        if c.wants(event)
+        for c in _active_channels()
+        if not c.to_customers and c.kind != ChannelKind.WEBHOOK and c.wants(event)
     ]
     if not channels or not notifications:
         return 0
@@ -330,7 +336,7 @@ def on_transition(sender: Any, *, instance: Any, transition: Any, actor: Any, **
         return
     event = f"order.{transition.target}"
     _tell_customer(instance, transition.target)
-    hooks = [c for c in Channel.objects.filter(active=True, kind=ChannelKind.WEBHOOK) if c.wants(event)]
+    hooks = [c for c in _active_channels() if c.kind == ChannelKind.WEBHOOK and c.wants(event)]
     if not hooks:
         return
     payload = {
@@ -385,7 +391,7 @@ def tell_customer(*, order: Any, event: str, title: str) -> None:
     Notification.objects.bulk_create(
         [Notification(recipient_id=pk, title=title[:200], url=url) for pk in portal_users]
     )
-    mail = list(Channel.objects.filter(active=True, kind=ChannelKind.EMAIL, to_customers=True))
+    mail = [c for c in _active_channels() if c.kind == ChannelKind.EMAIL and c.to_customers]
     if not mail:
         return
     contacts = [c for c in order.customer.contacts.all() if c.email]

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from oms.orders.checks import credit_standing, delivery_standing
+from oms.core import txmemo
+from oms.orders.checks import CreditStanding, credit_standing, delivery_standing
 
 
 def has_lines(user: Any, order: Any) -> str | None:
@@ -34,16 +35,26 @@ def complete(user: Any, order: Any) -> str | None:
     return _("缺少：%(f)s") % {"f": "、".join(missing)} if missing else None
 
 
+def _credit(order: Any) -> CreditStanding:
+    """The credit figures, worked out once per action for both credit guards (issue 21: five
+    statements, not ten); keyed by the order's version and total, so a changed order is not
+    served the figures of before."""
+    return txmemo.per_action(
+        f"orders.credit:{order.pk}:{getattr(order, 'version', '')}:{order.total_amount}",
+        lambda: credit_standing(order),
+    )
+
+
 def credit_within_limit(user: Any, order: Any) -> str | None:
     """B-6 (001 二(三)2): an order taking the customer over the credit limit goes to management
     (escalate), never straight to review, unless the policy lets over-limit orders pass."""
-    return credit_standing(order).limit_reason()
+    return _credit(order).limit_reason()
 
 
 def overdue_within_tolerance(user: Any, order: Any) -> str | None:
     """B-6 (001 二(三)2): a customer with overdue receivables beyond the policy's tolerance (amount
     and age of the oldest) goes to management (escalate), never straight to review."""
-    return credit_standing(order).overdue_reason()
+    return _credit(order).overdue_reason()
 
 
 def delivery_date_feasible(user: Any, order: Any) -> str | None:

@@ -20,11 +20,15 @@ from oms.policy.worktime import WorkCalendar
 # cache (`forget_parsed`, connected in PolicyConfig.ready), which also covers a primary key reused
 # after a rolled-back transaction (issue 21: 21 validations of the whole document per order).
 _PARSED: dict[int, PolicyData] = {}
+# The same by version number, for an order's pinned version (issue 21: no read of the version in
+# force to learn whether it is the pinned one); emptied with _PARSED.
+_BY_NUMBER: dict[int, PolicyData] = {}
 _CURRENT = "policy.current"
 
 
 def forget_parsed(**_kwargs: Any) -> None:
     _PARSED.clear()
+    _BY_NUMBER.clear()
     _CALENDARS.clear()
     txmemo.forget(_CURRENT)
     txmemo.forget(_STAMP)
@@ -65,10 +69,12 @@ def policy(version: int | None = None) -> PolicyData:
     """The policy in force, or the version an order was pinned to."""
     if version is None:
         return parsed(current_version())
-    current = current_version()
-    if current.number == version:
-        return parsed(current)
-    return parsed(PolicyVersion.objects.get(number=version))
+    found = _BY_NUMBER.get(version)
+    if found is None:
+        current = current_version()
+        row = current if current.number == version else PolicyVersion.objects.get(number=version)
+        found = _BY_NUMBER[version] = parsed(row)
+    return found
 
 
 def policy_of_request(user: Any) -> PolicyData:

@@ -25,7 +25,7 @@ from oms.audit import recorder
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
 from oms.core.tokens import new_token, token_hash
-from oms.notifications.actions import notify
+from oms.notifications.actions import notify, notify_each
 from oms.orders import states
 from oms.orders.models import ConfirmationMethod, OrderStatus, SalesOrder
 from oms.orders.permissions import CustomerActor, can_renegotiate, is_customer_of
@@ -113,31 +113,52 @@ def major_reasons(order: SalesOrder) -> list[str]:
 def _open_task(
     task: ReviewTask, actor: Any, *, hours: Decimal | None = None, days: int | None = None
 ) -> None:
-    """Open the task (if it was waiting) and put it in the reviewer's work with its deadline."""
-    order = task.round.order
-    if task.status == TaskStatus.WAITING:
-        task = workflow.apply(review_states.OPEN_TASK, task, actor=actor)
+    _open_tasks([task], actor, hours=hours, days=days)
+
+
+def _open_tasks(
+    tasks: list[ReviewTask], actor: Any, *, hours: Decimal | None = None, days: int | None = None
+) -> None:
+    """Open the tasks (those waiting) of one round and put each in its reviewer's work with its
+    deadline, telling them (issue 21: the tasks locked and saved, their work items and messages
+    written, each with one statement)."""
+    if not tasks:
+        return
+    order = tasks[0].round.order
+    waiting = [t for t in tasks if t.status == TaskStatus.WAITING]
+    opened = {t.pk: t for t in workflow.apply_many(review_states.OPEN_TASK, waiting, actor=actor)}
+    tasks = [opened.get(t.pk, t) for t in tasks]
+    calendar = policy_selectors.work_calendar(order.policy_version.number)
+    for task in tasks:
         task.round.order = order
-    tracking.open_item(
-        target=task,
-        order_id=order.pk,
-        kind="review.task",
-        title=_("评审订单 %(n)s（%(d)s）") % {"n": order.number, "d": task.department},
-        department=task.department,
-        assignee=task.assignee,
-        calendar=policy_selectors.work_calendar(order.policy_version.number),
-        hours=hours,
-        days=days,
+    tracking.open_items(
+        [
+            tracking.new_item(
+                target=task,
+                order_id=order.pk,
+                kind="review.task",
+                title=_("评审订单 %(n)s（%(d)s）") % {"n": order.number, "d": task.department},
+                department=task.department,
+                assignee=task.assignee,
+                calendar=calendar,
+                hours=hours,
+                days=days,
+            )
+            for task in tasks
+        ]
     )
-    notify(
+    notify_each(
         event="review",
-        recipients=[task.assignee],
-        title=_("请评审订单 %(n)s") % {"n": order.number},
-        url=f"/review/tasks/{task.pk}/",
+        messages=[
+            (task.assignee, _("请评审订单 %(n)s") % {"n": order.number}, f"/review/tasks/{task.pk}/")
+            for task in tasks
+        ],
     )
 
 
-@transaction.atomic
+# Within another action no savepoint of its own (issue 21): a failure fails that action.
+@transaction.atomic(savepoint=False)
+@recorder.batched
 def start_round(*, order: SalesOrder, actor: Any) -> ReviewRound:
     """C-1, C-3, C-4, C-7: the board from the policy, in its mode, with deadlines on the calendar."""
     policy = order.policy()
@@ -195,8 +216,7 @@ def start_round(*, order: SalesOrder, actor: Any) -> ReviewRound:
     if review.mode == "sequential":
         _open_task(tasks[0], actor, hours=review.stage_time_limit_hours)
     else:
-        for task in tasks:
-            _open_task(task, actor, days=review.board_time_limit_days)
+        _open_tasks(tasks, actor, days=review.board_time_limit_days)
     recorder.record(
         actor=actor,
         obj=order,
@@ -216,6 +236,7 @@ def _may_give_opinion(actor: Any, task: ReviewTask) -> bool:
 
 
 @transaction.atomic
+@recorder.batched
 def give_opinion(
     *,
     actor: User,
@@ -349,6 +370,7 @@ def _open_renegotiation(order: SalesOrder, reason: str) -> None:
 
 
 @transaction.atomic
+@recorder.batched
 def reassign_task(*, actor: User, task: ReviewTask, assignee: User) -> ReviewTask:
     """C-3: the superior of an overdue task hands it to someone else in the department."""
     locked = (
@@ -389,6 +411,7 @@ def reassign_task(*, actor: User, task: ReviewTask, assignee: User) -> ReviewTas
 
 
 @transaction.atomic
+@recorder.batched
 def record_failure_cause(*, actor: User, rnd: ReviewRound, customer_caused: bool, lesson: str) -> ReviewRound:
     """C-6: failures caused by the customer are recorded as lessons."""
     if not can_renegotiate(actor, rnd.order):
@@ -410,6 +433,7 @@ def record_failure_cause(*, actor: User, rnd: ReviewRound, customer_caused: bool
 
 
 @transaction.atomic
+@recorder.batched
 def resubmit_for_review(*, actor: User, order: SalesOrder, reason: str = "") -> SalesOrder:
     """C-6: after renegotiation the order is reviewed again in a new round; the old one stays."""
     order = workflow.apply(states.RESUBMIT_REVIEW, order, actor=actor, reason=reason)
@@ -419,6 +443,7 @@ def resubmit_for_review(*, actor: User, order: SalesOrder, reason: str = "") -> 
 
 
 @transaction.atomic
+@recorder.batched
 def cancel_after_review(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
     """C-6: after a failed review the order may be cancelled instead of renegotiated; it ends, and
     every open step of it (the renegotiation, any review or approval step) is withdrawn (H-5)."""
@@ -470,7 +495,9 @@ def _open_step(step: ApprovalStep, actor: Any) -> None:
     )
 
 
-@transaction.atomic
+# Within another action no savepoint of its own (issue 21): a failure fails that action.
+@transaction.atomic(savepoint=False)
+@recorder.batched
 def start_approval(*, order: SalesOrder, actor: Any) -> list[ApprovalStep]:
     """D-1: the chain for the order's amount and class, signed in order."""
     roles = order.policy().approval_steps(amount=order.total_amount, order_class=order.order_class)
@@ -500,6 +527,7 @@ def _may_sign(actor: Any, step: ApprovalStep) -> bool:
 
 
 @transaction.atomic
+@recorder.batched
 def decide_step(*, actor: User, step: ApprovalStep, approve: bool, comment: str = "") -> ApprovalStep:
     """D-1: approve, or reject with the reason back to sales."""
     locked = ApprovalStep.objects.select_for_update().select_related("order").get(pk=step.pk)
@@ -597,6 +625,7 @@ def _confirm(
 
 
 @transaction.atomic
+@recorder.batched
 def record_confirmation(
     *, actor: User, order: SalesOrder, confirmed_by_name: str, evidence: UploadedFile | None = None
 ) -> SalesOrder:
@@ -609,6 +638,7 @@ def record_confirmation(
 
 
 @transaction.atomic
+@recorder.batched
 def issue_confirmation_link(*, actor: User, order: SalesOrder) -> str:
     """D-2: a one-time link for the customer; returns the token (only its hash is stored)."""
     if order.status != OrderStatus.AWAITING_CONFIRMATION:
@@ -636,6 +666,7 @@ def link_for(token: str) -> ConfirmationLink | None:
 
 
 @transaction.atomic
+@recorder.batched
 def confirm_by_link(*, token: str, name: str) -> SalesOrder:
     """D-2: the customer confirms through the link; an expired, used or forged token is refused."""
     link = ConfirmationLink.objects.select_for_update().filter(token_hash=token_hash(token)).first()
@@ -660,6 +691,7 @@ def confirm_by_link(*, token: str, name: str) -> SalesOrder:
 
 
 @transaction.atomic
+@recorder.batched
 def confirm_in_portal(*, actor: User, order: SalesOrder) -> SalesOrder:
     """D-2, B-8: the customer's contact confirms their order in the portal; their own login is
     the evidence, and the confirmation names them."""
@@ -675,6 +707,7 @@ def modification_deadline(order: SalesOrder) -> Any:
 
 
 @transaction.atomic
+@recorder.batched
 def apply_customer_modification(
     *,
     actor: User,

@@ -22,7 +22,8 @@ def _acting(user: Any, obj: Any) -> bool:
 
 
 OPEN_TASK = Transition(
-    related=("round__order", "department"),
+    # The assignee: opening the task puts it in their work and tells them (issue 21).
+    related=("round__order", "department", "assignee"),
     name="open_task",
     label=_("开始评审"),
     source={T.WAITING},
@@ -72,7 +73,8 @@ FAIL_ROUND = Transition(
 ROUND = TransitionTable.of("review_round", PASS_ROUND, FAIL_ROUND)
 
 OPEN_STEP = Transition(
-    related=("order",),
+    # The approver and their department: opening the step puts it in their work (issue 21).
+    related=("order", "approver__department"),
     name="open_step",
     label=_("开始审批"),
     source={P.WAITING},

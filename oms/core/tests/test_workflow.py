@@ -119,3 +119,26 @@ def test_available_lists_only_permitted_transitions_from_the_current_state() -> 
     ticket = Ticket.objects.create()
     assert [t.name for t in TABLE.available(ticket, Owner())] == ["close"]
     assert [t.name for t in TABLE.available(ticket, Stranger())] == []
+
+
+def test_apply_many_moves_every_record_with_one_lock_and_one_update() -> None:
+    """Issue 21: several records of one model, locked with one statement and saved with one; each
+    audited."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tickets = [Ticket.objects.create(note=f"n{i}") for i in range(3)]
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        done = workflow.apply_many(CLOSE, tickets, actor=Owner())
+    assert [t.pk for t in done] == [t.pk for t in tickets]
+    assert sum('"machine_ticket"' in q["sql"] for q in ctx.captured_queries) == 2
+    assert list(Ticket.objects.order_by("pk").values_list("status", "version")) == [("closed", 2)] * 3
+    assert AuditEvent.objects.filter(action="transition:close").count() == 3
+
+
+def test_apply_many_refuses_all_when_one_is_refused() -> None:
+    tickets = [Ticket.objects.create(note="x"), Ticket.objects.create(note="x", blocked=True)]
+    with pytest.raises(workflow.TransitionBlocked), transaction.atomic():
+        workflow.apply_many(CLOSE, tickets, actor=Owner())
+    assert list(Ticket.objects.order_by("pk").values_list("status", "version")) == [("open", 1)] * 2
+    assert AuditEvent.objects.count() == 0
