@@ -15,6 +15,8 @@ def _login(page: Any, username: str) -> None:
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("button[type=submit]")
     expect(page.locator("[data-testid=current-user]")).to_be_attached()
+    # The page's deferred scripts (the language switch's auto-submit among them) run before "load".
+    page.wait_for_load_state("load")
 
 
 def test_login_switch_language_and_create_customer(page: Any) -> None:
@@ -23,7 +25,9 @@ def test_login_switch_language_and_create_customer(page: Any) -> None:
 
     page.select_option("select[name=language]", "en")
     # The switch posts and reloads the page: wait for the English menu, not for a quiet network.
-    expect(page.locator("nav[aria-label='Main menu']").get_by_text("Customers", exact=True)).to_be_visible()
+    expect(page.locator("nav[aria-label='Main menu']").get_by_text("Customers", exact=True)).to_be_visible(
+        timeout=15_000
+    )
 
     page.goto("/master/customers/new/")
     page.fill("#id_code", "C9100")
