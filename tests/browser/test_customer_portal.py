@@ -36,6 +36,7 @@ def test_customer_confirms_an_order_and_accepts_a_delivery(browser: Any, server_
     page.goto("/portal/")
     expect(page.locator("[data-testid=count-confirm]")).to_have_text("1")
     page.select_option("#stage", "to_confirm")
+    page.wait_for_url("**stage=to_confirm**")  # the filter submits itself; click on its result
     page.locator("[data-testid=portal-orders] tbody a").first.click()
     expect(page.locator("[data-testid=portal-stage]")).to_have_text("待您确认")
     page.click("[data-testid=portal-confirm]")
