@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -72,18 +73,20 @@ class Entry:
     changes: list[Change]
 
 
-def _transition_labels() -> dict[str, str]:
-    labels: dict[str, str] = {}
+@cache  # the tables are declared at import; read them once, not once per event shown
+def _transition_labels() -> dict[str, Any]:
+    """The labels themselves stay lazy: each reader sees them in their own language."""
+    labels: dict[str, Any] = {}
     for table in TABLES:
         for name, transition in table.transitions.items():
-            labels.setdefault(f"transition:{name}", str(transition.label))
+            labels.setdefault(f"transition:{name}", transition.label)
     return labels
 
 
 def action_label(action: str) -> str:
     if action in ACTIONS:
         return str(ACTIONS[action])
-    return _transition_labels().get(action, action)
+    return str(_transition_labels().get(action, action))
 
 
 def _label(name: str) -> str:
