@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -56,7 +58,10 @@ def test_menu_hides_what_the_user_may_not_open(client, sales_staff) -> None:
 def test_api_docs_page_is_served_from_our_own_origin(client) -> None:
     response = client.get("/api/docs")
     assert response.status_code == 200
-    assert b"cdn" not in response.content.lower()
+    # Look at what the page loads, not at its whole text: the CSRF token is random and
+    # once in a few hundred runs contains "cdn".
+    loaded = re.findall(r'(?:src|href)="([^"]*)"', response.content.decode())
+    assert loaded and all(url.startswith("/") and not url.startswith("//") for url in loaded), loaded
 
 
 def test_stock_form_uses_the_product_picker(admin_client) -> None:
