@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "oms.devtools",
     "django_tasks_db",  # issue 24: the database-backed task queue (see the block at the end)
     "oms.ops",
+    "oms.wiring",  # issue 22: last, fills the registries every app reads (oms/wiring/wiring.py)
 ]
 
 MIDDLEWARE = [

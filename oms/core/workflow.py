@@ -17,6 +17,7 @@ from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from oms.audit import recorder
+from oms.core import registry
 
 
 class WorkflowError(Exception):
@@ -253,6 +254,7 @@ def _applied(transition: Transition, locked: Any, actor: Any, reason: str, befor
         reason=reason,
     )
     transition_applied.send(sender=type(locked), instance=locked, transition=transition, actor=actor)
+    registry.run_side_effects(locked, transition, actor)
 
 
 def apply(
