@@ -6,12 +6,11 @@ from oms.catalog import actions as catalog_actions
 from oms.catalog import selectors as catalog_selectors
 from oms.catalog.models import Product, StockLevel, Warehouse
 from oms.changes.api import router as changes_router
-from oms.core.api import ApiSpec, DocumentedAPI, api_auth, crud_router, install_error_handlers
-from oms.core.records import editable_fields
 from oms.customers import actions as customer_actions
 from oms.customers import selectors as customer_selectors
 from oms.customers.api import router as regions_router
 from oms.customers.models import Contact, Customer
+from oms.engine.records import editable_fields
 from oms.fulfilment.api import router as shipments_router
 from oms.intake.api import router as orders_router
 from oms.partners import actions as partner_actions
@@ -19,6 +18,7 @@ from oms.partners import selectors as partner_selectors
 from oms.partners.models import Carrier, Supplier
 from oms.portal.api import router as portal_router
 from oms.review.api import router as review_router
+from oms.web.api import ApiSpec, DocumentedAPI, api_auth, crud_router, install_error_handlers
 
 api = DocumentedAPI(title="订单管理系统 API", version="1", urls_namespace="api", auth=api_auth())
 install_error_handlers(api)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "oms.policy",
     "oms.audit",
     "oms.notifications",
+    "oms.web",  # issue 22: the web shell on top of tier 0 (base templates, listing, tier-0 pages)
     "oms.customers",
     "oms.catalog",
     "oms.partners",
@@ -116,10 +117,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "oms.core.middleware.RequestIdMiddleware",
-    "oms.core.middleware.ContentSecurityPolicyMiddleware",
+    "oms.web.middleware.RequestIdMiddleware",
+    "oms.web.middleware.ContentSecurityPolicyMiddleware",
     # P-1: NUL characters are refused before any session, form or query reads them.
-    "oms.core.middleware.NulCharacterMiddleware",
+    "oms.web.middleware.NulCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -146,11 +147,11 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "oms.core.context_processors.navigation",
+                "oms.web.context_processors.navigation",
                 "oms.notifications.context_processors.unread",
             ],
             # P-1: the figure filters (money, price, qty) in every template without a load.
-            "builtins": ["oms.core.templatetags.oms_tags"],
+            "builtins": ["oms.web.templatetags.oms_tags"],
         },
     }
 ]
@@ -361,7 +362,7 @@ OMS_DELIVERY_LEASE_SECONDS = int(os.environ.get("OMS_DELIVERY_LEASE_SECONDS", "6
 # the machine itself (loopback, no X-Forwarded-For).
 OMS_METRICS_TOKEN = os.environ.get("OMS_METRICS_TOKEN", "")
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("oms.core.middleware.RequestIdMiddleware") + 1, "oms.ops.metrics.MetricsMiddleware"
+    MIDDLEWARE.index("oms.web.middleware.RequestIdMiddleware") + 1, "oms.ops.metrics.MetricsMiddleware"
 )
 # Logs: one JSON object a line with the request id (OMS_LOG_FORMAT=text for the plain form).
 LOGGING = {

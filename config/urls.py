@@ -4,14 +4,14 @@ from django.views.i18n import set_language
 from config.api import api
 
 urlpatterns = [
-    path("", include("oms.core.urls")),
-    path("accounts/", include("oms.accounts.urls")),
+    path("", include("oms.web.urls")),
+    path("accounts/", include("oms.web.accounts.urls")),
     path("master/", include("oms.customers.urls")),
     path("master/", include("oms.catalog.urls")),
     path("master/", include("oms.partners.urls")),
     path("", include("oms.intake.urls")),
     path("policy/", include("oms.policy.urls")),
-    path("inbox/", include("oms.notifications.urls")),
+    path("inbox/", include("oms.web.notifications.urls")),
     path("", include("oms.review.urls")),
     path("", include("oms.contracts.urls")),
     path("", include("oms.tracking.urls")),
@@ -24,13 +24,13 @@ urlpatterns = [
     path("archive/", include("oms.archive.urls")),
     path("supervision/", include("oms.supervision.urls")),
     path("analytics/", include("oms.analytics.urls")),
-    path("audit/", include("oms.audit.urls")),
+    path("audit/", include("oms.web.audit.urls")),
     path("portal/", include("oms.portal.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
     path("", include("oms.ops.urls")),  # issue 24: probes, metrics, the system page
 ]
 
-handler400 = "oms.core.views.bad_request"
-handler404 = "oms.core.views.not_found"
-handler403 = "oms.core.views.forbidden"
+handler400 = "oms.web.views.bad_request"
+handler404 = "oms.web.views.not_found"
+handler403 = "oms.web.views.forbidden"

@@ -383,7 +383,7 @@ def _renegotiates(u: Any, w: dict[str, Any]) -> bool:
 
 
 def _price(u: Any, w: dict[str, Any]) -> bool:
-    from oms.accounts.permissions import visible_field_groups
+    from oms.policy.visibility import visible_field_groups
 
     return "price" in visible_field_groups(u)
 
@@ -760,7 +760,7 @@ def observe(
     """G or P (the method that answered) and A shown, R refused (403, 404), D redirected,
     V bad input reached the action, else the status code. A shown page that shows a value its
     viewer's field policy hides, or hides one it shows, answers "leak:<group>" or "hid:<group>"."""
-    from oms.accounts.permissions import visible_field_groups
+    from oms.policy.visibility import visible_field_groups
 
     response = client.get(path)
     method = "G"

@@ -25,7 +25,7 @@ from django.utils import timezone
 from conftest import make_user
 from oms.accounts.models import Role
 from oms.audit.models import AuditEvent
-from oms.core.workflow import SelfDecision, TransitionTable
+from oms.engine.workflow import SelfDecision, TransitionTable
 from oms.intake import actions as intake
 from oms.intake.tests.fixtures import confirmed_order, header, order_in_review
 from oms.notifications.models import Notification

@@ -21,8 +21,8 @@ from oms.accounts.models import Department, LoginFailure, User, UserSession
 from oms.accounts.permissions import can_manage_users, can_use_two_factor, is_admin
 from oms.accounts.selectors import recent_login_failures
 from oms.audit import recorder
-from oms.core import records
 from oms.core.errors import FieldErrors
+from oms.engine import records
 
 USER_FIELDS = [
     "username",

@@ -114,24 +114,6 @@ def scope(
 FIELD_GROUPS = ("price", "cost", "contact")
 
 
-def visible_field_groups(user: Any) -> frozenset[str]:
-    """S-1: which confidential field groups the user may see, per the policy's visibility setting."""
-    if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    if _role(user) in {Role.EXECUTIVE, Role.ADMIN, Role.AUDITOR} or getattr(user, "is_superuser", False):
-        return frozenset(FIELD_GROUPS)
-    cached = getattr(user, "_oms_visible_groups", None)
-    if cached is not None:
-        return frozenset(cached)
-    from oms.policy.selectors import policy  # tier 0 sibling, imported late to keep startup light
-
-    visibility = policy().visibility
-    kind = user.department_kind
-    groups = frozenset(g for g in FIELD_GROUPS if kind in getattr(visibility, g))
-    user._oms_visible_groups = groups
-    return groups
-
-
 def mask_contact(value: str) -> str:
     """S-1: a phone number or e-mail address as a role without contact rights may see it.
 

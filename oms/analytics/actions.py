@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import User
 from oms.analytics import permissions
 from oms.analytics.models import OrderPlan, PlanMethod
-from oms.core import records
 from oms.core.errors import FieldErrors
 from oms.customers.models import Customer
+from oms.engine import records
 from oms.orders.models import OrderLine, SalesOrder
 from oms.policy.selectors import policy
 

@@ -10,8 +10,8 @@ class AnalyticsConfig(AppConfig):
     def ready(self) -> None:
         from oms.analytics import permissions
         from oms.analytics.actions import record_closed_months
-        from oms.core.context_processors import MENU
         from oms.tracking.actions import PERIODIC_CHECKS
+        from oms.web.context_processors import MENU
 
         if record_closed_months not in PERIODIC_CHECKS:
             PERIODIC_CHECKS.append(record_closed_months)

@@ -10,8 +10,8 @@ from oms.accounts.permissions import (
     is_executive,
     is_head,
     is_staff_member,
-    visible_field_groups,
 )
+from oms.policy.visibility import visible_field_groups
 
 _ANALYSTS = {"supervision", "management", "order_confirmation"}
 

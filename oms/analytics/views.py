@@ -17,10 +17,10 @@ from oms.analytics import actions, assessment, dashboard, kpis, permissions
 from oms.analytics.models import OrderPlan
 from oms.core import params
 from oms.core.errors import FieldErrors
-from oms.core.listing import Column, ListSpec, sheets_xlsx, table_xlsx, watermark
-from oms.core.pages import actor
 from oms.customers.models import Customer, CustomerGrade
 from oms.policy.selectors import policy
+from oms.web.listing import Column, ListSpec, sheets_xlsx, table_xlsx, watermark
+from oms.web.pages import actor
 
 _BY = {
     "company": gettext_lazy("全公司"),

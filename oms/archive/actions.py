@@ -27,8 +27,8 @@ from oms.archive.models import (
     Category,
 )
 from oms.audit import recorder
-from oms.core import records, workflow
 from oms.core.errors import FieldErrors, NotAllowed, StaleVersion
+from oms.engine import records, workflow
 from oms.fulfilment.models import POStatus, PurchaseOrder, SupplierDecision
 from oms.notifications.actions import notify
 from oms.orders.models import OrderStatus, SalesOrder

@@ -9,7 +9,7 @@ class ArchiveConfig(AppConfig):
 
     def ready(self) -> None:
         from oms.archive.actions import file_finished, file_on_end
-        from oms.core.workflow import transition_applied
+        from oms.engine.workflow import transition_applied
         from oms.tracking.actions import PERIODIC_CHECKS
 
         transition_applied.connect(file_on_end, dispatch_uid="archive.file_on_end")
@@ -21,7 +21,7 @@ class ArchiveConfig(AppConfig):
         if file_finished not in PERIODIC_CHECKS:
             PERIODIC_CHECKS.append(file_finished)
         from oms.archive import permissions
-        from oms.core.context_processors import MENU
+        from oms.web.context_processors import MENU
 
         title = _("档案")
         if all(section[0] != title for section in MENU):

@@ -17,7 +17,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oms.accounts.permissions import FIELD_GROUPS, mask_contact, visible_field_groups
+from oms.accounts.permissions import FIELD_GROUPS, mask_contact
 from oms.billing.models import Allocation, Invoice, Statement
 from oms.changes.models import ChangeRequest, ChangeTask
 from oms.contracts.models import Contract, ContractVersion, Document
@@ -26,6 +26,7 @@ from oms.delivery.models import Acceptance
 from oms.feedback.models import Answer, Complaint
 from oms.fulfilment.models import DepartmentTask, Shipment
 from oms.orders.models import OrderLine, SalesOrder
+from oms.policy.visibility import visible_field_groups
 from oms.quality.models import Inspection, NonConformance
 from oms.review.models import ApprovalStep, ReviewTask
 from oms.tracking.models import OrderException

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from oms.archive import permissions
 from oms.archive.models import AccessStatus as A
 from oms.archive.models import ArchiveStatus as S
-from oms.core.workflow import Transition, TransitionTable, raised_by
+from oms.engine.workflow import Transition, TransitionTable, raised_by
 
 
 def retention_ended(user: Any, record: Any) -> str | None:

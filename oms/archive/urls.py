@@ -1,7 +1,7 @@
 from django.urls import path
 
 from oms.archive import views
-from oms.core.listing import ListPage
+from oms.web.listing import ListPage
 
 app_name = "archive"
 urlpatterns = [

@@ -22,10 +22,10 @@ from oms.archive.models import (
     AccessStatus,
     ArchiveRecord,
 )
-from oms.core import workflow
 from oms.core.errors import ActionError, NotAllowed
-from oms.core.listing import Column, ListSpec, watermark
-from oms.core.pages import actor, flash_refusal
+from oms.engine import workflow
+from oms.web.listing import Column, ListSpec, watermark
+from oms.web.pages import actor, flash_refusal
 
 _INDEX_COLUMNS = [
     Column("number"),

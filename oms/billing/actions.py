@@ -37,11 +37,11 @@ from oms.billing.models import (
     StatementLine,
     StatementStatus,
 )
-from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.core.money import decimal_input, format_quantity
 from oms.customers.models import PaymentTerms
 from oms.delivery.models import ACCEPTING, Acceptance
+from oms.engine import workflow
 from oms.fulfilment.models import ShipmentLine
 from oms.notifications.actions import notify
 from oms.orders.models import SalesOrder

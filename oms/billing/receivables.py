@@ -13,9 +13,9 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from oms.billing.models import Invoice, InvoiceType, Receipt
-from oms.core.listing import Column
 from oms.orders.models import OPEN_STATUSES
 from oms.orders.selectors import orders_for
+from oms.web.listing import Column
 
 ZERO = Decimal("0.00")
 # Days past the due date; what is not yet due has its own column.

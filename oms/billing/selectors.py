@@ -6,11 +6,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from oms.accounts.permissions import visible_field_groups
 from oms.billing import states
 from oms.billing.models import DunningKind, InvoiceType
 from oms.orders.models import SalesOrder
 from oms.orders.permissions import can_renegotiate
+from oms.policy.visibility import visible_field_groups
 
 _BILLED_STATUSES = {"confirmed", "released", "in_production", "on_hold", "shipped", "received", "closed"}
 

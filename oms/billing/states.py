@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.models import DepartmentKind, Role
 from oms.billing.models import StatementStatus as B
-from oms.core.workflow import Transition, TransitionTable, raised_by
+from oms.engine.workflow import Transition, TransitionTable, raised_by
 from oms.orders.models import OrderStatus as S
 from oms.orders.permissions import can_renegotiate
 

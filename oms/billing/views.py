@@ -13,19 +13,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from oms.accounts.permissions import visible_field_groups
 from oms.billing import actions, states
 from oms.billing import receivables as ledger
 from oms.billing.models import Invoice, ReceiptMethod, Statement
 from oms.contracts import rendering
-from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
-from oms.core.listing import export_xlsx, watermark
 from oms.core.money import amount_in_capitals
-from oms.core.pages import actor, flash_refusal
 from oms.customers.models import Customer
+from oms.engine import workflow
 from oms.orders.selectors import order_detail, orders_for
 from oms.policy.selectors import policy
+from oms.policy.visibility import visible_field_groups
+from oms.web.listing import export_xlsx, watermark
+from oms.web.pages import actor, flash_refusal
 
 
 def _date(text: str) -> date | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from oms.accounts.permissions import can_manage_master_data
 from oms.catalog.models import Product, StockLevel, Warehouse
-from oms.core import records
+from oms.engine import records
 
 
 def create_product(*, actor: Any, data: Mapping[str, Any]) -> Product:

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path
 
 from oms.catalog import views
-from oms.core.listing import urls_for
+from oms.web.listing import urls_for
 
 app_name = "catalog"
 urlpatterns = [

@@ -4,11 +4,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from oms.accounts.permissions import can_manage_master_data, visible_field_groups
+from oms.accounts.permissions import can_manage_master_data
 from oms.catalog import actions, selectors
 from oms.catalog.models import Product, StockLevel, Warehouse
-from oms.core.listing import Column, ListSpec
-from oms.core.widgets import PickerWidget
+from oms.policy.visibility import visible_field_groups
+from oms.web.listing import Column, ListSpec
+from oms.web.widgets import PickerWidget
 
 PRODUCT_SPEC = ListSpec(
     model=Product,

@@ -41,11 +41,11 @@ from oms.changes.models import (
 from oms.contracts import files
 from oms.contracts.models import Contract
 from oms.contracts.rendering import values as contract_values
-from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
 from oms.core.money import decimal_input, format_quantity
 from oms.core.tokens import new_token, token_hash
 from oms.customers.models import PaymentTerms
+from oms.engine import workflow
 from oms.fulfilment import actions as fulfilment
 from oms.fulfilment.models import ReservationStatus
 from oms.intake import actions as intake

@@ -11,10 +11,10 @@ from ninja import Router, Schema
 from oms.accounts.models import User
 from oms.changes import actions, selectors
 from oms.changes.models import ChangeRequest, ChangeTask
-from oms.core.api import run_idempotent
 from oms.core.money import bounded_decimal
 from oms.orders.models import OrderLine
 from oms.orders.selectors import orders_for
+from oms.web.api import run_idempotent
 
 router = Router(tags=["变更与取消"])
 

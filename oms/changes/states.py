@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from oms.changes.models import RequestStatus as R
-from oms.core.workflow import Transition, TransitionTable, raised_by
+from oms.engine.workflow import Transition, TransitionTable, raised_by
 from oms.orders.models import OrderStatus as S
 from oms.orders.permissions import can_renegotiate
 

@@ -13,24 +13,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from oms.accounts.permissions import visible_field_groups
 from oms.catalog.models import Product
 from oms.changes import actions, selectors, states
 from oms.changes.forms import customer_form, customer_input
 from oms.changes.models import ChangeRequest, ChangeTask, RequestKind, RequestStatus, Source
 from oms.contracts import rendering
-from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
-from oms.core.listing import Column, ListSpec
 from oms.core.money import plain_number
-from oms.core.pages import actor, flash_refusal
 from oms.customers.models import PaymentTerms
+from oms.engine import workflow
 from oms.fulfilment import actions as fulfilment
 from oms.fulfilment.models import PurchaseOrder
 from oms.orders.models import SalesOrder
 from oms.orders.permissions import can_renegotiate
 from oms.orders.selectors import order_detail
+from oms.policy.visibility import visible_field_groups
 from oms.review.models import TaskStatus, Verdict
+from oms.web.listing import Column, ListSpec
+from oms.web.pages import actor, flash_refusal
 
 NEW_ROWS = 3
 

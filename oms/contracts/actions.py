@@ -27,8 +27,8 @@ from oms.contracts.models import (
     DocumentType,
     VersionKind,
 )
-from oms.core import records, workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
+from oms.engine import records, workflow
 from oms.notifications.actions import notify
 from oms.orders.models import OrderStatus, SalesOrder
 from oms.orders.permissions import can_renegotiate

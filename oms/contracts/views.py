@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
-from oms.accounts.permissions import can_edit_policy, mask_contact, visible_field_groups
+from oms.accounts.permissions import can_edit_policy, mask_contact
 from oms.contracts import actions, rendering
 from oms.contracts.models import (
     REVIEW_POINTS,
@@ -25,13 +25,15 @@ from oms.contracts.models import (
     VersionKind,
 )
 from oms.contracts.states import can_handle_contract, can_review_contract
-from oms.core import params, workflow
+from oms.core import params
 from oms.core.errors import ActionError, FieldErrors
 from oms.core.money import amount_in_capitals
-from oms.core.pages import actor as acting_user
-from oms.core.pages import flash_refusal
+from oms.engine import workflow
 from oms.orders.permissions import can_renegotiate
 from oms.orders.selectors import order_detail
+from oms.policy.visibility import visible_field_groups
+from oms.web.pages import actor as acting_user
+from oms.web.pages import flash_refusal
 
 
 def _order(request: HttpRequest, pk: int) -> Any:

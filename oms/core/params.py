@@ -4,7 +4,7 @@ date that does not exist — is refused with 400 and a message naming the parame
 
 The rule for every page: a parameter that cannot be read is refused (400, the normal layout with
 the message); a well-formed value that selects nothing gives an empty list. The API answers the
-same mistakes with its typed 422 (`oms.core.api`).
+same mistakes with its typed 422 (`oms.web.api`).
 """
 
 from __future__ import annotations

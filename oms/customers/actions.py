@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from oms.accounts.permissions import can_manage_master_data
 from oms.audit import recorder
-from oms.core import records
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.customers.models import Contact, Customer, PortalAccount
+from oms.engine import records
 
 
 def create_customer(*, actor: Any, data: Mapping[str, Any]) -> Customer:

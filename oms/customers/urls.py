@@ -1,8 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 
-from oms.core.listing import urls_for
 from oms.customers import views
+from oms.web.listing import urls_for
 
 app_name = "customers"
 urlpatterns = [

@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.permissions import can_manage_master_data
 from oms.core.errors import FieldErrors
-from oms.core.listing import Column, ListSpec
-from oms.core.pages import actor, attempt
 from oms.customers import actions, selectors
 from oms.customers.models import Contact, Customer
+from oms.web.listing import Column, ListSpec
+from oms.web.pages import actor, attempt
 
 CUSTOMER_SPEC = ListSpec(
     model=Customer,

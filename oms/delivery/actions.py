@@ -15,11 +15,11 @@ from oms.accounts.models import DepartmentKind, Role, User
 from oms.accounts.selectors import department_of_kind, head_of
 from oms.audit import recorder
 from oms.contracts import files
-from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.core.tokens import new_token, token_hash
 from oms.delivery import states
 from oms.delivery.models import ACCEPTING, Acceptance, AcceptanceLink, AcceptanceResult
+from oms.engine import workflow
 from oms.fulfilment.models import Shipment
 from oms.notifications.actions import notify
 from oms.orders.models import OrderStatus, SalesOrder

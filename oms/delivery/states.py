@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from oms.core.workflow import Transition, TransitionTable
+from oms.engine.workflow import Transition, TransitionTable
 from oms.orders.models import OrderStatus as S
 
 

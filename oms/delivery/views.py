@@ -14,16 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from oms.accounts.permissions import visible_field_groups
 from oms.contracts import rendering
-from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
-from oms.core.pages import actor, flash_refusal
 from oms.delivery import actions
 from oms.delivery.models import AcceptanceResult
 from oms.delivery.selectors import ACCEPTANCE_CHECKS
+from oms.engine import workflow
 from oms.fulfilment.models import Shipment
 from oms.orders.selectors import order_detail
+from oms.policy.visibility import visible_field_groups
+from oms.web.pages import actor, flash_refusal
 
 
 def _shipment(request: HttpRequest, pk: int) -> Shipment:

@@ -13,8 +13,8 @@ from oms.archive import states as archive
 from oms.billing import states as billing
 from oms.changes import states as changes
 from oms.contracts import states as contracts
-from oms.core.workflow import TransitionTable
 from oms.delivery import states as delivery
+from oms.engine.workflow import TransitionTable
 from oms.feedback import states as feedback
 from oms.fulfilment import states as fulfilment
 from oms.notifications import states as notifications

@@ -18,12 +18,12 @@ from django.utils.translation import gettext_lazy
 from oms.accounts.models import User
 from oms.accounts.selectors import decider, department_of_kind, head_of, superior_for_approval
 from oms.audit import recorder
-from oms.core import records, workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
 from oms.core.money import DecimalInputError, parse_model_decimal
 from oms.core.tokens import new_token, token_hash
 from oms.customers.models import Customer
 from oms.customers.selectors import portal_account_of
+from oms.engine import records, workflow
 from oms.feedback import permissions, states
 from oms.feedback.models import (
     ActionStatus,

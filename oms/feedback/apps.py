@@ -8,10 +8,10 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("客户之声")
 
     def ready(self) -> None:
-        from oms.core.context_processors import MENU
-        from oms.core.workflow import transition_applied
+        from oms.engine.workflow import transition_applied
         from oms.feedback import permissions
         from oms.feedback.actions import on_order_closed
+        from oms.web.context_processors import MENU
 
         transition_applied.connect(on_order_closed, dispatch_uid="feedback.on_order_closed")
         title = _("客户之声")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from oms.core.workflow import Transition, TransitionTable, raised_by
+from oms.engine.workflow import Transition, TransitionTable, raised_by
 from oms.feedback import permissions
 from oms.feedback.models import ActionStatus as A
 from oms.feedback.models import ComplaintStatus as S

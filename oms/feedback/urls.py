@@ -1,7 +1,7 @@
 from django.urls import path
 
-from oms.core.listing import ListPage, urls_for
 from oms.feedback import views
+from oms.web.listing import ListPage, urls_for
 
 app_name = "feedback"
 urlpatterns = [

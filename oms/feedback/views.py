@@ -16,10 +16,8 @@ from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
 from oms.audit.models import AuditEvent
-from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
-from oms.core.listing import Column, ListSpec, table_xlsx
-from oms.core.pages import actor, attempt, flash_refusal
+from oms.engine import workflow
 from oms.feedback import actions, permissions, selectors, states
 from oms.feedback.findings import findings
 from oms.feedback.models import (
@@ -30,6 +28,8 @@ from oms.feedback.models import (
     Survey,
 )
 from oms.policy.selectors import policy
+from oms.web.listing import Column, ListSpec, table_xlsx
+from oms.web.pages import actor, attempt, flash_refusal
 
 COMPLAINT_SPEC = ListSpec(
     model=actions.Complaint,

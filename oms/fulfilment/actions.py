@@ -20,9 +20,9 @@ from oms.accounts.selectors import department_of_kind, head_of
 from oms.audit import recorder
 from oms.catalog.models import StockLevel
 from oms.contracts.actions import technical_readiness
-from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.core.money import format_quantity
+from oms.engine import workflow
 from oms.fulfilment import states
 from oms.fulfilment.models import (
     DepartmentTask,

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from oms.accounts.models import DepartmentKind, Role
 from oms.contracts.actions import briefing_before_production, contract_signed, technical_readiness
-from oms.core.workflow import Transition, TransitionTable
 from oms.customers.models import PaymentTerms
+from oms.engine.workflow import Transition, TransitionTable
 from oms.fulfilment.models import DeptTaskStatus, POStatus, TaskKind
 from oms.fulfilment.models import ReservationStatus as RS
 from oms.orders.models import OrderStatus as S

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
 from oms.catalog.models import Product
-from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
 from oms.core.money import decimal_input
+from oms.engine import workflow
 from oms.fulfilment import actions, selectors
 from oms.fulfilment.models import (
     DepartmentTask,

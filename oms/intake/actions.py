@@ -20,11 +20,11 @@ from oms.accounts.models import DepartmentKind, User
 from oms.accounts.selectors import department_of_kind, executive_in_charge, head_of
 from oms.audit import recorder
 from oms.catalog.models import Product
-from oms.core import records, workflow
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.core.money import DecimalInputError, parse_model_decimal
 from oms.customers.models import Customer
 from oms.customers.selectors import customers_for, portal_account_of
+from oms.engine import records, workflow
 from oms.intake import importing
 from oms.intake.models import ImportBatch, ImportStatus
 from oms.notifications.actions import notify

@@ -13,16 +13,16 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from oms.accounts.models import User
-from oms.accounts.permissions import visible_field_groups
-from oms.core.api import PageNumber, PageSize, RecordId, run_idempotent
 from oms.core.errors import FieldErrors
-from oms.core.listing import capped_count, search_condition
 from oms.core.money import bounded_decimal
 from oms.customers.models import Customer
 from oms.intake import actions
 from oms.orders.models import OrderLine, SalesOrder
 from oms.orders.selectors import orders_for
+from oms.policy.visibility import visible_field_groups
 from oms.tracking.models import WorkItem, WorkStatus
+from oms.web.api import PageNumber, PageSize, RecordId, run_idempotent
+from oms.web.listing import capped_count, search_condition
 
 router = Router(tags=["订单"])
 

@@ -9,10 +9,10 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from oms.core.listing import StyledModelForm
-from oms.core.widgets import PickerWidget
 from oms.orders.models import Inquiry, SalesOrder
 from oms.policy import selectors as policy_selectors
+from oms.web.listing import StyledModelForm
+from oms.web.widgets import PickerWidget
 
 _LINE_KEY = re.compile(r"^lines-(\d+)-(product|spec|quantity|unit|unit_price)$")
 

@@ -1,8 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 
-from oms.core.listing import ListPage
 from oms.intake import views
+from oms.web.listing import ListPage
 
 app_name = "intake"
 urlpatterns = [

@@ -18,19 +18,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
-from oms.accounts.permissions import redact, visible_field_groups
+from oms.accounts.permissions import redact
 from oms.audit.models import AuditEvent
 from oms.billing import selectors as billing_selectors
 from oms.catalog.models import Product
 from oms.changes import selectors as change_selectors
 from oms.contracts.models import Distribution
-from oms.core import params, workflow
+from oms.core import params
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
-from oms.core.listing import Column, ListSpec, capped_count, watermark, workbook_bytes, xlsx_response
 from oms.core.money import plain_number
-from oms.core.pages import actor as _actor
 from oms.customers.models import Customer
 from oms.delivery import selectors as delivery_selectors
+from oms.engine import workflow
 from oms.fulfilment import selectors as fulfilment_selectors
 from oms.fulfilment import states as fulfilment_states
 from oms.intake import actions, importing
@@ -42,6 +41,7 @@ from oms.orders.history import entries
 from oms.orders.models import EDITABLE_STATUSES, Inquiry, OrderStatus, SalesOrder
 from oms.orders.selectors import inquiries_for, lines_of, order_detail, orders_for
 from oms.policy import selectors as policy_selectors
+from oms.policy.visibility import visible_field_groups
 from oms.policy.worktime import CalendarMissing
 from oms.quality import selectors as quality_selectors
 from oms.review import actions as review_actions
@@ -50,6 +50,8 @@ from oms.tracking import selectors as tracking_selectors
 from oms.tracking.models import EntryKind, ExceptionKind, WorkItem, WorkStatus
 from oms.tracking.permissions import can_record_entry
 from oms.tracking.selectors import department_queue, my_work, open_items_of
+from oms.web.listing import Column, ListSpec, capped_count, watermark, workbook_bytes, xlsx_response
+from oms.web.pages import actor as _actor
 
 
 def _overdue(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:

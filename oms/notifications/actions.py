@@ -64,8 +64,8 @@ def save_channel(
     """T-1: the administrator configures a channel: a robot needs its address; e-mail goes to
     each recipient's own address."""
     from oms.accounts.permissions import is_admin
-    from oms.core import records
     from oms.core.errors import FieldErrors
+    from oms.engine import records
 
     records.require(is_admin(actor))
     values = {k: data[k] for k in CHANNEL_FIELDS if k in data}

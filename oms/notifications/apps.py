@@ -8,7 +8,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("消息")
 
     def ready(self) -> None:
-        from oms.core.workflow import transition_applied
+        from oms.engine.workflow import transition_applied
         from oms.notifications.channels import on_transition
 
         transition_applied.connect(on_transition, dispatch_uid="notifications.webhooks")

@@ -30,7 +30,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oms.core import txmemo, workflow
+from oms.core import txmemo
+from oms.engine import workflow
 from oms.notifications import states
 from oms.notifications.models import Channel, ChannelKind, Delivery, DeliveryStatus, Notification, OptOut
 from oms.policy.selectors import policy

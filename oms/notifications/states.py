@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from oms.core.workflow import Transition, TransitionTable
+from oms.engine.workflow import Transition, TransitionTable
 from oms.notifications.models import DeliveryStatus as S
 
 SENDER = "message sender"  # the actor of every delivery transition, as the audit log names it

@@ -17,7 +17,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from oms.core.money import format_amount, format_price, format_quantity
-from oms.core.workflow import TABLES
+from oms.engine.workflow import TABLES
 from oms.orders.models import OrderLine, SalesOrder
 
 # Recorded actions other than transitions, by their code (transitions are labelled by their tables).

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from oms.core.workflow import Transition, TransitionTable, raised_by
+from oms.engine.workflow import Transition, TransitionTable, raised_by
 from oms.orders import guards, permissions
 from oms.orders.models import InquiryStatus as Q
 from oms.orders.models import OrderStatus as S

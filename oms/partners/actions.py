@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from oms.accounts.permissions import can_manage_master_data
-from oms.core import records
+from oms.engine import records
 from oms.partners.models import Carrier, Supplier
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.permissions import can_manage_master_data
-from oms.core.listing import Column, ListSpec
 from oms.partners import actions, selectors
 from oms.partners.models import Carrier, Supplier
+from oms.web.listing import Column, ListSpec
 
 _COMMON = ("code", "name", "contact_name", "phone", "address", "qualification", "qualified_until", "active")
 

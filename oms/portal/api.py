@@ -13,13 +13,13 @@ from ninja import Query, Router, Schema
 from ninja.security import django_auth
 from pydantic import Field
 
-from oms.core.api import PageNumber, TokenAuth, run_idempotent
 from oms.core.money import bounded_decimal
-from oms.core.pages import actor
 from oms.intake import actions as intake
 from oms.orders.models import OrderLine, SalesOrder
 from oms.portal import selectors
 from oms.review import actions as review
+from oms.web.api import PageNumber, TokenAuth, run_idempotent
+from oms.web.pages import actor
 
 router = Router(tags=["客户门户"], auth=[TokenAuth(customers=True), django_auth])
 MAX_PAGE_SIZE = 100

@@ -28,14 +28,13 @@ from oms.changes import actions as changes
 from oms.changes.forms import customer_form, customer_input
 from oms.changes.states import CHANGEABLE
 from oms.contracts import actions as contracts
-from oms.core import params, workflow
+from oms.core import params
 from oms.core.errors import ActionError, FieldErrors
-from oms.core.listing import table_xlsx
-from oms.core.pages import actor, attempt
 from oms.customers.models import PortalAccount
 from oms.delivery import actions as delivery
 from oms.delivery.models import AcceptanceResult
 from oms.delivery.selectors import ACCEPTANCE_CHECKS
+from oms.engine import workflow
 from oms.feedback import actions as feedback
 from oms.feedback.models import ComplaintCategory
 from oms.intake import actions as intake
@@ -46,6 +45,8 @@ from oms.orders.models import CustomerStage, OrderLine, OrderStatus, SalesOrder
 from oms.policy.selectors import policy
 from oms.portal import selectors
 from oms.review import actions as review
+from oms.web.listing import table_xlsx
+from oms.web.pages import actor, attempt
 
 PAGE_SIZE = 20
 NEW_LINES = 5  # blank product rows on the order form; more come with "add a line"

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import DepartmentKind, User
 from oms.accounts.selectors import department_of_kind, head_of
 from oms.audit import recorder
-from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.engine import workflow
 from oms.notifications.actions import notify
 from oms.orders.models import OrderStatus, SalesOrder
 from oms.policy.selectors import work_calendar

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from oms.accounts.models import DepartmentKind, Role
 from oms.contracts.actions import briefing_before_production
-from oms.core.workflow import Transition, TransitionTable, raised_by
+from oms.engine.workflow import Transition, TransitionTable, raised_by
 from oms.orders.models import OrderStatus as S
 from oms.quality.models import NCStatus as N
 from oms.quality.models import NonConformance

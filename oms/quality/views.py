@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
-from oms.core import params, workflow
+from oms.core import params
 from oms.core.errors import ActionError, FieldErrors
+from oms.engine import workflow
 from oms.orders.selectors import order_detail
 from oms.quality import actions, states
 from oms.quality.models import InspectionPlan, NonConformance

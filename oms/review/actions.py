@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import Department, DepartmentKind, Role, User
 from oms.accounts.selectors import department_of_kind, executive_in_charge, head_of
 from oms.audit import recorder
-from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
 from oms.core.tokens import new_token, token_hash
+from oms.engine import workflow
 from oms.notifications.actions import notify, notify_each
 from oms.orders import states
 from oms.orders.models import ConfirmationMethod, OrderStatus, SalesOrder

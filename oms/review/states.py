@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from oms.core.workflow import Transition, TransitionTable, raised_by
+from oms.engine.workflow import Transition, TransitionTable, raised_by
 from oms.review.models import RoundStatus as R
 from oms.review.models import StepStatus as P
 from oms.review.models import TaskStatus as T

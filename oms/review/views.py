@@ -15,14 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import DepartmentKind, User
-from oms.accounts.permissions import visible_field_groups
-from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
-from oms.core.pages import actor as acting_user
-from oms.core.pages import flash_refusal
+from oms.engine import workflow
 from oms.orders.selectors import order_detail
+from oms.policy.visibility import visible_field_groups
 from oms.review import actions, selectors
 from oms.review.models import ApprovalStep, ReviewRound, TaskStatus, Verdict
+from oms.web.pages import actor as acting_user
+from oms.web.pages import flash_refusal
 
 
 @login_required

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
 from oms.audit import recorder
-from oms.core import records, workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
+from oms.engine import records, workflow
 from oms.feedback import actions as feedback
 from oms.notifications.actions import notify
 from oms.orders.models import SalesOrder

@@ -8,8 +8,8 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("监督检查")
 
     def ready(self) -> None:
-        from oms.core.context_processors import MENU
         from oms.supervision import permissions
+        from oms.web.context_processors import MENU
 
         title = _("监督检查")
         if all(section[0] != title for section in MENU):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from oms.core.workflow import Transition, TransitionTable, raised_by
+from oms.engine.workflow import Transition, TransitionTable, raised_by
 from oms.supervision import permissions
 from oms.supervision.models import ReportStatus as R
 from oms.supervision.models import SpotCheckStatus as C

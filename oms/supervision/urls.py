@@ -1,7 +1,7 @@
 from django.urls import path
 
-from oms.core.listing import ListPage
 from oms.supervision import views
+from oms.web.listing import ListPage
 
 app_name = "supervision"
 urlpatterns = [

@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
-from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
-from oms.core.listing import Column, ListSpec
-from oms.core.pages import actor, attempt, flash_refusal
+from oms.engine import workflow
 from oms.supervision import actions, checks, permissions, selectors, states
 from oms.supervision.models import Finding, SpotCheck, ViolationReport
+from oms.web.listing import Column, ListSpec
+from oms.web.pages import actor, attempt, flash_refusal
 
 CHECK_SPEC = ListSpec(
     model=SpotCheck,

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import Department, DepartmentKind, Role, User
 from oms.accounts.selectors import administrators, decider
 from oms.audit import recorder
-from oms.core import workflow
 from oms.core.errors import FieldErrors, NotAllowed
+from oms.engine import workflow
 from oms.notifications.actions import notify, tell_customer
 from oms.orders.models import OPEN_STATUSES, SalesOrder
 from oms.policy.models import PolicyVersion

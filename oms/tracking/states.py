@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.models import Role
-from oms.core.workflow import Transition, TransitionTable
+from oms.engine.workflow import Transition, TransitionTable
 from oms.tracking.models import ExceptionStatus as E
 
 

@@ -10,14 +10,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import Role, User
-from oms.core import params, workflow
+from oms.core import params
 from oms.core.errors import ActionError
-from oms.core.listing import CappedPaginator
-from oms.core.pages import actor as acting_user
-from oms.core.pages import flash_refusal
+from oms.engine import workflow
 from oms.orders.selectors import order_detail, orders_for
 from oms.tracking import actions, selectors
 from oms.tracking.models import OrderException
+from oms.web.listing import CappedPaginator
+from oms.web.pages import actor as acting_user
+from oms.web.pages import flash_refusal
 
 
 @login_required

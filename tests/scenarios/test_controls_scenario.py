@@ -23,9 +23,9 @@ from oms.audit.models import AuditEvent
 from oms.billing import actions as billing
 from oms.contracts import actions as contracts
 from oms.core.errors import NotAllowed
-from oms.core.workflow import PermissionDenied, SelfDecision, TransitionBlocked
 from oms.delivery import actions as delivery
 from oms.delivery.tests.test_acceptance import ALL_OK as ACCEPTANCE_OK
+from oms.engine.workflow import PermissionDenied, SelfDecision, TransitionBlocked
 from oms.fulfilment import actions as fulfilment
 from oms.fulfilment.models import Milestone, Shipment, TaskKind
 from oms.intake import actions as intake

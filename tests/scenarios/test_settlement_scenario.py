@@ -16,8 +16,8 @@ from conftest import make_user
 from oms.audit.verify import verify_chain
 from oms.billing import actions as billing
 from oms.billing.models import DunningStep
-from oms.core.workflow import TransitionBlocked
 from oms.delivery import actions as delivery
+from oms.engine.workflow import TransitionBlocked
 from oms.fulfilment import actions as fulfilment
 from oms.intake.tests.fixtures import set_policy, signed_order
 from oms.orders.models import OrderStatus

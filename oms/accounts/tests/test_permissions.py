@@ -6,9 +6,9 @@ import pytest
 
 from conftest import make_department, make_user
 from oms.accounts.models import DataScope, Role
-from oms.accounts.permissions import visible_field_groups
 from oms.customers.selectors import customers_for
 from oms.customers.tests.factories import CustomerFactory
+from oms.policy.visibility import visible_field_groups
 
 pytestmark = pytest.mark.django_db
 

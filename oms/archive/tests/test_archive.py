@@ -18,7 +18,7 @@ from oms.accounts.models import Role
 from oms.archive import actions
 from oms.archive.models import AccessLog, AccessRequest, ArchiveRecord
 from oms.core.errors import FieldErrors, NotAllowed
-from oms.core.workflow import PermissionDenied, SelfDecision, TransitionBlocked
+from oms.engine.workflow import PermissionDenied, SelfDecision, TransitionBlocked
 from oms.intake import actions as intake
 from oms.intake.tests.fixtures import header
 from oms.orders.selectors import orders_for
@@ -390,7 +390,7 @@ def test_two_keepers_with_different_visibility_download_the_same_record(people) 
     """M-2: the packet is the complete record, the same for every keeper: a keeper who may not see
     prices and an administrator get identical manifests and files; only download.json (who and
     when) differs. The summary shows the amounts to both."""
-    from oms.accounts.permissions import visible_field_groups
+    from oms.policy.visibility import visible_field_groups
 
     admin = make_user("keeperadmin", kind="administration", role=Role.ADMIN)
     assert ("price" in visible_field_groups(people["keeper"]), "price" in visible_field_groups(admin)) == (

@@ -267,8 +267,8 @@ def test_backup_command_reminds_to_keep_the_key_files(
     settings: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
     """S-2, S-3: the backup command's output names the key files to keep with the backup.
-    (The manifest's anchor is checked on a real backup in oms/core/tests/test_backup.py.)"""
-    from oms.core.management.commands import backup as command
+    (The manifest's anchor is checked on a real backup in oms/ops/tests/test_backup.py.)"""
+    from oms.ops.management.commands import backup as command
 
     monkeypatch.setattr(command, "backup", lambda out: tmp_path / "oms-backup-x")
     err = StringIO()

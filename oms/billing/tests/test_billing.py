@@ -14,9 +14,9 @@ from oms.billing import actions
 from oms.billing.models import Invoice, Statement
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.core.money import format_amount
-from oms.core.workflow import TransitionBlocked
 from oms.delivery import actions as delivery
 from oms.delivery.tests.test_acceptance import ALL_OK, _shipped
+from oms.engine.workflow import TransitionBlocked
 from oms.tracking.models import WorkItem
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +107,7 @@ def test_returning_needs_a_reason(more_heads) -> None:
 
 
 def test_only_finance_reviews(more_heads) -> None:
-    from oms.core.workflow import PermissionDenied
+    from oms.engine.workflow import PermissionDenied
 
     order = _accepted(more_heads, "10")
     statement = _statement(more_heads, order, "10")

@@ -15,7 +15,7 @@ from oms.changes import actions
 from oms.changes.models import ChangeRequest, ChangeTask, RequestStatus
 from oms.changes.tests.fixtures import approve_all, released_order
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
-from oms.core.workflow import PermissionDenied
+from oms.engine.workflow import PermissionDenied
 from oms.fulfilment import actions as fulfilment
 from oms.fulfilment.models import ReservationStatus, TaskKind
 from oms.intake.tests.fixtures import confirmed_order, set_policy

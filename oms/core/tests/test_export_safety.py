@@ -1,6 +1,6 @@
 """S-1 (issue 20 point 3): no Excel export of the system can carry a live formula. Text that staff
 or a customer typed (a customer name, an order note, a duplicate reason, a complaint) is written as
-text by the one export writer (`oms.core.listing.workbook_bytes`); numbers stay numbers."""
+text by the one export writer (`oms.web.listing.workbook_bytes`); numbers stay numbers."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
 from oms.accounts.models import User
-from oms.core.listing import ListPage, workbook_bytes
+from oms.web.listing import ListPage, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_plain_text_is_not_marked() -> None:
 
 
 def test_only_the_one_writer_builds_workbooks() -> None:
-    """S-1: no module but `oms.core.listing` creates an openpyxl Workbook, so no export can
+    """S-1: no module but `oms.web.listing` creates an openpyxl Workbook, so no export can
     bypass the neutralisation."""
     root = Path(__file__).resolve().parents[2]
     writers = sorted(

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from oms.core import listing
 from oms.customers.models import Customer
 from oms.customers.tests.factories import CustomerFactory
 from oms.intake import actions
 from oms.intake.tests.fixtures import header, lines
 from oms.orders.models import SalesOrder
 from oms.orders.selectors import orders_for
+from oms.web import listing
 
 pytestmark = pytest.mark.django_db
 

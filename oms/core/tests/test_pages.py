@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from oms.audit import recorder
 from oms.catalog.models import Product, StockLevel, Warehouse
-from oms.core.context_processors import MENU
 from oms.customers.tests.factories import CustomerFactory
+from oms.web.context_processors import MENU
 
 pytestmark = pytest.mark.django_db
 

@@ -216,7 +216,7 @@ def test_backup_says_that_uploads_in_object_storage_are_not_in_it(
 
     from django.core.management import call_command
 
-    from oms.core.management.commands import backup as command
+    from oms.ops.management.commands import backup as command
 
     monkeypatch.setattr(command, "backup", lambda out: out / "2026-12-05")
     settings.STORAGES = {**settings.STORAGES, "default": scaleout.default_storage({"OMS_S3_BUCKET": "b"})}
@@ -226,7 +226,7 @@ def test_backup_says_that_uploads_in_object_storage_are_not_in_it(
 
 
 def test_backups_go_to_the_instance_folder_also_when_uploads_are_elsewhere(settings: Any) -> None:
-    from oms.core.management.commands.backup import Command
+    from oms.ops.management.commands.backup import Command
 
     parser = Command().create_parser("manage.py", "backup")
     assert parser.parse_args([]).out == str(Path(settings.VAR_DIR) / "backups")

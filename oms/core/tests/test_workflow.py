@@ -8,8 +8,8 @@ import pytest
 from django.db import transaction
 
 from oms.audit.models import AuditEvent
-from oms.core import workflow
 from oms.core.tests.machine.models import Ticket
+from oms.engine import workflow
 
 pytestmark = pytest.mark.django_db
 

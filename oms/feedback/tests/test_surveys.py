@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from conftest import make_user
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
-from oms.core.workflow import PermissionDenied
 from oms.customers.tests.factories import CustomerFactory
+from oms.engine.workflow import PermissionDenied
 from oms.feedback import actions, selectors
 from oms.feedback.models import Answer, Invitation, Question
 from oms.orders.models import SalesOrder

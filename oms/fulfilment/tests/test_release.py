@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from oms.core.errors import FieldErrors, NotAllowed
-from oms.core.workflow import PermissionDenied, TransitionBlocked
+from oms.engine.workflow import PermissionDenied, TransitionBlocked
 from oms.fulfilment import actions
 from oms.fulfilment.models import DepartmentTask, Milestone
 from oms.intake.tests.fixtures import confirmed_order, set_policy, signed_order

@@ -15,7 +15,7 @@ from conftest import make_user
 from oms.accounts.actions import issue_api_token
 from oms.audit.models import AuditEvent
 from oms.catalog.models import StockLevel, Warehouse
-from oms.core.workflow import TransitionBlocked
+from oms.engine.workflow import TransitionBlocked
 from oms.fulfilment import actions
 from oms.fulfilment.models import Shipment
 from oms.intake.tests.fixtures import lines, set_policy, signed_order

@@ -17,7 +17,7 @@ from django.urls import reverse
 from oms.audit.models import AuditEvent
 from oms.contracts import actions as contracts
 from oms.core.errors import NotAllowed
-from oms.core.workflow import TransitionBlocked
+from oms.engine.workflow import TransitionBlocked
 from oms.fulfilment import actions
 from oms.fulfilment.models import DepartmentTask, Milestone, ProgressReport
 from oms.intake.tests.fixtures import set_policy, signed_order

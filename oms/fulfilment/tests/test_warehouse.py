@@ -11,7 +11,7 @@ from django.db import connection, connections
 
 from oms.catalog.models import StockLevel, Warehouse
 from oms.core.errors import FieldErrors
-from oms.core.workflow import PermissionDenied
+from oms.engine.workflow import PermissionDenied
 from oms.fulfilment import actions
 from oms.fulfilment.models import ReservationStatus
 from oms.intake.tests.fixtures import signed_order

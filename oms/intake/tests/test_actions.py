@@ -164,7 +164,7 @@ def test_submitted_order_is_locked(org) -> None:
 
 
 def test_submit_refuses_a_blocked_customer_with_the_reason(org) -> None:
-    from oms.core.workflow import TransitionBlocked
+    from oms.engine.workflow import TransitionBlocked
     from oms.orders.models import OrderStatus
 
     order = actions.create_order(actor=org["sales"], data=header(org), lines=lines(org))

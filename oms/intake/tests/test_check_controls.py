@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from oms.accounts.actions import issue_api_token
 from oms.audit.models import AuditEvent
-from oms.core.workflow import TransitionBlocked
+from oms.engine.workflow import TransitionBlocked
 from oms.intake import actions
 from oms.intake.tests.fixtures import header, set_policy
 from oms.orders import guards, states

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from oms.core.errors import ActionError, FieldErrors
-from oms.core.workflow import TransitionBlocked
+from oms.engine.workflow import TransitionBlocked
 from oms.fulfilment import actions as fulfilment
 from oms.intake.tests.fixtures import signed_order
 from oms.orders.models import OrderStatus

@@ -14,7 +14,7 @@ from django.utils import timezone
 from conftest import make_user
 from oms.audit.models import AuditEvent
 from oms.core.errors import FieldErrors, NotAllowed
-from oms.core.workflow import PermissionDenied
+from oms.engine.workflow import PermissionDenied
 from oms.feedback import actions as feedback
 from oms.intake.tests.fixtures import confirmed_order
 from oms.orders.models import SalesOrder

@@ -9,8 +9,8 @@ import pytest
 from django.apps import apps
 
 from oms.billing import actions as billing
-from oms.core.workflow import InvalidTransition
 from oms.devtools.diagrams import tables
+from oms.engine.workflow import InvalidTransition
 from oms.intake import actions as intake
 from oms.intake.tests.fixtures import header, order_in_review
 from oms.orders.models import OrderStatus

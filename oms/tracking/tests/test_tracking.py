@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from oms.core.errors import FieldErrors
-from oms.core.workflow import PermissionDenied
+from oms.engine.workflow import PermissionDenied
 from oms.intake import actions as intake
 from oms.intake.tests.fixtures import confirmed_order, header, lines, order_in_review
 from oms.orders.models import CustomerStage, SalesOrder

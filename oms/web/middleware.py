@@ -101,6 +101,6 @@ class NulCharacterMiddleware:
         if request.path.startswith("/api/"):
             body = {"code": "invalid", "message": message, "fields": {f: [message] for f in fields}}
             return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
-        from oms.core.views import bad_request  # views import models; keep middleware loading light
+        from oms.web.views import bad_request  # views import models; keep middleware loading light
 
         return bad_request(request, BadRequest(message))

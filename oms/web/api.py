@@ -23,12 +23,12 @@ from ninja.security import HttpBearer, django_auth
 from pydantic import Field, create_model
 
 from oms.accounts.models import ApiToken
-from oms.accounts.permissions import visible_field_groups
-from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, IdempotencyKeyReused, StaleVersion
-from oms.core.listing import capped_count, search_condition
 from oms.core.models import IdempotencyRecord
 from oms.core.params import MAX_DB_INT, MAX_PAGE
+from oms.engine import workflow
+from oms.policy.visibility import visible_field_groups
+from oms.web.listing import capped_count, search_condition
 
 MAX_PAGE_SIZE = 200
 # P-1: query parameters are bounded by type, so that a page past 2^63 or an id no database

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from oms.audit.anchors import append_anchor_line
-from oms.core.backup import BackupError, restore
+from oms.ops.backup import BackupError, restore
 
 
 class Command(BaseCommand):

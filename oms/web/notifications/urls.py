@@ -1,7 +1,7 @@
 from django.urls import path
 
-from oms.core.listing import urls_for
-from oms.notifications import views
+from oms.web.listing import urls_for
+from oms.web.notifications import views
 
 app_name = "notifications"
 urlpatterns = [

@@ -6,9 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 
-from oms.core.listing import Column, ListSpec
 from oms.notifications import actions
 from oms.notifications.models import Channel, Delivery, Notification
+from oms.web.listing import Column, ListSpec
 
 
 @login_required

@@ -17,8 +17,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from oms.core.backup import BackupError, backup, restore
 from oms.intake.tests.fixtures import confirmed_order
+from oms.ops.backup import BackupError, backup, restore
 
 ROOT = Path(settings.BASE_DIR)
 

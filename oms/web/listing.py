@@ -33,10 +33,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from oms.accounts.permissions import visible_field_groups
 from oms.core import params
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.core.money import format_amount, format_price, format_quantity
+from oms.policy.visibility import visible_field_groups
 
 PAGE_SIZE = 25
 EXPORT_LIMIT = 50_000

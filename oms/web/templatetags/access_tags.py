@@ -6,7 +6,8 @@ from typing import Any
 
 from django import template
 
-from oms.accounts.permissions import mask_contact, visible_field_groups
+from oms.accounts.permissions import mask_contact
+from oms.policy.visibility import visible_field_groups
 
 register = template.Library()
 

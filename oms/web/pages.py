@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
-from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
+from oms.engine import workflow
 
 
 def actor(request: HttpRequest) -> User:

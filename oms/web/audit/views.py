@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from oms.accounts.permissions import can_verify_audit, can_view_audit
 from oms.audit.models import AuditEvent
 from oms.audit.verify import verify_chain
-from oms.core.listing import Column, ListPage, ListSpec
+from oms.web.listing import Column, ListPage, ListSpec
 
 AUDIT_SPEC = ListSpec(
     model=AuditEvent,

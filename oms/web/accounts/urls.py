@@ -1,7 +1,7 @@
 from django.urls import path
 
-from oms.accounts import views
-from oms.core.listing import urls_for
+from oms.web.accounts import views
+from oms.web.listing import urls_for
 
 app_name = "accounts"
 urlpatterns = [

@@ -17,7 +17,7 @@ from oms.accounts.models import Department, User, UserSession
 from oms.accounts.network import client_address
 from oms.accounts.permissions import can_manage_users, can_use_two_factor, is_admin
 from oms.core.errors import FieldErrors
-from oms.core.listing import Column, ListSpec
+from oms.web.listing import Column, ListSpec
 
 
 def _client(request: HttpRequest) -> str:
