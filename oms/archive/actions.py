@@ -52,12 +52,11 @@ def years_after(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def file_on_end(
-    sender: Any, *, instance: Any, transition: workflow.Transition, actor: Any, **kwargs: Any
-) -> None:
+def file_on_end(*, instance: SalesOrder, transition: workflow.Transition, actor: Any) -> None:
     """M-2: closing or cancelling an order files it, in the same transaction as the decision,
-    unless work on it is still pending (then `file_finished` files it once that is done)."""
-    if sender is SalesOrder and transition.target in _FILED_ON and not _pending(instance):
+    unless work on it is still pending (then `file_finished` files it once that is done). Wired
+    in `oms.wiring` for the order's transitions into closed and cancelled."""
+    if not _pending(instance):
         file_order(order=instance, actor=actor)
 
 

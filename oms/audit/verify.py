@@ -3,16 +3,12 @@ outside the database, and report the first break, naming what is missing (S-2, A
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from oms.audit.anchors import Anchor, read_anchors
 from oms.audit.keys import AuditKeyMissing
 from oms.audit.models import GENESIS_HASH, AuditEvent
-
-# Further checks that rely on the verified chain (e.g. the archive's access log against its
-# audit events), registered by higher tiers in AppConfig.ready. Each returns (name, problem or "").
-EXTRA_CHECKS: list[Callable[[], tuple[str, str]]] = []
+from oms.core import registry
 
 
 @dataclass(frozen=True)
@@ -109,5 +105,6 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
         problem = f"{_range(checked + 1, latest.seq)} missing after anchor of {latest.label}"
     if not problem and forged:
         problem = forged[0]
-    extra = tuple(check() for check in EXTRA_CHECKS) if not problem else ()
+    # Checks that rely on the verified chain (the archive's access log, …), wired in oms.wiring.
+    extra = tuple(check() for check in registry.audit_checks) if not problem else ()
     return ChainReport(checked, broken_at, problem, len(anchor_list), latest, extra)

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from django.db import models, transaction
-from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from oms.audit import recorder
@@ -77,10 +76,6 @@ class Stateful(Protocol):
 
 M = TypeVar("M", bound=models.Model)
 
-# Sent inside the caller's transaction once a transition is saved and audited (keyword arguments:
-# instance, transition, actor). A higher tier reacts to a lower tier's state change this way, e.g.
-# the archive files an order when it closes (M-2), without the lower tier importing it.
-transition_applied = Signal()
 Permission = Callable[[Any, Any], bool]
 Guard = Callable[[Any, Any], str | None]
 # Who entered, requested or raised the record a decision is taken on (P-5): their user ids.
@@ -253,7 +248,8 @@ def _applied(transition: Transition, locked: Any, actor: Any, reason: str, befor
         after=after,
         reason=reason,
     )
-    transition_applied.send(sender=type(locked), instance=locked, transition=transition, actor=actor)
+    # Inside the caller's transaction, once saved and audited: what higher tiers wired to this
+    # state change (the archive files a closed order, M-2) without this engine importing them.
     registry.run_side_effects(locked, transition, actor)
 
 

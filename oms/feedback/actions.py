@@ -40,7 +40,7 @@ from oms.feedback.models import (
     SurveyStatus,
 )
 from oms.notifications.actions import notify
-from oms.orders.models import OrderStatus, SalesOrder
+from oms.orders.models import SalesOrder
 from oms.orders.permissions import is_customer_of
 from oms.policy.actions import next_number
 from oms.policy.selectors import policy, work_calendar
@@ -589,13 +589,9 @@ def tell_customers(*, actor: User, survey: Survey, notice: str, version: int) ->
     )
 
 
-def on_order_closed(
-    sender: Any, *, instance: Any, transition: workflow.Transition, actor: Any, **kwargs: Any
-) -> None:
+def on_order_closed(*, instance: SalesOrder, transition: workflow.Transition, actor: Any) -> None:
     """N-3: a closed order prompts a short satisfaction question; its salesperson is asked to
-    send the customer the link."""
-    if sender is not SalesOrder or transition.target != OrderStatus.CLOSED:
-        return
+    send the customer the link. Wired in `oms.wiring` for the order's transition into closed."""
     invitation, created = Invitation.objects.get_or_create(
         order=instance,
         defaults={

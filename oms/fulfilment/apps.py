@@ -6,10 +6,3 @@ class FulfilmentConfig(AppConfig):
     name = "oms.fulfilment"
     label = "fulfilment"
     verbose_name = _("下达与执行")
-
-    def ready(self) -> None:
-        from oms.fulfilment.actions import check_reporting
-        from oms.tracking.actions import PERIODIC_CHECKS
-
-        if check_reporting not in PERIODIC_CHECKS:
-            PERIODIC_CHECKS.append(check_reporting)

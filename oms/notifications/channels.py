@@ -330,11 +330,10 @@ def send_soon() -> None:
     transaction.on_commit(start, robust=True)
 
 
-def on_transition(sender: Any, *, instance: Any, transition: Any, actor: Any, **kwargs: Any) -> None:
+def on_transition(*, instance: Any, transition: Any, actor: Any) -> None:
     """Integrations: every state change of an order becomes an event (`order.<state>`) for the
-    webhooks that want it, queued in the deciding transaction and sent after it commits."""
-    if sender._meta.label != "orders.SalesOrder":
-        return
+    webhooks that want it, queued in the deciding transaction and sent after it commits. Wired in
+    `oms.wiring` for every transition of an order."""
     event = f"order.{transition.target}"
     _tell_customer(instance, transition.target)
     hooks = [c for c in _active_channels() if c.kind == ChannelKind.WEBHOOK and c.wants(event)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from oms.accounts.models import DepartmentKind, Role
 from oms.accounts.permissions import scope
+from oms.core import registry
 from oms.orders.models import OPEN_STATUSES, Inquiry, OrderLine, OrderStatus, SalesOrder, lines_fingerprint
 
 # Departments that work every order once it is past intake (they see all orders, prices masked per S-1).
@@ -88,10 +88,6 @@ def lines_of(order: SalesOrder) -> QuerySet[OrderLine]:
     return order.lines.select_related("product").order_by("line_no")
 
 
-# Billing (a higher tier) registers what a customer owes on invoices at start-up (L-4 → B-6).
-RECEIVABLES: list[Callable[[int], dict[str, Decimal]]] = []
-
-
 def customer_exposure(customer_id: int, *, exclude_order: int | None = None) -> dict[str, Decimal]:
     """B-6: what the customer owes or has committed: open orders not yet invoiced, and the
     receivables and overdue amounts of the ledger (L-4), with the days the oldest overdue
@@ -101,7 +97,7 @@ def customer_exposure(customer_id: int, *, exclude_order: int | None = None) -> 
         open_orders = open_orders.exclude(pk=exclude_order)
     total = open_orders.aggregate(s=Sum("total_amount"))["s"] or Decimal("0")
     owed = {"receivables": Decimal("0"), "overdue": Decimal("0"), "overdue_days": Decimal("0")}
-    for source in RECEIVABLES:
+    for source in registry.credit_exposure_sources:  # the invoice ledger, wired in oms.wiring
         found = source(customer_id)
         owed = {
             "receivables": owed["receivables"] + found["receivables"],

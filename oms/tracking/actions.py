@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -202,11 +202,6 @@ def decider_for(
             url=url,
         )
     return person
-
-
-# Checks that higher tiers register at start-up (their AppConfig.ready) and the periodic task runs:
-# each takes the current time and returns how many reminders it opened (H-3, H-5).
-PERIODIC_CHECKS: list[Callable[[datetime], int]] = []
 
 
 def sweep(*, now: datetime | None = None) -> int:

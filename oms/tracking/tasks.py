@@ -6,6 +6,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from oms.audit.anchors import periodic_anchor
+from oms.core import registry
 from oms.notifications.channels import deliver_due
 from oms.tracking import actions
 
@@ -21,7 +22,7 @@ def sweep_deadlines() -> int:
     actions.rollup_steps()
     deliver_due()  # T-1: retries and messages that waited for a robot's rate
     now = timezone.now()
-    for check in actions.PERIODIC_CHECKS:
-        check(now)
+    for job in registry.periodic_jobs:  # every app's periodic jobs, wired in oms.wiring
+        job(now)
     periodic_anchor(now)  # S-2: the chain's head outside the database (ADR 0014)
     return escalated

@@ -15,6 +15,7 @@ from oms.intake.tests.fixtures import header, lines
 from oms.orders.models import SalesOrder
 from oms.orders.selectors import orders_for
 from oms.web import listing
+from oms.web.listing import query as list_query  # the limits live where they are read
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +47,8 @@ def test_paginator_offers_the_page_past_the_cap() -> None:
 
 
 def test_list_page_says_how_many_beyond_the_cap(admin_client, monkeypatch: Any) -> None:
-    monkeypatch.setattr(listing, "COUNT_CAP", 3)
-    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    monkeypatch.setattr(list_query, "COUNT_CAP", 3)
+    monkeypatch.setattr(list_query, "PAGE_SIZE", 2)
     for _ in range(5):
         CustomerFactory()
     content = admin_client.get(reverse("customers:customer_list")).content.decode()
@@ -94,7 +95,7 @@ def test_order_search_leaves_out_other_customers_orders(client, org) -> None:
 
 
 def test_order_search_with_many_matching_customers_uses_a_subquery(client, org, monkeypatch: Any) -> None:
-    monkeypatch.setattr(listing, "SEARCH_IDS", 0)
+    monkeypatch.setattr(list_query, "SEARCH_IDS", 0)
     order = _orders(org, 1)[0]
     client.force_login(org["sales"])
     content = client.get(reverse("intake:order_list"), {"q": org["customer"].name}).content.decode()
@@ -104,7 +105,7 @@ def test_order_search_with_many_matching_customers_uses_a_subquery(client, org, 
 def test_api_count_is_capped_with_a_flag(client, org, monkeypatch: Any) -> None:
     from oms.accounts.actions import issue_api_token
 
-    monkeypatch.setattr(listing, "COUNT_CAP", 2)
+    monkeypatch.setattr(list_query, "COUNT_CAP", 2)
     _orders(org, 3)
     token = issue_api_token(actor="test", user=org["sales"], name="t")
     body = client.get("/api/orders/?page_size=1", HTTP_AUTHORIZATION=f"Bearer {token}").json()

@@ -9,12 +9,12 @@ from django.urls import reverse
 
 from oms.audit import recorder
 from oms.catalog.models import Product, StockLevel, Warehouse
+from oms.core import registry
 from oms.customers.tests.factories import CustomerFactory
-from oms.web.context_processors import MENU
 
 pytestmark = pytest.mark.django_db
 
-MENU_URLS = [name for _title, items in MENU for _label, name, _allowed in items]
+MENU_URLS = [entry.url_name for section in registry.menu for entry in section.entries]
 
 
 @pytest.fixture

@@ -252,6 +252,6 @@ def test_the_page_refuses_a_report_from_another_department(more_heads, client) -
 
 
 def test_the_periodic_task_runs_the_cadence_check(more_heads) -> None:
-    from oms.tracking.actions import PERIODIC_CHECKS
+    from oms.core import registry
 
-    assert actions.check_reporting in PERIODIC_CHECKS
+    assert actions.check_reporting in registry.periodic_jobs
