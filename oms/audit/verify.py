@@ -55,35 +55,37 @@ def _walk(anchors: dict[int, list[Anchor]], batch_size: int) -> tuple[int, int |
             return position, None, ""
         for event in batch:
             position += 1
-            if event.keyed:
-                if event.seq != position:
-                    if event.seq is not None and event.seq > position:
-                        return (
-                            position - 1,
-                            event.id,
-                            f"{_range(position, event.seq - 1)} missing before event {event.seq}",
-                        )
-                    return (
-                        position - 1,
-                        event.id,
-                        f"event {event.id} is numbered {event.seq}, expected {position}",
-                    )
-                keyed = True
-            elif keyed:
-                return position - 1, event.id, f"event {position} has no keyed hash after the chain was keyed"
-            if event.prev_hash != expected_prev:
-                return position - 1, event.id, "prev_hash does not match the preceding event"
-            if event.compute_hash() != event.hash:
-                return position - 1, event.id, "content does not match its hash"
-            for anchor in anchors.get(position, []):
-                if anchor.hash != event.hash:
-                    return (
-                        position - 1,
-                        event.id,
-                        f"event {position} differs from the anchor of {anchor.label}: the chain was rewritten",
-                    )
+            problem = _numbering_problem(event, position, keyed) or _link_problem(
+                event, position, expected_prev, anchors.get(position, [])
+            )
+            if problem:
+                return position - 1, event.id, problem
+            keyed = keyed or event.keyed
             expected_prev = event.hash
             last_id = event.id
+
+
+def _numbering_problem(event: AuditEvent, position: int, keyed: bool) -> str:
+    """A keyed event carries its place in the chain; once keyed, every later event is keyed."""
+    if event.keyed and event.seq != position:
+        if event.seq is not None and event.seq > position:
+            return f"{_range(position, event.seq - 1)} missing before event {event.seq}"
+        return f"event {event.id} is numbered {event.seq}, expected {position}"
+    if keyed and not event.keyed:
+        return f"event {position} has no keyed hash after the chain was keyed"
+    return ""
+
+
+def _link_problem(event: AuditEvent, position: int, expected_prev: str, anchors: list[Anchor]) -> str:
+    """The event links to its predecessor, matches its own hash and every anchor taken of it."""
+    if event.prev_hash != expected_prev:
+        return "prev_hash does not match the preceding event"
+    if event.compute_hash() != event.hash:
+        return "content does not match its hash"
+    for anchor in anchors:
+        if anchor.hash != event.hash:
+            return f"event {position} differs from the anchor of {anchor.label}: the chain was rewritten"
+    return ""
 
 
 def verify_chain(batch_size: int = 2000) -> ChainReport:

@@ -46,14 +46,14 @@ class Section:
     leaves: list[Leaf]
 
 
+_SCALAR_KINDS: dict[Any, str] = {bool: "bool", int: "int", Decimal: "decimal"}
+
+
 def _kind(annotation: Any) -> tuple[str, list[tuple[str, str]]]:
+    """How the editor shows a setting of this type: its input kind and, for a choice, the options."""
     origin = typing.get_origin(annotation)
-    if annotation is bool:
-        return "bool", []
-    if annotation is int:
-        return "int", []
-    if annotation is Decimal:
-        return "decimal", []
+    if annotation in _SCALAR_KINDS:
+        return _SCALAR_KINDS[annotation], []
     if origin is typing.Literal:
         return "choice", [(str(a), str(CHOICE_LABELS.get(str(a), a))) for a in typing.get_args(annotation)]
     if origin is list:

@@ -206,8 +206,17 @@ def _out(spec: ApiSpec, obj: Any, groups: frozenset[str]) -> dict[str, Any]:
     return data
 
 
-def crud_router(spec: ApiSpec) -> Router:
-    """list (paginated, searchable), read, create (Idempotency-Key), update (version check); no delete."""
+@dataclass(frozen=True)
+class _Schemas:
+    """The request and answer bodies of one resource, each its own OpenAPI component."""
+
+    out: Any
+    create: Any
+    page: Any
+    patch: Any
+
+
+def _schemas(spec: ApiSpec) -> _Schemas:
     model = spec.model
     name = model.__name__
     out_schema = create_schema(
@@ -220,12 +229,11 @@ def crud_router(spec: ApiSpec) -> Router:
     patch_schema = create_schema(
         model, name=f"{name}Patch", fields=list(spec.fields), optional_fields=list(spec.fields)
     )
-
     # The OpenAPI document names a component after the class's qualified name, fixed when the
     # class is created (renaming `__name__` afterwards does not reach it), so every resource's
     # page and patch body is created under its own name; one shared `PageOut` made every list
     # document the last resource's items.
-    PageOut: Any = create_model(
+    page_out = create_model(
         f"{name}Page",
         __base__=Schema,
         count=(int, ...),
@@ -234,10 +242,23 @@ def crud_router(spec: ApiSpec) -> Router:
         page_size=(int, ...),
         items=(list[out_schema], ...),  # type: ignore[valid-type]
     )
-    PatchIn: Any = create_model(f"{name}PatchIn", __base__=patch_schema, version=(int, ...))
-    router = Router(tags=[str(model._meta.verbose_name)])
+    patch_in = create_model(f"{name}PatchIn", __base__=patch_schema, version=(int, ...))
+    return _Schemas(out=out_schema, create=in_schema, page=page_out, patch=patch_in)
 
-    @router.get("/", response=PageOut, operation_id=f"list_{spec.path}")
+
+def crud_router(spec: ApiSpec) -> Router:
+    """list (paginated, searchable), read, create (Idempotency-Key), update (version check); no delete."""
+    schemas = _schemas(spec)
+    router = Router(tags=[str(spec.model._meta.verbose_name)])
+    _add_list(router, spec, schemas)
+    _add_read(router, spec, schemas)
+    _add_create(router, spec, schemas)
+    _add_update(router, spec, schemas)
+    return router
+
+
+def _add_list(router: Router, spec: ApiSpec, schemas: _Schemas) -> None:
+    @router.get("/", response=schemas.page, operation_id=f"list_{spec.path}")
     def list_items(
         request: HttpRequest, q: str = "", page: PageNumber = 1, page_size: PageSize = 50
     ) -> dict[str, Any]:
@@ -250,32 +271,42 @@ def crud_router(spec: ApiSpec) -> Router:
         count, capped = capped_count(qs, at_least=page * page_size)
         return {"count": count, "count_capped": capped, "page": page, "page_size": page_size, "items": items}
 
-    @router.get("/{item_id}", response={200: out_schema, 404: ErrorOut}, operation_id=f"get_{spec.path}")
+
+def _add_read(router: Router, spec: ApiSpec, schemas: _Schemas) -> None:
+    @router.get("/{item_id}", response={200: schemas.out, 404: ErrorOut}, operation_id=f"get_{spec.path}")
     def get_item(request: HttpRequest, item_id: int) -> Any:
         obj = spec.selector(request.user).filter(pk=item_id).first()
         if obj is None:
             return Status(404, error_body("not_found", _("记录不存在或无权查看。")))
         return _out(spec, obj, visible_field_groups(request.user))
 
+
+def _add_create(router: Router, spec: ApiSpec, schemas: _Schemas) -> None:
+    model = spec.model
+
     @router.post(
         "/",
-        response={201: out_schema, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+        response={201: schemas.out, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
         operation_id=f"create_{spec.path}",
     )
-    def create_item(request: HttpRequest, payload: in_schema) -> Any:  # type: ignore[valid-type]
+    def create_item(request: HttpRequest, payload: schemas.create) -> Any:  # type: ignore[name-defined]
         def create() -> dict[str, Any]:
-            data = {_api_name(model, k): v for k, v in payload.dict(exclude_unset=True).items()}  # type: ignore[attr-defined]
+            data = {_api_name(model, k): v for k, v in payload.dict(exclude_unset=True).items()}
             obj = _call(model, spec.create, actor=request.user, data=data)
             return _out(spec, obj, visible_field_groups(request.user))
 
         return run_idempotent(request, spec.path, create)
 
+
+def _add_update(router: Router, spec: ApiSpec, schemas: _Schemas) -> None:
+    model = spec.model
+
     @router.patch(
         "/{item_id}",
-        response={200: out_schema, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+        response={200: schemas.out, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
         operation_id=f"update_{spec.path}",
     )
-    def update_item(request: HttpRequest, item_id: int, payload: PatchIn) -> Any:
+    def update_item(request: HttpRequest, item_id: int, payload: schemas.patch) -> Any:  # type: ignore[name-defined]
         obj = spec.selector(request.user).filter(pk=item_id).first()
         if obj is None:
             return Status(404, error_body("not_found", _("记录不存在或无权查看。")))
@@ -288,8 +319,6 @@ def crud_router(spec: ApiSpec) -> Router:
         data = {_api_name(model, k): v for k, v in data.items()}
         obj = _call(model, spec.update, actor=request.user, obj=obj, data=data, version=version)
         return _out(spec, obj, groups)
-
-    return router
 
 
 def api_auth() -> list[Any]:
@@ -334,19 +363,15 @@ _FORMATS = {"date": "2026-11-25", "date-time": "2026-11-25T10:00:00+08:00", "ema
 
 
 def _example(schema: Mapping[str, Any], components: Mapping[str, Any], name: str = "", depth: int = 0) -> Any:
+    """A plausible value for `schema`: its own example or first choice, else built from its
+    properties, else by the field's name and JSON type."""
     if depth > 6:
         return None
-    if "$ref" in schema:
-        target = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
-        return _example(target, components, name, depth + 1)
-    for key in ("anyOf", "oneOf", "allOf"):
-        options = [s for s in schema.get(key, []) if s.get("type") != "null"]
-        if options:
-            return _example(options[0], components, name, depth + 1)
-    if "example" in schema:
-        return schema["example"]
-    if schema.get("enum"):
-        return schema["enum"][0]
+    inner = _inner_schema(schema, components)
+    if inner is not None:
+        return _example(inner, components, name, depth + 1)
+    if "example" in schema or schema.get("enum"):
+        return schema["example"] if "example" in schema else schema["enum"][0]
     kind = schema.get("type")
     if kind == "object" or "properties" in schema:
         return {
@@ -355,18 +380,38 @@ def _example(schema: Mapping[str, Any], components: Mapping[str, Any], name: str
         }
     if kind == "array":
         return [_example(schema.get("items", {}), components, name, depth + 1)]
+    return _scalar_example(kind, schema.get("format"), name)
+
+
+def _inner_schema(schema: Mapping[str, Any], components: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """What a reference or a union stands for (its first non-null option); None for a plain schema."""
+    if "$ref" in schema:
+        target: Mapping[str, Any] = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
+        return target
+    for key in ("anyOf", "oneOf", "allOf"):
+        options = [s for s in schema.get(key, []) if s.get("type") != "null"]
+        if options:
+            return options[0]
+    return None
+
+
+def _scalar_example(kind: Any, fmt: Any, name: str) -> Any:
     if kind == "boolean":
         return True
     if kind == "integer":
         return 1
     if kind == "number":
         return 1000.0 if any(w in name for w in ("price", "amount", "total", "limit", "cost")) else 10
+    return _text_example(fmt, name)
+
+
+def _text_example(fmt: Any, name: str) -> Any:
     if name in _SAMPLES:
         return _SAMPLES[name]
     if name.endswith("_id") or name == "id":
         return 1
-    if schema.get("format") in _FORMATS:
-        return _FORMATS[schema["format"]]
+    if fmt in _FORMATS:
+        return _FORMATS[fmt]
     if any(w in name for w in ("price", "amount", "total", "quantity", "limit", "cost")):
         return "1000.00"
     return "示例"
