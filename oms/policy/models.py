@@ -97,10 +97,8 @@ class PinnedPolicy(models.Model):
         self.policy_version = current_version()
 
     def policy(self) -> Any:
-        """The pinned policy as typed settings (oms.policy.schema.PolicyData), parsed once per
-        process (versions are immutable) and without reading the version row when it was."""
-        from oms.policy.selectors import parsed, policy_of_pk
+        """The pinned policy as typed settings (oms.policy.schema.PolicyData): `policy(self)` of
+        `oms.policy.selectors`, whose docstring states which version applies."""
+        from oms.policy.selectors import policy
 
-        if "policy_version" in self._state.fields_cache:
-            return parsed(self.policy_version)
-        return policy_of_pk(self.policy_version_id)
+        return policy(self)

@@ -49,7 +49,39 @@ def current_version() -> PolicyVersion:
     return version
 
 
-def parsed(row: PolicyVersion) -> PolicyData:
+def policy(record: Any = None, *, version: int | None = None) -> PolicyData:
+    """The one way to read the policy (DESIGN 5, issue 22). Which version applies:
+
+    1. `record` given — an order, or anything else that inherits `PinnedPolicy`: the version it
+       was pinned to when it started, for its whole life. A later policy never moves its time
+       limits, its approval chain or its price floor, whichever action (an edit of its lines, a
+       change request, a review) asks. A record not yet pinned (being created) gets the version
+       in force, which is the one it is about to be pinned to.
+    2. `version` given (a version number): that version.
+    3. Neither: the version in force, the newest published — for what is not about one record
+       (role predicates, the sweeper's thresholds, page defaults).
+
+    Each version is validated once per process (published versions are never edited; saving or
+    deleting any row empties the cache), and the version in force is read once per transaction.
+    `record.policy()` is the same as `policy(record)`.
+    """
+    if record is not None:
+        if "policy_version" in record._state.fields_cache:  # the row is at hand: no query
+            return _parsed(record.policy_version)
+        if record.policy_version_id is not None:
+            return _of_pk(record.policy_version_id)
+        return _parsed(current_version())
+    if version is None:
+        return _parsed(current_version())
+    found = _BY_NUMBER.get(version)
+    if found is None:
+        current = current_version()
+        row = current if current.number == version else PolicyVersion.objects.get(number=version)
+        found = _BY_NUMBER[version] = _parsed(row)
+    return found
+
+
+def _parsed(row: PolicyVersion) -> PolicyData:
     """The typed settings of a version row, validated once per process."""
     found = _PARSED.get(row.pk)
     if found is None:
@@ -57,29 +89,16 @@ def parsed(row: PolicyVersion) -> PolicyData:
     return found
 
 
-def policy_of_pk(pk: int) -> PolicyData:
-    """The typed settings of the version with this primary key (an order's pinned version)."""
+def _of_pk(pk: int) -> PolicyData:
     found = _PARSED.get(pk)
     if found is None:
-        found = parsed(PolicyVersion.objects.get(pk=pk))
-    return found
-
-
-def policy(version: int | None = None) -> PolicyData:
-    """The policy in force, or the version an order was pinned to."""
-    if version is None:
-        return parsed(current_version())
-    found = _BY_NUMBER.get(version)
-    if found is None:
-        current = current_version()
-        row = current if current.number == version else PolicyVersion.objects.get(number=version)
-        found = _BY_NUMBER[version] = parsed(row)
+        found = _parsed(PolicyVersion.objects.get(pk=pk))
     return found
 
 
 def policy_of_request(user: Any) -> PolicyData:
-    """The policy in force, read once per request: the menu's and a page's role predicates ask
-    it several times (the user object lives as long as the request)."""
+    """`policy()` (the version in force, rule 3) kept on the request's user: the menu's and a
+    page's role predicates ask it several times (the user object lives as long as the request)."""
     cached = getattr(user, "_oms_policy", None)
     if cached is None:
         cached = policy()
@@ -90,7 +109,7 @@ def policy_of_request(user: Any) -> PolicyData:
 
 def time_limit_hours(*, order_class: str, version: int | None = None) -> Decimal:
     """B-7: the processing time limit of an order class, in working hours."""
-    for rule in policy(version).order_classes:
+    for rule in policy(version=version).order_classes:
         if rule.code == order_class:
             return rule.time_limit_hours
     raise KeyError(f"unknown order class {order_class!r}")
@@ -138,7 +157,7 @@ def _read_calendar_stamp() -> tuple[Any, ...]:
 def work_calendar(version: int | None = None) -> WorkCalendar:
     """The calendar with the office hours of the given policy version (one small query; the
     table is read again only when it changed)."""
-    hours = policy(version).working_time
+    hours = policy(version=version).working_time
     key = (
         *_calendar_stamp(),
         hours.office_start,
