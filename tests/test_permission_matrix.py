@@ -166,7 +166,7 @@ def build_world() -> dict[str, Any]:
     feedback.send_survey(
         actor=users["customer_service_staff"], survey=survey, customer_ids=[shipped.customer_id]
     )
-    from oms.notifications.models import Channel
+    from oms.notifications.models import NotificationChannel
     from oms.supervision import actions as supervision
 
     inspector = User.objects.get(username="auditor")
@@ -235,7 +235,7 @@ def build_world() -> dict[str, Any]:
         "question": Question.objects.order_by("pk").first(),
         "improvement": improvement,
         "spot_check": spot_check,
-        "channel": Channel.objects.create(
+        "channel": NotificationChannel.objects.create(
             name="销售群", kind="wecom", webhook_url="http://127.0.0.1:9/robot", active=False
         ),
         "finding": finding,

@@ -127,7 +127,7 @@ def _build_lines(
         ln.get("product") if not isinstance(ln.get("product"), Product) else ln["product"].pk for ln in lines
     }
     products = Product.objects.in_bulk([p for p in product_ids if isinstance(p, int)])
-    floor_ratio = policy_selectors.policy(order).intake.price_floor_ratio  # the order's own version
+    floor_ratio = policy_selectors.policy(of=order).intake.price_floor_ratio  # the order's own version
     built = []
     for i, raw in enumerate(lines):
         prefix = f"lines.{i}"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from oms.audit import recorder
 from oms.notifications import channels
-from oms.notifications.models import Channel, ChannelKind, Notification
+from oms.notifications.models import ChannelKind, Notification, NotificationChannel
 
 
 def notify(*, recipients: Iterable[Any], title: str, url: str = "", event: str = "") -> None:
@@ -59,8 +59,8 @@ def mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
 
 
 def save_channel(
-    *, actor: Any, data: Mapping[str, Any], channel: Channel | None = None, version: int = 0
-) -> Channel:
+    *, actor: Any, data: Mapping[str, Any], channel: NotificationChannel | None = None, version: int = 0
+) -> NotificationChannel:
     """T-1: the administrator configures a channel: a robot needs its address; e-mail goes to
     each recipient's own address."""
     from oms.accounts.permissions import is_admin
@@ -81,14 +81,17 @@ def save_channel(
     secret = values.pop("secret", None)
     if channel is None:
         saved = records.create(
-            actor=actor, obj=Channel(**values), fields=list(values), action="notifications.channel.create"
+            actor=actor,
+            obj=NotificationChannel(**values),
+            fields=list(values),
+            action="notifications.channel.create",
         )
     else:
         saved = records.update(
             actor=actor, obj=channel, data=values, version=version, action="notifications.channel.update"
         )
     if secret is not None and secret != saved.secret:
-        Channel.objects.filter(pk=saved.pk).update(secret=secret)
+        NotificationChannel.objects.filter(pk=saved.pk).update(secret=secret)
         saved.secret = secret
         recorder.record(
             actor=actor, obj=saved, action="notifications.channel.secret", after={"secret": "******"}

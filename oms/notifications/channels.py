@@ -33,7 +33,14 @@ from django.utils.translation import gettext as _
 from oms.core import txmemo
 from oms.engine import workflow
 from oms.notifications import states
-from oms.notifications.models import Channel, ChannelKind, Delivery, DeliveryStatus, Notification, OptOut
+from oms.notifications.models import (
+    ChannelKind,
+    Notification,
+    NotificationChannel,
+    OptOut,
+    OutboundMessage,
+    OutboundStatus,
+)
 from oms.policy.selectors import policy
 
 log = logging.getLogger(__name__)
@@ -91,13 +98,13 @@ def _link(url: str) -> str:
     return f"{settings.OMS_BASE_URL.rstrip('/')}{url}" if url.startswith("/") else url
 
 
-def _text(items: list[Delivery]) -> tuple[str, str]:
+def _text(items: list[OutboundMessage]) -> tuple[str, str]:
     """The robot message: one item, or a digest of several, each with its link into the app."""
     heading = _("订单管理系统")
     open_label = _("打开")
     count = _("%(n)s 条消息") % {"n": len(items)}
 
-    def link(d: Delivery) -> str:
+    def link(d: OutboundMessage) -> str:
         return f" [{open_label}]({_link(d.url)})" if d.url else ""
 
     if len(items) == 1:
@@ -109,7 +116,7 @@ def _text(items: list[Delivery]) -> tuple[str, str]:
     return count, "\n".join(lines)
 
 
-def _send_robot(channel: Channel, items: list[Delivery]) -> None:
+def _send_robot(channel: NotificationChannel, items: list[OutboundMessage]) -> None:
     title, text = _text(items)
     if channel.kind == ChannelKind.DINGTALK:
         _post(
@@ -126,7 +133,7 @@ def webhook_signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def _send_webhook(channel: Channel, item: Delivery) -> None:
+def _send_webhook(channel: NotificationChannel, item: OutboundMessage) -> None:
     body = json.dumps(item.payload, ensure_ascii=False, sort_keys=True, default=str).encode()
     headers = {
         "Content-Type": "application/json; charset=utf-8",
@@ -146,7 +153,7 @@ def _send_webhook(channel: Channel, item: Delivery) -> None:
         raise SendError(str(getattr(exc, "reason", exc))[:400]) from exc
 
 
-def _send_email(item: Delivery) -> None:
+def _send_email(item: OutboundMessage) -> None:
     body = f"{item.title}\n\n{_link(item.url)}" if item.url else item.title
     # Staff read the system's name; a customer reads the company's.
     sender = _("订单管理系统") if item.recipient_id else policy().company.name
@@ -156,7 +163,7 @@ def _send_email(item: Delivery) -> None:
         raise SendError(f"{type(exc).__name__}: {exc}"[:400]) from exc
 
 
-def _failed(items: Iterable[Delivery], reason: str, now: datetime, *, throttled: bool = False) -> None:
+def _failed(items: Iterable[OutboundMessage], reason: str, now: datetime, *, throttled: bool = False) -> None:
     """An attempt failed: retried with backoff (a minute when throttled), and given up through
     the engine once the settings' attempts are used."""
     for d in items:
@@ -172,12 +179,12 @@ def _failed(items: Iterable[Delivery], reason: str, now: datetime, *, throttled:
                 )
             continue
         wait = 60 if throttled else settings.OMS_DELIVERY_BACKOFF_SECONDS * 2 ** (attempts - 1)
-        Delivery.objects.filter(pk=d.pk, status=DeliveryStatus.QUEUED).update(
+        OutboundMessage.objects.filter(pk=d.pk, status=OutboundStatus.QUEUED).update(
             attempts=attempts, last_error=error, next_attempt_at=now + timedelta(seconds=wait)
         )
 
 
-def _sent(items: list[Delivery], now: datetime) -> None:
+def _sent(items: list[OutboundMessage], now: datetime) -> None:
     """The channel accepted the post: each of its deliveries is sent, through the engine."""
     with transaction.atomic():
         for i, d in enumerate(items):
@@ -202,7 +209,7 @@ class Outcome:
     waiting: int = 0
 
 
-def _claim(due: Any, now: datetime, limit: int = 500) -> list[Delivery]:
+def _claim(due: Any, now: datetime, limit: int = 500) -> list[OutboundMessage]:
     """Issue 24.2: take up to `limit` due messages for this process alone, so that several workers
     and the sweeper never send one twice. The rows are locked with SKIP LOCKED (PostgreSQL; on
     SQLite the immediate transaction serialises claims) and leased: their next attempt moves past
@@ -212,7 +219,7 @@ def _claim(due: Any, now: datetime, limit: int = 500) -> list[Delivery]:
         items = list(due.order_by("created_at", "pk").select_for_update(skip_locked=True)[:limit])
         if items:
             lease = settings.OMS_DELIVERY_LEASE_SECONDS + settings.OMS_DELIVERY_TIMEOUT_SECONDS * len(items)
-            Delivery.objects.filter(pk__in=[d.pk for d in items]).update(
+            OutboundMessage.objects.filter(pk__in=[d.pk for d in items]).update(
                 next_attempt_at=now + timedelta(seconds=lease)
             )
     return items
@@ -222,8 +229,8 @@ def deliver_due(now: datetime | None = None) -> Outcome:
     """Send every queued message that is due, channel by channel, within each robot's rate."""
     now = now or timezone.now()
     outcome = Outcome()
-    due = Delivery.objects.filter(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now)
-    for channel in Channel.objects.filter(pk__in=due.values("channel_id")).order_by("pk"):
+    due = OutboundMessage.objects.filter(status=OutboundStatus.QUEUED, next_attempt_at__lte=now)
+    for channel in NotificationChannel.objects.filter(pk__in=due.values("channel_id")).order_by("pk"):
         items = _claim(due.filter(channel=channel), now)
         if channel.kind in {ChannelKind.EMAIL, ChannelKind.WEBHOOK}:
             # One message per delivery: an e-mail to its person, an event to the other system.
@@ -237,8 +244,8 @@ def deliver_due(now: datetime | None = None) -> Outcome:
                     _sent([d], now)
                     outcome.sent += 1
             continue
-        posted = Delivery.objects.filter(
-            channel=channel, status=DeliveryStatus.SENT, batch__gt=0, sent_at__gt=now - timedelta(seconds=60)
+        posted = OutboundMessage.objects.filter(
+            channel=channel, status=OutboundStatus.SENT, batch__gt=0, sent_at__gt=now - timedelta(seconds=60)
         ).count()
         capacity = max(channel.per_minute - posted, 0)
         # Within the rate one post per message; beyond it, digests; what still does not fit waits.
@@ -258,17 +265,19 @@ def deliver_due(now: datetime | None = None) -> Outcome:
                 outcome.sent += len(post)
         waiting = [d for post in posts[capacity:] for d in post]
         if waiting:
-            Delivery.objects.filter(pk__in=[d.pk for d in waiting]).update(
+            OutboundMessage.objects.filter(pk__in=[d.pk for d in waiting]).update(
                 next_attempt_at=now + timedelta(seconds=60)
             )
             outcome.waiting += len(waiting)
     return outcome
 
 
-def _active_channels() -> list[Channel]:
+def _active_channels() -> list[NotificationChannel]:
     """Every active channel, read once per action (issue 21: an action that tells several people
     reads the channels once, not once per message)."""
-    return txmemo.per_action("notifications.channels", lambda: list(Channel.objects.filter(active=True)))
+    return txmemo.per_action(
+        "notifications.channels", lambda: list(NotificationChannel.objects.filter(active=True))
+    )
 
 
 def queue(notifications: list[Notification], event: str) -> int:
@@ -308,9 +317,11 @@ def queue(notifications: list[Notification], event: str) -> int:
             else:
                 target = person.get_full_name() or person.username
             rows.append(
-                Delivery(channel=c, event=event, recipient=person, target=target, title=n.title, url=n.url)
+                OutboundMessage(
+                    channel=c, event=event, recipient=person, target=target, title=n.title, url=n.url
+                )
             )
-    Delivery.objects.bulk_create(rows)
+    OutboundMessage.objects.bulk_create(rows)
     return len(rows)
 
 
@@ -350,9 +361,9 @@ def on_transition(*, instance: Any, transition: Any, actor: Any) -> None:
         "transition": transition.name,
         "at": timezone.now().isoformat(),
     }
-    Delivery.objects.bulk_create(
+    OutboundMessage.objects.bulk_create(
         [
-            Delivery(
+            OutboundMessage(
                 channel=c,
                 event=event,
                 target=c.name,
@@ -397,11 +408,11 @@ def tell_customer(*, order: Any, event: str, title: str) -> None:
     contacts = [c for c in order.customer.contacts.all() if c.email]
     primary = [c for c in contacts if c.is_primary] or contacts
     rows = [
-        Delivery(channel=ch, event=event, target=c.email, title=title[:200], url="")
+        OutboundMessage(channel=ch, event=event, target=c.email, title=title[:200], url="")
         for ch in mail
         for c in primary
         if ch.wants(event)
     ]
     if rows:
-        Delivery.objects.bulk_create(rows)
+        OutboundMessage.objects.bulk_create(rows)
         send_soon()

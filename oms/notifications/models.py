@@ -39,10 +39,11 @@ class ChannelKind(models.TextChoices):
     WEBHOOK = "webhook", _("外部系统 Webhook")
 
 
-class Channel(models.Model):
+class NotificationChannel(models.Model):
     """T-1: a way out of the app: e-mail to each recipient's own address, a department's
     DingTalk or WeCom group robot, or another system's webhook (order events, signed). `department` limits it to recipients of that department
-    (empty: everyone); `events` to messages whose event starts with one of them (empty: all)."""
+    (empty: everyone); `events` to messages whose event starts with one of them (empty: all).
+    Named so (issue 22) because a bare "channel" is an order's intake channel (GLOSSARY)."""
 
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("渠道"), max_length=10, choices=ChannelKind.choices)
@@ -69,6 +70,7 @@ class Channel(models.Model):
         verbose_name = _("通知渠道")
         verbose_name_plural = _("通知渠道")
         ordering = ["kind", "name"]
+        db_table = "notifications_channel"  # renamed in issue 22; the table keeps its name
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.name}"
@@ -77,19 +79,20 @@ class Channel(models.Model):
         return not self.events or any(event.startswith(str(prefix)) for prefix in self.events)
 
 
-class DeliveryStatus(models.TextChoices):
+class OutboundStatus(models.TextChoices):
     QUEUED = "queued", _("待发送")
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
 
 
-class Delivery(models.Model):
+class OutboundMessage(models.Model):
     """T-1: one message on one channel: queued after the deciding transaction commits, sent by a
     background task, retried with backoff, and logged with the reason when it finally fails.
-    Several queued robot messages go out as one digest to respect the robot's rate."""
+    Several queued robot messages go out as one digest to respect the robot's rate. The outbox
+    row; not "delivery", which is 交货 in the GLOSSARY (issue 22)."""
 
     channel = models.ForeignKey(
-        Channel, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("渠道")
+        NotificationChannel, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("渠道")
     )
     event = models.CharField(_("事件"), max_length=60, blank=True, db_index=True)
     recipient = models.ForeignKey(
@@ -105,7 +108,7 @@ class Delivery(models.Model):
     url = models.CharField(_("链接"), max_length=300, blank=True)
     payload = models.JSONField(_("数据"), default=dict, blank=True)  # a webhook's event body
     status = models.CharField(
-        _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED, db_index=True
+        _("状态"), max_length=10, choices=OutboundStatus.choices, default=OutboundStatus.QUEUED, db_index=True
     )
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     next_attempt_at = models.DateTimeField(_("下次尝试"), default=timezone.now, db_index=True)
@@ -118,6 +121,7 @@ class Delivery(models.Model):
         verbose_name = _("发送记录")
         verbose_name_plural = _("发送记录")
         ordering = ["-created_at", "-id"]
+        db_table = "notifications_delivery"  # renamed in issue 22; the table keeps its name
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from oms.engine.workflow import Transition, TransitionTable
-from oms.notifications.models import DeliveryStatus as S
+from oms.notifications.models import OutboundStatus as S
 
 SENDER = "message sender"  # the actor of every delivery transition, as the audit log names it
 

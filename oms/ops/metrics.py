@@ -81,12 +81,12 @@ class DatabaseCollector(Collector):
         yield GaugeMetricFamily(
             "oms_messages_failed",
             "Messages finally marked failed",
-            value=apps.get_model("notifications", "Delivery").objects.filter(status="failed").count(),
+            value=apps.get_model("notifications", "OutboundMessage").objects.filter(status="failed").count(),
         )
         yield GaugeMetricFamily(
             "oms_messages_queued",
             "Messages waiting to be sent",
-            value=apps.get_model("notifications", "Delivery").objects.filter(status="queued").count(),
+            value=apps.get_model("notifications", "OutboundMessage").objects.filter(status="queued").count(),
         )
         lag = GaugeMetricFamily(
             "oms_job_lag_seconds", "How long past due the job's next run is", labels=["job"]

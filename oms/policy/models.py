@@ -97,8 +97,8 @@ class PinnedPolicy(models.Model):
         self.policy_version = current_version()
 
     def policy(self) -> Any:
-        """The pinned policy as typed settings (oms.policy.schema.PolicyData): `policy(self)` of
+        """The pinned policy as typed settings (oms.policy.schema.PolicyData): `policy(of=self)` of
         `oms.policy.selectors`, whose docstring states which version applies."""
         from oms.policy.selectors import policy
 
-        return policy(self)
+        return policy(of=self)

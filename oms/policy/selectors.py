@@ -49,10 +49,10 @@ def current_version() -> PolicyVersion:
     return version
 
 
-def policy(record: Any = None, *, version: int | None = None) -> PolicyData:
+def policy(version: int | None = None, *, of: Any = None) -> PolicyData:
     """The one way to read the policy (DESIGN 5, issue 22). Which version applies:
 
-    1. `record` given — an order, or anything else that inherits `PinnedPolicy`: the version it
+    1. `of` a record — an order, or anything else that inherits `PinnedPolicy`: the version it
        was pinned to when it started, for its whole life. A later policy never moves its time
        limits, its approval chain or its price floor, whichever action (an edit of its lines, a
        change request, a review) asks. A record not yet pinned (being created) gets the version
@@ -63,13 +63,13 @@ def policy(record: Any = None, *, version: int | None = None) -> PolicyData:
 
     Each version is validated once per process (published versions are never edited; saving or
     deleting any row empties the cache), and the version in force is read once per transaction.
-    `record.policy()` is the same as `policy(record)`.
+    `record.policy()` is the same as `policy(of=record)`.
     """
-    if record is not None:
-        if "policy_version" in record._state.fields_cache:  # the row is at hand: no query
-            return _parsed(record.policy_version)
-        if record.policy_version_id is not None:
-            return _of_pk(record.policy_version_id)
+    if of is not None:
+        if "policy_version" in of._state.fields_cache:  # the row is at hand: no query
+            return _parsed(of.policy_version)
+        if of.policy_version_id is not None:
+            return _of_pk(of.policy_version_id)
         return _parsed(current_version())
     if version is None:
         return _parsed(current_version())
@@ -109,7 +109,7 @@ def policy_of_request(user: Any) -> PolicyData:
 
 def time_limit_hours(*, order_class: str, version: int | None = None) -> Decimal:
     """B-7: the processing time limit of an order class, in working hours."""
-    for rule in policy(version=version).order_classes:
+    for rule in policy(version).order_classes:
         if rule.code == order_class:
             return rule.time_limit_hours
     raise KeyError(f"unknown order class {order_class!r}")
@@ -157,7 +157,7 @@ def _read_calendar_stamp() -> tuple[Any, ...]:
 def work_calendar(version: int | None = None) -> WorkCalendar:
     """The calendar with the office hours of the given policy version (one small query; the
     table is read again only when it changed)."""
-    hours = policy(version=version).working_time
+    hours = policy(version).working_time
     key = (
         *_calendar_stamp(),
         hours.office_start,

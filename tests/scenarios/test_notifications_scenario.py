@@ -13,7 +13,7 @@ import pytest
 from oms.customers.models import Contact
 from oms.fulfilment import actions as fulfilment
 from oms.intake.tests.fixtures import signed_order
-from oms.notifications.models import Channel, Delivery
+from oms.notifications.models import NotificationChannel, OutboundMessage
 from oms.notifications.tests.fixtures import SECRET
 from oms.quality.tests.fixtures import pass_final_inspection
 
@@ -33,9 +33,13 @@ def test_an_orders_life_reaches_the_right_people_on_the_right_channels(
     org = more_heads
     mails = mail_server.received
     sales = org["sales"].department
-    Channel.objects.create(name="销售部群", kind="wecom", webhook_url=f"{robot.url}/wecom", department=sales)
-    Channel.objects.create(name="客户邮件", kind="email", to_customers=True)
-    Channel.objects.create(name="ERP", kind="webhook", webhook_url=f"{robot.url}/hook", secret=SECRET)
+    NotificationChannel.objects.create(
+        name="销售部群", kind="wecom", webhook_url=f"{robot.url}/wecom", department=sales
+    )
+    NotificationChannel.objects.create(name="客户邮件", kind="email", to_customers=True)
+    NotificationChannel.objects.create(
+        name="ERP", kind="webhook", webhook_url=f"{robot.url}/hook", secret=SECRET
+    )
     Contact.objects.create(
         customer=org["customer"], name="张伟", email="zhang@customer.example", is_primary=True
     )
@@ -70,9 +74,9 @@ def test_an_orders_life_reaches_the_right_people_on_the_right_channels(
     assert hooks[0] == "order.pending_check" and hooks[-1] == "order.shipped"
     assert {"order.in_review", "order.confirmed", "order.released"} <= set(hooks)
     # The sales department's group: only messages to sales people, each naming its person.
-    group = Delivery.objects.filter(channel__name="销售部群")
+    group = OutboundMessage.objects.filter(channel__name="销售部群")
     assert group.exists() and all(
         d.recipient.department_id == sales.pk for d in group.select_related("recipient")
     )
     assert {d.target for d in group} <= {"sales1", "saleshead"}
-    assert not Delivery.objects.exclude(status="sent").exists()
+    assert not OutboundMessage.objects.exclude(status="sent").exists()

@@ -128,7 +128,7 @@ def test_two_servers_two_workers_survive_kills_without_losing_or_repeating_anyth
         cluster.manage(
             "shell",
             "-c",
-            "from oms.notifications.models import Channel; Channel.objects.create(name='ERP', kind='webhook', "
+            "from oms.notifications.models import NotificationChannel; NotificationChannel.objects.create(name='ERP', kind='webhook', "
             f"webhook_url='{receiver.url}', secret='s', events=['order.'])",
         )
         ids = demo_ids(url)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from conftest import make_user
 from oms.notifications import channels
 from oms.notifications.actions import notify
-from oms.notifications.models import Channel, Delivery
+from oms.notifications.models import NotificationChannel, OutboundMessage
 from oms.notifications.tests.fixtures import SECRET, Robot, free_port
 
 pytestmark = pytest.mark.django_db
@@ -38,20 +38,22 @@ def _send(capture: Any, recipients: list[Any], title: str, event: str = "order.c
 def test_dingtalk_message_is_signed_and_links_into_the_app(
     robot, people, django_capture_on_commit_callbacks
 ) -> None:
-    Channel.objects.create(name="销售群", kind="dingtalk", webhook_url=f"{robot.url}/dingtalk", secret=SECRET)
+    NotificationChannel.objects.create(
+        name="销售群", kind="dingtalk", webhook_url=f"{robot.url}/dingtalk", secret=SECRET
+    )
     _send(django_capture_on_commit_callbacks, [people["wang"]], "订单 SO1 已确认")
     (req,) = robot.requests
     assert Robot.signed(req["query"])
     assert req["body"]["msgtype"] == "markdown"
     assert "@王一 订单 SO1 已确认" in req["body"]["markdown"]["text"]
     assert "http://127.0.0.1:8000/orders/1/" in req["body"]["markdown"]["text"]
-    d = Delivery.objects.get()
+    d = OutboundMessage.objects.get()
     assert (d.status, d.attempts, d.target, d.batch) == ("sent", 1, "王一", 1)
 
 
 def test_a_bad_signing_secret_is_retried_then_failed_with_the_reason(robot, people, settings) -> None:
     """The robot refuses the signature every time: 5 attempts, 30/60/120/240 s apart, then failed."""
-    channel = Channel.objects.create(
+    channel = NotificationChannel.objects.create(
         name="销售群", kind="dingtalk", webhook_url=f"{robot.url}/dingtalk", secret="WRONG"
     )
     channels.queue(_notifications(people["wang"]), "order.confirmed")
@@ -59,7 +61,7 @@ def test_a_bad_signing_secret_is_retried_then_failed_with_the_reason(robot, peop
     waits = []
     for _attempt in range(5):
         channels.deliver_due(now)
-        d = Delivery.objects.get()
+        d = OutboundMessage.objects.get()
         waits.append(round((d.next_attempt_at - now).total_seconds()))
         now = d.next_attempt_at
     assert waits[:4] == [30, 60, 120, 240]
@@ -72,15 +74,17 @@ def test_sending_and_giving_up_are_engine_transitions_in_the_audit_log(robot, pe
     from oms.audit.models import AuditEvent
 
     settings.OMS_DELIVERY_MAX_ATTEMPTS = 1
-    Channel.objects.create(name="坏群", kind="dingtalk", webhook_url=f"{robot.url}/dingtalk", secret="WRONG")
-    Channel.objects.create(name="好群", kind="wecom", webhook_url=f"{robot.url}/wecom")
+    NotificationChannel.objects.create(
+        name="坏群", kind="dingtalk", webhook_url=f"{robot.url}/dingtalk", secret="WRONG"
+    )
+    NotificationChannel.objects.create(name="好群", kind="wecom", webhook_url=f"{robot.url}/wecom")
     channels.queue(_notifications(people["wang"]), "order.confirmed")
     channels.deliver_due(timezone.now())
     events = {
         e.object_repr.split(" ", 1)[0]: (e.action, e.actor_name, e.before, e.after, e.reason)
-        for e in AuditEvent.objects.filter(object_type="notifications.delivery")
+        for e in AuditEvent.objects.filter(object_type="notifications.outboundmessage")
     }
-    failed, sent = Delivery.objects.get(status="failed"), Delivery.objects.get(status="sent")
+    failed, sent = OutboundMessage.objects.get(status="failed"), OutboundMessage.objects.get(status="sent")
     assert events[str(failed.channel_id)][:3] == (
         "transition:give_up",
         "message sender",
@@ -101,12 +105,12 @@ def _notifications(*people: Any) -> list[Any]:
 
 def test_wecom_payload_and_throttling(robot, people) -> None:
     """WeCom answers 45009 (too frequent) once: the message waits a minute and then goes."""
-    Channel.objects.create(name="企业微信", kind="wecom", webhook_url=f"{robot.url}/wecom")
+    NotificationChannel.objects.create(name="企业微信", kind="wecom", webhook_url=f"{robot.url}/wecom")
     robot.answers = [{"errcode": 45009}]
     channels.queue(_notifications(people["li"]), "order.confirmed")
     now = timezone.now()
     channels.deliver_due(now)
-    d = Delivery.objects.get()
+    d = OutboundMessage.objects.get()
     assert (d.status, round((d.next_attempt_at - now).total_seconds())) == ("queued", 60)
     channels.deliver_due(now + timedelta(seconds=61))
     d.refresh_from_db()
@@ -117,17 +121,21 @@ def test_wecom_payload_and_throttling(robot, people) -> None:
 
 def test_beyond_the_rate_messages_go_as_one_digest(robot, people) -> None:
     """Two messages a minute allowed, five queued: one post carries all five."""
-    Channel.objects.create(name="销售群", kind="wecom", webhook_url=f"{robot.url}/wecom", per_minute=2)
+    NotificationChannel.objects.create(
+        name="销售群", kind="wecom", webhook_url=f"{robot.url}/wecom", per_minute=2
+    )
     for _ in range(5):
         channels.queue(_notifications(people["wang"]), "order.confirmed")
     outcome = channels.deliver_due()
     assert (outcome.sent, len(robot.requests)) == (5, 1)
     assert robot.requests[0]["body"]["markdown"]["content"].count("- 王一：") == 5
-    assert sorted(Delivery.objects.values_list("batch", flat=True)) == [0, 0, 0, 0, 5]
+    assert sorted(OutboundMessage.objects.values_list("batch", flat=True)) == [0, 0, 0, 0, 5]
 
 
 def test_a_full_minute_makes_messages_wait_never_drops_them(robot, people) -> None:
-    Channel.objects.create(name="销售群", kind="wecom", webhook_url=f"{robot.url}/wecom", per_minute=1)
+    NotificationChannel.objects.create(
+        name="销售群", kind="wecom", webhook_url=f"{robot.url}/wecom", per_minute=1
+    )
     channels.queue(_notifications(people["wang"]), "x")
     now = timezone.now()
     channels.deliver_due(now)
@@ -135,35 +143,39 @@ def test_a_full_minute_makes_messages_wait_never_drops_them(robot, people) -> No
     outcome = channels.deliver_due(now + timedelta(seconds=5))
     assert (outcome.sent, outcome.waiting, len(robot.requests)) == (0, 1, 1)
     outcome = channels.deliver_due(now + timedelta(seconds=66))
-    assert (outcome.sent, Delivery.objects.filter(status="sent").count()) == (1, 2)
+    assert (outcome.sent, OutboundMessage.objects.filter(status="sent").count()) == (1, 2)
 
 
 def test_a_slow_robot_times_out_and_is_retried(robot, people, settings) -> None:
     settings.OMS_DELIVERY_TIMEOUT_SECONDS = 0.3
-    Channel.objects.create(name="慢", kind="wecom", webhook_url=f"{robot.url}/wecom")
+    NotificationChannel.objects.create(name="慢", kind="wecom", webhook_url=f"{robot.url}/wecom")
     robot.answers = [{"delay": 1}]
     channels.queue(_notifications(people["wang"]), "x")
     channels.deliver_due()
-    d = Delivery.objects.get()
+    d = OutboundMessage.objects.get()
     assert (d.status, d.attempts) == ("queued", 1) and "timed out" in d.last_error
 
 
 def test_channels_follow_department_and_event(robot, people) -> None:
     """A department's robot hears only its people; a channel for "order." ignores other events."""
     sales = people["wang"].department
-    Channel.objects.create(name="销售群", kind="wecom", webhook_url=f"{robot.url}/wecom", department=sales)
-    Channel.objects.create(name="订单事件", kind="wecom", webhook_url=f"{robot.url}/wecom", events=["order."])
+    NotificationChannel.objects.create(
+        name="销售群", kind="wecom", webhook_url=f"{robot.url}/wecom", department=sales
+    )
+    NotificationChannel.objects.create(
+        name="订单事件", kind="wecom", webhook_url=f"{robot.url}/wecom", events=["order."]
+    )
     channels.queue(_notifications(people["wang"], people["prod"]), "archive.request")
-    assert sorted(Delivery.objects.values_list("channel__name", "target")) == [("销售群", "王一")]
+    assert sorted(OutboundMessage.objects.values_list("channel__name", "target")) == [("销售群", "王一")]
 
 
 def test_email_goes_through_the_smtp_server(people, mail_server) -> None:
-    Channel.objects.create(name="邮件", kind="email")
+    NotificationChannel.objects.create(name="邮件", kind="email")
     channels.queue(_notifications(people["wang"], people["li"]), "order.confirmed")  # 李 has no address
     channels.deliver_due()
     (mail,) = mail_server.received
     assert mail["To"] == "wang@example.com" and "消息 wang" in str(mail.get_payload(decode=True), "utf-8")
-    assert Delivery.objects.get().status == "sent"
+    assert OutboundMessage.objects.get().status == "sent"
 
 
 def test_an_unreachable_smtp_server_is_retried_and_the_action_goes_through(
@@ -175,9 +187,9 @@ def test_an_unreachable_smtp_server_is_retried_and_the_action_goes_through(
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
     settings.EMAIL_USE_SSL = settings.EMAIL_USE_TLS = False
     settings.EMAIL_TIMEOUT = 1
-    Channel.objects.create(name="邮件", kind="email")
+    NotificationChannel.objects.create(name="邮件", kind="email")
     _send(django_capture_on_commit_callbacks, [people["wang"]], "订单 SO1 已确认")
-    d = Delivery.objects.get()
+    d = OutboundMessage.objects.get()
     assert (d.status, d.attempts, d.target) == ("queued", 1, "wang@example.com")
     assert "ConnectionRefusedError" in d.last_error
     assert people["wang"].notifications.get().title == "订单 SO1 已确认"
@@ -201,13 +213,13 @@ def test_the_administrator_configures_a_robot_and_its_secret_stays_out_of_the_au
         },
     )
     assert response.status_code == 302
-    channel = Channel.objects.get()
+    channel = NotificationChannel.objects.get()
     assert (channel.secret, channel.events) == (SECRET, ["order."])
     assert SECRET not in json.dumps(list(AuditEvent.objects.values("before", "after")), ensure_ascii=False)
     refused = admin_client.post(
         "/inbox/channels/new/", {"name": "缺地址", "kind": "wecom", "events": "[]", "per_minute": "20"}
     )
-    assert refused.status_code == 400 and Channel.objects.count() == 1
+    assert refused.status_code == 400 and NotificationChannel.objects.count() == 1
 
 
 def test_the_delivery_log_is_for_administrators(client, admin_client, people) -> None:
@@ -218,8 +230,8 @@ def test_the_delivery_log_is_for_administrators(client, admin_client, people) ->
 
 def test_a_person_declines_an_area_on_e_mail_and_keeps_the_robot(client, robot, people) -> None:
     """T-1: users choose which events reach them by which channel."""
-    Channel.objects.create(name="邮件", kind="email")
-    Channel.objects.create(name="销售群", kind="wecom", webhook_url=f"{robot.url}/wecom")
+    NotificationChannel.objects.create(name="邮件", kind="email")
+    NotificationChannel.objects.create(name="销售群", kind="wecom", webhook_url=f"{robot.url}/wecom")
     client.force_login(people["wang"])
     page = client.get("/inbox/preferences/").content.decode()
     assert 'value="email:review" aria-label' in page and "checked" in page
@@ -227,9 +239,13 @@ def test_a_person_declines_an_area_on_e_mail_and_keeps_the_robot(client, robot, 
     wanted.remove("email:review")
     assert client.post("/inbox/preferences/", {"wanted": wanted}).status_code == 302
     channels.queue(_notifications(people["wang"]), "review.approval")
-    assert list(Delivery.objects.values_list("channel__kind", flat=True)) == ["wecom"]
+    assert list(OutboundMessage.objects.values_list("channel__kind", flat=True)) == ["wecom"]
     channels.queue(_notifications(people["wang"]), "billing.dunning")
-    assert sorted(Delivery.objects.values_list("channel__kind", flat=True)) == ["email", "wecom", "wecom"]
+    assert sorted(OutboundMessage.objects.values_list("channel__kind", flat=True)) == [
+        "email",
+        "wecom",
+        "wecom",
+    ]
 
 
 def test_order_events_reach_a_webhook_signed_and_retried(
@@ -240,7 +256,7 @@ def test_order_events_reach_a_webhook_signed_and_retried(
     from oms.intake import actions as intake
     from oms.intake.tests.fixtures import header, lines
 
-    hook = Channel.objects.create(
+    hook = NotificationChannel.objects.create(
         name="ERP", kind="webhook", webhook_url=f"{robot.url}/hook", secret=SECRET, events=["order."]
     )
     robot.answers = [{"status": 503}]
@@ -250,7 +266,7 @@ def test_order_events_reach_a_webhook_signed_and_retried(
     )
     with django_capture_on_commit_callbacks(execute=True):
         order = intake.submit_order(actor=people["wang"], order=order)
-    d = Delivery.objects.get(channel=hook)
+    d = OutboundMessage.objects.get(channel=hook)
     assert (d.status, d.attempts, d.last_error, d.event) == ("queued", 1, "HTTP 503", "order.pending_check")
     channels.deliver_due(d.next_attempt_at)
     d.refresh_from_db()

@@ -20,7 +20,7 @@ from django_tasks_db.models import DBTaskResult
 from oms.audit.models import AuditEvent
 from oms.core.context import reset_request_id, set_request_id
 from oms.notifications import channels
-from oms.notifications.models import Channel, Delivery
+from oms.notifications.models import NotificationChannel, OutboundMessage
 from oms.notifications.tests.fixtures import SECRET
 from oms.ops import jobs
 from oms.ops.models import JobRun, TaskRetry, WorkerHeartbeat
@@ -39,11 +39,11 @@ def _work_off() -> None:
     call_command("run_worker", batch=True, startup_delay=False, verbosity=0)
 
 
-def _webhook(robot: Any) -> Delivery:
-    channel = Channel.objects.create(
+def _webhook(robot: Any) -> OutboundMessage:
+    channel = NotificationChannel.objects.create(
         name="ERP", kind="webhook", webhook_url=f"{robot.url}/hook", secret=SECRET
     )
-    return Delivery.objects.create(
+    return OutboundMessage.objects.create(
         channel=channel, event="order.released", target="ERP", title="t", payload={"n": 1}
     )
 
@@ -69,9 +69,11 @@ def test_messages_go_through_the_database_queue_and_a_worker(settings: Any, robo
 def test_a_claimed_message_is_not_claimed_again(robot: Any) -> None:
     delivery = _webhook(robot)
     now = timezone.now()
-    due = Delivery.objects.filter(status="queued", next_attempt_at__lte=now)
+    due = OutboundMessage.objects.filter(status="queued", next_attempt_at__lte=now)
     assert [d.pk for d in channels._claim(due, now)] == [delivery.pk]
-    assert channels._claim(Delivery.objects.filter(status="queued", next_attempt_at__lte=now), now) == []
+    assert (
+        channels._claim(OutboundMessage.objects.filter(status="queued", next_attempt_at__lte=now), now) == []
+    )
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the worker commits, as in production

@@ -21,7 +21,7 @@ from oms.delivery.models import Acceptance
 from oms.demo.data import load_demo
 from oms.feedback.models import Complaint, Invitation
 from oms.fulfilment.models import Shipment
-from oms.notifications.models import Channel, Delivery, Notification
+from oms.notifications.models import Notification, NotificationChannel, OutboundMessage
 from oms.orders.models import SalesOrder
 from oms.tracking.models import WorkItem
 
@@ -532,7 +532,7 @@ def test_a_delay_is_announced_to_the_customer_without_the_internal_text(
 ) -> None:
     from oms.tracking import actions as tracking
 
-    Channel.objects.create(name="客户邮件", kind="email", to_customers=True)
+    NotificationChannel.objects.create(name="客户邮件", kind="email", to_customers=True)
     Contact.objects.filter(customer=world["own"], is_primary=True).update(email="zhangwei@example.com")
     order = world["shipped"]
     exception = tracking.raise_exception(
@@ -546,7 +546,7 @@ def test_a_delay_is_announced_to_the_customer_without_the_internal_text(
     note = Notification.objects.get(recipient=world["user"])
     assert note.title == f"您的订单 {order.number} 出现延误，{world['sales']} 正在跟进，将尽快与您联系。"
     assert note.url == f"/portal/orders/{order.number}/"
-    mail = Delivery.objects.get(event="order.exception.delay")
+    mail = OutboundMessage.objects.get(event="order.exception.delay")
     assert (mail.target, mail.title) == ("zhangwei@example.com", note.title)
     body = portal.get(f"/portal/orders/{order.number}/").content.decode()
     assert 'data-testid="portal-notice"' in body

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 
 from oms.notifications import actions
-from oms.notifications.models import Channel, Delivery, Notification
+from oms.notifications.models import Notification, NotificationChannel, OutboundMessage
 from oms.web.listing import Column, ListSpec
 
 
@@ -50,18 +50,22 @@ def _is_admin(user: object) -> bool:
     return bool(is_admin(user))
 
 
-def _channels(user: object) -> QuerySet[Channel]:
-    return Channel.objects.select_related("department") if _is_admin(user) else Channel.objects.none()
+def _channels(user: object) -> QuerySet[NotificationChannel]:
+    return (
+        NotificationChannel.objects.select_related("department")
+        if _is_admin(user)
+        else NotificationChannel.objects.none()
+    )
 
 
-def _deliveries(user: object) -> QuerySet[Delivery]:
+def _deliveries(user: object) -> QuerySet[OutboundMessage]:
     if not _is_admin(user):
-        return Delivery.objects.none()
-    return Delivery.objects.select_related("channel", "recipient")
+        return OutboundMessage.objects.none()
+    return OutboundMessage.objects.select_related("channel", "recipient")
 
 
 CHANNEL_SPEC = ListSpec(
-    model=Channel,
+    model=NotificationChannel,
     prefix="notifications:channel",
     title=gettext_lazy("通知渠道"),
     columns=[
@@ -85,7 +89,7 @@ CHANNEL_SPEC = ListSpec(
     can_view=_is_admin,
 )
 DELIVERY_SPEC = ListSpec(
-    model=Delivery,
+    model=OutboundMessage,
     prefix="notifications:delivery",
     title=gettext_lazy("发送记录"),
     columns=[
