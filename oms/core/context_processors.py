@@ -15,7 +15,7 @@ MENU: list[tuple[Any, list[tuple[Any, str, Any]]]] = [
         _("工作台"),
         [
             (_("首页"), "core:home", perms.is_staff_member),
-            (_("我的待办"), "intake:work", perms.is_staff_member),
+            (_("我的待办"), "workbench:work", perms.is_staff_member),
             (_("评审任务"), "review:tasks", perms.is_staff_member),
             (_("消息"), "notifications:inbox", perms.is_staff_member),
         ],
@@ -23,7 +23,7 @@ MENU: list[tuple[Any, list[tuple[Any, str, Any]]]] = [
     (
         _("订单"),
         [
-            (_("订单列表"), "intake:order_list", perms.is_staff_member),
+            (_("订单列表"), "workbench:order_list", perms.is_staff_member),
             (_("咨询"), "intake:inquiry_list", perms.is_staff_member),
             (_("变更与取消"), "changes:request_list", perms.is_staff_member),
             (_("应收账款"), "billing:receivables", perms.is_staff_member),
