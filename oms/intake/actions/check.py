@@ -10,6 +10,7 @@ this one does not import it.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,7 +27,7 @@ from oms.policy import selectors as policy_selectors
 from oms.tracking import actions as tracking
 
 
-def _hours(order: SalesOrder) -> int:
+def _hours(order: SalesOrder) -> Decimal:
     """B-7: every step of the check is due within the order class's time limit."""
     return policy_selectors.time_limit_hours(
         order_class=order.order_class, version=order.policy_version.number
