@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "oms.supervision",
     "oms.analytics",
     "oms.portal",
+    "oms.workbench",  # issue 22: the order page, composed of the panels every process app registers
     "oms.demo",
     "oms.devtools",
     "django_tasks_db",  # issue 24: the database-backed task queue (see the block at the end)

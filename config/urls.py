@@ -9,6 +9,7 @@ urlpatterns = [
     path("master/", include("oms.customers.urls")),
     path("master/", include("oms.catalog.urls")),
     path("master/", include("oms.partners.urls")),
+    path("", include("oms.workbench.urls")),
     path("", include("oms.intake.urls")),
     path("policy/", include("oms.policy.urls")),
     path("inbox/", include("oms.web.notifications.urls")),

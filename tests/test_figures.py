@@ -135,7 +135,7 @@ def awkward(more_heads) -> dict[str, Any]:
 def _pages(org: dict[str, Any]) -> dict[str, str]:
     order, shipment, statement = org["order"], org["shipment"], org["statement"]
     return {
-        "order page": reverse("intake:order_detail", args=[order.pk]),
+        "order page": reverse("workbench:order_detail", args=[order.pk]),
         "order form print": reverse("contracts:order_print", args=[order.pk]),
         "contract": reverse("contracts:contract_print", args=[order.pk]),
         "documents": reverse("contracts:documents", args=[order.pk]),
@@ -144,7 +144,7 @@ def _pages(org: dict[str, Any]) -> dict[str, str]:
         "certificate": reverse("delivery:document", args=[shipment.pk, "certificate"]),
         "statement": reverse("billing:statement_print", args=[statement.pk]),
         "receivables": reverse("billing:receivables"),
-        "orders list": reverse("intake:order_list"),
+        "orders list": reverse("workbench:order_list"),
     }
 
 
@@ -199,7 +199,7 @@ def test_the_change_agreement_states_its_figures_as_written(client, more_heads) 
 
 def test_excel_cells_stay_numbers_with_a_number_format(admin_client, awkward) -> None:
     """P-1: an export keeps figures as numbers, shown with separators (#,##0.00 for amounts)."""
-    response = admin_client.get(reverse("intake:order_list") + "?export=xlsx")
+    response = admin_client.get(reverse("workbench:order_list") + "?export=xlsx")
     sheet = load_workbook(BytesIO(response.content)).active
     cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, int | float)]
     totals = [c for c in cells if c.value == pytest.approx(100006400.07)]

@@ -484,7 +484,7 @@ def test_the_check_page_offers_the_raiser_no_decision_and_says_why(client: Any, 
     """B-6, P-5: the head's own order shows no check buttons, only the reason."""
     order = _head_order(org)
     client.force_login(org["head"])
-    page = client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+    page = client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
     assert 'data-testid="do-pass_check"' not in page
     assert (
         "您录入了此订单或是它的销售员，“初审通过，提交评审、退回补充资料、上报管理层决定”须由他人决定" in page
@@ -496,7 +496,7 @@ def test_posting_the_check_as_the_raiser_is_refused(client: Any, org: dict[str, 
     order = _head_order(org)
     client.force_login(org["head"])
     before = snapshot(order)
-    response = client.post(reverse("intake:order_transition", args=[order.pk, "pass_check"]), follow=True)
+    response = client.post(reverse("workbench:order_transition", args=[order.pk, "pass_check"]), follow=True)
     assert snapshot(order) == before
     assert "不能自己决定“初审通过，提交评审”" in response.content.decode()
 

@@ -35,11 +35,11 @@ from oms.review.models import ApprovalStep, ReviewRound, ReviewTask
 # URL name → (the model its `pk` names, the lookup from that model to the order's archive record).
 _ORDER = (SalesOrder, "archive_record")
 ORDER_PAGES: dict[str, tuple[type[models.Model], str]] = {
-    "intake:order_detail": _ORDER,
-    "intake:order_edit": _ORDER,
-    "intake:order_original": _ORDER,
-    "intake:order_versions": _ORDER,
-    "intake:order_transition": _ORDER,
+    "workbench:order_detail": _ORDER,
+    "workbench:order_edit": _ORDER,
+    "workbench:order_original": _ORDER,
+    "workbench:order_versions": _ORDER,
+    "workbench:order_transition": _ORDER,
     "changes:request_create": _ORDER,
     "changes:supplier_decision": _ORDER,
     "changes:customer_link": _ORDER,

@@ -63,4 +63,4 @@ CLOSE = Transition(
     permission=can_close,
     guards=(nothing_missing,),
 )
-ORDER_CLOSURE = TransitionTable.of("order_closure", CLOSE)
+ORDER_CLOSURE = TransitionTable.of("order_closure", CLOSE, model="orders.SalesOrder")

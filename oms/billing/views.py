@@ -88,7 +88,7 @@ def billing(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             raise Http404
     except (ActionError, workflow.WorkflowError) as exc:
         flash_refusal(request, exc)
-    return redirect("intake:order_detail", pk=order.pk)
+    return redirect("workbench:order_detail", pk=order.pk)
 
 
 @login_required
@@ -120,7 +120,7 @@ def statement_print(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def statement_redirect(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_object_or_404(Statement, pk=pk)
-    return redirect("intake:order_detail", pk=statement.order_id)
+    return redirect("workbench:order_detail", pk=statement.order_id)
 
 
 LEDGER_ROWS = 500
@@ -242,10 +242,10 @@ def dunning(request: HttpRequest, pk: int) -> HttpResponse:
         flash_refusal(request, exc)
     else:
         messages.success(request, _("催收已登记。"))
-    return redirect("intake:order_detail", pk=invoice.statement.order_id)
+    return redirect("workbench:order_detail", pk=invoice.statement.order_id)
 
 
 @login_required
 def invoice_redirect(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(Invoice.objects.select_related("statement"), pk=pk)
-    return redirect("intake:order_detail", pk=invoice.statement.order_id)
+    return redirect("workbench:order_detail", pk=invoice.statement.order_id)

@@ -48,8 +48,8 @@ from oms.customers.models import PaymentTerms
 from oms.engine import workflow
 from oms.fulfilment import actions as fulfilment
 from oms.fulfilment.models import ReservationStatus
-from oms.intake import actions as intake
 from oms.notifications.actions import notify
+from oms.orders import actions as order_actions
 from oms.orders import versions
 from oms.orders.models import OrderLine, OrderStatus, SalesOrder, lines_fingerprint
 from oms.orders.permissions import CustomerActor, can_renegotiate, is_customer_of
@@ -111,7 +111,7 @@ def _decimal(value: Any, key: str, name: str, model: type[models.Model] = OrderL
 
 
 def _checked(value: Any, name: str) -> Decimal | None:
-    """A new line's number, already checked (and reported) by intake.line_errors."""
+    """A new line's number, already checked (and reported) by order_actions.line_errors."""
     try:
         return _decimal(value, name, name)
     except FieldErrors:
@@ -246,7 +246,7 @@ def _compare(
     # A new line without a price (its author may not see prices, S-1) takes the list price.
     new_rows = [(i, {k: v for k, v in raw.items() if v not in (None, "")}) for i, raw in new_rows]
     if new_rows:
-        problems = intake.line_errors([raw for _i, raw in new_rows])
+        problems = order_actions.line_errors([raw for _i, raw in new_rows])
         for key, msgs in problems.items():
             parts = key.split(".")
             if len(parts) == 3:

@@ -84,4 +84,4 @@ CANCEL_ORDER = Transition(
     requires_reason=True,
     automatic=True,  # J-1: only an approved cancellation request takes it
 )
-ORDER_CANCELLATION = TransitionTable.of("order_cancellation", CANCEL_ORDER)
+ORDER_CANCELLATION = TransitionTable.of("order_cancellation", CANCEL_ORDER, model="orders.SalesOrder")

@@ -329,7 +329,7 @@ def task_redirect(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def purchase_redirect(request: HttpRequest, pk: int) -> HttpResponse:
     po = get_object_or_404(PurchaseOrder, pk=pk)
-    return redirect("intake:order_detail", pk=po.order_id)
+    return redirect("workbench:order_detail", pk=po.order_id)
 
 
 @login_required
@@ -351,7 +351,7 @@ def supplier_decision(request: HttpRequest, pk: int) -> HttpResponse:
         flash_refusal(request, exc)
     else:
         messages.success(request, _("已记录供应商处理决定。"))
-    return redirect("intake:order_detail", pk=order.pk)
+    return redirect("workbench:order_detail", pk=order.pk)
 
 
 @login_required
@@ -368,7 +368,7 @@ def customer_link(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         url = request.build_absolute_uri(reverse("changes:customer_change", args=[token]))
         messages.success(request, _("变更链接（只显示这一次，请发送给客户）：%(u)s") % {"u": url})
-    return redirect("intake:order_detail", pk=order.pk)
+    return redirect("workbench:order_detail", pk=order.pk)
 
 
 def customer_change(request: HttpRequest, token: str) -> HttpResponse:

@@ -75,6 +75,20 @@ class SideEffect:
         return self.model == model_label and (not self.targets or target in self.targets)
 
 
+@dataclass(frozen=True)
+class OrderPanel:
+    """One panel of the order page (H-1), registered by the process app that owns its matter.
+    `context(request, order)` returns the names `template` reads, added to the page's own
+    (the order, its lines, `show_prices`, …); None leaves the panel out. Panels are shown by
+    ascending `order`."""
+
+    key: str
+    title: Any
+    template: str
+    context: Callable[[Any, Any], dict[str, Any] | None]
+    order: int = 0
+
+
 # The side menu, section by section, in the order shown.
 menu: Registry[MenuSection] = Registry("menu")
 # Periodic jobs the scheduler runs: each takes the current time, returns how many items it opened (H-3, H-5).
@@ -86,6 +100,8 @@ credit_exposure_sources: Registry[Callable[[int], dict[str, Decimal]]] = Registr
 audit_checks: Registry[Callable[[], tuple[str, str]]] = Registry("audit_checks")
 # Side effects of transitions (closing an order files it, …).
 side_effects: Registry[SideEffect] = Registry("side_effects")
+# The panels of the order page, each from the app whose stage it shows (issue 22, point 1).
+order_panels: Registry[OrderPanel] = Registry("order_panels")
 
 
 def run_side_effects(instance: Any, transition: Any, actor: Any) -> None:

@@ -23,4 +23,4 @@ RECEIVE = Transition(
     permission=_recorded,
     automatic=True,
 )
-ORDER_RECEIPT = TransitionTable.of("order_receipt", RECEIVE)
+ORDER_RECEIPT = TransitionTable.of("order_receipt", RECEIVE, model="orders.SalesOrder")

@@ -103,7 +103,7 @@ def acceptance(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已登记客户验收。"))
     except (ActionError, workflow.WorkflowError) as exc:
         flash_refusal(request, exc)
-    return redirect("intake:order_detail", pk=shipment.order_id)
+    return redirect("workbench:order_detail", pk=shipment.order_id)
 
 
 def accept(request: HttpRequest, token: str) -> HttpResponse:

@@ -1,59 +1,69 @@
 """State-machine diagrams (Mermaid) generated from the transition tables (DESIGN 4).
 
 `python manage.py state_diagrams` writes docs/state-machines/; a test fails when they are stale.
+The tables are discovered, not listed: every installed app's `states` module is imported and the
+tables it declared in `workflow.TABLES` are drawn. A record moved by the tables of several apps
+(the order: entered and checked, reviewed, released, shipped, received, closed, held, cancelled)
+also gets one diagram of its whole life, named after the table of its own app (issue 22).
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+from collections import defaultdict
 from pathlib import Path
+from types import ModuleType
 
+from django.apps import apps
 from django.conf import settings
 
-from oms.archive import states as archive
-from oms.billing import states as billing
-from oms.changes import states as changes
-from oms.contracts import states as contracts
-from oms.delivery import states as delivery
+from oms.engine import workflow
 from oms.engine.workflow import TransitionTable
-from oms.feedback import states as feedback
-from oms.fulfilment import states as fulfilment
-from oms.notifications import states as notifications
-from oms.orders import states as orders
-from oms.quality import states as quality
-from oms.review import states as review
-from oms.supervision import states as supervision
-from oms.tracking import states as tracking
+
+
+def _states_modules() -> list[tuple[str, ModuleType]]:
+    """(app label, states module) of every installed app of the project, in INSTALLED_APPS order
+    (the process order); test apps are left out."""
+    found = []
+    for app in apps.get_app_configs():
+        name = f"{app.name}.states"
+        if not app.name.startswith("oms.") or ".tests" in app.name or importlib.util.find_spec(name) is None:
+            continue
+        found.append((app.label, importlib.import_module(name)))
+    return found
+
+
+def _declared() -> list[tuple[str, TransitionTable]]:
+    """(app label, table) for every table the apps' states modules registered in workflow.TABLES."""
+    owner: dict[int, str] = {}
+    for label, module in _states_modules():
+        for value in vars(module).values():
+            if isinstance(value, TransitionTable):
+                owner.setdefault(id(value), label)
+    rank = {label: i for i, (label, _module) in enumerate(_states_modules())}
+    declared = [(owner[id(t)], t) for t in workflow.TABLES if id(t) in owner]
+    return sorted(declared, key=lambda pair: rank[pair[0]])
 
 
 def tables() -> list[TransitionTable]:
-    return [
-        fulfilment.ORDER_EXECUTION,
-        fulfilment.DEPARTMENT_TASK,
-        fulfilment.RESERVATION,
-        fulfilment.PURCHASE_ORDER,
-        quality.NON_CONFORMANCE,
-        quality.ORDER_QUALITY,
-        orders.ORDER,
-        orders.INQUIRY,
-        review.TASK,
-        review.ROUND,
-        review.STEP,
-        contracts.CONTRACT,
-        tracking.EXCEPTION,
-        changes.REQUEST,
-        changes.ORDER_CANCELLATION,
-        delivery.ORDER_RECEIPT,
-        billing.STATEMENT,
-        billing.ORDER_CLOSURE,
-        archive.DISPOSAL,
-        archive.ACCESS,
-        feedback.COMPLAINT,
-        feedback.IMPROVEMENT,
-        feedback.SURVEY,
-        supervision.SPOT_CHECK,
-        supervision.REPORT,
-        notifications.DELIVERY,
-    ]
+    return [table for _label, table in _declared()]
+
+
+def _edges(table: TransitionTable, *, with_table: bool = False) -> list[str]:
+    lines = []
+    for t in table.transitions.values():
+        marks = [table.name] if with_table else []
+        if t.automatic:
+            marks.append("auto")
+        if t.requires_reason:
+            marks.append("reason")
+        if t.guards:
+            marks.append("guards: " + ", ".join(g.__name__ for g in t.guards))
+        suffix = f" ({'; '.join(marks)})" if marks else ""
+        for source in sorted(t.source):
+            lines.append(f"    {source} --> {t.target}: {t.name}{suffix}")
+    return lines
 
 
 def mermaid(table: TransitionTable) -> str:
@@ -64,18 +74,45 @@ def mermaid(table: TransitionTable) -> str:
         "",
         "```mermaid",
         "stateDiagram-v2",
+        *_edges(table),
+        "```",
+        "",
     ]
-    for t in table.transitions.values():
-        marks = []
-        if t.automatic:
-            marks.append("auto")
-        if t.requires_reason:
-            marks.append("reason")
-        if t.guards:
-            marks.append("guards: " + ", ".join(g.__name__ for g in t.guards))
-        suffix = f" ({'; '.join(marks)})" if marks else ""
-        for source in sorted(t.source):
-            lines.append(f"    {source} --> {t.target}: {t.name}{suffix}")
+    return "\n".join(lines)
+
+
+def lives() -> dict[str, list[tuple[str, TransitionTable]]]:
+    """Model label → (app label, table) of every table that moves it, for models moved by more
+    than one table (each table names its model, `TransitionTable.model`)."""
+    by_model: dict[str, list[tuple[str, TransitionTable]]] = defaultdict(list)
+    for label, table in _declared():
+        if table.model:
+            by_model[table.model].append((label, table))
+    return {model: found for model, found in by_model.items() if len(found) > 1}
+
+
+def _home_table(model: str, found: list[tuple[str, TransitionTable]]) -> TransitionTable:
+    """The table declared in the model's own app names the diagram of its whole life."""
+    app_label = model.split(".", 1)[0]
+    return next((table for label, table in found if label == app_label), found[0][1])
+
+
+def life_mermaid(model: str, found: list[tuple[str, TransitionTable]]) -> str:
+    """The whole life of `model`: every transition of every table that moves it, each marked
+    with its table; the tables are listed in process order with the app that declares them."""
+    home = _home_table(model, found)
+    lines = [
+        f"# {home.name}: the whole life",
+        "",
+        f"Generated from every transition table that moves `{model}`; do not edit.",
+        "",
+        *[f"- `{table.name}` ({label})" for label, table in found],
+        "",
+        "```mermaid",
+        "stateDiagram-v2",
+    ]
+    for _label, table in found:
+        lines += _edges(table, with_table=True)
     lines += ["```", ""]
     return "\n".join(lines)
 
@@ -85,7 +122,10 @@ def directory() -> Path:
 
 
 def expected() -> dict[str, str]:
-    return {f"{table.name}.md": mermaid(table) for table in tables()}
+    files = {f"{table.name}.md": mermaid(table) for table in tables()}
+    for model, found in lives().items():
+        files[f"{_home_table(model, found).name}.md"] = life_mermaid(model, found)
+    return files
 
 
 def write() -> list[Path]:

@@ -158,10 +158,13 @@ class TransitionTable:
 
     name: str
     transitions: Mapping[str, Transition] = field(default_factory=dict)
+    # The model whose state the table moves ("orders.SalesOrder"), for the diagram of a record's
+    # whole life across the tables of several apps (issue 22); empty where nobody asked yet.
+    model: str = ""
 
     @classmethod
-    def of(cls, name: str, *transitions: Transition) -> TransitionTable:
-        table = cls(name=name, transitions={t.name: t for t in transitions})
+    def of(cls, name: str, *transitions: Transition, model: str = "") -> TransitionTable:
+        table = cls(name=name, transitions={t.name: t for t in transitions}, model=model)
         TABLES.append(table)
         return table
 

@@ -82,7 +82,9 @@ SHIP = Transition(
     permission=_acting,
     automatic=True,
 )
-ORDER_EXECUTION = TransitionTable.of("order_execution", RELEASE, START_PRODUCTION, SHIP)
+ORDER_EXECUTION = TransitionTable.of(
+    "order_execution", RELEASE, START_PRODUCTION, SHIP, model="orders.SalesOrder"
+)
 
 COMPLETE_TASK = Transition(
     name="complete_task",

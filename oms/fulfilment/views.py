@@ -155,14 +155,14 @@ def execution(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 messages.error(request, m)
     except (ActionError, workflow.WorkflowError) as exc:
         messages.error(request, exc.message)
-    return redirect("intake:order_detail", pk=order.pk)
+    return redirect("workbench:order_detail", pk=order.pk)
 
 
 @login_required
 def task_redirect(request: HttpRequest, pk: int) -> HttpResponse:
     """From "my work" to the order page, where the department's task is completed."""
     task = get_object_or_404(DepartmentTask, pk=pk)
-    return redirect("intake:order_detail", pk=task.order_id)
+    return redirect("workbench:order_detail", pk=task.order_id)
 
 
 def _warehouse_step(request: HttpRequest, order: Any, verb: str, actor: User) -> None:

@@ -374,16 +374,18 @@ def submit_order(request: HttpRequest, order_id: int) -> dict[str, Any]:
     return _render(request, actions.submit_order(actor=_user(request), order=_get(request, order_id)))
 
 
+# B-6: the checker's three outcomes, as the schema names them (`OrderCheckIn.decision`).
+_CHECK_DECISIONS = {
+    "pass": actions.pass_check,
+    "request_info": actions.request_info,
+    "escalate": actions.escalate,
+}
+
+
 @router.post("/{order_id}/check", response=OrderOut, operation_id="check_order")
 def check_order(request: HttpRequest, order_id: int, payload: OrderCheckIn) -> dict[str, Any]:
-    order, actor = _get(request, order_id), _user(request)
-    if payload.decision == "pass":
-        order = actions.pass_check(actor=actor, order=order, reason=payload.reason)
-    elif payload.decision == "request_info":
-        order = actions.request_info(actor=actor, order=order, reason=payload.reason)
-    else:
-        order = actions.escalate(actor=actor, order=order, reason=payload.reason)
-    return _render(request, order)
+    check = _CHECK_DECISIONS[payload.decision]
+    return _render(request, check(actor=_user(request), order=_get(request, order_id), reason=payload.reason))
 
 
 @router.post("/{order_id}/complete-info", response=OrderOut, operation_id="complete_order_info")

@@ -172,6 +172,7 @@ ORDER = TransitionTable.of(
     APPROVE,
     REJECT_APPROVAL,
     CONFIRM,
+    model="orders.SalesOrder",
 )
 
 # B-2: an inquiry is handed to a salesperson, who turns it into an order or closes it.

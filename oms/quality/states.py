@@ -85,4 +85,4 @@ RESUME = Transition(
     # F-3: a hold cannot be a way into production that skips the technical briefing.
     guards=(no_open_severe_nc, briefing_unless_started),
 )
-ORDER_QUALITY = TransitionTable.of("order_quality", HOLD, RESUME)
+ORDER_QUALITY = TransitionTable.of("order_quality", HOLD, RESUME, model="orders.SalesOrder")

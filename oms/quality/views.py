@@ -75,7 +75,7 @@ def quality(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 messages.error(request, m)
     except (ActionError, workflow.WorkflowError) as exc:
         messages.error(request, exc.message)
-    return redirect("intake:order_detail", pk=order.pk)
+    return redirect("workbench:order_detail", pk=order.pk)
 
 
 @login_required

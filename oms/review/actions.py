@@ -26,6 +26,7 @@ from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
 from oms.core.tokens import new_token, token_hash
 from oms.engine import workflow
 from oms.notifications.actions import notify, notify_each
+from oms.orders import actions as order_actions
 from oms.orders import states
 from oms.orders.models import ConfirmationMethod, OrderStatus, SalesOrder
 from oms.orders.permissions import CustomerActor, can_renegotiate, is_customer_of
@@ -719,8 +720,6 @@ def apply_customer_modification(
 ) -> SalesOrder:
     """D-3: inside the window after confirmation, sales applies the customer's change and the
     departments are told; after it only a formal change request changes the order."""
-    from oms.intake import actions as intake  # sibling in tier 4: the one place order content is validated
-
     locked = SalesOrder.objects.select_for_update().get(pk=order.pk)
     if locked.status != OrderStatus.CONFIRMED:
         raise ActionError(_("只有已确认的订单才能按客户要求修改。"))
@@ -732,7 +731,7 @@ def apply_customer_modification(
         raise ActionError(_("已超过确认后的修改期限（%(d)s），请提交订单变更申请。") % {"d": when})
     if not description.strip():
         raise FieldErrors({"description": _("请说明客户要求修改的内容。")})
-    updated = intake.update_order(
+    updated = order_actions.update_order(
         actor=actor,
         order=locked,
         data=data,

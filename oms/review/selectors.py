@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy
 from oms.accounts.models import DepartmentKind, Role
 from oms.accounts.permissions import department_tree_ids
 from oms.catalog.models import StockLevel
-from oms.intake.selectors import check_report
 from oms.orders.models import OrderLine, OrderStatus, SalesOrder
+from oms.orders.report import check_report
 from oms.partners.models import Qualification, Supplier
 from oms.review.models import ApprovalStep, ReviewRound, ReviewTask, TaskStatus
 from oms.tracking.models import WorkItem

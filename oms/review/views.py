@@ -58,7 +58,7 @@ def task_page(request: HttpRequest, pk: int) -> HttpResponse:
                     version=int(request.POST.get("version") or 0) or None,
                 )
                 messages.success(request, _("已提交评审意见。"))
-                return redirect("intake:order_detail", pk=task.round.order_id)
+                return redirect("workbench:order_detail", pk=task.round.order_id)
         except (ActionError, workflow.WorkflowError) as exc:
             flash_refusal(request, exc)
         return redirect("review:task", pk=task.pk)
@@ -90,7 +90,7 @@ def task_page(request: HttpRequest, pk: int) -> HttpResponse:
 def approval_step(request: HttpRequest, pk: int) -> HttpResponse:
     """From "my work" to the order page, where the step is signed."""
     step = get_object_or_404(ApprovalStep, pk=pk)
-    return redirect("intake:order_detail", pk=step.order_id)
+    return redirect("workbench:order_detail", pk=step.order_id)
 
 
 @login_required
@@ -109,7 +109,7 @@ def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("已审批。"))
     except (ActionError, workflow.WorkflowError) as exc:
         flash_refusal(request, exc)
-    return redirect("intake:order_detail", pk=step.order_id)
+    return redirect("workbench:order_detail", pk=step.order_id)
 
 
 def _order_or_404(request: HttpRequest, pk: int) -> Any:
@@ -133,7 +133,7 @@ def record_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("已记录客户确认。"))
     except (ActionError, workflow.WorkflowError) as exc:
         flash_refusal(request, exc)
-    return redirect("intake:order_detail", pk=order.pk)
+    return redirect("workbench:order_detail", pk=order.pk)
 
 
 @login_required
@@ -147,7 +147,7 @@ def confirmation_link(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         url = request.build_absolute_uri(reverse("review:confirm", args=[token]))
         messages.success(request, _("确认链接（只显示这一次，请发送给客户）：%(u)s") % {"u": url})
-    return redirect("intake:order_detail", pk=order.pk)
+    return redirect("workbench:order_detail", pk=order.pk)
 
 
 @login_required
@@ -165,7 +165,7 @@ def failure_cause(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("已记录。"))
     except (ActionError, workflow.WorkflowError) as exc:
         flash_refusal(request, exc)
-    return redirect("intake:order_detail", pk=rnd.order_id)
+    return redirect("workbench:order_detail", pk=rnd.order_id)
 
 
 def _report_context(request: HttpRequest, pk: int) -> dict[str, Any]:

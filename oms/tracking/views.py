@@ -58,7 +58,7 @@ def order_tracking(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         messages.success(request, _("已完成。"))
     except (ActionError, workflow.WorkflowError) as exc:
         flash_refusal(request, exc)
-    return redirect("intake:order_detail", pk=order.pk)
+    return redirect("workbench:order_detail", pk=order.pk)
 
 
 @login_required

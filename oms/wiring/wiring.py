@@ -22,13 +22,16 @@ from oms.archive.integrity import check_access_log
 from oms.billing.actions import check_dunning
 from oms.billing.receivables import exposure
 from oms.core import registry
-from oms.core.registry import MenuEntry, MenuSection, SideEffect
+from oms.core.registry import MenuEntry, MenuSection, OrderPanel, SideEffect
 from oms.feedback import permissions as feedback_perms
 from oms.feedback.actions import on_order_closed
 from oms.fulfilment.actions import check_reporting
 from oms.notifications.channels import on_transition
+from oms.orders import states as order_states
 from oms.orders.models import OrderStatus
+from oms.review import actions as review_actions
 from oms.supervision import permissions as supervision_perms
+from oms.wiring import panels
 
 
 def wire() -> None:
@@ -38,6 +41,7 @@ def wire() -> None:
     registry.credit_exposure_sources.extend(CREDIT_EXPOSURE_SOURCES)
     registry.audit_checks.extend(AUDIT_CHECKS)
     registry.side_effects.extend(SIDE_EFFECTS)
+    registry.order_panels.extend(ORDER_PANELS)
 
 
 # --- the side menu ---------------------------------------------------------------------------
@@ -65,13 +69,13 @@ MENU = (
     _section(
         _("工作台"),
         (_("首页"), "core:home", perms.is_staff_member),
-        (_("我的待办"), "intake:work", perms.is_staff_member),
+        (_("我的待办"), "workbench:work", perms.is_staff_member),
         (_("评审任务"), "review:tasks", perms.is_staff_member),
         (_("消息"), "notifications:inbox", perms.is_staff_member),
     ),
     _section(
         _("订单"),
-        (_("订单列表"), "intake:order_list", perms.is_staff_member),
+        (_("订单列表"), "workbench:order_list", perms.is_staff_member),
         (_("咨询"), "intake:inquiry_list", perms.is_staff_member),
         (_("变更与取消"), "changes:request_list", perms.is_staff_member),
         (_("应收账款"), "billing:receivables", perms.is_staff_member),
@@ -164,6 +168,13 @@ CREDIT_EXPOSURE_SOURCES = (_owed_on_invoices,)
 AUDIT_CHECKS = (check_access_log,)  # issue 20.11: the archive's access log against its audit events
 
 
+def _start_review_round(*, instance: Any, transition: Any, actor: Any) -> None:
+    """C-1: an order that passed the preliminary check, or that management accepted, is reviewed
+    by every department concerned; a resubmission after a failed review starts its own round."""
+    if transition in (order_states.PASS_CHECK, order_states.ACCEPT):
+        review_actions.start_round(order=instance, actor=actor)
+
+
 # --- side effects of transitions, in the order they run, inside the deciding transaction ------
 SIDE_EFFECTS = (
     SideEffect(
@@ -183,4 +194,22 @@ SIDE_EFFECTS = (
         handler=file_on_end,
         why="M-2: a closed or cancelled order is filed in the archive",
     ),
+    SideEffect(
+        model="orders.SalesOrder",
+        targets=frozenset({OrderStatus.IN_REVIEW}),
+        handler=_start_review_round,
+        why="C-1: passing the check (B-6) or management's acceptance opens the review round",
+    ),
+)
+
+
+# --- the order page (H-1): one panel per process stage, in process order ----------------------
+ORDER_PANELS = (
+    OrderPanel("review", _("评审与确认"), "review/_order_panel.html", panels.review, order=10),
+    OrderPanel("changes", _("变更"), "changes/_order_panel.html", panels.changes, order=20),
+    OrderPanel("fulfilment", _("执行"), "fulfilment/_order_panel.html", panels.fulfilment, order=30),
+    OrderPanel("delivery", _("交付"), "delivery/_order_panel.html", panels.delivery, order=40),
+    OrderPanel("billing", _("结算"), "billing/_order_panel.html", panels.billing, order=50),
+    OrderPanel("quality", _("质量"), "quality/_order_panel.html", panels.quality, order=60),
+    OrderPanel("tracking", _("跟踪"), "tracking/_order_panel.html", panels.tracking, order=70),
 )

@@ -66,8 +66,8 @@ def test_a_closed_order_is_filed_and_leaves_the_order_list(client, archived) -> 
     org, record = archived
     assert (record.category, record.status, record.retention_years) == ("closed", "filed", 3)
     client.force_login(org["sales"])
-    assert record.order.number.encode() not in client.get(reverse("intake:order_list")).content
-    response = client.get(reverse("intake:order_detail", args=[record.order.pk]))
+    assert record.order.number.encode() not in client.get(reverse("workbench:order_list")).content
+    response = client.get(reverse("workbench:order_detail", args=[record.order.pk]))
     assert (response.status_code, response["Location"]) == (302, reverse("archive:detail", args=[record.pk]))
 
 

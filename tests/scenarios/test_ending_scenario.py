@@ -18,11 +18,11 @@ from oms.archive.models import ArchiveRecord
 from oms.changes import actions as changes
 from oms.changes.models import ChangeRequest
 from oms.changes.tests.fixtures import approve_all, released_order
-from oms.intake.views import _work_rows
 from oms.notifications.models import Notification
 from oms.orders.models import OrderStatus
 from oms.tracking.models import WorkItem, WorkStatus
 from oms.tracking.selectors import department_queue, my_work
+from oms.workbench.views.work import _work_rows
 from tests.scenarios.test_settlement_scenario import _close, _invoice, _pay, _received, _settle
 
 pytestmark = pytest.mark.django_db

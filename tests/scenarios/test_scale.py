@@ -15,10 +15,10 @@ def test_list_pages_at_ten_thousand_open_orders(client, org, django_assert_max_n
     grow_orders(10_000, sales=org["sales"], customer=org["customer"], products=[org["gear"], org["motor"]])
     client.force_login(org["exec"])
     for url, limit in (
-        (reverse("intake:order_list"), 15),
+        (reverse("workbench:order_list"), 15),
         (reverse("tracking:overview"), 12),
-        (reverse("intake:work"), 15),
-        (reverse("intake:order_list") + "?overdue=1&status=pending_check", 15),
+        (reverse("workbench:work"), 15),
+        (reverse("workbench:order_list") + "?overdue=1&status=pending_check", 15),
     ):
         with django_assert_max_num_queries(limit):
             assert client.get(url).status_code == 200, url

@@ -25,7 +25,7 @@ def test_mask_contact(value: str, masked: str) -> None:
     assert mask_contact(value) == masked
 
 
-def _page(client: Any, org: dict[str, Any], who: str, view: str = "intake:order_detail") -> str:  # noqa: F811
+def _page(client: Any, org: dict[str, Any], who: str, view: str = "workbench:order_detail") -> str:  # noqa: F811
     """The page of a confirmed order as the named member of `org` sees it."""
     order = confirmed_order(org)
     client.force_login(org[who])

@@ -41,7 +41,7 @@ NOT_ORDER_PAGES = {
     "partners:carrier_edit",
     "intake:import_preview",
     "intake:inquiry_detail",
-    "intake:inquiry_convert",
+    "workbench:inquiry_convert",
     "notifications:channel_edit",
     "billing:reminder",
     "feedback:complaint",
@@ -93,9 +93,9 @@ def test_an_open_orders_page_is_not_redirected(org) -> None:
         lines=[{"product": org["gear"].pk, "quantity": "2", "unit_price": "1000"}],
         duplicate_reason="test",
     )
-    assert archive_record_for("intake:order_detail", order.pk) is None
+    assert archive_record_for("workbench:order_detail", order.pk) is None
     intake.cancel_draft(actor=org["sales"], order=order, reason="作废")
-    assert archive_record_for("intake:order_detail", order.pk) == order.archive_record.pk
+    assert archive_record_for("workbench:order_detail", order.pk) == order.archive_record.pk
 
 
 @pytest.mark.parametrize(("language", "text"), [("zh-hans", "页面不存在"), ("en", "Page not found")])

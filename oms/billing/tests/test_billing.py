@@ -185,7 +185,7 @@ def test_statement_and_invoice_through_the_order_page(client, more_heads) -> Non
     pdf = client.get(reverse("billing:statement_print", args=[statement.pk]) + "?format=pdf")
     assert pdf.content[:4] == b"%PDF"
     client.force_login(more_heads["finance_head"])
-    page = client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+    page = client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
     assert 'data-testid="approve-statement"' in page
     client.post(reverse("billing:billing", args=[order.pk, "approve"]), {"statement": statement.pk})
     client.post(

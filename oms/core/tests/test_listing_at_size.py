@@ -74,7 +74,7 @@ def _orders(org: dict[str, Any], n: int) -> list[SalesOrder]:
 def test_order_search_by_customer_name_finds_its_orders(client, org) -> None:
     order = _orders(org, 1)[0]
     client.force_login(org["sales"])
-    content = client.get(reverse("intake:order_list"), {"q": org["customer"].name}).content.decode()
+    content = client.get(reverse("workbench:order_list"), {"q": org["customer"].name}).content.decode()
     assert order.number in content
 
 
@@ -82,7 +82,7 @@ def test_order_search_by_pinyin_initials_finds_its_orders(client, org) -> None:
     Customer.objects.filter(pk=org["customer"].pk).update(pinyin="SHJX")
     order = _orders(org, 1)[0]
     client.force_login(org["sales"])
-    content = client.get(reverse("intake:order_list"), {"q": "shj"}).content.decode()
+    content = client.get(reverse("workbench:order_list"), {"q": "shj"}).content.decode()
     assert order.number in content
 
 
@@ -90,7 +90,7 @@ def test_order_search_leaves_out_other_customers_orders(client, org) -> None:
     order = _orders(org, 1)[0]
     CustomerFactory(name="完全不同的公司")
     client.force_login(org["sales"])
-    content = client.get(reverse("intake:order_list"), {"q": "完全不同"}).content.decode()
+    content = client.get(reverse("workbench:order_list"), {"q": "完全不同"}).content.decode()
     assert order.number not in content
 
 
@@ -98,7 +98,7 @@ def test_order_search_with_many_matching_customers_uses_a_subquery(client, org, 
     monkeypatch.setattr(list_query, "SEARCH_IDS", 0)
     order = _orders(org, 1)[0]
     client.force_login(org["sales"])
-    content = client.get(reverse("intake:order_list"), {"q": org["customer"].name}).content.decode()
+    content = client.get(reverse("workbench:order_list"), {"q": org["customer"].name}).content.decode()
     assert order.number in content
 
 

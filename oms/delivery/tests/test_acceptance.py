@@ -202,5 +202,5 @@ def test_order_page_shows_the_deliveries(client, more_heads, django_assert_max_n
     order = _shipped(more_heads, "6", "4")
     client.force_login(more_heads["sales"])
     with django_assert_max_num_queries(80):
-        body = client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+        body = client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
     assert 'data-testid="delivery-2"' in body and 'data-testid="record-acceptance-1"' in body

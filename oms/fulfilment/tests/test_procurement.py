@@ -101,7 +101,7 @@ def test_procurement_through_the_order_page(client, released) -> None:
     client.force_login(org["buyer"])
     assert (
         'data-testid="shortages"'
-        in client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+        in client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
     )
     client.post(
         reverse("fulfilment:execution", args=[order.pk, "purchase"]),

@@ -123,7 +123,7 @@ def test_shipping_form_shows_why_goods_cannot_ship_and_no_quality_tick_box(clien
     org = more_heads
     order = _released(org)
     client.force_login(org["logistics"])
-    html = client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+    html = client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
     assert 'name="quality_checked"' not in html
     assert "第 1 行（齿轮箱）还没有成品检验记录，不能发货。" in html
 
@@ -134,7 +134,7 @@ def test_passed_final_inspection_ships_and_the_shipment_names_it(client, more_he
     order = _released(org)
     (passed,) = pass_final_inspection(order)
     client.force_login(org["logistics"])
-    html = client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+    html = client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
     assert f"成品检验 #{passed.pk}" in html
     token = issue_api_token(actor=org["logistics"], user=org["logistics"], name="t")
     response = _api(client, token, order, {**API_SHIPMENT, "lines": {"1": "2"}})

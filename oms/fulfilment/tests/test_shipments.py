@@ -140,7 +140,7 @@ def test_shipment_status_through_the_api_and_page(client, more_heads) -> None:
     token = issue_api_token(actor=org["sales"], user=org["sales"], name="t")
     body = client.get(f"/api/orders/{order.pk}/shipments", HTTP_AUTHORIZATION=f"Bearer {token}").json()
     assert (body["remaining"], body["shipments"][0]["tracking_number"]) == ({"1": "7.0000"}, "SF300")
-    assert "SF300" in client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+    assert "SF300" in client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
 
 
 def test_shipment_needs_the_customer_confirmation_and_the_checks(more_heads) -> None:

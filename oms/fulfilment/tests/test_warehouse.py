@@ -176,7 +176,7 @@ def test_warehouse_steps_through_the_order_page_and_picking_list(
     assert (res.status, res.checked_by, res.packing) == (ReservationStatus.PACKED, org["wh2"], "纸箱 6 件")
     assert (
         'data-testid="reservations"'
-        in client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+        in client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
     )
 
 

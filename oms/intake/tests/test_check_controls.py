@@ -69,7 +69,9 @@ def test_over_credit_order_is_not_passed_through_the_page(client, org) -> None:
     before = _snapshot(order)
     client.force_login(org["head"])
     response = client.post(
-        reverse("intake:order_transition", args=[order.pk, "pass_check"]), {"reason": "资料齐全"}, follow=True
+        reverse("workbench:order_transition", args=[order.pk, "pass_check"]),
+        {"reason": "资料齐全"},
+        follow=True,
     )
     assert OVER_LIMIT in response.content.decode()
     assert _snapshot(order) == before
@@ -99,7 +101,7 @@ def test_check_page_disables_pass_and_shows_the_reasons_beside_the_buttons(clien
     for information stay available."""
     order = _over_limit(org)
     client.force_login(org["head"])
-    content = client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+    content = client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
     assert 'data-testid="do-pass_check" disabled aria-describedby="check-blocking"' in content
     assert 'data-testid="do-escalate">' in content
     assert 'data-testid="do-request_info">' in content
@@ -266,9 +268,9 @@ def test_check_page_queries_do_not_grow_with_the_lines(client, org) -> None:
     from django.test.utils import CaptureQueriesContext
 
     def count(order: SalesOrder) -> int:
-        client.get(reverse("intake:order_detail", args=[order.pk]))  # warm the per-process caches
+        client.get(reverse("workbench:order_detail", args=[order.pk]))  # warm the per-process caches
         with CaptureQueriesContext(connection) as queries:
-            client.get(reverse("intake:order_detail", args=[order.pk]))
+            client.get(reverse("workbench:order_detail", args=[order.pk]))
         return len(queries.captured_queries)
 
     client.force_login(org["head"])

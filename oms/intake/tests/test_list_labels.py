@@ -23,7 +23,7 @@ def urgent_order(org):
 
 def test_the_list_shows_the_class_by_its_label(client, org, urgent_order) -> None:
     client.force_login(org["sales"])
-    text = client.get(reverse("intake:order_list")).content.decode()
+    text = client.get(reverse("workbench:order_list")).content.decode()
     row = text[text.index(urgent_order.number) :]
     row = row[: row.index("</tr>")]
     assert (urgent_order.order_class_label() in row, ">urgent<" in row) == (True, False)
@@ -31,7 +31,7 @@ def test_the_list_shows_the_class_by_its_label(client, org, urgent_order) -> Non
 
 def test_the_export_shows_the_class_by_its_label(client, org, urgent_order) -> None:
     client.force_login(org["sales"])
-    response = client.get(reverse("intake:order_list") + "?export=xlsx")
+    response = client.get(reverse("workbench:order_list") + "?export=xlsx")
     sheet = load_workbook(BytesIO(response.content)).active
     values = [c.value for row in sheet.iter_rows(min_row=2) for c in row]
     assert (urgent_order.order_class_label() in values, "urgent" in values) == (True, False)

@@ -112,7 +112,7 @@ def test_staff_order_form_refuses_naming_the_field(client, org, field, value) ->
 
     client.force_login(org["sales"])
     before = _state()
-    response = client.post(reverse("intake:order_create"), _form(org, **{f"lines-0-{field}": value}))
+    response = client.post(reverse("workbench:order_create"), _form(org, **{f"lines-0-{field}": value}))
     label = "数量" if field == "quantity" else "单价"
     row_errors = response.context["rows"][0]["errors"]
     assert response.status_code == 400
@@ -250,7 +250,7 @@ def test_order_form_never_answers_500(client, org, value) -> None:
 
     client.force_login(org["sales"])
     before = SalesOrder.objects.count()
-    response = client.post(reverse("intake:order_create"), _form(org, **{"lines-0-quantity": str(value)}))
+    response = client.post(reverse("workbench:order_create"), _form(org, **{"lines-0-quantity": str(value)}))
     assert response.status_code < 500
     if response.status_code == 302:
         assert SalesOrder.objects.count() == before + 1

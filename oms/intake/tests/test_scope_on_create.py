@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from oms.accounts.actions import issue_api_token
 from oms.audit.models import AuditEvent
+from oms.core.errors import ActionError
 from oms.customers.models import Customer
 from oms.customers.tests.factories import CustomerFactory
 from oms.intake import actions
@@ -115,7 +116,7 @@ def test_page_post_for_a_customer_outside_the_scope_is_refused(client, org, fore
     """S-1: a hand-made form POST naming the foreign customer is refused on the field, nothing saved."""
     client.force_login(org["sales"])
     events = AuditEvent.objects.count()
-    response = client.post(reverse("intake:order_create"), _form(org, customer=foreign.pk))
+    response = client.post(reverse("workbench:order_create"), _form(org, customer=foreign.pk))
     assert response.status_code == 400
     assert REFUSED in response.content.decode()
     assert (SalesOrder.objects.count(), AuditEvent.objects.count()) == (0, events)
@@ -128,6 +129,6 @@ def test_import_row_for_a_customer_outside_the_scope_is_listed_and_nothing_saved
     row[0] = foreign.code
     batch = actions.preview_import(actor=org["sales"], file_name="o.xlsx", content=_xlsx([_row(org), row]))
     assert batch.row_errors == [{"row": 3, "messages": [f"customer: {REFUSED}"]}]
-    with pytest.raises(actions.ActionError):
+    with pytest.raises(ActionError):
         actions.confirm_import(actor=org["sales"], batch=batch)
     assert SalesOrder.objects.count() == 0

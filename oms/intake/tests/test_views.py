@@ -41,7 +41,7 @@ def _form(org, **overrides):
 
 def test_order_form_creates_an_order_with_three_lines(client, org) -> None:
     client.force_login(org["sales"])
-    response = client.post(reverse("intake:order_create"), _form(org))
+    response = client.post(reverse("workbench:order_create"), _form(org))
     order = SalesOrder.objects.get()
     assert response.status_code == 302
     assert ([ln.line_no for ln in order.lines.all()], str(order.total_amount)) == ([1, 2, 3], "4490.00")
@@ -50,7 +50,8 @@ def test_order_form_creates_an_order_with_three_lines(client, org) -> None:
 def test_order_form_shows_line_errors_and_saves_nothing(client, org) -> None:
     client.force_login(org["sales"])
     response = client.post(
-        reverse("intake:order_create"), _form(org, **{"lines-1-quantity": "0", "delivery_date": "2026-11-01"})
+        reverse("workbench:order_create"),
+        _form(org, **{"lines-1-quantity": "0", "delivery_date": "2026-11-01"}),
     )
     content = response.content.decode()
     assert response.status_code == 400
@@ -60,7 +61,7 @@ def test_order_form_shows_line_errors_and_saves_nothing(client, org) -> None:
 
 def test_save_and_submit_starts_the_check(client, org) -> None:
     client.force_login(org["sales"])
-    client.post(reverse("intake:order_create"), {**_form(org), "then": "submit"})
+    client.post(reverse("workbench:order_create"), {**_form(org), "then": "submit"})
     assert SalesOrder.objects.get().status == OrderStatus.PENDING_CHECK
 
 
@@ -70,7 +71,7 @@ def test_order_page_shows_flags_deadline_and_check(client, org) -> None:
     )
     actions.submit_order(actor=org["sales"], order=order)
     client.force_login(org["head"])
-    content = client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+    content = client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
     for testid in (
         "special-requirements",
         "deadlines",
@@ -88,7 +89,7 @@ def test_transition_without_required_reason_is_refused(client, org) -> None:
     )
     client.force_login(org["head"])
     response = client.post(
-        reverse("intake:order_transition", args=[order.pk, "escalate"]), {"reason": ""}, follow=True
+        reverse("workbench:order_transition", args=[order.pk, "escalate"]), {"reason": ""}, follow=True
     )
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING_CHECK
@@ -100,7 +101,7 @@ def test_salesperson_cannot_pass_their_own_check(client, org) -> None:
         actor=org["sales"], order=actions.create_order(actor=org["sales"], data=header(org), lines=lines(org))
     )
     client.force_login(org["sales"])
-    client.post(reverse("intake:order_transition", args=[order.pk, "pass_check"]))
+    client.post(reverse("workbench:order_transition", args=[order.pk, "pass_check"]))
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING_CHECK
 
@@ -110,7 +111,7 @@ def test_my_work_lists_the_check_for_the_head(client, org) -> None:
         actor=org["sales"], order=actions.create_order(actor=org["sales"], data=header(org), lines=lines(org))
     )
     client.force_login(org["head"])
-    content = client.get(reverse("intake:work")).content.decode()
+    content = client.get(reverse("workbench:work")).content.decode()
     assert order.number in content
 
 
@@ -122,11 +123,11 @@ def test_order_list_bounded_queries(client, org, django_assert_max_num_queries) 
     client.force_login(org["head"])
     with django_assert_max_num_queries(15):
         response = client.get(
-            reverse("intake:order_list"), {"overdue": "1", "date_from": "2026-01-01", "status": "draft"}
+            reverse("workbench:order_list"), {"overdue": "1", "date_from": "2026-01-01", "status": "draft"}
         )
     assert response.status_code == 200
     with django_assert_max_num_queries(15):
-        response = client.get(reverse("intake:order_list"))
+        response = client.get(reverse("workbench:order_list"))
     assert response.content.decode().count("/orders/") >= 25
 
 
@@ -138,7 +139,7 @@ def test_my_work_bounded_queries(client, org, django_assert_max_num_queries) -> 
         actions.submit_order(actor=org["sales"], order=order)
     client.force_login(org["head"])
     with django_assert_max_num_queries(13):  # + the policy, for the archive menu (M-2)
-        response = client.get(reverse("intake:work"))
+        response = client.get(reverse("workbench:work"))
     assert response.content.decode().count("初审订单") == 40  # mine and the department queue
 
 
@@ -156,12 +157,12 @@ def test_inquiry_recorded_and_assigned(client, org) -> None:
     )
     assert response.status_code == 302
     client.force_login(org["sales"])
-    assert "跟进咨询" in client.get(reverse("intake:work")).content.decode()
+    assert "跟进咨询" in client.get(reverse("workbench:work")).content.decode()
 
 
 def test_production_cannot_open_the_order_form(client, org) -> None:
     client.force_login(org["prod"])
-    assert client.get(reverse("intake:order_create")).status_code == 404
+    assert client.get(reverse("workbench:order_create")).status_code == 404
 
 
 def test_original_document_is_attached_and_downloadable(client, org, settings, tmp_path) -> None:
@@ -171,11 +172,11 @@ def test_original_document_is_attached_and_downloadable(client, org, settings, t
     settings.MEDIA_ROOT = tmp_path
     client.force_login(org["sales"])
     client.post(
-        reverse("intake:order_create"),
+        reverse("workbench:order_create"),
         {**_form(org), "original_document": SimpleUploadedFile("fax.pdf", b"%PDF-1.4 fax")},
     )
     order = SalesOrder.objects.get()
-    response = client.get(reverse("intake:order_original", args=[order.pk]))
+    response = client.get(reverse("workbench:order_original", args=[order.pk]))
     assert b"".join(response.streaming_content) == b"%PDF-1.4 fax"
     client.force_login(org["prod"])
-    assert client.get(reverse("intake:order_original", args=[order.pk])).status_code == 404
+    assert client.get(reverse("workbench:order_original", args=[order.pk])).status_code == 404

@@ -38,7 +38,7 @@ def test_versions_are_kept_from_submission_and_compared(client, org) -> None:
     assert [(b["quantity"], a["quantity"]) for b, a in d.changed] == [("2.0000", "5.0000")]
     assert ("total_amount", "3922.00", "6922.00") in d.terms
     client.force_login(org["head"])
-    page = client.get(reverse("intake:order_versions", args=[order.pk])).content.decode()
+    page = client.get(reverse("workbench:order_versions", args=[order.pk])).content.decode()
     assert 'data-testid="version-diff"' in page and "客户确认数量 5 台" in page
 
 

@@ -143,7 +143,7 @@ def test_quality_through_the_order_page(client, released, django_assert_max_num_
     client.post(reverse("quality:quality", args=[order.pk, "verify"]), {"nc": nc.pk, "text": "重做件合格"})
     client.post(reverse("quality:quality", args=[order.pk, "close"]), {"nc": nc.pk})
     with django_assert_max_num_queries(60):
-        page = client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+        page = client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
     assert 'data-testid="resume"' in page
     client.post(reverse("quality:quality", args=[order.pk, "resume"]))
     order.refresh_from_db()

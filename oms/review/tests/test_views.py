@@ -83,7 +83,7 @@ def test_order_page_shows_review_and_approval(client, org, django_assert_max_num
     order = _reviewed(order_in_review(org))
     client.force_login(org["head"])
     with django_assert_max_num_queries(40):
-        content = client.get(reverse("intake:order_detail", args=[order.pk])).content.decode()
+        content = client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
     assert 'data-testid="review-rounds"' in content and 'data-testid="approve-step"' in content
 
 
@@ -118,11 +118,11 @@ def test_my_work_links_to_review_tasks_and_approval_steps(client, org) -> None:
     order = order_in_review(org)
     task = _task(order, "quality")
     client.force_login(org["quality_head"])
-    assert f"/review/tasks/{task.pk}/" in client.get(reverse("intake:work")).content.decode()
+    assert f"/review/tasks/{task.pk}/" in client.get(reverse("workbench:work")).content.decode()
     _reviewed(order)
     step = ApprovalStep.objects.get(order=order)
     client.force_login(org["head"])
-    assert f"/review/approvals/{step.pk}/" in client.get(reverse("intake:work")).content.decode()
+    assert f"/review/approvals/{step.pk}/" in client.get(reverse("workbench:work")).content.decode()
     assert client.get(f"/review/approvals/{step.pk}/")["Location"] == reverse(
-        "intake:order_detail", args=[order.pk]
+        "workbench:order_detail", args=[order.pk]
     )

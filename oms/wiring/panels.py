@@ -1,0 +1,84 @@
+"""What each process stage shows on the order page (H-1), as `(request, order) -> context`.
+
+Each function reads through its app's selectors; `wiring._order_panels` registers them in
+process order, and `oms.workbench` renders whatever is registered without knowing the apps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from oms.accounts.models import User
+from oms.billing import selectors as billing_selectors
+from oms.changes import selectors as change_selectors
+from oms.delivery import selectors as delivery_selectors
+from oms.fulfilment import selectors as fulfilment_selectors
+from oms.fulfilment import states as fulfilment_states
+from oms.orders import permissions
+from oms.orders.models import OrderStatus, SalesOrder
+from oms.quality import selectors as quality_selectors
+from oms.review import actions as review_actions
+from oms.review import selectors as review_selectors
+from oms.tracking import selectors as tracking_selectors
+from oms.tracking.models import EntryKind, ExceptionKind
+from oms.tracking.permissions import can_record_entry
+
+
+def review(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
+    """C-5, D-1, D-2, D-3: the order's review rounds, approval steps and confirmation."""
+    deadline = review_actions.modification_deadline(order)
+    return {
+        "rounds": review_selectors.rounds_of(order),
+        "steps": review_selectors.approval_steps_of(order),
+        "can_renegotiate": permissions.can_renegotiate(request.user, order),
+        "modification_deadline": deadline,
+        "modification_open": bool(
+            deadline and order.status == OrderStatus.CONFIRMED and timezone.now() <= deadline
+        ),
+        "modifications": list(order.modifications.select_related("applied_by")),
+    }
+
+
+def changes(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
+    """I-4, J-1: the order's change log and the buttons to ask for a change or a cancellation."""
+    return change_selectors.order_panel(request.user, order)
+
+
+def fulfilment(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
+    """E, F: departments' tasks, procurement, production, stock and shipments; release (E-5)."""
+    return {
+        **fulfilment_selectors.execution_of(order),
+        "can_release": fulfilment_states.RELEASE
+        in fulfilment_states.ORDER_EXECUTION.available(order, request.user),
+    }
+
+
+def delivery(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
+    """G: deliveries and the customer's acceptance."""
+    return delivery_selectors.deliveries_of(order, request.user)
+
+
+def billing(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
+    """L: statements, invoices, payments and the order's closure."""
+    return billing_selectors.billing_of(order, request.user)
+
+
+def quality(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
+    """K: the inspection plan, inspections and non-conformances."""
+    return quality_selectors.quality_of(order, request.user)
+
+
+def tracking(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
+    """H-2, H-3, H-4: the tracking ledger and exceptions, and what the viewer may record."""
+    return {
+        "exceptions": tracking_selectors.exceptions_of(order),
+        "ledger": tracking_selectors.ledger_of(order),
+        # H-3: a department's periodic report is offered to that department only.
+        "entry_kinds": [c for c in EntryKind.choices if can_record_entry(request.user, c[0])],
+        "exception_kinds": ExceptionKind.choices,
+        "people": User.objects.filter(is_active=True, department__isnull=False)
+        .select_related("department")
+        .order_by("department__code", "username"),
+    }
