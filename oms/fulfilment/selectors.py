@@ -8,7 +8,6 @@ from typing import Any
 from django.db.models import Case, IntegerField, Sum, When
 
 from oms.catalog.models import StockLevel
-from oms.fulfilment.actions import shortages
 from oms.fulfilment.models import (
     DepartmentTask,
     Disposition,
@@ -110,3 +109,31 @@ def picking_list(user: Any) -> list[Reservation]:
         .select_related("order", "order_line__product", "stock_level__warehouse")
         .order_by(urgency, "order__delivery_date", "pk")[:300]
     )
+
+
+def shipped_quantities(order: SalesOrder) -> dict[int, Decimal]:
+    """G-6: how much of each order line has shipped."""
+    rows = (
+        ShipmentLine.objects.filter(shipment__order=order).values("order_line_id").annotate(q=Sum("quantity"))
+    )
+    return {r["order_line_id"]: r["q"] for r in rows}
+
+
+def shortages(order: SalesOrder) -> list[tuple[Any, Decimal]]:
+    """G-1: what stock does not cover for each line's product (the purchase plan's starting point)."""
+    needed: dict[int, Decimal] = {}
+    products = {}
+    for ln in order.lines.select_related("product"):
+        needed[ln.product_id] = needed.get(ln.product_id, Decimal("0")) + ln.quantity
+        products[ln.product_id] = ln.product
+    available = {
+        r["product_id"]: (r["h"] or Decimal("0")) - (r["r"] or Decimal("0"))
+        for r in StockLevel.objects.filter(product_id__in=needed)
+        .values("product_id")
+        .annotate(h=Sum("on_hand"), r=Sum("reserved"))
+    }
+    return [
+        (products[pid], qty - available.get(pid, Decimal("0")))
+        for pid, qty in needed.items()
+        if qty > available.get(pid, Decimal("0"))
+    ]
