@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +15,7 @@ from oms.accounts.selectors import department_of_kind, head_of
 from oms.audit import recorder
 from oms.core import workflow
 from oms.fulfilment import states
-from oms.fulfilment.actions.release import TASK_DEPARTMENT
+from oms.fulfilment.actions.release import TASK_DEPARTMENT, task_due
 from oms.fulfilment.actions.warehouse import release_reservations
 from oms.fulfilment.models import (
     DeptTaskStatus,
@@ -26,33 +26,6 @@ from oms.fulfilment.models import (
 from oms.orders.models import SalesOrder
 from oms.policy import selectors as policy_selectors
 from oms.tracking import actions as tracking
-
-_PLAN_DAYS: dict[str, str] = {
-    TaskKind.PRODUCTION_PLAN: "production_plan_days",
-    TaskKind.PURCHASE_PLAN: "purchase_plan_days",
-    TaskKind.QUALITY_PLAN: "quality_plan_days",
-    TaskKind.TECHNICAL_DOCS: "technical_docs_days",
-}
-_BEFORE_DELIVERY: dict[str, str] = {
-    TaskKind.WAREHOUSE_ALLOCATION: "allocation_days_before_delivery",
-    TaskKind.LOGISTICS_PLAN: "logistics_days_before_delivery",
-}
-
-
-def _task_due(order: SalesOrder, kind: str, now: datetime) -> datetime:
-    """F-1 due dates, counted again from now: plans N working days on, allocation and logistics N
-    working days before the (possibly new) delivery date, never earlier than a working day on."""
-    policy = order.policy()
-    calendar = policy_selectors.work_calendar(order.policy_version.number)
-    if kind in _PLAN_DAYS:
-        return calendar.add_working_days(now, getattr(policy.release, _PLAN_DAYS[kind]))
-    end = policy.working_time.office_end
-    due = datetime.combine(
-        calendar.working_day_before(order.delivery_date, getattr(policy.release, _BEFORE_DELIVERY[kind])),
-        time(int(end[:2]), int(end[3:])),
-        timezone.get_current_timezone(),
-    )
-    return max(due, calendar.add_working_days(now, 1))
 
 
 @transaction.atomic
@@ -71,7 +44,7 @@ def adjust_for_change(
         affected = TASK_DEPARTMENT[TaskKind(task.kind)] in departments
         if task.status == DeptTaskStatus.CANCELLED or not (affected or task.kind in moved_by_date):
             continue
-        due = _task_due(order, task.kind, now)
+        due = task_due(order, task.kind, calendar, now)
         if task.status == DeptTaskStatus.DONE:
             task = workflow.apply(
                 states.REOPEN_TASK, task, actor=actor, reason=reason, changes={"due_at": due}

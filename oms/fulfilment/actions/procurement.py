@@ -85,6 +85,9 @@ def create_purchase_order(
     return po
 
 
+_RECEIVERS = {DepartmentKind.QUALITY, DepartmentKind.PROCUREMENT, DepartmentKind.WAREHOUSE}
+
+
 @transaction.atomic
 @recorder.batched
 def receive_goods(
@@ -99,11 +102,7 @@ def receive_goods(
 ) -> GoodsReceipt:
     """G-1: the delivery and its incoming inspection; rejects are returned or exchanged; the purchase
     order stays open until the accepted quantity is complete."""
-    if (
-        actor.department_kind
-        not in {DepartmentKind.QUALITY, DepartmentKind.PROCUREMENT, DepartmentKind.WAREHOUSE}
-        and actor.role != Role.ADMIN
-    ):
+    if actor.department_kind not in _RECEIVERS and actor.role != Role.ADMIN:
         raise NotAllowed(_("只有质量、采购或仓储部门可以登记到货验收。"))
     locked = PurchaseLine.objects.select_for_update().get(pk=line.pk)
     errors: dict[str, str] = {}

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,7 @@ from oms.fulfilment.models import (
 from oms.notifications.actions import notify
 from oms.orders.models import SalesOrder
 from oms.policy import selectors as policy_selectors
-from oms.policy.worktime import CalendarMissing
+from oms.policy.worktime import CalendarMissing, WorkCalendar
 from oms.tracking import actions as tracking
 
 TASK_DEPARTMENT = {
@@ -61,6 +62,33 @@ def release_order(*, actor: User, order: SalesOrder) -> SalesOrder:
         ) from exc
 
 
+_PLAN_DAYS: dict[str, str] = {
+    TaskKind.PRODUCTION_PLAN: "production_plan_days",
+    TaskKind.PURCHASE_PLAN: "purchase_plan_days",
+    TaskKind.QUALITY_PLAN: "quality_plan_days",
+    TaskKind.TECHNICAL_DOCS: "technical_docs_days",
+}
+_BEFORE_DELIVERY: dict[str, str] = {
+    TaskKind.WAREHOUSE_ALLOCATION: "allocation_days_before_delivery",
+    TaskKind.LOGISTICS_PLAN: "logistics_days_before_delivery",
+}
+
+
+def task_due(order: SalesOrder, kind: str, calendar: WorkCalendar, now: datetime) -> datetime:
+    """F-1 due dates, counted from now: plans N working days on, allocation and logistics N
+    working days before the delivery date, never earlier than a working day on."""
+    policy = order.policy()
+    if kind in _PLAN_DAYS:
+        return calendar.add_working_days(now, getattr(policy.release, _PLAN_DAYS[kind]))
+    end = policy.working_time.office_end
+    due = datetime.combine(
+        calendar.working_day_before(order.delivery_date, getattr(policy.release, _BEFORE_DELIVERY[kind])),
+        time(int(end[:2]), int(end[3:])),
+        timezone.get_current_timezone(),
+    )
+    return max(due, calendar.add_working_days(now, 1))
+
+
 @transaction.atomic
 @recorder.batched
 def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
@@ -68,29 +96,26 @@ def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
     after release, allocation and logistics before delivery); F-2 production milestones; F-4 the
     customer is told the expected delivery date."""
     order = workflow.apply(states.RELEASE, order, actor=actor)
-    policy = order.policy().release
     calendar = policy_selectors.work_calendar(order.policy_version.number)
     now = timezone.now()
-    tz = timezone.get_current_timezone()
-    end_of_day = time(
-        int(order.policy().working_time.office_end[:2]), int(order.policy().working_time.office_end[3:])
+    tasks = _department_tasks(order, calendar, now)
+    _milestones(order, order.policy().release.milestones, now.date())
+    _tell_customer(actor, order, calendar, now)
+    notify(
+        event="fulfilment",
+        recipients=[*(task.assignee for task in tasks), order.salesperson],
+        title=_("订单 %(n)s 已下达") % {"n": order.number},
+        url=reverse("intake:order_detail", args=[order.pk]),
     )
+    return order
 
-    def before_delivery(days: int) -> datetime:
-        due = datetime.combine(calendar.working_day_before(order.delivery_date, days), end_of_day, tz)
-        return max(due, calendar.add_working_days(now, 1))
 
-    dues = {
-        TaskKind.PRODUCTION_PLAN: calendar.add_working_days(now, policy.production_plan_days),
-        TaskKind.PURCHASE_PLAN: calendar.add_working_days(now, policy.purchase_plan_days),
-        TaskKind.QUALITY_PLAN: calendar.add_working_days(now, policy.quality_plan_days),
-        TaskKind.TECHNICAL_DOCS: calendar.add_working_days(now, policy.technical_docs_days),
-        TaskKind.WAREHOUSE_ALLOCATION: before_delivery(policy.allocation_days_before_delivery),
-        TaskKind.LOGISTICS_PLAN: before_delivery(policy.logistics_days_before_delivery),
-    }
+def _department_tasks(order: SalesOrder, calendar: WorkCalendar, now: datetime) -> list[DepartmentTask]:
+    """F-1: one task per department kind, owned by the department's head, each in its work."""
     tasks = []
-    for kind, due in dues.items():
-        dept = _department(TASK_DEPARTMENT[kind])
+    for kind, department_kind in TASK_DEPARTMENT.items():
+        dept = _department(department_kind)
+        due = task_due(order, kind, calendar, now)
         tasks.append(
             DepartmentTask(order=order, kind=kind, department=dept, assignee=_owner(dept), due_at=due)
         )
@@ -111,15 +136,18 @@ def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
             for task in tasks
         ]
     )
-    owners = [task.assignee for task in tasks]
-    _milestones(order, policy.milestones, now.date())
+    return tasks
+
+
+def _tell_customer(actor: User, order: SalesOrder, calendar: WorkCalendar, now: datetime) -> None:
+    """F-4: the ledger notes the release, and the salesperson tells the customer; recording the
+    contact in the ledger closes this step."""
     tracking.add_entry(
         actor=actor,
         order=order,
         kind="progress",
         text=_("订单已下达，预计交货日期 %(d)s。") % {"d": f"{order.delivery_date:%Y-%m-%d}"},
     )
-    # F-4: the salesperson tells the customer; recording the contact in the ledger closes this step.
     tracking.open_item(
         target=order,
         kind="report.contact",
@@ -131,13 +159,6 @@ def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
         days=1,
         start=now,
     )
-    notify(
-        event="fulfilment",
-        recipients=[*owners, order.salesperson],
-        title=_("订单 %(n)s 已下达") % {"n": order.number},
-        url=f"/orders/{order.pk}/",
-    )
-    return order
 
 
 def _milestones(order: SalesOrder, names: list[str], start: date) -> None:

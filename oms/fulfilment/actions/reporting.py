@@ -84,6 +84,17 @@ REPORT_STREAMS: tuple[ReportStream, ...] = (
 )
 
 
+def _department_owners() -> dict[str, tuple[Department, User | None] | None]:
+    """Who owes each department's report: the head of the department of that kind."""
+    owners: dict[str, tuple[Department, User | None] | None] = {}
+    for stream in REPORT_STREAMS:
+        if stream.department is not None:
+            dept = department_of_kind(stream.department)
+            # A company without such a department owes no such report.
+            owners[stream.kind] = (dept, head_of(dept)) if dept is not None else None
+    return owners
+
+
 def check_reporting(now: datetime | None = None) -> int:
     """H-3: each side reports on a running order at the cadence its policy version sets (an
     important order more often, see `Reporting`); a report missing for longer than that, counted
@@ -100,12 +111,7 @@ def check_reporting(now: datetime | None = None) -> int:
             content_type=ct, status=WorkStatus.OPEN, kind__in=[s.kind for s in REPORT_STREAMS]
         ).values_list("object_id", "kind")
     )
-    owners: dict[str, tuple[Department, User | None] | None] = {}
-    for stream in REPORT_STREAMS:
-        if stream.department is not None:
-            dept = department_of_kind(stream.department)
-            # A company without such a department owes no such report.
-            owners[stream.kind] = (dept, head_of(dept)) if dept is not None else None
+    owners = _department_owners()
     for version in PolicyVersion.objects.filter(
         pk__in=SalesOrder.objects.filter(status__in=running).values("policy_version")
     ):
