@@ -25,16 +25,8 @@ from oms.quality.release import shipping_release
 
 
 def execution_of(order: SalesOrder) -> dict[str, Any]:
-    shipped = {
-        r["order_line_id"]: r["q"]
-        for r in ShipmentLine.objects.filter(shipment__order=order)
-        .values("order_line_id")
-        .annotate(q=Sum("quantity"))
-    }
-    lines = list(order.lines.select_related("product").order_by("line_no"))
-    # A value the database could not read back (text stored by hand on SQLite) counts as 0 so
-    # the page still opens for the repair (issue 20.1).
-    to_ship = [(ln, (ln.quantity or Decimal("0")) - shipped.get(ln.pk, Decimal("0"))) for ln in lines]
+    to_ship = left_to_ship(order)
+    lines = [ln for ln, _left in to_ship]
     return {
         **_ship_release(order, to_ship),
         "shipments": list(
@@ -43,6 +35,8 @@ def execution_of(order: SalesOrder) -> dict[str, Any]:
             .prefetch_related("lines__order_line", "released_by")
         ),
         "to_ship": to_ship,
+        # The shipping form's lines: (line, left to ship, what was typed: nothing yet).
+        "ship_rows": [(ln, left, "") for ln, left in to_ship],
         "carriers": list(Carrier.objects.filter(active=True, qualification=Qualification.QUALIFIED)),
         "shipping_modes": ShippingMode.choices,
         "purchase_orders": list(
@@ -70,6 +64,17 @@ def execution_of(order: SalesOrder) -> dict[str, Any]:
         "prepaid": order.prepayments.aggregate(s=Sum("amount"))["s"] or Decimal("0"),
         "prepayments": list(order.prepayments.select_related("recorded_by")),
     }
+
+
+def left_to_ship(order: SalesOrder) -> list[tuple[Any, Decimal]]:
+    """G-6: each line of the order with what is left to ship of it."""
+    shipped = shipped_quantities(order)
+    # A value the database could not read back (text stored by hand on SQLite) counts as 0 so
+    # the page still opens for the repair (issue 20.1).
+    return [
+        (ln, (ln.quantity or Decimal("0")) - shipped.get(ln.pk, Decimal("0")))
+        for ln in order.lines.select_related("product").order_by("line_no")
+    ]
 
 
 def _ship_release(order: SalesOrder, to_ship: list[tuple[Any, Decimal]]) -> dict[str, Any]:
