@@ -28,11 +28,14 @@ class Verb:
     """One posted action. `run(actor, target, form)` calls the action with the parsed form (None
     when the action takes no input); `form(target, data, files)` builds the form; `template` is the
     form's part of the page, shown again with the input on a refusal (empty: the refusal is a
-    message on the page the action came from, there being nothing typed to keep)."""
+    message on the page the action came from, there being nothing typed to keep); `done` words
+    the success message."""
 
     run: Callable[[User, Any, Any], object]
     form: Callable[[Any, Any, Any], forms.Form] | None = None
     template: str = ""
+    # The success message from the request and what `run` returned (default: "已完成。").
+    done: Callable[[HttpRequest, Any], str] | None = None
 
 
 # What the page shows again on a refusal: (request, target, verb, form, errors, status).
@@ -47,7 +50,6 @@ def post_verb(
     target: Any,
     back: str,
     redisplay: Redisplay,
-    success: str = "",
 ) -> HttpResponse:
     """Run `verbs[verb]` on `target` for the logged-in user: on success a message and back to the
     `back` URL; bad input (the form's or the action's FieldErrors) shows the form again with what
@@ -63,14 +65,14 @@ def post_verb(
         errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
     else:
         try:
-            handler.run(request.user, target, form)
+            result = handler.run(request.user, target, form)
         except FieldErrors as exc:
             errors = exc.errors
         except (ActionError, workflow.WorkflowError) as exc:
             messages.error(request, exc.message)
             status = 400
         else:
-            messages.success(request, success or _("已完成。"))
+            messages.success(request, handler.done(request, result) if handler.done else _("已完成。"))
             return redirect(back)
     if form is None or not handler.template:
         for msgs in errors.values():

@@ -20,7 +20,7 @@ from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.core.tokens import new_token, token_hash
 from oms.delivery import states
-from oms.delivery.models import ACCEPTING, Acceptance, AcceptanceLink, AcceptanceResult
+from oms.delivery.models import ACCEPTING, CHECKS, Acceptance, AcceptanceLink, AcceptanceResult
 from oms.delivery.permissions import can_record
 from oms.fulfilment.models import Shipment
 from oms.notifications.actions import notify
@@ -28,8 +28,6 @@ from oms.orders.models import OrderStatus, SalesOrder
 from oms.orders.permissions import CustomerActor, is_customer_of
 from oms.tracking import actions as tracking
 from oms.tracking.models import ExceptionKind
-
-CHECKS = ("appearance_ok", "quantity_ok", "spec_ok", "quality_ok")
 
 
 def latest(shipment: Shipment) -> Acceptance | None:
