@@ -134,7 +134,7 @@ def _redisplay(
             "order": shipment.order,
             "form_template": verb.template,
             "post": form.data,
-            "errors": errors,
+            "error_messages": [m for msgs in errors.values() for m in msgs],
             "results": AcceptanceResult.choices,
             "acceptance_checks": ACCEPTANCE_CHECKS,
             "today": f"{timezone.localdate():%Y-%m-%d}",

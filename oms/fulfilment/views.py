@@ -177,7 +177,7 @@ def _redisplay(
         "order": order,
         "form_template": verb.template,
         "typed": form.data,
-        "errors": errors,
+        "error_messages": [m for msgs in errors.values() for m in msgs],
         "row": _row(form),
     }
     if isinstance(form, ShipmentForm):

@@ -103,7 +103,7 @@ def _redisplay(
         "lines": list(order.lines.select_related("product").order_by("line_no")),
         "form_template": verb.template,
         "typed": form.data,
-        "errors": errors,
+        "error_messages": [m for msgs in errors.values() for m in msgs],
         "row": getattr(form, "cleaned_data", {}).get("nc"),
         "verb": next(k for k, v in VERBS.items() if v is verb),
     }
