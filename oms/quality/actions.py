@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -33,7 +33,7 @@ def _require_quality(actor: User) -> None:
 
 
 @transaction.atomic
-def set_plan(*, actor: User, order: SalesOrder, items: list[Mapping[str, str]]) -> InspectionPlan:
+def set_plan(*, actor: User, order: SalesOrder, items: Sequence[Mapping[str, str]]) -> InspectionPlan:
     """G-3: the inspection plan: items, methods, frequency."""
     _require_quality(actor)
     clean = [
