@@ -122,7 +122,7 @@ def record_shipment(request: HttpRequest, order_id: int, payload: ShipmentIn) ->
 
 def _form_data(payload: ShipmentIn, by_no: dict[int, int]) -> dict[str, Any]:
     """The payload as the shipping form reads it (the page posts `qty-<line id>`)."""
-    data: dict[str, Any] = payload.dict(exclude={"lines", "carrier_id"})
+    data: dict[str, Any] = payload.model_dump(exclude={"lines", "carrier_id"})
     data["carrier"] = payload.carrier_id
     data.update({f"qty-{by_no[no]}": q for no, q in payload.lines.items()})
     return data
