@@ -200,3 +200,27 @@ def test_a_good_shipment_posted_as_typed_goes_through(client, released) -> None:
     assert response.status_code == 302
     assert Shipment.objects.get().lines.get().quantity == Decimal("2")
     assert Reservation.objects.filter(status=ReservationStatus.SHIPPED).count() == 0
+
+
+def test_the_api_refuses_what_the_page_refuses_naming_the_line_by_its_number(client, released) -> None:
+    """G-6, issue 22: the shipments API parses its payload with the page's form: more than is left
+    of a line is refused under `lines.<line number>`, with the page's message; nothing is saved."""
+    from oms.accounts.actions import issue_api_token
+
+    org = released
+    token = issue_api_token(actor=org["lg1"], user=org["lg1"], name="t")
+    response = client.post(
+        reverse("api:record_shipment", args=[org["order"].pk]),
+        {
+            "mode": "pickup",
+            "shipped_on": "2026-12-01",
+            "expected_arrival": "2026-12-03",
+            "confirmed_with": "张伟",
+            "quantity_checked": True,
+            "lines": {"1": "99"},
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert (response.status_code, response.json()["fields"]) == (422, {"lines.1": ["第 1 行最多还能发 6。"]})
+    assert Shipment.objects.count() == 0
