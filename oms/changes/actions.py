@@ -53,6 +53,7 @@ from oms.orders import actions as order_actions
 from oms.orders import versions
 from oms.orders.models import OrderLine, OrderStatus, SalesOrder, lines_fingerprint
 from oms.orders.permissions import CustomerActor, can_renegotiate, is_customer_of
+from oms.orders.rules import delivery_date_error
 from oms.policy import actions as policy_actions
 from oms.policy import selectors as policy_selectors
 from oms.review import states as review_states
@@ -136,8 +137,8 @@ def _clean_terms(order: SalesOrder, terms: Mapping[str, Any], errors: dict[str, 
                     value = None
             if not isinstance(value, date):
                 errors[name] = _("请填写正确的交货日期。")
-            elif value < order.order_date:
-                errors[name] = _("交货日期不能早于下单日期。")
+            elif problem := delivery_date_error(order.order_date, value):
+                errors[name] = problem
         elif name == "payment_terms":
             if value not in PaymentTerms.values:
                 errors[name] = _("请选择付款方式。")

@@ -8,37 +8,26 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oms.accounts.models import DepartmentKind, Role, User
+from oms.accounts.models import DepartmentKind, User
 from oms.accounts.selectors import department_of_kind, head_of
 from oms.audit import recorder
 from oms.contracts import files
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.core.tokens import new_token, token_hash
 from oms.delivery import states
-from oms.delivery.models import ACCEPTING, Acceptance, AcceptanceLink, AcceptanceResult
+from oms.delivery.models import ACCEPTING, CHECKS, Acceptance, AcceptanceLink, AcceptanceResult
+from oms.delivery.permissions import can_record
 from oms.engine import workflow
 from oms.fulfilment.models import Shipment
 from oms.notifications.actions import notify
 from oms.orders.models import OrderStatus, SalesOrder
-from oms.orders.permissions import CustomerActor, can_renegotiate, is_customer_of
+from oms.orders.permissions import CustomerActor, is_customer_of
 from oms.tracking import actions as tracking
 from oms.tracking.models import ExceptionKind
-
-CHECKS = ("appearance_ok", "quantity_ok", "spec_ok", "quality_ok")
-
-
-def can_record(user: Any, order: SalesOrder) -> bool:
-    """K-3: the order's sales, customer service or logistics record what the customer found."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return (
-        can_renegotiate(user, order)
-        or user.department_kind in {DepartmentKind.CUSTOMER_SERVICE, DepartmentKind.LOGISTICS}
-        or user.role == Role.ADMIN
-    )
 
 
 def latest(shipment: Shipment) -> Acceptance | None:
@@ -57,37 +46,15 @@ def _accept(
     method: str,
     signed_note: Any,
 ) -> Acceptance:
+    """K-3: one acceptance of a shipment not yet accepted; a rejection opens a problem, an
+    acceptance may complete the order's receipt."""
     shipment = Shipment.objects.select_for_update().select_related("order").get(pk=shipment.pk)
     order = shipment.order
     previous = latest(shipment)
     if previous is not None and previous.result in ACCEPTING:
         raise ActionError(_("第 %(n)s 批已验收，不能重复登记。") % {"n": shipment.number})
-    errors: dict[str, str] = {}
-    if result not in AcceptanceResult.values:
-        errors["result"] = _("请选择验收结论。")
-    elif result == AcceptanceResult.ACCEPTED and not all(checks.get(c) for c in CHECKS):
-        errors["result"] = _("外观、数量、规格、质量都合格才能登记为验收合格；否则请选有保留意见接收或拒收。")
-    elif result != AcceptanceResult.ACCEPTED and not remarks.strip():
-        errors["remarks"] = _("有保留意见或拒收时请写明问题。")
-    if not accepted_by_name.strip():
-        errors["accepted_by_name"] = _("请填写客户签收人。")
-    if received_on is None:
-        errors["received_on"] = _("请填写签收日期。")
-    elif received_on < shipment.shipped_on:
-        errors["received_on"] = _("签收日期不能早于发货日期。")
-    digest = ""
-    if method == "staff" and result in ACCEPTING and signed_note is None:
-        errors["signed_note"] = _("请上传客户签字的送货单或验收报告。")
-    if signed_note is not None and "signed_note" not in errors:
-        try:
-            digest = files.check_upload(
-                signed_note,
-                field="signed_note",
-                max_mb=order.policy().contracts.max_upload_mb,
-                scan_only=True,
-            )
-        except FieldErrors as exc:
-            errors.update({k: v[0] for k, v in exc.errors.items()})
+    errors = _finding_errors(shipment, result, checks, remarks, received_on, accepted_by_name)
+    digest = _signed_note_digest(order, method, result, signed_note, errors)
     if errors:
         raise FieldErrors(errors)
     assert received_on is not None
@@ -123,6 +90,53 @@ def _accept(
     return acceptance
 
 
+def _finding_errors(
+    shipment: Shipment,
+    result: str,
+    checks: dict[str, bool],
+    remarks: str,
+    received_on: date | None,
+    accepted_by_name: str,
+) -> dict[str, str]:
+    """K-3: accepted only when every check passed, otherwise the problem is written down; who
+    signed, and when, not before the goods left."""
+    errors: dict[str, str] = {}
+    if result not in AcceptanceResult.values:
+        errors["result"] = _("请选择验收结论。")
+    elif result == AcceptanceResult.ACCEPTED and not all(checks.get(c) for c in CHECKS):
+        errors["result"] = _("外观、数量、规格、质量都合格才能登记为验收合格；否则请选有保留意见接收或拒收。")
+    elif result != AcceptanceResult.ACCEPTED and not remarks.strip():
+        errors["remarks"] = _("有保留意见或拒收时请写明问题。")
+    if not accepted_by_name.strip():
+        errors["accepted_by_name"] = _("请填写客户签收人。")
+    if received_on is None:
+        errors["received_on"] = _("请填写签收日期。")
+    elif received_on < shipment.shipped_on:
+        errors["received_on"] = _("签收日期不能早于发货日期。")
+    return errors
+
+
+def _signed_note_digest(
+    order: SalesOrder, method: str, result: str, signed_note: Any, errors: dict[str, str]
+) -> str:
+    """K-3: staff attach the customer's signed note to an acceptance; the upload is checked like
+    every upload and its digest kept. Problems are added to `errors`."""
+    if method == "staff" and result in ACCEPTING and signed_note is None:
+        errors["signed_note"] = _("请上传客户签字的送货单或验收报告。")
+    if signed_note is None or "signed_note" in errors:
+        return ""
+    try:
+        return files.check_upload(
+            signed_note,
+            field="signed_note",
+            max_mb=order.policy().contracts.max_upload_mb,
+            scan_only=True,
+        )
+    except FieldErrors as exc:
+        errors.update({k: v[0] for k, v in exc.errors.items()})
+        return ""
+
+
 def _open_problem(acceptance: Acceptance, order: SalesOrder, actor: Any) -> None:
     """K-3: problems go to customer service, as an exception with a deadline and escalation."""
     service = department_of_kind(DepartmentKind.CUSTOMER_SERVICE)
@@ -155,7 +169,7 @@ def _maybe_received(order: SalesOrder, actor: Any) -> None:
         event="delivery",
         recipients=[order.salesperson],
         title=_("订单 %(n)s 客户已全部签收") % {"n": order.number},
-        url=f"/orders/{order.pk}/",
+        url=reverse("workbench:order_detail", args=[order.pk]),
     )
 
 
@@ -223,7 +237,7 @@ def _tell_sales(acceptance: Acceptance) -> None:
         recipients=[order.salesperson],
         title=_("客户已验收订单 %(n)s 第 %(b)s 批：%(r)s")
         % {"n": order.number, "b": acceptance.shipment.number, "r": acceptance.get_result_display()},
-        url=f"/orders/{order.pk}/",
+        url=reverse("workbench:order_detail", args=[order.pk]),
     )
 
 

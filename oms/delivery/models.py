@@ -14,6 +14,8 @@ class AcceptanceResult(models.TextChoices):
 
 
 ACCEPTING = (AcceptanceResult.ACCEPTED, AcceptanceResult.WITH_REMARKS)
+# K-3: what the customer checks on receiving goods, each a boolean field of Acceptance.
+CHECKS = ("appearance_ok", "quantity_ok", "spec_ok", "quality_ok")
 
 
 class Acceptance(models.Model):

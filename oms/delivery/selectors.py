@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oms.delivery.models import Acceptance, AcceptanceResult
+from oms.delivery.permissions import can_record
 from oms.orders.models import SalesOrder
 
 ACCEPTANCE_CHECKS = [
@@ -20,8 +21,6 @@ ACCEPTANCE_CHECKS = [
 
 
 def deliveries_of(order: SalesOrder, user: Any) -> dict[str, Any]:
-    from oms.delivery.actions import can_record  # the predicate lives beside the action it guards
-
     if order.status not in {
         "released",
         "in_production",

@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
 from typing import Any
 
-from django.contrib import messages
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from oms.accounts.models import User
 from oms.contracts import rendering
 from oms.core.errors import ActionError, FieldErrors
 from oms.delivery import actions
+from oms.delivery.forms import LinkAcceptanceForm, StaffAcceptanceForm
 from oms.delivery.models import AcceptanceResult
 from oms.delivery.selectors import ACCEPTANCE_CHECKS
 from oms.engine import workflow
 from oms.fulfilment.models import Shipment
 from oms.orders.selectors import order_detail
 from oms.policy.visibility import visible_field_groups
-from oms.web.pages import actor, flash_refusal
+from oms.web.verbs import Verb, post_verb
 
 
 def _shipment(request: HttpRequest, pk: int) -> Shipment:
@@ -31,17 +33,6 @@ def _shipment(request: HttpRequest, pk: int) -> Shipment:
     if order_detail(request.user, shipment.order_id) is None:
         raise Http404
     return shipment
-
-
-def _checks(post: QueryDict) -> dict[str, bool]:
-    return {c: bool(post.get(c)) for c in actions.CHECKS}
-
-
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 @login_required
@@ -79,31 +70,77 @@ def document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return render(request, template, context)
 
 
+def _link(actor: User, shipment: Shipment, form: None) -> str:
+    return actions.issue_acceptance_link(actor=actor, shipment=shipment)
+
+
+def _record(actor: User, shipment: Shipment, form: StaffAcceptanceForm) -> object:
+    data = form.cleaned_data
+    return actions.record_acceptance(
+        actor=actor,
+        shipment=shipment,
+        accepted_by_name=data["accepted_by_name"],
+        signed_note=data["signed_note"],
+        **form.finding(),
+    )
+
+
+def _link_shown(request: HttpRequest, token: str) -> str:
+    url = request.build_absolute_uri(reverse("delivery:accept", args=[token]))
+    return _("验收链接（只显示这一次，请发送给客户）：%(u)s") % {"u": url}
+
+
+VERBS: dict[str, Verb] = {
+    "link": Verb(_link, done=_link_shown),
+    "record": Verb(
+        _record,
+        StaffAcceptanceForm,
+        "delivery/forms/_acceptance.html",
+        done=lambda r, x: _("已登记客户验收。"),
+    ),
+}
+
+
 @login_required
 @require_POST
 def acceptance(request: HttpRequest, pk: int) -> HttpResponse:
     """K-3: staff record the customer's acceptance, or send the customer a link to give it."""
     shipment = _shipment(request, pk)
-    try:
-        if request.POST.get("verb") == "link":
-            token = actions.issue_acceptance_link(actor=actor(request), shipment=shipment)
-            url = request.build_absolute_uri(reverse("delivery:accept", args=[token]))
-            messages.success(request, _("验收链接（只显示这一次，请发送给客户）：%(u)s") % {"u": url})
-        else:
-            actions.record_acceptance(
-                actor=actor(request),
-                shipment=shipment,
-                result=request.POST.get("result", ""),
-                checks=_checks(request.POST),
-                remarks=request.POST.get("remarks", ""),
-                received_on=_date(request.POST.get("received_on", "")),
-                accepted_by_name=request.POST.get("accepted_by_name", ""),
-                signed_note=request.FILES.get("signed_note"),
-            )
-            messages.success(request, _("已登记客户验收。"))
-    except (ActionError, workflow.WorkflowError) as exc:
-        flash_refusal(request, exc)
-    return redirect("workbench:order_detail", pk=shipment.order_id)
+    return post_verb(
+        request,
+        verbs=VERBS,
+        verb=request.POST.get("verb") or "record",
+        target=shipment,
+        back=reverse("workbench:order_detail", args=[shipment.order_id]),
+        redisplay=_redisplay,
+    )
+
+
+def _redisplay(
+    request: HttpRequest,
+    shipment: Shipment,
+    verb: Verb,
+    form: forms.Form,
+    errors: Mapping[str, list[str]],
+    status: int,
+) -> HttpResponse:
+    """The refused acceptance on its own page, with what was typed and why (nothing was saved;
+    the signed note must be chosen again, as a browser never fills a file in)."""
+    return render(
+        request,
+        "delivery/acceptance_form.html",
+        {
+            "shipment": shipment,
+            "order": shipment.order,
+            "form_template": verb.template,
+            "post": form.data,
+            "error_messages": [m for msgs in errors.values() for m in msgs],
+            "results": AcceptanceResult.choices,
+            "acceptance_checks": ACCEPTANCE_CHECKS,
+            "today": f"{timezone.localdate():%Y-%m-%d}",
+        },
+        status=status,
+    )
 
 
 def accept(request: HttpRequest, token: str) -> HttpResponse:
@@ -114,15 +151,11 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     message = ""
     if request.method == "POST":
+        form = LinkAcceptanceForm(link.shipment, request.POST)
         try:
-            done = actions.accept_by_link(
-                token=token,
-                name=request.POST.get("name", ""),
-                result=request.POST.get("result", ""),
-                checks=_checks(request.POST),
-                remarks=request.POST.get("remarks", ""),
-                received_on=_date(request.POST.get("received_on", "")),
-            )
+            if not form.is_valid():
+                raise FieldErrors({k: [str(m) for m in v] for k, v in form.errors.items()})
+            done = actions.accept_by_link(token=token, name=form.cleaned_data["name"], **form.finding())
         except FieldErrors as exc:
             errors = exc.errors
         except (ActionError, workflow.WorkflowError) as exc:

@@ -14,10 +14,10 @@ from oms.accounts.models import User
 from oms.core.errors import FieldErrors
 from oms.core.money import bounded_decimal
 from oms.fulfilment import actions
-from oms.fulfilment.actions import shipped_quantities
+from oms.fulfilment.forms import ShipmentForm
 from oms.fulfilment.models import Shipment, ShipmentLine
+from oms.fulfilment.selectors import shipped_quantities
 from oms.orders.selectors import orders_for
-from oms.partners.models import Carrier
 
 router = Router(tags=["发货"])
 
@@ -112,19 +112,17 @@ def record_shipment(request: HttpRequest, order_id: int, payload: ShipmentIn) ->
     unknown = [no for no in payload.lines if no not in by_no]
     if unknown:
         raise FieldErrors({f"lines.{no}": _("不是这个订单的明细。") for no in unknown})
-    actions.ship(
-        actor=request.user,
-        order=order,
-        mode=payload.mode,
-        shipped_on=payload.shipped_on,
-        quantities={by_no[no]: q for no, q in payload.lines.items()},
-        carrier=Carrier.objects.filter(pk=payload.carrier_id).first() if payload.carrier_id else None,
-        route=payload.route,
-        packaging=payload.packaging,
-        tracking_number=payload.tracking_number,
-        confirmed_with=payload.confirmed_with,
-        expected_arrival=payload.expected_arrival,
-        delivery_place=payload.delivery_place,
-        quantity_checked=payload.quantity_checked,
-    )
+    form = ShipmentForm(order, _form_data(payload, by_no))
+    if not form.is_valid():
+        line_no = {f"qty-{pk}": f"lines.{no}" for no, pk in by_no.items()}
+        raise FieldErrors({line_no.get(k, k): [str(m) for m in v] for k, v in form.errors.items()})
+    actions.ship(actor=request.user, order=order, **form.shipment())  # as the page does
     return Status(201, order_shipments(request, order_id))
+
+
+def _form_data(payload: ShipmentIn, by_no: dict[int, int]) -> dict[str, Any]:
+    """The payload as the shipping form reads it (the page posts `qty-<line id>`)."""
+    data: dict[str, Any] = payload.model_dump(exclude={"lines", "carrier_id"})
+    data["carrier"] = payload.carrier_id
+    data.update({f"qty-{by_no[no]}": q for no, q in payload.lines.items()})
+    return data

@@ -8,7 +8,6 @@ from typing import Any
 from django.db.models import Case, IntegerField, Sum, When
 
 from oms.catalog.models import StockLevel
-from oms.fulfilment.actions import shortages
 from oms.fulfilment.models import (
     DepartmentTask,
     Disposition,
@@ -26,16 +25,8 @@ from oms.quality.release import shipping_release
 
 
 def execution_of(order: SalesOrder) -> dict[str, Any]:
-    shipped = {
-        r["order_line_id"]: r["q"]
-        for r in ShipmentLine.objects.filter(shipment__order=order)
-        .values("order_line_id")
-        .annotate(q=Sum("quantity"))
-    }
-    lines = list(order.lines.select_related("product").order_by("line_no"))
-    # A value the database could not read back (text stored by hand on SQLite) counts as 0 so
-    # the page still opens for the repair (issue 20.1).
-    to_ship = [(ln, (ln.quantity or Decimal("0")) - shipped.get(ln.pk, Decimal("0"))) for ln in lines]
+    to_ship = left_to_ship(order)
+    lines = [ln for ln, _left in to_ship]
     return {
         **_ship_release(order, to_ship),
         "shipments": list(
@@ -44,6 +35,8 @@ def execution_of(order: SalesOrder) -> dict[str, Any]:
             .prefetch_related("lines__order_line", "released_by")
         ),
         "to_ship": to_ship,
+        # The shipping form's lines: (line, left to ship, what was typed: nothing yet).
+        "ship_rows": [(ln, left, "") for ln, left in to_ship],
         "carriers": list(Carrier.objects.filter(active=True, qualification=Qualification.QUALIFIED)),
         "shipping_modes": ShippingMode.choices,
         "purchase_orders": list(
@@ -71,6 +64,17 @@ def execution_of(order: SalesOrder) -> dict[str, Any]:
         "prepaid": order.prepayments.aggregate(s=Sum("amount"))["s"] or Decimal("0"),
         "prepayments": list(order.prepayments.select_related("recorded_by")),
     }
+
+
+def left_to_ship(order: SalesOrder) -> list[tuple[Any, Decimal]]:
+    """G-6: each line of the order with what is left to ship of it."""
+    shipped = shipped_quantities(order)
+    # A value the database could not read back (text stored by hand on SQLite) counts as 0 so
+    # the page still opens for the repair (issue 20.1).
+    return [
+        (ln, (ln.quantity or Decimal("0")) - shipped.get(ln.pk, Decimal("0")))
+        for ln in order.lines.select_related("product").order_by("line_no")
+    ]
 
 
 def _ship_release(order: SalesOrder, to_ship: list[tuple[Any, Decimal]]) -> dict[str, Any]:
@@ -110,3 +114,31 @@ def picking_list(user: Any) -> list[Reservation]:
         .select_related("order", "order_line__product", "stock_level__warehouse")
         .order_by(urgency, "order__delivery_date", "pk")[:300]
     )
+
+
+def shipped_quantities(order: SalesOrder) -> dict[int, Decimal]:
+    """G-6: how much of each order line has shipped."""
+    rows = (
+        ShipmentLine.objects.filter(shipment__order=order).values("order_line_id").annotate(q=Sum("quantity"))
+    )
+    return {r["order_line_id"]: r["q"] for r in rows}
+
+
+def shortages(order: SalesOrder) -> list[tuple[Any, Decimal]]:
+    """G-1: what stock does not cover for each line's product (the purchase plan's starting point)."""
+    needed: dict[int, Decimal] = {}
+    products = {}
+    for ln in order.lines.select_related("product"):
+        needed[ln.product_id] = needed.get(ln.product_id, Decimal("0")) + ln.quantity
+        products[ln.product_id] = ln.product
+    available = {
+        r["product_id"]: (r["h"] or Decimal("0")) - (r["r"] or Decimal("0"))
+        for r in StockLevel.objects.filter(product_id__in=needed)
+        .values("product_id")
+        .annotate(h=Sum("on_hand"), r=Sum("reserved"))
+    }
+    return [
+        (products[pid], qty - available.get(pid, Decimal("0")))
+        for pid, qty in needed.items()
+        if qty > available.get(pid, Decimal("0"))
+    ]

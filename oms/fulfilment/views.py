@@ -1,161 +1,188 @@
-"""Release and execution forms on the order page (D-4, F-1, G-2)."""
+"""Release and execution forms on the order page (D-4, F-1, G-2): each verb is a form that parses
+the input and a handler that calls the action with it (`oms.web.verbs`)."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.contrib import messages
+from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
-from oms.catalog.models import Product
-from oms.core.errors import ActionError, FieldErrors
-from oms.core.money import decimal_input
-from oms.engine import workflow
 from oms.fulfilment import actions, selectors
-from oms.fulfilment.models import (
-    DepartmentTask,
-    GoodsReceipt,
-    Milestone,
-    Prepayment,
-    ProgressReport,
-    PurchaseLine,
-    Reservation,
-    ShipmentLine,
+from oms.fulfilment.forms import (
+    CompleteTaskForm,
+    GoodsReceiptForm,
+    PrepaymentForm,
+    ProgressForm,
+    PurchaseOrderForm,
+    ReservationForm,
+    ReservationStepForm,
+    ShipmentForm,
 )
+from oms.fulfilment.models import DepartmentTask
+from oms.orders.models import SalesOrder
 from oms.orders.selectors import order_detail
-from oms.partners.models import Carrier, Supplier
+from oms.web.verbs import Verb, post_verb
 
 
-def _decimal(text: str, key: str, model: type[models.Model], name: str) -> Decimal | None:
-    """P-1: the shared parser at the column's digits; NaN, Infinity or an oversized value is
-    refused naming the field (FieldErrors), empty is None (the action says what is required)."""
-    return decimal_input(text, key=key, model=model, name=name)
+def _release(actor: User, order: SalesOrder, form: None) -> object:
+    return actions.release_order(actor=actor, order=order)
+
+
+def _prepayment(actor: User, order: SalesOrder, form: PrepaymentForm) -> object:
+    data = form.cleaned_data
+    return actions.record_prepayment(
+        actor=actor,
+        order=order,
+        amount=data["amount"] or Decimal("0"),
+        received_on=data["received_on"],
+        reference=data["reference"],
+    )
+
+
+def _complete(actor: User, order: SalesOrder, form: CompleteTaskForm) -> object:
+    return actions.complete_task(actor=actor, task=form.cleaned_data["task"], note=form.cleaned_data["note"])
+
+
+def _progress(actor: User, order: SalesOrder, form: ProgressForm) -> object:
+    data = form.cleaned_data
+    return actions.report_progress(
+        actor=actor,
+        order=order,
+        milestone=data["milestone"],
+        progress=data["progress"],
+        quantity_done=data["quantity_done"] or Decimal("0"),
+        material_issued=data["material_issued"],
+        notes=data["notes"],
+    )
+
+
+def _ship(actor: User, order: SalesOrder, form: ShipmentForm) -> object:
+    return actions.ship(actor=actor, order=order, **form.shipment())
+
+
+def _purchase(actor: User, order: SalesOrder, form: PurchaseOrderForm) -> object:
+    data = form.cleaned_data
+    return actions.create_purchase_order(
+        actor=actor,
+        order=order,
+        supplier=data["supplier"],
+        lines=[(data["product"], data["quantity"] or Decimal("0"), data["promised_date"])],
+    )
+
+
+def _receive(actor: User, order: SalesOrder, form: GoodsReceiptForm) -> object:
+    data = form.cleaned_data
+    return actions.receive_goods(
+        actor=actor,
+        line=data["line"],
+        received_on=data["received_on"],
+        received=data["received"] or Decimal("0"),
+        accepted=data["accepted"] or Decimal("0"),
+        disposition=data["disposition"],
+        notes=data["notes"],
+    )
+
+
+def _reserve(actor: User, order: SalesOrder, form: ReservationForm) -> object:
+    data = form.cleaned_data
+    return actions.reserve(
+        actor=actor,
+        order=order,
+        line_id=data["line"].pk,
+        stock_level_id=data["stock_level"].pk,
+        quantity=data["quantity"] or Decimal("0"),
+    )
+
+
+def _pick(actor: User, order: SalesOrder, form: ReservationStepForm) -> object:
+    return actions.pick(actor=actor, reservation=form.cleaned_data["reservation"])
+
+
+def _check(actor: User, order: SalesOrder, form: ReservationStepForm) -> object:
+    data = form.cleaned_data
+    return actions.second_check(actor=actor, reservation=data["reservation"], counted=data["counted"])
+
+
+def _pack(actor: User, order: SalesOrder, form: ReservationStepForm) -> object:
+    data = form.cleaned_data
+    return actions.pack(actor=actor, reservation=data["reservation"], packing=data["packing"])
+
+
+def _form(cls: Any) -> Any:
+    return lambda order, data, files: cls(order, data)
+
+
+VERBS: dict[str, Verb] = {
+    "release": Verb(_release),
+    "prepayment": Verb(
+        _prepayment, lambda order, data, files: PrepaymentForm(data), "fulfilment/forms/_prepayment.html"
+    ),
+    "complete": Verb(_complete, _form(CompleteTaskForm), "fulfilment/forms/_complete.html"),
+    "progress": Verb(_progress, _form(ProgressForm), "fulfilment/forms/_progress.html"),
+    "ship": Verb(_ship, _form(ShipmentForm), "fulfilment/forms/_ship.html"),
+    "purchase": Verb(_purchase, _form(PurchaseOrderForm), "fulfilment/forms/_purchase.html"),
+    "receive": Verb(_receive, _form(GoodsReceiptForm), "fulfilment/forms/_receive.html"),
+    "reserve": Verb(_reserve, _form(ReservationForm), "fulfilment/forms/_reserve.html"),
+    "pick": Verb(_pick, _form(ReservationStepForm)),
+    "check": Verb(_check, _form(ReservationStepForm), "fulfilment/forms/_check.html"),
+    "pack": Verb(_pack, _form(ReservationStepForm), "fulfilment/forms/_pack.html"),
+}
 
 
 @login_required
 @require_POST
 def execution(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    """D-4, F-1, G-1, G-2, G-4, G-5: one release or execution action posted from the order page."""
     order = order_detail(request.user, pk)
     if order is None:
         raise Http404
-    assert isinstance(request.user, User)
-    actor = request.user
-    try:
-        if verb == "release":
-            actions.release_order(actor=actor, order=order)
-        elif verb == "prepayment":
-            received = request.POST.get("received_on", "")
-            actions.record_prepayment(
-                actor=actor,
-                order=order,
-                amount=_decimal(request.POST.get("amount", ""), "amount", Prepayment, "amount")
-                or Decimal("0"),
-                received_on=date.fromisoformat(received) if received else None,
-                reference=request.POST.get("reference", ""),
-            )
-        elif verb == "complete":
-            task = get_object_or_404(DepartmentTask, pk=request.POST.get("task") or 0, order=order)
-            actions.complete_task(actor=actor, task=task, note=request.POST.get("note", ""))
-        elif verb == "progress":
-            milestone = get_object_or_404(Milestone, pk=request.POST.get("milestone") or 0)
-            try:
-                progress = int(request.POST.get("progress", ""))
-            except ValueError:
-                raise FieldErrors({"progress": _("完成百分比应在 0 到 100 之间。")}) from None
-            actions.report_progress(
-                actor=actor,
-                order=order,
-                milestone=milestone,
-                progress=progress,
-                quantity_done=_decimal(
-                    request.POST.get("quantity_done", "0") or "0",
-                    "quantity_done",
-                    ProgressReport,
-                    "quantity_done",
-                )
-                or Decimal("0"),
-                material_issued=request.POST.get("material_issued", ""),
-                notes=request.POST.get("notes", ""),
-            )
-        elif verb == "ship":
-            quantities = {
-                int(k.split("-", 1)[1]): _decimal(str(v), k, ShipmentLine, "quantity") or Decimal("0")
-                for k, v in request.POST.items()
-                if k.startswith("qty-") and k[4:].isdigit() and str(v).strip()
-            }
-            shipped_on = request.POST.get("shipped_on", "")
-            carrier = Carrier.objects.filter(pk=request.POST.get("carrier") or 0).first()
-            actions.ship(
-                actor=actor,
-                order=order,
-                mode=request.POST.get("mode", ""),
-                shipped_on=date.fromisoformat(shipped_on) if shipped_on else None,
-                quantities=quantities,
-                carrier=carrier,
-                route=request.POST.get("route", ""),
-                packaging=request.POST.get("packaging", ""),
-                tracking_number=request.POST.get("tracking_number", ""),
-                confirmed_with=request.POST.get("confirmed_with", ""),
-                expected_arrival=date.fromisoformat(arrival)
-                if (arrival := request.POST.get("expected_arrival"))
-                else None,
-                delivery_place=request.POST.get("delivery_place", ""),
-                quantity_checked=bool(request.POST.get("quantity_checked")),
-            )
-        elif verb == "purchase":
-            product = Product.objects.filter(pk=request.POST.get("product") or 0).first()
-            promised = request.POST.get("promised_date", "")
-            actions.create_purchase_order(
-                actor=actor,
-                order=order,
-                supplier=Supplier.objects.filter(pk=request.POST.get("supplier") or 0).first(),
-                lines=[
-                    (
-                        product,
-                        _decimal(request.POST.get("quantity", ""), "quantity", PurchaseLine, "quantity")
-                        or Decimal("0"),
-                        date.fromisoformat(promised) if promised else None,
-                    )
-                ],
-            )
-        elif verb == "receive":
-            line = get_object_or_404(
-                PurchaseLine, pk=request.POST.get("line") or 0, purchase_order__order=order
-            )
-            received_on = request.POST.get("received_on", "")
-            actions.receive_goods(
-                actor=actor,
-                line=line,
-                received_on=date.fromisoformat(received_on) if received_on else None,
-                received=_decimal(request.POST.get("received", ""), "received", GoodsReceipt, "received")
-                or Decimal("0"),
-                accepted=_decimal(request.POST.get("accepted", ""), "accepted", GoodsReceipt, "accepted")
-                or Decimal("0"),
-                disposition=request.POST.get("disposition", ""),
-                notes=request.POST.get("notes", ""),
-            )
-        elif verb in {"reserve", "pick", "check", "pack"}:
-            _warehouse_step(request, order, verb, actor)
-        else:
-            raise Http404
-        messages.success(request, _("已完成。"))
-    except ValueError:
-        messages.error(request, _("日期：格式不正确，应为 YYYY-MM-DD。"))
-    except FieldErrors as exc:
-        for msgs in exc.errors.values():
-            for m in msgs:
-                messages.error(request, m)
-    except (ActionError, workflow.WorkflowError) as exc:
-        messages.error(request, exc.message)
-    return redirect("workbench:order_detail", pk=order.pk)
+    return post_verb(
+        request,
+        verbs=VERBS,
+        verb=verb,
+        target=order,
+        back=reverse("workbench:order_detail", args=[order.pk]),
+        redisplay=_redisplay,
+    )
+
+
+def _row(form: forms.Form) -> Any:
+    """The record of the order the form was about (a task, milestone, purchase line or
+    reservation), when it was a valid choice."""
+    data = getattr(form, "cleaned_data", {})
+    return next(
+        (data[k] for k in ("task", "milestone", "line", "reservation") if data.get(k) is not None), None
+    )
+
+
+def _redisplay(
+    request: HttpRequest,
+    order: SalesOrder,
+    verb: Verb,
+    form: forms.Form,
+    errors: Mapping[str, list[str]],
+    status: int,
+) -> HttpResponse:
+    """The refused form on its own page, with what was typed and why (nothing was saved)."""
+    context = {
+        **selectors.execution_of(order),
+        "order": order,
+        "form_template": verb.template,
+        "typed": form.data,
+        "error_messages": [m for msgs in errors.values() for m in msgs],
+        "row": _row(form),
+    }
+    if isinstance(form, ShipmentForm):
+        context["ship_rows"] = form.typed_rows()
+    return render(request, "fulfilment/action_form.html", context, status=status)
 
 
 @login_required
@@ -163,30 +190,6 @@ def task_redirect(request: HttpRequest, pk: int) -> HttpResponse:
     """From "my work" to the order page, where the department's task is completed."""
     task = get_object_or_404(DepartmentTask, pk=pk)
     return redirect("workbench:order_detail", pk=task.order_id)
-
-
-def _warehouse_step(request: HttpRequest, order: Any, verb: str, actor: User) -> None:
-    if verb == "reserve":
-        actions.reserve(
-            actor=actor,
-            order=order,
-            line_id=int(request.POST.get("line") or 0),
-            stock_level_id=int(request.POST.get("stock_level") or 0),
-            quantity=_decimal(request.POST.get("quantity", ""), "quantity", Reservation, "quantity")
-            or Decimal("0"),
-        )
-        return
-    reservation = get_object_or_404(Reservation, pk=request.POST.get("reservation") or 0, order=order)
-    if verb == "pick":
-        actions.pick(actor=actor, reservation=reservation)
-    elif verb == "check":
-        actions.second_check(
-            actor=actor,
-            reservation=reservation,
-            counted=_decimal(request.POST.get("counted", ""), "counted", Reservation, "quantity"),
-        )
-    else:
-        actions.pack(actor=actor, reservation=reservation, packing=request.POST.get("packing", ""))
 
 
 @login_required

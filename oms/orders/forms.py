@@ -11,6 +11,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from oms.orders.models import SalesOrder
+from oms.orders.rules import delivery_date_error
 from oms.policy import selectors as policy_selectors
 from oms.web.listing import StyledModelForm
 from oms.web.widgets import PickerWidget
@@ -64,9 +65,8 @@ class OrderHeaderForm(StyledModelForm):
     def clean(self) -> dict[str, Any]:
         """P-1: name the field; a failing field also keeps the table constraint from reporting it unnamed."""
         data = super().clean() or {}
-        order_date, delivery_date = data.get("order_date"), data.get("delivery_date")
-        if order_date and delivery_date and delivery_date < order_date:
-            self.add_error("delivery_date", _("交货日期不能早于下单日期。"))
+        if late := delivery_date_error(data.get("order_date"), data.get("delivery_date")):
+            self.add_error("delivery_date", late)
         return data
 
     def header(self) -> dict[str, Any]:

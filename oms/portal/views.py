@@ -32,6 +32,7 @@ from oms.core import params
 from oms.core.errors import ActionError, FieldErrors
 from oms.customers.models import PortalAccount
 from oms.delivery import actions as delivery
+from oms.delivery.forms import AcceptanceForm
 from oms.delivery.models import AcceptanceResult
 from oms.delivery.selectors import ACCEPTANCE_CHECKS
 from oms.engine import workflow
@@ -83,6 +84,11 @@ def _submit(do: Callable[[], T]) -> tuple[T | None, dict[str, list[str]], Action
         return None, {"": [exc.message]}, exc
     except workflow.WorkflowError as exc:
         return None, {"": [exc.message]}, None
+
+
+def _refuse(form: Any) -> Any:
+    """A form's own refusal, as the action's would be (each field's messages, nothing saved)."""
+    raise FieldErrors({k: [str(m) for m in v] for k, v in form.errors.items()})
 
 
 def _label(model: Any, name: str) -> str:
@@ -196,14 +202,12 @@ def accept(request: HttpRequest, account: PortalAccount, number: str, batch: int
     shipment = selectors.shipment_of(account, number, batch)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
+        form = AcceptanceForm(shipment, request.POST)
         done, errors, _exc = _submit(
-            lambda: delivery.accept_in_portal(
-                actor=actor(request),
-                shipment=shipment,
-                result=request.POST.get("result", ""),
-                checks={c: bool(request.POST.get(c)) for c in delivery.CHECKS},
-                remarks=request.POST.get("remarks", ""),
-                received_on=_date(request.POST.get("received_on", "")),
+            lambda: (
+                delivery.accept_in_portal(actor=actor(request), shipment=shipment, **form.finding())
+                if form.is_valid()
+                else _refuse(form)
             )
         )
         if done is not None:

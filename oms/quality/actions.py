@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +33,7 @@ def _require_quality(actor: User) -> None:
 
 
 @transaction.atomic
-def set_plan(*, actor: User, order: SalesOrder, items: list[Mapping[str, str]]) -> InspectionPlan:
+def set_plan(*, actor: User, order: SalesOrder, items: Sequence[Mapping[str, str]]) -> InspectionPlan:
     """G-3: the inspection plan: items, methods, frequency."""
     _require_quality(actor)
     clean = [
@@ -93,12 +94,7 @@ def record_inspection(
         raise ActionError(_("请先制定检验计划。"))
     if stage not in Stage.values:
         raise FieldErrors({"stage": _("请选择检验类别。")})
-    product_lines = list(order.lines.filter(product_id=product_id).order_by("line_no"))
-    if not product_lines:
-        raise FieldErrors({"product": _("该产品不在这个订单里。")})
-    covered = [ln for ln in product_lines if line_ids is None or ln.pk in set(line_ids)]
-    if not covered:
-        raise FieldErrors({"lines": _("请选择本次检验的该产品订单明细。")})
+    covered = _covered_lines(order, product_id, line_ids)
     missing = [name for name in plan.item_names() if not str(results.get(name, "")).strip()]
     if missing:
         raise FieldErrors({"results": _("缺少检验计划要求的项目：%(i)s") % {"i": "、".join(missing)}})
@@ -127,31 +123,48 @@ def record_inspection(
         },
     )
     if not passed:
-        owner = responsible or _production_head() or actor
-        nc = NonConformance.objects.create(
-            order=order, inspection=inspection, description=notes.strip(), severe=severe, responsible=owner
-        )
-        assert owner.department is not None
-        tracking.open_item(
-            target=nc,
-            kind="quality.nc",
-            title=_("处理不合格品：订单 %(n)s") % {"n": order.number},
-            department=owner.department,
-            assignee=owner,
-            calendar=work_calendar(order.policy_version.number),
-            days=order.policy().reporting.exception_resolve_days,
-        )
-        notify(
-            event="quality",
-            recipients=[owner, order.salesperson],
-            title=_("订单 %(n)s 检验不合格") % {"n": order.number},
-            url=f"/orders/{order.pk}/",
-        )
-        if severe and order.status != OrderStatus.ON_HOLD:
-            workflow.apply(
-                states.HOLD, order, actor=actor, reason=_("严重不合格，停产：%(d)s") % {"d": notes.strip()}
-            )
+        _non_conformance(actor, inspection, severe=severe, responsible=responsible)
     return inspection
+
+
+def _covered_lines(order: SalesOrder, product_id: int, line_ids: Collection[int] | None) -> list[Any]:
+    """K-2: the order's lines of the inspected product, or the given ones of them."""
+    product_lines = list(order.lines.filter(product_id=product_id).order_by("line_no"))
+    if not product_lines:
+        raise FieldErrors({"product": _("该产品不在这个订单里。")})
+    covered = [ln for ln in product_lines if line_ids is None or ln.pk in set(line_ids)]
+    if not covered:
+        raise FieldErrors({"lines": _("请选择本次检验的该产品订单明细。")})
+    return covered
+
+
+def _non_conformance(actor: User, inspection: Inspection, *, severe: bool, responsible: User | None) -> None:
+    """G-3: a failed inspection opens a non-conformance notice in the work of whoever is
+    responsible (production's head unless named); a severe one puts the order on hold."""
+    order = inspection.order
+    notes = inspection.notes
+    owner = responsible or _production_head() or actor
+    nc = NonConformance.objects.create(
+        order=order, inspection=inspection, description=notes, severe=severe, responsible=owner
+    )
+    assert owner.department is not None
+    tracking.open_item(
+        target=nc,
+        kind="quality.nc",
+        title=_("处理不合格品：订单 %(n)s") % {"n": order.number},
+        department=owner.department,
+        assignee=owner,
+        calendar=work_calendar(order.policy_version.number),
+        days=order.policy().reporting.exception_resolve_days,
+    )
+    notify(
+        event="quality",
+        recipients=[owner, order.salesperson],
+        title=_("订单 %(n)s 检验不合格") % {"n": order.number},
+        url=reverse("workbench:order_detail", args=[order.pk]),
+    )
+    if severe and order.status != OrderStatus.ON_HOLD:
+        workflow.apply(states.HOLD, order, actor=actor, reason=_("严重不合格，停产：%(d)s") % {"d": notes})
 
 
 def _production_head() -> User | None:

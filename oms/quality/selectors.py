@@ -21,6 +21,8 @@ def quality_of(order: SalesOrder, user: Any) -> dict[str, Any]:
         ),
         "ncs": list(NonConformance.objects.filter(order=order).select_related("responsible")),
         "stages": Stage.choices,
+        # The inspection form's items: (item of the plan, what was typed: nothing yet).
+        "inspection_items": [(name, "") for name in plan.item_names()] if plan else [],
         "can_resume": states.RESUME in states.ORDER_QUALITY.available(order, user),
         "is_quality": states.in_quality(user),
     }

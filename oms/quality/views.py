@@ -1,81 +1,115 @@
-"""Quality forms on the order page and the statistics page (G-3)."""
+"""Quality forms on the order page and the statistics page (G-3): each verb is a form that parses
+the input and a handler that calls the action with it (`oms.web.verbs`)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
 from oms.core import params
-from oms.core.errors import ActionError, FieldErrors
-from oms.engine import workflow
+from oms.orders.models import SalesOrder
 from oms.orders.selectors import order_detail
-from oms.quality import actions, states
-from oms.quality.models import InspectionPlan, NonConformance
+from oms.quality import actions, selectors, states
+from oms.quality.forms import InspectionForm, InspectionPlanForm, NonConformanceForm, ResumeForm
+from oms.web.verbs import Verb, post_verb
+
+
+def _plan(actor: User, order: SalesOrder, form: InspectionPlanForm) -> object:
+    return actions.set_plan(actor=actor, order=order, items=form.items())
+
+
+def _inspect(actor: User, order: SalesOrder, form: InspectionForm) -> object:
+    data = form.cleaned_data
+    return actions.record_inspection(
+        actor=actor,
+        order=order,
+        stage=data["stage"],
+        product_id=data["product"],
+        results=form.results(),
+        passed=data["passed"] == "yes",
+        severe=data["severe"],
+        notes=data["notes"],
+    )
+
+
+def _decide(actor: User, order: SalesOrder, form: NonConformanceForm) -> object:
+    return actions.decide_action(actor=actor, nc=form.cleaned_data["nc"], action=form.cleaned_data["text"])
+
+
+def _verify(actor: User, order: SalesOrder, form: NonConformanceForm) -> object:
+    return actions.verify(actor=actor, nc=form.cleaned_data["nc"], verification=form.cleaned_data["text"])
+
+
+def _close(actor: User, order: SalesOrder, form: NonConformanceForm) -> object:
+    return actions.close(actor=actor, nc=form.cleaned_data["nc"])
+
+
+def _resume(actor: User, order: SalesOrder, form: ResumeForm) -> object:
+    return actions.resume(actor=actor, order=order, reason=form.cleaned_data["text"])
+
+
+def _form(cls: Any) -> Any:
+    return lambda order, data, files: cls(order, data)
+
+
+VERBS: dict[str, Verb] = {
+    "plan": Verb(_plan, _form(InspectionPlanForm), "quality/forms/_plan.html"),
+    "inspect": Verb(_inspect, _form(InspectionForm), "quality/forms/_inspect.html"),
+    "decide": Verb(_decide, _form(NonConformanceForm), "quality/forms/_nc_step.html"),
+    "verify": Verb(_verify, _form(NonConformanceForm), "quality/forms/_nc_step.html"),
+    "close": Verb(_close, _form(NonConformanceForm)),
+    "resume": Verb(_resume, _form(ResumeForm)),
+}
 
 
 @login_required
 @require_POST
 def quality(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    """G-3: one quality action posted from the order page."""
     order = order_detail(request.user, pk)
     if order is None:
         raise Http404
-    assert isinstance(request.user, User)
-    actor = request.user
-    try:
-        if verb == "plan":
-            rows = [line.split("|") for line in request.POST.get("plan", "").splitlines() if line.strip()]
-            actions.set_plan(
-                actor=actor,
-                order=order,
-                items=[
-                    {
-                        "item": r[0],
-                        "method": r[1] if len(r) > 1 else "",
-                        "frequency": r[2] if len(r) > 2 else "",
-                    }
-                    for r in rows
-                ],
-            )
-        elif verb == "inspect":
-            plan = InspectionPlan.objects.filter(order=order).first()
-            names = plan.item_names() if plan else []
-            actions.record_inspection(
-                actor=actor,
-                order=order,
-                stage=request.POST.get("stage", ""),
-                product_id=int(request.POST.get("product") or 0),
-                results={n: request.POST.get(f"item-{i}", "") for i, n in enumerate(names)},
-                passed=request.POST.get("passed") == "yes",
-                severe=request.POST.get("severe") == "on",
-                notes=request.POST.get("notes", ""),
-            )
-        elif verb in {"decide", "verify", "close"}:
-            nc = get_object_or_404(NonConformance, pk=request.POST.get("nc") or 0, order=order)
-            text = request.POST.get("text", "")
-            if verb == "decide":
-                actions.decide_action(actor=actor, nc=nc, action=text)
-            elif verb == "verify":
-                actions.verify(actor=actor, nc=nc, verification=text)
-            else:
-                actions.close(actor=actor, nc=nc)
-        elif verb == "resume":
-            actions.resume(actor=actor, order=order, reason=request.POST.get("text", ""))
-        else:
-            raise Http404
-        messages.success(request, _("已完成。"))
-    except FieldErrors as exc:
-        for msgs in exc.errors.values():
-            for m in msgs:
-                messages.error(request, m)
-    except (ActionError, workflow.WorkflowError) as exc:
-        messages.error(request, exc.message)
-    return redirect("workbench:order_detail", pk=order.pk)
+    return post_verb(
+        request,
+        verbs=VERBS,
+        verb=verb,
+        target=order,
+        back=reverse("workbench:order_detail", args=[order.pk]),
+        redisplay=_redisplay,
+    )
+
+
+def _redisplay(
+    request: HttpRequest,
+    order: SalesOrder,
+    verb: Verb,
+    form: forms.Form,
+    errors: Mapping[str, list[str]],
+    status: int,
+) -> HttpResponse:
+    """The refused form on its own page, with what was typed and why (nothing was saved)."""
+    context = {
+        **selectors.quality_of(order, request.user),
+        "order": order,
+        "lines": list(order.lines.select_related("product").order_by("line_no")),
+        "form_template": verb.template,
+        "typed": form.data,
+        "error_messages": [m for msgs in errors.values() for m in msgs],
+        "row": getattr(form, "cleaned_data", {}).get("nc"),
+        "verb": next(k for k, v in VERBS.items() if v is verb),
+    }
+    if isinstance(form, InspectionForm):
+        context["inspection_items"] = form.typed_items()
+    return render(request, "quality/action_form.html", context, status=status)
 
 
 @login_required

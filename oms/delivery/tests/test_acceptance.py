@@ -204,3 +204,41 @@ def test_order_page_shows_the_deliveries(client, more_heads, django_assert_max_n
     with django_assert_max_num_queries(80):
         body = client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
     assert 'data-testid="delivery-2"' in body and 'data-testid="record-acceptance-1"' in body
+
+
+def test_a_refused_acceptance_on_the_order_page_is_shown_again_as_typed(client, more_heads) -> None:
+    """K-3, issue 22: staff's acceptance with a failed check but "accepted" is refused; what was
+    typed is shown again (the verdict, the checks, who signed, the day) and nothing is saved."""
+    order = _shipped(more_heads, "10")
+    shipment = order.shipments.get()
+    client.force_login(more_heads["sales"])
+    response = client.post(
+        reverse("delivery:acceptance", args=[shipment.pk]),
+        {
+            "result": "remarks",
+            "appearance_ok": "on",
+            "received_on": "2026-12-04",
+            "accepted_by_name": "王五",
+            "signed_note": _scan(),
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert 'value="王五"' in body and 'value="2026-12-04"' in body and 'value="remarks" selected' in body
+    assert 'name="appearance_ok" checked' in body and 'name="quantity_ok" >' in body
+    assert "有保留意见或拒收时请写明问题。" in body
+    assert not Acceptance.objects.exists()
+
+
+def test_a_bad_date_on_the_customer_page_is_shown_again_as_typed(client, more_heads) -> None:
+    order = _shipped(more_heads, "10")
+    token = actions.issue_acceptance_link(actor=more_heads["sales"], shipment=order.shipments.get())
+    response = client.post(
+        reverse("delivery:accept", args=[token]),
+        {"name": "张伟", "result": "rejected", "received_on": "2026-13-45", "remarks": "外箱破损"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert 'value="张伟"' in body and 'value="2026-13-45"' in body and 'value="外箱破损"' in body
+    assert 'value="rejected" selected' in body and "日期：格式不正确，应为 YYYY-MM-DD。" in body
+    assert not Acceptance.objects.exists()

@@ -21,6 +21,7 @@ from oms.engine import records
 from oms.orders import permissions, versions
 from oms.orders.actions.lines import Errors, build_lines, fingerprint, lines_snapshot
 from oms.orders.models import EDITABLE_STATUSES, Inquiry, OrderLine, OrderStatus, SalesOrder
+from oms.orders.rules import delivery_date_error
 from oms.orders.selectors import possible_duplicates
 from oms.policy import actions as policy_actions
 from oms.policy import selectors as policy_selectors
@@ -75,8 +76,8 @@ def _clean_header(order: SalesOrder, errors: Errors, *, customer_known: bool = F
     policy = policy_selectors.policy()
     if order.order_class and order.order_class not in {c.code for c in policy.order_classes}:
         errors.setdefault("order_class", []).append(_("未知的订单类别：%(c)s") % {"c": order.order_class})
-    if order.order_date and order.delivery_date and order.delivery_date < order.order_date:
-        errors.setdefault("delivery_date", []).append(_("交货日期不能早于下单日期。"))
+    if late := delivery_date_error(order.order_date, order.delivery_date):
+        errors.setdefault("delivery_date", []).append(late)
     customer: Customer | None = getattr(order, "customer", None) if order.customer_id else None
     if customer is not None and customer.blocked:
         errors.setdefault("customer", []).append(

@@ -1,0 +1,79 @@
+"""Production progress on the milestones (G-2)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from oms.accounts.models import DepartmentKind, Role, User
+from oms.audit import recorder
+from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.engine import workflow
+from oms.fulfilment import states
+from oms.fulfilment.models import (
+    Milestone,
+    ProgressReport,
+)
+from oms.orders.models import OrderStatus, SalesOrder
+from oms.tracking import actions as tracking
+
+
+@transaction.atomic
+@recorder.batched
+def report_progress(
+    *,
+    actor: User,
+    order: SalesOrder,
+    milestone: Milestone,
+    progress: int,
+    quantity_done: Decimal,
+    material_issued: str = "",
+    notes: str = "",
+) -> ProgressReport:
+    """G-2: production reports a milestone's progress; the order is in production from the first report."""
+    if actor.department_kind != DepartmentKind.PRODUCTION and actor.role not in {Role.EXECUTIVE, Role.ADMIN}:
+        raise NotAllowed(_("只有生产部门可以汇报生产进度。"))
+    if milestone.order_id != order.pk:
+        raise FieldErrors({"milestone": _("该里程碑不属于这个订单。")})
+    if order.status == OrderStatus.ON_HOLD:
+        raise ActionError(_("订单因质量问题暂停生产，不能汇报进度。"))
+    if order.status not in {OrderStatus.RELEASED, OrderStatus.IN_PRODUCTION}:
+        raise ActionError(_("订单下达后才能汇报生产进度。"))
+    errors = {}
+    if not 0 <= progress <= 100:
+        errors["progress"] = _("完成百分比应在 0 到 100 之间。")
+    if quantity_done is None or quantity_done < 0:
+        errors["quantity_done"] = _("完成数量不能为负数。")
+    if errors:
+        raise FieldErrors(errors)
+    if order.status == OrderStatus.RELEASED:
+        # F-3: the first report starts production; its guards (the briefing) decide before any write.
+        order = workflow.apply(states.START_PRODUCTION, order, actor=actor)
+    locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    before = {"progress": locked.progress, "quantity_done": locked.quantity_done}
+    locked.progress, locked.quantity_done = progress, quantity_done
+    locked.save(update_fields=["progress", "quantity_done", "updated_at"])
+    report = ProgressReport.objects.create(
+        milestone=locked,
+        progress=progress,
+        quantity_done=quantity_done,
+        material_issued=material_issued.strip(),
+        notes=notes.strip(),
+        reported_by=actor,
+    )
+    recorder.record(
+        actor=actor,
+        obj=order,
+        action="production.progress",
+        before=before,
+        after={
+            "milestone": locked.name,
+            "progress": progress,
+            "quantity_done": quantity_done,
+            "notes": report.notes,
+        },
+    )
+    tracking.close_items(target=order, actor=actor, outcome=_("已汇报"), kinds=("report.production",))
+    return report

@@ -1,0 +1,82 @@
+"""The one way a page posts an action (issue 22): a table from verb to a small handler.
+
+Each app that posts several actions to one URL (`…/<verb>/`) declares `VERBS = {"ship": Verb(…)}`:
+the form that parses the input (P-1), the handler that calls the action with the parsed form,
+and the part of the page to show again when the input or the action is refused, so what the user
+typed is never lost. `post_verb` runs one of them; nothing is saved unless the action went through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from oms.accounts.models import User
+from oms.core.errors import ActionError, FieldErrors
+from oms.engine import workflow
+
+
+@dataclass(frozen=True)
+class Verb:
+    """One posted action. `run(actor, target, form)` calls the action with the parsed form (None
+    when the action takes no input); `form(target, data, files)` builds the form; `template` is the
+    form's part of the page, shown again with the input on a refusal (empty: the refusal is a
+    message on the page the action came from, there being nothing typed to keep); `done` words
+    the success message."""
+
+    run: Callable[[User, Any, Any], object]
+    form: Callable[[Any, Any, Any], forms.Form] | None = None
+    template: str = ""
+    # The success message from the request and what `run` returned (default: "已完成。").
+    done: Callable[[HttpRequest, Any], str] | None = None
+
+
+# What the page shows again on a refusal: (request, target, verb, form, errors, status).
+Redisplay = Callable[[HttpRequest, Any, Verb, forms.Form, Mapping[str, list[str]], int], HttpResponse]
+
+
+def post_verb(
+    request: HttpRequest,
+    *,
+    verbs: Mapping[str, Verb],
+    verb: str,
+    target: Any,
+    back: str,
+    redisplay: Redisplay,
+) -> HttpResponse:
+    """Run `verbs[verb]` on `target` for the logged-in user: on success a message and back to the
+    `back` URL; bad input (the form's or the action's FieldErrors) shows the form again with what
+    was typed (422); a refused action shows it again with the reason (400)."""
+    handler = verbs.get(verb)
+    if handler is None:
+        raise Http404
+    assert isinstance(request.user, User)
+    form = handler.form(target, request.POST, request.FILES) if handler.form else None
+    errors: Mapping[str, list[str]] = {}
+    status = 422
+    if form is not None and not form.is_valid():
+        errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
+    else:
+        try:
+            result = handler.run(request.user, target, form)
+        except FieldErrors as exc:
+            errors = exc.errors
+        except (ActionError, workflow.WorkflowError) as exc:
+            messages.error(request, exc.message)
+            status = 400
+        else:
+            messages.success(request, handler.done(request, result) if handler.done else _("已完成。"))
+            return redirect(back)
+    if form is None or not handler.template:
+        for msgs in errors.values():
+            for m in msgs:
+                messages.error(request, m)
+        return redirect(back)
+    return redisplay(request, target, handler, form, errors, status)
