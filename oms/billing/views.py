@@ -18,11 +18,11 @@ from oms.accounts.permissions import visible_field_groups
 from oms.billing import actions, forms, selectors, states
 from oms.billing import receivables as ledger
 from oms.billing.models import Invoice, ReceiptMethod, Statement
-from oms.contracts import rendering
 from oms.contracts.forms import submit
 from oms.core.listing import export_xlsx, watermark
 from oms.core.money import amount_in_capitals
 from oms.core.pages import actor
+from oms.core.printing import printable, qr_svg
 from oms.customers.models import Customer
 from oms.orders.models import SalesOrder
 from oms.orders.selectors import order_detail, orders_for
@@ -139,15 +139,9 @@ def statement_print(request: HttpRequest, pk: int) -> HttpResponse:
         "fees": list(statement.fees.all()),
         "company": statement.order.policy().company,
         "capitals": amount_in_capitals(statement.total),
-        "qr": rendering.qr_svg(statement.number),
+        "qr": qr_svg(statement.number),
     }
-    if request.GET.get("format") == "pdf":
-        response = HttpResponse(
-            rendering.pdf("billing/statement_print.html", context), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{statement.number}.pdf"'
-        return response
-    return render(request, "billing/statement_print.html", context)
+    return printable(request, "billing/statement_print.html", context, filename=f"{statement.number}.pdf")
 
 
 @login_required
@@ -243,15 +237,12 @@ def payment_reminder(request: HttpRequest, pk: int) -> HttpResponse:
         "company": policy().company,
         "today": today,
     }
-    if request.GET.get("format") == "pdf":
-        response = HttpResponse(
-            rendering.pdf("billing/reminder_print.html", context), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="reminder-{customer.code}-{today:%Y%m%d}.pdf"'
-        )
-        return response
-    return render(request, "billing/reminder_print.html", context)
+    return printable(
+        request,
+        "billing/reminder_print.html",
+        context,
+        filename=f"reminder-{customer.code}-{today:%Y%m%d}.pdf",
+    )
 
 
 @login_required

@@ -31,6 +31,7 @@ from oms.core import params, workflow
 from oms.core.errors import ActionError, FieldErrors
 from oms.core.money import amount_in_capitals
 from oms.core.pages import actor as acting_user
+from oms.core.printing import printable, qr_svg
 from oms.orders.permissions import can_renegotiate
 from oms.orders.selectors import order_detail
 
@@ -182,15 +183,11 @@ def contract_print(request: HttpRequest, pk: int) -> HttpResponse:
         "contract": contract,
         "version": version,
         "company": order.policy().company,
-        "qr": rendering.qr_svg(order.number),
+        "qr": qr_svg(order.number),
     }
-    if request.GET.get("format") == "pdf":
-        response = HttpResponse(
-            rendering.pdf("contracts/contract_print.html", context), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{contract.number}-v{version.number}.pdf"'
-        return response
-    return render(request, "contracts/contract_print.html", context)
+    return printable(
+        request, "contracts/contract_print.html", context, filename=f"{contract.number}-v{version.number}.pdf"
+    )
 
 
 @login_required
@@ -201,7 +198,7 @@ def order_print(request: HttpRequest, pk: int) -> HttpResponse:
         "order": order,
         "lines": list(order.lines.select_related("product").order_by("line_no")),
         "company": order.policy().company,
-        "qr": rendering.qr_svg(order.number),
+        "qr": qr_svg(order.number),
         "capitals": amount_in_capitals(order.total_amount),
         "show_prices": "price" in visible_field_groups(request.user),
         # S-1: the PDF is rendered without the request, so the contact is masked here.
@@ -209,13 +206,7 @@ def order_print(request: HttpRequest, pk: int) -> HttpResponse:
         if "contact" in visible_field_groups(request.user)
         else mask_contact(order.contact_phone),
     }
-    if request.GET.get("format") == "pdf":
-        response = HttpResponse(
-            rendering.pdf("contracts/order_print.html", context), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{order.number}.pdf"'
-        return response
-    return render(request, "contracts/order_print.html", context)
+    return printable(request, "contracts/order_print.html", context, filename=f"{order.number}.pdf")
 
 
 @login_required

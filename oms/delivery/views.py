@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oms.accounts.permissions import visible_field_groups
-from oms.contracts import rendering
 from oms.core import workflow
 from oms.core.errors import ActionError, FieldErrors
 from oms.core.pages import actor, flash_refusal
+from oms.core.printing import printable, qr_svg
 from oms.delivery import actions
 from oms.delivery.models import AcceptanceResult
 from oms.delivery.selectors import ACCEPTANCE_CHECKS
@@ -66,17 +66,11 @@ def document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         "order": order,
         "lines": [(sl, released.get(sl.order_line_id)) for sl in lines],
         "company": order.policy().company,
-        "qr": rendering.qr_svg(f"{order.number}-{shipment.number}"),
+        "qr": qr_svg(f"{order.number}-{shipment.number}"),
         "show_prices": "price" in visible_field_groups(request.user),
     }
     template = "delivery/note.html" if kind == "note" else "delivery/certificate.html"
-    if request.GET.get("format") == "pdf":
-        response = HttpResponse(rendering.pdf(template, context), content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{order.number}-{shipment.number}-{kind}.pdf"'
-        )
-        return response
-    return render(request, template, context)
+    return printable(request, template, context, filename=f"{order.number}-{shipment.number}-{kind}.pdf")
 
 
 @login_required
