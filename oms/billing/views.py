@@ -41,7 +41,7 @@ def _statement(request: HttpRequest, order: SalesOrder) -> HttpResponse:
         lambda _data: actions.prepare_statement(actor=actor(request), order=order, **form.action_input()),
         title=_("编制结算清单"),
         back=_order_page(order),
-        success=_("结算清单已提交财务审核。"),
+        success=lambda statement: _("结算清单 %(s)s 已提交财务审核。") % {"s": statement.number},
     )
 
 

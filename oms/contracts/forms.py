@@ -64,20 +64,21 @@ def submit(
     *,
     title: str,
     back: str,
-    success: str,
+    success: str | Callable[[Any], str],
 ) -> HttpResponse:
     """Run the action with the form's typed values. Bad input (the form's or the action's field
-    errors) shows the form again; any other refusal is a message on the page the user came from."""
+    errors) shows the form again; any other refusal is a message on the page the user came from.
+    `success` is the message, or makes it from what the action returned."""
     if form.is_valid():
         try:
-            do(form.cleaned_data)
+            done = do(form.cleaned_data)
         except FieldErrors as exc:
             form.add_action_errors(exc)
         except (ActionError, workflow.WorkflowError) as exc:
             flash_refusal(request, exc)
             return redirect(back)
         else:
-            messages.success(request, success)
+            messages.success(request, success if isinstance(success, str) else success(done))
             return redirect(back)
     return form_page(request, form, title=title, back=back)
 
