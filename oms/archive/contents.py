@@ -292,7 +292,8 @@ def sections(order: SalesOrder, viewer: Any = None) -> list[Section]:
                 money(a.amount),
                 _when(a.receipt.received_on),
             ]
-            for a in payments().filter(invoice__statement__order=order)
+            for a in payments()
+            .filter(invoice__statement__order=order)
             .select_related("receipt")
             .order_by("pk")
         ],
