@@ -20,8 +20,8 @@ from oms.billing.models import (
     Instalment,
     Invoice,
     InvoiceType,
-    Receipt,
-    ReceiptMethod,
+    Payment,
+    PaymentMethod,
     Statement,
     StatementFee,
     StatementLine,
@@ -197,10 +197,10 @@ class ReceiptForm(ActionForm):
         queryset=Customer.objects.order_by("name"),
         error_messages={"required": _("请选择客户。")},
     )
-    amount = AmountField(Receipt, "amount", limits={"min_value": 0, "min_exclusive": True})
+    amount = AmountField(Payment, "amount", limits={"min_value": 0, "min_exclusive": True})
     currency = forms.CharField(label=_("币种"), max_length=3, required=False)
     received_on = _date_field(_("收款日期"))
-    method = forms.ChoiceField(label=_("收款方式"), choices=ReceiptMethod.choices)
+    method = forms.ChoiceField(label=_("收款方式"), choices=PaymentMethod.choices)
     reference = forms.CharField(label=_("凭证号"), max_length=100, required=False)
 
 

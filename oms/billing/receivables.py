@@ -12,7 +12,7 @@ from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum,
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from oms.billing.models import Allocation, Invoice, InvoiceType, Receipt
+from oms.billing.models import Invoice, InvoiceType, Payment, PaymentMatch
 from oms.core.listing import Column
 from oms.orders.models import OPEN_STATUSES
 from oms.orders.selectors import orders_for
@@ -59,10 +59,10 @@ COLUMNS = [
 # --- amount paid: the one definition (L-3) ----------------------------------------------------------
 
 
-def payments(*, by_due_date: bool = False) -> QuerySet[Allocation]:
+def payments(*, by_due_date: bool = False) -> QuerySet[PaymentMatch]:
     """L-3: what counts as paid of an invoice: the parts of receipts matched to it. With
     `by_due_date`, only money received on or before the invoice's due date (L-4 collection)."""
-    matched = Allocation.objects.all()
+    matched = PaymentMatch.objects.all()
     if by_due_date:
         matched = matched.filter(receipt__received_on__lte=F("invoice__due_date"))
     return matched
@@ -159,7 +159,7 @@ def exposure(customer_id: int, today: date) -> dict[str, Decimal]:
         "pk", "amount", "due_date", "paid"
     ):
         _age(row, inv["amount"] - inv["paid"], inv["due_date"], today)
-    received = Receipt.objects.filter(customer_id=customer_id).aggregate(s=Sum("amount"))["s"] or ZERO
+    received = Payment.objects.filter(customer_id=customer_id).aggregate(s=Sum("amount"))["s"] or ZERO
     matched = payments().filter(receipt__customer_id=customer_id).aggregate(s=Sum("amount"))["s"] or ZERO
     credit = received - matched
     invoiced_open = (

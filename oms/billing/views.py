@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from oms.accounts.permissions import visible_field_groups
 from oms.billing import actions, forms, selectors, states
 from oms.billing import receivables as ledger
-from oms.billing.models import Invoice, ReceiptMethod, Statement
+from oms.billing.models import Invoice, PaymentMethod, Statement
 from oms.contracts.forms import submit
 from oms.core.listing import export_xlsx, watermark
 from oms.core.money import amount_in_capitals
@@ -181,7 +181,7 @@ def receivables(request: HttpRequest) -> HttpResponse:
             "today": today,
             "is_finance": states.in_finance(request.user),
             "customers": sorted(customers.items(), key=lambda c: c[1]),
-            "methods": ReceiptMethod.choices,
+            "methods": PaymentMethod.choices,
             "currency": policy().currency,
             "watermark": watermark(request.user),
         },

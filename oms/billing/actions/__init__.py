@@ -14,7 +14,7 @@ from oms.billing.actions.closing import close_order
 from oms.billing.actions.dunning import check_dunning, record_dunning
 from oms.billing.actions.instalments import set_instalments
 from oms.billing.actions.invoices import due_date, record_invoice
-from oms.billing.actions.receipts import record_receipt
+from oms.billing.actions.payments import record_receipt
 from oms.billing.actions.statements import prepare_statement, review_statement
 from oms.billing.receivables import outstanding
 from oms.billing.selectors import accepted_quantities, billable, billed_quantities

@@ -16,12 +16,12 @@ from oms.audit import recorder
 from oms.billing import states
 from oms.billing.actions._common import CENT, amount_input
 from oms.billing.models import (
-    Allocation,
     Instalment,
     Invoice,
     InvoiceType,
-    Receipt,
-    ReceiptMethod,
+    Payment,
+    PaymentMatch,
+    PaymentMethod,
     Statement,
     StatementStatus,
 )
@@ -181,12 +181,12 @@ def _next_month(day: date) -> date:
 def _take_over_prepayments(order: SalesOrder) -> None:
     """D-4 → L-3: prepayments recorded for the release gate become receipts of the customer."""
     for payment in order.prepayments.filter(receipt__isnull=True):
-        Receipt.objects.create(
+        Payment.objects.create(
             customer=order.customer,
             amount=payment.amount,
             currency=order.currency,
             received_on=payment.received_on,
-            method=ReceiptMethod.TRANSFER,
+            method=PaymentMethod.TRANSFER,
             reference=payment.reference,
             prepayment=payment,
             recorded_by=payment.recorded_by,
@@ -199,7 +199,7 @@ def _apply_credit(invoice: Invoice) -> None:
     owed = outstanding(invoice)
     # No row lock here: PostgreSQL refuses FOR UPDATE with GROUP BY; the statement row is locked.
     receipts = (
-        Receipt.objects.filter(customer_id=invoice.statement.order.customer_id)
+        Payment.objects.filter(customer_id=invoice.statement.order.customer_id)
         .annotate(used=Sum("allocations__amount"))
         .order_by("received_on", "pk")
     )
@@ -209,5 +209,5 @@ def _apply_credit(invoice: Invoice) -> None:
         free = receipt.amount - (receipt.used or Decimal("0"))
         if free > 0:
             take = min(free, owed)
-            Allocation.objects.create(receipt=receipt, invoice=invoice, amount=take)
+            PaymentMatch.objects.create(receipt=receipt, invoice=invoice, amount=take)
             owed -= take

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from oms.billing import actions
-from oms.billing.models import DunningStep, Instalment, Invoice, Receipt, Statement
+from oms.billing.models import DunningStep, Instalment, Invoice, Payment, Statement
 from oms.billing.tests.test_billing import _accepted, _invoiced, _statement
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +152,7 @@ def test_receipt_form_keeps_what_was_typed(client, more_heads) -> None:
     )
     page = _refused(response, 'value="-5"', 'value="B-20261220"', 'value="2026-12-20"')
     assert "必须大于 0" in page
-    assert not Receipt.objects.exists()
+    assert not Payment.objects.exists()
 
 
 def test_dunning_form_keeps_what_was_typed(client, more_heads) -> None:

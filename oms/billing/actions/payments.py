@@ -1,4 +1,4 @@
-"""Receipts and their matching to invoices (L-3, L-6): finance records money received and matches
+"""Payments (收款) and their matching to invoices (核销, L-3, L-6): finance records money received and matches
 it to the customer's invoices, as given or the oldest due first; what is left over stays as the
 customer's credit."""
 
@@ -16,7 +16,7 @@ from oms.accounts.models import User
 from oms.audit import recorder
 from oms.billing import states
 from oms.billing.actions._common import CENT, amount_input
-from oms.billing.models import Allocation, Invoice, Receipt, ReceiptMethod
+from oms.billing.models import Invoice, Payment, PaymentMatch, PaymentMethod
 from oms.billing.receivables import outstanding
 from oms.core.errors import FieldErrors, NotAllowed
 from oms.policy import selectors as policy_selectors
@@ -35,13 +35,13 @@ def record_receipt(
     method: str,
     reference: str,
     allocations: Sequence[tuple[int, Decimal | str | None]] | None = None,
-) -> Receipt:
+) -> Payment:
     """L-3, L-6: finance records money received and matches it to the customer's invoices: as
     given, or the oldest due first. Partial payments leave the rest outstanding; what is left
     over stays as the customer's credit."""
     if not states.in_finance(actor):
         raise NotAllowed(_("只有财务可以登记收款。"))
-    value = amount_input(amount, "amount", Receipt, "amount")
+    value = amount_input(amount, "amount", Payment, "amount")
     _check_receipt(value, currency, received_on, method, reference)
     assert value is not None and received_on is not None
     value = value.quantize(CENT)
@@ -55,7 +55,7 @@ def record_receipt(
         if allocations is None
         else _as_given(customer, open_invoices, allocations, value)
     )
-    receipt = Receipt.objects.create(
+    receipt = Payment.objects.create(
         customer=customer,
         amount=value,
         currency=currency,
@@ -64,8 +64,8 @@ def record_receipt(
         reference=reference.strip()[:100],
         recorded_by=actor,
     )
-    Allocation.objects.bulk_create(
-        [Allocation(receipt=receipt, invoice=inv, amount=part) for inv, part in plan]
+    PaymentMatch.objects.bulk_create(
+        [PaymentMatch(receipt=receipt, invoice=inv, amount=part) for inv, part in plan]
     )
     recorder.record(
         actor=actor,
@@ -98,7 +98,7 @@ def _check_receipt(
         }
     if received_on is None:
         errors["received_on"] = _("请填写收款日期。")
-    if method not in ReceiptMethod.values:
+    if method not in PaymentMethod.values:
         errors["method"] = _("请选择收款方式。")
     if not reference.strip():
         errors["reference"] = _("请填写凭证号。")
@@ -133,7 +133,7 @@ def _as_given(
     errors: dict[str, str] = {}
     plan: Plan = []
     for i, (invoice_id, raw) in enumerate(allocations):
-        part = amount_input(raw, f"allocations.{i}.amount", Allocation, "amount")
+        part = amount_input(raw, f"allocations.{i}.amount", PaymentMatch, "amount")
         target = by_id.get(int(invoice_id))
         if target is None:
             other = Invoice.objects.filter(pk=invoice_id).exists()
