@@ -17,7 +17,6 @@ from django.db.models import (
     BooleanField,
     Count,
     DateField,
-    DecimalField,
     Exists,
     ExpressionWrapper,
     F,
@@ -28,11 +27,12 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Concat, TruncMonth
+from django.db.models.functions import Concat, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oms.billing.models import Allocation, Invoice
+from oms.billing.models import Invoice
+from oms.billing.receivables import paid_amount, payments
 from oms.changes.models import ChangeRequest, RequestKind, RequestStatus, Source
 from oms.delivery.models import Acceptance, AcceptanceResult
 from oms.feedback.models import Answer, Complaint
@@ -296,11 +296,7 @@ def collection(start: date, end: date, by: str) -> list[Row]:
         denominator=Sum("amount"),
     )
     paid = _grouped(
-        Allocation.objects.filter(
-            invoice__due_date__gte=start,
-            invoice__due_date__lte=end,
-            receipt__received_on__lte=F("invoice__due_date"),
-        ),
+        payments(by_due_date=True).filter(invoice__due_date__gte=start, invoice__due_date__lte=end),
         by,
         department="invoice__statement__order__department",
         person="invoice__statement__order__salesperson",
@@ -467,15 +463,9 @@ def drill(
             "department": "statement__order__department_id",
             "person": "statement__order__salesperson_id",
         }.get(by)
-        on_time = (
-            Allocation.objects.filter(invoice=OuterRef("pk"), receipt__received_on__lte=OuterRef("due_date"))
-            .values("invoice")
-            .annotate(s=Sum("amount"))
-            .values("s")
-        )
         qs = (
             collection_base(start, end)
-            .annotate(on_time=Coalesce(Subquery(on_time), Value(Decimal("0")), output_field=DecimalField()))
+            .annotate(on_time=paid_amount(by_due_date=True))
             .annotate(good=ExpressionWrapper(Q(on_time__gte=F("amount")), output_field=BooleanField()))
             .select_related("statement__order", "statement__order__customer")
         )

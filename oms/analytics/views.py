@@ -17,6 +17,7 @@ from oms.analytics import actions, assessment, dashboard, kpis, permissions
 from oms.analytics.models import OrderPlan
 from oms.core import params
 from oms.core.errors import FieldErrors
+from oms.core.printing import printable
 from oms.customers.models import Customer, CustomerGrade
 from oms.policy.selectors import policy
 from oms.web.listing import Column, ListSpec, sheets_xlsx, table_xlsx, watermark
@@ -153,15 +154,14 @@ def assessment_page(request: HttpRequest) -> HttpResponse:
         "company": policy().company,
         "mark": watermark(user),
     }
-    if request.GET.get("format") == "pdf":
-        from oms.contracts.rendering import pdf
-
-        response = HttpResponse(
-            pdf("analytics/assessment_print.html", context), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'inline; filename="assessment-{report.start:%Y-%m}.pdf"'
-        return response
-    return render(request, "analytics/assessment.html", context)
+    return printable(
+        request,
+        "analytics/assessment.html",
+        context,
+        pdf_template="analytics/assessment_print.html",
+        filename=f"assessment-{report.start:%Y-%m}.pdf",
+        inline=True,
+    )
 
 
 def plans_for(user: object) -> object:

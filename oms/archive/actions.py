@@ -219,7 +219,7 @@ def packet(*, viewer: User, record: ArchiveRecord) -> bytes:
 def archived_files(record: ArchiveRecord) -> list[tuple[str, bytes]]:
     """M-2: the summary PDF (the complete record, in the company's language) and every document
     of the order, as the packet holds them."""
-    from oms.contracts.rendering import pdf
+    from oms.core.printing import pdf
 
     order = record.order
     with translation.override(settings.LANGUAGE_CODE):

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.accounts.permissions import FIELD_GROUPS, mask_contact
-from oms.billing.models import Allocation, Invoice, Statement
+from oms.billing.models import Invoice, Statement
+from oms.billing.receivables import payments
 from oms.changes.models import ChangeRequest, ChangeTask
 from oms.contracts.models import Contract, ContractVersion, Document
 from oms.core.money import format_amount, format_price, format_quantity
@@ -292,7 +293,8 @@ def sections(order: SalesOrder, viewer: Any = None) -> list[Section]:
                 money(a.amount),
                 _when(a.receipt.received_on),
             ]
-            for a in Allocation.objects.filter(invoice__statement__order=order)
+            for a in payments()
+            .filter(invoice__statement__order=order)
             .select_related("receipt")
             .order_by("pk")
         ],

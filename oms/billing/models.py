@@ -194,16 +194,17 @@ class Invoice(models.Model):
         return self.number
 
 
-class ReceiptMethod(models.TextChoices):
+class PaymentMethod(models.TextChoices):
     TRANSFER = "transfer", _("银行转账")
     ACCEPTANCE_BILL = "acceptance_bill", _("承兑汇票")
     CASH = "cash", _("现金")
     OTHER = "other", _("其他")
 
 
-class Receipt(models.Model):
-    """L-3, L-6: money received from a customer (date, amount, method), matched to its invoices;
-    what is not matched stays as the customer's credit."""
+class Payment(models.Model):
+    """L-3, L-6 收款: money received from a customer (date, amount, method), matched to its
+    invoices; what is not matched stays as the customer's credit. (Not "receipt": in the glossary
+    a receipt is 签收, the customer signing for goods.)"""
 
     customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="receipts"
@@ -211,7 +212,7 @@ class Receipt(models.Model):
     amount = models.DecimalField(_("收款金额"), max_digits=18, decimal_places=2)
     currency = models.CharField(_("币种"), max_length=3)
     received_on = models.DateField(_("收款日期"), db_index=True)
-    method = models.CharField(_("收款方式"), max_length=20, choices=ReceiptMethod.choices)
+    method = models.CharField(_("收款方式"), max_length=20, choices=PaymentMethod.choices)
     reference = models.CharField(_("凭证号"), max_length=100)
     # D-4 → L-3: a prepayment finance recorded before release becomes a receipt once, at invoicing.
     prepayment = models.OneToOneField(
@@ -233,11 +234,13 @@ class Receipt(models.Model):
         return f"{self.customer} {self.received_on} {self.amount}"
 
 
-class Allocation(models.Model):
-    """L-3: part of a receipt settling part of an invoice."""
+class PaymentMatch(models.Model):
+    """L-3 核销: part of a payment settling part of an invoice. (Not "allocation": in the glossary
+    that is 配货, picking goods in the warehouse.) The field and related names (`receipt`,
+    `allocations`) keep their old spelling until every branch of issue 22 is merged."""
 
     receipt = models.ForeignKey(
-        Receipt, verbose_name=_("收款"), on_delete=models.PROTECT, related_name="allocations"
+        Payment, verbose_name=_("收款"), on_delete=models.PROTECT, related_name="allocations"
     )
     invoice = models.ForeignKey(
         Invoice, verbose_name=_("发票"), on_delete=models.PROTECT, related_name="allocations"
@@ -291,3 +294,10 @@ class DunningStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice} {self.kind}"
+
+
+# Issue 22: the old names, kept while other branches still import them; new code uses
+# Payment, PaymentMatch and PaymentMethod (GLOSSARY: receipt is 签收, allocation is 配货).
+Receipt = Payment
+Allocation = PaymentMatch
+ReceiptMethod = PaymentMethod

@@ -8,11 +8,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, F, Sum, Value
+from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from oms.billing.models import Invoice, InvoiceType, Receipt
+from oms.billing.models import Invoice, InvoiceType, Payment, PaymentMatch
 from oms.orders.models import OPEN_STATUSES
 from oms.orders.selectors import orders_for
 from oms.web.listing import Column
@@ -56,14 +56,46 @@ COLUMNS = [
 ]
 
 
-def _invoices(qs: Any) -> Any:
-    return qs.annotate(
-        paid=Coalesce(
-            Sum("allocations__amount"),
-            Value(ZERO),
-            output_field=DecimalField(max_digits=18, decimal_places=2),
-        )
+# --- amount paid: the one definition (L-3) ----------------------------------------------------------
+
+
+def payments(*, by_due_date: bool = False) -> QuerySet[PaymentMatch]:
+    """L-3: what counts as paid of an invoice: the parts of receipts matched to it. With
+    `by_due_date`, only money received on or before the invoice's due date (L-4 collection)."""
+    matched = PaymentMatch.objects.all()
+    if by_due_date:
+        matched = matched.filter(receipt__received_on__lte=F("invoice__due_date"))
+    return matched
+
+
+def paid_amount(*, by_due_date: bool = False) -> Coalesce:
+    """The amount paid of each invoice of the queryset it annotates (0 when nothing is matched);
+    one subquery, so it combines with any other annotation or aggregate."""
+    per_invoice = (
+        payments(by_due_date=by_due_date)
+        .filter(invoice=OuterRef("pk"))
+        .values("invoice")
+        .annotate(s=Sum("amount"))
+        .values("s")
     )
+    return Coalesce(
+        Subquery(per_invoice), Value(ZERO), output_field=DecimalField(max_digits=18, decimal_places=2)
+    )
+
+
+def paid_of(invoices: QuerySet[Invoice]) -> Decimal:
+    """L-3, M-1: what is paid of these invoices together (of an order, a statement, one invoice)."""
+    total = payments().filter(invoice__in=invoices.values("pk")).aggregate(s=Sum("amount"))["s"]
+    return total or ZERO
+
+
+def outstanding(invoice: Invoice) -> Decimal:
+    """L-3: what is still owed on the invoice."""
+    return (invoice.amount - paid_of(Invoice.objects.filter(pk=invoice.pk))).quantize(ZERO)
+
+
+def _invoices(qs: Any) -> Any:
+    return qs.annotate(paid=paid_amount())
 
 
 def _age(row: LedgerRow, owed: Decimal, due: date, today: date) -> None:
@@ -127,10 +159,8 @@ def exposure(customer_id: int, today: date) -> dict[str, Decimal]:
         "pk", "amount", "due_date", "paid"
     ):
         _age(row, inv["amount"] - inv["paid"], inv["due_date"], today)
-    received = Receipt.objects.filter(customer_id=customer_id).aggregate(s=Sum("amount"))["s"] or ZERO
-    matched = (
-        Receipt.objects.filter(customer_id=customer_id).aggregate(s=Sum("allocations__amount"))["s"] or ZERO
-    )
+    received = Payment.objects.filter(customer_id=customer_id).aggregate(s=Sum("amount"))["s"] or ZERO
+    matched = payments().filter(receipt__customer_id=customer_id).aggregate(s=Sum("amount"))["s"] or ZERO
     credit = received - matched
     invoiced_open = (
         Invoice.objects.filter(

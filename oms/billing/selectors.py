@@ -1,13 +1,18 @@
-"""What the order page shows of settlement and invoicing (L-1, L-2)."""
+"""What the order page shows of settlement and invoicing (L-1, L-2), and the quantities the
+statement rules count (K-3 → L-1)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django.db.models import Sum
 from django.utils import timezone
 
 from oms.billing import states
-from oms.billing.models import DunningKind, InvoiceType
+from oms.billing.models import BILLING_STATUSES, DunningKind, InvoiceType, StatementLine
+from oms.delivery.models import ACCEPTING, Acceptance
+from oms.fulfilment.models import ShipmentLine
 from oms.orders.models import SalesOrder
 from oms.orders.permissions import can_renegotiate
 from oms.policy.visibility import visible_field_groups
@@ -15,28 +20,69 @@ from oms.policy.visibility import visible_field_groups
 _BILLED_STATUSES = {"confirmed", "released", "in_production", "on_hold", "shipped", "received", "closed"}
 
 
+def accepted_quantities(order: SalesOrder) -> dict[int, Decimal]:
+    """K-3 → L-1: per order line, what the customer accepted (the latest acceptance of each
+    shipment counts)."""
+    latest: dict[int, str] = {}
+    for shipment_id, result in (
+        Acceptance.objects.filter(shipment__order=order)
+        .order_by("created_at", "pk")
+        .values_list("shipment_id", "result")
+    ):
+        latest[shipment_id] = result
+    accepted = [sid for sid, result in latest.items() if result in ACCEPTING]
+    rows = (
+        ShipmentLine.objects.filter(shipment_id__in=accepted)
+        .values("order_line_id")
+        .annotate(q=Sum("quantity"))
+    )
+    return {r["order_line_id"]: r["q"] for r in rows}
+
+
+def billed_quantities(order: SalesOrder) -> dict[int, Decimal]:
+    """What statements under review or approved already settle, per order line."""
+    rows = (
+        StatementLine.objects.filter(statement__order=order, statement__status__in=BILLING_STATUSES)
+        .values("order_line_id")
+        .annotate(q=Sum("quantity"))
+    )
+    return {r["order_line_id"]: r["q"] for r in rows}
+
+
+def billable(order: SalesOrder) -> list[tuple[Any, Decimal]]:
+    """(order line, quantity accepted and not yet on a statement), for the statement form; the
+    same rule `prepare_statement` checks (L-1)."""
+    accepted, billed = accepted_quantities(order), billed_quantities(order)
+    return [
+        (ln, accepted.get(ln.pk, Decimal("0")) - billed.get(ln.pk, Decimal("0")))
+        for ln in order.lines.select_related("product").order_by("line_no")
+    ]
+
+
+_NOTHING_TO_SETTLE: dict[str, Any] = {
+    "statements": [],
+    "billable": [],
+    "can_prepare_statement": False,
+    "instalments": [],
+    "may_schedule": False,
+    "closure_missing": [],
+    "can_close": False,
+}
+
+
 def billing_of(order: SalesOrder, user: Any) -> dict[str, Any]:
-    from oms.billing.actions import billable  # the quantities come from the same rule the action checks
+    """The order page's settlement panel: statements, invoices, instalments and closure (L-1..L-5, M-1)."""
+    from oms.billing.closure import missing
 
     if order.status not in _BILLED_STATUSES:
         # Before goods go out there is nothing to settle: no queries for the order page.
-        return {
-            "statements": [],
-            "billable": [],
-            "can_prepare_statement": False,
-            "instalments": [],
-            "may_schedule": False,
-            "closure_missing": [],
-            "can_close": False,
-        }
+        return dict(_NOTHING_TO_SETTLE)
     statements = list(
         order.statements.prefetch_related(
             "lines__order_line", "fees", "invoices__allocations", "invoices__dunning_steps"
         ).order_by("pk")
     )
     rows = billable(order) if statements or order.shipments.exists() else []
-    from oms.billing.closure import missing
-
     closable = order.status == "received"
     return {
         "closure_missing": missing(order, amounts="price" in visible_field_groups(user)) if closable else [],

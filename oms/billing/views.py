@@ -2,93 +2,126 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from oms.billing import actions, states
+from oms.billing import actions, forms, selectors, states
 from oms.billing import receivables as ledger
-from oms.billing.models import Invoice, ReceiptMethod, Statement
-from oms.contracts import rendering
-from oms.core.errors import ActionError, FieldErrors
+from oms.billing.models import Invoice, PaymentMethod, Statement
+from oms.contracts.forms import submit
 from oms.core.money import amount_in_capitals
+from oms.core.printing import printable, qr_svg
 from oms.customers.models import Customer
-from oms.engine import workflow
+from oms.orders.models import SalesOrder
 from oms.orders.selectors import order_detail, orders_for
 from oms.policy.selectors import policy
 from oms.policy.visibility import visible_field_groups
 from oms.web.listing import export_xlsx, watermark
-from oms.web.pages import actor, flash_refusal
+from oms.web.pages import actor
 
 
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
+def _order_page(order: SalesOrder) -> str:
+    return reverse("workbench:order_detail", args=[order.pk])
+
+
+def _statement(request: HttpRequest, order: SalesOrder) -> HttpResponse:
+    form = forms.StatementForm(request.POST, billable=selectors.billable(order))
+    return submit(
+        request,
+        form,
+        lambda _data: actions.prepare_statement(actor=actor(request), order=order, **form.action_input()),
+        title=_("编制结算清单"),
+        back=_order_page(order),
+        success=lambda statement: _("结算清单 %(s)s 已提交财务审核。") % {"s": statement.number},
+    )
+
+
+def _review(request: HttpRequest, order: SalesOrder, *, approve: bool) -> HttpResponse:
+    statement = get_object_or_404(Statement, pk=request.POST.get("statement") or 0, order=order)
+    return submit(
+        request,
+        forms.ReviewForm(request.POST),
+        lambda data: actions.review_statement(
+            actor=actor(request), statement=statement, approve=approve, comment=data["comment"]
+        ),
+        title=_("审核结算清单 %(s)s") % {"s": statement.number},
+        back=_order_page(order),
+        success=_("已审核。"),
+    )
+
+
+def _invoice(request: HttpRequest, order: SalesOrder) -> HttpResponse:
+    statement = get_object_or_404(Statement, pk=request.POST.get("statement") or 0, order=order)
+    return submit(
+        request,
+        forms.InvoiceForm(request.POST, statement=statement),
+        lambda data: actions.record_invoice(
+            actor=actor(request),
+            statement=statement,
+            invoice_type=data["invoice_type"],
+            number=data["number"],
+            issued_on=data["issued_on"],
+            amount=data["amount"],
+            tax_amount=data["tax_amount"],
+            instalment=data["instalment"],
+        ),
+        title=_("登记发票（结算清单 %(s)s）") % {"s": statement.number},
+        back=_order_page(order),
+        success=_("发票已登记。"),
+    )
+
+
+def _instalments(request: HttpRequest, order: SalesOrder) -> HttpResponse:
+    form = forms.InstalmentsForm(request.POST)
+    return submit(
+        request,
+        form,
+        lambda _data: actions.set_instalments(actor=actor(request), order=order, schedule=form.schedule()),
+        title=_("分期计划"),
+        back=_order_page(order),
+        success=_("分期计划已保存。"),
+    )
+
+
+def _close(request: HttpRequest, order: SalesOrder) -> HttpResponse:
+    return submit(
+        request,
+        forms.CloseForm(request.POST),
+        lambda data: actions.close_order(actor=actor(request), order=order, reason=data["reason"]),
+        title=_("关闭订单"),
+        back=_order_page(order),
+        success=_("订单已关闭。"),
+    )
+
+
+VERBS: dict[str, Callable[[HttpRequest, SalesOrder], HttpResponse]] = {
+    "statement": _statement,
+    "approve": partial(_review, approve=True),
+    "return": partial(_review, approve=False),
+    "invoice": _invoice,
+    "instalments": _instalments,
+    "close": _close,
+}
 
 
 @login_required
 @require_POST
 def billing(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    """L-1..L-3, M-1: one verb of the order's settlement panel, its input parsed by its form."""
     order = order_detail(request.user, pk)
-    if order is None:
+    handler = VERBS.get(verb)
+    if order is None or handler is None:
         raise Http404
-    post = request.POST
-    try:
-        if verb == "statement":
-            quantities = {int(k[4:]): v for k, v in post.items() if k.startswith("qty-") and k[4:].isdigit()}
-            fees = [(post.get(f"fee-{i}-description", ""), post.get(f"fee-{i}-amount", "")) for i in range(3)]
-            statement = actions.prepare_statement(
-                actor=actor(request),
-                order=order,
-                quantities=quantities,
-                fees=fees,
-                reconciled_with=post.get("reconciled_with", ""),
-                reconciled_on=_date(post.get("reconciled_on", "")),
-            )
-            messages.success(request, _("结算清单 %(s)s 已提交财务审核。") % {"s": statement.number})
-        elif verb in {"approve", "return"}:
-            statement = get_object_or_404(Statement, pk=post.get("statement") or 0, order=order)
-            actions.review_statement(
-                actor=actor(request),
-                statement=statement,
-                approve=verb == "approve",
-                comment=post.get("comment", ""),
-            )
-            messages.success(request, _("已审核。"))
-        elif verb == "invoice":
-            statement = get_object_or_404(Statement, pk=post.get("statement") or 0, order=order)
-            actions.record_invoice(
-                actor=actor(request),
-                statement=statement,
-                invoice_type=post.get("invoice_type", ""),
-                number=post.get("number", ""),
-                issued_on=_date(post.get("issued_on", "")),
-                amount=post.get("amount", ""),
-                tax_amount=post.get("tax_amount", ""),
-                instalment=order.instalments.filter(pk=post.get("instalment") or 0, superseded=False).first(),
-            )
-            messages.success(request, _("发票已登记。"))
-        elif verb == "instalments":
-            schedule = [(_date(post.get(f"due-{i}", "")), post.get(f"amount-{i}", "")) for i in range(6)]
-            actions.set_instalments(actor=actor(request), order=order, schedule=schedule)
-            messages.success(request, _("分期计划已保存。"))
-        elif verb == "close":
-            actions.close_order(actor=actor(request), order=order, reason=post.get("reason", ""))
-            messages.success(request, _("订单已关闭。"))
-        else:
-            raise Http404
-    except (ActionError, workflow.WorkflowError) as exc:
-        flash_refusal(request, exc)
-    return redirect("workbench:order_detail", pk=order.pk)
+    return handler(request, order)
 
 
 @login_required
@@ -106,15 +139,9 @@ def statement_print(request: HttpRequest, pk: int) -> HttpResponse:
         "fees": list(statement.fees.all()),
         "company": statement.order.policy().company,
         "capitals": amount_in_capitals(statement.total),
-        "qr": rendering.qr_svg(statement.number),
+        "qr": qr_svg(statement.number),
     }
-    if request.GET.get("format") == "pdf":
-        response = HttpResponse(
-            rendering.pdf("billing/statement_print.html", context), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{statement.number}.pdf"'
-        return response
-    return render(request, "billing/statement_print.html", context)
+    return printable(request, "billing/statement_print.html", context, filename=f"{statement.number}.pdf")
 
 
 @login_required
@@ -154,7 +181,7 @@ def receivables(request: HttpRequest) -> HttpResponse:
             "today": today,
             "is_finance": states.in_finance(request.user),
             "customers": sorted(customers.items(), key=lambda c: c[1]),
-            "methods": ReceiptMethod.choices,
+            "methods": PaymentMethod.choices,
             "currency": policy().currency,
             "watermark": watermark(request.user),
         },
@@ -165,25 +192,22 @@ def receivables(request: HttpRequest) -> HttpResponse:
 @require_POST
 def receipt(request: HttpRequest) -> HttpResponse:
     """L-3, L-6: finance records a receipt; it is matched to the customer's invoices, oldest due first."""
-    post = request.POST
-    customer = Customer.objects.filter(pk=post.get("customer") or 0).first()
-    try:
-        if customer is None:
-            raise FieldErrors({"customer": _("请选择客户。")})
-        actions.record_receipt(
+    return submit(
+        request,
+        forms.ReceiptForm(request.POST),
+        lambda data: actions.record_receipt(
             actor=actor(request),
-            customer=customer,
-            amount=post.get("amount", ""),
-            currency=post.get("currency", ""),
-            received_on=_date(post.get("received_on", "")),
-            method=post.get("method", ""),
-            reference=post.get("reference", ""),
-        )
-    except (ActionError, workflow.WorkflowError) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, _("收款已登记并核销。"))
-    return redirect("billing:receivables")
+            customer=data["customer"],
+            amount=data["amount"],
+            currency=data["currency"],
+            received_on=data["received_on"],
+            method=data["method"],
+            reference=data["reference"],
+        ),
+        title=_("登记收款"),
+        back=reverse("billing:receivables"),
+        success=_("收款已登记并核销。"),
+    )
 
 
 @login_required
@@ -194,7 +218,7 @@ def payment_reminder(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
     today = timezone.localdate()
     invoices = [
-        (inv, actions.outstanding(inv), (today - inv.due_date).days)
+        (inv, ledger.outstanding(inv), (today - inv.due_date).days)
         for inv in Invoice.objects.filter(
             statement__order__in=orders_for(request.user).values("pk"),
             statement__order__customer=customer,
@@ -213,15 +237,12 @@ def payment_reminder(request: HttpRequest, pk: int) -> HttpResponse:
         "company": policy().company,
         "today": today,
     }
-    if request.GET.get("format") == "pdf":
-        response = HttpResponse(
-            rendering.pdf("billing/reminder_print.html", context), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="reminder-{customer.code}-{today:%Y%m%d}.pdf"'
-        )
-        return response
-    return render(request, "billing/reminder_print.html", context)
+    return printable(
+        request,
+        "billing/reminder_print.html",
+        context,
+        filename=f"reminder-{customer.code}-{today:%Y%m%d}.pdf",
+    )
 
 
 @login_required
@@ -229,20 +250,19 @@ def payment_reminder(request: HttpRequest, pk: int) -> HttpResponse:
 def dunning(request: HttpRequest, pk: int) -> HttpResponse:
     """L-5: sales or finance record a dunning step on an invoice."""
     invoice = get_object_or_404(Invoice.objects.select_related("statement__order"), pk=pk)
-    if order_detail(request.user, invoice.statement.order_id) is None:
+    order = order_detail(request.user, invoice.statement.order_id)
+    if order is None:
         raise Http404
-    try:
-        actions.record_dunning(
-            actor=actor(request),
-            invoice=invoice,
-            kind=request.POST.get("kind", ""),
-            note=request.POST.get("note", ""),
-        )
-    except (ActionError, workflow.WorkflowError) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, _("催收已登记。"))
-    return redirect("workbench:order_detail", pk=invoice.statement.order_id)
+    return submit(
+        request,
+        forms.DunningForm(request.POST),
+        lambda data: actions.record_dunning(
+            actor=actor(request), invoice=invoice, kind=data["kind"], note=data["note"]
+        ),
+        title=_("登记催收（发票 %(i)s）") % {"i": invoice.number},
+        back=_order_page(order),
+        success=_("催收已登记。"),
+    )
 
 
 @login_required

@@ -17,9 +17,9 @@ from oms.catalog.models import Product
 from oms.changes import actions, selectors, states
 from oms.changes.forms import customer_form, customer_input
 from oms.changes.models import ChangeRequest, ChangeTask, RequestKind, RequestStatus, Source
-from oms.contracts import rendering
 from oms.core.errors import ActionError, FieldErrors
 from oms.core.money import plain_number
+from oms.core.printing import printable
 from oms.customers.models import PaymentTerms
 from oms.engine import workflow
 from oms.fulfilment import actions as fulfilment
@@ -300,13 +300,9 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     if change is None or not change.agreement_html:
         raise Http404
     context = {"request": change, "company": change.order.policy().company}
-    if request.GET.get("format") == "pdf":
-        response = HttpResponse(
-            rendering.pdf("changes/agreement_print.html", context), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{change.agreement_number}.pdf"'
-        return response
-    return render(request, "changes/agreement_print.html", context)
+    return printable(
+        request, "changes/agreement_print.html", context, filename=f"{change.agreement_number}.pdf"
+    )
 
 
 @login_required

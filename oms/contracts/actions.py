@@ -1,4 +1,8 @@
-"""Every write of contracts and controlled documents (E-1..E-4, F-3, M-4)."""
+"""Every write of contracts and controlled documents (E-1..E-4, F-3, M-4).
+
+The reads `review_basis`, `contract_signed`, `technical_readiness` and `briefing_before_production`
+live in `oms.contracts.selectors` and are re-exported here for the callers that import them from
+this module."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +24,6 @@ from oms.contracts.models import (
     REVIEW_POINTS,
     Briefing,
     Contract,
-    ContractStatus,
     ContractTemplate,
     ContractVersion,
     Distribution,
@@ -27,13 +31,20 @@ from oms.contracts.models import (
     DocumentType,
     VersionKind,
 )
+from oms.contracts.selectors import (
+    TECHNICAL_RECIPIENTS,
+    TECHNICAL_TYPES,
+    briefing_before_production,
+    contract_signed,
+    review_basis,
+    technical_readiness,
+)
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
 from oms.engine import records, workflow
 from oms.notifications.actions import notify
 from oms.orders.models import OrderStatus, SalesOrder
 from oms.orders.permissions import can_renegotiate
 from oms.policy import actions as policy_actions
-from oms.review.models import RoundStatus
 
 # --- template ----------------------------------------------------------------------------------
 
@@ -155,30 +166,6 @@ def add_version(*, actor: User, contract: Contract, kind: str, reason: str) -> C
     return version
 
 
-def review_basis(order: SalesOrder) -> dict[str, str]:
-    """E-3: what the order's last passed review round said on each of the five points."""
-    rnd = order.review_rounds.filter(status=RoundStatus.PASSED).order_by("-number").first()
-    if rnd is None:
-        return {}
-    by_kind = {t.department_kind: t for t in rnd.tasks.select_related("department")}
-    sources = {
-        "capacity": ("production",),
-        "process": ("technical", "quality"),
-        "quantity": ("procurement", "production"),
-        "price": ("sales", "finance"),
-        "delivery": ("sales", "production"),
-    }
-    basis = {}
-    for point, kinds in sources.items():
-        parts = [
-            f"{by_kind[k].department}：{by_kind[k].get_verdict_display()}{('，' + by_kind[k].conditions) if by_kind[k].conditions else ''}"
-            for k in kinds
-            if k in by_kind and by_kind[k].verdict
-        ]
-        basis[point] = "；".join(parts)
-    return basis
-
-
 @transaction.atomic
 @recorder.batched
 def review_contract(*, actor: User, contract: Contract, points: Mapping[str, tuple[bool, str]]) -> Contract:
@@ -239,16 +226,6 @@ def sign_contract(*, actor: User, contract: Contract, scan: Any, version: int | 
         upload=contract.signed_file,
     )
     return contract
-
-
-def contract_signed(user: Any, order: SalesOrder) -> str | None:
-    """Guard on release (E-2): the contract is signed, unless the policy lets the class go without."""
-    if order.order_class in order.policy().contracts.release_without_contract_classes:
-        return None
-    contract = Contract.objects.filter(order=order).first()
-    if contract is None or contract.status != ContractStatus.SIGNED:
-        return _("合同尚未签订，不能下达。")
-    return None
 
 
 # --- controlled documents ----------------------------------------------------------------------
@@ -359,7 +336,7 @@ def distribute(*, actor: User, document: Document, recipients: Iterable[User]) -
         event="contracts",
         recipients=[d.recipient for d in created],
         title=_("请签收资料：%(t)s v%(v)s") % {"t": document.title, "v": document.version_no},
-        url=f"/orders/{document.order_id}/documents/",
+        url=reverse("contracts:documents", args=[document.order_id]),
     )
     return created
 
@@ -423,59 +400,6 @@ def record_briefing(
     return briefing
 
 
-# --- technical documents and briefing at release (F-1, F-3) --------------------------------------
-
-TECHNICAL_TYPES = (
-    DocumentType.DRAWING,
-    DocumentType.PROCESS,
-    DocumentType.PROCEDURE,
-    DocumentType.INSPECTION,
-)
-# 000 四(三)3: the technical documents go to production and quality (and other departments).
-TECHNICAL_RECIPIENTS = (DepartmentKind.PRODUCTION, DepartmentKind.QUALITY)
-
-
-def technical_readiness(order: SalesOrder) -> tuple[list[Document], Briefing | None, list[str]]:
-    """F-3: the order's current technical documents, its latest briefing, and what is still
-    missing: at least one technical document, each distributed to production and quality, and a
-    recorded briefing. Three queries."""
-    docs = list(
-        Document.objects.filter(order=order, doc_type__in=TECHNICAL_TYPES, superseded=False).order_by(
-            "doc_type", "title"
-        )
-    )
-    reached: dict[int, set[str]] = {}
-    for doc_pk, kind in Distribution.objects.filter(document__in=docs).values_list(
-        "document_id", "recipient__department__kind"
-    ):
-        reached.setdefault(doc_pk, set()).add(kind)
-    briefing = Briefing.objects.filter(order=order).order_by("-held_on", "-pk").first()
-    missing: list[str] = []
-    if not docs:
-        missing.append(_("尚未上传技术文件（图纸、工艺文件、作业指导书或检验规范）。"))
-    labels = dict(DepartmentKind.choices)
-    for doc in docs:
-        absent = [str(labels[k]) for k in TECHNICAL_RECIPIENTS if k not in reached.get(doc.pk, set())]
-        if absent:
-            missing.append(
-                _("技术文件“%(t)s”v%(v)s 尚未分发给：%(d)s。")
-                % {"t": doc.title, "v": doc.version_no, "d": "、".join(absent)}
-            )
-    if briefing is None:
-        missing.append(_("尚未记录技术交底。"))
-    return docs, briefing, missing
-
-
-def briefing_before_production(user: Any, order: SalesOrder) -> str | None:
-    """Guard on starting production (F-3, 000 四(三)3): an order with special requirements (B-3)
-    goes into production only after its technical briefing, when the policy says so (default)."""
-    if not order.has_special_requirements or not order.policy().release.briefing_before_production:
-        return None
-    if not Briefing.objects.filter(order=order).exists():
-        return _("订单有特殊要求，须先由技术部门完成技术交底才能开始生产。")
-    return None
-
-
 def log_download(*, actor: User, document: Document) -> None:
     """Every download of a controlled document is logged (who, which version, when)."""
     recorder.record(
@@ -484,3 +408,25 @@ def log_download(*, actor: User, document: Document) -> None:
         action="document.download",
         after={"document": document.pk, "title": document.title, "version": document.version_no},
     )
+
+
+__all__ = [
+    "TECHNICAL_RECIPIENTS",
+    "TECHNICAL_TYPES",
+    "acknowledge",
+    "add_version",
+    "briefing_before_production",
+    "contract_signed",
+    "current_template",
+    "distribute",
+    "generate_contract",
+    "log_download",
+    "record_briefing",
+    "review_basis",
+    "review_contract",
+    "save_template",
+    "share_document",
+    "sign_contract",
+    "technical_readiness",
+    "upload_document",
+]

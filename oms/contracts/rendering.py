@@ -1,19 +1,18 @@
-"""Filling the contract template and printing documents as PDF (E-1, E-4)."""
+"""Filling the contract template (E-1). Printing as PDF is `oms.core.printing` (one implementation
+for every printed document); `pdf` and `qr_svg` stay importable from here for old callers."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-import segno
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from oms.core.errors import FieldErrors
 from oms.core.money import amount_in_capitals, format_amount, format_price, format_quantity
+from oms.core.printing import pdf, qr_svg
 from oms.orders.models import SalesOrder
 
 PLACEHOLDER = re.compile(r"{{\s*([a-z_]+)\s*}}")
@@ -129,13 +128,4 @@ def fill(body: str, data: dict[str, Any]) -> str:
     return PLACEHOLDER.sub(replace, body)
 
 
-def qr_svg(text: str) -> SafeString:
-    """A QR code of the order number, as inline SVG (printable, no image files)."""
-    return mark_safe(segno.make(text, error="m").svg_inline(scale=3))  # noqa: S308 - generated from our own text
-
-
-def pdf(template: str, context: dict[str, Any]) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(template, context)
-    return bytes(HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf())
+__all__ = ["PLACEHOLDERS", "check_placeholders", "fill", "pdf", "qr_svg", "values"]

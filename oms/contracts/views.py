@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
 from oms.accounts.permissions import can_edit_policy, mask_contact
-from oms.contracts import actions, rendering
+from oms.contracts import actions, forms, rendering, selectors
+from oms.contracts.forms import submit
 from oms.contracts.models import (
     REVIEW_POINTS,
     Contract,
@@ -28,12 +30,12 @@ from oms.contracts.states import can_handle_contract, can_review_contract
 from oms.core import params
 from oms.core.errors import ActionError, FieldErrors
 from oms.core.money import amount_in_capitals
+from oms.core.printing import printable, qr_svg
 from oms.engine import workflow
 from oms.orders.permissions import can_renegotiate
 from oms.orders.selectors import order_detail
 from oms.policy.visibility import visible_field_groups
 from oms.web.pages import actor as acting_user
-from oms.web.pages import flash_refusal
 
 
 def _order(request: HttpRequest, pk: int) -> Any:
@@ -63,7 +65,7 @@ def documents(request: HttpRequest, pk: int) -> HttpResponse:
     by_doc: dict[int, list[Distribution]] = {}
     for d in dists:
         by_doc.setdefault(d.document_id, []).append(d)
-    basis = actions.review_basis(order) if contract else {}
+    basis = selectors.review_basis(order) if contract else {}
     return render(
         request,
         "contracts/documents.html",
@@ -87,43 +89,83 @@ def documents(request: HttpRequest, pk: int) -> HttpResponse:
             and contract.status == "drafting"
             and can_review_contract(actor, contract),
             "can_handle": bool(contract) and can_handle_contract(actor, contract),
-            "release_block": actions.contract_signed(actor, order),
+            "release_block": selectors.contract_signed(actor, order),
         },
     )
+
+
+def _documents_page(order: Any) -> str:
+    return reverse("contracts:documents", args=[order.pk])
+
+
+def _generate(request: HttpRequest, order: Any, contract: Contract | None) -> HttpResponse:
+    return submit(
+        request,
+        forms.ActionForm(request.POST),
+        lambda _data: actions.generate_contract(actor=acting_user(request), order=order),
+        title=_("生成合同"),
+        back=_documents_page(order),
+        success=_("已完成。"),
+    )
+
+
+def _review(request: HttpRequest, order: Any, contract: Contract) -> HttpResponse:
+    form = forms.ContractReviewForm(request.POST)
+    return submit(
+        request,
+        form,
+        lambda _data: actions.review_contract(
+            actor=acting_user(request), contract=contract, points=form.points()
+        ),
+        title=_("合同评审 %(n)s") % {"n": contract.number},
+        back=_documents_page(order),
+        success=_("已完成。"),
+    )
+
+
+def _sign(request: HttpRequest, order: Any, contract: Contract) -> HttpResponse:
+    return submit(
+        request,
+        forms.SignForm(request.POST, request.FILES),
+        lambda data: actions.sign_contract(actor=acting_user(request), contract=contract, scan=data["scan"]),
+        title=_("上传签字盖章件 %(n)s") % {"n": contract.number},
+        back=_documents_page(order),
+        success=_("已完成。"),
+    )
+
+
+def _version(request: HttpRequest, order: Any, contract: Contract) -> HttpResponse:
+    return submit(
+        request,
+        forms.VersionForm(request.POST),
+        lambda data: actions.add_version(
+            actor=acting_user(request), contract=contract, kind=data["kind"], reason=data["reason"]
+        ),
+        title=_("合同新版本 %(n)s") % {"n": contract.number},
+        back=_documents_page(order),
+        success=_("已完成。"),
+    )
+
+
+CONTRACT_VERBS: dict[str, Callable[[HttpRequest, Any, Contract], HttpResponse]] = {
+    "review": _review,
+    "sign": _sign,
+    "version": _version,
+}
 
 
 @login_required
 @require_POST
 def contract_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    """E-1..E-3: generate, review, sign or re-draft the order's contract, input parsed by its form."""
     order = _order(request, pk)
-    actor = acting_user(request)
     contract = Contract.objects.filter(order=order).first()
-    try:
-        if verb == "generate":
-            actions.generate_contract(actor=actor, order=order)
-        elif contract is None:
-            raise Http404
-        elif verb == "review":
-            points = {
-                key: (request.POST.get(f"ok_{key}") == "on", request.POST.get(f"note_{key}", ""))
-                for key, _label in REVIEW_POINTS
-            }
-            actions.review_contract(actor=actor, contract=contract, points=points)
-        elif verb == "sign":
-            actions.sign_contract(actor=actor, contract=contract, scan=request.FILES.get("scan"))
-        elif verb == "version":
-            actions.add_version(
-                actor=actor,
-                contract=contract,
-                kind=request.POST.get("kind", ""),
-                reason=request.POST.get("reason", ""),
-            )
-        else:
-            raise Http404
-        messages.success(request, _("已完成。"))
-    except (ActionError, workflow.WorkflowError) as exc:
-        flash_refusal(request, exc)
-    return redirect("contracts:documents", pk=order.pk)
+    if verb == "generate":
+        return _generate(request, order, contract)
+    handler = CONTRACT_VERBS.get(verb)
+    if contract is None or handler is None:
+        raise Http404
+    return handler(request, order, contract)
 
 
 @login_required
@@ -143,15 +185,11 @@ def contract_print(request: HttpRequest, pk: int) -> HttpResponse:
         "contract": contract,
         "version": version,
         "company": order.policy().company,
-        "qr": rendering.qr_svg(order.number),
+        "qr": qr_svg(order.number),
     }
-    if request.GET.get("format") == "pdf":
-        response = HttpResponse(
-            rendering.pdf("contracts/contract_print.html", context), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{contract.number}-v{version.number}.pdf"'
-        return response
-    return render(request, "contracts/contract_print.html", context)
+    return printable(
+        request, "contracts/contract_print.html", context, filename=f"{contract.number}-v{version.number}.pdf"
+    )
 
 
 @login_required
@@ -162,7 +200,7 @@ def order_print(request: HttpRequest, pk: int) -> HttpResponse:
         "order": order,
         "lines": list(order.lines.select_related("product").order_by("line_no")),
         "company": order.policy().company,
-        "qr": rendering.qr_svg(order.number),
+        "qr": qr_svg(order.number),
         "capitals": amount_in_capitals(order.total_amount),
         "show_prices": "price" in visible_field_groups(request.user),
         # S-1: the PDF is rendered without the request, so the contact is masked here.
@@ -170,13 +208,7 @@ def order_print(request: HttpRequest, pk: int) -> HttpResponse:
         if "contact" in visible_field_groups(request.user)
         else mask_contact(order.contact_phone),
     }
-    if request.GET.get("format") == "pdf":
-        response = HttpResponse(
-            rendering.pdf("contracts/order_print.html", context), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{order.number}.pdf"'
-        return response
-    return render(request, "contracts/order_print.html", context)
+    return printable(request, "contracts/order_print.html", context, filename=f"{order.number}.pdf")
 
 
 @login_required
@@ -188,53 +220,101 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file_name)
 
 
+def _upload(request: HttpRequest, order: Any) -> HttpResponse:
+    return submit(
+        request,
+        forms.UploadForm(request.POST, request.FILES),
+        lambda data: actions.upload_document(
+            actor=acting_user(request),
+            order=order,
+            doc_type=data["doc_type"],
+            title=data["title"],
+            upload=data["file"],
+        ),
+        title=_("上传资料"),
+        back=_documents_page(order),
+        success=_("已完成。"),
+    )
+
+
+def _distribute(request: HttpRequest, order: Any) -> HttpResponse:
+    document = get_object_or_404(Document, pk=request.POST.get("document") or 0, order=order)
+    return submit(
+        request,
+        forms.DistributeForm(request.POST),
+        lambda data: actions.distribute(
+            actor=acting_user(request), document=document, recipients=data["recipients"]
+        ),
+        title=_("分发资料：%(t)s") % {"t": document.title},
+        back=_documents_page(order),
+        success=_("已完成。"),
+    )
+
+
+def _share(request: HttpRequest, order: Any) -> HttpResponse:
+    document = get_object_or_404(Document, pk=request.POST.get("document") or 0, order=order)
+    return submit(
+        request,
+        forms.ShareForm(request.POST),
+        lambda data: actions.share_document(
+            actor=acting_user(request), document=document, shared=data["shared"]
+        ),
+        title=_("客户可见：%(t)s") % {"t": document.title},
+        back=_documents_page(order),
+        success=_("已完成。"),
+    )
+
+
+def _acknowledge(request: HttpRequest, order: Any) -> HttpResponse:
+    distribution = get_object_or_404(
+        Distribution, pk=request.POST.get("distribution") or 0, document__order=order
+    )
+    return submit(
+        request,
+        forms.ActionForm(request.POST),
+        lambda _data: actions.acknowledge(actor=acting_user(request), distribution=distribution),
+        title=_("签收资料"),
+        back=_documents_page(order),
+        success=_("已完成。"),
+    )
+
+
+def _briefing(request: HttpRequest, order: Any) -> HttpResponse:
+    return submit(
+        request,
+        forms.BriefingForm(request.POST),
+        lambda data: actions.record_briefing(
+            actor=acting_user(request),
+            order=order,
+            held_on=data["held_on"],
+            topic=data["topic"],
+            notes=data["notes"],
+            attendees=data["attendees"],
+        ),
+        title=_("技术交底"),
+        back=_documents_page(order),
+        success=_("已完成。"),
+    )
+
+
+DOCUMENT_VERBS: dict[str, Callable[[HttpRequest, Any], HttpResponse]] = {
+    "upload": _upload,
+    "distribute": _distribute,
+    "share": _share,
+    "acknowledge": _acknowledge,
+    "briefing": _briefing,
+}
+
+
 @login_required
 @require_POST
 def document_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    """E-4, F-3, M-4, H-1: one verb on the order's controlled documents, input parsed by its form."""
     order = _order(request, pk)
-    actor = acting_user(request)
-    try:
-        if verb == "upload":
-            actions.upload_document(
-                actor=actor,
-                order=order,
-                doc_type=request.POST.get("doc_type", ""),
-                title=request.POST.get("title", ""),
-                upload=request.FILES.get("file"),
-            )
-        elif verb == "distribute":
-            document = get_object_or_404(Document, pk=request.POST.get("document") or 0, order=order)
-            actions.distribute(
-                actor=actor,
-                document=document,
-                recipients=User.objects.filter(pk__in=request.POST.getlist("recipients")),
-            )
-        elif verb == "share":
-            document = get_object_or_404(Document, pk=request.POST.get("document") or 0, order=order)
-            actions.share_document(actor=actor, document=document, shared=request.POST.get("shared") == "1")
-        elif verb == "acknowledge":
-            distribution = get_object_or_404(
-                Distribution, pk=request.POST.get("distribution") or 0, document__order=order
-            )
-            actions.acknowledge(actor=actor, distribution=distribution)
-        elif verb == "briefing":
-            held_on = request.POST.get("held_on", "")
-            actions.record_briefing(
-                actor=actor,
-                order=order,
-                held_on=date.fromisoformat(held_on) if held_on else None,
-                topic=request.POST.get("topic", ""),
-                notes=request.POST.get("notes", ""),
-                attendees=User.objects.filter(pk__in=request.POST.getlist("attendees")),
-            )
-        else:
-            raise Http404
-        messages.success(request, _("已完成。"))
-    except ValueError:
-        messages.error(request, _("日期：格式不正确，应为 YYYY-MM-DD。"))
-    except (ActionError, workflow.WorkflowError) as exc:
-        flash_refusal(request, exc)
-    return redirect("contracts:documents", pk=order.pk)
+    handler = DOCUMENT_VERBS.get(verb)
+    if handler is None:
+        raise Http404
+    return handler(request, order)
 
 
 @login_required
@@ -245,14 +325,17 @@ def template_edit(request: HttpRequest) -> HttpResponse:
     template = ContractTemplate.objects.filter(active=True).order_by("-updated_at").first()
     body = template.body if template else rendering.DEFAULT_TEMPLATE
     error = ""
+    form = forms.TemplateForm(request.POST or None)
     if request.method == "POST":
         body = request.POST.get("body", "")
         try:
+            if not form.is_valid():
+                raise FieldErrors({k: [str(m) for m in ms] for k, ms in form.errors.items()})
             actions.save_template(
                 actor=acting_user(request),
-                body=body,
+                body=form.cleaned_data["body"],
                 template=template,
-                version=int(request.POST.get("version") or 0),
+                version=form.cleaned_data["version"] or 0,
             )
         except (ActionError, workflow.WorkflowError) as exc:
             error = (

@@ -17,7 +17,7 @@ from oms.accounts.selectors import department_of_kind, head_of
 from oms.audit import recorder
 from oms.contracts import files
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
-from oms.core.tokens import new_token, token_hash
+from oms.core.tokens import Refusals, find, new_token, redeem
 from oms.delivery import states
 from oms.delivery.models import ACCEPTING, CHECKS, Acceptance, AcceptanceLink, AcceptanceResult
 from oms.delivery.permissions import can_record
@@ -264,10 +264,9 @@ def issue_acceptance_link(*, actor: User, shipment: Shipment) -> str:
 
 
 def link_for(token: str) -> AcceptanceLink | None:
-    return (
-        AcceptanceLink.objects.select_related("shipment", "shipment__order", "shipment__order__customer")
-        .filter(token_hash=token_hash(token))
-        .first()
+    return find(
+        AcceptanceLink.objects.select_related("shipment", "shipment__order", "shipment__order__customer"),
+        token,
     )
 
 
@@ -283,13 +282,12 @@ def accept_by_link(
 ) -> Acceptance:
     """K-3: the customer accepts (or rejects) through the link; their submission is the acceptance
     report. An expired, used or forged link is refused."""
-    link = AcceptanceLink.objects.select_for_update().filter(token_hash=token_hash(token)).first()
-    if link is None:
-        raise NotAllowed(_("验收链接无效。"))
-    if link.used_at is not None:
-        raise ActionError(_("该验收链接已使用过。"))
-    if link.expires_at <= timezone.now():
-        raise ActionError(_("验收链接已过期，请联系销售重新发送。"))
+    refusals = Refusals(
+        invalid=_("验收链接无效。"),
+        used=_("该验收链接已使用过。"),
+        expired=_("验收链接已过期，请联系销售重新发送。"),
+    )
+    link = redeem(AcceptanceLink.objects.all(), token, refusals)
     acceptance = _accept(
         actor=CustomerActor(name.strip()),
         shipment=link.shipment,

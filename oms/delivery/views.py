@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
-from oms.contracts import rendering
 from oms.core.errors import ActionError, FieldErrors
+from oms.core.printing import printable, qr_svg
 from oms.delivery import actions
 from oms.delivery.forms import LinkAcceptanceForm, StaffAcceptanceForm
 from oms.delivery.models import AcceptanceResult
@@ -57,17 +57,11 @@ def document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         "order": order,
         "lines": [(sl, released.get(sl.order_line_id)) for sl in lines],
         "company": order.policy().company,
-        "qr": rendering.qr_svg(f"{order.number}-{shipment.number}"),
+        "qr": qr_svg(f"{order.number}-{shipment.number}"),
         "show_prices": "price" in visible_field_groups(request.user),
     }
     template = "delivery/note.html" if kind == "note" else "delivery/certificate.html"
-    if request.GET.get("format") == "pdf":
-        response = HttpResponse(rendering.pdf(template, context), content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{order.number}-{shipment.number}-{kind}.pdf"'
-        )
-        return response
-    return render(request, template, context)
+    return printable(request, template, context, filename=f"{order.number}-{shipment.number}-{kind}.pdf")
 
 
 def _link(actor: User, shipment: Shipment, form: None) -> str:

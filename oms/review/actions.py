@@ -23,7 +23,7 @@ from oms.accounts.models import Department, DepartmentKind, Role, User
 from oms.accounts.selectors import department_of_kind, executive_in_charge, head_of
 from oms.audit import recorder
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
-from oms.core.tokens import new_token, token_hash
+from oms.core.tokens import Refusals, find, new_token, redeem
 from oms.engine import workflow
 from oms.notifications.actions import notify, notify_each
 from oms.orders import actions as order_actions
@@ -659,24 +659,19 @@ def issue_confirmation_link(*, actor: User, order: SalesOrder) -> str:
 
 
 def link_for(token: str) -> ConfirmationLink | None:
-    return (
-        ConfirmationLink.objects.select_related("order", "order__customer")
-        .filter(token_hash=token_hash(token))
-        .first()
-    )
+    return find(ConfirmationLink.objects.select_related("order", "order__customer"), token)
 
 
 @transaction.atomic
 @recorder.batched
 def confirm_by_link(*, token: str, name: str) -> SalesOrder:
     """D-2: the customer confirms through the link; an expired, used or forged token is refused."""
-    link = ConfirmationLink.objects.select_for_update().filter(token_hash=token_hash(token)).first()
-    if link is None:
-        raise NotAllowed(_("确认链接无效。"))
-    if link.used_at is not None:
-        raise ActionError(_("该确认链接已使用过。"))
-    if link.expires_at <= timezone.now():
-        raise ActionError(_("确认链接已过期，请联系销售重新发送。"))
+    refusals = Refusals(
+        invalid=_("确认链接无效。"),
+        used=_("该确认链接已使用过。"),
+        expired=_("确认链接已过期，请联系销售重新发送。"),
+    )
+    link = redeem(ConfirmationLink.objects.all(), token, refusals)
     if not name.strip():
         raise FieldErrors({"name": _("请填写确认人姓名。")})
     order = _confirm(

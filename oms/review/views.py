@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import DepartmentKind, User
 from oms.core.errors import ActionError, FieldErrors
+from oms.core.printing import pdf_response
 from oms.engine import workflow
 from oms.orders.selectors import order_detail
 from oms.policy.visibility import visible_field_groups
@@ -192,16 +191,13 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """C-5: the same report as a PDF with Chinese fonts (WeasyPrint and Noto CJK)."""
-    from weasyprint import HTML
-
     context = _report_context(request, pk)
-    html = render_to_string("review/report_print.html", context, request=request)
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="review-{context["order"].number}-{context["round"].number}.pdf"'
+    return pdf_response(
+        "review/report_print.html",
+        context,
+        filename=f"review-{context['order'].number}-{context['round'].number}.pdf",
+        request=request,
     )
-    return response
 
 
 def confirm(request: HttpRequest, token: str) -> HttpResponse:

@@ -1,0 +1,156 @@
+"""Payments (收款) and their matching to invoices (核销, L-3, L-6): finance records money received and matches
+it to the customer's invoices, as given or the oldest due first; what is left over stays as the
+customer's credit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from oms.accounts.models import User
+from oms.audit import recorder
+from oms.billing import states
+from oms.billing.actions._common import CENT, amount_input
+from oms.billing.models import Invoice, Payment, PaymentMatch, PaymentMethod
+from oms.billing.receivables import outstanding
+from oms.core.errors import FieldErrors, NotAllowed
+from oms.policy import selectors as policy_selectors
+
+Plan = list[tuple[Invoice, Decimal]]
+
+
+@transaction.atomic
+def record_receipt(
+    *,
+    actor: User,
+    customer: Any,
+    amount: Decimal | str | None,
+    currency: str,
+    received_on: date | None,
+    method: str,
+    reference: str,
+    allocations: Sequence[tuple[int, Decimal | str | None]] | None = None,
+) -> Payment:
+    """L-3, L-6: finance records money received and matches it to the customer's invoices: as
+    given, or the oldest due first. Partial payments leave the rest outstanding; what is left
+    over stays as the customer's credit."""
+    if not states.in_finance(actor):
+        raise NotAllowed(_("只有财务可以登记收款。"))
+    value = amount_input(amount, "amount", Payment, "amount")
+    _check_receipt(value, currency, received_on, method, reference)
+    assert value is not None and received_on is not None
+    value = value.quantize(CENT)
+    open_invoices = list(
+        Invoice.objects.select_for_update()
+        .filter(statement__order__customer=customer)
+        .order_by("due_date", "pk")
+    )
+    plan = (
+        _oldest_first(open_invoices, value)
+        if allocations is None
+        else _as_given(customer, open_invoices, allocations, value)
+    )
+    receipt = Payment.objects.create(
+        customer=customer,
+        amount=value,
+        currency=currency,
+        received_on=received_on,
+        method=method,
+        reference=reference.strip()[:100],
+        recorded_by=actor,
+    )
+    PaymentMatch.objects.bulk_create(
+        [PaymentMatch(receipt=receipt, invoice=inv, amount=part) for inv, part in plan]
+    )
+    recorder.record(
+        actor=actor,
+        obj=customer,
+        action="billing.receipt",
+        after={
+            "amount": value,
+            "received_on": received_on,
+            "method": method,
+            "reference": receipt.reference,
+            "allocations": [[inv.number, part] for inv, part in plan],
+            "credit": value - sum((p for _i, p in plan), Decimal("0")),
+        },
+    )
+    return receipt
+
+
+def _check_receipt(
+    value: Decimal | None, currency: str, received_on: date | None, method: str, reference: str
+) -> None:
+    """A positive amount in the company's currency, a date, a known method, a voucher number."""
+    errors: dict[str, str] = {}
+    if value is None or value <= 0:
+        errors["amount"] = _("收款金额必须大于 0。")
+    company_currency = policy_selectors.policy().currency
+    if currency != company_currency:
+        errors["currency"] = _("币种 %(c)s 不是本公司的结算币种 %(k)s。") % {
+            "c": currency or "—",
+            "k": company_currency,
+        }
+    if received_on is None:
+        errors["received_on"] = _("请填写收款日期。")
+    if method not in PaymentMethod.values:
+        errors["method"] = _("请选择收款方式。")
+    if not reference.strip():
+        errors["reference"] = _("请填写凭证号。")
+    if errors:
+        raise FieldErrors(errors)
+
+
+def _oldest_first(open_invoices: list[Invoice], value: Decimal) -> Plan:
+    """L-3: the money settles what is owed, the invoice due first first, until it is used up."""
+    plan: Plan = []
+    left = value
+    for invoice in open_invoices:
+        owed = outstanding(invoice)
+        if left <= 0:
+            break
+        if owed > 0:
+            take = min(owed, left)
+            plan.append((invoice, take))
+            left -= take
+    return plan
+
+
+def _as_given(
+    customer: Any,
+    open_invoices: list[Invoice],
+    allocations: Sequence[tuple[int, Decimal | str | None]],
+    value: Decimal,
+) -> Plan:
+    """L-6: the matching finance gave: the customer's own invoices, each part positive and within
+    what the invoice still owes, together within the receipt."""
+    by_id = {i.pk: i for i in open_invoices}
+    errors: dict[str, str] = {}
+    plan: Plan = []
+    for i, (invoice_id, raw) in enumerate(allocations):
+        part = amount_input(raw, f"allocations.{i}.amount", PaymentMatch, "amount")
+        target = by_id.get(int(invoice_id))
+        if target is None:
+            other = Invoice.objects.filter(pk=invoice_id).exists()
+            errors[f"allocations.{i}.invoice"] = (
+                _("发票不属于客户 %(c)s，不能核销。") % {"c": customer} if other else _("发票不存在。")
+            )
+        elif part is None or part <= 0:
+            errors[f"allocations.{i}.amount"] = _("核销金额必须大于 0。")
+        elif part > outstanding(target):
+            errors[f"allocations.{i}.amount"] = _("发票 %(n)s 只剩 %(o)s 未收。") % {
+                "n": target.number,
+                "o": outstanding(target),
+            }
+        else:
+            plan.append((target, part.quantize(CENT)))
+    if not errors and sum((p for _i, p in plan), Decimal("0")) > value:
+        errors["allocations"] = _("核销合计超过收款金额。")
+    if errors:
+        raise FieldErrors(errors)
+    return plan

@@ -1,0 +1,216 @@
+"""Typed input of every settlement and invoicing action (L-1..L-6, M-1): amounts parsed by the
+shared parser at the column's digits (P-1) and bounded by what is still open where the rule says
+so, dates, and the choices the user may pick. The actions keep the rules and check them again
+under their row locks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db import models
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from oms.billing.models import (
+    DunningKind,
+    Instalment,
+    Invoice,
+    InvoiceType,
+    Payment,
+    PaymentMethod,
+    Statement,
+    StatementFee,
+    StatementLine,
+)
+from oms.contracts.forms import ActionForm
+from oms.core.money import DecimalInputError, parse_model_decimal
+from oms.customers.models import Customer
+from oms.orders.models import SalesOrder
+
+FEE_ROWS = 3
+SCHEDULE_ROWS = 6
+
+
+class AmountField(forms.CharField):
+    """P-1: a money or quantity input at a model column's digits, by the one shared parser, with
+    optional bounds; empty is None. Kept as text in the widget so what the user typed comes back."""
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        name: str,
+        *,
+        label: Any = None,
+        limits: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.model, self.column, self.limits = model, name, dict(limits or {})
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(label=label or getattr(model._meta.get_field(name), "verbose_name", name), **kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return parse_model_decimal(self.model, self.column, text, label=str(self.label), **self.limits)
+        except DecimalInputError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+
+def _date_field(label: Any) -> forms.DateField:
+    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+# --- statements (L-1, L-2) -----------------------------------------------------------------------
+
+
+class StatementForm(ActionForm):
+    """L-1: per billable order line a quantity of at most what is accepted and not yet settled,
+    up to three fees, and who at the customer reconciled it and when."""
+
+    reconciled_with = forms.CharField(label=_("客户对账人"), max_length=100, required=False)
+    reconciled_on = _date_field(_("对账日期"))
+
+    def __init__(self, *args: Any, billable: Iterable[tuple[Any, Decimal]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for line, left in billable:
+            self.fields[f"qty-{line.pk}"] = AmountField(
+                StatementLine,
+                "quantity",
+                label=_("第 %(n)s 行结算数量") % {"n": line.line_no},
+                limits={"min_value": 0, "max_value": max(left, Decimal("0"))},
+            )
+        for i in range(FEE_ROWS):
+            self.fields[f"fee-{i}-description"] = forms.CharField(
+                label=_("费用项目"), max_length=100, required=False
+            )
+            self.fields[f"fee-{i}-amount"] = AmountField(
+                StatementFee, "amount", label=_("费用金额"), limits={"min_value": 0}
+            )
+        self.style()
+
+    def field_for(self, key: str) -> str | None:
+        parts = key.split(".")
+        names = {
+            "lines": f"qty-{parts[-1]}",
+            "fees": f"fee-{parts[1]}-{parts[-1]}" if len(parts) == 3 else "",
+        }
+        name = names.get(parts[0], key) if len(parts) > 1 else key
+        return name if name in self.fields else None
+
+    def action_input(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "quantities": {int(k[4:]): v for k, v in data.items() if k.startswith("qty-")},
+            "fees": [
+                (data.get(f"fee-{i}-description", ""), data.get(f"fee-{i}-amount")) for i in range(FEE_ROWS)
+            ],
+            "reconciled_with": data.get("reconciled_with", ""),
+            "reconciled_on": data.get("reconciled_on"),
+        }
+
+
+class ReviewForm(ActionForm):
+    """L-2: finance's comment (a return needs one: the transition asks for its reason)."""
+
+    statement = forms.IntegerField(widget=forms.HiddenInput)
+    comment = forms.CharField(label=_("审核意见"), max_length=1000, required=False)
+
+
+# --- invoices (L-2, L-3) -------------------------------------------------------------------------
+
+
+def invoiced_of(statement: Statement) -> Decimal:
+    """What the statement's invoices already cover."""
+    return statement.invoices.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+
+
+class InvoiceForm(ActionForm):
+    """L-2: an invoice of a type finance may pick, within what the statement has left to invoice."""
+
+    statement = forms.IntegerField(widget=forms.HiddenInput)
+    invoice_type = forms.ChoiceField(label=_("发票类型"), choices=InvoiceType.choices)
+    instalment = forms.ModelChoiceField(label=_("期次"), queryset=Instalment.objects.none(), required=False)
+    number = forms.CharField(label=_("发票号码"), max_length=40, required=False)
+    issued_on = _date_field(_("开票日期"))
+    amount = AmountField(Invoice, "amount", limits={"min_value": 0, "min_exclusive": True})
+    tax_amount = AmountField(Invoice, "tax_amount", limits={"min_value": 0})
+
+    def __init__(self, *args: Any, statement: Statement, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        amount = self.fields["amount"]
+        assert isinstance(amount, AmountField)
+        # L-2: never more than the statement has left to invoice (a new dict: fields are copied shallowly).
+        amount.limits = {
+            **amount.limits,
+            "max_value": max(statement.total - invoiced_of(statement), Decimal("0")),
+        }
+        instalment = self.fields["instalment"]
+        assert isinstance(instalment, forms.ModelChoiceField)
+        instalment.queryset = statement.order.instalments.filter(superseded=False).order_by("seq")
+
+
+class InstalmentsForm(ActionForm):
+    """L-3 分期付款: up to six rows of due date and amount."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for i in range(SCHEDULE_ROWS):
+            self.fields[f"due-{i}"] = _date_field(_("第 %(n)s 期到期日") % {"n": i + 1})
+            self.fields[f"amount-{i}"] = AmountField(
+                Instalment, "amount", label=_("第 %(n)s 期金额") % {"n": i + 1}, limits={"min_value": 0}
+            )
+        self.style()
+
+    def field_for(self, key: str) -> str | None:
+        parts = key.split(".")
+        if len(parts) == 3:
+            name = f"{'due' if parts[2] == 'due_date' else 'amount'}-{parts[1]}"
+            return name if name in self.fields else None
+        return None
+
+    def schedule(self) -> list[tuple[date | None, Decimal | None]]:
+        data = self.cleaned_data
+        return [(data.get(f"due-{i}"), data.get(f"amount-{i}")) for i in range(SCHEDULE_ROWS)]
+
+
+class CloseForm(ActionForm):
+    """M-1: why the order closes (optional)."""
+
+    reason = forms.CharField(label=_("原因"), max_length=300, required=False)
+
+
+# --- receipts and dunning (L-3, L-5, L-6) -------------------------------------------------------
+
+
+class ReceiptForm(ActionForm):
+    """L-3, L-6: money received from a customer: amount, currency, date, method, voucher."""
+
+    customer = forms.ModelChoiceField(
+        label=_("客户"),
+        queryset=Customer.objects.order_by("name"),
+        error_messages={"required": _("请选择客户。")},
+    )
+    amount = AmountField(Payment, "amount", limits={"min_value": 0, "min_exclusive": True})
+    currency = forms.CharField(label=_("币种"), max_length=3, required=False)
+    received_on = _date_field(_("收款日期"))
+    method = forms.ChoiceField(label=_("收款方式"), choices=PaymentMethod.choices)
+    reference = forms.CharField(label=_("凭证号"), max_length=100, required=False)
+
+
+class DunningForm(ActionForm):
+    """L-5: the dunning step taken and what came of it."""
+
+    kind = forms.ChoiceField(label=_("催收方式"), choices=DunningKind.choices)
+    note = forms.CharField(label=_("催收情况"), max_length=300, required=False)
+
+
+def statement_of(order: SalesOrder, pk: Any) -> Statement | None:
+    """The order's statement a form names (None when it names none of them)."""
+    return order.statements.filter(pk=pk if str(pk or "").isdigit() else 0).first()

@@ -1,0 +1,165 @@
+"""Every billing form (issue 22): bad input shows the form again with what the user typed, the
+field's message beside it, and nothing saved (L-1..L-6, M-1, P-1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from oms.billing import actions
+from oms.billing.models import DunningStep, Instalment, Invoice, Payment, Statement
+from oms.billing.tests.test_billing import _accepted, _invoiced, _statement
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _refused(response: Any, *typed: str) -> str:
+    """The form page again (400), showing every value the user typed."""
+    page = response.content.decode()
+    assert response.status_code == 400, response.status_code
+    assert 'data-testid="action-form"' in page
+    for value in typed:
+        assert value in page, value
+    return page
+
+
+def test_statement_form_keeps_what_was_typed(client, more_heads) -> None:
+    order = _accepted(more_heads, "10")
+    line = order.lines.get()
+    client.force_login(more_heads["sales"])
+    response = client.post(
+        reverse("billing:billing", args=[order.pk, "statement"]),
+        {
+            f"qty-{line.pk}": "12",  # only 10 accepted
+            "fee-0-description": "运费",
+            "fee-0-amount": "2O0",
+            "reconciled_with": "张伟",
+            "reconciled_on": "2026-12-12",
+        },
+    )
+    page = _refused(response, 'value="12"', 'value="2O0"', 'value="张伟"', 'value="2026-12-12"')
+    assert "不能大于 10" in page and "请输入数字" in page
+    assert not Statement.objects.exists()
+
+
+def test_review_form_keeps_what_was_typed(client, more_heads) -> None:
+    statement = _statement(more_heads, _accepted(more_heads, "10"), "10")
+    client.force_login(more_heads["finance_head"])
+    comment = "价格与合同不符" * 200
+    response = client.post(
+        reverse("billing:billing", args=[statement.order_id, "return"]),
+        {"statement": statement.pk, "comment": comment},
+    )
+    _refused(response, comment)
+    statement.refresh_from_db()
+    assert statement.status == "submitted"
+
+
+def test_invoice_form_keeps_what_was_typed(client, more_heads) -> None:
+    statement = _statement(more_heads, _accepted(more_heads, "10"), "10")
+    actions.review_statement(actor=more_heads["finance_head"], statement=statement, approve=True)
+    client.force_login(more_heads["finance_head"])
+    response = client.post(
+        reverse("billing:billing", args=[statement.order_id, "invoice"]),
+        {
+            "statement": statement.pk,
+            "invoice_type": "special_vat",
+            "number": "04400009",
+            "issued_on": "2026-12-15",
+            "amount": "99999",  # the statement is 10200.00
+            "tax_amount": "1150.44",
+        },
+    )
+    page = _refused(response, 'value="04400009"', 'value="99999"', 'value="1150.44"', 'value="2026-12-15"')
+    assert "不能大于 10200.00" in page
+    assert 'value="special_vat" selected' in page
+    assert not Invoice.objects.exists()
+
+
+def test_an_action_refusal_also_keeps_what_was_typed(client, more_heads) -> None:
+    """The number is already taken: the action refuses it, and the form comes back filled in."""
+    statement = _statement(more_heads, _accepted(more_heads, "10"), "10")
+    actions.review_statement(actor=more_heads["finance_head"], statement=statement, approve=True)
+    actions.record_invoice(
+        actor=more_heads["finance_head"],
+        statement=statement,
+        invoice_type="special_vat",
+        number="0001",
+        issued_on=statement.reconciled_on,
+        amount="6000",
+        tax_amount="0",
+    )
+    client.force_login(more_heads["finance_head"])
+    response = client.post(
+        reverse("billing:billing", args=[statement.order_id, "invoice"]),
+        {
+            "statement": statement.pk,
+            "invoice_type": "ordinary_vat",
+            "number": "0001",
+            "issued_on": "2026-12-16",
+            "amount": "100",
+            "tax_amount": "0",
+        },
+    )
+    page = _refused(response, 'value="2026-12-16"', 'value="100"')
+    assert "已登记过" in page
+    assert Invoice.objects.count() == 1
+
+
+def test_instalments_form_keeps_what_was_typed(client, more_heads) -> None:
+    from oms.intake.tests.fixtures import confirmed_order
+
+    order = confirmed_order(more_heads, payment_terms="instalments")
+    client.force_login(more_heads["sales"])
+    response = client.post(
+        reverse("billing:billing", args=[order.pk, "instalments"]),
+        {"due-0": "2027-01-01", "amount-0": "1000", "due-1": "2027-02-30", "amount-1": "1000"},
+    )
+    _refused(response, 'value="2027-01-01"', 'value="2027-02-30"', 'value="1000"')
+    assert not Instalment.objects.exists()
+
+
+def test_close_form_keeps_what_was_typed(client, more_heads) -> None:
+    order = _accepted(more_heads, "10")
+    client.force_login(more_heads["sales"])
+    reason = "客户要求" * 100
+    response = client.post(reverse("billing:billing", args=[order.pk, "close"]), {"reason": reason})
+    _refused(response, reason)
+    order.refresh_from_db()
+    assert order.status != "closed"
+
+
+def test_receipt_form_keeps_what_was_typed(client, more_heads) -> None:
+    _invoiced(more_heads)
+    client.force_login(more_heads["finance_head"])
+    response = client.post(
+        reverse("billing:receipt"),
+        {
+            "customer": more_heads["customer"].pk,
+            "amount": "-5",
+            "currency": "CNY",
+            "received_on": "2026-12-20",
+            "method": "transfer",
+            "reference": "B-20261220",
+        },
+    )
+    page = _refused(response, 'value="-5"', 'value="B-20261220"', 'value="2026-12-20"')
+    assert "必须大于 0" in page
+    assert not Payment.objects.exists()
+
+
+def test_dunning_form_keeps_what_was_typed(client, more_heads) -> None:
+    invoice = _invoiced(more_heads)
+    client.force_login(more_heads["finance_head"])
+    response = client.post(
+        reverse("billing:dunning", args=[invoice.pk]), {"kind": "telegram", "note": "已电话联系财务王经理"}
+    )
+    _refused(response, "已电话联系财务王经理")
+    assert not DunningStep.objects.exists()

@@ -1,0 +1,144 @@
+"""Every contract and document form (issue 22): bad input shows the form again with what the user
+typed, the field's message beside it, and nothing saved (E-1..E-4, F-3, M-4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from oms.contracts import actions
+from oms.contracts.models import Briefing, Contract, ContractVersion, Distribution, Document
+from oms.intake.tests.fixtures import confirmed_order
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _refused(response: Any, *typed: str) -> str:
+    page = response.content.decode()
+    assert response.status_code == 400, response.status_code
+    assert 'data-testid="action-form"' in page
+    for value in typed:
+        assert value in page, value
+    return page
+
+
+def _contract(org: dict[str, Any]) -> Contract:
+    return actions.generate_contract(actor=org["sales"], order=confirmed_order(org))
+
+
+def _document(org: dict[str, Any]) -> Document:
+    return actions.upload_document(
+        actor=org["tech_head"],
+        order=confirmed_order(org),
+        doc_type="drawing",
+        title="总装图",
+        upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 drawing"),
+    )
+
+
+def test_contract_review_form_keeps_what_was_typed(client, org) -> None:
+    contract = _contract(org)
+    client.force_login(org["head"])
+    response = client.post(
+        reverse("contracts:contract_action", args=[contract.order_id, "review"]),
+        {"ok_capacity": "on", "note_capacity": "产能按生产部意见", "note_price": "价格待确认"},
+    )
+    page = _refused(response, "产能按生产部意见", "价格待确认")
+    assert (
+        "以下要点未确认" in page
+        and 'name="ok_capacity" class="form-check-input" id="id_ok_capacity" checked' in page
+    )
+    assert contract.versions.get().reviewed_at is None
+
+
+def test_sign_form_without_a_scan_is_refused_beside_the_field(client, org) -> None:
+    contract = _contract(org)
+    client.force_login(org["sales"])
+    page = _refused(client.post(reverse("contracts:contract_action", args=[contract.order_id, "sign"]), {}))
+    assert "请选择文件" in page
+    contract.refresh_from_db()
+    assert contract.status != "signed"
+
+
+def test_version_form_keeps_what_was_typed(client, org) -> None:
+    contract = _contract(org)
+    client.force_login(org["sales"])
+    response = client.post(
+        reverse("contracts:contract_action", args=[contract.order_id, "version"]),
+        {"kind": "offer", "reason": "客户还价：单价降 3%"},
+    )
+    _refused(response, "客户还价：单价降 3%")
+    assert ContractVersion.objects.filter(contract=contract).count() == 1
+
+
+def test_upload_form_keeps_what_was_typed(client, org) -> None:
+    order = confirmed_order(org)
+    client.force_login(org["tech_head"])
+    response = client.post(
+        reverse("contracts:document_action", args=[order.pk, "upload"]),
+        {"doc_type": "drawing", "title": "总装图 A3"},
+    )
+    page = _refused(response, 'value="总装图 A3"', 'value="drawing" selected')
+    assert "请选择文件" in page
+    assert not Document.objects.exists()
+
+
+def test_distribute_form_keeps_what_was_typed(client, org) -> None:
+    document = _document(org)
+    client.force_login(org["tech_head"])
+    response = client.post(
+        reverse("contracts:document_action", args=[document.order_id, "distribute"]),
+        {"document": document.pk, "recipients": [org["prod_head"].pk, 987654]},
+    )
+    _refused(response, f'value="{org["prod_head"].pk}" selected')
+    assert not Distribution.objects.exists()
+
+
+def test_share_form_refuses_a_value_it_does_not_offer(client, org) -> None:
+    document = _document(org)
+    client.force_login(org["sales"])
+    response = client.post(
+        reverse("contracts:document_action", args=[document.order_id, "share"]),
+        {"document": document.pk, "shared": "yes"},
+    )
+    _refused(response)
+    document.refresh_from_db()
+    assert document.shared_with_customer is False
+
+
+def test_briefing_form_keeps_what_was_typed(client, org) -> None:
+    order = confirmed_order(org)
+    client.force_login(org["tech_head"])
+    response = client.post(
+        reverse("contracts:document_action", args=[order.pk, "briefing"]),
+        {
+            "held_on": "2026-13-01",
+            "topic": "热处理要求",
+            "notes": "硬度 HRC 58-62",
+            "attendees": [org["prod_head"].pk],
+        },
+    )
+    _refused(
+        response,
+        'value="2026-13-01"',
+        'value="热处理要求"',
+        "硬度 HRC 58-62",
+        f'value="{org["prod_head"].pk}" selected',
+    )
+    assert not Briefing.objects.exists()
+
+
+def test_template_form_keeps_what_was_typed(admin_client) -> None:
+    response = admin_client.post(
+        reverse("contracts:template"), {"body": "<p>甲方 {{ buyer_name }} {{ nope }}</p>", "version": "x"}
+    )
+    assert response.status_code == 400
+    assert "{{ nope }}" in response.content.decode()
