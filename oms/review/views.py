@@ -75,7 +75,7 @@ def task_page(request: HttpRequest, pk: int) -> HttpResponse:
             if task.department_kind in DepartmentKind.values
             else "",
             "verdicts": Verdict.choices,
-            "can_decide": task.status == TaskStatus.OPEN and actions._may_give_opinion(actor, task),
+            "can_decide": task.status == TaskStatus.OPEN and actions.may_give_opinion(actor, task),
             "colleagues": User.objects.filter(department_id=task.department_id, is_active=True).order_by(
                 "username"
             ),
