@@ -25,20 +25,6 @@ from oms.orders.models import OrderLine, SalesOrder
 from oms.review.forms import OpinionForm as ReviewOpinionForm
 from oms.review.forms import cleaned, message, text_field
 
-# I-1: the terms a change may touch (oms.changes.actions.proposal.TERM_ASPECTS names their aspects).
-TERMS = (
-    "delivery_date",
-    "delivery_place",
-    "payment_terms",
-    "invoice_requirements",
-    "special_requirements",
-    "needs_customisation",
-    "needs_special_packaging",
-    "needs_special_transport",
-)
-
-_FLAGS = {"needs_customisation", "needs_special_packaging", "needs_special_transport"}
-
 
 class DecimalInputField(forms.Field):
     """P-1: a money or quantity input parsed by the one shared parser at the model column's
@@ -83,6 +69,11 @@ class TermsForm(forms.Form):
     needs_customisation = forms.BooleanField(label=_("定制要求"), required=False)
     needs_special_packaging = forms.BooleanField(label=_("特殊包装"), required=False)
     needs_special_transport = forms.BooleanField(label=_("特殊运输"), required=False)
+
+
+# I-1: the terms a change may touch (oms.changes.actions.proposal.TERM_ASPECTS names their aspects).
+TERMS = tuple(TermsForm.base_fields)
+_FLAGS = {name for name, field in TermsForm.base_fields.items() if isinstance(field, forms.BooleanField)}
 
 
 class RequestForm(forms.Form):

@@ -82,7 +82,7 @@ def _locked_open_task(actor: User, task: ChangeTask, version: int | None) -> Cha
 
 
 def _opinion_errors(
-    task: ChangeTask, verdict: str, comment: str, conditions: str, assessed_loss: Any
+    task: ChangeTask, verdict: str, comment: str, conditions: str, assessed_loss: Decimal | None
 ) -> tuple[dict[str, str], Decimal | None]:
     """The opinion's problems, and the assessed loss of a cancellation when finance sets one."""
     errors: dict[str, str] = {}

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from oms.changes import actions
+from oms.changes.forms import TERMS
 from oms.changes.models import ChangeRequest, ChangeTask, RequestStatus
 from oms.changes.tests.fixtures import released_order
 from oms.changes.tests.test_actions import _change
@@ -21,6 +23,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+
+
+def test_the_form_offers_exactly_the_terms_a_change_may_touch() -> None:
+    assert set(TERMS) == set(actions.TERM_ASPECTS)
 
 
 def test_the_request_form_keeps_what_was_typed_when_a_number_is_refused(client, more_heads) -> None:

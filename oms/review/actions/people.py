@@ -1,4 +1,7 @@
-"""Who reviews and approves, and where their messages point (C-1, C-4, P-5)."""
+"""Who reviews and approves, and where their messages point (C-1, C-4, P-5).
+
+Change requests (I-2) pick their reviewers the same way (oms.changes imports these).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from oms.tracking import actions as tracking
 
 
 def department_for(kind: str) -> Department:
+    """The company's department of that kind; without one no review can be arranged."""
     dept = department_of_kind(kind)
     if dept is None:
         raise ActionError(_("公司没有“%(k)s”类型的部门，无法安排评审。") % {"k": DepartmentKind(kind).label})
@@ -42,6 +46,7 @@ def reviewer_of(dept: Department, *, raisers: Iterable[int | None] = (), what: s
 
 
 def executive() -> User:
+    """C-4: the executive in charge, who chairs a major order's board."""
     person = executive_in_charge()
     if person is None:
         raise ActionError(_("没有分管领导，无法组织重大订单评审委员会。"))
