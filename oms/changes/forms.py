@@ -92,9 +92,13 @@ class LineForm(forms.Form):
     """I-1: one line of the order as it is to be: an existing line (`line`) or a new product."""
 
     line = forms.IntegerField(
-        required=False, min_value=1, error_messages={"invalid": _("不是这个订单的明细。")}
+        required=False,
+        min_value=1,
+        error_messages=dict.fromkeys(("invalid", "min_value"), _("不是这个订单的明细。")),
     )
-    product = forms.IntegerField(required=False, min_value=1, error_messages={"invalid": _("请选择产品。")})
+    product = forms.IntegerField(
+        required=False, min_value=1, error_messages=dict.fromkeys(("invalid", "min_value"), _("请选择产品。"))
+    )
     quantity = DecimalInputField(OrderLine, "quantity", label=_("数量"))
     unit_price = DecimalInputField(OrderLine, "unit_price", label=_("单价"))
     spec = forms.CharField(

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from oms.catalog.models import Product
 from oms.changes.models import ChangeRequest
-from oms.core.errors import FieldErrors
 from oms.core.money import decimal_input, format_quantity
 from oms.customers.models import PaymentTerms
 from oms.fulfilment import actions as fulfilment
@@ -67,42 +66,21 @@ def decimal(value: Any, key: str, name: str, model: type[models.Model] = OrderLi
     return decimal_input(value, key=key, model=model, name=name)
 
 
-def _checked(value: Any, name: str) -> Decimal | None:
-    """A new line's number, already checked (and reported) by intake.line_errors."""
-    try:
-        return decimal(value, name, name)
-    except FieldErrors:
-        return None
-
-
 # --- the terms ------------------------------------------------------------------------------------
 
 
 def _clean_term(order: SalesOrder, name: str, value: Any, errors: dict[str, str]) -> Any:
-    """One term as the request asks it; a problem is reported under the term's name."""
+    """One term as the request asks it (typed by oms.changes.forms.terms_values); a problem is
+    reported under the term's name."""
     if name == "delivery_date":
-        if isinstance(value, str):
-            try:
-                value = date.fromisoformat(value.strip())
-            except ValueError:
-                value = None
         if not isinstance(value, date):
             errors[name] = _("请填写正确的交货日期。")
         elif value < order.order_date:
             errors[name] = _("交货日期不能早于下单日期。")
-        return value
-    if name == "payment_terms":
-        if value not in PaymentTerms.values:
-            errors[name] = _("请选择付款方式。")
-        return value
-    if name in _BOOLEAN_TERMS:
-        return value in {True, "on", "true", "1"}
-    value = str(value or "").strip()
-    limit = 255 if name in {"delivery_place", "invoice_requirements"} else 2000
-    if name == "delivery_place" and not value:
+    elif name == "payment_terms" and value not in PaymentTerms.values:
+        errors[name] = _("请选择付款方式。")
+    elif name == "delivery_place" and not value:
         errors[name] = _("请填写交货地点。")
-    elif len(value) > limit:
-        errors[name] = _("内容过长（最多 %(n)s 字）。") % {"n": limit}
     return value
 
 
@@ -207,14 +185,11 @@ def _kept_line(
     floor_ratio: Decimal,
 ) -> dict[str, Any] | None:
     """One kept line's new values, or None when its quantity or price cannot be taken."""
-    quantity = decimal(raw.get("quantity"), f"lines.{i}.quantity", "quantity")
+    quantity = raw.get("quantity")
     # Without a price (an API client, or a user who may not see prices, S-1) the price stays.
-    price = (
-        decimal(raw["unit_price"], f"lines.{i}.unit_price", "unit_price")
-        if raw.get("unit_price") not in (None, "")
-        else line.unit_price
-    )
-    spec = str(raw.get("spec", line.spec) or "").strip()[:200]
+    price = raw.get("unit_price")
+    price = line.unit_price if price is None else price
+    spec = raw.get("spec", line.spec) or ""
     if quantity is None or quantity <= 0:
         errors[f"lines.{i}.quantity"] = _("数量必须大于 0。")
         return None
@@ -286,12 +261,8 @@ def _compare_new_lines(seen: Comparison, new_rows: list[tuple[int, Mapping[str, 
     products = Product.objects.in_bulk([raw.get("product") for _i, raw in rows if raw.get("product")])
     for _i, raw in rows:
         product = products.get(raw.get("product"))
-        quantity = _checked(raw.get("quantity"), "quantity")
-        price = (
-            _checked(raw["unit_price"], "unit_price")
-            if "unit_price" in raw
-            else getattr(product, "list_price", None)
-        )
+        quantity = raw.get("quantity")
+        price = raw["unit_price"] if "unit_price" in raw else getattr(product, "list_price", None)
         if product is None or quantity is None or price is None:
             continue
         spec = str(raw.get("spec") or product.spec)[:200]

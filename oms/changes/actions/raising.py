@@ -23,6 +23,7 @@ from oms.changes import states
 from oms.changes.actions.cancelling import loss_facts
 from oms.changes.actions.deciding import advance, end_tasks
 from oms.changes.actions.proposal import cancellation_proposal, compare, current_proposal, decimal, term_label
+from oms.changes.forms import lines_values, terms_values
 from oms.changes.models import (
     OPEN_REQUEST_STATUSES,
     ChangeRequest,
@@ -122,7 +123,7 @@ def _what_changes(
     kind: str,
     terms: Mapping[str, Any] | None,
     lines: Sequence[Mapping[str, Any]] | None,
-    loss_amount: Any,
+    loss_amount: Decimal | None,
     errors: dict[str, str],
 ) -> tuple[dict[str, Any], Decimal | None]:
     """The proposal compared with the order, and a cancellation's estimated loss."""
@@ -131,12 +132,34 @@ def _what_changes(
         if loss is None or loss < 0:
             errors["loss_amount"] = _("请填写估算损失金额（不小于 0）。")
         return cancellation_proposal(order), loss
-    described = compare(
-        order, terms or {}, lines if lines is not None else current_proposal(order)["lines"], errors
-    )
+    typed = _typed(terms or {}, lines if lines is not None else current_proposal(order)["lines"], errors)
+    if typed is None:
+        return cancellation_proposal(order), None  # not looked at: the input was refused
+    described = compare(order, *typed, errors)
     if not errors and not described["summary"]:
         errors["lines"] = _("新条款与订单现有内容相同，没有需要变更的内容。")
     return described, None
+
+
+def _typed(
+    terms: Mapping[str, Any], lines: Sequence[Mapping[str, Any]], errors: dict[str, str]
+) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """The terms and lines typed by the same parser as the pages and the API (oms.changes.forms):
+    typed input passes unchanged, raw input (a script, the demo data) is parsed; None when some
+    of it was refused (the errors name the fields)."""
+    refused: dict[str, list[str]] = {}
+    typed_terms: dict[str, Any] = {}
+    typed_lines: list[dict[str, Any]] = []
+    try:
+        typed_terms = terms_values(terms)
+    except FieldErrors as exc:
+        refused.update(exc.errors)
+    try:
+        typed_lines = lines_values(lines)
+    except FieldErrors as exc:
+        refused.update(exc.errors)
+    errors.update({key: msgs[0] for key, msgs in refused.items()})
+    return None if refused else (typed_terms, typed_lines)
 
 
 def _notice_digest(notice: Any, order: SalesOrder, errors: dict[str, str]) -> str:
