@@ -10,7 +10,8 @@ from ninja import Router, Schema
 
 from oms.accounts.models import User
 from oms.changes import actions, selectors
-from oms.changes.models import ChangeRequest, ChangeTask
+from oms.changes.forms import OpinionForm, WithdrawForm, change_values, cleaned
+from oms.changes.models import ChangeRequest, ChangeTask, RequestKind
 from oms.core.money import bounded_decimal
 from oms.orders.models import OrderLine
 from oms.orders.selectors import orders_for
@@ -126,6 +127,15 @@ def _out(change: ChangeRequest) -> dict[str, Any]:
     }
 
 
+def _typed(payload: ChangeRequestIn) -> dict[str, Any]:
+    """The schema checked the JSON's shape; the page's form makes the values typed (I-1)."""
+    header = payload.dict(include={"kind", "source", "reason", "impact", "loss_amount", "loss_notes"})
+    # A cancellation has no new terms or lines; whatever was sent with it is not looked at.
+    change = payload.kind != RequestKind.CANCELLATION
+    lines = [ln.dict(exclude_none=True) for ln in payload.lines] if payload.lines is not None else None
+    return change_values(header, payload.terms if change else None, lines if change else None)
+
+
 def _visible(request: HttpRequest, pk: int) -> ChangeRequest:
     change = selectors.requests_for(request.user).prefetch_related("tasks").filter(pk=pk).first()
     if change is None:
@@ -156,18 +166,7 @@ def raise_request(request: HttpRequest, order_id: int, payload: ChangeRequestIn)
         raise Http404
 
     def create() -> dict[str, Any]:
-        change = actions.raise_request(
-            actor=_user(request),
-            order=order,
-            kind=payload.kind,
-            source=payload.source,
-            reason=payload.reason,
-            impact=payload.impact,
-            terms=payload.terms,
-            lines=[ln.dict(exclude_none=True) for ln in payload.lines] if payload.lines is not None else None,
-            loss_amount=payload.loss_amount,
-            loss_notes=payload.loss_notes,
-        )
+        change = actions.raise_request(actor=_user(request), order=order, **_typed(payload))
         return _out(ChangeRequest.objects.prefetch_related("tasks").get(pk=change.pk))
 
     return run_idempotent(request, f"change_request:{order_id}", create)
@@ -184,15 +183,7 @@ def give_opinion(request: HttpRequest, task_id: int, payload: ChangeOpinionIn) -
     if task is None:
         raise Http404
     _visible(request, task.request_id)
-    actions.give_opinion(
-        actor=_user(request),
-        task=task,
-        verdict=payload.verdict,
-        comment=payload.comment,
-        conditions=payload.conditions,
-        assessed_loss=payload.assessed_loss,
-        version=payload.version,
-    )
+    actions.give_opinion(actor=_user(request), task=task, **cleaned(OpinionForm(payload.dict())))
     return _out(_visible(request, task.request_id))
 
 
@@ -202,5 +193,6 @@ def give_opinion(request: HttpRequest, task_id: int, payload: ChangeOpinionIn) -
     operation_id="withdraw_change_request",
 )
 def withdraw(request: HttpRequest, request_id: int, payload: ChangeWithdrawIn) -> dict[str, Any]:
-    actions.withdraw(actor=_user(request), request=_visible(request, request_id), reason=payload.reason)
+    change = _visible(request, request_id)
+    actions.withdraw(actor=_user(request), request=change, **cleaned(WithdrawForm(payload.dict())))
     return _out(_visible(request, request_id))

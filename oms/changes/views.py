@@ -15,7 +15,19 @@ from django.views.decorators.http import require_POST
 
 from oms.catalog.models import Product
 from oms.changes import actions, selectors, states
-from oms.changes.forms import customer_form, customer_input
+from oms.changes.forms import (
+    AgreementForm,
+    ExplanationForm,
+    OpinionForm,
+    WithdrawForm,
+    change_values,
+    cleaned,
+    customer_form,
+    customer_input,
+    customer_name,
+    posted_lines,
+    posted_terms,
+)
 from oms.changes.models import ChangeRequest, ChangeTask, RequestKind, RequestStatus, Source
 from oms.core.errors import ActionError, FieldErrors
 from oms.core.money import plain_number
@@ -28,6 +40,7 @@ from oms.orders.models import SalesOrder
 from oms.orders.permissions import can_renegotiate
 from oms.orders.selectors import order_detail
 from oms.policy.visibility import visible_field_groups
+from oms.review.forms import add_errors
 from oms.review.models import TaskStatus, Verdict
 from oms.web.listing import Column, ListSpec
 from oms.web.pages import actor, flash_refusal
@@ -55,49 +68,6 @@ REQUEST_SPEC = ListSpec(
     date_field="created_at__date",
     detail_url_name="changes:request_detail",
 )
-
-
-def _posted_lines(
-    post: QueryDict, order: SalesOrder, show_prices: bool
-) -> tuple[list[dict[str, Any]], list[int]]:
-    """The lines as submitted (removed ones left out, empty new rows ignored) and, for each, the
-    row of the form it came from, so that errors land beside the right row."""
-    existing = {ln.pk: ln for ln in order.lines.all()}
-    found, rows = [], []
-    i = 0
-    while f"lines-{i}-quantity" in post or f"lines-{i}-product" in post:
-        prefix = f"lines-{i}-"
-        line_id = post.get(prefix + "line", "")
-        if post.get(prefix + "remove"):
-            i += 1
-            continue
-        if line_id.isdigit():
-            line = existing.get(int(line_id))
-            raw: dict[str, Any] = {
-                "line": int(line_id),
-                "quantity": post.get(prefix + "quantity", ""),
-                "spec": post.get(prefix + "spec", line.spec if line else ""),
-                # S-1: who may not see prices cannot change them; the price stays as it is.
-                "unit_price": post.get(prefix + "unit_price", "")
-                if show_prices
-                else (line.unit_price if line else ""),
-            }
-        else:
-            product = post.get(prefix + "product", "")
-            if not product.isdigit():
-                i += 1
-                continue
-            raw = {
-                "line": None,
-                "product": int(product),
-                "quantity": post.get(prefix + "quantity", ""),
-                "spec": post.get(prefix + "spec", ""),
-                "unit_price": post.get(prefix + "unit_price", "") if show_prices else "",
-            }
-        found.append(raw)
-        rows.append(i)
-        i += 1
-    return found, rows
 
 
 def _form_rows(order: SalesOrder, post: QueryDict | None) -> list[dict[str, Any]]:
@@ -152,59 +122,14 @@ def new_request(request: HttpRequest, pk: int) -> HttpResponse:
     if kind not in RequestKind.values:
         raise Http404
     show_prices = "price" in visible_field_groups(request.user)
-    errors: dict[str, list[str]] = {}
     post = request.POST if request.method == "POST" else None
     rows = _form_rows(order, post)
+    errors: dict[str, list[str]] = {}
     if post is not None:
-        lines, row_of = _posted_lines(post, order, show_prices)
-        terms: dict[str, Any] = {
-            name: post.get(name, "")
-            for name in (
-                "delivery_date",
-                "delivery_place",
-                "payment_terms",
-                "invoice_requirements",
-                "special_requirements",
-            )
-        }
-        for flag in ("needs_customisation", "needs_special_packaging", "needs_special_transport"):
-            terms[flag] = bool(post.get(flag))
-        try:
-            created = actions.raise_request(
-                actor=actor(request),
-                order=order,
-                kind=kind,
-                source=post.get("source", ""),
-                reason=post.get("reason", ""),
-                impact=post.get("impact", ""),
-                terms=terms if kind == RequestKind.CHANGE else None,
-                lines=lines if kind == RequestKind.CHANGE else None,
-                notice=request.FILES.get("customer_notice"),
-                loss_amount=post.get("loss_amount", ""),
-                loss_notes=post.get("loss_notes", ""),
-            )
-        except FieldErrors as exc:
-            errors = exc.errors
-            for key, msgs in exc.errors.items():
-                parts = key.split(".")
-                if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(row_of):
-                    rows[row_of[int(parts[1])]]["errors"].extend(msgs)
-        except ActionError as exc:
-            messages.error(request, exc.message)
-        else:
+        created, errors = _raise(request, order, kind, show_prices, rows)
+        if created is not None:
             messages.success(request, _("申请 %(r)s 已提交，已送相关部门评审。") % {"r": created.number})
             return redirect("changes:request_detail", pk=created.pk)
-    values = post or {
-        "source": Source.CUSTOMER,
-        "delivery_date": f"{order.delivery_date:%Y-%m-%d}",
-        "delivery_place": order.delivery_place,
-        "payment_terms": order.payment_terms,
-        "invoice_requirements": order.invoice_requirements,
-        "special_requirements": order.special_requirements,
-        "needs_customisation": order.needs_customisation,
-        "needs_special_packaging": order.needs_special_packaging,
-        "needs_special_transport": order.needs_special_transport,
-    }
     return render(
         request,
         "changes/form.html",
@@ -212,7 +137,7 @@ def new_request(request: HttpRequest, pk: int) -> HttpResponse:
             "order": order,
             "kind": kind,
             "rows": rows,
-            "values": values,
+            "values": post or _order_values(order),
             "errors": errors,
             "row_errors": any(r["errors"] for r in rows),
             "sources": Source.choices,
@@ -224,6 +149,47 @@ def new_request(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _raise(
+    request: HttpRequest, order: SalesOrder, kind: str, show_prices: bool, rows: list[dict[str, Any]]
+) -> tuple[ChangeRequest | None, dict[str, list[str]]]:
+    """The posted form as typed values, raised as a request; what is refused comes back as errors
+    by field, each line's also beside its row."""
+    post = request.POST
+    lines, row_of = posted_lines(post, order, show_prices)
+    change = kind == RequestKind.CHANGE
+    data = post.copy()
+    data["kind"] = kind
+    try:
+        values = change_values(
+            data, posted_terms(post) if change else None, lines if change else None, request.FILES
+        )
+        return actions.raise_request(actor=actor(request), order=order, **values), {}
+    except FieldErrors as exc:
+        for key, msgs in exc.errors.items():
+            parts = key.split(".")
+            if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(row_of):
+                rows[row_of[int(parts[1])]]["errors"].extend(msgs)
+        return None, exc.errors
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return None, {}
+
+
+def _order_values(order: SalesOrder) -> dict[str, Any]:
+    """The form's first values: the order's terms as they are."""
+    return {
+        "source": Source.CUSTOMER,
+        "delivery_date": f"{order.delivery_date:%Y-%m-%d}",
+        "delivery_place": order.delivery_place,
+        "payment_terms": order.payment_terms,
+        "invoice_requirements": order.invoice_requirements,
+        "special_requirements": order.special_requirements,
+        "needs_customisation": order.needs_customisation,
+        "needs_special_packaging": order.needs_special_packaging,
+        "needs_special_transport": order.needs_special_transport,
+    }
+
+
 @login_required
 def request_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The request: what changes, why, the impact, each department's opinion, the decision, the
@@ -231,8 +197,19 @@ def request_page(request: HttpRequest, pk: int) -> HttpResponse:
     change = selectors.request_detail(request.user, pk)
     if change is None:
         raise Http404
-    if request.method == "POST":
-        return _act(request, change)
+    opinion = OpinionForm()
+    if request.method == "POST" and request.POST.get("verb") == "opinion":
+        refused = _opinion(request, change)
+        if refused is None:
+            return redirect("changes:request_detail", pk=change.pk)
+        opinion = refused
+    elif request.method == "POST":
+        _act(request, change)
+        return redirect("changes:request_detail", pk=change.pk)
+    return _request_page(request, change, opinion)
+
+
+def _request_page(request: HttpRequest, change: ChangeRequest, opinion: OpinionForm) -> HttpResponse:
     tasks = selectors.tasks_of(change)
     user = request.user
     mine = next(
@@ -248,6 +225,7 @@ def request_page(request: HttpRequest, pk: int) -> HttpResponse:
             "order": order,
             "tasks": tasks,
             "mine": mine,
+            "opinion": opinion,
             "verdicts": Verdict.choices,
             "labels": {n: actions.term_label(n) for n in actions.TERM_ASPECTS},
             "can_withdraw": change.is_open and states.can_withdraw(user, change),
@@ -257,40 +235,49 @@ def request_page(request: HttpRequest, pk: int) -> HttpResponse:
             if change.kind == RequestKind.CANCELLATION and change.status != RequestStatus.IN_REVIEW
             else (actions.loss_facts(order) if change.kind == RequestKind.CANCELLATION else None),
         },
+        status=422 if opinion.errors else 200,
     )
 
 
-def _act(request: HttpRequest, change: ChangeRequest) -> HttpResponse:
+def _opinion(request: HttpRequest, change: ChangeRequest) -> OpinionForm | None:
+    """I-2: the reviewer's opinion. Returns the form to show again with what they typed when the
+    input was refused; None when it was taken (or refused outright, with the reason shown)."""
+    task_id = request.POST.get("task", "")
+    task = get_object_or_404(ChangeTask, pk=int(task_id) if task_id.isdigit() else 0, request=change)
+    form = OpinionForm(request.POST)
+    try:
+        if not form.is_valid():
+            return form
+        actions.give_opinion(actor=actor(request), task=task, **form.cleaned_data)
+    except FieldErrors as exc:
+        add_errors(form, exc)
+        return form
+    except (ActionError, workflow.WorkflowError) as exc:
+        flash_refusal(request, exc)
+        return None
+    messages.success(request, _("意见已提交。"))
+    return None
+
+
+def _act(request: HttpRequest, change: ChangeRequest) -> None:
+    """Withdraw the request, file the signed agreement, or record the explanation (I-3)."""
     verb = request.POST.get("verb", "")
     try:
-        if verb == "opinion":
-            task = get_object_or_404(ChangeTask, pk=request.POST.get("task") or 0, request=change)
-            actions.give_opinion(
-                actor=actor(request),
-                task=task,
-                verdict=request.POST.get("verdict", ""),
-                comment=request.POST.get("comment", ""),
-                conditions=request.POST.get("conditions", ""),
-                assessed_loss=request.POST.get("assessed_loss", ""),
-                version=int(request.POST.get("version") or 0) or None,
-            )
-            messages.success(request, _("意见已提交。"))
-        elif verb == "withdraw":
-            actions.withdraw(actor=actor(request), request=change, reason=request.POST.get("reason", ""))
+        if verb == "withdraw":
+            actions.withdraw(actor=actor(request), request=change, **cleaned(WithdrawForm(request.POST)))
             messages.success(request, _("申请已撤回。"))
         elif verb == "sign":
-            actions.sign_agreement(actor=actor(request), request=change, scan=request.FILES.get("scan"))
+            scan = cleaned(AgreementForm(request.POST, request.FILES))["scan"]
+            actions.sign_agreement(actor=actor(request), request=change, scan=scan)
             messages.success(request, _("变更协议已登记为签订。"))
         elif verb == "explain":
-            actions.record_explanation(
-                actor=actor(request), request=change, text=request.POST.get("explanation", "")
-            )
+            text = cleaned(ExplanationForm(request.POST))["explanation"]
+            actions.record_explanation(actor=actor(request), request=change, text=text)
             messages.success(request, _("已记录向客户的说明。"))
         else:
             raise Http404
     except (ActionError, workflow.WorkflowError) as exc:
         flash_refusal(request, exc)
-    return redirect("changes:request_detail", pk=change.pk)
 
 
 @login_required
@@ -379,7 +366,7 @@ def customer_change(request: HttpRequest, token: str) -> HttpResponse:
         post = request.POST
         try:
             change = actions.request_by_customer(
-                token=token, name=post.get("name", ""), **customer_input(order, post)
+                token=token, name=customer_name(post), **customer_input(order, post)
             )
         except FieldErrors as exc:
             errors = exc.errors

@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 from oms.accounts.models import User
 from oms.orders.selectors import orders_for
 from oms.review import actions, selectors
+from oms.review.forms import ApprovalDecisionForm, ConfirmationForm, OpinionForm, cleaned
 from oms.review.models import ApprovalStep, ReviewTask
 
 router = Router(tags=["评审与审批"])
@@ -137,14 +138,7 @@ def give_opinion(request: HttpRequest, task_id: int, payload: ReviewOpinionIn) -
     task = selectors.review_tasks_for(request.user).filter(pk=task_id).first()
     if task is None:
         raise Http404
-    task = actions.give_opinion(
-        actor=_user(request),
-        task=task,
-        verdict=payload.verdict,
-        comment=payload.comment,
-        conditions=payload.conditions,
-        version=payload.version,
-    )
+    task = actions.give_opinion(actor=_user(request), task=task, **cleaned(OpinionForm(payload.dict())))
     return _task(ReviewTask.objects.select_related("round__order").get(pk=task.pk))
 
 
@@ -189,14 +183,15 @@ def decide(request: HttpRequest, step_id: int, payload: ApprovalDecisionIn) -> d
     ):
         raise Http404
     return _step(
-        actions.decide_step(actor=_user(request), step=step, approve=payload.approve, comment=payload.comment)
+        actions.decide_step(actor=_user(request), step=step, **cleaned(ApprovalDecisionForm(payload.dict())))
     )
 
 
 @router.post("/orders/{order_id}/confirmation", response=ReviewOut, operation_id="record_confirmation")
 def record_confirmation(request: HttpRequest, order_id: int, payload: ConfirmationIn) -> dict[str, Any]:
+    order = _order(request, order_id)
     actions.record_confirmation(
-        actor=_user(request), order=_order(request, order_id), confirmed_by_name=payload.confirmed_by_name
+        actor=_user(request), order=order, **cleaned(ConfirmationForm(payload.dict()))
     )
     return order_review(request, order_id)
 

@@ -19,7 +19,17 @@ from oms.engine import workflow
 from oms.orders.selectors import order_detail
 from oms.policy.visibility import visible_field_groups
 from oms.review import actions, selectors
-from oms.review.models import ApprovalStep, ReviewRound, TaskStatus, Verdict
+from oms.review.forms import (
+    ApprovalDecisionForm,
+    ConfirmationForm,
+    FailureCauseForm,
+    LinkConfirmationForm,
+    OpinionForm,
+    ReassignForm,
+    add_errors,
+    cleaned,
+)
+from oms.review.models import ApprovalStep, ReviewRound, ReviewTask, TaskStatus, Verdict
 from oms.web.pages import actor as acting_user
 from oms.web.pages import flash_refusal
 
@@ -37,30 +47,38 @@ def task_page(request: HttpRequest, pk: int) -> HttpResponse:
     if task is None:
         raise Http404
     actor = acting_user(request)
+    form = OpinionForm()
+    if request.method == "POST" and request.POST.get("verb") == "reassign":
+        _reassign(request, actor, task)
+        return redirect("review:task", pk=task.pk)
     if request.method == "POST":
+        form = OpinionForm(request.POST, request.FILES)
         try:
-            if request.POST.get("verb") == "reassign":
-                actions.reassign_task(
-                    actor=actor,
-                    task=task,
-                    assignee=get_object_or_404(User, pk=request.POST.get("assignee") or 0),
-                )
-                messages.success(request, _("已改派。"))
-            else:
-                actions.give_opinion(
-                    actor=actor,
-                    task=task,
-                    verdict=request.POST.get("verdict", ""),
-                    comment=request.POST.get("comment", ""),
-                    conditions=request.POST.get("conditions", ""),
-                    attachment=request.FILES.get("attachment"),
-                    version=int(request.POST.get("version") or 0) or None,
-                )
+            if form.is_valid():
+                actions.give_opinion(actor=actor, task=task, **form.cleaned_data)
                 messages.success(request, _("已提交评审意见。"))
                 return redirect("workbench:order_detail", pk=task.round.order_id)
+        except FieldErrors as exc:
+            add_errors(form, exc)
         except (ActionError, workflow.WorkflowError) as exc:
             flash_refusal(request, exc)
-        return redirect("review:task", pk=task.pk)
+            return redirect("review:task", pk=task.pk)
+    return _task_page(request, actor, task, form)
+
+
+def _reassign(request: HttpRequest, actor: User, task: ReviewTask) -> None:
+    """C-3: the superior hands the task to a colleague; a refusal is shown on the task page."""
+    try:
+        data = cleaned(ReassignForm(request.POST))
+        actions.reassign_task(actor=actor, task=task, assignee=data["assignee"])
+    except (ActionError, workflow.WorkflowError) as exc:
+        flash_refusal(request, exc)
+    else:
+        messages.success(request, _("已改派。"))
+
+
+def _task_page(request: HttpRequest, actor: User, task: ReviewTask, form: OpinionForm) -> HttpResponse:
+    """The task page, with the opinion form as the reviewer filled it when it was refused."""
     order = task.round.order
     return render(
         request,
@@ -68,13 +86,14 @@ def task_page(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "task": task,
             "order": order,
+            "form": form,
             "view": selectors.department_view(task),
             "groups": visible_field_groups(actor),
             "focus": selectors.KIND_FOCUS.get(DepartmentKind(task.department_kind))
             if task.department_kind in DepartmentKind.values
             else "",
             "verdicts": Verdict.choices,
-            "can_decide": task.status == TaskStatus.OPEN and actions._may_give_opinion(actor, task),
+            "can_decide": task.status == TaskStatus.OPEN and actions.may_give_opinion(actor, task),
             "colleagues": User.objects.filter(department_id=task.department_id, is_active=True).order_by(
                 "username"
             ),
@@ -82,6 +101,7 @@ def task_page(request: HttpRequest, pk: int) -> HttpResponse:
                 t for t in task.round.tasks.select_related("department", "assignee").order_by("stage", "pk")
             ],
         },
+        status=422 if form.errors else 200,
     )
 
 
@@ -99,12 +119,10 @@ def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if order_detail(request.user, step.order_id) is None and step.approver_id != request.user.pk:
         raise Http404
     try:
-        actions.decide_step(
-            actor=acting_user(request),
-            step=step,
-            approve=request.POST.get("verb") == "approve",
-            comment=request.POST.get("comment", ""),
+        data = cleaned(
+            ApprovalDecisionForm({**request.POST.dict(), "approve": request.POST.get("verb") == "approve"})
         )
+        actions.decide_step(actor=acting_user(request), step=step, **data)
         messages.success(request, _("已审批。"))
     except (ActionError, workflow.WorkflowError) as exc:
         flash_refusal(request, exc)
@@ -123,12 +141,8 @@ def _order_or_404(request: HttpRequest, pk: int) -> Any:
 def record_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order_or_404(request, pk)
     try:
-        actions.record_confirmation(
-            actor=acting_user(request),
-            order=order,
-            confirmed_by_name=request.POST.get("confirmed_by_name", ""),
-            evidence=request.FILES.get("evidence"),
-        )
+        data = cleaned(ConfirmationForm(request.POST, request.FILES))
+        actions.record_confirmation(actor=acting_user(request), order=order, **data)
         messages.success(request, _("已记录客户确认。"))
     except (ActionError, workflow.WorkflowError) as exc:
         flash_refusal(request, exc)
@@ -155,12 +169,8 @@ def failure_cause(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_object_or_404(ReviewRound.objects.select_related("order"), pk=pk)
     _order_or_404(request, rnd.order_id)
     try:
-        actions.record_failure_cause(
-            actor=acting_user(request),
-            rnd=rnd,
-            customer_caused=request.POST.get("customer_caused") == "on",
-            lesson=request.POST.get("lesson", ""),
-        )
+        data = cleaned(FailureCauseForm(request.POST))
+        actions.record_failure_cause(actor=acting_user(request), rnd=rnd, **data)
         messages.success(request, _("已记录。"))
     except (ActionError, workflow.WorkflowError) as exc:
         flash_refusal(request, exc)
@@ -206,7 +216,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            actions.confirm_by_link(token=token, name=request.POST.get("name", ""))
+            actions.confirm_by_link(token=token, **cleaned(LinkConfirmationForm(request.POST)))
         except (ActionError, workflow.WorkflowError) as exc:
             error = exc.errors.get("name", [exc.message])[0] if isinstance(exc, FieldErrors) else exc.message
         else:

@@ -1,0 +1,163 @@
+"""The approval chain: signed step by step, in the order the policy names (D-1, D-2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from oms.accounts.models import DepartmentKind, User
+from oms.accounts.selectors import head_of
+from oms.audit import recorder
+from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.engine import workflow
+from oms.notifications.actions import notify
+from oms.orders import states
+from oms.orders.models import SalesOrder
+from oms.policy import selectors as policy_selectors
+from oms.review import states as review_states
+from oms.review.actions.people import department_for, executive, order_url
+from oms.review.actions.renegotiation import open_renegotiation
+from oms.review.models import ApprovalStep, StepStatus
+from oms.tracking import actions as tracking
+from oms.tracking.models import WorkItem
+
+
+def _approver(role: str, order: SalesOrder) -> User:
+    """D-1: the person the chain names for `role`; P-5: never whoever entered or sells the order,
+    for whom the next person the organisation names signs (their superior, another executive)."""
+    if role == "sales_head":
+        person = head_of(order.department)
+    elif role == "executive":
+        person = executive()
+    elif role == "finance":
+        person = head_of(department_for(DepartmentKind.FINANCE))
+    else:
+        person = head_of(department_for(DepartmentKind.MANAGEMENT))
+    if person is None:
+        raise ActionError(_("审批链中的“%(r)s”没有对应的人员。") % {"r": role})
+    what = _("审批订单 %(n)s") % {"n": order.number}
+    return tracking.decider_for(candidate=person, target=order, what=what, url=order_url(order)) or person
+
+
+def _open_step(step: ApprovalStep, actor: Any) -> None:
+    order = step.order
+    step = workflow.apply(review_states.OPEN_STEP, step, actor=actor)
+    assert step.approver.department is not None
+    tracking.open_item(
+        target=step,
+        kind="approval.step",
+        title=_("审批订单 %(n)s") % {"n": order.number},
+        department=step.approver.department,
+        assignee=step.approver,
+        calendar=policy_selectors.work_calendar(order.policy_version.number),
+        hours=policy_selectors.time_limit_hours(
+            order_class=order.order_class, version=order.policy_version.number
+        ),
+    )
+    notify(
+        event="review",
+        recipients=[step.approver],
+        title=_("请审批订单 %(n)s") % {"n": order.number},
+        url=order_url(order),
+    )
+
+
+# Within another action no savepoint of its own (issue 21): a failure fails that action.
+@transaction.atomic(savepoint=False)
+@recorder.batched
+def start_approval(*, order: SalesOrder, actor: Any) -> list[ApprovalStep]:
+    """D-1: the chain for the order's amount and class, signed in order."""
+    roles = order.policy().approval_steps(amount=order.total_amount, order_class=order.order_class)
+    attempt = (order.approval_steps.order_by("-attempt").values_list("attempt", flat=True).first() or 0) + 1
+    steps = [
+        ApprovalStep.objects.create(
+            order=order, attempt=attempt, seq=i + 1, role=role, approver=_approver(role, order)
+        )
+        for i, role in enumerate(roles)
+    ]
+    recorder.record(
+        actor=actor, obj=order, action="approval.start", after={"attempt": attempt, "steps": roles}
+    )
+    if steps:
+        _open_step(steps[0], actor)
+    else:
+        _finish_approval(order, actor)
+    return steps
+
+
+def _may_sign(actor: Any, step: ApprovalStep) -> bool:
+    if step.approver_id == actor.pk:
+        return True
+    return WorkItem.objects.filter(
+        content_type__model="approvalstep", object_id=step.pk, escalated_to=actor
+    ).exists()
+
+
+@transaction.atomic
+@recorder.batched
+def decide_step(*, actor: User, step: ApprovalStep, approve: bool, comment: str = "") -> ApprovalStep:
+    """D-1: approve, or reject with the reason back to sales."""
+    locked = ApprovalStep.objects.select_for_update().select_related("order").get(pk=step.pk)
+    if not _may_sign(actor, locked):
+        raise NotAllowed(_("只有该步骤的审批人可以审批。"))
+    if locked.status != StepStatus.OPEN:
+        raise ActionError(_("该审批步骤已处理或尚未轮到。"))
+    if not approve and not comment.strip():
+        raise FieldErrors({"comment": _("驳回时必须写明理由。")})
+    locked = workflow.apply(
+        review_states.APPROVE_STEP if approve else review_states.REJECT_STEP,
+        locked,
+        actor=actor,
+        reason=comment.strip(),
+        changes={"comment": comment.strip(), "decided_by": actor, "decided_at": timezone.now()},
+    )
+    tracking.close_items(target=locked, actor=actor, outcome=str(StepStatus(locked.status).label))
+    order = locked.order
+    recorder.record(
+        actor=actor,
+        obj=order,
+        action="approval.decide",
+        after={
+            "attempt": locked.attempt,
+            "role": locked.role,
+            "approved": approve,
+            "comment": locked.comment,
+        },
+    )
+    if not approve:
+        for rest in order.approval_steps.filter(attempt=locked.attempt, status=StepStatus.WAITING):
+            workflow.apply(review_states.SKIP_STEP, rest, actor=actor, reason=locked.comment)
+        order = workflow.apply(states.REJECT_APPROVAL, order, actor=actor, reason=locked.comment)
+        open_renegotiation(order, locked.comment)
+        return locked
+    following = (
+        order.approval_steps.filter(attempt=locked.attempt, status=StepStatus.WAITING).order_by("seq").first()
+    )
+    if following is not None:
+        _open_step(following, actor)
+    else:
+        _finish_approval(order, actor)
+    return locked
+
+
+def _finish_approval(order: SalesOrder, actor: Any) -> None:
+    """D-2: approved orders wait for the customer's confirmation, due within the policy's days."""
+    order = workflow.apply(states.APPROVE, order, actor=actor)
+    tracking.open_item(
+        target=order,
+        kind="order.confirmation",
+        title=_("请客户确认订单 %(n)s") % {"n": order.number},
+        department=order.department,
+        assignee=order.salesperson,
+        calendar=policy_selectors.work_calendar(order.policy_version.number),
+        days=order.policy().confirmation.confirm_within_days,
+    )
+    notify(
+        event="review",
+        recipients=[order.salesperson],
+        title=_("订单 %(n)s 已审批，请与客户确认") % {"n": order.number},
+        url=order_url(order),
+    )
