@@ -23,6 +23,7 @@ from oms.core.pages import actor, attempt, flash_refusal
 from oms.feedback import actions, permissions, selectors, states
 from oms.feedback.findings import findings
 from oms.feedback.models import (
+    Complaint,
     ComplaintCategory,
     ImprovementAction,
     Invitation,
@@ -32,7 +33,7 @@ from oms.feedback.models import (
 from oms.policy.selectors import policy
 
 COMPLAINT_SPEC = ListSpec(
-    model=actions.Complaint,
+    model=Complaint,
     prefix="feedback:complaint",
     title=gettext_lazy("客户投诉"),
     columns=[
