@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -351,7 +352,7 @@ def invitation(request: HttpRequest, pk: int) -> HttpResponse:
         except ActionError as exc:
             flash_refusal(request, exc)
         else:
-            link = request.build_absolute_uri(f"/survey/{token}/")
+            link = request.build_absolute_uri(reverse("feedback:respond", args=[token]))
     return render(
         request,
         "feedback/invitation.html",

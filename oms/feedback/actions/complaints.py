@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,7 +38,7 @@ COMPLAINT_STEP = "complaint.step"
 
 
 def _url(complaint: Complaint) -> str:
-    return f"/complaints/{complaint.pk}/"
+    return reverse("feedback:complaint", args=[complaint.pk])
 
 
 # --- complaints (N-2, N-3) -------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -81,7 +82,7 @@ def add_action(
         event="feedback",
         recipients=[owner],
         title=_("新的改进措施由您负责：%(t)s") % {"t": action.title},
-        url=f"/improvements/{action.pk}/",
+        url=reverse("feedback:action", args=[action.pk]),
     )
     return action
 
@@ -114,6 +115,6 @@ def decide_action(
         event="feedback",
         recipients=[done.created_by if verb == "finish" else done.owner],
         title=_("改进措施 %(t)s：%(d)s") % {"t": done.title, "d": transition.label},
-        url=f"/improvements/{done.pk}/",
+        url=reverse("feedback:action", args=[done.pk]),
     )
     return done

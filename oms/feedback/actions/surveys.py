@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -125,7 +126,7 @@ def send_survey(*, actor: User, survey: Survey, customer_ids: Iterable[int] | No
             event="feedback",
             recipients=[User(pk=owner_id)],
             title=_("满意度调查 %(n)s：请将调查链接发给您的客户") % {"n": survey.number},
-            url=f"/surveys/{survey.pk}/",
+            url=reverse("feedback:survey", args=[survey.pk]),
         )
     return len(customers)
 
@@ -245,7 +246,7 @@ def _answer(
             event="feedback",
             recipients=[User(pk=invitation.salesperson_id)],
             title=_("%(c)s 已答复满意度调查") % {"c": invitation.customer.name},
-            url=f"/surveys/invitations/{invitation.pk}/",
+            url=reverse("feedback:invitation", args=[invitation.pk]),
         )
     return invitation
 
@@ -299,5 +300,5 @@ def on_order_closed(
             event="feedback",
             recipients=[User(pk=instance.salesperson_id)],
             title=_("订单 %(n)s 已关闭：请邀请客户评价") % {"n": instance.number},
-            url=f"/surveys/invitations/{invitation.pk}/",
+            url=reverse("feedback:invitation", args=[invitation.pk]),
         )

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,12 +50,17 @@ def superior_of(*, assignee: User | None, department: Department) -> User | None
     )
 
 
+def _my_work() -> str:
+    """The page listing the reader's open steps, where an escalated or reminded step shows."""
+    return reverse("intake:work")
+
+
 def decider_for(
     *,
     candidate: User | None,
     target: Any,
     what: str,
-    url: str = "/work/",
+    url: str = "",
     raisers: Iterable[int | None] | None = None,
 ) -> User | None:
     """P-5, P-3: who decides `target`: the natural decider unless they raised it (`raisers`, by
@@ -72,7 +78,7 @@ def decider_for(
             event="segregation.no_decider",
             recipients=list(administrators()),
             title=_("%(w)s：除提出人外没有可以决定的人，请在组织中指定（如分管领导）。") % {"w": what},
-            url=url,
+            url=url or _my_work(),
         )
     return person
 
@@ -120,7 +126,7 @@ def sweep(*, now: datetime | None = None) -> int:
                 recipients=[superior, item.assignee],
                 title=_("已超时并上报：%(t)s（截止 %(d)s）")
                 % {"t": item.title, "d": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M")},
-                url="/work/",
+                url=_my_work(),
             )
             escalated += 1
     remind(now=now)
@@ -159,7 +165,7 @@ def remind(*, now: datetime | None = None) -> int:
                 recipients=[person],
                 title=_("即将到期：%(t)s（截止 %(d)s）")
                 % {"t": item.title, "d": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M")},
-                url="/work/",
+                url=_my_work(),
             )
         reminded += 1
     return reminded
