@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +23,7 @@ from oms.core.listing import Column, ListSpec, table_xlsx
 from oms.core.pages import actor, attempt, flash_refusal
 from oms.feedback import actions, permissions, selectors, states
 from oms.feedback.findings import findings
+from oms.feedback.forms import ComplaintForm, DecisionForm, ImprovementForm, SurveyForm, cleaned, step_form
 from oms.feedback.models import (
     Complaint,
     ComplaintCategory,
@@ -128,13 +129,6 @@ QUESTION_SPEC = ListSpec(
 )
 
 
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 # --- complaints ------------------------------------------------------------------------------
 
 
@@ -147,14 +141,15 @@ def new_complaint(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
+            given = cleaned(ComplaintForm(request.POST, request.FILES))
             done = actions.register_complaint(
                 actor=user,
-                order_number=request.POST.get("order", ""),
-                category=request.POST.get("category", ""),
-                description=request.POST.get("description", ""),
-                complainant=request.POST.get("complainant", ""),
-                claim_amount=request.POST.get("claim_amount", ""),
-                evidence=request.FILES.get("evidence"),
+                order_number=given["order"],
+                category=given["category"],
+                description=given["description"],
+                complainant=given["complainant"],
+                claim_amount=given["claim_amount"],
+                evidence=given["evidence"],
             )
         except FieldErrors as exc:
             errors = exc.errors
@@ -209,15 +204,14 @@ def complaint_step(request: HttpRequest, pk: int) -> HttpResponse:
     if found is None:
         raise Http404
     step = request.POST.get("step", "")
-    data: dict[str, object] = {k: request.POST.get(k, "") for k in request.POST}
-    data["materials"] = request.POST.getlist("materials")
+    form = step_form(step, request.POST)
     attempt(
         request,
         lambda: actions.advance(
             actor=actor(request),
             complaint=found,
             step=step,
-            data=data,
+            data=cleaned(form),
             version=int(request.POST.get("version") or 0),
             evidence=request.FILES.get("evidence"),
             reason=request.POST.get("reason", ""),
@@ -237,12 +231,7 @@ def new_survey(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            done = actions.create_survey(
-                actor=user,
-                title=request.POST.get("title", ""),
-                period_start=_date(request.POST.get("period_start", "")),
-                period_end=_date(request.POST.get("period_end", "")),
-            )
+            done = actions.create_survey(actor=user, **cleaned(SurveyForm(request.POST)))
         except FieldErrors as exc:
             errors = exc.errors
         else:
@@ -325,13 +314,7 @@ def survey_do(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 actor=user, survey=found, notice=request.POST.get("notice", ""), version=version
             )
         elif verb == "action":
-            actions.add_action(
-                actor=user,
-                survey=found,
-                title=request.POST.get("title", ""),
-                owner=User.objects.filter(pk=request.POST.get("owner") or 0).first(),
-                due_on=_date(request.POST.get("due_on", "")),
-            )
+            actions.add_action(actor=user, survey=found, **cleaned(ImprovementForm(request.POST)))
         else:
             raise Http404
     except (ActionError, workflow.WorkflowError) as exc:
@@ -409,19 +392,23 @@ def improvement(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         attempt(
             request,
-            lambda: actions.decide_action(
-                actor=user,
-                action=found,
-                verb=request.POST.get("verb", ""),
-                note=request.POST.get("note", ""),
-                version=int(request.POST.get("version") or 0),
-            ),
+            lambda: _decide(user, found, cleaned(DecisionForm(request.POST))),
         )
         return redirect("feedback:action", pk=found.pk)
     return render(
         request,
         "feedback/action.html",
         {"a": found, "transitions": states.IMPROVEMENT.available(found, user)},
+    )
+
+
+def _decide(user: User, found: ImprovementAction, given: dict[str, Any]) -> ImprovementAction:
+    return actions.decide_action(
+        actor=user,
+        action=found,
+        verb=str(given["verb"]),
+        note=str(given["note"]),
+        version=int(given["version"] or 0),
     )
 
 
@@ -434,11 +421,7 @@ def complaint_action(request: HttpRequest, pk: int) -> HttpResponse:
     attempt(
         request,
         lambda: actions.add_action(
-            actor=actor(request),
-            complaint=found,
-            title=request.POST.get("title", ""),
-            owner=User.objects.filter(pk=request.POST.get("owner") or 0).first(),
-            due_on=_date(request.POST.get("due_on", "")),
+            actor=actor(request), complaint=found, **cleaned(ImprovementForm(request.POST))
         ),
     )
     return redirect("feedback:complaint", pk=found.pk)

@@ -4,8 +4,6 @@ re-exported here so `from oms.feedback import actions; actions.advance(...)` kee
 
 from oms.feedback.actions.complaints import (
     COMPLAINT_STEP,
-    STEP_FIELDS,
-    StepField,
     advance,
     complain_in_portal,
     complaint_orders,
@@ -27,6 +25,7 @@ from oms.feedback.actions.surveys import (
     send_survey,
     tell_customers,
 )
+from oms.feedback.forms import STEP_FIELDS, StepField
 
 __all__ = [
     "COMPLAINT_STEP",

@@ -4,7 +4,6 @@ step by step to a decided and carried-out remedy."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -20,8 +19,8 @@ from oms.accounts.models import User
 from oms.accounts.selectors import decider, department_of_kind, head_of, superior_for_approval
 from oms.core import records, workflow
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
-from oms.core.money import DecimalInputError, parse_model_decimal
 from oms.feedback import permissions, states
+from oms.feedback.forms import STEP_FIELDS
 from oms.feedback.models import (
     Complaint,
     ComplaintCategory,
@@ -61,7 +60,7 @@ def register_complaint(
     category: str,
     description: str,
     complainant: str,
-    claim_amount: str = "",
+    claim_amount: Decimal | None = None,
     evidence: UploadedFile | None = None,
 ) -> Complaint:
     """N-2, N-3: customer service registers a complaint against an order; the first answer is
@@ -90,7 +89,7 @@ def complain_in_portal(
     order: SalesOrder,
     category: str,
     description: str,
-    claim_amount: str = "",
+    claim_amount: Decimal | None = None,
     evidence: UploadedFile | None = None,
 ) -> Complaint:
     """N-3, B-8: the customer's contact files a complaint on their own confirmed order in the
@@ -124,7 +123,7 @@ def _register(
     category: str,
     description: str,
     complainant: str,
-    claim_amount: str,
+    claim_amount: Decimal | None,
     evidence: UploadedFile | None,
 ) -> Complaint:
     errors: dict[str, list[str]] = {}
@@ -136,7 +135,6 @@ def _register(
         errors["description"] = [_("请填写投诉内容。")]
     if not complainant.strip():
         errors["complainant"] = [_("请填写投诉人。")]
-    amount = _decimal(claim_amount, "claim_amount", errors, default=Decimal("0"))
     if errors:
         raise FieldErrors(errors)
     assert order is not None
@@ -149,7 +147,7 @@ def _register(
         category=category,
         description=description.strip(),
         complainant=complainant.strip(),
-        claim_amount=amount or Decimal("0"),
+        claim_amount=claim_amount or Decimal("0"),
         received_at=now,
         answer_due_at=calendar.add_working_days(now, rules.complaint_answer_days),
         registered_by=actor,
@@ -167,80 +165,6 @@ def _register(
     return complaint
 
 
-def _decimal(
-    text: str, name: str, errors: dict[str, list[str]], *, default: Decimal | None
-) -> Decimal | None:
-    """P-1: a complaint's money field through the shared parser at its column's digits; the
-    message names the field (not negative, at most two decimals, no NaN/Infinity/overflow)."""
-    text = (text or "").strip()
-    if not text:
-        return default
-    try:
-        return parse_model_decimal(Complaint, name, text, min_value=0)
-    except DecimalInputError as exc:
-        errors[name] = [exc.message]
-        return None
-
-
-@dataclass(frozen=True)
-class StepField:
-    name: str
-    kind: str  # "text", "bool", "money", "list"
-    required: bool = True
-
-
-# N-2: what each step records (004 客户投诉处理的步骤 1–8).
-STEP_FIELDS: dict[str, tuple[StepField, ...]] = {
-    "collect_evidence": (StepField("evidence_note", "text"),),
-    "check_receipt": (StepField("receipt_signed", "bool"), StepField("receipt_note", "text")),
-    "compare_inspection": (StepField("inspection_matches", "bool"), StepField("inspection_note", "text")),
-    "check_window": (StepField("within_window", "bool"), StepField("window_note", "text")),
-    "gather_materials": (StepField("materials", "list"), StepField("materials_note", "text", required=False)),
-    "decide_remedy": (
-        StepField("meeting_note", "text"),
-        StepField("remedy", "text"),
-        StepField("proposed_compensation", "money", required=False),
-    ),
-    "record_negotiation": (
-        StepField("negotiation_outcome", "text"),
-        StepField("agreed_compensation", "money", required=False),
-    ),
-    "submit_report": (StepField("report", "text"),),
-    "approve": (),
-    "refuse": (),
-    "carry_out": (StepField("execution_note", "text"),),
-}
-
-
-def _step_values(step: str, data: Mapping[str, Any]) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = {}
-    for f in STEP_FIELDS[step]:
-        raw = data.get(f.name, "")
-        label = str(getattr(Complaint._meta.get_field(f.name), "verbose_name", f.name))
-        if f.kind == "bool":
-            if raw not in {"yes", "no"}:
-                errors[f.name] = [_("请选择“%(f)s”：是或否。") % {"f": label}]
-                continue
-            values[f.name] = raw == "yes"
-        elif f.kind == "money":
-            values[f.name] = _decimal(str(raw), f.name, errors, default=None)
-        elif f.kind == "list":
-            items = [
-                str(x).strip() for x in (raw if isinstance(raw, list | tuple) else str(raw).splitlines())
-            ]
-            values[f.name] = [x for x in items if x]
-            if f.required and not values[f.name]:
-                errors[f.name] = [_("请填写“%(f)s”。") % {"f": label}]
-        else:
-            values[f.name] = str(raw).strip()
-            if f.required and not values[f.name]:
-                errors[f.name] = [_("请填写“%(f)s”。") % {"f": label}]
-    if errors:
-        raise FieldErrors(errors)
-    return values
-
-
 @transaction.atomic
 def advance(
     *,
@@ -252,14 +176,15 @@ def advance(
     evidence: UploadedFile | None = None,
     reason: str = "",
 ) -> Complaint:
-    """N-2: record one step of the complaint and move it on; the next step opens with its
+    """N-2: record one step of the complaint (`data`: the step's typed values, as
+    `forms.step_form` parses them) and move it on; the next step opens with its
     deadline (the policy's working days), the report goes to the handler's head for approval."""
     transition = states.COMPLAINT.transitions.get(step)
     if transition is None:
         raise ActionError(_("未知的处理步骤。"))
     if version != complaint.version:
         raise StaleVersion(_("该投诉已被他人更新，请刷新后再试。"))
-    changes = _step_values(step, data)
+    changes = {f.name: data[f.name] for f in STEP_FIELDS.get(step, ()) if f.name in data}
     now = timezone.now()
     if step == "collect_evidence":
         changes["first_answer_at"] = now

@@ -175,3 +175,18 @@ def test_other_exceptions_are_not_announced(world: dict[str, Any]) -> None:
     )
     assert exception.customer_informed is False
     assert not Notification.objects.filter(recipient=world["user"]).exists()
+
+
+def test_a_bad_claim_amount_re_renders_what_the_customer_typed(portal: Client, world: dict[str, Any]) -> None:
+    """Issue 22: the portal complaint goes through the same form as customer service's; a bad
+    amount is named and the page keeps what was typed; nothing is saved."""
+    before = Complaint.objects.count()
+    response = portal.post(
+        f"/portal/orders/{world['shipped'].number}/complaint/",
+        {"category": "quality", "description": "外壳有划痕，共三台", "claim_amount": "12.345"},
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "外壳有划痕，共三台" in body and 'value="12.345"' in body
+    assert "最多 2 位小数" in body
+    assert Complaint.objects.count() == before
