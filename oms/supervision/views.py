@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +19,7 @@ from oms.core.errors import ActionError, FieldErrors
 from oms.core.listing import Column, ListSpec
 from oms.core.pages import actor, attempt, flash_refusal
 from oms.supervision import actions, checks, permissions, selectors, states
+from oms.supervision.forms import CloseReportForm, FindingForm, ReportForm, SpotCheckForm, cleaned
 from oms.supervision.models import Finding, SpotCheck, ViolationReport
 
 CHECK_SPEC = ListSpec(
@@ -82,13 +83,6 @@ REPORT_SPEC = ListSpec(
 )
 
 
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 @login_required
 def new_check(request: HttpRequest) -> HttpResponse:
     """O-2: draw a spot check; giving an earlier check's seed draws the same sample again."""
@@ -97,19 +91,8 @@ def new_check(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        size = request.POST.get("sample_size", "")
-        seed = request.POST.get("seed", "").strip()
         try:
-            if (size and not size.isdigit()) or (seed and not seed.isdigit()):
-                raise FieldErrors({"sample_size": [_("样本量和随机种子须为整数。")]})
-            done = actions.start_spot_check(
-                actor=user,
-                title=request.POST.get("title", ""),
-                period_start=_date(request.POST.get("period_start", "")),
-                period_end=_date(request.POST.get("period_end", "")),
-                sample_size=int(size) if size else None,
-                seed=int(seed) if seed else None,
-            )
+            done = actions.start_spot_check(actor=user, **cleaned(SpotCheckForm(request.POST)))
         except FieldErrors as exc:
             errors = exc.errors
         else:
@@ -173,14 +156,7 @@ def check_do(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             )
         elif verb == "finding":
             item = found.items.filter(pk=request.POST.get("item") or 0).first()
-            actions.add_finding(
-                actor=user,
-                item=item,
-                check_code=request.POST.get("check_code", ""),
-                description=request.POST.get("description", ""),
-                corrective_action=request.POST.get("corrective_action", ""),
-                owner=User.objects.filter(pk=request.POST.get("owner") or 0).first(),
-            )
+            actions.add_finding(actor=user, item=item, **cleaned(FindingForm(request.POST)))
         elif verb == "close":
             actions.close_spot_check(actor=user, check=found, summary=request.POST.get("summary", ""))
         else:
@@ -207,12 +183,7 @@ def new_report(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            actions.report_violation(
-                actor=actor(request),
-                subject=request.POST.get("subject", ""),
-                description=request.POST.get("description", ""),
-                order_number=request.POST.get("order_number", ""),
-            )
+            actions.report_violation(actor=actor(request), **cleaned(ReportForm(request.POST)))
         except FieldErrors as exc:
             errors = exc.errors
         else:
@@ -226,6 +197,16 @@ def new_report(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _close_report(user: User, found: ViolationReport, given: dict[str, Any]) -> ViolationReport:
+    return actions.close_report(
+        actor=user,
+        report=found,
+        outcome=given["outcome"],
+        substantiated=given["substantiated"],
+        version=given["version"] or 0,
+    )
+
+
 @login_required
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.reports_for(request.user).filter(pk=pk).first()
@@ -233,17 +214,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     user = actor(request)
     if request.method == "POST":
-        verdict = request.POST.get("substantiated", "")
-        attempt(
-            request,
-            lambda: actions.close_report(
-                actor=user,
-                report=found,
-                outcome=request.POST.get("outcome", ""),
-                substantiated={"yes": True, "no": False}.get(verdict),
-                version=int(request.POST.get("version") or 0),
-            ),
-        )
+        attempt(request, lambda: _close_report(user, found, cleaned(CloseReportForm(request.POST))))
         return redirect("supervision:report", pk=found.pk)
     return render(
         request,
