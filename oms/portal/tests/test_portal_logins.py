@@ -69,3 +69,15 @@ def test_the_customer_changes_their_password(portal: Client, world: dict[str, An
     assert ok.status_code == 302
     world["user"].refresh_from_db()
     assert world["user"].check_password("Abcdef-12345x")
+
+
+def test_a_refused_login_name_keeps_what_was_typed(client: Client, world: dict[str, Any]) -> None:
+    """Issue 22: the login form is parsed by its form; a refused name is shown again, nothing saved."""
+    contact = Contact.objects.filter(customer__code="C0002").first()
+    assert contact is not None
+    client.force_login(world["admin"])
+    response = client.post(f"/master/contacts/{contact.pk}/portal/", {"username": "tian fu!"})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert 'value="tian fu!"' in body and "登录名只能包含字母、数字和 @ . + - _。" in body
+    assert not PortalAccount.objects.filter(contact=contact).exists()
