@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from oms.accounts.models import User
 from oms.core.errors import FieldErrors
 from oms.core.money import DecimalInputError, parse_model_decimal
+from oms.customers.models import Customer
 from oms.feedback.models import Complaint
 
 
@@ -122,6 +123,35 @@ class ImprovementForm(forms.Form):
         error_messages={"invalid_choice": _("请选择负责人。")},
     )
     due_on = forms.DateField(required=False, error_messages={"invalid": _("请填写不早于今天的完成期限。")})
+
+
+class StepDecisionForm(forms.Form):
+    """N-2: which step of a complaint is recorded, on which version, and why (approve, refuse)."""
+
+    step = forms.CharField(required=False, max_length=40)
+    version = forms.IntegerField(required=False, min_value=0)
+    reason = forms.CharField(required=False)
+
+
+class SurveyReportForm(forms.Form):
+    """N-1: the survey report's conclusions, or the notice to customers, on a version."""
+
+    conclusions = forms.CharField(required=False)
+    notice = forms.CharField(required=False)
+    version = forms.IntegerField(required=False, min_value=0)
+
+
+class SendSurveyForm(forms.Form):
+    """N-1: the customers a survey is sent to."""
+
+    customers = forms.ModelMultipleChoiceField(
+        queryset=Customer.objects.all(),
+        required=False,
+        error_messages={
+            "invalid_choice": _("请至少选择一个客户。"),
+            "invalid_pk_value": _("请至少选择一个客户。"),
+        },
+    )
 
 
 class DecisionForm(forms.Form):

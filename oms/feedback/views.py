@@ -23,7 +23,17 @@ from oms.core.listing import Column, ListSpec, table_xlsx
 from oms.core.pages import actor, attempt, flash_refusal
 from oms.feedback import actions, permissions, selectors, states
 from oms.feedback.findings import findings
-from oms.feedback.forms import ComplaintForm, DecisionForm, ImprovementForm, SurveyForm, cleaned, step_form
+from oms.feedback.forms import (
+    ComplaintForm,
+    DecisionForm,
+    ImprovementForm,
+    SendSurveyForm,
+    StepDecisionForm,
+    SurveyForm,
+    SurveyReportForm,
+    cleaned,
+    step_form,
+)
 from oms.feedback.models import (
     Complaint,
     ComplaintCategory,
@@ -203,21 +213,21 @@ def complaint_step(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.complaints_for(request.user).filter(pk=pk).first()
     if found is None:
         raise Http404
-    step = request.POST.get("step", "")
-    form = step_form(step, request.POST)
-    attempt(
-        request,
-        lambda: actions.advance(
-            actor=actor(request),
-            complaint=found,
-            step=step,
-            data=cleaned(form),
-            version=int(request.POST.get("version") or 0),
-            evidence=request.FILES.get("evidence"),
-            reason=request.POST.get("reason", ""),
-        ),
-    )
+    attempt(request, lambda: _advance(request, found))
     return redirect("feedback:complaint", pk=found.pk)
+
+
+def _advance(request: HttpRequest, found: Complaint) -> Complaint:
+    given = cleaned(StepDecisionForm(request.POST))
+    return actions.advance(
+        actor=actor(request),
+        complaint=found,
+        step=given["step"],
+        data=cleaned(step_form(given["step"], request.POST)),
+        version=given["version"] or 0,
+        evidence=request.FILES.get("evidence"),
+        reason=given["reason"],
+    )
 
 
 # --- surveys ---------------------------------------------------------------------------------
@@ -297,22 +307,15 @@ def survey_do(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     if found is None:
         raise Http404
     user = actor(request)
-    version = int(request.POST.get("version") or 0)
     try:
         if verb == "send":
-            ids = [int(x) for x in request.POST.getlist("customers") if x.isdigit()]
-            n = actions.send_survey(actor=user, survey=found, customer_ids=ids)
+            chosen = cleaned(SendSurveyForm(request.POST))["customers"]
+            n = actions.send_survey(actor=user, survey=found, customer_ids=[c.pk for c in chosen])
             messages.success(request, _("已邀请 %(n)s 个客户。") % {"n": n})
         elif verb == "close":
             actions.close_survey(actor=user, survey=found)
-        elif verb == "conclusions":
-            actions.record_conclusions(
-                actor=user, survey=found, conclusions=request.POST.get("conclusions", ""), version=version
-            )
-        elif verb == "notice":
-            actions.tell_customers(
-                actor=user, survey=found, notice=request.POST.get("notice", ""), version=version
-            )
+        elif verb in {"conclusions", "notice"}:
+            _report(user, found, verb, cleaned(SurveyReportForm(request.POST)))
         elif verb == "action":
             actions.add_action(actor=user, survey=found, **cleaned(ImprovementForm(request.POST)))
         else:
@@ -320,6 +323,16 @@ def survey_do(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     except (ActionError, workflow.WorkflowError) as exc:
         flash_refusal(request, exc)
     return redirect("feedback:survey", pk=found.pk)
+
+
+def _report(user: User, found: Survey, verb: str, given: dict[str, Any]) -> Survey:
+    """N-1: the survey report's conclusions, or the notice to customers."""
+    version = given["version"] or 0
+    if verb == "conclusions":
+        return actions.record_conclusions(
+            actor=user, survey=found, conclusions=given["conclusions"], version=version
+        )
+    return actions.tell_customers(actor=user, survey=found, notice=given["notice"], version=version)
 
 
 @login_required

@@ -45,6 +45,15 @@ class SpotCheckForm(forms.Form):
     )
 
 
+class ItemForm(forms.Form):
+    """O-2: one sampled order, the inspector's note on it and the version they saw (the
+    verdicts, one per check of the spot check, are read by name)."""
+
+    item = forms.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
+    note = forms.CharField(required=False)
+    version = forms.IntegerField(required=False, min_value=0)
+
+
 class FindingForm(forms.Form):
     """O-2: a finding on one sampled order's check, and its correction's owner."""
 

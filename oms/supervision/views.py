@@ -19,7 +19,7 @@ from oms.core.errors import ActionError, FieldErrors
 from oms.core.listing import Column, ListSpec
 from oms.core.pages import actor, attempt, flash_refusal
 from oms.supervision import actions, checks, permissions, selectors, states
-from oms.supervision.forms import CloseReportForm, FindingForm, ReportForm, SpotCheckForm, cleaned
+from oms.supervision.forms import CloseReportForm, FindingForm, ItemForm, ReportForm, SpotCheckForm, cleaned
 from oms.supervision.models import Finding, SpotCheck, ViolationReport
 
 CHECK_SPEC = ListSpec(
@@ -144,18 +144,19 @@ def check_do(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     user = actor(request)
     try:
         if verb == "item":
-            item = found.items.filter(pk=request.POST.get("item") or 0).first()
+            given = cleaned(ItemForm(request.POST))
+            item = found.items.filter(pk=given["item"] or 0).first()
             if item is None:
                 raise Http404
             actions.confirm_item(
                 actor=user,
                 item=item,
                 verdicts={c: request.POST.get(f"v-{c}", "") for c in found.checks},
-                note=request.POST.get("note", ""),
-                version=int(request.POST.get("version") or 0),
+                note=given["note"],
+                version=given["version"] or 0,
             )
         elif verb == "finding":
-            item = found.items.filter(pk=request.POST.get("item") or 0).first()
+            item = found.items.filter(pk=cleaned(ItemForm(request.POST))["item"] or 0).first()
             actions.add_finding(actor=user, item=item, **cleaned(FindingForm(request.POST)))
         elif verb == "close":
             actions.close_spot_check(actor=user, check=found, summary=request.POST.get("summary", ""))
