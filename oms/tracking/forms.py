@@ -43,6 +43,12 @@ class ExceptionForm(forms.Form):
     customer_informed = forms.BooleanField(required=False)
 
 
+class ExceptionChoiceForm(forms.Form):
+    """H-4: which of the order's exceptions is resolved (by its number in the database)."""
+
+    exception = forms.IntegerField(required=False, min_value=0, max_value=2**63 - 1)
+
+
 class ResolutionForm(forms.Form):
     """H-4: how an exception was resolved, its cause and any contractual liability."""
 

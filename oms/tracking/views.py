@@ -17,7 +17,7 @@ from oms.core.pages import actor as acting_user
 from oms.core.pages import flash_refusal
 from oms.orders.selectors import order_detail, orders_for
 from oms.tracking import actions, selectors
-from oms.tracking.forms import EntryForm, ExceptionForm, ResolutionForm, cleaned
+from oms.tracking.forms import EntryForm, ExceptionChoiceForm, ExceptionForm, ResolutionForm, cleaned
 from oms.tracking.models import OrderException
 
 
@@ -34,7 +34,8 @@ def order_tracking(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         elif verb == "exception":
             actions.raise_exception(actor=actor, order=order, **cleaned(ExceptionForm(request.POST)))
         elif verb == "resolve":
-            exception = get_object_or_404(OrderException, pk=request.POST.get("exception") or 0, order=order)
+            picked = cleaned(ExceptionChoiceForm(request.POST))["exception"] or 0
+            exception = get_object_or_404(OrderException, pk=picked, order=order)
             actions.resolve_exception(
                 actor=actor, exception=exception, **cleaned(ResolutionForm(request.POST))
             )
