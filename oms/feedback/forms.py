@@ -17,7 +17,7 @@ from oms.accounts.models import User
 from oms.core.errors import FieldErrors
 from oms.core.money import DecimalInputError, parse_model_decimal
 from oms.customers.models import Customer
-from oms.feedback.models import Complaint
+from oms.feedback.models import Complaint, QuestionKind
 
 
 @dataclass(frozen=True)
@@ -187,4 +187,22 @@ def step_form(step: str, data: Any) -> forms.Form:
             fill = _("请填写“%(f)s”。") % {"f": label}
             fields[f.name] = forms.CharField(required=f.required, error_messages={"required": fill})
     form_class = type("StepForm", (forms.Form,), fields)
+    return form_class(data)
+
+
+def answer_form(questions: list[dict[str, Any]], scale: int, data: Any) -> forms.Form:
+    """N-1, N-3: the customer's answers to a survey's questions (or the closing question): every
+    score a whole number from 1 to the policy's scale, text answers free."""
+    fields: dict[str, forms.Field] = {}
+    for q in questions:
+        if q["kind"] == QuestionKind.SCORE:
+            score = _("请为“%(q)s”打分（1–%(s)s）。") % {"q": q["text"], "s": scale}
+            fields[q["key"]] = forms.IntegerField(
+                min_value=1,
+                max_value=scale,
+                error_messages={"required": score, "invalid": score, "min_value": score, "max_value": score},
+            )
+        else:
+            fields[q["key"]] = forms.CharField(required=False)
+    form_class = type("AnswerForm", (forms.Form,), fields)
     return form_class(data)

@@ -20,6 +20,7 @@ from oms.core.tokens import new_token, token_hash
 from oms.customers.models import Customer
 from oms.customers.selectors import portal_account_of
 from oms.feedback import permissions, states
+from oms.feedback.forms import answer_form
 from oms.feedback.models import (
     Answer,
     Invitation,
@@ -211,22 +212,15 @@ def _answer(
     if invitation.survey is not None and invitation.survey.status != SurveyStatus.SENT:
         raise ActionError(_("该调查已结束。"))
     scale = policy().feedback.score_scale
-    errors: dict[str, list[str]] = {}
-    rows: list[Answer] = []
-    now = timezone.now()
-    for q in questions_of(invitation):
-        raw = str(values.get(q["key"], "")).strip()
-        if q["kind"] == QuestionKind.SCORE:
-            if not raw.isdigit() or not 1 <= int(raw) <= scale:
-                errors[q["key"]] = [_("请为“%(q)s”打分（1–%(s)s）。") % {"q": q["text"], "s": scale}]
-                continue
-            rows.append(Answer(question_key=q["key"], question_text=q["text"], score=int(raw), scale=scale))
-        else:
-            rows.append(Answer(question_key=q["key"], question_text=q["text"], text=raw[:2000]))
+    questions = questions_of(invitation)
+    form = answer_form(questions, scale, values)
+    errors = {} if form.is_valid() else {k: [str(m) for m in ms] for k, ms in form.errors.items()}
     if not respondent.strip():
         errors["respondent"] = [_("请填写您的姓名。")]
     if errors:
         raise FieldErrors(errors)
+    now = timezone.now()
+    rows = [_answer_row(q, form.cleaned_data[q["key"]], scale) for q in questions]
     for row in rows:
         row.invitation = invitation
         row.answered_at = now
@@ -249,6 +243,12 @@ def _answer(
             url=reverse("feedback:invitation", args=[invitation.pk]),
         )
     return invitation
+
+
+def _answer_row(question: dict[str, Any], value: Any, scale: int) -> Answer:
+    if question["kind"] == QuestionKind.SCORE:
+        return Answer(question_key=question["key"], question_text=question["text"], score=value, scale=scale)
+    return Answer(question_key=question["key"], question_text=question["text"], text=value[:2000])
 
 
 @transaction.atomic
