@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
 from oms.analytics import permissions
+from oms.analytics.forms import plan_input
 from oms.analytics.models import OrderPlan, PlanMethod
 from oms.core.errors import FieldErrors
 from oms.customers.models import Customer
@@ -104,61 +105,36 @@ def estimate(customer: Customer, year: int, quarter: int) -> Estimate | None:
     )
 
 
-def _number(text: Any, name: str, errors: dict[str, list[str]], places: str) -> Decimal:
-    try:
-        value = Decimal(str(text or "0").strip() or "0")
-    except InvalidOperation:
-        errors[name] = [_("请输入数字。")]
-        return Decimal("0")
-    if value < 0 or value != value.quantize(Decimal(places)):
-        errors[name] = [_("不能为负，小数位数过多。")]
-    return value
-
-
 @transaction.atomic
 def save_plan(*, actor: User, data: Mapping[str, Any], estimated: bool = False) -> OrderPlan:
     """Q-2: enter (or, with `estimated`, estimate from history) a customer's plan for a period;
-    a period has one plan per customer, and a new one replaces the old as a new version."""
+    a period has one plan per customer, and a new one replaces the old as a new version.
+    `data` is parsed by `forms.PlanForm` (a page's POST or the same keys from elsewhere)."""
     records.require(permissions.can_plan(actor))
-    errors: dict[str, list[str]] = {}
-    customer = Customer.objects.filter(pk=data.get("customer") or 0).first()
-    if customer is None:
-        errors["customer"] = [_("请选择客户。")]
-    try:
-        year = int(data.get("year") or 0)
-        quarter = int(data.get("quarter") or 0)
-    except ValueError:
-        year, quarter = 0, -1
-    if not 2000 <= year <= 2100:
-        errors["year"] = [_("请填写年度。")]
-    if quarter not in range(5):
-        errors["quarter"] = [_("季度须为 0（全年）到 4。")]
+    given = plan_input(data)
+    customer, year, quarter = given["customer"], given["year"], given["quarter"] or 0
     values: dict[str, Any] = {
-        "delivery_period": str(data.get("delivery_period", "")).strip()[:100],
-        "factory": str(data.get("factory", "")).strip()[:100],
-        "note": str(data.get("note", "")).strip(),
+        "delivery_period": given["delivery_period"][:100],
+        "factory": given["factory"][:100],
+        "note": given["note"],
     }
-    if estimated and not errors:
-        assert customer is not None
+    if estimated:
         found = estimate(customer, year, quarter)
         if found is None:
-            errors["customer"] = [_("该客户没有同期历史订单，无法估算，请直接填报。")]
-        else:
-            values.update(
-                expected_quantity=found.quantity,
-                expected_amount=found.amount,
-                method=PlanMethod.ESTIMATED,
-                basis=found.basis,
-            )
-    elif not estimated:
+            raise FieldErrors({"customer": [_("该客户没有同期历史订单，无法估算，请直接填报。")]})
         values.update(
-            expected_quantity=_number(data.get("expected_quantity"), "expected_quantity", errors, "0.0001"),
-            expected_amount=_number(data.get("expected_amount"), "expected_amount", errors, "0.01"),
+            expected_quantity=found.quantity,
+            expected_amount=found.amount,
+            method=PlanMethod.ESTIMATED,
+            basis=found.basis,
+        )
+    else:
+        values.update(
+            expected_quantity=given["expected_quantity"] or Decimal("0"),
+            expected_amount=given["expected_amount"] or Decimal("0"),
             method=PlanMethod.ENTERED,
             basis="",
         )
-    if errors:
-        raise FieldErrors(errors)
     existing = OrderPlan.objects.filter(customer=customer, year=year, quarter=quarter).first()
     if existing is not None:
         return records.update(

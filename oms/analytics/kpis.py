@@ -14,11 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
     Count,
     DateField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -32,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oms.billing.models import Invoice
-from oms.billing.receivables import paid_amount, payments
+from oms.billing.receivables import payments
 from oms.changes.models import ChangeRequest, RequestKind, RequestStatus, Source
 from oms.delivery.models import Acceptance, AcceptanceResult
 from oms.feedback.models import Answer, Complaint
@@ -369,120 +367,3 @@ KPIS: dict[str, Kpi] = {
         ),
     )
 }
-
-
-@dataclass(frozen=True)
-class DrillRow:
-    cells: list[Any]
-    counted: bool | None  # in the numerator (None: the KPI is a ratio of sums, not of records)
-    order_id: int | None
-
-
-@dataclass(frozen=True)
-class Drill:
-    headers: list[Any]
-    rows: list[DrillRow]
-    total: int
-
-
-def _person(user: Any) -> str:
-    return (user.get_full_name() or user.username) if user is not None else "—"
-
-
-def drill(
-    code: str, start: date, end: date, by: str, key: str, *, show_money: bool, limit: int = 500
-) -> Drill:
-    """O-1: the records behind one figure (the first `limit`), each marked whether it counts in
-    the numerator; orders link to their page."""
-    group = {"department": "department_id", "person": "salesperson_id"}
-    money = (lambda v: v) if show_money else (lambda v: "***")
-    rows: list[DrillRow] = []
-    qs: QuerySet[Any]
-    if code == "order_timeliness":
-        field = group.get(by)
-        qs = (
-            received_base(start, end)
-            .annotate(good=handled_in_time())
-            .select_related("customer", "salesperson")
-        )
-        headers = [_("订单号"), _("客户"), _("业务员"), _("下单日期"), _("状态")]
-        cells = lambda o: [  # noqa: E731
-            o.number,
-            o.customer.name,
-            _person(o.salesperson),
-            o.order_date,
-            o.get_status_display(),
-        ]
-        order_of = lambda o: o.pk  # noqa: E731
-    elif code == "timeliness":
-        field = {"department": "department_id", "person": "assignee_id"}.get(by)
-        qs = timeliness_base(start, end).select_related("assignee", "department")
-        qs = qs.annotate(good=ExpressionWrapper(Q(closed_at__lte=F("due_at")), output_field=BooleanField()))
-        headers = [_("待办事项"), _("负责部门"), _("负责人"), _("截止时间"), _("完成时间")]
-        cells = lambda w: [w.title, w.department.name, _person(w.assignee), w.due_at, w.closed_at]  # noqa: E731
-        order_of = lambda w: None  # noqa: E731
-    elif code in {"confirmation_accuracy", "order_accuracy"}:
-        field = group.get(by)
-        if code == "confirmation_accuracy":
-            qs = confirmed_base(start, end).annotate(bad=_corrected())
-        else:
-            qs = delivered_base(start, end).annotate(
-                bad=ExpressionWrapper(_defective(), output_field=BooleanField())
-            )
-        qs = qs.annotate(good=ExpressionWrapper(Q(bad=False), output_field=BooleanField())).select_related(
-            "customer", "salesperson"
-        )
-        headers = [_("订单号"), _("客户"), _("业务员"), _("确认时间"), _("状态")]
-        cells = lambda o: [  # noqa: E731
-            o.number,
-            o.customer.name,
-            _person(o.salesperson),
-            o.confirmed_at,
-            o.get_status_display(),
-        ]
-        order_of = lambda o: o.pk  # noqa: E731
-    elif code == "satisfaction":
-        field = {
-            "department": "invitation__salesperson__department_id",
-            "person": "invitation__salesperson_id",
-        }.get(by)
-        qs = satisfaction_base(start, end).select_related(
-            "invitation__customer", "invitation__salesperson", "invitation__order"
-        )
-        headers = [_("客户"), _("业务员"), _("问题"), _("评分"), _("答复时间")]
-        cells = lambda a: [  # noqa: E731
-            a.invitation.customer.name,
-            _person(a.invitation.salesperson),
-            a.question_text,
-            f"{a.score} / {a.scale}",
-            a.answered_at,
-        ]
-        order_of = lambda a: a.invitation.order_id  # noqa: E731
-    else:
-        field = {
-            "department": "statement__order__department_id",
-            "person": "statement__order__salesperson_id",
-        }.get(by)
-        qs = (
-            collection_base(start, end)
-            .annotate(on_time=paid_amount(by_due_date=True))
-            .annotate(good=ExpressionWrapper(Q(on_time__gte=F("amount")), output_field=BooleanField()))
-            .select_related("statement__order", "statement__order__customer")
-        )
-        headers = [_("发票号码"), _("订单号"), _("客户"), _("应收日期"), _("价税合计"), _("到期前收到")]
-        cells = lambda i: [  # noqa: E731
-            i.number,
-            i.statement.order.number,
-            i.statement.order.customer.name,
-            i.due_date,
-            money(i.amount),
-            money(i.on_time),
-        ]
-        order_of = lambda i: i.statement.order_id  # noqa: E731
-    if field and key:
-        qs = qs.filter(**{field: int(key)})
-    total = qs.count()
-    for obj in qs.order_by("pk")[:limit]:
-        counted = None if code == "satisfaction" else bool(getattr(obj, "good", False))
-        rows.append(DrillRow(cells(obj), counted, order_of(obj)))
-    return Drill(headers, rows, total)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from oms.accounts.models import Department, DepartmentKind
-from oms.analytics import actions, assessment, dashboard, kpis, permissions
+from oms.analytics import actions, assessment, dashboard, drilldown, kpis, permissions
 from oms.analytics.models import OrderPlan
 from oms.core import params
 from oms.core.errors import FieldErrors
@@ -85,7 +85,7 @@ def drill(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("key", "")
     if key and not key.isdigit():
         raise Http404
-    found = kpis.drill(code, start, end, by, key, show_money=permissions.sees_amounts(user))
+    found = drilldown.drill(code, start, end, by, key, show_money=permissions.sees_amounts(user))
     kpi = kpis.KPIS[code]
     if request.GET.get("export") == "xlsx":
         return table_xlsx(

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -132,7 +133,7 @@ def request_access(*, actor: User, record: ArchiveRecord, reason: str) -> Access
         event="archive",
         recipients=[approver],
         title=_("%(who)s 申请查阅档案 %(n)s") % {"who": actor, "n": record.number},
-        url=f"/archive/requests/{request.pk}/",
+        url=reverse("archive:request", args=[request.pk]),
     )
     return request
 
@@ -158,7 +159,12 @@ def decide_access(
         }
     else:
         title = _("您查阅档案 %(n)s 的申请未获批准：%(r)s") % {"n": request.record.number, "r": note}
-    notify(event="archive", recipients=[request.requester], title=title, url=f"/archive/{request.record_id}/")
+    notify(
+        event="archive",
+        recipients=[request.requester],
+        title=title,
+        url=reverse("archive:detail", args=[request.record_id]),
+    )
     return decided
 
 
@@ -252,7 +258,7 @@ def request_disposal(*, actor: User, record: ArchiveRecord, reason: str) -> Arch
         event="archive",
         recipients=approvers,
         title=_("档案 %(n)s 申请销毁") % {"n": record.number},
-        url=f"/archive/{record.pk}/",
+        url=reverse("archive:detail", args=[record.pk]),
     )
     return done
 

@@ -56,27 +56,43 @@ def _person(user: Any) -> str:
     return "" if user is None else (user.get_full_name() or user.username)
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """What every section builder reads: the order, how the viewer sees prices and contacts
+    (S-1), and the rows several sections share (read once)."""
+
+    order: SalesOrder
+    groups: frozenset[str]
+    change_requests: list[ChangeRequest]
+    acceptances: list[Acceptance]
+
+    def money(self, value: Any) -> Any:
+        return format_amount(value) if "price" in self.groups else "***"
+
+    def unit_price(self, value: Any) -> Any:
+        return format_price(value) if "price" in self.groups else "***"
+
+
 def sections(order: SalesOrder, viewer: Any = None) -> list[Section]:
     """The order's record by category; with `viewer`, masked by that viewer's field policy (S-1),
     without, complete (M-2: the archive packet)."""
-    groups = frozenset(FIELD_GROUPS) if viewer is None else visible_field_groups(viewer)
-    price = "price" in groups
-
-    def money(value: Any) -> Any:
-        return format_amount(value) if price else "***"
-
-    def unit_price(value: Any) -> Any:
-        return format_price(value) if price else "***"
-
-    # Read once, used by several sections.
-    change_requests = list(
-        ChangeRequest.objects.filter(order=order)
-        .select_related("order__customer", "raised_by", "department")
-        .order_by("created_at", "pk")
+    reading = _Reading(
+        order=order,
+        groups=frozenset(FIELD_GROUPS) if viewer is None else visible_field_groups(viewer),
+        change_requests=list(
+            ChangeRequest.objects.filter(order=order)
+            .select_related("order__customer", "raised_by", "department")
+            .order_by("created_at", "pk")
+        ),
+        acceptances=list(Acceptance.objects.filter(shipment__order=order).order_by("created_at", "pk")),
     )
-    all_acceptances = list(Acceptance.objects.filter(shipment__order=order).order_by("created_at", "pk"))
-    contact = order.contact_phone if "contact" in groups else mask_contact(order.contact_phone)
-    head = Section(
+    return [build(reading) for build in SECTIONS]
+
+
+def _head(r: _Reading) -> Section:
+    order = r.order
+    contact = order.contact_phone if "contact" in r.groups else mask_contact(order.contact_phone)
+    return Section(
         "order",
         _("订单"),
         [_("项目"), _("内容")],
@@ -88,13 +104,16 @@ def sections(order: SalesOrder, viewer: Any = None) -> list[Section]:
             [_("交货日期"), _when(order.delivery_date)],
             [_("状态"), order.get_status_display()],
             [_("业务员"), _person(order.salesperson)],
-            [_("金额"), money(order.total_amount)],
+            [_("金额"), r.money(order.total_amount)],
             [_("付款方式"), order.get_payment_terms_display()],
             # D-2: who confirmed and how (the customer in the portal, by link, or through sales).
             [_("客户确认"), order.confirmation_account],
         ],
     )
-    lines = Section(
+
+
+def _lines(r: _Reading) -> Section:
+    return Section(
         "lines",
         _("订单明细"),
         [_("行"), _("产品"), _("数量"), _("单价"), _("金额")],
@@ -103,13 +122,16 @@ def sections(order: SalesOrder, viewer: Any = None) -> list[Section]:
                 ln.line_no,
                 str(ln.product),
                 f"{format_quantity(ln.quantity)} {ln.unit}",
-                unit_price(ln.unit_price),
-                money(ln.amount),
+                r.unit_price(ln.unit_price),
+                r.money(ln.amount),
             ]
-            for ln in OrderLine.objects.filter(order=order).select_related("product").order_by("line_no")
+            for ln in OrderLine.objects.filter(order=r.order).select_related("product").order_by("line_no")
         ],
     )
-    review = Section(
+
+
+def _review(r: _Reading) -> Section:
+    return Section(
         "review",
         _("评审报告"),
         # C-5, D-1: a conditional approval keeps its conditions; an approval step its comment.
@@ -124,7 +146,7 @@ def sections(order: SalesOrder, viewer: Any = None) -> list[Section]:
                 t.conditions,
                 _when(t.decided_at),
             ]
-            for t in ReviewTask.objects.filter(round__order=order)
+            for t in ReviewTask.objects.filter(round__order=r.order)
             .select_related("round", "department", "decided_by")
             .order_by("round__number", "pk")
         ]
@@ -138,12 +160,15 @@ def sections(order: SalesOrder, viewer: Any = None) -> list[Section]:
                 "",
                 _when(s.decided_at),
             ]
-            for s in ApprovalStep.objects.filter(order=order)
+            for s in ApprovalStep.objects.filter(order=r.order)
             .select_related("decided_by")
             .order_by("attempt", "seq")
         ],
     )
-    contract = Section(
+
+
+def _contract(r: _Reading) -> Section:
+    return Section(
         "contract",
         _("合同及版本"),
         [_("合同号"), _("版本"), _("类型"), _("金额"), _("原因"), _("时间")],
@@ -152,16 +177,19 @@ def sections(order: SalesOrder, viewer: Any = None) -> list[Section]:
                 v.contract.number,
                 v.number,
                 v.get_kind_display(),
-                money(v.amount),
+                r.money(v.amount),
                 v.reason,
                 _when(v.created_at),
             ]
-            for v in ContractVersion.objects.filter(contract__order=order)
+            for v in ContractVersion.objects.filter(contract__order=r.order)
             .select_related("contract")
             .order_by("number")
         ],
     )
-    changes = Section(
+
+
+def _changes(r: _Reading) -> Section:
+    return Section(
         "changes",
         _("变更记录"),
         [_("编号"), _("类型"), _("申请人"), _("状态"), _("原因"), _("结论"), _("时间")],
@@ -175,11 +203,14 @@ def sections(order: SalesOrder, viewer: Any = None) -> list[Section]:
                 c.decision_reason,
                 _when(c.created_at),
             ]
-            for c in change_requests
+            for c in r.change_requests
         ],
     )
-    # I-2: each affected department's opinion on a change or cancellation, with its conditions.
-    change_review = Section(
+
+
+def _change_review(r: _Reading) -> Section:
+    """I-2: each affected department's opinion on a change or cancellation, with its conditions."""
+    return Section(
         "change_review",
         _("变更评审意见"),
         [_("编号"), _("部门"), _("评审人"), _("结论"), _("意见"), _("附加条件"), _("时间")],
@@ -193,64 +224,86 @@ def sections(order: SalesOrder, viewer: Any = None) -> list[Section]:
                 t.conditions,
                 _when(t.decided_at),
             ]
-            for t in ChangeTask.objects.filter(request__order=order)
+            for t in ChangeTask.objects.filter(request__order=r.order)
             .select_related("request", "department", "decided_by")
             .order_by("request__created_at", "request_id", "stage", "pk")
         ],
     )
-    execution = Section(
+
+
+def _execution(r: _Reading) -> Section:
+    """Departments' tasks, inspections, non-conformances and exceptions, in that order."""
+    return Section(
         "execution",
         _("执行记录"),
         [_("事项"), _("部门"), _("状态"), _("说明"), _("完成人"), _("完成时间")],
-        [
-            [
-                t.get_kind_display(),
-                str(t.department),
-                t.get_status_display(),
-                t.note,
-                _person(t.done_by),
-                _when(t.done_at),
-            ]
-            for t in DepartmentTask.objects.filter(order=order)
-            .select_related("department", "done_by")
-            .order_by("pk")
-        ]
-        + [
-            [
-                _("检验：%(s)s") % {"s": i.get_stage_display()},
-                str(i.product),
-                _("合格") if i.passed else _("不合格"),
-                i.notes,
-                _person(i.inspector),
-                _when(i.inspected_at),
-            ]
-            for i in Inspection.objects.filter(order=order)
-            .select_related("product", "inspector")
-            .order_by("pk")
-        ]
-        + [
-            [
-                _("不合格品"),
-                n.description,
-                n.get_status_display(),
-                n.action,
-                _person(n.responsible),
-                _when(n.closed_at),
-            ]
-            for n in NonConformance.objects.filter(order=order).select_related("responsible").order_by("pk")
-        ]
-        + [
-            [
-                _("异常：%(k)s") % {"k": e.get_kind_display()},
-                e.description,
-                e.get_status_display(),
-                e.resolution,
-                _person(e.resolved_by),
-                _when(e.resolved_at),
-            ]
-            for e in OrderException.objects.filter(order=order).select_related("resolved_by").order_by("pk")
-        ],
+        _task_rows(r.order)
+        + _inspection_rows(r.order)
+        + _nonconformance_rows(r.order)
+        + _exception_rows(r.order),
     )
+
+
+def _task_rows(order: SalesOrder) -> list[list[Any]]:
+    return [
+        [
+            t.get_kind_display(),
+            str(t.department),
+            t.get_status_display(),
+            t.note,
+            _person(t.done_by),
+            _when(t.done_at),
+        ]
+        for t in DepartmentTask.objects.filter(order=order)
+        .select_related("department", "done_by")
+        .order_by("pk")
+    ]
+
+
+def _inspection_rows(order: SalesOrder) -> list[list[Any]]:
+    return [
+        [
+            _("检验：%(s)s") % {"s": i.get_stage_display()},
+            str(i.product),
+            _("合格") if i.passed else _("不合格"),
+            i.notes,
+            _person(i.inspector),
+            _when(i.inspected_at),
+        ]
+        for i in Inspection.objects.filter(order=order).select_related("product", "inspector").order_by("pk")
+    ]
+
+
+def _nonconformance_rows(order: SalesOrder) -> list[list[Any]]:
+    return [
+        [
+            _("不合格品"),
+            n.description,
+            n.get_status_display(),
+            n.action,
+            _person(n.responsible),
+            _when(n.closed_at),
+        ]
+        for n in NonConformance.objects.filter(order=order).select_related("responsible").order_by("pk")
+    ]
+
+
+def _exception_rows(order: SalesOrder) -> list[list[Any]]:
+    return [
+        [
+            _("异常：%(k)s") % {"k": e.get_kind_display()},
+            e.description,
+            e.get_status_display(),
+            e.resolution,
+            _person(e.resolved_by),
+            _when(e.resolved_at),
+        ]
+        for e in OrderException.objects.filter(order=order).select_related("resolved_by").order_by("pk")
+    ]
+
+
+def _delivery(r: _Reading) -> Section:
+    """One row per shipment and acceptance; a shipment not yet accepted has one row of its own."""
     delivery = Section(
         "delivery",
         _("交付与验收"),
@@ -258,9 +311,9 @@ def sections(order: SalesOrder, viewer: Any = None) -> list[Section]:
         [],
     )
     acceptances: dict[int, list[Acceptance]] = {}
-    for acc in all_acceptances:
+    for acc in r.acceptances:
         acceptances.setdefault(acc.shipment_id, []).append(acc)
-    for s in Shipment.objects.filter(order=order).order_by("pk"):
+    for s in Shipment.objects.filter(order=r.order).order_by("pk"):
         found: list[Acceptance | None] = list(acceptances.get(s.pk, [])) or [None]
         for a in found:
             delivery.rows.append(
@@ -273,16 +326,21 @@ def sections(order: SalesOrder, viewer: Any = None) -> list[Section]:
                     a.remarks if a else "",
                 ]
             )
-    settlement = Section(
+    return delivery
+
+
+def _settlement(r: _Reading) -> Section:
+    order = r.order
+    return Section(
         "settlement",
         _("结算、发票与收款"),
         [_("单据"), _("编号"), _("状态"), _("金额"), _("日期")],
         [
-            [_("结算清单"), s.number, s.get_status_display(), money(s.total), _when(s.reviewed_at)]
+            [_("结算清单"), s.number, s.get_status_display(), r.money(s.total), _when(s.reviewed_at)]
             for s in Statement.objects.filter(order=order).order_by("pk")
         ]
         + [
-            [_("发票"), i.number, i.get_invoice_type_display(), money(i.amount), _when(i.issued_on)]
+            [_("发票"), i.number, i.get_invoice_type_display(), r.money(i.amount), _when(i.issued_on)]
             for i in Invoice.objects.filter(statement__order=order).order_by("pk")
         ]
         + [
@@ -290,7 +348,7 @@ def sections(order: SalesOrder, viewer: Any = None) -> list[Section]:
                 _("收款"),
                 a.receipt.reference,
                 a.receipt.get_method_display(),
-                money(a.amount),
+                r.money(a.amount),
                 _when(a.receipt.received_on),
             ]
             for a in payments()
@@ -299,14 +357,17 @@ def sections(order: SalesOrder, viewer: Any = None) -> list[Section]:
             .order_by("pk")
         ],
     )
-    feedback = Section(
+
+
+def _feedback(r: _Reading) -> Section:
+    return Section(
         "feedback",
         _("客户反馈"),
         [_("来源"), _("内容"), _("时间")],
-        [[_("验收意见"), a.remarks, _when(a.created_at)] for a in all_acceptances if a.remarks]
+        [[_("验收意见"), a.remarks, _when(a.created_at)] for a in r.acceptances if a.remarks]
         + [
             [_("客户变更说明"), c.explanation, _when(c.explained_at)]
-            for c in change_requests
+            for c in r.change_requests
             if c.explanation
         ]
         # N-2, N-3: the order's complaints with their outcome, and the customer's rating.
@@ -316,7 +377,7 @@ def sections(order: SalesOrder, viewer: Any = None) -> list[Section]:
                 f"{c.description} → {c.get_status_display()} {c.remedy}".strip(),
                 _when(c.received_at),
             ]
-            for c in Complaint.objects.filter(order=order).order_by("received_at", "pk")
+            for c in Complaint.objects.filter(order=r.order).order_by("received_at", "pk")
         ]
         + [
             [
@@ -324,10 +385,24 @@ def sections(order: SalesOrder, viewer: Any = None) -> list[Section]:
                 f"{a.question_text}：{a.score} / {a.scale} {a.text}".strip(),
                 _when(a.answered_at),
             ]
-            for a in Answer.objects.filter(invitation__order=order).order_by("pk")
+            for a in Answer.objects.filter(invitation__order=r.order).order_by("pk")
         ],
     )
-    return [head, lines, review, contract, changes, change_review, execution, delivery, settlement, feedback]
+
+
+# M-2: the archive's categories in the order the page and the summary PDF show them.
+SECTIONS: tuple[Callable[[_Reading], Section], ...] = (
+    _head,
+    _lines,
+    _review,
+    _contract,
+    _changes,
+    _change_review,
+    _execution,
+    _delivery,
+    _settlement,
+    _feedback,
+)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from oms.archive import actions, contents, permissions, selectors, states
+from oms.archive.forms import AccessDecisionForm, ReasonForm, cleaned
 from oms.archive.models import (
     AccessKind,
     AccessLog,
@@ -212,7 +213,7 @@ def download(request: HttpRequest, pk: int, n: int) -> HttpResponse:
 def request_access(request: HttpRequest, pk: int) -> HttpResponse:
     record = _record(request, pk)
     try:
-        actions.request_access(actor=actor(request), record=record, reason=request.POST.get("reason", ""))
+        actions.request_access(actor=actor(request), record=record, **cleaned(ReasonForm(request.POST)))
     except ActionError as exc:
         flash_refusal(request, exc)
     else:
@@ -226,8 +227,8 @@ def disposal(request: HttpRequest, pk: int) -> HttpResponse:
     """M-2: request, approve or refuse disposal of a record whose retention has ended."""
     record = _record(request, pk)
     verb = request.POST.get("verb", "")
-    note = request.POST.get("reason", "")
     try:
+        note = cleaned(ReasonForm(request.POST))["reason"]
         if verb == "request_disposal":
             actions.request_disposal(actor=actor(request), record=record, reason=note)
         elif verb in {"approve_disposal", "refuse_disposal"}:
@@ -255,12 +256,13 @@ def access_request(request: HttpRequest, pk: int) -> HttpResponse:
         if verb not in {"approve_access", "refuse_access"}:
             raise Http404
         try:
+            given = cleaned(AccessDecisionForm(request.POST))
             actions.decide_access(
                 actor=user,
                 request=found,
                 approve=verb == "approve_access",
-                note=request.POST.get("reason", ""),
-                version=int(request.POST.get("version") or 0),
+                note=given["reason"],
+                version=given["version"] or 0,
             )
         except (ActionError, workflow.WorkflowError) as exc:
             flash_refusal(request, exc)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from oms.accounts.permissions import can_manage_master_data
 from oms.core.errors import FieldErrors
 from oms.customers import actions, selectors
+from oms.customers.forms import PortalAccessForm, RevokeForm
 from oms.customers.models import Contact, Customer
 from oms.web.listing import Column, ListSpec
 from oms.web.pages import actor, attempt
@@ -95,11 +96,6 @@ def customer_picker(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _int(text: str) -> int:
-    """A posted version; anything else is no version, refused as stale rather than a crash."""
-    return int(text) if text.isdigit() else 0
-
-
 @login_required
 def contact_portal(request: HttpRequest, pk: int) -> HttpResponse:
     """B-8: the administrator opens a contact's own portal login (the initial password is shown
@@ -115,15 +111,18 @@ def contact_portal(request: HttpRequest, pk: int) -> HttpResponse:
         attempt(
             request,
             lambda: actions.revoke_portal_access(
-                actor=actor(request), account=current, version=_int(request.POST.get("version", ""))
+                actor=actor(request), account=current, version=RevokeForm(request.POST).version_seen()
             ),
             gettext("门户账号已停用。"),
         )
         return redirect("customers:contact_portal", pk=contact.pk)
+    form = PortalAccessForm(request.POST)
     if request.method == "POST":
         try:
+            if not form.is_valid():
+                raise FieldErrors({k: [str(m) for m in ms] for k, ms in form.errors.items()})
             account, password = actions.grant_portal_access(
-                actor=actor(request), contact=contact, username=request.POST.get("username", "")
+                actor=actor(request), contact=contact, username=form.cleaned_data["username"]
             )
         except FieldErrors as exc:
             errors = exc.errors

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +21,19 @@ from oms.core.errors import ActionError, FieldErrors
 from oms.engine import workflow
 from oms.feedback import actions, permissions, selectors, states
 from oms.feedback.findings import findings
+from oms.feedback.forms import (
+    ComplaintForm,
+    DecisionForm,
+    ImprovementForm,
+    SendSurveyForm,
+    StepDecisionForm,
+    SurveyForm,
+    SurveyReportForm,
+    cleaned,
+    step_form,
+)
 from oms.feedback.models import (
+    Complaint,
     ComplaintCategory,
     ImprovementAction,
     Invitation,
@@ -32,7 +45,7 @@ from oms.web.listing import Column, ListSpec, table_xlsx
 from oms.web.pages import actor, attempt, flash_refusal
 
 COMPLAINT_SPEC = ListSpec(
-    model=actions.Complaint,
+    model=Complaint,
     prefix="feedback:complaint",
     title=gettext_lazy("客户投诉"),
     columns=[
@@ -126,13 +139,6 @@ QUESTION_SPEC = ListSpec(
 )
 
 
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 # --- complaints ------------------------------------------------------------------------------
 
 
@@ -145,14 +151,15 @@ def new_complaint(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
+            given = cleaned(ComplaintForm(request.POST, request.FILES))
             done = actions.register_complaint(
                 actor=user,
-                order_number=request.POST.get("order", ""),
-                category=request.POST.get("category", ""),
-                description=request.POST.get("description", ""),
-                complainant=request.POST.get("complainant", ""),
-                claim_amount=request.POST.get("claim_amount", ""),
-                evidence=request.FILES.get("evidence"),
+                order_number=given["order"],
+                category=given["category"],
+                description=given["description"],
+                complainant=given["complainant"],
+                claim_amount=given["claim_amount"],
+                evidence=given["evidence"],
             )
         except FieldErrors as exc:
             errors = exc.errors
@@ -206,22 +213,21 @@ def complaint_step(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.complaints_for(request.user).filter(pk=pk).first()
     if found is None:
         raise Http404
-    step = request.POST.get("step", "")
-    data: dict[str, object] = {k: request.POST.get(k, "") for k in request.POST}
-    data["materials"] = request.POST.getlist("materials")
-    attempt(
-        request,
-        lambda: actions.advance(
-            actor=actor(request),
-            complaint=found,
-            step=step,
-            data=data,
-            version=int(request.POST.get("version") or 0),
-            evidence=request.FILES.get("evidence"),
-            reason=request.POST.get("reason", ""),
-        ),
-    )
+    attempt(request, lambda: _advance(request, found))
     return redirect("feedback:complaint", pk=found.pk)
+
+
+def _advance(request: HttpRequest, found: Complaint) -> Complaint:
+    given = cleaned(StepDecisionForm(request.POST))
+    return actions.advance(
+        actor=actor(request),
+        complaint=found,
+        step=given["step"],
+        data=cleaned(step_form(given["step"], request.POST)),
+        version=given["version"] or 0,
+        evidence=request.FILES.get("evidence"),
+        reason=given["reason"],
+    )
 
 
 # --- surveys ---------------------------------------------------------------------------------
@@ -235,12 +241,7 @@ def new_survey(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            done = actions.create_survey(
-                actor=user,
-                title=request.POST.get("title", ""),
-                period_start=_date(request.POST.get("period_start", "")),
-                period_end=_date(request.POST.get("period_end", "")),
-            )
+            done = actions.create_survey(actor=user, **cleaned(SurveyForm(request.POST)))
         except FieldErrors as exc:
             errors = exc.errors
         else:
@@ -306,35 +307,32 @@ def survey_do(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     if found is None:
         raise Http404
     user = actor(request)
-    version = int(request.POST.get("version") or 0)
     try:
         if verb == "send":
-            ids = [int(x) for x in request.POST.getlist("customers") if x.isdigit()]
-            n = actions.send_survey(actor=user, survey=found, customer_ids=ids)
+            chosen = cleaned(SendSurveyForm(request.POST))["customers"]
+            n = actions.send_survey(actor=user, survey=found, customer_ids=[c.pk for c in chosen])
             messages.success(request, _("已邀请 %(n)s 个客户。") % {"n": n})
         elif verb == "close":
             actions.close_survey(actor=user, survey=found)
-        elif verb == "conclusions":
-            actions.record_conclusions(
-                actor=user, survey=found, conclusions=request.POST.get("conclusions", ""), version=version
-            )
-        elif verb == "notice":
-            actions.tell_customers(
-                actor=user, survey=found, notice=request.POST.get("notice", ""), version=version
-            )
+        elif verb in {"conclusions", "notice"}:
+            _report(user, found, verb, cleaned(SurveyReportForm(request.POST)))
         elif verb == "action":
-            actions.add_action(
-                actor=user,
-                survey=found,
-                title=request.POST.get("title", ""),
-                owner=User.objects.filter(pk=request.POST.get("owner") or 0).first(),
-                due_on=_date(request.POST.get("due_on", "")),
-            )
+            actions.add_action(actor=user, survey=found, **cleaned(ImprovementForm(request.POST)))
         else:
             raise Http404
     except (ActionError, workflow.WorkflowError) as exc:
         flash_refusal(request, exc)
     return redirect("feedback:survey", pk=found.pk)
+
+
+def _report(user: User, found: Survey, verb: str, given: dict[str, Any]) -> Survey:
+    """N-1: the survey report's conclusions, or the notice to customers."""
+    version = given["version"] or 0
+    if verb == "conclusions":
+        return actions.record_conclusions(
+            actor=user, survey=found, conclusions=given["conclusions"], version=version
+        )
+    return actions.tell_customers(actor=user, survey=found, notice=given["notice"], version=version)
 
 
 @login_required
@@ -350,7 +348,7 @@ def invitation(request: HttpRequest, pk: int) -> HttpResponse:
         except ActionError as exc:
             flash_refusal(request, exc)
         else:
-            link = request.build_absolute_uri(f"/survey/{token}/")
+            link = request.build_absolute_uri(reverse("feedback:respond", args=[token]))
     return render(
         request,
         "feedback/invitation.html",
@@ -407,19 +405,23 @@ def improvement(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         attempt(
             request,
-            lambda: actions.decide_action(
-                actor=user,
-                action=found,
-                verb=request.POST.get("verb", ""),
-                note=request.POST.get("note", ""),
-                version=int(request.POST.get("version") or 0),
-            ),
+            lambda: _decide(user, found, cleaned(DecisionForm(request.POST))),
         )
         return redirect("feedback:action", pk=found.pk)
     return render(
         request,
         "feedback/action.html",
         {"a": found, "transitions": states.IMPROVEMENT.available(found, user)},
+    )
+
+
+def _decide(user: User, found: ImprovementAction, given: dict[str, Any]) -> ImprovementAction:
+    return actions.decide_action(
+        actor=user,
+        action=found,
+        verb=str(given["verb"]),
+        note=str(given["note"]),
+        version=int(given["version"] or 0),
     )
 
 
@@ -432,11 +434,7 @@ def complaint_action(request: HttpRequest, pk: int) -> HttpResponse:
     attempt(
         request,
         lambda: actions.add_action(
-            actor=actor(request),
-            complaint=found,
-            title=request.POST.get("title", ""),
-            owner=User.objects.filter(pk=request.POST.get("owner") or 0).first(),
-            due_on=_date(request.POST.get("due_on", "")),
+            actor=actor(request), complaint=found, **cleaned(ImprovementForm(request.POST))
         ),
     )
     return redirect("feedback:complaint", pk=found.pk)

@@ -37,6 +37,7 @@ from oms.delivery.models import AcceptanceResult
 from oms.delivery.selectors import ACCEPTANCE_CHECKS
 from oms.engine import workflow
 from oms.feedback import actions as feedback
+from oms.feedback.forms import PortalComplaintForm, cleaned
 from oms.feedback.models import ComplaintCategory
 from oms.intake import actions as intake
 from oms.intake.actions import DuplicateSuspected
@@ -343,15 +344,9 @@ def complaint_new(request: HttpRequest, account: PortalAccount, number: str) -> 
     errors: dict[str, list[str]] = {}
     post = request.POST if request.method == "POST" else QueryDict()
     if request.method == "POST":
+        form = PortalComplaintForm(post, request.FILES)
         done, errors, _exc = _submit(
-            lambda: feedback.complain_in_portal(
-                actor=actor(request),
-                order=found,
-                category=post.get("category", ""),
-                description=post.get("description", ""),
-                claim_amount=post.get("claim_amount", ""),
-                evidence=request.FILES.get("evidence"),
-            )
+            lambda: feedback.complain_in_portal(actor=actor(request), order=found, **cleaned(form))
         )
         if done is not None:
             messages.success(

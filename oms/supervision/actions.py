@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,17 +59,7 @@ def start_spot_check(
         raise NotAllowed(_("只有监督小组可以发起抽查。"))
     rules = policy().supervision
     size = sample_size or rules.sample_size
-    errors: dict[str, list[str]] = {}
-    if not title.strip():
-        errors["title"] = [_("请填写标题。")]
-    if period_start is None or period_end is None:
-        errors["period_start"] = [_("请填写抽查的订单期间。")]
-    elif period_end < period_start:
-        errors["period_end"] = [_("结束日期不能早于开始日期。")]
-    if size < 1:
-        errors["sample_size"] = [_("样本量至少为 1。")]
-    if errors:
-        raise FieldErrors(errors)
+    _check_spot_check(title=title, period_start=period_start, period_end=period_end, size=size)
     assert period_start is not None and period_end is not None
     ids = population(period_start, period_end)
     if not ids:
@@ -109,6 +100,20 @@ def start_spot_check(
         ]
     )
     return check
+
+
+def _check_spot_check(*, title: str, period_start: date | None, period_end: date | None, size: int) -> None:
+    errors: dict[str, list[str]] = {}
+    if not title.strip():
+        errors["title"] = [_("请填写标题。")]
+    if period_start is None or period_end is None:
+        errors["period_start"] = [_("请填写抽查的订单期间。")]
+    elif period_end < period_start:
+        errors["period_end"] = [_("结束日期不能早于开始日期。")]
+    if size < 1:
+        errors["sample_size"] = [_("样本量至少为 1。")]
+    if errors:
+        raise FieldErrors(errors)
 
 
 @transaction.atomic
@@ -224,7 +229,7 @@ def report_violation(
         event="supervision",
         recipients=heads,
         title=_("收到违规举报：%(s)s") % {"s": report.subject},
-        url=f"/supervision/reports/{report.pk}/",
+        url=reverse("supervision:report", args=[report.pk]),
     )
     return report
 

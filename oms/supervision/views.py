@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +17,7 @@ from oms.accounts.models import User
 from oms.core.errors import ActionError, FieldErrors
 from oms.engine import workflow
 from oms.supervision import actions, checks, permissions, selectors, states
+from oms.supervision.forms import CloseReportForm, FindingForm, ItemForm, ReportForm, SpotCheckForm, cleaned
 from oms.supervision.models import Finding, SpotCheck, ViolationReport
 from oms.web.listing import Column, ListSpec
 from oms.web.pages import actor, attempt, flash_refusal
@@ -82,13 +83,6 @@ REPORT_SPEC = ListSpec(
 )
 
 
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 @login_required
 def new_check(request: HttpRequest) -> HttpResponse:
     """O-2: draw a spot check; giving an earlier check's seed draws the same sample again."""
@@ -97,19 +91,8 @@ def new_check(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        size = request.POST.get("sample_size", "")
-        seed = request.POST.get("seed", "").strip()
         try:
-            if (size and not size.isdigit()) or (seed and not seed.isdigit()):
-                raise FieldErrors({"sample_size": [_("样本量和随机种子须为整数。")]})
-            done = actions.start_spot_check(
-                actor=user,
-                title=request.POST.get("title", ""),
-                period_start=_date(request.POST.get("period_start", "")),
-                period_end=_date(request.POST.get("period_end", "")),
-                sample_size=int(size) if size else None,
-                seed=int(seed) if seed else None,
-            )
+            done = actions.start_spot_check(actor=user, **cleaned(SpotCheckForm(request.POST)))
         except FieldErrors as exc:
             errors = exc.errors
         else:
@@ -161,26 +144,20 @@ def check_do(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     user = actor(request)
     try:
         if verb == "item":
-            item = found.items.filter(pk=request.POST.get("item") or 0).first()
+            given = cleaned(ItemForm(request.POST))
+            item = found.items.filter(pk=given["item"] or 0).first()
             if item is None:
                 raise Http404
             actions.confirm_item(
                 actor=user,
                 item=item,
                 verdicts={c: request.POST.get(f"v-{c}", "") for c in found.checks},
-                note=request.POST.get("note", ""),
-                version=int(request.POST.get("version") or 0),
+                note=given["note"],
+                version=given["version"] or 0,
             )
         elif verb == "finding":
-            item = found.items.filter(pk=request.POST.get("item") or 0).first()
-            actions.add_finding(
-                actor=user,
-                item=item,
-                check_code=request.POST.get("check_code", ""),
-                description=request.POST.get("description", ""),
-                corrective_action=request.POST.get("corrective_action", ""),
-                owner=User.objects.filter(pk=request.POST.get("owner") or 0).first(),
-            )
+            item = found.items.filter(pk=cleaned(ItemForm(request.POST))["item"] or 0).first()
+            actions.add_finding(actor=user, item=item, **cleaned(FindingForm(request.POST)))
         elif verb == "close":
             actions.close_spot_check(actor=user, check=found, summary=request.POST.get("summary", ""))
         else:
@@ -207,12 +184,7 @@ def new_report(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            actions.report_violation(
-                actor=actor(request),
-                subject=request.POST.get("subject", ""),
-                description=request.POST.get("description", ""),
-                order_number=request.POST.get("order_number", ""),
-            )
+            actions.report_violation(actor=actor(request), **cleaned(ReportForm(request.POST)))
         except FieldErrors as exc:
             errors = exc.errors
         else:
@@ -226,6 +198,16 @@ def new_report(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _close_report(user: User, found: ViolationReport, given: dict[str, Any]) -> ViolationReport:
+    return actions.close_report(
+        actor=user,
+        report=found,
+        outcome=given["outcome"],
+        substantiated=given["substantiated"],
+        version=given["version"] or 0,
+    )
+
+
 @login_required
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.reports_for(request.user).filter(pk=pk).first()
@@ -233,17 +215,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     user = actor(request)
     if request.method == "POST":
-        verdict = request.POST.get("substantiated", "")
-        attempt(
-            request,
-            lambda: actions.close_report(
-                actor=user,
-                report=found,
-                outcome=request.POST.get("outcome", ""),
-                substantiated={"yes": True, "no": False}.get(verdict),
-                version=int(request.POST.get("version") or 0),
-            ),
-        )
+        attempt(request, lambda: _close_report(user, found, cleaned(CloseReportForm(request.POST))))
         return redirect("supervision:report", pk=found.pk)
     return render(
         request,

@@ -9,12 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from oms.accounts.models import Role, User
+from oms.accounts.models import Role
 from oms.core import params
 from oms.core.errors import ActionError
 from oms.engine import workflow
 from oms.orders.selectors import order_detail, orders_for
 from oms.tracking import actions, selectors
+from oms.tracking.forms import EntryForm, ExceptionChoiceForm, ExceptionForm, ResolutionForm, cleaned
 from oms.tracking.models import OrderException
 from oms.web.listing import CappedPaginator
 from oms.web.pages import actor as acting_user
@@ -30,28 +31,14 @@ def order_tracking(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     actor = acting_user(request)
     try:
         if verb == "entry":
-            actions.add_entry(
-                actor=actor, order=order, kind=request.POST.get("kind", ""), text=request.POST.get("text", "")
-            )
+            actions.add_entry(actor=actor, order=order, **cleaned(EntryForm(request.POST)))
         elif verb == "exception":
-            responsible = get_object_or_404(User, pk=request.POST.get("responsible") or 0)
-            actions.raise_exception(
-                actor=actor,
-                order=order,
-                kind=request.POST.get("kind", ""),
-                description=request.POST.get("description", ""),
-                responsible=responsible,
-                customer_informed=request.POST.get("customer_informed") == "on",
-            )
+            actions.raise_exception(actor=actor, order=order, **cleaned(ExceptionForm(request.POST)))
         elif verb == "resolve":
-            exception = get_object_or_404(OrderException, pk=request.POST.get("exception") or 0, order=order)
+            picked = cleaned(ExceptionChoiceForm(request.POST))["exception"] or 0
+            exception = get_object_or_404(OrderException, pk=picked, order=order)
             actions.resolve_exception(
-                actor=actor,
-                exception=exception,
-                resolution=request.POST.get("resolution", ""),
-                cause=request.POST.get("cause", ""),
-                liability=request.POST.get("liability", ""),
-                customer_informed=request.POST.get("customer_informed") == "on",
+                actor=actor, exception=exception, **cleaned(ResolutionForm(request.POST))
             )
         else:
             raise Http404

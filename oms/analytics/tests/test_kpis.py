@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from conftest import make_user
-from oms.analytics import kpis
+from oms.analytics import drilldown, kpis
 from oms.analytics.tests import dataset as d
 from oms.tracking.actions import rollup_steps
 
@@ -119,7 +119,7 @@ def test_an_open_step_past_its_deadline_makes_the_order_late(people) -> None:
 
 def test_order_timeliness_drill_lists_the_orders_with_the_late_one_marked(two_orders) -> None:
     """O-1: the records behind the figure are the orders, the late one not counted."""
-    found = kpis.drill("order_timeliness", *NOV, "company", "", show_money=True)
+    found = drilldown.drill("order_timeliness", *NOV, "company", "", show_money=True)
     good, late = two_orders["good"], two_orders["late"]
     assert [(r.cells[0], r.counted, r.order_id) for r in found.rows] == [
         (good.number, True, good.pk),
@@ -236,7 +236,7 @@ def test_the_drill_down_lists_the_orders_behind_a_figure(people) -> None:
     d.change(bad, source="department", status="approved")
     good = d.order(people, people["wang"], confirmed=day)
     d.order(people, people["li"], confirmed=day)
-    found = kpis.drill("confirmation_accuracy", *NOV, "person", str(people["wang"].pk), show_money=True)
+    found = drilldown.drill("confirmation_accuracy", *NOV, "person", str(people["wang"].pk), show_money=True)
     assert found.total == 2
     assert [(r.cells[0], r.counted, r.order_id) for r in found.rows] == [
         (bad.number, False, bad.pk),

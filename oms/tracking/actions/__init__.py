@@ -1,0 +1,40 @@
+"""Opening, closing and escalating pending steps (P-2, P-3, C-3 escalation), and the tracking
+ledger with its exceptions (H-2, H-4, H-5), one module per verb group. The public verbs are
+re-exported here so `from oms.tracking import actions as tracking; tracking.open_item(...)` keeps working."""
+
+from oms.tracking.actions.escalation import (
+    decider_for,
+    remind,
+    rollup_steps,
+    superior_of,
+    sweep,
+)
+from oms.tracking.actions.items import (
+    ORDERLESS_TARGETS,
+    OUTLIVE_THE_ORDER,
+    close_items,
+    end_order_items,
+    new_item,
+    open_item,
+    open_items,
+)
+from oms.tracking.actions.ledger import add_entry, flag_idle_orders, raise_exception, resolve_exception
+
+__all__ = [
+    "ORDERLESS_TARGETS",
+    "OUTLIVE_THE_ORDER",
+    "add_entry",
+    "close_items",
+    "decider_for",
+    "end_order_items",
+    "flag_idle_orders",
+    "new_item",
+    "open_item",
+    "open_items",
+    "raise_exception",
+    "remind",
+    "resolve_exception",
+    "rollup_steps",
+    "superior_of",
+    "sweep",
+]

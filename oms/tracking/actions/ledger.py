@@ -1,0 +1,225 @@
+"""The tracking ledger, exceptions and idle orders (H-2, H-4, H-5)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from oms.accounts.models import DepartmentKind, User
+from oms.audit import recorder
+from oms.core.errors import FieldErrors, NotAllowed
+from oms.engine import workflow
+from oms.notifications.actions import notify, tell_customer
+from oms.orders.models import OPEN_STATUSES, SalesOrder
+from oms.policy.models import PolicyVersion
+from oms.policy.schema import PolicyData
+from oms.policy.selectors import work_calendar
+from oms.policy.worktime import WorkCalendar
+from oms.tracking import states
+from oms.tracking.actions.items import close_items, open_item
+from oms.tracking.models import (
+    REPORT_ENTRIES,
+    EntryKind,
+    ExceptionKind,
+    OrderException,
+    TrackingEntry,
+    WorkItem,
+    WorkStatus,
+)
+from oms.tracking.permissions import can_record_entry
+
+
+def _calendar(order: Any) -> WorkCalendar:
+    return work_calendar(order.policy_version.number)
+
+
+@transaction.atomic
+def add_entry(*, actor: User, order: Any, kind: str, text: str) -> TrackingEntry:
+    """H-2: progress, a contact with the customer, a problem or its resolution, in the ledger.
+    H-3: a contact with the customer, procurement's or quality's report answers that side's
+    reporting reminder; a department's report is written by that department only."""
+    errors = {}
+    if kind not in EntryKind.values:
+        errors["kind"] = _("请选择类别。")
+    if not text.strip():
+        errors["text"] = _("请填写内容。")
+    if errors:
+        raise FieldErrors(errors)
+    if not can_record_entry(actor, kind):
+        owner = REPORT_ENTRIES[kind][0] or DepartmentKind.SALES
+        raise NotAllowed(
+            _("只有%(d)s可以记录“%(k)s”。") % {"d": DepartmentKind(owner).label, "k": EntryKind(kind).label}
+        )
+    entry = TrackingEntry.objects.create(order=order, kind=kind, text=text.strip(), author=actor)
+    kinds = ("order.idle", REPORT_ENTRIES[kind][1]) if kind in REPORT_ENTRIES else ("order.idle",)
+    close_items(target=order, actor=actor, outcome=_("已更新跟踪台账"), kinds=kinds)
+    recorder.record(actor=actor, obj=order, action="tracking.entry", after={"kind": kind, "text": entry.text})
+    return entry
+
+
+@transaction.atomic
+def raise_exception(
+    *,
+    actor: User,
+    order: Any,
+    kind: str,
+    description: str,
+    responsible: User,
+    customer_informed: bool = False,
+) -> OrderException:
+    """H-4: anyone raises an exception; it has one responsible person and a deadline, and is escalated when late."""
+    _check_exception(kind=kind, description=description, responsible=responsible)
+    rules = order.policy().reporting
+    days = rules.exception_resolve_days
+    calendar = _calendar(order)
+    now = timezone.now()
+    # H-4, T-1: the customer hears of a delay from us, not from the missed date; what they are
+    # told is the fact and who follows it up, never the internal description.
+    announce = kind in rules.customer_notice_kinds
+    exception = OrderException.objects.create(
+        order=order,
+        kind=kind,
+        description=description.strip(),
+        raised_by=actor,
+        responsible=responsible,
+        due_at=calendar.add_working_days(now, days),
+        customer_informed=customer_informed or announce,
+    )
+    if announce:
+        tell_customer(
+            order=order,
+            event=f"order.exception.{kind}",
+            title=_("您的订单 %(n)s 出现%(k)s，%(s)s 正在跟进，将尽快与您联系。")
+            % {"n": order.number, "k": exception.get_kind_display(), "s": order.salesperson},
+        )
+    _open_exception_step(exception, calendar=calendar, days=days, start=now)
+    _record_and_notify(actor=actor, exception=exception)
+    return exception
+
+
+def _check_exception(*, kind: str, description: str, responsible: User) -> None:
+    errors = {}
+    if kind not in ExceptionKind.values:
+        errors["kind"] = _("请选择异常类型。")
+    if not description.strip():
+        errors["description"] = _("请说明异常情况。")
+    if not responsible.is_active or responsible.department_id is None:
+        errors["responsible"] = _("请选择在职且有部门的负责人。")
+    if errors:
+        raise FieldErrors(errors)
+
+
+def _open_exception_step(
+    exception: OrderException, *, calendar: WorkCalendar, days: int, start: datetime
+) -> None:
+    """The responsible person's step, due in the policy's working days (H-4)."""
+    order, responsible = exception.order, exception.responsible
+    assert responsible.department is not None
+    open_item(
+        target=exception,
+        kind="order.exception",
+        title=_("处理订单 %(n)s 的异常：%(k)s") % {"n": order.number, "k": exception.get_kind_display()},
+        department=responsible.department,
+        assignee=responsible,
+        calendar=calendar,
+        days=days,
+        start=start,
+    )
+
+
+def _record_and_notify(*, actor: User, exception: OrderException) -> None:
+    order = exception.order
+    recorder.record(
+        actor=actor,
+        obj=order,
+        action="exception.raise",
+        after={
+            "exception": exception.pk,
+            "kind": exception.kind,
+            "responsible": exception.responsible_id,
+            "description": exception.description,
+            "customer_informed": exception.customer_informed,
+        },
+    )
+    notify(
+        event="tracking",
+        recipients=[exception.responsible, order.salesperson],
+        title=_("订单 %(n)s 出现异常：%(k)s") % {"n": order.number, "k": exception.get_kind_display()},
+        url=reverse("workbench:order_detail", args=[order.pk]),
+    )
+
+
+@transaction.atomic
+def resolve_exception(
+    *,
+    actor: User,
+    exception: OrderException,
+    resolution: str,
+    cause: str,
+    liability: str = "",
+    customer_informed: bool = False,
+) -> OrderException:
+    """H-4: resolved with the cause and any contractual liability; the customer's being told is recorded."""
+    if not cause.strip():
+        raise FieldErrors({"cause": _("请填写异常原因。")})
+    exception = workflow.apply(
+        states.RESOLVE,
+        exception,
+        actor=actor,
+        reason=resolution,
+        changes={
+            "resolution": resolution.strip(),
+            "cause": cause.strip(),
+            "liability": liability.strip(),
+            "resolved_by": actor,
+            "resolved_at": timezone.now(),
+            "customer_informed": customer_informed or exception.customer_informed,
+        },
+    )
+    close_items(target=exception, actor=actor, outcome=_("已解决"))
+    return exception
+
+
+def flag_idle_orders(*, now: datetime | None = None) -> int:
+    """H-5: an open order with no change and no ledger entry for the policy's idle days gets one
+    reminder in its salesperson's work; idempotent (one open reminder per order)."""
+    now = now or timezone.now()
+    ct = ContentType.objects.get_for_model(SalesOrder)
+    reminded = WorkItem.objects.filter(content_type=ct, kind="order.idle", status=WorkStatus.OPEN).values(
+        "object_id"
+    )
+    flagged = 0
+    for version in PolicyVersion.objects.filter(
+        pk__in=SalesOrder.objects.filter(status__in=OPEN_STATUSES).values("policy_version")
+    ):
+        days = PolicyData.model_validate(version.data).reporting.idle_days
+        cutoff = now - timedelta(days=days)
+        idle = (
+            SalesOrder.objects.filter(policy_version=version, status__in=OPEN_STATUSES, updated_at__lt=cutoff)
+            .exclude(pk__in=reminded)
+            .annotate(last_entry=Max("tracking_entries__created_at"))
+            .select_related("salesperson", "department", "policy_version")
+        )
+        for order in idle:
+            if order.last_entry and order.last_entry >= cutoff:
+                continue
+            with transaction.atomic():
+                open_item(
+                    target=order,
+                    kind="order.idle",
+                    title=_("订单 %(n)s 已 %(d)s 天无进展") % {"n": order.number, "d": days},
+                    department=order.department,
+                    assignee=order.salesperson,
+                    calendar=_calendar(order),
+                    days=1,
+                    start=now,
+                )
+            flagged += 1
+    return flagged
