@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -398,7 +399,7 @@ def tell_customer(*, order: Any, event: str, title: str) -> None:
     an address) on the channels marked for customers. Written in the caller's transaction, so a
     refused action leaves no message; sent after it commits."""
     portal_users = order.customer.portal_accounts.filter(active=True).values_list("user_id", flat=True)
-    url = f"/portal/orders/{order.number}/"
+    url = reverse("portal:order", args=[order.number])
     Notification.objects.bulk_create(
         [Notification(recipient_id=pk, title=title[:200], url=url) for pk in portal_users]
     )

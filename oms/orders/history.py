@@ -121,20 +121,29 @@ def shown(name: str, value: Any, order: SalesOrder | None = None) -> str:
         return "；".join(_line(item) if isinstance(item, dict) else shown(name, item) for item in value)
     if isinstance(value, dict):
         return _line(value)
+    return _scalar(name, value)
+
+
+def _scalar(name: str, value: Any) -> str:
+    """A figure with the figure rule, a moment in local time, a day, or a choice by its label."""
     text = str(value)
     if name in _AMOUNTS or name in _PRICES or name in _QUANTITIES:
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            return text
-        if name in _AMOUNTS:
-            return format_amount(number)
-        return format_price(number) if name in _PRICES else format_quantity(number)
+        return _figure(name, text)
     if (moment := _datetime(text)) is not None:
         return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, str) and len(text) == 10 and (day := parse_date(text)) is not None:
         return day.isoformat()
     return _choices(name).get(text, text)
+
+
+def _figure(name: str, text: str) -> str:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return text
+    if name in _AMOUNTS:
+        return format_amount(number)
+    return format_price(number) if name in _PRICES else format_quantity(number)
 
 
 def _named(order: SalesOrder, name: str, value: Any) -> str | None:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -149,7 +150,7 @@ def calendar_seed(request: HttpRequest) -> HttpResponse:
                 messages.error(request, m)
     else:
         messages.success(request, _("已写入 %(y)s 年 %(n)s 天。") % {"y": year, "n": written})
-    return redirect(f"/policy/calendar/?year={year}")
+    return redirect(f"{reverse('policy:calendar')}?year={year}")
 
 
 @login_required
@@ -180,4 +181,4 @@ def calendar_day(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("已更新 %(d)s。") % {"d": when})
-    return redirect(f"/policy/calendar/?year={when.year}")
+    return redirect(f"{reverse('policy:calendar')}?year={when.year}")

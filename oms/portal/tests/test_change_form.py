@@ -8,12 +8,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from oms.portal.tests.test_portal import portal, world  # noqa: F401  (fixtures)
-
 pytestmark = pytest.mark.django_db
 
 
-def test_a_refused_quantity_keeps_what_the_customer_typed(portal: Client, world: dict[str, Any]) -> None:  # noqa: F811
+def test_a_refused_quantity_keeps_what_the_customer_typed(portal: Client, world: dict[str, Any]) -> None:
     from oms.changes.models import ChangeRequest
     from oms.review import actions as review
 
