@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.analytics.models import OrderPlan
 from oms.core.errors import FieldErrors
+from oms.core.forms import ColumnDecimalField
 from oms.customers.models import Customer
-from oms.feedback.forms import ModelDecimalField
 
 _YEAR = _("请填写年度。")
 _QUARTER = _("季度须为 0（全年）到 4。")
@@ -36,8 +36,8 @@ class PlanForm(forms.Form):
         max_value=4,
         error_messages={"invalid": _QUARTER, "min_value": _QUARTER, "max_value": _QUARTER},
     )
-    expected_quantity = ModelDecimalField(OrderPlan, "expected_quantity")
-    expected_amount = ModelDecimalField(OrderPlan, "expected_amount")
+    expected_quantity = ColumnDecimalField(OrderPlan, "expected_quantity", min_value=0)
+    expected_amount = ColumnDecimalField(OrderPlan, "expected_amount", min_value=0)
     delivery_period = forms.CharField(required=False)
     factory = forms.CharField(required=False)
     note = forms.CharField(required=False)

@@ -4,19 +4,7 @@ approve or dispose of what, and when)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
-
-from oms.core.errors import FieldErrors
-
-
-def cleaned(form: forms.Form) -> dict[str, Any]:
-    """The form's typed values; invalid input is refused as the actions refuse it (FieldErrors,
-    keyed by field), so a page shows it the same way."""
-    if not form.is_valid():
-        raise FieldErrors({key: [str(m) for m in messages] for key, messages in form.errors.items()})
-    return dict(form.cleaned_data)
 
 
 class ReasonForm(forms.Form):

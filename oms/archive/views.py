@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from oms.archive import actions, contents, permissions, selectors, states
-from oms.archive.forms import AccessDecisionForm, ReasonForm, cleaned
+from oms.archive.forms import AccessDecisionForm, ReasonForm
 from oms.archive.models import (
     AccessKind,
     AccessLog,
@@ -24,6 +24,7 @@ from oms.archive.models import (
     ArchiveRecord,
 )
 from oms.core.errors import ActionError, NotAllowed
+from oms.core.forms import cleaned
 from oms.engine import workflow
 from oms.web.listing import Column, ListSpec, watermark
 from oms.web.pages import actor, flash_refusal

@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.db import models
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
@@ -27,40 +26,12 @@ from oms.billing.models import (
     StatementLine,
 )
 from oms.contracts.forms import ActionForm
-from oms.core.money import DecimalInputError, parse_model_decimal
+from oms.core.forms import ColumnDecimalField
 from oms.customers.models import Customer
 from oms.orders.models import SalesOrder
 
 FEE_ROWS = 3
 SCHEDULE_ROWS = 6
-
-
-class AmountField(forms.CharField):
-    """P-1: a money or quantity input at a model column's digits, by the one shared parser, with
-    optional bounds; empty is None. Kept as text in the widget so what the user typed comes back."""
-
-    def __init__(
-        self,
-        model: type[models.Model],
-        name: str,
-        *,
-        label: Any = None,
-        limits: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        self.model, self.column, self.limits = model, name, dict(limits or {})
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
-        super().__init__(label=label or getattr(model._meta.get_field(name), "verbose_name", name), **kwargs)
-
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            return parse_model_decimal(self.model, self.column, text, label=str(self.label), **self.limits)
-        except DecimalInputError as exc:
-            raise forms.ValidationError(exc.message) from None
 
 
 def _date_field(label: Any) -> forms.DateField:
@@ -80,18 +51,19 @@ class StatementForm(ActionForm):
     def __init__(self, *args: Any, billable: Iterable[tuple[Any, Decimal]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for line, left in billable:
-            self.fields[f"qty-{line.pk}"] = AmountField(
+            self.fields[f"qty-{line.pk}"] = ColumnDecimalField(
                 StatementLine,
                 "quantity",
                 label=_("第 %(n)s 行结算数量") % {"n": line.line_no},
-                limits={"min_value": 0, "max_value": max(left, Decimal("0"))},
+                min_value=0,
+                max_value=max(left, Decimal("0")),
             )
         for i in range(FEE_ROWS):
             self.fields[f"fee-{i}-description"] = forms.CharField(
                 label=_("费用项目"), max_length=100, required=False
             )
-            self.fields[f"fee-{i}-amount"] = AmountField(
-                StatementFee, "amount", label=_("费用金额"), limits={"min_value": 0}
+            self.fields[f"fee-{i}-amount"] = ColumnDecimalField(
+                StatementFee, "amount", label=_("费用金额"), min_value=0
             )
         self.style()
 
@@ -139,13 +111,13 @@ class InvoiceForm(ActionForm):
     instalment = forms.ModelChoiceField(label=_("期次"), queryset=Instalment.objects.none(), required=False)
     number = forms.CharField(label=_("发票号码"), max_length=40, required=False)
     issued_on = _date_field(_("开票日期"))
-    amount = AmountField(Invoice, "amount", limits={"min_value": 0, "min_exclusive": True})
-    tax_amount = AmountField(Invoice, "tax_amount", limits={"min_value": 0})
+    amount = ColumnDecimalField(Invoice, "amount", min_value=0, min_exclusive=True)
+    tax_amount = ColumnDecimalField(Invoice, "tax_amount", min_value=0)
 
     def __init__(self, *args: Any, statement: Statement, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         amount = self.fields["amount"]
-        assert isinstance(amount, AmountField)
+        assert isinstance(amount, ColumnDecimalField)
         # L-2: never more than the statement has left to invoice (a new dict: fields are copied shallowly).
         amount.limits = {
             **amount.limits,
@@ -163,8 +135,8 @@ class InstalmentsForm(ActionForm):
         super().__init__(*args, **kwargs)
         for i in range(SCHEDULE_ROWS):
             self.fields[f"due-{i}"] = _date_field(_("第 %(n)s 期到期日") % {"n": i + 1})
-            self.fields[f"amount-{i}"] = AmountField(
-                Instalment, "amount", label=_("第 %(n)s 期金额") % {"n": i + 1}, limits={"min_value": 0}
+            self.fields[f"amount-{i}"] = ColumnDecimalField(
+                Instalment, "amount", label=_("第 %(n)s 期金额") % {"n": i + 1}, min_value=0
             )
         self.style()
 
@@ -197,7 +169,7 @@ class ReceiptForm(ActionForm):
         queryset=Customer.objects.order_by("name"),
         error_messages={"required": _("请选择客户。")},
     )
-    amount = AmountField(Payment, "amount", limits={"min_value": 0, "min_exclusive": True})
+    amount = ColumnDecimalField(Payment, "amount", min_value=0, min_exclusive=True)
     currency = forms.CharField(label=_("币种"), max_length=3, required=False)
     received_on = _date_field(_("收款日期"))
     method = forms.ChoiceField(label=_("收款方式"), choices=PaymentMethod.choices)

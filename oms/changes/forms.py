@@ -9,39 +9,20 @@ lines are its own, who may ask) stay with the actions.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from oms.changes.models import ChangeRequest, RequestKind, Source
 from oms.core.errors import FieldErrors
-from oms.core.money import DecimalInputError, parse_model_decimal, plain_number
+from oms.core.forms import ColumnDecimalField, cleaned
+from oms.core.money import plain_number
 from oms.customers.models import PaymentTerms
 from oms.orders.models import OrderLine, SalesOrder
 from oms.review.forms import OpinionForm as ReviewOpinionForm
-from oms.review.forms import cleaned, message, text_field
-
-
-class DecimalInputField(forms.Field):
-    """P-1: a money or quantity input parsed by the one shared parser at the model column's
-    digits, so a form refuses exactly what the API refuses, with the same message."""
-
-    def __init__(self, model: type[Any], name: str, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.model, self.column = model, name
-
-    def to_python(self, value: Any) -> Decimal | None:
-        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
-            return None
-        try:
-            return parse_model_decimal(self.model, self.column, value)
-        except DecimalInputError as exc:
-            raise ValidationError(exc.message, code="invalid") from None
+from oms.review.forms import message, text_field
 
 
 def _choice(label: Any, choices: Any, coerce: Any, refusal: Any, *, required: bool = True) -> forms.Field:
@@ -84,7 +65,7 @@ class RequestForm(forms.Form):
     reason = text_field(_("原因"))
     impact = text_field(_("预计影响"))
     customer_notice = forms.FileField(label=_("客户书面通知"), required=False)
-    loss_amount = DecimalInputField(ChangeRequest, "loss_amount", label=_("估算损失"))
+    loss_amount = ColumnDecimalField(ChangeRequest, "loss_amount", label=_("估算损失"))
     loss_notes = text_field(_("损失说明"))
 
 
@@ -99,8 +80,8 @@ class LineForm(forms.Form):
     product = forms.IntegerField(
         required=False, min_value=1, error_messages=dict.fromkeys(("invalid", "min_value"), _("请选择产品。"))
     )
-    quantity = DecimalInputField(OrderLine, "quantity", label=_("数量"))
-    unit_price = DecimalInputField(OrderLine, "unit_price", label=_("单价"))
+    quantity = ColumnDecimalField(OrderLine, "quantity", label=_("数量"))
+    unit_price = ColumnDecimalField(OrderLine, "unit_price", label=_("单价"))
     spec = forms.CharField(
         label=_("规格型号"),
         required=False,
@@ -116,7 +97,7 @@ class OpinionForm(ReviewOpinionForm):
     set the assessed loss of a cancellation (J-1)."""
 
     attachment = None  # type: ignore[assignment]  # a change opinion has no attachment
-    assessed_loss = DecimalInputField(ChangeRequest, "loss_amount", label=_("核定损失"))
+    assessed_loss = ColumnDecimalField(ChangeRequest, "loss_amount", label=_("核定损失"))
 
 
 class WithdrawForm(forms.Form):

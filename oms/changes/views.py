@@ -30,6 +30,7 @@ from oms.changes.forms import (
 )
 from oms.changes.models import ChangeRequest, ChangeTask, RequestKind, RequestStatus, Source
 from oms.core.errors import ActionError, FieldErrors
+from oms.core.forms import add_errors
 from oms.core.money import plain_number
 from oms.core.printing import printable
 from oms.customers.models import PaymentTerms
@@ -40,7 +41,6 @@ from oms.orders.models import SalesOrder
 from oms.orders.permissions import can_renegotiate
 from oms.orders.selectors import order_detail
 from oms.policy.visibility import visible_field_groups
-from oms.review.forms import add_errors
 from oms.review.models import TaskStatus, Verdict
 from oms.web.listing import Column, ListSpec
 from oms.web.pages import actor, flash_refusal

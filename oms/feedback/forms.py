@@ -9,13 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.models import User
-from oms.core.errors import FieldErrors
-from oms.core.money import DecimalInputError, parse_model_decimal
+from oms.core.forms import ColumnDecimalField
 from oms.customers.models import Customer
 from oms.feedback.models import Complaint, QuestionKind
 
@@ -50,33 +47,6 @@ STEP_FIELDS: dict[str, tuple[StepField, ...]] = {
 }
 
 
-def cleaned(form: forms.Form) -> dict[str, Any]:
-    """The form's typed values; invalid input is refused as the actions refuse it (FieldErrors,
-    keyed by field), so a page shows it the same way."""
-    if not form.is_valid():
-        raise FieldErrors({key: [str(m) for m in messages] for key, messages in form.errors.items()})
-    return dict(form.cleaned_data)
-
-
-class ModelDecimalField(forms.CharField):
-    """P-1: a money field through the shared parser at its column's digits; the message names the
-    field (not negative, at most the column's decimals, no NaN/Infinity/overflow). Empty is None."""
-
-    def __init__(self, model: type[models.Model], column: str, *, min_value: int | None = 0, **kwargs: Any):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.model, self.column, self.min_value = model, column, min_value
-
-    def clean(self, value: Any) -> Any:
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            return parse_model_decimal(self.model, self.column, text, min_value=self.min_value)
-        except DecimalInputError as exc:
-            raise ValidationError(exc.message) from None
-
-
 class LinesField(forms.Field):
     """A list typed one item per line, or posted as several values of the same name."""
 
@@ -93,7 +63,7 @@ class PortalComplaintForm(forms.Form):
 
     category = forms.CharField(required=False, max_length=20)
     description = forms.CharField(required=False)
-    claim_amount = ModelDecimalField(Complaint, "claim_amount")
+    claim_amount = ColumnDecimalField(Complaint, "claim_amount", min_value=0)
     evidence = forms.FileField(required=False)
 
 
@@ -179,7 +149,7 @@ def step_form(step: str, data: Any) -> forms.Form:
                 error_messages={"required": choose, "invalid_choice": choose},
             )
         elif f.kind == "money":
-            fields[f.name] = ModelDecimalField(Complaint, f.name)
+            fields[f.name] = ColumnDecimalField(Complaint, f.name, min_value=0)
         elif f.kind == "list":
             fill = _("请填写“%(f)s”。") % {"f": label}
             fields[f.name] = LinesField(required=f.required, error_messages={"required": fill})

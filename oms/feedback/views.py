@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from oms.accounts.models import User
 from oms.audit.models import AuditEvent
 from oms.core.errors import ActionError, FieldErrors
+from oms.core.forms import cleaned
 from oms.engine import workflow
 from oms.feedback import actions, permissions, selectors, states
 from oms.feedback.findings import findings
@@ -29,7 +30,6 @@ from oms.feedback.forms import (
     StepDecisionForm,
     SurveyForm,
     SurveyReportForm,
-    cleaned,
     step_form,
 )
 from oms.feedback.models import (

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from oms.catalog.models import Product, StockLevel
-from oms.core.money import DecimalInputError, format_quantity, parse_model_decimal
+from oms.core.forms import ColumnDecimalField
+from oms.core.money import format_quantity
 from oms.fulfilment.models import (
     DepartmentTask,
     Disposition,
@@ -34,26 +35,6 @@ from oms.orders.models import OrderLine, SalesOrder
 from oms.partners.models import Carrier, Qualification, Supplier
 
 _BAD_DATE = gettext_lazy("日期：格式不正确，应为 YYYY-MM-DD。")
-
-
-class QuantityField(forms.Field):
-    """P-1: an amount or quantity at its model column's digits, through the shared parser (full-width
-    digits and thousands commas accepted; NaN, Infinity and oversized values refused naming the
-    field); empty is None, so the action says what is required."""
-
-    def __init__(
-        self, model: type[models.Model], name: str, *, label: str | None = None, **limits: Any
-    ) -> None:
-        super().__init__(required=False)
-        self.model, self.column, self.field_label, self.limits = model, name, label, limits
-
-    def to_python(self, value: Any) -> Decimal | None:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        try:
-            return parse_model_decimal(self.model, self.column, value, label=self.field_label, **self.limits)
-        except DecimalInputError as exc:
-            raise ValidationError(exc.message) from None
 
 
 def _date() -> forms.DateField:
@@ -77,7 +58,7 @@ class OrderForm(forms.Form):
 class PrepaymentForm(forms.Form):
     """D-4: finance records a prepayment that has arrived."""
 
-    amount = QuantityField(Prepayment, "amount")
+    amount = ColumnDecimalField(Prepayment, "amount")
     received_on = _date()
     reference = _text(Prepayment, "reference")
 
@@ -96,7 +77,7 @@ class ProgressForm(OrderForm):
     """G-2: production reports a milestone's progress (a whole percentage 0 to 100)."""
 
     progress = forms.CharField(required=False)
-    quantity_done = QuantityField(ProgressReport, "quantity_done")
+    quantity_done = ColumnDecimalField(ProgressReport, "quantity_done")
     material_issued = _text(ProgressReport, "material_issued")
     notes = forms.CharField(required=False, strip=False)
 
@@ -114,7 +95,7 @@ class ProgressForm(OrderForm):
 class PurchaseOrderForm(OrderForm):
     """G-1: one purchase line to a qualified supplier, for a product this order needs."""
 
-    quantity = QuantityField(PurchaseLine, "quantity")
+    quantity = ColumnDecimalField(PurchaseLine, "quantity")
     promised_date = _date()
 
     def __init__(self, order: SalesOrder, data: Any = None) -> None:
@@ -129,8 +110,8 @@ class GoodsReceiptForm(OrderForm):
     """G-1: a delivery on one of this order's purchase lines and its incoming inspection."""
 
     received_on = _date()
-    received = QuantityField(GoodsReceipt, "received")
-    accepted = QuantityField(GoodsReceipt, "accepted")
+    received = ColumnDecimalField(GoodsReceipt, "received")
+    accepted = ColumnDecimalField(GoodsReceipt, "accepted")
     disposition = forms.ChoiceField(choices=[("", "—"), *Disposition.choices], required=False)
     notes = _text(GoodsReceipt, "notes")
 
@@ -142,7 +123,7 @@ class GoodsReceiptForm(OrderForm):
 class ReservationForm(OrderForm):
     """G-4: hold stock of this order's product for one of its lines."""
 
-    quantity = QuantityField(Reservation, "quantity")
+    quantity = ColumnDecimalField(Reservation, "quantity")
 
     def __init__(self, order: SalesOrder, data: Any = None) -> None:
         super().__init__(order, data)
@@ -156,7 +137,7 @@ class ReservationForm(OrderForm):
 class ReservationStepForm(OrderForm):
     """G-4: pick, second check (the count) or pack (the packing) one of this order's reservations."""
 
-    counted = QuantityField(Reservation, "quantity")
+    counted = ColumnDecimalField(Reservation, "quantity")
     packing = _text(Reservation, "packing")
 
     def __init__(self, order: SalesOrder, data: Any = None) -> None:
@@ -191,7 +172,7 @@ class ShipmentForm(OrderForm):
         )
         self.left = left if left is not None else left_to_ship(order)
         for line, _rest in self.left:
-            self.fields[f"qty-{line.pk}"] = QuantityField(ShipmentLine, "quantity")
+            self.fields[f"qty-{line.pk}"] = ColumnDecimalField(ShipmentLine, "quantity")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

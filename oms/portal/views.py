@@ -30,6 +30,7 @@ from oms.changes.states import CHANGEABLE
 from oms.contracts import actions as contracts
 from oms.core import params
 from oms.core.errors import ActionError, FieldErrors
+from oms.core.forms import cleaned
 from oms.customers.models import PortalAccount
 from oms.delivery import actions as delivery
 from oms.delivery.forms import AcceptanceForm
@@ -37,7 +38,7 @@ from oms.delivery.models import AcceptanceResult
 from oms.delivery.selectors import ACCEPTANCE_CHECKS
 from oms.engine import workflow
 from oms.feedback import actions as feedback
-from oms.feedback.forms import PortalComplaintForm, cleaned
+from oms.feedback.forms import PortalComplaintForm
 from oms.feedback.models import ComplaintCategory
 from oms.intake import actions as intake
 from oms.intake.actions import DuplicateSuspected

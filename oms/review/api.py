@@ -9,9 +9,10 @@ from django.urls import reverse
 from ninja import Router, Schema, Status
 
 from oms.accounts.models import User
+from oms.core.forms import cleaned
 from oms.orders.selectors import orders_for
 from oms.review import actions, selectors
-from oms.review.forms import ApprovalDecisionForm, ConfirmationForm, OpinionForm, cleaned
+from oms.review.forms import ApprovalDecisionForm, ConfirmationForm, OpinionForm
 from oms.review.models import ApprovalStep, ReviewTask
 
 router = Router(tags=["评审与审批"])

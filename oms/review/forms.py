@@ -11,26 +11,9 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.models import User
-from oms.core.errors import FieldErrors
 from oms.review.models import Verdict
 
 TEXT_LIMIT = 2000
-
-
-def cleaned(form: forms.Form) -> dict[str, Any]:
-    """The form's typed values, or FieldErrors naming each field that was refused (the API and
-    any caller that does not re-render the form)."""
-    if not form.is_valid():
-        raise FieldErrors({name: [str(m) for m in msgs] for name, msgs in form.errors.items()})
-    return form.cleaned_data
-
-
-def add_errors(form: forms.Form, exc: FieldErrors) -> None:
-    """An action's refusal of the typed values, shown beside the fields of the re-rendered form
-    (a key that is no field of the form is shown with the form as a whole)."""
-    for key, msgs in exc.errors.items():
-        for message in msgs:
-            form.add_error(key if key in form.fields else None, message)
 
 
 def _filled(message: Any, values: dict[str, Any]) -> str:

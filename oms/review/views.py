@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from oms.accounts.models import DepartmentKind, User
 from oms.core.errors import ActionError, FieldErrors
+from oms.core.forms import add_errors, cleaned
 from oms.core.printing import pdf_response
 from oms.engine import workflow
 from oms.orders.selectors import order_detail
@@ -26,8 +27,6 @@ from oms.review.forms import (
     LinkConfirmationForm,
     OpinionForm,
     ReassignForm,
-    add_errors,
-    cleaned,
 )
 from oms.review.models import ApprovalStep, ReviewRound, ReviewTask, TaskStatus, Verdict
 from oms.web.pages import actor as acting_user

@@ -4,24 +4,13 @@ in order, a sample of at least one)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.models import User
-from oms.core.errors import FieldErrors
 
 _WHOLE = _("样本量和随机种子须为整数。")
 _PERIOD = _("请填写抽查的订单期间。")
-
-
-def cleaned(form: forms.Form) -> dict[str, Any]:
-    """The form's typed values; invalid input is refused as the actions refuse it (FieldErrors,
-    keyed by field), so a page shows it the same way."""
-    if not form.is_valid():
-        raise FieldErrors({key: [str(m) for m in messages] for key, messages in form.errors.items()})
-    return dict(form.cleaned_data)
 
 
 class SpotCheckForm(forms.Form):

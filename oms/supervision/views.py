@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
 from oms.core.errors import ActionError, FieldErrors
+from oms.core.forms import cleaned
 from oms.engine import workflow
 from oms.supervision import actions, checks, permissions, selectors, states
-from oms.supervision.forms import CloseReportForm, FindingForm, ItemForm, ReportForm, SpotCheckForm, cleaned
+from oms.supervision.forms import CloseReportForm, FindingForm, ItemForm, ReportForm, SpotCheckForm
 from oms.supervision.models import Finding, SpotCheck, ViolationReport
 from oms.web.listing import Column, ListSpec
 from oms.web.pages import actor, attempt, flash_refusal

@@ -4,21 +4,10 @@ typed (the responsible person, the exception resolved, a tick box); the action k
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.models import User
-from oms.core.errors import FieldErrors
-
-
-def cleaned(form: forms.Form) -> dict[str, Any]:
-    """The form's typed values; invalid input is refused as the actions refuse it (FieldErrors,
-    keyed by field), so the panel shows it the same way."""
-    if not form.is_valid():
-        raise FieldErrors({key: [str(m) for m in messages] for key, messages in form.errors.items()})
-    return dict(form.cleaned_data)
 
 
 class EntryForm(forms.Form):

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 from oms.accounts.models import Role
 from oms.core import params
 from oms.core.errors import ActionError
+from oms.core.forms import cleaned
 from oms.engine import workflow
 from oms.orders.selectors import order_detail, orders_for
 from oms.tracking import actions, selectors
-from oms.tracking.forms import EntryForm, ExceptionChoiceForm, ExceptionForm, ResolutionForm, cleaned
+from oms.tracking.forms import EntryForm, ExceptionChoiceForm, ExceptionForm, ResolutionForm
 from oms.tracking.models import OrderException
 from oms.web.listing import CappedPaginator
 from oms.web.pages import actor as acting_user
