@@ -25,7 +25,7 @@ from oms.engine import workflow
 from oms.fulfilment.models import Shipment
 from oms.orders.selectors import order_detail
 from oms.policy.visibility import visible_field_groups
-from oms.web.verbs import Verb, post_verb
+from oms.web.verbs import Verb, post_verb, refused_page
 
 
 def _shipment(request: HttpRequest, pk: int) -> Shipment:
@@ -120,20 +120,19 @@ def _redisplay(
 ) -> HttpResponse:
     """The refused acceptance on its own page, with what was typed and why (nothing was saved;
     the signed note must be chosen again, as a browser never fills a file in)."""
-    return render(
+    return refused_page(
         request,
-        "delivery/acceptance_form.html",
-        {
-            "shipment": shipment,
-            "order": shipment.order,
-            "form_template": verb.template,
-            "post": form.data,
-            "error_messages": [m for msgs in errors.values() for m in msgs],
-            "results": AcceptanceResult.choices,
-            "acceptance_checks": ACCEPTANCE_CHECKS,
-            "today": f"{timezone.localdate():%Y-%m-%d}",
-        },
+        order=shipment.order,
+        form_template=verb.template,
+        form=form,
+        errors=errors,
         status=status,
+        page="delivery/acceptance_form.html",
+        shipment=shipment,
+        post=form.data,
+        results=AcceptanceResult.choices,
+        acceptance_checks=ACCEPTANCE_CHECKS,
+        today=f"{timezone.localdate():%Y-%m-%d}",
     )
 
 

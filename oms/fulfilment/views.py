@@ -29,7 +29,7 @@ from oms.fulfilment.forms import (
 from oms.fulfilment.models import DepartmentTask
 from oms.orders.models import SalesOrder
 from oms.orders.selectors import order_detail
-from oms.web.verbs import Verb, post_verb
+from oms.web.verbs import Verb, post_verb, refused_page
 
 
 def _release(actor: User, order: SalesOrder, form: None) -> object:
@@ -172,17 +172,12 @@ def _redisplay(
     status: int,
 ) -> HttpResponse:
     """The refused form on its own page, with what was typed and why (nothing was saved)."""
-    context = {
-        **selectors.execution_of(order),
-        "order": order,
-        "form_template": verb.template,
-        "typed": form.data,
-        "error_messages": [m for msgs in errors.values() for m in msgs],
-        "row": _row(form),
-    }
+    context = {**selectors.execution_of(order), "row": _row(form)}
     if isinstance(form, ShipmentForm):
         context["ship_rows"] = form.typed_rows()
-    return render(request, "fulfilment/action_form.html", context, status=status)
+    return refused_page(
+        request, order=order, form_template=verb.template, form=form, errors=errors, status=status, **context
+    )
 
 
 @login_required

@@ -17,7 +17,7 @@ from oms.core.errors import FieldErrors
 from oms.core.money import bounded_decimal
 from oms.customers.models import Customer
 from oms.intake import actions
-from oms.orders.models import OrderLine, SalesOrder
+from oms.orders.models import TERM_FIELDS, OrderLine, SalesOrder
 from oms.orders.selectors import orders_for
 from oms.policy.visibility import visible_field_groups
 from oms.tracking.models import WorkItem, WorkStatus
@@ -186,17 +186,7 @@ def _out(order: SalesOrder, groups: frozenset[str], pending: list[WorkItem]) -> 
                 "status",
                 "version",
                 "customer_id",
-                "order_date",
-                "channel",
-                "order_class",
-                "delivery_date",
-                "delivery_place",
-                "payment_terms",
-                "invoice_requirements",
-                "needs_customisation",
-                "needs_special_packaging",
-                "needs_special_transport",
-                "special_requirements",
+                *TERM_FIELDS,
                 "currency",
                 "salesperson_id",
                 "department_id",

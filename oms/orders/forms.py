@@ -10,7 +10,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from oms.orders.models import SalesOrder
+from oms.orders.models import HEADER_FIELDS, SalesOrder
 from oms.orders.rules import delivery_date_error
 from oms.policy import selectors as policy_selectors
 from oms.web.listing import StyledModelForm
@@ -28,24 +28,7 @@ class OrderHeaderForm(StyledModelForm):
 
     class Meta:
         model = SalesOrder
-        fields = [
-            "customer",
-            "contact_name",
-            "contact_phone",
-            "order_date",
-            "channel",
-            "order_class",
-            "delivery_date",
-            "delivery_place",
-            "payment_terms",
-            "invoice_requirements",
-            "needs_customisation",
-            "needs_special_packaging",
-            "needs_special_transport",
-            "special_requirements",
-            "external_ref",
-            "original_document",
-        ]
+        fields = list(HEADER_FIELDS)
         widgets = {
             "customer": PickerWidget(url_name="customers:customer_picker"),
             "order_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -111,6 +111,33 @@ _STAGE_OF_STATUS = {
 }
 
 
+# The order's terms as agreed with the customer (B-2 to B-5): one list for the entry form, the
+# entry action, the version snapshots and the API (issue 22: one implementation per idea).
+TERM_FIELDS = (
+    "order_date",
+    "channel",
+    "order_class",
+    "delivery_date",
+    "delivery_place",
+    "payment_terms",
+    "invoice_requirements",
+    "needs_customisation",
+    "needs_special_packaging",
+    "needs_special_transport",
+    "special_requirements",
+)
+# The header as it is entered (B-1 to B-5, B-9): who the customer is and how to reach them, the
+# terms, the customer's reference and the original document.
+HEADER_FIELDS = (
+    "customer",
+    "contact_name",
+    "contact_phone",
+    *TERM_FIELDS,
+    "external_ref",
+    "original_document",
+)
+
+
 class SalesOrder(PinnedPolicy):
     """B-3: one customer order; its number follows the policy's format (B-4)."""
 

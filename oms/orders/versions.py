@@ -9,26 +9,9 @@ from typing import Any
 from django.db.models import Max
 
 from oms.audit.models import normalise
-from oms.orders.models import OrderVersion, SalesOrder
+from oms.orders.models import TERM_FIELDS, OrderVersion, SalesOrder
 
-TERMS = (
-    "customer_id",
-    "contact_name",
-    "contact_phone",
-    "order_date",
-    "channel",
-    "order_class",
-    "delivery_date",
-    "delivery_place",
-    "payment_terms",
-    "invoice_requirements",
-    "needs_customisation",
-    "needs_special_packaging",
-    "needs_special_transport",
-    "special_requirements",
-    "currency",
-    "total_amount",
-)
+TERMS = ("customer_id", "contact_name", "contact_phone", *TERM_FIELDS, "currency", "total_amount")
 
 
 def snapshot(order: SalesOrder) -> dict[str, Any]:

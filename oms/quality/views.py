@@ -20,7 +20,7 @@ from oms.orders.models import SalesOrder
 from oms.orders.selectors import order_detail
 from oms.quality import actions, selectors, states
 from oms.quality.forms import InspectionForm, InspectionPlanForm, NonConformanceForm, ResumeForm
-from oms.web.verbs import Verb, post_verb
+from oms.web.verbs import Verb, post_verb, refused_page
 
 
 def _plan(actor: User, order: SalesOrder, form: InspectionPlanForm) -> object:
@@ -99,17 +99,15 @@ def _redisplay(
     """The refused form on its own page, with what was typed and why (nothing was saved)."""
     context = {
         **selectors.quality_of(order, request.user),
-        "order": order,
         "lines": list(order.lines.select_related("product").order_by("line_no")),
-        "form_template": verb.template,
-        "typed": form.data,
-        "error_messages": [m for msgs in errors.values() for m in msgs],
         "row": getattr(form, "cleaned_data", {}).get("nc"),
         "verb": next(k for k, v in VERBS.items() if v is verb),
     }
     if isinstance(form, InspectionForm):
         context["inspection_items"] = form.typed_items()
-    return render(request, "quality/action_form.html", context, status=status)
+    return refused_page(
+        request, order=order, form_template=verb.template, form=form, errors=errors, status=status, **context
+    )
 
 
 @login_required

@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
@@ -80,3 +80,30 @@ def post_verb(
                 messages.error(request, m)
         return redirect(back)
     return redisplay(request, target, handler, form, errors, status)
+
+
+def refused_page(
+    request: HttpRequest,
+    *,
+    order: Any,
+    form_template: str,
+    form: forms.Form,
+    errors: Mapping[str, list[str]],
+    status: int,
+    page: str = "core/action_form.html",
+    **context: Any,
+) -> HttpResponse:
+    """The refused form on its own page under the order's name, with what was typed and why
+    (nothing was saved); `context` is what the form's part of the page needs besides."""
+    return render(
+        request,
+        page,
+        {
+            "order": order,
+            "form_template": form_template,
+            "typed": form.data,
+            "error_messages": [m for msgs in errors.values() for m in msgs],
+            **context,
+        },
+        status=status,
+    )

@@ -20,30 +20,11 @@ from oms.customers.selectors import customers_for
 from oms.engine import records
 from oms.orders import permissions, versions
 from oms.orders.actions.lines import Errors, build_lines, fingerprint, lines_snapshot
-from oms.orders.models import EDITABLE_STATUSES, Inquiry, OrderLine, OrderStatus, SalesOrder
+from oms.orders.models import EDITABLE_STATUSES, HEADER_FIELDS, Inquiry, OrderLine, OrderStatus, SalesOrder
 from oms.orders.rules import delivery_date_error
 from oms.orders.selectors import possible_duplicates
 from oms.policy import actions as policy_actions
 from oms.policy import selectors as policy_selectors
-
-HEADER_FIELDS = (
-    "customer",
-    "contact_name",
-    "contact_phone",
-    "order_date",
-    "channel",
-    "order_class",
-    "delivery_date",
-    "delivery_place",
-    "payment_terms",
-    "invoice_requirements",
-    "needs_customisation",
-    "needs_special_packaging",
-    "needs_special_transport",
-    "special_requirements",
-    "external_ref",
-    "original_document",
-)
 
 
 class DuplicateSuspected(ActionError):
