@@ -222,6 +222,7 @@ class Payment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "billing_receipt"  # the table keeps its name (issue 22 renamed the model)
         verbose_name = _("收款")
         verbose_name_plural = _("收款")
         ordering = ["customer", "received_on", "id"]
@@ -248,6 +249,7 @@ class PaymentMatch(models.Model):
     amount = models.DecimalField(_("核销金额"), max_digits=18, decimal_places=2)
 
     class Meta:
+        db_table = "billing_allocation"  # the table keeps its name (issue 22 renamed the model)
         verbose_name = _("收款核销")
         verbose_name_plural = _("收款核销")
         constraints = [

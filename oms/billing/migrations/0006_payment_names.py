@@ -1,5 +1,6 @@
 """Issue 22: the models take the glossary's names: money received is a Payment (收款), its part
-matched to an invoice a PaymentMatch (核销). Tables are renamed; columns and constraints stay."""
+matched to an invoice a PaymentMatch (核销). The tables keep their names (pinned first), so the
+rename moves no data and the constraints' names still match their tables."""
 
 from django.db import migrations
 
@@ -10,6 +11,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterModelTable(name="receipt", table="billing_receipt"),
+        migrations.AlterModelTable(name="allocation", table="billing_allocation"),
         migrations.RenameModel(old_name="Receipt", new_name="Payment"),
         migrations.RenameModel(old_name="Allocation", new_name="PaymentMatch"),
     ]

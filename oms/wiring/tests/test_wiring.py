@@ -18,6 +18,7 @@ from oms.engine import workflow
 from oms.feedback.actions import on_order_closed
 from oms.notifications.channels import on_transition
 from oms.orders.models import OrderStatus
+from oms.wiring.wiring import _start_review_round
 
 CLOSE = workflow.Transition(
     name="close", label="关闭", source={"open"}, target="closed", permission=lambda u, t: True
@@ -49,7 +50,11 @@ def test_every_other_seam_is_filled() -> None:
 
 
 def test_an_order_closing_runs_webhooks_then_the_rating_then_the_archive() -> None:
-    order_effects = [e for e in registry.side_effects if e.model == "orders.SalesOrder"]
+    order_effects = [
+        e
+        for e in registry.side_effects
+        if e.model == "orders.SalesOrder" and e.handler is not _start_review_round
+    ]
     assert [e.handler for e in order_effects] == [on_transition, on_order_closed, file_on_end]
     assert [e.wants("orders.SalesOrder", OrderStatus.CLOSED) for e in order_effects] == [True, True, True]
     assert [e.wants("orders.SalesOrder", OrderStatus.CANCELLED) for e in order_effects] == [True, False, True]
@@ -83,3 +88,11 @@ def test_a_side_effect_runs_inside_the_transitions_transaction(monkeypatch: Any)
     # undid both.
     assert seen == [("closed", 1)]
     assert (ticket.status, ticket.version, AuditEvent.objects.count()) == ("open", 1, 0)
+
+
+def test_the_review_round_opens_only_on_entering_review() -> None:
+    """C-1: passing the check (or management's acceptance) opens the round: the one side effect
+    on the order's way into review, and on no other state."""
+    (effect,) = [e for e in registry.side_effects if e.handler is _start_review_round]
+    assert effect.targets == frozenset({OrderStatus.IN_REVIEW})
+    assert not effect.wants("orders.SalesOrder", OrderStatus.CLOSED)
