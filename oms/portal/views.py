@@ -1,6 +1,5 @@
-"""The customer portal (B-8, H-1, N-3): a customer's contact follows their company's orders and
-acts on them. Every page finds its records through `selectors` with the viewer's account, so an
-order of another customer answers 404 like one that does not exist."""
+"""The customer portal (B-8, H-1, N-3): a customer's contact follows and acts on their company's
+orders, each found through `selectors` with the viewer's account (another's answers 404)."""
 
 from __future__ import annotations
 
