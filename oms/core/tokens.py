@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -47,14 +48,31 @@ class Refusals:
     expired: Any
 
 
-def redeem(links: QuerySet[LinkT], token: str, refusals: Refusals, *, used_field: str = "used_at") -> LinkT:
+def expired(link: Model) -> bool:
+    """Whether the link's time is up; a link without an expiry time was never issued (a survey
+    invitation before its salesperson sends the link), so it counts as expired."""
+    expires_at: datetime | None = getattr(link, "expires_at")  # noqa: B009 - every link model has it; not typed on Model
+    return expires_at is None or expires_at <= timezone.now()
+
+
+def redeem(
+    links: QuerySet[LinkT],
+    token: str,
+    refusals: Refusals,
+    *,
+    used_field: str = "used_at",
+    of: Sequence[str] = (),
+) -> LinkT:
     """The link locked for use: a forged token is not allowed; a used or expired one is refused.
-    The caller marks it used in the same transaction."""
-    link = find(links.select_for_update(), token)
+    The caller marks it used in the same transaction. `used_field` names the field set when the
+    link is used (a survey invitation's `answered_at`); `of` narrows the lock as in
+    `select_for_update(of=...)`: `("self",)` when `links` follows a nullable relation, whose
+    outer join PostgreSQL cannot lock."""
+    link = find(links.select_for_update(of=tuple(of)), token)
     if link is None:
         raise NotAllowed(str(refusals.invalid))
     if getattr(link, used_field) is not None:
         raise ActionError(str(refusals.used))
-    if getattr(link, "expires_at") <= timezone.now():  # noqa: B009 - every link model has it; not typed on Model
+    if expired(link):
         raise ActionError(str(refusals.expired))
     return link

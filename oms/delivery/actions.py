@@ -4,7 +4,7 @@ received when every shipment is accepted."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -17,7 +17,7 @@ from oms.accounts.selectors import department_of_kind, head_of
 from oms.audit import recorder
 from oms.contracts import files
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
-from oms.core.tokens import Refusals, find, new_token, redeem
+from oms.core.tokens import Refusals, expires_after, find, new_token, redeem
 from oms.delivery import states
 from oms.delivery.models import ACCEPTING, CHECKS, Acceptance, AcceptanceLink, AcceptanceResult
 from oms.delivery.permissions import can_record
@@ -254,7 +254,7 @@ def issue_acceptance_link(*, actor: User, shipment: Shipment) -> str:
     AcceptanceLink.objects.create(
         shipment=shipment,
         token_hash=hashed,
-        expires_at=timezone.now() + timedelta(hours=hours),
+        expires_at=expires_after(hours=hours),
         created_by=actor,
     )
     recorder.record(

@@ -19,6 +19,7 @@ from oms.accounts.models import User
 from oms.audit.models import AuditEvent
 from oms.core.errors import ActionError, FieldErrors
 from oms.core.forms import cleaned
+from oms.core.tokens import expired
 from oms.engine import workflow
 from oms.feedback import actions, permissions, selectors, states
 from oms.feedback.findings import findings
@@ -387,7 +388,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
             "errors": errors,
             "message": message,
             "data": request.POST,
-            "expired": found.expires_at is None or found.expires_at <= timezone.now(),
+            "expired": expired(found),
         },
         status=400 if errors else 200,
     )

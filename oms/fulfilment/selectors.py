@@ -61,7 +61,7 @@ def execution_of(order: SalesOrder) -> dict[str, Any]:
             DepartmentTask.objects.filter(order=order).select_related("department", "assignee", "done_by")
         ),
         "milestones": list(Milestone.objects.filter(order=order).order_by("seq")),
-        "prepaid": order.prepayments.aggregate(s=Sum("amount"))["s"] or Decimal("0"),
+        "prepaid": prepaid(order),
         "prepayments": list(order.prepayments.select_related("recorded_by")),
     }
 
@@ -122,6 +122,12 @@ def shipped_quantities(order: SalesOrder) -> dict[int, Decimal]:
         ShipmentLine.objects.filter(shipment__order=order).values("order_line_id").annotate(q=Sum("quantity"))
     )
     return {r["order_line_id"]: r["q"] for r in rows}
+
+
+def prepaid(order: SalesOrder) -> Decimal:
+    """D-4, J-1: the prepayments received on the order, all added up (what release waits for,
+    the order page shows and a cancellation would have to settle)."""
+    return order.prepayments.aggregate(s=Sum("amount"))["s"] or Decimal("0")
 
 
 def shortages(order: SalesOrder) -> list[tuple[Any, Decimal]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,6 +15,7 @@ from oms.customers.models import PaymentTerms
 from oms.engine.workflow import Transition, TransitionTable
 from oms.fulfilment.models import DeptTaskStatus, POStatus, TaskKind
 from oms.fulfilment.models import ReservationStatus as RS
+from oms.fulfilment.selectors import prepaid
 from oms.orders.models import OrderStatus as S
 
 
@@ -35,7 +35,7 @@ def prepayment_received(user: Any, order: Any) -> str | None:
     if order.payment_terms != PaymentTerms.PREPAYMENT:
         return None
     needed = (order.total_amount * order.policy().release.prepayment_ratio).quantize(Decimal("0.01"))
-    received = order.prepayments.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    received = prepaid(order)
     if received < needed:
         return _("预付款未到账：应收 %(n)s，已收 %(r)s。") % {"n": needed, "r": received}
     return None

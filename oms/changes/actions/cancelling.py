@@ -18,6 +18,7 @@ from oms.changes.models import ChangeRequest
 from oms.engine import workflow
 from oms.fulfilment import actions as fulfilment
 from oms.fulfilment.models import ReservationStatus
+from oms.fulfilment.selectors import prepaid
 from oms.orders.models import OrderLine, SalesOrder
 from oms.tracking import actions as tracking
 
@@ -54,7 +55,7 @@ def loss_facts(order: SalesOrder) -> dict[str, Any]:
             "purchases": purchases,
             "open_purchase_orders": sum(1 for p in purchases if p["status"] == "open"),
             "stock_held": held,
-            "prepaid": order.prepayments.aggregate(s=Sum("amount"))["s"] or Decimal("0"),
+            "prepaid": prepaid(order),
         }
     )
 

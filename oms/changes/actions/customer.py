@@ -7,7 +7,6 @@ reviewed like any other; the customer's own submission is the written notice.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -21,7 +20,7 @@ from oms.changes.actions.notices import tell
 from oms.changes.actions.raising import raise_request
 from oms.changes.models import ChangeRequest, CustomerChannel, CustomerLink, RequestKind, Source
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
-from oms.core.tokens import new_token, token_hash
+from oms.core.tokens import Refusals, expires_after, find, new_token, redeem
 from oms.orders.models import SalesOrder
 from oms.orders.permissions import CustomerActor, can_renegotiate, is_customer_of
 
@@ -38,7 +37,7 @@ def issue_customer_link(*, actor: User, order: SalesOrder) -> str:
     link = CustomerLink.objects.create(
         order=order,
         token_hash=hashed,
-        expires_at=timezone.now() + timedelta(hours=order.policy().confirmation.link_valid_hours),
+        expires_at=expires_after(hours=order.policy().confirmation.link_valid_hours),
         created_by=actor,
     )
     recorder.record(actor=actor, obj=order, action="change.link", after={"expires_at": link.expires_at})
@@ -46,11 +45,7 @@ def issue_customer_link(*, actor: User, order: SalesOrder) -> str:
 
 
 def customer_link(token: str) -> CustomerLink | None:
-    return (
-        CustomerLink.objects.select_related("order", "order__customer")
-        .filter(token_hash=token_hash(token))
-        .first()
-    )
+    return find(CustomerLink.objects.select_related("order", "order__customer"), token)
 
 
 @transaction.atomic
@@ -66,18 +61,12 @@ def request_by_customer(
     """I-1: the customer asks for a change through the link; it is raised in the salesperson's
     name, marked as the customer's, and reviewed like any other. A used, expired or forged link
     is refused."""
-    link = (
-        CustomerLink.objects.select_for_update()
-        .select_related("order")
-        .filter(token_hash=token_hash(token))
-        .first()
+    refusals = Refusals(
+        invalid=_("变更链接无效。"),
+        used=_("该变更链接已使用过。"),
+        expired=_("变更链接已过期，请联系销售重新发送。"),
     )
-    if link is None:
-        raise NotAllowed(_("变更链接无效。"))
-    if link.used_at is not None:
-        raise ActionError(_("该变更链接已使用过。"))
-    if link.expires_at <= timezone.now():
-        raise ActionError(_("变更链接已过期，请联系销售重新发送。"))
+    link = redeem(CustomerLink.objects.select_related("order"), token, refusals)
     if not name.strip():
         raise FieldErrors({"name": _("请填写提交人姓名。")})
     request = _customer_request(

@@ -4,10 +4,11 @@ links and the customers' answers."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import User
 from oms.audit import recorder
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
-from oms.core.tokens import new_token, token_hash
+from oms.core.tokens import Refusals, expires_after, find, new_token, redeem
 from oms.customers.models import Customer
 from oms.customers.selectors import portal_account_of
 from oms.engine import records, workflow
@@ -148,7 +149,7 @@ def issue_link(*, actor: User, invitation: Invitation) -> str:
         raise ActionError(_("该调查不在进行中。"))
     token, hashed = new_token()
     invitation.token_hash = hashed
-    invitation.expires_at = timezone.now() + timedelta(days=policy().feedback.survey_link_days)
+    invitation.expires_at = expires_after(days=policy().feedback.survey_link_days)
     invitation.save(update_fields=["token_hash", "expires_at"])
     recorder.record(
         actor=actor, obj=invitation, action="feedback.link", after={"expires_at": invitation.expires_at}
@@ -156,14 +157,12 @@ def issue_link(*, actor: User, invitation: Invitation) -> str:
     return token
 
 
+def _invitations() -> QuerySet[Invitation]:
+    return Invitation.objects.select_related("survey", "customer", "order")
+
+
 def invitation_for(token: str) -> Invitation | None:
-    if not token:
-        return None
-    return (
-        Invitation.objects.select_related("survey", "customer", "order")
-        .filter(token_hash=token_hash(token))
-        .first()
-    )
+    return find(_invitations(), token)
 
 
 def questions_of(invitation: Invitation) -> list[dict[str, Any]]:
@@ -177,10 +176,14 @@ def questions_of(invitation: Invitation) -> list[dict[str, Any]]:
 def answer(*, token: str, respondent: str, values: Mapping[str, str], comment: str = "") -> Invitation:
     """N-1, N-3: the customer answers through their link: every score from 1 to the scale; an
     expired, used or forged link is refused and nothing is saved."""
-    found = invitation_for(token)
-    if found is None:
-        raise NotAllowed(_("调查链接无效。"))
-    return _answer(found, respondent=respondent, values=values, comment=comment, actor=None)
+    refusals = Refusals(
+        invalid=_("调查链接无效。"),
+        used=_("您已经答复过，谢谢！"),
+        expired=_("调查链接已过期，请联系业务员重新发送。"),
+    )
+    # The survey and the order are nullable relations: lock the invitation's row only.
+    invitation = redeem(_invitations(), token, refusals, used_field="answered_at", of=("self",))
+    return _answer(invitation, respondent=respondent, values=values, comment=comment, actor=None)
 
 
 @transaction.atomic
@@ -188,27 +191,22 @@ def answer_in_portal(
     *, actor: User, invitation: Invitation, values: Mapping[str, str], comment: str = ""
 ) -> Invitation:
     """N-1, N-3, B-8: the customer's contact answers their company's survey or closing question
-    in the portal, with no link needed; the same checks as through a link."""
+    in the portal, with no link needed (their login is the credential, so nothing expires); the
+    same checks as through a link otherwise."""
     account = portal_account_of(actor)
     if account is None or account.customer_id != invitation.customer_id:
         raise NotAllowed(_("只能答复本公司的调查。"))
+    locked = _invitations().select_for_update(of=("self",)).get(pk=invitation.pk)
+    if locked.answered_at is not None:
+        raise ActionError(_("您已经答复过，谢谢！"))
     name = actor.get_full_name() or actor.get_username()
-    return _answer(invitation, respondent=name, values=values, comment=comment, actor=actor)
+    return _answer(locked, respondent=name, values=values, comment=comment, actor=actor)
 
 
 def _answer(
-    found: Invitation, *, respondent: str, values: Mapping[str, str], comment: str, actor: User | None
+    invitation: Invitation, *, respondent: str, values: Mapping[str, str], comment: str, actor: User | None
 ) -> Invitation:
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("survey", "customer")
-        .get(pk=found.pk)
-    )
-    if invitation.answered_at is not None:
-        raise ActionError(_("您已经答复过，谢谢！"))
-    # A link expires; the portal needs none (its login is the credential).
-    if actor is None and (invitation.expires_at is None or invitation.expires_at <= timezone.now()):
-        raise ActionError(_("调查链接已过期，请联系业务员重新发送。"))
+    """The invitation, locked and not yet answered, gets the customer's answers."""
     if invitation.survey is not None and invitation.survey.status != SurveyStatus.SENT:
         raise ActionError(_("该调查已结束。"))
     scale = policy().feedback.score_scale

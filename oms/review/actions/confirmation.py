@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import User
 from oms.audit import recorder
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
-from oms.core.tokens import Refusals, find, new_token, redeem
+from oms.core.tokens import Refusals, expires_after, find, new_token, redeem
 from oms.engine import workflow
 from oms.notifications.actions import notify
 from oms.orders import actions as order_actions  # the one place order content is validated
@@ -85,7 +85,7 @@ def issue_confirmation_link(*, actor: User, order: SalesOrder) -> str:
     link = ConfirmationLink.objects.create(
         order=order,
         token_hash=hashed,
-        expires_at=timezone.now() + timedelta(hours=hours),
+        expires_at=expires_after(hours=hours),
         created_by=actor,
     )
     recorder.record(actor=actor, obj=order, action="confirmation.link", after={"expires_at": link.expires_at})
