@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
@@ -13,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from oms.accounts.models import User
 from oms.catalog.models import Product
 from oms.changes import actions, selectors, states
 from oms.changes.forms import (
@@ -21,7 +24,6 @@ from oms.changes.forms import (
     OpinionForm,
     WithdrawForm,
     change_values,
-    cleaned,
     customer_form,
     customer_input,
     customer_name,
@@ -44,6 +46,7 @@ from oms.policy.visibility import visible_field_groups
 from oms.review.models import TaskStatus, Verdict
 from oms.web.listing import Column, ListSpec
 from oms.web.pages import actor, flash_refusal
+from oms.web.verbs import Verb, post_verb
 
 NEW_ROWS = 3
 
@@ -204,12 +207,26 @@ def request_page(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("changes:request_detail", pk=change.pk)
         opinion = refused
     elif request.method == "POST":
-        _act(request, change)
-        return redirect("changes:request_detail", pk=change.pk)
+        return post_verb(
+            request,
+            verbs=REQUEST_VERBS,
+            verb=request.POST.get("verb", ""),
+            target=change,
+            back=reverse("changes:request_detail", args=[change.pk]),
+            redisplay=_redisplay,
+        )
     return _request_page(request, change, opinion)
 
 
-def _request_page(request: HttpRequest, change: ChangeRequest, opinion: OpinionForm) -> HttpResponse:
+def _request_page(
+    request: HttpRequest,
+    change: ChangeRequest,
+    opinion: OpinionForm,
+    refused: Mapping[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The request page; `refused` holds the refused follow-up form by its verb (what was typed and
+    the messages by field), shown again as it was filled."""
     tasks = selectors.tasks_of(change)
     user = request.user
     mine = next(
@@ -234,8 +251,9 @@ def _request_page(request: HttpRequest, change: ChangeRequest, opinion: OpinionF
             "facts": change.loss_facts
             if change.kind == RequestKind.CANCELLATION and change.status != RequestStatus.IN_REVIEW
             else (actions.loss_facts(order) if change.kind == RequestKind.CANCELLATION else None),
+            "refused": refused or {},
         },
-        status=422 if opinion.errors else 200,
+        status=422 if opinion.errors else status,
     )
 
 
@@ -259,25 +277,54 @@ def _opinion(request: HttpRequest, change: ChangeRequest) -> OpinionForm | None:
     return None
 
 
-def _act(request: HttpRequest, change: ChangeRequest) -> None:
-    """Withdraw the request, file the signed agreement, or record the explanation (I-3)."""
-    verb = request.POST.get("verb", "")
-    try:
-        if verb == "withdraw":
-            actions.withdraw(actor=actor(request), request=change, **cleaned(WithdrawForm(request.POST)))
-            messages.success(request, _("申请已撤回。"))
-        elif verb == "sign":
-            scan = cleaned(AgreementForm(request.POST, request.FILES))["scan"]
-            actions.sign_agreement(actor=actor(request), request=change, scan=scan)
-            messages.success(request, _("变更协议已登记为签订。"))
-        elif verb == "explain":
-            text = cleaned(ExplanationForm(request.POST))["explanation"]
-            actions.record_explanation(actor=actor(request), request=change, text=text)
-            messages.success(request, _("已记录向客户的说明。"))
-        else:
-            raise Http404
-    except (ActionError, workflow.WorkflowError) as exc:
-        flash_refusal(request, exc)
+def _withdraw(user: User, change: ChangeRequest, form: WithdrawForm) -> object:
+    return actions.withdraw(actor=user, request=change, **form.cleaned_data)
+
+
+def _sign(user: User, change: ChangeRequest, form: AgreementForm) -> object:
+    return actions.sign_agreement(actor=user, request=change, scan=form.cleaned_data["scan"])
+
+
+def _explain(user: User, change: ChangeRequest, form: ExplanationForm) -> object:
+    return actions.record_explanation(actor=user, request=change, text=form.cleaned_data["explanation"])
+
+
+# What follows the decision (I-3): withdraw the request, file the signed agreement, or record the
+# explanation. A refused one shows the page again with what was typed (issue 22).
+REQUEST_VERBS: dict[str, Verb] = {
+    "withdraw": Verb(
+        _withdraw,
+        lambda c, data, files: WithdrawForm(data),
+        "changes/forms/_withdraw.html",
+        lambda r, x: _("申请已撤回。"),
+    ),
+    "sign": Verb(
+        _sign,
+        lambda c, data, files: AgreementForm(data, files),
+        "changes/forms/_sign.html",
+        lambda r, x: _("变更协议已登记为签订。"),
+    ),
+    "explain": Verb(
+        _explain,
+        lambda c, data, files: ExplanationForm(data),
+        "changes/forms/_explain.html",
+        lambda r, x: _("已记录向客户的说明。"),
+    ),
+}
+
+
+def _redisplay(
+    request: HttpRequest,
+    change: ChangeRequest,
+    verb: Verb,
+    form: forms.Form,
+    errors: Mapping[str, list[str]],
+    status: int,
+) -> HttpResponse:
+    """The request page again, the refused form as typed with each message beside its field."""
+    name = next(k for k, v in REQUEST_VERBS.items() if v is verb)
+    refused = {name: {"typed": form.data, "errors": errors}}
+    return _request_page(request, change, OpinionForm(), refused, status)
 
 
 @login_required

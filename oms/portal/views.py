@@ -4,7 +4,6 @@ orders, each found through `selectors` with the viewer's account (another's answ
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -46,6 +45,7 @@ from oms.notifications.models import Notification
 from oms.orders.models import CustomerStage, OrderLine, OrderStatus, SalesOrder
 from oms.policy.selectors import policy
 from oms.portal import selectors
+from oms.portal.forms import PortalOrderForm
 from oms.review import actions as review
 from oms.web.listing import table_xlsx
 from oms.web.pages import actor, attempt
@@ -66,13 +66,6 @@ def portal_page(view: View) -> View:
         return view(request, selectors.account_of(request.user), *args, **kwargs)
 
     return wrapped
-
-
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 def _submit(do: Callable[[], T]) -> tuple[T | None, dict[str, list[str]], ActionError | None]:
@@ -264,12 +257,11 @@ def order_new(request: HttpRequest, account: PortalAccount) -> HttpResponse:
     duplicate: list[str] = []
     post = request.POST if request.method == "POST" else QueryDict()
     if request.method == "POST":
-        data = {k: post.get(k, "") for k in intake.PORTAL_FIELDS}
-        data["delivery_date"] = _date(post.get("delivery_date", ""))  # type: ignore[assignment]
+        form = PortalOrderForm(post)
         placed, errors, exc = _submit(
             lambda: intake.place_customer_order(
                 actor=actor(request),
-                data=data,
+                data=cleaned(form),
                 lines=_order_lines(post),
                 duplicate_reason=post.get("duplicate_reason", ""),
             )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +19,7 @@ from oms.core.errors import ActionError, FieldErrors
 from oms.core.forms import add_errors, cleaned
 from oms.core.printing import pdf_response
 from oms.engine import workflow
+from oms.orders.models import SalesOrder
 from oms.orders.selectors import order_detail
 from oms.policy.visibility import visible_field_groups
 from oms.review import actions, selectors
@@ -31,6 +34,7 @@ from oms.review.forms import (
 from oms.review.models import ApprovalStep, ReviewRound, ReviewTask, TaskStatus, Verdict
 from oms.web.pages import actor as acting_user
 from oms.web.pages import flash_refusal
+from oms.web.verbs import Verb, post_verb, refused_page
 
 
 @login_required
@@ -111,21 +115,81 @@ def approval_step(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("workbench:order_detail", pk=step.order_id)
 
 
+# The decisions posted from the order page's review panel (C-6, D-1, D-2). A refused one comes
+# back on its own page with what was typed and the messages beside its fields (issue 22, P-1).
+def _decide(actor: User, step: ApprovalStep, form: ApprovalDecisionForm) -> object:
+    return actions.decide_step(actor=actor, step=step, **form.cleaned_data)
+
+
+def _approval_form(step: ApprovalStep, data: QueryDict, files: Any) -> ApprovalDecisionForm:
+    # D-1: the button pressed is the decision.
+    return ApprovalDecisionForm({**data.dict(), "approve": data.get("verb") == "approve"})
+
+
+def _confirm(actor: User, order: SalesOrder, form: ConfirmationForm) -> object:
+    return actions.record_confirmation(actor=actor, order=order, **form.cleaned_data)
+
+
+def _cause(actor: User, rnd: ReviewRound, form: FailureCauseForm) -> object:
+    return actions.record_failure_cause(actor=actor, rnd=rnd, **form.cleaned_data)
+
+
+PANEL_VERBS: dict[str, Verb] = {
+    "decide": Verb(_decide, _approval_form, "review/forms/_approval.html", lambda r, x: _("已审批。")),
+    "confirm": Verb(
+        _confirm,
+        lambda order, data, files: ConfirmationForm(data, files),
+        "review/forms/_confirmation.html",
+        lambda r, x: _("已记录客户确认。"),
+    ),
+    "cause": Verb(
+        _cause,
+        lambda rnd, data, files: FailureCauseForm(data),
+        "review/forms/_failure_cause.html",
+        lambda r, x: _("已记录。"),
+    ),
+}
+
+
+def _post(request: HttpRequest, verb: str, target: Any, order_id: int) -> HttpResponse:
+    return post_verb(
+        request,
+        verbs=PANEL_VERBS,
+        verb=verb,
+        target=target,
+        back=reverse("workbench:order_detail", args=[order_id]),
+        redisplay=_redisplay,
+    )
+
+
+def _redisplay(
+    request: HttpRequest,
+    target: Any,
+    verb: Verb,
+    form: forms.Form,
+    errors: Mapping[str, list[str]],
+    status: int,
+) -> HttpResponse:
+    """The refused form under the order's name, as typed, with each message beside its field."""
+    return refused_page(
+        request,
+        order=target if isinstance(target, SalesOrder) else target.order,
+        form_template=verb.template,
+        form=form,
+        errors=errors,
+        status=status,
+        target=target,
+        field_errors=errors,
+    )
+
+
 @login_required
 @require_POST
 def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
     step = get_object_or_404(ApprovalStep.objects.select_related("order"), pk=pk)
     if order_detail(request.user, step.order_id) is None and step.approver_id != request.user.pk:
         raise Http404
-    try:
-        data = cleaned(
-            ApprovalDecisionForm({**request.POST.dict(), "approve": request.POST.get("verb") == "approve"})
-        )
-        actions.decide_step(actor=acting_user(request), step=step, **data)
-        messages.success(request, _("已审批。"))
-    except (ActionError, workflow.WorkflowError) as exc:
-        flash_refusal(request, exc)
-    return redirect("workbench:order_detail", pk=step.order_id)
+    return _post(request, "decide", step, step.order_id)
 
 
 def _order_or_404(request: HttpRequest, pk: int) -> Any:
@@ -139,13 +203,7 @@ def _order_or_404(request: HttpRequest, pk: int) -> Any:
 @require_POST
 def record_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order_or_404(request, pk)
-    try:
-        data = cleaned(ConfirmationForm(request.POST, request.FILES))
-        actions.record_confirmation(actor=acting_user(request), order=order, **data)
-        messages.success(request, _("已记录客户确认。"))
-    except (ActionError, workflow.WorkflowError) as exc:
-        flash_refusal(request, exc)
-    return redirect("workbench:order_detail", pk=order.pk)
+    return _post(request, "confirm", order, order.pk)
 
 
 @login_required
@@ -167,13 +225,7 @@ def confirmation_link(request: HttpRequest, pk: int) -> HttpResponse:
 def failure_cause(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_object_or_404(ReviewRound.objects.select_related("order"), pk=pk)
     _order_or_404(request, rnd.order_id)
-    try:
-        data = cleaned(FailureCauseForm(request.POST))
-        actions.record_failure_cause(actor=acting_user(request), rnd=rnd, **data)
-        messages.success(request, _("已记录。"))
-    except (ActionError, workflow.WorkflowError) as exc:
-        flash_refusal(request, exc)
-    return redirect("workbench:order_detail", pk=rnd.order_id)
+    return _post(request, "cause", rnd, rnd.order_id)
 
 
 def _report_context(request: HttpRequest, pk: int) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from oms.changes import actions
 from oms.changes.forms import TERMS
 from oms.changes.models import ChangeRequest, ChangeTask, RequestStatus
-from oms.changes.tests.fixtures import released_order
+from oms.changes.tests.fixtures import approve_all, released_order
 from oms.changes.tests.test_actions import _change
 from oms.changes.tests.test_pages import _auth, _form, _link
 from oms.review.models import TaskStatus
@@ -109,6 +109,49 @@ def test_the_customer_link_form_keeps_what_was_typed(client, more_heads) -> None
     assert response.context["errors"] == {"lines.0.quantity": ["数量：请输入数字。"]}
     assert all(typed in page for typed in ("12台", "项目扩容", "交期不变", "张伟"))
     assert ChangeRequest.objects.count() == 0
+
+
+def test_a_refused_withdrawal_keeps_the_reason(client, more_heads) -> None:
+    order = released_order(more_heads)
+    request = _change(more_heads, order)
+    client.force_login(more_heads["sales"])
+    url = reverse("changes:request_detail", args=[request.pk])
+    response = client.post(url, {"verb": "withdraw", "reason": "客户改主意" * 401})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "撤回原因过长（最多 2000 字）。" in page and "客户改主意" * 401 in page
+    assert client.post(url, {"verb": "withdraw", "reason": ""}).status_code == 400
+    request.refresh_from_db()
+    assert (request.status, request.decision_reason) == (RequestStatus.IN_REVIEW, "")
+
+
+def test_a_refused_explanation_keeps_what_was_typed(client, more_heads) -> None:
+    order = released_order(more_heads)
+    request = _change(more_heads, order)
+    task = ChangeTask.objects.get(request=request, department_kind="production")
+    actions.give_opinion(actor=task.assignee, task=task, verdict="reject", comment="排不开")
+    client.force_login(more_heads["sales"])
+    url = reverse("changes:request_detail", args=[request.pk])
+    response = client.post(url, {"verb": "explain", "explanation": "已电话说明" * 401})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "向客户说明的内容过长（最多 2000 字）。" in page and "已电话说明" * 401 in page
+    empty = client.post(url, {"verb": "explain", "explanation": "  "})
+    assert empty.status_code == 422 and "请填写向客户说明的内容。" in empty.content.decode()
+    request.refresh_from_db()
+    assert (request.status, request.explanation, request.explained_at) == (RequestStatus.REJECTED, "", None)
+
+
+def test_a_refused_agreement_is_shown_again_beside_its_file(client, more_heads) -> None:
+    order = released_order(more_heads)
+    request = approve_all(_change(more_heads, order))
+    client.force_login(more_heads["sales"])
+    response = client.post(reverse("changes:request_detail", args=[request.pk]), {"verb": "sign"})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert 'is-invalid" type="file" name="scan"' in page and "请选择文件。" in page
+    request.refresh_from_db()
+    assert (request.agreement_signed_at, request.agreement_file.name) == (None, "")
 
 
 def _api_raise(client: Any, org: dict[str, Any], order: Any, **body: Any) -> Any:

@@ -86,6 +86,28 @@ def test_every_problem_of_the_order_form_shows_at_once(portal: Client, world: di
     }
 
 
+def test_a_date_that_is_no_date_is_refused_by_the_form_and_the_rest_kept(
+    portal: Client, world: dict[str, Any]
+) -> None:
+    """P-1: the header is parsed by the portal's form; a malformed date is refused as a missing one."""
+    before = SalesOrder.objects.count()
+    response = portal.post(
+        "/portal/orders/new/", _order_form(delivery_date="2026-02-30", external_ref="PO-99")
+    )
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert response.context["errors"] == {"delivery_date": ["交货日期：请填写要求的交货日期。"]}
+    assert all(typed in page for typed in ("2026-02-30", "PO-99", "上海市浦东新区示例路 1 号", "13912345670"))
+    assert SalesOrder.objects.count() == before
+
+
+def test_the_portal_form_parses_exactly_the_fields_a_customer_fills() -> None:
+    from oms.intake.actions import PORTAL_FIELDS
+    from oms.portal.forms import PortalOrderForm
+
+    assert list(PortalOrderForm.base_fields) == list(PORTAL_FIELDS)
+
+
 def test_a_bad_line_is_named_by_its_row(portal: Client, world: dict[str, Any]) -> None:
     response = portal.post("/portal/orders/new/", _order_form(quantity=["0", ""]))
     assert response.status_code == 422

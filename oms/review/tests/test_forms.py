@@ -1,5 +1,6 @@
-"""Typed input of review decisions (issue 22): a refused opinion is shown again with what the
-reviewer typed, and nothing is saved; the API parses with the same forms (P-1)."""
+"""Typed input of review decisions (issue 22): a refused opinion, approval, confirmation or failure
+cause is shown again with what was typed, and nothing is saved; the API parses with the same forms
+(P-1)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from django.urls import reverse
 
 from oms.accounts.actions import issue_api_token
 from oms.intake.tests.fixtures import order_in_review
-from oms.review.models import TaskStatus
+from oms.orders.models import OrderStatus
+from oms.review import actions
+from oms.review.models import ApprovalStep, ReviewTask, RoundStatus, StepStatus, TaskStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +65,61 @@ def test_the_api_refuses_an_unknown_verdict_by_name(client, org) -> None:
     assert (response.status_code, response.json()["fields"]) == (422, {"verdict": ["请选择评审意见。"]})
     task.refresh_from_db()
     assert task.status == TaskStatus.OPEN
+
+
+# --- the order page's review panel (C-6, D-1, D-2): a refused form comes back as it was typed ---
+
+
+def _awaiting_approval(org):
+    order = order_in_review(org)
+    for task in ReviewTask.objects.filter(round__order=order, status=TaskStatus.OPEN):
+        actions.give_opinion(actor=task.assignee, task=task, verdict="approve")
+    return order
+
+
+def test_a_refused_approval_keeps_the_comment(client, org) -> None:
+    order = _awaiting_approval(org)
+    step = ApprovalStep.objects.get(order=order)
+    client.force_login(org["head"])
+    url = reverse("review:approval_decide", args=[step.pk])
+    response = client.post(url, {"verb": "reject", "comment": "价格偏低" * 501})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "审批意见过长（最多 2000 字）。" in page and "价格偏低" * 501 in page
+    refused = client.post(url, {"verb": "reject", "comment": " "})
+    assert refused.status_code == 422 and "驳回时必须写明理由。" in refused.content.decode()
+    step.refresh_from_db()
+    order.refresh_from_db()
+    assert (step.status, step.comment, order.status) == (StepStatus.OPEN, "", OrderStatus.IN_APPROVAL)
+
+
+def test_a_refused_confirmation_keeps_the_name(client, org) -> None:
+    order = _awaiting_approval(org)
+    actions.decide_step(actor=org["head"], step=ApprovalStep.objects.get(order=order), approve=True)
+    client.force_login(org["sales"])
+    response = client.post(
+        reverse("review:record_confirmation", args=[order.pk]), {"confirmed_by_name": "张伟" * 51}
+    )
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "客户确认人过长（最多 100 字）。" in page and "张伟" * 51 in page
+    order.refresh_from_db()
+    assert (order.status, order.confirmed_by_name) == (OrderStatus.AWAITING_CONFIRMATION, "")
+
+
+def test_a_refused_failure_cause_keeps_the_lesson(client, org) -> None:
+    order = order_in_review(org)
+    rnd = order.review_rounds.get()
+    for task in ReviewTask.objects.filter(round=rnd, status=TaskStatus.OPEN):
+        verdict = "reject" if task.department_kind == "finance" else "approve"
+        actions.give_opinion(actor=task.assignee, task=task, verdict=verdict, comment="毛利低")
+    client.force_login(org["sales"])
+    response = client.post(
+        reverse("review:failure_cause", args=[rnd.pk]), {"customer_caused": "on", "lesson": "压价" * 1001}
+    )
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "经验教训过长（最多 2000 字）。" in page and "压价" * 1001 in page
+    assert f'name="customer_caused" id="cc-{rnd.pk}" checked' in page
+    rnd.refresh_from_db()
+    assert (rnd.status, rnd.customer_caused, rnd.lesson) == (RoundStatus.FAILED, False, "")
