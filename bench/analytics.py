@@ -82,7 +82,7 @@ def generate(orders: int) -> None:
     from django.db import connection, transaction
 
     from oms.accounts.models import Department, DepartmentKind, Role, User
-    from oms.billing.models import Allocation, Invoice, Receipt, Statement
+    from oms.billing.models import Invoice, Payment, PaymentMatch, Statement
     from oms.changes.models import ChangeRequest
     from oms.customers.models import Customer, Region
     from oms.delivery.models import Acceptance
@@ -241,7 +241,7 @@ def generate(orders: int) -> None:
         )
         _insert(
             c,
-            Receipt,
+            Payment,
             f"{Invoice._meta.db_table} v JOIN {Statement._meta.db_table} s ON s.id = v.statement_id "
             f"JOIN {SalesOrder._meta.db_table} o ON o.id = s.order_id WHERE v.id % 8 <> 0",
             {
@@ -256,9 +256,9 @@ def generate(orders: int) -> None:
         )
         _insert(
             c,
-            Allocation,
-            f"{Receipt._meta.db_table} r JOIN {Invoice._meta.db_table} v ON r.reference = 'R' || v.id",
-            {"receipt_id": "r.id", "invoice_id": "v.id", "amount": "v.amount"},
+            PaymentMatch,
+            f"{Payment._meta.db_table} r JOIN {Invoice._meta.db_table} v ON r.reference = 'R' || v.id",
+            {"payment_id": "r.id", "invoice_id": "v.id", "amount": "v.amount"},
         )
         rated = f"generate_series(1, {orders}) AS i WHERE i % 10 = 3"
         _insert(

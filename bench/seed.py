@@ -67,7 +67,7 @@ def generate_orders(
     from django.db import connection
 
     from oms.archive.models import ArchiveRecord
-    from oms.billing.models import Allocation, Invoice, Receipt, Statement
+    from oms.billing.models import Invoice, Payment, PaymentMatch, Statement
 
     policy = PolicyVersion.objects.order_by("-number").first()
     assert policy is not None
@@ -206,10 +206,10 @@ def generate_orders(
                 "recorded_by_id": "s.prepared_by_id",
             },
         )
-        receipt_lo = Receipt.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        payment_lo = Payment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         insert_select(
             c,
-            Receipt,
+            Payment,
             f"{Invoice._meta.db_table} v JOIN {Statement._meta.db_table} s ON s.id = v.statement_id "
             f"JOIN {SalesOrder._meta.db_table} o ON o.id = s.order_id "
             f"WHERE v.id > {invoice_lo} AND NOT (v.id % 10 < 3 AND v.issued_on > current_date - 180)",
@@ -225,10 +225,10 @@ def generate_orders(
         )
         insert_select(
             c,
-            Allocation,
-            f"{Receipt._meta.db_table} r JOIN {Invoice._meta.db_table} v ON r.reference = 'R{prefix}' || v.id "
-            f"WHERE r.id > {receipt_lo}",
-            {"receipt_id": "r.id", "invoice_id": "v.id", "amount": "v.amount"},
+            PaymentMatch,
+            f"{Payment._meta.db_table} r JOIN {Invoice._meta.db_table} v ON r.reference = 'R{prefix}' || v.id "
+            f"WHERE r.id > {payment_lo}",
+            {"payment_id": "r.id", "invoice_id": "v.id", "amount": "v.amount"},
         )
 
 

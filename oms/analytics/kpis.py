@@ -283,7 +283,7 @@ def collection_base(start: date, end: date) -> QuerySet[Invoice]:
 
 def collection(start: date, end: date, by: str) -> list[Row]:
     """Received by the due date / due, of the invoices falling due in the period (money, so two
-    sums: the invoices, and the allocations of receipts dated on or before each due date)."""
+    sums: the invoices, and the matches of payments dated on or before each due date)."""
     due = _grouped(
         collection_base(start, end),
         by,

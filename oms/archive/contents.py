@@ -346,14 +346,14 @@ def _settlement(r: _Reading) -> Section:
         + [
             [
                 _("收款"),
-                a.receipt.reference,
-                a.receipt.get_method_display(),
+                a.payment.reference,
+                a.payment.get_method_display(),
                 r.money(a.amount),
-                _when(a.receipt.received_on),
+                _when(a.payment.received_on),
             ]
             for a in payments()
             .filter(invoice__statement__order=order)
-            .select_related("receipt")
+            .select_related("payment")
             .order_by("pk")
         ],
     )

@@ -158,10 +158,10 @@ class CloseForm(ActionForm):
     reason = forms.CharField(label=_("原因"), max_length=300, required=False)
 
 
-# --- receipts and dunning (L-3, L-5, L-6) -------------------------------------------------------
+# --- payments and dunning (L-3, L-5, L-6) -------------------------------------------------------
 
 
-class ReceiptForm(ActionForm):
+class PaymentForm(ActionForm):
     """L-3, L-6: money received from a customer: amount, currency, date, method, voucher."""
 
     customer = forms.ModelChoiceField(

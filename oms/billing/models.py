@@ -207,16 +207,16 @@ class Payment(models.Model):
     a receipt is 签收, the customer signing for goods.)"""
 
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="receipts"
+        "customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="payments"
     )
     amount = models.DecimalField(_("收款金额"), max_digits=18, decimal_places=2)
     currency = models.CharField(_("币种"), max_length=3)
     received_on = models.DateField(_("收款日期"), db_index=True)
     method = models.CharField(_("收款方式"), max_length=20, choices=PaymentMethod.choices)
     reference = models.CharField(_("凭证号"), max_length=100)
-    # D-4 → L-3: a prepayment finance recorded before release becomes a receipt once, at invoicing.
+    # D-4 → L-3: a prepayment finance recorded before release becomes a payment once, at invoicing.
     prepayment = models.OneToOneField(
-        "fulfilment.Prepayment", null=True, blank=True, on_delete=models.PROTECT, related_name="receipt"
+        "fulfilment.Prepayment", null=True, blank=True, on_delete=models.PROTECT, related_name="payment"
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -237,14 +237,13 @@ class Payment(models.Model):
 
 class PaymentMatch(models.Model):
     """L-3 核销: part of a payment settling part of an invoice. (Not "allocation": in the glossary
-    that is 配货, picking goods in the warehouse.) The field and related names (`receipt`,
-    `allocations`) keep their old spelling until every branch of issue 22 is merged."""
+    that is 配货, picking goods in the warehouse.)"""
 
-    receipt = models.ForeignKey(
-        Payment, verbose_name=_("收款"), on_delete=models.PROTECT, related_name="allocations"
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("收款"), on_delete=models.PROTECT, related_name="matches"
     )
     invoice = models.ForeignKey(
-        Invoice, verbose_name=_("发票"), on_delete=models.PROTECT, related_name="allocations"
+        Invoice, verbose_name=_("发票"), on_delete=models.PROTECT, related_name="matches"
     )
     amount = models.DecimalField(_("核销金额"), max_digits=18, decimal_places=2)
 
@@ -258,7 +257,7 @@ class PaymentMatch(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.receipt_id} → {self.invoice}"
+        return f"{self.payment_id} → {self.invoice}"
 
 
 class DunningKind(models.TextChoices):
@@ -296,10 +295,3 @@ class DunningStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice} {self.kind}"
-
-
-# Issue 22: the old names, kept while other branches still import them; new code uses
-# Payment, PaymentMatch and PaymentMethod (GLOSSARY: receipt is 签收, allocation is 配货).
-Receipt = Payment
-Allocation = PaymentMatch
-ReceiptMethod = PaymentMethod

@@ -60,11 +60,11 @@ COLUMNS = [
 
 
 def payments(*, by_due_date: bool = False) -> QuerySet[PaymentMatch]:
-    """L-3: what counts as paid of an invoice: the parts of receipts matched to it. With
+    """L-3: what counts as paid of an invoice: the parts of payments matched to it. With
     `by_due_date`, only money received on or before the invoice's due date (L-4 collection)."""
     matched = PaymentMatch.objects.all()
     if by_due_date:
-        matched = matched.filter(receipt__received_on__lte=F("invoice__due_date"))
+        matched = matched.filter(payment__received_on__lte=F("invoice__due_date"))
     return matched
 
 
@@ -160,7 +160,7 @@ def exposure(customer_id: int, today: date) -> dict[str, Decimal]:
     ):
         _age(row, inv["amount"] - inv["paid"], inv["due_date"], today)
     received = Payment.objects.filter(customer_id=customer_id).aggregate(s=Sum("amount"))["s"] or ZERO
-    matched = payments().filter(receipt__customer_id=customer_id).aggregate(s=Sum("amount"))["s"] or ZERO
+    matched = payments().filter(payment__customer_id=customer_id).aggregate(s=Sum("amount"))["s"] or ZERO
     credit = received - matched
     invoiced_open = (
         Invoice.objects.filter(

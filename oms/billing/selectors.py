@@ -79,7 +79,7 @@ def billing_of(order: SalesOrder, user: Any) -> dict[str, Any]:
         return dict(_NOTHING_TO_SETTLE)
     statements = list(
         order.statements.prefetch_related(
-            "lines__order_line", "fees", "invoices__allocations", "invoices__dunning_steps"
+            "lines__order_line", "fees", "invoices__matches", "invoices__dunning_steps"
         ).order_by("pk")
     )
     rows = billable(order) if statements or order.shipments.exists() else []

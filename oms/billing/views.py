@@ -190,12 +190,12 @@ def receivables(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def receipt(request: HttpRequest) -> HttpResponse:
-    """L-3, L-6: finance records a receipt; it is matched to the customer's invoices, oldest due first."""
+def payment(request: HttpRequest) -> HttpResponse:
+    """L-3, L-6: finance records a payment; it is matched to the customer's invoices, oldest due first."""
     return submit(
         request,
-        forms.ReceiptForm(request.POST),
-        lambda data: actions.record_receipt(
+        forms.PaymentForm(request.POST),
+        lambda data: actions.record_payment(
             actor=actor(request),
             customer=data["customer"],
             amount=data["amount"],

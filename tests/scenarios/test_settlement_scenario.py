@@ -95,7 +95,7 @@ def _invoice(org: dict[str, Any], statement: Any, number: str, amount: str, **kw
 
 
 def _pay(org: dict[str, Any], amount: str, on: date, reference: str) -> None:
-    billing.record_receipt(
+    billing.record_payment(
         actor=org["finance_head"],
         customer=org["customer"],
         amount=amount,

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from oms.billing.models import Allocation, Invoice, Receipt, Statement
+from oms.billing.models import Invoice, Payment, PaymentMatch, Statement
 from oms.changes.models import ChangeRequest
 from oms.delivery.models import Acceptance
 from oms.feedback.models import Answer, Complaint, Invitation
@@ -156,7 +156,7 @@ def invoice(o: SalesOrder, amount: str, due: date) -> Invoice:
 
 
 def paid(i: Invoice, amount: str, on: date) -> None:
-    receipt = Receipt.objects.create(
+    payment = Payment.objects.create(
         customer=i.statement.order.customer,
         amount=Decimal(amount),
         currency="CNY",
@@ -165,4 +165,4 @@ def paid(i: Invoice, amount: str, on: date) -> None:
         reference=f"B{next(_n)}",
         recorded_by=i.statement.order.salesperson,
     )
-    Allocation.objects.create(receipt=receipt, invoice=i, amount=Decimal(amount))
+    PaymentMatch.objects.create(payment=payment, invoice=i, amount=Decimal(amount))

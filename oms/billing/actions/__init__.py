@@ -3,7 +3,7 @@
 Sales prepares a statement from what the customer accepted, at the contract's (the order line's)
 prices, plus fees such as freight, reconciled with a named customer contact; finance approves it
 or returns it with reasons; invoices are recorded against approved statements only, never more
-than the statement's total; receipts are matched to invoices; overdue invoices are dunned; the
+than the statement's total; payments are matched to invoices; overdue invoices are dunned; the
 order closes when everything is delivered, accepted and paid.
 
 The public verbs are re-exported here: `from oms.billing.actions import x` and
@@ -14,7 +14,7 @@ from oms.billing.actions.closing import close_order
 from oms.billing.actions.dunning import check_dunning, record_dunning
 from oms.billing.actions.instalments import set_instalments
 from oms.billing.actions.invoices import due_date, record_invoice
-from oms.billing.actions.payments import record_receipt
+from oms.billing.actions.payments import record_payment
 from oms.billing.actions.statements import prepare_statement, review_statement
 from oms.billing.receivables import outstanding
 from oms.billing.selectors import accepted_quantities, billable, billed_quantities
@@ -30,7 +30,7 @@ __all__ = [
     "prepare_statement",
     "record_dunning",
     "record_invoice",
-    "record_receipt",
+    "record_payment",
     "review_statement",
     "set_instalments",
 ]

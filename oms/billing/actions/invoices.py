@@ -179,8 +179,8 @@ def _next_month(day: date) -> date:
 
 
 def _take_over_prepayments(order: SalesOrder) -> None:
-    """D-4 → L-3: prepayments recorded for the release gate become receipts of the customer."""
-    for payment in order.prepayments.filter(receipt__isnull=True):
+    """D-4 → L-3: prepayments recorded for the release gate become payments of the customer."""
+    for payment in order.prepayments.filter(payment__isnull=True):
         Payment.objects.create(
             customer=order.customer,
             amount=payment.amount,
@@ -195,19 +195,19 @@ def _take_over_prepayments(order: SalesOrder) -> None:
 
 def _apply_credit(invoice: Invoice) -> None:
     """L-3: money the customer already paid and that is not matched (a prepayment, an
-    over-payment) settles a new invoice, oldest receipt first."""
+    over-payment) settles a new invoice, oldest payment first."""
     owed = outstanding(invoice)
     # No row lock here: PostgreSQL refuses FOR UPDATE with GROUP BY; the statement row is locked.
-    receipts = (
+    payments = (
         Payment.objects.filter(customer_id=invoice.statement.order.customer_id)
-        .annotate(used=Sum("allocations__amount"))
+        .annotate(used=Sum("matches__amount"))
         .order_by("received_on", "pk")
     )
-    for receipt in receipts:
+    for payment in payments:
         if owed <= 0:
             break
-        free = receipt.amount - (receipt.used or Decimal("0"))
+        free = payment.amount - (payment.used or Decimal("0"))
         if free > 0:
             take = min(free, owed)
-            PaymentMatch.objects.create(receipt=receipt, invoice=invoice, amount=take)
+            PaymentMatch.objects.create(payment=payment, invoice=invoice, amount=take)
             owed -= take

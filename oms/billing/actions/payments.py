@@ -25,7 +25,7 @@ Plan = list[tuple[Invoice, Decimal]]
 
 
 @transaction.atomic
-def record_receipt(
+def record_payment(
     *,
     actor: User,
     customer: Any,
@@ -34,7 +34,7 @@ def record_receipt(
     received_on: date | None,
     method: str,
     reference: str,
-    allocations: Sequence[tuple[int, Decimal | str | None]] | None = None,
+    matches: Sequence[tuple[int, Decimal | str | None]] | None = None,
 ) -> Payment:
     """L-3, L-6: finance records money received and matches it to the customer's invoices: as
     given, or the oldest due first. Partial payments leave the rest outstanding; what is left
@@ -42,7 +42,7 @@ def record_receipt(
     if not states.in_finance(actor):
         raise NotAllowed(_("只有财务可以登记收款。"))
     value = amount_input(amount, "amount", Payment, "amount")
-    _check_receipt(value, currency, received_on, method, reference)
+    _check_payment(value, currency, received_on, method, reference)
     assert value is not None and received_on is not None
     value = value.quantize(CENT)
     open_invoices = list(
@@ -52,10 +52,10 @@ def record_receipt(
     )
     plan = (
         _oldest_first(open_invoices, value)
-        if allocations is None
-        else _as_given(customer, open_invoices, allocations, value)
+        if matches is None
+        else _as_given(customer, open_invoices, matches, value)
     )
-    receipt = Payment.objects.create(
+    payment = Payment.objects.create(
         customer=customer,
         amount=value,
         currency=currency,
@@ -65,7 +65,7 @@ def record_receipt(
         recorded_by=actor,
     )
     PaymentMatch.objects.bulk_create(
-        [PaymentMatch(receipt=receipt, invoice=inv, amount=part) for inv, part in plan]
+        [PaymentMatch(payment=payment, invoice=inv, amount=part) for inv, part in plan]
     )
     recorder.record(
         actor=actor,
@@ -75,15 +75,15 @@ def record_receipt(
             "amount": value,
             "received_on": received_on,
             "method": method,
-            "reference": receipt.reference,
+            "reference": payment.reference,
             "allocations": [[inv.number, part] for inv, part in plan],
             "credit": value - sum((p for _i, p in plan), Decimal("0")),
         },
     )
-    return receipt
+    return payment
 
 
-def _check_receipt(
+def _check_payment(
     value: Decimal | None, currency: str, received_on: date | None, method: str, reference: str
 ) -> None:
     """A positive amount in the company's currency, a date, a known method, a voucher number."""
@@ -124,33 +124,33 @@ def _oldest_first(open_invoices: list[Invoice], value: Decimal) -> Plan:
 def _as_given(
     customer: Any,
     open_invoices: list[Invoice],
-    allocations: Sequence[tuple[int, Decimal | str | None]],
+    matches: Sequence[tuple[int, Decimal | str | None]],
     value: Decimal,
 ) -> Plan:
     """L-6: the matching finance gave: the customer's own invoices, each part positive and within
-    what the invoice still owes, together within the receipt."""
+    what the invoice still owes, together within the payment."""
     by_id = {i.pk: i for i in open_invoices}
     errors: dict[str, str] = {}
     plan: Plan = []
-    for i, (invoice_id, raw) in enumerate(allocations):
-        part = amount_input(raw, f"allocations.{i}.amount", PaymentMatch, "amount")
+    for i, (invoice_id, raw) in enumerate(matches):
+        part = amount_input(raw, f"matches.{i}.amount", PaymentMatch, "amount")
         target = by_id.get(int(invoice_id))
         if target is None:
             other = Invoice.objects.filter(pk=invoice_id).exists()
-            errors[f"allocations.{i}.invoice"] = (
+            errors[f"matches.{i}.invoice"] = (
                 _("发票不属于客户 %(c)s，不能核销。") % {"c": customer} if other else _("发票不存在。")
             )
         elif part is None or part <= 0:
-            errors[f"allocations.{i}.amount"] = _("核销金额必须大于 0。")
+            errors[f"matches.{i}.amount"] = _("核销金额必须大于 0。")
         elif part > outstanding(target):
-            errors[f"allocations.{i}.amount"] = _("发票 %(n)s 只剩 %(o)s 未收。") % {
+            errors[f"matches.{i}.amount"] = _("发票 %(n)s 只剩 %(o)s 未收。") % {
                 "n": target.number,
                 "o": outstanding(target),
             }
         else:
             plan.append((target, part.quantize(CENT)))
     if not errors and sum((p for _i, p in plan), Decimal("0")) > value:
-        errors["allocations"] = _("核销合计超过收款金额。")
+        errors["matches"] = _("核销合计超过收款金额。")
     if errors:
         raise FieldErrors(errors)
     return plan

@@ -232,9 +232,9 @@ def test_invoice_after_the_statement_day_goes_to_the_next_statement(more_heads) 
     assert _invoiced(more_heads).due_date == date(2027, 2, 20)  # gathered 10 Jan, due 20 Feb
 
 
-def test_receipt_matches_oldest_first_and_keeps_the_rest_as_credit(more_heads) -> None:
+def test_payment_matches_oldest_first_and_keeps_the_rest_as_credit(more_heads) -> None:
     """L-3, L-6: a partial then an over-payment; the surplus stays as the customer's credit."""
-    from oms.billing.actions import outstanding, record_receipt
+    from oms.billing.actions import outstanding, record_payment
     from oms.orders.selectors import customer_exposure
 
     invoice = _invoiced(more_heads)
@@ -244,9 +244,9 @@ def test_receipt_matches_oldest_first_and_keeps_the_rest_as_credit(more_heads) -
         "currency": "CNY",
         "method": "transfer",
     }
-    record_receipt(**args, amount="4000", received_on=date(2026, 12, 20), reference="B1")
+    record_payment(**args, amount="4000", received_on=date(2026, 12, 20), reference="B1")
     assert outstanding(invoice) == Decimal("6000.00")
-    record_receipt(**args, amount="7000", received_on=date(2026, 12, 28), reference="B2")
+    record_payment(**args, amount="7000", received_on=date(2026, 12, 28), reference="B2")
     assert outstanding(invoice) == Decimal("0.00")
     exposure = customer_exposure(more_heads["customer"].pk)
     assert (exposure["receivables"], exposure["overdue"]) == (Decimal("0"), Decimal("0"))
@@ -256,12 +256,12 @@ def test_receipt_matches_oldest_first_and_keeps_the_rest_as_credit(more_heads) -
     ("amount", "currency", "field"),
     [("-5", "CNY", "amount"), ("100", "USD", "currency")],
 )
-def test_bad_receipt_is_refused(more_heads, amount: str, currency: str, field: str) -> None:
-    from oms.billing.actions import record_receipt
-    from oms.billing.models import Receipt
+def test_bad_payment_is_refused(more_heads, amount: str, currency: str, field: str) -> None:
+    from oms.billing.actions import record_payment
+    from oms.billing.models import Payment
 
     with pytest.raises(FieldErrors) as refused:
-        record_receipt(
+        record_payment(
             actor=more_heads["finance_head"],
             customer=more_heads["customer"],
             amount=amount,
@@ -271,17 +271,17 @@ def test_bad_receipt_is_refused(more_heads, amount: str, currency: str, field: s
             reference="B1",
         )
     assert list(refused.value.errors) == [field]
-    assert Receipt.objects.count() == 0
+    assert Payment.objects.count() == 0
 
 
-def test_receipt_cannot_settle_another_customers_invoice(more_heads) -> None:
-    from oms.billing.actions import record_receipt
-    from oms.billing.models import Receipt
+def test_payment_cannot_settle_another_customers_invoice(more_heads) -> None:
+    from oms.billing.actions import record_payment
+    from oms.billing.models import Payment
     from oms.customers.tests.factories import CustomerFactory
 
     invoice = _invoiced(more_heads)
     with pytest.raises(FieldErrors) as refused:
-        record_receipt(
+        record_payment(
             actor=more_heads["finance_head"],
             customer=CustomerFactory(),
             amount="100",
@@ -289,10 +289,10 @@ def test_receipt_cannot_settle_another_customers_invoice(more_heads) -> None:
             received_on=date(2026, 12, 20),
             method="transfer",
             reference="B1",
-            allocations=[(invoice.pk, "100")],
+            matches=[(invoice.pk, "100")],
         )
-    assert list(refused.value.errors) == ["allocations.0.invoice"]
-    assert Receipt.objects.count() == 0
+    assert list(refused.value.errors) == ["matches.0.invoice"]
+    assert Payment.objects.count() == 0
 
 
 def test_ageing_buckets_match_hand_computed_figures(more_heads, client) -> None:
@@ -300,7 +300,7 @@ def test_ageing_buckets_match_hand_computed_figures(more_heads, client) -> None:
     each lands in its bucket; totals add up; the page and the export show them."""
     from datetime import timedelta
 
-    from oms.billing.actions import record_receipt
+    from oms.billing.actions import record_payment
     from oms.billing.receivables import ledger
 
     today = date(2027, 6, 1)
@@ -323,7 +323,7 @@ def test_ageing_buckets_match_hand_computed_figures(more_heads, client) -> None:
             due_date=today - timedelta(days=days),
             recorded_by=more_heads["finance_head"],
         )
-    record_receipt(
+    record_payment(
         actor=more_heads["finance_head"],
         customer=more_heads["customer"],
         amount="1000",
@@ -331,7 +331,7 @@ def test_ageing_buckets_match_hand_computed_figures(more_heads, client) -> None:
         received_on=today,
         method="transfer",
         reference="B9",
-        allocations=[(Invoice.objects.get(number="A3").pk, "1000")],
+        matches=[(Invoice.objects.get(number="A3").pk, "1000")],
     )
     (row,) = ledger(more_heads["finance_head"], today=today)
     assert (row.order, row.invoiced, row.received, row.outstanding, row.overdue) == (
@@ -353,7 +353,7 @@ def test_ageing_buckets_match_hand_computed_figures(more_heads, client) -> None:
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
-def test_receipt_through_the_receivables_page(client, more_heads, django_assert_max_num_queries) -> None:
+def test_payment_through_the_receivables_page(client, more_heads, django_assert_max_num_queries) -> None:
     from oms.billing.actions import outstanding
 
     invoice = _invoiced(more_heads)
