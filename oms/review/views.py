@@ -251,8 +251,10 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """C-5: the same report as a PDF with Chinese fonts (WeasyPrint and Noto CJK)."""
+    """C-5: the same report as a PDF with Chinese fonts (WeasyPrint and Noto CJK), on the shared
+    print base with the company header and seal area like every printed document."""
     context = _report_context(request, pk)
+    context["company"] = context["order"].policy().company
     return pdf_response(
         "review/report_print.html",
         context,
