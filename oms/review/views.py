@@ -21,6 +21,7 @@ from oms.core.printing import pdf_response
 from oms.engine import workflow
 from oms.orders.models import SalesOrder
 from oms.orders.selectors import order_detail
+from oms.orders.views import order_or_404
 from oms.policy.visibility import visible_field_groups
 from oms.review import actions, selectors
 from oms.review.forms import (
@@ -192,24 +193,17 @@ def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return _post(request, "decide", step, step.order_id)
 
 
-def _order_or_404(request: HttpRequest, pk: int) -> Any:
-    order = order_detail(request.user, pk)
-    if order is None:
-        raise Http404
-    return order
-
-
 @login_required
 @require_POST
 def record_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _order_or_404(request, pk)
+    order = order_or_404(request, pk)
     return _post(request, "confirm", order, order.pk)
 
 
 @login_required
 @require_POST
 def confirmation_link(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _order_or_404(request, pk)
+    order = order_or_404(request, pk)
     try:
         token = actions.issue_confirmation_link(actor=acting_user(request), order=order)
     except (ActionError, workflow.WorkflowError) as exc:
@@ -224,7 +218,7 @@ def confirmation_link(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def failure_cause(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_object_or_404(ReviewRound.objects.select_related("order"), pk=pk)
-    _order_or_404(request, rnd.order_id)
+    order_or_404(request, rnd.order_id)
     return _post(request, "cause", rnd, rnd.order_id)
 
 
@@ -232,7 +226,7 @@ def _report_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     rnd = get_object_or_404(
         ReviewRound.objects.select_related("order__customer", "order__salesperson"), pk=pk
     )
-    order = _order_or_404(request, rnd.order_id)
+    order = order_or_404(request, rnd.order_id)
     tasks = list(rnd.tasks.select_related("department", "assignee", "decided_by").order_by("stage", "pk"))
     return {
         "round": rnd,
