@@ -28,7 +28,7 @@ from oms.fulfilment.forms import (
 from oms.fulfilment.models import DepartmentTask
 from oms.orders.models import SalesOrder
 from oms.orders.views import order_form, post_order_verb
-from oms.web.verbs import Verb, refused_page
+from oms.web.verbs import Verb, input_form, refused_page
 
 
 def _release(actor: User, order: SalesOrder, form: None) -> object:
@@ -117,9 +117,7 @@ def _pack(actor: User, order: SalesOrder, form: ReservationStepForm) -> object:
 
 VERBS: dict[str, Verb] = {
     "release": Verb(_release),
-    "prepayment": Verb(
-        _prepayment, lambda order, data, files: PrepaymentForm(data), "fulfilment/forms/_prepayment.html"
-    ),
+    "prepayment": Verb(_prepayment, input_form(PrepaymentForm), "fulfilment/forms/_prepayment.html"),
     "complete": Verb(_complete, order_form(CompleteTaskForm), "fulfilment/forms/_complete.html"),
     "progress": Verb(_progress, order_form(ProgressForm), "fulfilment/forms/_progress.html"),
     "ship": Verb(_ship, order_form(ShipmentForm), "fulfilment/forms/_ship.html"),

@@ -11,11 +11,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 
+from oms.core.errors import ActionError
+from oms.engine import workflow
 from oms.orders.models import SalesOrder
 from oms.orders.selectors import order_detail
+from oms.web.pages import actor, flash_refusal
 from oms.web.verbs import Redisplay, Verb, post_verb
 
 
@@ -46,3 +51,21 @@ def post_order_verb(
         back=reverse("workbench:order_detail", args=[order.pk]),
         redisplay=redisplay,
     )
+
+
+def issue_order_link(
+    request: HttpRequest, pk: int, issue: Callable[..., str], route: str, shown: str
+) -> HttpResponse:
+    """Issue the customer a one-time link about the order `pk` (`issue(actor=, order=)`, the
+    action, returns its token, `oms.core.tokens`) and show its address once, in the message `shown` (`%(u)s`): the
+    database keeps only the token's hash, so this is the only time it can be read. A refusal is
+    a message; either way back to the order page."""
+    order = order_or_404(request, pk)
+    try:
+        token = issue(actor=actor(request), order=order)
+    except (ActionError, workflow.WorkflowError) as exc:
+        flash_refusal(request, exc)
+    else:
+        url = request.build_absolute_uri(reverse(route, args=[token]))
+        messages.success(request, shown % {"u": url})
+    return redirect("workbench:order_detail", pk=order.pk)
