@@ -37,6 +37,17 @@ def make_user(username: str, *, kind: str = "sales", role: str = Role.STAFF, **e
     return user
 
 
+def refused_form(response: Any, *typed: str) -> str:
+    """The refused action's form page again (400, P-1), showing every value the user typed; the
+    page, for the test's own further checks. Shared by the apps' `tests/test_forms.py`."""
+    page = response.content.decode()
+    assert response.status_code == 400, response.status_code
+    assert 'data-testid="action-form"' in page
+    for value in typed:
+        assert value in page, value
+    return page
+
+
 @pytest.fixture
 def admin_user(db: Any) -> User:
     return make_user("admin1", kind=DepartmentKind.ADMINISTRATION, role=Role.ADMIN)

@@ -27,7 +27,7 @@ from oms.core.errors import ActionError, NotAllowed
 from oms.core.forms import cleaned
 from oms.engine import workflow
 from oms.web.listing import Column, ListSpec, watermark
-from oms.web.pages import actor, flash_refusal
+from oms.web.pages import actor, flash_refusal, visible_or_404
 
 _INDEX_COLUMNS = [
     Column("number"),
@@ -127,9 +127,7 @@ LOG_SPEC = ListSpec(
 
 
 def _record(request: HttpRequest, pk: int) -> ArchiveRecord:
-    record = selectors.records_for(request.user).filter(pk=pk).first()
-    if record is None:
-        raise Http404
+    record = visible_or_404(selectors.records_for(request.user), pk)
     return record
 
 
@@ -248,9 +246,7 @@ def disposal(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def access_request(request: HttpRequest, pk: int) -> HttpResponse:
     """M-3: one query request; its approver decides here."""
-    found = selectors.requests_for(request.user).filter(pk=pk).first()
-    if found is None:
-        raise Http404
+    found = visible_or_404(selectors.requests_for(request.user), pk)
     user = actor(request)
     if request.method == "POST":
         verb = request.POST.get("verb", "")

@@ -16,6 +16,7 @@ from oms.core.money import bounded_decimal
 from oms.orders.models import OrderLine
 from oms.orders.selectors import orders_for
 from oms.web.api import run_idempotent
+from oms.web.pages import visible_or_404
 
 router = Router(tags=["变更与取消"])
 
@@ -137,10 +138,7 @@ def _typed(payload: ChangeRequestIn) -> dict[str, Any]:
 
 
 def _visible(request: HttpRequest, pk: int) -> ChangeRequest:
-    change = selectors.requests_for(request.user).prefetch_related("tasks").filter(pk=pk).first()
-    if change is None:
-        raise Http404
-    return change
+    return visible_or_404(selectors.requests_for(request.user).prefetch_related("tasks"), pk)
 
 
 @router.get(

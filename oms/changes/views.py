@@ -42,11 +42,12 @@ from oms.fulfilment.models import PurchaseOrder
 from oms.orders.models import SalesOrder
 from oms.orders.permissions import can_renegotiate
 from oms.orders.selectors import order_detail
+from oms.orders.views import issue_order_link, order_or_404
 from oms.policy.visibility import visible_field_groups
 from oms.review.models import TaskStatus, Verdict
 from oms.web.listing import Column, ListSpec
 from oms.web.pages import actor, flash_refusal
-from oms.web.verbs import Verb, post_verb
+from oms.web.verbs import Verb, input_form, post_verb
 
 NEW_ROWS = 3
 
@@ -294,19 +295,19 @@ def _explain(user: User, change: ChangeRequest, form: ExplanationForm) -> object
 REQUEST_VERBS: dict[str, Verb] = {
     "withdraw": Verb(
         _withdraw,
-        lambda c, data, files: WithdrawForm(data),
+        input_form(WithdrawForm),
         "changes/forms/_withdraw.html",
         lambda r, x: _("申请已撤回。"),
     ),
     "sign": Verb(
         _sign,
-        lambda c, data, files: AgreementForm(data, files),
+        input_form(AgreementForm),
         "changes/forms/_sign.html",
         lambda r, x: _("变更协议已登记为签订。"),
     ),
     "explain": Verb(
         _explain,
-        lambda c, data, files: ExplanationForm(data),
+        input_form(ExplanationForm),
         "changes/forms/_explain.html",
         lambda r, x: _("已记录向客户的说明。"),
     ),
@@ -366,9 +367,7 @@ def purchase_redirect(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def supplier_decision(request: HttpRequest, pk: int) -> HttpResponse:
     """J-1: procurement records the supplier decision on a cancelled order's purchase order."""
-    order = order_detail(request.user, pk)
-    if order is None:
-        raise Http404
+    order = order_or_404(request, pk)
     po = get_object_or_404(PurchaseOrder, pk=request.POST.get("po") or 0, order=order)
     try:
         fulfilment.decide_supplier(
@@ -388,17 +387,8 @@ def supplier_decision(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def customer_link(request: HttpRequest, pk: int) -> HttpResponse:
     """I-1: sales issues the customer a one-time link to ask for a change."""
-    order = order_detail(request.user, pk)
-    if order is None:
-        raise Http404
-    try:
-        token = actions.issue_customer_link(actor=actor(request), order=order)
-    except (ActionError, workflow.WorkflowError) as exc:
-        flash_refusal(request, exc)
-    else:
-        url = request.build_absolute_uri(reverse("changes:customer_change", args=[token]))
-        messages.success(request, _("变更链接（只显示这一次，请发送给客户）：%(u)s") % {"u": url})
-    return redirect("workbench:order_detail", pk=order.pk)
+    shown = _("变更链接（只显示这一次，请发送给客户）：%(u)s")
+    return issue_order_link(request, pk, actions.issue_customer_link, "changes:customer_change", shown)
 
 
 def customer_change(request: HttpRequest, token: str) -> HttpResponse:

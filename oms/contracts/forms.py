@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from oms.accounts.models import User
 from oms.contracts.models import REVIEW_POINTS, DocumentType, VersionKind
 from oms.core.errors import ActionError, FieldErrors
+from oms.core.forms import bootstrap_css
 from oms.engine import workflow
 from oms.web.pages import flash_refusal
 
@@ -33,14 +34,7 @@ class ActionForm(forms.Form):
     def style(self) -> None:
         """Bootstrap classes on every widget (again after fields are added)."""
         for form_field in self.fields.values():
-            widget = form_field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = css
+            form_field.widget.attrs["class"] = bootstrap_css(form_field.widget)
 
     def field_for(self, key: str) -> str | None:
         """The form field an action's error key concerns; None shows it above the form."""

@@ -33,22 +33,15 @@ from oms.core.money import amount_in_capitals
 from oms.core.printing import printable, qr_svg
 from oms.engine import workflow
 from oms.orders.permissions import can_renegotiate
-from oms.orders.selectors import order_detail
+from oms.orders.views import order_or_404
 from oms.policy.visibility import visible_field_groups
 from oms.web.pages import actor as acting_user
-
-
-def _order(request: HttpRequest, pk: int) -> Any:
-    order = order_detail(request.user, pk)
-    if order is None:
-        raise Http404
-    return order
 
 
 @login_required
 def documents(request: HttpRequest, pk: int) -> HttpResponse:
     """E-2, E-3, E-4, F-3, M-4: the order's contract, documents, distributions and briefings."""
-    order = _order(request, pk)
+    order = order_or_404(request, pk)
     actor = acting_user(request)
     contract = Contract.objects.filter(order=order).first()
     versions = (
@@ -158,7 +151,7 @@ CONTRACT_VERBS: dict[str, Callable[[HttpRequest, Any, Contract], HttpResponse]] 
 @require_POST
 def contract_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     """E-1..E-3: generate, review, sign or re-draft the order's contract, input parsed by its form."""
-    order = _order(request, pk)
+    order = order_or_404(request, pk)
     contract = Contract.objects.filter(order=order).first()
     if verb == "generate":
         return _generate(request, order, contract)
@@ -171,7 +164,7 @@ def contract_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 @login_required
 def contract_print(request: HttpRequest, pk: int) -> HttpResponse:
     """E-1, E-4: the contract's current version as a printable page or a PDF."""
-    order = _order(request, pk)
+    order = order_or_404(request, pk)
     contract = get_object_or_404(Contract, order=order)
     number = params.int_param(request, "version", 0)
     version = (
@@ -195,7 +188,7 @@ def contract_print(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def order_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable order form with company name, order number, QR code and seal area."""
-    order = _order(request, pk)
+    order = order_or_404(request, pk)
     context = {
         "order": order,
         "lines": list(order.lines.select_related("product").order_by("line_no")),
@@ -215,7 +208,7 @@ def order_print(request: HttpRequest, pk: int) -> HttpResponse:
 def download(request: HttpRequest, pk: int) -> FileResponse:
     """Downloads go through the order's permission check and are logged."""
     document = get_object_or_404(Document, pk=pk)
-    _order(request, document.order_id)
+    order_or_404(request, document.order_id)
     actions.log_download(actor=acting_user(request), document=document)
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file_name)
 
@@ -310,7 +303,7 @@ DOCUMENT_VERBS: dict[str, Callable[[HttpRequest, Any], HttpResponse]] = {
 @require_POST
 def document_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     """E-4, F-3, M-4, H-1: one verb on the order's controlled documents, input parsed by its form."""
-    order = _order(request, pk)
+    order = order_or_404(request, pk)
     handler = DOCUMENT_VERBS.get(verb)
     if handler is None:
         raise Http404

@@ -45,6 +45,16 @@ class ColumnDecimalField(forms.CharField):
             raise forms.ValidationError(exc.message) from None
 
 
+def bootstrap_css(widget: forms.Widget) -> str:
+    """The Bootstrap class of a form widget: a check box, a select, or any other input. The one
+    rule for every form styled in code (the list machinery's forms, the contract forms)."""
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):
+        return "form-select"
+    return "form-control"
+
+
 def cleaned(form: forms.Form) -> dict[str, Any]:
     """The form's typed values; invalid input is refused as the actions refuse it (FieldErrors,
     keyed by field), so the API and any caller that does not re-render the form show it the same

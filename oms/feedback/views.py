@@ -43,7 +43,7 @@ from oms.feedback.models import (
 )
 from oms.policy.selectors import policy
 from oms.web.listing import Column, ListSpec, table_xlsx
-from oms.web.pages import actor, attempt, flash_refusal
+from oms.web.pages import actor, attempt, flash_refusal, visible_or_404
 
 COMPLAINT_SPEC = ListSpec(
     model=Complaint,
@@ -179,9 +179,7 @@ def new_complaint(request: HttpRequest) -> HttpResponse:
 def complaint(request: HttpRequest, pk: int) -> HttpResponse:
     """N-2: the complaint with every recorded step, and the form of the next step pre-filled
     from the records."""
-    found = selectors.complaints_for(request.user).filter(pk=pk).first()
-    if found is None:
-        raise Http404
+    found = visible_or_404(selectors.complaints_for(request.user), pk)
     user = actor(request)
     steps = states.COMPLAINT.available(found, user)
     labels: dict[str, object] = {
@@ -211,9 +209,7 @@ def complaint(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def complaint_step(request: HttpRequest, pk: int) -> HttpResponse:
-    found = selectors.complaints_for(request.user).filter(pk=pk).first()
-    if found is None:
-        raise Http404
+    found = visible_or_404(selectors.complaints_for(request.user), pk)
     attempt(request, lambda: _advance(request, found))
     return redirect("feedback:complaint", pk=found.pk)
 
@@ -268,9 +264,7 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
     """N-1: the survey: who was invited and answered, the scores by question, customer,
     salesperson and month (each exportable), the conclusions, the notice to customers and the
     improvement actions. `?print=1` is the survey report for printing."""
-    found = selectors.surveys_for(request.user).filter(pk=pk).first()
-    if found is None:
-        raise Http404
+    found = visible_or_404(selectors.surveys_for(request.user), pk)
     user = actor(request)
     answers = selectors.survey_answers(found)
     tables = {by: selectors.scores(answers, by) for by in _BY}
@@ -304,9 +298,7 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def survey_do(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    found = selectors.surveys_for(request.user).filter(pk=pk).first()
-    if found is None:
-        raise Http404
+    found = visible_or_404(selectors.surveys_for(request.user), pk)
     user = actor(request)
     try:
         if verb == "send":
@@ -339,9 +331,7 @@ def _report(user: User, found: Survey, verb: str, given: dict[str, Any]) -> Surv
 @login_required
 def invitation(request: HttpRequest, pk: int) -> HttpResponse:
     """N-1, N-3: one customer's invitation; the salesperson issues the link here."""
-    found = selectors.invitations_for(request.user).filter(pk=pk).first()
-    if found is None:
-        raise Http404
+    found = visible_or_404(selectors.invitations_for(request.user), pk)
     link = ""
     if request.method == "POST":
         try:
@@ -399,9 +389,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def improvement(request: HttpRequest, pk: int) -> HttpResponse:
-    found = selectors.actions_for(request.user).filter(pk=pk).first()
-    if found is None:
-        raise Http404
+    found = visible_or_404(selectors.actions_for(request.user), pk)
     user = actor(request)
     if request.method == "POST":
         attempt(
@@ -429,9 +417,7 @@ def _decide(user: User, found: ImprovementAction, given: dict[str, Any]) -> Impr
 @login_required
 @require_POST
 def complaint_action(request: HttpRequest, pk: int) -> HttpResponse:
-    found = selectors.complaints_for(request.user).filter(pk=pk).first()
-    if found is None:
-        raise Http404
+    found = visible_or_404(selectors.complaints_for(request.user), pk)
     attempt(
         request,
         lambda: actions.add_action(

@@ -11,7 +11,6 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
@@ -28,8 +27,8 @@ from oms.fulfilment.forms import (
 )
 from oms.fulfilment.models import DepartmentTask
 from oms.orders.models import SalesOrder
-from oms.orders.selectors import order_detail
-from oms.web.verbs import Verb, post_verb, refused_page
+from oms.orders.views import order_form, post_order_verb
+from oms.web.verbs import Verb, input_form, refused_page
 
 
 def _release(actor: User, order: SalesOrder, form: None) -> object:
@@ -116,24 +115,18 @@ def _pack(actor: User, order: SalesOrder, form: ReservationStepForm) -> object:
     return actions.pack(actor=actor, reservation=data["reservation"], packing=data["packing"])
 
 
-def _form(cls: Any) -> Any:
-    return lambda order, data, files: cls(order, data)
-
-
 VERBS: dict[str, Verb] = {
     "release": Verb(_release),
-    "prepayment": Verb(
-        _prepayment, lambda order, data, files: PrepaymentForm(data), "fulfilment/forms/_prepayment.html"
-    ),
-    "complete": Verb(_complete, _form(CompleteTaskForm), "fulfilment/forms/_complete.html"),
-    "progress": Verb(_progress, _form(ProgressForm), "fulfilment/forms/_progress.html"),
-    "ship": Verb(_ship, _form(ShipmentForm), "fulfilment/forms/_ship.html"),
-    "purchase": Verb(_purchase, _form(PurchaseOrderForm), "fulfilment/forms/_purchase.html"),
-    "receive": Verb(_receive, _form(GoodsReceiptForm), "fulfilment/forms/_receive.html"),
-    "reserve": Verb(_reserve, _form(ReservationForm), "fulfilment/forms/_reserve.html"),
-    "pick": Verb(_pick, _form(ReservationStepForm)),
-    "check": Verb(_check, _form(ReservationStepForm), "fulfilment/forms/_check.html"),
-    "pack": Verb(_pack, _form(ReservationStepForm), "fulfilment/forms/_pack.html"),
+    "prepayment": Verb(_prepayment, input_form(PrepaymentForm), "fulfilment/forms/_prepayment.html"),
+    "complete": Verb(_complete, order_form(CompleteTaskForm), "fulfilment/forms/_complete.html"),
+    "progress": Verb(_progress, order_form(ProgressForm), "fulfilment/forms/_progress.html"),
+    "ship": Verb(_ship, order_form(ShipmentForm), "fulfilment/forms/_ship.html"),
+    "purchase": Verb(_purchase, order_form(PurchaseOrderForm), "fulfilment/forms/_purchase.html"),
+    "receive": Verb(_receive, order_form(GoodsReceiptForm), "fulfilment/forms/_receive.html"),
+    "reserve": Verb(_reserve, order_form(ReservationForm), "fulfilment/forms/_reserve.html"),
+    "pick": Verb(_pick, order_form(ReservationStepForm)),
+    "check": Verb(_check, order_form(ReservationStepForm), "fulfilment/forms/_check.html"),
+    "pack": Verb(_pack, order_form(ReservationStepForm), "fulfilment/forms/_pack.html"),
 }
 
 
@@ -141,17 +134,7 @@ VERBS: dict[str, Verb] = {
 @require_POST
 def execution(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     """D-4, F-1, G-1, G-2, G-4, G-5: one release or execution action posted from the order page."""
-    order = order_detail(request.user, pk)
-    if order is None:
-        raise Http404
-    return post_verb(
-        request,
-        verbs=VERBS,
-        verb=verb,
-        target=order,
-        back=reverse("workbench:order_detail", args=[order.pk]),
-        redisplay=_redisplay,
-    )
+    return post_order_verb(request, pk, verb, verbs=VERBS, redisplay=_redisplay)
 
 
 def _row(form: forms.Form) -> Any:

@@ -4,23 +4,21 @@ the input and a handler that calls the action with it (`oms.web.verbs`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
 from oms.core import params
 from oms.orders.models import SalesOrder
-from oms.orders.selectors import order_detail
+from oms.orders.views import order_form, post_order_verb
 from oms.quality import actions, selectors, states
 from oms.quality.forms import InspectionForm, InspectionPlanForm, NonConformanceForm, ResumeForm
-from oms.web.verbs import Verb, post_verb, refused_page
+from oms.web.verbs import Verb, refused_page
 
 
 def _plan(actor: User, order: SalesOrder, form: InspectionPlanForm) -> object:
@@ -57,17 +55,13 @@ def _resume(actor: User, order: SalesOrder, form: ResumeForm) -> object:
     return actions.resume(actor=actor, order=order, reason=form.cleaned_data["text"])
 
 
-def _form(cls: Any) -> Any:
-    return lambda order, data, files: cls(order, data)
-
-
 VERBS: dict[str, Verb] = {
-    "plan": Verb(_plan, _form(InspectionPlanForm), "quality/forms/_plan.html"),
-    "inspect": Verb(_inspect, _form(InspectionForm), "quality/forms/_inspect.html"),
-    "decide": Verb(_decide, _form(NonConformanceForm), "quality/forms/_nc_step.html"),
-    "verify": Verb(_verify, _form(NonConformanceForm), "quality/forms/_nc_step.html"),
-    "close": Verb(_close, _form(NonConformanceForm)),
-    "resume": Verb(_resume, _form(ResumeForm)),
+    "plan": Verb(_plan, order_form(InspectionPlanForm), "quality/forms/_plan.html"),
+    "inspect": Verb(_inspect, order_form(InspectionForm), "quality/forms/_inspect.html"),
+    "decide": Verb(_decide, order_form(NonConformanceForm), "quality/forms/_nc_step.html"),
+    "verify": Verb(_verify, order_form(NonConformanceForm), "quality/forms/_nc_step.html"),
+    "close": Verb(_close, order_form(NonConformanceForm)),
+    "resume": Verb(_resume, order_form(ResumeForm)),
 }
 
 
@@ -75,17 +69,7 @@ VERBS: dict[str, Verb] = {
 @require_POST
 def quality(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     """G-3: one quality action posted from the order page."""
-    order = order_detail(request.user, pk)
-    if order is None:
-        raise Http404
-    return post_verb(
-        request,
-        verbs=VERBS,
-        verb=verb,
-        target=order,
-        back=reverse("workbench:order_detail", args=[order.pk]),
-        redisplay=_redisplay,
-    )
+    return post_order_verb(request, pk, verb, verbs=VERBS, redisplay=_redisplay)
 
 
 def _redisplay(

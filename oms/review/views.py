@@ -21,6 +21,7 @@ from oms.core.printing import pdf_response
 from oms.engine import workflow
 from oms.orders.models import SalesOrder
 from oms.orders.selectors import order_detail
+from oms.orders.views import issue_order_link, order_or_404
 from oms.policy.visibility import visible_field_groups
 from oms.review import actions, selectors
 from oms.review.forms import (
@@ -33,8 +34,8 @@ from oms.review.forms import (
 )
 from oms.review.models import ApprovalStep, ReviewRound, ReviewTask, TaskStatus, Verdict
 from oms.web.pages import actor as acting_user
-from oms.web.pages import flash_refusal
-from oms.web.verbs import Verb, post_verb, refused_page
+from oms.web.pages import flash_refusal, visible_or_404
+from oms.web.verbs import Verb, input_form, post_verb, refused_page
 
 
 @login_required
@@ -46,9 +47,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def task_page(request: HttpRequest, pk: int) -> HttpResponse:
     """C-2, C-5: what the department judges, and its verdict."""
-    task = selectors.review_tasks_for(request.user).filter(pk=pk).first()
-    if task is None:
-        raise Http404
+    task = visible_or_404(selectors.review_tasks_for(request.user), pk)
     actor = acting_user(request)
     form = OpinionForm()
     if request.method == "POST" and request.POST.get("verb") == "reassign":
@@ -138,13 +137,13 @@ PANEL_VERBS: dict[str, Verb] = {
     "decide": Verb(_decide, _approval_form, "review/forms/_approval.html", lambda r, x: _("已审批。")),
     "confirm": Verb(
         _confirm,
-        lambda order, data, files: ConfirmationForm(data, files),
+        input_form(ConfirmationForm),
         "review/forms/_confirmation.html",
         lambda r, x: _("已记录客户确认。"),
     ),
     "cause": Verb(
         _cause,
-        lambda rnd, data, files: FailureCauseForm(data),
+        input_form(FailureCauseForm),
         "review/forms/_failure_cause.html",
         lambda r, x: _("已记录。"),
     ),
@@ -192,39 +191,25 @@ def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return _post(request, "decide", step, step.order_id)
 
 
-def _order_or_404(request: HttpRequest, pk: int) -> Any:
-    order = order_detail(request.user, pk)
-    if order is None:
-        raise Http404
-    return order
-
-
 @login_required
 @require_POST
 def record_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _order_or_404(request, pk)
+    order = order_or_404(request, pk)
     return _post(request, "confirm", order, order.pk)
 
 
 @login_required
 @require_POST
 def confirmation_link(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _order_or_404(request, pk)
-    try:
-        token = actions.issue_confirmation_link(actor=acting_user(request), order=order)
-    except (ActionError, workflow.WorkflowError) as exc:
-        flash_refusal(request, exc)
-    else:
-        url = request.build_absolute_uri(reverse("review:confirm", args=[token]))
-        messages.success(request, _("确认链接（只显示这一次，请发送给客户）：%(u)s") % {"u": url})
-    return redirect("workbench:order_detail", pk=order.pk)
+    shown = _("确认链接（只显示这一次，请发送给客户）：%(u)s")
+    return issue_order_link(request, pk, actions.issue_confirmation_link, "review:confirm", shown)
 
 
 @login_required
 @require_POST
 def failure_cause(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = get_object_or_404(ReviewRound.objects.select_related("order"), pk=pk)
-    _order_or_404(request, rnd.order_id)
+    order_or_404(request, rnd.order_id)
     return _post(request, "cause", rnd, rnd.order_id)
 
 
@@ -232,7 +217,7 @@ def _report_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     rnd = get_object_or_404(
         ReviewRound.objects.select_related("order__customer", "order__salesperson"), pk=pk
     )
-    order = _order_or_404(request, rnd.order_id)
+    order = order_or_404(request, rnd.order_id)
     tasks = list(rnd.tasks.select_related("department", "assignee", "decided_by").order_by("stage", "pk"))
     return {
         "round": rnd,

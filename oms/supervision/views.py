@@ -21,7 +21,7 @@ from oms.supervision import actions, checks, permissions, selectors, states
 from oms.supervision.forms import CloseReportForm, FindingForm, ItemForm, ReportForm, SpotCheckForm
 from oms.supervision.models import Finding, SpotCheck, ViolationReport
 from oms.web.listing import Column, ListSpec
-from oms.web.pages import actor, attempt, flash_refusal
+from oms.web.pages import actor, attempt, flash_refusal, visible_or_404
 
 CHECK_SPEC = ListSpec(
     model=SpotCheck,
@@ -112,9 +112,7 @@ def new_check(request: HttpRequest) -> HttpResponse:
 def check(request: HttpRequest, pk: int) -> HttpResponse:
     """O-2: the sample, each order's checklist as the records show it and as confirmed, the
     findings, and whether the seed still draws this sample."""
-    found = selectors.spot_checks_for(request.user).filter(pk=pk).first()
-    if found is None:
-        raise Http404
+    found = visible_or_404(selectors.spot_checks_for(request.user), pk)
     user = actor(request)
     items = list(found.items.select_related("order", "order__customer").order_by("pk"))
     redrawn = actions.draw(
@@ -139,9 +137,7 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def check_do(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    found = selectors.spot_checks_for(request.user).filter(pk=pk).first()
-    if found is None:
-        raise Http404
+    found = visible_or_404(selectors.spot_checks_for(request.user), pk)
     user = actor(request)
     try:
         if verb == "item":
@@ -173,9 +169,7 @@ def check_do(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 @login_required
 def finding(request: HttpRequest, pk: int) -> HttpResponse:
     """O-2: a finding; its correction is worked on the improvement action's page."""
-    found = selectors.findings_for(request.user).filter(pk=pk).first()
-    if found is None:
-        raise Http404
+    found = visible_or_404(selectors.findings_for(request.user), pk)
     return render(request, "supervision/finding.html", {"f": found})
 
 
@@ -211,9 +205,7 @@ def _close_report(user: User, found: ViolationReport, given: dict[str, Any]) -> 
 
 @login_required
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    found = selectors.reports_for(request.user).filter(pk=pk).first()
-    if found is None:
-        raise Http404
+    found = visible_or_404(selectors.reports_for(request.user), pk)
     user = actor(request)
     if request.method == "POST":
         attempt(request, lambda: _close_report(user, found, cleaned(CloseReportForm(request.POST))))

@@ -14,7 +14,8 @@ from oms.core import params
 from oms.core.errors import ActionError
 from oms.core.forms import cleaned
 from oms.engine import workflow
-from oms.orders.selectors import order_detail, orders_for
+from oms.orders.selectors import orders_for
+from oms.orders.views import order_or_404
 from oms.tracking import actions, selectors
 from oms.tracking.forms import EntryForm, ExceptionChoiceForm, ExceptionForm, ResolutionForm
 from oms.tracking.models import OrderException
@@ -26,9 +27,7 @@ from oms.web.pages import flash_refusal
 @login_required
 @require_POST
 def order_tracking(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    order = order_detail(request.user, pk)
-    if order is None:
-        raise Http404
+    order = order_or_404(request, pk)
     actor = acting_user(request)
     try:
         if verb == "entry":

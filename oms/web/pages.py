@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import messages
-from django.http import HttpRequest
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
 from oms.core.errors import ActionError, FieldErrors
 from oms.engine import workflow
+
+M = TypeVar("M", bound=Model)
+
+
+def visible_or_404(records: QuerySet[M], pk: int) -> M:
+    """The record `pk` among `records`, the ones the user may see (a selector's scoped queryset),
+    else 404: a record outside the user's scope is not told apart from one that does not exist."""
+    found = records.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def actor(request: HttpRequest) -> User:

@@ -38,6 +38,12 @@ class Verb:
     done: Callable[[HttpRequest, Any], str] | None = None
 
 
+def input_form(cls: Callable[..., forms.Form]) -> Callable[[Any, Any, Any], forms.Form]:
+    """The `Verb.form` builder of a form that needs only what was posted, files included (an
+    upload), not the target: `cls(data, files)`."""
+    return lambda target, data, files: cls(data, files)
+
+
 # What the page shows again on a refusal: (request, target, verb, form, errors, status).
 Redisplay = Callable[[HttpRequest, Any, Verb, forms.Form, Mapping[str, list[str]], int], HttpResponse]
 

@@ -351,8 +351,7 @@ def _pdf_text(data: bytes) -> str:
 def _conditional_then_cancelled(org: dict[str, Any]) -> Any:
     """An order approved in review with conditions and an approval comment, confirmed, then
     cancelled through an approved cancellation request: filed."""
-    from oms.changes import actions as changes
-    from oms.changes.tests.fixtures import approve_all
+    from oms.changes.tests.fixtures import approve_all, raise_cancellation
     from oms.intake.tests.fixtures import order_in_review
     from oms.review import actions as review
     from oms.review.models import ApprovalStep, ReviewTask
@@ -372,17 +371,7 @@ def _conditional_then_cancelled(org: dict[str, Any]) -> Any:
         review.decide_step(actor=step.approver, step=step, approve=True, comment="同意，预付三成")
     order.refresh_from_db()
     order = review.record_confirmation(actor=org["sales"], order=order, confirmed_by_name="张伟")
-    approve_all(
-        changes.raise_request(
-            actor=org["sales"],
-            order=order,
-            kind="cancellation",
-            source="department",
-            reason="客户取消",
-            impact="无",
-            loss_amount="0",
-        )
-    )
+    approve_all(raise_cancellation(org, order))
     return ArchiveRecord.objects.get(order=order)
 
 

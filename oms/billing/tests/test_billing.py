@@ -135,19 +135,24 @@ def test_invoices_never_exceed_the_statement(more_heads) -> None:
     assert Invoice.objects.count() == 1
 
 
+def _small_invoice(actor: Any, statement: Statement) -> Invoice:
+    """An invoice of 100 on the statement, recorded by `actor` (the refusals' test input)."""
+    return actions.record_invoice(
+        actor=actor,
+        statement=statement,
+        invoice_type="special_vat",
+        number="1",
+        issued_on=date(2026, 12, 15),
+        amount="100",
+        tax_amount="0",
+    )
+
+
 def test_invoice_needs_an_approved_statement(more_heads) -> None:
     order = _accepted(more_heads, "10")
     statement = _statement(more_heads, order, "10")
     with pytest.raises(ActionError) as refused:
-        actions.record_invoice(
-            actor=more_heads["finance_head"],
-            statement=statement,
-            invoice_type="special_vat",
-            number="1",
-            issued_on=date(2026, 12, 15),
-            amount="100",
-            tax_amount="0",
-        )
+        _small_invoice(more_heads["finance_head"], statement)
     assert refused.value.message == "结算清单经财务审核通过后才能开票。"
 
 
@@ -156,15 +161,7 @@ def test_only_finance_records_invoices(more_heads) -> None:
     statement = _statement(more_heads, order, "10")
     actions.review_statement(actor=more_heads["finance_head"], statement=statement, approve=True)
     with pytest.raises(NotAllowed):
-        actions.record_invoice(
-            actor=more_heads["sales"],
-            statement=statement,
-            invoice_type="special_vat",
-            number="1",
-            issued_on=date(2026, 12, 15),
-            amount="100",
-            tax_amount="0",
-        )
+        _small_invoice(more_heads["sales"], statement)
 
 
 def test_statement_and_invoice_through_the_order_page(client, more_heads) -> None:

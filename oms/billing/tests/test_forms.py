@@ -3,11 +3,10 @@ field's message beside it, and nothing saved (L-1..L-6, M-1, P-1)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.urls import reverse
 
+from conftest import refused_form
 from oms.billing import actions
 from oms.billing.models import DunningStep, Instalment, Invoice, Payment, Statement
 from oms.billing.tests.test_billing import _accepted, _invoiced, _statement
@@ -18,16 +17,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def _refused(response: Any, *typed: str) -> str:
-    """The form page again (400), showing every value the user typed."""
-    page = response.content.decode()
-    assert response.status_code == 400, response.status_code
-    assert 'data-testid="action-form"' in page
-    for value in typed:
-        assert value in page, value
-    return page
 
 
 def test_statement_form_keeps_what_was_typed(client, more_heads) -> None:
@@ -44,7 +33,7 @@ def test_statement_form_keeps_what_was_typed(client, more_heads) -> None:
             "reconciled_on": "2026-12-12",
         },
     )
-    page = _refused(response, 'value="12"', 'value="2O0"', 'value="张伟"', 'value="2026-12-12"')
+    page = refused_form(response, 'value="12"', 'value="2O0"', 'value="张伟"', 'value="2026-12-12"')
     assert "不能大于 10" in page and "请输入数字" in page
     assert not Statement.objects.exists()
 
@@ -57,7 +46,7 @@ def test_review_form_keeps_what_was_typed(client, more_heads) -> None:
         reverse("billing:billing", args=[statement.order_id, "return"]),
         {"statement": statement.pk, "comment": comment},
     )
-    _refused(response, comment)
+    refused_form(response, comment)
     statement.refresh_from_db()
     assert statement.status == "submitted"
 
@@ -77,7 +66,9 @@ def test_invoice_form_keeps_what_was_typed(client, more_heads) -> None:
             "tax_amount": "1150.44",
         },
     )
-    page = _refused(response, 'value="04400009"', 'value="99999"', 'value="1150.44"', 'value="2026-12-15"')
+    page = refused_form(
+        response, 'value="04400009"', 'value="99999"', 'value="1150.44"', 'value="2026-12-15"'
+    )
     assert "不能大于 10200.00" in page
     assert 'value="special_vat" selected' in page
     assert not Invoice.objects.exists()
@@ -108,7 +99,7 @@ def test_an_action_refusal_also_keeps_what_was_typed(client, more_heads) -> None
             "tax_amount": "0",
         },
     )
-    page = _refused(response, 'value="2026-12-16"', 'value="100"')
+    page = refused_form(response, 'value="2026-12-16"', 'value="100"')
     assert "已登记过" in page
     assert Invoice.objects.count() == 1
 
@@ -122,7 +113,7 @@ def test_instalments_form_keeps_what_was_typed(client, more_heads) -> None:
         reverse("billing:billing", args=[order.pk, "instalments"]),
         {"due-0": "2027-01-01", "amount-0": "1000", "due-1": "2027-02-30", "amount-1": "1000"},
     )
-    _refused(response, 'value="2027-01-01"', 'value="2027-02-30"', 'value="1000"')
+    refused_form(response, 'value="2027-01-01"', 'value="2027-02-30"', 'value="1000"')
     assert not Instalment.objects.exists()
 
 
@@ -131,7 +122,7 @@ def test_close_form_keeps_what_was_typed(client, more_heads) -> None:
     client.force_login(more_heads["sales"])
     reason = "客户要求" * 100
     response = client.post(reverse("billing:billing", args=[order.pk, "close"]), {"reason": reason})
-    _refused(response, reason)
+    refused_form(response, reason)
     order.refresh_from_db()
     assert order.status != "closed"
 
@@ -150,7 +141,7 @@ def test_receipt_form_keeps_what_was_typed(client, more_heads) -> None:
             "reference": "B-20261220",
         },
     )
-    page = _refused(response, 'value="-5"', 'value="B-20261220"', 'value="2026-12-20"')
+    page = refused_form(response, 'value="-5"', 'value="B-20261220"', 'value="2026-12-20"')
     assert "必须大于 0" in page
     assert not Payment.objects.exists()
 
@@ -161,5 +152,5 @@ def test_dunning_form_keeps_what_was_typed(client, more_heads) -> None:
     response = client.post(
         reverse("billing:dunning", args=[invoice.pk]), {"kind": "telegram", "note": "已电话联系财务王经理"}
     )
-    _refused(response, "已电话联系财务王经理")
+    refused_form(response, "已电话联系财务王经理")
     assert not DunningStep.objects.exists()

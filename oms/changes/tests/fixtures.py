@@ -57,7 +57,6 @@ def cancelled_with_open_purchase(org: dict[str, Any]) -> tuple[Any, Any, Any]:
     procurement's decision with the supplier. Returns (order, buyer, purchase order)."""
     from datetime import date
 
-    from oms.changes import actions
     from oms.fulfilment import actions as fulfilment
     from oms.partners.models import Supplier
 
@@ -67,15 +66,22 @@ def cancelled_with_open_purchase(org: dict[str, Any]) -> tuple[Any, Any, Any]:
     po = fulfilment.create_purchase_order(
         actor=buyer, order=order, supplier=supplier, lines=[(org["gear"], Decimal("10"), date(2026, 12, 5))]
     )
-    approve_all(
-        actions.raise_request(
-            actor=org["sales"],
-            order=order,
-            kind="cancellation",
-            source="department",
-            reason="客户取消",
-            impact="采购未到货",
-            loss_amount="0",
-        )
-    )
+    approve_all(raise_cancellation(org, order, impact="采购未到货"))
     return order, buyer, po
+
+
+def raise_cancellation(
+    org: dict[str, Any], order: Any, *, reason: str = "客户取消", impact: str = "无"
+) -> Any:
+    """Sales asks, for the department, to cancel the order, no loss estimated (J-1)."""
+    from oms.changes import actions
+
+    return actions.raise_request(
+        actor=org["sales"],
+        order=order,
+        kind="cancellation",
+        source="department",
+        reason=reason,
+        impact=impact,
+        loss_amount="0",
+    )

@@ -13,23 +13,18 @@ from conftest import make_user
 from oms.catalog.models import StockLevel, Warehouse
 from oms.changes import actions
 from oms.changes.models import ChangeRequest, ChangeTask, RequestStatus
-from oms.changes.tests.fixtures import approve_all, released_order
+from oms.changes.tests.fixtures import approve_all, raise_cancellation, released_order
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
 from oms.engine.workflow import PermissionDenied
 from oms.fulfilment import actions as fulfilment
 from oms.fulfilment.models import ReservationStatus, TaskKind
+from oms.fulfilment.tests.fixtures import CHECKED
 from oms.intake.tests.fixtures import confirmed_order, set_policy
 from oms.orders.models import OrderStatus
 from oms.quality.tests.fixtures import pass_final_inspection
 from oms.tracking.models import WorkItem
 
 pytestmark = pytest.mark.django_db
-# K-1, K-2: what every shipment in these tests confirms.
-CHECKED = {
-    "confirmed_with": "张伟",
-    "expected_arrival": date(2027, 1, 15),
-    "quantity_checked": True,
-}
 
 
 @pytest.fixture(autouse=True)
@@ -159,15 +154,7 @@ def test_cancellation_after_full_shipment_is_refused_as_a_return(more_heads) -> 
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED
     with pytest.raises(ActionError) as refused:
-        actions.raise_request(
-            actor=more_heads["sales"],
-            order=order,
-            kind="cancellation",
-            source="department",
-            reason="不要了",
-            impact="无",
-            loss_amount="0",
-        )
+        raise_cancellation(more_heads, order, reason="不要了")
     assert refused.value.message == "订单已全部发货，不能取消，请按退货处理。"
     assert (ChangeRequest.objects.count(), order.status) == (0, OrderStatus.SHIPPED)
 
@@ -176,15 +163,7 @@ def test_cancellation_is_refused_while_a_change_is_open(more_heads) -> None:
     order = released_order(more_heads)
     first = _change(more_heads, order)
     with pytest.raises(ActionError) as refused:
-        actions.raise_request(
-            actor=more_heads["sales"],
-            order=order,
-            kind="cancellation",
-            source="department",
-            reason="不要了",
-            impact="无",
-            loss_amount="0",
-        )
+        raise_cancellation(more_heads, order, reason="不要了")
     assert refused.value.message == f"订单已有未结束的申请 {first.number}，请等它结束或撤回后再提交。"
     assert ChangeRequest.objects.count() == 1
 

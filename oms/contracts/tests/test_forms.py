@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from conftest import refused_form
 from oms.contracts import actions
 from oms.contracts.models import Briefing, Contract, ContractVersion, Distribution, Document
 from oms.intake.tests.fixtures import confirmed_order
@@ -19,15 +20,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def _refused(response: Any, *typed: str) -> str:
-    page = response.content.decode()
-    assert response.status_code == 400, response.status_code
-    assert 'data-testid="action-form"' in page
-    for value in typed:
-        assert value in page, value
-    return page
 
 
 def _contract(org: dict[str, Any]) -> Contract:
@@ -51,7 +43,7 @@ def test_contract_review_form_keeps_what_was_typed(client, org) -> None:
         reverse("contracts:contract_action", args=[contract.order_id, "review"]),
         {"ok_capacity": "on", "note_capacity": "产能按生产部意见", "note_price": "价格待确认"},
     )
-    page = _refused(response, "产能按生产部意见", "价格待确认")
+    page = refused_form(response, "产能按生产部意见", "价格待确认")
     assert (
         "以下要点未确认" in page
         and 'name="ok_capacity" class="form-check-input" id="id_ok_capacity" checked' in page
@@ -62,7 +54,9 @@ def test_contract_review_form_keeps_what_was_typed(client, org) -> None:
 def test_sign_form_without_a_scan_is_refused_beside_the_field(client, org) -> None:
     contract = _contract(org)
     client.force_login(org["sales"])
-    page = _refused(client.post(reverse("contracts:contract_action", args=[contract.order_id, "sign"]), {}))
+    page = refused_form(
+        client.post(reverse("contracts:contract_action", args=[contract.order_id, "sign"]), {})
+    )
     assert "请选择文件" in page
     contract.refresh_from_db()
     assert contract.status != "signed"
@@ -75,7 +69,7 @@ def test_version_form_keeps_what_was_typed(client, org) -> None:
         reverse("contracts:contract_action", args=[contract.order_id, "version"]),
         {"kind": "offer", "reason": "客户还价：单价降 3%"},
     )
-    _refused(response, "客户还价：单价降 3%")
+    refused_form(response, "客户还价：单价降 3%")
     assert ContractVersion.objects.filter(contract=contract).count() == 1
 
 
@@ -86,7 +80,7 @@ def test_upload_form_keeps_what_was_typed(client, org) -> None:
         reverse("contracts:document_action", args=[order.pk, "upload"]),
         {"doc_type": "drawing", "title": "总装图 A3"},
     )
-    page = _refused(response, 'value="总装图 A3"', 'value="drawing" selected')
+    page = refused_form(response, 'value="总装图 A3"', 'value="drawing" selected')
     assert "请选择文件" in page
     assert not Document.objects.exists()
 
@@ -98,7 +92,7 @@ def test_distribute_form_keeps_what_was_typed(client, org) -> None:
         reverse("contracts:document_action", args=[document.order_id, "distribute"]),
         {"document": document.pk, "recipients": [org["prod_head"].pk, 987654]},
     )
-    _refused(response, f'value="{org["prod_head"].pk}" selected')
+    refused_form(response, f'value="{org["prod_head"].pk}" selected')
     assert not Distribution.objects.exists()
 
 
@@ -109,7 +103,7 @@ def test_share_form_refuses_a_value_it_does_not_offer(client, org) -> None:
         reverse("contracts:document_action", args=[document.order_id, "share"]),
         {"document": document.pk, "shared": "yes"},
     )
-    _refused(response)
+    refused_form(response)
     document.refresh_from_db()
     assert document.shared_with_customer is False
 
@@ -126,7 +120,7 @@ def test_briefing_form_keeps_what_was_typed(client, org) -> None:
             "attendees": [org["prod_head"].pk],
         },
     )
-    _refused(
+    refused_form(
         response,
         'value="2026-13-01"',
         'value="热处理要求"',

@@ -9,18 +9,13 @@ import pytest
 
 from oms.core.errors import FieldErrors, NotAllowed
 from oms.fulfilment import actions
+from oms.fulfilment.tests.fixtures import CHECKED
 from oms.intake.tests.fixtures import signed_order
 from oms.orders.models import CustomerStage, OrderStatus
 from oms.partners.models import Carrier
 from oms.quality.tests.fixtures import pass_final_inspection
 
 pytestmark = pytest.mark.django_db
-# K-1, K-2: what every shipment in these tests confirms.
-CHECKED = {
-    "confirmed_with": "张伟",
-    "expected_arrival": date(2027, 1, 15),
-    "quantity_checked": True,
-}
 
 
 @pytest.fixture(autouse=True)

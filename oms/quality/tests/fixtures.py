@@ -36,3 +36,16 @@ def pass_final_inspection(order: Any, *, products: list[Any] | None = None) -> l
         )
         for product in {p.pk: p for p in wanted}.values()
     ]
+
+
+def released_with_plan(org: dict[str, Any], plan: list[dict[str, str]]) -> tuple[dict[str, Any], Any]:
+    """The organisation with its quality inspector `qc`, and a released order whose inspection
+    plan quality has set to `plan` (G-3)."""
+    from conftest import make_user
+    from oms.fulfilment import actions as fulfilment
+    from oms.intake.tests.fixtures import signed_order
+
+    org["qc"] = make_user("qc1", kind="quality")
+    order = fulfilment.release_order(actor=org["head"], order=signed_order(org))
+    actions.set_plan(actor=org["qc"], order=order, items=plan)
+    return org, order

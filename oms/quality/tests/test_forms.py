@@ -6,28 +6,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from conftest import make_user
-from oms.fulfilment import actions as fulfilment
-from oms.intake.tests.fixtures import signed_order
 from oms.quality import actions
 from oms.quality.models import Inspection, InspectionPlan, NonConformance
 
 pytestmark = pytest.mark.django_db
 PLAN = [{"item": "外径", "method": "千分尺", "frequency": "每批 5 件"}]
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def released(more_heads):
-    org = more_heads
-    org["qc"] = make_user("qc1", kind="quality")
-    order = fulfilment.release_order(actor=org["head"], order=signed_order(org))
-    actions.set_plan(actor=org["qc"], order=order, items=PLAN)
-    return org, order
 
 
 def _post(client, order, verb, data):

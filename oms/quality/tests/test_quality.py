@@ -9,7 +9,6 @@ import pytest
 from oms.core.errors import ActionError, FieldErrors
 from oms.engine.workflow import TransitionBlocked
 from oms.fulfilment import actions as fulfilment
-from oms.intake.tests.fixtures import signed_order
 from oms.orders.models import OrderStatus
 from oms.quality import actions
 from oms.quality.models import NCStatus
@@ -19,22 +18,6 @@ PLAN = [
     {"item": "外径", "method": "千分尺", "frequency": "每批 5 件"},
     {"item": "硬度", "method": "洛氏", "frequency": "每批 2 件"},
 ]
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def released(more_heads):
-    from conftest import make_user
-
-    org = more_heads
-    org["qc"] = make_user("qc1", kind="quality")
-    order = fulfilment.release_order(actor=org["head"], order=signed_order(org))
-    actions.set_plan(actor=org["qc"], order=order, items=PLAN)
-    return org, order
 
 
 def test_inspection_needs_every_item_of_the_plan(released) -> None:

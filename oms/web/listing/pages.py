@@ -19,6 +19,7 @@ from django.views import View
 
 from oms.core import params
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
+from oms.core.forms import bootstrap_css
 from oms.web.listing import query as list_query  # its limits, read when used (tests lower them)
 from oms.web.listing.export import export_xlsx, watermark
 from oms.web.listing.query import (
@@ -99,13 +100,7 @@ class StyledModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for form_field in self.fields.values():
             widget = form_field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {bootstrap_css(widget)}".strip()
 
 
 def model_form(spec: ListSpec, user: Any) -> type[forms.ModelForm[Any]]:

@@ -26,6 +26,7 @@ from oms.orders.history import entries
 from oms.orders.models import EDITABLE_STATUSES, SalesOrder
 from oms.orders.report import check_report
 from oms.orders.selectors import lines_of, order_detail
+from oms.orders.views import order_or_404
 from oms.policy.visibility import visible_field_groups
 from oms.review import actions as review_actions
 from oms.tracking.selectors import open_items_of
@@ -163,9 +164,7 @@ def original_document(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def order_versions(request: HttpRequest, pk: int) -> HttpResponse:
     """I-4: the order's versions and the difference between any two (default: the last two)."""
-    order = order_detail(request.user, pk)
-    if order is None:
-        raise Http404
+    order = order_or_404(request, pk)
     all_versions = list(order.versions.select_related("created_by").order_by("number"))
     numbers = [v.number for v in all_versions]
     b = params.int_param(request, "b", numbers[-1] if numbers else 0)
