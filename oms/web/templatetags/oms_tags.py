@@ -33,3 +33,14 @@ def line_value(value: Any, field: str) -> str:
     if field == "unit_price":
         return format_price(value)
     return "" if value is None else str(value)
+
+
+@register.filter
+def error_messages(errors: Any) -> list[str]:
+    """Every message of an errors mapping (field → messages), in order. A template cannot say
+    `errors.items` safely: a field named "items" would be looked up instead of the method."""
+    if not errors:
+        return []
+    return [
+        str(m) for msgs in dict(errors).values() for m in (msgs if isinstance(msgs, list | tuple) else [msgs])
+    ]
