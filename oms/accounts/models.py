@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from oms.core.crypto import EncryptedTextField
@@ -84,7 +85,9 @@ class Department(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.name
+        # The seeded departments' names are catalogue entries and read in the reader's language
+        # (issue 23.12); a name the company typed itself stays as typed.
+        return gettext(self.name)
 
 
 class User(AbstractUser):

@@ -29,6 +29,7 @@ from oms.archive.models import (
 )
 from oms.audit import recorder
 from oms.core.errors import FieldErrors, NotAllowed, StaleVersion
+from oms.core.phrases import phrase
 from oms.engine import records, workflow
 from oms.fulfilment.models import POStatus, PurchaseOrder, SupplierDecision
 from oms.notifications.actions import notify
@@ -132,7 +133,7 @@ def request_access(*, actor: User, record: ArchiveRecord, reason: str) -> Access
     notify(
         event="archive",
         recipients=[approver],
-        title=_("%(who)s 申请查阅档案 %(n)s") % {"who": actor, "n": record.number},
+        title=phrase("%(who)s 申请查阅档案 %(n)s", who=actor, n=record.number),
         url=reverse("archive:request", args=[request.pk]),
     )
     return request
@@ -153,12 +154,13 @@ def decide_access(
     transition = states.APPROVE_ACCESS if approve else states.REFUSE_ACCESS
     decided = workflow.apply(transition, request, actor=actor, reason=note, changes=changes)
     if approve:
-        title = _("您查阅档案 %(n)s 的申请已批准，有效期至 %(d)s") % {
-            "n": request.record.number,
-            "d": timezone.localtime(changes["granted_until"]).strftime("%Y-%m-%d %H:%M"),
-        }
+        title = phrase(
+            "您查阅档案 %(n)s 的申请已批准，有效期至 %(d)s",
+            n=request.record.number,
+            d=timezone.localtime(changes["granted_until"]).strftime("%Y-%m-%d %H:%M"),
+        )
     else:
-        title = _("您查阅档案 %(n)s 的申请未获批准：%(r)s") % {"n": request.record.number, "r": note}
+        title = phrase("您查阅档案 %(n)s 的申请未获批准：%(r)s", n=request.record.number, r=note)
     notify(
         event="archive",
         recipients=[request.requester],
@@ -257,7 +259,7 @@ def request_disposal(*, actor: User, record: ArchiveRecord, reason: str) -> Arch
     notify(
         event="archive",
         recipients=approvers,
-        title=_("档案 %(n)s 申请销毁") % {"n": record.number},
+        title=phrase("档案 %(n)s 申请销毁", n=record.number),
         url=reverse("archive:detail", args=[record.pk]),
     )
     return done

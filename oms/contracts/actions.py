@@ -40,6 +40,7 @@ from oms.contracts.selectors import (
     technical_readiness,
 )
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
+from oms.core.phrases import phrase
 from oms.engine import records, workflow
 from oms.notifications.actions import notify
 from oms.orders.models import OrderStatus, SalesOrder
@@ -335,7 +336,7 @@ def distribute(*, actor: User, document: Document, recipients: Iterable[User]) -
     notify(
         event="contracts",
         recipients=[d.recipient for d in created],
-        title=_("请签收资料：%(t)s v%(v)s") % {"t": document.title, "v": document.version_no},
+        title=phrase("请签收资料：%(t)s v%(v)s", t=document.title, v=document.version_no),
         url=reverse("contracts:documents", args=[document.order_id]),
     )
     return created

@@ -17,6 +17,7 @@ from oms.accounts.selectors import department_of_kind, head_of
 from oms.audit import recorder
 from oms.contracts import files
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.core.phrases import phrase
 from oms.core.tokens import Refusals, expires_after, find, new_token, redeem
 from oms.delivery import states
 from oms.delivery.models import ACCEPTING, CHECKS, Acceptance, AcceptanceLink, AcceptanceResult
@@ -168,7 +169,7 @@ def _maybe_received(order: SalesOrder, actor: Any) -> None:
     notify(
         event="delivery",
         recipients=[order.salesperson],
-        title=_("订单 %(n)s 客户已全部签收") % {"n": order.number},
+        title=phrase("订单 %(n)s 客户已全部签收", n=order.number),
         url=reverse("workbench:order_detail", args=[order.pk]),
     )
 
@@ -235,8 +236,12 @@ def _tell_sales(acceptance: Acceptance) -> None:
     notify(
         event="delivery",
         recipients=[order.salesperson],
-        title=_("客户已验收订单 %(n)s 第 %(b)s 批：%(r)s")
-        % {"n": order.number, "b": acceptance.shipment.number, "r": acceptance.get_result_display()},
+        title=phrase(
+            "客户已验收订单 %(n)s 第 %(b)s 批：%(r)s",
+            n=order.number,
+            b=acceptance.shipment.number,
+            r=acceptance.get_result_display(),
+        ),
         url=reverse("workbench:order_detail", args=[order.pk]),
     )
 

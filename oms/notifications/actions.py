@@ -11,32 +11,38 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.audit import recorder
+from oms.core.phrases import Phrase, stored
 from oms.notifications import channels
 from oms.notifications.models import ChannelKind, Notification, NotificationChannel
 
 
-def notify(*, recipients: Iterable[Any], title: str, url: str = "", event: str = "") -> None:
+def notify(*, recipients: Iterable[Any], title: str | Phrase, url: str = "", event: str = "") -> None:
     """T-1: tell these people, in the app and on every channel configured for them and the event
     (dotted, e.g. "order.confirmed"): one insert inside the deciding transaction (issue 21: no
     transaction of its own after the commit); the sending is handed off after the commit."""
     people = {r.pk: r for r in recipients if r is not None and getattr(r, "pk", None)}
     if not people:
         return
+    text, text_phrase = stored(title, 200)
     with transaction.atomic(savepoint=False):
         written = Notification.objects.bulk_create(
-            [Notification(recipient_id=pk, title=title[:200], url=url[:300]) for pk in people]
+            [
+                Notification(recipient_id=pk, title=text, title_phrase=text_phrase, url=url[:300])
+                for pk in people
+            ]
         )
         if channels.queue(written, event):
             channels.send_soon()
 
 
-def notify_each(*, event: str, messages: Iterable[tuple[Any, str, str]]) -> None:
+def notify_each(*, event: str, messages: Iterable[tuple[Any, str | Phrase, str]]) -> None:
     """T-1: as `notify`, for several messages of one event, each (recipient, title, url): one
     insert and one hand-off for all (issue 21: e.g. every reviewer of a board told at once)."""
     rows = [
-        Notification(recipient_id=person.pk, title=title[:200], url=url[:300])
+        Notification(recipient_id=person.pk, title=text, title_phrase=text_phrase, url=url[:300])
         for person, title, url in messages
         if person is not None and getattr(person, "pk", None)
+        for text, text_phrase in [stored(title, 200)]
     ]
     if not rows:
         return

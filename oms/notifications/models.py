@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oms.core.crypto import EncryptedTextField
+from oms.core.phrases import shown
 
 
 class Notification(models.Model):
@@ -18,6 +19,8 @@ class Notification(models.Model):
         related_name="notifications",
     )
     title = models.CharField(_("标题"), max_length=200)
+    # The title as a phrase, rendered in the reader's language (issue 23.12); empty for old rows.
+    title_phrase = models.JSONField(_("标题（多语言）"), null=True, blank=True, editable=False)
     url = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
@@ -29,7 +32,12 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language (issue 23.12)."""
+        return shown(self.title, self.title_phrase)
 
 
 class ChannelKind(models.TextChoices):

@@ -41,7 +41,7 @@ class OrderHeaderForm(StyledModelForm):
         classes = policy_selectors.policy().order_classes
         order_class = self.fields["order_class"]
         assert isinstance(order_class, forms.ChoiceField)
-        order_class.choices = [(c.code, c.label) for c in classes]
+        order_class.choices = [(c.code, c.shown_label) for c in classes]
         self.fields["order_class"].widget.attrs["class"] = "form-select"
         self.fields["customer"].queryset = self.fields["customer"].queryset.filter(active=True)  # type: ignore[attr-defined]
 

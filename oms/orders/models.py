@@ -307,7 +307,7 @@ class SalesOrder(PinnedPolicy):
         """B-7: the class's name in the policy version the order runs under."""
         for rule in self.policy().order_classes:
             if rule.code == self.order_class:
-                return rule.label
+                return rule.shown_label
         return self.order_class
 
     def special_flags(self) -> list[Any]:
@@ -427,7 +427,7 @@ class Inquiry(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{_('咨询')} #{self.pk} {self.customer or self.prospect_name}"
+        return str(_("咨询 #%(n)s %(c)s") % {"n": self.pk, "c": self.customer or self.prospect_name})
 
     @property
     def department(self) -> Any:

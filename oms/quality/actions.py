@@ -16,6 +16,7 @@ from oms.accounts.models import DepartmentKind, User
 from oms.accounts.selectors import department_of_kind, head_of
 from oms.audit import recorder
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.notifications.actions import notify
 from oms.orders.models import OrderStatus, SalesOrder
@@ -151,7 +152,7 @@ def _non_conformance(actor: User, inspection: Inspection, *, severe: bool, respo
     tracking.open_item(
         target=nc,
         kind="quality.nc",
-        title=_("处理不合格品：订单 %(n)s") % {"n": order.number},
+        title=phrase("处理不合格品：订单 %(n)s", n=order.number),
         department=owner.department,
         assignee=owner,
         calendar=work_calendar(order.policy_version.number),
@@ -160,7 +161,7 @@ def _non_conformance(actor: User, inspection: Inspection, *, severe: bool, respo
     notify(
         event="quality",
         recipients=[owner, order.salesperson],
-        title=_("订单 %(n)s 检验不合格") % {"n": order.number},
+        title=phrase("订单 %(n)s 检验不合格", n=order.number),
         url=reverse("workbench:order_detail", args=[order.pk]),
     )
     if severe and order.status != OrderStatus.ON_HOLD:

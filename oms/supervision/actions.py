@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import User
 from oms.audit import recorder
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
+from oms.core.phrases import phrase
 from oms.engine import records, workflow
 from oms.feedback import actions as feedback
 from oms.notifications.actions import notify
@@ -228,7 +229,7 @@ def report_violation(
     notify(
         event="supervision",
         recipients=heads,
-        title=_("收到违规举报：%(s)s") % {"s": report.subject},
+        title=phrase("收到违规举报：%(s)s", s=report.subject),
         url=reverse("supervision:report", args=[report.pk]),
     )
     return report

@@ -8,6 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from oms.core.phrases import Phrase, as_phrase, shown
+
 
 class WorkStatus(models.TextChoices):
     OPEN = "open", _("待办")
@@ -53,6 +55,8 @@ class WorkItem(models.Model):
 
     kind = models.CharField(_("事项"), max_length=40, db_index=True)
     title = models.CharField(_("标题"), max_length=200)
+    # The title as a phrase, rendered in the reader's language (issue 23.12); empty for old rows.
+    title_phrase = models.JSONField(_("标题（多语言）"), null=True, blank=True, editable=False)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")
@@ -125,7 +129,17 @@ class WorkItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language (issue 23.12)."""
+        return shown(self.title, self.title_phrase)
+
+    @property
+    def title_as_phrase(self) -> str | Phrase:
+        """The title to quote inside another message, read in that message's reader's language."""
+        return as_phrase(self.title, self.title_phrase)
 
 
 class StepStat(models.Model):

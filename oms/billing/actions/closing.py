@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
 from oms.billing import states
+from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.notifications.actions import notify
 from oms.orders.models import SalesOrder
@@ -24,7 +25,7 @@ def close_order(*, actor: User, order: SalesOrder, reason: str = "") -> SalesOrd
     notify(
         event="billing",
         recipients=[order.salesperson],
-        title=_("订单 %(n)s 已关闭") % {"n": order.number},
+        title=phrase("订单 %(n)s 已关闭", n=order.number),
         url=reverse("workbench:order_detail", args=[order.pk]),
     )
     return order

@@ -19,6 +19,7 @@ from oms.billing import states
 from oms.billing.models import DunningKind, DunningStep, Invoice
 from oms.billing.receivables import outstanding
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.core.phrases import phrase
 from oms.notifications.actions import notify
 from oms.orders.permissions import can_renegotiate
 from oms.policy import selectors as policy_selectors
@@ -74,7 +75,7 @@ def check_dunning(now: datetime) -> int:
         notify(
             event="billing",
             recipients=[person],
-            title=_("逾期应收清单：%(n)s 张发票需要催款") % {"n": len(entries)},
+            title=phrase("逾期应收清单：%(n)s 张发票需要催款", n=len(entries)),
             url=reverse("billing:receivables") + "?overdue=1",
         )
     return taken
@@ -101,8 +102,13 @@ def _remind(run: _Run, invoice: Invoice, days: int, owed: Any) -> int:
         target=invoice,
         order_id=order.pk,
         kind="dunning.contact",
-        title=_("催款：订单 %(n)s 发票 %(i)s 逾期 %(d)s 天，未收 %(o)s")
-        % {"n": order.number, "i": invoice.number, "d": days, "o": owed},
+        title=phrase(
+            "催款：订单 %(n)s 发票 %(i)s 逾期 %(d)s 天，未收 %(o)s",
+            n=order.number,
+            i=invoice.number,
+            d=days,
+            o=owed,
+        ),
         department=order.department,
         assignee=order.salesperson,
         calendar=policy_selectors.work_calendar(order.policy_version.number),
@@ -132,7 +138,7 @@ def _escalate(run: _Run, invoice: Invoice, days: int) -> int:
         target=invoice,
         order_id=order.pk,
         kind="dunning.legal",
-        title=_("发票 %(i)s 逾期超过 %(d)s 天：决定是否转法务") % {"i": invoice.number, "d": threshold},
+        title=phrase("发票 %(i)s 逾期超过 %(d)s 天：决定是否转法务", i=invoice.number, d=threshold),
         department=run.finance,
         assignee=run.finance_head,
         calendar=policy_selectors.work_calendar(order.policy_version.number),

@@ -24,6 +24,7 @@ from oms.billing.models import Statement, StatementFee, StatementLine
 from oms.billing.selectors import accepted_quantities, billed_quantities
 from oms.core.errors import FieldErrors, NotAllowed
 from oms.core.money import format_quantity
+from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.notifications.actions import notify
 from oms.orders.models import SalesOrder
@@ -192,7 +193,7 @@ def _ask_finance_to_review(order: SalesOrder, statement: Statement) -> None:
         tracking.decider_for(
             candidate=head_of(finance),
             target=statement,
-            what=_("审核结算清单 %(s)s") % {"s": statement.number},
+            what=phrase("审核结算清单 %(s)s", s=statement.number),
             url=url,
         )
         if finance
@@ -202,7 +203,7 @@ def _ask_finance_to_review(order: SalesOrder, statement: Statement) -> None:
         tracking.open_item(
             target=statement,
             kind="billing.review",
-            title=_("审核结算清单 %(s)s（订单 %(n)s）") % {"s": statement.number, "n": order.number},
+            title=phrase("审核结算清单 %(s)s（订单 %(n)s）", s=statement.number, n=order.number),
             department=finance,
             assignee=reviewer,
             calendar=policy_selectors.work_calendar(order.policy_version.number),
@@ -211,7 +212,7 @@ def _ask_finance_to_review(order: SalesOrder, statement: Statement) -> None:
     notify(
         event="billing",
         recipients=[reviewer],
-        title=_("请审核结算清单 %(s)s") % {"s": statement.number},
+        title=phrase("请审核结算清单 %(s)s", s=statement.number),
         url=url,
     )
 
@@ -230,8 +231,11 @@ def review_statement(*, actor: User, statement: Statement, approve: bool, commen
     notify(
         event="billing",
         recipients=[statement.prepared_by],
-        title=(_("结算清单 %(s)s 已审核通过") if approve else _("结算清单 %(s)s 被退回：%(c)s"))
-        % {"s": statement.number, "c": comment.strip()},
+        title=phrase(
+            "结算清单 %(s)s 已审核通过" if approve else "结算清单 %(s)s 被退回：%(c)s",
+            s=statement.number,
+            c=comment.strip(),
+        ),
         url=reverse("workbench:order_detail", args=[statement.order_id]),
     )
     return statement

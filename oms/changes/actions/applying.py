@@ -28,6 +28,7 @@ from oms.contracts.models import Contract
 from oms.contracts.rendering import values as contract_values
 from oms.core.errors import ActionError
 from oms.core.money import format_quantity
+from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.fulfilment import actions as fulfilment
 from oms.orders import versions
@@ -203,8 +204,7 @@ def _adjust_work(request: ChangeRequest, order: SalesOrder, actor: Any, old_deli
     tracking.open_item(
         target=request,
         kind="change.agreement",
-        title=_("与客户签订变更协议 %(a)s（订单 %(n)s）")
-        % {"a": request.agreement_number, "n": order.number},
+        title=phrase("与客户签订变更协议 %(a)s（订单 %(n)s）", a=request.agreement_number, n=order.number),
         department=order.department,
         assignee=order.salesperson,
         calendar=calendar,
@@ -213,8 +213,7 @@ def _adjust_work(request: ChangeRequest, order: SalesOrder, actor: Any, old_deli
     reviewers = [t.assignee for t in request.tasks.select_related("assignee")]
     tell(
         {*owners, *reviewers, order.salesperson, request.raised_by},
-        _("订单 %(n)s 变更 %(r)s 已批准：%(s)s")
-        % {"n": order.number, "r": request.number, "s": describe(request)},
+        phrase("订单 %(n)s 变更 %(r)s 已批准：%(s)s", n=order.number, r=request.number, s=describe(request)),
         request,
     )
 

@@ -15,6 +15,7 @@ from oms.changes import states
 from oms.changes.actions.notices import tell
 from oms.changes.actions.proposal import CENT
 from oms.changes.models import ChangeRequest
+from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.fulfilment import actions as fulfilment
 from oms.fulfilment.models import ReservationStatus
@@ -108,6 +109,6 @@ def cancel(request: ChangeRequest, order: SalesOrder, actor: Any) -> None:
     reviewers = [t.assignee for t in request.tasks.select_related("assignee")]
     tell(
         {*owners, *reviewers, order.salesperson, request.raised_by},
-        _("订单 %(n)s 已取消（%(r)s），请停止执行") % {"n": order.number, "r": request.number},
+        phrase("订单 %(n)s 已取消（%(r)s），请停止执行", n=order.number, r=request.number),
         request,
     )

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from oms.accounts.models import User
 from oms.audit import recorder
@@ -20,6 +21,7 @@ from oms.changes.actions.notices import tell
 from oms.changes.actions.raising import raise_request
 from oms.changes.models import ChangeRequest, CustomerChannel, CustomerLink, RequestKind, Source
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.core.phrases import phrase
 from oms.core.tokens import Refusals, expires_after, find, new_token, redeem
 from oms.orders.models import SalesOrder
 from oms.orders.permissions import CustomerActor, can_renegotiate, is_customer_of
@@ -77,7 +79,7 @@ def request_by_customer(
         impact=impact,
         terms=terms,
         lines=lines,
-        title=_("客户 %(c)s 通过链接申请变更订单 %(n)s（%(r)s）"),
+        title=gettext_noop("客户 %(c)s 通过链接申请变更订单 %(n)s（%(r)s）"),
         channel=CustomerChannel.LINK,
     )
     link.used_at, link.request = timezone.now(), request
@@ -109,7 +111,7 @@ def request_in_portal(
         impact=impact,
         terms=terms,
         lines=lines,
-        title=_("客户 %(c)s 在客户门户申请变更订单 %(n)s（%(r)s）"),
+        title=gettext_noop("客户 %(c)s 在客户门户申请变更订单 %(n)s（%(r)s）"),
         channel=CustomerChannel.PORTAL,
     )
 
@@ -146,5 +148,5 @@ def _customer_request(
         action="change.customer_request",
         after={"request": request.number, "name": name, "channel": channel},
     )
-    tell([order.salesperson], title % {"c": name, "n": order.number, "r": request.number}, request)
+    tell([order.salesperson], phrase(title, c=name, n=order.number, r=request.number), request)
     return request

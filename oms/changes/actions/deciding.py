@@ -23,6 +23,7 @@ from oms.changes.actions.notices import tell
 from oms.changes.actions.proposal import decimal
 from oms.changes.models import ChangeRequest, ChangeTask, RequestKind, RequestStatus
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
+from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.orders.models import SalesOrder
 from oms.policy import selectors as policy_selectors
@@ -49,11 +50,13 @@ def open_task(task: ChangeTask, actor: Any) -> None:
     task = workflow.apply(review_states.OPEN_TASK, task, actor=actor)
     sequential = review.mode == "sequential" or task.is_leader
     kind_label = _("变更") if request.kind == RequestKind.CHANGE else _("取消")
-    title = (
-        _("审批订单 %(n)s 的%(k)s申请 %(r)s")
-        if task.is_leader
-        else _("评审订单 %(n)s 的%(k)s申请 %(r)s（%(d)s）")
-    ) % {"n": order.number, "k": kind_label, "r": request.number, "d": task.department}
+    title = phrase(
+        "审批订单 %(n)s 的%(k)s申请 %(r)s" if task.is_leader else "评审订单 %(n)s 的%(k)s申请 %(r)s（%(d)s）",
+        n=order.number,
+        k=kind_label,
+        r=request.number,
+        d=task.department,
+    )
     tracking.open_item(
         target=task,
         order_id=order.pk,
@@ -216,7 +219,7 @@ def _refuse(request: ChangeRequest, actor: Any, reason: str) -> None:
     tracking.open_item(
         target=request,
         kind="change.explain",
-        title=_("向客户说明：订单 %(n)s 的申请 %(r)s 未通过") % {"n": order.number, "r": request.number},
+        title=phrase("向客户说明：订单 %(n)s 的申请 %(r)s 未通过", n=order.number, r=request.number),
         department=order.department,
         assignee=order.salesperson,
         calendar=policy_selectors.work_calendar(order.policy_version.number),
@@ -224,7 +227,7 @@ def _refuse(request: ChangeRequest, actor: Any, reason: str) -> None:
     )
     tell(
         {request.raised_by, order.salesperson},
-        _("申请 %(r)s 未通过：%(why)s") % {"r": request.number, "why": reason},
+        phrase("申请 %(r)s 未通过：%(why)s", r=request.number, why=reason),
         request,
     )
 

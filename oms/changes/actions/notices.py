@@ -8,6 +8,7 @@ from typing import Any
 from django.urls import reverse
 
 from oms.changes.models import ChangeRequest
+from oms.core.phrases import Phrase
 from oms.notifications.actions import notify
 
 
@@ -15,6 +16,6 @@ def request_url(request: ChangeRequest) -> str:
     return reverse("changes:request_detail", args=[request.pk])
 
 
-def tell(recipients: Iterable[Any], title: str, request: ChangeRequest) -> None:
+def tell(recipients: Iterable[Any], title: str | Phrase, request: ChangeRequest) -> None:
     """A message about the request, linking to its page."""
     notify(event="changes", recipients=list(recipients), title=title, url=request_url(request))

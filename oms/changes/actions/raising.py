@@ -34,6 +34,7 @@ from oms.changes.models import (
 )
 from oms.contracts import files
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.orders.models import OrderStatus, SalesOrder
 from oms.orders.permissions import can_renegotiate
@@ -286,7 +287,7 @@ def _create_tasks(request: ChangeRequest, *, leader: User) -> None:
     """I-2: one review task per department concerned (stage by stage when the review is
     sequential), then the leader's approval."""
     review = request.order.policy().review
-    what = _("%(k)s %(r)s") % {"k": RequestKind(request.kind).label, "r": request.number}
+    what = phrase("%(k)s %(r)s", k=RequestKind(request.kind).label, r=request.number)
     # P-5: whoever raised the request neither reviews nor approves it.
     leader = tracking.decider_for(candidate=leader, target=request, what=what) or leader
     tasks = []

@@ -89,6 +89,19 @@ def test_a_number_that_is_not_finite_is_written_as_text() -> None:
     ]
 
 
+def test_dates_stay_date_cells_written_as_people_write_them() -> None:
+    """Issue 23.1: a delivery date sorts and filters as a date in Excel, shown 2026-12-31."""
+    from datetime import datetime
+
+    cells = _cells(
+        workbook_bytes([("t", ["d", "t"], [[date(2026, 12, 31), datetime(2026, 12, 31, 9, 5)]])], mark=None)
+    )
+    assert [(c.value, c.is_date, c.number_format) for c in cells if c.row == 2] == [
+        (datetime(2026, 12, 31), True, "yyyy-mm-dd"),
+        (datetime(2026, 12, 31, 9, 5), True, "yyyy-mm-dd hh:mm"),
+    ]
+
+
 def test_plain_text_is_not_marked() -> None:
     """S-1: ordinary text, including a hyphenated name inside, is written as it was."""
     cells = _cells(workbook_bytes([("t", ["h"], [["上海-浦东", "a=b"]])], mark=None))

@@ -20,6 +20,10 @@ def _entries() -> dict[str, str]:
         match = re.search(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n?)+)', block + "\n", re.M)
         if match:
             msgid = "".join(re.findall(r'"(.*)"', match.group(1)))
+            # A message under a context (msgctxt, e.g. "one of") is its own entry: context\x04id.
+            context = re.search(r'^msgctxt "(.*)"$', block, re.M)
+            if msgid and context:
+                msgid = f"{context.group(1)}\x04{msgid}"
             if msgid:
                 entries[msgid] = "".join(re.findall(r'"(.*)"', match.group(2)))
     return entries

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from oms.accounts.models import User
 from oms.accounts.selectors import decider, department_of_kind, head_of, superior_for_approval
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
+from oms.core.phrases import phrase
 from oms.engine import records, workflow
 from oms.feedback import permissions, states
 from oms.feedback.forms import STEP_FIELDS
@@ -209,7 +210,7 @@ def advance(
         notify(
             event="feedback",
             recipients=[done.approver],
-            title=_("投诉 %(n)s 的处理报告待您批准") % {"n": done.number},
+            title=phrase("投诉 %(n)s 的处理报告待您批准", n=done.number),
             url=_url(done),
         )
     elif done.status != ComplaintStatus.CLOSED:
@@ -218,7 +219,7 @@ def advance(
             notify(
                 event="feedback",
                 recipients=[done.handler],
-                title=_("投诉 %(n)s：%(d)s") % {"n": done.number, "d": transition.label},
+                title=phrase("投诉 %(n)s：%(d)s", n=done.number, d=transition.label),
                 url=_url(done),
             )
     return done
@@ -244,7 +245,7 @@ def _open_step(complaint: Complaint, *, assignee: User | None = None, due: datet
     open_item(
         target=complaint,
         kind=COMPLAINT_STEP,
-        title=_("投诉 %(n)s：%(s)s") % {"n": complaint.number, "s": label},
+        title=phrase("投诉 %(n)s：%(s)s", n=complaint.number, s=label),
         department=person.department,
         assignee=person,
         calendar=work_calendar(),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
+from oms.core.phrases import phrase
 from oms.engine import records, workflow
 from oms.feedback import permissions, states
 from oms.feedback.models import (
@@ -72,7 +73,7 @@ def add_action(
         target=action,
         order_id=action.complaint.order_id if action.complaint is not None else None,
         kind=IMPROVEMENT,
-        title=_("改进措施：%(t)s") % {"t": action.title},
+        title=phrase("改进措施：%(t)s", t=action.title),
         department=owner.department,
         assignee=owner,
         calendar=calendar,
@@ -81,7 +82,7 @@ def add_action(
     notify(
         event="feedback",
         recipients=[owner],
-        title=_("新的改进措施由您负责：%(t)s") % {"t": action.title},
+        title=phrase("新的改进措施由您负责：%(t)s", t=action.title),
         url=reverse("feedback:action", args=[action.pk]),
     )
     return action
@@ -114,7 +115,7 @@ def decide_action(
     notify(
         event="feedback",
         recipients=[done.created_by if verb == "finish" else done.owner],
-        title=_("改进措施 %(t)s：%(d)s") % {"t": done.title, "d": transition.label},
+        title=phrase("改进措施 %(t)s：%(d)s", t=done.title, d=transition.label),
         url=reverse("feedback:action", args=[done.pk]),
     )
     return done

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import User
 from oms.audit import recorder
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.core.phrases import phrase
 from oms.core.tokens import Refusals, expires_after, find, new_token, redeem
 from oms.customers.models import Customer
 from oms.customers.selectors import portal_account_of
@@ -127,7 +128,7 @@ def send_survey(*, actor: User, survey: Survey, customer_ids: Iterable[int] | No
         notify(
             event="feedback",
             recipients=[User(pk=owner_id)],
-            title=_("满意度调查 %(n)s：请将调查链接发给您的客户") % {"n": survey.number},
+            title=phrase("满意度调查 %(n)s：请将调查链接发给您的客户", n=survey.number),
             url=reverse("feedback:survey", args=[survey.pk]),
         )
     return len(customers)
@@ -237,7 +238,7 @@ def _answer(
         notify(
             event="feedback",
             recipients=[User(pk=invitation.salesperson_id)],
-            title=_("%(c)s 已答复满意度调查") % {"c": invitation.customer.name},
+            title=phrase("%(c)s 已答复满意度调查", c=invitation.customer.name),
             url=reverse("feedback:invitation", args=[invitation.pk]),
         )
     return invitation
@@ -293,6 +294,6 @@ def on_order_closed(*, instance: SalesOrder, transition: workflow.Transition, ac
         notify(
             event="feedback",
             recipients=[User(pk=instance.salesperson_id)],
-            title=_("订单 %(n)s 已关闭：请邀请客户评价") % {"n": instance.number},
+            title=phrase("订单 %(n)s 已关闭：请邀请客户评价", n=instance.number),
             url=reverse("feedback:invitation", args=[invitation.pk]),
         )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import DepartmentKind, User
 from oms.accounts.selectors import department_of_kind, head_of
 from oms.audit import recorder
+from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.fulfilment import states
 from oms.fulfilment.actions.release import TASK_DEPARTMENT, task_due
@@ -56,8 +57,7 @@ def adjust_for_change(
         tracking.open_item(
             target=task,
             kind="release.task",
-            title=_("%(k)s：订单 %(n)s（%(r)s）")
-            % {"k": task.get_kind_display(), "n": order.number, "r": reason},
+            title=phrase("%(k)s：订单 %(n)s（%(r)s）", k=task.get_kind_display(), n=order.number, r=reason),
             department=task.department,
             assignee=task.assignee,
             calendar=calendar,
@@ -94,8 +94,11 @@ def stop_work(*, actor: Any, order: SalesOrder, reason: str) -> list[User]:
             tracking.open_item(
                 target=po,
                 kind="purchase.decision",
-                title=_("订单 %(n)s 已取消：请与供应商协商采购单 %(p)s（取消、退货或留作库存）")
-                % {"n": order.number, "p": po},
+                title=phrase(
+                    "订单 %(n)s 已取消：请与供应商协商采购单 %(p)s（取消、退货或留作库存）",
+                    n=order.number,
+                    p=po,
+                ),
                 department=procurement,
                 assignee=buyer,
                 calendar=calendar,

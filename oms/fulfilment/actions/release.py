@@ -15,6 +15,7 @@ from oms.accounts.selectors import department_of_kind, head_of
 from oms.audit import recorder
 from oms.contracts.actions import technical_readiness
 from oms.core.errors import ActionError, FieldErrors
+from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.fulfilment import states
 from oms.fulfilment.models import (
@@ -104,7 +105,7 @@ def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
     notify(
         event="fulfilment",
         recipients=[*(task.assignee for task in tasks), order.salesperson],
-        title=_("订单 %(n)s 已下达") % {"n": order.number},
+        title=phrase("订单 %(n)s 已下达", n=order.number),
         url=reverse("workbench:order_detail", args=[order.pk]),
     )
     return order
@@ -126,7 +127,7 @@ def _department_tasks(order: SalesOrder, calendar: WorkCalendar, now: datetime) 
             tracking.new_item(
                 target=task,
                 kind="release.task",
-                title=_("%(k)s：订单 %(n)s") % {"k": task.get_kind_display(), "n": order.number},
+                title=phrase("%(k)s：订单 %(n)s", k=task.get_kind_display(), n=order.number),
                 department=task.department,
                 assignee=task.assignee,
                 calendar=calendar,
@@ -154,8 +155,9 @@ def _tell_customer(actor: User, order: SalesOrder, calendar: WorkCalendar, now: 
         department=order.department,
         assignee=order.salesperson,
         calendar=calendar,
-        title=_("告知客户订单 %(n)s 已下达，预计交货 %(d)s")
-        % {"n": order.number, "d": f"{order.delivery_date:%Y-%m-%d}"},
+        title=phrase(
+            "告知客户订单 %(n)s 已下达，预计交货 %(d)s", n=order.number, d=f"{order.delivery_date:%Y-%m-%d}"
+        ),
         days=1,
         start=now,
     )

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from oms.accounts.models import Department, DepartmentKind, User
 from oms.accounts.selectors import department_of_kind, head_of
+from oms.core.phrases import phrase
 from oms.fulfilment.models import (
     ProgressReport,
 )
@@ -142,7 +142,7 @@ def check_reporting(now: datetime | None = None) -> int:
                 tracking.open_item(
                     target=order,
                     kind=stream.kind,
-                    title=_(stream.title) % {"n": order.number, "d": days},
+                    title=phrase(stream.title, n=order.number, d=days),
                     department=owner[0],
                     assignee=owner[1],
                     calendar=calendar,

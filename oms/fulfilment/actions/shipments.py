@@ -14,6 +14,7 @@ from oms.accounts.models import DepartmentKind, Role, User
 from oms.audit import recorder
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.core.money import format_quantity
+from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.fulfilment import states
 from oms.fulfilment.actions.warehouse import dispatch_stock
@@ -118,7 +119,7 @@ def _shipped(actor: User, shipment: Shipment, *, everything: bool) -> None:
     notify(
         event="fulfilment",
         recipients=[order.salesperson],
-        title=_("订单 %(n)s 第 %(b)s 批已发货") % {"n": order.number, "b": shipment.number},
+        title=phrase("订单 %(n)s 第 %(b)s 批已发货", n=order.number, b=shipment.number),
         url=reverse("workbench:order_detail", args=[order.pk]),
     )
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import DepartmentKind, User
 from oms.accounts.selectors import department_of_kind, executive_in_charge, head_of
 from oms.audit import recorder
+from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.orders import checks, states, versions
 from oms.orders.links import order_url
@@ -39,12 +40,12 @@ def _open_check(order: SalesOrder, start: datetime) -> None:
     tracking.open_item(
         target=order,
         kind="order.check",
-        title=_("初审订单 %(n)s") % {"n": order.number},
+        title=phrase("初审订单 %(n)s", n=order.number),
         department=order.department,
         assignee=tracking.decider_for(
             candidate=head_of(order.department),
             target=order,
-            what=_("初审订单 %(n)s") % {"n": order.number},
+            what=phrase("初审订单 %(n)s", n=order.number),
             url=order_url(order),
         ),
         calendar=policy_selectors.work_calendar(order.policy_version.number),
@@ -94,7 +95,7 @@ def request_info(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
     tracking.open_item(
         target=order,
         kind="order.supplement",
-        title=_("补充订单 %(n)s 的资料：%(r)s") % {"n": order.number, "r": reason},
+        title=phrase("补充订单 %(n)s 的资料：%(r)s", n=order.number, r=reason),
         department=order.department,
         assignee=order.salesperson,
         calendar=policy_selectors.work_calendar(order.policy_version.number),
@@ -127,13 +128,13 @@ def escalate(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
         candidate=executive_in_charge() or head_of(management),
         target=order,
         raisers={*order.raiser_ids(), actor.pk},
-        what=_("决定是否接单 %(n)s") % {"n": order.number},
+        what=phrase("决定是否接单 %(n)s", n=order.number),
         url=order_url(order),
     )
     tracking.open_item(
         target=order,
         kind="order.decision",
-        title=_("决定是否接单 %(n)s：%(r)s") % {"n": order.number, "r": reason},
+        title=phrase("决定是否接单 %(n)s：%(r)s", n=order.number, r=reason),
         department=management,
         assignee=executive,
         calendar=policy_selectors.work_calendar(order.policy_version.number),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import DepartmentKind, User
 from oms.audit import recorder
 from oms.core.errors import FieldErrors
+from oms.core.phrases import phrase
 from oms.engine import records, workflow
 from oms.orders import permissions, states
 from oms.orders.actions import create_order
@@ -48,7 +49,7 @@ def assign_inquiry(*, actor: User, inquiry: Inquiry, assignee: User) -> Inquiry:
     tracking.open_item(
         target=inquiry,
         kind="inquiry.followup",
-        title=_("跟进咨询：%(c)s") % {"c": inquiry.customer or inquiry.prospect_name},
+        title=phrase("跟进咨询：%(c)s", c=inquiry.customer or inquiry.prospect_name),
         department=assignee.department,
         assignee=assignee,
         calendar=policy_selectors.work_calendar(),

@@ -14,6 +14,7 @@ from oms.accounts.models import User
 from oms.accounts.selectors import head_of
 from oms.audit import recorder
 from oms.core.errors import ActionError, FieldErrors
+from oms.core.phrases import phrase
 from oms.customers.models import Customer
 from oms.customers.selectors import portal_account_of
 from oms.intake.actions.check import submit_order
@@ -96,7 +97,7 @@ def place_customer_order(
     notify(
         event="intake",
         recipients=[seller],
-        title=_("客户 %(c)s 在门户下单 %(n)s，请初审") % {"c": customer.name, "n": order.number},
+        title=phrase("客户 %(c)s 在门户下单 %(n)s，请初审", c=customer.name, n=order.number),
         url=order_url(order),
     )
     return order

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal, get_args
 
+from django.utils.translation import gettext
 from pydantic import Field, field_validator, model_validator
 
 from oms.policy.schema.base import _HHMM, _check_departments, _Section
@@ -18,6 +19,12 @@ class OrderClass(_Section):
     code: str = Field(min_length=1, max_length=20, title="代码")
     label: str = Field(min_length=1, max_length=40, title="名称")
     time_limit_hours: Decimal = Field(gt=0, max_digits=8, decimal_places=2, title="处理时限（工作小时）")
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the reader's language when the catalogue knows it (the seeded classes,
+        issue 23.12); a label the company typed itself stays as typed."""
+        return gettext(self.label)
 
 
 class WorkingTime(_Section):

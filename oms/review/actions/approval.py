@@ -12,6 +12,7 @@ from oms.accounts.models import DepartmentKind, User
 from oms.accounts.selectors import head_of
 from oms.audit import recorder
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.notifications.actions import notify
 from oms.orders import states
@@ -38,7 +39,7 @@ def _approver(role: str, order: SalesOrder) -> User:
         person = head_of(department_for(DepartmentKind.MANAGEMENT))
     if person is None:
         raise ActionError(_("审批链中的“%(r)s”没有对应的人员。") % {"r": role})
-    what = _("审批订单 %(n)s") % {"n": order.number}
+    what = phrase("审批订单 %(n)s", n=order.number)
     return tracking.decider_for(candidate=person, target=order, what=what, url=order_url(order)) or person
 
 
@@ -49,7 +50,7 @@ def _open_step(step: ApprovalStep, actor: Any) -> None:
     tracking.open_item(
         target=step,
         kind="approval.step",
-        title=_("审批订单 %(n)s") % {"n": order.number},
+        title=phrase("审批订单 %(n)s", n=order.number),
         department=step.approver.department,
         assignee=step.approver,
         calendar=policy_selectors.work_calendar(order.policy_version.number),
@@ -60,7 +61,7 @@ def _open_step(step: ApprovalStep, actor: Any) -> None:
     notify(
         event="review",
         recipients=[step.approver],
-        title=_("请审批订单 %(n)s") % {"n": order.number},
+        title=phrase("请审批订单 %(n)s", n=order.number),
         url=order_url(order),
     )
 
@@ -149,7 +150,7 @@ def _finish_approval(order: SalesOrder, actor: Any) -> None:
     tracking.open_item(
         target=order,
         kind="order.confirmation",
-        title=_("请客户确认订单 %(n)s") % {"n": order.number},
+        title=phrase("请客户确认订单 %(n)s", n=order.number),
         department=order.department,
         assignee=order.salesperson,
         calendar=policy_selectors.work_calendar(order.policy_version.number),
@@ -158,6 +159,6 @@ def _finish_approval(order: SalesOrder, actor: Any) -> None:
     notify(
         event="review",
         recipients=[order.salesperson],
-        title=_("订单 %(n)s 已审批，请与客户确认") % {"n": order.number},
+        title=phrase("订单 %(n)s 已审批，请与客户确认", n=order.number),
         url=order_url(order),
     )

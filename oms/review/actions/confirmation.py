@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import User
 from oms.audit import recorder
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.core.phrases import phrase
 from oms.core.tokens import Refusals, expires_after, find, new_token, redeem
 from oms.engine import workflow
 from oms.notifications.actions import notify
@@ -53,7 +54,7 @@ def _confirm(
     notify(
         event="review",
         recipients=[order.salesperson],
-        title=_("客户已确认订单 %(n)s") % {"n": order.number},
+        title=phrase("客户已确认订单 %(n)s", n=order.number),
         url=order_url(order),
     )
     return order
@@ -179,7 +180,7 @@ def apply_customer_modification(
     notify(
         event="review",
         recipients=list(reviewers),
-        title=_("订单 %(n)s 按客户要求已修改：%(d)s") % {"n": updated.number, "d": description.strip()},
+        title=phrase("订单 %(n)s 按客户要求已修改：%(d)s", n=updated.number, d=description.strip()),
         url=order_url(updated),
     )
     return updated

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import Department, DepartmentKind, User
 from oms.accounts.selectors import department_of_kind, executive_in_charge, head_of
 from oms.core.errors import ActionError
+from oms.core.phrases import Phrase
 from oms.orders.models import SalesOrder
 from oms.tracking import actions as tracking
 
@@ -25,7 +26,7 @@ def department_for(kind: str) -> Department:
     return dept
 
 
-def reviewer_of(dept: Department, *, raisers: Iterable[int | None] = (), what: str = "") -> User:
+def reviewer_of(dept: Department, *, raisers: Iterable[int | None] = (), what: str | Phrase = "") -> User:
     """C-1: the department's designated reviewer, or its head; P-5: never one of `raisers` (who
     entered, sells or asked for the thing reviewed) when anyone else may stand in."""
     excluded = {r for r in raisers if r is not None}

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import User
 from oms.audit import recorder
 from oms.core.errors import ActionError, NotAllowed
+from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.notifications.actions import notify
 from oms.orders import states
@@ -24,7 +25,7 @@ def open_renegotiation(order: SalesOrder, reason: str) -> None:
     tracking.open_item(
         target=order,
         kind="order.renegotiate",
-        title=_("订单 %(n)s 未通过：%(r)s") % {"n": order.number, "r": reason},
+        title=phrase("订单 %(n)s 未通过：%(r)s", n=order.number, r=reason),
         department=order.department,
         assignee=order.salesperson,
         calendar=policy_selectors.work_calendar(order.policy_version.number),
@@ -35,7 +36,7 @@ def open_renegotiation(order: SalesOrder, reason: str) -> None:
     notify(
         event="review",
         recipients=[order.salesperson],
-        title=_("订单 %(n)s 未通过：%(r)s") % {"n": order.number, "r": reason},
+        title=phrase("订单 %(n)s 未通过：%(r)s", n=order.number, r=reason),
         url=order_url(order),
     )
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import Role, User
 from oms.audit import recorder
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
+from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.notifications.actions import notify_each
 from oms.orders import states
@@ -77,7 +78,7 @@ def _open_tasks(
                 target=task,
                 order_id=order.pk,
                 kind="review.task",
-                title=_("评审订单 %(n)s（%(d)s）") % {"n": order.number, "d": task.department},
+                title=phrase("评审订单 %(n)s（%(d)s）", n=order.number, d=task.department),
                 department=task.department,
                 assignee=task.assignee,
                 calendar=calendar,
@@ -92,7 +93,7 @@ def _open_tasks(
         messages=[
             (
                 task.assignee,
-                _("请评审订单 %(n)s") % {"n": order.number},
+                phrase("请评审订单 %(n)s", n=order.number),
                 reverse("review:task", args=[task.pk]),
             )
             for task in tasks
@@ -151,7 +152,7 @@ def _board(rnd: ReviewRound, order: SalesOrder, departments: Sequence[str]) -> l
                 assignee=reviewer_of(
                     dept,
                     raisers=order.raiser_ids(),
-                    what=_("评审订单 %(n)s（%(d)s）") % {"n": order.number, "d": dept},
+                    what=phrase("评审订单 %(n)s（%(d)s）", n=order.number, d=dept),
                 ),
             )
         )
@@ -164,7 +165,7 @@ def _add_chair(rnd: ReviewRound, order: SalesOrder, *, stage: int) -> None:
         tracking.decider_for(
             candidate=executive(),
             target=order,
-            what=_("重大订单 %(n)s 的评审委员会主持") % {"n": order.number},
+            what=phrase("重大订单 %(n)s 的评审委员会主持", n=order.number),
             url=order_url(order),
         )
         or executive()

@@ -12,11 +12,11 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from oms.accounts.models import Department, Role, User
 from oms.accounts.selectors import administrators, decider
 from oms.audit import recorder
+from oms.core.phrases import Phrase, phrase
 from oms.notifications.actions import notify
 from oms.policy.selectors import policy, work_calendar
 from oms.tracking.models import (
@@ -59,7 +59,7 @@ def decider_for(
     *,
     candidate: User | None,
     target: Any,
-    what: str,
+    what: str | Phrase,
     url: str = "",
     raisers: Iterable[int | None] | None = None,
 ) -> User | None:
@@ -77,7 +77,7 @@ def decider_for(
         notify(
             event="segregation.no_decider",
             recipients=list(administrators()),
-            title=_("%(w)s：除提出人外没有可以决定的人，请在组织中指定（如分管领导）。") % {"w": what},
+            title=phrase("%(w)s：除提出人外没有可以决定的人，请在组织中指定（如分管领导）。", w=what),
             url=url or _my_work(),
         )
     return person
@@ -119,8 +119,11 @@ def sweep(*, now: datetime | None = None) -> int:
             notify(
                 event="deadline.escalate",
                 recipients=[superior, item.assignee],
-                title=_("已超时并上报：%(t)s（截止 %(d)s）")
-                % {"t": item.title, "d": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M")},
+                title=phrase(
+                    "已超时并上报：%(t)s（截止 %(d)s）",
+                    t=item.title_as_phrase,
+                    d=timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
+                ),
                 url=_my_work(),
             )
             escalated += 1
@@ -158,8 +161,11 @@ def remind(*, now: datetime | None = None) -> int:
             notify(
                 event="deadline.remind",
                 recipients=[person],
-                title=_("即将到期：%(t)s（截止 %(d)s）")
-                % {"t": item.title, "d": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M")},
+                title=phrase(
+                    "即将到期：%(t)s（截止 %(d)s）",
+                    t=item.title_as_phrase,
+                    d=timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
+                ),
                 url=_my_work(),
             )
         reminded += 1

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from oms.accounts.models import Department, User
 from oms.audit import recorder
+from oms.core.phrases import Phrase, stored
 from oms.orders.models import SalesOrder
 from oms.policy.worktime import WorkCalendar
 from oms.tracking.models import (
@@ -26,7 +27,7 @@ def new_item(
     *,
     target: models.Model,
     kind: str,
-    title: str,
+    title: str | Phrase,
     department: Department,
     assignee: User | None,
     calendar: WorkCalendar,
@@ -54,9 +55,11 @@ def new_item(
         due = calendar.add_working_days(start, days)
     else:
         raise ValueError("a work item needs a time limit in hours or days")
+    text, text_phrase = stored(title, 200)
     return WorkItem(
         kind=kind,
-        title=title[:200],
+        title=text,
+        title_phrase=text_phrase,
         content_type=ContentType.objects.get_for_model(target),
         object_id=target.pk,
         order_id=order_id,

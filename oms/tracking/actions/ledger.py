@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import DepartmentKind, User
 from oms.audit import recorder
 from oms.core.errors import FieldErrors, NotAllowed
+from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.notifications.actions import notify, tell_customer
 from oms.orders.models import OPEN_STATUSES, SalesOrder
@@ -125,7 +126,7 @@ def _open_exception_step(
     open_item(
         target=exception,
         kind="order.exception",
-        title=_("处理订单 %(n)s 的异常：%(k)s") % {"n": order.number, "k": exception.get_kind_display()},
+        title=phrase("处理订单 %(n)s 的异常：%(k)s", n=order.number, k=exception.get_kind_display()),
         department=responsible.department,
         assignee=responsible,
         calendar=calendar,
@@ -151,7 +152,7 @@ def _record_and_notify(*, actor: User, exception: OrderException) -> None:
     notify(
         event="tracking",
         recipients=[exception.responsible, order.salesperson],
-        title=_("订单 %(n)s 出现异常：%(k)s") % {"n": order.number, "k": exception.get_kind_display()},
+        title=phrase("订单 %(n)s 出现异常：%(k)s", n=order.number, k=exception.get_kind_display()),
         url=reverse("workbench:order_detail", args=[order.pk]),
     )
 
@@ -214,7 +215,7 @@ def flag_idle_orders(*, now: datetime | None = None) -> int:
                 open_item(
                     target=order,
                     kind="order.idle",
-                    title=_("订单 %(n)s 已 %(d)s 天无进展") % {"n": order.number, "d": days},
+                    title=phrase("订单 %(n)s 已 %(d)s 天无进展", n=order.number, d=days),
                     department=order.department,
                     assignee=order.salesperson,
                     calendar=_calendar(order),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -95,8 +95,8 @@ def workbook_bytes(sheets: Sequence[tuple[Any, Sequence[Any], Any]], *, mark: st
 def _export_cell(ws: Any, value: Any) -> Any:
     """One value as an export cell: dates in local time, numbers as numbers, anything else as
     text that is never a formula."""
-    if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, date):
+        return _date_cell(ws, value)
     if value is None:
         return ""
     if isinstance(value, Decimal) and value.is_finite():
@@ -128,3 +128,17 @@ def _quote(text: str) -> str:
     from urllib.parse import quote
 
     return quote(text)
+
+
+def _date_cell(ws: Any, value: date) -> Any:
+    """A date or time stays a date cell that sorts and filters as one, written as people write
+    it (issue 23.1)."""
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value).replace(tzinfo=None)
+        moment = WriteOnlyCell(ws, value=value)
+        moment.number_format = "yyyy-mm-dd hh:mm"
+        return moment
+    day = WriteOnlyCell(ws, value=value)
+    day.number_format = "yyyy-mm-dd"
+    return day

@@ -7,14 +7,18 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 
 from oms.core import params
@@ -131,7 +135,13 @@ class FormPage(SpecMixin, View):
         return render(
             request,
             "core/form.html",
-            {"spec": self.spec, "form": form, "object": obj, "list_url": reverse(f"{self.spec.prefix}_list")},
+            {
+                "spec": self.spec,
+                "noun": one_of(self.spec.model),
+                "form": form,
+                "object": obj,
+                "list_url": reverse(f"{self.spec.prefix}_list"),
+            },
             status=status,
         )
 
@@ -187,3 +197,14 @@ def urls_for(spec: ListSpec, slug: str) -> list[Any]:
     if spec.update:
         patterns.append(path(f"{slug}/<int:pk>/edit/", FormPage.as_view(spec=spec), name=f"{name}_edit"))
     return patterns
+
+
+def one_of(model: type[models.Model]) -> str:
+    """The name of one record of the model, for "Edit customer: …" (issue 23.12). Chinese has no
+    plural, so one message id named both the list (Customers) and its record; the record's name
+    is the same id under the context "one of", falling back to the shared one."""
+    name = model._meta.verbose_name
+    with translation.override(settings.LANGUAGE_CODE):
+        source = str(name)
+    one = pgettext("one of", source)
+    return one if one != source else str(name)

@@ -47,7 +47,7 @@ def _overdue(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
 
 
 def _order_classes() -> list[tuple[str, str]]:
-    return [(c.code, c.label) for c in policy_selectors.policy().order_classes]
+    return [(c.code, c.shown_label) for c in policy_selectors.policy().order_classes]
 
 
 def _customers() -> list[tuple[str, str]]:

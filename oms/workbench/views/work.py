@@ -60,7 +60,7 @@ def _work_rows(items: list[WorkItem], patterns: dict[str, str] | None = None) ->
         pattern = patterns.get(item.content_type.model)
         rows.append(
             {
-                "title": item.title,
+                "title": item.shown_title,
                 "url": pattern.format(item.object_id) if pattern else "",
                 "responsible": str(item.assignee or item.department),
                 "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
