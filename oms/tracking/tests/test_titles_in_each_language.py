@@ -137,7 +137,7 @@ def test_the_order_list_in_english_shows_the_order_class_by_its_english_label(
 
 @pytest.mark.django_db
 def test_the_edit_page_in_english_names_one_record(admin_client: Any) -> None:
-    """"Edit Customer: C1 …", not "EditCustomers：C1 …" (the list's name was glued on)."""
+    """ "Edit Customer: C1 …", not "EditCustomers：C1 …" (the list's name was glued on)."""
     from oms.customers.tests.factories import CustomerFactory
 
     customer = CustomerFactory(code="C1", name="宁波海天")
