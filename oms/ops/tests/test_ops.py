@@ -267,6 +267,35 @@ def test_metrics_from_this_machine(client: Any) -> None:
         assert name in body
 
 
+def _sample(body: str, name: str) -> float:
+    """The value of the one sample line `name` (with its labels) in the text format."""
+    (line,) = [line for line in body.splitlines() if line.startswith(name + " ")]
+    return float(line.split()[-1])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # queued as a request would, committed
+def test_metrics_give_the_age_of_the_oldest_waiting_task_and_each_job_s_lag(
+    client: Any, settings: Any
+) -> None:
+    """Issue 24.5: queue depth and age, and the sweeper's lag. A task queued with no time to wait
+    for (the usual case: the messages a request queues) counts as waiting."""
+    settings.TASKS = QUEUE
+    settings.OMS_SWEEP_SECONDS = 60
+    channels.send_soon()
+    DBTaskResult.objects.update(enqueued_at=timezone.now() - timedelta(seconds=300))
+    now = timezone.now()
+    JobRun.objects.create(
+        job="sweep_deadlines",
+        slot=now - timedelta(seconds=180),
+        node="n1",
+        started_at=now - timedelta(seconds=180),
+    )
+    body = client.get("/metrics").content.decode()
+    assert _sample(body, 'oms_task_queue_depth{status="ready"}') == 1
+    assert 300 <= _sample(body, "oms_task_queue_oldest_age_seconds") < 310
+    assert 120 <= _sample(body, 'oms_job_lag_seconds{job="sweep_deadlines"}') < 130
+
+
 def test_metrics_refuse_a_proxied_call_without_the_token(client: Any) -> None:
     assert client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 404
 
