@@ -254,6 +254,39 @@ def test_readyz_wants_a_worker_when_tasks_are_queued(client: Any, settings: Any)
     assert WorkerHeartbeat.objects.count() == 1
 
 
+def test_readyz_is_unavailable_while_migrations_are_pending(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    from oms.ops import views
+
+    monkeypatch.setattr(views, "_migrated", False)
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("ops.9999_new", False)])
+    response = client.get("/readyz")
+    assert (response.status_code, response.json()["checks"]["migrations"]) == (503, "pending")
+
+
+class _UnreachableDatabase:
+    def cursor(self) -> Any:
+        from django.db import OperationalError
+
+        raise OperationalError("connection refused")
+
+
+def test_readyz_is_unavailable_when_the_database_does_not_answer(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oms.ops import views
+
+    monkeypatch.setattr(views, "connection", _UnreachableDatabase())
+    response = client.get("/readyz")
+    assert (response.status_code, response.json()) == (
+        503,
+        {"status": "unavailable", "checks": {"database": "unreachable: OperationalError"}},
+    )
+
+
 def test_metrics_from_this_machine(client: Any) -> None:
     client.get("/healthz")
     body = client.get("/metrics").content.decode()
