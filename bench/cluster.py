@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,13 @@ from urllib.parse import urlparse, urlunparse
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A port nothing listens on now, chosen by the kernel: parallel runs on one machine never collide."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def scratch_database(url: str, name: str) -> str:
@@ -108,7 +116,9 @@ class Cluster:
             start_new_session=True,  # a kill reaches the process and its children
         )
 
-    def start_server(self, name: str, port: int, workers: int) -> str:
+    def start_server(self, name: str, workers: int, port: int = 0) -> str:
+        """A gunicorn server on `port` (0: a free one); returns its base URL."""
+        port = port or free_port()
         self.start(
             name,
             ["-m", "gunicorn", "-c", "config/gunicorn.conf.py"],

@@ -2,7 +2,7 @@
 with 1, 2 and 4 gunicorn processes (plus one background worker and the scheduler) on PostgreSQL.
 
     OMS_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/scale.py \\
-        [--processes 1,2,4] [--clients 8] [--orders 160] [--port 18170]
+        [--processes 1,2,4] [--clients 8] [--orders 160] [--port N (default: free ports)]
 
 Each level starts `gunicorn -c config/gunicorn.conf.py` with OMS_WEB_WORKERS processes on a
 scratch database `oms_bench_scale` (migrated and loaded with the demo once), then `--clients`
@@ -93,7 +93,7 @@ def main() -> None:
     parser.add_argument("--processes", default="1,2,4")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--orders", type=int, default=160)
-    parser.add_argument("--port", type=int, default=18170)
+    parser.add_argument("--port", type=int, default=0)  # 0: a free port per level
     args = parser.parse_args()
     url = os.environ.get("OMS_DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -111,7 +111,9 @@ def main() -> None:
         cluster.start_worker("worker")
         cluster.start_scheduler("scheduler")
         for level, processes in enumerate(int(p) for p in args.processes.split(",")):
-            base = cluster.start_server(f"server{processes}", args.port + level, workers=processes)
+            base = cluster.start_server(
+                f"server{processes}", workers=processes, port=args.port and args.port + level
+            )
             wait_ready(base)
             for _ in range(processes * 2):  # warm every process (imports, first connection)
                 post(

@@ -1,6 +1,7 @@
 """gunicorn settings for the production server (issue 24.1): `gunicorn -c config/gunicorn.conf.py`.
 
-Read from the environment: OMS_BIND (default 127.0.0.1:${OMS_PORT:-8000}), OMS_WEB_WORKERS
+Read from the environment: OMS_BIND (default 127.0.0.1:${OMS_PORT:-${PORT:-8000}}: OMS_PORT, or the
+conventional PORT that hosting platforms set), OMS_WEB_WORKERS
 (processes, default 2), OMS_WEB_THREADS (threads per process, default 1), OMS_WEB_TIMEOUT
 (seconds a request may take before its process is replaced, default 60), OMS_ACCESS_LOG
 (1 = one JSON line per request on stdout, the default; 0 = none)."""
@@ -10,7 +11,8 @@ import shutil
 from pathlib import Path
 
 wsgi_app = "config.wsgi:application"
-bind = os.environ.get("OMS_BIND") or f"127.0.0.1:{os.environ.get('OMS_PORT', '8000')}"
+_port = os.environ.get("OMS_PORT") or os.environ.get("PORT") or "8000"
+bind = os.environ.get("OMS_BIND") or f"127.0.0.1:{_port}"
 workers = int(os.environ.get("OMS_WEB_WORKERS", "2"))
 threads = int(os.environ.get("OMS_WEB_THREADS", "1"))
 timeout = int(os.environ.get("OMS_WEB_TIMEOUT", "60"))

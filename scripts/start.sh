@@ -25,7 +25,8 @@ pids+=($!)
 "$PY" manage.py run_scheduler &
 pids+=($!)
 echo
-echo "订单管理系统 / Order Management System: http://127.0.0.1:${OMS_PORT:-8000}/"
+# The port as config/gunicorn.conf.py reads it: OMS_BIND, else OMS_PORT, else PORT, else 8000.
+echo "订单管理系统 / Order Management System: http://${OMS_BIND:-127.0.0.1:${OMS_PORT:-${PORT:-8000}}}/"
 echo "(Ctrl+C to stop)"
 "$PY" -m gunicorn -c config/gunicorn.conf.py &
 pids+=($!)

@@ -8,6 +8,7 @@ settings read is documented). No container is built or started: CI has no regist
 from __future__ import annotations
 
 import configparser
+import os
 import re
 import shutil
 import subprocess
@@ -278,3 +279,61 @@ def test_every_variable_the_settings_read_is_in_the_runbook() -> None:
         if f"`{name}`" not in text and not any(name.startswith(w) for w in wildcards)
     }
     assert undocumented == set()
+
+
+# --- the server's address (issue 24.1: the run command honours the documented environment) ---
+
+
+def _bind(tmp_path: Path, **env: str) -> str:
+    """The address config/gunicorn.conf.py gives gunicorn under `env` (read in a child process:
+    the file sets PROMETHEUS_MULTIPROC_DIR in the environment of whoever reads it)."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"OMS_BIND", "OMS_PORT", "PORT"}}
+    done = subprocess.run(
+        [sys.executable, "-c", "import runpy; print(runpy.run_path('config/gunicorn.conf.py')['bind'])"],
+        env={**clean, "OMS_VAR_DIR": str(tmp_path), **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("env", "bind"),
+    [
+        ({}, "127.0.0.1:8000"),
+        ({"PORT": "8123"}, "127.0.0.1:8123"),
+        ({"OMS_PORT": "8124", "PORT": "8123"}, "127.0.0.1:8124"),
+        ({"OMS_BIND": "0.0.0.0:9000", "OMS_PORT": "8124", "PORT": "8123"}, "0.0.0.0:9000"),
+    ],
+    ids=["default", "PORT", "OMS_PORT-wins", "OMS_BIND-wins"],
+)
+def test_the_server_listens_where_the_environment_says(
+    tmp_path: Path, env: dict[str, str], bind: str
+) -> None:
+    assert _bind(tmp_path, **env) == bind
+
+
+def test_the_run_command_leaves_the_address_to_the_server_s_configuration() -> None:
+    """scripts/start.sh passes no --bind of its own (which would override the environment) and
+    prints the address in the same order of precedence as config/gunicorn.conf.py."""
+    script = (ROOT / "scripts" / "start.sh").read_text(encoding="utf-8")
+    assert '"$PY" -m gunicorn -c config/gunicorn.conf.py &' in script
+    assert "--bind" not in script and " -b " not in script
+    assert "http://${OMS_BIND:-127.0.0.1:${OMS_PORT:-${PORT:-8000}}}/" in script
+
+
+def test_the_run_command_starts_the_server_one_worker_and_the_scheduler_on_the_queue() -> None:
+    """Issue 24.1-3: the README's run command serves with gunicorn (never runserver), with one
+    worker on the database queue and the scheduler beside it."""
+    script = (ROOT / "scripts" / "start.sh").read_text(encoding="utf-8")
+    commands = [line for line in script.splitlines() if line.startswith('"$PY" ')]
+    assert commands == [
+        '"$PY" manage.py migrate --noinput -v0',
+        '"$PY" manage.py load_demo',
+        '"$PY" manage.py run_worker --no-startup-delay -v0 &',
+        '"$PY" manage.py run_scheduler &',
+        '"$PY" -m gunicorn -c config/gunicorn.conf.py &',
+    ]
+    assert 'export OMS_TASKS_BACKEND="${OMS_TASKS_BACKEND:-database}"' in script

@@ -48,6 +48,7 @@ class DatabaseCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         from django.apps import apps
         from django.db.models import Count, Min
+        from django_tasks_db.models import DBTaskResult
 
         from oms.ops.jobs import states
         from oms.ops.worker import live_workers
@@ -55,19 +56,16 @@ class DatabaseCollector(Collector):
         now = timezone.now()
         depth = GaugeMetricFamily("oms_task_queue_depth", "Background tasks by state", labels=["status"])
         counts = dict(
-            apps.get_model("django_tasks_database", "DBTaskResult")
-            .objects.filter(status__in=["READY", "RUNNING", "FAILED"])
+            DBTaskResult.objects.filter(status__in=["READY", "RUNNING", "FAILED"])
             .values_list("status")
             .annotate(n=Count("id"))
         )
         for status in ("READY", "RUNNING", "FAILED"):
             depth.add_metric([status.lower()], counts.get(status, 0))
         yield depth
-        oldest = (
-            apps.get_model("django_tasks_database", "DBTaskResult")
-            .objects.filter(status="READY", run_after__lte=now)
-            .aggregate(at=Min("enqueued_at"))["at"]
-        )
+        # ready(): a task queued without a time to wait for has run_after = the largest date (the
+        # backend's "no date"), so a plain run_after <= now would miss every ordinary task.
+        oldest = DBTaskResult.objects.ready().aggregate(at=Min("enqueued_at"))["at"]
         yield GaugeMetricFamily(
             "oms_task_queue_oldest_age_seconds",
             "Age of the oldest task waiting to run (0 when none waits)",

@@ -152,6 +152,19 @@ def test_an_ordinary_page_never_touches_the_replica(client: Any, replica_alias: 
     assert (response.status_code, on_replica.captured_queries) == (200, [])
 
 
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a streaming replica is PostgreSQL's")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # committed: two connections
+def test_an_excel_export_reads_its_rows_from_the_replica(client: Any, replica_alias: str) -> None:
+    """Issue 24.4: exports are read-heavy too; the list page without ?export= stays on the primary."""
+    client.force_login(make_user("head", kind="sales", role=Role.HEAD))
+    with CaptureQueriesContext(connections["replica"]) as on_replica:
+        response = client.get(reverse("customers:customer_list"), {"export": "xlsx"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert 'FROM "customers_customer"' in " ".join(q["sql"] for q in on_replica.captured_queries)
+
+
 class _DeadReplica:
     def ensure_connection(self) -> None:
         raise OperationalError("connection refused")

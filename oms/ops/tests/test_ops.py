@@ -254,6 +254,39 @@ def test_readyz_wants_a_worker_when_tasks_are_queued(client: Any, settings: Any)
     assert WorkerHeartbeat.objects.count() == 1
 
 
+def test_readyz_is_unavailable_while_migrations_are_pending(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    from oms.ops import views
+
+    monkeypatch.setattr(views, "_migrated", False)
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("ops.9999_new", False)])
+    response = client.get("/readyz")
+    assert (response.status_code, response.json()["checks"]["migrations"]) == (503, "pending")
+
+
+class _UnreachableDatabase:
+    def cursor(self) -> Any:
+        from django.db import OperationalError
+
+        raise OperationalError("connection refused")
+
+
+def test_readyz_is_unavailable_when_the_database_does_not_answer(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oms.ops import views
+
+    monkeypatch.setattr(views, "connection", _UnreachableDatabase())
+    response = client.get("/readyz")
+    assert (response.status_code, response.json()) == (
+        503,
+        {"status": "unavailable", "checks": {"database": "unreachable: OperationalError"}},
+    )
+
+
 def test_metrics_from_this_machine(client: Any) -> None:
     client.get("/healthz")
     body = client.get("/metrics").content.decode()
@@ -265,6 +298,35 @@ def test_metrics_from_this_machine(client: Any) -> None:
         "oms_workers_alive",
     ):
         assert name in body
+
+
+def _sample(body: str, name: str) -> float:
+    """The value of the one sample line `name` (with its labels) in the text format."""
+    (line,) = [line for line in body.splitlines() if line.startswith(name + " ")]
+    return float(line.split()[-1])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # queued as a request would, committed
+def test_metrics_give_the_age_of_the_oldest_waiting_task_and_each_job_s_lag(
+    client: Any, settings: Any
+) -> None:
+    """Issue 24.5: queue depth and age, and the sweeper's lag. A task queued with no time to wait
+    for (the usual case: the messages a request queues) counts as waiting."""
+    settings.TASKS = QUEUE
+    settings.OMS_SWEEP_SECONDS = 60
+    channels.send_soon()
+    DBTaskResult.objects.update(enqueued_at=timezone.now() - timedelta(seconds=300))
+    now = timezone.now()
+    JobRun.objects.create(
+        job="sweep_deadlines",
+        slot=now - timedelta(seconds=180),
+        node="n1",
+        started_at=now - timedelta(seconds=180),
+    )
+    body = client.get("/metrics").content.decode()
+    assert _sample(body, 'oms_task_queue_depth{status="ready"}') == 1
+    assert 300 <= _sample(body, "oms_task_queue_oldest_age_seconds") < 310
+    assert 120 <= _sample(body, 'oms_job_lag_seconds{job="sweep_deadlines"}') < 130
 
 
 def test_metrics_refuse_a_proxied_call_without_the_token(client: Any) -> None:
