@@ -2,11 +2,14 @@ from django.urls import path
 
 from oms.web.listing import ListPage
 from oms.workbench import views
+from oms.workbench.views import autofill
 
 app_name = "workbench"
 urlpatterns = [
     path("orders/", ListPage.as_view(spec=views.ORDER_SPEC), name="order_list"),
     path("orders/new/", views.order_new, name="order_create"),
+    path("orders/fill/customer/<int:pk>/", autofill.customer_defaults, name="fill_customer"),
+    path("orders/fill/product/<int:pk>/", autofill.product_defaults, name="fill_product"),
     path("orders/<int:pk>/", views.order_page, name="order_detail"),
     path("orders/<int:pk>/edit/", views.order_edit, name="order_edit"),
     path("orders/<int:pk>/original/", views.original_document, name="order_original"),
