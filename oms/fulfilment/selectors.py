@@ -6,8 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case, IntegerField, Sum, When
+from django.utils import timezone
 
 from oms.catalog.models import StockLevel
+from oms.core.money import plain_number
 from oms.fulfilment.models import (
     DepartmentTask,
     Disposition,
@@ -24,19 +26,25 @@ from oms.partners.models import Carrier, Qualification, Supplier
 from oms.quality.release import shipping_release
 
 
-def execution_of(order: SalesOrder) -> dict[str, Any]:
+def execution_of(order: SalesOrder, *, open_lines: bool = False) -> dict[str, Any]:
+    """The execution panel. `open_lines` (下推, issue 23 point 6): the shipping form comes filled
+    with every open line's quantity left to ship, the order's contact and today, to edit."""
     to_ship = left_to_ship(order)
     lines = [ln for ln, _left in to_ship]
     return {
         **_ship_release(order, to_ship),
+        **(_shipment_notice(order, to_ship) if open_lines else {}),
         "shipments": list(
             Shipment.objects.filter(order=order)
             .select_related("carrier")
             .prefetch_related("lines__order_line", "released_by")
         ),
         "to_ship": to_ship,
-        # The shipping form's lines: (line, left to ship, what was typed: nothing yet).
-        "ship_rows": [(ln, left, "") for ln, left in to_ship],
+        # The shipping form's lines: (line, left to ship, what was typed: nothing yet, or what is left).
+        "ship_rows": [
+            (ln, left, plain_number(left) if open_lines and left > 0 else "") for ln, left in to_ship
+        ],
+        "has_open_lines": any(left > 0 for _ln, left in to_ship),
         "carriers": list(Carrier.objects.filter(active=True, qualification=Qualification.QUALIFIED)),
         "shipping_modes": ShippingMode.choices,
         "purchase_orders": list(
@@ -148,3 +156,19 @@ def shortages(order: SalesOrder) -> list[tuple[Any, Decimal]]:
         for pid, qty in needed.items()
         if qty > available.get(pid, Decimal("0"))
     ]
+
+
+def _shipment_notice(order: SalesOrder, to_ship: list[tuple[Any, Decimal]]) -> dict[str, Any]:
+    """What a shipment generated from the order's open lines starts with (the `typed` values the
+    shipping form shows); the lines' quantities come with `ship_rows`."""
+    return {
+        "ship_prefilled": any(left > 0 for _ln, left in to_ship),
+        "ship_typed": {
+            "mode": "",
+            "shipped_on": f"{timezone.localdate():%Y-%m-%d}",
+            "confirmed_with": order.contact_name,
+            "expected_arrival": f"{order.delivery_date:%Y-%m-%d}" if order.delivery_date else "",
+            "delivery_place": order.delivery_place,
+            "quantity_checked": False,
+        },
+    }

@@ -49,7 +49,7 @@ def changes(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
 def fulfilment(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
     """E, F: departments' tasks, procurement, production, stock and shipments; release (E-5)."""
     return {
-        **fulfilment_selectors.execution_of(order),
+        **fulfilment_selectors.execution_of(order, open_lines=request.GET.get("push") == "shipment"),
         "can_release": fulfilment_states.RELEASE
         in fulfilment_states.ORDER_EXECUTION.available(order, request.user),
     }
