@@ -172,3 +172,21 @@ def _shipment_notice(order: SalesOrder, to_ship: list[tuple[Any, Decimal]]) -> d
             "quantity_checked": False,
         },
     }
+
+
+_TO_PICK = (ReservationStatus.RESERVED, ReservationStatus.PICKED, ReservationStatus.CHECKED)
+
+
+def picking_of(user: Any, order_ids: list[int]) -> list[tuple[SalesOrder, list[Reservation]]]:
+    """G-4, issue 23 point 6 (下推): the picking list of one or several orders the user may see,
+    from their reservations not yet packed, by order then warehouse; two queries."""
+    from oms.orders.selectors import orders_for
+
+    orders = list(orders_for(user).filter(pk__in=order_ids[:50]).order_by("number"))
+    rows = Reservation.objects.filter(order__in=orders, status__in=_TO_PICK).select_related(
+        "order_line__product", "stock_level__warehouse"
+    )
+    by_order: dict[int, list[Reservation]] = {}
+    for r in rows.order_by("stock_level__warehouse__code", "order_line__line_no", "pk"):
+        by_order.setdefault(r.order_id, []).append(r)
+    return [(o, by_order[o.pk]) for o in orders if o.pk in by_order]

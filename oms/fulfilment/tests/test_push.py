@@ -97,3 +97,53 @@ def test_prefilled_shipment_posted_is_linked_to_its_order(client, more_heads) ->
     shipment = Shipment.objects.get()
     assert response.status_code == 302 and shipment.order_id == order.pk
     assert [(sl.order_line_id, sl.quantity) for sl in shipment.lines.all()] == [(line.pk, Decimal("10.0000"))]
+
+
+def _reserved(org, quantity="6"):
+    from oms.catalog.models import StockLevel, Warehouse
+
+    if "wh1" not in org:
+        org["wh1"] = make_user("wh1", kind="warehouse")
+    level, _ = StockLevel.objects.get_or_create(
+        product=org["gear"],
+        warehouse=Warehouse.objects.get_or_create(code="W1", defaults={"name": "成品仓"})[0],
+        defaults={"on_hand": Decimal("100")},
+    )
+    order = actions.release_order(actor=org["head"], order=signed_order(org, quantity=quantity))
+    actions.reserve(
+        actor=org["wh1"],
+        order=order,
+        line_id=order.lines.get().pk,
+        stock_level_id=level.pk,
+        quantity=Decimal(quantity),
+    )
+    return order
+
+
+def test_picking_list_prints_the_reservations_of_several_orders(
+    client, more_heads, django_assert_max_num_queries
+) -> None:
+    org = more_heads
+    first, second = _reserved(org), _reserved(org, "3")
+    client.force_login(org["wh1"])
+    url = reverse("fulfilment:picking_print") + f"?order={first.pk}&order={second.pk}"
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    content = response.content.decode()
+    assert response.status_code == 200 and content.count('data-testid="picking-order"') == 2
+    assert first.number in content and second.number in content
+
+
+def test_picking_list_is_offered_on_the_order_to_the_warehouse(client, more_heads) -> None:
+    org = more_heads
+    order = _reserved(org)
+    client.force_login(org["wh1"])
+    content = client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
+    assert reverse("fulfilment:picking_print") + f"?order={order.pk}" in content
+
+
+def test_picking_list_refused_outside_the_warehouse(client, more_heads) -> None:
+    org = more_heads
+    order = _reserved(org)
+    client.force_login(org["sales"])
+    assert client.get(reverse("fulfilment:picking_print") + f"?order={order.pk}").status_code == 404
