@@ -179,4 +179,4 @@ document.addEventListener("click", function (event) {
         if (el && el.tagName) fillField(el, data[name]);
       });
     });
-});
+}, true);  // capture: the option is still in the page (the picker handler empties the list)
