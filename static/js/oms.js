@@ -11,9 +11,16 @@ document.addEventListener("click", function (event) {
   const search = box.querySelector("input[type=search]");
   box.querySelector("input[type=hidden]").value = option.dataset.pickId;
   search.value = option.dataset.pickLabel;
+  search.dataset.picked = option.dataset.pickLabel;
   // A search still under way must not reopen the list over the choice just made.
   if (window.htmx) window.htmx.trigger(search, "htmx:abort");
   box.querySelector(".picker-options").innerHTML = "";
+});
+// Nor may one still waiting out its typing delay: it would search for the picked label and
+// show "no match" over the form. Typing something else searches again.
+document.addEventListener("htmx:beforeRequest", function (event) {
+  const el = event.detail && event.detail.elt;
+  if (el && el.dataset && el.dataset.picked !== undefined && el.value === el.dataset.picked) event.preventDefault();
 });
 // The option list closes when focus leaves the picker (keyboard users tab on) or on Escape.
 document.addEventListener("focusout", function (event) {

@@ -29,6 +29,7 @@ def test_picking_customer_and_product_fills_the_form(page: Any) -> None:
     expect(row.locator("input[name$='-unit_price']")).to_have_value("2350")
     expect(row.locator("input[name$='-unit']")).to_have_value("台")
     expect(row.locator("[data-last-prices]")).to_contain_text("最近成交价")
+    expect(row.locator("[data-last-prices]")).to_be_visible()
 
     row.locator("[data-qty]").fill("3")
     row.locator("input[name$='-unit_price']").press("Enter")
