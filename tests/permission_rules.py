@@ -360,6 +360,12 @@ RULES: dict[str, Rule] = {
     "warehouse/picking/": page(
         lambda u, w: u.department_kind == "warehouse" or u.role in {"admin", "executive"}
     ),
+    "warehouse/picking/print/": page(
+        lambda u, w: u.department_kind == "warehouse" or u.role in {"admin", "executive"}
+    ),
+    # The order form's fills (issue 23 point 7): who enters orders, for customers in their scope.
+    "master/customers/<int:pk>/order-defaults/": page(_both(ORDER_ENTRY, CUSTOMER)),
+    "master/products/<int:pk>/order-defaults/": page(ORDER_ENTRY),
     "work/": page(),
 }
 

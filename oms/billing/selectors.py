@@ -23,14 +23,7 @@ _BILLED_STATUSES = {"confirmed", "released", "in_production", "on_hold", "shippe
 def accepted_quantities(order: SalesOrder) -> dict[int, Decimal]:
     """K-3 → L-1: per order line, what the customer accepted (the latest acceptance of each
     shipment counts)."""
-    latest: dict[int, str] = {}
-    for shipment_id, result in (
-        Acceptance.objects.filter(shipment__order=order)
-        .order_by("created_at", "pk")
-        .values_list("shipment_id", "result")
-    ):
-        latest[shipment_id] = result
-    accepted = [sid for sid, result in latest.items() if result in ACCEPTING]
+    accepted = accepted_shipment_ids(order)
     rows = (
         ShipmentLine.objects.filter(shipment_id__in=accepted)
         .values("order_line_id")
@@ -101,3 +94,45 @@ def billing_of(order: SalesOrder, user: Any) -> dict[str, Any]:
         "today": f"{timezone.localdate():%Y-%m-%d}",
         "today_date": timezone.localdate(),
     }
+
+
+def accepted_shipment_ids(order: SalesOrder) -> list[int]:
+    """K-3: the order's shipments whose latest acceptance accepts the goods."""
+    latest: dict[int, str] = {}
+    for shipment_id, result in (
+        Acceptance.objects.filter(shipment__order=order)
+        .order_by("created_at", "pk")
+        .values_list("shipment_id", "result")
+    ):
+        latest[shipment_id] = result
+    return [sid for sid, result in latest.items() if result in ACCEPTING]
+
+
+def statement_links(order: SalesOrder) -> tuple[dict[int, list[int]], dict[int, list[Any]]]:
+    """下推 (issue 23 point 6, L-1): which accepted shipments each statement settles and which
+    statements settle each shipment, through the order lines both carry (StatementLine and
+    ShipmentLine → OrderLine); returned statements settle nothing. Two queries.
+    Returns (statement id → shipment numbers, shipment id → statements)."""
+    accepted = ShipmentLine.objects.filter(shipment_id__in=accepted_shipment_ids(order)).values_list(
+        "shipment_id", "shipment__number", "order_line_id"
+    )
+    shipments_of_line: dict[int, set[tuple[int, int]]] = {}
+    for shipment_id, number, line_id in accepted:
+        shipments_of_line.setdefault(line_id, set()).add((shipment_id, number))
+    by_statement: dict[int, set[tuple[int, int]]] = {}
+    statements: dict[int, Any] = {}
+    for sl in StatementLine.objects.filter(
+        statement__order=order, statement__status__in=BILLING_STATUSES
+    ).select_related("statement"):
+        statements[sl.statement_id] = sl.statement
+        by_statement.setdefault(sl.statement_id, set()).update(shipments_of_line.get(sl.order_line_id, ()))
+    by_shipment: dict[int, list[Any]] = {}
+    for statement_id, pairs in sorted(by_statement.items()):
+        for shipment_id, _number in pairs:
+            by_shipment.setdefault(shipment_id, []).append(statements[statement_id])
+    return {k: sorted(n for _sid, n in v) for k, v in by_statement.items()}, by_shipment
+
+
+def uninvoiced(statement: Any) -> Decimal:
+    """L-2: what of an approved statement no invoice covers yet (its invoices prefetched)."""
+    return Decimal(statement.total) - sum((inv.amount for inv in statement.invoices.all()), Decimal("0"))

@@ -95,6 +95,9 @@ class Customer(VersionedModel):
     )
     bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
     bank_account = models.CharField(_("银行账号"), max_length=40, blank=True)
+    # 开票信息 (issue 23 point 7): the address and phone printed on a special VAT invoice.
+    invoice_address = models.CharField(_("开票地址"), max_length=255, blank=True)
+    invoice_phone = models.CharField(_("开票电话"), max_length=30, blank=True, validators=[validate_phone])
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("负责销售"),

@@ -41,3 +41,20 @@ def portal_account_of(user: Any) -> PortalAccount | None:
 
 def portal_accounts_of(customer: Customer) -> QuerySet[PortalAccount]:
     return PortalAccount.objects.filter(customer=customer).select_related("contact", "user")
+
+
+def invoice_details(customer: Customer) -> str:
+    """Issue 23 point 7: the customer's 开票信息 as one line for an order's invoice requirements
+    (title, tax number, bank and account, address and phone); empty parts are left out."""
+    parts = [
+        customer.invoice_title,
+        customer.tax_number,
+        f"{customer.bank_name} {customer.bank_account}".strip(),
+        f"{customer.invoice_address} {customer.invoice_phone}".strip(),
+    ]
+    return "；".join(p for p in parts if p)[:255]
+
+
+def primary_contact(customer: Customer) -> Contact | None:
+    """The contact an order names first: the primary one, else the first by name (one query)."""
+    return customer.contacts.filter(active=True).order_by("-is_primary", "name").first()

@@ -50,6 +50,8 @@ CUSTOMER_SPEC = ListSpec(
         "tax_number",
         "bank_name",
         "bank_account",
+        "invoice_address",
+        "invoice_phone",
         "owner",
         "department",
         "notes",

@@ -6,8 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case, IntegerField, Sum, When
+from django.utils import timezone
 
 from oms.catalog.models import StockLevel
+from oms.core.money import plain_number
 from oms.fulfilment.models import (
     DepartmentTask,
     Disposition,
@@ -24,19 +26,25 @@ from oms.partners.models import Carrier, Qualification, Supplier
 from oms.quality.release import shipping_release
 
 
-def execution_of(order: SalesOrder) -> dict[str, Any]:
+def execution_of(order: SalesOrder, *, open_lines: bool = False) -> dict[str, Any]:
+    """The execution panel. `open_lines` (下推, issue 23 point 6): the shipping form comes filled
+    with every open line's quantity left to ship, the order's contact and today, to edit."""
     to_ship = left_to_ship(order)
     lines = [ln for ln, _left in to_ship]
     return {
         **_ship_release(order, to_ship),
+        **(_shipment_notice(order, to_ship) if open_lines else {}),
         "shipments": list(
             Shipment.objects.filter(order=order)
             .select_related("carrier")
             .prefetch_related("lines__order_line", "released_by")
         ),
         "to_ship": to_ship,
-        # The shipping form's lines: (line, left to ship, what was typed: nothing yet).
-        "ship_rows": [(ln, left, "") for ln, left in to_ship],
+        # The shipping form's lines: (line, left to ship, what was typed: nothing yet, or what is left).
+        "ship_rows": [
+            (ln, left, plain_number(left) if open_lines and left > 0 else "") for ln, left in to_ship
+        ],
+        "has_open_lines": any(left > 0 for _ln, left in to_ship),
         "carriers": list(Carrier.objects.filter(active=True, qualification=Qualification.QUALIFIED)),
         "shipping_modes": ShippingMode.choices,
         "purchase_orders": list(
@@ -148,3 +156,37 @@ def shortages(order: SalesOrder) -> list[tuple[Any, Decimal]]:
         for pid, qty in needed.items()
         if qty > available.get(pid, Decimal("0"))
     ]
+
+
+def _shipment_notice(order: SalesOrder, to_ship: list[tuple[Any, Decimal]]) -> dict[str, Any]:
+    """What a shipment generated from the order's open lines starts with (the `typed` values the
+    shipping form shows); the lines' quantities come with `ship_rows`."""
+    return {
+        "ship_prefilled": any(left > 0 for _ln, left in to_ship),
+        "ship_typed": {
+            "mode": "",
+            "shipped_on": f"{timezone.localdate():%Y-%m-%d}",
+            "confirmed_with": order.contact_name,
+            "expected_arrival": f"{order.delivery_date:%Y-%m-%d}" if order.delivery_date else "",
+            "delivery_place": order.delivery_place,
+            "quantity_checked": False,
+        },
+    }
+
+
+_TO_PICK = (ReservationStatus.RESERVED, ReservationStatus.PICKED, ReservationStatus.CHECKED)
+
+
+def picking_of(user: Any, order_ids: list[int]) -> list[tuple[SalesOrder, list[Reservation]]]:
+    """G-4, issue 23 point 6 (下推): the picking list of one or several orders the user may see,
+    from their reservations not yet packed, by order then warehouse; two queries."""
+    from oms.orders.selectors import orders_for
+
+    orders = list(orders_for(user).filter(pk__in=order_ids[:50]).order_by("number"))
+    rows = Reservation.objects.filter(order__in=orders, status__in=_TO_PICK).select_related(
+        "order_line__product", "stock_level__warehouse"
+    )
+    by_order: dict[int, list[Reservation]] = {}
+    for r in rows.order_by("stock_level__warehouse__code", "order_line__line_no", "pk"):
+        by_order.setdefault(r.order_id, []).append(r)
+    return [(o, by_order[o.pk]) for o in orders if o.pk in by_order]

@@ -138,3 +138,24 @@ def inquiries_for(user: Any) -> QuerySet[Inquiry]:
         | Q(received_by=user)
         | Q(assigned_to__department_id=getattr(user, "department_id", None))
     )
+
+
+# Prices the customer agreed to before: drafts and orders that never came about say nothing.
+_NO_PRICE_STATUSES = (OrderStatus.DRAFT, OrderStatus.DECLINED, OrderStatus.CANCELLED)
+
+
+def last_prices(user: Any, customer_id: int, product_id: int, limit: int = 5) -> list[OrderLine]:
+    """Issue 23 point 7 (B-3): the latest prices of this product on this customer's earlier
+    orders the user may see, newest first. Read off the line's product index, joined to the
+    orders in scope; at most `limit` rows."""
+    return list(
+        OrderLine.objects.filter(
+            product_id=product_id,
+            order__in=orders_for(user)
+            .filter(customer_id=customer_id)
+            .exclude(status__in=_NO_PRICE_STATUSES)
+            .values("pk"),
+        )
+        .select_related("order")
+        .order_by("-order__order_date", "-order__pk", "line_no")[:limit]
+    )

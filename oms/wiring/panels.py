@@ -49,20 +49,38 @@ def changes(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
 def fulfilment(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
     """E, F: departments' tasks, procurement, production, stock and shipments; release (E-5)."""
     return {
-        **fulfilment_selectors.execution_of(order),
+        **fulfilment_selectors.execution_of(order, open_lines=request.GET.get("push") == "shipment"),
         "can_release": fulfilment_states.RELEASE
         in fulfilment_states.ORDER_EXECUTION.available(order, request.user),
     }
 
 
 def delivery(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
-    """G: deliveries and the customer's acceptance."""
-    return delivery_selectors.deliveries_of(order, request.user)
+    """G: deliveries and the customer's acceptance; each shipment names the statements that
+    settle it (issue 23 point 6: the documents generated from it)."""
+    context = delivery_selectors.deliveries_of(order, request.user)
+    if context["deliveries"] and order.statements.exists():
+        _by_statement, by_shipment = billing_selectors.statement_links(order)
+        for shipment, _acceptance in context["deliveries"]:
+            shipment.generated_statements = by_shipment.get(shipment.pk, [])
+    return context
 
 
 def billing(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
-    """L: statements, invoices, payments and the order's closure."""
-    return billing_selectors.billing_of(order, request.user)
+    """L: statements, invoices, payments and the order's closure. 下推 (issue 23 point 6):
+    `?push=statement` fills the statement form's reconciliation contact (its quantities are the
+    accepted ones already), `?push=invoice&statement=<id>` the invoice form with what of that
+    statement is not invoiced yet; each statement names the accepted shipments it settles."""
+    context = billing_selectors.billing_of(order, request.user)
+    if context["statements"]:
+        by_statement, _by_shipment = billing_selectors.statement_links(order)
+        for statement in context["statements"]:
+            statement.source_shipments = by_statement.get(statement.pk, [])
+            statement.uninvoiced = billing_selectors.uninvoiced(statement)
+    push, chosen = request.GET.get("push", ""), request.GET.get("statement", "")
+    context["push_statement"] = push == "statement"
+    context["push_invoice"] = int(chosen) if push == "invoice" and chosen.isdigit() else None
+    return context
 
 
 def quality(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:

@@ -11,9 +11,16 @@ document.addEventListener("click", function (event) {
   const search = box.querySelector("input[type=search]");
   box.querySelector("input[type=hidden]").value = option.dataset.pickId;
   search.value = option.dataset.pickLabel;
+  search.dataset.picked = option.dataset.pickLabel;
   // A search still under way must not reopen the list over the choice just made.
   if (window.htmx) window.htmx.trigger(search, "htmx:abort");
   box.querySelector(".picker-options").innerHTML = "";
+});
+// Nor may one still waiting out its typing delay: it would search for the picked label and
+// show "no match" over the form. Typing something else searches again.
+document.addEventListener("htmx:beforeRequest", function (event) {
+  const el = event.detail && event.detail.elt;
+  if (el && el.dataset && el.dataset.picked !== undefined && el.value === el.dataset.picked) event.preventDefault();
 });
 // The option list closes when focus leaves the picker (keyboard users tab on) or on Escape.
 document.addEventListener("focusout", function (event) {
@@ -71,8 +78,12 @@ document.addEventListener("keydown", function (event) {
       row.querySelectorAll("input").forEach(function (input) {
         if (input.name && input.name.indexOf("lines-") === 0) input.name = input.name.replace(/^lines-\d+-/, "lines-" + index + "-");
         input.value = "";
+        delete input.dataset.touched;
+        delete input.dataset.autofilled;
       });
       row.querySelector(".picker-options").innerHTML = "";
+      const prices = row.querySelector("[data-last-prices]");
+      if (prices) prices.textContent = "";
       table.querySelector("tbody").appendChild(row);
       if (window.htmx) window.htmx.process(row);
       row.querySelector("input[type=search]").focus();
@@ -90,18 +101,89 @@ document.addEventListener("keydown", function (event) {
     const table = event.target.closest("[data-line-editor]");
     if (table) recompute(table);
   });
-  // A product picked in a line fills its spec, unit and list price when they are still empty.
+  // Issue 23 point 7: a product picked in a line fills its spec, unit and list price where the
+  // user typed nothing (values filled earlier may be replaced), then asks the server for the
+  // last prices this customer paid and shows them under the product.
   document.addEventListener("click", function (event) {
     const option = event.target.closest("[data-pick-id]");
     const row = option && option.closest("tr[data-line]");
     if (!row) return;
-    [["spec", option.dataset.pickSpec], ["unit", option.dataset.pickUnit], ["unit_price", option.dataset.pickPrice]].forEach(function (pair) {
-      const input = row.querySelector("input[name$='-" + pair[0] + "']");
-      if (input && !input.value && pair[1] !== undefined) input.value = pair[1];
-    });
+    fillRow(row, { spec: option.dataset.pickSpec, unit: option.dataset.pickUnit, unit_price: option.dataset.pickPrice });
+    const form = row.closest("form[data-fill-product-url]");
+    if (form) {
+      const customer = form.elements.customer ? form.elements.customer.value : "";
+      const url = form.dataset.fillProductUrl.replace("/0/", "/" + option.dataset.pickId + "/") + "?customer=" + encodeURIComponent(customer);
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) { if (data) { fillRow(row, data); showLastPrices(row, data.last_prices || []); } });
+    }
     setTimeout(function () { recompute(row.closest("[data-line-editor]")); }, 0);
   }, true);  // capture: runs before the generic picker handler empties the option list
+  function fillRow(row, values) {
+    Object.keys(values).forEach(function (key) {
+      const input = row.querySelector("input[name$='-" + key + "']");
+      if (input && values[key] !== undefined) fillField(input, values[key]);
+    });
+    recompute(row.closest("[data-line-editor]"));
+  }
+  function showLastPrices(row, prices) {
+    const box = row.querySelector("[data-last-prices]");
+    if (!box) return;
+    box.textContent = "";
+    if (!prices.length) return;
+    box.textContent = (box.dataset.label || "") + prices.map(function (p) { return p.date + " " + p.order + " @ " + p.unit_price; }).join("；");
+  }
+  // Enter in a line cell moves to the next cell; in the last cell of the last line it adds a line.
+  // In a product search with options open, Enter first picks the top option.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.isComposing) return;
+    const input = event.target;
+    const table = input.closest && input.closest("[data-line-editor]");
+    if (!table || input.tagName !== "INPUT") return;
+    event.preventDefault();
+    const first = input.type === "search" && input.closest("[data-picker]").querySelector("[data-pick-id]");
+    if (first) first.click();
+    const cells = Array.prototype.filter.call(table.querySelectorAll("tr[data-line] input"), function (el) { return el.type !== "hidden"; });
+    const next = cells[cells.indexOf(input) + 1];
+    if (next) next.focus();
+    else table.querySelector("[data-add-line]").click();
+  });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-line-editor]").forEach(recompute);
   });
 })();
+
+// Issue 23 point 7: filling a form from what was picked never overwrites what the user typed: a
+// field is filled when it is empty or holds an earlier fill, and a field the user changed is
+// theirs from then on.
+function fillField(el, value) {
+  if (el.dataset.touched || (el.value && !el.dataset.autofilled)) return;
+  el.value = value;
+  el.dataset.autofilled = "1";
+}
+["input", "change"].forEach(function (type) {
+  document.addEventListener(type, function (event) {
+    const el = event.target;
+    if (event.isTrusted && el.form && el.name && el.type !== "search") {
+      el.dataset.touched = "1";
+      delete el.dataset.autofilled;
+    }
+  });
+});
+// A customer picked on the order form fills contact, phone, payment terms, delivery place and
+// 开票信息 from the customer's master data.
+document.addEventListener("click", function (event) {
+  const option = event.target.closest("[data-pick-id]");
+  const form = option && option.closest("form[data-fill-customer-url]");
+  const hidden = option && option.closest("[data-picker]").querySelector("input[type=hidden]");
+  if (!form || !hidden || hidden.name !== "customer") return;
+  fetch(form.dataset.fillCustomerUrl.replace("/0/", "/" + option.dataset.pickId + "/"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (data) {
+      if (!data) return;
+      Object.keys(data).forEach(function (name) {
+        const el = form.elements[name];
+        if (el && el.tagName) fillField(el, data[name]);
+      });
+    });
+}, true);  // capture: the option is still in the page (the picker handler empties the list)

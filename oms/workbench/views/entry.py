@@ -25,7 +25,7 @@ from oms.customers.models import Customer
 from oms.intake import actions as intake
 from oms.orders import permissions
 from oms.orders.forms import OrderHeaderForm, posted_lines
-from oms.orders.models import EDITABLE_STATUSES, Inquiry, OrderStatus, SalesOrder
+from oms.orders.models import EDITABLE_STATUSES, HEADER_FIELDS, Inquiry, OrderStatus, SalesOrder
 from oms.orders.selectors import inquiries_for, lines_of, order_detail, orders_for
 from oms.policy import selectors as policy_selectors
 from oms.policy.visibility import visible_field_groups
@@ -94,7 +94,8 @@ ORDER_SPEC = ListSpec(
 
 
 def _line_rows(request: HttpRequest, order: SalesOrder | None) -> list[dict[str, Any]]:
-    """Rows for the line editor: what was posted, else the order's lines, else one empty row."""
+    """Rows for the line editor: what was posted, else the order's lines (the order edited or
+    the one copied), else one empty row."""
     if request.method == "POST":
         rows = posted_lines(request.POST)
         products = Product.objects.in_bulk([r["product"] for r in rows if isinstance(r.get("product"), int)])
@@ -115,9 +116,20 @@ def _line_rows(request: HttpRequest, order: SalesOrder | None) -> list[dict[str,
     return [{}]
 
 
-def _initial(order: SalesOrder | None, inquiry: Inquiry | None) -> dict[str, Any]:
-    """A new order starts today in the normal class; one from an inquiry takes its contact."""
+# What a copied order does not take over (issue 23 point 7): its own date and delivery date are
+# new, and the customer's reference and original document belong to the order copied.
+_NOT_COPIED = {"order_date", "delivery_date", "external_ref", "original_document"}
+
+
+def _initial(
+    order: SalesOrder | None, inquiry: Inquiry | None, source: SalesOrder | None = None
+) -> dict[str, Any]:
+    """A new order starts today in the normal class; one from an inquiry takes its contact, one
+    copied from an earlier order its header (issue 23 point 7)."""
     initial: dict[str, Any] = {"order_date": timezone.localdate(), "order_class": "normal"}
+    if source is not None:
+        initial.update({f: getattr(source, f) for f in HEADER_FIELDS if f not in _NOT_COPIED})
+        initial["customer"] = source.customer_id
     if inquiry is not None:
         initial.update(
             {
@@ -194,8 +206,9 @@ def _render_form(
     order: SalesOrder | None,
     inquiry: Inquiry | None,
     outcome: _Outcome,
+    source: SalesOrder | None = None,
 ) -> HttpResponse:
-    rows = _line_rows(request, order)
+    rows = _line_rows(request, order or source)
     for i, row in enumerate(rows):
         row["errors"] = [
             m for k, ms in outcome.line_errors.items() if k.startswith(f"lines.{i}.") for m in ms
@@ -207,6 +220,7 @@ def _render_form(
             "form": form,
             "order": order,
             "inquiry": inquiry,
+            "source": source,
             "rows": rows,
             "duplicate": outcome.duplicate,
             "lines_errors": outcome.line_errors.get("lines", []),
@@ -218,14 +232,17 @@ def _render_form(
 
 
 def _form_page(
-    request: HttpRequest, order: SalesOrder | None, inquiry: Inquiry | None = None
+    request: HttpRequest,
+    order: SalesOrder | None,
+    inquiry: Inquiry | None = None,
+    source: SalesOrder | None = None,
 ) -> HttpResponse:
     """B-3: the order form; every error is shown next to its field or line, and nothing is saved."""
     form = OrderHeaderForm(
         request.POST or None,
         request.FILES or None,
         instance=order and SalesOrder.objects.get(pk=order.pk),
-        initial=_initial(order, inquiry),
+        initial=_initial(order, inquiry, source),
     )
     outcome = _Outcome()
     if request.method == "POST" and not form.is_valid():
@@ -240,14 +257,31 @@ def _form_page(
             if request.POST.get("then") == "submit":
                 return apply_verb(request, saved, "submit")
             return redirect("workbench:order_detail", pk=saved.pk)
-    return _render_form(request, form, order, inquiry, outcome)
+    return _render_form(request, form, order, inquiry, outcome, source)
+
+
+def _copy_source(request: HttpRequest) -> SalesOrder | None:
+    """Issue 23 point 7: the earlier order a new one is copied from, by `?copy=<id>` (the link on
+    an order) or `?copy_number=` (typed on the new-order page); only an order the user may see."""
+    if request.method != "GET":
+        return None
+    pk, number = request.GET.get("copy", ""), request.GET.get("copy_number", "").strip()
+    if pk.isdigit():
+        return order_detail(request.user, int(pk))
+    if number:
+        found = orders_for(request.user).filter(number=number).first()
+        if found is None:
+            messages.error(request, _("没有找到订单 %(n)s。") % {"n": number})
+        return found
+    return None
 
 
 @login_required
 def order_new(request: HttpRequest) -> HttpResponse:
+    """B-3: a new order, empty or copied from an earlier one (a draft, saved by the same action)."""
     if not permissions.can_enter_orders(request.user):
         raise Http404
-    return _form_page(request, None)
+    return _form_page(request, None, source=_copy_source(request))
 
 
 @login_required

@@ -59,6 +59,7 @@ def _order_context(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
         "buttons": states.ORDER.available(order, request.user),
         "own_decisions": [str(t.label) for t in states.ORDER.refused_to_raiser(order, request.user)],
         "can_edit": order.status in EDITABLE_STATUSES and permissions.can_renegotiate(request.user, order),
+        "can_copy": permissions.can_enter_orders(request.user),
     }
 
 
