@@ -32,6 +32,8 @@ class Action:
     url: str
     reasons: tuple[str, ...]
     style: str
+    # The order's own transitions post the reason typed beside them; another app's takes no input.
+    takes_reason: bool = False
     # B-6: the pass button is also held while the check's report lists what blocks it, and its
     # reasons are that report's list.
     held_by_check: bool = False
@@ -63,7 +65,7 @@ def actions(order: SalesOrder, user: User, *, check_blocked: bool = False) -> li
                 continue
             url = reverse("workbench:order_transition", args=[order.pk, t.name])
             held = t.name == states.PASS_CHECK.name and check_blocked
-            found.append(Action(t.name, str(t.label), url, tuple(reasons), _style(t.name), held))
+            found.append(Action(t.name, str(t.label), url, tuple(reasons), _style(t.name), True, held))
         for entry in registry.order_actions:
             reasons = workflow.offered(entry.transition, order, user)
             if reasons is not None:

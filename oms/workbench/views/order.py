@@ -45,14 +45,15 @@ def _frame_context(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
     """What every tab shows around it: the header with the stage bar, the toolbar, the tabs."""
     user = _actor(request)
     report = check_report(order) if order.status in _CHECKED_STATUSES else None
+    offered = toolbar.actions(order, user, check_blocked=bool(report and report.blocking))
     return {
         "order": order,
         "items": list(open_items_of(order)),
         "report": report,
-        "toolbar": toolbar.actions(order, user, check_blocked=bool(report and report.blocking)),
+        "toolbar": offered,
+        "toolbar_takes_reason": any(a.takes_reason for a in offered),
         "own_decisions": [str(t.label) for t in states.ORDER.refused_to_raiser(order, user)],
         "can_edit": order.status in EDITABLE_STATUSES and permissions.can_renegotiate(user, order),
-        "reason_form": ReasonForm(),
         "show_prices": "price" in visible_field_groups(user),
         "tabs": tabs.TABS,
     }
