@@ -82,7 +82,8 @@ class OrderPanel:
     (the order, its lines, `show_prices`, …); None leaves the panel out. Panels are shown by
     ascending `order`, each in the page's tab `tab` (issue 23, point 5: the keys are the order
     page's, `oms.workbench.tabs`; empty, or a key the page does not know, puts it in the tab named
-    like the panel's `key`, else in the first tab), and only when that tab is shown."""
+    like the panel's `key`, else in its template's app's tab, else in the first), and only when
+    that tab is shown."""
 
     key: str
     title: Any

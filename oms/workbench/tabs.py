@@ -55,16 +55,32 @@ _BY_STATUS = {
     S.CANCELLED: "records",
 }
 
+# The tab of a panel registered without one, by the app whose template it is (a panel added
+# later, say billing's payments, lands beside its app's others).
+_BY_APP = {
+    "review": "review",
+    "contracts": "contract",
+    "fulfilment": "execution",
+    "quality": "execution",
+    "delivery": "delivery",
+    "billing": "billing",
+    "changes": "changes",
+    "tracking": "records",
+}
+
 # The header the page's in-place forms send (oms.js): the tab they were posted from, so the tab
 # shown again after the action is theirs, whatever URL the action returns to.
 TAB_HEADER = "OMS-Tab"
 
 
 def tab_of(panel: registry.OrderPanel) -> str:
-    """The tab of a registered panel: its own, else the tab named like it, else the first."""
+    """The tab of a registered panel: its own, else the tab named like it, else its app's, else
+    the first."""
     if panel.tab in KEYS:
         return panel.tab
-    return panel.key if panel.key in KEYS else DEFAULT
+    if panel.key in KEYS:
+        return panel.key
+    return _BY_APP.get(panel.template.partition("/")[0], DEFAULT)
 
 
 def panels_of(tab: str, panels: Iterable[registry.OrderPanel]) -> list[registry.OrderPanel]:

@@ -11,6 +11,7 @@ from django import forms
 from django.test import RequestFactory
 from django.urls import reverse
 
+from oms.core import registry
 from oms.intake import actions
 from oms.intake.tests.fixtures import confirmed_order, header, lines, order_in_review
 from oms.orders.models import OrderStatus, SalesOrder
@@ -81,12 +82,15 @@ def test_each_registered_panel_is_read_only_in_its_own_tab(client: Any, org: dic
     }
 
 
-def test_a_panel_registered_without_a_tab_goes_to_the_first_tab() -> None:
-    from oms.core import registry
+def test_a_panel_registered_without_a_tab_goes_beside_its_apps_else_to_the_first_tab() -> None:
+    def panel(key: str, template: str) -> registry.OrderPanel:
+        return registry.OrderPanel(key, "—", template, lambda r, o: {}, order=55)
 
-    loose = registry.OrderPanel("payments-x", "—", "x.html", lambda r, o: {}, order=55)
-    named = registry.OrderPanel("billing", "—", "x.html", lambda r, o: {}, order=55)
-    assert (tabs.tab_of(loose), tabs.tab_of(named)) == ("info", "billing")
+    assert [
+        tabs.tab_of(panel("payments", "billing/_payments.html")),
+        tabs.tab_of(panel("records", "x/_panel.html")),
+        tabs.tab_of(panel("other", "x/_panel.html")),
+    ] == ["billing", "records", "info"]
 
 
 def test_the_order_opens_on_the_tab_of_its_stage_and_an_unknown_tab_is_ignored(
