@@ -48,6 +48,15 @@ def contract_signed(user: Any, order: SalesOrder) -> str | None:
     return None
 
 
+def contract_summary(order: SalesOrder) -> dict[str, Any]:
+    """E-2, E-3: the order's contract and how many controlled documents it has, for the order
+    page's contract tab (issue 23, point 5); the full matter is on the documents page."""
+    return {
+        "contract": Contract.objects.filter(order=order).select_related("signed_by").first(),
+        "document_count": Document.objects.filter(order=order).count(),
+    }
+
+
 # --- technical documents and briefing at release (F-1, F-3) --------------------------------------
 
 TECHNICAL_TYPES = (

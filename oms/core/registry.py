@@ -80,13 +80,30 @@ class OrderPanel:
     """One panel of the order page (H-1), registered by the process app that owns its matter.
     `context(request, order)` returns the names `template` reads, added to the page's own
     (the order, its lines, `show_prices`, …); None leaves the panel out. Panels are shown by
-    ascending `order`."""
+    ascending `order`, each in the page's tab `tab` (issue 23, point 5: the keys are the order
+    page's, `oms.workbench.tabs`; empty, or a key the page does not know, puts it in the tab named
+    like the panel's `key`, else in its template's app's tab, else in the first), and only when
+    that tab is shown."""
 
     key: str
     title: Any
     template: str
     context: Callable[[Any, Any], dict[str, Any] | None]
     order: int = 0
+    tab: str = ""
+
+
+@dataclass(frozen=True)
+class OrderAction:
+    """A transition of the order that another app's page takes (issue 23, point 5): the order
+    page's toolbar offers it to whoever may take it now (its source state and permission), as a
+    button posting to `url(order)` with nothing to type; when its guards refuse, the button is
+    disabled with their reasons beside it. `transition` is an `oms.engine.workflow.Transition`
+    (this module sits below the engine); `tab` is the tab where its matter is shown."""
+
+    transition: Any
+    url: Callable[[Any], str]
+    tab: str = ""
 
 
 # The side menu, section by section, in the order shown.
@@ -102,6 +119,8 @@ audit_checks: Registry[Callable[[], tuple[str, str]]] = Registry("audit_checks")
 side_effects: Registry[SideEffect] = Registry("side_effects")
 # The panels of the order page, each from the app whose stage it shows (issue 22, point 1).
 order_panels: Registry[OrderPanel] = Registry("order_panels")
+# The order's transitions other apps post, offered on the order page's toolbar (issue 23, point 5).
+order_actions: Registry[OrderAction] = Registry("order_actions")
 
 
 def run_side_effects(instance: Any, transition: Any, actor: Any) -> None:

@@ -192,6 +192,20 @@ class TransitionTable:
         ]
 
 
+def offered(transition: Transition, obj: Any, user: Any) -> list[str] | None:
+    """Whether `user` is offered `transition` on `obj` now, and why they cannot take it yet
+    (issue 23, point 5: the order page's toolbar). None: not offered at all, as `available`
+    (automatic, not from the record's state, not the user's to take, or P-5's decision on what
+    they raised, which `refused_to_raiser` explains); otherwise every guard's reason it would be
+    refused, empty when it may be taken: the checks `apply` makes (a required reason is typed
+    with the action, so not counted)."""
+    if transition.automatic or str(getattr(obj, transition.state_field)) not in transition.source:
+        return None
+    if not transition.permission(user, obj) or transition.decided_by_raiser(user, obj):
+        return None
+    return [str(r) for r in (guard(user, obj) for guard in transition.guards) if r]
+
+
 def _relations(model: type[models.Model], paths: tuple[str, ...]) -> list[str]:
     """The paths whose first step is a foreign key of `model` (a table may serve several models)."""
     names = {f.name for f in model._meta.concrete_fields if f.is_relation}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
@@ -79,13 +80,27 @@ def post_verb(
             status = 400
         else:
             messages.success(request, handler.done(request, result) if handler.done else _("已完成。"))
-            return redirect(back)
+            return back_to(request, back)
     if form is None or not handler.template:
         for msgs in errors.values():
             for m in msgs:
                 messages.error(request, m)
-        return redirect(back)
+        return back_to(request, back)
     return redisplay(request, target, handler, form, errors, status)
+
+
+def back_to(request: HttpRequest, back: str) -> HttpResponse:
+    """Back to the page `back` after an action, its message said. A form posted in place (htmx,
+    issue 23 point 5) from that same page gets the redirect too: htmx follows it, still asking as
+    htmx, and the page answers with just the part the form was in, so nothing reloads. Posted in
+    place from another page, it is sent to `back` whole (`HX-Redirect`)."""
+    if request.headers.get("HX-Request"):
+        current = urlsplit(request.headers.get("HX-Current-URL", "")).path
+        if current != urlsplit(back).path:
+            response = HttpResponse()
+            response["HX-Redirect"] = back
+            return response
+    return redirect(back)
 
 
 def refused_page(
@@ -100,10 +115,11 @@ def refused_page(
     **context: Any,
 ) -> HttpResponse:
     """The refused form on its own page under the order's name, with what was typed and why
-    (nothing was saved); `context` is what the form's part of the page needs besides."""
+    (nothing was saved); `context` is what the form's part of the page needs besides. Posted in
+    place (htmx, issue 23 point 5), only the form comes back, in place of the one posted."""
     return render(
         request,
-        page,
+        "core/_action_form_in_place.html" if request.headers.get("HX-Request") else page,
         {
             "order": order,
             "form_template": form_template,

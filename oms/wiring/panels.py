@@ -13,6 +13,7 @@ from django.utils import timezone
 from oms.accounts.models import User
 from oms.billing import selectors as billing_selectors
 from oms.changes import selectors as change_selectors
+from oms.contracts import selectors as contract_selectors
 from oms.delivery import selectors as delivery_selectors
 from oms.fulfilment import selectors as fulfilment_selectors
 from oms.fulfilment import states as fulfilment_states
@@ -39,6 +40,11 @@ def review(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
         ),
         "modifications": list(order.modifications.select_related("applied_by")),
     }
+
+
+def contract(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
+    """E-2, E-3: the order's contract and documents, in brief (the documents page has the rest)."""
+    return contract_selectors.contract_summary(order)
 
 
 def changes(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:

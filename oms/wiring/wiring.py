@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,16 +20,19 @@ from oms.analytics.actions import record_closed_months
 from oms.archive import permissions as archive_perms
 from oms.archive.actions import file_finished, file_on_end
 from oms.archive.integrity import check_access_log
+from oms.billing import states as billing_states
 from oms.billing.actions import check_dunning
 from oms.billing.receivables import exposure
 from oms.core import registry
-from oms.core.registry import MenuEntry, MenuSection, OrderPanel, SideEffect
+from oms.core.registry import MenuEntry, MenuSection, OrderAction, OrderPanel, SideEffect
 from oms.feedback import permissions as feedback_perms
 from oms.feedback.actions import on_order_closed
+from oms.fulfilment import states as fulfilment_states
 from oms.fulfilment.actions import check_reporting
 from oms.notifications.channels import on_transition
 from oms.orders import states as order_states
 from oms.orders.models import OrderStatus
+from oms.quality import states as quality_states
 from oms.review import actions as review_actions
 from oms.supervision import permissions as supervision_perms
 from oms.wiring import panels
@@ -42,6 +46,7 @@ def wire() -> None:
     registry.audit_checks.extend(AUDIT_CHECKS)
     registry.side_effects.extend(SIDE_EFFECTS)
     registry.order_panels.extend(ORDER_PANELS)
+    registry.order_actions.extend(ORDER_ACTIONS)
 
 
 # --- the side menu ---------------------------------------------------------------------------
@@ -203,13 +208,34 @@ SIDE_EFFECTS = (
 )
 
 
-# --- the order page (H-1): one panel per process stage, in process order ----------------------
+# --- the order page (H-1): one panel per process stage, in process order, each in its tab -----
+# (issue 23, point 5: the tabs are `oms.workbench.tabs.TABS`; a panel without one goes to the tab
+# named like its key, else the first)
 ORDER_PANELS = (
-    OrderPanel("review", _("评审与确认"), "review/_order_panel.html", panels.review, order=10),
-    OrderPanel("changes", _("变更"), "changes/_order_panel.html", panels.changes, order=20),
-    OrderPanel("fulfilment", _("执行"), "fulfilment/_order_panel.html", panels.fulfilment, order=30),
-    OrderPanel("delivery", _("交付"), "delivery/_order_panel.html", panels.delivery, order=40),
-    OrderPanel("billing", _("结算"), "billing/_order_panel.html", panels.billing, order=50),
-    OrderPanel("quality", _("质量"), "quality/_order_panel.html", panels.quality, order=60),
-    OrderPanel("tracking", _("跟踪"), "tracking/_order_panel.html", panels.tracking, order=70),
+    OrderPanel("review", _("评审与确认"), "review/_order_panel.html", panels.review, order=10, tab="review"),
+    OrderPanel(
+        "contracts", _("合同"), "contracts/_order_panel.html", panels.contract, order=15, tab="contract"
+    ),
+    OrderPanel("changes", _("变更"), "changes/_order_panel.html", panels.changes, order=20, tab="changes"),
+    OrderPanel(
+        "fulfilment", _("执行"), "fulfilment/_order_panel.html", panels.fulfilment, order=30, tab="execution"
+    ),
+    OrderPanel(
+        "delivery", _("交付"), "delivery/_order_panel.html", panels.delivery, order=40, tab="delivery"
+    ),
+    OrderPanel("billing", _("结算"), "billing/_order_panel.html", panels.billing, order=50, tab="billing"),
+    OrderPanel("quality", _("质量"), "quality/_order_panel.html", panels.quality, order=60, tab="execution"),
+    OrderPanel("tracking", _("跟踪"), "tracking/_order_panel.html", panels.tracking, order=70, tab="records"),
+)
+
+
+# --- the order page's toolbar: the order's transitions other apps post (issue 23, point 5) -----
+def _order_verb(route: str, verb: str) -> Any:
+    return lambda order: reverse(route, args=[order.pk, verb])
+
+
+ORDER_ACTIONS = (
+    OrderAction(fulfilment_states.RELEASE, _order_verb("fulfilment:execution", "release"), tab="execution"),
+    OrderAction(quality_states.RESUME, _order_verb("quality:quality", "resume"), tab="execution"),
+    OrderAction(billing_states.CLOSE, _order_verb("billing:billing", "close"), tab="billing"),
 )

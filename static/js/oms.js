@@ -187,3 +187,39 @@ document.addEventListener("click", function (event) {
       });
     });
 }, true);  // capture: the option is still in the page (the picker handler empties the list)
+
+// The order as a document (issue 23, point 5): every form posted from the order's toolbar or one
+// of its tabs ([data-in-place]) posts through htmx and the answer replaces the tab, not the page.
+// The forms are the apps' own plain forms (they work without JS); this only adds the htmx
+// attributes. A refused form (400/422) comes back alone and replaces itself, what was typed kept.
+(function () {
+  function inPlace(root) {
+    const scope = root.matches && root.matches("[data-in-place]") ? [root] : [];
+    const areas = scope.concat(Array.from((root.querySelectorAll ? root : document).querySelectorAll("[data-in-place]")));
+    const inside = root.closest && root.closest("[data-in-place]");
+    if (inside && areas.indexOf(inside) < 0) areas.push(inside);
+    areas.forEach(function (area) {
+      area.querySelectorAll("form").forEach(function (form) {
+        if ((form.getAttribute("method") || "").toLowerCase() !== "post" || form.hasAttribute("hx-post")) return;
+        form.setAttribute("hx-post", form.getAttribute("action") || window.location.pathname);
+        form.setAttribute("hx-target", "this");
+        form.setAttribute("hx-swap", "outerHTML");
+        window.htmx.process(form);
+      });
+    });
+  }
+  document.addEventListener("htmx:load", function (event) { inPlace(event.detail.elt); });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const elt = event.detail.elt;
+    if (!elt || !elt.closest || !elt.closest("[data-in-place]")) return;
+    const xhr = event.detail.xhr;
+    if (xhr.status === 400 || xhr.status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    } else if (/^\s*<!doctype/i.test(xhr.responseText || "")) {
+      // An action that answers with a page of its own (not the tab): show that page whole.
+      event.detail.target = document.body;
+      event.detail.swapOverride = "innerHTML";
+    }
+  });
+})();

@@ -14,6 +14,7 @@ def test_change_request_reviewed_approved_and_version_difference(browser: Any, s
     sales = _as(browser, server_url, "sales_staff")
     sales.goto("/orders/?q=北京中科仪器")
     sales.locator("[data-testid=list-table] tbody a").first.click()
+    sales.click("[data-testid=tab-changes]")  # issue 23.5: the order's changes have their tab
     expect(sales.locator("[data-testid=changes-panel]")).to_contain_text("部门评审中")
     sales.click("[data-testid=request-change]")
     sales.select_option("#source", "department")

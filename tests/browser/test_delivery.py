@@ -29,6 +29,7 @@ def test_acceptance_recorded_on_the_order_page(browser: Any, server_url: str) ->
     expect(page.locator("[data-testid=order-status]")).to_have_text("已签收")
     page.screenshot(path="test-artifacts/acceptance.png", full_page=True)
 
+    page.click("[data-testid=tab-billing]")  # issue 23.5: settlement has its tab
     page.locator("input[name=reconciled_with]").fill("张伟")
     page.click("[data-testid=prepare-statement]")
     expect(page.locator("[data-testid=statement-status-1]")).to_have_text("待财务审核")

@@ -43,7 +43,8 @@ def test_enter_an_order_with_three_lines_and_submit(page: Any) -> None:
     expect(page.locator("[data-testid=order-status]")).to_have_text("待初审")
     expect(page.locator("[data-testid=special-requirements]")).to_be_visible()
     expect(page.locator("[data-testid=deadlines]")).to_contain_text("初审订单")
-    expect(page.locator("table").first).to_contain_text("36,860.00")
+    page.click("[data-testid=tab-lines]")  # issue 23.5: the lines have their tab
+    expect(page.locator("[data-testid=order-lines]")).to_contain_text("36,860.00")
 
 
 def test_version_difference_is_shown(page: Any) -> None:

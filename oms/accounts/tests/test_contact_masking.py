@@ -25,11 +25,18 @@ def test_mask_contact(value: str, masked: str) -> None:
     assert mask_contact(value) == masked
 
 
-def _page(client: Any, org: dict[str, Any], who: str, view: str = "workbench:order_detail") -> str:  # noqa: F811
-    """The page of a confirmed order as the named member of `org` sees it."""
+def _page(
+    client: Any,
+    org: dict[str, Any],  # noqa: F811
+    who: str,
+    view: str = "workbench:order_detail",
+    query: str = "?tab=info",
+) -> str:
+    """The page of a confirmed order as the named member of `org` sees it (the order page's
+    tab `query` names, issue 23 point 5)."""
     order = confirmed_order(org)
     client.force_login(org[who])
-    return str(client.get(reverse(view, args=[order.pk])).content.decode())
+    return str(client.get(reverse(view, args=[order.pk]) + query).content.decode())
 
 
 @pytest.mark.django_db
@@ -68,7 +75,7 @@ def test_redact_keeps_what_the_viewer_may_see() -> None:
 
 @pytest.mark.django_db
 def test_production_sees_no_amount_in_the_order_history(client: Any, org: dict[str, Any]) -> None:  # noqa: F811
-    body = _page(client, org, "prod")
+    body = _page(client, org, "prod", query="?tab=records")
     history = body[body.index('data-testid="history"') :]
     assert "订单金额</span>：***" in history
     assert ("2000.00" in body, "2,000.00" in body) == (False, False)
@@ -103,6 +110,6 @@ def test_the_customer_export_names_the_exporter(client: Any, org: dict[str, Any]
 
 @pytest.mark.django_db
 def test_the_printed_order_masks_the_contact_for_production(client: Any, org: dict[str, Any]) -> None:  # noqa: F811
-    body = _page(client, org, "prod", "contracts:order_print")
+    body = _page(client, org, "prod", "contracts:order_print", query="")
     assert "138****5678" in body
     assert "13812345678" not in body

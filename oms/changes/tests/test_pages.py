@@ -69,7 +69,7 @@ def test_form_with_nothing_changed_says_so(client, more_heads) -> None:
 def test_order_page_offers_change_and_cancellation(client, more_heads) -> None:
     order = released_order(more_heads)
     client.force_login(more_heads["sales"])
-    body = client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
+    body = client.get(reverse("workbench:order_detail", args=[order.pk]) + "?tab=changes").content.decode()
     assert 'data-testid="request-change"' in body and 'data-testid="request-cancellation"' in body
 
 
@@ -280,7 +280,7 @@ def test_procurement_still_sees_a_cancelled_order_to_settle_its_purchases(client
 
     order, buyer, _po = cancelled_with_open_purchase(more_heads)
     client.force_login(buyer)
-    body = client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
+    body = client.get(reverse("workbench:order_detail", args=[order.pk]) + "?tab=changes").content.decode()
     assert 'data-testid="supplier-decision"' in body
     response = client.post(
         reverse("changes:supplier_decision", args=[order.pk]),

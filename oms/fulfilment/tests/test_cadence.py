@@ -221,7 +221,7 @@ def test_procurement_records_its_report_on_the_order_page(more_heads, client) ->
     actions.check_reporting(released + timedelta(days=8))
     buyer = make_user("buyer1", kind="procurement")
     client.force_login(buyer)
-    page = client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
+    page = client.get(reverse("workbench:order_detail", args=[order.pk]) + "?tab=records").content.decode()
     assert 'value="procurement_report"' in page and 'value="quality_report"' not in page
     client.post(
         reverse("tracking:order_tracking", args=[order.pk, "entry"]),
@@ -238,7 +238,7 @@ def test_the_page_refuses_a_report_from_another_department(more_heads, client) -
     order, released = _released(org)
     actions.check_reporting(released + timedelta(days=8))
     client.force_login(org["sales"])
-    page = client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
+    page = client.get(reverse("workbench:order_detail", args=[order.pk]) + "?tab=records").content.decode()
     assert 'value="procurement_report"' not in page
     entries, events = TrackingEntry.objects.count(), AuditEvent.objects.count()
     response = client.post(

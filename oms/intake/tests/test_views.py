@@ -78,9 +78,11 @@ def test_order_page_shows_flags_deadline_and_check(client, org) -> None:
         "check-report",
         "do-pass_check",
         "do-escalate",
-        "timeline",
     ):
         assert f'data-testid="{testid}"' in content, testid
+    # Issue 23, point 5: the timeline is in the order's records tab.
+    records = client.get(reverse("workbench:order_detail", args=[order.pk]) + "?tab=records").content.decode()
+    assert 'data-testid="timeline"' in records
 
 
 def test_transition_without_required_reason_is_refused(client, org) -> None:

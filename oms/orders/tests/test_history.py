@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _history(client, order) -> str:
-    text = client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
+    text = client.get(reverse("workbench:order_detail", args=[order.pk]) + "?tab=records").content.decode()
     start = text.index('data-testid="history"')
     return text[start : text.index("</table>", start)]
 

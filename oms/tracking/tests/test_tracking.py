@@ -125,7 +125,7 @@ def test_order_page_shows_stage_ledger_and_exceptions(client, org) -> None:
         reverse("tracking:order_tracking", args=[order.pk, "entry"]),
         {"kind": "progress", "text": "评审进行中"},
     )
-    content = client.get(reverse("workbench:order_detail", args=[order.pk])).content.decode()
+    content = client.get(reverse("workbench:order_detail", args=[order.pk]) + "?tab=records").content.decode()
     assert (
         'data-testid="customer-stage"' in content
         and "评审进行中" in content

@@ -12,10 +12,11 @@ from oms.core import registry
 from oms.intake import actions
 from oms.intake.tests.fixtures import header, lines
 from oms.review.models import ReviewRound
+from oms.workbench import tabs
 
 pytestmark = pytest.mark.django_db
 
-PROCESS_ORDER = ["review", "changes", "fulfilment", "delivery", "billing", "quality", "tracking"]
+PROCESS_ORDER = ["review", "contracts", "changes", "fulfilment", "delivery", "billing", "quality", "tracking"]
 
 
 def test_every_stage_registers_its_panel_in_process_order() -> None:
@@ -29,8 +30,9 @@ def test_the_order_page_renders_each_registered_panel_and_leaves_out_one_with_no
 ) -> None:
     order = actions.create_order(actor=org["sales"], data=header(org), lines=lines(org))
     client.force_login(org["sales"])
-    shown = client.get(reverse("workbench:order_detail", args=[order.pk]))
-    assert [p.key for p in shown.context["panels"]] == PROCESS_ORDER
+    url = reverse("workbench:order_detail", args=[order.pk])
+    shown = [p.key for t in tabs.TABS for p in client.get(f"{url}?tab={t.key}").context["panels"]]
+    assert sorted(shown) == sorted(PROCESS_ORDER)
     empty = registry.OrderPanel(
         "nothing", "—", "missing/_order_panel.html", lambda request, order: None, order=1
     )

@@ -12,7 +12,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,42 +34,67 @@ from oms.review import actions as review_actions
 from oms.tracking.selectors import open_items_of
 from oms.web.listing import watermark
 from oms.web.pages import actor as _actor
-from oms.workbench import selectors
+from oms.web.verbs import back_to
+from oms.workbench import selectors, tabs, toolbar
 
 # B-6: the check's figures are shown while the check (or management's decision) is open.
 _CHECKED_STATUSES = frozenset({"pending_check", "awaiting_decision"})
 
 
-def _order_context(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
-    """What the page itself shows of the order, before any stage's panel."""
+def _frame_context(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
+    """What every tab shows around it: the header with the stage bar, the toolbar, the tabs."""
+    user = _actor(request)
+    report = check_report(order) if order.status in _CHECKED_STATUSES else None
+    offered = toolbar.actions(order, user, check_blocked=bool(report and report.blocking))
+    return {
+        "order": order,
+        "items": list(open_items_of(order)),
+        "report": report,
+        "toolbar": offered,
+        "toolbar_takes_reason": any(a.takes_reason for a in offered),
+        "own_decisions": [str(t.label) for t in states.ORDER.refused_to_raiser(order, user)],
+        "can_edit": order.status in EDITABLE_STATUSES and permissions.can_renegotiate(user, order),
+        "can_copy": permissions.can_enter_orders(user),
+        "show_prices": "price" in visible_field_groups(user),
+        "tabs": tabs.TABS,
+    }
+
+
+def _info(request: HttpRequest, order: SalesOrder, frame: dict[str, Any]) -> dict[str, Any]:
+    return {"time_left": selectors.hours_left(frame["items"])}
+
+
+def _lines(request: HttpRequest, order: SalesOrder, frame: dict[str, Any]) -> dict[str, Any]:
+    return {"lines": list(lines_of(order))}
+
+
+def _records(request: HttpRequest, order: SalesOrder, frame: dict[str, Any]) -> dict[str, Any]:
+    """The status timeline and the audit history of the order."""
     events = selectors.order_events(order)
     groups = visible_field_groups(request.user)
     # S-1: the history shows only what the viewer may see of the recorded values.
     history = entries(
         [(e, redact(e.before, groups), redact(e.after, groups), selectors.who(e)) for e in events], order
     )
-    items = list(open_items_of(order))
-    return {
-        "order": order,
-        "lines": list(lines_of(order)),
-        "history": history,
-        "watermark": watermark(request.user),
-        "timeline": selectors.timeline(events),
-        "items": items,
-        "time_left": selectors.hours_left(items),
-        "report": check_report(order) if order.status in _CHECKED_STATUSES else None,
-        "buttons": states.ORDER.available(order, request.user),
-        "own_decisions": [str(t.label) for t in states.ORDER.refused_to_raiser(order, request.user)],
-        "can_edit": order.status in EDITABLE_STATUSES and permissions.can_renegotiate(request.user, order),
-        "can_copy": permissions.can_enter_orders(request.user),
-    }
+    return {"history": history, "timeline": selectors.timeline(events)}
 
 
-def _panels(request: HttpRequest, order: SalesOrder) -> tuple[list[registry.OrderPanel], dict[str, Any]]:
-    """Every registered panel that has something to show, in order, and the names they read."""
+# What the page itself shows in a tab, before the panels registered for it.
+_OWN: dict[str, Callable[[HttpRequest, SalesOrder, dict[str, Any]], dict[str, Any]]] = {
+    "info": _info,
+    "lines": _lines,
+    "records": _records,
+}
+
+
+def _panels(
+    request: HttpRequest, order: SalesOrder, tab: str
+) -> tuple[list[registry.OrderPanel], dict[str, Any]]:
+    """The tab's registered panels that have something to show, in order, and the names they read
+    (only this tab's: the others are read when chosen)."""
     shown: list[registry.OrderPanel] = []
     context: dict[str, Any] = {}
-    for panel in sorted(registry.order_panels, key=lambda p: p.order):
+    for panel in tabs.panels_of(tab, registry.order_panels):
         found = panel.context(request, order)
         if found is not None:
             shown.append(panel)
@@ -77,25 +104,35 @@ def _panels(request: HttpRequest, order: SalesOrder) -> tuple[list[registry.Orde
 
 @login_required
 def order_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """The order: status, flags, lines, the check's figures, deadline, timeline and audit history (H-1, B-6)."""
+    """The order as a document (H-1, B-6; issue 23, point 5): the header with the stage bar, the
+    toolbar of what the user may do now, and one tab of it at a time, only that tab's panels
+    read; an htmx request (a tab chosen, a form posted in place) gets the tab alone, with the
+    header, toolbar and tabs refreshed beside it."""
     order = order_detail(request.user, pk)
     if order is None:
         # M-3: an archived order is read in the archive; the archive's middleware leads this link
         # there (the index card and the query request form), never to its contents.
         raise Http404
-    context = _order_context(request, order)
-    panels, panel_context = _panels(request, order)
-    return render(
-        request,
-        "workbench/order_detail.html",
-        {
-            **context,
-            **panel_context,
-            "panels": panels,
-            "show_prices": "price" in visible_field_groups(request.user),
-            "reason_form": ReasonForm(),
-        },
-    )
+    tab = tabs.chosen(request, order)
+    context = _frame_context(request, order)
+    context["tab"] = tab
+    own = _OWN.get(tab)
+    if own is not None:
+        context.update(own(request, order, context))
+    panels, panel_context = _panels(request, order, tab)
+    context.update(panel_context)
+    context["panels"] = panels
+    if tabs.is_partial(request):
+        response = render(request, "workbench/_order_partial.html", {**context, "partial": True})
+        # Whatever element posted, the answer is the tab (a refused form answers for itself).
+        response["HX-Retarget"] = "#order-pane"
+        response["HX-Reswap"] = "outerHTML"
+    else:
+        response = render(
+            request, "workbench/order_detail.html", {**context, "watermark": watermark(request.user)}
+        )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @dataclass(frozen=True)
@@ -135,7 +172,7 @@ def apply_verb(request: HttpRequest, order: SalesOrder, verb: str, reason: str =
         messages.error(request, exc.message)
     else:
         messages.success(request, _("%(t)s：已完成。") % {"t": states.ORDER.transitions[verb].label})
-    return redirect("workbench:order_detail", pk=order.pk)
+    return back_to(request, reverse("workbench:order_detail", args=[order.pk]))
 
 
 @login_required
