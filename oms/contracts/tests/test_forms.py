@@ -148,7 +148,8 @@ def test_another_orders_document_is_refused_as_input(client, org) -> None:
     other = confirmed_order(org)
     client.force_login(org["tech_head"])
     response = client.post(
-        reverse("contracts:document_action", args=[other.pk, "share"]), {"document": document.pk, "shared": "1"}
+        reverse("contracts:document_action", args=[other.pk, "share"]),
+        {"document": document.pk, "shared": "1"},
     )
     refused_form(response, status=422)
     document.refresh_from_db()
