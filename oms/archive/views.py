@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -52,16 +53,13 @@ ARCHIVE_SPEC = ListSpec(
     detail_url_name="archive:detail",
     can_view=permissions.can_browse,
 )
-RETENTION_SPEC = ListSpec(
-    model=ArchiveRecord,
+# M-3: the records whose retention has ended, listed like the index.
+RETENTION_SPEC = replace(
+    ARCHIVE_SPEC,
     prefix="archive:retention",
     title=gettext_lazy("保存期满档案"),
-    columns=_INDEX_COLUMNS,
     selector=selectors.retention_ended,
-    search_fields=_INDEX_SEARCH,
-    filters=("category", "status"),
     date_field="retention_until",
-    detail_url_name="archive:detail",
     can_view=permissions.can_see_retention,
 )
 DISPOSED_SPEC = ListSpec(

@@ -31,10 +31,10 @@ from oms.core.money import amount_in_capitals
 from oms.core.printing import printable, qr_svg
 from oms.engine import workflow
 from oms.orders.permissions import can_renegotiate
-from oms.orders.views import order_form, order_or_404
+from oms.orders.views import order_form, order_or_404, post_order_verb
 from oms.policy.visibility import visible_field_groups
 from oms.web.pages import actor as acting_user
-from oms.web.verbs import FIELDS_FORM, Verb, fields_redisplay, input_form, post_verb
+from oms.web.verbs import FIELDS_FORM, Verb, fields_redisplay, input_form
 
 
 @login_required
@@ -122,17 +122,10 @@ CONTRACT_VERBS: dict[str, Verb] = {
 
 
 def _post(request: HttpRequest, pk: int, verb: str, verbs: dict[str, Verb]) -> HttpResponse:
-    """One verb on the order `pk` (404 when the user may not see it), back to its documents page;
-    a refused form is shown again with what was typed (422 bad input, 400 refused action)."""
-    order = order_or_404(request, pk)
-    return post_verb(
-        request,
-        verbs=verbs,
-        verb=verb,
-        target=order,
-        back=_documents_page(order),
-        redisplay=fields_redisplay(_documents_page),
-    )
+    """One verb on the order `pk`, back to its documents page; a refused form is shown again with
+    what was typed (422 bad input, 400 refused action)."""
+    redisplay = fields_redisplay(_documents_page)
+    return post_order_verb(request, pk, verb, verbs=verbs, redisplay=redisplay, back=_documents_page)
 
 
 @login_required

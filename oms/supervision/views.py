@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,14 +13,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
-from oms.core.errors import ActionError, FieldErrors
+from oms.core.errors import ActionError
 from oms.core.forms import cleaned
 from oms.engine import workflow
 from oms.supervision import actions, checks, permissions, selectors, states
 from oms.supervision.forms import CloseReportForm, FindingForm, ItemForm, ReportForm, SpotCheckForm
 from oms.supervision.models import Finding, SpotCheck, ViolationReport
 from oms.web.listing import Column, ListSpec
-from oms.web.pages import actor, attempt, flash_refusal, visible_or_404
+from oms.web.pages import actor, attempt, entry_page, flash_refusal, visible_or_404
 
 CHECK_SPEC = ListSpec(
     model=SpotCheck,
@@ -87,24 +86,15 @@ REPORT_SPEC = ListSpec(
 @login_required
 def new_check(request: HttpRequest) -> HttpResponse:
     """O-2: draw a spot check; giving an earlier check's seed draws the same sample again."""
-    user = actor(request)
-    if not permissions.can_run_checks(user):
-        raise PermissionDenied
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        try:
-            done = actions.start_spot_check(actor=user, **cleaned(SpotCheckForm(request.POST)))
-        except FieldErrors as exc:
-            errors = exc.errors
-        else:
-            return redirect("supervision:check", pk=done.pk)
     from oms.policy.selectors import policy
 
-    return render(
+    return entry_page(
         request,
-        "supervision/check_new.html",
-        {"errors": errors, "data": request.POST, "default_size": policy().supervision.sample_size},
-        status=400 if errors else 200,
+        allowed=permissions.can_run_checks(actor(request)),
+        template="supervision/check_new.html",
+        context={"default_size": policy().supervision.sample_size},
+        save=lambda user: actions.start_spot_check(actor=user, **cleaned(SpotCheckForm(request.POST))),
+        then=lambda done: redirect("supervision:check", pk=done.pk),
     )
 
 
@@ -176,20 +166,12 @@ def finding(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def new_report(request: HttpRequest) -> HttpResponse:
     """O-4: anyone reports a violation; the page says who will see their name."""
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        try:
-            actions.report_violation(actor=actor(request), **cleaned(ReportForm(request.POST)))
-        except FieldErrors as exc:
-            errors = exc.errors
-        else:
-            messages.success(request, _("举报已提交。您的姓名只有监督小组负责人可见。"))
-            return redirect("core:home")
-    return render(
+    return entry_page(
         request,
-        "supervision/report_new.html",
-        {"errors": errors, "data": request.POST},
-        status=400 if errors else 200,
+        template="supervision/report_new.html",
+        save=lambda user: actions.report_violation(actor=user, **cleaned(ReportForm(request.POST))),
+        message=lambda done: _("举报已提交。您的姓名只有监督小组负责人可见。"),
+        then=lambda done: redirect("core:home"),
     )
 
 

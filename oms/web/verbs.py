@@ -110,11 +110,47 @@ def refused_page(
             "form_template": form_template,
             "form": form,
             "typed": form.data,
+            "field_errors": errors,
             "error_messages": [m for msgs in errors.values() for m in msgs],
             **context,
         },
         status=status,
     )
+
+
+# What a refused form's page shows besides the form: `(request, target, verb, form) -> context`.
+RefusedContext = Callable[[HttpRequest, Any, Verb, forms.Form], Mapping[str, Any]]
+
+
+def refused_page_of(
+    context: RefusedContext,
+    *,
+    order_of: Callable[[Any], Any] = lambda target: target,
+    page: str = "core/action_form.html",
+) -> Redisplay:
+    """The `redisplay` of a verb table whose refused forms stand on their own page (`refused_page`)
+    under the order of the target (`order_of`), with what `context` adds for the form's part."""
+
+    def redisplay(
+        request: HttpRequest,
+        target: Any,
+        verb: Verb,
+        form: forms.Form,
+        errors: Mapping[str, list[str]],
+        status: int,
+    ) -> HttpResponse:
+        return refused_page(
+            request,
+            order=order_of(target),
+            form_template=verb.template,
+            form=form,
+            errors=errors,
+            status=status,
+            page=page,
+            **context(request, target, verb, form),
+        )
+
+    return redisplay
 
 
 # `Verb.template` of a form rendered from its fields (a `StyledForm` with a `heading`), posted again
