@@ -32,7 +32,7 @@ from oms.review.forms import (
 )
 from oms.review.models import ApprovalStep, ReviewRound, ReviewTask, TaskStatus, Verdict
 from oms.web.pages import actor as acting_user
-from oms.web.pages import flash_refusal, visible_or_404
+from oms.web.pages import attempt, flash_refusal, visible_or_404
 from oms.web.verbs import Verb, input_form, post_verb, refused_page_of
 
 
@@ -68,13 +68,13 @@ def task_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _reassign(request: HttpRequest, actor: User, task: ReviewTask) -> None:
     """C-3: the superior hands the task to a colleague; a refusal is shown on the task page."""
-    try:
-        data = cleaned(ReassignForm(request.POST))
-        actions.reassign_task(actor=actor, task=task, assignee=data["assignee"])
-    except (ActionError, workflow.WorkflowError) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, _("已改派。"))
+    attempt(
+        request,
+        lambda: actions.reassign_task(
+            actor=actor, task=task, assignee=cleaned(ReassignForm(request.POST))["assignee"]
+        ),
+        _("已改派。"),
+    )
 
 
 def _task_page(request: HttpRequest, actor: User, task: ReviewTask, form: OpinionForm) -> HttpResponse:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,14 +12,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
-from oms.core.errors import ActionError
 from oms.core.forms import cleaned
-from oms.engine import workflow
 from oms.supervision import actions, checks, permissions, selectors, states
 from oms.supervision.forms import CloseReportForm, FindingForm, ItemForm, ReportForm, SpotCheckForm
 from oms.supervision.models import Finding, SpotCheck, ViolationReport
 from oms.web.listing import Column, ListSpec
-from oms.web.pages import actor, attempt, entry_page, flash_refusal, visible_or_404
+from oms.web.pages import actor, attempt, entry_page, visible_or_404
 
 CHECK_SPEC = ListSpec(
     model=SpotCheck,
@@ -129,30 +126,28 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
 def check_do(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     found = visible_or_404(selectors.spot_checks_for(request.user), pk)
     user = actor(request)
-    try:
+
+    def run() -> object:
         if verb == "item":
             given = cleaned(ItemForm(request.POST))
             item = found.items.filter(pk=given["item"] or 0).first()
             if item is None:
                 raise Http404
-            actions.confirm_item(
+            return actions.confirm_item(
                 actor=user,
                 item=item,
                 verdicts={c: request.POST.get(f"v-{c}", "") for c in found.checks},
                 note=given["note"],
                 version=given["version"] or 0,
             )
-        elif verb == "finding":
+        if verb == "finding":
             item = found.items.filter(pk=cleaned(ItemForm(request.POST))["item"] or 0).first()
-            actions.add_finding(actor=user, item=item, **cleaned(FindingForm(request.POST)))
-        elif verb == "close":
-            actions.close_spot_check(actor=user, check=found, summary=request.POST.get("summary", ""))
-        else:
-            raise Http404
-    except (ActionError, workflow.WorkflowError) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, _("已记录。"))
+            return actions.add_finding(actor=user, item=item, **cleaned(FindingForm(request.POST)))
+        if verb == "close":
+            return actions.close_spot_check(actor=user, check=found, summary=request.POST.get("summary", ""))
+        raise Http404
+
+    attempt(request, run)  # "已记录。"
     return redirect("supervision:check", pk=found.pk)
 
 
