@@ -162,3 +162,31 @@ def test_template_form_keeps_what_was_typed(admin_client) -> None:
     )
     assert response.status_code == 400
     assert "{{ nope }}" in response.content.decode()
+
+
+def test_a_contract_verb_without_a_contract_is_404(client, org) -> None:
+    order = confirmed_order(org)
+    client.force_login(org["sales"])
+    response = client.post(
+        reverse("contracts:contract_action", args=[order.pk, "version"]),
+        {"kind": "amendment", "reason": "交期提前"},
+    )
+    assert response.status_code == 404
+    assert not Contract.objects.exists()
+
+
+def test_signing_for_another_orders_distribution_is_refused_on_the_documents_page(client, org) -> None:
+    document = _document(org)
+    distribution = actions.distribute(
+        actor=org["tech_head"], document=document, recipients=[org["prod_head"]]
+    )[0]
+    other = confirmed_order(org)
+    client.force_login(org["prod_head"])
+    response = client.post(
+        reverse("contracts:document_action", args=[other.pk, "acknowledge"]),
+        {"distribution": distribution.pk},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("contracts:documents", args=[other.pk])
+    distribution.refresh_from_db()
+    assert distribution.acknowledged_at is None
