@@ -37,11 +37,12 @@ def make_user(username: str, *, kind: str = "sales", role: str = Role.STAFF, **e
     return user
 
 
-def refused_form(response: Any, *typed: str) -> str:
-    """The refused action's form page again (400, P-1), showing every value the user typed; the
-    page, for the test's own further checks. Shared by the apps' `tests/test_forms.py`."""
+def refused_form(response: Any, *typed: str, status: int = 400) -> str:
+    """The refused action's form page again (P-1: `status` 422 for bad input and 400 for a refused
+    action through `oms.web.verbs`), showing every value the user typed; the page, for the test's
+    own further checks. Shared by the apps' `tests/test_forms.py`."""
     page = response.content.decode()
-    assert response.status_code == 400, response.status_code
+    assert response.status_code == status, response.status_code
     assert 'data-testid="action-form"' in page
     for value in typed:
         assert value in page, value

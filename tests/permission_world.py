@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -119,7 +120,7 @@ def _settled(users: dict[str, Any], shipped: Any, shipment: Any, today: date) ->
     statement = billing.prepare_statement(
         actor=users["sales_staff"],
         order=shipped,
-        quantities={ln.pk: str(ln.quantity) for ln in shipped.lines.all()},
+        quantities={ln.pk: ln.quantity for ln in shipped.lines.all()},
         reconciled_with="张伟",
         reconciled_on=today,
     )
@@ -131,8 +132,8 @@ def _settled(users: dict[str, Any], shipped: Any, shipment: Any, today: date) ->
         invoice_type="special_vat",
         number="FP0001",
         issued_on=today - timedelta(days=90),
-        amount=str(statement.total),
-        tax_amount="0",
+        amount=statement.total,
+        tax_amount=Decimal("0"),
     )
     return {"statement": statement, "invoice": invoice}
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
 from conftest import make_user
 from oms.accounts.models import Role
+from oms.changes.tests.fixtures import raise_typed
 from oms.intake import actions as intake
 from oms.intake.tests.fixtures import confirmed_order, header, order_in_review
 
@@ -98,7 +100,7 @@ def change_case(approve: bool) -> Callable[[dict[str, Any]], tuple[Any, Any, Cal
 
         order = released_order(org)
         line = order.lines.get()
-        request = changes.raise_request(
+        request = raise_typed(
             actor=org["exec"],
             order=order,
             kind="change",
@@ -138,7 +140,7 @@ def statement_case(approve: bool) -> Callable[[dict[str, Any]], tuple[Any, Any, 
         statement = billing.prepare_statement(
             actor=admin,
             order=order,
-            quantities={order.lines.get().pk: "10"},
+            quantities={order.lines.get().pk: Decimal("10")},
             reconciled_with="张伟",
             reconciled_on=date(2026, 12, 12),
         )

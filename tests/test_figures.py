@@ -17,8 +17,7 @@ from openpyxl import load_workbook
 
 from conftest import make_user
 from oms.billing import actions as billing
-from oms.changes import actions as changes
-from oms.changes.tests.fixtures import approve_all
+from oms.changes.tests.fixtures import approve_all, raise_typed
 from oms.core.money import format_amount, format_price, format_quantity
 from oms.delivery import actions as delivery
 from oms.fulfilment import actions as fulfilment
@@ -114,7 +113,7 @@ def awkward(more_heads) -> dict[str, Any]:
     statement = billing.prepare_statement(
         actor=org["sales"],
         order=order,
-        quantities={gear.pk: "0.5", motor.pk: "10"},
+        quantities={gear.pk: Decimal("0.5"), motor.pk: Decimal("10")},
         reconciled_with="张伟",
         reconciled_on=date(2026, 12, 3),
     )
@@ -125,8 +124,8 @@ def awkward(more_heads) -> dict[str, Any]:
         invoice_type="special_vat",
         number="00012800",
         issued_on=date(2026, 12, 3),
-        amount="100006400.07",
-        tax_amount="0",
+        amount=Decimal("100006400.07"),
+        tax_amount=Decimal("0"),
     )
     org.update(order=order, shipment=shipment, statement=statement)
     return org
@@ -175,7 +174,7 @@ def test_the_change_agreement_states_its_figures_as_written(client, more_heads) 
     org = more_heads
     order = _signed(org)
     gear, motor = order.lines.order_by("line_no")
-    request = changes.raise_request(
+    request = raise_typed(
         actor=org["sales"],
         order=order,
         kind="change",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
 from oms.analytics import permissions
-from oms.analytics.forms import plan_input
 from oms.analytics.models import OrderPlan, PlanMethod
 from oms.core.errors import FieldErrors
 from oms.customers.models import Customer
@@ -106,17 +104,28 @@ def estimate(customer: Customer, year: int, quarter: int) -> Estimate | None:
 
 
 @transaction.atomic
-def save_plan(*, actor: User, data: Mapping[str, Any], estimated: bool = False) -> OrderPlan:
+def save_plan(
+    *,
+    actor: User,
+    customer: Customer,
+    year: int,
+    quarter: int | None,
+    expected_quantity: Decimal | None = None,
+    expected_amount: Decimal | None = None,
+    delivery_period: str = "",
+    factory: str = "",
+    note: str = "",
+    estimated: bool = False,
+) -> OrderPlan:
     """Q-2: enter (or, with `estimated`, estimate from history) a customer's plan for a period;
-    a period has one plan per customer, and a new one replaces the old as a new version.
-    `data` is parsed by `forms.PlanForm` (a page's POST or the same keys from elsewhere)."""
+    a period has one plan per customer, and a new one replaces the old as a new version. The
+    values come typed by `forms.PlanForm` (`forms.plan_input`: the page, the tests alike)."""
     records.require(permissions.can_plan(actor))
-    given = plan_input(data)
-    customer, year, quarter = given["customer"], given["year"], given["quarter"] or 0
+    quarter = quarter or 0
     values: dict[str, Any] = {
-        "delivery_period": given["delivery_period"][:100],
-        "factory": given["factory"][:100],
-        "note": given["note"],
+        "delivery_period": delivery_period[:100],
+        "factory": factory[:100],
+        "note": note,
     }
     if estimated:
         found = estimate(customer, year, quarter)
@@ -130,8 +139,8 @@ def save_plan(*, actor: User, data: Mapping[str, Any], estimated: bool = False) 
         )
     else:
         values.update(
-            expected_quantity=given["expected_quantity"] or Decimal("0"),
-            expected_amount=given["expected_amount"] or Decimal("0"),
+            expected_quantity=expected_quantity or Decimal("0"),
+            expected_amount=expected_amount or Decimal("0"),
             method=PlanMethod.ENTERED,
             basis="",
         )

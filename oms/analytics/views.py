@@ -3,7 +3,6 @@ thin; the computing is in kpis, dashboard, assessment and actions."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,14 +13,14 @@ from django.utils.translation import gettext_lazy
 
 from oms.accounts.models import Department, DepartmentKind
 from oms.analytics import actions, assessment, dashboard, drilldown, kpis, permissions
+from oms.analytics.forms import plan_input
 from oms.analytics.models import OrderPlan
 from oms.core import params
-from oms.core.errors import FieldErrors
 from oms.core.printing import printable
 from oms.customers.models import Customer, CustomerGrade
 from oms.policy.selectors import policy
 from oms.web.listing import Column, ListSpec, sheets_xlsx, table_xlsx, watermark
-from oms.web.pages import actor
+from oms.web.pages import actor, entry_page
 
 _BY = {
     "company": gettext_lazy("全公司"),
@@ -198,25 +197,18 @@ def new_plan(request: HttpRequest) -> HttpResponse:
     """Q-2: enter a plan, or estimate it from the customer's history (the method is shown)."""
     user = actor(request)
     _require(permissions.can_plan(user))
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        try:
-            plan = actions.save_plan(actor=user, data=request.POST, estimated="estimate" in request.POST)
-        except FieldErrors as exc:
-            errors = exc.errors
-        else:
-            messages.success(request, _("已保存：%(p)s") % {"p": plan})
-            return redirect("analytics:plan_list")
-    return render(
+    return entry_page(
         request,
-        "analytics/plan_new.html",
-        {
-            "errors": errors,
-            "data": request.POST,
+        template="analytics/plan_new.html",
+        context={
             "customers": Customer.objects.order_by("code").only("pk", "code", "name"),
             "year": timezone.localdate().year + 1,
         },
-        status=400 if errors else 200,
+        save=lambda user: actions.save_plan(
+            actor=user, **plan_input(request.POST), estimated="estimate" in request.POST
+        ),
+        message=lambda plan: _("已保存：%(p)s") % {"p": plan},
+        then=lambda plan: redirect("analytics:plan_list"),
     )
 
 

@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oms.core.models import optional_person
+
 
 class Category(models.TextChoices):
     CLOSED = "closed", _("已完成订单")
@@ -35,34 +37,13 @@ class ArchiveRecord(models.Model):
     )
     completed_on = models.DateField(_("完成日期"), db_index=True)
     filed_at = models.DateTimeField(_("归档时间"), default=timezone.now)
-    filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("归档人"),
-    )
+    filed_by = optional_person(_("归档人"))
     retention_years = models.PositiveSmallIntegerField(_("保存期限（年）"))
     retention_until = models.DateField(_("保存至"), db_index=True)
     disposal_reason = models.TextField(_("销毁理由"), blank=True)
-    disposal_requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("申请销毁人"),
-    )
+    disposal_requested_by = optional_person(_("申请销毁人"))
     disposal_requested_at = models.DateTimeField(_("申请销毁时间"), null=True, blank=True)
-    disposal_decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("销毁审批人"),
-    )
+    disposal_decided_by = optional_person(_("销毁审批人"))
     disposal_decided_at = models.DateTimeField(_("销毁审批时间"), null=True, blank=True)
     disposal_note = models.TextField(_("审批意见"), blank=True)
     disposed_files = models.JSONField(_("已销毁文件清单"), default=list, blank=True)
@@ -101,14 +82,7 @@ class AccessRequest(models.Model):
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
     )
-    approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("审批人"),
-    )
+    approver = optional_person(_("审批人"))
     reason = models.TextField(_("查阅原因"))
     status = models.CharField(
         _("状态"), max_length=20, choices=AccessStatus.choices, default=AccessStatus.PENDING, db_index=True

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
 from urllib.parse import quote
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,11 +24,10 @@ from oms.archive.models import (
     AccessStatus,
     ArchiveRecord,
 )
-from oms.core.errors import ActionError, NotAllowed
+from oms.core.errors import NotAllowed
 from oms.core.forms import cleaned
-from oms.engine import workflow
 from oms.web.listing import Column, ListSpec, watermark
-from oms.web.pages import actor, flash_refusal, visible_or_404
+from oms.web.pages import actor, attempt, visible_or_404
 
 _INDEX_COLUMNS = [
     Column("number"),
@@ -52,16 +52,13 @@ ARCHIVE_SPEC = ListSpec(
     detail_url_name="archive:detail",
     can_view=permissions.can_browse,
 )
-RETENTION_SPEC = ListSpec(
-    model=ArchiveRecord,
+# M-3: the records whose retention has ended, listed like the index.
+RETENTION_SPEC = replace(
+    ARCHIVE_SPEC,
     prefix="archive:retention",
     title=gettext_lazy("保存期满档案"),
-    columns=_INDEX_COLUMNS,
     selector=selectors.retention_ended,
-    search_fields=_INDEX_SEARCH,
-    filters=("category", "status"),
     date_field="retention_until",
-    detail_url_name="archive:detail",
     can_view=permissions.can_see_retention,
 )
 DISPOSED_SPEC = ListSpec(
@@ -211,12 +208,13 @@ def download(request: HttpRequest, pk: int, n: int) -> HttpResponse:
 @require_POST
 def request_access(request: HttpRequest, pk: int) -> HttpResponse:
     record = _record(request, pk)
-    try:
-        actions.request_access(actor=actor(request), record=record, **cleaned(ReasonForm(request.POST)))
-    except ActionError as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, _("查询申请已提交，等待部门负责人审批。"))
+    attempt(
+        request,
+        lambda: actions.request_access(
+            actor=actor(request), record=record, **cleaned(ReasonForm(request.POST))
+        ),
+        _("查询申请已提交，等待部门负责人审批。"),
+    )
     return redirect("archive:detail", pk=record.pk)
 
 
@@ -226,21 +224,23 @@ def disposal(request: HttpRequest, pk: int) -> HttpResponse:
     """M-2: request, approve or refuse disposal of a record whose retention has ended."""
     record = _record(request, pk)
     verb = request.POST.get("verb", "")
-    try:
+    if verb not in {"request_disposal", "approve_disposal", "refuse_disposal"}:
+        raise Http404
+
+    def decide() -> object:
         note = cleaned(ReasonForm(request.POST))["reason"]
         if verb == "request_disposal":
-            actions.request_disposal(actor=actor(request), record=record, reason=note)
-        elif verb in {"approve_disposal", "refuse_disposal"}:
-            actions.decide_disposal(
-                actor=actor(request), record=record, approve=verb == "approve_disposal", note=note
-            )
-        else:
-            raise Http404
-    except (ActionError, workflow.WorkflowError) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, _("已处理。"))
+            return actions.request_disposal(actor=actor(request), record=record, reason=note)
+        approve = verb == "approve_disposal"
+        return actions.decide_disposal(actor=actor(request), record=record, approve=approve, note=note)
+
+    attempt(request, decide, _("已处理。"))
     return redirect("archive:detail", pk=record.pk)
+
+
+def _access_decision(post: Any) -> dict[str, Any]:
+    given = cleaned(AccessDecisionForm(post))
+    return {"note": given["reason"], "version": given["version"] or 0}
 
 
 @login_required
@@ -252,19 +252,14 @@ def access_request(request: HttpRequest, pk: int) -> HttpResponse:
         verb = request.POST.get("verb", "")
         if verb not in {"approve_access", "refuse_access"}:
             raise Http404
-        try:
-            given = cleaned(AccessDecisionForm(request.POST))
-            actions.decide_access(
-                actor=user,
-                request=found,
-                approve=verb == "approve_access",
-                note=given["reason"],
-                version=given["version"] or 0,
-            )
-        except (ActionError, workflow.WorkflowError) as exc:
-            flash_refusal(request, exc)
-        else:
-            messages.success(request, _("已处理。"))
+        given = request.POST
+        attempt(
+            request,
+            lambda: actions.decide_access(
+                actor=user, request=found, approve=verb == "approve_access", **_access_decision(given)
+            ),
+            _("已处理。"),
+        )
         return redirect("archive:request", pk=found.pk)
     return render(
         request,

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from oms.core.models import OneTimeLink
 from oms.core.money import decimal_bounds
 from oms.review.models import TaskStatus, Verdict
 
@@ -203,19 +204,14 @@ class ChangeTask(models.Model):
         return self.request.raiser_ids()
 
 
-class CustomerLink(models.Model):
+class CustomerLink(OneTimeLink):
     """I-1: a one-time link through which the customer asks for a change themselves; only the
     token's hash is kept. What they submit, with their name and the time, is their written notice."""
 
     order = models.ForeignKey("orders.SalesOrder", on_delete=models.PROTECT, related_name="change_links")
-    token_hash = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField(_("失效时间"))
-    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
     request = models.ForeignKey(
         ChangeRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("客户变更链接")

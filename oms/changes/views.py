@@ -46,7 +46,7 @@ from oms.orders.views import issue_order_link, order_or_404
 from oms.policy.visibility import visible_field_groups
 from oms.review.models import TaskStatus, Verdict
 from oms.web.listing import Column, ListSpec
-from oms.web.pages import actor, flash_refusal
+from oms.web.pages import actor, attempt, flash_refusal
 from oms.web.verbs import Verb, input_form, post_verb
 
 NEW_ROWS = 3
@@ -369,17 +369,16 @@ def supplier_decision(request: HttpRequest, pk: int) -> HttpResponse:
     """J-1: procurement records the supplier decision on a cancelled order's purchase order."""
     order = order_or_404(request, pk)
     po = get_object_or_404(PurchaseOrder, pk=request.POST.get("po") or 0, order=order)
-    try:
-        fulfilment.decide_supplier(
+    attempt(
+        request,
+        lambda: fulfilment.decide_supplier(
             actor=actor(request),
             po=po,
             decision=request.POST.get("decision", ""),
             note=request.POST.get("note", ""),
-        )
-    except (ActionError, workflow.WorkflowError) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, _("已记录供应商处理决定。"))
+        ),
+        _("已记录供应商处理决定。"),
+    )
     return redirect("workbench:order_detail", pk=order.pk)
 
 

@@ -1,6 +1,6 @@
-"""Typed input of every contract and document action (E-1..E-4, F-3, M-4), and the plumbing every
-action form of the process apps shares: parse and bound what the user typed, hand the action typed
-values, and on an error show the same form again with what the user typed, nothing saved."""
+"""Typed input of every contract and document action (E-1..E-4, F-3, M-4): the views post them
+through `oms.web.verbs` (`VERBS` in `oms.contracts.views`). The forms are drawn from their fields,
+so each has a `heading` for the page that shows it again when refused."""
 
 from __future__ import annotations
 
@@ -14,81 +14,26 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.models import User
-from oms.contracts.models import REVIEW_POINTS, DocumentType, VersionKind
+from oms.contracts.models import REVIEW_POINTS, Distribution, Document, DocumentType, VersionKind
 from oms.core.errors import ActionError, FieldErrors
-from oms.core.forms import bootstrap_css
+from oms.core.forms import StyledForm, add_errors
 from oms.engine import workflow
 from oms.web.pages import flash_refusal
-
-FORM_PAGE = "contracts/form_page.html"
-
-
-class ActionForm(forms.Form):
-    """One business action's input. Subclasses declare the fields; `field_for` maps the keys an
-    action's FieldErrors use to the form's fields, so the action's own refusals land beside them."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.style()
-
-    def style(self) -> None:
-        """Bootstrap classes on every widget (again after fields are added)."""
-        for form_field in self.fields.values():
-            form_field.widget.attrs["class"] = bootstrap_css(form_field.widget)
-
-    def field_for(self, key: str) -> str | None:
-        """The form field an action's error key concerns; None shows it above the form."""
-        return key if key in self.fields else None
-
-    def add_action_errors(self, exc: FieldErrors) -> None:
-        for key, msgs in exc.errors.items():
-            for message in msgs:
-                self.add_error(self.field_for(key), message)
-
-
-def form_page(request: HttpRequest, form: ActionForm, *, title: str, back: str) -> HttpResponse:
-    """The form again, with what the user typed and why it was refused (nothing was saved)."""
-    return render(request, FORM_PAGE, {"form": form, "title": title, "back": back}, status=400)
-
-
-def submit(
-    request: HttpRequest,
-    form: ActionForm,
-    do: Callable[[dict[str, Any]], object],
-    *,
-    title: str,
-    back: str,
-    success: str | Callable[[Any], str],
-) -> HttpResponse:
-    """Run the action with the form's typed values. Bad input (the form's or the action's field
-    errors) shows the form again; any other refusal is a message on the page the user came from.
-    `success` is the message, or makes it from what the action returned."""
-    if form.is_valid():
-        try:
-            done = do(form.cleaned_data)
-        except FieldErrors as exc:
-            form.add_action_errors(exc)
-        except (ActionError, workflow.WorkflowError) as exc:
-            flash_refusal(request, exc)
-            return redirect(back)
-        else:
-            messages.success(request, success if isinstance(success, str) else success(done))
-            return redirect(back)
-    return form_page(request, form, title=title, back=back)
-
 
 # --- contracts (E-1..E-3) ----------------------------------------------------------------------
 
 
-class TemplateForm(ActionForm):
+class TemplateForm(StyledForm):
     """E-1: the contract text; placeholders are checked by the action."""
 
     body = forms.CharField(label=_("合同模板"), widget=forms.Textarea, strip=False, required=False)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class ContractReviewForm(ActionForm):
+class ContractReviewForm(StyledForm):
     """E-3: each of the five points confirmed, with a note."""
+
+    heading = _("合同评审")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -107,8 +52,10 @@ class ContractReviewForm(ActionForm):
         }
 
 
-class VersionForm(ActionForm):
+class VersionForm(StyledForm):
     """E-2: a counter-offer or an amendment, and why."""
+
+    heading = _("新版本")
 
     kind = forms.ChoiceField(
         label=_("版本类型"), choices=[(v, lbl) for v, lbl in VersionKind.choices if v != VersionKind.OFFER]
@@ -116,8 +63,10 @@ class VersionForm(ActionForm):
     reason = forms.CharField(label=_("修改原因"), max_length=300, required=False)
 
 
-class SignForm(ActionForm):
+class SignForm(StyledForm):
     """E-2: the signed copy; its kind and size are checked by the action against the policy."""
+
+    heading = _("上传签字盖章件")
 
     scan = forms.FileField(label=_("签字盖章扫描件"), required=False)
 
@@ -125,8 +74,10 @@ class SignForm(ActionForm):
 # --- controlled documents (E-4, F-3, M-4) --------------------------------------------------------
 
 
-class UploadForm(ActionForm):
+class UploadForm(StyledForm):
     """A new version of a controlled document."""
+
+    heading = _("上传资料")
 
     doc_type = forms.ChoiceField(label=_("资料类型"), choices=DocumentType.choices)
     title = forms.CharField(label=_("名称"), max_length=200, required=False)
@@ -141,33 +92,53 @@ def _people() -> Any:
     )
 
 
-class DistributeForm(ActionForm):
+class OrderDocumentForm(StyledForm):
+    """A form about one of the order's own records (hidden `document` or `distribution`): anything
+    else is refused as input, so no action ever sees another order's document."""
+
+    def __init__(self, order: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, queryset in (
+            ("document", Document.objects.filter(order=order)),
+            ("distribution", Distribution.objects.filter(document__order=order)),
+            ("recipients", _people()),
+            ("attendees", _people()),
+        ):
+            field = self.fields.get(name)
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = queryset
+
+
+class DistributeForm(OrderDocumentForm):
     """M-4, E-4: who receives the document."""
 
-    document = forms.IntegerField(widget=forms.HiddenInput)
+    heading = _("分发")
+    document = forms.ModelChoiceField(queryset=Document.objects.none(), widget=forms.HiddenInput)
     recipients = forms.ModelMultipleChoiceField(
         label=_("接收人"), queryset=User.objects.none(), required=False
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        recipients = self.fields["recipients"]
-        assert isinstance(recipients, forms.ModelMultipleChoiceField)
-        recipients.queryset = _people()
 
-
-class ShareForm(ActionForm):
+class ShareForm(OrderDocumentForm):
     """H-1, B-8: whether the customer sees the document in the portal."""
 
-    document = forms.IntegerField(widget=forms.HiddenInput)
+    heading = _("客户可见")
+    document = forms.ModelChoiceField(queryset=Document.objects.none(), widget=forms.HiddenInput)
     shared = forms.TypedChoiceField(
         label=_("客户可见"), choices=[("1", _("客户可见")), ("0", _("仅内部"))], coerce=lambda v: v == "1"
     )
 
 
-class BriefingForm(ActionForm):
+class AcknowledgeForm(OrderDocumentForm):
+    """M-4: the recipient signs for a distributed document."""
+
+    distribution = forms.ModelChoiceField(queryset=Distribution.objects.none(), widget=forms.HiddenInput)
+
+
+class BriefingForm(OrderDocumentForm):
     """F-3: the technical briefing's date, topic, attendees and notes."""
 
+    heading = _("技术交底")
     held_on = forms.DateField(
         label=_("交底日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -177,8 +148,45 @@ class BriefingForm(ActionForm):
     )
     notes = forms.CharField(label=_("内容"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        attendees = self.fields["attendees"]
-        assert isinstance(attendees, forms.ModelMultipleChoiceField)
-        attendees.queryset = _people()
+
+# --- billing only, until its views post through `oms.web.verbs` like contracts (issue 22) --------
+
+
+class ActionForm(StyledForm):
+    """Billing's forms' base while billing still posts through `submit` (use `StyledForm`)."""
+
+    def add_action_errors(self, exc: FieldErrors) -> None:
+        add_errors(self, exc)
+
+
+def form_page(request: HttpRequest, form: ActionForm, *, title: str, back: str) -> HttpResponse:
+    """The form again, with what the user typed and why it was refused (nothing was saved)."""
+    return render(
+        request, "contracts/form_page.html", {"form": form, "title": title, "back": back}, status=400
+    )
+
+
+def submit(
+    request: HttpRequest,
+    form: ActionForm,
+    do: Callable[[dict[str, Any]], object],
+    *,
+    title: str,
+    back: str,
+    success: str | Callable[[Any], str],
+) -> HttpResponse:
+    """Billing's verbs (to be replaced by a `VERBS` table and `oms.web.verbs.post_verb`): run the
+    action with the form's typed values; bad input shows the form again; any other refusal is a
+    message on the page the user came from."""
+    if form.is_valid():
+        try:
+            done = do(form.cleaned_data)
+        except FieldErrors as exc:
+            form.add_action_errors(exc)
+        except (ActionError, workflow.WorkflowError) as exc:
+            flash_refusal(request, exc)
+            return redirect(back)
+        else:
+            messages.success(request, success if isinstance(success, str) else success(done))
+            return redirect(back)
+    return form_page(request, form, title=title, back=back)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +15,6 @@ from django.views.decorators.http import require_POST
 from oms.accounts.models import User
 from oms.accounts.permissions import can_edit_policy, mask_contact
 from oms.contracts import actions, forms, rendering, selectors
-from oms.contracts.forms import submit
 from oms.contracts.models import (
     REVIEW_POINTS,
     Contract,
@@ -33,9 +31,10 @@ from oms.core.money import amount_in_capitals
 from oms.core.printing import printable, qr_svg
 from oms.engine import workflow
 from oms.orders.permissions import can_renegotiate
-from oms.orders.views import order_or_404
+from oms.orders.views import order_form, order_or_404, post_order_verb
 from oms.policy.visibility import visible_field_groups
 from oms.web.pages import actor as acting_user
+from oms.web.verbs import FIELDS_FORM, Verb, fields_redisplay, input_form
 
 
 @login_required
@@ -91,74 +90,49 @@ def _documents_page(order: Any) -> str:
     return reverse("contracts:documents", args=[order.pk])
 
 
-def _generate(request: HttpRequest, order: Any, contract: Contract | None) -> HttpResponse:
-    return submit(
-        request,
-        forms.ActionForm(request.POST),
-        lambda _data: actions.generate_contract(actor=acting_user(request), order=order),
-        title=_("生成合同"),
-        back=_documents_page(order),
-        success=_("已完成。"),
+def _contract(order: Any) -> Contract:
+    return get_object_or_404(Contract, order=order)
+
+
+def _generate(actor: User, order: Any, form: None) -> object:
+    return actions.generate_contract(actor=actor, order=order)
+
+
+def _review(actor: User, order: Any, form: forms.ContractReviewForm) -> object:
+    return actions.review_contract(actor=actor, contract=_contract(order), points=form.points())
+
+
+def _sign(actor: User, order: Any, form: forms.SignForm) -> object:
+    return actions.sign_contract(actor=actor, contract=_contract(order), scan=form.cleaned_data["scan"])
+
+
+def _version(actor: User, order: Any, form: forms.VersionForm) -> object:
+    data = form.cleaned_data
+    return actions.add_version(
+        actor=actor, contract=_contract(order), kind=data["kind"], reason=data["reason"]
     )
 
 
-def _review(request: HttpRequest, order: Any, contract: Contract) -> HttpResponse:
-    form = forms.ContractReviewForm(request.POST)
-    return submit(
-        request,
-        form,
-        lambda _data: actions.review_contract(
-            actor=acting_user(request), contract=contract, points=form.points()
-        ),
-        title=_("合同评审 %(n)s") % {"n": contract.number},
-        back=_documents_page(order),
-        success=_("已完成。"),
-    )
-
-
-def _sign(request: HttpRequest, order: Any, contract: Contract) -> HttpResponse:
-    return submit(
-        request,
-        forms.SignForm(request.POST, request.FILES),
-        lambda data: actions.sign_contract(actor=acting_user(request), contract=contract, scan=data["scan"]),
-        title=_("上传签字盖章件 %(n)s") % {"n": contract.number},
-        back=_documents_page(order),
-        success=_("已完成。"),
-    )
-
-
-def _version(request: HttpRequest, order: Any, contract: Contract) -> HttpResponse:
-    return submit(
-        request,
-        forms.VersionForm(request.POST),
-        lambda data: actions.add_version(
-            actor=acting_user(request), contract=contract, kind=data["kind"], reason=data["reason"]
-        ),
-        title=_("合同新版本 %(n)s") % {"n": contract.number},
-        back=_documents_page(order),
-        success=_("已完成。"),
-    )
-
-
-CONTRACT_VERBS: dict[str, Callable[[HttpRequest, Any, Contract], HttpResponse]] = {
-    "review": _review,
-    "sign": _sign,
-    "version": _version,
+CONTRACT_VERBS: dict[str, Verb] = {
+    "generate": Verb(_generate),
+    "review": Verb(_review, input_form(forms.ContractReviewForm), FIELDS_FORM),
+    "sign": Verb(_sign, input_form(forms.SignForm), FIELDS_FORM),
+    "version": Verb(_version, input_form(forms.VersionForm), FIELDS_FORM),
 }
+
+
+def _post(request: HttpRequest, pk: int, verb: str, verbs: dict[str, Verb]) -> HttpResponse:
+    """One verb on the order `pk`, back to its documents page; a refused form is shown again with
+    what was typed (422 bad input, 400 refused action)."""
+    redisplay = fields_redisplay(_documents_page)
+    return post_order_verb(request, pk, verb, verbs=verbs, redisplay=redisplay, back=_documents_page)
 
 
 @login_required
 @require_POST
 def contract_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     """E-1..E-3: generate, review, sign or re-draft the order's contract, input parsed by its form."""
-    order = order_or_404(request, pk)
-    contract = Contract.objects.filter(order=order).first()
-    if verb == "generate":
-        return _generate(request, order, contract)
-    handler = CONTRACT_VERBS.get(verb)
-    if contract is None or handler is None:
-        raise Http404
-    return handler(request, order, contract)
+    return _post(request, pk, verb, CONTRACT_VERBS)
 
 
 @login_required
@@ -213,89 +187,46 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file_name)
 
 
-def _upload(request: HttpRequest, order: Any) -> HttpResponse:
-    return submit(
-        request,
-        forms.UploadForm(request.POST, request.FILES),
-        lambda data: actions.upload_document(
-            actor=acting_user(request),
-            order=order,
-            doc_type=data["doc_type"],
-            title=data["title"],
-            upload=data["file"],
-        ),
-        title=_("上传资料"),
-        back=_documents_page(order),
-        success=_("已完成。"),
+def _upload(actor: User, order: Any, form: forms.UploadForm) -> object:
+    data = form.cleaned_data
+    return actions.upload_document(
+        actor=actor, order=order, doc_type=data["doc_type"], title=data["title"], upload=data["file"]
     )
 
 
-def _distribute(request: HttpRequest, order: Any) -> HttpResponse:
-    document = get_object_or_404(Document, pk=request.POST.get("document") or 0, order=order)
-    return submit(
-        request,
-        forms.DistributeForm(request.POST),
-        lambda data: actions.distribute(
-            actor=acting_user(request), document=document, recipients=data["recipients"]
-        ),
-        title=_("分发资料：%(t)s") % {"t": document.title},
-        back=_documents_page(order),
-        success=_("已完成。"),
+def _distribute(actor: User, order: Any, form: forms.DistributeForm) -> object:
+    data = form.cleaned_data
+    return actions.distribute(actor=actor, document=data["document"], recipients=data["recipients"])
+
+
+def _share(actor: User, order: Any, form: forms.ShareForm) -> object:
+    data = form.cleaned_data
+    return actions.share_document(actor=actor, document=data["document"], shared=data["shared"])
+
+
+def _acknowledge(actor: User, order: Any, form: forms.AcknowledgeForm) -> object:
+    return actions.acknowledge(actor=actor, distribution=form.cleaned_data["distribution"])
+
+
+def _briefing(actor: User, order: Any, form: forms.BriefingForm) -> object:
+    data = form.cleaned_data
+    return actions.record_briefing(
+        actor=actor,
+        order=order,
+        held_on=data["held_on"],
+        topic=data["topic"],
+        notes=data["notes"],
+        attendees=data["attendees"],
     )
 
 
-def _share(request: HttpRequest, order: Any) -> HttpResponse:
-    document = get_object_or_404(Document, pk=request.POST.get("document") or 0, order=order)
-    return submit(
-        request,
-        forms.ShareForm(request.POST),
-        lambda data: actions.share_document(
-            actor=acting_user(request), document=document, shared=data["shared"]
-        ),
-        title=_("客户可见：%(t)s") % {"t": document.title},
-        back=_documents_page(order),
-        success=_("已完成。"),
-    )
-
-
-def _acknowledge(request: HttpRequest, order: Any) -> HttpResponse:
-    distribution = get_object_or_404(
-        Distribution, pk=request.POST.get("distribution") or 0, document__order=order
-    )
-    return submit(
-        request,
-        forms.ActionForm(request.POST),
-        lambda _data: actions.acknowledge(actor=acting_user(request), distribution=distribution),
-        title=_("签收资料"),
-        back=_documents_page(order),
-        success=_("已完成。"),
-    )
-
-
-def _briefing(request: HttpRequest, order: Any) -> HttpResponse:
-    return submit(
-        request,
-        forms.BriefingForm(request.POST),
-        lambda data: actions.record_briefing(
-            actor=acting_user(request),
-            order=order,
-            held_on=data["held_on"],
-            topic=data["topic"],
-            notes=data["notes"],
-            attendees=data["attendees"],
-        ),
-        title=_("技术交底"),
-        back=_documents_page(order),
-        success=_("已完成。"),
-    )
-
-
-DOCUMENT_VERBS: dict[str, Callable[[HttpRequest, Any], HttpResponse]] = {
-    "upload": _upload,
-    "distribute": _distribute,
-    "share": _share,
-    "acknowledge": _acknowledge,
-    "briefing": _briefing,
+DOCUMENT_VERBS: dict[str, Verb] = {
+    "upload": Verb(_upload, input_form(forms.UploadForm), FIELDS_FORM),
+    "distribute": Verb(_distribute, order_form(forms.DistributeForm), FIELDS_FORM),
+    "share": Verb(_share, order_form(forms.ShareForm), FIELDS_FORM),
+    # Nothing is typed to sign for a document: a refusal is a message on the documents page.
+    "acknowledge": Verb(_acknowledge, order_form(forms.AcknowledgeForm)),
+    "briefing": Verb(_briefing, order_form(forms.BriefingForm), FIELDS_FORM),
 }
 
 
@@ -303,11 +234,7 @@ DOCUMENT_VERBS: dict[str, Callable[[HttpRequest, Any], HttpResponse]] = {
 @require_POST
 def document_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     """E-4, F-3, M-4, H-1: one verb on the order's controlled documents, input parsed by its form."""
-    order = order_or_404(request, pk)
-    handler = DOCUMENT_VERBS.get(verb)
-    if handler is None:
-        raise Http404
-    return handler(request, order)
+    return _post(request, pk, verb, DOCUMENT_VERBS)
 
 
 @login_required

@@ -55,6 +55,25 @@ def bootstrap_css(widget: forms.Widget) -> str:
     return "form-control"
 
 
+class StyledForm(forms.Form):
+    """A form rendered from its fields (`core/_form_fields.html`): Bootstrap classes on every
+    widget. `field_for` maps the keys an action's FieldErrors use to the form's fields, so the
+    action's own refusals land beside them (`add_errors`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    def style(self) -> None:
+        """Bootstrap classes on every widget (call again after adding fields)."""
+        for form_field in self.fields.values():
+            form_field.widget.attrs["class"] = bootstrap_css(form_field.widget)
+
+    def field_for(self, key: str) -> str | None:
+        """The form field an action's error key concerns; None shows it with the form as a whole."""
+        return key if key in self.fields else None
+
+
 def cleaned(form: forms.Form) -> dict[str, Any]:
     """The form's typed values; invalid input is refused as the actions refuse it (FieldErrors,
     keyed by field), so the API and any caller that does not re-render the form show it the same
@@ -66,7 +85,9 @@ def cleaned(form: forms.Form) -> dict[str, Any]:
 
 def add_errors(form: forms.Form, exc: FieldErrors) -> None:
     """An action's refusal of the typed values, shown beside the fields of the re-rendered form
-    (a key that is no field of the form is shown with the form as a whole)."""
+    (a key that is no field of the form is shown with the form as a whole; a `StyledForm` maps
+    keys to fields by its `field_for`)."""
     for key, messages in exc.errors.items():
+        field = form.field_for(key) if isinstance(form, StyledForm) else key if key in form.fields else None
         for message in messages:
-            form.add_error(key if key in form.fields else None, message)
+            form.add_error(field, message)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -18,6 +20,34 @@ class VersionedModel(models.Model):
     active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def optional_person(verbose_name: Any) -> models.ForeignKey[Any, Any]:
+    """Who did a step that may not have happened yet (who filed, approved, decided): a user,
+    kept however the record ends (PROTECT), with no reverse relation on the user."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
+class OneTimeLink(models.Model):
+    """A one-time link sent to a customer (`oms.core.tokens`): only the token's hash is kept; it
+    expires, and is used once. The order's confirmation, a shipment's acceptance and a change
+    request through the link are its kinds."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("失效时间"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         abstract = True

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from oms.core.models import OneTimeLink
+
 
 class AcceptanceResult(models.TextChoices):
     ACCEPTED = "accepted", _("验收合格")
@@ -60,17 +62,12 @@ class Acceptance(models.Model):
         return bool(self.signed_note) or self.method in {"link", "portal"}
 
 
-class AcceptanceLink(models.Model):
+class AcceptanceLink(OneTimeLink):
     """K-3: a one-time link for the customer to accept a shipment; only the token's hash is kept."""
 
     shipment = models.ForeignKey(
         "fulfilment.Shipment", on_delete=models.PROTECT, related_name="acceptance_links"
     )
-    token_hash = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField(_("失效时间"))
-    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("验收链接")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -25,7 +23,7 @@ from oms.engine import workflow
 from oms.fulfilment.models import Shipment
 from oms.orders.selectors import order_detail
 from oms.policy.visibility import visible_field_groups
-from oms.web.verbs import Verb, post_verb, refused_page
+from oms.web.verbs import Verb, post_verb, refused_page_of
 
 
 def _shipment(request: HttpRequest, pk: int) -> Shipment:
@@ -110,30 +108,19 @@ def acceptance(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _redisplay(
-    request: HttpRequest,
-    shipment: Shipment,
-    verb: Verb,
-    form: forms.Form,
-    errors: Mapping[str, list[str]],
-    status: int,
-) -> HttpResponse:
-    """The refused acceptance on its own page, with what was typed and why (nothing was saved;
-    the signed note must be chosen again, as a browser never fills a file in)."""
-    return refused_page(
-        request,
-        order=shipment.order,
-        form_template=verb.template,
-        form=form,
-        errors=errors,
-        status=status,
-        page="delivery/acceptance_form.html",
-        shipment=shipment,
-        post=form.data,
-        results=AcceptanceResult.choices,
-        acceptance_checks=ACCEPTANCE_CHECKS,
-        today=f"{timezone.localdate():%Y-%m-%d}",
-    )
+# The refused acceptance on its own page, with what was typed and why (nothing was saved; the
+# signed note must be chosen again, as a browser never fills a file in).
+_redisplay = refused_page_of(
+    lambda request, shipment, verb, form: {
+        "shipment": shipment,
+        "post": form.data,
+        "results": AcceptanceResult.choices,
+        "acceptance_checks": ACCEPTANCE_CHECKS,
+        "today": f"{timezone.localdate():%Y-%m-%d}",
+    },
+    order_of=lambda shipment: shipment.order,
+    page="delivery/acceptance_form.html",
+)
 
 
 def accept(request: HttpRequest, token: str) -> HttpResponse:

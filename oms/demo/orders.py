@@ -13,6 +13,7 @@ from oms.archive import actions as archive
 from oms.archive.models import ArchiveRecord
 from oms.catalog.models import Product
 from oms.changes import actions as changes
+from oms.changes.forms import change_values
 from oms.customers.models import Customer
 from oms.intake import actions as intake
 from oms.orders.models import SalesOrder
@@ -98,14 +99,20 @@ def _past_intake(order: Callable[..., SalesOrder], sales: User) -> None:
     # I-1: a confirmed order whose customer asked to deliver elsewhere; the change is in review.
     changing = order("C0005", [("P1002", "8"), ("P1004", "2")], days=50)
     _confirmed(changing, sales)
+    # The demo's request is typed by the request's forms, as the page types it (issue 22).
     changes.raise_request(
         actor=sales,
         order=changing,
-        kind="change",
-        source="department",
-        reason="客户新厂区启用，要求改送新地址",
-        impact="运输路线和运费变化，交期不变",
-        terms={"delivery_place": "北京市亦庄经济技术开发区科创十三街 18 号"},
+        **change_values(
+            {
+                "kind": "change",
+                "source": "department",
+                "reason": "客户新厂区启用，要求改送新地址",
+                "impact": "运输路线和运费变化，交期不变",
+            },
+            {"delivery_place": "北京市亦庄经济技术开发区科创十三街 18 号"},
+            None,
+        ),
     )
 
 

@@ -12,7 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from oms.accounts.models import User
-from oms.core.forms import ColumnDecimalField
+from oms.core.forms import ColumnDecimalField, cleaned
 from oms.customers.models import Customer
 from oms.feedback.models import Complaint, QuestionKind
 
@@ -160,13 +160,17 @@ def step_form(step: str, data: Any) -> forms.Form:
     return form_class(data)
 
 
+def score_refusal(question: dict[str, Any], scale: int) -> str:
+    return str(_("请为“%(q)s”打分（1–%(s)s）。") % {"q": question["text"], "s": scale})
+
+
 def answer_form(questions: list[dict[str, Any]], scale: int, data: Any) -> forms.Form:
     """N-1, N-3: the customer's answers to a survey's questions (or the closing question): every
     score a whole number from 1 to the policy's scale, text answers free."""
     fields: dict[str, forms.Field] = {}
     for q in questions:
         if q["kind"] == QuestionKind.SCORE:
-            score = _("请为“%(q)s”打分（1–%(s)s）。") % {"q": q["text"], "s": scale}
+            score = score_refusal(q, scale)
             fields[q["key"]] = forms.IntegerField(
                 min_value=1,
                 max_value=scale,
@@ -176,3 +180,9 @@ def answer_form(questions: list[dict[str, Any]], scale: int, data: Any) -> forms
             fields[q["key"]] = forms.CharField(required=False)
     form_class = type("AnswerForm", (forms.Form,), fields)
     return form_class(data)
+
+
+def answer_values(questions: list[dict[str, Any]], scale: int, data: Any) -> dict[str, Any]:
+    """The customer's answers typed (scores as whole numbers), or FieldErrors keyed by question:
+    what the link's page, the portal and the tests hand `actions.answer` (issue 22)."""
+    return cleaned(answer_form(questions, scale, data))

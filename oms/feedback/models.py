@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oms.core.models import optional_person
 from oms.core.money import decimal_bounds
 
 
@@ -98,14 +99,7 @@ class Complaint(models.Model):
     )
     # Step 8: the report to the head, and the decision.
     report = models.TextField(_("处理报告"), blank=True)
-    approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("审批人"),
-    )
+    approver = optional_person(_("审批人"))
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_note = models.TextField(_("审批意见"), blank=True)
     # Step 9: carried out.
@@ -229,14 +223,7 @@ class Invitation(models.Model):
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("客户")
     )
-    salesperson = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("业务员"),
-    )
+    salesperson = optional_person(_("业务员"))
     token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     expires_at = models.DateTimeField(_("链接失效时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
@@ -323,14 +310,7 @@ class ImprovementAction(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("验证人"),
-    )
+    verified_by = optional_person(_("验证人"))
     verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
 

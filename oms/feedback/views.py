@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +30,7 @@ from oms.feedback.forms import (
     StepDecisionForm,
     SurveyForm,
     SurveyReportForm,
+    answer_values,
     step_form,
 )
 from oms.feedback.models import (
@@ -43,7 +43,7 @@ from oms.feedback.models import (
 )
 from oms.policy.selectors import policy
 from oms.web.listing import Column, ListSpec, table_xlsx
-from oms.web.pages import actor, attempt, flash_refusal, visible_or_404
+from oms.web.pages import actor, attempt, entry_page, flash_refusal, visible_or_404
 
 COMPLAINT_SPEC = ListSpec(
     model=Complaint,
@@ -143,35 +143,30 @@ QUESTION_SPEC = ListSpec(
 # --- complaints ------------------------------------------------------------------------------
 
 
+def _register_complaint(user: User, request: HttpRequest) -> Complaint:
+    given = cleaned(ComplaintForm(request.POST, request.FILES))
+    return actions.register_complaint(
+        actor=user,
+        order_number=given["order"],
+        category=given["category"],
+        description=given["description"],
+        complainant=given["complainant"],
+        claim_amount=given["claim_amount"],
+        evidence=given["evidence"],
+    )
+
+
 @login_required
 def new_complaint(request: HttpRequest) -> HttpResponse:
     """N-2: register a complaint; the order is given by its number."""
-    user = actor(request)
-    if not permissions.handles_complaints(user):
-        raise PermissionDenied
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        try:
-            given = cleaned(ComplaintForm(request.POST, request.FILES))
-            done = actions.register_complaint(
-                actor=user,
-                order_number=given["order"],
-                category=given["category"],
-                description=given["description"],
-                complainant=given["complainant"],
-                claim_amount=given["claim_amount"],
-                evidence=given["evidence"],
-            )
-        except FieldErrors as exc:
-            errors = exc.errors
-        else:
-            messages.success(request, _("投诉已登记：%(n)s") % {"n": done.number})
-            return redirect("feedback:complaint", pk=done.pk)
-    return render(
+    return entry_page(
         request,
-        "feedback/complaint_new.html",
-        {"errors": errors, "data": request.POST, "categories": ComplaintCategory.choices},
-        status=400 if errors else 200,
+        allowed=permissions.handles_complaints(actor(request)),
+        template="feedback/complaint_new.html",
+        context={"categories": ComplaintCategory.choices},
+        save=lambda user: _register_complaint(user, request),
+        message=lambda done: _("投诉已登记：%(n)s") % {"n": done.number},
+        then=lambda done: redirect("feedback:complaint", pk=done.pk),
     )
 
 
@@ -232,22 +227,13 @@ def _advance(request: HttpRequest, found: Complaint) -> Complaint:
 
 @login_required
 def new_survey(request: HttpRequest) -> HttpResponse:
-    user = actor(request)
-    if not permissions.can_manage_surveys(user):
-        raise PermissionDenied
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        try:
-            done = actions.create_survey(actor=user, **cleaned(SurveyForm(request.POST)))
-        except FieldErrors as exc:
-            errors = exc.errors
-        else:
-            return redirect("feedback:survey", pk=done.pk)
-    return render(
+    """N-1: a new satisfaction survey."""
+    return entry_page(
         request,
-        "feedback/survey_new.html",
-        {"errors": errors, "data": request.POST},
-        status=400 if errors else 200,
+        allowed=permissions.can_manage_surveys(actor(request)),
+        template="feedback/survey_new.html",
+        save=lambda user: actions.create_survey(actor=user, **cleaned(SurveyForm(request.POST))),
+        then=lambda done: redirect("feedback:survey", pk=done.pk),
     )
 
 
@@ -360,7 +346,9 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
             found = actions.answer(
                 token=token,
                 respondent=request.POST.get("respondent", ""),
-                values=request.POST,
+                values=answer_values(
+                    actions.questions_of(found), policy().feedback.score_scale, request.POST
+                ),
                 comment=request.POST.get("comment", ""),
             )
         except FieldErrors as exc:

@@ -20,7 +20,7 @@ from oms.core.money import format_quantity
 from oms.fulfilment.models import (
     DepartmentTask,
     Disposition,
-    GoodsReceipt,
+    IncomingInspection,
     Milestone,
     Prepayment,
     ProgressReport,
@@ -106,14 +106,14 @@ class PurchaseOrderForm(OrderForm):
         self.fields["product"] = forms.ModelChoiceField(Product.objects.all(), required=False)
 
 
-class GoodsReceiptForm(OrderForm):
+class IncomingInspectionForm(OrderForm):
     """G-1: a delivery on one of this order's purchase lines and its incoming inspection."""
 
     received_on = _date()
-    received = ColumnDecimalField(GoodsReceipt, "received")
-    accepted = ColumnDecimalField(GoodsReceipt, "accepted")
+    received = ColumnDecimalField(IncomingInspection, "received")
+    accepted = ColumnDecimalField(IncomingInspection, "accepted")
     disposition = forms.ChoiceField(choices=[("", "—"), *Disposition.choices], required=False)
-    notes = _text(GoodsReceipt, "notes")
+    notes = _text(IncomingInspection, "notes")
 
     def __init__(self, order: SalesOrder, data: Any = None) -> None:
         super().__init__(order, data)

@@ -373,11 +373,16 @@ class Disposition(models.TextChoices):
     EXCHANGE = "exchange", _("换货")
 
 
-class GoodsReceipt(models.Model):
-    """G-1: a supplier delivery with its incoming inspection; rejected goods are returned or exchanged."""
+class IncomingInspection(models.Model):
+    """G-1 来料检验 (到货验收): a supplier's delivery arriving, counted and inspected; rejected goods
+    are returned or exchanged. (Not "receipt": in the glossary a receipt is 签收, the customer
+    signing for goods.)"""
 
     line = models.ForeignKey(
-        PurchaseLine, verbose_name=_("采购明细"), on_delete=models.PROTECT, related_name="receipts"
+        PurchaseLine,
+        verbose_name=_("采购明细"),
+        on_delete=models.PROTECT,
+        related_name="incoming_inspections",
     )
     received_on = models.DateField(_("到货日期"))
     received = models.DecimalField(_("到货数量"), max_digits=16, decimal_places=4)
@@ -389,6 +394,7 @@ class GoodsReceipt(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "fulfilment_goodsreceipt"  # the table keeps its name (issue 22 renamed the model)
         constraints = [
             *decimal_bounds("fulfilment_goodsreceipt", received=(16, 4), accepted=(16, 4), rejected=(16, 4))
         ]

@@ -50,7 +50,7 @@ def execution_of(order: SalesOrder, *, open_lines: bool = False) -> dict[str, An
         "purchase_orders": list(
             PurchaseOrder.objects.filter(order=order)
             .select_related("supplier")
-            .prefetch_related("lines__product", "lines__receipts")
+            .prefetch_related("lines__product", "lines__incoming_inspections")
         ),
         "suppliers": list(Supplier.objects.filter(active=True, qualification=Qualification.QUALIFIED)),
         "shortages": shortages(order) if order.status in {"released", "in_production", "on_hold"} else [],

@@ -3,7 +3,6 @@ the input and a handler that calls the action with it (`oms.web.verbs`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +17,7 @@ from oms.core.printing import printable
 from oms.fulfilment import actions, selectors
 from oms.fulfilment.forms import (
     CompleteTaskForm,
-    GoodsReceiptForm,
+    IncomingInspectionForm,
     PrepaymentForm,
     ProgressForm,
     PurchaseOrderForm,
@@ -30,7 +29,7 @@ from oms.fulfilment.models import DepartmentTask
 from oms.orders.models import SalesOrder
 from oms.orders.views import order_form, post_order_verb
 from oms.policy import selectors as policy_selectors
-from oms.web.verbs import Verb, input_form, refused_page
+from oms.web.verbs import Verb, input_form, refused_page_of
 
 
 def _release(actor: User, order: SalesOrder, form: None) -> object:
@@ -79,7 +78,7 @@ def _purchase(actor: User, order: SalesOrder, form: PurchaseOrderForm) -> object
     )
 
 
-def _receive(actor: User, order: SalesOrder, form: GoodsReceiptForm) -> object:
+def _receive(actor: User, order: SalesOrder, form: IncomingInspectionForm) -> object:
     data = form.cleaned_data
     return actions.receive_goods(
         actor=actor,
@@ -124,7 +123,7 @@ VERBS: dict[str, Verb] = {
     "progress": Verb(_progress, order_form(ProgressForm), "fulfilment/forms/_progress.html"),
     "ship": Verb(_ship, order_form(ShipmentForm), "fulfilment/forms/_ship.html"),
     "purchase": Verb(_purchase, order_form(PurchaseOrderForm), "fulfilment/forms/_purchase.html"),
-    "receive": Verb(_receive, order_form(GoodsReceiptForm), "fulfilment/forms/_receive.html"),
+    "receive": Verb(_receive, order_form(IncomingInspectionForm), "fulfilment/forms/_receive.html"),
     "reserve": Verb(_reserve, order_form(ReservationForm), "fulfilment/forms/_reserve.html"),
     "pick": Verb(_pick, order_form(ReservationStepForm)),
     "check": Verb(_check, order_form(ReservationStepForm), "fulfilment/forms/_check.html"),
@@ -148,21 +147,15 @@ def _row(form: forms.Form) -> Any:
     )
 
 
-def _redisplay(
-    request: HttpRequest,
-    order: SalesOrder,
-    verb: Verb,
-    form: forms.Form,
-    errors: Mapping[str, list[str]],
-    status: int,
-) -> HttpResponse:
-    """The refused form on its own page, with what was typed and why (nothing was saved)."""
+def _refused(request: HttpRequest, order: SalesOrder, verb: Verb, form: forms.Form) -> dict[str, Any]:
+    """What the refused form's part of the page needs besides what was typed (nothing was saved)."""
     context = {**selectors.execution_of(order), "row": _row(form)}
     if isinstance(form, ShipmentForm):
         context["ship_rows"] = form.typed_rows()
-    return refused_page(
-        request, order=order, form_template=verb.template, form=form, errors=errors, status=status, **context
-    )
+    return context
+
+
+_redisplay = refused_page_of(_refused)
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oms.core.crypto import EncryptedTextField
+from oms.core.models import optional_person
 from oms.core.phrases import shown
 
 
@@ -103,14 +104,7 @@ class OutboundMessage(models.Model):
         NotificationChannel, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("渠道")
     )
     event = models.CharField(_("事件"), max_length=60, blank=True, db_index=True)
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("接收人"),
-    )
+    recipient = optional_person(_("接收人"))
     target = models.CharField(_("发往"), max_length=254)
     title = models.CharField(_("内容摘要"), max_length=200)
     url = models.CharField(_("链接"), max_length=300, blank=True)

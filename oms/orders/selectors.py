@@ -25,18 +25,11 @@ _ALL_ORDER_DEPARTMENTS = {
 
 
 _SALES_SIDE = {DepartmentKind.SALES, DepartmentKind.CUSTOMER_SERVICE, DepartmentKind.MARKETING}
+# Every order the intake has passed on: the open ones past the preliminary check, and the closed.
 PAST_INTAKE = [
-    OrderStatus.IN_REVIEW,
-    OrderStatus.REVIEW_FAILED,
-    OrderStatus.IN_APPROVAL,
-    OrderStatus.AWAITING_CONFIRMATION,
-    OrderStatus.CONFIRMED,
-    OrderStatus.RELEASED,
-    OrderStatus.IN_PRODUCTION,
-    OrderStatus.SHIPPED,
-    OrderStatus.RECEIVED,
-    OrderStatus.CLOSED,
-    OrderStatus.ON_HOLD,
+    s
+    for s in (*OPEN_STATUSES, OrderStatus.CLOSED)
+    if s not in {OrderStatus.PENDING_CHECK, OrderStatus.NEEDS_INFO, OrderStatus.AWAITING_DECISION}
 ]
 
 

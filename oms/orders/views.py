@@ -38,17 +38,24 @@ def order_form(cls: Callable[..., forms.Form]) -> Any:
 
 
 def post_order_verb(
-    request: HttpRequest, pk: int, verb: str, *, verbs: Mapping[str, Verb], redisplay: Redisplay
+    request: HttpRequest,
+    pk: int,
+    verb: str,
+    *,
+    verbs: Mapping[str, Verb],
+    redisplay: Redisplay,
+    back: Callable[[SalesOrder], str] | None = None,
 ) -> HttpResponse:
     """Run `verbs[verb]` on the order `pk` (404 when the user may not see it) and go back to the
-    order page; a refused one is shown again by `redisplay` with what was typed."""
+    order page (or the order's page `back(order)`); a refused one is shown again by `redisplay`
+    with what was typed."""
     order = order_or_404(request, pk)
     return post_verb(
         request,
         verbs=verbs,
         verb=verb,
         target=order,
-        back=reverse("workbench:order_detail", args=[order.pk]),
+        back=back(order) if back else reverse("workbench:order_detail", args=[order.pk]),
         redisplay=redisplay,
     )
 

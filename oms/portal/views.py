@@ -36,7 +36,7 @@ from oms.delivery.models import AcceptanceResult
 from oms.delivery.selectors import ACCEPTANCE_CHECKS
 from oms.engine import workflow
 from oms.feedback import actions as feedback
-from oms.feedback.forms import PortalComplaintForm
+from oms.feedback.forms import PortalComplaintForm, answer_values
 from oms.feedback.models import ComplaintCategory
 from oms.intake import actions as intake
 from oms.intake.actions import DuplicateSuspected
@@ -404,7 +404,9 @@ def survey(request: HttpRequest, account: PortalAccount, pk: int) -> HttpRespons
             lambda: feedback.answer_in_portal(
                 actor=actor(request),
                 invitation=invitation,
-                values={k: str(request.POST.get(k, "")) for k in request.POST if k != "csrfmiddlewaretoken"},
+                values=answer_values(
+                    feedback.questions_of(invitation), policy().feedback.score_scale, request.POST
+                ),
                 comment=request.POST.get("comment", ""),
             )
         )

@@ -3,7 +3,7 @@ the input and a handler that calls the action with it (`oms.web.verbs`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -18,7 +18,7 @@ from oms.orders.models import SalesOrder
 from oms.orders.views import order_form, post_order_verb
 from oms.quality import actions, selectors, states
 from oms.quality.forms import InspectionForm, InspectionPlanForm, NonConformanceForm, ResumeForm
-from oms.web.verbs import Verb, refused_page
+from oms.web.verbs import Verb, refused_page_of
 
 
 def _plan(actor: User, order: SalesOrder, form: InspectionPlanForm) -> object:
@@ -72,15 +72,8 @@ def quality(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     return post_order_verb(request, pk, verb, verbs=VERBS, redisplay=_redisplay)
 
 
-def _redisplay(
-    request: HttpRequest,
-    order: SalesOrder,
-    verb: Verb,
-    form: forms.Form,
-    errors: Mapping[str, list[str]],
-    status: int,
-) -> HttpResponse:
-    """The refused form on its own page, with what was typed and why (nothing was saved)."""
+def _refused(request: HttpRequest, order: SalesOrder, verb: Verb, form: forms.Form) -> dict[str, Any]:
+    """What the refused form's part of the page needs besides what was typed (nothing was saved)."""
     context = {
         **selectors.quality_of(order, request.user),
         "lines": list(order.lines.select_related("product").order_by("line_no")),
@@ -89,9 +82,10 @@ def _redisplay(
     }
     if isinstance(form, InspectionForm):
         context["inspection_items"] = form.typed_items()
-    return refused_page(
-        request, order=order, form_template=verb.template, form=form, errors=errors, status=status, **context
-    )
+    return context
+
+
+_redisplay = refused_page_of(_refused)
 
 
 @login_required

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from oms.core.models import OneTimeLink
+
 
 class RoundStatus(models.TextChoices):
     OPEN = "open", _("评审中")
@@ -158,17 +160,12 @@ class ApprovalStep(models.Model):
         return self.order.raiser_ids()
 
 
-class ConfirmationLink(models.Model):
+class ConfirmationLink(OneTimeLink):
     """D-2: a one-time link for the customer to confirm; only the token's hash is kept."""
 
     order = models.ForeignKey(
         "orders.SalesOrder", on_delete=models.PROTECT, related_name="confirmation_links"
     )
-    token_hash = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField(_("失效时间"))
-    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("确认链接")

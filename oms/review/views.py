@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -34,8 +32,8 @@ from oms.review.forms import (
 )
 from oms.review.models import ApprovalStep, ReviewRound, ReviewTask, TaskStatus, Verdict
 from oms.web.pages import actor as acting_user
-from oms.web.pages import flash_refusal, visible_or_404
-from oms.web.verbs import Verb, input_form, post_verb, refused_page
+from oms.web.pages import attempt, flash_refusal, visible_or_404
+from oms.web.verbs import Verb, input_form, post_verb, refused_page_of
 
 
 @login_required
@@ -70,13 +68,13 @@ def task_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _reassign(request: HttpRequest, actor: User, task: ReviewTask) -> None:
     """C-3: the superior hands the task to a colleague; a refusal is shown on the task page."""
-    try:
-        data = cleaned(ReassignForm(request.POST))
-        actions.reassign_task(actor=actor, task=task, assignee=data["assignee"])
-    except (ActionError, workflow.WorkflowError) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, _("已改派。"))
+    attempt(
+        request,
+        lambda: actions.reassign_task(
+            actor=actor, task=task, assignee=cleaned(ReassignForm(request.POST))["assignee"]
+        ),
+        _("已改派。"),
+    )
 
 
 def _task_page(request: HttpRequest, actor: User, task: ReviewTask, form: OpinionForm) -> HttpResponse:
@@ -161,25 +159,11 @@ def _post(request: HttpRequest, verb: str, target: Any, order_id: int) -> HttpRe
     )
 
 
-def _redisplay(
-    request: HttpRequest,
-    target: Any,
-    verb: Verb,
-    form: forms.Form,
-    errors: Mapping[str, list[str]],
-    status: int,
-) -> HttpResponse:
-    """The refused form under the order's name, as typed, with each message beside its field."""
-    return refused_page(
-        request,
-        order=target if isinstance(target, SalesOrder) else target.order,
-        form_template=verb.template,
-        form=form,
-        errors=errors,
-        status=status,
-        target=target,
-        field_errors=errors,
-    )
+# The refused form under the order's name, as typed, with each message beside its field.
+_redisplay = refused_page_of(
+    lambda request, target, verb, form: {"target": target},
+    order_of=lambda target: target if isinstance(target, SalesOrder) else target.order,
+)
 
 
 @login_required

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,14 +12,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
-from oms.core.errors import ActionError, FieldErrors
 from oms.core.forms import cleaned
-from oms.engine import workflow
 from oms.supervision import actions, checks, permissions, selectors, states
 from oms.supervision.forms import CloseReportForm, FindingForm, ItemForm, ReportForm, SpotCheckForm
 from oms.supervision.models import Finding, SpotCheck, ViolationReport
 from oms.web.listing import Column, ListSpec
-from oms.web.pages import actor, attempt, flash_refusal, visible_or_404
+from oms.web.pages import actor, attempt, entry_page, visible_or_404
 
 CHECK_SPEC = ListSpec(
     model=SpotCheck,
@@ -87,24 +83,15 @@ REPORT_SPEC = ListSpec(
 @login_required
 def new_check(request: HttpRequest) -> HttpResponse:
     """O-2: draw a spot check; giving an earlier check's seed draws the same sample again."""
-    user = actor(request)
-    if not permissions.can_run_checks(user):
-        raise PermissionDenied
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        try:
-            done = actions.start_spot_check(actor=user, **cleaned(SpotCheckForm(request.POST)))
-        except FieldErrors as exc:
-            errors = exc.errors
-        else:
-            return redirect("supervision:check", pk=done.pk)
     from oms.policy.selectors import policy
 
-    return render(
+    return entry_page(
         request,
-        "supervision/check_new.html",
-        {"errors": errors, "data": request.POST, "default_size": policy().supervision.sample_size},
-        status=400 if errors else 200,
+        allowed=permissions.can_run_checks(actor(request)),
+        template="supervision/check_new.html",
+        context={"default_size": policy().supervision.sample_size},
+        save=lambda user: actions.start_spot_check(actor=user, **cleaned(SpotCheckForm(request.POST))),
+        then=lambda done: redirect("supervision:check", pk=done.pk),
     )
 
 
@@ -139,30 +126,28 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
 def check_do(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     found = visible_or_404(selectors.spot_checks_for(request.user), pk)
     user = actor(request)
-    try:
+
+    def run() -> object:
         if verb == "item":
             given = cleaned(ItemForm(request.POST))
             item = found.items.filter(pk=given["item"] or 0).first()
             if item is None:
                 raise Http404
-            actions.confirm_item(
+            return actions.confirm_item(
                 actor=user,
                 item=item,
                 verdicts={c: request.POST.get(f"v-{c}", "") for c in found.checks},
                 note=given["note"],
                 version=given["version"] or 0,
             )
-        elif verb == "finding":
+        if verb == "finding":
             item = found.items.filter(pk=cleaned(ItemForm(request.POST))["item"] or 0).first()
-            actions.add_finding(actor=user, item=item, **cleaned(FindingForm(request.POST)))
-        elif verb == "close":
-            actions.close_spot_check(actor=user, check=found, summary=request.POST.get("summary", ""))
-        else:
-            raise Http404
-    except (ActionError, workflow.WorkflowError) as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, _("已记录。"))
+            return actions.add_finding(actor=user, item=item, **cleaned(FindingForm(request.POST)))
+        if verb == "close":
+            return actions.close_spot_check(actor=user, check=found, summary=request.POST.get("summary", ""))
+        raise Http404
+
+    attempt(request, run)  # "已记录。"
     return redirect("supervision:check", pk=found.pk)
 
 
@@ -176,20 +161,12 @@ def finding(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def new_report(request: HttpRequest) -> HttpResponse:
     """O-4: anyone reports a violation; the page says who will see their name."""
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        try:
-            actions.report_violation(actor=actor(request), **cleaned(ReportForm(request.POST)))
-        except FieldErrors as exc:
-            errors = exc.errors
-        else:
-            messages.success(request, _("举报已提交。您的姓名只有监督小组负责人可见。"))
-            return redirect("core:home")
-    return render(
+    return entry_page(
         request,
-        "supervision/report_new.html",
-        {"errors": errors, "data": request.POST},
-        status=400 if errors else 200,
+        template="supervision/report_new.html",
+        save=lambda user: actions.report_violation(actor=user, **cleaned(ReportForm(request.POST))),
+        message=lambda done: _("举报已提交。您的姓名只有监督小组负责人可见。"),
+        then=lambda done: redirect("core:home"),
     )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
@@ -52,3 +54,37 @@ def attempt(request: HttpRequest, do: Callable[[], object], success: str = "") -
         return False
     messages.success(request, success or _("已记录。"))
     return True
+
+
+def entry_page(
+    request: HttpRequest,
+    *,
+    template: str,
+    save: Callable[[User], Any],
+    then: Callable[[Any], HttpResponse],
+    allowed: bool = True,
+    message: Callable[[Any], str] | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> HttpResponse:
+    """A page that enters one record (P-1): a POST runs `save(user)`, which parses the form and
+    calls the action; when it is taken, the `message` and `then(record)` (where to go). Refused
+    input shows the page again with what was typed (`data`) and the messages keyed by field
+    (`errors`), 400, nothing saved. A user not `allowed` gets 403."""
+    if not allowed:
+        raise PermissionDenied
+    errors: Mapping[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            done = save(actor(request))
+        except FieldErrors as exc:
+            errors = exc.errors
+        else:
+            if message is not None:
+                messages.success(request, message(done))
+            return then(done)
+    return render(
+        request,
+        template,
+        {"errors": errors, "data": request.POST, **(context or {})},
+        status=400 if errors else 200,
+    )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
 from oms.core.errors import ActionError, FieldErrors
+from oms.core.forms import add_errors
 from oms.engine import workflow
 
 
@@ -123,9 +124,81 @@ def refused_page(
         {
             "order": order,
             "form_template": form_template,
+            "form": form,
             "typed": form.data,
+            "field_errors": errors,
             "error_messages": [m for msgs in errors.values() for m in msgs],
             **context,
         },
         status=status,
     )
+
+
+# What a refused form's page shows besides the form: `(request, target, verb, form) -> context`.
+RefusedContext = Callable[[HttpRequest, Any, Verb, forms.Form], Mapping[str, Any]]
+
+
+def refused_page_of(
+    context: RefusedContext,
+    *,
+    order_of: Callable[[Any], Any] = lambda target: target,
+    page: str = "core/action_form.html",
+) -> Redisplay:
+    """The `redisplay` of a verb table whose refused forms stand on their own page (`refused_page`)
+    under the order of the target (`order_of`), with what `context` adds for the form's part."""
+
+    def redisplay(
+        request: HttpRequest,
+        target: Any,
+        verb: Verb,
+        form: forms.Form,
+        errors: Mapping[str, list[str]],
+        status: int,
+    ) -> HttpResponse:
+        return refused_page(
+            request,
+            order=order_of(target),
+            form_template=verb.template,
+            form=form,
+            errors=errors,
+            status=status,
+            page=page,
+            **context(request, target, verb, form),
+        )
+
+    return redisplay
+
+
+# `Verb.template` of a form rendered from its fields (a `StyledForm` with a `heading`), posted again
+# to the address it came from.
+FIELDS_FORM = "core/_verb_form.html"
+
+
+def fields_redisplay(back: Callable[[Any], str]) -> Redisplay:
+    """The `redisplay` of verbs whose forms are drawn from their fields (`FIELDS_FORM`): the form
+    under the order's name (the target is the order), what was typed kept, the action's own
+    refusals beside the fields they concern, and a way `back(order)` without saving."""
+
+    def redisplay(
+        request: HttpRequest,
+        order: Any,
+        verb: Verb,
+        form: forms.Form,
+        errors: Mapping[str, list[str]],
+        status: int,
+    ) -> HttpResponse:
+        if not form.errors:  # the form was valid: the errors are the action's, keyed by field
+            add_errors(form, FieldErrors(dict(errors)))
+        return refused_page(
+            request,
+            order=order,
+            form_template=verb.template,
+            form=form,
+            errors=errors,
+            status=status,
+            title=getattr(form, "heading", ""),
+            action=request.path,
+            back=back(order),
+        )
+
+    return redisplay

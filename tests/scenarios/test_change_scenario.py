@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from oms.audit.verify import verify_chain
 from oms.changes import actions
 from oms.changes.models import ChangeTask, RequestStatus
-from oms.changes.tests.fixtures import approve_all, buyer, in_production, released_order
+from oms.changes.tests.fixtures import approve_all, buyer, in_production, raise_typed, released_order
 from oms.fulfilment import actions as fulfilment
 from oms.fulfilment.models import DeptTaskStatus, POStatus, SupplierDecision, TaskKind
 from oms.notifications.models import Notification
@@ -43,7 +43,7 @@ def test_quantity_increase_during_production(more_heads, django_capture_on_commi
     order = in_production(org, quantity="10")
     assert order.status == OrderStatus.IN_PRODUCTION
     line = order.lines.get()
-    request = actions.raise_request(
+    request = raise_typed(
         actor=org["sales"],
         order=order,
         kind="change",
@@ -102,7 +102,7 @@ def test_refused_change_leaves_the_order_and_asks_sales_to_explain(more_heads) -
     org = more_heads
     order = released_order(org, quantity="10")
     before = order.version
-    request = actions.raise_request(
+    request = raise_typed(
         actor=org["sales"],
         order=order,
         kind="change",
@@ -150,7 +150,7 @@ def test_cancellation_during_procurement(more_heads) -> None:
         received=Decimal("4"),
         accepted=Decimal("4"),
     )
-    request = actions.raise_request(
+    request = raise_typed(
         actor=org["sales"],
         order=order,
         kind="cancellation",

@@ -197,7 +197,7 @@ def test_the_archive_file_holds_the_complaint_and_the_rating(client, closed) -> 
     )
     invitation = Invitation.objects.get(order=order)
     token = actions.issue_link(actor=org["sales"], invitation=invitation)
-    actions.answer(token=token, respondent="张伟", values={"closing": "4"})
+    actions.answer(token=token, respondent="张伟", values={"closing": 4})  # typed, as the form types it
     client.force_login(make_user("keeper1", kind="administration"))
     page = client.get(
         reverse("archive:detail", args=[ArchiveRecord.objects.get(order=order).pk])

@@ -15,9 +15,8 @@ from django.utils import translation
 
 from oms.accounts.models import User
 from oms.archive.models import ArchiveRecord
-from oms.changes import actions as changes
 from oms.changes.models import ChangeRequest
-from oms.changes.tests.fixtures import approve_all, released_order
+from oms.changes.tests.fixtures import approve_all, raise_typed, released_order
 from oms.notifications.models import Notification
 from oms.orders.models import OrderStatus
 from oms.tracking.models import WorkItem, WorkStatus
@@ -64,7 +63,7 @@ def _every_link_opens(client: Any) -> list[tuple[str, str, int]]:
 
 def _cancel(org: dict[str, Any], order: Any) -> ChangeRequest:
     return approve_all(
-        changes.raise_request(
+        raise_typed(
             actor=org["sales"],
             order=order,
             kind="cancellation",
@@ -120,7 +119,7 @@ def test_cancellation_ends_every_open_item_including_the_change_agreement(more_h
     order = released_order(org, quantity="10")
     line = order.lines.get()
     change = approve_all(
-        changes.raise_request(
+        raise_typed(
             actor=org["sales"],
             order=order,
             kind="change",

@@ -74,7 +74,7 @@ def _settle(org: dict[str, Any], order: Any) -> Any:
     statement = billing.prepare_statement(
         actor=org["sales"],
         order=order,
-        quantities={order.lines.get().pk: "10"},
+        quantities={order.lines.get().pk: Decimal("10")},
         reconciled_with="张伟",
         reconciled_on=date(2026, 12, 3),
     )
@@ -88,8 +88,8 @@ def _invoice(org: dict[str, Any], statement: Any, number: str, amount: str, **kw
         invoice_type="special_vat",
         number=number,
         issued_on=kwargs.pop("issued_on", date(2026, 12, 5)),
-        amount=amount,
-        tax_amount="0",
+        amount=Decimal(amount),
+        tax_amount=Decimal("0"),
         **kwargs,
     )
 
@@ -98,7 +98,7 @@ def _pay(org: dict[str, Any], amount: str, on: date, reference: str) -> None:
     billing.record_payment(
         actor=org["finance_head"],
         customer=org["customer"],
-        amount=amount,
+        amount=Decimal(amount),
         currency="CNY",
         received_on=on,
         method="transfer",
@@ -158,7 +158,11 @@ def test_three_instalments_one_paid_late_and_dunned(more_heads) -> None:
     schedule = billing.set_instalments(
         actor=org["sales"],
         order=order,
-        schedule=[(date(2026, 12, 10), "4000"), (date(2027, 1, 10), "3000"), (date(2027, 2, 10), "3000")],
+        schedule=[
+            (date(2026, 12, 10), Decimal("4000")),
+            (date(2027, 1, 10), Decimal("3000")),
+            (date(2027, 2, 10), Decimal("3000")),
+        ],
     )
     statement = _settle(org, order)
     invoices = [

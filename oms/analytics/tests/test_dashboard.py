@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from conftest import make_user
 from oms.analytics import actions, dashboard
+from oms.analytics.forms import plan_input
 from oms.analytics.models import OrderPlan
 from oms.analytics.tests import dataset as d
 from oms.core.errors import FieldErrors
@@ -90,7 +91,9 @@ def test_production_staff_cannot_open_the_dashboard(client, sales) -> None:
 def test_a_plan_is_estimated_from_the_same_quarter_of_earlier_years(sales) -> None:
     """Q-2 (004): the average of Q1 2025 (99999) and Q1 2024 (none) over the policy's 2 years."""
     plan = actions.save_plan(
-        actor=sales["wang"], data={"customer": sales["small"].pk, "year": 2026, "quarter": 1}, estimated=True
+        actor=sales["wang"],
+        **plan_input({"customer": sales["small"].pk, "year": 2026, "quarter": 1}),
+        estimated=True,
     )
     assert (plan.method, plan.expected_amount, plan.expected_quantity) == (
         "estimated",
@@ -104,7 +107,7 @@ def test_no_history_means_no_estimate(sales) -> None:
     with pytest.raises(FieldErrors):
         actions.save_plan(
             actor=sales["wang"],
-            data={"customer": sales["mid"].pk, "year": 2027, "quarter": 2},
+            **plan_input({"customer": sales["mid"].pk, "year": 2027, "quarter": 2}),
             estimated=True,
         )
     assert OrderPlan.objects.count() == 0
@@ -114,13 +117,15 @@ def test_plan_against_actual(client, sales) -> None:
     """Q-2: 大客户 planned 10000 for 2026 Q4 and ordered 7000: 70 %."""
     actions.save_plan(
         actor=sales["wang"],
-        data={
-            "customer": sales["big"].pk,
-            "year": 2026,
-            "quarter": 4,
-            "expected_quantity": "5",
-            "expected_amount": "10000",
-        },
+        **plan_input(
+            {
+                "customer": sales["big"].pk,
+                "year": 2026,
+                "quarter": 4,
+                "expected_quantity": "5",
+                "expected_amount": "10000",
+            }
+        ),
     )
     rows = actions.plan_vs_actual(OrderPlan.objects.all(), 2026)
     assert [(r.plan.customer.name, r.actual_amount, r.achieved) for r in rows] == [

@@ -24,7 +24,7 @@ Row = tuple[date | None, Decimal | None]
 
 @transaction.atomic
 def set_instalments(
-    *, actor: User, order: SalesOrder, schedule: Sequence[tuple[date | None, Decimal | str | None]]
+    *, actor: User, order: SalesOrder, schedule: Sequence[tuple[date | None, Decimal | None]]
 ) -> list[Instalment]:
     """L-3 分期付款: the order's schedule of due dates and amounts, adding up to the order's amount.
     A new schedule replaces the old one (kept, marked superseded) until an instalment is invoiced."""

@@ -39,8 +39,8 @@ def record_invoice(
     invoice_type: str,
     number: str,
     issued_on: date | None,
-    amount: Decimal | str | None,
-    tax_amount: Decimal | str | None,
+    amount: Decimal | None,
+    tax_amount: Decimal | None,
     instalment: Instalment | None = None,
 ) -> Invoice:
     """L-2: an invoice against an approved statement; all its invoices together never exceed it."""

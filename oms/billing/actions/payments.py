@@ -29,12 +29,12 @@ def record_payment(
     *,
     actor: User,
     customer: Any,
-    amount: Decimal | str | None,
+    amount: Decimal | None,
     currency: str,
     received_on: date | None,
     method: str,
     reference: str,
-    matches: Sequence[tuple[int, Decimal | str | None]] | None = None,
+    matches: Sequence[tuple[int, Decimal | None]] | None = None,
 ) -> Payment:
     """L-3, L-6: finance records money received and matches it to the customer's invoices: as
     given, or the oldest due first. Partial payments leave the rest outstanding; what is left
@@ -124,7 +124,7 @@ def _oldest_first(open_invoices: list[Invoice], value: Decimal) -> Plan:
 def _as_given(
     customer: Any,
     open_invoices: list[Invoice],
-    matches: Sequence[tuple[int, Decimal | str | None]],
+    matches: Sequence[tuple[int, Decimal | None]],
     value: Decimal,
 ) -> Plan:
     """L-6: the matching finance gave: the customer's own invoices, each part positive and within

@@ -48,8 +48,8 @@ def prepare_statement(
     *,
     actor: User,
     order: SalesOrder,
-    quantities: Mapping[int, Decimal | str | None],
-    fees: Sequence[tuple[str, Decimal | str | None]] = (),
+    quantities: Mapping[int, Decimal | None],
+    fees: Sequence[tuple[str, Decimal | None]] = (),
     reconciled_with: str,
     reconciled_on: date | None,
 ) -> Statement:
@@ -67,8 +67,8 @@ def prepare_statement(
 
 def _checked_draft(
     order: SalesOrder,
-    quantities: Mapping[int, Decimal | str | None],
-    fees: Sequence[tuple[str, Decimal | str | None]],
+    quantities: Mapping[int, Decimal | None],
+    fees: Sequence[tuple[str, Decimal | None]],
     reconciled_with: str,
     reconciled_on: date | None,
 ) -> _Draft:
@@ -91,7 +91,7 @@ def _checked_draft(
 def _wanted_quantities(
     order: SalesOrder,
     lines: dict[int, Any],
-    quantities: Mapping[int, Decimal | str | None],
+    quantities: Mapping[int, Decimal | None],
     errors: dict[str, str],
 ) -> dict[int, Decimal]:
     """L-1: per order line, a quantity of at most what the customer accepted and no statement
@@ -119,7 +119,7 @@ def _wanted_quantities(
 
 
 def _clean_fees(
-    fees: Sequence[tuple[str, Decimal | str | None]], errors: dict[str, str]
+    fees: Sequence[tuple[str, Decimal | None]], errors: dict[str, str]
 ) -> list[tuple[str, Decimal]]:
     """L-1: fees such as freight, each named and not negative; empty rows are skipped."""
     clean: list[tuple[str, Decimal]] = []

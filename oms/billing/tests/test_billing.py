@@ -47,8 +47,8 @@ def _statement(org: dict[str, Any], order: Any, quantity: str, **kwargs: Any) ->
     args: dict[str, Any] = {
         "actor": org["sales"],
         "order": order,
-        "quantities": {order.lines.get().pk: quantity},
-        "fees": [("运费", "200")],
+        "quantities": {order.lines.get().pk: Decimal(quantity)},
+        "fees": [("运费", Decimal("200"))],
         "reconciled_with": "张伟",
         "reconciled_on": date(2026, 12, 12),
     }
@@ -126,9 +126,11 @@ def test_invoices_never_exceed_the_statement(more_heads) -> None:
         "invoice_type": "special_vat",
         "issued_on": date(2026, 12, 15),
     }
-    actions.record_invoice(**args, number="04400001", amount="6000", tax_amount="690.27")
+    actions.record_invoice(**args, number="04400001", amount=Decimal("6000"), tax_amount=Decimal("690.27"))
     with pytest.raises(FieldErrors) as refused:
-        actions.record_invoice(**args, number="04400002", amount="4300", tax_amount="494.69")
+        actions.record_invoice(
+            **args, number="04400002", amount=Decimal("4300"), tax_amount=Decimal("494.69")
+        )
     assert refused.value.errors == {
         "amount": ["超过结算金额：结算 10200.00，已开票 6000.00，最多还能开 4200.00。"]
     }
@@ -143,8 +145,8 @@ def _small_invoice(actor: Any, statement: Statement) -> Invoice:
         invoice_type="special_vat",
         number="1",
         issued_on=date(2026, 12, 15),
-        amount="100",
-        tax_amount="0",
+        amount=Decimal("100"),
+        tax_amount=Decimal("0"),
     )
 
 
@@ -209,8 +211,8 @@ def _invoiced(org: dict[str, Any], *, number: str = "0001", issued_on: date = da
         invoice_type="special_vat",
         number=number,
         issued_on=issued_on,
-        amount="10000",
-        tax_amount="1150.44",
+        amount=Decimal("10000"),
+        tax_amount=Decimal("1150.44"),
     )
 
 
@@ -241,9 +243,9 @@ def test_payment_matches_oldest_first_and_keeps_the_rest_as_credit(more_heads) -
         "currency": "CNY",
         "method": "transfer",
     }
-    record_payment(**args, amount="4000", received_on=date(2026, 12, 20), reference="B1")
+    record_payment(**args, amount=Decimal("4000"), received_on=date(2026, 12, 20), reference="B1")
     assert outstanding(invoice) == Decimal("6000.00")
-    record_payment(**args, amount="7000", received_on=date(2026, 12, 28), reference="B2")
+    record_payment(**args, amount=Decimal("7000"), received_on=date(2026, 12, 28), reference="B2")
     assert outstanding(invoice) == Decimal("0.00")
     exposure = customer_exposure(more_heads["customer"].pk)
     assert (exposure["receivables"], exposure["overdue"]) == (Decimal("0"), Decimal("0"))
@@ -251,7 +253,7 @@ def test_payment_matches_oldest_first_and_keeps_the_rest_as_credit(more_heads) -
 
 @pytest.mark.parametrize(
     ("amount", "currency", "field"),
-    [("-5", "CNY", "amount"), ("100", "USD", "currency")],
+    [(Decimal("-5"), "CNY", "amount"), (Decimal("100"), "USD", "currency")],
 )
 def test_bad_payment_is_refused(more_heads, amount: str, currency: str, field: str) -> None:
     from oms.billing.actions import record_payment
@@ -281,12 +283,12 @@ def test_payment_cannot_settle_another_customers_invoice(more_heads) -> None:
         record_payment(
             actor=more_heads["finance_head"],
             customer=CustomerFactory(),
-            amount="100",
+            amount=Decimal("100"),
             currency="CNY",
             received_on=date(2026, 12, 20),
             method="transfer",
             reference="B1",
-            matches=[(invoice.pk, "100")],
+            matches=[(invoice.pk, Decimal("100"))],
         )
     assert list(refused.value.errors) == ["matches.0.invoice"]
     assert Payment.objects.count() == 0
@@ -323,12 +325,12 @@ def test_ageing_buckets_match_hand_computed_figures(more_heads, client) -> None:
     record_payment(
         actor=more_heads["finance_head"],
         customer=more_heads["customer"],
-        amount="1000",
+        amount=Decimal("1000"),
         currency="CNY",
         received_on=today,
         method="transfer",
         reference="B9",
-        matches=[(Invoice.objects.get(number="A3").pk, "1000")],
+        matches=[(Invoice.objects.get(number="A3").pk, Decimal("1000"))],
     )
     (row,) = ledger(more_heads["finance_head"], today=today)
     assert (row.order, row.invoiced, row.received, row.outstanding, row.overdue) == (
@@ -381,7 +383,7 @@ def test_instalments_must_add_up_to_the_order(more_heads) -> None:
         actions.set_instalments(
             actor=more_heads["sales"],
             order=order,
-            schedule=[(date(2027, 1, 1), "500"), (date(2027, 2, 1), "500")],
+            schedule=[(date(2027, 1, 1), Decimal("500")), (date(2027, 2, 1), Decimal("500"))],
         )
     assert refused.value.errors == {"schedule": ["各期合计 1000.00 与订单金额 2000.00 不符。"]}
     assert Instalment.objects.count() == 0

@@ -3,6 +3,8 @@ field's message beside it, and nothing saved (L-1..L-6, M-1, P-1)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -84,8 +86,8 @@ def test_an_action_refusal_also_keeps_what_was_typed(client, more_heads) -> None
         invoice_type="special_vat",
         number="0001",
         issued_on=statement.reconciled_on,
-        amount="6000",
-        tax_amount="0",
+        amount=Decimal("6000"),
+        tax_amount=Decimal("0"),
     )
     client.force_login(more_heads["finance_head"])
     response = client.post(

@@ -23,7 +23,6 @@ from oms.changes import states
 from oms.changes.actions.cancelling import loss_facts
 from oms.changes.actions.deciding import advance, end_tasks
 from oms.changes.actions.proposal import cancellation_proposal, compare, current_proposal, decimal, term_label
-from oms.changes.forms import lines_values, terms_values
 from oms.changes.models import (
     OPEN_REQUEST_STATUSES,
     ChangeRequest,
@@ -133,34 +132,11 @@ def _what_changes(
         if loss is None or loss < 0:
             errors["loss_amount"] = _("请填写估算损失金额（不小于 0）。")
         return cancellation_proposal(order), loss
-    typed = _typed(terms or {}, lines if lines is not None else current_proposal(order)["lines"], errors)
-    if typed is None:
-        return cancellation_proposal(order), None  # not looked at: the input was refused
-    described = compare(order, *typed, errors)
+    given = lines if lines is not None else current_proposal(order)["lines"]
+    described = compare(order, terms or {}, given, errors)
     if not errors and not described["summary"]:
         errors["lines"] = _("新条款与订单现有内容相同，没有需要变更的内容。")
     return described, None
-
-
-def _typed(
-    terms: Mapping[str, Any], lines: Sequence[Mapping[str, Any]], errors: dict[str, str]
-) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
-    """The terms and lines typed by the same parser as the pages and the API (oms.changes.forms):
-    typed input passes unchanged, raw input (a script, the demo data) is parsed; None when some
-    of it was refused (the errors name the fields)."""
-    refused: dict[str, list[str]] = {}
-    typed_terms: dict[str, Any] = {}
-    typed_lines: list[dict[str, Any]] = []
-    try:
-        typed_terms = terms_values(terms)
-    except FieldErrors as exc:
-        refused.update(exc.errors)
-    try:
-        typed_lines = lines_values(lines)
-    except FieldErrors as exc:
-        refused.update(exc.errors)
-    errors.update({key: msgs[0] for key, msgs in refused.items()})
-    return None if refused else (typed_terms, typed_lines)
 
 
 def _notice_digest(notice: Any, order: SalesOrder, errors: dict[str, str]) -> str:
@@ -195,7 +171,9 @@ def raise_request(
     customer_user: User | None = None,
 ) -> ChangeRequest:
     """I-1, J-1: a change (new terms and lines) or a cancellation, with why and the expected
-    impact; I-2 the affected departments' review starts at once."""
+    impact; I-2 the affected departments' review starts at once. Every value comes typed by the
+    request's forms (`oms.changes.forms.change_values`: the page, the API, the customer's link and
+    portal, the demo data and the tests alike); the action checks them against the order."""
     if not states.can_raise(actor, order):
         raise NotAllowed(_("只有公司内部部门人员可以提交变更或取消申请。"))
     locked = _locked_changeable(order, kind)

@@ -74,9 +74,8 @@ def raise_cancellation(
     org: dict[str, Any], order: Any, *, reason: str = "客户取消", impact: str = "无"
 ) -> Any:
     """Sales asks, for the department, to cancel the order, no loss estimated (J-1)."""
-    from oms.changes import actions
 
-    return actions.raise_request(
+    return raise_typed(
         actor=org["sales"],
         order=order,
         kind="cancellation",
@@ -85,3 +84,22 @@ def raise_cancellation(
         impact=impact,
         loss_amount="0",
     )
+
+
+_HEADER = ("kind", "source", "reason", "impact", "loss_amount", "loss_notes")
+
+
+def raise_typed(*, actor: Any, order: Any, notice: Any = None, **given: Any) -> Any:
+    """`raise_request` with what a test types parsed by the request's forms first, as the page,
+    the API and the portal parse it (`oms.changes.forms.change_values`; the action takes typed
+    values only, issue 22). Keys that are no input of the form (`customer_name`, `channel`,
+    `customer_user`) go to the action as they are."""
+    from oms.changes import actions
+    from oms.changes.forms import change_values
+
+    header = {k: v for k, v in given.items() if k in _HEADER}
+    rest = {k: v for k, v in given.items() if k not in _HEADER and k not in {"terms", "lines"}}
+    values = change_values(
+        header, given.get("terms"), given.get("lines"), {"customer_notice": notice} if notice else None
+    )
+    return actions.raise_request(actor=actor, order=order, **values, **rest)

@@ -13,7 +13,7 @@ from conftest import make_user
 from oms.catalog.models import StockLevel, Warehouse
 from oms.changes import actions
 from oms.changes.models import ChangeRequest, ChangeTask, RequestStatus
-from oms.changes.tests.fixtures import approve_all, raise_cancellation, released_order
+from oms.changes.tests.fixtures import approve_all, raise_cancellation, raise_typed, released_order
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
 from oms.engine.workflow import PermissionDenied
 from oms.fulfilment import actions as fulfilment
@@ -46,7 +46,7 @@ def _change(org: dict[str, Any], order: Any, quantity: str = "12", **kwargs: Any
         ],
     }
     args.update(kwargs)
-    return actions.raise_request(**args)
+    return raise_typed(**args)
 
 
 def _ship(org: dict[str, Any], order: Any, quantity: str) -> None:
@@ -66,7 +66,7 @@ def _ship(org: dict[str, Any], order: Any, quantity: str) -> None:
 def test_delivery_place_goes_to_logistics_and_finance(more_heads) -> None:
     """I-2: the policy's rule for a delivery place change names exactly logistics and finance."""
     order = released_order(more_heads)
-    request = actions.raise_request(
+    request = raise_typed(
         actor=more_heads["sales"],
         order=order,
         kind="change",
@@ -116,7 +116,7 @@ def test_second_request_on_the_same_line_is_refused_while_the_first_is_open(more
 def test_a_request_on_other_terms_may_run_beside_an_open_one(more_heads) -> None:
     order = released_order(more_heads)
     _change(more_heads, order, quantity="12")
-    other = actions.raise_request(
+    other = raise_typed(
         actor=more_heads["sales"],
         order=order,
         kind="change",
@@ -205,7 +205,7 @@ def test_nothing_changed_is_refused(more_heads) -> None:
 def test_cancellation_needs_a_loss_estimate(more_heads) -> None:
     order = released_order(more_heads)
     with pytest.raises(FieldErrors) as refused:
-        actions.raise_request(
+        raise_typed(
             actor=more_heads["sales"],
             order=order,
             kind="cancellation",
@@ -319,7 +319,7 @@ def test_a_new_delivery_date_moves_allocation_and_milestones(more_heads) -> None
     allocation = order.department_tasks.get(kind=TaskKind.WAREHOUSE_ALLOCATION)
     milestone = order.milestones.order_by("seq").first()
     assert milestone is not None
-    request = actions.raise_request(
+    request = raise_typed(
         actor=more_heads["sales"],
         order=order,
         kind="change",
@@ -339,7 +339,7 @@ def test_added_and_removed_lines(more_heads) -> None:
     """I-3: a new product is a new line after the last; a removed line is kept, marked removed."""
     order = released_order(more_heads)
     old = order.lines.get()
-    request = actions.raise_request(
+    request = raise_typed(
         actor=more_heads["sales"],
         order=order,
         kind="change",

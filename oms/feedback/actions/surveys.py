@@ -22,7 +22,7 @@ from oms.customers.models import Customer
 from oms.customers.selectors import portal_account_of
 from oms.engine import records, workflow
 from oms.feedback import permissions, states
-from oms.feedback.forms import answer_form
+from oms.feedback.forms import score_refusal
 from oms.feedback.models import (
     Answer,
     Invitation,
@@ -174,9 +174,10 @@ def questions_of(invitation: Invitation) -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def answer(*, token: str, respondent: str, values: Mapping[str, str], comment: str = "") -> Invitation:
-    """N-1, N-3: the customer answers through their link: every score from 1 to the scale; an
-    expired, used or forged link is refused and nothing is saved."""
+def answer(*, token: str, respondent: str, values: Mapping[str, Any], comment: str = "") -> Invitation:
+    """N-1, N-3: the customer answers through their link: every score from 1 to the scale (the
+    values typed by `oms.feedback.forms.answer_values`); an expired, used or forged link is
+    refused and nothing is saved."""
     refusals = Refusals(
         invalid=_("调查链接无效。"),
         used=_("您已经答复过，谢谢！"),
@@ -189,7 +190,7 @@ def answer(*, token: str, respondent: str, values: Mapping[str, str], comment: s
 
 @transaction.atomic
 def answer_in_portal(
-    *, actor: User, invitation: Invitation, values: Mapping[str, str], comment: str = ""
+    *, actor: User, invitation: Invitation, values: Mapping[str, Any], comment: str = ""
 ) -> Invitation:
     """N-1, N-3, B-8: the customer's contact answers their company's survey or closing question
     in the portal, with no link needed (their login is the credential, so nothing expires); the
@@ -205,21 +206,25 @@ def answer_in_portal(
 
 
 def _answer(
-    invitation: Invitation, *, respondent: str, values: Mapping[str, str], comment: str, actor: User | None
+    invitation: Invitation, *, respondent: str, values: Mapping[str, Any], comment: str, actor: User | None
 ) -> Invitation:
-    """The invitation, locked and not yet answered, gets the customer's answers."""
+    """The invitation, locked and not yet answered, gets the customer's answers: a score for every
+    score question, within the scale."""
     if invitation.survey is not None and invitation.survey.status != SurveyStatus.SENT:
         raise ActionError(_("该调查已结束。"))
     scale = policy().feedback.score_scale
     questions = questions_of(invitation)
-    form = answer_form(questions, scale, values)
-    errors = {} if form.is_valid() else {k: [str(m) for m in ms] for k, ms in form.errors.items()}
+    errors = {
+        q["key"]: [score_refusal(q, scale)]
+        for q in questions
+        if q["kind"] == QuestionKind.SCORE and not _in_scale(values.get(q["key"]), scale)
+    }
     if not respondent.strip():
         errors["respondent"] = [_("请填写您的姓名。")]
     if errors:
         raise FieldErrors(errors)
     now = timezone.now()
-    rows = [_answer_row(q, form.cleaned_data[q["key"]], scale) for q in questions]
+    rows = [_answer_row(q, values.get(q["key"]) or "", scale) for q in questions]
     for row in rows:
         row.invitation = invitation
         row.answered_at = now
@@ -242,6 +247,10 @@ def _answer(
             url=reverse("feedback:invitation", args=[invitation.pk]),
         )
     return invitation
+
+
+def _in_scale(score: Any, scale: int) -> bool:
+    return isinstance(score, int) and not isinstance(score, bool) and 1 <= score <= scale
 
 
 def _answer_row(question: dict[str, Any], value: Any, scale: int) -> Answer:

@@ -17,8 +17,10 @@ from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.customers.tests.factories import CustomerFactory
 from oms.engine.workflow import PermissionDenied
 from oms.feedback import actions, selectors
+from oms.feedback.forms import answer_values
 from oms.feedback.models import Answer, Invitation, Question
 from oms.orders.models import SalesOrder
+from oms.policy.selectors import policy
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +60,14 @@ def _keys(world: dict[str, Any]) -> list[str]:
     return [q["key"] for q in world["survey"].questions]
 
 
+def _answer(token: str, respondent: str, raw: dict[str, str]) -> Invitation:
+    """The customer's answers typed by the link page's form, then given to the action."""
+    invitation = actions.invitation_for(token)
+    assert invitation is not None
+    values = answer_values(actions.questions_of(invitation), policy().feedback.score_scale, raw)
+    return actions.answer(token=token, respondent=respondent, values=values)
+
+
 def test_a_survey_asks_the_active_questions_as_they_stood(world) -> None:
     """N-1: later edits of a question do not change a survey already created."""
     q = Question.objects.get(text="交货及时")
@@ -76,8 +86,8 @@ def test_only_the_administrator_edits_questions(world) -> None:
 def test_scores_by_question_customer_and_salesperson(world) -> None:
     """N-1: the percentage is points given over points possible: 甲 4+5 of 10, 乙 2+3 of 10."""
     q1, q2, q3 = _keys(world)
-    actions.answer(token=_link(world, world["a"]), respondent="张", values={q1: "4", q2: "5", q3: "很好"})
-    actions.answer(token=_link(world, world["b"]), respondent="赵", values={q1: "2", q2: "3", q3: ""})
+    _answer(_link(world, world["a"]), "张", {q1: "4", q2: "5", q3: "很好"})
+    _answer(_link(world, world["b"]), "赵", {q1: "2", q2: "3", q3: ""})
     answers = selectors.survey_answers(world["survey"])
     by_question = [(r.label, r.percent, r.answers) for r in selectors.scores(answers, "question")]
     assert by_question == [("交货及时", Decimal("60.0"), 2), ("服务态度", Decimal("80.0"), 2)]
@@ -93,17 +103,26 @@ def test_a_score_out_of_range_is_refused_and_nothing_is_saved(world) -> None:
     q1, q2, _q3 = _keys(world)
     token = _link(world, world["a"])
     with pytest.raises(FieldErrors) as exc:
-        actions.answer(token=token, respondent="张", values={q1: "6", q2: ""})
+        _answer(token, "张", {q1: "6", q2: ""})
     assert set(exc.value.errors) == {q1, q2}
+    assert (Answer.objects.count(), Invitation.objects.filter(answered_at__isnull=False).count()) == (0, 0)
+
+
+def test_the_action_refuses_a_typed_score_outside_the_scale(world) -> None:
+    """The action keeps the scale whoever calls it (N-1): a typed 6 of 5 is refused by name."""
+    q1, q2, _q3 = _keys(world)
+    with pytest.raises(FieldErrors) as exc:
+        actions.answer(token=_link(world, world["a"]), respondent="张", values={q1: 6, q2: 4})
+    assert set(exc.value.errors) == {q1}
     assert (Answer.objects.count(), Invitation.objects.filter(answered_at__isnull=False).count()) == (0, 0)
 
 
 def test_a_link_answers_once(world) -> None:
     q1, q2, _q3 = _keys(world)
     token = _link(world, world["a"])
-    actions.answer(token=token, respondent="张", values={q1: "4", q2: "4"})
+    _answer(token, "张", {q1: "4", q2: "4"})
     with pytest.raises(ActionError):
-        actions.answer(token=token, respondent="张", values={q1: "1", q2: "1"})
+        _answer(token, "张", {q1: "1", q2: "1"})
     assert list(Answer.objects.order_by("pk").values_list("score", flat=True)) == [4, 4, None]
 
 
@@ -161,7 +180,7 @@ def test_an_improvement_is_verified_by_someone_else(world) -> None:
 
 def test_survey_page_and_export(client, world) -> None:
     q1, q2, _q3 = _keys(world)
-    actions.answer(token=_link(world, world["a"]), respondent="张", values={q1: "4", q2: "5"})
+    _answer(_link(world, world["a"]), "张", {q1: "4", q2: "5"})
     client.force_login(world["cs"])
     page = client.get(reverse("feedback:survey", args=[world["survey"].pk])).content.decode()
     assert 'data-testid="scores-question"' in page and "90.0" in page

@@ -1,6 +1,6 @@
 """Every write of release and execution (D-4, F-1, F-2, F-4, G-2), one module per verb group:
 `prepayments`, `release` (department tasks), `progress` (milestones), `procurement` (purchase
-orders, goods receipt, supplier decisions), `warehouse` (reservations, picking), `shipments`,
+orders, incoming inspections, supplier decisions), `warehouse` (reservations, picking), `shipments`,
 `changes` (what an approved change or a cancellation does) and `reporting` (the H-3 cadence).
 The public verbs are re-exported here: `from oms.fulfilment.actions import ship` keeps working."""
 

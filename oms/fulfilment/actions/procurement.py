@@ -1,4 +1,4 @@
-"""Procurement: purchase orders to qualified suppliers, goods receipt and incoming inspection,
+"""Procurement: purchase orders to qualified suppliers, supplier deliveries and their incoming inspection,
 the supplier decision after a cancellation (G-1, J-1)."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from oms.engine import workflow
 from oms.fulfilment import states
 from oms.fulfilment.models import (
     Disposition,
-    GoodsReceipt,
+    IncomingInspection,
     PurchaseLine,
     PurchaseOrder,
     SupplierDecision,
@@ -99,7 +99,7 @@ def receive_goods(
     accepted: Decimal,
     disposition: str = "",
     notes: str = "",
-) -> GoodsReceipt:
+) -> IncomingInspection:
     """G-1: the delivery and its incoming inspection; rejects are returned or exchanged; the purchase
     order stays open until the accepted quantity is complete."""
     if actor.department_kind not in _RECEIVERS and actor.role != Role.ADMIN:
@@ -118,7 +118,7 @@ def receive_goods(
     if errors:
         raise FieldErrors(errors)
     assert received_on is not None
-    receipt = GoodsReceipt.objects.create(
+    inspection = IncomingInspection.objects.create(
         line=locked,
         received_on=received_on,
         received=received,
@@ -141,12 +141,12 @@ def receive_goods(
             "received": received,
             "accepted": accepted,
             "rejected": rejected,
-            "disposition": receipt.disposition,
+            "disposition": inspection.disposition,
         },
     )
     if all(pl.accepted >= pl.quantity for pl in po.lines.all()):
         workflow.apply(states.CLOSE_PO, po, actor=actor, reason=_("到货合格数量已齐"))
-    return receipt
+    return inspection
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from conftest import make_user
 from oms.catalog.models import StockLevel, Warehouse
 from oms.fulfilment import actions
 from oms.fulfilment.models import (
-    GoodsReceipt,
+    IncomingInspection,
     Prepayment,
     ProgressReport,
     PurchaseOrder,
@@ -143,7 +143,7 @@ CASES: dict[
             "notes": "外箱破损",
         },
         ['value="7.5"', 'value="9"', 'value="2026-12-09"', "合格数量应在 0 与到货数量之间。"],
-        lambda org: GoodsReceipt.objects.count(),
+        lambda org: IncomingInspection.objects.count(),
     ),
     "reserve": (
         "wh1",

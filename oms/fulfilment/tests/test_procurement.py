@@ -53,7 +53,7 @@ def test_unqualified_supplier_is_refused(released) -> None:
     assert order.purchase_orders.count() == 0
 
 
-def test_receipts_with_rejects_keep_the_po_open_until_complete(released) -> None:
+def test_incoming_inspections_with_rejects_keep_the_po_open_until_complete(released) -> None:
     org, order = released
     supplier = Supplier.objects.create(code="S1", name="宁波精工", qualification="qualified")
     po = actions.create_purchase_order(

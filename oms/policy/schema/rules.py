@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, field_validator
 
 from oms.policy.schema.base import _check_departments, _Section
 
-CHANGE_ASPECTS = (
+ChangeAspect = Literal[
     "lines",
     "quantity",
     "price",
@@ -18,22 +18,14 @@ CHANGE_ASPECTS = (
     "specs",
     "payment_terms",
     "cancellation",
-)
+]
+CHANGE_ASPECTS: tuple[str, ...] = get_args(ChangeAspect)
 
 
 class ChangeRule(_Section):
     """I-2: which departments review a change of one aspect of the order."""
 
-    aspect: Literal[
-        "lines",
-        "quantity",
-        "price",
-        "delivery_date",
-        "delivery_place",
-        "specs",
-        "payment_terms",
-        "cancellation",
-    ] = Field(title="变更内容")
+    aspect: ChangeAspect = Field(title="变更内容")
     departments: list[str] = Field(min_length=1, title="评审部门")
 
     @field_validator("departments")

@@ -4,6 +4,7 @@ and the delay notices the customer receives."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -114,7 +115,7 @@ def test_invoices_and_balance(portal: Client, world: dict[str, Any]) -> None:
     statement = billing.prepare_statement(
         actor=world["sales"],
         order=order,
-        quantities={ln.pk: str(ln.quantity) for ln in order.lines.all()},
+        quantities={ln.pk: ln.quantity for ln in order.lines.all()},
         reconciled_with="张伟",
         reconciled_on=timezone.localdate(),
     )
@@ -125,8 +126,8 @@ def test_invoices_and_balance(portal: Client, world: dict[str, Any]) -> None:
         invoice_type="special_vat",
         number="FP-PORTAL-1",
         issued_on=timezone.localdate() - timedelta(days=90),
-        amount=str(statement.total),
-        tax_amount="0",
+        amount=statement.total,
+        tax_amount=Decimal("0"),
     )
     body = portal.get("/portal/invoices/").content.decode()
     assert "FP-PORTAL-1" in body
