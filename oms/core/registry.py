@@ -89,6 +89,17 @@ class OrderPanel:
     order: int = 0
 
 
+@dataclass(frozen=True)
+class HomePanel:
+    """One panel of the start page from an app above the web tier (issue 23: what waits on me,
+    counted by kind). `context(request)` returns the names `template` reads; None leaves it out."""
+
+    key: str
+    template: str
+    context: Callable[[Any], dict[str, Any] | None]
+    order: int = 0
+
+
 # The side menu, section by section, in the order shown.
 menu: Registry[MenuSection] = Registry("menu")
 # Periodic jobs the scheduler runs: each takes the current time, returns how many items it opened (H-3, H-5).
@@ -102,6 +113,8 @@ audit_checks: Registry[Callable[[], tuple[str, str]]] = Registry("audit_checks")
 side_effects: Registry[SideEffect] = Registry("side_effects")
 # The panels of the order page, each from the app whose stage it shows (issue 22, point 1).
 order_panels: Registry[OrderPanel] = Registry("order_panels")
+# The panels of the start page (issue 23).
+home_panels: Registry[HomePanel] = Registry("home_panels")
 
 
 def run_side_effects(instance: Any, transition: Any, actor: Any) -> None:

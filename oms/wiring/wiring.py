@@ -22,7 +22,7 @@ from oms.archive.integrity import check_access_log
 from oms.billing.actions import check_dunning
 from oms.billing.receivables import exposure
 from oms.core import registry
-from oms.core.registry import MenuEntry, MenuSection, OrderPanel, SideEffect
+from oms.core.registry import HomePanel, MenuEntry, MenuSection, OrderPanel, SideEffect
 from oms.feedback import permissions as feedback_perms
 from oms.feedback.actions import on_order_closed
 from oms.fulfilment.actions import check_reporting
@@ -32,6 +32,7 @@ from oms.orders.models import OrderStatus
 from oms.review import actions as review_actions
 from oms.supervision import permissions as supervision_perms
 from oms.wiring import panels
+from oms.workbench.views.work import home_counts
 
 
 def wire() -> None:
@@ -42,6 +43,7 @@ def wire() -> None:
     registry.audit_checks.extend(AUDIT_CHECKS)
     registry.side_effects.extend(SIDE_EFFECTS)
     registry.order_panels.extend(ORDER_PANELS)
+    registry.home_panels.extend(HOME_PANELS)
 
 
 # --- the side menu ---------------------------------------------------------------------------
@@ -213,3 +215,7 @@ ORDER_PANELS = (
     OrderPanel("quality", _("质量"), "quality/_order_panel.html", panels.quality, order=60),
     OrderPanel("tracking", _("跟踪"), "tracking/_order_panel.html", panels.tracking, order=70),
 )
+
+
+# --- the start page (issue 23): what waits on the user, counted by kind -----------------------
+HOME_PANELS = (HomePanel("my_work", "workbench/_home_counts.html", home_counts, order=10),)
