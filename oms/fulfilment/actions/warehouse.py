@@ -170,6 +170,7 @@ def _hand_to_logistics(actor: User, order: SalesOrder) -> None:
         assignee=None,
         url=reverse("workbench:order_detail", args=[order.pk]),
         event="fulfilment",
+        once=True,
     )
 
 

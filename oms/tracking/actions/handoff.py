@@ -38,25 +38,29 @@ def hand_off(
     event: str,
     hours: Decimal | None = None,
     due: datetime | None = None,
+    once: bool = False,
 ) -> WorkItem:
     """T-1, P-2, P-3: open the step for the next actor — the named person, or the department
     when anyone in it may act — due `hours` working hours from now (by default the order class's
     time limit from the order's policy, B-7) or at `due`, on the working calendar of the order's
-    policy; then tell them. The action that takes the step closes it (`close_items`). A step of
-    the kind already open on the target is kept and nobody is told twice (e.g. a second packed
-    reservation of an order already waiting on logistics)."""
-    waiting = (
-        WorkItem.objects.filter(
-            content_type=ContentType.objects.get_for_model(target),
-            object_id=target.pk,
-            kind=kind,
-            status=WorkStatus.OPEN,
+    policy; then tell them. The action that takes the step closes it (`close_items`).
+
+    `once`: for a hand-off an action may repeat (a second final inspection, a second packed
+    reservation), a step of the kind already open on the target is kept and nobody is told twice;
+    the one query it costs is spent only then (issue 21's budgets)."""
+    if once:
+        waiting = (
+            WorkItem.objects.filter(
+                content_type=ContentType.objects.get_for_model(target),
+                object_id=target.pk,
+                kind=kind,
+                status=WorkStatus.OPEN,
+            )
+            .order_by("pk")
+            .first()
         )
-        .order_by("pk")
-        .first()
-    )
-    if waiting is not None:
-        return waiting
+        if waiting is not None:
+            return waiting
     version = order.policy_version.number
     if due is None and hours is None:
         hours = policy_selectors.time_limit_hours(order_class=order.order_class, version=version)

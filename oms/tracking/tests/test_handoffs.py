@@ -164,3 +164,24 @@ def test_an_archive_query_request_waits_on_the_requesters_head(org) -> None:
     waiting(org["prod_head"], "archive.request", order)
     archive.decide_access(actor=org["prod_head"], request=request, approve=True, note="同意")
     finished("archive.request", order)
+
+
+def test_a_repeated_hand_off_keeps_one_step_and_tells_once(org) -> None:
+    """T-1: a second passed final inspection of the same order neither duplicates the warehouse's
+    step nor tells its staff again."""
+    from oms.notifications.models import Notification
+    from oms.quality import actions as quality
+
+    order = walk.release(org, _signed(org))
+    walk.produce(org, order)
+    walk.inspect(order)
+    quality.record_inspection(
+        actor=org["qc"],
+        order=order,
+        stage="final",
+        product_id=order.lines.get().product_id,
+        results={"外观": "良好"},
+        passed=True,
+    )
+    assert order.work_items.filter(kind="warehouse.prepare", status="open").count() == 1
+    assert Notification.objects.filter(recipient=org["wh1"]).count() == 1
