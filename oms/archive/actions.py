@@ -37,6 +37,7 @@ from oms.orders.models import OrderStatus, SalesOrder
 from oms.orders.selectors import not_archived
 from oms.policy.actions import next_number
 from oms.policy.selectors import policy
+from oms.tracking import actions as tracking
 
 # An open purchase order of a cancelled order that procurement has not settled with the supplier
 # (the decision is marked pending just after the cancellation, in the same transaction).
@@ -130,11 +131,17 @@ def request_access(*, actor: User, record: ArchiveRecord, reason: str) -> Access
         fields=["record", "approver", "reason"],
         action="archive.request_access",
     )
-    notify(
-        event="archive",
-        recipients=[approver],
+    # M-3, T-1 (issue 23): the request waits in the approver's work until decided.
+    order = record.order
+    tracking.hand_off(
+        target=request,
+        order=order,
+        kind="archive.request",
         title=phrase("%(who)s 申请查阅档案 %(n)s", who=actor, n=record.number),
+        department=approver.department or order.department,
+        assignee=approver,
         url=reverse("archive:request", args=[request.pk]),
+        event="archive",
     )
     return request
 
@@ -153,6 +160,7 @@ def decide_access(
         changes["granted_until"] = now + timedelta(days=policy().archive.access_days)
     transition = states.APPROVE_ACCESS if approve else states.REFUSE_ACCESS
     decided = workflow.apply(transition, request, actor=actor, reason=note, changes=changes)
+    tracking.close_items(target=decided, actor=actor, outcome=str(decided.get_status_display()))
     if approve:
         title = phrase(
             "您查阅档案 %(n)s 的申请已批准，有效期至 %(d)s",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import DepartmentKind, Role, User
+from oms.accounts.selectors import head_of
 from oms.audit import recorder
 from oms.contracts import files, rendering
 from oms.contracts import states as contract_states
@@ -40,12 +41,13 @@ from oms.contracts.selectors import (
     technical_readiness,
 )
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
-from oms.core.phrases import phrase
+from oms.core.phrases import Phrase, phrase
 from oms.engine import records, workflow
 from oms.notifications.actions import notify
 from oms.orders.models import OrderStatus, SalesOrder
 from oms.orders.permissions import can_renegotiate
 from oms.policy import actions as policy_actions
+from oms.tracking import actions as tracking
 
 # --- template ----------------------------------------------------------------------------------
 
@@ -128,7 +130,34 @@ def generate_contract(*, actor: User, order: SalesOrder) -> Contract:
         action="contract.generate",
         after={"number": number, "amount": locked.total_amount},
     )
+    tracking.close_items(target=locked, actor=actor, outcome=_("已生成合同"), kinds=("contract.generate",))
+    _hand_to_reviewer(actor, locked, contract)
     return contract
+
+
+# --- hand-offs (T-1, issue 23): each contract step waits in the next actor's work ----------------
+
+
+def _hand_to(order: SalesOrder, kind: str, person: User | None, title: str | Phrase) -> None:
+    tracking.hand_off(
+        target=order,
+        order=order,
+        kind=kind,
+        title=title,
+        department=order.department,
+        assignee=person,
+        url=reverse("contracts:documents", args=[order.pk]),
+        event="contracts",
+    )
+
+
+def _hand_to_reviewer(actor: User, order: SalesOrder, contract: Contract) -> None:
+    """E-3: the sales head reviews, never the one who drew the version up (P-5)."""
+    what = phrase("评审合同 %(c)s（订单 %(n)s）", c=contract.number, n=order.number)
+    reviewer = tracking.decider_for(
+        candidate=head_of(order.department), target=contract, what=what, raisers={actor.pk}
+    )
+    _hand_to(order, "contract.review", reviewer, what)
 
 
 @transaction.atomic
@@ -164,6 +193,10 @@ def add_version(*, actor: User, contract: Contract, kind: str, reason: str) -> C
         after={"number": contract.number, "version": version.number, "kind": kind},
         reason=reason,
     )
+    tracking.close_items(
+        target=order, actor=actor, outcome=_("合同新版本"), kinds=("contract.review", "contract.sign")
+    )
+    _hand_to_reviewer(actor, order, contract)
     return version
 
 
@@ -190,6 +223,14 @@ def review_contract(*, actor: User, contract: Contract, points: Mapping[str, tup
         obj=contract.order,
         action="contract.review",
         after={"version": version.number, "points": record},
+    )
+    order = contract.order
+    tracking.close_items(target=order, actor=actor, outcome=_("合同评审通过"), kinds=("contract.review",))
+    _hand_to(
+        order,
+        "contract.sign",
+        order.salesperson,
+        phrase("合同 %(c)s 已评审，请登记签订（订单 %(n)s）", c=contract.number, n=order.number),
     )
     return contract
 
@@ -225,6 +266,13 @@ def sign_contract(*, actor: User, contract: Contract, scan: Any, version: int | 
         doc_type=DocumentType.CONTRACT_COPY,
         title=_("合同 %(n)s（签字盖章）") % {"n": contract.number},
         upload=contract.signed_file,
+    )
+    tracking.close_items(target=order, actor=actor, outcome=_("合同已签订"), kinds=("contract.sign",))
+    _hand_to(
+        order,
+        "order.release",
+        head_of(order.department),
+        phrase("合同 %(c)s 已签订，请下达订单 %(n)s", c=contract.number, n=order.number),
     )
     return contract
 

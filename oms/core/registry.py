@@ -106,6 +106,17 @@ class OrderAction:
     tab: str = ""
 
 
+@dataclass(frozen=True)
+class HomePanel:
+    """One panel of the start page from an app above the web tier (issue 23: what waits on me,
+    counted by kind). `context(request)` returns the names `template` reads; None leaves it out."""
+
+    key: str
+    template: str
+    context: Callable[[Any], dict[str, Any] | None]
+    order: int = 0
+
+
 # The side menu, section by section, in the order shown.
 menu: Registry[MenuSection] = Registry("menu")
 # Periodic jobs the scheduler runs: each takes the current time, returns how many items it opened (H-3, H-5).
@@ -121,6 +132,8 @@ side_effects: Registry[SideEffect] = Registry("side_effects")
 order_panels: Registry[OrderPanel] = Registry("order_panels")
 # The order's transitions other apps post, offered on the order page's toolbar (issue 23, point 5).
 order_actions: Registry[OrderAction] = Registry("order_actions")
+# The panels of the start page (issue 23).
+home_panels: Registry[HomePanel] = Registry("home_panels")
 
 
 def run_side_effects(instance: Any, transition: Any, actor: Any) -> None:

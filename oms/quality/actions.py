@@ -125,7 +125,29 @@ def record_inspection(
     )
     if not passed:
         _non_conformance(actor, inspection, severe=severe, responsible=responsible)
+    elif stage == Stage.FINAL:
+        _hand_to_warehouse(actor, order)
     return inspection
+
+
+def _hand_to_warehouse(actor: User, order: SalesOrder) -> None:
+    """K-2, G-4, T-1 (issue 23): the final inspection releases the goods: quality's step ends and
+    the warehouse staff see the order to reserve, pick, check and pack."""
+    tracking.close_items(target=order, actor=actor, outcome=_("成品检验合格"), kinds=("quality.final",))
+    warehouse = department_of_kind(DepartmentKind.WAREHOUSE)
+    if warehouse is None:
+        return
+    tracking.hand_off(
+        target=order,
+        order=order,
+        kind="warehouse.prepare",
+        title=phrase("订单 %(n)s 成品检验合格，请配货、复核、包装", n=order.number),
+        department=warehouse,
+        assignee=None,
+        url=reverse("workbench:order_detail", args=[order.pk]),
+        event="fulfilment",
+        once=True,
+    )
 
 
 def _covered_lines(order: SalesOrder, product_id: int, line_ids: Collection[int] | None) -> list[Any]:

@@ -11,31 +11,59 @@ from django.db.models.functions import Coalesce
 from oms.accounts.models import Role
 from oms.accounts.permissions import department_tree_ids
 from oms.orders.models import OPEN_STATUSES, SalesOrder
-from oms.tracking.models import ExceptionStatus, OrderException, TrackingEntry, WorkItem, WorkStatus
+from oms.tracking.models import (
+    STEP_KINDS,
+    ExceptionStatus,
+    OrderException,
+    TrackingEntry,
+    WorkItem,
+    WorkStatus,
+)
+
+
+def _mine(user: Any) -> Q:
+    """H-5, P-3: a step is the user's when assigned to them, escalated to them, or waiting on
+    their department with nobody named."""
+    return (
+        Q(assignee=user) | Q(escalated_to=user) | Q(assignee__isnull=True, department_id=user.department_id)
+    )
 
 
 def my_work(user: Any) -> QuerySet[WorkItem]:
     """Steps assigned to the user, waiting on their department with nobody named, or escalated to them."""
-    mine = (
-        Q(assignee=user) | Q(escalated_to=user) | Q(assignee__isnull=True, department_id=user.department_id)
-    )
     return (
-        WorkItem.objects.filter(mine, status=WorkStatus.OPEN)
+        WorkItem.objects.filter(_mine(user), status=WorkStatus.OPEN)
         .select_related("assignee", "department", "content_type", "escalated_to")
         .order_by("-overdue", "due_at", "id")
     )
 
 
 def department_queue(user: Any) -> QuerySet[WorkItem]:
-    """A head's view of everything open in their department and below."""
+    """A head's view of everything else open in their department and below: the steps already in
+    their own "my work" are left out, so each step shows once (issue 23)."""
     if getattr(user, "role", "") not in {Role.HEAD, Role.EXECUTIVE}:
         return WorkItem.objects.none()
-    qs = WorkItem.objects.filter(status=WorkStatus.OPEN).select_related(
-        "assignee", "department", "content_type"
+    qs = (
+        WorkItem.objects.filter(status=WorkStatus.OPEN)
+        .exclude(_mine(user))
+        .select_related("assignee", "department", "content_type", "escalated_to")
     )
     if user.role == Role.HEAD:
         qs = qs.filter(department_id__in=department_tree_ids(user.department_id))
     return qs.order_by("-overdue", "due_at", "id")
+
+
+def my_work_counts(user: Any) -> list[dict[str, Any]]:
+    """H-5 (issue 23): the user's open steps counted by kind, with how many are overdue, in one
+    grouped query; most first. Each row: kind, label, n, late."""
+    rows = (
+        WorkItem.objects.filter(_mine(user), status=WorkStatus.OPEN)
+        .order_by()
+        .values("kind")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(overdue=True)))
+    )
+    counted = [{**r, "label": STEP_KINDS.get(r["kind"], r["kind"])} for r in rows]
+    return sorted(counted, key=lambda r: (-r["n"], r["kind"]))
 
 
 def open_items_of(obj: Any) -> QuerySet[WorkItem]:

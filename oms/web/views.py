@@ -6,15 +6,23 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from oms.accounts.permissions import can_edit_calendar
+from oms.core import registry
 from oms.policy import selectors as policy_selectors
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The user's start page; administrators are warned when next year has no calendar (C-3)."""
+    """The user's start page: the panels the apps registered (issue 23: what waits on me, by kind);
+    administrators are warned when next year has no calendar (C-3)."""
+    panels = []
+    for panel in sorted(registry.home_panels, key=lambda p: p.order):
+        names = panel.context(request)
+        if names is not None:
+            panels.append((panel.template, names))
     context = {
         "policy_version": policy_selectors.current_version(),
         "missing_year": policy_selectors.missing_next_year() if can_edit_calendar(request.user) else None,
+        "panels": panels,
     }
     return render(request, "core/home.html", context)
 

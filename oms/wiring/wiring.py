@@ -24,7 +24,7 @@ from oms.billing import states as billing_states
 from oms.billing.actions import check_dunning
 from oms.billing.receivables import exposure
 from oms.core import registry
-from oms.core.registry import MenuEntry, MenuSection, OrderAction, OrderPanel, SideEffect
+from oms.core.registry import HomePanel, MenuEntry, MenuSection, OrderAction, OrderPanel, SideEffect
 from oms.feedback import permissions as feedback_perms
 from oms.feedback.actions import on_order_closed
 from oms.fulfilment import states as fulfilment_states
@@ -36,6 +36,7 @@ from oms.quality import states as quality_states
 from oms.review import actions as review_actions
 from oms.supervision import permissions as supervision_perms
 from oms.wiring import panels
+from oms.workbench.views.work import home_counts
 
 
 def wire() -> None:
@@ -47,6 +48,7 @@ def wire() -> None:
     registry.side_effects.extend(SIDE_EFFECTS)
     registry.order_panels.extend(ORDER_PANELS)
     registry.order_actions.extend(ORDER_ACTIONS)
+    registry.home_panels.extend(HOME_PANELS)
 
 
 # --- the side menu ---------------------------------------------------------------------------
@@ -239,3 +241,7 @@ ORDER_ACTIONS = (
     OrderAction(quality_states.RESUME, _order_verb("quality:quality", "resume"), tab="execution"),
     OrderAction(billing_states.CLOSE, _order_verb("billing:billing", "close"), tab="billing"),
 )
+
+
+# --- the start page (issue 23): what waits on the user, counted by kind -----------------------
+HOME_PANELS = (HomePanel("my_work", "workbench/_home_counts.html", home_counts, order=10),)

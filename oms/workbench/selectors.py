@@ -3,6 +3,9 @@ and the order's timeline (H-1, H-5, D-2, I-1)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -12,20 +15,47 @@ from django.utils.translation import gettext as _
 from oms.audit.models import AuditEvent
 from oms.orders.models import OrderStatus, SalesOrder
 from oms.policy import selectors as policy_selectors
-from oms.policy.worktime import CalendarMissing
+from oms.policy.worktime import CalendarMissing, WorkCalendar
 from oms.tracking.models import WorkItem
 
 
-def hours_left(items: list[WorkItem]) -> list[tuple[WorkItem, Any]]:
-    """Working hours left before each deadline (negative once late); None past the calendar."""
+@dataclass(frozen=True)
+class TimeLeft:
+    """H-5, P-2: how long a step has left, read on the working calendar (issue 23).
+
+    `hours`: working hours from now to the deadline. `late`: the deadline has passed — judged
+    on the clock, since a deadline that fell on Friday 18:00 is late on Saturday although no
+    working time lies between them. `resumes`: outside working time (a weekend, a holiday, the
+    night), the working moment the clock starts again; None while it runs."""
+
+    hours: Decimal
+    late: bool
+    resumes: datetime | None = None
+
+
+def time_left(calendar: WorkCalendar, now: datetime, due: datetime) -> TimeLeft:
+    """P-2: the working time left before `due` as seen at `now` (CalendarMissing past the calendar)."""
+    if due <= now:
+        return TimeLeft(hours=min(calendar.working_hours_between(now, due), Decimal("0")), late=True)
+    # The next working moment: one working second on, less that second.
+    resumes = calendar.add_working_seconds(now, 1) - timedelta(seconds=1)
+    return TimeLeft(
+        hours=calendar.working_hours_between(now, due),
+        late=False,
+        resumes=resumes if resumes > now else None,
+    )
+
+
+def hours_left(items: list[WorkItem]) -> list[tuple[WorkItem, TimeLeft | None]]:
+    """Each step's time left on the working calendar; None past the calendar."""
     if not items:
         return []
     cal = policy_selectors.work_calendar()
     now = timezone.now()
-    result: list[tuple[WorkItem, Any]] = []
+    result: list[tuple[WorkItem, TimeLeft | None]] = []
     for item in items:
         try:
-            result.append((item, cal.working_hours_between(now, item.due_at)))
+            result.append((item, time_left(cal, now, item.due_at)))
         except CalendarMissing:
             result.append((item, None))
     return result

@@ -29,6 +29,7 @@ from oms.billing.receivables import outstanding
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.customers.models import PaymentTerms
 from oms.orders.models import SalesOrder
+from oms.tracking import actions as tracking
 
 
 @transaction.atomic
@@ -62,6 +63,8 @@ def record_invoice(
     assert issued_on is not None and value is not None and tax is not None
     invoice = _create_invoice(actor, locked, invoice_type, number.strip(), issued_on, value, tax, instalment)
     _take_over_prepayments(locked.order)
+    # T-1 (issue 23): the statement is invoiced: the step leaves the finance staff's work.
+    tracking.close_items(target=locked, actor=actor, outcome=_("已开票"), kinds=("billing.invoice",))
     _apply_credit(invoice)
     recorder.record(
         actor=actor,

@@ -228,6 +228,8 @@ def review_statement(*, actor: User, statement: Statement, approve: bool, commen
         changes={"reviewed_by": actor, "reviewed_at": timezone.now(), "review_comment": comment.strip()},
     )
     tracking.close_items(target=statement, actor=actor, outcome=statement.get_status_display())
+    if approve:
+        _hand_to_finance_staff(statement)
     notify(
         event="billing",
         recipients=[statement.prepared_by],
@@ -239,3 +241,23 @@ def review_statement(*, actor: User, statement: Statement, approve: bool, commen
         url=reverse("workbench:order_detail", args=[statement.order_id]),
     )
     return statement
+
+
+def _hand_to_finance_staff(statement: Statement) -> None:
+    """L-2, T-1 (issue 23): an approved statement waits on the finance staff to invoice it."""
+    finance = department_of_kind(DepartmentKind.FINANCE)
+    if finance is None:
+        return
+    order = statement.order
+    tracking.hand_off(
+        target=statement,
+        order=order,
+        kind="billing.invoice",
+        title=phrase(
+            "结算清单 %(s)s 已审核通过，请开具发票（订单 %(n)s）", s=statement.number, n=order.number
+        ),
+        department=finance,
+        assignee=None,
+        url=reverse("billing:statement", args=[statement.pk]),
+        event="billing",
+    )

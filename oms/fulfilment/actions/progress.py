@@ -5,11 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import DepartmentKind, Role, User
+from oms.accounts.selectors import department_of_kind
 from oms.audit import recorder
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.fulfilment import states
 from oms.fulfilment.models import (
@@ -17,6 +20,7 @@ from oms.fulfilment.models import (
     ProgressReport,
 )
 from oms.orders.models import OrderStatus, SalesOrder
+from oms.policy import selectors as policy_selectors
 from oms.tracking import actions as tracking
 
 
@@ -76,4 +80,50 @@ def report_progress(
         },
     )
     tracking.close_items(target=order, actor=actor, outcome=_("已汇报"), kinds=("report.production",))
+    if progress == 100:
+        tracking.close_items(
+            target=order, actor=actor, outcome=_("里程碑已完成"), kinds=("production.milestone",)
+        )
+        hand_on_production(order)
     return report
+
+
+def hand_on_production(order: SalesOrder) -> None:
+    """G-2, G-3, T-1 (issue 23): production sees its next unfinished milestone, due at the end of
+    its planned date; once every milestone is done, quality sees the final inspection."""
+    url = reverse("workbench:order_detail", args=[order.pk])
+    nxt = Milestone.objects.filter(order=order, progress__lt=100).order_by("seq").first()
+    if nxt is not None:
+        dept = department_of_kind(DepartmentKind.PRODUCTION)
+        if dept is None:
+            return
+        calendar = policy_selectors.work_calendar(order.policy_version.number)
+        tracking.hand_off(
+            target=order,
+            order=order,
+            kind="production.milestone",
+            title=phrase(
+                "生产里程碑“%(m)s”：订单 %(n)s，计划 %(d)s 完成",
+                m=nxt.name,
+                n=order.number,
+                d=f"{nxt.planned_date:%Y-%m-%d}",
+            ),
+            department=dept,
+            assignee=None,
+            url=url,
+            event="fulfilment",
+            due=calendar.end_of_day(nxt.planned_date),
+        )
+        return
+    dept = department_of_kind(DepartmentKind.QUALITY)
+    if dept is not None:
+        tracking.hand_off(
+            target=order,
+            order=order,
+            kind="quality.final",
+            title=phrase("订单 %(n)s 生产已完成，请做成品检验", n=order.number),
+            department=dept,
+            assignee=None,
+            url=url,
+            event="quality",
+        )

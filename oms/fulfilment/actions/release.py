@@ -18,6 +18,7 @@ from oms.core.errors import ActionError, FieldErrors
 from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.fulfilment import states
+from oms.fulfilment.actions.progress import hand_on_production
 from oms.fulfilment.models import (
     DepartmentTask,
     Milestone,
@@ -101,6 +102,9 @@ def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
     now = timezone.now()
     tasks = _department_tasks(order, calendar, now)
     _milestones(order, order.policy().release.milestones, now.date())
+    # T-1 (issue 23): the release step leaves the releaser's work; production sees its first milestone.
+    tracking.close_items(target=order, actor=actor, outcome=_("已下达"), kinds=("order.release",))
+    hand_on_production(order)
     _tell_customer(actor, order, calendar, now)
     notify(
         event="fulfilment",

@@ -28,6 +28,7 @@ from oms.notifications.actions import notify
 from oms.orders.models import OrderStatus, SalesOrder
 from oms.partners.models import Qualification
 from oms.quality.release import shipping_release
+from oms.tracking import actions as tracking
 
 _SHIPPERS = {DepartmentKind.LOGISTICS, DepartmentKind.WAREHOUSE}
 
@@ -116,6 +117,8 @@ def _shipped(actor: User, shipment: Shipment, *, everything: bool) -> None:
     order = shipment.order
     if everything:
         workflow.apply(states.SHIP, order, actor=actor, reason=_("全部发货"))
+        # T-1 (issue 23): nothing left to ship: the step leaves logistics' work.
+        tracking.close_items(target=order, actor=actor, outcome=_("全部发货"), kinds=("logistics.ship",))
     notify(
         event="fulfilment",
         recipients=[order.salesperson],

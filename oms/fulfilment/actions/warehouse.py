@@ -7,13 +7,16 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Sum
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import DepartmentKind, Role, User
+from oms.accounts.selectors import department_of_kind
 from oms.audit import recorder
 from oms.catalog.models import StockLevel
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.core.money import format_quantity
+from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.fulfilment import states
 from oms.fulfilment.models import (
@@ -22,6 +25,7 @@ from oms.fulfilment.models import (
 )
 from oms.fulfilment.selectors import shipped_quantities
 from oms.orders.models import OrderStatus, SalesOrder
+from oms.tracking import actions as tracking
 
 
 def _require_warehouse(actor: User) -> None:
@@ -146,7 +150,29 @@ def second_check(*, actor: User, reservation: Reservation, counted: Decimal | No
 def pack(*, actor: User, reservation: Reservation, packing: str) -> Reservation:
     if not packing.strip():
         raise FieldErrors({"packing": _("请填写包装说明。")})
-    return workflow.apply(states.PACK, reservation, actor=actor, changes={"packing": packing.strip()})
+    packed = workflow.apply(states.PACK, reservation, actor=actor, changes={"packing": packing.strip()})
+    _hand_to_logistics(actor, packed.order)
+    return packed
+
+
+def _hand_to_logistics(actor: User, order: SalesOrder) -> None:
+    """G-4, G-5, T-1 (issue 23): packed goods leave the warehouse staff's work and wait on
+    logistics to ship them (kept once however many reservations are packed)."""
+    tracking.close_items(target=order, actor=actor, outcome=_("已包装"), kinds=("warehouse.prepare",))
+    logistics = department_of_kind(DepartmentKind.LOGISTICS)
+    if logistics is None:
+        return
+    tracking.hand_off(
+        target=order,
+        order=order,
+        kind="logistics.ship",
+        title=phrase("订单 %(n)s 已包装，请安排发货", n=order.number),
+        department=logistics,
+        assignee=None,
+        url=reverse("workbench:order_detail", args=[order.pk]),
+        event="fulfilment",
+        once=True,
+    )
 
 
 def dispatch_stock(order: SalesOrder, actor: User, line: Any, quantity: Decimal) -> None:

@@ -142,7 +142,8 @@ def test_my_work_bounded_queries(client, org, django_assert_max_num_queries) -> 
     client.force_login(org["head"])
     with django_assert_max_num_queries(13):  # + the policy, for the archive menu (M-2)
         response = client.get(reverse("workbench:work"))
-    assert response.content.decode().count("初审订单") == 40  # mine and the department queue
+    # Issue 23: each step once — in the head's own work, not again in the department queue.
+    assert response.content.decode().count("初审订单") == 20
 
 
 def test_inquiry_recorded_and_assigned(client, org) -> None:

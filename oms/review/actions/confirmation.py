@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
+from oms.accounts.selectors import head_of
 from oms.audit import recorder
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.core.phrases import phrase
@@ -51,13 +52,30 @@ def _confirm(
         outcome=_("客户已确认"),
         kinds=("order.confirmation",),
     )
-    notify(
-        event="review",
-        recipients=[order.salesperson],
-        title=phrase("客户已确认订单 %(n)s", n=order.number),
-        url=order_url(order),
-    )
+    _hand_on(order)
     return order
+
+
+def _hand_on(order: SalesOrder) -> None:
+    """T-1, E-1, F-1 (issue 23): the confirmed order waits on its salesperson to generate the
+    contract, or, for a class the policy releases without one, on its department head to release."""
+    if order.order_class in order.policy().contracts.release_without_contract_classes:
+        head = head_of(order.department)
+        kind, person = "order.release", head
+        title = phrase("客户已确认订单 %(n)s，请下达", n=order.number)
+    else:
+        kind, person = "contract.generate", order.salesperson
+        title = phrase("客户已确认订单 %(n)s，请生成合同", n=order.number)
+    tracking.hand_off(
+        target=order,
+        order=order,
+        kind=kind,
+        title=title,
+        department=order.department,
+        assignee=person,
+        url=order_url(order),
+        event="review",
+    )
 
 
 @transaction.atomic

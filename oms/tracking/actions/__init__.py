@@ -9,6 +9,7 @@ from oms.tracking.actions.escalation import (
     superior_of,
     sweep,
 )
+from oms.tracking.actions.handoff import department_staff, hand_off
 from oms.tracking.actions.items import (
     ORDERLESS_TARGETS,
     OUTLIVE_THE_ORDER,
@@ -26,8 +27,10 @@ __all__ = [
     "add_entry",
     "close_items",
     "decider_for",
+    "department_staff",
     "end_order_items",
     "flag_idle_orders",
+    "hand_off",
     "new_item",
     "open_item",
     "open_items",

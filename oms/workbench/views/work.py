@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from oms.contracts.models import Distribution
 from oms.tracking.models import WorkItem
-from oms.tracking.selectors import department_queue, my_work
+from oms.tracking.selectors import department_queue, my_work, my_work_counts
 from oms.web.listing import capped_count
 from oms.workbench.selectors import hours_left
 
@@ -31,6 +31,7 @@ _TARGET_URL_NAMES = {
     "purchaseorder": "changes:purchase_order",
     "statement": "billing:statement",
     "invoice": "billing:invoice",
+    "accessrequest": "archive:request",
 }
 # A key no record has, reversed once and replaced by each row's key.
 _KEY_MARK = 987654321
@@ -64,8 +65,12 @@ def _work_rows(items: list[WorkItem], patterns: dict[str, str] | None = None) ->
                 "url": pattern.format(item.object_id) if pattern else "",
                 "responsible": str(item.assignee or item.department),
                 "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
-                "late": item.overdue or (left is not None and left < 0),
-                "left": left,
+                "late": item.overdue or (left is not None and left.late),
+                "left": left.hours if left is not None else None,
+                # Outside working time the clock waits (issue 23): say from when it runs again.
+                "resumes": timezone.localtime(left.resumes).strftime("%m-%d %H:%M")
+                if left is not None and left.resumes
+                else "",
                 "escalated_to": str(item.escalated_to) if item.escalated_to_id else "",
             }
         )
@@ -96,3 +101,10 @@ def work(request: HttpRequest) -> HttpResponse:
             "queue_more": _more(queue_qs, len(queue)),
         },
     )
+
+
+def home_counts(request: HttpRequest) -> dict[str, Any] | None:
+    """H-5 (issue 23): the start page counts what waits on the user by kind (one grouped query)."""
+    if getattr(request.user, "is_customer", False):
+        return None
+    return {"counts": my_work_counts(request.user), "work_url": reverse("workbench:work")}

@@ -1,0 +1,85 @@
+"""Handing a step to the next actor (T-1, P-2, P-3): the step opens in their "my work" with its
+deadline and they are told, in the inbox and on their chosen channels, in one call (issue 23)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from oms.accounts.models import Department, User
+from oms.core.phrases import Phrase
+from oms.notifications.actions import notify
+from oms.policy import selectors as policy_selectors
+from oms.tracking.actions.items import open_item
+from oms.tracking.models import WorkItem, WorkStatus
+
+# A step waiting on a whole department tells its members; a department larger than this tells
+# its first members only (the step still shows in every member's "my work").
+TELL_AT_MOST = 50
+
+
+def department_staff(department: Department) -> list[User]:
+    """T-1: who is told of a step that waits on the department with nobody named."""
+    return list(User.objects.filter(department=department, is_active=True).order_by("pk")[:TELL_AT_MOST])
+
+
+def hand_off(
+    *,
+    target: models.Model,
+    order: Any,
+    kind: str,
+    title: str | Phrase,
+    department: Department,
+    assignee: User | None,
+    url: str,
+    event: str,
+    hours: Decimal | None = None,
+    due: datetime | None = None,
+    once: bool = False,
+) -> WorkItem:
+    """T-1, P-2, P-3: open the step for the next actor — the named person, or the department
+    when anyone in it may act — due `hours` working hours from now (by default the order class's
+    time limit from the order's policy, B-7) or at `due`, on the working calendar of the order's
+    policy; then tell them. The action that takes the step closes it (`close_items`).
+
+    `once`: for a hand-off an action may repeat (a second final inspection, a second packed
+    reservation), a step of the kind already open on the target is kept and nobody is told twice;
+    the one query it costs is spent only then (issue 21's budgets)."""
+    if once:
+        waiting = (
+            WorkItem.objects.filter(
+                content_type=ContentType.objects.get_for_model(target),
+                object_id=target.pk,
+                kind=kind,
+                status=WorkStatus.OPEN,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if waiting is not None:
+            return waiting
+    version = order.policy_version.number
+    if due is None and hours is None:
+        hours = policy_selectors.time_limit_hours(order_class=order.order_class, version=version)
+    item = open_item(
+        target=target,
+        kind=kind,
+        title=title,
+        department=department,
+        assignee=assignee,
+        calendar=policy_selectors.work_calendar(version),
+        hours=hours,
+        due=due,
+        order_id=order.pk,
+    )
+    notify(
+        recipients=[assignee] if assignee is not None else department_staff(department),
+        title=title,
+        url=url,
+        event=event,
+    )
+    return item
