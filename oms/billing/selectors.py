@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from oms.billing import states
 from oms.billing.models import BILLING_STATUSES, DunningKind, InvoiceType, StatementLine
+from oms.core.money import plain_number
 from oms.delivery.models import ACCEPTING, Acceptance
 from oms.fulfilment.models import ShipmentLine
 from oms.orders.models import SalesOrder
@@ -66,6 +67,7 @@ _NOTHING_TO_SETTLE: dict[str, Any] = {
     "instalments": [],
     "may_schedule": False,
     "closure_missing": [],
+    "statement_rows": [],
     "can_close": False,
 }
 
@@ -92,8 +94,11 @@ def billing_of(order: SalesOrder, user: Any) -> dict[str, Any]:
         "may_schedule": order.payment_terms == "instalments"
         and (can_renegotiate(user, order) or states.in_finance(user))
         and not order.instalments.filter(superseded=False, invoices__isnull=False).exists(),
-        "schedule_rows": range(4),
+        "schedule_rows": [(i, "", "") for i in range(4)],
         "billable": [(ln, left) for ln, left in rows if left > 0],
+        # The statement form's rows: each line's quantity left, offered as what to settle.
+        "statement_rows": [(ln, left, plain_number(left)) for ln, left in rows if left > 0],
+        "fee_rows": [(i, "", "") for i in range(2)],
         "can_prepare_statement": can_renegotiate(user, order) and any(left > 0 for _ln, left in rows),
         "is_finance": states.in_finance(user),
         "invoice_types": InvoiceType.choices,
