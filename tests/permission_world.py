@@ -132,7 +132,7 @@ def _settled(users: dict[str, Any], shipped: Any, shipment: Any, today: date) ->
         number="FP0001",
         issued_on=today - timedelta(days=90),
         amount=str(statement.total),
-        tax_amount="0",
+        tax_rate="0",
     )
     return {"statement": statement, "invoice": invoice}
 

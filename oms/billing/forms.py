@@ -25,6 +25,7 @@ from oms.billing.models import (
     StatementFee,
     StatementLine,
 )
+from oms.billing.selectors import tax_rate_choices
 from oms.core.forms import ColumnDecimalField
 from oms.customers.models import Customer
 from oms.orders.models import SalesOrder
@@ -117,11 +118,15 @@ class InvoiceForm(forms.Form):
     number = forms.CharField(label=_("发票号码"), max_length=40, required=False)
     issued_on = _date_field(_("开票日期"))
     amount = ColumnDecimalField(Invoice, "amount", min_value=0, min_exclusive=True)
-    tax_amount = ColumnDecimalField(Invoice, "tax_amount", min_value=0)
+    tax_rate = forms.TypedChoiceField(label=_("税率"), coerce=Decimal, choices=())
 
     def __init__(self, *args: Any, statement: Statement, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.target_statement = statement
+        rate = self.fields["tax_rate"]
+        assert isinstance(rate, forms.TypedChoiceField)
+        # Issue 23: the rates of the policy in force, as the form shows them (13, 9, 6, 0).
+        rate.choices = tax_rate_choices()
         amount = self.fields["amount"]
         assert isinstance(amount, ColumnDecimalField)
         # L-2: never more than the statement has left to invoice (a new dict: fields are copied shallowly).

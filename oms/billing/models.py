@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from oms.core.money import decimal_bounds
+
+CENT = Decimal("0.01")
 
 
 class StatementStatus(models.TextChoices):
@@ -154,8 +156,17 @@ class Instalment(models.Model):
         return f"{self.order} #{self.seq}"
 
 
+def split_tax(total: Decimal, rate: Decimal) -> tuple[Decimal, Decimal]:
+    """L-2 (issue 23): a tax-inclusive total (价税合计, what contracts and statements state) as
+    (amount excluding tax, tax) at `rate` percent: the net rounded half-up to the fen, the tax the
+    rest, so the two always add up to the total to the fen."""
+    net = (total / (1 + rate / 100)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return net, total - net
+
+
 class Invoice(models.Model):
-    """L-2: an invoice finance issued against an approved statement; together they never exceed it."""
+    """L-2: an invoice finance issued against an approved statement; together they never exceed it.
+    `amount` is the total including tax (价税合计); `tax_amount` its VAT at `tax_rate`."""
 
     statement = models.ForeignKey(
         Statement, verbose_name=_("结算清单"), on_delete=models.PROTECT, related_name="invoices"
@@ -165,6 +176,7 @@ class Invoice(models.Model):
     issued_on = models.DateField(_("开票日期"))
     amount = models.DecimalField(_("价税合计"), max_digits=18, decimal_places=2)
     tax_amount = models.DecimalField(_("税额"), max_digits=18, decimal_places=2)
+    tax_rate = models.DecimalField(_("税率（%）"), max_digits=5, decimal_places=2)
     due_date = models.DateField(_("应收日期"), db_index=True)
     instalment = models.ForeignKey(
         Instalment,
@@ -183,6 +195,9 @@ class Invoice(models.Model):
         ordering = ["statement", "issued_on", "id"]
         constraints = [
             *decimal_bounds("billing_invoice", amount=(18, 2), tax_amount=(18, 2)),
+            models.CheckConstraint(
+                condition=models.Q(tax_rate__gte=0, tax_rate__lte=100), name="invoice_tax_rate_percent"
+            ),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="invoice_amount_positive"),
             models.CheckConstraint(
                 condition=models.Q(tax_amount__gte=0, tax_amount__lte=models.F("amount")),
@@ -192,6 +207,11 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def net_amount(self) -> Decimal:
+        """The amount excluding tax (不含税金额)."""
+        return self.amount - self.tax_amount
 
 
 class PaymentMethod(models.TextChoices):

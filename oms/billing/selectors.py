@@ -16,6 +16,7 @@ from oms.delivery.models import ACCEPTING, Acceptance
 from oms.fulfilment.models import ShipmentLine
 from oms.orders.models import SalesOrder
 from oms.orders.permissions import can_renegotiate
+from oms.policy.selectors import policy
 from oms.policy.visibility import visible_field_groups
 
 _BILLED_STATUSES = {"confirmed", "released", "in_production", "on_hold", "shipped", "received", "closed"}
@@ -60,6 +61,11 @@ def billable(order: SalesOrder) -> list[tuple[Any, Decimal]]:
     ]
 
 
+def tax_rate_choices() -> list[tuple[str, str]]:
+    """Issue 23: the policy's VAT rates as (value, label): ("13", "13%")."""
+    return [(plain_number(r), f"{plain_number(r)}%") for r in policy().tax.rates]
+
+
 _NOTHING_TO_SETTLE: dict[str, Any] = {
     "statements": [],
     "billable": [],
@@ -102,6 +108,8 @@ def billing_of(order: SalesOrder, user: Any) -> dict[str, Any]:
         "can_prepare_statement": can_renegotiate(user, order) and any(left > 0 for _ln, left in rows),
         "is_finance": states.in_finance(user),
         "invoice_types": InvoiceType.choices,
+        "tax_rates": tax_rate_choices(),
+        "default_tax_rate": plain_number(policy().tax.default_rate),
         "dunning_kinds": DunningKind.choices,
         "today": f"{timezone.localdate():%Y-%m-%d}",
         "today_date": timezone.localdate(),

@@ -88,7 +88,7 @@ def _invoice(user: User, order: SalesOrder, form: forms.InvoiceForm) -> object:
         number=data["number"],
         issued_on=data["issued_on"],
         amount=data["amount"],
-        tax_amount=data["tax_amount"],
+        tax_rate=data["tax_rate"],
         instalment=data["instalment"],
     )
 

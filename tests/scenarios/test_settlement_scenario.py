@@ -89,7 +89,7 @@ def _invoice(org: dict[str, Any], statement: Any, number: str, amount: str, **kw
         number=number,
         issued_on=kwargs.pop("issued_on", date(2026, 12, 5)),
         amount=amount,
-        tax_amount="0",
+        tax_rate="0",
         **kwargs,
     )
 

@@ -150,6 +150,7 @@ def invoice(o: SalesOrder, amount: str, due: date) -> Invoice:
         issued_on=due,
         amount=Decimal(amount),
         tax_amount=Decimal("0"),
+        tax_rate=Decimal("0"),
         due_date=due,
         recorded_by=o.salesperson,
     )

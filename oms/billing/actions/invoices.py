@@ -5,7 +5,7 @@ payment terms, and money the customer already paid settles it at once."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -24,11 +24,14 @@ from oms.billing.models import (
     PaymentMethod,
     Statement,
     StatementStatus,
+    split_tax,
 )
 from oms.billing.receivables import outstanding
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.core.money import plain_number
 from oms.customers.models import PaymentTerms
 from oms.orders.models import SalesOrder
+from oms.policy.selectors import policy
 
 
 @transaction.atomic
@@ -40,27 +43,33 @@ def record_invoice(
     number: str,
     issued_on: date | None,
     amount: Decimal | str | None,
-    tax_amount: Decimal | str | None,
+    tax_rate: Decimal | str | None = None,
     instalment: Instalment | None = None,
 ) -> Invoice:
-    """L-2: an invoice against an approved statement; all its invoices together never exceed it."""
+    """L-2: an invoice against an approved statement; all its invoices together never exceed it.
+    `amount` is the total including tax (价税合计); the tax follows from the rate, one of the
+    policy's (its default when none is given), issue 23."""
     if not states.in_finance(actor):
         raise NotAllowed(_("只有财务可以登记发票。"))
     locked = Statement.objects.select_for_update().select_related("order").get(pk=statement.pk)
     if locked.status != StatementStatus.APPROVED:
         raise ActionError(_("结算清单经财务审核通过后才能开票。"))
     value = amount_input(amount, "amount", Invoice, "amount")
-    tax = amount_input(tax_amount, "tax_amount", Invoice, "tax_amount")
+    rate = _rate(tax_rate)
     errors = {
         **_header_errors(invoice_type, number, issued_on),
         **_amount_errors(locked, value, instalment),
     }
-    if tax is None or tax < 0 or (value is not None and tax > value):
-        errors["tax_amount"] = _("税额应在 0 与发票金额之间。")
+    if rate is None:
+        errors["tax_rate"] = _("税率应为制度规定的税率之一：%(r)s。") % {
+            "r": "、".join(f"{plain_number(r)}%" for r in policy().tax.rates)
+        }
     if errors:
         raise FieldErrors(errors)
-    assert issued_on is not None and value is not None and tax is not None
-    invoice = _create_invoice(actor, locked, invoice_type, number.strip(), issued_on, value, tax, instalment)
+    assert issued_on is not None and value is not None and rate is not None
+    invoice = _create_invoice(
+        actor, locked, (invoice_type, number.strip(), issued_on), value, rate, instalment
+    )
     _take_over_prepayments(locked.order)
     _apply_credit(invoice)
     recorder.record(
@@ -72,12 +81,25 @@ def record_invoice(
             "invoice": invoice.number,
             "type": invoice_type,
             "amount": invoice.amount,
+            "tax_rate": invoice.tax_rate,
             "tax": invoice.tax_amount,
             "issued_on": issued_on,
             "due_date": invoice.due_date,
         },
     )
     return invoice
+
+
+def _rate(raw: Decimal | str | None) -> Decimal | None:
+    """The rate given, if it is one of the policy's; the policy's default when none is given."""
+    rates = policy().tax
+    if raw is None or raw == "":
+        return rates.default_rate
+    try:
+        rate = Decimal(str(raw).strip().rstrip("%"))
+    except InvalidOperation:
+        return None
+    return rate if rate.is_finite() and rate in rates.rates else None
 
 
 def _header_errors(invoice_type: str, number: str, issued_on: date | None) -> dict[str, str]:
@@ -132,15 +154,15 @@ def _amount_errors(
 def _create_invoice(
     actor: User,
     statement: Statement,
-    invoice_type: str,
-    number: str,
-    issued_on: date,
+    header: tuple[str, str, date],
     value: Decimal,
-    tax: Decimal,
+    rate: Decimal,
     instalment: Instalment | None,
 ) -> Invoice:
     """The invoice, due by the instalment or the payment terms; a number taken meanwhile is the
     same field error as one taken before."""
+    invoice_type, number, issued_on = header
+    _net, tax = split_tax(value.quantize(CENT), rate)
     try:
         with transaction.atomic():
             return Invoice.objects.create(
@@ -149,7 +171,8 @@ def _create_invoice(
                 number=number,
                 issued_on=issued_on,
                 amount=value.quantize(CENT),
-                tax_amount=tax.quantize(CENT),
+                tax_amount=tax,
+                tax_rate=rate,
                 due_date=instalment.due_date
                 if instalment is not None
                 else due_date(statement.order, issued_on),

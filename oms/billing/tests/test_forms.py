@@ -74,12 +74,10 @@ def test_invoice_form_keeps_what_was_typed(client, more_heads) -> None:
             "number": "04400009",
             "issued_on": "2026-12-15",
             "amount": "99999",  # the statement is 10200.00
-            "tax_amount": "1150.44",
+            "tax_rate": "13",
         },
     )
-    page = refused_form(
-        response, 'value="04400009"', 'value="99999"', 'value="1150.44"', 'value="2026-12-15"'
-    )
+    page = refused_form(response, 'value="04400009"', 'value="99999"', 'value="2026-12-15"')
     assert "不能大于 10200.00" in page
     assert 'value="special_vat" selected' in page
     assert not Invoice.objects.exists()
@@ -96,7 +94,7 @@ def test_an_action_refusal_also_keeps_what_was_typed(client, more_heads) -> None
         number="0001",
         issued_on=statement.reconciled_on,
         amount="6000",
-        tax_amount="0",
+        tax_rate="0",
     )
     client.force_login(more_heads["finance_head"])
     response = client.post(
@@ -107,7 +105,7 @@ def test_an_action_refusal_also_keeps_what_was_typed(client, more_heads) -> None
             "number": "0001",
             "issued_on": "2026-12-16",
             "amount": "100",
-            "tax_amount": "0",
+            "tax_rate": "0",
         },
     )
     page = refused_form(response, 'value="2026-12-16"', 'value="100"')
@@ -212,10 +210,10 @@ def test_a_refused_invoice_keeps_the_chosen_instalment(client, more_heads) -> No
             "number": "0002",
             "issued_on": "2026-12-15",
             "amount": "6000",  # the instalment is 5100.00
-            "tax_amount": "100",
+            "tax_rate": "13",
         },
     )
-    page = refused_form(response, 'value="0002"', 'value="6000"', 'value="100"', 'value="2026-12-15"')
+    page = refused_form(response, 'value="0002"', 'value="6000"', 'value="2026-12-15"')
     assert f'value="{second.pk}" selected' in page and f'value="{first.pk}" selected' not in page
     assert 'value="ordinary_vat" selected' in page
     assert not Invoice.objects.exists()

@@ -126,7 +126,7 @@ def test_invoices_and_balance(portal: Client, world: dict[str, Any]) -> None:
         number="FP-PORTAL-1",
         issued_on=timezone.localdate() - timedelta(days=90),
         amount=str(statement.total),
-        tax_amount="0",
+        tax_rate="0",
     )
     body = portal.get("/portal/invoices/").content.decode()
     assert "FP-PORTAL-1" in body
