@@ -139,6 +139,19 @@ class InvoiceForm(forms.Form):
         instalment.queryset = statement.order.instalments.filter(superseded=False).order_by("seq")
 
 
+class ReversalForm(forms.Form):
+    """Issue 23: the red-letter invoice reversing one in full: its number, date and why."""
+
+    invoice = forms.IntegerField(widget=forms.HiddenInput)
+    number = forms.CharField(label=_("红字发票号码"), max_length=40, required=False)
+    issued_on = _date_field(_("开票日期"))
+    reason = forms.CharField(label=_("冲红原因"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, invoice: Invoice, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.target_invoice = invoice
+
+
 class InstalmentsForm(forms.Form):
     """L-3 分期付款: up to six rows of due date and amount."""
 

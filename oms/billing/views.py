@@ -66,6 +66,25 @@ def _invoice_form(order: SalesOrder, data: Any, files: Any) -> forms.InvoiceForm
     return forms.InvoiceForm(data, statement=_statement_or_404(order, data))
 
 
+def _reversal_form(order: SalesOrder, data: Any, files: Any) -> forms.ReversalForm:
+    pk = data.get("invoice")
+    invoice = Invoice.objects.filter(statement__order=order, pk=pk if str(pk or "").isdigit() else 0).first()
+    if invoice is None:
+        raise Http404
+    return forms.ReversalForm(data, invoice=invoice)
+
+
+def _reverse(user: User, order: SalesOrder, form: forms.ReversalForm) -> object:
+    data = form.cleaned_data
+    return actions.reverse_invoice(
+        actor=user,
+        invoice=form.target_invoice,
+        number=data["number"],
+        issued_on=data["issued_on"],
+        reason=data["reason"],
+    )
+
+
 def _prepare(user: User, order: SalesOrder, form: forms.StatementForm) -> object:
     return actions.prepare_statement(actor=user, order=order, **form.action_input())
 
@@ -127,6 +146,12 @@ VERBS: dict[str, Verb] = {
     "invoice": Verb(
         _invoice, _invoice_form, "billing/forms/_invoice.html", done=lambda r, x: _("发票已登记。")
     ),
+    "reverse": Verb(
+        _reverse,
+        _reversal_form,
+        "billing/forms/_reverse.html",
+        done=lambda r, red: _("红字发票 %(n)s 已登记，原发票已冲红。") % {"n": red.number},
+    ),
     "instalments": Verb(
         _instalments,
         input_form(forms.InstalmentsForm),
@@ -143,6 +168,7 @@ GATES: dict[str, Gate] = {
     "approve": Gate(states.in_finance, _("只有财务可以审核结算清单。")),
     "return": Gate(states.in_finance, _("只有财务可以审核结算清单。")),
     "invoice": Gate(states.in_finance, _("只有财务可以登记发票。")),
+    "reverse": Gate(states.in_finance, _("只有财务可以开具红字发票。")),
     "instalments": Gate(_sales_or_finance, _("只有销售或财务可以制定分期计划。")),
     "close": Gate(states.can_close, _("只有该订单的销售或财务可以关闭订单。")),
 }
@@ -201,6 +227,7 @@ def _redisplay(
     """The refused settlement form on its own page, with what was typed and why (nothing saved)."""
     context = selectors.billing_of(order, request.user)
     context["st"] = getattr(form, "target_statement", None)
+    context["inv"] = getattr(form, "target_invoice", None)
     if isinstance(form, forms.StatementForm):
         context["statement_rows"] = form.typed_rows()
         context["fee_rows"] = form.typed_fees()
@@ -238,6 +265,11 @@ def statement_redirect(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 LEDGER_ROWS = 500
+SHOW: dict[str, Callable[[ledger.LedgerRow], bool]] = {
+    "open": lambda r: r.outstanding != 0,
+    "settled": lambda r: r.outstanding == 0,
+    "all": lambda r: True,
+}
 
 
 @login_required
@@ -247,13 +279,18 @@ def receivables(request: HttpRequest) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     rows = ledger.ledger(request.user, today=today)
+    # Whom a payment may come from: any customer owing, whichever rows are shown.
+    customers = {r.customer_id: r.customer for r in rows if r.outstanding > 0}
+    # Issue 23: settled orders stay on the ledger; finance filters open or settled ones.
+    show = request.GET.get("show") or "all"
+    show = show if show in SHOW else "all"
+    rows = [r for r in rows if SHOW[show](r)]
     if request.GET.get("overdue"):
         rows = [r for r in rows if r.overdue > 0]
     if request.GET.get("export") == "xlsx":
         return export_xlsx(
             _("应收账款台账"), ledger.COLUMNS, [*rows, ledger.totals(rows)], viewer=request.user
         )
-    customers = {r.customer_id: r.customer for r in rows if r.outstanding > 0}
     # Issue 21: the page prints the first rows; the totals and the export cover every row (at
     # 10^6 orders the ledger has half a million rows, 100 s of template time for finance).
     shown = rows[:LEDGER_ROWS]
@@ -271,6 +308,8 @@ def receivables(request: HttpRequest) -> HttpResponse:
             "methods": PaymentMethod.choices,
             "currency": policy().currency,
             "watermark": watermark(request.user),
+            "show": show,
+            "shows": [("open", _("未结清")), ("settled", _("已结清")), ("all", _("全部"))],
         },
     )
 
@@ -293,7 +332,7 @@ PAYMENT_VERBS = {
         _pay,
         input_form(forms.PaymentForm),
         "billing/forms/_payment.html",
-        done=lambda r, p: _("收款已登记并核销。"),
+        done=lambda r, p: _("收款 %(n)s 已登记并核销。") % {"n": p.number},
     )
 }
 PAYMENT_GATES = {"payment": Gate(lambda user, target: states.in_finance(user), _("只有财务可以登记收款。"))}

@@ -83,6 +83,7 @@ TITLES = [
     gettext_noop("催款"),
     gettext_noop("催款提醒（逾期天数）"),
     gettext_noop("发票税率"),
+    gettext_noop("收款编号格式"),
     gettext_noop("可选税率（%）"),
     gettext_noop("默认税率（%）"),
     gettext_noop("转法务（逾期天数）"),

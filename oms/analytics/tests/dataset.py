@@ -145,6 +145,7 @@ def invoice(o: SalesOrder, amount: str, due: date) -> Invoice:
     )
     return Invoice.objects.create(
         statement=statement,
+        customer_id=o.customer_id,
         invoice_type="special_vat",
         number=f"FP{next(_n)}",
         issued_on=due,
@@ -157,13 +158,15 @@ def invoice(o: SalesOrder, amount: str, due: date) -> Invoice:
 
 
 def paid(i: Invoice, amount: str, on: date) -> None:
+    n = next(_n)
     payment = Payment.objects.create(
+        number=f"SK{n:05d}",
         customer=i.statement.order.customer,
         amount=Decimal(amount),
         currency="CNY",
         received_on=on,
         method="transfer",
-        reference=f"B{next(_n)}",
+        reference=f"B{n}",
         recorded_by=i.statement.order.salesperson,
     )
     PaymentMatch.objects.create(payment=payment, invoice=i, amount=Decimal(amount))

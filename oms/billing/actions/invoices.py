@@ -8,13 +8,14 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
 from oms.audit import recorder
 from oms.billing import states
 from oms.billing.actions._common import CENT, amount_input
+from oms.billing.actions.payments import payment_number
 from oms.billing.models import (
     Instalment,
     Invoice,
@@ -167,6 +168,7 @@ def _create_invoice(
         with transaction.atomic():
             return Invoice.objects.create(
                 statement=statement,
+                customer_id=statement.order.customer_id,
                 invoice_type=invoice_type,
                 number=number,
                 issued_on=issued_on,
@@ -205,6 +207,7 @@ def _take_over_prepayments(order: SalesOrder) -> None:
     """D-4 → L-3: prepayments recorded for the release gate become payments of the customer."""
     for payment in order.prepayments.filter(payment__isnull=True):
         Payment.objects.create(
+            number=payment_number(),
             customer=order.customer,
             amount=payment.amount,
             currency=order.currency,
@@ -223,7 +226,8 @@ def _apply_credit(invoice: Invoice) -> None:
     # No row lock here: PostgreSQL refuses FOR UPDATE with GROUP BY; the statement row is locked.
     payments = (
         Payment.objects.filter(customer_id=invoice.statement.order.customer_id)
-        .annotate(used=Sum("matches__amount"))
+        # Issue 23: what was matched to a reversed invoice is free again.
+        .annotate(used=Sum("matches__amount", filter=Q(matches__invoice__reversed_by__isnull=True)))
         .order_by("received_on", "pk")
     )
     for payment in payments:
