@@ -202,3 +202,32 @@ def test_a_period_ending_before_it_starts_is_shown_again(client, more_heads) -> 
     page = response.content.decode()
     assert response.status_code == 422
     assert "起始日期不能晚于截止日期。" in page and 'value="2026-12-31"' in page
+
+
+def test_the_statement_of_account_reads_in_english(client, more_heads) -> None:
+    _history(more_heads)
+    client.force_login(more_heads["finance_head"])
+    client.cookies["django_language"] = "en"
+    page = client.get(_account_url(more_heads)).content.decode()
+    for text in (
+        "Statement of account",
+        "Opening balance",
+        "Debit (receivable)",
+        "Red-letter invoice",
+        "Reverses 0001",
+    ):
+        assert text in page, text
+
+
+def test_the_order_page_reads_in_english(client, more_heads) -> None:
+    invoice = _history(more_heads)
+    client.force_login(more_heads["finance_head"])
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("workbench:order_detail", args=[invoice.statement.order_id])).content.decode()
+    for text in (
+        "Amount excl. tax",
+        "Tax rate",
+        "Reversed (red-letter invoice H0001)",
+        "matched to invoice 0001",
+    ):
+        assert text in page, text
