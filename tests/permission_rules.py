@@ -343,6 +343,7 @@ RULES: dict[str, Rule] = {
     # Money (L, S-1): only roles that may see prices.
     "receivables/": page(_price),
     "receivables/receipt/": action(),
+    "receivables/account/": page(_price),  # issue 23: the customer is then chosen in scope
     "receivables/reminder/<int:pk>/": page(_both(_price, ORDER)),  # overdue invoices of its orders in scope
     # Review and approval (C, D).
     "review/approvals/<int:pk>/": JUMP,

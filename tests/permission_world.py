@@ -133,7 +133,7 @@ def _settled(users: dict[str, Any], shipped: Any, shipment: Any, today: date) ->
         number="FP0001",
         issued_on=today - timedelta(days=90),
         amount=statement.total,
-        tax_amount=Decimal("0"),
+        tax_rate=Decimal("0"),
     )
     return {"statement": statement, "invoice": invoice}
 

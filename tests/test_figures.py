@@ -125,7 +125,7 @@ def awkward(more_heads) -> dict[str, Any]:
         number="00012800",
         issued_on=date(2026, 12, 3),
         amount=Decimal("100006400.07"),
-        tax_amount=Decimal("0"),
+        tax_rate=Decimal("0"),
     )
     org.update(order=order, shipment=shipment, statement=statement)
     return org

@@ -25,7 +25,7 @@ from oms.billing.models import (
     StatementFee,
     StatementLine,
 )
-from oms.contracts.forms import ActionForm
+from oms.billing.selectors import tax_rate_choices
 from oms.core.forms import ColumnDecimalField
 from oms.customers.models import Customer
 from oms.orders.models import SalesOrder
@@ -41,7 +41,7 @@ def _date_field(label: Any) -> forms.DateField:
 # --- statements (L-1, L-2) -----------------------------------------------------------------------
 
 
-class StatementForm(ActionForm):
+class StatementForm(forms.Form):
     """L-1: per billable order line a quantity of at most what is accepted and not yet settled,
     up to three fees, and who at the customer reconciled it and when."""
 
@@ -65,16 +65,18 @@ class StatementForm(ActionForm):
             self.fields[f"fee-{i}-amount"] = ColumnDecimalField(
                 StatementFee, "amount", label=_("费用金额"), min_value=0
             )
-        self.style()
+        self.billable = list(billable)
 
-    def field_for(self, key: str) -> str | None:
-        parts = key.split(".")
-        names = {
-            "lines": f"qty-{parts[-1]}",
-            "fees": f"fee-{parts[1]}-{parts[-1]}" if len(parts) == 3 else "",
-        }
-        name = names.get(parts[0], key) if len(parts) > 1 else key
-        return name if name in self.fields else None
+    def typed_rows(self) -> list[tuple[Any, Decimal, str]]:
+        """(order line, quantity left, what the user typed for it) for the form shown again."""
+        return [(line, left, str(self.data.get(f"qty-{line.pk}", ""))) for line, left in self.billable]
+
+    def typed_fees(self) -> list[tuple[int, str, str]]:
+        """(row, description, amount) as typed, for the form shown again."""
+        return [
+            (i, str(self.data.get(f"fee-{i}-description", "")), str(self.data.get(f"fee-{i}-amount", "")))
+            for i in range(FEE_ROWS)
+        ]
 
     def action_input(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -88,11 +90,15 @@ class StatementForm(ActionForm):
         }
 
 
-class ReviewForm(ActionForm):
+class ReviewForm(forms.Form):
     """L-2: finance's comment (a return needs one: the transition asks for its reason)."""
 
     statement = forms.IntegerField(widget=forms.HiddenInput)
     comment = forms.CharField(label=_("审核意见"), max_length=1000, required=False)
+
+    def __init__(self, *args: Any, statement: Statement, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.target_statement = statement
 
 
 # --- invoices (L-2, L-3) -------------------------------------------------------------------------
@@ -103,7 +109,7 @@ def invoiced_of(statement: Statement) -> Decimal:
     return statement.invoices.aggregate(s=Sum("amount"))["s"] or Decimal("0")
 
 
-class InvoiceForm(ActionForm):
+class InvoiceForm(forms.Form):
     """L-2: an invoice of a type finance may pick, within what the statement has left to invoice."""
 
     statement = forms.IntegerField(widget=forms.HiddenInput)
@@ -112,10 +118,15 @@ class InvoiceForm(ActionForm):
     number = forms.CharField(label=_("发票号码"), max_length=40, required=False)
     issued_on = _date_field(_("开票日期"))
     amount = ColumnDecimalField(Invoice, "amount", min_value=0, min_exclusive=True)
-    tax_amount = ColumnDecimalField(Invoice, "tax_amount", min_value=0)
+    tax_rate = forms.TypedChoiceField(label=_("税率"), coerce=Decimal, choices=())
 
     def __init__(self, *args: Any, statement: Statement, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.target_statement = statement
+        rate = self.fields["tax_rate"]
+        assert isinstance(rate, forms.TypedChoiceField)
+        # Issue 23: the rates of the policy in force, as the form shows them (13, 9, 6, 0).
+        rate.choices = tax_rate_choices()
         amount = self.fields["amount"]
         assert isinstance(amount, ColumnDecimalField)
         # L-2: never more than the statement has left to invoice (a new dict: fields are copied shallowly).
@@ -128,7 +139,20 @@ class InvoiceForm(ActionForm):
         instalment.queryset = statement.order.instalments.filter(superseded=False).order_by("seq")
 
 
-class InstalmentsForm(ActionForm):
+class ReversalForm(forms.Form):
+    """Issue 23: the red-letter invoice reversing one in full: its number, date and why."""
+
+    invoice = forms.IntegerField(widget=forms.HiddenInput)
+    number = forms.CharField(label=_("红字发票号码"), max_length=40, required=False)
+    issued_on = _date_field(_("开票日期"))
+    reason = forms.CharField(label=_("冲红原因"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, invoice: Invoice, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.target_invoice = invoice
+
+
+class InstalmentsForm(forms.Form):
     """L-3 分期付款: up to six rows of due date and amount."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -138,21 +162,20 @@ class InstalmentsForm(ActionForm):
             self.fields[f"amount-{i}"] = ColumnDecimalField(
                 Instalment, "amount", label=_("第 %(n)s 期金额") % {"n": i + 1}, min_value=0
             )
-        self.style()
 
-    def field_for(self, key: str) -> str | None:
-        parts = key.split(".")
-        if len(parts) == 3:
-            name = f"{'due' if parts[2] == 'due_date' else 'amount'}-{parts[1]}"
-            return name if name in self.fields else None
-        return None
+    def typed_rows(self) -> list[tuple[int, str, str]]:
+        """(row, due date, amount) as typed, for the form shown again."""
+        return [
+            (i, str(self.data.get(f"due-{i}", "")), str(self.data.get(f"amount-{i}", "")))
+            for i in range(SCHEDULE_ROWS)
+        ]
 
     def schedule(self) -> list[tuple[date | None, Decimal | None]]:
         data = self.cleaned_data
         return [(data.get(f"due-{i}"), data.get(f"amount-{i}")) for i in range(SCHEDULE_ROWS)]
 
 
-class CloseForm(ActionForm):
+class CloseForm(forms.Form):
     """M-1: why the order closes (optional)."""
 
     reason = forms.CharField(label=_("原因"), max_length=300, required=False)
@@ -161,7 +184,7 @@ class CloseForm(ActionForm):
 # --- payments and dunning (L-3, L-5, L-6) -------------------------------------------------------
 
 
-class PaymentForm(ActionForm):
+class PaymentForm(forms.Form):
     """L-3, L-6: money received from a customer: amount, currency, date, method, voucher."""
 
     customer = forms.ModelChoiceField(
@@ -176,7 +199,7 @@ class PaymentForm(ActionForm):
     reference = forms.CharField(label=_("凭证号"), max_length=100, required=False)
 
 
-class DunningForm(ActionForm):
+class DunningForm(forms.Form):
     """L-5: the dunning step taken and what came of it."""
 
     kind = forms.ChoiceField(label=_("催收方式"), choices=DunningKind.choices)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from oms.core.money import decimal_bounds
+
+CENT = Decimal("0.01")
 
 
 class StatementStatus(models.TextChoices):
@@ -154,17 +156,36 @@ class Instalment(models.Model):
         return f"{self.order} #{self.seq}"
 
 
+def split_tax(total: Decimal, rate: Decimal) -> tuple[Decimal, Decimal]:
+    """L-2 (issue 23): a tax-inclusive total (价税合计, what contracts and statements state) as
+    (amount excluding tax, tax) at `rate` percent: the net rounded half-up to the fen, the tax the
+    rest, so the two always add up to the total to the fen."""
+    net = (total / (1 + rate / 100)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return net, total - net
+
+
 class Invoice(models.Model):
-    """L-2: an invoice finance issued against an approved statement; together they never exceed it."""
+    """L-2: an invoice finance issued against an approved statement; together they never exceed it.
+    `amount` is the total including tax (价税合计); `tax_amount` its VAT at `tax_rate`."""
 
     statement = models.ForeignKey(
         Statement, verbose_name=_("结算清单"), on_delete=models.PROTECT, related_name="invoices"
+    )
+    # Issue 23: the statement's order's customer, kept on the invoice so that a customer's
+    # statement of account reads one index (customer, date) among 10^6 lines.
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("客户"),
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        db_index=False,
     )
     invoice_type = models.CharField(_("发票类型"), max_length=20, choices=InvoiceType.choices)
     number = models.CharField(_("发票号码"), max_length=40, unique=True)
     issued_on = models.DateField(_("开票日期"))
     amount = models.DecimalField(_("价税合计"), max_digits=18, decimal_places=2)
     tax_amount = models.DecimalField(_("税额"), max_digits=18, decimal_places=2)
+    tax_rate = models.DecimalField(_("税率（%）"), max_digits=5, decimal_places=2)
     due_date = models.DateField(_("应收日期"), db_index=True)
     instalment = models.ForeignKey(
         Instalment,
@@ -174,6 +195,16 @@ class Invoice(models.Model):
         on_delete=models.PROTECT,
         related_name="invoices",
     )
+    # Issue 23: a red-letter invoice (红字发票) names the invoice it reverses, in full; one each.
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("冲红的原发票"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
+    reversal_reason = models.CharField(_("冲红原因"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -181,17 +212,36 @@ class Invoice(models.Model):
         verbose_name = _("发票")
         verbose_name_plural = _("发票")
         ordering = ["statement", "issued_on", "id"]
+        indexes = [models.Index(fields=["customer", "issued_on"], name="invoice_customer_date")]
         constraints = [
             *decimal_bounds("billing_invoice", amount=(18, 2), tax_amount=(18, 2)),
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="invoice_amount_positive"),
             models.CheckConstraint(
-                condition=models.Q(tax_amount__gte=0, tax_amount__lte=models.F("amount")),
+                condition=models.Q(tax_rate__gte=0, tax_rate__lte=100), name="invoice_tax_rate_percent"
+            ),
+            # An invoice is positive; a red-letter invoice, negative (issue 23).
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0, reverses__isnull=True)
+                | models.Q(amount__lt=0, reverses__isnull=False),
+                name="invoice_amount_sign",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0, tax_amount__gte=0, tax_amount__lte=models.F("amount"))
+                | models.Q(amount__lt=0, tax_amount__lte=0, tax_amount__gte=models.F("amount")),
                 name="invoice_tax_within_amount",
             ),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def is_red_letter(self) -> bool:
+        return self.reverses_id is not None
+
+    @property
+    def net_amount(self) -> Decimal:
+        """The amount excluding tax (不含税金额)."""
+        return self.amount - self.tax_amount
 
 
 class PaymentMethod(models.TextChoices):
@@ -206,6 +256,8 @@ class Payment(models.Model):
     invoices; what is not matched stays as the customer's credit. (Not "receipt": in the glossary
     a receipt is 签收, the customer signing for goods.)"""
 
+    # Issue 23: its own number, from the policy's numbering (收款编号格式).
+    number = models.CharField(_("收款编号"), max_length=60, unique=True)
     customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="payments"
     )
@@ -226,6 +278,8 @@ class Payment(models.Model):
         verbose_name = _("收款")
         verbose_name_plural = _("收款")
         ordering = ["customer", "received_on", "id"]
+        # Issue 23: a customer's statement of account by date.
+        indexes = [models.Index(fields=["customer", "received_on"], name="payment_customer_date")]
         constraints = [
             *decimal_bounds("billing_receipt", amount=(18, 2)),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="receipt_amount_positive"),

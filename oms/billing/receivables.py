@@ -8,7 +8,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    DecimalField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -62,7 +74,9 @@ COLUMNS = [
 def payments(*, by_due_date: bool = False) -> QuerySet[PaymentMatch]:
     """L-3: what counts as paid of an invoice: the parts of payments matched to it. With
     `by_due_date`, only money received on or before the invoice's due date (L-4 collection)."""
-    matched = PaymentMatch.objects.all()
+    # Issue 23: money matched to an invoice since reversed by a red-letter one is the customer's
+    # credit again, not payment of anything.
+    matched = PaymentMatch.objects.filter(invoice__reversed_by__isnull=True)
     if by_due_date:
         matched = matched.filter(payment__received_on__lte=F("invoice__due_date"))
     return matched
@@ -90,12 +104,29 @@ def paid_of(invoices: QuerySet[Invoice]) -> Decimal:
 
 
 def outstanding(invoice: Invoice) -> Decimal:
-    """L-3: what is still owed on the invoice."""
+    """L-3: what is still owed on the invoice: nothing on one reversed by a red-letter invoice
+    nor on the red-letter invoice itself, the two cancelling each other (issue 23)."""
+    if invoice.reverses_id is not None or Invoice.objects.filter(reverses=invoice).exists():
+        return ZERO
     return (invoice.amount - paid_of(Invoice.objects.filter(pk=invoice.pk))).quantize(ZERO)
 
 
+# Issue 23: an invoice reversed by a red-letter invoice, or the red-letter invoice: owes nothing.
+REVERSAL_PAIR = Q(reverses__isnull=False) | Q(reversed_by__isnull=False)
+
+
 def _invoices(qs: Any) -> Any:
-    return qs.annotate(paid=paid_amount())
+    return qs.annotate(
+        paid=paid_amount(),
+        in_reversal=Case(
+            When(REVERSAL_PAIR, then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
+    )
+
+
+def owed(inv: dict[str, Any]) -> Decimal:
+    """What a row of `_invoices(...).values(..., "amount", "paid", "in_reversal")` still owes."""
+    return ZERO if inv["in_reversal"] else inv["amount"] - inv["paid"]
 
 
 def _age(row: LedgerRow, owed: Decimal, due: date, today: date) -> None:
@@ -139,7 +170,8 @@ def ledger(user: Any, *, today: date) -> list[LedgerRow]:
         )
         row.invoiced += inv["amount"]
         row.received += inv["paid"]
-        _age(row, inv["amount"] - inv["paid"], inv["due_date"], today)
+        row.outstanding += inv["amount"] - inv["paid"] - owed(inv)  # a reversal pair: nets to 0
+        _age(row, owed(inv), inv["due_date"], today)
     return list(rows.values())
 
 
@@ -156,9 +188,9 @@ def exposure(customer_id: int, today: date) -> dict[str, Decimal]:
     is overdue, and by how many days the oldest overdue invoice is late."""
     row = LedgerRow(customer="", order="", order_id=0)
     for inv in _invoices(Invoice.objects.filter(statement__order__customer_id=customer_id)).values(
-        "pk", "amount", "due_date", "paid"
+        "pk", "amount", "due_date", "paid", "in_reversal"
     ):
-        _age(row, inv["amount"] - inv["paid"], inv["due_date"], today)
+        _age(row, owed(inv), inv["due_date"], today)
     received = Payment.objects.filter(customer_id=customer_id).aggregate(s=Sum("amount"))["s"] or ZERO
     matched = payments().filter(payment__customer_id=customer_id).aggregate(s=Sum("amount"))["s"] or ZERO
     credit = received - matched
@@ -183,20 +215,20 @@ def customer_invoices(customer_id: int, today: date) -> list[dict[str, Any]]:
     whether it is overdue: what their portal shows (one query)."""
     rows = (
         _invoices(Invoice.objects.filter(statement__order__customer_id=customer_id))
-        .values("pk", "number", "invoice_type", "issued_on", "due_date", "amount", "paid")
+        .values("pk", "number", "invoice_type", "issued_on", "due_date", "amount", "paid", "in_reversal")
         .annotate(order_number=F("statement__order__number"))
         .order_by("-issued_on", "-pk")
     )
     labels = dict(InvoiceType.choices)
     out = []
     for row in rows:
-        owed = row["amount"] - row["paid"]
+        left = owed(row)
         out.append(
             {
                 **row,
                 "type_label": labels.get(row["invoice_type"], row["invoice_type"]),
-                "outstanding": owed,
-                "overdue": owed > 0 and row["due_date"] < today,
+                "outstanding": left,
+                "overdue": left > 0 and row["due_date"] < today,
             }
         )
     return out

@@ -10,11 +10,13 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from oms.billing import states
-from oms.billing.models import BILLING_STATUSES, DunningKind, InvoiceType, StatementLine
+from oms.billing.models import BILLING_STATUSES, DunningKind, InvoiceType, PaymentMatch, StatementLine
+from oms.core.money import plain_number
 from oms.delivery.models import ACCEPTING, Acceptance
 from oms.fulfilment.models import ShipmentLine
 from oms.orders.models import SalesOrder
 from oms.orders.permissions import can_renegotiate
+from oms.policy.selectors import policy
 from oms.policy.visibility import visible_field_groups
 
 _BILLED_STATUSES = {"confirmed", "released", "in_production", "on_hold", "shipped", "received", "closed"}
@@ -52,6 +54,21 @@ def billable(order: SalesOrder) -> list[tuple[Any, Decimal]]:
     ]
 
 
+def payments_on(order: SalesOrder) -> list[PaymentMatch]:
+    """Issue 23: the payments (收款) matched to the order's invoices, each with its number, as
+    the order page lists them (one query)."""
+    return list(
+        PaymentMatch.objects.filter(invoice__statement__order=order)
+        .select_related("payment", "invoice", "invoice__reversed_by")
+        .order_by("payment__received_on", "payment__pk", "pk")
+    )
+
+
+def tax_rate_choices() -> list[tuple[str, str]]:
+    """Issue 23: the policy's VAT rates as (value, label): ("13", "13%")."""
+    return [(plain_number(r), f"{plain_number(r)}%") for r in policy().tax.rates]
+
+
 _NOTHING_TO_SETTLE: dict[str, Any] = {
     "statements": [],
     "billable": [],
@@ -59,6 +76,8 @@ _NOTHING_TO_SETTLE: dict[str, Any] = {
     "instalments": [],
     "may_schedule": False,
     "closure_missing": [],
+    "statement_rows": [],
+    "payments": [],
     "can_close": False,
 }
 
@@ -72,7 +91,12 @@ def billing_of(order: SalesOrder, user: Any) -> dict[str, Any]:
         return dict(_NOTHING_TO_SETTLE)
     statements = list(
         order.statements.prefetch_related(
-            "lines__order_line", "fees", "invoices__matches", "invoices__dunning_steps"
+            "lines__order_line",
+            "fees",
+            "invoices__matches",
+            "invoices__dunning_steps",
+            "invoices__reverses",
+            "invoices__reversed_by",
         ).order_by("pk")
     )
     rows = billable(order) if statements or order.shipments.exists() else []
@@ -81,15 +105,21 @@ def billing_of(order: SalesOrder, user: Any) -> dict[str, Any]:
         "closure_missing": missing(order, amounts="price" in visible_field_groups(user)) if closable else [],
         "can_close": closable and states.can_close(user, order),
         "statements": statements,
+        "payments": payments_on(order),
         "instalments": list(order.instalments.filter(superseded=False).order_by("seq")),
         "may_schedule": order.payment_terms == "instalments"
         and (can_renegotiate(user, order) or states.in_finance(user))
         and not order.instalments.filter(superseded=False, invoices__isnull=False).exists(),
-        "schedule_rows": range(4),
+        "schedule_rows": [(i, "", "") for i in range(4)],
         "billable": [(ln, left) for ln, left in rows if left > 0],
+        # The statement form's rows: each line's quantity left, offered as what to settle.
+        "statement_rows": [(ln, left, plain_number(left)) for ln, left in rows if left > 0],
+        "fee_rows": [(i, "", "") for i in range(2)],
         "can_prepare_statement": can_renegotiate(user, order) and any(left > 0 for _ln, left in rows),
         "is_finance": states.in_finance(user),
         "invoice_types": InvoiceType.choices,
+        "tax_rates": tax_rate_choices(),
+        "default_tax_rate": plain_number(policy().tax.default_rate),
         "dunning_kinds": DunningKind.choices,
         "today": f"{timezone.localdate():%Y-%m-%d}",
         "today_date": timezone.localdate(),

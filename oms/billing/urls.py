@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oms.billing import views
+from oms.billing import account_views, views
 
 app_name = "billing"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("statements/<int:pk>/go/", views.statement_redirect, name="statement"),
     path("receivables/", views.receivables, name="receivables"),
     path("receivables/receipt/", views.payment, name="receipt"),
+    path("receivables/account/", account_views.statement_of_account, name="account"),
     path("receivables/reminder/<int:pk>/", views.payment_reminder, name="reminder"),
     path("invoices/<int:pk>/dunning/", views.dunning, name="dunning"),
     path("invoices/<int:pk>/go/", views.invoice_redirect, name="invoice"),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
+from typing import Any
 
+from django import forms as django_forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,103 +18,184 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from oms.accounts.models import User
 from oms.billing import actions, forms, selectors, states
 from oms.billing import receivables as ledger
-from oms.billing.models import Invoice, PaymentMethod, Statement
-from oms.contracts.forms import submit
+from oms.billing.models import DunningKind, Invoice, PaymentMethod, Statement
 from oms.core.money import amount_in_capitals
 from oms.core.printing import printable, qr_svg
 from oms.customers.models import Customer
 from oms.orders.models import SalesOrder
+from oms.orders.permissions import can_renegotiate
 from oms.orders.selectors import order_detail, orders_for
 from oms.policy.selectors import policy
 from oms.policy.visibility import visible_field_groups
 from oms.web.listing import export_xlsx, watermark
-from oms.web.pages import actor
+from oms.web.verbs import Redisplay, Verb, input_form, post_verb, refused_page
 
 
 def _order_page(order: SalesOrder) -> str:
     return reverse("workbench:order_detail", args=[order.pk])
 
 
-def _statement(request: HttpRequest, order: SalesOrder) -> HttpResponse:
-    form = forms.StatementForm(request.POST, billable=selectors.billable(order))
-    return submit(
-        request,
-        form,
-        lambda _data: actions.prepare_statement(actor=actor(request), order=order, **form.action_input()),
-        title=_("编制结算清单"),
-        back=_order_page(order),
-        success=lambda statement: _("结算清单 %(s)s 已提交财务审核。") % {"s": statement.number},
+@dataclass(frozen=True)
+class Gate:
+    """Who may post a verb, checked before the input is parsed: someone without the right sees
+    that, not field errors about input they could never submit (issue 23)."""
+
+    allows: Callable[[Any, Any], bool]
+    message: str
+
+
+def _statement_or_404(order: SalesOrder, data: Any) -> Statement:
+    statement = forms.statement_of(order, data.get("statement"))
+    if statement is None:
+        raise Http404
+    return statement
+
+
+def _statement_form(order: SalesOrder, data: Any, files: Any) -> forms.StatementForm:
+    return forms.StatementForm(data, billable=selectors.billable(order))
+
+
+def _review_form(order: SalesOrder, data: Any, files: Any) -> forms.ReviewForm:
+    return forms.ReviewForm(data, statement=_statement_or_404(order, data))
+
+
+def _invoice_form(order: SalesOrder, data: Any, files: Any) -> forms.InvoiceForm:
+    return forms.InvoiceForm(data, statement=_statement_or_404(order, data))
+
+
+def _reversal_form(order: SalesOrder, data: Any, files: Any) -> forms.ReversalForm:
+    pk = data.get("invoice")
+    invoice = Invoice.objects.filter(statement__order=order, pk=pk if str(pk or "").isdigit() else 0).first()
+    if invoice is None:
+        raise Http404
+    return forms.ReversalForm(data, invoice=invoice)
+
+
+def _reverse(user: User, order: SalesOrder, form: forms.ReversalForm) -> object:
+    data = form.cleaned_data
+    return actions.reverse_invoice(
+        actor=user,
+        invoice=form.target_invoice,
+        number=data["number"],
+        issued_on=data["issued_on"],
+        reason=data["reason"],
     )
 
 
-def _review(request: HttpRequest, order: SalesOrder, *, approve: bool) -> HttpResponse:
-    statement = get_object_or_404(Statement, pk=request.POST.get("statement") or 0, order=order)
-    return submit(
-        request,
-        forms.ReviewForm(request.POST),
-        lambda data: actions.review_statement(
-            actor=actor(request), statement=statement, approve=approve, comment=data["comment"]
-        ),
-        title=_("审核结算清单 %(s)s") % {"s": statement.number},
-        back=_order_page(order),
-        success=_("已审核。"),
+def _prepare(user: User, order: SalesOrder, form: forms.StatementForm) -> object:
+    return actions.prepare_statement(actor=user, order=order, **form.action_input())
+
+
+def _review(user: User, order: SalesOrder, form: forms.ReviewForm, *, approve: bool) -> object:
+    return actions.review_statement(
+        actor=user,
+        statement=form.target_statement,
+        approve=approve,
+        comment=form.cleaned_data["comment"],
     )
 
 
-def _invoice(request: HttpRequest, order: SalesOrder) -> HttpResponse:
-    statement = get_object_or_404(Statement, pk=request.POST.get("statement") or 0, order=order)
-    return submit(
-        request,
-        forms.InvoiceForm(request.POST, statement=statement),
-        lambda data: actions.record_invoice(
-            actor=actor(request),
-            statement=statement,
-            invoice_type=data["invoice_type"],
-            number=data["number"],
-            issued_on=data["issued_on"],
-            amount=data["amount"],
-            tax_amount=data["tax_amount"],
-            instalment=data["instalment"],
-        ),
-        title=_("登记发票（结算清单 %(s)s）") % {"s": statement.number},
-        back=_order_page(order),
-        success=_("发票已登记。"),
+def _invoice(user: User, order: SalesOrder, form: forms.InvoiceForm) -> object:
+    data = form.cleaned_data
+    return actions.record_invoice(
+        actor=user,
+        statement=form.target_statement,
+        invoice_type=data["invoice_type"],
+        number=data["number"],
+        issued_on=data["issued_on"],
+        amount=data["amount"],
+        tax_rate=data["tax_rate"],
+        instalment=data["instalment"],
     )
 
 
-def _instalments(request: HttpRequest, order: SalesOrder) -> HttpResponse:
-    form = forms.InstalmentsForm(request.POST)
-    return submit(
-        request,
-        form,
-        lambda _data: actions.set_instalments(actor=actor(request), order=order, schedule=form.schedule()),
-        title=_("分期计划"),
-        back=_order_page(order),
-        success=_("分期计划已保存。"),
-    )
+def _instalments(user: User, order: SalesOrder, form: forms.InstalmentsForm) -> object:
+    return actions.set_instalments(actor=user, order=order, schedule=form.schedule())
 
 
-def _close(request: HttpRequest, order: SalesOrder) -> HttpResponse:
-    return submit(
-        request,
-        forms.CloseForm(request.POST),
-        lambda data: actions.close_order(actor=actor(request), order=order, reason=data["reason"]),
-        title=_("关闭订单"),
-        back=_order_page(order),
-        success=_("订单已关闭。"),
-    )
+def _close(user: User, order: SalesOrder, form: forms.CloseForm) -> object:
+    return actions.close_order(actor=user, order=order, reason=form.cleaned_data["reason"])
 
 
-VERBS: dict[str, Callable[[HttpRequest, SalesOrder], HttpResponse]] = {
-    "statement": _statement,
-    "approve": partial(_review, approve=True),
-    "return": partial(_review, approve=False),
-    "invoice": _invoice,
-    "instalments": _instalments,
-    "close": _close,
+def _sales_or_finance(user: Any, order: Any) -> bool:
+    return can_renegotiate(user, order) or states.in_finance(user)
+
+
+VERBS: dict[str, Verb] = {
+    "statement": Verb(
+        _prepare,
+        _statement_form,
+        "billing/forms/_statement.html",
+        done=lambda r, st: _("结算清单 %(s)s 已提交财务审核。") % {"s": st.number},
+    ),
+    "approve": Verb(
+        partial(_review, approve=True),
+        _review_form,
+        "billing/forms/_review.html",
+        done=lambda r, x: _("已审核。"),
+    ),
+    "return": Verb(
+        partial(_review, approve=False),
+        _review_form,
+        "billing/forms/_review.html",
+        done=lambda r, x: _("已审核。"),
+    ),
+    "invoice": Verb(
+        _invoice, _invoice_form, "billing/forms/_invoice.html", done=lambda r, x: _("发票已登记。")
+    ),
+    "reverse": Verb(
+        _reverse,
+        _reversal_form,
+        "billing/forms/_reverse.html",
+        done=lambda r, red: _("红字发票 %(n)s 已登记，原发票已冲红。") % {"n": red.number},
+    ),
+    "instalments": Verb(
+        _instalments,
+        input_form(forms.InstalmentsForm),
+        "billing/forms/_instalments.html",
+        done=lambda r, x: _("分期计划已保存。"),
+    ),
+    "close": Verb(
+        _close, input_form(forms.CloseForm), "billing/forms/_close.html", done=lambda r, x: _("订单已关闭。")
+    ),
 }
+
+GATES: dict[str, Gate] = {
+    "statement": Gate(can_renegotiate, _("只有负责该订单的销售可以编制结算清单。")),
+    "approve": Gate(states.in_finance, _("只有财务可以审核结算清单。")),
+    "return": Gate(states.in_finance, _("只有财务可以审核结算清单。")),
+    "invoice": Gate(states.in_finance, _("只有财务可以登记发票。")),
+    "reverse": Gate(states.in_finance, _("只有财务可以开具红字发票。")),
+    "instalments": Gate(_sales_or_finance, _("只有销售或财务可以制定分期计划。")),
+    "close": Gate(states.can_close, _("只有该订单的销售或财务可以关闭订单。")),
+}
+
+
+def _gated(
+    request: HttpRequest,
+    *,
+    verbs: Mapping[str, Verb],
+    gates: Mapping[str, Gate],
+    verb: str,
+    target: Any,
+    back: str,
+    redisplay: Redisplay,
+) -> HttpResponse:
+    """`post_verb` after the permission check: a user without the right is refused (400) with
+    what they typed shown again, before any of it is parsed."""
+    handler, gate = verbs.get(verb), gates.get(verb)
+    if handler is None or gate is None:
+        raise Http404
+    if not gate.allows(request.user, target):
+        messages.error(request, str(gate.message))
+        form = handler.form(target, request.POST, request.FILES) if handler.form else None
+        if form is None or not handler.template:
+            return redirect(back)
+        return redisplay(request, target, handler, form, {}, 400)
+    return post_verb(request, verbs=verbs, verb=verb, target=target, back=back, redisplay=redisplay)
 
 
 @login_required
@@ -118,10 +203,39 @@ VERBS: dict[str, Callable[[HttpRequest, SalesOrder], HttpResponse]] = {
 def billing(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     """L-1..L-3, M-1: one verb of the order's settlement panel, its input parsed by its form."""
     order = order_detail(request.user, pk)
-    handler = VERBS.get(verb)
-    if order is None or handler is None:
+    if order is None:
         raise Http404
-    return handler(request, order)
+    return _gated(
+        request,
+        verbs=VERBS,
+        gates=GATES,
+        verb=verb,
+        target=order,
+        back=_order_page(order),
+        redisplay=_redisplay,
+    )
+
+
+def _redisplay(
+    request: HttpRequest,
+    order: SalesOrder,
+    verb: Verb,
+    form: django_forms.Form,
+    errors: Mapping[str, list[str]],
+    status: int,
+) -> HttpResponse:
+    """The refused settlement form on its own page, with what was typed and why (nothing saved)."""
+    context = selectors.billing_of(order, request.user)
+    context["st"] = getattr(form, "target_statement", None)
+    context["inv"] = getattr(form, "target_invoice", None)
+    if isinstance(form, forms.StatementForm):
+        context["statement_rows"] = form.typed_rows()
+        context["fee_rows"] = form.typed_fees()
+    if isinstance(form, forms.InstalmentsForm):
+        context["schedule_rows"] = form.typed_rows()
+    return refused_page(
+        request, order=order, form_template=verb.template, form=form, errors=errors, status=status, **context
+    )
 
 
 @login_required
@@ -151,6 +265,11 @@ def statement_redirect(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 LEDGER_ROWS = 500
+SHOW: dict[str, Callable[[ledger.LedgerRow], bool]] = {
+    "open": lambda r: r.outstanding != 0,
+    "settled": lambda r: r.outstanding == 0,
+    "all": lambda r: True,
+}
 
 
 @login_required
@@ -160,13 +279,18 @@ def receivables(request: HttpRequest) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     rows = ledger.ledger(request.user, today=today)
+    # Whom a payment may come from: any customer owing, whichever rows are shown.
+    customers = {r.customer_id: r.customer for r in rows if r.outstanding > 0}
+    # Issue 23: settled orders stay on the ledger; finance filters open or settled ones.
+    show = request.GET.get("show") or "all"
+    show = show if show in SHOW else "all"
+    rows = [r for r in rows if SHOW[show](r)]
     if request.GET.get("overdue"):
         rows = [r for r in rows if r.overdue > 0]
     if request.GET.get("export") == "xlsx":
         return export_xlsx(
             _("应收账款台账"), ledger.COLUMNS, [*rows, ledger.totals(rows)], viewer=request.user
         )
-    customers = {r.customer_id: r.customer for r in rows if r.outstanding > 0}
     # Issue 21: the page prints the first rows; the totals and the export cover every row (at
     # 10^6 orders the ledger has half a million rows, 100 s of template time for finance).
     shown = rows[:LEDGER_ROWS]
@@ -184,29 +308,76 @@ def receivables(request: HttpRequest) -> HttpResponse:
             "methods": PaymentMethod.choices,
             "currency": policy().currency,
             "watermark": watermark(request.user),
+            "show": show,
+            "shows": [("open", _("未结清")), ("settled", _("已结清")), ("all", _("全部"))],
         },
     )
+
+
+def _pay(user: User, target: None, form: forms.PaymentForm) -> object:
+    data = form.cleaned_data
+    return actions.record_payment(
+        actor=user,
+        customer=data["customer"],
+        amount=data["amount"],
+        currency=data["currency"],
+        received_on=data["received_on"],
+        method=data["method"],
+        reference=data["reference"],
+    )
+
+
+PAYMENT_VERBS = {
+    "payment": Verb(
+        _pay,
+        input_form(forms.PaymentForm),
+        "billing/forms/_payment.html",
+        done=lambda r, p: _("收款 %(n)s 已登记并核销。") % {"n": p.number},
+    )
+}
+PAYMENT_GATES = {"payment": Gate(lambda user, target: states.in_finance(user), _("只有财务可以登记收款。"))}
 
 
 @login_required
 @require_POST
 def payment(request: HttpRequest) -> HttpResponse:
     """L-3, L-6: finance records a payment; it is matched to the customer's invoices, oldest due first."""
-    return submit(
+    return _gated(
         request,
-        forms.PaymentForm(request.POST),
-        lambda data: actions.record_payment(
-            actor=actor(request),
-            customer=data["customer"],
-            amount=data["amount"],
-            currency=data["currency"],
-            received_on=data["received_on"],
-            method=data["method"],
-            reference=data["reference"],
-        ),
-        title=_("登记收款"),
+        verbs=PAYMENT_VERBS,
+        gates=PAYMENT_GATES,
+        verb="payment",
+        target=None,
         back=reverse("billing:receivables"),
-        success=_("收款已登记并核销。"),
+        redisplay=_payment_redisplay,
+    )
+
+
+def _payment_redisplay(
+    request: HttpRequest,
+    target: None,
+    verb: Verb,
+    form: django_forms.Form,
+    errors: Mapping[str, list[str]],
+    status: int,
+) -> HttpResponse:
+    """The refused payment on its own page, with what was typed and why (nothing was saved)."""
+    rows = ledger.ledger(request.user, today=timezone.localdate())
+    return render(
+        request,
+        "billing/refused.html",
+        {
+            "title": _("登记收款"),
+            "back": reverse("billing:receivables"),
+            "form_template": verb.template,
+            "typed": form.data,
+            "error_messages": [m for msgs in errors.values() for m in msgs],
+            "customers": sorted({(r.customer_id, r.customer) for r in rows}, key=lambda c: c[1]),
+            "methods": PaymentMethod.choices,
+            "currency": policy().currency,
+            "today": timezone.localdate(),
+        },
+        status=status,
     )
 
 
@@ -245,6 +416,26 @@ def payment_reminder(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _dun(user: User, invoice: Invoice, form: forms.DunningForm) -> object:
+    data = form.cleaned_data
+    return actions.record_dunning(actor=user, invoice=invoice, kind=data["kind"], note=data["note"])
+
+
+DUNNING_VERBS = {
+    "dunning": Verb(
+        _dun,
+        input_form(forms.DunningForm),
+        "billing/forms/_dunning.html",
+        done=lambda r, x: _("催收已登记。"),
+    )
+}
+DUNNING_GATES = {
+    "dunning": Gate(
+        lambda user, inv: _sales_or_finance(user, inv.statement.order), _("只有销售或财务可以登记催收。")
+    )
+}
+
+
 @login_required
 @require_POST
 def dunning(request: HttpRequest, pk: int) -> HttpResponse:
@@ -253,15 +444,23 @@ def dunning(request: HttpRequest, pk: int) -> HttpResponse:
     order = order_detail(request.user, invoice.statement.order_id)
     if order is None:
         raise Http404
-    return submit(
+    return _gated(
         request,
-        forms.DunningForm(request.POST),
-        lambda data: actions.record_dunning(
-            actor=actor(request), invoice=invoice, kind=data["kind"], note=data["note"]
-        ),
-        title=_("登记催收（发票 %(i)s）") % {"i": invoice.number},
+        verbs=DUNNING_VERBS,
+        gates=DUNNING_GATES,
+        verb="dunning",
+        target=invoice,
         back=_order_page(order),
-        success=_("催收已登记。"),
+        redisplay=lambda req, inv, verb, form, errors, status: refused_page(
+            req,
+            order=order,
+            form_template=verb.template,
+            form=form,
+            errors=errors,
+            status=status,
+            inv=inv,
+            dunning_kinds=DunningKind.choices,
+        ),
     )
 
 

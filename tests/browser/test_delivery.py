@@ -43,7 +43,7 @@ def test_acceptance_recorded_on_the_order_page(browser: Any, server_url: str) ->
     total = finance.locator("[data-testid=statement-1] strong + span").inner_text().split()[-1]
     finance.locator("input[name=number]").fill("BT0001")
     finance.locator("input[name=amount]").fill(total.replace(",", ""))
-    finance.locator("input[name=tax_amount]").fill("0")
+    finance.locator("select[name=tax_rate]").select_option("0")
     finance.click("[data-testid=record-invoice]")
     expect(finance.locator("[data-testid=invoice-BT0001]")).to_be_visible()
     finance.goto("/receivables/")

@@ -89,7 +89,7 @@ def _invoice(org: dict[str, Any], statement: Any, number: str, amount: str, **kw
         number=number,
         issued_on=kwargs.pop("issued_on", date(2026, 12, 5)),
         amount=Decimal(amount),
-        tax_amount=Decimal("0"),
+        tax_rate=Decimal("0"),
         **kwargs,
     )
 

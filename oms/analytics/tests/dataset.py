@@ -145,24 +145,28 @@ def invoice(o: SalesOrder, amount: str, due: date) -> Invoice:
     )
     return Invoice.objects.create(
         statement=statement,
+        customer_id=o.customer_id,
         invoice_type="special_vat",
         number=f"FP{next(_n)}",
         issued_on=due,
         amount=Decimal(amount),
         tax_amount=Decimal("0"),
+        tax_rate=Decimal("0"),
         due_date=due,
         recorded_by=o.salesperson,
     )
 
 
 def paid(i: Invoice, amount: str, on: date) -> None:
+    n = next(_n)
     payment = Payment.objects.create(
+        number=f"SK{n:05d}",
         customer=i.statement.order.customer,
         amount=Decimal(amount),
         currency="CNY",
         received_on=on,
         method="transfer",
-        reference=f"B{next(_n)}",
+        reference=f"B{n}",
         recorded_by=i.statement.order.salesperson,
     )
     PaymentMatch.objects.create(payment=payment, invoice=i, amount=Decimal(amount))

@@ -15,6 +15,7 @@ from oms.billing.actions.dunning import check_dunning, record_dunning
 from oms.billing.actions.instalments import set_instalments
 from oms.billing.actions.invoices import due_date, record_invoice
 from oms.billing.actions.payments import record_payment
+from oms.billing.actions.reversal import reverse_invoice
 from oms.billing.actions.statements import prepare_statement, review_statement
 from oms.billing.receivables import outstanding
 from oms.billing.selectors import accepted_quantities, billable, billed_quantities
@@ -31,6 +32,7 @@ __all__ = [
     "record_dunning",
     "record_invoice",
     "record_payment",
+    "reverse_invoice",
     "review_statement",
     "set_instalments",
 ]

@@ -8,13 +8,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
 from oms.audit import recorder
 from oms.billing import states
 from oms.billing.actions._common import CENT, amount_input
+from oms.billing.actions.payments import payment_number
 from oms.billing.models import (
     Instalment,
     Invoice,
@@ -24,11 +25,14 @@ from oms.billing.models import (
     PaymentMethod,
     Statement,
     StatementStatus,
+    split_tax,
 )
 from oms.billing.receivables import outstanding
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.core.money import plain_number
 from oms.customers.models import PaymentTerms
 from oms.orders.models import SalesOrder
+from oms.policy.selectors import policy
 from oms.tracking import actions as tracking
 
 
@@ -41,27 +45,33 @@ def record_invoice(
     number: str,
     issued_on: date | None,
     amount: Decimal | None,
-    tax_amount: Decimal | None,
+    tax_rate: Decimal | None = None,
     instalment: Instalment | None = None,
 ) -> Invoice:
-    """L-2: an invoice against an approved statement; all its invoices together never exceed it."""
+    """L-2: an invoice against an approved statement; all its invoices together never exceed it.
+    `amount` is the total including tax (价税合计); the tax follows from the rate, one of the
+    policy's (its default when none is given), issue 23."""
     if not states.in_finance(actor):
         raise NotAllowed(_("只有财务可以登记发票。"))
     locked = Statement.objects.select_for_update().select_related("order").get(pk=statement.pk)
     if locked.status != StatementStatus.APPROVED:
         raise ActionError(_("结算清单经财务审核通过后才能开票。"))
     value = amount_input(amount, "amount", Invoice, "amount")
-    tax = amount_input(tax_amount, "tax_amount", Invoice, "tax_amount")
+    rate = _rate(tax_rate)
     errors = {
         **_header_errors(invoice_type, number, issued_on),
         **_amount_errors(locked, value, instalment),
     }
-    if tax is None or tax < 0 or (value is not None and tax > value):
-        errors["tax_amount"] = _("税额应在 0 与发票金额之间。")
+    if rate is None:
+        errors["tax_rate"] = _("税率应为制度规定的税率之一：%(r)s。") % {
+            "r": "、".join(f"{plain_number(r)}%" for r in policy().tax.rates)
+        }
     if errors:
         raise FieldErrors(errors)
-    assert issued_on is not None and value is not None and tax is not None
-    invoice = _create_invoice(actor, locked, invoice_type, number.strip(), issued_on, value, tax, instalment)
+    assert issued_on is not None and value is not None and rate is not None
+    invoice = _create_invoice(
+        actor, locked, (invoice_type, number.strip(), issued_on), value, rate, instalment
+    )
     _take_over_prepayments(locked.order)
     # T-1 (issue 23): the statement is invoiced: the step leaves the finance staff's work.
     tracking.close_items(target=locked, actor=actor, outcome=_("已开票"), kinds=("billing.invoice",))
@@ -75,12 +85,24 @@ def record_invoice(
             "invoice": invoice.number,
             "type": invoice_type,
             "amount": invoice.amount,
+            "tax_rate": invoice.tax_rate,
             "tax": invoice.tax_amount,
             "issued_on": issued_on,
             "due_date": invoice.due_date,
         },
     )
     return invoice
+
+
+def _rate(rate: Decimal | None) -> Decimal | None:
+    """The rate given, if it is one of the policy's; the policy's default when none is given
+    (issue 22: typed by the form, `oms.billing.forms`)."""
+    rates = policy().tax
+    if rate is None:
+        return rates.default_rate
+    if not isinstance(rate, Decimal):
+        raise TypeError(f"tax_rate: a Decimal from the form, not {type(rate).__name__}")
+    return rate if rate.is_finite() and rate in rates.rates else None
 
 
 def _header_errors(invoice_type: str, number: str, issued_on: date | None) -> dict[str, str]:
@@ -135,24 +157,26 @@ def _amount_errors(
 def _create_invoice(
     actor: User,
     statement: Statement,
-    invoice_type: str,
-    number: str,
-    issued_on: date,
+    header: tuple[str, str, date],
     value: Decimal,
-    tax: Decimal,
+    rate: Decimal,
     instalment: Instalment | None,
 ) -> Invoice:
     """The invoice, due by the instalment or the payment terms; a number taken meanwhile is the
     same field error as one taken before."""
+    invoice_type, number, issued_on = header
+    _net, tax = split_tax(value.quantize(CENT), rate)
     try:
         with transaction.atomic():
             return Invoice.objects.create(
                 statement=statement,
+                customer_id=statement.order.customer_id,
                 invoice_type=invoice_type,
                 number=number,
                 issued_on=issued_on,
                 amount=value.quantize(CENT),
-                tax_amount=tax.quantize(CENT),
+                tax_amount=tax,
+                tax_rate=rate,
                 due_date=instalment.due_date
                 if instalment is not None
                 else due_date(statement.order, issued_on),
@@ -185,6 +209,7 @@ def _take_over_prepayments(order: SalesOrder) -> None:
     """D-4 → L-3: prepayments recorded for the release gate become payments of the customer."""
     for payment in order.prepayments.filter(payment__isnull=True):
         Payment.objects.create(
+            number=payment_number(),
             customer=order.customer,
             amount=payment.amount,
             currency=order.currency,
@@ -203,7 +228,8 @@ def _apply_credit(invoice: Invoice) -> None:
     # No row lock here: PostgreSQL refuses FOR UPDATE with GROUP BY; the statement row is locked.
     payments = (
         Payment.objects.filter(customer_id=invoice.statement.order.customer_id)
-        .annotate(used=Sum("matches__amount"))
+        # Issue 23: what was matched to a reversed invoice is free again.
+        .annotate(used=Sum("matches__amount", filter=Q(matches__invoice__reversed_by__isnull=True)))
         .order_by("received_on", "pk")
     )
     for payment in payments:

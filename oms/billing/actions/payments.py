@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
@@ -19,6 +20,7 @@ from oms.billing.actions._common import CENT, amount_input
 from oms.billing.models import Invoice, Payment, PaymentMatch, PaymentMethod
 from oms.billing.receivables import outstanding
 from oms.core.errors import FieldErrors, NotAllowed
+from oms.policy import actions as policy_actions
 from oms.policy import selectors as policy_selectors
 
 Plan = list[tuple[Invoice, Decimal]]
@@ -56,6 +58,7 @@ def record_payment(
         else _as_given(customer, open_invoices, matches, value)
     )
     payment = Payment.objects.create(
+        number=payment_number(),
         customer=customer,
         amount=value,
         currency=currency,
@@ -72,6 +75,7 @@ def record_payment(
         obj=customer,
         action="billing.receipt",
         after={
+            "number": payment.number,
             "amount": value,
             "received_on": received_on,
             "method": method,
@@ -81,6 +85,13 @@ def record_payment(
         },
     )
     return payment
+
+
+def payment_number() -> str:
+    """Issue 23: the next payment number in the policy's format (收款编号格式)."""
+    return policy_actions.next_number(
+        fmt=policy_selectors.policy().numbering.payment, when=timezone.localdate(), key="payment"
+    )
 
 
 def _check_payment(

@@ -126,11 +126,9 @@ def test_invoices_never_exceed_the_statement(more_heads) -> None:
         "invoice_type": "special_vat",
         "issued_on": date(2026, 12, 15),
     }
-    actions.record_invoice(**args, number="04400001", amount=Decimal("6000"), tax_amount=Decimal("690.27"))
+    actions.record_invoice(**args, number="04400001", amount=Decimal("6000"), tax_rate=Decimal("13"))
     with pytest.raises(FieldErrors) as refused:
-        actions.record_invoice(
-            **args, number="04400002", amount=Decimal("4300"), tax_amount=Decimal("494.69")
-        )
+        actions.record_invoice(**args, number="04400002", amount=Decimal("4300"), tax_rate=Decimal("13"))
     assert refused.value.errors == {
         "amount": ["超过结算金额：结算 10200.00，已开票 6000.00，最多还能开 4200.00。"]
     }
@@ -146,7 +144,7 @@ def _small_invoice(actor: Any, statement: Statement) -> Invoice:
         number="1",
         issued_on=date(2026, 12, 15),
         amount=Decimal("100"),
-        tax_amount=Decimal("0"),
+        tax_rate=Decimal("0"),
     )
 
 
@@ -195,7 +193,7 @@ def test_statement_and_invoice_through_the_order_page(client, more_heads) -> Non
             "number": "0001",
             "issued_on": "2026-12-15",
             "amount": "10200",
-            "tax_amount": "1173.45",
+            "tax_rate": "13",
         },
     )
     assert list(Invoice.objects.values_list("number", "amount")) == [("0001", Decimal("10200.00"))]
@@ -212,7 +210,7 @@ def _invoiced(org: dict[str, Any], *, number: str = "0001", issued_on: date = da
         number=number,
         issued_on=issued_on,
         amount=Decimal("10000"),
-        tax_amount=Decimal("1150.44"),
+        tax_rate=Decimal("13"),
     )
 
 
@@ -309,16 +307,21 @@ def test_ageing_buckets_match_hand_computed_figures(more_heads, client) -> None:
     order = statement.order
     # Split the statement's 10000 into four due dates by recording them directly with set dates.
     Invoice.objects.filter(pk=invoice.pk).update(
-        amount=Decimal("4000.00"), tax_amount=Decimal("0"), due_date=today - timedelta(days=10)
+        amount=Decimal("4000.00"),
+        tax_amount=Decimal("0"),
+        tax_rate=Decimal("0"),
+        due_date=today - timedelta(days=10),
     )
     for number, days, amount in (("A2", 40, "3000"), ("A3", 70, "2000"), ("A4", 100, "1000")):
         Invoice.objects.create(
             statement=statement,
+            customer=order.customer,
             invoice_type="special_vat",
             number=number,
             issued_on=today - timedelta(days=days + 5),
             amount=Decimal(amount),
             tax_amount=Decimal("0"),
+            tax_rate=Decimal("0"),
             due_date=today - timedelta(days=days),
             recorded_by=more_heads["finance_head"],
         )

@@ -32,6 +32,7 @@ from oms.policy.schema.sections import (
     Review,
     Shipping,
     Supervision,
+    Tax,
     WorkingTime,
 )
 
@@ -59,6 +60,7 @@ __all__ = [
     "Review",
     "Shipping",
     "Supervision",
+    "Tax",
     "Visibility",
     "WorkingTime",
 ]
@@ -104,6 +106,7 @@ class PolicyData(_Section):
     changes: Changes = Field(default_factory=lambda: Changes(), title="订单变更与取消")
     archive: Archive = Field(default_factory=lambda: Archive(), title="归档")
     dunning: Dunning = Field(default_factory=lambda: Dunning(), title="催款")
+    tax: Tax = Field(default_factory=lambda: Tax(), title="发票税率")
     feedback: Feedback = Field(default_factory=lambda: Feedback(), title="客户满意度与投诉")
     supervision: Supervision = Field(default_factory=lambda: Supervision(), title="监督检查")
     analysis: Analysis = Field(default_factory=lambda: Analysis(), title="考核与分析")

@@ -83,12 +83,15 @@ class Numbering(_Section):
     )
     change_agreement: str = Field("BX{yyyy}{seq:05d}", min_length=1, max_length=60, title="变更协议编号格式")
     statement: str = Field("JS{yyyy}{seq:05d}", min_length=1, max_length=60, title="结算清单编号格式")
+    payment: str = Field("SK{yyyy}{seq:05d}", min_length=1, max_length=60, title="收款编号格式")
     archive: str = Field("DA{yyyy}{seq:06d}", min_length=1, max_length=60, title="档案号格式")
     complaint: str = Field("TS{yyyy}{seq:05d}", min_length=1, max_length=60, title="投诉编号格式")
     survey: str = Field("DC{yyyy}{seq:03d}", min_length=1, max_length=60, title="满意度调查编号格式")
     spot_check: str = Field("CC{yyyy}{seq:04d}", min_length=1, max_length=60, title="抽查编号格式")
 
-    @field_validator("order", "contract", "change_request", "change_agreement", "statement", "archive")
+    @field_validator(
+        "order", "contract", "change_request", "change_agreement", "statement", "payment", "archive"
+    )
     @classmethod
     def _has_seq(cls, value: str) -> str:
         if "{seq" not in value:

@@ -246,6 +246,34 @@ class Dunning(_Section):
         return value
 
 
+class Tax(_Section):
+    """L-2 (issue 23): the VAT rates an invoice may carry, in percent, and the one offered first."""
+
+    rates: list[Decimal] = Field(
+        default_factory=lambda: [Decimal("13"), Decimal("9"), Decimal("6"), Decimal("0")],
+        min_length=1,
+        title="可选税率（%）",
+    )
+    default_rate: Decimal = Field(
+        Decimal("13"), ge=0, le=100, max_digits=5, decimal_places=2, title="默认税率（%）"
+    )
+
+    @field_validator("rates")
+    @classmethod
+    def _percentages(cls, value: list[Decimal]) -> list[Decimal]:
+        if any(r < 0 or r > 100 or r != r.quantize(Decimal("0.01")) for r in value):
+            raise ValueError("each rate must be a percentage from 0 to 100 with at most 2 decimals")
+        if len(set(value)) != len(value):
+            raise ValueError("rates must not repeat")
+        return value
+
+    @model_validator(mode="after")
+    def _default_is_offered(self) -> Tax:
+        if self.default_rate not in self.rates:
+            raise ValueError("the default rate must be one of the rates")
+        return self
+
+
 class Feedback(_Section):
     """N-1..N-3: who handles complaints and within what time, the contract's default complaint
     window, survey links and the question asked when an order closes."""

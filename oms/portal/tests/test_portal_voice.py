@@ -127,7 +127,7 @@ def test_invoices_and_balance(portal: Client, world: dict[str, Any]) -> None:
         number="FP-PORTAL-1",
         issued_on=timezone.localdate() - timedelta(days=90),
         amount=statement.total,
-        tax_amount=Decimal("0"),
+        tax_rate=Decimal("0"),
     )
     body = portal.get("/portal/invoices/").content.decode()
     assert "FP-PORTAL-1" in body
