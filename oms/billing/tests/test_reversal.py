@@ -58,7 +58,7 @@ def test_the_receivables_cancel_out_and_paid_money_becomes_credit(more_heads) ->
     actions.record_payment(
         actor=more_heads["finance_head"],
         customer=more_heads["customer"],
-        amount="4000",
+        amount=Decimal("4000"),
         currency="CNY",
         received_on=date(2026, 12, 18),
         method="transfer",
@@ -86,7 +86,7 @@ def test_the_statement_can_be_invoiced_again_and_the_credit_settles_it(more_head
     actions.record_payment(
         actor=more_heads["finance_head"],
         customer=more_heads["customer"],
-        amount="4000",
+        amount=Decimal("4000"),
         currency="CNY",
         received_on=date(2026, 12, 18),
         method="transfer",
@@ -99,8 +99,8 @@ def test_the_statement_can_be_invoiced_again_and_the_credit_settles_it(more_head
         invoice_type="special_vat",
         number="0002",
         issued_on=date(2026, 12, 21),
-        amount="10000",
-        tax_rate="13",
+        amount=Decimal("10000"),
+        tax_rate=Decimal("13"),
     )
     assert actions.outstanding(again) == Decimal("6000.00")
     assert PaymentMatch.objects.filter(invoice=again).get().amount == Decimal("4000.00")

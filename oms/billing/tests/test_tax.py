@@ -61,13 +61,13 @@ def _record(org, statement, **kwargs):
         invoice_type="special_vat",
         number="0001",
         issued_on=date(2026, 12, 15),
-        amount="10200",
+        amount=Decimal("10200"),
         **kwargs,
     )
 
 
 def test_an_invoice_carries_its_rate_and_the_tax_it_implies(more_heads) -> None:
-    invoice = _record(more_heads, _approved(more_heads), tax_rate="9")
+    invoice = _record(more_heads, _approved(more_heads), tax_rate=Decimal("9"))
     assert (invoice.amount, invoice.tax_rate, invoice.tax_amount, invoice.net_amount) == (
         Decimal("10200.00"),
         Decimal("9"),
@@ -84,19 +84,19 @@ def test_without_a_rate_the_policy_default_applies(more_heads) -> None:
 def test_a_rate_the_policy_does_not_offer_is_refused(more_heads) -> None:
     statement = _approved(more_heads)
     with pytest.raises(FieldErrors) as refused:
-        _record(more_heads, statement, tax_rate="16")
+        _record(more_heads, statement, tax_rate=Decimal("16"))
     assert refused.value.errors == {"tax_rate": ["税率应为制度规定的税率之一：13%、9%、6%、0%。"]}
     assert not Invoice.objects.exists()
 
 
 def test_a_rate_the_policy_adds_is_accepted(more_heads) -> None:
     set_policy(more_heads, tax__rates=["13", "9", "6", "3", "0"])
-    invoice = _record(more_heads, _approved(more_heads), tax_rate="3")
+    invoice = _record(more_heads, _approved(more_heads), tax_rate=Decimal("3"))
     assert invoice.tax_amount == Decimal("297.09")
 
 
 def test_the_order_page_shows_net_tax_and_total(client, more_heads) -> None:
-    invoice = _record(more_heads, _approved(more_heads), tax_rate="13")
+    invoice = _record(more_heads, _approved(more_heads), tax_rate=Decimal("13"))
     client.force_login(more_heads["finance_head"])
     page = client.get(reverse("workbench:order_detail", args=[invoice.statement.order_id])).content.decode()
     assert "价税合计 10,200.00（不含税金额 9,026.55，税率 13%，税额 1,173.45）" in page

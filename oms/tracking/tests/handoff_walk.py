@@ -143,8 +143,8 @@ def invoice(org: dict[str, Any], statement: Any) -> Any:
         invoice_type="special_vat",
         number="FP1",
         issued_on=date(2026, 12, 8),
-        amount="10000",
-        tax_amount="0",
+        amount=Decimal("10000"),
+        tax_rate=Decimal("0"),
     )
 
 
@@ -152,7 +152,7 @@ def pay_and_close(org: dict[str, Any], order: Any) -> ArchiveRecord:
     billing.record_payment(
         actor=org["finance"],
         customer=org["customer"],
-        amount="10000",
+        amount=Decimal("10000"),
         currency="CNY",
         received_on=date(2026, 12, 9),
         method="transfer",
