@@ -62,7 +62,7 @@ def _released_order(tmp_path_factory: Any) -> int:
 def test_shipment_generated_from_open_lines(page: Any, tmp_path_factory: Any) -> None:
     pk = _released_order(tmp_path_factory)
     _login(page, "logistics_staff")
-    page.goto(f"/orders/{pk}/")
+    page.goto(f"/orders/{pk}/?tab=execution")
     page.click("[data-testid=push-shipment]")
     expect(page.locator("[data-testid=ship-prefilled]")).to_be_visible()
     quantities = page.locator("input[name^='qty-']")

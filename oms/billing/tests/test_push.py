@@ -25,7 +25,7 @@ def _page(client, user, order, query: str = "") -> str:
 def test_statement_push_fills_the_accepted_quantities_and_the_contact(client, more_heads) -> None:
     order = _accepted(more_heads, "6", "4", accept=1)
     line = order.lines.get()
-    content = _page(client, more_heads["sales"], order, "?push=statement")
+    content = _page(client, more_heads["sales"], order, "?tab=billing&push=statement")
     assert f'name="qty-{line.pk}" value="6"' in content
     assert f'aria-label="客户对账人" value="{order.contact_name}"' in content
     assert 'data-testid="push-statement"' not in content
@@ -54,7 +54,9 @@ def test_invoice_push_fills_what_the_statement_has_not_invoiced(client, more_hea
     statement = _statement(more_heads, order, "10")
     actions.review_statement(actor=more_heads["finance_head"], statement=statement, approve=True)
     assert 'data-testid="push-invoice-1"' in _page(client, more_heads["finance_head"], order)
-    content = _page(client, more_heads["finance_head"], order, f"?push=invoice&statement={statement.pk}")
+    content = _page(
+        client, more_heads["finance_head"], order, f"?tab=billing&push=invoice&statement={statement.pk}"
+    )
     assert 'aria-label="价税合计" value="10200"' in content
 
 
@@ -62,5 +64,5 @@ def test_invoice_push_is_not_offered_outside_finance(client, more_heads) -> None
     order = _accepted(more_heads, "10")
     statement = _statement(more_heads, order, "10")
     actions.review_statement(actor=more_heads["finance_head"], statement=statement, approve=True)
-    content = _page(client, more_heads["sales"], order, f"?push=invoice&statement={statement.pk}")
+    content = _page(client, more_heads["sales"], order, f"?tab=billing&push=invoice&statement={statement.pk}")
     assert 'data-testid="push-invoice-1"' not in content and 'value="10200"' not in content

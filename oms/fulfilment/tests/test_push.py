@@ -46,7 +46,7 @@ def test_push_fills_the_shipping_form_with_what_is_left(client, more_heads) -> N
     )
     client.force_login(org["logistics"])
     content = client.get(
-        reverse("workbench:order_detail", args=[order.pk]) + "?push=shipment"
+        reverse("workbench:order_detail", args=[order.pk]) + "?tab=execution&push=shipment"
     ).content.decode()
     assert 'data-testid="ship-prefilled"' in content
     assert f'name="qty-{line.pk}" inputmode="decimal" value="6"' in content
@@ -71,7 +71,7 @@ def test_push_is_not_offered_to_who_cannot_ship(client, more_heads) -> None:
     order = _released(org)
     client.force_login(org["sales"])
     content = client.get(
-        reverse("workbench:order_detail", args=[order.pk]) + "?push=shipment"
+        reverse("workbench:order_detail", args=[order.pk]) + "?tab=execution&push=shipment"
     ).content.decode()
     assert 'data-testid="push-shipment"' not in content and 'name="qty-' not in content
 
