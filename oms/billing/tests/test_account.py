@@ -33,7 +33,7 @@ def _pay(org: dict[str, Any], amount: str, on: date, reference: str = "B1") -> P
     return actions.record_payment(
         actor=org["finance_head"],
         customer=org["customer"],
-        amount=amount,
+        amount=Decimal(amount),
         currency="CNY",
         received_on=on,
         method="transfer",

@@ -54,9 +54,11 @@ def test_staff_see_that_the_customer_confirmed_in_the_portal(
     assert order.confirmation_account == shown
     staff = client_factory()
     staff.force_login(world["admin"])
-    page = staff.get(f"/orders/{order.pk}/").content.decode()
+    # The order page has tabs (issue 23.5): the confirmation on 评审审批, the history on 记录.
+    page = staff.get(f"/orders/{order.pk}/?tab=review").content.decode()
+    records = staff.get(f"/orders/{order.pk}/?tab=records").content.decode()
     assert shown in page
-    assert f"客户张伟（{world['own'].name}）· 客户门户" in page  # the timeline and the history
+    assert f"客户张伟（{world['own'].name}）· 客户门户" in records  # the timeline and the history
     assert "销售记录" not in page
     rnd = ReviewRound.objects.filter(order=order).latest("number")
     assert shown in staff.get(f"/review/rounds/{rnd.pk}/report/").content.decode()
@@ -94,7 +96,7 @@ def test_staff_see_that_the_customer_raised_the_change_in_the_portal(
     staff.force_login(world["admin"])
     assert shown in staff.get(f"/changes/{change.pk}/").content.decode()
     assert shown in staff.get("/changes/").content.decode()
-    assert shown in staff.get(f"/orders/{order.pk}/").content.decode()
+    assert shown in staff.get(f"/orders/{order.pk}/?tab=changes").content.decode()
     changes = next(s for s in sections(order, world["admin"]) if s.key == "changes")
     assert changes.rows[0][2] == shown
 

@@ -129,7 +129,7 @@ def approved_statement(org: dict[str, Any], order: Any) -> Any:
     statement = billing.prepare_statement(
         actor=org["sales"],
         order=order,
-        quantities={order.lines.get().pk: "10"},
+        quantities={order.lines.get().pk: Decimal("10")},
         reconciled_with="张伟",
         reconciled_on=date(2026, 12, 8),
     )
