@@ -13,5 +13,6 @@ urlpatterns = [
     path("orders/<int:pk>/versions/", views.order_versions, name="order_versions"),
     path("orders/<int:pk>/do/<str:verb>/", views.order_transition, name="order_transition"),
     path("work/", views.work, name="work"),
+    path("search/", views.search, name="search"),
     path("inquiries/<int:pk>/order/", views.inquiry_convert, name="inquiry_convert"),
 ]

@@ -105,3 +105,15 @@ document.addEventListener("keydown", function (event) {
     document.querySelectorAll("[data-line-editor]").forEach(recompute);
   });
 })();
+
+// "/" focuses the header's search box (issue 23), unless the user is typing somewhere.
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+  const el = event.target;
+  if (el.closest && el.closest("input, textarea, select, [contenteditable]")) return;
+  const box = document.querySelector("[data-search-box]");
+  if (!box) return;
+  event.preventDefault();
+  box.focus();
+  box.select();
+});

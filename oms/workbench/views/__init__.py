@@ -4,6 +4,7 @@ transitions, versions and original document), `entry` (the list and the order fo
 
 from oms.workbench.views.entry import ORDER_SPEC, inquiry_convert, order_edit, order_new
 from oms.workbench.views.order import VERBS, order_page, order_transition, order_versions, original_document
+from oms.workbench.views.search import search
 from oms.workbench.views.work import work
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     "order_transition",
     "order_versions",
     "original_document",
+    "search",
     "work",
 ]
