@@ -76,6 +76,7 @@ MENU = (
     _section(
         _("订单"),
         (_("订单列表"), "workbench:order_list", perms.is_staff_member),
+        (_("订单执行跟踪表"), "workbench:register_list", perms.is_staff_member),
         (_("咨询"), "intake:inquiry_list", perms.is_staff_member),
         (_("变更与取消"), "changes:request_list", perms.is_staff_member),
         (_("应收账款"), "billing:receivables", perms.is_staff_member),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -92,11 +92,20 @@ def workbook_bytes(sheets: Sequence[tuple[Any, Sequence[Any], Any]], *, mark: st
     return buffer.getvalue()
 
 
+def _time_cell(ws: Any, value: date) -> Any:
+    """A moment in local time; a day stays a date cell (sortable in Excel), written 2026-12-04."""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    day = WriteOnlyCell(ws, value=value)
+    day.number_format = "yyyy-mm-dd"
+    return day
+
+
 def _export_cell(ws: Any, value: Any) -> Any:
     """One value as an export cell: dates in local time, numbers as numbers, anything else as
     text that is never a formula."""
-    if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, date):
+        return _time_cell(ws, value)
     if value is None:
         return ""
     if isinstance(value, Decimal) and value.is_finite():
