@@ -71,6 +71,7 @@ MENU = (
         (_("首页"), "core:home", perms.is_staff_member),
         (_("我的待办"), "workbench:work", perms.is_staff_member),
         (_("评审任务"), "review:tasks", perms.is_staff_member),
+        (_("批量审批"), "review:batch", perms.is_staff_member),
         (_("消息"), "notifications:inbox", perms.is_staff_member),
     ),
     _section(

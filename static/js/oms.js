@@ -117,3 +117,12 @@ document.addEventListener("keydown", function (event) {
   box.focus();
   box.select();
 });
+
+// A list's "select all" box ticks every row box of its table (batch pages, issue 23).
+document.addEventListener("change", function (event) {
+  const all = event.target;
+  if (!all.matches || !all.matches("[data-check-all]")) return;
+  all.closest("table").querySelectorAll("tbody input[type=checkbox]").forEach(function (box) {
+    box.checked = all.checked;
+  });
+});
