@@ -83,6 +83,7 @@ MENU = (
         (_("应收账款"), "billing:receivables", perms.is_staff_member),
         (_("进度总览"), "tracking:overview", _SENIOR),
         (_("拣货单"), "fulfilment:picking", perms.in_warehouse | perms.is_admin | perms.is_executive),
+        (_("批量打印送货单"), "delivery:notes", perms.is_staff_member),
         (_("质量统计"), "quality:statistics", perms.in_quality | perms.is_head | perms.is_auditor),
     ),
     _section(
