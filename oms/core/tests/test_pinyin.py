@@ -32,3 +32,18 @@ def test_recompute_rewrites_stored_initials() -> None:
     recompute_pinyin(Product, batch=1)
     product.refresh_from_db()
     assert "SFDJ" in product.pinyin.split()
+
+
+@pytest.mark.django_db
+def test_the_product_picker_finds_a_polyphonic_name_by_either_reading(admin_user, client) -> None:
+    from django.urls import reverse
+
+    from oms.catalog import actions
+
+    actions.create_product(actor=admin_user, data={"code": "P9", "name": "伺服电机", "unit": "台"})
+    client.force_login(admin_user)
+    found = [
+        "伺服电机" in client.get(reverse("catalog:product_picker"), {"q": q}).content.decode()
+        for q in ("sfdj", "cfdj")
+    ]
+    assert found == [True, True]
