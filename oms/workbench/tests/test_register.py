@@ -97,3 +97,10 @@ def test_a_page_is_a_bounded_number_of_queries(client, org, django_assert_max_nu
     with django_assert_max_num_queries(12):
         response = client.get(reverse(URL))
     assert len(response.context["rows"]) == 4
+
+
+def test_filters_by_stage_and_salesperson(client, org) -> None:
+    in_review = order_in_review(org)
+    SalesOrder.objects.filter(pk=order_in_review(org).pk).update(status="in_approval")
+    response = _get(client, org["sales"], status="in_review", salesperson=str(org["sales"].pk))
+    assert [obj.pk for obj, _cells in response.context["rows"]] == [in_review.pk]
