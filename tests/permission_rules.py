@@ -278,6 +278,7 @@ RULES: dict[str, Rule] = {
     "master/products/picker/": page(),
     # The order and what hangs on it: the order's scope decides (S-1).
     "orders/": page(),
+    "orders/register/": page(),  # issue 23: the execution register, rows scoped like the list
     "orders/<int:pk>/": page(ORDER),
     "orders/<int:pk>/billing/<str:verb>/": action(ORDER),
     "orders/<int:pk>/change-link/": action(ORDER),
@@ -353,6 +354,9 @@ RULES: dict[str, Rule] = {
     "review/rounds/<int:pk>/report/": page(ORDER),
     "review/tasks/": page(),
     "review/tasks/<int:pk>/": page(REVIEW_TASK),
+    "review/batch/": page(),  # issue 23: the user's own open tasks and steps only
+    "search/": page(),  # issue 23: the header search, results scoped per kind
+    "shipments/notes/": page(),  # issue 23: the user's shipments in scope only
     "shipments/<int:pk>/<str:kind>/print/": page(ORDER),
     "shipments/<int:pk>/acceptance/": action(ORDER),
     "statements/<int:pk>/go/": JUMP,
@@ -401,7 +405,8 @@ MASKED: dict[str, list[tuple[str, Callable[[dict[str, Any]], str]]]] = {
     "orders/<int:pk>/": [("price", _total), ("contact", _phone)],
     "orders/<int:pk>/print/": [("contact", _phone)],
     "orders/": [("price", _total)],
+    "orders/register/": [("price", _total)],
     "api/orders/<order_id>": [("price", _total_in_api), ("contact", _phone)],
     "archive/<int:pk>/": [("price", _archived_price)],
 }
-MASKED_FOR = {"orders/": ORDER, "archive/<int:pk>/": _archive("can_read")}
+MASKED_FOR = {"orders/": ORDER, "orders/register/": ORDER, "archive/<int:pk>/": _archive("can_read")}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -10,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style, pinyin
 
 
 class VersionedModel(models.Model):
@@ -69,10 +71,50 @@ validate_tax_number = RegexValidator(
 )
 
 
+# The stored initials are bounded by the column (60) and by a number of readings: a long name
+# with several polyphonic characters has more combinations than anyone types.
+PINYIN_LIMIT = 60
+PINYIN_VARIANTS = 12
+
+
+def _initials_options(text: str) -> list[list[str]]:
+    """Per segment, the initials it may be read with, the reading in context first."""
+    usual = pinyin(text, style=Style.FIRST_LETTER, errors="default")
+    every = pinyin(text, style=Style.FIRST_LETTER, heteronym=True, errors="default")
+    if len(usual) != len(every):
+        every = usual
+    options = []
+    for first, alternatives in zip(usual, every, strict=True):
+        ordered = [re.sub(r"\s+", "", p).upper() for p in [first[0], *alternatives]]
+        options.append(list(dict.fromkeys(ordered)))
+    return options
+
+
+def _readings(options: list[list[str]]) -> Iterator[str]:
+    """The usual reading, then those with one character read otherwise, then two, and so on."""
+    yield "".join(o[0] for o in options)
+    polyphonic = [i for i, o in enumerate(options) if len(o) > 1]
+    for k in range(1, len(polyphonic) + 1):
+        for positions in itertools.combinations(polyphonic, k):
+            for picks in itertools.product(*(options[i][1:] for i in positions)):
+                chosen = dict(zip(positions, picks, strict=True))
+                yield "".join(chosen.get(i, o[0]) for i, o in enumerate(options))
+
+
 def pinyin_initials(text: str) -> str:
-    """Upper-case pinyin initials of Chinese characters, others kept: 上海恒信 -> SHHX."""
-    parts = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")
-    return "".join(p for p in parts if p.strip()).upper()[:60]
+    """Upper-case pinyin initials of Chinese characters, others kept: 上海恒信 -> SHHX (A-1).
+    A polyphonic character gives every reading, space-separated, the usual one first, so that
+    both `CFDJ` and `SFDJ` find 伺服电机 (issue 23); bounded by the column and PINYIN_VARIANTS."""
+    readings = _readings(_initials_options(text))
+    stored = next(readings)[:PINYIN_LIMIT]
+    count = 1
+    for reading in readings:
+        if count >= PINYIN_VARIANTS or len(stored) + 1 + len(reading) > PINYIN_LIMIT:
+            break
+        if reading and reading not in stored.split(" "):
+            stored = f"{stored} {reading}"
+            count += 1
+    return stored
 
 
 class IdempotencyRecord(models.Model):
@@ -92,3 +134,21 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+def recompute_pinyin(model: type[models.Model], *, batch: int = 1000) -> None:
+    """Data migrations: the initials of every stored name, again (issue 23: all readings of a
+    polyphonic character). In batches by primary key, so a large table is never held at once."""
+    last = 0
+    while True:
+        rows = list(model._default_manager.filter(pk__gt=last).order_by("pk")[:batch])
+        if not rows:
+            return
+        changed = []
+        for row in rows:
+            initials = pinyin_initials(row.name)  # type: ignore[attr-defined]
+            if row.pinyin != initials:  # type: ignore[attr-defined]
+                row.pinyin = initials  # type: ignore[attr-defined]
+                changed.append(row)
+        model._default_manager.bulk_update(changed, ["pinyin"])
+        last = rows[-1].pk

@@ -55,3 +55,20 @@ def printable(
     if request.GET.get("format") == "pdf":
         return pdf_response(pdf_template or template, context, filename=filename, inline=inline)
     return render(request, template, context)
+
+
+def pdf_of_many(
+    template: str, contexts: list[dict[str, Any]], *, request: HttpRequest | None = None
+) -> bytes:
+    """One PDF of several documents of one kind (issue 23: delivery notes printed together), each
+    starting on its own page with its own header and page count, as if printed one by one."""
+    from weasyprint import HTML
+
+    documents = [
+        HTML(
+            string=render_to_string(template, context, request=request), base_url=str(settings.BASE_DIR)
+        ).render()
+        for context in contexts
+    ]
+    pages = [page for document in documents for page in document.pages]
+    return bytes(documents[0].copy(pages).write_pdf())

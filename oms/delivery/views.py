@@ -13,16 +13,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
+from oms.core import params
 from oms.core.errors import ActionError, FieldErrors
-from oms.core.printing import printable, qr_svg
+from oms.core.printing import pdf_of_many, printable, qr_svg
 from oms.delivery import actions
 from oms.delivery.forms import LinkAcceptanceForm, StaffAcceptanceForm
 from oms.delivery.models import AcceptanceResult
-from oms.delivery.selectors import ACCEPTANCE_CHECKS
+from oms.delivery.selectors import (
+    ACCEPTANCE_CHECKS,
+    NOTES_LIMIT,
+    note_lines,
+    shipments_for,
+    with_note_contents,
+)
 from oms.engine import workflow
 from oms.fulfilment.models import Shipment
 from oms.orders.selectors import order_detail
 from oms.policy.visibility import visible_field_groups
+from oms.web.pages import visible_or_404
 from oms.web.verbs import Verb, post_verb, refused_page_of
 
 
@@ -33,33 +41,62 @@ def _shipment(request: HttpRequest, pk: int) -> Shipment:
     return shipment
 
 
-@login_required
-def document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    """K-2: the delivery note (送货单) and the certificate of conformity (合格证) of a shipment,
-    printable or as a PDF; they go with the goods."""
-    shipment = _shipment(request, pk)
-    if kind not in {"note", "certificate"}:
-        raise Http404
+def _note_context(request: HttpRequest, shipment: Shipment) -> dict[str, Any]:
     order = shipment.order
-    lines = list(
-        shipment.lines.select_related("order_line", "order_line__product").order_by("order_line__line_no")
-    )
-    # K-2: each line's certificate names the final inspection that released it for this shipment.
-    released = {
-        line_pk: i
-        for i in shipment.released_by.select_related("inspector").prefetch_related("lines")
-        for line_pk in (ln.pk for ln in i.lines.all())
-    }
-    context: dict[str, Any] = {
+    return {
         "shipment": shipment,
         "order": order,
-        "lines": [(sl, released.get(sl.order_line_id)) for sl in lines],
+        "lines": note_lines(shipment),
         "company": order.policy().company,
         "qr": qr_svg(f"{order.number}-{shipment.number}"),
         "show_prices": "price" in visible_field_groups(request.user),
     }
+
+
+@login_required
+def document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """K-2: the delivery note (送货单) and the certificate of conformity (合格证) of a shipment,
+    printable or as a PDF; they go with the goods."""
+    if kind not in {"note", "certificate"}:
+        raise Http404
+    shipment = visible_or_404(with_note_contents(shipments_for(request.user)), pk)
+    order = shipment.order
     template = "delivery/note.html" if kind == "note" else "delivery/certificate.html"
-    return printable(request, template, context, filename=f"{order.number}-{shipment.number}-{kind}.pdf")
+    return printable(
+        request,
+        template,
+        _note_context(request, shipment),
+        filename=f"{order.number}-{shipment.number}-{kind}.pdf",
+    )
+
+
+@login_required
+def notes(request: HttpRequest) -> HttpResponse:
+    """Issue 23 point 9, K-2: tick several shipments and print their delivery notes as one PDF,
+    each note on its own pages exactly as printed alone."""
+    ids = [int(v) for v in request.GET.getlist("shipment") if v.isdigit() and len(v) <= 12]
+    if request.GET.get("format") == "pdf" and ids:
+        chosen = list(with_note_contents(shipments_for(request.user).filter(pk__in=ids[:NOTES_LIMIT])))
+        if not chosen:
+            raise Http404
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response = HttpResponse(
+            pdf_of_many("delivery/note.html", [_note_context(request, s) for s in chosen], request=request),
+            content_type="application/pdf",
+        )
+        response["Content-Disposition"] = f'attachment; filename="delivery-notes-{stamp}.pdf"'
+        return response
+    since, until = params.date_param(request, "date_from"), params.date_param(request, "date_to")
+    shipments = shipments_for(request.user)
+    if since is not None:
+        shipments = shipments.filter(shipped_on__gte=since)
+    if until is not None:
+        shipments = shipments.filter(shipped_on__lte=until)
+    return render(
+        request,
+        "delivery/notes.html",
+        {"shipments": list(shipments[:NOTES_LIMIT]), "limit": NOTES_LIMIT, "since": since, "until": until},
+    )
 
 
 def _link(actor: User, shipment: Shipment, form: None) -> str:

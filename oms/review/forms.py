@@ -97,3 +97,42 @@ class LinkConfirmationForm(forms.Form):
     """D-2: the name of who confirms for the customer through the one-time link."""
 
     name = text_field(_("确认人姓名"), limit=100)
+
+
+class ItemKeysField(forms.MultipleChoiceField):
+    """The ticked rows of the batch page, "task-<pk>" or "step-<pk>"; whether each may still be
+    decided is the single-item verb's question, asked per item."""
+
+    def valid_value(self, value: str) -> bool:
+        kind, _sep, pk = str(value).partition("-")
+        return kind in {"task", "step"} and pk.isdigit() and len(pk) <= 12
+
+
+BATCH_ITEMS_LIMIT = 100
+
+
+class BatchDecisionForm(forms.Form):
+    """Issue 23 point 9: one decision and one reason for several tasks and steps (C-5, D-1)."""
+
+    decision = forms.ChoiceField(
+        label=_("决定"),
+        choices=[("approve", _("同意")), ("return", _("退回"))],
+        error_messages={"required": _("请选择同意或退回。"), "invalid_choice": _("请选择同意或退回。")},
+    )
+    reason = text_field(_("理由"))
+    items = ItemKeysField(
+        label=_("待办"),
+        error_messages={"required": _("请至少勾选一项。"), "invalid_choice": _("勾选的待办无效，请刷新。")},
+    )
+
+    def clean_items(self) -> list[str]:
+        items: list[str] = self.cleaned_data["items"]
+        if len(items) > BATCH_ITEMS_LIMIT:
+            raise forms.ValidationError(_("一次最多处理 %(n)s 项。") % {"n": BATCH_ITEMS_LIMIT})
+        return items
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "return" and not data.get("reason", "").strip():
+            self.add_error("reason", _("退回时必须写明理由。"))
+        return data

@@ -15,8 +15,9 @@ from oms.accounts.permissions import department_tree_ids
 from oms.catalog.models import StockLevel
 from oms.orders.models import OrderLine, OrderStatus, SalesOrder
 from oms.orders.report import check_report
+from oms.orders.selectors import customer_exposure
 from oms.partners.models import Qualification, Supplier
-from oms.review.models import ApprovalStep, ReviewRound, ReviewTask, TaskStatus
+from oms.review.models import ApprovalStep, ReviewRound, ReviewTask, StepStatus, TaskStatus
 from oms.tracking.models import WorkItem
 
 _PIPELINE = [
@@ -80,6 +81,16 @@ class DepartmentView:
     pipeline_orders: int = 0
 
 
+def line_cost(standard_cost: Decimal, quantity: Decimal) -> Decimal:
+    """C-2: a line's cost at the product's standard cost, to the fen."""
+    return (standard_cost * quantity).quantize(Decimal("0.01"))
+
+
+def margin_of(amount: Decimal, cost: Decimal) -> Decimal | None:
+    """C-2: the gross margin in per cent, one decimal; none for a zero amount."""
+    return ((amount - cost) / amount * 100).quantize(Decimal("0.1")) if amount else None
+
+
 def department_view(task: ReviewTask) -> DepartmentView:
     """A fixed number of queries whatever the number of lines."""
     order = task.round.order
@@ -102,8 +113,8 @@ def department_view(task: ReviewTask) -> DepartmentView:
     view = DepartmentView(kind=task.department_kind, report=check_report(order))
     for ln in lines:
         p = ln.product
-        cost = (p.standard_cost * ln.quantity).quantize(Decimal("0.01"))
-        margin = ((ln.amount - cost) / ln.amount * 100).quantize(Decimal("0.1")) if ln.amount else None
+        cost = line_cost(p.standard_cost, ln.quantity)
+        margin = margin_of(ln.amount, cost)
         on_hand, reserved = stock.get(p.pk, (Decimal("0"), Decimal("0")))
         view.lines.append(
             LineView(
@@ -119,10 +130,7 @@ def department_view(task: ReviewTask) -> DepartmentView:
             )
         )
         view.total_cost += cost
-    if order.total_amount:
-        view.margin = ((order.total_amount - view.total_cost) / order.total_amount * 100).quantize(
-            Decimal("0.1")
-        )
+    view.margin = margin_of(order.total_amount, view.total_cost)
     view.pipeline_orders = pipeline.values("order_id").distinct().count()
     view.qualified_suppliers = Supplier.objects.filter(
         qualification=Qualification.QUALIFIED, active=True
@@ -142,3 +150,64 @@ KIND_FOCUS = {
 
 def is_open(task: ReviewTask) -> bool:
     return task.status == TaskStatus.OPEN
+
+
+# --- the batch decision page (issue 23 point 9) ------------------------------------------------
+BATCH_LIMIT = 50
+
+
+@dataclass
+class PendingDecision:
+    """One open review task or approval step of the user, with the figures decided on (C-2, B-6)."""
+
+    key: str  # "task-<pk>" or "step-<pk>": what the page posts back
+    item: ReviewTask | ApprovalStep
+    order: SalesOrder
+    what: str
+    margin: Decimal | None = None
+    credit: dict[str, Any] = field(default_factory=dict)
+
+
+def _escalated_to(user: Any, model: str) -> QuerySet[WorkItem, Any]:
+    return WorkItem.objects.filter(content_type__model=model, escalated_to=user).values("object_id")
+
+
+def pending_decisions(user: Any) -> list[PendingDecision]:
+    """C-5, D-1: the open review tasks and approval steps the user decides (as assignee or as the
+    superior they were escalated to), at most BATCH_LIMIT of each, with each order's amount,
+    margin and the customer's credit. Queries: two lists, one read of the lines, and the credit
+    figures once per customer (`customer_exposure`, B-6) whatever the number of rows."""
+    tasks = (
+        ReviewTask.objects.filter(status=TaskStatus.OPEN)
+        .filter(Q(assignee=user) | Q(pk__in=_escalated_to(user, "reviewtask")))
+        .select_related("round__order__customer", "department")
+        .order_by("round__started_at", "pk")[:BATCH_LIMIT]
+    )
+    steps = (
+        ApprovalStep.objects.filter(status=StepStatus.OPEN)
+        .filter(Q(approver=user) | Q(pk__in=_escalated_to(user, "approvalstep")))
+        .select_related("order__customer")
+        .order_by("pk")[:BATCH_LIMIT]
+    )
+    rows = [PendingDecision(f"task-{t.pk}", t, t.round.order, str(t.department)) for t in tasks] + [
+        PendingDecision(f"step-{s.pk}", s, s.order, str(s.get_role_display())) for s in steps
+    ]
+    costs: dict[int, Decimal] = {}
+    for order_id, standard_cost, quantity in OrderLine.objects.filter(
+        order_id__in={r.order.pk for r in rows}
+    ).values_list("order_id", "product__standard_cost", "quantity"):
+        costs[order_id] = costs.get(order_id, Decimal("0")) + line_cost(standard_cost, quantity)
+    credit = {c: customer_exposure(c) for c in {r.order.customer_id for r in rows}}
+    for row in rows:
+        customer = row.order.customer
+        owed = credit[customer.pk]
+        row.margin = margin_of(row.order.total_amount, costs.get(row.order.pk, Decimal("0")))
+        exposure = owed["open_orders"] + owed["receivables"]
+        row.credit = {
+            "rating": customer.credit_rating,
+            "limit": customer.credit_limit,
+            "exposure": exposure,
+            "overdue": owed["overdue"],
+            "over_limit": exposure > customer.credit_limit,
+        }
+    return rows

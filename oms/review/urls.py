@@ -5,6 +5,7 @@ from oms.review import views
 app_name = "review"
 urlpatterns = [
     path("review/tasks/", views.task_list, name="tasks"),
+    path("review/batch/", views.batch, name="batch"),
     path("review/tasks/<int:pk>/", views.task_page, name="task"),
     path("review/rounds/<int:pk>/report/", views.report, name="report"),
     path("review/rounds/<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),

@@ -17,5 +17,7 @@ urlpatterns = [
     path("orders/<int:pk>/versions/", views.order_versions, name="order_versions"),
     path("orders/<int:pk>/do/<str:verb>/", views.order_transition, name="order_transition"),
     path("work/", views.work, name="work"),
+    path("search/", views.search, name="search"),
+    path("orders/register/", ListPage.as_view(spec=views.REGISTER_SPEC), name="register_list"),
     path("inquiries/<int:pk>/order/", views.inquiry_convert, name="inquiry_convert"),
 ]

@@ -223,3 +223,24 @@ document.addEventListener("click", function (event) {
     }
   });
 })();
+
+// "/" focuses the header's search box (issue 23), unless the user is typing somewhere.
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+  const el = event.target;
+  if (el.closest && el.closest("input, textarea, select, [contenteditable]")) return;
+  const box = document.querySelector("[data-search-box]");
+  if (!box) return;
+  event.preventDefault();
+  box.focus();
+  box.select();
+});
+
+// A list's "select all" box ticks every row box of its table (batch pages, issue 23).
+document.addEventListener("change", function (event) {
+  const all = event.target;
+  if (!all.matches || !all.matches("[data-check-all]")) return;
+  all.closest("table").querySelectorAll("tbody input[type=checkbox]").forEach(function (box) {
+    box.checked = all.checked;
+  });
+});

@@ -30,7 +30,7 @@ def _data(**overrides):
 def test_create_sets_pinyin_initials_and_audits(admin_user) -> None:
     customer = actions.create_customer(actor=admin_user, data=_data())
     event = AuditEvent.objects.get(action="customer.create")
-    assert customer.pinyin == "SHHXJXYXGS"
+    assert customer.pinyin == "SHHXJXYXGS SHHSJXYXGS SHHXWXYXGS SHHSWXYXGS"
     assert (event.object_id, event.after["code"], event.after["credit_limit"]) == (
         str(customer.pk),
         "C9001",
@@ -93,7 +93,7 @@ def test_stale_update_is_refused_and_changes_nothing(admin_user) -> None:
     with pytest.raises(StaleVersion):
         actions.update_customer(actor=admin_user, obj=customer, data={"name": "丙公司"}, version=1)
     customer.refresh_from_db()
-    assert (customer.name, customer.version, customer.pinyin) == ("乙公司", 2, "YGS")
+    assert (customer.name, customer.version, customer.pinyin) == ("乙公司", 2, "YGS JGS YGC JGC")
 
 
 def test_staff_may_not_create_customers(sales_staff) -> None:

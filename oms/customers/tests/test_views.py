@@ -80,7 +80,7 @@ def test_create_form_saves_through_the_action(admin_client) -> None:
         },
     )
     assert response.status_code == 302
-    assert Customer.objects.get().pinyin == "JGS"
+    assert Customer.objects.get().pinyin == "JGS JGC"
 
 
 def test_stale_edit_form_is_refused(admin_client) -> None:

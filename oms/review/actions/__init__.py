@@ -4,13 +4,15 @@
 - `renegotiation`: after a failed review, sales renegotiates or cancels (C-6);
 - `approval`: the approval chain, signed step by step (D-1);
 - `confirmation`: the customer's confirmation and modification window (D-2, D-3);
-- `people`: who reviews and approves (C-1, P-5).
+- `people`: who reviews and approves (C-1, P-5);
+- `batch`: several tasks and steps decided at once, each through its own verb (issue 23).
 
 The public verbs are re-exported here, so `from oms.review import actions; actions.x(...)` keeps
 working.
 """
 
 from oms.review.actions.approval import decide_step, start_approval
+from oms.review.actions.batch import Outcome, decide_many
 from oms.review.actions.confirmation import (
     apply_customer_modification,
     confirm_by_link,
@@ -33,10 +35,12 @@ from oms.review.actions.rounds import (
 )
 
 __all__ = [
+    "Outcome",
     "apply_customer_modification",
     "cancel_after_review",
     "confirm_by_link",
     "confirm_in_portal",
+    "decide_many",
     "decide_step",
     "department_for",
     "give_opinion",

@@ -4,10 +4,13 @@ transitions, versions and original document), `entry` (the list and the order fo
 
 from oms.workbench.views.entry import ORDER_SPEC, inquiry_convert, order_edit, order_new
 from oms.workbench.views.order import VERBS, order_page, order_transition, order_versions, original_document
+from oms.workbench.views.register import REGISTER_SPEC
+from oms.workbench.views.search import search
 from oms.workbench.views.work import work
 
 __all__ = [
     "ORDER_SPEC",
+    "REGISTER_SPEC",
     "VERBS",
     "inquiry_convert",
     "order_edit",
@@ -16,5 +19,6 @@ __all__ = [
     "order_transition",
     "order_versions",
     "original_document",
+    "search",
     "work",
 ]

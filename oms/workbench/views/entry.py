@@ -50,7 +50,7 @@ def _order_classes() -> list[tuple[str, str]]:
     return [(c.code, c.shown_label) for c in policy_selectors.policy().order_classes]
 
 
-def _customers() -> list[tuple[str, str]]:
+def customer_choices() -> list[tuple[str, str]]:
     return [
         (str(pk), f"{code} {name}")
         for pk, code, name in Customer.objects.filter(active=True)
@@ -59,7 +59,7 @@ def _customers() -> list[tuple[str, str]]:
     ]
 
 
-def _salespeople() -> list[tuple[str, str]]:
+def salesperson_choices() -> list[tuple[str, str]]:
     return [
         (str(u.pk), str(u))
         for u in User.objects.filter(department__kind="sales", is_active=True).order_by("username")[:200]
@@ -85,7 +85,7 @@ ORDER_SPEC = ListSpec(
     selector=orders_for,
     search_fields=("number", "customer__name", "customer__code", "customer__pinyin", "external_ref"),
     filters=("status", "order_class", "channel", "salesperson", "customer"),
-    choices={"order_class": _order_classes, "salesperson": _salespeople, "customer": _customers},
+    choices={"order_class": _order_classes, "salesperson": salesperson_choices, "customer": customer_choices},
     date_field="order_date",
     flag_filters={"overdue": (gettext_lazy("仅超时"), _overdue)},
     detail_url_name="workbench:order_detail",
