@@ -37,7 +37,11 @@ def _storage(settings: Any, tmp_path: Any) -> None:
 def _sheet(content: bytes) -> tuple[list[list[Any]], str, str]:
     book = load_workbook(io.BytesIO(content))
     sheet = book.active
-    return [list(r) for r in sheet.iter_rows(values_only=True)], book.properties.creator, sheet.oddHeader.right.text
+    return (
+        [list(r) for r in sheet.iter_rows(values_only=True)],
+        book.properties.creator,
+        sheet.oddHeader.right.text,
+    )
 
 
 def _queued(client: Any, user: Any, **query: str) -> GeneratedFile:
@@ -177,7 +181,9 @@ def test_my_downloads_lists_my_files_in_bounded_queries(
 ) -> None:
     for n in range(5):
         GeneratedFile.objects.create(requested_by=production_staff, kind="list.xlsx", title=f"客户{n}")
-    GeneratedFile.objects.create(requested_by=make_user("prod2", kind="production"), kind="list.xlsx", title="别人")
+    GeneratedFile.objects.create(
+        requested_by=make_user("prod2", kind="production"), kind="list.xlsx", title="别人"
+    )
     client.force_login(production_staff)
     with django_assert_max_num_queries(12):
         page = client.get(reverse("core:downloads")).content.decode()
