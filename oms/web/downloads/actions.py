@@ -96,7 +96,9 @@ def _file_name(disposition: str, fallback: str) -> str:
     return fallback
 
 
-RENDERERS: dict[str, Callable[[GeneratedFile], tuple[bytes, str]]] = {"list.xlsx": render_page}
+# How each kind is rendered; a kind not named here ("list.xlsx", "archive.zip") is the page
+# that asked for it, re-run (`render_page`).
+RENDERERS: dict[str, Callable[[GeneratedFile], tuple[bytes, str]]] = {}
 
 
 def generate(file_id: int) -> str:
@@ -108,7 +110,7 @@ def generate(file_id: int) -> str:
         return str(row.status)
     GeneratedFile.objects.filter(pk=row.pk).update(status=Status.RUNNING, error="")
     try:
-        content, name = RENDERERS[row.kind](row)
+        content, name = RENDERERS.get(row.kind, render_page)(row)
     except Refused:
         _fail(row, _("您已无权导出这些数据。"))
         return str(Status.FAILED)
