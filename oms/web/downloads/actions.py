@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -70,8 +70,15 @@ def render_page(row: GeneratedFile) -> tuple[bytes, str]:
     request.method = "GET"
     request.path = request.path_info = row.params["path"]
     request.GET = QueryDict(row.params["query"])
+    base = urlsplit(settings.OMS_BASE_URL)
+    # The site's own address, which ALLOWED_HOSTS accepts, should the page build an absolute link.
     request.META.update(
-        {"REQUEST_METHOD": "GET", "QUERY_STRING": row.params["query"], "SERVER_NAME": "localhost"}
+        {
+            "REQUEST_METHOD": "GET",
+            "QUERY_STRING": row.params["query"],
+            "HTTP_HOST": base.netloc or "localhost",
+            "wsgi.url_scheme": base.scheme or "http",
+        }
     )
     request.user = user
     setattr(request, BACKGROUND, True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
@@ -28,6 +28,8 @@ def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The stored file, for whoever asked for it (or an administrator); anyone else gets 404.
     On S3 the storage's signed, short-lived link; on the instance folder the file itself."""
     row = visible_or_404(selectors.fetchable(request.user), pk)
+    if not default_storage.exists(row.storage_name):  # removed from the storage by hand
+        raise Http404
     try:
         default_storage.path(row.storage_name)
     except NotImplementedError:  # object storage: no local path, a signed URL instead
