@@ -208,3 +208,32 @@ def test_on_the_database_queue_the_request_only_queues_and_a_worker_writes_the_f
     assert (row.status, DBTaskResult.objects.get().status) == ("done", "SUCCESSFUL")
     response = client.get(reverse("core:download_file", args=[row.pk]))
     assert len(_sheet(b"".join(response.streaming_content))[0]) == 4
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the worker commits, as in production
+def test_a_failed_generation_is_retried_by_the_queue_and_then_done(client, settings, monkeypatch) -> None:
+    settings.TASKS = QUEUE
+    settings.OMS_TASK_MAX_ATTEMPTS = 2
+    settings.OMS_TASK_BACKOFF_SECONDS = 0
+    user = make_user("prod8", kind="production")
+    CustomerFactory.create_batch(3, owner=user)
+    calls: list[int] = []
+
+    def flaky(row: GeneratedFile) -> tuple[bytes, str]:
+        calls.append(row.pk)
+        if len(calls) == 1:
+            raise OSError("storage unreachable")
+        return actions.render_page(row)
+
+    monkeypatch.setitem(actions.RENDERERS, "list.xlsx", flaky)
+    row = _queued(client, user)
+    call_command("run_worker", batch=True, startup_delay=False, verbosity=0)
+    row.refresh_from_db()
+    runs = [r.status for r in DBTaskResult.objects.order_by("enqueued_at")]
+    assert (runs, row.status, row.error, len(calls)) == (["FAILED", "SUCCESSFUL"], "done", "", 2)
+    events = AuditEvent.objects.filter(object_type="web.generatedfile", object_id=str(row.pk))
+    assert list(events.order_by("seq").values_list("action", flat=True)) == [
+        "export.requested",
+        "export.failed",
+        "export.generated",
+    ]
