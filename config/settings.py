@@ -359,6 +359,12 @@ OMS_SWEEP_SECONDS = int(os.environ.get("OMS_SWEEP_SECONDS", "60"))
 OMS_STATISTICS_SECONDS = int(os.environ.get("OMS_STATISTICS_SECONDS", "3600"))
 # A claimed message is not taken by another worker for this long (plus its send timeout).
 OMS_DELIVERY_LEASE_SECONDS = int(os.environ.get("OMS_DELIVERY_LEASE_SECONDS", "60"))
+# Long exports (issue 24.2): a list of more rows than this is written by the worker and fetched
+# from "my downloads"; fewer are answered at once. Generated files are deleted after this many hours.
+OMS_EXPORT_INLINE_ROWS = int(os.environ.get("OMS_EXPORT_INLINE_ROWS", "2000"))
+OMS_GENERATED_FILE_HOURS = int(os.environ.get("OMS_GENERATED_FILE_HOURS", "24"))
+# An archive packet (M-2) of more documents than this is zipped by the worker likewise.
+OMS_PACKET_INLINE_FILES = int(os.environ.get("OMS_PACKET_INLINE_FILES", "20"))
 # /metrics answers a bearer token equal to OMS_METRICS_TOKEN, or without one a direct call from
 # the machine itself (loopback, no X-Forwarded-For).
 OMS_METRICS_TOKEN = os.environ.get("OMS_METRICS_TOKEN", "")

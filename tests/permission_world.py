@@ -51,6 +51,28 @@ def _failed_task() -> Any:
     )
 
 
+def _generated_file(requester: Any) -> Any:
+    """A list export the worker wrote for one user (issue 24.2): only they, or an administrator,
+    may fetch it."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from oms.web.models import GeneratedFile
+
+    stored = default_storage.save("generated/world/orders.xlsx", ContentFile(b"xlsx"))
+    return GeneratedFile.objects.create(
+        requested_by=requester,
+        kind="list.xlsx",
+        title="orders",
+        status="done",
+        storage_name=stored,
+        file_name="orders.xlsx",
+        size=4,
+        finished_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(hours=24),
+    )
+
+
 PORTAL_ROUTES = ("portal/", "api/portal/")
 
 
@@ -84,6 +106,7 @@ def build_world() -> dict[str, Any]:
         "improvement": _improvement(users, voice["survey"], today),
         **_records(users, shipped),
         "failed_task": _failed_task(),
+        "generated_file": _generated_file(users["sales_staff"]),
     }
 
 
@@ -308,6 +331,7 @@ _PK = [
     ("surveys/", "survey"),
     ("changes/", "change"),
     ("documents/", "document"),
+    ("downloads/", "generated_file"),
     ("inquiries/", "inquiry"),
     ("invoices/", "invoice"),
     ("master/carriers/", "carrier"),

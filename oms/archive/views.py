@@ -6,9 +6,11 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +28,8 @@ from oms.archive.models import (
 )
 from oms.core.errors import NotAllowed
 from oms.core.forms import cleaned
+from oms.web.downloads import in_background
+from oms.web.downloads.actions import queue_page
 from oms.web.listing import Column, ListSpec, watermark
 from oms.web.pages import actor, attempt, visible_or_404
 
@@ -176,14 +180,26 @@ def _attachment(data: bytes, name: str, content_type: str) -> HttpResponse:
 
 
 @login_required
-def packet(request: HttpRequest, pk: int) -> HttpResponse:
+def packet(request: HttpRequest, pk: int) -> HttpResponseBase:
     """M-2: the archive packet (ZIP: summary PDF, documents, SHA-256 manifest)."""
     record = _record(request, pk)
+    if _queue_packet(request, record):
+        # Issue 24.2: a packet of many documents is zipped by the worker (and logged then, M-3).
+        row = queue_page(request, kind="archive.zip", title=_("档案包 %(n)s") % {"n": record.number})
+        return redirect("core:download_status", pk=row.pk)
     try:
         data = actions.packet(viewer=actor(request), record=record)
     except NotAllowed as exc:
         raise PermissionDenied from exc
     return _attachment(data, f"{record.number}.zip", "application/zip")
+
+
+def _queue_packet(request: HttpRequest, record: ArchiveRecord) -> bool:
+    """More files than OMS_PACKET_INLINE_FILES (the summary PDF and the documents), asked by
+    someone who may read the record, and not already the worker's own run."""
+    if in_background(request) or not permissions.reading(actor(request), record).allowed:
+        return False
+    return 1 + len(contents.files(record.order)) > settings.OMS_PACKET_INLINE_FILES
 
 
 @login_required

@@ -12,6 +12,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +31,8 @@ from oms.orders.permissions import can_renegotiate
 from oms.orders.selectors import order_detail, orders_for
 from oms.policy.selectors import policy
 from oms.policy.visibility import visible_field_groups
+from oms.web.downloads import in_background, inline_rows
+from oms.web.downloads.actions import queue_page
 from oms.web.listing import export_xlsx, watermark
 from oms.web.verbs import Redisplay, Verb, input_form, post_verb, refused_page
 
@@ -273,7 +276,7 @@ SHOW: dict[str, Callable[[ledger.LedgerRow], bool]] = {
 
 
 @login_required
-def receivables(request: HttpRequest) -> HttpResponse:
+def receivables(request: HttpRequest) -> HttpResponseBase:
     """L-4: the receivables ledger with ageing, for the orders the user may see; Excel export."""
     if "price" not in visible_field_groups(request.user):
         raise Http404
@@ -288,6 +291,10 @@ def receivables(request: HttpRequest) -> HttpResponse:
     if request.GET.get("overdue"):
         rows = [r for r in rows if r.overdue > 0]
     if request.GET.get("export") == "xlsx":
+        if not in_background(request) and len(rows) > inline_rows():
+            # Issue 24.2: a long ledger is written by the worker; the user waits on its page.
+            queued = queue_page(request, kind="receivables.xlsx", title=_("应收账款台账"))
+            return redirect("core:download_status", pk=queued.pk)
         return export_xlsx(
             _("应收账款台账"), ledger.COLUMNS, [*rows, ledger.totals(rows)], viewer=request.user
         )

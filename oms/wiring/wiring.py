@@ -35,6 +35,7 @@ from oms.orders.models import OrderStatus
 from oms.quality import states as quality_states
 from oms.review import actions as review_actions
 from oms.supervision import permissions as supervision_perms
+from oms.web.downloads.actions import expire_files
 from oms.wiring import panels
 from oms.workbench.views.work import home_counts
 
@@ -80,6 +81,7 @@ MENU = (
         (_("评审任务"), "review:tasks", perms.is_staff_member),
         (_("批量审批"), "review:batch", perms.is_staff_member),
         (_("消息"), "notifications:inbox", perms.is_staff_member),
+        (_("我的下载"), "core:downloads", perms.is_staff_member),
     ),
     _section(
         _("订单"),
@@ -162,6 +164,7 @@ PERIODIC_JOBS = (
     check_dunning,  # L-5: reminder steps for overdue invoices
     file_finished,  # M-2: file ended orders whose remaining work is done
     record_closed_months,  # O-3: the KPI figures of the months just closed
+    expire_files,  # issue 24.2: generated files past their time are deleted (their rows stay)
 )
 
 

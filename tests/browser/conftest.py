@@ -78,6 +78,9 @@ def server_url(tmp_path_factory: Any) -> Iterator[str]:
     # The server keeps the suite's pinned clock (conftest.PINNED_START): the demo data and the
     # dates the tests type are judged against the same today as in every other test.
     manage = [sys.executable, "-c", _PINNED_LAUNCH, PINNED_START.isoformat(), str(ROOT / "manage.py")]
+    _SERVER["manage"] = lambda *args: (
+        subprocess.run([*manage, *args], env=env, check=True, cwd=ROOT, capture_output=True, text=True).stdout
+    )
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     subprocess.run([*manage, "load_demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     port = _free_port()
@@ -112,6 +115,15 @@ def server_url(tmp_path_factory: Any) -> Iterator[str]:
                 conn.execute(
                     f'DROP DATABASE IF EXISTS "{env["OMS_DATABASE_URL"].rpartition("/")[2]}" WITH (FORCE)'
                 )
+
+
+# The server's own `manage.py` (same database and clock), for a test that must act as the worker.
+_SERVER: dict[str, Any] = {}
+
+
+@pytest.fixture
+def server_manage(server_url: str) -> Any:
+    return _SERVER["manage"]
 
 
 @pytest.fixture(scope="session")

@@ -64,6 +64,8 @@ NOT_ORDER_PAGES = {
     "supervision:report",
     "portal:document",
     "portal:survey",
+    "core:download_status",  # a generated file (issue 24.2), no order's
+    "core:download_file",
 }
 
 

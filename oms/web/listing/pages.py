@@ -13,7 +13,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import translation
 from django.utils.html import format_html_join
@@ -24,11 +24,14 @@ from django.views import View
 from oms.core import params
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.core.forms import bootstrap_css
+from oms.web import downloads
+from oms.web.downloads.actions import queue_page
 from oms.web.listing import query as list_query  # its limits, read when used (tests lower them)
 from oms.web.listing.export import export_xlsx, watermark
 from oms.web.listing.query import (
     CappedPaginator,
     ListSpec,
+    capped_count,
     cell,
     coded_labels,
     filter_choices,
@@ -51,6 +54,10 @@ class ListPage(SpecMixin, View):
         filters = filter_choices(self.spec)
         labels = coded_labels(self.spec, filters)
         if request.GET.get("export") == "xlsx":
+            if not downloads.in_background(request) and capped_count(qs, cap=downloads.inline_rows())[1]:
+                # Issue 24.2: a long list is written by the worker; the user waits on its page.
+                row = queue_page(request, kind="list.xlsx", title=self.spec.title)
+                return redirect("core:download_status", pk=row.pk)
             return export_xlsx(
                 self.spec.title, columns, qs[: list_query.EXPORT_LIMIT], viewer=request.user, labels=labels
             )

@@ -44,7 +44,7 @@ def test_the_menu_lists_every_section_in_order() -> None:
 
 def test_every_other_seam_is_filled() -> None:
     jobs = list(registry.periodic_jobs)
-    assert file_finished in jobs and len(jobs) == 4
+    assert file_finished in jobs and len(jobs) == 5  # with expire_files (issue 24.2)
     assert len(registry.credit_exposure_sources) == 1
     assert list(registry.audit_checks) == [check_access_log]
 
