@@ -66,6 +66,8 @@ NOT_ORDER_PAGES = {
     "portal:survey",
     "core:download_status",  # a generated file (issue 24.2), no order's
     "core:download_file",
+    "workbench:fill_customer",  # a customer's or product's entry defaults (issue 23.7), no order's
+    "workbench:fill_product",
 }
 
 
