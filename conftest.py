@@ -104,6 +104,18 @@ def _pinned_clock(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _system_language() -> Iterator[None]:
+    """Every test starts and ends in the system's language: a request in English (a language
+    cookie) leaves English active in the thread, and the next test's messages would read in it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 _ANCHOR_DIR: Any = None
 _ANCHOR_COUNT = [0]
 

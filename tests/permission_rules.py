@@ -417,4 +417,7 @@ MASKED: dict[str, list[tuple[str, Callable[[dict[str, Any]], str]]]] = {
     "api/orders/<order_id>": [("price", _total_in_api), ("contact", _phone)],
     "archive/<int:pk>/": [("price", _archived_price)],
 }
+# Where on the page each group's values are: the order page is a document with tabs (issue 23.5),
+# its contact on 基本信息 and its amounts on 明细, so each group is checked on its tab.
+MASKED_QUERY = {"orders/<int:pk>/": {"price": "?tab=lines", "contact": "?tab=info"}}
 MASKED_FOR = {"orders/": ORDER, "orders/register/": ORDER, "archive/<int:pk>/": _archive("can_read")}

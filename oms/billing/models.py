@@ -214,7 +214,7 @@ class Invoice(models.Model):
         ordering = ["statement", "issued_on", "id"]
         indexes = [models.Index(fields=["customer", "issued_on"], name="invoice_customer_date")]
         constraints = [
-            *decimal_bounds("billing_invoice", amount=(18, 2), tax_amount=(18, 2)),
+            *decimal_bounds("billing_invoice", amount=(18, 2), tax_amount=(18, 2), tax_rate=(5, 2)),
             models.CheckConstraint(
                 condition=models.Q(tax_rate__gte=0, tax_rate__lte=100), name="invoice_tax_rate_percent"
             ),

@@ -1,13 +1,17 @@
 """Browser: sales records the customer's acceptance of the demo order's shipment with the signed
 delivery note (K-3); sales prepares the settlement statement, finance approves it and records
-the invoice and the receipt (L-1..L-4); the order closes (M-1)."""
+the invoice at a VAT rate — amount excluding tax, tax and 价税合计 (issue 23.2) — and the receipt
+(L-1..L-4), and opens the customer's statement of account; the order closes (M-1). One flow, as
+the demo has only two shipped orders and the customer portal's test takes the other."""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from playwright.sync_api import expect
 
+from oms.core.money import format_amount
 from tests.browser.test_review import _as
 
 
@@ -41,20 +45,39 @@ def test_acceptance_recorded_on_the_order_page(browser: Any, server_url: str) ->
     finance.click("[data-testid=approve-statement]")
     expect(finance.locator("[data-testid=statement-status-1]")).to_have_text("已审核")
     total = finance.locator("[data-testid=statement-1] strong + span").inner_text().split()[-1]
+    amount = Decimal(total.replace(",", ""))
+    net = (amount / Decimal("1.09")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     finance.locator("input[name=number]").fill("BT0001")
-    finance.locator("input[name=amount]").fill(total.replace(",", ""))
-    finance.locator("select[name=tax_rate]").select_option("0")
+    finance.locator("input[name=amount]").fill(str(amount))
+    finance.locator("select[name=tax_rate]").select_option("9")
     finance.click("[data-testid=record-invoice]")
-    expect(finance.locator("[data-testid=invoice-BT0001]")).to_be_visible()
+    expect(finance.locator("[data-testid=invoice-BT0001] [data-testid=invoice-tax]")).to_have_text(
+        f"价税合计 {format_amount(amount)}（不含税金额 {format_amount(net)}，税率 9%，"
+        f"税额 {format_amount(amount - net)}）"
+    )
+    finance.screenshot(path="test-artifacts/invoice-tax.png", full_page=True)
     finance.goto("/receivables/")
     expect(finance.locator("[data-testid=receivables]")).to_contain_text(total)
-    finance.locator("input[name=amount]").fill(total.replace(",", ""))
+    finance.locator("input[name=amount]").fill(str(amount))
     finance.locator("input[name=reference]").fill("BANK-1")
     finance.click("[data-testid=record-receipt]")
     expect(finance.locator(".alert-success")).to_be_visible()
+    _statement_of_account(finance)
     finance.goto(order_url)
     finance.click("[data-testid=close-order]")
     # M-2: closing files the order; its page now leads to the archive record.
     expect(finance.locator("[data-testid=archive-status]")).to_have_text("在档")
     finance.screenshot(path="test-artifacts/closed.png", full_page=True)
     finance.context.close()
+
+
+def _statement_of_account(finance: Any) -> None:
+    """The customer's statement of account (往来对账单, issue 23.2) lists the invoice and the payment."""
+    finance.click("text=往来对账单")
+    finance.locator("[data-testid=account-customer]").select_option(index=1)
+    finance.click("[data-testid=account-show]")
+    lines = finance.locator("[data-testid=account-lines]")
+    expect(lines).to_contain_text("BT0001")
+    expect(lines).to_contain_text("期初余额")
+    expect(lines).to_contain_text("BANK-1")
+    finance.screenshot(path="test-artifacts/statement-of-account.png", full_page=True)

@@ -43,7 +43,7 @@ def test_login_switch_language_and_create_customer(page: Any) -> None:
     page.fill("#id_phone", "0574-86012345")
     page.click("button[type=submit]")
     page.wait_for_url("**/master/customers/")
-    page.fill("input[name=q]", "nbhtsj")
+    page.fill("main input[name=q]", "nbhtsj")
     page.keyboard.press("Enter")
     rows = page.locator("[data-testid=list-table] tbody tr")
     expect(rows).to_have_count(1)
