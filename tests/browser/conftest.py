@@ -78,9 +78,16 @@ def server_url(tmp_path_factory: Any) -> Iterator[str]:
     # The server keeps the suite's pinned clock (conftest.PINNED_START): the demo data and the
     # dates the tests type are judged against the same today as in every other test.
     manage = [sys.executable, "-c", _PINNED_LAUNCH, PINNED_START.isoformat(), str(ROOT / "manage.py")]
-    _SERVER["manage"] = lambda *args: (
-        subprocess.run([*manage, *args], env=env, check=True, cwd=ROOT, capture_output=True, text=True).stdout
-    )
+
+    def run_manage(*args: str) -> str:
+        done = subprocess.run(
+            [*manage, *args], env=env, check=False, cwd=ROOT, capture_output=True, text=True
+        )
+        if done.returncode:
+            raise AssertionError(f"manage.py {args[0]} failed:\n{done.stderr[-3000:]}")
+        return done.stdout
+
+    _SERVER["manage"] = run_manage
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     subprocess.run([*manage, "load_demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     port = _free_port()
