@@ -19,8 +19,8 @@ import pytest
 
 from tests.permission_rules import (
     MASKED,
-    MASKED_QUERY,
     MASKED_FOR,
+    MASKED_QUERY,
     POST_DATA,
     RULES,
     Rule,
