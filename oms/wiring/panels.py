@@ -15,6 +15,7 @@ from oms.billing import selectors as billing_selectors
 from oms.changes import selectors as change_selectors
 from oms.contracts import selectors as contract_selectors
 from oms.delivery import selectors as delivery_selectors
+from oms.engine import workflow
 from oms.fulfilment import selectors as fulfilment_selectors
 from oms.fulfilment import states as fulfilment_states
 from oms.orders import permissions
@@ -53,11 +54,14 @@ def changes(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
 
 
 def fulfilment(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
-    """E, F: departments' tasks, procurement, production, stock and shipments; release (E-5)."""
+    """E, F: departments' tasks, procurement, production, stock and shipments; release (E-5),
+    offered as the toolbar offers it: enabled only when no guard refuses it (F-1: the signed
+    contract, the prepayment), else disabled with the guards' reasons."""
+    release = workflow.offered(fulfilment_states.RELEASE, order, request.user)
     return {
         **fulfilment_selectors.execution_of(order, open_lines=request.GET.get("push") == "shipment"),
-        "can_release": fulfilment_states.RELEASE
-        in fulfilment_states.ORDER_EXECUTION.available(order, request.user),
+        "can_release": release == [],
+        "release_blocked": release or [],
     }
 
 
