@@ -194,14 +194,17 @@ def generate_orders(
         insert_select(
             c,
             Invoice,
-            f"{Statement._meta.db_table} s WHERE s.id > {statement_lo}",
+            f"{Statement._meta.db_table} s JOIN {SalesOrder._meta.db_table} o ON o.id = s.order_id "
+            f"WHERE s.id > {statement_lo}",
             {
                 "statement_id": "s.id",
+                "customer_id": "o.customer_id",  # issue 23 keeps the customer on the invoice
                 "invoice_type": "'special_vat'",
                 "number": f"'FP{prefix}' || s.id",
                 "issued_on": "s.reconciled_on",
                 "amount": "s.total",
                 "tax_amount": "0",
+                "tax_rate": "0",
                 "due_date": "s.reconciled_on + 30",
                 "recorded_by_id": "s.prepared_by_id",
             },
@@ -219,6 +222,7 @@ def generate_orders(
                 "currency": "'CNY'",
                 "received_on": "v.due_date - 5",
                 "method": "'transfer'",
+                "number": f"'SK{prefix}' || v.id",
                 "reference": f"'R{prefix}' || v.id",
                 "recorded_by_id": "v.recorded_by_id",
             },
