@@ -194,9 +194,12 @@ def generate_orders(
         insert_select(
             c,
             Invoice,
-            f"{Statement._meta.db_table} s WHERE s.id > {statement_lo}",
+            f"{Statement._meta.db_table} s JOIN {SalesOrder._meta.db_table} o ON o.id = s.order_id "
+            f"WHERE s.id > {statement_lo}",
             {
                 "statement_id": "s.id",
+                "customer_id": "o.customer_id",
+                "tax_rate": "0",
                 "invoice_type": "'special_vat'",
                 "number": f"'FP{prefix}' || s.id",
                 "issued_on": "s.reconciled_on",
@@ -229,6 +232,14 @@ def generate_orders(
             f"{Payment._meta.db_table} r JOIN {Invoice._meta.db_table} v ON r.reference = 'R{prefix}' || v.id "
             f"WHERE r.id > {payment_lo}",
             {"payment_id": "r.id", "invoice_id": "v.id", "amount": "v.amount"},
+        )
+        # Issue 21: the figures each invoice keeps (`oms.billing.actions.figures`): the paid ones
+        # were paid in full five days before their due date.
+        c.execute(
+            f"UPDATE {Invoice._meta.db_table} v SET received = v.amount, received_on_time = v.amount, "
+            f"settled = true WHERE v.id > %s AND EXISTS (SELECT 1 FROM {PaymentMatch._meta.db_table} m "
+            "WHERE m.invoice_id = v.id)",
+            [invoice_lo],
         )
 
 
