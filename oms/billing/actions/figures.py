@@ -10,6 +10,7 @@ whole scope on every request. The figures are recomputed from the matches (the o
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 from oms.billing.models import Invoice
 from oms.billing.receivables import expected_figures
@@ -43,4 +44,8 @@ def invoice_figure_errors(chunk: int = 2000) -> Iterator[str]:
             ("settled", "settled_now"),
         ):
             if row[kept] != row[computed]:
-                yield f"{row['number']}: {kept} {row[kept]} ≠ {row[computed]}"
+                yield f"{row['number']}: {kept} {_text(row[kept])} ≠ {_text(row[computed])}"
+
+
+def _text(value: object) -> str:
+    return f"{value:.2f}" if isinstance(value, Decimal) else str(value)
