@@ -20,7 +20,9 @@ def fill(apps: Any, schema_editor: Any) -> None:
 
     def paid(matches: Any) -> Coalesce:
         total = matches.values("invoice").annotate(s=Sum("amount")).values("s")
-        return Coalesce(Subquery(total), Value(Decimal("0")), output_field=DecimalField(max_digits=18, decimal_places=2))
+        return Coalesce(
+            Subquery(total), Value(Decimal("0")), output_field=DecimalField(max_digits=18, decimal_places=2)
+        )
 
     Invoice.objects.update(
         received=paid(counted),
@@ -32,41 +34,67 @@ def fill(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0014_invoice_tax_rate_range'),
-        ('customers', '0008_merge_0007_invoice_address_phone_0007_pinyin_readings'),
+        ("billing", "0014_invoice_tax_rate_range"),
+        ("customers", "0008_merge_0007_invoice_address_phone_0007_pinyin_readings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invoice',
-            name='received',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='已收金额'),
+            model_name="invoice",
+            name="received",
+            field=models.DecimalField(
+                decimal_places=2, default=Decimal("0"), max_digits=18, verbose_name="已收金额"
+            ),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='received_on_time',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='到期前已收金额'),
+            model_name="invoice",
+            name="received_on_time",
+            field=models.DecimalField(
+                decimal_places=2, default=Decimal("0"), max_digits=18, verbose_name="到期前已收金额"
+            ),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='settled',
-            field=models.BooleanField(default=False, verbose_name='已结清'),
+            model_name="invoice",
+            name="settled",
+            field=models.BooleanField(default=False, verbose_name="已结清"),
         ),
-        # Filled before the index is built and the checks validated: one pass each at 10^6.
-        migrations.RunPython(fill, migrations.RunPython.noop),
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(condition=models.Q(('settled', False)), fields=['statement'], include=('amount', 'received', 'due_date', 'customer'), name='invoice_open'),
+            model_name="invoice",
+            index=models.Index(
+                condition=models.Q(("settled", False)),
+                fields=["statement"],
+                include=("amount", "received", "due_date", "customer"),
+                name="invoice_open",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('received__gt', -10000000000000000), ('received__lt', 10000000000000000)), ('received__isnull', True), _connector='OR'), name='billing_invoice_received_range'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("received__gt", -10000000000000000), ("received__lt", 10000000000000000)),
+                    ("received__isnull", True),
+                    _connector="OR",
+                ),
+                name="billing_invoice_received_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('received_on_time__gt', -10000000000000000), ('received_on_time__lt', 10000000000000000)), ('received_on_time__isnull', True), _connector='OR'), name='billing_invoice_received_on_time_range'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("received_on_time__gt", -10000000000000000),
+                        ("received_on_time__lt", 10000000000000000),
+                    ),
+                    ("received_on_time__isnull", True),
+                    _connector="OR",
+                ),
+                name="billing_invoice_received_on_time_range",
+            ),
         ),
+        # Filled last: on PostgreSQL the updates queue deferred foreign-key checks, and no index may
+        # be created on the table while they are pending in the same transaction.
+        migrations.RunPython(fill, migrations.RunPython.noop),
     ]
