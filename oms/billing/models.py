@@ -226,8 +226,8 @@ class Invoice(models.Model):
         indexes = [
             models.Index(fields=["customer", "issued_on"], name="invoice_customer_date"),
             models.Index(
-                fields=["statement"],
-                include=["amount", "received", "due_date", "customer"],
+                fields=["due_date", "statement"],
+                include=["amount", "received", "customer"],
                 condition=models.Q(settled=False),
                 name="invoice_open",
             ),

@@ -3,6 +3,7 @@ with ageing by days past due; and the customer's exposure for the credit check (
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -11,7 +12,6 @@ from typing import Any
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
     DecimalField,
     Exists,
     ExpressionWrapper,
@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.billing.models import Invoice, InvoiceType, Payment, PaymentMatch
 from oms.orders.models import OPEN_STATUSES
-from oms.orders.selectors import orders_for
+from oms.orders.selectors import in_order_scope, orders_for
 from oms.web.listing import Column
 
 ZERO = Decimal("0.00")
@@ -205,28 +205,30 @@ def _sums(today: date) -> dict[str, Any]:
     return sums
 
 
-def _row(found: dict[str, Any], **keys: Any) -> LedgerRow:
-    figures = {name: found[name] or ZERO for name in ("not_due", "overdue", *(b[0] for b in BUCKETS))}
-    invoiced, received = found["invoiced_sum"] or ZERO, found["received_sum"] or ZERO
-    return LedgerRow(
-        invoiced=invoiced,
-        received=received,
-        # A red-letter pair nets to nothing; every other invoice owes its amount less what is paid.
-        outstanding=invoiced - received,
-        oldest_due=found["oldest_due"],
-        **figures,
-        **keys,
-    )
+def _row(
+    found: Mapping[str, Any], *, customer: str, order: str, order_id: int, customer_id: int
+) -> LedgerRow:
+    row = LedgerRow(customer=customer, order=order, order_id=order_id, customer_id=customer_id)
+    row.invoiced, row.received = found["invoiced_sum"] or ZERO, found["received_sum"] or ZERO
+    # A red-letter pair nets to nothing; every other invoice owes its amount less what is paid.
+    row.outstanding = row.invoiced - row.received
+    row.oldest_due = found["oldest_due"]
+    for name in ("not_due", "overdue", *(b[0] for b in BUCKETS)):
+        setattr(row, name, found[name] or ZERO)
+    return row
+
+
+def open_invoices(user: Any, *, today: date, overdue: bool = False) -> QuerySet[Invoice]:
+    """Issue 21, L-4: the unsettled invoices (past due, with `overdue`) of the orders in the
+    user's scope (archived ones excluded, M-3), read from their partial index `invoice_open`,
+    never the settled history; the scope is checked on each one's order."""
+    unsettled = in_order_scope(Invoice.objects.filter(OPEN), user, ORDER)
+    return unsettled.filter(due_date__lt=today) if overdue else unsettled
 
 
 def open_orders(user: Any, *, today: date, overdue: bool = False) -> QuerySet[Any]:
-    """Issue 21, L-4: the ids of the orders in the user's scope (archived ones excluded, M-3)
-    with an unsettled invoice (one past due, with `overdue`): read from the partial index of the
-    unsettled invoices, never the settled history."""
-    unsettled = Invoice.objects.filter(OPEN, statement__order__in=orders_for(user).values("pk"))
-    if overdue:
-        unsettled = unsettled.filter(due_date__lt=today)
-    return unsettled.values(f"{ORDER}_id")
+    """The ids of the orders with an unsettled invoice (past due, with `overdue`), in scope."""
+    return open_invoices(user, today=today, overdue=overdue).values(f"{ORDER}_id")
 
 
 def _per_order(invoices: QuerySet[Invoice], today: date) -> QuerySet[Any]:
@@ -280,26 +282,42 @@ class OpenLedger:
 
 
 def open_ledger(user: Any, *, today: date, overdue: bool = False, limit: int) -> OpenLedger:
-    """Issue 21, L-4: the orders with something left to collect: the first `limit` rows, and
-    totals per customer (one grouped query over the same invoices), summed to the ledger's
-    total. Both read the invoices of the open orders only: two queries whatever the history."""
-    invoices = Invoice.objects.filter(**{f"{ORDER}_id__in": open_orders(user, today=today, overdue=overdue)})
-    rows = _ledger_rows(_per_order(invoices, today)[:limit])
+    """Issue 21, L-4: the orders with something left to collect (one past due, with `overdue`):
+    the first `limit` of them, the one due longest ago first (read in the order of the partial
+    index), each with all its invoices; and the totals of every open order, per customer (one
+    grouped query over the invoices of the open orders), summed to the ledger's total."""
+    first: list[int] = []
+    seen: set[int] = set()
+    # An order with several unsettled invoices comes up once per invoice: read a few times the
+    # page, keep each order once (a page may then be shorter; the count says what is left).
+    for order_id in (
+        open_invoices(user, today=today, overdue=overdue)
+        .order_by("due_date", "pk")
+        .values_list(f"{ORDER}_id", flat=True)[: limit * 4]
+    ):
+        if order_id not in seen:
+            seen.add(order_id)
+            first.append(order_id)
+            if len(first) == limit:
+                break
+    rows = rows_of(first, today) if first else []
     per_customer = (
-        invoices.values("customer_id", "customer__name")
-        .annotate(orders=Count(f"{ORDER}_id", distinct=True), **_sums(today))
-        .order_by("customer__name", "customer_id")
+        Invoice.objects.filter(**{f"{ORDER}_id__in": open_orders(user, today=today, overdue=overdue)})
+        .values("customer_id", "customer__name")
+        .annotate(**_sums(today))
+        .order_by()
     )
+    count = open_orders(user, today=today, overdue=overdue).distinct().count()
     total = LedgerRow(customer="", order="", order_id=0)
-    count = 0
     customers = []
     for found in per_customer:
-        row = _row(found, customer=found["customer__name"], order="", order_id=0)
+        row = _row(
+            found, customer=found["customer__name"], order="", order_id=0, customer_id=found["customer_id"]
+        )
         total = totals([total, row])
-        count += found["orders"]
         if row.outstanding > 0:
             customers.append((found["customer_id"], found["customer__name"]))
-    return OpenLedger(rows, total, count, customers)
+    return OpenLedger(rows, total, count, sorted(customers, key=lambda c: (c[1], c[0])))
 
 
 def orders_page(user: Any, *, today: date, show: str) -> QuerySet[Any]:

@@ -14,6 +14,10 @@ from django.db.models.functions import Coalesce
 
 
 def fill(apps: Any, schema_editor: Any) -> None:
+    if schema_editor is not None and schema_editor.connection.vendor == "postgresql":
+        # The updates queue deferred foreign-key checks; PostgreSQL creates no index on a table
+        # with checks pending in the transaction, so they are made at once.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     Invoice = apps.get_model("billing", "Invoice")
     PaymentMatch = apps.get_model("billing", "PaymentMatch")
     counted = PaymentMatch.objects.filter(invoice=OuterRef("pk"), invoice__reversed_by__isnull=True)
@@ -60,12 +64,15 @@ class Migration(migrations.Migration):
             name="settled",
             field=models.BooleanField(default=False, verbose_name="已结清"),
         ),
+        # Filled before the partial index is built: built after, it holds the open invoices only
+        # (built before, every row's old entry stays in it until a vacuum).
+        migrations.RunPython(fill, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name="invoice",
             index=models.Index(
                 condition=models.Q(("settled", False)),
-                fields=["statement"],
-                include=("amount", "received", "due_date", "customer"),
+                fields=["due_date", "statement"],
+                include=("amount", "received", "customer"),
                 name="invoice_open",
             ),
         ),
@@ -94,7 +101,4 @@ class Migration(migrations.Migration):
                 name="billing_invoice_received_on_time_range",
             ),
         ),
-        # Filled last: on PostgreSQL the updates queue deferred foreign-key checks, and no index may
-        # be created on the table while they are pending in the same transaction.
-        migrations.RunPython(fill, migrations.RunPython.noop),
     ]
