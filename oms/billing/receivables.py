@@ -340,7 +340,8 @@ def rows_of(order_ids: list[int], today: date) -> list[LedgerRow]:
 
 def owing_customers(user: Any, *, today: date) -> list[tuple[int, str]]:
     """The customers of the user's open orders that still owe (the payment form's choice)."""
-    return open_ledger(user, today=today, limit=0).customers
+    owing = open_invoices(user, today=today).values_list("customer_id", "customer__name").distinct()
+    return sorted(owing, key=lambda c: (c[1], c[0]))
 
 
 def totals(rows: list[LedgerRow]) -> LedgerRow:

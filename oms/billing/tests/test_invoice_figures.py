@@ -155,3 +155,57 @@ def test_the_data_migration_fills_the_figures_from_the_matches(more_heads) -> No
         (Decimal("0.00"), True),
         (Decimal("0.00"), True),
     ]
+
+
+# --- the ledger read from the kept figures ------------------------------------------------------
+
+
+@pytest.mark.parametrize("moved", [False, True])
+@pytest.mark.parametrize(
+    "role", ["sales", "head", "exec", "cs", "prod", "prod_head", "finance_head", "gm", "quality_head"]
+)
+def test_the_open_invoices_are_read_in_exactly_the_order_scope(more_heads, role: str, moved: bool) -> None:
+    """S-1: the scope checked on each unsettled invoice's order is `orders_for`'s, whoever reads
+    (the order the salesperson's own, or moved to someone of another department)."""
+    from oms.accounts.models import User
+    from oms.billing.receivables import open_invoices
+    from oms.orders.models import SalesOrder
+    from oms.orders.selectors import orders_for
+
+    invoice = _invoiced(more_heads)
+    if moved:
+        other = User.objects.create(username="rep-x", department=more_heads["prod"].department)
+        SalesOrder.objects.filter(pk=invoice.statement.order_id).update(
+            salesperson=other, department=other.department
+        )
+    user = more_heads[role]
+    expected = set(
+        Invoice.objects.filter(settled=False, statement__order__in=orders_for(user)).values_list(
+            "pk", flat=True
+        )
+    )
+    found = set(open_invoices(user, today=date(2026, 12, 31)).values_list("pk", flat=True))
+    assert found == expected
+
+
+def test_the_whole_ledger_is_paged_with_the_totals_of_the_page(client, more_heads) -> None:
+    from django.urls import reverse
+
+    invoice = _invoiced(more_heads)
+    client.force_login(more_heads["finance_head"])
+    page = client.get(reverse("billing:receivables") + "?show=all").content.decode()
+    assert (
+        invoice.statement.order.number in page,
+        'data-testid="receivables-pages"' in page,
+        "本页合计" in page,
+    ) == (True, True, True)
+
+
+def test_the_open_ledger_totals_every_open_order(more_heads) -> None:
+    from oms.billing.receivables import ledger, open_ledger, totals
+
+    _invoiced(more_heads)
+    _pay(more_heads, "4000", date(2026, 12, 20))
+    today = date(2027, 3, 1)
+    found = open_ledger(more_heads["finance_head"], today=today, limit=500)
+    assert (found.count, found.total) == (1, totals(ledger(more_heads["finance_head"], today=today)))
