@@ -28,7 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from oms.billing.models import Invoice, InvoiceType, Payment, PaymentMatch
+from oms.billing.models import Invoice, InvoiceType, Payment, PaymentMatch, Statement
 from oms.orders.models import OPEN_STATUSES
 from oms.orders.selectors import in_order_scope, orders_for
 from oms.web.listing import Column
@@ -281,25 +281,27 @@ class OpenLedger:
     customers: list[tuple[int, str]]
 
 
-def open_ledger(user: Any, *, today: date, overdue: bool = False, limit: int) -> OpenLedger:
+def open_ledger(user: Any, *, today: date, overdue: bool = False, limit: int, page: int = 1) -> OpenLedger:
     """Issue 21, L-4: the orders with something left to collect (one past due, with `overdue`):
-    the first `limit` of them, the one due longest ago first (read in the order of the partial
-    index), each with all its invoices; and the totals of every open order, per customer (one
-    grouped query over the invoices of the open orders), summed to the ledger's total."""
+    the `page`-th `limit` of them, the one due longest ago first (read in the order of the
+    partial index), each with all its invoices; and the totals of every open order, per customer
+    (one grouped query over the invoices of the open orders), summed to the ledger's total."""
     first: list[int] = []
     seen: set[int] = set()
+    wanted = limit * page
     # An order with several unsettled invoices comes up once per invoice: read a few times the
-    # page, keep each order once (a page may then be shorter; the count says what is left).
+    # rows wanted, keep each order once (a page may then be shorter; the count says what is left).
     for order_id in (
         open_invoices(user, today=today, overdue=overdue)
         .order_by("due_date", "pk")
-        .values_list(f"{ORDER}_id", flat=True)[: limit * 4]
+        .values_list(f"{ORDER}_id", flat=True)[: wanted * 4]
     ):
         if order_id not in seen:
             seen.add(order_id)
             first.append(order_id)
-            if len(first) == limit:
+            if len(first) == wanted:
                 break
+    first = first[wanted - limit :]
     rows = rows_of(first, today) if first else []
     per_customer = (
         Invoice.objects.filter(**{f"{ORDER}_id__in": open_orders(user, today=today, overdue=overdue)})
@@ -330,11 +332,11 @@ def orders_page(user: Any, *, today: date, show: str) -> QuerySet[Any]:
 
 
 def rows_of(order_ids: list[int], today: date) -> list[LedgerRow]:
-    """The ledger rows of these orders, in the order of `order_ids` (one grouped query)."""
-    found = {
-        row.order_id: row
-        for row in _ledger_rows(_per_order(Invoice.objects.filter(**{f"{ORDER}_id__in": order_ids}), today))
-    }
+    """The ledger rows of these orders (a page), in the order of `order_ids`: their statements
+    by the order's index, then one grouped query of their invoices by the statement's index."""
+    statements = list(Statement.objects.filter(order_id__in=order_ids).values_list("pk", flat=True))
+    invoices = Invoice.objects.filter(statement_id__in=statements)
+    found = {row.order_id: row for row in _ledger_rows(_per_order(invoices, today))}
     return [found[pk] for pk in order_ids if pk in found]
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -268,7 +269,7 @@ def statement_redirect(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("workbench:order_detail", pk=statement.order_id)
 
 
-LEDGER_ROWS = 500
+LEDGER_ROWS = 100
 SHOWS = ("open", "settled", "all")
 
 
@@ -303,23 +304,30 @@ def receivables(request: HttpRequest) -> HttpResponseBase:
         "currency": policy().currency,
         "watermark": watermark(request.user),
         "show": show,
+        "overdue": overdue,
         "shows": [("open", _("未结清")), ("settled", _("已结清")), ("all", _("全部"))],
     }
+    number = params.page_param(request)
     if show == "open" or overdue:
-        # Issue 21: the page prints the first rows; the totals and the export cover every row.
+        # Issue 21: the page prints a page of rows; the totals and the export cover every row.
         found = ledger.open_ledger(
-            request.user, today=today, overdue=overdue, limit=0 if show == "settled" else LEDGER_ROWS
+            request.user,
+            today=today,
+            overdue=overdue,
+            limit=0 if show == "settled" else LEDGER_ROWS,
+            page=number,
         )
         empty = show == "settled"  # a settled order has nothing overdue
+        open_pages = Paginator(range(0 if empty else found.count), max(LEDGER_ROWS, 1))
         context.update(
             rows=[] if empty else found.rows,
             hidden_rows=0 if empty else found.count - len(found.rows),
+            page=open_pages.get_page(number) if open_pages.num_pages > 1 else None,
             total=ledger.totals([]) if empty else found.total,
             # Whom a payment may come from: any customer owing, whichever rows are shown.
             customers=found.customers,
         )
         return render(request, "billing/receivables.html", context)
-    number = params.page_param(request)
     pages = CappedPaginator(
         ledger.orders_page(request.user, today=today, show=show), LEDGER_ROWS, number=number
     )
