@@ -309,39 +309,38 @@ def receivables(request: HttpRequest) -> HttpResponseBase:
     }
     number = params.page_param(request)
     if show == "open" or overdue:
-        # Issue 21: the page prints a page of rows; the totals and the export cover every row.
-        found = ledger.open_ledger(
-            request.user,
-            today=today,
-            overdue=overdue,
-            limit=0 if show == "settled" else LEDGER_ROWS,
-            page=number,
+        context.update(_open_rows(request.user, today, show=show, overdue=overdue, number=number))
+    else:
+        pages = CappedPaginator(
+            ledger.orders_page(request.user, today=today, show=show), LEDGER_ROWS, number=number
         )
-        empty = show == "settled"  # a settled order has nothing overdue
-        open_pages = Paginator(range(0 if empty else found.count), max(LEDGER_ROWS, 1))
+        page = pages.get_page(number)
+        rows = ledger.rows_of(list(page.object_list), today)
         context.update(
-            rows=[] if empty else found.rows,
-            hidden_rows=0 if empty else found.count - len(found.rows),
-            page=open_pages.get_page(number) if open_pages.num_pages > 1 else None,
-            total=ledger.totals([]) if empty else found.total,
-            # Whom a payment may come from: any customer owing, whichever rows are shown.
-            customers=found.customers,
+            rows=rows,
+            page=page,
+            total=ledger.totals(rows),
+            page_total=True,
+            customers=ledger.owing_customers(request.user, today=today) if is_finance else [],
         )
-        return render(request, "billing/receivables.html", context)
-    pages = CappedPaginator(
-        ledger.orders_page(request.user, today=today, show=show), LEDGER_ROWS, number=number
-    )
-    page = pages.get_page(number)
-    rows = ledger.rows_of(list(page.object_list), today)
-    context.update(
-        rows=rows,
-        page=page,
-        pages=pages,
-        total=ledger.totals(rows),
-        page_total=True,
-        customers=ledger.owing_customers(request.user, today=today) if is_finance else [],
-    )
     return render(request, "billing/receivables.html", context)
+
+
+def _open_rows(user: Any, today: Any, *, show: str, overdue: bool, number: int) -> dict[str, Any]:
+    """Issue 21: a page of the open orders; the totals (and the export) cover every open order."""
+    found = ledger.open_ledger(
+        user, today=today, overdue=overdue, limit=0 if show == "settled" else LEDGER_ROWS, page=number
+    )
+    empty = show == "settled"  # a settled order has nothing overdue
+    open_pages = Paginator(range(0 if empty else found.count), max(LEDGER_ROWS, 1))
+    return {
+        "rows": [] if empty else found.rows,
+        "hidden_rows": 0 if empty else found.count - len(found.rows),
+        "page": open_pages.get_page(number) if open_pages.num_pages > 1 else None,
+        "total": ledger.totals([]) if empty else found.total,
+        # Whom a payment may come from: any customer owing, whichever rows are shown.
+        "customers": found.customers,
+    }
 
 
 def _pay(user: User, target: None, form: forms.PaymentForm) -> object:
