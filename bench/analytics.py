@@ -260,6 +260,13 @@ def generate(orders: int) -> None:
             f"{Payment._meta.db_table} r JOIN {Invoice._meta.db_table} v ON r.reference = 'R' || v.id",
             {"payment_id": "r.id", "invoice_id": "v.id", "amount": "v.amount"},
         )
+        # Issue 21: the figures each invoice keeps (`oms.billing.actions.figures`), which the
+        # collection rate reads: paid in full, on time when received by the due date.
+        c.execute(
+            f"UPDATE {Invoice._meta.db_table} v SET received = v.amount, settled = true, "
+            "received_on_time = CASE WHEN r.received_on <= v.due_date THEN v.amount ELSE 0 END "
+            f"FROM {Payment._meta.db_table} r WHERE r.reference = 'R' || v.id"
+        )
         rated = f"generate_series(1, {orders}) AS i WHERE i % 10 = 3"
         _insert(
             c,

@@ -197,6 +197,12 @@ def main() -> None:
         ("API search name", f"/api/orders/?q={customer.name}&page_size=50"),
         ("my work", "/work/"),
         ("receivables", "/receivables/"),
+        # Issue 21: the ledger's other views and the statement of account.
+        ("receivables overdue", "/receivables/?overdue=1"),
+        ("receivables settled", "/receivables/?show=settled"),
+        ("receivables all p2", "/receivables/?show=all&page=2"),
+        ("account customers", "/receivables/account/"),
+        ("statement of account", f"/receivables/account/?customer={customer.pk}"),
         ("tracking overview", "/tracking/overview/"),
     ]
     only = {s.strip() for s in args.only.split(",") if s.strip()}
@@ -213,7 +219,7 @@ def main() -> None:
             if only and name not in only:
                 continue
             try:
-                if name not in {"receivables", "tracking overview"}:
+                if not name.startswith("receivables") and name != "tracking overview":
                     client.get(path)  # warm the connection and the caches once (not for reads of seconds)
                 median, worst, sql, queries, status = _time(client, path, args.requests)
             except OperationalError as exc:  # the statement timeout

@@ -191,6 +191,8 @@ def generate_orders(
             },
         )
         invoice_lo = Invoice.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        # Paid, except three in ten of the last half year's.
+        paid = "(NOT (s.id % 10 < 3 AND s.reconciled_on > current_date - 180))"
         insert_select(
             c,
             Invoice,
@@ -198,15 +200,22 @@ def generate_orders(
             f"WHERE s.id > {statement_lo}",
             {
                 "statement_id": "s.id",
-                "customer_id": "o.customer_id",  # issue 23 keeps the customer on the invoice
+                "customer_id": "o.customer_id",
+                "tax_rate": "0",
                 "invoice_type": "'special_vat'",
                 "number": f"'FP{prefix}' || s.id",
                 "issued_on": "s.reconciled_on",
                 "amount": "s.total",
                 "tax_amount": "0",
-                "tax_rate": "0",
                 "due_date": "s.reconciled_on + 30",
                 "recorded_by_id": "s.prepared_by_id",
+                # Issue 21: the figures each invoice keeps (`oms.billing.actions.figures`), set as
+                # the rows are written (an update afterwards would leave every row's old entry in
+                # the partial index of the unsettled invoices): a paid one was paid in full five
+                # days before its due date.
+                "received": f"CASE WHEN {paid} THEN s.total ELSE 0 END",
+                "received_on_time": f"CASE WHEN {paid} THEN s.total ELSE 0 END",
+                "settled": paid,
             },
         )
         payment_lo = Payment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -215,14 +224,14 @@ def generate_orders(
             Payment,
             f"{Invoice._meta.db_table} v JOIN {Statement._meta.db_table} s ON s.id = v.statement_id "
             f"JOIN {SalesOrder._meta.db_table} o ON o.id = s.order_id "
-            f"WHERE v.id > {invoice_lo} AND NOT (v.id % 10 < 3 AND v.issued_on > current_date - 180)",
+            f"WHERE v.id > {invoice_lo} AND v.settled",
             {
+                "number": f"'SK{prefix}' || v.id",
                 "customer_id": "o.customer_id",
                 "amount": "v.amount",
                 "currency": "'CNY'",
                 "received_on": "v.due_date - 5",
                 "method": "'transfer'",
-                "number": f"'SK{prefix}' || v.id",
                 "reference": f"'R{prefix}' || v.id",
                 "recorded_by_id": "v.recorded_by_id",
             },

@@ -1,7 +1,7 @@
 """The KPIs of the order management policy (O-1), computed from the records in the database, per
 company, department or person, for any period; each with its formula and the records behind it.
 
-Each KPI is one grouped query (two for the collection rate): the numerator and the denominator
+Each KPI is one grouped query: the numerator and the denominator
 counted (or summed) per group with conditional aggregates, never a Python loop over orders.
 """
 
@@ -30,7 +30,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oms.billing.models import Invoice
-from oms.billing.receivables import payments
 from oms.changes.models import ChangeRequest, RequestKind, RequestStatus, Source
 from oms.delivery.models import Acceptance, AcceptanceResult
 from oms.feedback.models import Answer, Complaint
@@ -282,28 +281,20 @@ def collection_base(start: date, end: date) -> QuerySet[Invoice]:
 
 
 def collection(start: date, end: date, by: str) -> list[Row]:
-    """Received by the due date / due, of the invoices falling due in the period (money, so two
-    sums: the invoices, and the matches of payments dated on or before each due date)."""
-    due = _grouped(
+    """Received by the due date / due, of the invoices falling due in the period. Issue 21: one
+    grouped query of the invoices, each keeping what was paid of it by its due date
+    (`Invoice.received_on_time`, kept by the billing actions from the matches of payments dated
+    on or before the due date) instead of a second query joining matches, payments, invoices,
+    statements and orders."""
+    return _grouped(
         collection_base(start, end),
         by,
         department="statement__order__department",
         person="statement__order__salesperson",
         month="due_date",
-        numerator=Sum("amount"),
+        numerator=Sum("received_on_time"),
         denominator=Sum("amount"),
     )
-    paid = _grouped(
-        payments(by_due_date=True).filter(invoice__due_date__gte=start, invoice__due_date__lte=end),
-        by,
-        department="invoice__statement__order__department",
-        person="invoice__statement__order__salesperson",
-        month="invoice__due_date",
-        numerator=Sum("amount"),
-        denominator=Sum("amount"),
-    )
-    received = {r.key: r.numerator for r in paid}
-    return [Row(r.key, r.label, received.get(r.key, Decimal("0")), r.denominator) for r in due]
 
 
 @dataclass(frozen=True)

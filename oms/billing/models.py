@@ -207,14 +207,40 @@ class Invoice(models.Model):
     reversal_reason = models.CharField(_("冲红原因"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Issue 21 (L-3, L-4): what is paid of the invoice, kept by every action that matches money to
+    # it or reverses it (`oms.billing.actions.figures`), so that the ledger and the collection
+    # rate read one row per invoice instead of summing the matches of the whole scope. Each is
+    # what `receivables.paid_amount` computes from the matches (`check_invoice_figures`).
+    received = models.DecimalField(_("已收金额"), max_digits=18, decimal_places=2, default=Decimal("0"))
+    received_on_time = models.DecimalField(
+        _("到期前已收金额"), max_digits=18, decimal_places=2, default=Decimal("0")
+    )
+    # Nothing left to collect: fully paid, or one of a red-letter pair (issue 23). The ledger's
+    # open view reads the unsettled invoices through the partial index below.
+    settled = models.BooleanField(_("已结清"), default=False)
 
     class Meta:
         verbose_name = _("发票")
         verbose_name_plural = _("发票")
         ordering = ["statement", "issued_on", "id"]
-        indexes = [models.Index(fields=["customer", "issued_on"], name="invoice_customer_date")]
+        indexes = [
+            models.Index(fields=["customer", "issued_on"], name="invoice_customer_date"),
+            models.Index(
+                fields=["due_date", "statement"],
+                include=["amount", "received", "customer"],
+                condition=models.Q(settled=False),
+                name="invoice_open",
+            ),
+        ]
         constraints = [
-            *decimal_bounds("billing_invoice", amount=(18, 2), tax_amount=(18, 2), tax_rate=(5, 2)),
+            *decimal_bounds(
+                "billing_invoice",
+                amount=(18, 2),
+                tax_amount=(18, 2),
+                tax_rate=(5, 2),
+                received=(18, 2),
+                received_on_time=(18, 2),
+            ),
             models.CheckConstraint(
                 condition=models.Q(tax_rate__gte=0, tax_rate__lte=100), name="invoice_tax_rate_percent"
             ),

@@ -3,8 +3,9 @@ with ageing by days past due; and the customer's exposure for the credit check (
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +13,10 @@ from django.db.models import (
     BooleanField,
     Case,
     DecimalField,
+    Exists,
+    ExpressionWrapper,
     F,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -24,9 +28,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from oms.billing.models import Invoice, InvoiceType, Payment, PaymentMatch
+from oms.billing.models import Invoice, InvoiceType, Payment, PaymentMatch, Statement
 from oms.orders.models import OPEN_STATUSES
-from oms.orders.selectors import orders_for
+from oms.orders.selectors import in_order_scope, orders_for
 from oms.web.listing import Column
 
 ZERO = Decimal("0.00")
@@ -144,35 +148,202 @@ def _age(row: LedgerRow, owed: Decimal, due: date, today: date) -> None:
             setattr(row, name, getattr(row, name) + owed)
 
 
-def ledger(user: Any, *, today: date) -> list[LedgerRow]:
-    """L-4: one row per order with invoices, in the user's order scope; one query."""
-    invoices = _invoices(
-        Invoice.objects.filter(statement__order__in=orders_for(user).values("pk")).values(
-            "pk",  # one row per invoice: equal amounts and dates must not be grouped together
-            "statement__order_id",
-            "statement__order__number",
-            "statement__order__customer__name",
-            "statement__order__customer",
-            "amount",
-            "due_date",
-        )
-    ).order_by("statement__order__customer__name", "statement__order__number")
-    rows: dict[int, LedgerRow] = {}
-    for inv in invoices:
-        row = rows.setdefault(
-            inv["statement__order_id"],
-            LedgerRow(
-                customer=inv["statement__order__customer__name"],
-                order=inv["statement__order__number"],
-                order_id=inv["statement__order_id"],
-                customer_id=inv["statement__order__customer"],
+def expected_figures(invoices: QuerySet[Invoice]) -> QuerySet[Any]:
+    """Issue 21: per invoice, what its kept figures must be, computed from the matches (L-3):
+    `paid`, `paid_on_time` (received by the due date) and `settled_now` (nothing left to
+    collect: paid in full, or one of a red-letter pair), beside the kept `received`,
+    `received_on_time` and `settled`."""
+    return (
+        _invoices(invoices)
+        .annotate(
+            paid_on_time=paid_amount(by_due_date=True),
+            settled_now=Case(
+                When(REVERSAL_PAIR, then=Value(True)),
+                When(amount__lte=F("paid"), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
             ),
         )
-        row.invoiced += inv["amount"]
-        row.received += inv["paid"]
-        row.outstanding += inv["amount"] - inv["paid"] - owed(inv)  # a reversal pair: nets to 0
-        _age(row, owed(inv), inv["due_date"], today)
-    return list(rows.values())
+        .values(
+            "pk",
+            "number",
+            "amount",
+            "paid",
+            "paid_on_time",
+            "settled_now",
+            "received",
+            "received_on_time",
+            "settled",
+        )
+    )
+
+
+# --- the ledger, from the figures kept per invoice (issue 21) -----------------------------------
+
+MONEY = DecimalField(max_digits=18, decimal_places=2)
+OPEN = Q(settled=False)
+# What an unsettled invoice still owes (an unsettled invoice is never one of a red-letter pair).
+OWED = ExpressionWrapper(F("amount") - F("received"), output_field=MONEY)
+ORDER = "statement__order"
+
+
+def _sums(today: date) -> dict[str, Any]:
+    """The ledger's figures as aggregates of the kept per-invoice columns: invoiced, received,
+    and what the unsettled invoices owe by days past due (the same buckets as `_age`)."""
+    sums: dict[str, Any] = {
+        "invoiced_sum": Sum("amount"),
+        "received_sum": Sum("received"),
+        "not_due": Sum(OWED, filter=OPEN & Q(due_date__gte=today)),
+        "overdue": Sum(OWED, filter=OPEN & Q(due_date__lt=today)),
+        "oldest_due": Min("due_date", filter=OPEN & Q(due_date__lt=today)),
+    }
+    for name, low, high in BUCKETS:
+        late = Q(due_date__lte=today - timedelta(days=max(low, 1)))
+        if high is not None:
+            late &= Q(due_date__gte=today - timedelta(days=high))
+        sums[name] = Sum(OWED, filter=OPEN & late)
+    return sums
+
+
+def _row(
+    found: Mapping[str, Any], *, customer: str, order: str, order_id: int, customer_id: int
+) -> LedgerRow:
+    row = LedgerRow(customer=customer, order=order, order_id=order_id, customer_id=customer_id)
+    row.invoiced, row.received = found["invoiced_sum"] or ZERO, found["received_sum"] or ZERO
+    # A red-letter pair nets to nothing; every other invoice owes its amount less what is paid.
+    row.outstanding = row.invoiced - row.received
+    row.oldest_due = found["oldest_due"]
+    for name in ("not_due", "overdue", *(b[0] for b in BUCKETS)):
+        setattr(row, name, found[name] or ZERO)
+    return row
+
+
+def open_invoices(user: Any, *, today: date, overdue: bool = False) -> QuerySet[Invoice]:
+    """Issue 21, L-4: the unsettled invoices (past due, with `overdue`) of the orders in the
+    user's scope (archived ones excluded, M-3), read from their partial index `invoice_open`,
+    never the settled history; the scope is checked on each one's order."""
+    unsettled = in_order_scope(Invoice.objects.filter(OPEN), user, ORDER)
+    return unsettled.filter(due_date__lt=today) if overdue else unsettled
+
+
+def open_orders(user: Any, *, today: date, overdue: bool = False) -> QuerySet[Any]:
+    """The ids of the orders with an unsettled invoice (past due, with `overdue`), in scope."""
+    return open_invoices(user, today=today, overdue=overdue).values(f"{ORDER}_id")
+
+
+def _per_order(invoices: QuerySet[Invoice], today: date) -> QuerySet[Any]:
+    return (
+        invoices.values(
+            f"{ORDER}_id", f"{ORDER}__number", f"{ORDER}__customer_id", f"{ORDER}__customer__name"
+        )
+        .annotate(**_sums(today))
+        .order_by(f"{ORDER}__customer__name", f"{ORDER}__number")
+    )
+
+
+def _ledger_rows(found: Any) -> list[LedgerRow]:
+    return [
+        _row(
+            r,
+            customer=r[f"{ORDER}__customer__name"],
+            order=r[f"{ORDER}__number"],
+            order_id=r[f"{ORDER}_id"],
+            customer_id=r[f"{ORDER}__customer_id"],
+        )
+        for r in found
+    ]
+
+
+def ledger(user: Any, *, today: date, show: str = "all", overdue: bool = False) -> list[LedgerRow]:
+    """L-4: one row per order with invoices, in the user's order scope, by customer and order;
+    `show` "open" (something left to collect), "settled" or "all"; with `overdue`, only orders
+    with an invoice past due. One grouped query (the export and the consistency of the page)."""
+    invoices = Invoice.objects.all()
+    if show == "open" or overdue:
+        if show == "settled":
+            return []
+        invoices = invoices.filter(**{f"{ORDER}_id__in": open_orders(user, today=today, overdue=overdue)})
+    else:
+        invoices = invoices.filter(**{f"{ORDER}__in": orders_for(user).values("pk")})
+        if show == "settled":
+            invoices = invoices.exclude(**{f"{ORDER}_id__in": open_orders(user, today=today)})
+    return _ledger_rows(_per_order(invoices, today))
+
+
+@dataclass
+class OpenLedger:
+    """Issue 21: the open view of the ledger: its first rows, every open row's totals, the number
+    of open rows and the customers owing (for the payment form)."""
+
+    rows: list[LedgerRow]
+    total: LedgerRow
+    count: int
+    customers: list[tuple[int, str]]
+
+
+def open_ledger(user: Any, *, today: date, overdue: bool = False, limit: int, page: int = 1) -> OpenLedger:
+    """Issue 21, L-4: the orders with something left to collect (one past due, with `overdue`):
+    the `page`-th `limit` of them, the one due longest ago first (read in the order of the
+    partial index), each with all its invoices; and the totals of every open order, per customer
+    (one grouped query over the invoices of the open orders), summed to the ledger's total."""
+    first: list[int] = []
+    seen: set[int] = set()
+    wanted = limit * page
+    # An order with several unsettled invoices comes up once per invoice: read a few times the
+    # rows wanted, keep each order once (a page may then be shorter; the count says what is left).
+    for order_id in (
+        open_invoices(user, today=today, overdue=overdue)
+        .order_by("due_date", "pk")
+        .values_list(f"{ORDER}_id", flat=True)[: wanted * 4]
+    ):
+        if order_id not in seen:
+            seen.add(order_id)
+            first.append(order_id)
+            if len(first) == wanted:
+                break
+    first = first[wanted - limit :]
+    rows = rows_of(first, today) if first else []
+    per_customer = (
+        Invoice.objects.filter(**{f"{ORDER}_id__in": open_orders(user, today=today, overdue=overdue)})
+        .values("customer_id", "customer__name")
+        .annotate(**_sums(today))
+        .order_by()
+    )
+    count = open_orders(user, today=today, overdue=overdue).distinct().count()
+    total = LedgerRow(customer="", order="", order_id=0)
+    customers = []
+    for found in per_customer:
+        row = _row(
+            found, customer=found["customer__name"], order="", order_id=0, customer_id=found["customer_id"]
+        )
+        total = totals([total, row])
+        if row.outstanding > 0:
+            customers.append((found["customer_id"], found["customer__name"]))
+    return OpenLedger(rows, total, count, sorted(customers, key=lambda c: (c[1], c[0])))
+
+
+def orders_page(user: Any, *, today: date, show: str) -> QuerySet[Any]:
+    """Issue 21, L-4: the ids of the orders of the settled or whole ledger, newest first, read
+    off the orders' own `(-created_at, -id)` index (paged with a capped count)."""
+    orders = orders_for(user).filter(Exists(Invoice.objects.filter(**{ORDER: OuterRef("pk")})))
+    if show == "settled":
+        orders = orders.exclude(Exists(Invoice.objects.filter(OPEN, **{ORDER: OuterRef("pk")})))
+    return orders.order_by("-created_at", "-id").values_list("pk", flat=True)
+
+
+def rows_of(order_ids: list[int], today: date) -> list[LedgerRow]:
+    """The ledger rows of these orders (a page), in the order of `order_ids`: their statements
+    by the order's index, then one grouped query of their invoices by the statement's index."""
+    statements = list(Statement.objects.filter(order_id__in=order_ids).values_list("pk", flat=True))
+    invoices = Invoice.objects.filter(statement_id__in=statements)
+    found = {row.order_id: row for row in _ledger_rows(_per_order(invoices, today))}
+    return [found[pk] for pk in order_ids if pk in found]
+
+
+def owing_customers(user: Any, *, today: date) -> list[tuple[int, str]]:
+    """The customers of the user's open orders that still owe (the payment form's choice)."""
+    owing = open_invoices(user, today=today).values_list("customer_id", "customer__name").distinct()
+    return sorted(owing, key=lambda c: (c[1], c[0]))
 
 
 def totals(rows: list[LedgerRow]) -> LedgerRow:

@@ -55,17 +55,36 @@ def orders_in_scope(user: Any) -> QuerySet[SalesOrder]:
     """The orders within the user's scope (S-1), archived ones included: for what refers to an
     order after it ended (complaints N-2, KPIs O-1) without reading its contents."""
     qs = SalesOrder.objects.select_related("customer", "salesperson", "department")
+    return _in_scope(qs, user, "")
+
+
+def _in_scope(qs: QuerySet[Any], user: Any, prefix: str) -> QuerySet[Any]:
+    """`qs` narrowed to the records whose order (reached through `prefix`, "" for the orders
+    themselves) is within the user's scope (S-1)."""
     kind = getattr(user, "department_kind", "")
     if kind in _ALL_ORDER_DEPARTMENTS:
         return qs
-    own = scope(qs, user, owner_field="salesperson", department_field="department")
+    own = scope(qs, user, owner_field=f"{prefix}salesperson", department_field=f"{prefix}department")
     if kind and kind not in _SALES_SIDE:
         # Review, execution and support departments work every order once it is past intake (C-1).
         # An order cancelled after confirmation (J-1) stays visible: procurement still settles its
         # purchase orders with the suppliers.
-        worked = Q(status__in=PAST_INTAKE) | Q(status=OrderStatus.CANCELLED, confirmed_at__isnull=False)
+        worked = Q(**{f"{prefix}status__in": PAST_INTAKE}) | Q(
+            **{f"{prefix}status": OrderStatus.CANCELLED, f"{prefix}confirmed_at__isnull": False}
+        )
         return own | qs.filter(worked)
     return own
+
+
+def in_order_scope(qs: QuerySet[Any], user: Any, path: str) -> QuerySet[Any]:
+    """The records of `qs` (invoices, say) whose order, reached through `path`
+    ("statement__order"), the user may see: exactly `orders_for`'s scope (S-1, archived orders
+    excluded, M-3), written as conditions on the joined order instead of `order IN (orders)`, so
+    that the records' own index drives the query (issue 21: the ledger reads the unsettled
+    invoices through their partial index, then checks each one's order)."""
+    record = SalesOrder._meta.get_field("archive_record").related_model
+    archived = Exists(record._default_manager.filter(order_id=OuterRef(f"{path}_id")))
+    return _in_scope(qs, user, f"{path}__").filter(~archived)
 
 
 def order_detail(user: Any, pk: int) -> SalesOrder | None:

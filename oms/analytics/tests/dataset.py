@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from oms.billing.actions.figures import keep_figures
 from oms.billing.models import Invoice, Payment, PaymentMatch, Statement
 from oms.changes.models import ChangeRequest
 from oms.delivery.models import Acceptance
@@ -170,3 +171,4 @@ def paid(i: Invoice, amount: str, on: date) -> None:
         recorded_by=i.statement.order.salesperson,
     )
     PaymentMatch.objects.create(payment=payment, invoice=i, amount=Decimal(amount))
+    keep_figures([i.pk])  # issue 21: as the billing actions keep them

@@ -15,6 +15,7 @@ from oms.accounts.models import User
 from oms.audit import recorder
 from oms.billing import states
 from oms.billing.actions._common import CENT, amount_input
+from oms.billing.actions.figures import keep_figures
 from oms.billing.actions.payments import payment_number
 from oms.billing.models import (
     Instalment,
@@ -76,6 +77,7 @@ def record_invoice(
     # T-1 (issue 23): the statement is invoiced: the step leaves the finance staff's work.
     tracking.close_items(target=locked, actor=actor, outcome=_("已开票"), kinds=("billing.invoice",))
     _apply_credit(invoice)
+    keep_figures([invoice.pk])  # issue 21: what the credit paid of it
     recorder.record(
         actor=actor,
         obj=locked.order,

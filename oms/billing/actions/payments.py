@@ -17,6 +17,7 @@ from oms.accounts.models import User
 from oms.audit import recorder
 from oms.billing import states
 from oms.billing.actions._common import CENT, amount_input
+from oms.billing.actions.figures import keep_figures
 from oms.billing.models import Invoice, Payment, PaymentMatch, PaymentMethod
 from oms.billing.receivables import outstanding
 from oms.core.errors import FieldErrors, NotAllowed
@@ -70,6 +71,7 @@ def record_payment(
     PaymentMatch.objects.bulk_create(
         [PaymentMatch(payment=payment, invoice=inv, amount=part) for inv, part in plan]
     )
+    keep_figures(inv.pk for inv, _part in plan)  # issue 21: what is now paid of each
     recorder.record(
         actor=actor,
         obj=customer,

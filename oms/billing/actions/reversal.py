@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import User
 from oms.audit import recorder
 from oms.billing import states
+from oms.billing.actions.figures import keep_figures
 from oms.billing.models import Invoice
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 
@@ -47,6 +48,8 @@ def reverse_invoice(
         raise FieldErrors(errors)
     assert issued_on is not None
     red = _create(actor, original, number.strip(), issued_on, reason.strip())
+    # Issue 21: both are settled, and what was matched to the original no longer counts as paid.
+    keep_figures([original.pk, red.pk])
     recorder.record(
         actor=actor,
         obj=original.statement.order,
