@@ -230,6 +230,7 @@ def generate_orders(
             f"JOIN {SalesOrder._meta.db_table} o ON o.id = s.order_id "
             f"WHERE v.id > {invoice_lo} AND NOT (v.id % 10 < 3 AND v.issued_on > current_date - 180)",
             {
+                "number": f"'SK{prefix}' || v.id",  # issue 23: payments are numbered
                 "customer_id": "o.customer_id",
                 "amount": "v.amount",
                 "currency": "'CNY'",
