@@ -249,11 +249,27 @@ class SalesOrder(PinnedPolicy):
             # The analysis (O-1, Q-1) aggregates orders by confirmation time: on PostgreSQL an
             # index-only scan of these few columns instead of the wide rows (elsewhere a plain
             # index on confirmed_at).
-            # H-6's overview: open orders, at-risk first, then by delivery date (issue 21).
+            # H-6's overview: open orders, at-risk first, then by delivery date (issue 21). The
+            # scope's columns are in the index (PostgreSQL), so that a head's scope (`salesperson
+            # = me OR department IN tree`) is filtered without reading the rows: the capped count
+            # of a team with few open orders walks every open order (90 ms at 10^5 with the rows
+            # read, 3 ms without). The same order within one salesperson's or one department's
+            # orders, for a scope the planner expects to be small.
             models.Index(
                 fields=["-risk_late", "-risk_exceptions", "-risk_idle", "delivery_date", "id"],
+                include=["salesperson", "department"],
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="order_overview_risk_idx",
+            ),
+            models.Index(
+                fields=["salesperson", "-risk_late", "-risk_exceptions", "-risk_idle", "delivery_date", "id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="order_overview_person_idx",
+            ),
+            models.Index(
+                fields=["department", "-risk_late", "-risk_exceptions", "-risk_idle", "delivery_date", "id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="order_overview_dept_idx",
             ),
             models.Index(
                 fields=["confirmed_at"],

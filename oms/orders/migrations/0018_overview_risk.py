@@ -87,7 +87,62 @@ class Migration(migrations.Migration):
                     )
                 ),
                 fields=["-risk_late", "-risk_exceptions", "-risk_idle", "delivery_date", "id"],
+                include=("salesperson", "department"),
                 name="order_overview_risk_idx",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="salesorder",
+            index=models.Index(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        (
+                            "pending_check",
+                            "needs_info",
+                            "awaiting_decision",
+                            "in_review",
+                            "review_failed",
+                            "in_approval",
+                            "awaiting_confirmation",
+                            "confirmed",
+                            "released",
+                            "in_production",
+                            "shipped",
+                            "received",
+                            "on_hold",
+                        ),
+                    )
+                ),
+                fields=["salesperson", "-risk_late", "-risk_exceptions", "-risk_idle", "delivery_date", "id"],
+                name="order_overview_person_idx",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="salesorder",
+            index=models.Index(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        (
+                            "pending_check",
+                            "needs_info",
+                            "awaiting_decision",
+                            "in_review",
+                            "review_failed",
+                            "in_approval",
+                            "awaiting_confirmation",
+                            "confirmed",
+                            "released",
+                            "in_production",
+                            "shipped",
+                            "received",
+                            "on_hold",
+                        ),
+                    )
+                ),
+                fields=["department", "-risk_late", "-risk_exceptions", "-risk_idle", "delivery_date", "id"],
+                name="order_overview_dept_idx",
             ),
         ),
         migrations.RunPython(fill_risk, migrations.RunPython.noop),
