@@ -117,7 +117,7 @@ def sweep(*, now: datetime | None = None) -> int:
             item.overdue, item.escalated_to, item.escalated_at = True, superior, now
             item.save(update_fields=["overdue", "escalated_to", "escalated_at"])
             if order_id is not None:
-                refresh_risk([order_id])  # issue 21: only the order whose step fell overdue
+                refresh_risk([order_id], locked=True)  # issue 21: only the order whose step fell overdue
             recorder.record(
                 actor="deadline sweeper",
                 obj=item.target or item,

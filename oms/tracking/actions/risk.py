@@ -6,8 +6,8 @@ at request time it sorted every open order of the viewer's scope (5 s for the ex
 orders); kept on the order (`SalesOrder.risk_late`, `risk_exceptions`, `risk_idle`) the first
 page is a walk of the partial index `order_overview_risk_idx`.
 
-What changes an input recomputes the three figures of its order in the same transaction, with
-one UPDATE: the sweep when a step of the order falls overdue, closing or withdrawing the order's
+What changes an input recomputes the three figures of its order in the same transaction (its
+row locked, then one UPDATE): the sweep when a step of the order falls overdue, closing or withdrawing the order's
 steps, raising or resolving an exception, and the idleness reminder opened or answered.
 """
 
@@ -47,12 +47,19 @@ def risk_expressions(order_type_id: int) -> dict[str, Any]:
     }
 
 
-def refresh_risk(order_ids: Iterable[int]) -> int:
-    """Recompute the kept risk of these orders from their steps and exceptions (one UPDATE);
-    returns how many orders were written."""
+def refresh_risk(order_ids: Iterable[int], *, locked: bool = False) -> int:
+    """Recompute the kept risk of these orders from their steps and exceptions; returns how many
+    orders were written.
+
+    The orders' rows are locked first (unless the caller holds them, `locked`) and the figures
+    computed by the next statement: on PostgreSQL an UPDATE that waits for another writer's row
+    lock computes its subqueries from the snapshot taken before the wait, so two exceptions
+    raised at once on one order would count one."""
     ids = sorted({int(i) for i in order_ids})
     if not ids:
         return 0
+    if not locked:
+        list(SalesOrder.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
     order_type = ContentType.objects.get_for_model(SalesOrder).pk
     return SalesOrder.objects.filter(pk__in=ids).update(**risk_expressions(order_type))
 
