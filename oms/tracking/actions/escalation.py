@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncDate
@@ -18,7 +19,9 @@ from oms.accounts.selectors import administrators, decider
 from oms.audit import recorder
 from oms.core.phrases import Phrase, phrase
 from oms.notifications.actions import notify
+from oms.orders.models import SalesOrder
 from oms.policy.selectors import policy, work_calendar
+from oms.tracking.actions.risk import refresh_risk
 from oms.tracking.models import (
     StepStat,
     WorkItem,
@@ -93,8 +96,14 @@ def sweep(*, now: datetime | None = None) -> int:
     due = WorkItem.objects.filter(status=WorkStatus.OPEN, overdue=False, due_at__lt=now).select_related(
         "assignee", "department"
     )
-    for item_id in list(due.values_list("pk", flat=True)[:1000]):
+    order_type = ContentType.objects.get_for_model(SalesOrder).pk
+    for item_id, type_id, object_id in list(due.values_list("pk", "content_type_id", "object_id")[:1000]):
+        order_id = object_id if type_id == order_type else None
         with transaction.atomic():
+            if order_id is not None:
+                # H-6: the order's kept risk changes with its step; its row is locked before the
+                # step's, as the actions that lock the order and then close its steps do.
+                list(SalesOrder.objects.select_for_update().filter(pk=order_id).values_list("pk"))
             # Lock only the item: PostgreSQL cannot lock the nullable side of the assignee join.
             locked = WorkItem.objects.select_for_update(of=("self",)).select_related("assignee", "department")
             item = locked.get(pk=item_id)
@@ -107,6 +116,8 @@ def sweep(*, now: datetime | None = None) -> int:
                 superior = decider(superior, raisers=target.raiser_ids())
             item.overdue, item.escalated_to, item.escalated_at = True, superior, now
             item.save(update_fields=["overdue", "escalated_to", "escalated_at"])
+            if order_id is not None:
+                refresh_risk([order_id], locked=True)  # issue 21: only the order whose step fell overdue
             recorder.record(
                 actor="deadline sweeper",
                 obj=item.target or item,

@@ -17,6 +17,7 @@ from oms.audit import recorder
 from oms.core.phrases import Phrase, stored
 from oms.orders.models import SalesOrder
 from oms.policy.worktime import WorkCalendar
+from oms.tracking.actions.risk import may_lower, refresh_risk
 from oms.tracking.models import (
     WorkItem,
     WorkStatus,
@@ -115,6 +116,8 @@ def end_order_items(*, order: SalesOrder, actor: Any, reason: str) -> int:
     WorkItem.objects.filter(pk__in=ended).update(
         status=WorkStatus.CANCELLED, closed_at=timezone.now(), closed_by=user, outcome=outcome
     )
+    if may_lower(order):
+        refresh_risk([order.pk])  # H-6: the overview's risk (issue 21)
     recorder.record(
         actor=actor,
         obj=order,
@@ -135,4 +138,9 @@ def close_items(
     if kinds:
         qs = qs.filter(kind__in=kinds)
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return qs.update(status=WorkStatus.DONE, closed_at=timezone.now(), closed_by=user, outcome=outcome[:200])
+    closed = qs.update(
+        status=WorkStatus.DONE, closed_at=timezone.now(), closed_by=user, outcome=outcome[:200]
+    )
+    if closed and may_lower(target):
+        refresh_risk([target.pk])  # H-6: a late step or idleness reminder of the order (issue 21)
+    return closed

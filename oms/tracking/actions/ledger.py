@@ -25,6 +25,7 @@ from oms.policy.selectors import work_calendar
 from oms.policy.worktime import WorkCalendar
 from oms.tracking import states
 from oms.tracking.actions.items import close_items, open_item
+from oms.tracking.actions.risk import refresh_risk
 from oms.tracking.models import (
     REPORT_ENTRIES,
     EntryKind,
@@ -101,6 +102,7 @@ def raise_exception(
             % {"n": order.number, "k": exception.get_kind_display(), "s": order.salesperson},
         )
     _open_exception_step(exception, calendar=calendar, days=days, start=now)
+    refresh_risk([order.pk])  # H-6: one more open exception (issue 21)
     _record_and_notify(actor=actor, exception=exception)
     return exception
 
@@ -185,6 +187,7 @@ def resolve_exception(
         },
     )
     close_items(target=exception, actor=actor, outcome=_("已解决"))
+    refresh_risk([exception.order_id])  # H-6: one open exception fewer (issue 21)
     return exception
 
 
@@ -222,5 +225,6 @@ def flag_idle_orders(*, now: datetime | None = None) -> int:
                     days=1,
                     start=now,
                 )
+                refresh_risk([order.pk])  # H-6: the order is idle now (issue 21)
             flagged += 1
     return flagged

@@ -110,7 +110,7 @@ def test_overview_puts_orders_at_risk_first_with_bounded_queries(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("tracking:overview"))
     rows = response.context["page"].object_list
-    assert rows[0].pk == risky.pk and rows[0].open_exceptions == 1
+    assert rows[0].pk == risky.pk and rows[0].risk_exceptions == 1
 
 
 def test_staff_cannot_open_the_overview(client, org) -> None:
