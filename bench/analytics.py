@@ -203,6 +203,7 @@ def generate(orders: int) -> None:
             f"{Shipment._meta.db_table} s WHERE s.id >= {shipment_lo}",
             {
                 "shipment_id": "s.id",
+                "order_id": "s.order_id",
                 "result": "CASE WHEN s.id % 10 = 0 THEN 'remarks' ELSE 'accepted' END",
                 "received_on": "s.shipped_on + 1",
                 "accepted_by_name": "'张伟'",
@@ -364,7 +365,9 @@ def _profile(client: Any, url: str, top: int = 6) -> None:
         whole = (time.perf_counter() - start) * 1000
     timed = sorted(((float(q["time"]) * 1000, q["sql"]) for q in ctx.captured_queries), reverse=True)
     sql = sum(t for t, _q in timed)
-    print(f"    request {whole:.0f} ms, SQL {sql:.0f} ms in {len(timed)} statements, the rest {whole - sql:.0f} ms")
+    print(
+        f"    request {whole:.0f} ms, SQL {sql:.0f} ms in {len(timed)} statements, the rest {whole - sql:.0f} ms"
+    )
     for t, q in timed[:top]:
         print(f"    {t:7.1f} ms  {' '.join(q.split())[:220]}")
 
