@@ -84,10 +84,14 @@ def test_one_pass_gives_the_separate_groupings(sales) -> None:
     assert sorted(dashboard.by_person(period, counted), key=str) == sorted(
         dashboard.by_person(period), key=str
     )
-    assert dashboard.trend(period, True, counted).rows == dashboard.trend(period, True).rows == [
-        ["2026-10", 1, Decimal("500.00")],
-        ["2026-11", 5, Decimal("10300.00")],
-    ]
+    assert (
+        dashboard.trend(period, True, counted).rows
+        == dashboard.trend(period, True).rows
+        == [
+            ["2026-10", 1, Decimal("500.00")],
+            ["2026-11", 5, Decimal("10300.00")],
+        ]
+    )
 
 
 def test_amounts_leave_the_tables_for_roles_without_prices(sales) -> None:
