@@ -63,6 +63,12 @@ class Table:
     def shown(self) -> list[list[Any]]:
         return self.rows[: self.SHOWN]
 
+    @property
+    def shown_cells(self) -> list[list[tuple[Any, bool]]]:
+        """The shown rows with each cell marked whether it is a date (the page formats dates):
+        the template asking `cell.year` of every number cost 0.1 ms per cell (issue 21)."""
+        return [[(c, isinstance(c, date)) for c in row] for row in self.shown]
+
 
 def _n(value: Any) -> Decimal:
     return Decimal(value or 0)
@@ -92,9 +98,11 @@ class Counted:
 
 def counted_once(f: Filters) -> Counted | None:
     """Issue 21: on PostgreSQL the three groupings in one pass over the orders (GROUPING SETS:
-    one index-only scan of the covering confirmation index instead of three); the same sums
-    as `by_customer`, `by_person` and `trend` compute separately. None elsewhere (SQLite has
-    no grouping sets), where each table runs its own grouped query."""
+    one index-only scan of the covering confirmation index instead of three; measured at 10^5
+    orders on the loaded machine: 233 ms against 627 for the three queries, and 451 for a
+    parallel grouping by customer × month added up afterwards); the same sums as
+    `by_customer`, `by_person` and `trend` compute separately. None elsewhere (SQLite has no
+    grouping sets), where each table runs its own grouped query."""
     if connection.vendor != "postgresql":
         return None
     inner, params = (
