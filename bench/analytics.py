@@ -2,11 +2,15 @@
 the monthly assessment on 10^6 orders with their steps, on PostgreSQL.
 
 Not a test: it prints figures. The data is generated in the database with generate_series (a
-few minutes for 10^6 orders), in a scratch database `oms_bench_analytics` on the server that
-OMS_DATABASE_URL names; the server's other databases are left alone:
+few minutes for 10^6 orders), in a scratch database on the server that OMS_DATABASE_URL names
+(`oms_bench_analytics`, or the name in OMS_BENCH_ANALYTICS_DB, so that runs side by side do not
+drop each other's data); the server's other databases are left alone:
 
     OMS_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/analytics.py \
-        [--orders 1000000] [--requests 5] [--keep]
+        [--orders 1000000] [--requests 5] [--keep] [--profile] [--only PAGE,...]
+
+`--profile` prints, per page, the SQL time against the whole request and its costliest
+statements; `--only` measures the pages whose names start with the words given.
 
 Per order: three finished steps (review, approval, confirmation; about 1 in 9 late); 70 % are
 shipped and signed for (1 in 10 with remarks); half are settled and invoiced, most paid on
@@ -29,7 +33,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SCRATCH = "oms_bench_analytics"
+SCRATCH = os.environ.get("OMS_BENCH_ANALYTICS_DB", "oms_bench_analytics")
 
 
 def _scratch_database(keep: bool) -> str:
@@ -199,6 +203,7 @@ def generate(orders: int) -> None:
             f"{Shipment._meta.db_table} s WHERE s.id >= {shipment_lo}",
             {
                 "shipment_id": "s.id",
+                "order_id": "s.order_id",
                 "result": "CASE WHEN s.id % 10 = 0 THEN 'remarks' ELSE 'accepted' END",
                 "received_on": "s.shipped_on + 1",
                 "accepted_by_name": "'张伟'",
@@ -227,9 +232,11 @@ def generate(orders: int) -> None:
         _insert(
             c,
             Invoice,
-            f"{Statement._meta.db_table} s",
+            f"{Statement._meta.db_table} s JOIN {SalesOrder._meta.db_table} o ON o.id = s.order_id",
             {
                 "statement_id": "s.id",
+                "customer_id": "o.customer_id",
+                "tax_rate": "13",
                 "invoice_type": "'special_vat'",
                 "number": "'FP' || s.id",
                 "issued_on": "s.reconciled_on",
@@ -245,6 +252,7 @@ def generate(orders: int) -> None:
             f"{Invoice._meta.db_table} v JOIN {Statement._meta.db_table} s ON s.id = v.statement_id "
             f"JOIN {SalesOrder._meta.db_table} o ON o.id = s.order_id WHERE v.id % 8 <> 0",
             {
+                "number": "'SK' || v.id",
                 "customer_id": "o.customer_id",
                 "amount": "v.amount",
                 "currency": "'CNY'",
@@ -353,6 +361,24 @@ def generate(orders: int) -> None:
         c.execute("VACUUM ANALYZE")
 
 
+def _profile(client: Any, url: str, top: int = 6) -> None:
+    """One request's statements by time: where the page's time goes (SQL or Python)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        client.get(url)
+        whole = (time.perf_counter() - start) * 1000
+    timed = sorted(((float(q["time"]) * 1000, q["sql"]) for q in ctx.captured_queries), reverse=True)
+    sql = sum(t for t, _q in timed)
+    print(
+        f"    request {whole:.0f} ms, SQL {sql:.0f} ms in {len(timed)} statements, the rest {whole - sql:.0f} ms"
+    )
+    for t, q in timed[:top]:
+        print(f"    {t:7.1f} ms  {' '.join(q.split())[:220]}")
+
+
 def _time(client: Any, url: str, n: int) -> tuple[float, float, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -374,6 +400,8 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="reuse the scratch database of an earlier run")
+    parser.add_argument("--profile", action="store_true", help="the costliest statements of each page")
+    parser.add_argument("--only", default="", help="comma-separated page names (prefixes) to measure")
     args = parser.parse_args()
 
     url = _scratch_database(args.keep)
@@ -433,11 +461,16 @@ def main() -> None:
         ),
         ("monthly assessment", f"/analytics/assessment/?month={month}"),
     ]
+    only = [w.strip() for w in args.only.split(",") if w.strip()]
     print(f"{'page':34} {'median ms':>10} {'max ms':>8} {'queries':>8}")
     for name, path in pages:
+        if only and not any(name.startswith(w) for w in only):
+            continue
         client.get(path)  # warm the connection and the caches once
         median, worst, queries = _time(client, path, args.requests)
-        print(f"{name:34} {median:10.0f} {worst:8.0f} {queries:8d}")
+        print(f"{name:34} {median:10.0f} {worst:8.0f} {queries:8d}", flush=True)
+        if args.profile:
+            _profile(client, path)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """The analysis (Q-1): orders and amounts by region, customer classification (ABC by amount,
 with frequency and recency), sales performance by person and team, time spent in each kind of
 step (the bottlenecks), and monthly trends. The orders confirmed in the period are aggregated in
-the database: per customer, per salesperson and per month (three grouped queries); regions and
-teams add up the customers' and salespeople's groups; Python never loops over orders."""
+the database: per customer, per salesperson and per month (on PostgreSQL in one pass, with
+grouping sets; elsewhere three grouped queries); regions and teams add up the customers' and
+salespeople's groups; Python never loops over orders."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Max, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
@@ -61,6 +63,12 @@ class Table:
     def shown(self) -> list[list[Any]]:
         return self.rows[: self.SHOWN]
 
+    @property
+    def shown_cells(self) -> list[list[tuple[Any, bool]]]:
+        """The shown rows with each cell marked whether it is a date (the page formats dates):
+        the template asking `cell.year` of every number cost 0.1 ms per cell (issue 21)."""
+        return [[(c, isinstance(c, date)) for c in row] for row in self.shown]
+
 
 def _n(value: Any) -> Decimal:
     return Decimal(value or 0)
@@ -79,14 +87,66 @@ class Group:
     grade: str = ""
 
 
-def by_customer(f: Filters) -> list[Group]:
+@dataclass(frozen=True)
+class Counted:
+    """The period's orders aggregated per customer, per salesperson and team, and per month."""
+
+    customers: list[dict[str, Any]]
+    people: list[dict[str, Any]]
+    months: list[dict[str, Any]]
+
+
+def counted_once(f: Filters) -> Counted | None:
+    """Issue 21: on PostgreSQL the three groupings in one pass over the orders (GROUPING SETS:
+    one index-only scan of the covering confirmation index instead of three; measured at 10^5
+    orders on the loaded machine: 233 ms against 627 for the three queries, and 451 for a
+    parallel grouping by customer × month added up afterwards); the same sums as
+    `by_customer`, `by_person` and `trend` compute separately. None elsewhere (SQLite has no
+    grouping sets), where each table runs its own grouped query."""
+    if connection.vendor != "postgresql":
+        return None
+    inner, params = (
+        orders(f)
+        .values("customer_id", "salesperson_id", "department_id", "order_date", "total_amount")
+        .order_by()
+        .query.sql_with_params()
+    )
+    month = "date_trunc('month', o.order_date::timestamp)::date"
+    # Only the queryset's own compiled SQL (with its parameters kept apart) and constants are
+    # put together here.
+    sql = (
+        f"SELECT o.customer_id, o.salesperson_id, o.department_id, {month}, COUNT(*), "  # noqa: S608
+        "SUM(o.total_amount), MAX(o.order_date), GROUPING(o.customer_id), GROUPING(o.salesperson_id) "
+        f"FROM ({inner}) o GROUP BY GROUPING SETS ((o.customer_id), (o.salesperson_id, o.department_id), ({month}))"
+    )
+    found = Counted([], [], [])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for customer, person, department, first, n, amount, last, no_customer, no_person in cursor.fetchall():
+            if not no_customer:
+                found.customers.append({"customer_id": customer, "n": n, "amount": amount, "last": last})
+            elif not no_person:
+                found.people.append(
+                    {"salesperson_id": person, "department_id": department, "n": n, "amount": amount}
+                )
+            else:
+                found.months.append({"month": first, "n": n, "amount": amount})
+    found.months.sort(key=lambda r: r["month"])
+    return found
+
+
+def by_customer(f: Filters, counted: Counted | None = None) -> list[Group]:
     """Orders per customer: one grouped query on the orders alone (on PostgreSQL a parallel
     index-only scan of the covering confirmation index), labelled afterwards from the few
     customers it found."""
-    rows = list(
-        orders(f)
-        .values("customer_id")
-        .annotate(n=Count("pk"), amount=Sum("total_amount"), last=Max("order_date"))
+    rows = (
+        counted.customers
+        if counted is not None
+        else list(
+            orders(f)
+            .values("customer_id")
+            .annotate(n=Count("pk"), amount=Sum("total_amount"), last=Max("order_date"))
+        )
     )
     customers = {
         c["pk"]: c
@@ -108,12 +168,16 @@ def by_customer(f: Filters) -> list[Group]:
     ]
 
 
-def by_person(f: Filters) -> list[Group]:
+def by_person(f: Filters, counted: Counted | None = None) -> list[Group]:
     """Orders per salesperson and team, labelled afterwards from the people found."""
-    rows = list(
-        orders(f)
-        .values("salesperson_id", "department_id")
-        .annotate(n=Count("pk"), amount=Sum("total_amount"))
+    rows = (
+        counted.people
+        if counted is not None
+        else list(
+            orders(f)
+            .values("salesperson_id", "department_id")
+            .annotate(n=Count("pk"), amount=Sum("total_amount"))
+        )
     )
     people = {
         u["pk"]: u
@@ -246,13 +310,17 @@ def stages(f: Filters) -> Table:
     )
 
 
-def trend(f: Filters, amounts: bool) -> Table:
+def trend(f: Filters, amounts: bool, counted: Counted | None = None) -> Table:
     rows = (
-        orders(f)
-        .annotate(month=TruncMonth("order_date"))
-        .values("month")
-        .annotate(n=Count("pk"), amount=Sum("total_amount"))
-        .order_by("month")
+        counted.months
+        if counted is not None
+        else (
+            orders(f)
+            .annotate(month=TruncMonth("order_date"))
+            .values("month")
+            .annotate(n=Count("pk"), amount=Sum("total_amount"))
+            .order_by("month")
+        )
     )
     data = [[f"{r['month']:%Y-%m}", r["n"], _n(r["amount"]) if amounts else None] for r in rows]
     return Table(
@@ -278,15 +346,16 @@ def _without_amounts(table: Table) -> Table:
 
 
 def all_tables(f: Filters, *, amounts: bool, a_share: Decimal, b_share: Decimal) -> list[Table]:
-    customers = by_customer(f)
-    people = by_person(f)
+    counted = counted_once(f)
+    customers = by_customer(f, counted)
+    people = by_person(f, counted)
     tables = [
         by_region(customers, amounts),
         abc(customers, amounts, a_share, b_share),
         by_salesperson(people, amounts),
         by_team(people, amounts),
         stages(f),
-        trend(f, amounts),
+        trend(f, amounts, counted),
     ]
     return tables if amounts else [_without_amounts(t) for t in tables]
 

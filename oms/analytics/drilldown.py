@@ -36,6 +36,12 @@ class DrillRow:
     counted: bool | None  # in the numerator (None: the KPI is a ratio of sums, not of records)
     order_id: int | None
 
+    @property
+    def marked_cells(self) -> list[tuple[Any, bool]]:
+        """Each cell with whether it is a date or a time (the page formats those); asking the
+        template for `cell.year` of every other cell cost 0.1 ms a cell (issue 21)."""
+        return [(c, isinstance(c, date)) for c in self.cells]
+
 
 @dataclass(frozen=True)
 class Drill:

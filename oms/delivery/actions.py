@@ -61,6 +61,7 @@ def _accept(
     assert received_on is not None
     acceptance = Acceptance.objects.create(
         shipment=shipment,
+        order=order,
         result=result,
         remarks=remarks.strip(),
         received_on=received_on,

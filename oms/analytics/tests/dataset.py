@@ -90,6 +90,7 @@ def accepted(o: SalesOrder, on: date, result: str = "accepted") -> Acceptance:
     )
     return Acceptance.objects.create(
         shipment=shipment,
+        order=o,
         result=result,
         received_on=on,
         accepted_by_name="张伟",

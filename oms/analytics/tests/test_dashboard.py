@@ -65,6 +65,35 @@ def test_filters_by_customer_grade(sales) -> None:
     assert table.rows == [["王一", "销售部", 1, Decimal("2000.00")]]
 
 
+def test_one_pass_gives_the_separate_groupings(sales) -> None:
+    """Issue 21: on PostgreSQL the customers', people's and months' figures come from one pass
+    (grouping sets) and equal the three grouped queries; elsewhere there is no such pass."""
+    from django.db import connection
+
+    d.order(sales, sales["wang"], confirmed=date(2026, 10, 20), amount="500", customer=sales["mid"])
+    d.order(sales, sales["cs"], confirmed=date(2026, 11, 7), amount="300", customer=sales["mid"])
+    period = dashboard.Filters(date(2026, 10, 1), date(2026, 11, 30))
+    counted = dashboard.counted_once(period)
+    if connection.vendor != "postgresql":
+        assert counted is None
+        return
+    assert counted is not None
+    assert sorted(dashboard.by_customer(period, counted), key=str) == sorted(
+        dashboard.by_customer(period), key=str
+    )
+    assert sorted(dashboard.by_person(period, counted), key=str) == sorted(
+        dashboard.by_person(period), key=str
+    )
+    assert (
+        dashboard.trend(period, True, counted).rows
+        == dashboard.trend(period, True).rows
+        == [
+            ["2026-10", 1, Decimal("500.00")],
+            ["2026-11", 5, Decimal("10300.00")],
+        ]
+    )
+
+
 def test_amounts_leave_the_tables_for_roles_without_prices(sales) -> None:
     tables = dashboard.all_tables(F, amounts=False, a_share=Decimal("70"), b_share=Decimal("90"))
     region = next(t for t in tables if t.code == "region")

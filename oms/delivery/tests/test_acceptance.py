@@ -95,6 +95,22 @@ def test_order_is_received_when_every_shipment_is_accepted(more_heads) -> None:
     assert (order.status, order.customer_stage) == (OrderStatus.RECEIVED, CustomerStage.RECEIVED)
 
 
+def test_an_acceptance_keeps_its_shipments_order(more_heads) -> None:
+    """Issue 21: the acceptance names its shipment's order (the order accuracy KPI reads it)."""
+    order = _shipped(more_heads, "10")
+    acceptance = actions.record_acceptance(
+        actor=more_heads["sales"],
+        shipment=order.shipments.get(),
+        result="accepted",
+        checks=ALL_OK,
+        received_on=date(2026, 12, 3),
+        accepted_by_name="张伟",
+        signed_note=_scan(),
+    )
+    acceptance.refresh_from_db()
+    assert acceptance.order_id == order.pk
+
+
 def test_accepted_needs_every_check(more_heads) -> None:
     order = _shipped(more_heads, "10")
     with pytest.raises(FieldErrors) as refused:
