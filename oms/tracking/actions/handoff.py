@@ -62,16 +62,15 @@ def hand_off(
         )
         if waiting is not None:
             return waiting
-    version = order.policy_version.number
     if due is None and hours is None:
-        hours = policy_selectors.time_limit_hours(order_class=order.order_class, version=version)
+        hours = policy_selectors.time_limit_hours(order_class=order.order_class, of=order)
     item = open_item(
         target=target,
         kind=kind,
         title=title,
         department=department,
         assignee=assignee,
-        calendar=policy_selectors.work_calendar(version),
+        calendar=policy_selectors.work_calendar(of=order),
         hours=hours,
         due=due,
         order_id=order.pk,
