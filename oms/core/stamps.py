@@ -17,13 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-
 from oms.core import txmemo
 from oms.core.models import ChangeStamp
 
 T = TypeVar("T")
 _MEMO = "core.stamps"
-TABLE = "core_changestamp"
 
 
 def _read() -> dict[str, int]:
@@ -47,29 +45,30 @@ def forget(**_kwargs: Any) -> None:
 
 
 def kept(key: str, cache: dict[Any, T], extra: tuple[Any, ...], load: Callable[[], T]) -> T:
-    """`load()` kept in `cache` under (the token of `key`, *extra) while the token stays. On a
-    miss the loaded value is kept only if the token read again afterwards is the same, so a change
-    committed by another process between the reads is never kept under the older token."""
+    """`load()` kept in `cache` under (the token of `key`, *extra) while the token stays.
+
+    The token is read before the table: a change that another process commits in between is
+    loaded, not missed, and kept under the older token, which only transactions that read that
+    token before the change can ask for (a token is never given again). The opposite, older
+    rows under a newer token, cannot happen: the token changes in the transaction that writes."""
     before = token(key)
     if before is None:
         return load()
     found = cache.get((before, *extra))
-    if found is not None:
-        return found
-    value = load()
-    if _read().get(key) == before:
+    if found is None:
         if len(cache) > 16:
             cache.clear()
-        cache[(before, *extra)] = value
-    return value
+        found = cache[(before, *extra)] = load()
+    return found
 
 
 # --- the triggers (installed by the watched app's migration) ----------------------------------
 
 
 def _sqlite(table: str, key: str) -> tuple[list[str], list[str]]:
+    # The table and key are the migrations' constants, never input.
     upsert = (
-        f"INSERT INTO {TABLE} (key, token) VALUES ('{key}', random()) "
+        f"INSERT INTO core_changestamp (key, token) VALUES ('{key}', random()) "  # noqa: S608
         "ON CONFLICT(key) DO UPDATE SET token = excluded.token"
     )
     events = ("insert", "update", "delete")
@@ -82,7 +81,7 @@ def _sqlite(table: str, key: str) -> tuple[list[str], list[str]]:
 
 _PG_FUNCTION = (
     "CREATE OR REPLACE FUNCTION core_bump_stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    f"INSERT INTO {TABLE} (key, token) VALUES (TG_ARGV[0], (random() * 9007199254740991)::bigint) "
+    "INSERT INTO core_changestamp (key, token) VALUES (TG_ARGV[0], (random() * 9007199254740991)::bigint) "
     "ON CONFLICT (key) DO UPDATE SET token = EXCLUDED.token; RETURN NULL; END $$"
 )
 
@@ -99,15 +98,19 @@ def _postgres(table: str, key: str) -> tuple[list[str], list[str]]:
 
 def install(schema_editor: Any, *, table: str, key: str) -> None:
     """Watch `table` under `key`: the trigger, and a first token."""
-    create, _drop = _sqlite(table, key) if schema_editor.connection.vendor == "sqlite" else _postgres(table, key)
+    create, _drop = (
+        _sqlite(table, key) if schema_editor.connection.vendor == "sqlite" else _postgres(table, key)
+    )
     for sql in create:
         schema_editor.execute(sql)
-    schema_editor.execute(f"DELETE FROM {TABLE} WHERE key = %s", [key])
-    schema_editor.execute(f"INSERT INTO {TABLE} (key, token) VALUES (%s, %s)", [key, _random()])
+    schema_editor.execute("DELETE FROM core_changestamp WHERE key = %s", [key])
+    schema_editor.execute("INSERT INTO core_changestamp (key, token) VALUES (%s, %s)", [key, _random()])
 
 
 def uninstall(schema_editor: Any, *, table: str, key: str) -> None:
-    _create, drop = _sqlite(table, key) if schema_editor.connection.vendor == "sqlite" else _postgres(table, key)
+    _create, drop = (
+        _sqlite(table, key) if schema_editor.connection.vendor == "sqlite" else _postgres(table, key)
+    )
     for sql in drop:
         schema_editor.execute(sql)
 

@@ -281,7 +281,9 @@ _CHANNELS: dict[tuple[Any, ...], list[NotificationChannel]] = {}
 def _active_channels() -> list[NotificationChannel]:
     """Every active channel; no query while no channel changed (beyond the transaction's one
     read of the change stamps)."""
-    return stamps.kept("channels", _CHANNELS, (), lambda: list(NotificationChannel.objects.filter(active=True)))
+    return stamps.kept(
+        "channels", _CHANNELS, (), lambda: list(NotificationChannel.objects.filter(active=True))
+    )
 
 
 def queue(notifications: list[Notification], event: str) -> int:

@@ -87,10 +87,15 @@ class _PinnedVersionDescriptor(ForwardManyToOneDescriptor):
     def get_object(self, instance: Any) -> Any:
         from oms.policy.selectors import pinned_row
 
-        return pinned_row(instance.policy_version_id, lambda: super(_PinnedVersionDescriptor, self).get_object(instance))
+        def load() -> PolicyVersion:
+            row = super(_PinnedVersionDescriptor, self).get_object(instance)
+            assert isinstance(row, PolicyVersion)
+            return row
+
+        return pinned_row(instance.policy_version_id, load)
 
 
-class PinnedVersionField(models.ForeignKey):  # type: ignore[type-arg]
+class PinnedVersionField(models.ForeignKey):
     """A foreign key to the pinned `PolicyVersion`, read through the per-process cache above.
     To migrations it is a plain ForeignKey (same column, same constraint)."""
 
