@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -94,17 +94,21 @@ def current_template() -> ContractTemplate:
 
 
 def _render(order: SalesOrder, number: str) -> str:
-    rendering.check_placeholders(current_template().body)
-    return rendering.fill(
-        current_template().body, rendering.values(order, number=number, date=timezone.localdate())
-    )
+    body = current_template().body
+    rendering.check_placeholders(body)
+    return rendering.fill(body, rendering.values(order, number=number, date=timezone.localdate()))
 
 
 @transaction.atomic
 @recorder.batched
 def generate_contract(*, actor: User, order: SalesOrder) -> Contract:
     """E-1, E-2: a numbered contract from the confirmed order and the template; version 1 is the offer."""
-    locked = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    # With what the contract's text and the hand-off read (issue 21); only the order is locked.
+    locked = (
+        SalesOrder.objects.select_related("customer", "department", "salesperson")
+        .select_for_update(of=("self",))
+        .get(pk=order.pk)
+    )
     if not can_renegotiate(actor, locked):
         raise NotAllowed(_("只有销售可以生成合同。"))
     if locked.status != OrderStatus.CONFIRMED:
@@ -204,27 +208,29 @@ def add_version(*, actor: User, contract: Contract, kind: str, reason: str) -> C
 @recorder.batched
 def review_contract(*, actor: User, contract: Contract, points: Mapping[str, tuple[bool, str]]) -> Contract:
     """E-3: all five points confirmed against the order's review before signing; each recorded."""
-    version = contract.versions.order_by("-number").first()
-    assert version is not None
     missing = [str(label) for key, label in REVIEW_POINTS if not points.get(key, (False, ""))[0]]
     if missing:
         raise FieldErrors({"points": _("以下要点未确认：%(p)s") % {"p": "、".join(missing)}})
-    basis = review_basis(contract.order)
+    # The contract locked first (with its order, `states.REVIEW.related`), then its latest version
+    # and the review it is checked against read under the lock.
+    contract = workflow.apply(contract_states.REVIEW, contract, actor=actor)
+    order = contract.order
+    version = contract.latest_version()
+    assert version is not None
+    basis = review_basis(order)
     record = {
         key: {"ok": True, "note": points[key][1].strip(), "basis": basis.get(key, "")}
         for key, _label in REVIEW_POINTS
     }
-    contract = workflow.apply(contract_states.REVIEW, contract, actor=actor)
     ContractVersion.objects.filter(pk=version.pk).update(
         review=record, reviewed_by=actor, reviewed_at=timezone.now()
     )
     recorder.record(
         actor=actor,
-        obj=contract.order,
+        obj=order,
         action="contract.review",
         after={"version": version.number, "points": record},
     )
-    order = contract.order
     tracking.close_items(target=order, actor=actor, outcome=_("合同评审通过"), kinds=("contract.review",))
     _hand_to(
         order,
@@ -245,9 +251,8 @@ def sign_contract(*, actor: User, contract: Contract, scan: Any, version: int | 
     """E-2: the signed copy (PDF or image) is stored with its SHA-256 and filed as a contract copy."""
     if version is not None and contract.version != version:
         raise StaleVersion(_("合同已被他人更新，请刷新。"))
-    order = contract.order
     digest = files.check_upload(
-        scan, field="scan", max_mb=_policy(order).contracts.max_upload_mb, scan_only=True
+        scan, field="scan", max_mb=_policy(contract.order).contracts.max_upload_mb, scan_only=True
     )
     contract = workflow.apply(
         contract_states.SIGN,
@@ -260,12 +265,16 @@ def sign_contract(*, actor: User, contract: Contract, scan: Any, version: int | 
             "signed_by": actor,
         },
     )
-    upload_document(
+    # Read with the locked contract (`states.SIGN.related`).
+    order = contract.order
+    title = _("合同 %(n)s（签字盖章）") % {"n": contract.number}
+    _file_document(
         actor=actor,
         order=order,
         doc_type=DocumentType.CONTRACT_COPY,
-        title=_("合同 %(n)s（签字盖章）") % {"n": contract.number},
+        title=title,
         upload=contract.signed_file,
+        digest=digest,
     )
     tracking.close_items(target=order, actor=actor, outcome=_("合同已签订"), kinds=("contract.sign",))
     _hand_to(
@@ -293,24 +302,36 @@ def upload_document(*, actor: User, order: SalesOrder, doc_type: str, title: str
     digest = files.check_upload(
         upload, field="file", max_mb=_policy(order).contracts.max_upload_mb, scan_only=doc_type in SCAN_TYPES
     )
-    previous = Document.objects.select_for_update().filter(
-        order=order, doc_type=doc_type, title=title.strip()
+    return _file_document(
+        actor=actor, order=order, doc_type=doc_type, title=title.strip(), upload=upload, digest=digest
     )
-    latest = previous.aggregate(m=Max("version_no"))["m"] or 0
-    shared = previous.filter(superseded=False, shared_with_customer=True).exists()
-    previous.filter(superseded=False).update(superseded=True)
+
+
+def _file_document(
+    *, actor: User, order: SalesOrder, doc_type: str, title: str, upload: Any, digest: str
+) -> Document:
+    """`upload_document` once its input is checked, inside the caller's transaction: no savepoint
+    of its own, and the earlier versions read with one query (issue 21)."""
+    previous = Document.objects.filter(order=order, doc_type=doc_type, title=title)
+    earlier = previous.aggregate(
+        latest=Max("version_no"),
+        current=Count("pk", filter=Q(superseded=False)),
+        shared=Count("pk", filter=Q(superseded=False, shared_with_customer=True)),
+    )
+    if earlier["current"]:
+        previous.filter(superseded=False).update(superseded=True)
     name = str(getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:200]
     document = Document.objects.create(
         order=order,
         doc_type=doc_type,
-        title=title.strip(),
-        version_no=latest + 1,
+        title=title,
+        version_no=(earlier["latest"] or 0) + 1,
         file=upload,
         file_name=name,
         sha256=digest,
         size=upload.size,
         owner=actor,
-        shared_with_customer=shared,
+        shared_with_customer=bool(earlier["shared"]),
     )
     recorder.record(
         actor=actor,

@@ -59,9 +59,19 @@ class Contract(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    _latest_version: ContractVersion | None
+
+    def latest_version(self) -> ContractVersion | None:
+        """The current version (the highest number), without its text; read once per instance
+        (issue 21: the review's guard and the review itself ask for it on the locked contract)."""
+        if not hasattr(self, "_latest_version"):
+            self._latest_version = self.versions.order_by("-number").defer("html").first()
+        return self._latest_version
+
     def raiser_ids(self) -> set[int | None]:
         """P-5: whoever drafted the contract's current version never reviews it (E-3)."""
-        return set(self.versions.order_by("-number").values_list("created_by_id", flat=True)[:1])
+        latest = self.latest_version()
+        return {latest.created_by_id} if latest is not None else set()
 
 
 class VersionKind(models.TextChoices):

@@ -24,6 +24,10 @@ def can_handle_contract(user: Any, contract: Any) -> bool:
     return can_renegotiate(user, contract.order) or can_review_contract(user, contract)
 
 
+# Read with the locked contract: the permission reads its order, and the hand-off that follows
+# each transition reads the order's department and salesperson (issue 21).
+_ORDER = ("order__department", "order__salesperson")
+
 REVIEW = Transition(
     name="review_contract",
     label=_("合同评审通过"),
@@ -32,6 +36,7 @@ REVIEW = Transition(
     permission=can_review_contract,
     automatic=True,
     raisers=raised_by,
+    related=_ORDER,
 )
 SIGN = Transition(
     name="sign_contract",
@@ -40,6 +45,7 @@ SIGN = Transition(
     target=C.SIGNED,
     permission=can_handle_contract,
     automatic=True,
+    related=_ORDER,
 )
 REDRAFT = Transition(
     name="redraft_contract",
@@ -49,5 +55,6 @@ REDRAFT = Transition(
     permission=can_handle_contract,
     requires_reason=True,
     automatic=True,
+    related=_ORDER,
 )
 CONTRACT = TransitionTable.of("contract", REVIEW, SIGN, REDRAFT)

@@ -152,3 +152,15 @@ def recompute_pinyin(model: type[models.Model], *, batch: int = 1000) -> None:
                 changed.append(row)
         model._default_manager.bulk_update(changed, ["pinyin"])
         last = rows[-1].pk
+
+
+class ChangeStamp(models.Model):
+    """A token that a database trigger replaces by a random one on every write to the table it
+    watches (`oms.core.stamps`), so that each process may keep what it read of that table for as
+    long as the token stays the same (issue 21)."""
+
+    key = models.CharField(max_length=40, primary_key=True)
+    token = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.token}"

@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oms.core import txmemo
+from oms.core import stamps
 from oms.engine import workflow
 from oms.notifications import states
 from oms.notifications.models import (
@@ -273,11 +273,16 @@ def deliver_due(now: datetime | None = None) -> Outcome:
     return outcome
 
 
+# Active channels by the channels' change stamp (`oms.core.stamps`): read again only when a
+# channel was written, by this process or another (issue 21: once per process, not per action).
+_CHANNELS: dict[tuple[Any, ...], list[NotificationChannel]] = {}
+
+
 def _active_channels() -> list[NotificationChannel]:
-    """Every active channel, read once per action (issue 21: an action that tells several people
-    reads the channels once, not once per message)."""
-    return txmemo.per_action(
-        "notifications.channels", lambda: list(NotificationChannel.objects.filter(active=True))
+    """Every active channel; no query while no channel changed (beyond the transaction's one
+    read of the change stamps)."""
+    return stamps.kept(
+        "channels", _CHANNELS, (), lambda: list(NotificationChannel.objects.filter(active=True))
     )
 
 

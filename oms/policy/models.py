@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
 from django.utils.translation import gettext_lazy as _
 
 
@@ -77,6 +78,34 @@ class NumberSequence(models.Model):
         return f"{self.key}={self.last}"
 
 
+class _PinnedVersionDescriptor(ForwardManyToOneDescriptor):
+    """`record.policy_version` without a query once the version was read in this process: a
+    published version is never edited (DESIGN 5), so the row read by its key stays right for the
+    life of the process; saving or deleting any version empties the cache (issue 21: the pinned
+    version's row was read again in almost every transaction of an order's path)."""
+
+    def get_object(self, instance: Any) -> Any:
+        from oms.policy.selectors import pinned_row
+
+        def load() -> PolicyVersion:
+            row = super(_PinnedVersionDescriptor, self).get_object(instance)
+            assert isinstance(row, PolicyVersion)
+            return row
+
+        return pinned_row(instance.policy_version_id, load)
+
+
+class PinnedVersionField(models.ForeignKey):
+    """A foreign key to the pinned `PolicyVersion`, read through the per-process cache above.
+    To migrations it is a plain ForeignKey (same column, same constraint)."""
+
+    forward_related_accessor_class = _PinnedVersionDescriptor
+
+    def deconstruct(self) -> Any:
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ForeignKey", args, kwargs
+
+
 class PinnedPolicy(models.Model):
     """A record that runs under the policy version in force when it started (DESIGN 5).
 
@@ -84,7 +113,7 @@ class PinnedPolicy(models.Model):
     the time limits of a record already running.
     """
 
-    policy_version = models.ForeignKey(
+    policy_version = PinnedVersionField(
         PolicyVersion, verbose_name=_("制度版本"), on_delete=models.PROTECT, related_name="+"
     )
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, Count, F, Max, Sum, Value, When
 from django.utils import timezone
 
-from oms.core import txmemo
+from oms.core import stamps, txmemo
 from oms.policy.models import CalendarDay, PolicyVersion
 from oms.policy.schema import PolicyData
 from oms.policy.worktime import WorkCalendar
@@ -23,15 +24,19 @@ _PARSED: dict[int, PolicyData] = {}
 # The same by version number, for an order's pinned version (issue 21: no read of the version in
 # force to learn whether it is the pinned one); emptied with _PARSED.
 _BY_NUMBER: dict[int, PolicyData] = {}
+# Version rows by pk, for a pinned record's `policy_version` (`PinnedVersionField`); emptied with
+# _PARSED.
+_ROWS: dict[int, PolicyVersion] = {}
 _CURRENT = "policy.current"
 
 
 def forget_parsed(**_kwargs: Any) -> None:
     _PARSED.clear()
     _BY_NUMBER.clear()
+    _ROWS.clear()
     _CALENDARS.clear()
     txmemo.forget(_CURRENT)
-    txmemo.forget(_STAMP)
+    stamps.forget()
 
 
 def current_version() -> PolicyVersion:
@@ -96,6 +101,15 @@ def _of_pk(pk: int) -> PolicyData:
     return found
 
 
+def pinned_row(pk: int, load: Callable[[], PolicyVersion]) -> PolicyVersion:
+    """The version row with this key: `load()` the first time in this process, then a copy of
+    the row kept (DESIGN 5: a published version is never edited; issue 21)."""
+    row = _ROWS.get(pk)
+    if row is None:
+        row = _ROWS[pk] = load()
+    return copy.copy(row)
+
+
 def policy_of_request(user: Any) -> PolicyData:
     """`policy()` (the version in force, rule 3) kept on the request's user: the menu's and a
     page's role predicates ask it several times (the user object lives as long as the request)."""
@@ -107,9 +121,10 @@ def policy_of_request(user: Any) -> PolicyData:
     return cached
 
 
-def time_limit_hours(*, order_class: str, version: int | None = None) -> Decimal:
-    """B-7: the processing time limit of an order class, in working hours."""
-    for rule in policy(version).order_classes:
+def time_limit_hours(*, order_class: str, version: int | None = None, of: Any = None) -> Decimal:
+    """B-7: the processing time limit of an order class, in working hours (of the version, or of
+    the version pinned by `of`, as `policy`)."""
+    for rule in policy(version, of=of).order_classes:
         if rule.code == order_class:
             return rule.time_limit_hours
     raise KeyError(f"unknown order class {order_class!r}")
@@ -119,65 +134,35 @@ def versions() -> list[PolicyVersion]:
     return list(PolicyVersion.objects.select_related("created_by").order_by("-number"))
 
 
-# Working calendars by (the calendar table's stamp, office hours). The stamp is one aggregate
-# query that changes with any day added, removed or edited (each edit raises the day's version),
-# so another process's edit is seen at the next read without loading the table (issue 21).
+# Working calendars by (the calendar's change stamp, office hours): a trigger gives the stamp a new
+# token on any write of the table (`oms.core.stamps`), so another process's edit, a bulk write or
+# raw SQL is seen at the next transaction without loading the table (issue 21).
 _CALENDARS: dict[tuple[Any, ...], WorkCalendar] = {}
-
-
-_STAMP = "calendar.stamp"
-
-
-def _calendar_stamp() -> tuple[Any, ...]:
-    """Read once per transaction: within it the calendar changes only by its own edits, which
-    forget it (the calendar actions, and the signals of a saved or deleted day)."""
-    memo = txmemo.memo()
-    if memo is not None and _STAMP in memo:
-        return memo[_STAMP]
-    found = _read_calendar_stamp()
-    if memo is not None:
-        memo[_STAMP] = found
-    return found
+_STAMP = "calendar"
 
 
 def forget_calendar() -> None:
-    txmemo.forget(_STAMP)
+    """This transaction wrote the calendar: read its stamp again at the next use."""
+    stamps.forget()
 
 
-def _read_calendar_stamp() -> tuple[Any, ...]:
-    stamp = CalendarDay.objects.aggregate(
-        n=Count("id"),
-        last=Max("id"),
-        versions=Sum("version"),
-        working=Sum(Case(When(is_workday=True, then=F("id")), default=Value(0))),
-    )
-    return (stamp["n"], stamp["last"], stamp["versions"], stamp["working"])
-
-
-def work_calendar(version: int | None = None) -> WorkCalendar:
-    """The calendar with the office hours of the given policy version (one small query; the
-    table is read again only when it changed)."""
-    hours = policy(version).working_time
-    key = (
-        *_calendar_stamp(),
-        hours.office_start,
-        hours.lunch_start,
-        hours.lunch_end,
-        hours.office_end,
-        settings.TIME_ZONE,
-    )
-    found = _CALENDARS.get(key)
-    if found is None:
-        if len(_CALENDARS) > 16:
-            _CALENDARS.clear()
-        found = _CALENDARS[key] = WorkCalendar(
+def work_calendar(version: int | None = None, *, of: Any = None) -> WorkCalendar:
+    """The calendar with the office hours of the given policy version, or of the version `of` a
+    pinned record (rule 1 of `policy`). No query while the calendar is unchanged, beyond the
+    transaction's one read of the change stamps; the table is read again only when it changed."""
+    hours = policy(version, of=of).working_time
+    return stamps.kept(
+        _STAMP,
+        _CALENDARS,
+        (hours.office_start, hours.lunch_start, hours.lunch_end, hours.office_end, settings.TIME_ZONE),
+        lambda: WorkCalendar(
             dict(CalendarDay.objects.values_list("date", "is_workday")),
             office_start=hours.office_start,
             lunch_start=hours.lunch_start,
             lunch_end=hours.lunch_end,
             office_end=hours.office_end,
-        )
-    return found
+        ),
+    )
 
 
 def calendar_years() -> list[int]:

@@ -91,14 +91,22 @@ def report_progress(
 def hand_on_production(order: SalesOrder) -> None:
     """G-2, G-3, T-1 (issue 23): production sees its next unfinished milestone, due at the end of
     its planned date; once every milestone is done, quality sees the final inspection."""
-    url = reverse("workbench:order_detail", args=[order.pk])
     nxt = Milestone.objects.filter(order=order, progress__lt=100).order_by("seq").first()
+    ready = production_hand_off(order, nxt)
+    if ready is not None:
+        tracking.deliver([ready])
+
+
+def production_hand_off(order: SalesOrder, nxt: Milestone | None) -> tracking.HandOff | None:
+    """`hand_on_production` made ready, given the order's next unfinished milestone (release,
+    which has just written the milestones, passes the first: issue 21)."""
+    url = reverse("workbench:order_detail", args=[order.pk])
     if nxt is not None:
         dept = department_of_kind(DepartmentKind.PRODUCTION)
         if dept is None:
-            return
-        calendar = policy_selectors.work_calendar(order.policy_version.number)
-        tracking.hand_off(
+            return None
+        calendar = policy_selectors.work_calendar(of=order)
+        return tracking.prepare_hand_off(
             target=order,
             order=order,
             kind="production.milestone",
@@ -114,16 +122,16 @@ def hand_on_production(order: SalesOrder) -> None:
             event="fulfilment",
             due=calendar.end_of_day(nxt.planned_date),
         )
-        return
     dept = department_of_kind(DepartmentKind.QUALITY)
-    if dept is not None:
-        tracking.hand_off(
-            target=order,
-            order=order,
-            kind="quality.final",
-            title=phrase("订单 %(n)s 生产已完成，请做成品检验", n=order.number),
-            department=dept,
-            assignee=None,
-            url=url,
-            event="quality",
-        )
+    if dept is None:
+        return None
+    return tracking.prepare_hand_off(
+        target=order,
+        order=order,
+        kind="quality.final",
+        title=phrase("订单 %(n)s 生产已完成，请做成品检验", n=order.number),
+        department=dept,
+        assignee=None,
+        url=url,
+        event="quality",
+    )

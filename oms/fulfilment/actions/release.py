@@ -18,13 +18,12 @@ from oms.core.errors import ActionError, FieldErrors
 from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.fulfilment import states
-from oms.fulfilment.actions.progress import hand_on_production
+from oms.fulfilment.actions.progress import production_hand_off
 from oms.fulfilment.models import (
     DepartmentTask,
     Milestone,
     TaskKind,
 )
-from oms.notifications.actions import notify
 from oms.orders.models import SalesOrder
 from oms.policy import selectors as policy_selectors
 from oms.policy.worktime import CalendarMissing, WorkCalendar
@@ -98,25 +97,39 @@ def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
     after release, allocation and logistics before delivery); F-2 production milestones; F-4 the
     customer is told the expected delivery date."""
     order = workflow.apply(states.RELEASE, order, actor=actor)
-    calendar = policy_selectors.work_calendar(order.policy_version.number)
+    calendar = policy_selectors.work_calendar(of=order)
     now = timezone.now()
     tasks = _department_tasks(order, calendar, now)
-    _milestones(order, order.policy().release.milestones, now.date())
-    # T-1 (issue 23): the release step leaves the releaser's work; production sees its first milestone.
+    milestones = _milestones(order, order.policy().release.milestones, now.date())
+    # T-1 (issue 23): the release step leaves the releaser's work; production sees its first
+    # milestone, each department its task, the salesperson the customer to tell (F-4).
     tracking.close_items(target=order, actor=actor, outcome=_("已下达"), kinds=("order.release",))
-    hand_on_production(order)
-    _tell_customer(actor, order, calendar, now)
-    notify(
-        event="fulfilment",
-        recipients=[*(task.assignee for task in tasks), order.salesperson],
-        title=phrase("订单 %(n)s 已下达", n=order.number),
-        url=reverse("workbench:order_detail", args=[order.pk]),
+    _note_release(actor, order)
+    url = reverse("workbench:order_detail", args=[order.pk])
+    released = phrase("订单 %(n)s 已下达", n=order.number)
+    hand_offs = [
+        tracking.HandOff(item=item, recipients=[task.assignee], title=released, url=url, event="fulfilment")
+        for task, item in zip(tasks, _task_items(order, tasks, calendar, now), strict=True)
+    ]
+    production = production_hand_off(order, milestones[0] if milestones else None)
+    if production is not None:
+        hand_offs.append(production)
+    hand_offs.append(
+        tracking.HandOff(
+            item=_contact_item(order, calendar, now),
+            recipients=[order.salesperson] if order.salesperson is not None else [],
+            title=released,
+            url=url,
+            event="fulfilment",
+        )
     )
+    # Issue 21: every step of the release with one insert, every message with one more.
+    tracking.deliver(hand_offs)
     return order
 
 
 def _department_tasks(order: SalesOrder, calendar: WorkCalendar, now: datetime) -> list[DepartmentTask]:
-    """F-1: one task per department kind, owned by the department's head, each in its work."""
+    """F-1: one task per department kind, owned by the department's head (one insert)."""
     tasks = []
     for kind, department_kind in TASK_DEPARTMENT.items():
         dept = _department(department_kind)
@@ -124,36 +137,42 @@ def _department_tasks(order: SalesOrder, calendar: WorkCalendar, now: datetime) 
         tasks.append(
             DepartmentTask(order=order, kind=kind, department=dept, assignee=_owner(dept), due_at=due)
         )
-    # Issue 21: the tasks, then their work items, each in one insert.
-    tasks = DepartmentTask.objects.bulk_create(tasks)
-    tracking.open_items(
-        [
-            tracking.new_item(
-                target=task,
-                kind="release.task",
-                title=phrase("%(k)s：订单 %(n)s", k=task.get_kind_display(), n=order.number),
-                department=task.department,
-                assignee=task.assignee,
-                calendar=calendar,
-                start=now,
-                due=task.due_at,
-            )
-            for task in tasks
-        ]
-    )
-    return tasks
+    return DepartmentTask.objects.bulk_create(tasks)
 
 
-def _tell_customer(actor: User, order: SalesOrder, calendar: WorkCalendar, now: datetime) -> None:
-    """F-4: the ledger notes the release, and the salesperson tells the customer; recording the
-    contact in the ledger closes this step."""
+def _task_items(
+    order: SalesOrder, tasks: list[DepartmentTask], calendar: WorkCalendar, now: datetime
+) -> list[Any]:
+    """Each department task in its owner's work."""
+    return [
+        tracking.new_item(
+            target=task,
+            kind="release.task",
+            title=phrase("%(k)s：订单 %(n)s", k=task.get_kind_display(), n=order.number),
+            department=task.department,
+            assignee=task.assignee,
+            calendar=calendar,
+            start=now,
+            due=task.due_at,
+        )
+        for task in tasks
+    ]
+
+
+def _note_release(actor: User, order: SalesOrder) -> None:
+    """F-4: the ledger notes the release."""
     tracking.add_entry(
         actor=actor,
         order=order,
         kind="progress",
         text=_("订单已下达，预计交货日期 %(d)s。") % {"d": f"{order.delivery_date:%Y-%m-%d}"},
     )
-    tracking.open_item(
+
+
+def _contact_item(order: SalesOrder, calendar: WorkCalendar, now: datetime) -> Any:
+    """F-4: the salesperson tells the customer the expected delivery date; recording the contact
+    in the ledger closes this step."""
+    return tracking.new_item(
         target=order,
         kind="report.contact",
         department=order.department,
@@ -167,10 +186,10 @@ def _tell_customer(actor: User, order: SalesOrder, calendar: WorkCalendar, now: 
     )
 
 
-def _milestones(order: SalesOrder, names: list[str], start: date) -> None:
+def _milestones(order: SalesOrder, names: list[str], start: date) -> list[Milestone]:
     """F-2: milestones spread evenly from release to the delivery date."""
     span = max((order.delivery_date - start).days, len(names))
-    Milestone.objects.bulk_create(
+    return Milestone.objects.bulk_create(
         [
             Milestone(
                 order=order,

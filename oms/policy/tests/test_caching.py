@@ -4,6 +4,7 @@ calendar read again only when the table changed), and every change is seen at on
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -89,3 +90,26 @@ def test_an_unchanged_calendar_is_not_read_again(django_assert_num_queries) -> N
         selectors.work_calendar()
         with django_assert_num_queries(0):  # the stamp and the policy are remembered by the transaction
             selectors.work_calendar()
+
+
+def test_an_orders_pinned_version_is_read_once_per_process(
+    org: dict[str, object], django_assert_num_queries: Any
+) -> None:
+    """Issue 21: `order.policy_version` of any instance of any order pinned to a version already
+    read in this process costs no query (a published version is never edited)."""
+    from oms.intake import actions as intake
+    from oms.intake.tests.fixtures import header, lines
+    from oms.orders.models import SalesOrder
+
+    order = intake.create_order(actor=org["sales"], data=header(org), lines=lines(org))
+    number = SalesOrder.objects.get(pk=order.pk).policy_version.number
+    again = SalesOrder.objects.get(pk=order.pk)
+    with django_assert_num_queries(0):
+        assert again.policy_version.number == number
+
+
+def test_a_published_version_empties_the_pinned_rows() -> None:
+    row = selectors.current_version()
+    selectors.pinned_row(row.pk, lambda: row)
+    _publish(review__mode="sequential")
+    assert selectors._ROWS == {}

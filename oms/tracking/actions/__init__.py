@@ -9,7 +9,7 @@ from oms.tracking.actions.escalation import (
     superior_of,
     sweep,
 )
-from oms.tracking.actions.handoff import department_staff, hand_off
+from oms.tracking.actions.handoff import HandOff, deliver, department_staff, hand_off, prepare_hand_off
 from oms.tracking.actions.items import (
     ORDERLESS_TARGETS,
     OUTLIVE_THE_ORDER,
@@ -24,9 +24,11 @@ from oms.tracking.actions.ledger import add_entry, flag_idle_orders, raise_excep
 __all__ = [
     "ORDERLESS_TARGETS",
     "OUTLIVE_THE_ORDER",
+    "HandOff",
     "add_entry",
     "close_items",
     "decider_for",
+    "deliver",
     "department_staff",
     "end_order_items",
     "flag_idle_orders",
@@ -34,6 +36,7 @@ __all__ = [
     "new_item",
     "open_item",
     "open_items",
+    "prepare_hand_off",
     "raise_exception",
     "remind",
     "resolve_exception",

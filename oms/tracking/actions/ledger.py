@@ -39,14 +39,16 @@ from oms.tracking.permissions import can_record_entry
 
 
 def _calendar(order: Any) -> WorkCalendar:
-    return work_calendar(order.policy_version.number)
+    return work_calendar(of=order)
 
 
-@transaction.atomic
 def add_entry(*, actor: User, order: Any, kind: str, text: str) -> TrackingEntry:
     """H-2: progress, a contact with the customer, a problem or its resolution, in the ledger.
     H-3: a contact with the customer, procurement's or quality's report answers that side's
-    reporting reminder; a department's report is written by that department only."""
+    reporting reminder; a department's report is written by that department only.
+
+    The input is checked before any write, so the writing needs no savepoint of its own inside a
+    caller's transaction (issue 21: release writes its ledger line this way)."""
     errors = {}
     if kind not in EntryKind.values:
         errors["kind"] = _("请选择类别。")
@@ -59,6 +61,11 @@ def add_entry(*, actor: User, order: Any, kind: str, text: str) -> TrackingEntry
         raise NotAllowed(
             _("只有%(d)s可以记录“%(k)s”。") % {"d": DepartmentKind(owner).label, "k": EntryKind(kind).label}
         )
+    return _write_entry(actor=actor, order=order, kind=kind, text=text)
+
+
+@transaction.atomic(savepoint=False)
+def _write_entry(*, actor: User, order: Any, kind: str, text: str) -> TrackingEntry:
     entry = TrackingEntry.objects.create(order=order, kind=kind, text=text.strip(), author=actor)
     kinds = ("order.idle", REPORT_ENTRIES[kind][1]) if kind in REPORT_ENTRIES else ("order.idle",)
     close_items(target=order, actor=actor, outcome=_("已更新跟踪台账"), kinds=kinds)
