@@ -211,13 +211,13 @@ def generate_orders(
             f"WHERE s.id > {statement_lo}",
             {
                 "statement_id": "s.id",
-                "customer_id": "o.customer_id",  # issue 23: kept on the invoice
-                "tax_rate": "0",
+                "customer_id": "o.customer_id",  # issue 23 keeps the customer on the invoice
                 "invoice_type": "'special_vat'",
                 "number": f"'FP{prefix}' || s.id",
                 "issued_on": "s.reconciled_on",
                 "amount": "s.total",
                 "tax_amount": "0",
+                "tax_rate": "0",
                 "due_date": "s.reconciled_on + 30",
                 "recorded_by_id": "s.prepared_by_id",
             },
@@ -230,12 +230,12 @@ def generate_orders(
             f"JOIN {SalesOrder._meta.db_table} o ON o.id = s.order_id "
             f"WHERE v.id > {invoice_lo} AND NOT (v.id % 10 < 3 AND v.issued_on > current_date - 180)",
             {
-                "number": f"'SK{prefix}' || v.id",  # issue 23: payments are numbered
                 "customer_id": "o.customer_id",
                 "amount": "v.amount",
                 "currency": "'CNY'",
                 "received_on": "v.due_date - 5",
                 "method": "'transfer'",
+                "number": f"'SK{prefix}' || v.id",
                 "reference": f"'R{prefix}' || v.id",
                 "recorded_by_id": "v.recorded_by_id",
             },
