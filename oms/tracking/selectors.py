@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from oms.accounts.models import Role
 from oms.accounts.permissions import department_tree_ids
-from oms.orders.models import OPEN_STATUSES
+from oms.orders.models import OPEN_STATUSES, RISK_ORDER
 from oms.tracking.models import (
     STEP_KINDS,
     OrderException,
@@ -87,6 +87,4 @@ def overview(user: Any, orders: Any) -> Any:
     nearest delivery. `orders` is the viewer's scoped queryset. The risk is kept on the order
     (`oms.tracking.actions.risk`), so the first page walks `order_overview_risk_idx` within the
     scope instead of sorting every open order of it by a risk computed per order (issue 21)."""
-    return orders.filter(status__in=OPEN_STATUSES).order_by(
-        "-risk_late", "-risk_exceptions", "-risk_idle", "delivery_date", "pk"
-    )
+    return orders.filter(status__in=OPEN_STATUSES).order_by(*RISK_ORDER)
