@@ -241,10 +241,6 @@ def review_contract(*, actor: User, contract: Contract, points: Mapping[str, tup
     return contract
 
 
-def _policy(order: SalesOrder) -> Any:
-    return order.policy()
-
-
 @transaction.atomic
 @recorder.batched
 def sign_contract(*, actor: User, contract: Contract, scan: Any, version: int | None = None) -> Contract:
@@ -252,7 +248,7 @@ def sign_contract(*, actor: User, contract: Contract, scan: Any, version: int | 
     if version is not None and contract.version != version:
         raise StaleVersion(_("合同已被他人更新，请刷新。"))
     digest = files.check_upload(
-        scan, field="scan", max_mb=_policy(contract.order).contracts.max_upload_mb, scan_only=True
+        scan, field="scan", max_mb=contract.order.policy().contracts.max_upload_mb, scan_only=True
     )
     contract = workflow.apply(
         contract_states.SIGN,
@@ -300,7 +296,7 @@ def upload_document(*, actor: User, order: SalesOrder, doc_type: str, title: str
     if not title.strip():
         raise FieldErrors({"title": _("请填写资料名称。")})
     digest = files.check_upload(
-        upload, field="file", max_mb=_policy(order).contracts.max_upload_mb, scan_only=doc_type in SCAN_TYPES
+        upload, field="file", max_mb=order.policy().contracts.max_upload_mb, scan_only=doc_type in SCAN_TYPES
     )
     return _file_document(
         actor=actor, order=order, doc_type=doc_type, title=title.strip(), upload=upload, digest=digest
