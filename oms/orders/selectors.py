@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.expressions import NegatedExpression
 from django.utils import timezone
@@ -66,6 +67,17 @@ def orders_in_scope(user: Any) -> QuerySet[SalesOrder]:
         worked = Q(status__in=PAST_INTAKE) | Q(status=OrderStatus.CANCELLED, confirmed_at__isnull=False)
         return own | qs.filter(worked)
     return own
+
+
+def salespeople_for(user: Any) -> QuerySet[Any]:
+    """The active salespeople whose orders the user may see (S-1), for the orders list's filter:
+    every one for the departments that see every order (or every order past intake); else those
+    of the user's data scope over people (themselves, their department or its tree)."""
+    people = get_user_model().objects.filter(department__kind=DepartmentKind.SALES, is_active=True)
+    kind = getattr(user, "department_kind", "")
+    if kind in _ALL_ORDER_DEPARTMENTS or (kind and kind not in _SALES_SIDE):
+        return people
+    return scope(people, user, owner_field="id", department_field="department")
 
 
 def order_detail(user: Any, pk: int) -> SalesOrder | None:
