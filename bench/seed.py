@@ -38,6 +38,8 @@ def insert_select(
         elif getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
             exprs.append("%s")
             args.append(timezone.now())
+        elif model_field.get_internal_type() in {"DecimalField", "IntegerField", "PositiveIntegerField"}:
+            exprs.append("0")  # a figure added to the model since the generator was written
         else:
             exprs.append("''")
     source = n_sql.replace("%", "%%")
@@ -246,6 +248,7 @@ def generate_orders(
                 "received_on": "v.due_date - 5",
                 "method": "'transfer'",
                 "reference": f"'R{prefix}' || v.id",
+                "number": f"'SK{prefix}' || v.id",
                 "recorded_by_id": "v.recorded_by_id",
             },
         )

@@ -122,6 +122,8 @@ MIDDLEWARE = [
     "oms.web.middleware.ContentSecurityPolicyMiddleware",
     # P-1: NUL characters are refused before any session, form or query reads them.
     "oms.web.middleware.NulCharacterMiddleware",
+    # Issue 21: a request that only reads asks the policy and the department tree once.
+    "oms.web.middleware.RequestMemoMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -11,6 +11,7 @@ import rules
 from django.db.models import Q, QuerySet
 
 from oms.accounts.models import DataScope, Department, Role
+from oms.core import txmemo
 
 
 def _role(user: Any) -> str:
@@ -78,9 +79,7 @@ def department_tree_ids(department_id: int | None) -> set[int]:
     """The department and every department below it (one query: the table is small)."""
     if department_id is None:
         return set()
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in Department.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
+    children = txmemo.per_request("accounts.department_children", _department_children)
     found, stack = set(), [department_id]
     while stack:
         current = stack.pop()
@@ -89,6 +88,13 @@ def department_tree_ids(department_id: int | None) -> set[int]:
         found.add(current)
         stack.extend(children.get(current, []))
     return found
+
+
+def _department_children() -> dict[int | None, list[int]]:
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Department.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    return children
 
 
 def scope(

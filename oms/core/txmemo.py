@@ -50,23 +50,53 @@ def alive(marker: _Marker | None) -> bool:
 
 
 def memo() -> dict[str, Any] | None:
-    """A dict that lives as long as the current transaction; None outside a transaction."""
+    """A dict that lives as long as the current transaction; outside a transaction, the one of
+    the request that reads (`request_scope`), else None."""
     held = getattr(connection, "_oms_tx_memo", None)
     if held is not None and alive(held[0]):
         return held[1]
     marker = mark()
     if marker is None:
-        return None
+        return getattr(connection, "_oms_request_memo", None)
     values: dict[str, Any] = {}
     connection._oms_tx_memo = (marker, values)  # type: ignore[attr-defined]
     return values
 
 
 def forget(key: str) -> None:
-    """Drop one remembered value (its source changed within the transaction)."""
+    """Drop one remembered value (its source changed within the transaction or the request)."""
     held = getattr(connection, "_oms_tx_memo", None)
     if held is not None:
         held[1].pop(key, None)
+    request_memo = getattr(connection, "_oms_request_memo", None)
+    if request_memo is not None:
+        request_memo.pop(key, None)
+
+
+@contextmanager
+def request_scope() -> Iterator[None]:
+    """A memo for one request that only reads (GET, HEAD; opened by
+    `oms.web.middleware.RequestMemoMiddleware`): the policy in force, the calendar's stamp and
+    the department tree were read again by each part of a page that asked — the menu, the field
+    policy, the scope, the filters (issue 21). A request is short and sees one state of them,
+    as a transaction does; the next request reads afresh."""
+    previous = getattr(connection, "_oms_request_memo", None)
+    connection._oms_request_memo = {}  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        connection._oms_request_memo = previous  # type: ignore[attr-defined]
+
+
+def per_request(key: str, load: Callable[[], T]) -> T:
+    """`load()`, remembered under `key` for the rest of the current reading request, outside any
+    transaction; inside one (an action) or outside a request it is simply called."""
+    values: dict[str, Any] | None = getattr(connection, "_oms_request_memo", None)
+    if values is None or connection.in_atomic_block:
+        return load()
+    if key not in values:
+        values[key] = load()
+    return values[key]
 
 
 @contextmanager

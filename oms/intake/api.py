@@ -313,7 +313,11 @@ def list_orders(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str,
     orders = list(_with_related(qs)[(page - 1) * size : page * size])
     pending = _pending(orders)
     groups = visible_field_groups(request.user)
-    count, capped = capped_count(qs, at_least=page * size)
+    if 0 < len(orders) < size or (page == 1 and not orders):
+        # A page that is not full tells the count without counting (issue 21).
+        count, capped = (page - 1) * size + len(orders), False
+    else:
+        count, capped = capped_count(qs, at_least=page * size)
     return {
         "count": count,
         "count_capped": capped,

@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.expressions import NegatedExpression
 from django.utils import timezone
@@ -85,6 +86,17 @@ def in_order_scope(qs: QuerySet[Any], user: Any, path: str) -> QuerySet[Any]:
     record = SalesOrder._meta.get_field("archive_record").related_model
     archived = Exists(record._default_manager.filter(order_id=OuterRef(f"{path}_id")))
     return _in_scope(qs, user, f"{path}__").filter(~archived)
+
+
+def salespeople_for(user: Any) -> QuerySet[Any]:
+    """The active salespeople whose orders the user may see (S-1), for the orders list's filter:
+    every one for the departments that see every order (or every order past intake); else those
+    of the user's data scope over people (themselves, their department or its tree)."""
+    people = get_user_model().objects.filter(department__kind=DepartmentKind.SALES, is_active=True)
+    kind = getattr(user, "department_kind", "")
+    if kind in _ALL_ORDER_DEPARTMENTS or (kind and kind not in _SALES_SIDE):
+        return people
+    return scope(people, user, owner_field="id", department_field="department")
 
 
 def order_detail(user: Any, pk: int) -> SalesOrder | None:

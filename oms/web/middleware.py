@@ -11,6 +11,7 @@ from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+from oms.core import txmemo
 from oms.core.context import reset_request_id, set_request_id
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -32,6 +33,21 @@ class RequestIdMiddleware:
             reset_request_id(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class RequestMemoMiddleware:
+    """Issue 21: a request that only reads remembers what every part of its page asks again (the
+    policy in force, the calendar's stamp, the department tree) for as long as it runs
+    (`oms.core.txmemo.request_scope`); a request that writes reads them in its transactions."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in {"GET", "HEAD"}:
+            return self.get_response(request)
+        with txmemo.request_scope():
+            return self.get_response(request)
 
 
 class ContentSecurityPolicyMiddleware:

@@ -244,3 +244,30 @@ document.addEventListener("change", function (event) {
     box.checked = all.checked;
   });
 });
+
+// Issue 21: a list filter over a large table (customers, salespeople) is printed with the chosen
+// option only; its options, those the user may see, are fetched once the page is shown.
+(function () {
+  function fill(select) {
+    const url = select.dataset.choices;
+    if (!url || select.dataset.choicesLoaded) return;
+    select.dataset.choicesLoaded = "1";
+    fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        if (!html) return;
+        const all = select.options[0] ? select.options[0].outerHTML : "";
+        const chosen = select.value;
+        const kept = select.selectedIndex > 0 ? select.options[select.selectedIndex].outerHTML : "";
+        select.innerHTML = all + html;
+        // A choice not among the options (out of the user's scope) stays as it was printed.
+        if (chosen && select.value !== chosen) {
+          select.insertAdjacentHTML("beforeend", kept);
+          select.value = chosen;
+        }
+      });
+  }
+  function fillAll() { document.querySelectorAll("select[data-choices]").forEach(fill); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fillAll);
+  else fillAll();
+})();

@@ -4,7 +4,7 @@ working time (H-5, P-2, P-3)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,7 +20,7 @@ from oms.policy import selectors as policy_selectors
 from oms.policy.worktime import WorkCalendar
 from oms.tracking import actions as tracking
 from oms.tracking.selectors import department_queue, my_work, my_work_counts
-from oms.workbench.selectors import time_left
+from oms.workbench.selectors import WorkClock, time_left
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -140,3 +140,27 @@ def test_the_work_page_says_the_clock_waits_on_a_saturday(client, desk) -> None:
     assert page.count("剩余 1.00 工作小时") == 4  # three of his own, one of the queue
     assert page.count("（非工作时间，12-07 09:00 起计时）") == 4
     assert "已超时" not in page
+
+
+def test_one_clock_for_many_steps_reads_as_the_calendar_does() -> None:
+    """Issue 21: the page's one clock gives every deadline the figure the calendar's own
+    arithmetic gives, before and after now, across a weekend and a make-up workday."""
+    calendar = policy_selectors.work_calendar()
+    now = datetime(2026, 12, 4, 10, 30, tzinfo=SH)
+    clock = WorkClock(calendar, now)
+    dues = [datetime(2026, 11, 28, 8, 0, tzinfo=SH) + timedelta(minutes=97 * i) for i in range(300)]
+    expected = [
+        (min(calendar.working_hours_between(now, d), Decimal("0")), True)
+        if d <= now
+        else (calendar.working_hours_between(now, d), False)
+        for d in dues
+    ]
+    assert [(clock.left(d).hours, clock.left(d).late) for d in dues] == expected
+
+
+def test_one_clock_says_when_the_clock_resumes() -> None:
+    calendar = policy_selectors.work_calendar()
+    clock = WorkClock(calendar, SATURDAY)
+    assert clock.left(datetime(2026, 12, 8, 10, 0, tzinfo=SH)).resumes == datetime(
+        2026, 12, 7, 9, 0, tzinfo=SH
+    )

@@ -17,16 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from oms.accounts.models import User
 from oms.catalog.models import Product
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.core.money import plain_number
-from oms.customers.models import Customer
+from oms.customers.selectors import customers_for
 from oms.intake import actions as intake
 from oms.orders import permissions
 from oms.orders.forms import OrderHeaderForm, posted_lines
 from oms.orders.models import EDITABLE_STATUSES, HEADER_FIELDS, Inquiry, OrderStatus, SalesOrder
-from oms.orders.selectors import inquiries_for, lines_of, order_detail, orders_for
+from oms.orders.selectors import inquiries_for, lines_of, order_detail, orders_for, salespeople_for
 from oms.policy import selectors as policy_selectors
 from oms.policy.visibility import visible_field_groups
 from oms.review import actions as review_actions
@@ -50,19 +49,26 @@ def _order_classes() -> list[tuple[str, str]]:
     return [(c.code, c.shown_label) for c in policy_selectors.policy().order_classes]
 
 
-def customer_choices() -> list[tuple[str, str]]:
+def customer_choices(user: Any, only: str | None = None) -> list[tuple[str, str]]:
+    """The customer filter's options: active customers the user may see (S-1), by code; `only`:
+    the one chosen, to print it (issue 21: fetched by the page, not printed into it)."""
+    qs = customers_for(user).filter(active=True)
+    if only is not None:
+        qs = qs.filter(pk=only) if only.isdigit() else qs.none()
     return [
         (str(pk), f"{code} {name}")
-        for pk, code, name in Customer.objects.filter(active=True)
-        .order_by("code")
-        .values_list("pk", "code", "name")[:500]
+        for pk, code, name in qs.order_by("code").values_list("pk", "code", "name")[:500]
     ]
 
 
-def salesperson_choices() -> list[tuple[str, str]]:
+def salesperson_choices(user: Any, only: str | None = None) -> list[tuple[str, str]]:
+    """The salesperson filter's options: those whose orders the user may see (S-1)."""
+    qs = salespeople_for(user)
+    if only is not None:
+        qs = qs.filter(pk=only) if only.isdigit() else qs.none()
     return [
         (str(u.pk), str(u))
-        for u in User.objects.filter(department__kind="sales", is_active=True).order_by("username")[:200]
+        for u in qs.order_by("username").only("pk", "username", "first_name", "last_name")[:200]
     ]
 
 
@@ -85,7 +91,8 @@ ORDER_SPEC = ListSpec(
     selector=orders_for,
     search_fields=("number", "customer__name", "customer__code", "customer__pinyin", "external_ref"),
     filters=("status", "order_class", "channel", "salesperson", "customer"),
-    choices={"order_class": _order_classes, "salesperson": salesperson_choices, "customer": customer_choices},
+    choices={"order_class": _order_classes},
+    scoped_choices={"salesperson": salesperson_choices, "customer": customer_choices},
     date_field="order_date",
     flag_filters={"overdue": (gettext_lazy("仅超时"), _overdue)},
     detail_url_name="workbench:order_detail",
