@@ -248,7 +248,6 @@ def generate_orders(
                 "received_on": "v.due_date - 5",
                 "method": "'transfer'",
                 "reference": f"'R{prefix}' || v.id",
-                "number": f"'SK{prefix}' || v.id",
                 "recorded_by_id": "v.recorded_by_id",
             },
         )
