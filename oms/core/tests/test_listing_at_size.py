@@ -125,3 +125,29 @@ def test_archived_orders_are_left_out_with_not_exists(org) -> None:
     """M-3 and issue 21: the rule is an anti-join, never the LEFT JOIN the planner misjudged."""
     sql = str(orders_for(org["sales"]).query).upper()
     assert ("NOT EXISTS" in sql, "LEFT OUTER JOIN" in sql) == (True, False)
+
+
+def test_orders_list_prints_only_the_chosen_customer(client, org) -> None:
+    """Issue 21: the customer filter is printed with the chosen option only; the others are
+    fetched by the page."""
+    CustomerFactory(code="ZZ999", name="另一家公司")
+    client.force_login(org["exec"])
+    content = client.get(reverse("workbench:order_list"), {"customer": org["customer"].pk}).content.decode()
+    assert (f'<option value="{org["customer"].pk}" selected>' in content, "另一家公司" in content) == (
+        True,
+        False,
+    )
+
+
+def test_customer_filter_options_are_those_the_user_may_see(client, org) -> None:
+    """S-1, issue 21: a salesperson is offered their own customers, not the company's."""
+    CustomerFactory(code="ZZ999", name="别人的客户", owner=org["exec"])
+    mine = CustomerFactory(code="ZZ998", name="我的客户", owner=org["sales"])
+    client.force_login(org["sales"])
+    content = client.get(reverse("workbench:order_list"), {"choices": "customer"}).content.decode()
+    assert (f'value="{mine.pk}"' in content, "别人的客户" in content) == (True, False)
+
+
+def test_an_unknown_filter_has_no_options(client, org) -> None:
+    client.force_login(org["sales"])
+    assert client.get(reverse("workbench:order_list"), {"choices": "number"}).status_code == 404
