@@ -204,12 +204,9 @@ def give_opinion(
     attachment: UploadedFile | None = None,
     version: int | None = None,
 ) -> ReviewTask:
-    """C-5: the department's verdict, with reviewer and time; a reject needs a comment.
-
-    The round and all its tasks are locked with one statement (issue 21): the engine and the
-    round's outcome use these rows instead of reading them again, and two last opinions given at
-    once are taken one after the other, so that one of them sees the other's and closes the
-    round."""
+    """C-5: the department's verdict, with reviewer and time; a reject needs a comment. Issue 21:
+    the round and its tasks locked with one statement (`_lock_round`), not read again; two last
+    opinions given at once are taken one after the other, so one sees both and closes the round."""
     tasks = _lock_round(task)
     locked = next(t for t in tasks if t.pk == task.pk)
     if not may_give_opinion(actor, locked):
