@@ -32,7 +32,9 @@ def _head(department: Department) -> User | None:
 
 def _heads() -> dict[int, User]:
     heads: dict[int, User] = {}
-    for user in User.objects.filter(role=Role.HEAD, is_active=True, department__isnull=False).order_by("pk"):
+    # With their departments: a head is usually assigned work in their own department (issue 21).
+    heads_ = User.objects.filter(role=Role.HEAD, is_active=True, department__isnull=False)
+    for user in heads_.select_related("department").order_by("pk"):
         heads.setdefault(user.department_id, user)  # type: ignore[arg-type]
     return heads
 

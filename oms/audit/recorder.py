@@ -13,16 +13,28 @@ from oms.audit.models import GENESIS_HASH, AuditEvent, Scheme, normalise, utcnow
 from oms.core import txmemo
 from oms.core.context import current_request_id
 
+CHAIN_LOCK_KEY = 0x0A0D17
+# PostgreSQL (migration audit 0004): take the chain's transaction-scoped advisory lock, then
+# read the tail, in one statement (issue 21: one round trip per transaction instead of two). It
+# is a VOLATILE function: under READ COMMITTED each statement inside it takes a fresh snapshot,
+# so the tail is read after the lock is granted and sees the events of the transaction that held
+# it. A plain `SELECT pg_advisory_xact_lock(k), (SELECT … tail)` would not: its one snapshot is
+# taken before the lock waits, and it could return a tail another transaction has extended since.
 
-def _chain_lock() -> None:
-    """Serialise appends so that every event links to exactly one predecessor.
+
+def _locked_tail() -> tuple[str, int | None] | None:
+    """Serialise appends so that every event links to exactly one predecessor, and read the
+    chain's last (hash, seq), None when empty.
 
     SQLite runs write transactions one at a time (IMMEDIATE mode), so nothing more is needed
-    there; PostgreSQL takes a transaction-scoped advisory lock.
+    there; PostgreSQL takes a transaction-scoped advisory lock (`oms_audit_chain_tail`).
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x0A0D17])
+            cursor.execute("SELECT tail_hash, tail_seq FROM oms_audit_chain_tail(%s)", [CHAIN_LOCK_KEY])
+            row = cursor.fetchone()
+        return (row[0], row[1]) if row else None
+    return AuditEvent.objects.order_by("-id").values_list("hash", "seq").first()
 
 
 def _tail() -> tuple[str, int]:
@@ -33,8 +45,7 @@ def _tail() -> tuple[str, int]:
     held = getattr(connection, "_oms_audit_tail", None)
     if held is not None and txmemo.alive(held[0]):
         return held[1], held[2]
-    _chain_lock()
-    last = AuditEvent.objects.order_by("-id").values_list("hash", "seq").first()
+    last = _locked_tail()
     prev_hash, prev_seq = last or (GENESIS_HASH, 0)
     if prev_seq is None:
         # The first keyed event after the plain ones: number on from the chain's length.

@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from oms.billing.models import Invoice, InvoiceType, Payment, PaymentMatch, Statement
+from oms.customers.models import Customer
 from oms.orders.models import OPEN_STATUSES
 from oms.orders.selectors import in_order_scope, orders_for
 from oms.web.listing import Column
@@ -354,6 +355,20 @@ def totals(rows: list[LedgerRow]) -> LedgerRow:
     return total
 
 
+def _customer_sum(rows: QuerySet[Any], customer: str) -> Coalesce:
+    """The sum of `rows`' amounts for the customer of the row annotated (0 when none)."""
+    per_customer = (
+        rows.filter(**{customer: OuterRef("pk")})
+        .order_by()
+        .values(customer)
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    return Coalesce(
+        Subquery(per_customer), Value(ZERO), output_field=DecimalField(max_digits=18, decimal_places=2)
+    )
+
+
 def exposure(customer_id: int, today: date) -> dict[str, Decimal]:
     """B-6 credit check: what the customer owes on invoices (less unmatched credit), what of it
     is overdue, and by how many days the oldest overdue invoice is late."""
@@ -362,15 +377,22 @@ def exposure(customer_id: int, today: date) -> dict[str, Decimal]:
         "pk", "amount", "due_date", "paid", "in_reversal"
     ):
         _age(row, owed(inv), inv["due_date"], today)
-    received = Payment.objects.filter(customer_id=customer_id).aggregate(s=Sum("amount"))["s"] or ZERO
-    matched = payments().filter(payment__customer_id=customer_id).aggregate(s=Sum("amount"))["s"] or ZERO
-    credit = received - matched
-    invoiced_open = (
-        Invoice.objects.filter(
-            statement__order__customer_id=customer_id, statement__order__status__in=OPEN_STATUSES
-        ).aggregate(s=Sum("amount"))["s"]
-        or ZERO
-    )
+    # Money received, the part of it matched to invoices, and what is invoiced on open orders:
+    # three sums read as one row of the customer (issue 21: one statement, not three).
+    sums = (
+        Customer.objects.filter(pk=customer_id)
+        .values(
+            received=_customer_sum(Payment.objects.all(), "customer"),
+            matched=_customer_sum(payments(), "payment__customer"),
+            invoiced_open=_customer_sum(
+                Invoice.objects.filter(statement__order__status__in=OPEN_STATUSES),
+                "statement__order__customer",
+            ),
+        )
+        .first()
+    ) or {"received": ZERO, "matched": ZERO, "invoiced_open": ZERO}
+    credit = sums["received"] - sums["matched"]
+    invoiced_open = sums["invoiced_open"]
     return {
         "receivables": max(row.outstanding - credit, ZERO),
         "overdue": row.overdue,

@@ -114,6 +114,11 @@ def action_scope() -> Iterator[None]:
         connection._oms_action_memo = None  # type: ignore[attr-defined]
 
 
+def action_memo() -> dict[str, Any] | None:
+    """The current action's memo itself (its identity tells one action from the next), or None."""
+    return getattr(connection, "_oms_action_memo", None)
+
+
 def in_action() -> bool:
     return getattr(connection, "_oms_action_memo", None) is not None
 

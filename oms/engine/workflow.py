@@ -16,7 +16,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from oms.audit import recorder
-from oms.core import registry
+from oms.core import registry, txmemo
 
 
 class WorkflowError(Exception):
@@ -212,6 +212,27 @@ def _relations(model: type[models.Model], paths: tuple[str, ...]) -> list[str]:
     return [p for p in paths if p.split("__", 1)[0] in names]
 
 
+def hold(obj: M) -> M:
+    """Mark `obj` as already locked by the current action, so that `apply` and `apply_many` use
+    it as it is instead of locking and reading its row again (issue 21: one lock-read per row).
+
+    Only for a row the action itself read with `select_for_update()` in the current transaction,
+    or inserted in it (nobody else sees it before the commit), and changed since only through
+    this instance. The mark is forgotten when the action ends, when its transaction ends, and
+    when a savepoint it was made in rolls back (the row lock is released then); outside an action
+    nothing is marked and `apply` locks as always."""
+    scope = txmemo.action_memo()
+    if scope is not None:
+        obj._oms_held = (scope, txmemo.mark())  # type: ignore[attr-defined]
+    return obj
+
+
+def held(obj: Any) -> bool:
+    """Whether `obj` is locked by the current action (`hold`)."""
+    mark = getattr(obj, "_oms_held", None)
+    return mark is not None and mark[0] is txmemo.action_memo() and txmemo.alive(mark[1])
+
+
 def _lockable(model: type[M], transition: Transition) -> models.QuerySet[M]:
     rows = model._default_manager.all()
     related = _relations(model, transition.related)
@@ -282,10 +303,12 @@ def apply(
 
     Raises InvalidTransition, PermissionDenied or TransitionBlocked and changes nothing then.
     `changes` are further field values saved together with the state (e.g. a decision time).
+    An `obj` the action holds (`hold`) is changed and returned itself, without another read.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("workflow.apply must run inside the caller's transaction.atomic")
-    locked = _lockable(type(obj), transition).get(pk=obj.pk)
+    # A row the action holds (`hold`) is locked and current already: not read again.
+    locked = obj if held(obj) else hold(_lockable(type(obj), transition).get(pk=obj.pk))
     state = _check(transition, locked, actor, reason)
     before, after, update_fields = _set(transition, locked, state, changes)
     locked.save(update_fields=update_fields)
@@ -303,10 +326,11 @@ def apply_many(transition: Transition, objs: Sequence[M], *, actor: Any, reason:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("workflow.apply_many must run inside the caller's transaction.atomic")
     model = type(objs[0])
-    # Locked in key order, as any other writer locking several of them does.
-    found = {
-        row.pk: row for row in _lockable(model, transition).filter(pk__in=[o.pk for o in objs]).order_by("pk")
-    }
+    found = {o.pk: o for o in objs if held(o)}
+    if len(found) < len(objs):
+        # Locked in key order, as any other writer locking several of them does.
+        rows = _lockable(model, transition).filter(pk__in=[o.pk for o in objs if o.pk not in found])
+        found.update((row.pk, hold(row)) for row in rows.order_by("pk"))
     missing = [o.pk for o in objs if o.pk not in found]
     if missing:
         raise model.DoesNotExist(f"{model.__name__} {missing}")  # type: ignore[attr-defined]

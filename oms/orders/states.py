@@ -20,6 +20,8 @@ def _raisers_or_escalator(order: Any) -> set[int | None]:
 
 
 SUBMIT = Transition(
+    # The guards' customer and the check's department, read with the locked order (issue 21).
+    related=("customer", "department"),
     name="submit",
     label=_("提交初审"),
     source={S.DRAFT},
@@ -36,6 +38,8 @@ CANCEL_DRAFT = Transition(
     requires_reason=True,
 )
 PASS_CHECK = Transition(
+    # The credit guards' customer, read with the locked order (issue 21).
+    related=("customer",),
     name="pass_check",
     label=_("初审通过，提交评审"),
     source={S.PENDING_CHECK},
@@ -97,6 +101,8 @@ DECLINE = Transition(
 
 # C-6, D-1, D-2: review outcome, approval chain and confirmation.
 PASS_REVIEW = Transition(
+    # The approval chain's department, read with the locked order (issue 21).
+    related=("department",),
     name="pass_review",
     label=_("评审通过"),
     source={S.IN_REVIEW},
@@ -130,6 +136,8 @@ CANCEL_AFTER_REVIEW = Transition(
     requires_reason=True,
 )
 APPROVE = Transition(
+    # The confirmation's work item and message, read with the locked order (issue 21).
+    related=("department", "salesperson"),
     name="approve",
     label=_("审批通过"),
     source={S.IN_APPROVAL},
@@ -147,6 +155,9 @@ REJECT_APPROVAL = Transition(
     automatic=True,
 )
 CONFIRM = Transition(
+    # The customer told, and the contract's work item and message, read with the locked order
+    # (issue 21).
+    related=("customer", "department", "salesperson"),
     name="confirm",
     label=_("客户确认"),
     source={S.AWAITING_CONFIRMATION},

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max
-
 from oms.audit.models import normalise
 from oms.orders.models import TERM_FIELDS, OrderVersion, SalesOrder
 
@@ -37,7 +35,8 @@ def record_version(*, order: SalesOrder, actor: Any, reason: str) -> OrderVersio
     last = order.versions.order_by("-number").first()
     if last is not None and last.snapshot == data:
         return None
-    number = (order.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+    # The last kept is the highest number (issue 21: no second read for it).
+    number = (last.number if last is not None else 0) + 1
     user = actor if getattr(actor, "is_authenticated", False) else None
     return OrderVersion.objects.create(
         order=order, number=number, snapshot=data, reason=reason[:300], created_by=user

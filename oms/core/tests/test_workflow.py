@@ -142,3 +142,40 @@ def test_apply_many_refuses_all_when_one_is_refused() -> None:
         workflow.apply_many(CLOSE, tickets, actor=Owner())
     assert list(Ticket.objects.order_by("pk").values_list("status", "version")) == [("open", 1)] * 2
     assert AuditEvent.objects.count() == 0
+
+
+def _ticket_statements(ctx: Any) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries if '"machine_ticket"' in q["sql"]]
+
+
+def test_apply_does_not_read_again_a_row_the_action_holds() -> None:
+    """Issue 21: a row the action locked (or inserted) and held is updated without another read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from oms.core import txmemo
+
+    ticket = Ticket.objects.create(note="done")
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic(), txmemo.action_scope():
+        held = workflow.hold(Ticket.objects.select_for_update().get(pk=ticket.pk))
+        result = workflow.apply(CLOSE, held, actor=Owner())
+    assert result is held
+    assert [s.split()[0] for s in _ticket_statements(ctx)] == ["SELECT", "UPDATE"]
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.version) == ("closed", 2)
+
+
+def test_a_row_held_by_an_earlier_action_is_locked_and_read_again() -> None:
+    """Issue 21: the hold ends with its action; the next action's transition reads the row afresh
+    (here the earlier instance is stale: another write closed the ticket since)."""
+    from oms.core import txmemo
+
+    ticket = Ticket.objects.create(note="done")
+    with transaction.atomic():
+        with txmemo.action_scope():
+            stale = workflow.hold(Ticket.objects.select_for_update().get(pk=ticket.pk))
+        Ticket.objects.filter(pk=ticket.pk).update(status="closed", version=2)
+        with txmemo.action_scope(), pytest.raises(workflow.InvalidTransition):
+            workflow.apply(CLOSE, stale, actor=Owner())
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.version) == ("closed", 2)

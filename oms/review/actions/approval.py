@@ -73,9 +73,13 @@ def start_approval(*, order: SalesOrder, actor: Any) -> list[ApprovalStep]:
     """D-1: the chain for the order's amount and class, signed in order."""
     roles = order.policy().approval_steps(amount=order.total_amount, order_class=order.order_class)
     attempt = (order.approval_steps.order_by("-attempt").values_list("attempt", flat=True).first() or 0) + 1
+    # Rows this transaction inserted are the action's own: opening one does not lock and read it
+    # again (issue 21, `workflow.hold`).
     steps = [
-        ApprovalStep.objects.create(
-            order=order, attempt=attempt, seq=i + 1, role=role, approver=_approver(role, order)
+        workflow.hold(
+            ApprovalStep.objects.create(
+                order=order, attempt=attempt, seq=i + 1, role=role, approver=_approver(role, order)
+            )
         )
         for i, role in enumerate(roles)
     ]
@@ -100,8 +104,25 @@ def _may_sign(actor: Any, step: ApprovalStep) -> bool:
 @transaction.atomic
 @recorder.batched
 def decide_step(*, actor: User, step: ApprovalStep, approve: bool, comment: str = "") -> ApprovalStep:
-    """D-1: approve, or reject with the reason back to sales."""
-    locked = ApprovalStep.objects.select_for_update().select_related("order").get(pk=step.pk)
+    """D-1: approve, or reject with the reason back to sales.
+
+    Every step of the attempt and the order are locked with one statement and held by the action
+    (issue 21): the engine, the next step, the steps a rejection skips and the order's own
+    transition use these rows, not new reads. The steps before the order, as the engine locked
+    them when it read them one by one."""
+    attempt = list(
+        ApprovalStep.objects.select_for_update(of=("self", "order"))
+        .select_related("order__department", "order__salesperson", "approver__department")
+        .filter(order_id=step.order_id, attempt=step.attempt)
+        .order_by("pk")
+    )
+    locked = next((s for s in attempt if s.pk == step.pk), None)
+    if locked is None:
+        raise ApprovalStep.DoesNotExist(f"ApprovalStep {step.pk}")
+    workflow.hold(locked.order)
+    for other in attempt:
+        other.order = locked.order
+        workflow.hold(other)
     if not _may_sign(actor, locked):
         raise NotAllowed(_("只有该步骤的审批人可以审批。"))
     if locked.status != StepStatus.OPEN:
@@ -128,17 +149,15 @@ def decide_step(*, actor: User, step: ApprovalStep, approve: bool, comment: str 
             "comment": locked.comment,
         },
     )
+    waiting = sorted((s for s in attempt if s.status == StepStatus.WAITING), key=lambda s: s.seq)
     if not approve:
-        for rest in order.approval_steps.filter(attempt=locked.attempt, status=StepStatus.WAITING):
+        for rest in waiting:
             workflow.apply(review_states.SKIP_STEP, rest, actor=actor, reason=locked.comment)
         order = workflow.apply(states.REJECT_APPROVAL, order, actor=actor, reason=locked.comment)
         open_renegotiation(order, locked.comment)
         return locked
-    following = (
-        order.approval_steps.filter(attempt=locked.attempt, status=StepStatus.WAITING).order_by("seq").first()
-    )
-    if following is not None:
-        _open_step(following, actor)
+    if waiting:
+        _open_step(waiting[0], actor)
     else:
         _finish_approval(order, actor)
     return locked

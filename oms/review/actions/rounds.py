@@ -156,7 +156,9 @@ def _board(rnd: ReviewRound, order: SalesOrder, departments: Sequence[str]) -> l
                 ),
             )
         )
-    return ReviewTask.objects.bulk_create(tasks)  # issue 21: one insert for the board
+    # Issue 21: one insert for the board; rows this transaction inserted are the action's own, so
+    # opening them does not lock and read them again (`workflow.hold`).
+    return [workflow.hold(t) for t in ReviewTask.objects.bulk_create(tasks)]
 
 
 def _add_chair(rnd: ReviewRound, order: SalesOrder, *, stage: int) -> None:
@@ -202,8 +204,11 @@ def give_opinion(
     attachment: UploadedFile | None = None,
     version: int | None = None,
 ) -> ReviewTask:
-    """C-5: the department's verdict, with reviewer and time; a reject needs a comment."""
-    locked = ReviewTask.objects.select_for_update().select_related("round", "round__order").get(pk=task.pk)
+    """C-5: the department's verdict, with reviewer and time; a reject needs a comment. Issue 21:
+    the round and its tasks locked with one statement (`_lock_round`), not read again; two last
+    opinions given at once are taken one after the other, so one sees both and closes the round."""
+    tasks = _lock_round(task)
+    locked = next(t for t in tasks if t.pk == task.pk)
     if not may_give_opinion(actor, locked):
         raise NotAllowed(_("只有评审人（或超时后接手的上级）可以给出意见。"))
     if locked.status != TaskStatus.OPEN:
@@ -245,21 +250,40 @@ def give_opinion(
             "conditions": locked.conditions,
         },
     )
-    _advance(locked.round, actor)
+    _advance(locked.round, actor, tasks)
     return locked
 
 
-def _advance(rnd: ReviewRound, actor: Any) -> None:
-    """C-6: decide the round once its opinions are in; in sequential mode open the next stage."""
-    tasks = list(rnd.tasks.order_by("stage", "pk"))
+def _lock_round(task: ReviewTask) -> list[ReviewTask]:
+    """The round of `task` and every task of it, locked and held by the action (`workflow.hold`),
+    in key order as any other writer locking several tasks; the tasks share the one round."""
+    tasks = list(
+        ReviewTask.objects.select_for_update(of=("self", "round"))
+        .select_related("round__order", "department")
+        .filter(round_id=task.round_id)
+        .order_by("pk")
+    )
+    if not any(t.pk == task.pk for t in tasks):
+        raise ReviewTask.DoesNotExist(f"ReviewTask {task.pk}")
+    rnd = workflow.hold(tasks[0].round)
+    for t in tasks:
+        t.round = rnd
+        workflow.hold(t)
+    return tasks
+
+
+def _advance(rnd: ReviewRound, actor: Any, tasks: list[ReviewTask]) -> None:
+    """C-6: decide the round once its opinions are in; in sequential mode open the next stage.
+    `tasks`: every task of the round, as the action holds them (`_lock_round`)."""
+    tasks = sorted(tasks, key=lambda t: (t.stage, t.pk))
     board = [t for t in tasks if not t.is_chair]
     chair = next((t for t in tasks if t.is_chair), None)
     review = rnd.order.policy().review
     if chair is not None and chair.status == TaskStatus.DONE:
-        return _close_round(rnd, actor, passed=chair.verdict != Verdict.REJECT, reason=chair.comment)
+        return _close_round(rnd, actor, tasks, passed=chair.verdict != Verdict.REJECT, reason=chair.comment)
     rejects = [t for t in board if t.verdict == Verdict.REJECT]
     if rnd.mode == "sequential" and rejects and chair is None:
-        return _close_round(rnd, actor, passed=False, reason=_reasons(rejects))
+        return _close_round(rnd, actor, tasks, passed=False, reason=_reasons(rejects))
     waiting = [t for t in board if t.status == TaskStatus.WAITING]
     if rnd.mode == "sequential" and waiting and not (rejects and chair is None):
         if not any(t.status == TaskStatus.OPEN for t in board):
@@ -273,7 +297,7 @@ def _advance(rnd: ReviewRound, actor: Any) -> None:
                 chair, actor, hours=review.stage_time_limit_hours
             )  # C-4: the chair decides on all opinions
         return None
-    _close_round(rnd, actor, passed=not rejects, reason=_reasons(rejects))
+    _close_round(rnd, actor, tasks, passed=not rejects, reason=_reasons(rejects))
     return None
 
 
@@ -281,7 +305,7 @@ def _reasons(rejects: list[ReviewTask]) -> str:
     return "；".join(f"{t.department}：{t.comment}" for t in rejects)
 
 
-def _close_round(rnd: ReviewRound, actor: Any, *, passed: bool, reason: str) -> None:
+def _close_round(rnd: ReviewRound, actor: Any, tasks: list[ReviewTask], *, passed: bool, reason: str) -> None:
     order = rnd.order
     rnd = workflow.apply(
         review_states.PASS_ROUND if passed else review_states.FAIL_ROUND,
@@ -290,7 +314,7 @@ def _close_round(rnd: ReviewRound, actor: Any, *, passed: bool, reason: str) -> 
         reason=reason,
         changes={"outcome_reason": reason, "closed_at": timezone.now()},
     )
-    for task in rnd.tasks.filter(status__in=[TaskStatus.WAITING, TaskStatus.OPEN]):
+    for task in [t for t in tasks if t.status in {TaskStatus.WAITING, TaskStatus.OPEN}]:
         workflow.apply(review_states.SKIP_TASK, task, actor=actor, reason=_("评审已结束"))
         tracking.close_items(target=task, actor=actor, outcome=_("评审已结束"))
     if passed:
