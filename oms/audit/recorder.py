@@ -13,16 +13,40 @@ from oms.audit.models import GENESIS_HASH, AuditEvent, Scheme, normalise, utcnow
 from oms.core import txmemo
 from oms.core.context import current_request_id
 
+_CHAIN_LOCK_KEY = 0x0A0D17
+
 
 def _chain_lock() -> None:
     """Serialise appends so that every event links to exactly one predecessor.
 
     SQLite runs write transactions one at a time (IMMEDIATE mode), so nothing more is needed
-    there; PostgreSQL takes a transaction-scoped advisory lock.
+    there; PostgreSQL takes a transaction-scoped advisory lock — unless a statement of this
+    transaction took it already (`chain_lock_column`).
     """
+    if connection.vendor != "postgresql" or txmemo.alive(getattr(connection, "_oms_audit_locked", None)):
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+
+
+def chain_lock_column() -> str:
+    """A column for the RETURNING (or SELECT) list of a statement that an action runs anyway
+    shortly before it audits, which takes the chain's lock in that statement on PostgreSQL
+    ("" on SQLite, which needs none); run `chain_locked()` after it (issue 21: one round trip
+    less per create). The lock is then held from that statement on, not only from the audit's:
+    fit for a statement that already holds a row lock to the end of the transaction (such as an
+    order number's counter), so no new order of taking locks arises."""
+    return f", pg_advisory_xact_lock({_CHAIN_LOCK_KEY})" if connection.vendor == "postgresql" else ""
+
+
+def chain_locked() -> None:
+    """A statement with `chain_lock_column` ran: the transaction holds the chain's lock (a
+    savepoint rolled back since forgets it, and the lock is taken again)."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x0A0D17])
+        connection._oms_audit_locked = txmemo.mark()  # type: ignore[attr-defined]
+
+
+_TAIL_SQL = 'SELECT "hash", "seq" FROM "audit_auditevent" ORDER BY "id" DESC LIMIT 1'
 
 
 def _tail() -> tuple[str, int]:
@@ -34,7 +58,11 @@ def _tail() -> tuple[str, int]:
     if held is not None and txmemo.alive(held[0]):
         return held[1], held[2]
     _chain_lock()
-    last = AuditEvent.objects.order_by("-id").values_list("hash", "seq").first()
+    with connection.cursor() as cursor:
+        # Written out (issue 21): once per writing transaction, and the ORM's building of it cost
+        # more than the database's answer.
+        cursor.execute(_TAIL_SQL)
+        last = cursor.fetchone()
     prev_hash, prev_seq = last or (GENESIS_HASH, 0)
     if prev_seq is None:
         # The first keyed event after the plain ones: number on from the chain's length.
