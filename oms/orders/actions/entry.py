@@ -105,11 +105,14 @@ def _scoped_customer(actor: User, customer: Customer | int) -> Customer | None:
     if row is None:
         return None
     policy_selectors.note_in_force(row[-2], row[-1])
+    read = dict(zip(("id", *_CUSTOMER_STANDING), row[:-2], strict=True))
     if not isinstance(customer, Customer):
-        # The rest of the row is read only if something asks for it.
-        return Customer.from_db(Customer.objects.db, ["id", *_CUSTOMER_STANDING], row[:-2])
-    for name, value in zip(_CUSTOMER_STANDING, row[1:-2], strict=True):
-        setattr(customer, name, value)
+        # The rest of the row is read only if something asks for it. (`from_db` takes the values
+        # in the model's field order.)
+        names = [f.attname for f in Customer._meta.concrete_fields if f.attname in read]
+        return Customer.from_db(Customer.objects.db, names, [read[n] for n in names])
+    for name in _CUSTOMER_STANDING:
+        setattr(customer, name, read[name])
     return customer
 
 
