@@ -5,7 +5,8 @@ with 1, 2 and 4 gunicorn processes (plus one background worker and the scheduler
         [--processes 1,2,4] [--clients 8] [--orders 160] [--port N (default: free ports)]
 
 Each level starts `gunicorn -c config/gunicorn.conf.py` with OMS_WEB_WORKERS processes on a
-scratch database `oms_bench_scale` (migrated and loaded with the demo once), then `--clients`
+scratch database (`oms_bench_scale`, or $OMS_BENCH_SCALE_DB when several runs share the server;
+migrated and loaded with the demo once), then `--clients`
 threads each POST their share of `--orders` orders of 3 lines to /api/orders/ with an
 Idempotency-Key. Not a test: it prints its figures (record them in bench/RESULTS.md)."""
 
@@ -99,7 +100,7 @@ def main() -> None:
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("set OMS_DATABASE_URL=postgres://... (the scale-out is measured on PostgreSQL)")
 
-    cluster = Cluster(scratch_database(url, "oms_bench_scale"))
+    cluster = Cluster(scratch_database(url, os.environ.get("OMS_BENCH_SCALE_DB", "oms_bench_scale")))
     token = cluster.prepare()
     customer, products = demo_ids(cluster.database_url)
     print(f"cores: {os.cpu_count()}  clients: {args.clients}  orders per level: {args.orders}")

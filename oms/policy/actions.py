@@ -187,18 +187,25 @@ def set_calendar_day(
 _NEXT_NUMBER_SQL = 'UPDATE "policy_numbersequence" SET "last" = "last" + 1 WHERE "key" = %s RETURNING "last"'
 
 
-def next_number(*, fmt: str, when: date, key: str) -> str:
-    """B-4: the next number in `fmt` for the period the format implies, under a row lock."""
+def next_number(*, fmt: str, when: date, key: str, lock_audit_chain: bool = False) -> str:
+    """B-4: the next number in `fmt` for the period the format implies, under a row lock.
+
+    `lock_audit_chain`: the same statement takes the audit chain's lock (issue 21), for an action
+    that audits right after numbering (creating an order); its counter's row lock, held to the
+    end of the transaction, is already taken before the chain's by every such action."""
     period = fmt.split("{seq")[0].format(yyyy=f"{when:%Y}", yy=f"{when:%y}", mm=f"{when:%m}", dd=f"{when:%d}")
     full_key = f"{key}:{period}"
     with transaction.atomic(savepoint=False):
         # Issue 21: one statement for the usual case, the counter already there (both engines
         # support UPDATE … RETURNING; the row stays locked until the transaction ends).
+        sql = _NEXT_NUMBER_SQL + (recorder.chain_lock_column() if lock_audit_chain else "")
         with connection.cursor() as cursor:
-            cursor.execute(_NEXT_NUMBER_SQL, [full_key])
+            cursor.execute(sql, [full_key])
             row = cursor.fetchone()
         if row is not None:
             last = row[0]
+            if lock_audit_chain:
+                recorder.chain_locked()
         else:
             seq, _created = NumberSequence.objects.select_for_update().get_or_create(key=full_key)
             seq.last += 1

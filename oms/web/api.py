@@ -7,6 +7,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Annotated, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -38,6 +39,10 @@ PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE, description="每页条�
 RecordId = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
 
 
+# How stale a token's "last used" may be (the token lists show it to the minute).
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
 class TokenAuth(HttpBearer):
     """Integrations authenticate with `Authorization: Bearer <key>`; only hashes are stored.
     B-8: customers' tokens open the customer portal's endpoints only, staff tokens the rest."""
@@ -58,7 +63,11 @@ class TokenAuth(HttpBearer):
         needed = "read" if request.method in {"GET", "HEAD", "OPTIONS"} else "write"
         if needed not in (row.scopes or []):
             raise HttpError(403, _("该令牌没有“%(s)s”权限。") % {"s": needed})
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
+            # Shown to the minute; written at most once a minute per token, not on every request
+            # (issue 21: a write, and on SQLite a write lock, per API call).
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         request.user = row.user
         return row.user
 
@@ -91,30 +100,35 @@ def run_idempotent(
     key = request.headers.get("Idempotency-Key", "")
     scope_key = f"{scope}:{key}"
     fingerprint = request_fingerprint(request) if key else ""
-    with transaction.atomic():
-        if key:
-            done = IdempotencyRecord.objects.filter(user=_user(request), key=scope_key).first()
-            if done is not None:
-                if done.request_hash and done.request_hash != fingerprint:
-                    raise IdempotencyKeyReused(
-                        _("Idempotency-Key “%(key)s” 已用于内容不同的另一个请求；新的请求请使用新的键。")
-                        % {"key": key}
-                    )
-                return Status(done.status, json.loads(done.body))
-        body = create()
-        if key:
-            try:
-                with transaction.atomic():
-                    IdempotencyRecord.objects.create(
-                        user=_user(request),
-                        key=scope_key,
-                        status=status,
-                        body=json.dumps(body, cls=DjangoJSONEncoder),
-                        request_hash=fingerprint,
-                    )
-            except IntegrityError as exc:
-                # A concurrent retry with the same key got there first: undo this create.
-                raise StaleVersion(_("相同的 Idempotency-Key 正在处理中，请重试。")) from exc
+    recording = False
+    try:
+        with transaction.atomic():
+            if key:
+                done = IdempotencyRecord.objects.filter(user=_user(request), key=scope_key).first()
+                if done is not None:
+                    if done.request_hash and done.request_hash != fingerprint:
+                        raise IdempotencyKeyReused(
+                            _("Idempotency-Key “%(key)s” 已用于内容不同的另一个请求；新的请求请使用新的键。")
+                            % {"key": key}
+                        )
+                    return Status(done.status, json.loads(done.body))
+            body = create()
+            if key:
+                recording = True
+                IdempotencyRecord.objects.create(
+                    user=_user(request),
+                    key=scope_key,
+                    status=status,
+                    body=json.dumps(body, cls=DjangoJSONEncoder),
+                    request_hash=fingerprint,
+                )
+                recording = False
+    except IntegrityError as exc:
+        if not recording:
+            raise
+        # A concurrent retry with the same key got there first: this create was rolled back with
+        # the record (no savepoint of its own: the whole transaction goes, issue 21).
+        raise StaleVersion(_("相同的 Idempotency-Key 正在处理中，请重试。")) from exc
     return Status(status, body)
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from conftest import make_user
 from oms.accounts.models import ApiToken
@@ -35,6 +39,24 @@ def test_a_revoked_token_stops_at_once(admin_client) -> None:
     token = ApiToken.objects.get()
     admin_client.post("/accounts/api-tokens/", {"revoke": token.pk})
     assert client.get("/api/customers/", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+
+
+def test_last_used_is_written_at_most_once_a_minute(admin_client) -> None:
+    """Issue 21: "last used" (shown to the minute) is written on a token's first use and then
+    once a minute at most, not by every request."""
+    client = Client()
+    erp = make_user("erp", kind="sales")
+    key = admin_client.post(
+        "/accounts/api-tokens/", {"name": "ERP", "user": erp.pk, "scopes": ["read"]}
+    ).context["key"]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    start = timezone.now()
+    seen = []
+    for offset in (0, 30, 61):
+        with time_machine.travel(start + timedelta(seconds=offset), tick=False):
+            assert client.get("/api/customers/", **auth).status_code == 200
+        seen.append(ApiToken.objects.get().last_used_at)
+    assert seen == [start, start, start + timedelta(seconds=61)]
 
 
 def test_a_token_needs_a_name_and_a_scope(admin_client) -> None:

@@ -55,6 +55,40 @@ def test_create_is_idempotent(client, org) -> None:
     )
 
 
+def test_the_create_answers_the_order_as_a_read_returns_it(client, org) -> None:
+    """Issue 21: the create's answer is built from the order just saved and its stored lines, not
+    read back through the list's query; it is the same document GET returns, figures included."""
+    auth = _auth(org["sales"])
+    created = client.post("/api/orders/", _body(org), content_type="application/json", **auth)
+    read = client.get(f"/api/orders/{created.json()['id']}", **auth)
+    assert (created.status_code, read.status_code) == (201, 200)
+    assert created.json() == read.json()
+
+
+def test_create_for_a_customer_blocked_since_is_refused(client, org) -> None:
+    """B-3, issue 21: the API names the customer by id; the action reads its standing afresh, so a
+    blocked customer is refused on `customer` and nothing is saved."""
+    org["customer"].blocked, org["customer"].blocked_reason = True, "长期拖欠货款"
+    org["customer"].save()
+    response = client.post("/api/orders/", _body(org), content_type="application/json", **_auth(org["sales"]))
+    assert (response.status_code, response.json()["fields"], SalesOrder.objects.count()) == (
+        422,
+        {"customer": ["客户已冻结，不能下单：长期拖欠货款"]},
+        0,
+    )
+
+
+def test_create_for_a_missing_customer_is_refused_like_one_out_of_scope(client, org) -> None:
+    """S-1: a customer id that names no customer gets the out-of-scope answer, on `customer`."""
+    response = client.post(
+        "/api/orders/", _body(org, customer_id=999999), content_type="application/json", **_auth(org["sales"])
+    )
+    assert (response.status_code, response.json()["fields"]) == (
+        422,
+        {"customer": ["客户不存在或不在您的数据范围内。"]},
+    )
+
+
 def test_same_key_with_the_same_body_reordered_answers_the_first_order(client, org) -> None:
     """DESIGN 6: equal bodies are compared canonically — key order and spacing do not matter."""
     auth = {**_auth(org["sales"]), "HTTP_IDEMPOTENCY_KEY": "k-same"}

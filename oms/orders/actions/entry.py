@@ -81,15 +81,59 @@ def customer_out_of_scope(actor: User, customer: Customer | None) -> bool:
     return customer is not None and not customers_for(actor).filter(pk=customer.pk).exists()
 
 
+_CUSTOMER_STANDING = ("blocked", "blocked_reason", "active")
+
+
+def _scoped_customer(actor: User, customer: Customer | int) -> Customer | None:
+    """S-1: the customer if the actor's data scope shows it, else None — missing and out of scope
+    are one answer. Its standing (blocked, active) is read afresh, so a customer blocked since the
+    caller read it is seen blocked; given an id (the API), the customer is read here. The same
+    statement reads the policy version in force (issue 21: the create's first two reads in one
+    round trip, and only the columns the create checks)."""
+    pk = customer.pk if isinstance(customer, Customer) else customer
+    found = (
+        customers_for(actor)
+        .select_related(None)
+        .filter(pk=pk)
+        .annotate(**policy_selectors.in_force_columns())
+        .order_by()
+        .values_list(
+            "pk", *_CUSTOMER_STANDING, policy_selectors.IN_FORCE_PK, policy_selectors.IN_FORCE_NUMBER
+        )[:1]
+    )
+    row = next(iter(found), None)
+    if row is None:
+        return None
+    policy_selectors.note_in_force(row[-2], row[-1])
+    read = dict(zip(("id", *_CUSTOMER_STANDING), row[:-2], strict=True))
+    if not isinstance(customer, Customer):
+        # The rest of the row is read only if something asks for it. (`from_db` takes the values
+        # in the model's field order.)
+        names = [f.attname for f in Customer._meta.concrete_fields if f.attname in read]
+        return Customer.from_db(Customer.objects.db, names, [read[n] for n in names])
+    for name in _CUSTOMER_STANDING:
+        setattr(customer, name, read[name])
+    return customer
+
+
+# B-9: the suspected duplicates a refusal names, the newest first.
+DUPLICATES_NAMED = 10
+
+
 def _check_duplicates(order: SalesOrder, lines: list[OrderLine], reason: str) -> None:
+    """B-9: the same lines for the same customer within the window need a reason. Given one, the
+    order is saved whatever the lookup would find, so it is not made (issue 21)."""
+    if reason.strip():
+        return
     window = policy_selectors.policy().intake.duplicate_window_hours
     found = possible_duplicates(
         customer_id=order.customer_id,
         lines=[(ln.product_id, ln.quantity) for ln in lines],
         window_hours=window,
         exclude=order.pk,
+        limit=DUPLICATES_NAMED,
     )
-    if found and not reason.strip():
+    if found:
         raise DuplicateSuspected([o.number for o in found])
 
 
@@ -108,11 +152,15 @@ def create_order(
     inquiry: Inquiry | None = None,
 ) -> SalesOrder:
     """B-3, B-4: a draft order with its lines and a unique number in the policy's format, for a
-    customer in the actor's data scope (S-1) — on every path: page, API, import, inquiry."""
+    customer in the actor's data scope (S-1) — on every path: page, API, import, inquiry.
+    `data["customer"]` is the customer or its id (the API's); either is read through the scope."""
     records.require(permissions.can_enter_orders(actor))
     customer = data.get("customer")
-    if customer_out_of_scope(actor, customer):
-        raise FieldErrors({"customer": _("客户不存在或不在您的数据范围内。")})
+    if customer is not None:
+        scoped = _scoped_customer(actor, customer)
+        if scoped is None:
+            raise FieldErrors({"customer": _("客户不存在或不在您的数据范围内。")})
+        data = {**data, "customer": scoped}
     return save_new_order(
         actor=actor,
         data=data,
@@ -120,8 +168,8 @@ def create_order(
         duplicate_reason=duplicate_reason,
         salesperson=salesperson,
         inquiry=inquiry,
-        # The scope check has just found the customer's row.
-        customer_known=isinstance(customer, Customer),
+        # The scope check has just read the customer's row.
+        customer_known=customer is not None,
     )
 
 
@@ -175,7 +223,7 @@ def _number_and_save(order: SalesOrder, built: list[OrderLine]) -> None:
     order.currency = policy.currency
     order.total_amount = sum((ln.amount for ln in built), Decimal("0"))
     order.number = policy_actions.next_number(
-        fmt=policy.numbering.order, when=timezone.localdate(), key="order"
+        fmt=policy.numbering.order, when=timezone.localdate(), key="order", lock_audit_chain=True
     )
     order.lines_fingerprint = fingerprint(built)
     order.save()
