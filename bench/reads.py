@@ -23,6 +23,7 @@ Chinese names and their pinyin initials; 50 salespeople in 5 sales teams.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import statistics
 import sys
@@ -161,8 +162,15 @@ def main() -> None:
     from oms.orders.models import SalesOrder
 
     started = time.perf_counter()
+    plan = io.StringIO()
+    call_command("showmigrations", "--plan", stdout=plan)
     call_command("migrate", verbosity=0)
     print(f"migrate: {time.perf_counter() - started:.1f} s")
+    if reuse and "[ ]" in plan.getvalue():
+        # A migration that filled a column of kept data (issue 21) left the planner's statistics
+        # behind; autovacuum would analyse the tables soon after, so the bench does it first.
+        with connection.cursor() as c:
+            c.execute("VACUUM ANALYZE")
     if not reuse or not SalesOrder.objects.filter(number__startswith="SO").exists():
         call_command("load_demo", stdout=open(os.devnull, "w"))
         generate(args.orders)
