@@ -37,7 +37,7 @@ def _writer(n: int, start: threading.Barrier, errors: list[BaseException]) -> No
         connections.close_all()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # committed: several connections
 def test_writers_at_once_keep_one_unbroken_chain() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the chain's lock is PostgreSQL's; SQLite runs one writer at a time")
