@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     DecimalField,
     Exists,
     ExpressionWrapper,
@@ -285,8 +286,9 @@ class OpenLedger:
 def open_ledger(user: Any, *, today: date, overdue: bool = False, limit: int, page: int = 1) -> OpenLedger:
     """Issue 21, L-4: the orders with something left to collect (one past due, with `overdue`):
     the `page`-th `limit` of them, the one due longest ago first (read in the order of the
-    partial index), each with all its invoices; and the totals of every open order, per customer
-    (one grouped query over the invoices of the open orders), summed to the ledger's total."""
+    partial index), each with all its invoices; and the totals and the number of every open
+    order, per customer (one grouped query over the invoices of the open orders), summed to the
+    ledger's total."""
     first: list[int] = []
     seen: set[int] = set()
     wanted = limit * page
@@ -304,16 +306,19 @@ def open_ledger(user: Any, *, today: date, overdue: bool = False, limit: int, pa
                 break
     first = first[wanted - limit :]
     rows = rows_of(first, today) if first else []
+    # The number of open orders comes with the totals: an order has one customer, so its
+    # customer's distinct orders add up to them (issue 21: no second pass over the open invoices).
     per_customer = (
         Invoice.objects.filter(**{f"{ORDER}_id__in": open_orders(user, today=today, overdue=overdue)})
         .values("customer_id", "customer__name")
-        .annotate(**_sums(today))
+        .annotate(**_sums(today), open_orders=Count(f"{ORDER}_id", distinct=True))
         .order_by()
     )
-    count = open_orders(user, today=today, overdue=overdue).distinct().count()
+    count = 0
     total = LedgerRow(customer="", order="", order_id=0)
     customers = []
     for found in per_customer:
+        count += found["open_orders"]
         row = _row(
             found, customer=found["customer__name"], order="", order_id=0, customer_id=found["customer_id"]
         )

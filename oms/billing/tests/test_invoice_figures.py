@@ -209,3 +209,14 @@ def test_the_open_ledger_totals_every_open_order(more_heads) -> None:
     today = date(2027, 3, 1)
     found = open_ledger(more_heads["finance_head"], today=today, limit=500)
     assert (found.count, found.total) == (1, totals(ledger(more_heads["finance_head"], today=today)))
+
+
+def test_an_order_with_two_open_invoices_counts_once_in_the_open_ledger(more_heads) -> None:
+    """Issue 21: the open ledger's number of orders comes from the per-customer totals (distinct
+    orders), so an order owing on two invoices is one open order."""
+    from oms.billing.receivables import open_ledger
+
+    _first, invoice_second = _two_invoices(more_heads, "6000", "4000")
+    invoice_second()
+    found = open_ledger(more_heads["finance_head"], today=date(2027, 3, 1), limit=500)
+    assert (found.count, len(found.rows), found.total.outstanding) == (1, 1, Decimal("10000.00"))
