@@ -108,17 +108,19 @@ def _ship_release(order: SalesOrder, to_ship: list[tuple[Any, Decimal]]) -> dict
 
 
 def picking_list(user: Any) -> list[Reservation]:
-    """G-4: reservations waiting to be picked, most urgent first (order class, then delivery date)."""
+    """G-4: reservations waiting to be picked, most urgent first (order class, then delivery date),
+    of the orders the user may see (S-1: `orders_for`'s scope, archived orders excluded, M-3)."""
+    from oms.orders.selectors import in_order_scope
+
     urgency = Case(
         When(order__order_class="urgent", then=0),
         When(order__order_class="special", then=1),
         default=2,
         output_field=IntegerField(),
     )
+    waiting = Reservation.objects.filter(status__in=_TO_PICK)
     return list(
-        Reservation.objects.filter(
-            status__in=[ReservationStatus.RESERVED, ReservationStatus.PICKED, ReservationStatus.CHECKED]
-        )
+        in_order_scope(waiting, user, "order")
         .select_related("order", "order_line__product", "stock_level__warehouse")
         .order_by(urgency, "order__delivery_date", "pk")[:300]
     )

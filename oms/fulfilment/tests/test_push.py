@@ -14,6 +14,7 @@ from oms.fulfilment import actions
 from oms.fulfilment.models import Shipment
 from oms.fulfilment.tests.fixtures import CHECKED
 from oms.intake.tests.fixtures import signed_order
+from oms.orders.models import SalesOrder
 from oms.quality.tests.fixtures import pass_final_inspection
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +148,47 @@ def test_picking_list_refused_outside_the_warehouse(client, more_heads) -> None:
     order = _reserved(org)
     client.force_login(org["sales"])
     assert client.get(reverse("fulfilment:picking_print") + f"?order={order.pk}").status_code == 404
+
+
+def test_picking_list_leaves_out_orders_outside_the_users_scope(client, more_heads) -> None:
+    """S-1, G-4: an executive outside the order's scope (own orders only) opens the picking page,
+    which the role may, and sees none of the reservations of an order they may not see."""
+    org = more_heads
+    order = _reserved(org)
+    outsider = make_user("exec_own", kind="sales", role="executive", data_scope="own")
+    client.force_login(outsider)
+    content = client.get(reverse("fulfilment:picking")).content.decode()
+    assert order.number not in content
+
+
+def test_picking_print_of_the_whole_list_leaves_out_orders_outside_the_users_scope(
+    client, more_heads
+) -> None:
+    """S-1, G-4: the printed list of everything on the picking list (no order ticked) is the
+    picking list of the user's scope too."""
+    org = more_heads
+    order = _reserved(org)
+    outsider = make_user("exec_own", kind="sales", role="executive", data_scope="own")
+    client.force_login(outsider)
+    response = client.get(reverse("fulfilment:picking_print"))
+    assert response.status_code == 200 and order.number not in response.content.decode()
+
+
+def test_picking_list_leaves_out_archived_orders(more_heads) -> None:
+    """M-3, G-4: an order filed in the archive is read through the archive only, its reservations
+    left off the warehouse's picking list."""
+    from oms.fulfilment.selectors import picking_list
+
+    org = more_heads
+    order = _reserved(org)
+    archived = SalesOrder._meta.get_field("archive_record").related_model
+    before = picking_list(org["wh1"])
+    archived._default_manager.create(
+        order=order,
+        number="A-1",
+        category="closed",
+        completed_on=date(2027, 3, 1),
+        retention_years=3,
+        retention_until=date(2030, 3, 1),
+    )
+    assert [r.order_id for r in before] == [order.pk] and picking_list(org["wh1"]) == []
