@@ -66,6 +66,12 @@ def add_entry(*, actor: User, order: Any, kind: str, text: str) -> TrackingEntry
 
 @transaction.atomic(savepoint=False)
 def _write_entry(*, actor: User, order: Any, kind: str, text: str) -> TrackingEntry:
+    if not workflow.held(order):
+        # H-5, H-6 (ADR 0017): the order's row is locked before its idleness reminder is closed
+        # and its kept risk read under the lock. From a copy read earlier, a reminder the sweep
+        # opened and committed since would be closed here while the copy says there was none to
+        # lower, and the idle badge would stay. An action that holds the order (release) has it.
+        order = workflow.hold(SalesOrder.objects.select_for_update().get(pk=order.pk))
     entry = TrackingEntry.objects.create(order=order, kind=kind, text=text.strip(), author=actor)
     kinds = ("order.idle", REPORT_ENTRIES[kind][1]) if kind in REPORT_ENTRIES else ("order.idle",)
     close_items(target=order, actor=actor, outcome=_("已更新跟踪台账"), kinds=kinds)

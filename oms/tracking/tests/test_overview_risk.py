@@ -192,3 +192,14 @@ def test_the_overview_orders_as_the_computed_risk_did(org) -> None:
         )
     ]
     assert shown == before == [made[0].pk, made[1].pk, made[2].pk, made[4].pk, made[3].pk]
+
+
+def test_a_ledger_entry_from_a_copy_read_before_the_idle_sweep_clears_idleness(org) -> None:
+    """H-5, H-6: the page read the order, the idle sweep opened and committed a reminder, then the
+    entry was recorded from the page's copy: the entry answers the reminder and the badge goes
+    with it (the order is locked and its kept risk read again, not taken from the copy)."""
+    order = _submitted(org)
+    page_copy = SalesOrder.objects.get(pk=order.pk)
+    tracking.flag_idle_orders(now=timezone.now() + timedelta(days=4))
+    tracking.add_entry(actor=org["sales"], order=page_copy, kind="contact", text="已电话联系客户")
+    assert _risks(order) == ((False, 0, False), (False, 0, False))
