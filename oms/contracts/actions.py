@@ -307,7 +307,13 @@ def _file_document(
     *, actor: User, order: SalesOrder, doc_type: str, title: str, upload: Any, digest: str
 ) -> Document:
     """`upload_document` once its input is checked, inside the caller's transaction: no savepoint
-    of its own, and the earlier versions read with one query (issue 21)."""
+    of its own, and the earlier versions read with one query (issue 21).
+
+    E-2, I-4: the order's row is locked first (unless the action holds it), so two uploads of one
+    title at once take their version numbers one after the other instead of both reading the same
+    latest version (one of them then failing on `document_unique_version`) and both staying current."""
+    if not workflow.held(order):
+        list(SalesOrder.objects.select_for_update().filter(pk=order.pk).values_list("pk"))
     previous = Document.objects.filter(order=order, doc_type=doc_type, title=title)
     earlier = previous.aggregate(
         latest=Max("version_no"),
