@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
 from django import forms as django_forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,20 +34,11 @@ from oms.policy.visibility import visible_field_groups
 from oms.web.downloads import in_background, inline_rows
 from oms.web.downloads.actions import queue_page
 from oms.web.listing import CappedPaginator, export_xlsx, watermark
-from oms.web.verbs import Redisplay, Verb, input_form, post_verb, refused_page
+from oms.web.verbs import Gate, Verb, input_form, post_verb, refused_page
 
 
 def _order_page(order: SalesOrder) -> str:
     return reverse("workbench:order_detail", args=[order.pk])
-
-
-@dataclass(frozen=True)
-class Gate:
-    """Who may post a verb, checked before the input is parsed: someone without the right sees
-    that, not field errors about input they could never submit (issue 23)."""
-
-    allows: Callable[[Any, Any], bool]
-    message: str
 
 
 def _statement_or_404(order: SalesOrder, data: Any) -> Statement:
@@ -129,78 +118,59 @@ def _sales_or_finance(user: Any, order: Any) -> bool:
     return can_renegotiate(user, order) or states.in_finance(user)
 
 
+_FINANCE_REVIEWS = Gate(states.in_finance, _("只有财务可以审核结算清单。"))
+
 VERBS: dict[str, Verb] = {
     "statement": Verb(
         _prepare,
         _statement_form,
         "billing/forms/_statement.html",
         done=lambda r, st: _("结算清单 %(s)s 已提交财务审核。") % {"s": st.number},
+        gate=Gate(can_renegotiate, _("只有负责该订单的销售可以编制结算清单。")),
     ),
     "approve": Verb(
         partial(_review, approve=True),
         _review_form,
         "billing/forms/_review.html",
         done=lambda r, x: _("已审核。"),
+        gate=_FINANCE_REVIEWS,
     ),
     "return": Verb(
         partial(_review, approve=False),
         _review_form,
         "billing/forms/_review.html",
         done=lambda r, x: _("已审核。"),
+        gate=_FINANCE_REVIEWS,
     ),
     "invoice": Verb(
-        _invoice, _invoice_form, "billing/forms/_invoice.html", done=lambda r, x: _("发票已登记。")
+        _invoice,
+        _invoice_form,
+        "billing/forms/_invoice.html",
+        done=lambda r, x: _("发票已登记。"),
+        gate=Gate(states.in_finance, _("只有财务可以登记发票。")),
     ),
     "reverse": Verb(
         _reverse,
         _reversal_form,
         "billing/forms/_reverse.html",
         done=lambda r, red: _("红字发票 %(n)s 已登记，原发票已冲红。") % {"n": red.number},
+        gate=Gate(states.in_finance, _("只有财务可以开具红字发票。")),
     ),
     "instalments": Verb(
         _instalments,
         input_form(forms.InstalmentsForm),
         "billing/forms/_instalments.html",
         done=lambda r, x: _("分期计划已保存。"),
+        gate=Gate(_sales_or_finance, _("只有销售或财务可以制定分期计划。")),
     ),
     "close": Verb(
-        _close, input_form(forms.CloseForm), "billing/forms/_close.html", done=lambda r, x: _("订单已关闭。")
+        _close,
+        input_form(forms.CloseForm),
+        "billing/forms/_close.html",
+        done=lambda r, x: _("订单已关闭。"),
+        gate=Gate(states.can_close, _("只有该订单的销售或财务可以关闭订单。")),
     ),
 }
-
-GATES: dict[str, Gate] = {
-    "statement": Gate(can_renegotiate, _("只有负责该订单的销售可以编制结算清单。")),
-    "approve": Gate(states.in_finance, _("只有财务可以审核结算清单。")),
-    "return": Gate(states.in_finance, _("只有财务可以审核结算清单。")),
-    "invoice": Gate(states.in_finance, _("只有财务可以登记发票。")),
-    "reverse": Gate(states.in_finance, _("只有财务可以开具红字发票。")),
-    "instalments": Gate(_sales_or_finance, _("只有销售或财务可以制定分期计划。")),
-    "close": Gate(states.can_close, _("只有该订单的销售或财务可以关闭订单。")),
-}
-
-
-def _gated(
-    request: HttpRequest,
-    *,
-    verbs: Mapping[str, Verb],
-    gates: Mapping[str, Gate],
-    verb: str,
-    target: Any,
-    back: str,
-    redisplay: Redisplay,
-) -> HttpResponse:
-    """`post_verb` after the permission check: a user without the right is refused (400) with
-    what they typed shown again, before any of it is parsed."""
-    handler, gate = verbs.get(verb), gates.get(verb)
-    if handler is None or gate is None:
-        raise Http404
-    if not gate.allows(request.user, target):
-        messages.error(request, str(gate.message))
-        form = handler.form(target, request.POST, request.FILES) if handler.form else None
-        if form is None or not handler.template:
-            return redirect(back)
-        return redisplay(request, target, handler, form, {}, 400)
-    return post_verb(request, verbs=verbs, verb=verb, target=target, back=back, redisplay=redisplay)
 
 
 @login_required
@@ -210,10 +180,9 @@ def billing(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     order = order_detail(request.user, pk)
     if order is None:
         raise Http404
-    return _gated(
+    return post_verb(
         request,
         verbs=VERBS,
-        gates=GATES,
         verb=verb,
         target=order,
         back=_order_page(order),
@@ -362,19 +331,18 @@ PAYMENT_VERBS = {
         input_form(forms.PaymentForm),
         "billing/forms/_payment.html",
         done=lambda r, p: _("收款 %(n)s 已登记并核销。") % {"n": p.number},
+        gate=Gate(lambda user, target: states.in_finance(user), _("只有财务可以登记收款。")),
     )
 }
-PAYMENT_GATES = {"payment": Gate(lambda user, target: states.in_finance(user), _("只有财务可以登记收款。"))}
 
 
 @login_required
 @require_POST
 def payment(request: HttpRequest) -> HttpResponse:
     """L-3, L-6: finance records a payment; it is matched to the customer's invoices, oldest due first."""
-    return _gated(
+    return post_verb(
         request,
         verbs=PAYMENT_VERBS,
-        gates=PAYMENT_GATES,
         verb="payment",
         target=None,
         back=reverse("billing:receivables"),
@@ -456,11 +424,9 @@ DUNNING_VERBS = {
         input_form(forms.DunningForm),
         "billing/forms/_dunning.html",
         done=lambda r, x: _("催收已登记。"),
-    )
-}
-DUNNING_GATES = {
-    "dunning": Gate(
-        lambda user, inv: _sales_or_finance(user, inv.statement.order), _("只有销售或财务可以登记催收。")
+        gate=Gate(
+            lambda user, inv: _sales_or_finance(user, inv.statement.order), _("只有销售或财务可以登记催收。")
+        ),
     )
 }
 
@@ -473,10 +439,9 @@ def dunning(request: HttpRequest, pk: int) -> HttpResponse:
     order = order_detail(request.user, invoice.statement.order_id)
     if order is None:
         raise Http404
-    return _gated(
+    return post_verb(
         request,
         verbs=DUNNING_VERBS,
-        gates=DUNNING_GATES,
         verb="dunning",
         target=invoice,
         back=_order_page(order),

@@ -15,6 +15,7 @@ from oms.customers.models import PaymentTerms
 from oms.engine.workflow import Transition, TransitionTable
 from oms.fulfilment.models import DeptTaskStatus, POStatus, TaskKind
 from oms.fulfilment.models import ReservationStatus as RS
+from oms.fulfilment.permissions import can_handle_stock
 from oms.fulfilment.selectors import prepaid
 from oms.orders.models import OrderStatus as S
 
@@ -120,9 +121,7 @@ DEPARTMENT_TASK = TransitionTable.of("department_task", COMPLETE_TASK, REOPEN_TA
 
 
 def _warehouse(user: Any, reservation: Any) -> bool:
-    return getattr(user, "department_kind", "") == DepartmentKind.WAREHOUSE or getattr(user, "role", "") in {
-        Role.ADMIN
-    }
+    return can_handle_stock(user)
 
 
 def _second_person(user: Any, reservation: Any) -> bool:

@@ -8,13 +8,15 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from oms.accounts.models import User
+from oms.accounts.models import Role, User
 from oms.core.printing import printable
-from oms.fulfilment import actions, selectors
+from oms.fulfilment import actions, permissions, selectors
 from oms.fulfilment.forms import (
     CompleteTaskForm,
     IncomingInspectionForm,
@@ -25,11 +27,12 @@ from oms.fulfilment.forms import (
     ReservationStepForm,
     ShipmentForm,
 )
-from oms.fulfilment.models import DepartmentTask
+from oms.fulfilment.models import DepartmentTask, DeptTaskStatus
+from oms.fulfilment.states import can_release
 from oms.orders.models import SalesOrder
 from oms.orders.views import order_form, post_order_verb
 from oms.policy import selectors as policy_selectors
-from oms.web.verbs import Verb, input_form, refused_page_of
+from oms.web.verbs import Gate, Verb, input_form, refused_page_of
 
 
 def _release(actor: User, order: SalesOrder, form: None) -> object:
@@ -116,18 +119,61 @@ def _pack(actor: User, order: SalesOrder, form: ReservationStepForm) -> object:
     return actions.pack(actor=actor, reservation=data["reservation"], packing=data["packing"])
 
 
+def _completes_a_task(user: Any, order: SalesOrder) -> bool:
+    """F-1: the user may complete one of the order's open department tasks (`states.COMPLETE_TASK`:
+    its assignee, or the head of its department)."""
+    mine = (
+        Q(assignee=user) | Q(department_id=user.department_id) if user.role == Role.HEAD else Q(assignee=user)
+    )
+    return DepartmentTask.objects.filter(mine, order=order, status=DeptTaskStatus.OPEN).exists()
+
+
+_STOCK = Gate(permissions.can_handle_stock, _("只有仓储部门可以操作库存。"))
+
 VERBS: dict[str, Verb] = {
-    "release": Verb(_release),
-    "prepayment": Verb(_prepayment, input_form(PrepaymentForm), "fulfilment/forms/_prepayment.html"),
-    "complete": Verb(_complete, order_form(CompleteTaskForm), "fulfilment/forms/_complete.html"),
-    "progress": Verb(_progress, order_form(ProgressForm), "fulfilment/forms/_progress.html"),
-    "ship": Verb(_ship, order_form(ShipmentForm), "fulfilment/forms/_ship.html"),
-    "purchase": Verb(_purchase, order_form(PurchaseOrderForm), "fulfilment/forms/_purchase.html"),
-    "receive": Verb(_receive, order_form(IncomingInspectionForm), "fulfilment/forms/_receive.html"),
-    "reserve": Verb(_reserve, order_form(ReservationForm), "fulfilment/forms/_reserve.html"),
-    "pick": Verb(_pick, order_form(ReservationStepForm)),
-    "check": Verb(_check, order_form(ReservationStepForm), "fulfilment/forms/_check.html"),
-    "pack": Verb(_pack, order_form(ReservationStepForm), "fulfilment/forms/_pack.html"),
+    "release": Verb(
+        _release, gate=Gate(can_release, _("只有销售部门负责人、订单确认部门或分管领导可以下达订单。"))
+    ),
+    "prepayment": Verb(
+        _prepayment,
+        input_form(PrepaymentForm),
+        "fulfilment/forms/_prepayment.html",
+        gate=Gate(permissions.can_record_prepayment, _("只有财务可以登记预付款。")),
+    ),
+    "complete": Verb(
+        _complete,
+        order_form(CompleteTaskForm),
+        "fulfilment/forms/_complete.html",
+        gate=Gate(_completes_a_task, _("只有任务的负责人或其部门负责人可以完成任务。")),
+    ),
+    "progress": Verb(
+        _progress,
+        order_form(ProgressForm),
+        "fulfilment/forms/_progress.html",
+        gate=Gate(permissions.can_report_progress, _("只有生产部门可以汇报生产进度。")),
+    ),
+    "ship": Verb(
+        _ship,
+        order_form(ShipmentForm),
+        "fulfilment/forms/_ship.html",
+        gate=Gate(permissions.can_ship, _("只有物流或仓储部门可以登记发货。")),
+    ),
+    "purchase": Verb(
+        _purchase,
+        order_form(PurchaseOrderForm),
+        "fulfilment/forms/_purchase.html",
+        gate=Gate(permissions.can_purchase, _("只有采购部门可以做这件事。")),
+    ),
+    "receive": Verb(
+        _receive,
+        order_form(IncomingInspectionForm),
+        "fulfilment/forms/_receive.html",
+        gate=Gate(permissions.can_receive_goods, _("只有质量、采购或仓储部门可以登记到货验收。")),
+    ),
+    "reserve": Verb(_reserve, order_form(ReservationForm), "fulfilment/forms/_reserve.html", gate=_STOCK),
+    "pick": Verb(_pick, order_form(ReservationStepForm), gate=_STOCK),
+    "check": Verb(_check, order_form(ReservationStepForm), "fulfilment/forms/_check.html", gate=_STOCK),
+    "pack": Verb(_pack, order_form(ReservationStepForm), "fulfilment/forms/_pack.html", gate=_STOCK),
 }
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
@@ -18,7 +19,8 @@ from oms.orders.models import SalesOrder
 from oms.orders.views import order_form, post_order_verb
 from oms.quality import actions, selectors, states
 from oms.quality.forms import InspectionForm, InspectionPlanForm, NonConformanceForm, ResumeForm
-from oms.web.verbs import Verb, refused_page_of
+from oms.quality.models import NCStatus, NonConformance
+from oms.web.verbs import Gate, Verb, refused_page_of
 
 
 def _plan(actor: User, order: SalesOrder, form: InspectionPlanForm) -> object:
@@ -55,13 +57,30 @@ def _resume(actor: User, order: SalesOrder, form: ResumeForm) -> object:
     return actions.resume(actor=actor, order=order, reason=form.cleaned_data["text"])
 
 
+def _responsible_or_quality(user: Any, order: SalesOrder) -> bool:
+    """G-3: quality, or the person responsible for one of the order's open non-conformances
+    (`states.DECIDE`)."""
+    return (
+        states.in_quality(user)
+        or NonConformance.objects.filter(order=order, responsible=user, status=NCStatus.OPENED).exists()
+    )
+
+
+# Who may post each verb, asked before its input is parsed (issue 23): the actions' own predicates.
+_QUALITY = Gate(states.in_quality, _("只有质量部门可以做这件事。"))
+
 VERBS: dict[str, Verb] = {
-    "plan": Verb(_plan, order_form(InspectionPlanForm), "quality/forms/_plan.html"),
-    "inspect": Verb(_inspect, order_form(InspectionForm), "quality/forms/_inspect.html"),
-    "decide": Verb(_decide, order_form(NonConformanceForm), "quality/forms/_nc_step.html"),
-    "verify": Verb(_verify, order_form(NonConformanceForm), "quality/forms/_nc_step.html"),
-    "close": Verb(_close, order_form(NonConformanceForm)),
-    "resume": Verb(_resume, order_form(ResumeForm)),
+    "plan": Verb(_plan, order_form(InspectionPlanForm), "quality/forms/_plan.html", gate=_QUALITY),
+    "inspect": Verb(_inspect, order_form(InspectionForm), "quality/forms/_inspect.html", gate=_QUALITY),
+    "decide": Verb(
+        _decide,
+        order_form(NonConformanceForm),
+        "quality/forms/_nc_step.html",
+        gate=Gate(_responsible_or_quality, _("只有质量部门或不合格品的责任人可以确定处理措施。")),
+    ),
+    "verify": Verb(_verify, order_form(NonConformanceForm), "quality/forms/_nc_step.html", gate=_QUALITY),
+    "close": Verb(_close, order_form(NonConformanceForm), gate=_QUALITY),
+    "resume": Verb(_resume, order_form(ResumeForm), gate=_QUALITY),
 }
 
 

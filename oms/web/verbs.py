@@ -26,18 +26,30 @@ from oms.engine import workflow
 
 
 @dataclass(frozen=True)
+class Gate:
+    """Who may post a verb on the target, asked before the input is parsed or anything is done:
+    someone without the right sees that, not field errors about input they could never submit
+    (which tell them what the form expects) (S-1, issue 23). The action checks the same predicate
+    again under its lock; this is the door, not a replacement of that check."""
+
+    allows: Callable[[Any, Any], bool]
+    message: str
+
+
+@dataclass(frozen=True)
 class Verb:
     """One posted action. `run(actor, target, form)` calls the action with the parsed form (None
     when the action takes no input); `form(target, data, files)` builds the form; `template` is the
     form's part of the page, shown again with the input on a refusal (empty: the refusal is a
     message on the page the action came from, there being nothing typed to keep); `done` words
-    the success message."""
+    the success message; `gate` who may post it at all, asked first."""
 
     run: Callable[[User, Any, Any], object]
     form: Callable[[Any, Any, Any], forms.Form] | None = None
     template: str = ""
     # The success message from the request and what `run` returned (default: "已完成。").
     done: Callable[[HttpRequest, Any], str] | None = None
+    gate: Gate | None = None
 
 
 def input_form(cls: Callable[..., forms.Form]) -> Callable[[Any, Any, Any], forms.Form]:
@@ -61,11 +73,18 @@ def post_verb(
 ) -> HttpResponse:
     """Run `verbs[verb]` on `target` for the logged-in user: on success a message and back to the
     `back` URL; bad input (the form's or the action's FieldErrors) shows the form again with what
-    was typed (422); a refused action shows it again with the reason (400)."""
+    was typed (422); a refused action shows it again with the reason (400). A user the verb's
+    `gate` refuses is refused first (400), what they typed shown again unparsed."""
     handler = verbs.get(verb)
     if handler is None:
         raise Http404
     assert isinstance(request.user, User)
+    if handler.gate is not None and not handler.gate.allows(request.user, target):
+        messages.error(request, str(handler.gate.message))
+        if handler.form is None or not handler.template:
+            return back_to(request, back)
+        typed = handler.form(target, request.POST, request.FILES)  # shown again, never validated
+        return redisplay(request, target, handler, typed, {}, 400)
     form = handler.form(target, request.POST, request.FILES) if handler.form else None
     errors: Mapping[str, list[str]] = {}
     status = 422

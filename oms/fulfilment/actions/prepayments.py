@@ -8,12 +8,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from oms.accounts.models import DepartmentKind, Role, User
+from oms.accounts.models import User
 from oms.audit import recorder
 from oms.core.errors import FieldErrors, NotAllowed
 from oms.fulfilment.models import (
     Prepayment,
 )
+from oms.fulfilment.permissions import can_record_prepayment
 from oms.orders.models import SalesOrder
 
 
@@ -23,7 +24,7 @@ def record_prepayment(
     *, actor: User, order: SalesOrder, amount: Decimal, received_on: date | None, reference: str
 ) -> Prepayment:
     """D-4: finance records a prepayment that has arrived."""
-    if actor.department_kind != DepartmentKind.FINANCE and actor.role not in {Role.EXECUTIVE, Role.ADMIN}:
+    if not can_record_prepayment(actor):
         raise NotAllowed(_("只有财务可以登记预付款。"))
     errors = {}
     if amount is None or amount <= 0:

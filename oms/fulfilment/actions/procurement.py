@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oms.accounts.models import DepartmentKind, Role, User
+from oms.accounts.models import User
 from oms.audit import recorder
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.engine import workflow
@@ -23,13 +23,14 @@ from oms.fulfilment.models import (
     PurchaseOrder,
     SupplierDecision,
 )
+from oms.fulfilment.permissions import can_purchase, can_receive_goods
 from oms.orders.models import OrderStatus, SalesOrder
 from oms.partners.models import Qualification
 from oms.tracking import actions as tracking
 
 
 def _require_procurement(actor: User) -> None:
-    if actor.department_kind != DepartmentKind.PROCUREMENT and actor.role not in {Role.ADMIN, Role.EXECUTIVE}:
+    if not can_purchase(actor):
         raise NotAllowed(_("只有采购部门可以做这件事。"))
 
 
@@ -85,9 +86,6 @@ def create_purchase_order(
     return po
 
 
-_RECEIVERS = {DepartmentKind.QUALITY, DepartmentKind.PROCUREMENT, DepartmentKind.WAREHOUSE}
-
-
 @transaction.atomic
 @recorder.batched
 def receive_goods(
@@ -102,7 +100,7 @@ def receive_goods(
 ) -> IncomingInspection:
     """G-1: the delivery and its incoming inspection; rejects are returned or exchanged; the purchase
     order stays open until the accepted quantity is complete."""
-    if actor.department_kind not in _RECEIVERS and actor.role != Role.ADMIN:
+    if not can_receive_goods(actor):
         raise NotAllowed(_("只有质量、采购或仓储部门可以登记到货验收。"))
     locked = PurchaseLine.objects.select_for_update().get(pk=line.pk)
     errors: dict[str, str] = {}

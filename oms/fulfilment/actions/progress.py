@@ -8,7 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from oms.accounts.models import DepartmentKind, Role, User
+from oms.accounts.models import DepartmentKind, User
 from oms.accounts.selectors import department_of_kind
 from oms.audit import recorder
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
@@ -19,6 +19,7 @@ from oms.fulfilment.models import (
     Milestone,
     ProgressReport,
 )
+from oms.fulfilment.permissions import can_report_progress
 from oms.orders.models import OrderStatus, SalesOrder
 from oms.policy import selectors as policy_selectors
 from oms.tracking import actions as tracking
@@ -37,7 +38,7 @@ def report_progress(
     notes: str = "",
 ) -> ProgressReport:
     """G-2: production reports a milestone's progress; the order is in production from the first report."""
-    if actor.department_kind != DepartmentKind.PRODUCTION and actor.role not in {Role.EXECUTIVE, Role.ADMIN}:
+    if not can_report_progress(actor):
         raise NotAllowed(_("只有生产部门可以汇报生产进度。"))
     if milestone.order_id != order.pk:
         raise FieldErrors({"milestone": _("该里程碑不属于这个订单。")})

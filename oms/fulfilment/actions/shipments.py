@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from oms.accounts.models import DepartmentKind, Role, User
+from oms.accounts.models import User
 from oms.audit import recorder
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.core.money import format_quantity
@@ -23,14 +23,13 @@ from oms.fulfilment.models import (
     ShipmentLine,
     ShippingMode,
 )
+from oms.fulfilment.permissions import can_ship
 from oms.fulfilment.selectors import shipped_quantities
 from oms.notifications.actions import notify
 from oms.orders.models import OrderStatus, SalesOrder
 from oms.partners.models import Qualification
 from oms.quality.release import shipping_release
 from oms.tracking import actions as tracking
-
-_SHIPPERS = {DepartmentKind.LOGISTICS, DepartmentKind.WAREHOUSE}
 
 
 @transaction.atomic
@@ -104,7 +103,7 @@ def _all_gone(lines: dict[int, Any], done: dict[int, Decimal], wanted: dict[int,
 
 def _lock_for_shipping(actor: User, order: SalesOrder) -> SalesOrder:
     """G-5: logistics or the warehouse ship a released order, locked while the shipment is made."""
-    if actor.department_kind not in _SHIPPERS and actor.role not in {Role.EXECUTIVE, Role.ADMIN}:
+    if not can_ship(actor):
         raise NotAllowed(_("只有物流或仓储部门可以登记发货。"))
     locked = SalesOrder.objects.select_for_update().get(pk=order.pk)
     if locked.status not in {OrderStatus.RELEASED, OrderStatus.IN_PRODUCTION}:

@@ -10,7 +10,7 @@ from django.db.models import F, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from oms.accounts.models import DepartmentKind, Role, User
+from oms.accounts.models import DepartmentKind, User
 from oms.accounts.selectors import department_of_kind
 from oms.audit import recorder
 from oms.catalog.models import StockLevel
@@ -23,13 +23,14 @@ from oms.fulfilment.models import (
     Reservation,
     ReservationStatus,
 )
+from oms.fulfilment.permissions import can_handle_stock
 from oms.fulfilment.selectors import shipped_quantities
 from oms.orders.models import OrderStatus, SalesOrder
 from oms.tracking import actions as tracking
 
 
 def _require_warehouse(actor: User) -> None:
-    if actor.department_kind != DepartmentKind.WAREHOUSE and actor.role not in {Role.ADMIN}:
+    if not can_handle_stock(actor):
         raise NotAllowed(_("只有仓储部门可以操作库存。"))
 
 
