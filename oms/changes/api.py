@@ -181,6 +181,7 @@ def give_opinion(request: HttpRequest, task_id: int, payload: ChangeOpinionIn) -
     if task is None:
         raise Http404
     _visible(request, task.request_id)
+    actions.check_opinion_giver(_user(request), task)  # P-5, S-1: before the payload is read
     actions.give_opinion(actor=_user(request), task=task, **cleaned(OpinionForm(payload.dict())))
     return _out(_visible(request, task.request_id))
 

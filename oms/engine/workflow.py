@@ -110,6 +110,10 @@ class Transition:
     # Related rows read with the locked row (forward foreign keys, as for select_related), for
     # what the guards and the audit log's naming of the record read (issue 21).
     related: tuple[str, ...] = ()
+    # Of those, the rows locked with the record in the same statement and held by the action
+    # (`hold`), for an action that writes under their lock too (a contract's signing files a
+    # document version under its order's lock, E-2).
+    locked_related: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -125,6 +129,7 @@ class Transition:
         automatic: bool = False,
         raisers: Raisers | None = None,
         related: Iterable[str] = (),
+        locked_related: Iterable[str] = (),
     ) -> None:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "label", label)
@@ -137,6 +142,7 @@ class Transition:
         object.__setattr__(self, "automatic", automatic)
         object.__setattr__(self, "raisers", raisers)
         object.__setattr__(self, "related", tuple(related))
+        object.__setattr__(self, "locked_related", tuple(locked_related))
 
     @property
     def is_decision(self) -> bool:
@@ -237,9 +243,20 @@ def _lockable(model: type[M], transition: Transition) -> models.QuerySet[M]:
     rows = model._default_manager.all()
     related = _relations(model, transition.related)
     if related:
-        # Only the record itself is locked; the related rows are read as of now.
-        return rows.select_related(*related).select_for_update(of=("self",))
+        # Only the record itself is locked (and `locked_related`); the others are read as of now.
+        return rows.select_related(*related).select_for_update(of=("self", *transition.locked_related))
     return rows.select_for_update()
+
+
+def check_actor(transition: Transition, obj: Any, actor: Any) -> None:
+    """The transition's permission and P-5 (nobody decides what they raised) for `actor` on `obj`,
+    as `apply` checks them: for an action to ask before it reads its input, so that a user who
+    may not decide is refused, not told what the input lacks (issue 23). `apply` asks again
+    under the lock."""
+    if not transition.permission(actor, obj):
+        raise PermissionDenied(str(transition.label))
+    if transition.decided_by_raiser(actor, obj):
+        raise SelfDecision(str(transition.label))
 
 
 def _check(transition: Transition, locked: Any, actor: Any, reason: str) -> str:
@@ -247,10 +264,7 @@ def _check(transition: Transition, locked: Any, actor: Any, reason: str) -> str:
     state = str(getattr(locked, transition.state_field))
     if state not in transition.source:
         raise InvalidTransition(str(transition.label), state)
-    if not transition.permission(actor, locked):
-        raise PermissionDenied(str(transition.label))
-    if transition.decided_by_raiser(actor, locked):
-        raise SelfDecision(str(transition.label))
+    check_actor(transition, locked, actor)
     reasons = [r for r in (guard(actor, locked) for guard in transition.guards) if r]
     if transition.requires_reason and not reason.strip():
         reasons.append(_("请填写原因。"))
@@ -308,7 +322,12 @@ def apply(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("workflow.apply must run inside the caller's transaction.atomic")
     # A row the action holds (`hold`) is locked and current already: not read again.
-    locked = obj if held(obj) else hold(_lockable(type(obj), transition).get(pk=obj.pk))
+    if held(obj):
+        locked = obj
+    else:
+        locked = hold(_lockable(type(obj), transition).get(pk=obj.pk))
+        for path in transition.locked_related:
+            hold(getattr(locked, path))
     state = _check(transition, locked, actor, reason)
     before, after, update_fields = _set(transition, locked, state, changes)
     locked.save(update_fields=update_fields)

@@ -139,6 +139,7 @@ def give_opinion(request: HttpRequest, task_id: int, payload: ReviewOpinionIn) -
     task = selectors.review_tasks_for(request.user).filter(pk=task_id).first()
     if task is None:
         raise Http404
+    actions.check_opinion_giver(_user(request), task)  # P-5, S-1: before the payload is read
     task = actions.give_opinion(actor=_user(request), task=task, **cleaned(OpinionForm(payload.dict())))
     return _task(ReviewTask.objects.select_related("round__order").get(pk=task.pk))
 

@@ -20,7 +20,7 @@ from oms.changes.actions.customer import (
     request_by_customer,
     request_in_portal,
 )
-from oms.changes.actions.deciding import give_opinion, may_decide
+from oms.changes.actions.deciding import check_opinion_giver, give_opinion, may_decide
 from oms.changes.actions.follow_up import record_explanation, sign_agreement
 from oms.changes.actions.proposal import CENT, TERM_ASPECTS, current_proposal, describe, term_label
 from oms.changes.actions.raising import raise_request, withdraw
@@ -29,6 +29,7 @@ __all__ = [
     "CENT",
     "TERM_ASPECTS",
     "agreement_context",
+    "check_opinion_giver",
     "current_proposal",
     "customer_link",
     "describe",

@@ -71,12 +71,20 @@ def open_task(task: ChangeTask, actor: Any) -> None:
     tell([task.assignee], title, request)
 
 
+def check_opinion_giver(actor: User, task: ChangeTask) -> None:
+    """I-2, P-5: the task's reviewer (or the superior who took it over) and never who raised the
+    request; asked before the opinion's input is read, by the action and by the API before it
+    parses the payload (issue 23)."""
+    if not may_decide(actor, task):
+        raise NotAllowed(_("只有评审人（或超时后接手的上级）可以给出意见。"))
+    workflow.check_actor(review_states.DECIDE_TASK, task, actor)
+
+
 def _locked_open_task(actor: User, task: ChangeTask, version: int | None) -> ChangeTask:
     locked = (
         ChangeTask.objects.select_for_update().select_related("request", "request__order").get(pk=task.pk)
     )
-    if not may_decide(actor, locked):
-        raise NotAllowed(_("只有评审人（或超时后接手的上级）可以给出意见。"))
+    check_opinion_giver(actor, locked)
     if locked.status != TaskStatus.OPEN:
         raise ActionError(_("该评审任务已结束或尚未开始，不能再给意见。"))
     if version is not None and locked.version != version:

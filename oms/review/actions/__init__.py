@@ -26,6 +26,7 @@ from oms.review.actions.confirmation import (
 from oms.review.actions.people import department_for, reviewer_of
 from oms.review.actions.renegotiation import cancel_after_review, record_failure_cause
 from oms.review.actions.rounds import (
+    check_opinion_giver,
     give_opinion,
     major_reasons,
     may_give_opinion,
@@ -38,6 +39,7 @@ __all__ = [
     "Outcome",
     "apply_customer_modification",
     "cancel_after_review",
+    "check_opinion_giver",
     "confirm_by_link",
     "confirm_in_portal",
     "decide_many",

@@ -125,12 +125,14 @@ def decide_step(*, actor: User, step: ApprovalStep, approve: bool, comment: str 
         workflow.hold(other)
     if not _may_sign(actor, locked):
         raise NotAllowed(_("只有该步骤的审批人可以审批。"))
+    transition = review_states.APPROVE_STEP if approve else review_states.REJECT_STEP
+    workflow.check_actor(transition, locked, actor)  # P-5 before the comment is read
     if locked.status != StepStatus.OPEN:
         raise ActionError(_("该审批步骤已处理或尚未轮到。"))
     if not approve and not comment.strip():
         raise FieldErrors({"comment": _("驳回时必须写明理由。")})
     locked = workflow.apply(
-        review_states.APPROVE_STEP if approve else review_states.REJECT_STEP,
+        transition,
         locked,
         actor=actor,
         reason=comment.strip(),

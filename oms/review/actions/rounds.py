@@ -192,6 +192,15 @@ def may_give_opinion(actor: Any, task: ReviewTask) -> bool:
     ).exists()
 
 
+def check_opinion_giver(actor: User, task: ReviewTask) -> None:
+    """C-5, P-5: the task's reviewer (or the superior who took it over) and nobody who entered or
+    sells the order; asked before the opinion's input is read, by the action and by the API
+    before it parses the payload (issue 23)."""
+    if not may_give_opinion(actor, task):
+        raise NotAllowed(_("只有评审人（或超时后接手的上级）可以给出意见。"))
+    workflow.check_actor(review_states.DECIDE_TASK, task, actor)
+
+
 @transaction.atomic
 @recorder.batched
 def give_opinion(
@@ -209,8 +218,7 @@ def give_opinion(
     opinions given at once are taken one after the other, so one sees both and closes the round."""
     tasks = _lock_round(task)
     locked = next(t for t in tasks if t.pk == task.pk)
-    if not may_give_opinion(actor, locked):
-        raise NotAllowed(_("只有评审人（或超时后接手的上级）可以给出意见。"))
+    check_opinion_giver(actor, locked)
     if locked.status != TaskStatus.OPEN:
         raise ActionError(_("该评审任务已结束或尚未开始，不能再给意见。"))
     if version is not None and locked.version != version:
