@@ -208,12 +208,14 @@ def add_version(*, actor: User, contract: Contract, kind: str, reason: str) -> C
 @recorder.batched
 def review_contract(*, actor: User, contract: Contract, points: Mapping[str, tuple[bool, str]]) -> Contract:
     """E-3: all five points confirmed against the order's review before signing; each recorded."""
+    # The contract locked first (with its order, `states.REVIEW.related`), then its latest version
+    # and the review it is checked against read under the lock. P-5, S-1: who may not review it
+    # (or drew it up) is refused there, before the points are read; points missing then undo the
+    # transition with the rest of this transaction.
+    contract = workflow.apply(contract_states.REVIEW, contract, actor=actor)
     missing = [str(label) for key, label in REVIEW_POINTS if not points.get(key, (False, ""))[0]]
     if missing:
         raise FieldErrors({"points": _("以下要点未确认：%(p)s") % {"p": "、".join(missing)}})
-    # The contract locked first (with its order, `states.REVIEW.related`), then its latest version
-    # and the review it is checked against read under the lock.
-    contract = workflow.apply(contract_states.REVIEW, contract, actor=actor)
     order = contract.order
     version = contract.latest_version()
     assert version is not None

@@ -46,6 +46,8 @@ SIGN = Transition(
     permission=can_handle_contract,
     automatic=True,
     related=_ORDER,
+    # E-2: the signed copy is filed as a document version under the order's lock (no statement more).
+    locked_related=("order",),
 )
 REDRAFT = Transition(
     name="redraft_contract",

@@ -34,7 +34,7 @@ from oms.orders.permissions import can_renegotiate
 from oms.orders.views import order_form, order_or_404, post_order_verb
 from oms.policy.visibility import visible_field_groups
 from oms.web.pages import actor as acting_user
-from oms.web.verbs import FIELDS_FORM, Verb, fields_redisplay, input_form
+from oms.web.verbs import FIELDS_FORM, Gate, Verb, fields_redisplay, input_form
 
 
 @login_required
@@ -113,11 +113,27 @@ def _version(actor: User, order: Any, form: forms.VersionForm) -> object:
     )
 
 
+def _handles_contract(user: Any, order: Any) -> bool:
+    """E-2: the order's sales or a contract reviewer (`states.can_handle_contract`, on the order)."""
+    return can_renegotiate(user, order) or can_review_contract(user, None)
+
+
+# Who may post each verb, asked before its input is parsed (issue 23): the actions' predicates.
+_HANDLES = Gate(_handles_contract, _("只有订单的销售或合同评审人可以办理合同。"))
+
 CONTRACT_VERBS: dict[str, Verb] = {
-    "generate": Verb(_generate),
-    "review": Verb(_review, input_form(forms.ContractReviewForm), FIELDS_FORM),
-    "sign": Verb(_sign, input_form(forms.SignForm), FIELDS_FORM),
-    "version": Verb(_version, input_form(forms.VersionForm), FIELDS_FORM),
+    "generate": Verb(_generate, gate=Gate(can_renegotiate, _("只有销售可以生成合同。"))),
+    "review": Verb(
+        _review,
+        input_form(forms.ContractReviewForm),
+        FIELDS_FORM,
+        gate=Gate(
+            lambda user, order: can_review_contract(user, None),
+            _("只有销售部门负责人、订单确认部门或分管领导可以评审合同。"),
+        ),
+    ),
+    "sign": Verb(_sign, input_form(forms.SignForm), FIELDS_FORM, gate=_HANDLES),
+    "version": Verb(_version, input_form(forms.VersionForm), FIELDS_FORM, gate=_HANDLES),
 }
 
 
