@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
@@ -118,7 +119,7 @@ def _sales_or_finance(user: Any, order: Any) -> bool:
     return can_renegotiate(user, order) or states.in_finance(user)
 
 
-_FINANCE_REVIEWS = Gate(states.in_finance, _("只有财务可以审核结算清单。"))
+_FINANCE_REVIEWS = Gate(states.in_finance, gettext_lazy("只有财务可以审核结算清单。"))
 
 VERBS: dict[str, Verb] = {
     "statement": Verb(
@@ -126,7 +127,7 @@ VERBS: dict[str, Verb] = {
         _statement_form,
         "billing/forms/_statement.html",
         done=lambda r, st: _("结算清单 %(s)s 已提交财务审核。") % {"s": st.number},
-        gate=Gate(can_renegotiate, _("只有负责该订单的销售可以编制结算清单。")),
+        gate=Gate(can_renegotiate, gettext_lazy("只有负责该订单的销售可以编制结算清单。")),
     ),
     "approve": Verb(
         partial(_review, approve=True),
@@ -147,28 +148,28 @@ VERBS: dict[str, Verb] = {
         _invoice_form,
         "billing/forms/_invoice.html",
         done=lambda r, x: _("发票已登记。"),
-        gate=Gate(states.in_finance, _("只有财务可以登记发票。")),
+        gate=Gate(states.in_finance, gettext_lazy("只有财务可以登记发票。")),
     ),
     "reverse": Verb(
         _reverse,
         _reversal_form,
         "billing/forms/_reverse.html",
         done=lambda r, red: _("红字发票 %(n)s 已登记，原发票已冲红。") % {"n": red.number},
-        gate=Gate(states.in_finance, _("只有财务可以开具红字发票。")),
+        gate=Gate(states.in_finance, gettext_lazy("只有财务可以开具红字发票。")),
     ),
     "instalments": Verb(
         _instalments,
         input_form(forms.InstalmentsForm),
         "billing/forms/_instalments.html",
         done=lambda r, x: _("分期计划已保存。"),
-        gate=Gate(_sales_or_finance, _("只有销售或财务可以制定分期计划。")),
+        gate=Gate(_sales_or_finance, gettext_lazy("只有销售或财务可以制定分期计划。")),
     ),
     "close": Verb(
         _close,
         input_form(forms.CloseForm),
         "billing/forms/_close.html",
         done=lambda r, x: _("订单已关闭。"),
-        gate=Gate(states.can_close, _("只有该订单的销售或财务可以关闭订单。")),
+        gate=Gate(states.can_close, gettext_lazy("只有该订单的销售或财务可以关闭订单。")),
     ),
 }
 
@@ -331,7 +332,7 @@ PAYMENT_VERBS = {
         input_form(forms.PaymentForm),
         "billing/forms/_payment.html",
         done=lambda r, p: _("收款 %(n)s 已登记并核销。") % {"n": p.number},
-        gate=Gate(lambda user, target: states.in_finance(user), _("只有财务可以登记收款。")),
+        gate=Gate(lambda user, target: states.in_finance(user), gettext_lazy("只有财务可以登记收款。")),
     )
 }
 
@@ -425,7 +426,8 @@ DUNNING_VERBS = {
         "billing/forms/_dunning.html",
         done=lambda r, x: _("催收已登记。"),
         gate=Gate(
-            lambda user, inv: _sales_or_finance(user, inv.statement.order), _("只有销售或财务可以登记催收。")
+            lambda user, inv: _sales_or_finance(user, inv.statement.order),
+            gettext_lazy("只有销售或财务可以登记催收。"),
         ),
     )
 }

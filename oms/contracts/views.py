@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
@@ -119,17 +120,17 @@ def _handles_contract(user: Any, order: Any) -> bool:
 
 
 # Who may post each verb, asked before its input is parsed (issue 23): the actions' predicates.
-_HANDLES = Gate(_handles_contract, _("只有订单的销售或合同评审人可以办理合同。"))
+_HANDLES = Gate(_handles_contract, gettext_lazy("只有订单的销售或合同评审人可以办理合同。"))
 
 CONTRACT_VERBS: dict[str, Verb] = {
-    "generate": Verb(_generate, gate=Gate(can_renegotiate, _("只有销售可以生成合同。"))),
+    "generate": Verb(_generate, gate=Gate(can_renegotiate, gettext_lazy("只有销售可以生成合同。"))),
     "review": Verb(
         _review,
         input_form(forms.ContractReviewForm),
         FIELDS_FORM,
         gate=Gate(
             lambda user, order: can_review_contract(user, None),
-            _("只有销售部门负责人、订单确认部门或分管领导可以评审合同。"),
+            gettext_lazy("只有销售部门负责人、订单确认部门或分管领导可以评审合同。"),
         ),
     ),
     "sign": Verb(_sign, input_form(forms.SignForm), FIELDS_FORM, gate=_HANDLES),

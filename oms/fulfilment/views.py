@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import Role, User
@@ -128,47 +128,48 @@ def _completes_a_task(user: Any, order: SalesOrder) -> bool:
     return DepartmentTask.objects.filter(mine, order=order, status=DeptTaskStatus.OPEN).exists()
 
 
-_STOCK = Gate(permissions.can_handle_stock, _("只有仓储部门可以操作库存。"))
+_STOCK = Gate(permissions.can_handle_stock, gettext_lazy("只有仓储部门可以操作库存。"))
 
 VERBS: dict[str, Verb] = {
     "release": Verb(
-        _release, gate=Gate(can_release, _("只有销售部门负责人、订单确认部门或分管领导可以下达订单。"))
+        _release,
+        gate=Gate(can_release, gettext_lazy("只有销售部门负责人、订单确认部门或分管领导可以下达订单。")),
     ),
     "prepayment": Verb(
         _prepayment,
         input_form(PrepaymentForm),
         "fulfilment/forms/_prepayment.html",
-        gate=Gate(permissions.can_record_prepayment, _("只有财务可以登记预付款。")),
+        gate=Gate(permissions.can_record_prepayment, gettext_lazy("只有财务可以登记预付款。")),
     ),
     "complete": Verb(
         _complete,
         order_form(CompleteTaskForm),
         "fulfilment/forms/_complete.html",
-        gate=Gate(_completes_a_task, _("只有任务的负责人或其部门负责人可以完成任务。")),
+        gate=Gate(_completes_a_task, gettext_lazy("只有任务的负责人或其部门负责人可以完成任务。")),
     ),
     "progress": Verb(
         _progress,
         order_form(ProgressForm),
         "fulfilment/forms/_progress.html",
-        gate=Gate(permissions.can_report_progress, _("只有生产部门可以汇报生产进度。")),
+        gate=Gate(permissions.can_report_progress, gettext_lazy("只有生产部门可以汇报生产进度。")),
     ),
     "ship": Verb(
         _ship,
         order_form(ShipmentForm),
         "fulfilment/forms/_ship.html",
-        gate=Gate(permissions.can_ship, _("只有物流或仓储部门可以登记发货。")),
+        gate=Gate(permissions.can_ship, gettext_lazy("只有物流或仓储部门可以登记发货。")),
     ),
     "purchase": Verb(
         _purchase,
         order_form(PurchaseOrderForm),
         "fulfilment/forms/_purchase.html",
-        gate=Gate(permissions.can_purchase, _("只有采购部门可以做这件事。")),
+        gate=Gate(permissions.can_purchase, gettext_lazy("只有采购部门可以做这件事。")),
     ),
     "receive": Verb(
         _receive,
         order_form(IncomingInspectionForm),
         "fulfilment/forms/_receive.html",
-        gate=Gate(permissions.can_receive_goods, _("只有质量、采购或仓储部门可以登记到货验收。")),
+        gate=Gate(permissions.can_receive_goods, gettext_lazy("只有质量、采购或仓储部门可以登记到货验收。")),
     ),
     "reserve": Verb(_reserve, order_form(ReservationForm), "fulfilment/forms/_reserve.html", gate=_STOCK),
     "pick": Verb(_pick, order_form(ReservationStepForm), gate=_STOCK),

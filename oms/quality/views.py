@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
@@ -67,7 +67,7 @@ def _responsible_or_quality(user: Any, order: SalesOrder) -> bool:
 
 
 # Who may post each verb, asked before its input is parsed (issue 23): the actions' own predicates.
-_QUALITY = Gate(states.in_quality, _("只有质量部门可以做这件事。"))
+_QUALITY = Gate(states.in_quality, gettext_lazy("只有质量部门可以做这件事。"))
 
 VERBS: dict[str, Verb] = {
     "plan": Verb(_plan, order_form(InspectionPlanForm), "quality/forms/_plan.html", gate=_QUALITY),
@@ -76,7 +76,7 @@ VERBS: dict[str, Verb] = {
         _decide,
         order_form(NonConformanceForm),
         "quality/forms/_nc_step.html",
-        gate=Gate(_responsible_or_quality, _("只有质量部门或不合格品的责任人可以确定处理措施。")),
+        gate=Gate(_responsible_or_quality, gettext_lazy("只有质量部门或不合格品的责任人可以确定处理措施。")),
     ),
     "verify": Verb(_verify, order_form(NonConformanceForm), "quality/forms/_nc_step.html", gate=_QUALITY),
     "close": Verb(_close, order_form(NonConformanceForm), gate=_QUALITY),

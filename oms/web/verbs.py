@@ -33,7 +33,7 @@ class Gate:
     again under its lock; this is the door, not a replacement of that check."""
 
     allows: Callable[[Any, Any], bool]
-    message: str
+    message: Any  # a lazy translation, worded in the request's language when refused
 
 
 @dataclass(frozen=True)
