@@ -32,7 +32,7 @@ from oms.fulfilment.states import can_release
 from oms.orders.models import SalesOrder
 from oms.orders.views import order_form, post_order_verb
 from oms.policy import selectors as policy_selectors
-from oms.web.verbs import Gate, Verb, input_form, refused_page_of
+from oms.web.verbs import Gate, Verb, chosen, input_form, refused_page_of
 
 
 def _release(actor: User, order: SalesOrder, form: None) -> object:
@@ -188,10 +188,8 @@ def execution(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 def _row(form: forms.Form) -> Any:
     """The record of the order the form was about (a task, milestone, purchase line or
     reservation), when it was a valid choice."""
-    data = getattr(form, "cleaned_data", {})
-    return next(
-        (data[k] for k in ("task", "milestone", "line", "reservation") if data.get(k) is not None), None
-    )
+    rows = (chosen(form, k) for k in ("task", "milestone", "line", "reservation"))
+    return next((row for row in rows if row is not None), None)
 
 
 def _refused(request: HttpRequest, order: SalesOrder, verb: Verb, form: forms.Form) -> dict[str, Any]:

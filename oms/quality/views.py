@@ -20,7 +20,7 @@ from oms.orders.views import order_form, post_order_verb
 from oms.quality import actions, selectors, states
 from oms.quality.forms import InspectionForm, InspectionPlanForm, NonConformanceForm, ResumeForm
 from oms.quality.models import NCStatus, NonConformance
-from oms.web.verbs import Gate, Verb, refused_page_of
+from oms.web.verbs import Gate, Verb, chosen, refused_page_of
 
 
 def _plan(actor: User, order: SalesOrder, form: InspectionPlanForm) -> object:
@@ -96,7 +96,7 @@ def _refused(request: HttpRequest, order: SalesOrder, verb: Verb, form: forms.Fo
     context = {
         **selectors.quality_of(order, request.user),
         "lines": list(order.lines.select_related("product").order_by("line_no")),
-        "row": getattr(form, "cleaned_data", {}).get("nc"),
+        "row": chosen(form, "nc"),
         "verb": next(k for k, v in VERBS.items() if v is verb),
     }
     if isinstance(form, InspectionForm):

@@ -109,6 +109,22 @@ def post_verb(
     return redisplay(request, target, handler, form, errors, status)
 
 
+def chosen(form: forms.Form, name: str) -> Any:
+    """The record the form's field `name` chose (a task, a non-conformance), for the refused form's
+    page to show its row: from the validated form, else (a form the gate refused, never
+    validated) that one field's value alone, when it is a valid choice; otherwise None."""
+    data = getattr(form, "cleaned_data", None)
+    if data is not None:
+        return data.get(name)
+    field = form.fields.get(name)
+    if field is None:
+        return None
+    try:
+        return field.clean(field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name)))
+    except forms.ValidationError:
+        return None
+
+
 def back_to(request: HttpRequest, back: str) -> HttpResponse:
     """Back to the page `back` after an action, its message said. A form posted in place (htmx,
     issue 23 point 5) from that same page gets the redirect too: htmx follows it, still asking as
