@@ -197,6 +197,9 @@ AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
+    # Issue 21: the user, their department, the policy in force and the unread count in one read.
+    "oms.web.auth.UserBackend",
+    # Only for the sessions opened before the line above (Django keeps the backend's path in them).
     "django.contrib.auth.backends.ModelBackend",
 ]
 

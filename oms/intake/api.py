@@ -225,9 +225,9 @@ def _out(order: SalesOrder, groups: frozenset[str], pending: list[WorkItem]) -> 
 
 
 def _with_related(qs: Any) -> Any:
-    return qs.select_related("policy_version").prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.order_by("line_no"))
-    )
+    # Not the policy version: joined, each row parsed the whole policy document from JSON (17 ms
+    # for 50 orders, issue 21); the pinned version's row comes from the per-process cache.
+    return qs.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("line_no")))
 
 
 def _pending(orders: list[SalesOrder]) -> dict[int, list[WorkItem]]:

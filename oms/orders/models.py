@@ -242,8 +242,10 @@ class SalesOrder(PinnedPolicy):
             # The default ordering, so that the first page of a list never sorts the whole table.
             models.Index(fields=["-created_at", "-id"], name="order_created_id_idx"),
             models.Index(fields=["status", "-created_at"]),
-            models.Index(fields=["customer", "-created_at"]),
-            models.Index(fields=["salesperson", "-created_at"]),
+            # With the key, in the lists' order (issue 21): a salesperson's or a customer's page and
+            # capped count walk them without an incremental sort (7 of a count's 12 ms at 10^6).
+            models.Index(fields=["customer", "-created_at", "-id"], name="order_customer_created_idx"),
+            models.Index(fields=["salesperson", "-created_at", "-id"], name="order_person_created_idx"),
             # H-6's overview (issue 21), in its order, on open orders; the scope's columns are in
             # the first (PostgreSQL), so a head's capped count filters a team with few open orders
             # without reading the rows (90 ms → 3 ms at 10^5); per salesperson and per department

@@ -148,6 +148,16 @@ class WorkItem(models.Model):
                 condition=Q(overdue=True) | Q(status=WorkStatus.OPEN) | Q(closed_at__gt=F("due_at")),
                 name="workitem_late_order_idx",
             ),
+            # Issue 21 (H-5): the department queue of "my work" in its order, on open steps only,
+            # with the columns its "not mine" filter reads, so that the executive's first 100
+            # (and its capped count) walk the index instead of joining and sorting every open
+            # step (12 000 at 10^6 orders: 80 ms).
+            models.Index(
+                fields=["-overdue", "due_at", "id"],
+                include=["assignee", "escalated_to", "department"],
+                condition=Q(status=WorkStatus.OPEN),
+                name="workitem_open_queue_idx",
+            ),
         ]
 
     def __str__(self) -> str:

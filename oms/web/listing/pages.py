@@ -147,22 +147,31 @@ def _rows_html(spec: ListSpec, rows: list[tuple[Any, list[Any]]], *, editable: b
     several nodes per cell, 25 rows × 10 columns of them on every list page (issue 21). The
     output is what `core/list_rows.html` printed: values as the template shows them (dates and
     numbers localised, escaped), the first cell linked to the record."""
-    detail = _pattern(spec.detail_url_name) if spec.detail_url_name else ""
+    detail = str(conditional_escape(_pattern(spec.detail_url_name))) if spec.detail_url_name else ""
     links: list[tuple[Any, str]] = []
     if editable:
         links = [(_("编辑"), _pattern(f"{spec.prefix}_edit"))]
         links += [(label, _pattern(name)) for label, name in spec.row_links]
     result = []
+    # A page repeats its values (dates, statuses, people): each is printed once (issue 21).
+    printed: dict[tuple[type, Any], str] = {}
     for obj, values in rows:
         cells = []
         for i, value in enumerate(values):
-            text = _as_template_shows(value)
+            try:
+                key = (type(value), value)
+                text = printed.get(key)
+            except TypeError:  # an unhashable value: printed each time
+                key, text = None, None
+            if text is None:
+                text = str(_as_template_shows(value))
+                if key is not None:
+                    printed[key] = text
+            # `text` and `detail` are escaped, the key an integer: format_html's output, without it.
             if i == 0 and detail:
-                cells.append(
-                    format_html('<td title="{}"><a href="{}">{}</a></td>', text, detail.format(obj.pk), text)
-                )
+                cells.append(f'<td title="{text}"><a href="{detail.format(int(obj.pk))}">{text}</a></td>')
             else:
-                cells.append(format_html('<td title="{}">{}</td>', text, text))
+                cells.append(f'<td title="{text}">{text}</td>')
         if links:
             actions = mark_safe(  # noqa: S308 - each part is escaped by format_html
                 " · ".join(
