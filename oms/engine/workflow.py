@@ -16,7 +16,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from oms.audit import recorder
-from oms.core import registry, txmemo
+from oms.core import registry, stamps, txmemo
 
 
 class WorkflowError(Exception):
@@ -242,6 +242,14 @@ def _lockable(model: type[M], transition: Transition) -> models.QuerySet[M]:
     return rows.select_for_update()
 
 
+def _locked_read(model: type[M], transition: Transition, pk: Any) -> M:
+    """The record locked and read; the transaction's first such read also brings the change
+    stamps (`stamps.with_tokens`), which the hand-off that usually follows needs (issue 21)."""
+    row = stamps.with_tokens(_lockable(model, transition)).get(pk=pk)
+    stamps.take_tokens(row)
+    return row
+
+
 def _check(transition: Transition, locked: Any, actor: Any, reason: str) -> str:
     """The record's state, once the transition may run on it; else the engine's typed error."""
     state = str(getattr(locked, transition.state_field))
@@ -308,7 +316,7 @@ def apply(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("workflow.apply must run inside the caller's transaction.atomic")
     # A row the action holds (`hold`) is locked and current already: not read again.
-    locked = obj if held(obj) else hold(_lockable(type(obj), transition).get(pk=obj.pk))
+    locked = obj if held(obj) else hold(_locked_read(type(obj), transition, obj.pk))
     state = _check(transition, locked, actor, reason)
     before, after, update_fields = _set(transition, locked, state, changes)
     locked.save(update_fields=update_fields)
