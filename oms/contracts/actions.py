@@ -40,6 +40,7 @@ from oms.contracts.selectors import (
     review_basis,
     technical_readiness,
 )
+from oms.core import stamps
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
 from oms.core.phrases import Phrase, phrase
 from oms.engine import records, workflow
@@ -48,6 +49,7 @@ from oms.orders.models import OrderStatus, SalesOrder
 from oms.orders.permissions import can_renegotiate
 from oms.policy import actions as policy_actions
 from oms.tracking import actions as tracking
+from oms.tracking.actions import Closing
 
 # --- template ----------------------------------------------------------------------------------
 
@@ -103,12 +105,10 @@ def _render(order: SalesOrder, number: str) -> str:
 @recorder.batched
 def generate_contract(*, actor: User, order: SalesOrder) -> Contract:
     """E-1, E-2: a numbered contract from the confirmed order and the template; version 1 is the offer."""
-    # With what the contract's text and the hand-off read (issue 21); only the order is locked.
-    locked = (
-        SalesOrder.objects.select_related("customer", "department", "salesperson")
-        .select_for_update(of=("self",))
-        .get(pk=order.pk)
-    )
+    # With what the text and the hand-off read, and the change stamps (issue 21); only the order locked.
+    rows = SalesOrder.objects.select_related("customer", "department", "salesperson")
+    locked = stamps.with_tokens(rows.select_for_update(of=("self",))).get(pk=order.pk)
+    stamps.take_tokens(locked)
     if not can_renegotiate(actor, locked):
         raise NotAllowed(_("只有销售可以生成合同。"))
     if locked.status != OrderStatus.CONFIRMED:
@@ -134,16 +134,18 @@ def generate_contract(*, actor: User, order: SalesOrder) -> Contract:
         action="contract.generate",
         after={"number": number, "amount": locked.total_amount},
     )
-    tracking.close_items(target=locked, actor=actor, outcome=_("已生成合同"), kinds=("contract.generate",))
-    _hand_to_reviewer(actor, locked, contract)
+    done = Closing(target=locked, actor=actor, outcome=_("已生成合同"), kinds=("contract.generate",))
+    _hand_to_reviewer(actor, locked, contract, done)
     return contract
 
 
 # --- hand-offs (T-1, issue 23): each contract step waits in the next actor's work ----------------
 
 
-def _hand_to(order: SalesOrder, kind: str, person: User | None, title: str | Phrase) -> None:
+def _hand_to(order: SalesOrder, kind: str, person: User | None, title: str | Phrase, done: Closing) -> None:
+    """The next contract step, the finished one (`done`) closed with it (issue 21)."""
     tracking.hand_off(
+        closing=done,
         target=order,
         order=order,
         kind=kind,
@@ -155,13 +157,13 @@ def _hand_to(order: SalesOrder, kind: str, person: User | None, title: str | Phr
     )
 
 
-def _hand_to_reviewer(actor: User, order: SalesOrder, contract: Contract) -> None:
+def _hand_to_reviewer(actor: User, order: SalesOrder, contract: Contract, done: Closing) -> None:
     """E-3: the sales head reviews, never the one who drew the version up (P-5)."""
     what = phrase("评审合同 %(c)s（订单 %(n)s）", c=contract.number, n=order.number)
     reviewer = tracking.decider_for(
         candidate=head_of(order.department), target=contract, what=what, raisers={actor.pk}
     )
-    _hand_to(order, "contract.review", reviewer, what)
+    _hand_to(order, "contract.review", reviewer, what, done)
 
 
 @transaction.atomic
@@ -197,10 +199,10 @@ def add_version(*, actor: User, contract: Contract, kind: str, reason: str) -> C
         after={"number": contract.number, "version": version.number, "kind": kind},
         reason=reason,
     )
-    tracking.close_items(
+    done = Closing(
         target=order, actor=actor, outcome=_("合同新版本"), kinds=("contract.review", "contract.sign")
     )
-    _hand_to_reviewer(actor, order, contract)
+    _hand_to_reviewer(actor, order, contract, done)
     return version
 
 
@@ -233,12 +235,12 @@ def review_contract(*, actor: User, contract: Contract, points: Mapping[str, tup
         action="contract.review",
         after={"version": version.number, "points": record},
     )
-    tracking.close_items(target=order, actor=actor, outcome=_("合同评审通过"), kinds=("contract.review",))
     _hand_to(
         order,
         "contract.sign",
         order.salesperson,
         phrase("合同 %(c)s 已评审，请登记签订（订单 %(n)s）", c=contract.number, n=order.number),
+        Closing(target=order, actor=actor, outcome=_("合同评审通过"), kinds=("contract.review",)),
     )
     return contract
 
@@ -274,12 +276,12 @@ def sign_contract(*, actor: User, contract: Contract, scan: Any, version: int | 
         upload=contract.signed_file,
         digest=digest,
     )
-    tracking.close_items(target=order, actor=actor, outcome=_("合同已签订"), kinds=("contract.sign",))
     _hand_to(
         order,
         "order.release",
         head_of(order.department),
         phrase("合同 %(c)s 已签订，请下达订单 %(n)s", c=contract.number, n=order.number),
+        Closing(target=order, actor=actor, outcome=_("合同已签订"), kinds=("contract.sign",)),
     )
     return contract
 

@@ -14,13 +14,19 @@ transaction must `forget()` them (the signals and actions of the owning apps do)
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+from django.db import connection, models
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from oms.core import txmemo
 from oms.core.models import ChangeStamp
 
 T = TypeVar("T")
+M = TypeVar("M", bound=models.Model)
 _MEMO = "core.stamps"
 
 
@@ -37,6 +43,45 @@ def token(key: str) -> int | None:
     if tokens is None:
         tokens = memo[_MEMO] = _read()
     return tokens.get(key)
+
+
+# Every token as one JSON text, for a statement the transaction runs anyway (`priming`).
+_ALL = {
+    "postgresql": "SELECT json_object_agg(key, token)::text FROM core_changestamp",
+    "sqlite": "SELECT json_group_object(key, token) FROM core_changestamp",
+}
+
+
+def priming() -> RawSQL | None:
+    """A column that reads every token with a statement the transaction runs anyway (the
+    engine's locked read of a record, issue 21: one round trip less per action), or None when
+    this transaction knows them already; hand its value to `prime`. The tokens are then as of
+    that statement, which comes before any read of a watched table they guard (`kept`)."""
+    memo = txmemo.memo()
+    if memo is None or _MEMO in memo:
+        return None
+    sql = _ALL.get(connection.vendor)
+    return RawSQL(sql, ()) if sql is not None else None  # noqa: S611 (a constant)
+
+
+def prime(value: str | None) -> None:
+    """The tokens read by a `priming` column: this transaction's, unless it read them already."""
+    memo = txmemo.memo()
+    if memo is not None and _MEMO not in memo:
+        memo[_MEMO] = {str(k): int(v) for k, v in json.loads(value).items()} if value else {}
+
+
+def with_tokens(rows: QuerySet[M]) -> QuerySet[M]:
+    """`rows` (an action's locked read) bringing the tokens too when this transaction has not
+    read them yet; pass a row read to `take_tokens`."""
+    column = priming()
+    return rows.annotate(oms_stamps=column) if column is not None else rows  # type: ignore[return-value]
+
+
+def take_tokens(row: Any) -> None:
+    """The tokens a row read through `with_tokens` brought, if it brought them."""
+    if hasattr(row, "oms_stamps"):
+        prime(row.oms_stamps)
 
 
 def forget(**_kwargs: Any) -> None:
@@ -121,4 +166,14 @@ def _random() -> int:
     return secrets.randbits(52)
 
 
-__all__ = ["forget", "install", "kept", "token", "uninstall"]
+__all__ = [
+    "forget",
+    "install",
+    "kept",
+    "prime",
+    "priming",
+    "take_tokens",
+    "token",
+    "uninstall",
+    "with_tokens",
+]

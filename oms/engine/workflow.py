@@ -16,7 +16,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from oms.audit import recorder
-from oms.core import registry, txmemo
+from oms.core import registry, stamps, txmemo
 
 
 class WorkflowError(Exception):
@@ -259,6 +259,14 @@ def check_actor(transition: Transition, obj: Any, actor: Any) -> None:
         raise SelfDecision(str(transition.label))
 
 
+def _locked_read(model: type[M], transition: Transition, pk: Any) -> M:
+    """The record locked and read; the transaction's first such read also brings the change
+    stamps (`stamps.with_tokens`), which the hand-off that usually follows needs (issue 21)."""
+    row = stamps.with_tokens(_lockable(model, transition)).get(pk=pk)
+    stamps.take_tokens(row)
+    return row
+
+
 def _check(transition: Transition, locked: Any, actor: Any, reason: str) -> str:
     """The record's state, once the transition may run on it; else the engine's typed error."""
     state = str(getattr(locked, transition.state_field))
@@ -325,7 +333,7 @@ def apply(
     if held(obj):
         locked = obj
     else:
-        locked = hold(_lockable(type(obj), transition).get(pk=obj.pk))
+        locked = hold(_locked_read(type(obj), transition, obj.pk))
         for path in transition.locked_related:
             hold(getattr(locked, path))
     state = _check(transition, locked, actor, reason)

@@ -31,25 +31,35 @@ def notify(*, recipients: Iterable[Any], title: str | Phrase, url: str = "", eve
                 for pk in people
             ]
         )
-        if channels.queue(written, event):
-            channels.send_soon()
+        queue_written(written, event)
 
 
 def notify_each(*, event: str, messages: Iterable[tuple[Any, str | Phrase, str]]) -> None:
     """T-1: as `notify`, for several messages of one event, each (recipient, title, url): one
     insert and one hand-off for all (issue 21: e.g. every reviewer of a board told at once)."""
-    rows = [
+    rows = message_rows(messages)
+    if not rows:
+        return
+    with transaction.atomic(savepoint=False):
+        queue_written(Notification.objects.bulk_create(rows), event)
+
+
+def message_rows(messages: Iterable[tuple[Any, str | Phrase, str]]) -> list[Notification]:
+    """The in-app rows of (recipient, title, url) messages, not saved: a caller that writes them
+    together with other rows (`tracking.deliver`, issue 21) then calls `queue_written`."""
+    return [
         Notification(recipient_id=person.pk, title=text, title_phrase=text_phrase, url=url[:300])
         for person, title, url in messages
         if person is not None and getattr(person, "pk", None)
         for text, text_phrase in [stored(title, 200)]
     ]
-    if not rows:
-        return
-    with transaction.atomic(savepoint=False):
-        written = Notification.objects.bulk_create(rows)
-        if channels.queue(written, event):
-            channels.send_soon()
+
+
+def queue_written(written: list[Notification], event: str) -> None:
+    """T-1: messages of `event` just written in the deciding transaction go out on every channel
+    that wants them, sent after the commit."""
+    if channels.queue(written, event):
+        channels.send_soon()
 
 
 def tell_customer(*, order: Any, event: str, title: str) -> None:

@@ -103,7 +103,6 @@ def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
     milestones = _milestones(order, order.policy().release.milestones, now.date())
     # T-1 (issue 23): the release step leaves the releaser's work; production sees its first
     # milestone, each department its task, the salesperson the customer to tell (F-4).
-    tracking.close_items(target=order, actor=actor, outcome=_("已下达"), kinds=("order.release",))
     _note_release(actor, order)
     url = reverse("workbench:order_detail", args=[order.pk])
     released = phrase("订单 %(n)s 已下达", n=order.number)
@@ -123,8 +122,10 @@ def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
             event="fulfilment",
         )
     )
-    # Issue 21: every step of the release with one insert, every message with one more.
-    tracking.deliver(hand_offs)
+    # Issue 21: every step of the release with one insert, every message with one more (the
+    # release step closed and all of it one statement on PostgreSQL).
+    done = tracking.Closing(target=order, actor=actor, outcome=_("已下达"), kinds=("order.release",))
+    tracking.deliver(hand_offs, closing=done)
     return order
 
 

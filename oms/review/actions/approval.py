@@ -11,13 +11,12 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import DepartmentKind, User
 from oms.accounts.selectors import head_of
 from oms.audit import recorder
+from oms.core import stamps
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.core.phrases import phrase
 from oms.engine import workflow
-from oms.notifications.actions import notify
 from oms.orders import states
 from oms.orders.models import SalesOrder
-from oms.policy import selectors as policy_selectors
 from oms.review import states as review_states
 from oms.review.actions.people import department_for, executive, order_url
 from oms.review.actions.renegotiation import open_renegotiation
@@ -43,26 +42,23 @@ def _approver(role: str, order: SalesOrder) -> User:
     return tracking.decider_for(candidate=person, target=order, what=what, url=order_url(order)) or person
 
 
-def _open_step(step: ApprovalStep, actor: Any) -> None:
+def _open_step(step: ApprovalStep, actor: Any, done: tracking.Closing | None = None) -> None:
+    """The next signature waits on its approver, who is told; `done`: the step just signed,
+    closed with it (issue 21)."""
     order = step.order
     step = workflow.apply(review_states.OPEN_STEP, step, actor=actor)
     assert step.approver.department is not None
-    tracking.open_item(
+    tracking.hand_off(
         target=step,
+        order=order,
         kind="approval.step",
         title=phrase("审批订单 %(n)s", n=order.number),
+        message=phrase("请审批订单 %(n)s", n=order.number),
         department=step.approver.department,
         assignee=step.approver,
-        calendar=policy_selectors.work_calendar(order.policy_version.number),
-        hours=policy_selectors.time_limit_hours(
-            order_class=order.order_class, version=order.policy_version.number
-        ),
-    )
-    notify(
-        event="review",
-        recipients=[step.approver],
-        title=phrase("请审批订单 %(n)s", n=order.number),
         url=order_url(order),
+        event="review",
+        closing=done,
     )
 
 
@@ -111,11 +107,15 @@ def decide_step(*, actor: User, step: ApprovalStep, approve: bool, comment: str 
     transition use these rows, not new reads. The steps before the order, as the engine locked
     them when it read them one by one."""
     attempt = list(
-        ApprovalStep.objects.select_for_update(of=("self", "order"))
-        .select_related("order__department", "order__salesperson", "approver__department")
-        .filter(order_id=step.order_id, attempt=step.attempt)
-        .order_by("pk")
+        stamps.with_tokens(
+            ApprovalStep.objects.select_for_update(of=("self", "order"))
+            .select_related("order__department", "order__salesperson", "approver__department")
+            .filter(order_id=step.order_id, attempt=step.attempt)
+            .order_by("pk")
+        )
     )
+    if attempt:
+        stamps.take_tokens(attempt[0])
     locked = next((s for s in attempt if s.pk == step.pk), None)
     if locked is None:
         raise ApprovalStep.DoesNotExist(f"ApprovalStep {step.pk}")
@@ -138,7 +138,7 @@ def decide_step(*, actor: User, step: ApprovalStep, approve: bool, comment: str 
         reason=comment.strip(),
         changes={"comment": comment.strip(), "decided_by": actor, "decided_at": timezone.now()},
     )
-    tracking.close_items(target=locked, actor=actor, outcome=str(StepStatus(locked.status).label))
+    done = tracking.Closing(target=locked, actor=actor, outcome=str(StepStatus(locked.status).label))
     order = locked.order
     recorder.record(
         actor=actor,
@@ -153,33 +153,32 @@ def decide_step(*, actor: User, step: ApprovalStep, approve: bool, comment: str 
     )
     waiting = sorted((s for s in attempt if s.status == StepStatus.WAITING), key=lambda s: s.seq)
     if not approve:
+        done.close()
         for rest in waiting:
             workflow.apply(review_states.SKIP_STEP, rest, actor=actor, reason=locked.comment)
         order = workflow.apply(states.REJECT_APPROVAL, order, actor=actor, reason=locked.comment)
         open_renegotiation(order, locked.comment)
         return locked
     if waiting:
-        _open_step(waiting[0], actor)
+        _open_step(waiting[0], actor, done)
     else:
-        _finish_approval(order, actor)
+        _finish_approval(order, actor, done)
     return locked
 
 
-def _finish_approval(order: SalesOrder, actor: Any) -> None:
+def _finish_approval(order: SalesOrder, actor: Any, done: tracking.Closing | None = None) -> None:
     """D-2: approved orders wait for the customer's confirmation, due within the policy's days."""
     order = workflow.apply(states.APPROVE, order, actor=actor)
-    tracking.open_item(
+    tracking.hand_off(
         target=order,
+        order=order,
         kind="order.confirmation",
         title=phrase("请客户确认订单 %(n)s", n=order.number),
+        message=phrase("订单 %(n)s 已审批，请与客户确认", n=order.number),
         department=order.department,
         assignee=order.salesperson,
-        calendar=policy_selectors.work_calendar(order.policy_version.number),
         days=order.policy().confirmation.confirm_within_days,
-    )
-    notify(
-        event="review",
-        recipients=[order.salesperson],
-        title=phrase("订单 %(n)s 已审批，请与客户确认", n=order.number),
         url=order_url(order),
+        event="review",
+        closing=done,
     )

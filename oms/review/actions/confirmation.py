@@ -46,17 +46,17 @@ def _confirm(
     if evidence is not None:
         changes["confirmation_evidence"] = evidence
     order = workflow.apply(states.CONFIRM, order, actor=actor, changes=changes)
-    tracking.close_items(
+    done = tracking.Closing(
         target=order,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         outcome=_("客户已确认"),
         kinds=("order.confirmation",),
     )
-    _hand_on(order)
+    _hand_on(order, done)
     return order
 
 
-def _hand_on(order: SalesOrder) -> None:
+def _hand_on(order: SalesOrder, done: tracking.Closing) -> None:
     """T-1, E-1, F-1 (issue 23): the confirmed order waits on its salesperson to generate the
     contract, or, for a class the policy releases without one, on its department head to release."""
     if order.order_class in order.policy().contracts.release_without_contract_classes:
@@ -67,6 +67,7 @@ def _hand_on(order: SalesOrder) -> None:
         kind, person = "contract.generate", order.salesperson
         title = phrase("客户已确认订单 %(n)s，请生成合同", n=order.number)
     tracking.hand_off(
+        closing=done,
         target=order,
         order=order,
         kind=kind,

@@ -23,7 +23,6 @@ from oms.audit import recorder
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
 from oms.core.phrases import phrase
 from oms.engine import workflow
-from oms.notifications.actions import notify_each
 from oms.orders import states
 from oms.orders.models import SalesOrder
 from oms.policy import selectors as policy_selectors
@@ -72,32 +71,27 @@ def _open_tasks(
     calendar = policy_selectors.work_calendar(order.policy_version.number)
     for task in tasks:
         task.round.order = order
-    tracking.open_items(
+    tracking.deliver(
         [
-            tracking.new_item(
-                target=task,
-                order_id=order.pk,
-                kind="review.task",
-                title=phrase("评审订单 %(n)s（%(d)s）", n=order.number, d=task.department),
-                department=task.department,
-                assignee=task.assignee,
-                calendar=calendar,
-                hours=hours,
-                days=days,
+            tracking.HandOff(
+                item=tracking.new_item(
+                    target=task,
+                    order_id=order.pk,
+                    kind="review.task",
+                    title=phrase("评审订单 %(n)s（%(d)s）", n=order.number, d=task.department),
+                    department=task.department,
+                    assignee=task.assignee,
+                    calendar=calendar,
+                    hours=hours,
+                    days=days,
+                ),
+                recipients=[task.assignee],
+                title=phrase("请评审订单 %(n)s", n=order.number),
+                url=reverse("review:task", args=[task.pk]),
+                event="review",
             )
             for task in tasks
         ]
-    )
-    notify_each(
-        event="review",
-        messages=[
-            (
-                task.assignee,
-                phrase("请评审订单 %(n)s", n=order.number),
-                reverse("review:task", args=[task.pk]),
-            )
-            for task in tasks
-        ],
     )
 
 

@@ -13,6 +13,7 @@ from oms.tracking.actions.handoff import HandOff, deliver, department_staff, han
 from oms.tracking.actions.items import (
     ORDERLESS_TARGETS,
     OUTLIVE_THE_ORDER,
+    Closing,
     close_items,
     end_order_items,
     new_item,
@@ -24,6 +25,7 @@ from oms.tracking.actions.ledger import add_entry, flag_idle_orders, raise_excep
 __all__ = [
     "ORDERLESS_TARGETS",
     "OUTLIVE_THE_ORDER",
+    "Closing",
     "HandOff",
     "add_entry",
     "close_items",

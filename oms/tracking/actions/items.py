@@ -3,6 +3,7 @@ deadline on the working calendar, and ends with its order unless it outlives it 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -128,19 +129,46 @@ def end_order_items(*, order: SalesOrder, actor: Any, reason: str) -> int:
     return len(ended)
 
 
+@dataclass(frozen=True)
+class Closing:
+    """The steps an action finishes: every open step of `target` (of `kinds`, or all), closed by
+    `actor` with `outcome`. `close_items` closes them alone; `tracking.deliver` closes them with
+    the statement that opens the next steps (issue 21)."""
+
+    target: models.Model
+    actor: Any
+    outcome: str
+    kinds: tuple[str, ...] | None = None
+
+    def values(self) -> dict[str, Any]:
+        user = self.actor if getattr(self.actor, "is_authenticated", False) else None
+        return {
+            "status": WorkStatus.DONE,
+            "closed_at": timezone.now(),
+            "closed_by": user,
+            "outcome": self.outcome[:200],
+        }
+
+    def close(self) -> int:
+        """Close the steps with a statement of their own; returns how many were closed."""
+        qs = WorkItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.target),
+            object_id=self.target.pk,
+            status=WorkStatus.OPEN,
+        )
+        if self.kinds:
+            qs = qs.filter(kind__in=self.kinds)
+        return self.closed(qs.update(**self.values()))
+
+    def closed(self, count: int) -> int:
+        """`count` steps were closed: the order's kept risk follows (H-6)."""
+        if count and may_lower(self.target):
+            refresh_risk([self.target.pk])  # a late step or idleness reminder of the order (issue 21)
+        return count
+
+
 def close_items(
     *, target: models.Model, actor: Any, outcome: str, kinds: tuple[str, ...] | None = None
 ) -> int:
     """Close every open step of `target` (of the given kinds); returns how many were closed."""
-    qs = WorkItem.objects.filter(
-        content_type=ContentType.objects.get_for_model(target), object_id=target.pk, status=WorkStatus.OPEN
-    )
-    if kinds:
-        qs = qs.filter(kind__in=kinds)
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    closed = qs.update(
-        status=WorkStatus.DONE, closed_at=timezone.now(), closed_by=user, outcome=outcome[:200]
-    )
-    if closed and may_lower(target):
-        refresh_risk([target.pk])  # H-6: a late step or idleness reminder of the order (issue 21)
-    return closed
+    return Closing(target=target, actor=actor, outcome=outcome, kinds=kinds).close()
