@@ -24,6 +24,7 @@ from ninja.security import HttpBearer, django_auth
 from pydantic import Field, create_model
 
 from oms.accounts.models import ApiToken
+from oms.accounts.selectors import api_token
 from oms.core.errors import ActionError, FieldErrors, IdempotencyKeyReused, StaleVersion
 from oms.core.models import IdempotencyRecord
 from oms.core.params import MAX_DB_INT, MAX_PAGE
@@ -53,11 +54,8 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         digest = hashlib.sha256(token.encode()).hexdigest()
-        row = (
-            ApiToken.objects.select_related("user", "user__department")
-            .filter(key_hash=digest, revoked=False, user__is_active=True, user__is_customer=self.customers)
-            .first()
-        )
+        # Kept per process while no token, user or department changed (issue 21).
+        row = api_token(digest, customers=self.customers)
         if row is None:
             return None
         needed = "read" if request.method in {"GET", "HEAD", "OPTIONS"} else "write"
