@@ -102,14 +102,19 @@ def run_idempotent(
     try:
         with transaction.atomic():
             if key:
-                done = IdempotencyRecord.objects.filter(user=_user(request), key=scope_key).first()
-                if done is not None:
-                    if done.request_hash and done.request_hash != fingerprint:
+                # Three columns, no model and no ordering: (user, key) is unique (issue 21).
+                done = (
+                    IdempotencyRecord.objects.filter(user=_user(request), key=scope_key)
+                    .order_by()
+                    .values_list("request_hash", "status", "body")[:1]
+                )
+                for request_hash, done_status, done_body in done:
+                    if request_hash and request_hash != fingerprint:
                         raise IdempotencyKeyReused(
                             _("Idempotency-Key “%(key)s” 已用于内容不同的另一个请求；新的请求请使用新的键。")
                             % {"key": key}
                         )
-                    return Status(done.status, json.loads(done.body))
+                    return Status(done_status, json.loads(done_body))
             body = create()
             if key:
                 recording = True
