@@ -93,7 +93,7 @@ def main() -> None:
         env={**env, "OMS_BIND": f"127.0.0.1:{port}", "OMS_WEB_WORKERS": str(args.workers)},
         start_new_session=True,
         stdout=subprocess.DEVNULL,
-        stderr=open(Path(var) / "server.log", "wb"),  # noqa: SIM115 (open while the server runs)
+        stderr=open(Path(var) / "server.log", "wb"),
     )
     base = f"http://127.0.0.1:{port}"
     pages = ["/", "/orders/", f"/orders/{order}/", "/work/", "/search/?q=C0001", "/master/customers/"]
@@ -111,7 +111,11 @@ def main() -> None:
         else:
             body = order_body(f"mem {i}", int(customer), [int(p) for p in products], date.today())
             path, data = "/api/orders/", body
-            headers = {"Authorization": bearer, "Content-Type": "application/json", "Idempotency-Key": f"m{i}"}
+            headers = {
+                "Authorization": bearer,
+                "Content-Type": "application/json",
+                "Idempotency-Key": f"m{i}",
+            }
         request = urllib.request.Request(base + path, data=data, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=60) as answer:
@@ -125,7 +129,9 @@ def main() -> None:
 
     def run(limit: int) -> float:
         t0 = time.monotonic()
-        threads = [threading.Thread(target=client, args=(limit, t0 + args.timeout)) for _ in range(args.clients)]
+        threads = [
+            threading.Thread(target=client, args=(limit, t0 + args.timeout)) for _ in range(args.clients)
+        ]
         for t in threads:
             t.start()
         for t in threads:
