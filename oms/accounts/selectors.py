@@ -3,6 +3,7 @@ responsible person of a step (P-3)."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -11,9 +12,9 @@ from django.conf import settings
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
-from oms.accounts.models import Department, DepartmentKind, LoginFailure, Role, User, UserSession
+from oms.accounts.models import ApiToken, Department, DepartmentKind, LoginFailure, Role, User, UserSession
 from oms.accounts.permissions import is_admin
-from oms.core import txmemo
+from oms.core import stamps, txmemo
 
 
 def head_of(department: Department) -> User | None:
@@ -145,3 +146,42 @@ def login_locks(user: Any) -> dict[str, list[dict[str, Any]]]:
         .order_by("-failures")[:200]
     ]
     return {"accounts": accounts, "addresses": addresses}
+
+
+# Issue 21: what each process keeps of the API tokens it has seen, by (key hash, portal or
+# staff): (the stamp's token when read, the token row with its user and department). Valid
+# while the "api_tokens" stamp is unchanged; triggers change it on every write of a token, a
+# user or a department (accounts migration 0009), in any process, so that a revocation, a
+# deactivated user or a moved one is seen by the very next request everywhere.
+_TOKENS: dict[tuple[str, bool], tuple[int, ApiToken]] = {}
+_TOKENS_KEPT = 256
+
+
+def api_token(digest: str, *, customers: bool) -> ApiToken | None:
+    """The live token with this key hash, of a portal user if `customers` else of staff, with
+    its user and department; None for an unknown, revoked or deactivated one. Each call gets
+    its own copies, so nothing one request sets on its user reaches another request."""
+    before = stamps.current("api_tokens")  # read before the rows: see stamps.kept
+    kept = _TOKENS.get((digest, customers))
+    if kept is not None and before is not None and kept[0] == before:
+        return _copy(kept[1])
+    row = (
+        ApiToken.objects.select_related("user", "user__department")
+        .filter(key_hash=digest, revoked=False, user__is_active=True, user__is_customer=customers)
+        .first()
+    )
+    if row is None or before is None:
+        return row
+    if len(_TOKENS) >= _TOKENS_KEPT:
+        _TOKENS.clear()
+    _TOKENS[(digest, customers)] = (before, row)
+    return _copy(row)
+
+
+def _copy(token: ApiToken) -> ApiToken:
+    user = copy.copy(token.user)
+    if user.department is not None:
+        user.department = copy.copy(user.department)
+    token = copy.copy(token)
+    token.user = user
+    return token

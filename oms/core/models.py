@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from pypinyin import Style, pinyin
 
 
 class VersionedModel(models.Model):
@@ -79,6 +78,10 @@ PINYIN_VARIANTS = 12
 
 def _initials_options(text: str) -> list[list[str]]:
     """Per segment, the initials it may be read with, the reading in context first."""
+    # Imported on use: its phrase dictionary is ~57 MiB, and only writes of master data need it,
+    # not every web process (issue 21, memory).
+    from pypinyin import Style, pinyin
+
     usual = pinyin(text, style=Style.FIRST_LETTER, errors="default")
     every = pinyin(text, style=Style.FIRST_LETTER, heteronym=True, errors="default")
     if len(usual) != len(every):

@@ -7,7 +7,6 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Annotated, Any
 
-import cn2an
 from django.db import models
 from django.utils.translation import gettext as _
 from pydantic import BeforeValidator
@@ -75,6 +74,8 @@ def amount_in_capitals(value: Decimal | int | str) -> str:
     amount = Decimal(str(value)).quantize(FEN, rounding=ROUND_HALF_UP)
     if amount < 0:
         raise ValueError("amount in capitals: negative amounts are not allowed")
+    import cn2an  # imported on use: only printed documents need it (issue 21, memory)
+
     return str(cn2an.an2cn(format(amount, "f"), "rmb"))
 
 

@@ -84,6 +84,18 @@ def take_tokens(row: Any) -> None:
         prime(row.oms_stamps)
 
 
+def current(key: str) -> int | None:
+    """The token of `key` read now, not remembered: for a check that must see what this very
+    transaction wrote through any path (an `.update()` fires no signal to `forget()`), such as a
+    token's revocation before the next request in the same test transaction."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token FROM core_changestamp WHERE key = %s", [key])
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
 def forget(**_kwargs: Any) -> None:
     """This transaction wrote a watched table: read the tokens again at their next use."""
     txmemo.forget(_MEMO)
@@ -167,6 +179,7 @@ def _random() -> int:
 
 
 __all__ = [
+    "current",
     "forget",
     "install",
     "kept",

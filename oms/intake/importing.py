@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from oms.catalog.models import Product
 from oms.core.errors import FieldErrors
@@ -145,6 +144,8 @@ def read_rows(content: bytes) -> list[tuple[int, dict[str, Any]]]:
     check_upload_size(len(content))
     _check_archive(content)
     limit = settings.IMPORT_MAX_ROWS
+    from openpyxl import load_workbook  # on use: a web process only needs it for an import (issue 21)
+
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         try:

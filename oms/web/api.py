@@ -24,6 +24,7 @@ from ninja.security import HttpBearer, django_auth
 from pydantic import Field, create_model
 
 from oms.accounts.models import ApiToken
+from oms.accounts.selectors import api_token
 from oms.core.errors import ActionError, FieldErrors, IdempotencyKeyReused, StaleVersion
 from oms.core.models import IdempotencyRecord
 from oms.core.params import MAX_DB_INT, MAX_PAGE
@@ -53,11 +54,8 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         digest = hashlib.sha256(token.encode()).hexdigest()
-        row = (
-            ApiToken.objects.select_related("user", "user__department")
-            .filter(key_hash=digest, revoked=False, user__is_active=True, user__is_customer=self.customers)
-            .first()
-        )
+        # Kept per process while no token, user or department changed (issue 21).
+        row = api_token(digest, customers=self.customers)
         if row is None:
             return None
         needed = "read" if request.method in {"GET", "HEAD", "OPTIONS"} else "write"
@@ -104,14 +102,19 @@ def run_idempotent(
     try:
         with transaction.atomic():
             if key:
-                done = IdempotencyRecord.objects.filter(user=_user(request), key=scope_key).first()
-                if done is not None:
-                    if done.request_hash and done.request_hash != fingerprint:
+                # Three columns, no model and no ordering: (user, key) is unique (issue 21).
+                done = (
+                    IdempotencyRecord.objects.filter(user=_user(request), key=scope_key)
+                    .order_by()
+                    .values_list("request_hash", "status", "body")[:1]
+                )
+                for request_hash, done_status, done_body in done:
+                    if request_hash and request_hash != fingerprint:
                         raise IdempotencyKeyReused(
                             _("Idempotency-Key “%(key)s” 已用于内容不同的另一个请求；新的请求请使用新的键。")
                             % {"key": key}
                         )
-                    return Status(done.status, json.loads(done.body))
+                    return Status(done_status, json.loads(done_body))
             body = create()
             if key:
                 recording = True

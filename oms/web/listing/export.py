@@ -13,9 +13,6 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from oms.web.listing.query import Column, cell, labelled
 
@@ -76,6 +73,10 @@ def workbook_bytes(sheets: Sequence[tuple[Any, Sequence[Any], Any]], *, mark: st
     outsider may have typed (a customer name, a note, a reason) can never become a live formula:
     such a cell is stored as text with Excel's quote prefix; numbers stay numbers. `mark` (the
     exporter and time) goes into the file's properties and each page header when given."""
+    # openpyxl is imported here and in the cell helpers, on use: it is ~18 MiB that a web process
+    # only needs when someone exports (issue 21, memory).
+    from openpyxl import Workbook
+
     wb = Workbook(write_only=True)
     if mark is not None:
         wb.properties.creator = mark
@@ -95,6 +96,9 @@ def workbook_bytes(sheets: Sequence[tuple[Any, Sequence[Any], Any]], *, mark: st
 def _export_cell(ws: Any, value: Any) -> Any:
     """One value as an export cell: dates in local time, numbers as numbers, anything else as
     text that is never a formula."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if isinstance(value, date):
         return _date_cell(ws, value)
     if value is None:
@@ -133,6 +137,8 @@ def _quote(text: str) -> str:
 def _date_cell(ws: Any, value: date) -> Any:
     """A date or time stays a date cell that sorts and filters as one, written as people write
     it (issue 23.1)."""
+    from openpyxl.cell import WriteOnlyCell
+
     if isinstance(value, datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value).replace(tzinfo=None)
