@@ -17,6 +17,7 @@ from oms.audit import recorder
 from oms.core.phrases import Phrase, stored
 from oms.orders.models import SalesOrder
 from oms.policy.worktime import WorkCalendar
+from oms.tracking.actions import outcomes
 from oms.tracking.actions.risk import may_lower, refresh_risk
 from oms.tracking.models import (
     WorkItem,
@@ -113,9 +114,14 @@ def end_order_items(*, order: SalesOrder, actor: Any, reason: str) -> int:
     if not ended:
         return 0
     outcome = (_("订单已结束：%(r)s") % {"r": reason})[:200]
-    WorkItem.objects.filter(pk__in=ended).update(
-        status=WorkStatus.CANCELLED, closed_at=timezone.now(), closed_by=user, outcome=outcome
+    withdrawn = outcomes.close_returning(
+        WorkItem.objects.filter(pk__in=ended),
+        status=WorkStatus.CANCELLED,
+        closed_at=timezone.now(),
+        closed_by=user,
+        outcome=outcome,
     )
+    outcomes.late(order_id for order_id, late in withdrawn if late)  # O-1 order timeliness (issue 21)
     if may_lower(order):
         refresh_risk([order.pk])  # H-6: the overview's risk (issue 21)
     recorder.record(
@@ -138,9 +144,11 @@ def close_items(
     if kinds:
         qs = qs.filter(kind__in=kinds)
     user = actor if getattr(actor, "is_authenticated", False) else None
-    closed = qs.update(
-        status=WorkStatus.DONE, closed_at=timezone.now(), closed_by=user, outcome=outcome[:200]
+    done = outcomes.close_returning(
+        qs, status=WorkStatus.DONE, closed_at=timezone.now(), closed_by=user, outcome=outcome[:200]
     )
+    outcomes.late(order_id for order_id, late in done if late)  # O-1 order timeliness (issue 21)
+    closed = len(done)
     if closed and may_lower(target):
         refresh_risk([target.pk])  # H-6: a late step or idleness reminder of the order (issue 21)
     return closed
