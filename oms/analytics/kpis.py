@@ -36,9 +36,9 @@ from oms.delivery.models import Acceptance, AcceptanceResult
 from oms.feedback.models import Answer, Complaint
 from oms.orders.models import SalesOrder
 from oms.quality.models import NonConformance
-from oms.tracking.actions import outcomes
-from oms.tracking.actions.outcomes import unflagged_late_orders
+from oms.tracking import selectors as tracking_selectors
 from oms.tracking.models import KpiTally, OrderKpi, OrderOutcome, StepStat, WorkItem, WorkStatus
+from oms.tracking.selectors import unflagged_late_orders
 
 BY = ("company", "department", "person", "month")
 
@@ -347,7 +347,7 @@ def kept_figure_errors() -> list[str]:
     from the source rows."""
     errors: list[str] = []
     for code in OrderKpi.values:
-        have, want = outcomes.tallies(code), outcomes.recounted(code)
+        have, want = tracking_selectors.tallies(code), tracking_selectors.recounted(code)
         for key in sorted(set(have) | set(want)):
             if have.get(key, (0, 0)) != want.get(key, (0, 0)):
                 errors.append(f"tally {key}: kept {have.get(key)}, outcomes {want.get(key)}")

@@ -237,10 +237,11 @@ class OrderOutcome(models.Model):
             models.UniqueConstraint(fields=["order", "kpi", "month"], name="orderoutcome_once"),
         ]
         indexes = [
-            # The read-time part of order timeliness: the month's good orders among those with a
-            # step open past its limit that the sweep has not flagged yet.
+            # The records behind one salesperson's (or department's) figure of a month.
             models.Index(
-                fields=["kpi", "month", "order"], condition=Q(good=True), name="orderoutcome_good_idx"
+                fields=["kpi", "month", "salesperson"],
+                include=["department", "order"],
+                name="orderoutcome_month_idx",
             ),
         ]
 

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from conftest import make_user
-from oms.analytics import kpis
+from oms.analytics import drilldown, kpis
 from oms.changes.tests.fixtures import released_order
 from oms.delivery import actions as delivery
 from oms.feedback import actions as feedback
@@ -173,6 +173,8 @@ def test_a_complaint_after_delivery_makes_the_order_inaccurate(more_heads) -> No
     )
     assert _both("order_accuracy", DEC) == {(org["sales"].pk, 0, 1)}
     assert KpiTally.objects.get(kpi="order_accuracy").numerator == 0
+    found = drilldown.drill("order_accuracy", *DEC, "person", str(org["sales"].pk), show_money=True)
+    assert [(r.order_id, r.counted) for r in found.rows] == [(order.pk, False)]
 
 
 def test_a_non_conformance_before_delivery_makes_the_later_delivery_inaccurate(more_heads) -> None:

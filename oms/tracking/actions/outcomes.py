@@ -14,7 +14,7 @@ The events, each in the action that records it (ADR 0018):
   acceptance starts bad).
 
 What no write decides is read with the figures: a step still open past its limit that the sweep
-has not flagged yet makes its order late (`unflagged_late_orders`). An order never changes its
+has not flagged yet makes its order late (`tracking.selectors.unflagged_late_orders`). An order never changes its
 department, salesperson or order date once submitted, so no event moves an outcome between
 tallies. `rebuild` and `verify` (manage.py kpi_figures) recompute all of it from the source rows.
 
@@ -31,7 +31,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.sql import UpdateQuery
 
 from oms.orders.models import SalesOrder
@@ -145,12 +145,6 @@ def close_returning(qs: QuerySet[WorkItem], **values: Any) -> list[tuple[int | N
         return [(order_id, bool(late_now)) for order_id, late_now in cursor.fetchall()]
 
 
-def unflagged_late_orders(now: Any) -> QuerySet[WorkItem, Any]:
-    """The orders of steps open past their limit that the sweep has not flagged yet: late by
-    the KPI's definition although no write said so (read with the figures)."""
-    return WorkItem.objects.filter(status="open", overdue=False, due_at__lt=now).values("order_id")
-
-
 # --- order accuracy ---------------------------------------------------------------------------
 
 
@@ -218,21 +212,3 @@ def rebuild() -> None:
     with connection.cursor() as cursor:
         for statement in fill_statements(connection.vendor):
             cursor.execute(statement)
-
-
-def tallies(kpi: str) -> dict[Key, tuple[int, int]]:
-    """The kept tallies of `kpi`, for checking them."""
-    return {
-        (kpi, t.month, t.department_id, t.salesperson_id): (t.numerator, t.denominator)
-        for t in KpiTally.objects.filter(kpi=kpi).exclude(denominator=0)
-    }
-
-
-def recounted(kpi: str) -> dict[Key, tuple[int, int]]:
-    """The tallies of `kpi` as the kept outcomes add up (a check of the tallies alone)."""
-    rows = (
-        OrderOutcome.objects.filter(kpi=kpi)
-        .values("month", "department_id", "salesperson_id")
-        .annotate(n=Count("pk", filter=Q(good=True)), d=Count("pk"))
-    )
-    return {(kpi, r["month"], r["department_id"], r["salesperson_id"]): (r["n"], r["d"]) for r in rows}

@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='orderoutcome',
-            index=models.Index(condition=models.Q(('good', True)), fields=['kpi', 'month', 'order'], name='orderoutcome_good_idx'),
+            index=models.Index(fields=['kpi', 'month', 'salesperson'], include=['department', 'order'], name='orderoutcome_month_idx'),
         ),
         migrations.AddConstraint(
             model_name='orderoutcome',
