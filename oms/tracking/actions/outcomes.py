@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import QuerySet
 from django.db.models.sql import UpdateQuery
 
@@ -137,7 +137,7 @@ def close_returning(qs: QuerySet[WorkItem], **values: Any) -> list[tuple[int | N
     compiler = query.get_compiler(qs.db)
     compiler.pre_sql_setup()
     sql, params = compiler.as_sql()
-    with connection.cursor() as cursor:
+    with connections[qs.db].cursor() as cursor:
         cursor.execute(
             f"{sql} RETURNING order_id, CASE WHEN closed_at > due_at AND NOT overdue THEN 1 ELSE 0 END",
             params,
@@ -150,8 +150,9 @@ def close_returning(qs: QuerySet[WorkItem], **values: Any) -> list[tuple[int | N
 
 def delivered(order: SalesOrder, on: date, *, accepted: bool) -> None:
     """A delivery of the order was signed for on `on`: the order counts in that month, good
-    unless it is defective. Its row is locked first, so that a complaint or non-conformance
-    recorded at the same time either sees this outcome or is seen by it."""
+    unless it is defective. The statement that reads the order's mark locks its row, so that a
+    complaint or non-conformance recorded at the same time either sees this outcome or is seen
+    by it."""
     if not accepted:
         defective(order.pk)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
