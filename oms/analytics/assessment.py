@@ -126,10 +126,10 @@ def build(month: str) -> Report:
         for m in KpiMonth.objects.filter(month__gte=months[0][0], month__lt=start)
     }
     for kpi in kpis.KPIS.values():
-        departments = kpi.compute(start, end, "department")
+        departments = kpi.figures(start, end, "department")
         company = kpis.total(departments)
         missing = [a for a, _b in months[:-1] if (a, kpi.code) not in recorded]
-        live = {r.key: r.percent for r in kpi.compute(missing[0], months[-2][1], "month")} if missing else {}
+        live = {r.key: r.percent for r in kpi.figures(missing[0], months[-2][1], "month")} if missing else {}
         trend = []
         for a, _b in months[:-1]:
             row = recorded.get((a, kpi.code))

@@ -7,6 +7,7 @@ counted (or summed) per group with conditional aggregates, never a Python loop o
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -35,7 +36,9 @@ from oms.delivery.models import Acceptance, AcceptanceResult
 from oms.feedback.models import Answer, Complaint
 from oms.orders.models import SalesOrder
 from oms.quality.models import NonConformance
-from oms.tracking.models import StepStat, WorkItem, WorkStatus
+from oms.tracking import selectors as tracking_selectors
+from oms.tracking.models import KpiTally, OrderKpi, OrderOutcome, StepStat, WorkItem, WorkStatus
+from oms.tracking.selectors import unflagged_late_orders
 
 BY = ("company", "department", "person", "month")
 
@@ -293,6 +296,78 @@ def collection(start: date, end: date, by: str) -> list[Row]:
     )
 
 
+# --- figures kept at write time (issue 21) -----------------------------------------------------
+
+
+def whole_months(start: date, end: date) -> bool:
+    """Whether [start, end] is whole calendar months, which the kept tallies answer."""
+    return start.day == 1 and end.day == monthrange(end.year, end.month)[1] and start <= end
+
+
+def kept(code: str, start: date, end: date, by: str) -> list[Row]:
+    """Order timeliness or order accuracy for whole months from the tallies kept at write time
+    (`tracking.KpiTally`, ADR 0018): at most one row per month and salesperson, instead of
+    grouping the months' orders. Order timeliness also takes out, at read time, the good orders
+    with a step open past its limit that the sweep has not flagged yet, as `late_step` counts
+    them. Equal to the KPI's `compute` (tests/test_kept_kpis.py, `manage.py kpi_figures`)."""
+    group = {"department": "department", "person": "salesperson", "month": "month"}
+    rows = _grouped(
+        KpiTally.objects.filter(kpi=code, month__gte=start, month__lte=end),
+        by,
+        **group,
+        numerator=Sum("numerator"),
+        denominator=Sum("denominator"),
+    )
+    if code != OrderKpi.TIMELINESS:
+        return rows
+    stuck = {
+        r.key: r.numerator
+        for r in _grouped(
+            OrderOutcome.objects.filter(
+                kpi=code,
+                month__gte=start,
+                month__lte=end,
+                good=True,
+                order_id__in=unflagged_late_orders(timezone.now()),
+            ),
+            by,
+            **group,
+            numerator=Count("pk"),
+            denominator=Count("pk"),
+        )
+    }
+    if not stuck:
+        return rows
+    return [Row(r.key, r.label, r.numerator - stuck.get(r.key, 0), r.denominator) for r in rows]
+
+
+def kept_figure_errors() -> list[str]:
+    """Every kept figure that differs from the records (ADR 0018): the tallies against the kept
+    outcomes they sum, then each month's kept figures per salesperson against the KPI computed
+    from the source rows."""
+    errors: list[str] = []
+    for code in OrderKpi.values:
+        have, want = tracking_selectors.tallies(code), tracking_selectors.recounted(code)
+        for key in sorted(set(have) | set(want)):
+            if have.get(key, (0, 0)) != want.get(key, (0, 0)):
+                errors.append(f"tally {key}: kept {have.get(key)}, outcomes {want.get(key)}")
+        months = sorted({k[1] for k in want} | _months_with_records(code))
+        for first in months:
+            last = first.replace(day=monthrange(first.year, first.month)[1])
+            kept_rows = {(r.key, r.numerator, r.denominator) for r in kept(code, first, last, "person")}
+            direct = {(r.key, r.numerator, r.denominator) for r in KPIS[code].compute(first, last, "person")}
+            if kept_rows != direct:
+                errors.append(f"{code} {first:%Y-%m}: kept {sorted(kept_rows)}, records {sorted(direct)}")
+    return errors
+
+
+def _months_with_records(code: str) -> set[date]:
+    """The months in which the records give `code` a figure, kept or not."""
+    if code == OrderKpi.TIMELINESS:
+        return set(SalesOrder.objects.filter(submitted_at__isnull=False).dates("order_date", "month"))
+    return set(Acceptance.objects.dates("received_on", "month"))
+
+
 @dataclass(frozen=True)
 class Kpi:
     code: str
@@ -301,6 +376,13 @@ class Kpi:
     target_field: str
     compute: Callable[[date, date, str], list[Row]]
     money: bool = False
+
+    def figures(self, start: date, end: date, by: str) -> list[Row]:
+        """What the pages show: the kept tallies for whole months where the KPI has them, else
+        the figure computed from the records."""
+        if self.code in OrderKpi.values and whole_months(start, end):
+            return kept(self.code, start, end, by)
+        return self.compute(start, end, by)
 
 
 KPIS: dict[str, Kpi] = {

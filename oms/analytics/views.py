@@ -46,7 +46,7 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
     if by not in _BY:
         by = "department"
     targets = policy().analysis
-    tables = [(k, k.compute(start, end, by), getattr(targets, k.target_field)) for k in kpis.KPIS.values()]
+    tables = [(k, k.figures(start, end, by), getattr(targets, k.target_field)) for k in kpis.KPIS.values()]
     export = request.GET.get("export", "")
     for k, rows, _target in tables:
         if export == k.code:

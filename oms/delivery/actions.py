@@ -28,6 +28,7 @@ from oms.notifications.actions import notify
 from oms.orders.models import OrderStatus, SalesOrder
 from oms.orders.permissions import CustomerActor, is_customer_of
 from oms.tracking import actions as tracking
+from oms.tracking.actions import outcomes
 from oms.tracking.models import ExceptionKind
 
 
@@ -85,6 +86,8 @@ def _accept(
             "method": method,
         },
     )
+    # O-1 order accuracy, kept per month (issue 21)
+    outcomes.delivered(order, received_on, accepted=result == AcceptanceResult.ACCEPTED)
     if result == AcceptanceResult.REJECTED:
         _open_problem(acceptance, order, actor)
     else:

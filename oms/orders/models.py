@@ -84,7 +84,7 @@ OPEN_STATUSES = (
 )
 # H-6: the overview's risk, kept on the order by `oms.tracking.actions.risk` (issue 21), never
 # written by a whole-row save; and the overview's order.
-RISK_FIELDS = frozenset({"risk_late", "risk_exceptions", "risk_idle"})
+RISK_FIELDS = frozenset({"risk_late", "risk_exceptions", "risk_idle", "kpi_defective"})
 RISK_ORDER = ("-risk_late", "-risk_exceptions", "-risk_idle", "delivery_date", "id")
 # States in which sales may still edit the commercial terms directly (B-5, C-6 renegotiation).
 EDITABLE_STATUSES = (OrderStatus.DRAFT, OrderStatus.NEEDS_INFO, OrderStatus.REVIEW_FAILED)
@@ -232,6 +232,10 @@ class SalesOrder(PinnedPolicy):
     risk_late = models.BooleanField(_("有超时待办"), default=False, editable=False)
     risk_exceptions = models.PositiveIntegerField(_("未解决异常数"), default=0, editable=False)
     risk_idle = models.BooleanField(_("长期无进展"), default=False, editable=False)
+    # O-1 (issue 21): delivered with a problem (a rejected or qualified acceptance, a
+    # non-conformance, a complaint), kept by `oms.tracking.actions.outcomes` so that an acceptance
+    # recorded later knows its order-accuracy outcome without reading three apps' records.
+    kpi_defective = models.BooleanField(_("有质量问题"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("订单")

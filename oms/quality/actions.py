@@ -24,6 +24,7 @@ from oms.policy.selectors import work_calendar
 from oms.quality import states
 from oms.quality.models import Inspection, InspectionPlan, NonConformance, Stage
 from oms.tracking import actions as tracking
+from oms.tracking.actions import outcomes
 
 _WORKING = {OrderStatus.RELEASED, OrderStatus.IN_PRODUCTION, OrderStatus.ON_HOLD}
 
@@ -170,6 +171,7 @@ def _non_conformance(actor: User, inspection: Inspection, *, severe: bool, respo
     nc = NonConformance.objects.create(
         order=order, inspection=inspection, description=notes, severe=severe, responsible=owner
     )
+    outcomes.defective(order.pk)  # O-1 order accuracy (issue 21)
     assert owner.department is not None
     tracking.open_item(
         target=nc,

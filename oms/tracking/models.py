@@ -158,6 +158,14 @@ class WorkItem(models.Model):
                 condition=Q(status=WorkStatus.OPEN),
                 name="workitem_open_queue_idx",
             ),
+            # Issue 21: the read-time part of order timeliness (O-1): steps open past their limit that
+            # the sweep has not flagged yet (a minute's worth while it runs).
+            models.Index(
+                fields=["due_at"],
+                include=["order"],
+                condition=Q(status=WorkStatus.OPEN, overdue=False),
+                name="workitem_open_unflagged_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -207,6 +215,73 @@ class StepStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind} {self.done}"
+
+
+class OrderKpi(models.TextChoices):
+    """The order KPIs (O-1) whose per-month figures are kept at write time (issue 21)."""
+
+    TIMELINESS = "order_timeliness", _("订单处理及时率")
+    ACCURACY = "order_accuracy", _("订单准确率")
+
+
+class OrderOutcome(models.Model):
+    """O-1 (issue 21): how one order counts in one KPI of one month, written when the event that
+    decides it happens (see `oms.tracking.actions.outcomes`): order timeliness when the order is
+    submitted (its order date's month) and turned bad when one of its steps is late; order
+    accuracy when a delivery of it is signed for (that month) and turned bad by a rejection or
+    qualification, a non-conformance or a complaint. Its sales department and salesperson are
+    copied from the order, which never changes them. Not a business record: rebuilt from the
+    source rows by `manage.py kpi_figures --rebuild`."""
+
+    order = models.ForeignKey("orders.SalesOrder", on_delete=models.PROTECT, related_name="+")
+    kpi = models.CharField(max_length=20, choices=OrderKpi.choices)
+    month = models.DateField()
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
+    salesperson = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    good = models.BooleanField()
+
+    class Meta:
+        verbose_name = _("订单指标结果")
+        verbose_name_plural = _("订单指标结果")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "kpi", "month"], name="orderoutcome_once"),
+        ]
+        indexes = [
+            # The records behind one salesperson's (or department's) figure of a month.
+            models.Index(
+                fields=["kpi", "month", "salesperson"],
+                include=["department", "order"],
+                name="orderoutcome_month_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.kpi} {self.order_id} {self.good}"
+
+
+class KpiTally(models.Model):
+    """O-1 (issue 21): the sums of `OrderOutcome` per KPI, month, sales department and
+    salesperson (good ones, all), moved by the same statements that write the outcomes, so that
+    a KPI page reads at most one row per salesperson instead of grouping a month's orders."""
+
+    kpi = models.CharField(max_length=20, choices=OrderKpi.choices)
+    month = models.DateField()
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
+    salesperson = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    numerator = models.IntegerField(default=0)
+    denominator = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("订单指标合计")
+        verbose_name_plural = _("订单指标合计")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "month", "department", "salesperson"], name="kpitally_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.kpi} {self.numerator}/{self.denominator}"
 
 
 class EntryKind(models.TextChoices):

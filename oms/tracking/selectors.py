@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -12,7 +13,9 @@ from oms.accounts.permissions import department_tree_ids
 from oms.orders.models import OPEN_STATUSES, RISK_ORDER
 from oms.tracking.models import (
     STEP_KINDS,
+    KpiTally,
     OrderException,
+    OrderOutcome,
     TrackingEntry,
     WorkItem,
     WorkStatus,
@@ -88,3 +91,32 @@ def overview(user: Any, orders: Any) -> Any:
     (`oms.tracking.actions.risk`), so the first page walks `order_overview_risk_idx` within the
     scope instead of sorting every open order of it by a risk computed per order (issue 21)."""
     return orders.filter(status__in=OPEN_STATUSES).order_by(*RISK_ORDER)
+
+
+# --- O-1: the order KPIs kept per month (issue 21, ADR 0018) ---------------------------------
+
+TallyKey = tuple[str, date, int, int]  # KPI, month, department, salesperson
+
+
+def unflagged_late_orders(now: Any) -> QuerySet[WorkItem, Any]:
+    """The orders of steps open past their limit that the sweep has not flagged yet: late by
+    the KPI's definition although no write said so (read with the figures)."""
+    return WorkItem.objects.filter(status="open", overdue=False, due_at__lt=now).values("order_id")
+
+
+def tallies(kpi: str) -> dict[TallyKey, tuple[int, int]]:
+    """The kept tallies of `kpi`, for checking them."""
+    return {
+        (kpi, t.month, t.department_id, t.salesperson_id): (t.numerator, t.denominator)
+        for t in KpiTally.objects.filter(kpi=kpi).exclude(denominator=0)
+    }
+
+
+def recounted(kpi: str) -> dict[TallyKey, tuple[int, int]]:
+    """The tallies of `kpi` as the kept outcomes add up (a check of the tallies alone)."""
+    rows = (
+        OrderOutcome.objects.filter(kpi=kpi)
+        .values("month", "department_id", "salesperson_id")
+        .annotate(n=Count("pk", filter=Q(good=True)), d=Count("pk"))
+    )
+    return {(kpi, r["month"], r["department_id"], r["salesperson_id"]): (r["n"], r["d"]) for r in rows}

@@ -19,6 +19,7 @@ from oms.fulfilment.models import Shipment
 from oms.orders.models import SalesOrder
 from oms.policy.models import PolicyVersion
 from oms.quality.models import Inspection, NonConformance
+from oms.tracking.actions import outcomes
 from oms.tracking.models import WorkItem
 
 _n = iter(range(1, 10_000))
@@ -31,7 +32,7 @@ def at(day: date, hour: int = 10) -> datetime:
 def order(
     org: dict[str, Any], salesperson: Any, *, confirmed: date | None = None, amount: str = "1000", **kw: Any
 ) -> SalesOrder:
-    return SalesOrder.objects.create(
+    o = SalesOrder.objects.create(
         number=f"T{next(_n):05d}",
         status=kw.pop("status", "confirmed"),
         customer=kw.pop("customer", org["customer"]),
@@ -50,10 +51,13 @@ def order(
         policy_version=PolicyVersion.objects.order_by("-number").first(),
         **kw,
     )
+    if o.submitted_at is not None:
+        outcomes.received(o)  # issue 21: as submitting keeps it
+    return o
 
 
 def step(target: Any, assignee: Any, *, due: datetime, closed: datetime | None) -> WorkItem:
-    return WorkItem.objects.create(
+    item = WorkItem.objects.create(
         kind="test",
         title=f"步骤 {next(_n)}",
         content_type=ContentType.objects.get_for_model(target),
@@ -67,6 +71,9 @@ def step(target: Any, assignee: Any, *, due: datetime, closed: datetime | None) 
         closed_at=closed,
         closed_by=assignee if closed else None,
     )
+    if closed is not None and closed > due:
+        outcomes.late([item.order_id])  # issue 21: as closing a step late keeps it
+    return item
 
 
 def change(o: SalesOrder, *, source: str, status: str) -> ChangeRequest:
@@ -88,7 +95,7 @@ def accepted(o: SalesOrder, on: date, result: str = "accepted") -> Acceptance:
     shipment = Shipment.objects.create(
         order=o, number=1, mode="pickup", shipped_on=on, created_by=o.salesperson
     )
-    return Acceptance.objects.create(
+    acceptance = Acceptance.objects.create(
         shipment=shipment,
         order=o,
         result=result,
@@ -97,6 +104,8 @@ def accepted(o: SalesOrder, on: date, result: str = "accepted") -> Acceptance:
         method="staff",
         recorded_by=o.salesperson,
     )
+    outcomes.delivered(o, on, accepted=result == "accepted")  # issue 21: as recording it keeps it
+    return acceptance
 
 
 def non_conformance(o: SalesOrder, org: dict[str, Any]) -> None:
@@ -104,9 +113,11 @@ def non_conformance(o: SalesOrder, org: dict[str, Any]) -> None:
         order=o, stage="final", product=org["gear"], passed=False, inspector=o.salesperson
     )
     NonConformance.objects.create(order=o, inspection=inspection, description="x", responsible=o.salesperson)
+    outcomes.defective(o.pk)  # issue 21
 
 
 def complaint(o: SalesOrder) -> Complaint:
+    outcomes.defective(o.pk)  # issue 21: as registering it keeps it
     return Complaint.objects.create(
         number=f"TS{next(_n)}",
         order=o,

@@ -32,7 +32,7 @@ from oms.orders.models import SalesOrder
 from oms.orders.permissions import is_customer_of
 from oms.policy.actions import next_number
 from oms.policy.selectors import policy, work_calendar
-from oms.tracking.actions import close_items, open_item
+from oms.tracking.actions import close_items, open_item, outcomes
 
 COMPLAINT_STEP = "complaint.step"
 
@@ -162,6 +162,7 @@ def _register(
         fields=["number", "order", "category", "description", "claim_amount", "complainant", "answer_due_at"],
         action="complaint.register",
     )
+    outcomes.defective(order.pk)  # O-1 order accuracy (issue 21)
     _open_step(complaint, due=complaint.answer_due_at)
     return complaint
 

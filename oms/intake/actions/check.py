@@ -26,6 +26,7 @@ from oms.orders.links import order_url
 from oms.orders.models import SalesOrder
 from oms.policy import selectors as policy_selectors
 from oms.tracking import actions as tracking
+from oms.tracking.actions import outcomes
 
 
 def _hours(order: SalesOrder) -> Decimal:
@@ -61,6 +62,7 @@ def submit_order(*, actor: User, order: SalesOrder) -> SalesOrder:
     now = timezone.now()
     order = workflow.apply(states.SUBMIT, order, actor=actor, changes={"submitted_at": now})
     versions.record_version(order=order, actor=actor, reason=_("提交初审"))
+    outcomes.received(order)  # O-1 order timeliness, kept per month (issue 21)
     _open_check(order, now)
     return order
 

@@ -21,6 +21,7 @@ from oms.core.phrases import Phrase, phrase
 from oms.notifications.actions import notify
 from oms.orders.models import SalesOrder
 from oms.policy.selectors import policy, work_calendar
+from oms.tracking.actions import outcomes
 from oms.tracking.actions.risk import refresh_risk
 from oms.tracking.models import (
     StepStat,
@@ -118,6 +119,7 @@ def sweep(*, now: datetime | None = None) -> int:
             item.save(update_fields=["overdue", "escalated_to", "escalated_at"])
             if order_id is not None:
                 refresh_risk([order_id], locked=True)  # issue 21: only the order whose step fell overdue
+            outcomes.late([item.order_id])  # O-1 order timeliness (issue 21)
             recorder.record(
                 actor="deadline sweeper",
                 obj=item.target or item,

@@ -96,9 +96,9 @@ def deliver(
     written = [row for event_rows in rows.values() for row in event_rows]
     with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
-            closed = together.write(closing, items, written)
+            closed, late_orders = together.write(closing, items, written)
             if closing is not None:
-                closing.closed(closed)
+                closing.closed(closed, late_orders)
         else:
             if closing is not None:
                 closing.close()

@@ -3,6 +3,7 @@ deadline on the working calendar, and ends with its order unless it outlives it 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -18,6 +19,7 @@ from oms.audit import recorder
 from oms.core.phrases import Phrase, stored
 from oms.orders.models import SalesOrder
 from oms.policy.worktime import WorkCalendar
+from oms.tracking.actions import outcomes
 from oms.tracking.actions.risk import may_lower, refresh_risk
 from oms.tracking.models import (
     WorkItem,
@@ -114,9 +116,14 @@ def end_order_items(*, order: SalesOrder, actor: Any, reason: str) -> int:
     if not ended:
         return 0
     outcome = (_("订单已结束：%(r)s") % {"r": reason})[:200]
-    WorkItem.objects.filter(pk__in=ended).update(
-        status=WorkStatus.CANCELLED, closed_at=timezone.now(), closed_by=user, outcome=outcome
+    withdrawn = outcomes.close_returning(
+        WorkItem.objects.filter(pk__in=ended),
+        status=WorkStatus.CANCELLED,
+        closed_at=timezone.now(),
+        closed_by=user,
+        outcome=outcome,
     )
+    outcomes.late(order_id for order_id, late in withdrawn if late)  # O-1 order timeliness (issue 21)
     if may_lower(order):
         refresh_risk([order.pk])  # H-6: the overview's risk (issue 21)
     recorder.record(
@@ -158,10 +165,13 @@ class Closing:
         )
         if self.kinds:
             qs = qs.filter(kind__in=self.kinds)
-        return self.closed(qs.update(**self.values()))
+        done = outcomes.close_returning(qs, **self.values())
+        return self.closed(len(done), [order_id for order_id, late in done if late])
 
-    def closed(self, count: int) -> int:
-        """`count` steps were closed: the order's kept risk follows (H-6)."""
+    def closed(self, count: int, late_orders: Iterable[int | None] = ()) -> int:
+        """`count` steps were closed, those of `late_orders` after their limit without the sweep's
+        flag: the order timeliness (O-1) and the order's kept risk (H-6) follow."""
+        outcomes.late(late_orders)  # O-1 order timeliness (issue 21)
         if count and may_lower(self.target):
             refresh_risk([self.target.pk])  # a late step or idleness reminder of the order (issue 21)
         return count

@@ -55,19 +55,25 @@ def _insert(model: type[models.Model], objs: list[Any]) -> tuple[str, list[Any]]
     return sql, list(params)
 
 
-def write(closing: Closing | None, items: list[WorkItem], messages: list[Notification]) -> int:
+def write(
+    closing: Closing | None, items: list[WorkItem], messages: list[Notification]
+) -> tuple[int, list[int | None]]:
     """Close, open and tell with one statement; the rows inserted get their primary keys.
-    Returns how many steps were closed."""
+    Returns how many steps were closed, and the orders of those closed late (`Closing.closed`)."""
     parts: list[str] = []
     params: list[Any] = []
     answers: list[str] = []
     if closing is not None:
         sql, more = _close(closing)
-        parts.append(f"c AS ({sql} RETURNING 1)")
+        # Each closed step's order when it was closed after its limit unflagged: the order
+        # timeliness (O-1) turns bad, as `outcomes.close_returning` answers for a close alone.
+        parts.append(f'c AS ({sql} RETURNING "order_id", "closed_at" > "due_at" AND NOT "overdue" AS late)')
         params += more
         answers.append("(SELECT count(*) FROM c)")
+        answers.append('ARRAY(SELECT "order_id" FROM c WHERE late)')
     else:
         answers.append("0")
+        answers.append("NULL")
     for name, model, objs in (("w", WorkItem, items), ("n", Notification, messages)):
         if objs:
             sql, more = _insert(model, objs)
@@ -78,13 +84,13 @@ def write(closing: Closing | None, items: list[WorkItem], messages: list[Notific
         else:
             answers.append("NULL")
     if not parts:
-        return 0
+        return 0, []
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(parts)} SELECT {', '.join(answers)}", params)
-        closed, item_ids, message_ids = cursor.fetchone()
+        closed, late_orders, item_ids, message_ids = cursor.fetchone()
     for objs, ids in ((items, item_ids), (messages, message_ids)):
         for obj, pk in zip(objs, ids or [], strict=True):
             obj.pk = pk
             obj._state.adding = False
             obj._state.db = connection.alias
-    return int(closed)
+    return int(closed), list(late_orders or [])
