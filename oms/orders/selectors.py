@@ -89,6 +89,20 @@ def in_order_scope(qs: QuerySet[Any], user: Any, path: str) -> QuerySet[Any]:
     return _in_scope(qs, user, f"{path}__").filter(~archived)
 
 
+def by_seller_in_scope(qs: QuerySet[Any], user: Any, *, person: str, department: str) -> QuerySet[Any] | None:
+    """Records kept per salesperson and department of orders not archived (issue 21: the open
+    balances of the receivables ledger), narrowed to exactly `orders_for`'s scope over those
+    orders (S-1): all of them for the departments that see every order, the user's data scope over
+    `person` and `department` for the sales side. None for the other departments, whose scope
+    also depends on each order's status, which such records do not carry."""
+    kind = getattr(user, "department_kind", "")
+    if kind in _ALL_ORDER_DEPARTMENTS:
+        return qs
+    if kind and kind not in _SALES_SIDE:
+        return None
+    return scope(qs, user, owner_field=person, department_field=department)
+
+
 def salespeople_for(user: Any) -> QuerySet[Any]:
     """The active salespeople whose orders the user may see (S-1), for the orders list's filter:
     every one for the departments that see every order (or every order past intake); else those
