@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from oms.billing.models import Invoice, InvoiceType, OpenBalance, Payment, PaymentMatch
 from oms.customers.models import Customer
 from oms.orders.models import OPEN_STATUSES
-from oms.orders.selectors import by_seller_in_scope, in_order_scope, orders_for
+from oms.orders.selectors import by_seller_in_scope, in_order_scope, orders_for, sees_own_orders_only
 from oms.web.listing import Column
 
 ZERO = Decimal("0.00")
@@ -426,12 +426,25 @@ def _balance_sums(today: date) -> dict[str, Any]:
 
 
 def orders_page(user: Any, *, today: date, show: str) -> QuerySet[Any]:
-    """Issue 21, L-4: the ids of the orders of the settled or whole ledger, newest first, read
-    off the orders' own `(-created_at, -id)` index (paged with a capped count)."""
-    orders = orders_for(user).filter(Exists(Invoice.objects.filter(**{ORDER: OuterRef("pk")})))
+    """Issue 21, L-4: the ids of the orders of the settled or whole ledger, newest first (paged
+    with a capped count): a salesperson's off their orders' own `(salesperson, -created_at)`
+    index; anyone else's each once, the highest order id first, read backwards off the invoices'
+    order index and checked for scope (S-1, M-3) per invoice. Walking the orders newest first
+    probed every recent order not yet invoiced: 44,000 of them before finance's first settled
+    page at 10^6 orders (0.8 s, and as much again for the count)."""
+    if sees_own_orders_only(user):
+        # A salesperson's own orders are a short walk of their own index; their invoices, one in
+        # fifty of the company's read backwards, a long one.
+        orders = orders_for(user).filter(Exists(Invoice.objects.filter(**{ORDER: OuterRef("pk")})))
+        if show == "settled":
+            orders = orders.exclude(Exists(Invoice.objects.filter(OPEN, **{ORDER: OuterRef("pk")})))
+        return orders.order_by("-created_at", "-id").values_list("pk", flat=True)
+    invoices = in_order_scope(Invoice.objects.all(), user, ORDER)
     if show == "settled":
-        orders = orders.exclude(Exists(Invoice.objects.filter(OPEN, **{ORDER: OuterRef("pk")})))
-    return orders.order_by("-created_at", "-id").values_list("pk", flat=True)
+        invoices = invoices.exclude(
+            Exists(Invoice.objects.filter(OPEN, **{f"{ORDER}_id": OuterRef(f"{ORDER}_id")}))
+        )
+    return invoices.order_by(f"-{ORDER}_id").values_list(f"{ORDER}_id", flat=True).distinct()
 
 
 def rows_of(order_ids: list[int], today: date) -> list[LedgerRow]:

@@ -12,8 +12,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.expressions import NegatedExpression
 from django.utils import timezone
 
-from oms.accounts.models import DepartmentKind, Role
-from oms.accounts.permissions import scope
+from oms.accounts.models import DataScope, DepartmentKind, Role
+from oms.accounts.permissions import is_admin, scope
 from oms.core import registry
 from oms.orders.models import OPEN_STATUSES, Inquiry, OrderLine, OrderStatus, SalesOrder, lines_fingerprint
 
@@ -101,6 +101,17 @@ def by_seller_in_scope(qs: QuerySet[Any], user: Any, *, person: str, department:
     if kind and kind not in _SALES_SIDE:
         return None
     return scope(qs, user, owner_field=person, department_field=department)
+
+
+def sees_own_orders_only(user: Any) -> bool:
+    """Whether the user's order scope is their own orders (a salesperson's): a list of them walks
+    the salesperson's own index, short, where the others walk the whole company's."""
+    kind = getattr(user, "department_kind", "")
+    return (
+        (not kind or kind in _SALES_SIDE)
+        and getattr(user, "effective_scope", None) == DataScope.OWN
+        and not is_admin(user)
+    )
 
 
 def salespeople_for(user: Any) -> QuerySet[Any]:
