@@ -32,7 +32,13 @@ from django.utils.translation import gettext_lazy as _
 from oms.billing.models import Invoice, InvoiceType, OpenBalance, Payment, PaymentMatch
 from oms.customers.models import Customer
 from oms.orders.models import OPEN_STATUSES
-from oms.orders.selectors import by_seller_in_scope, in_order_scope, orders_for, sees_own_orders_only
+from oms.orders.selectors import (
+    by_seller_in_scope,
+    in_order_scope,
+    orders_for,
+    sees_every_order,
+    sees_own_orders_only,
+)
 from oms.web.listing import Column
 
 ZERO = Decimal("0.00")
@@ -347,16 +353,26 @@ def open_ledger(user: Any, *, today: date, overdue: bool = False, limit: int, pa
     partial index), each with all its invoices; and the totals and the number of every open
     order, per customer (one grouped query over the invoices of the open orders), summed to the
     ledger's total."""
+    kept = None if overdue else _kept_per_customer(user, today)
+    per_customer = (
+        # The overdue view (an order is in it by any of its invoices' due dates, which the kept
+        # rows do not tie together), or a scope the kept rows cannot tell: from the invoices.
+        list(_open_per_customer(user, today, overdue)) if kept is None else list(kept)
+    )
+    unsettled = open_invoices(user, today=today, overdue=overdue)
+    if kept is not None and not sees_every_order(user):
+        # A narrowed scope (a salesperson's, a team's) has few of the company's open invoices:
+        # read those of its customers owing off their own index rather than walk everyone's by
+        # due date checking each one's order (0.5 s for a salesperson at 10^6 orders).
+        unsettled = unsettled.filter(
+            customer_id__in=[r["customer_id"] for r in per_customer if r["open_orders"]]
+        )
     first: list[int] = []
     seen: set[int] = set()
     wanted = limit * page
     # An order with several unsettled invoices comes up once per invoice: read a few times the
     # rows wanted, keep each order once (a page may then be shorter; the count says what is left).
-    for order_id in (
-        open_invoices(user, today=today, overdue=overdue)
-        .order_by("due_date", "pk")
-        .values_list(f"{ORDER}_id", flat=True)[: wanted * 4]
-    ):
+    for order_id in unsettled.order_by("due_date", "pk").values_list(f"{ORDER}_id", flat=True)[: wanted * 4]:
         if order_id not in seen:
             seen.add(order_id)
             first.append(order_id)
@@ -364,11 +380,6 @@ def open_ledger(user: Any, *, today: date, overdue: bool = False, limit: int, pa
                 break
     first = first[wanted - limit :]
     rows = rows_of(first, today) if first else []
-    per_customer = None if overdue else _kept_per_customer(user, today)
-    if per_customer is None:
-        # The overdue view (an order is in it by any of its invoices' due dates, which the kept
-        # rows do not tie together), or a scope the kept rows cannot tell: from the invoices.
-        per_customer = _open_per_customer(user, today, overdue)
     count = 0
     total = LedgerRow(customer="", order="", order_id=0)
     customers = []

@@ -103,6 +103,12 @@ def by_seller_in_scope(qs: QuerySet[Any], user: Any, *, person: str, department:
     return scope(qs, user, owner_field=person, department_field=department)
 
 
+def sees_every_order(user: Any) -> bool:
+    """Whether the user's department sees every order (S-1: `orders_for` narrows nothing but the
+    archive)."""
+    return getattr(user, "department_kind", "") in _ALL_ORDER_DEPARTMENTS
+
+
 def sees_own_orders_only(user: Any) -> bool:
     """Whether the user's order scope is their own orders (a salesperson's): a list of them walks
     the salesperson's own index, short, where the others walk the whole company's."""
