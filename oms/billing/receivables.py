@@ -380,17 +380,19 @@ def open_ledger(user: Any, *, today: date, overdue: bool = False, limit: int, pa
                 break
     first = first[wanted - limit :]
     rows = rows_of(first, today) if first else []
-    count = 0
-    total = LedgerRow(customer="", order="", order_id=0)
-    customers = []
-    for found in per_customer:
-        count += found["open_orders"]
-        row = _row(
-            found, customer=found["customer__name"], order="", order_id=0, customer_id=found["customer_id"]
-        )
-        total = totals([total, row])
-        if row.outstanding > 0:
-            customers.append((found["customer_id"], found["customer__name"]))
+    # Each figure summed over the customers at once: a ledger row per customer added to the total
+    # cost 0.1 s for finance's 2000 customers (issue 21).
+    summed: dict[str, Any] = {
+        name: sum((found[name] or ZERO for found in per_customer), ZERO)
+        for name in ("invoiced_sum", "received_sum", "not_due", "overdue", *(b[0] for b in BUCKETS))
+    }
+    total = _row({**summed, "oldest_due": None}, customer="", order="", order_id=0, customer_id=0)
+    count = sum(found["open_orders"] or 0 for found in per_customer)
+    customers = [
+        (found["customer_id"], found["customer__name"])
+        for found in per_customer
+        if (found["invoiced_sum"] or ZERO) - (found["received_sum"] or ZERO) > 0
+    ]
     return OpenLedger(rows, total, count, sorted(customers, key=lambda c: (c[1], c[0])))
 
 
