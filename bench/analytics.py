@@ -235,6 +235,7 @@ def generate(orders: int) -> None:
             f"{Statement._meta.db_table} s JOIN {SalesOrder._meta.db_table} o ON o.id = s.order_id",
             {
                 "statement_id": "s.id",
+                "order_id": "s.order_id",
                 "customer_id": "o.customer_id",
                 "tax_rate": "13",
                 "invoice_type": "'special_vat'",

@@ -70,6 +70,7 @@ def generate_orders(
     from django.db import connection
 
     from oms.archive.models import ArchiveRecord
+    from oms.billing.actions.figures import keep_balances
     from oms.billing.models import Invoice, Payment, PaymentMatch, Statement
 
     policy = PolicyVersion.objects.order_by("-number").first()
@@ -215,6 +216,7 @@ def generate_orders(
             f"WHERE s.id > {statement_lo}",
             {
                 "statement_id": "s.id",
+                "order_id": "s.order_id",
                 "customer_id": "o.customer_id",
                 "tax_rate": "0",
                 "invoice_type": "'special_vat'",
@@ -258,6 +260,8 @@ def generate_orders(
             f"WHERE r.id > {payment_lo}",
             {"payment_id": "r.id", "invoice_id": "v.id", "amount": "v.amount"},
         )
+        # Issue 21: the open balances kept per customer (`OpenBalance`), as the billing actions keep them.
+        keep_balances(customer_ids)
 
 
 def grow_orders(target: int, *, sales: Any, customer: Any, products: list[Any]) -> None:

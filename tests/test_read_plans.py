@@ -157,3 +157,26 @@ def test_every_list_walks_an_index_of_the_orders(client, company, django_assert_
                 for problem in _problems(sql):
                     failures.append(f"{role} · {read}: {problem}\n    {sql[:300]}")
     assert not failures, "\n".join(failures)
+
+
+def test_the_kept_open_balances_of_a_narrowed_scope_are_read_through_an_index(company) -> None:
+    """Issue 21 (L-4): the open ledger's totals of a salesperson add up their own rows of
+    `billing_openbalance` (by the salesperson's index), not the company's. (This company's heads
+    lead the whole sales tree, whose rows are all of the table: a scan is their right plan.)"""
+    from django.utils import timezone
+
+    from oms.billing.receivables import _kept_per_customer
+
+    failures = []
+    for role in ("salesperson",):
+        kept = _kept_per_customer(company["roles"][role], timezone.localdate())
+        assert kept is not None, role
+        sql, params = kept.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+            raw = cursor.fetchone()[0]
+        nodes = _nodes((json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"])
+        on_table = [n for n in nodes if n.get("Relation Name") == "billing_openbalance"]
+        if any(n["Node Type"] == "Seq Scan" for n in on_table):
+            failures.append(f"{role}: Seq Scan on billing_openbalance")
+    assert not failures, "\n".join(failures)

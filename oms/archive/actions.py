@@ -28,6 +28,7 @@ from oms.archive.models import (
     Category,
 )
 from oms.audit import recorder
+from oms.billing.actions.figures import keep_order_balances
 from oms.core.errors import FieldErrors, NotAllowed, StaleVersion
 from oms.core.phrases import phrase
 from oms.engine import records, workflow
@@ -97,7 +98,7 @@ def file_order(*, order: SalesOrder, actor: Any) -> ArchiveRecord:
         return existing
     today = timezone.localdate()
     years = order.policy().archive.retention_years
-    return records.create(
+    filed = records.create(
         actor=actor,
         obj=ArchiveRecord(
             number=next_number(fmt=policy().numbering.archive, when=today, key="archive"),
@@ -111,6 +112,9 @@ def file_order(*, order: SalesOrder, actor: Any) -> ArchiveRecord:
         fields=["number", "order", "category", "completed_on", "retention_until"],
         action="archive.file",
     )
+    # Issue 21, M-3: what the order still owes leaves the open balances the ledger reads.
+    keep_order_balances(order)
+    return filed
 
 
 @transaction.atomic

@@ -180,6 +180,11 @@ class Invoice(models.Model):
         related_name="invoices",
         db_index=False,
     )
+    # Issue 21 (L-4): the statement's order, kept on the invoice so that the ledger reads an
+    # order's invoices, and checks the scope of an unsettled one, without joining the statements.
+    order = models.ForeignKey(
+        "orders.SalesOrder", verbose_name=_("订单"), on_delete=models.PROTECT, related_name="invoices"
+    )
     invoice_type = models.CharField(_("发票类型"), max_length=20, choices=InvoiceType.choices)
     number = models.CharField(_("发票号码"), max_length=40, unique=True)
     issued_on = models.DateField(_("开票日期"))
@@ -226,10 +231,15 @@ class Invoice(models.Model):
         indexes = [
             models.Index(fields=["customer", "issued_on"], name="invoice_customer_date"),
             models.Index(
-                fields=["due_date", "statement"],
+                fields=["due_date", "order"],
                 include=["amount", "received", "customer"],
                 condition=models.Q(settled=False),
                 name="invoice_open",
+            ),
+            # Issue 21: a customer's unsettled invoices, for a payment, the credit check and the
+            # balances kept per customer (`OpenBalance`).
+            models.Index(
+                fields=["customer"], condition=models.Q(settled=False), name="invoice_open_customer"
             ),
         ]
         constraints = [
@@ -268,6 +278,44 @@ class Invoice(models.Model):
     def net_amount(self) -> Decimal:
         """The amount excluding tax (不含税金额)."""
         return self.amount - self.tax_amount
+
+
+class OpenBalance(models.Model):
+    """Issue 21 (L-4): what the open orders of a customer (those with an unsettled invoice, not
+    archived, M-3) owe, per salesperson, department and due date, kept by every billing action
+    that changes an invoice's figures and by filing an order (`billing.actions.figures`). The key
+    carries what the order scope is decided by (S-1: salesperson and department; an invoiced order
+    is past intake, so the departments that work every order see all of them), so the totals a
+    user sees add up the rows in their scope exactly; the due date gives the ageing by days past
+    due on the day it is read. Recomputed from the invoices, never added to
+    (`check_invoice_figures` compares them)."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    salesperson = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField()
+    # All the invoices of these orders due that day: their amounts and what is paid of them.
+    invoiced = models.DecimalField(max_digits=18, decimal_places=2)
+    received = models.DecimalField(max_digits=18, decimal_places=2)
+    # What their unsettled invoices still owe.
+    owed = models.DecimalField(max_digits=18, decimal_places=2)
+    # The orders whose oldest unsettled invoice falls due that day: each open order counts once.
+    open_orders = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("未结清应收")
+        verbose_name_plural = _("未结清应收")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "salesperson", "department", "due_date"], name="open_balance_key"
+            ),
+            *decimal_bounds("billing_openbalance", invoiced=(18, 2), received=(18, 2), owed=(18, 2)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.salesperson_id} {self.due_date} {self.owed}"
 
 
 class PaymentMethod(models.TextChoices):

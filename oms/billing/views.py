@@ -15,6 +15,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -293,7 +295,21 @@ def receivables(request: HttpRequest) -> HttpResponseBase:
             page_total=True,
             customers=ledger.owing_customers(request.user, today=today) if is_finance else [],
         )
+    context["customer_options"] = customer_options(context["customers"])
     return render(request, "billing/receivables.html", context)
+
+
+def customer_options(customers: list[tuple[int, str]], selected: str = "") -> SafeString:
+    """The payment form's customers as `<option>`s, joined once: up to 2000 of them, which the
+    template's loop took 0.1 s to render on finance's ledger at 10^6 orders (issue 21)."""
+    # The ids are integers and every name is escaped: one join, one mark (format_html per option
+    # cost more than the loop it replaced).
+    return mark_safe(  # noqa: S308
+        "".join(
+            f'<option value="{int(pk)}"{" selected" if str(pk) == selected else ""}>{escape(name)}</option>'
+            for pk, name in customers
+        )
+    )
 
 
 def _open_rows(user: Any, today: Any, *, show: str, overdue: bool, number: int) -> dict[str, Any]:
@@ -371,6 +387,7 @@ def _payment_redisplay(
             "typed": form.data,
             "error_messages": [m for msgs in errors.values() for m in msgs],
             "customers": owing,
+            "customer_options": customer_options(owing, str(form.data.get("customer", ""))),
             "methods": PaymentMethod.choices,
             "currency": policy().currency,
             "today": timezone.localdate(),

@@ -12,8 +12,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.expressions import NegatedExpression
 from django.utils import timezone
 
-from oms.accounts.models import DepartmentKind, Role
-from oms.accounts.permissions import scope
+from oms.accounts.models import DataScope, DepartmentKind, Role
+from oms.accounts.permissions import is_admin, scope
 from oms.core import registry
 from oms.orders.models import OPEN_STATUSES, Inquiry, OrderLine, OrderStatus, SalesOrder, lines_fingerprint
 
@@ -87,6 +87,37 @@ def in_order_scope(qs: QuerySet[Any], user: Any, path: str) -> QuerySet[Any]:
     record = SalesOrder._meta.get_field("archive_record").related_model
     archived = Exists(record._default_manager.filter(order_id=OuterRef(f"{path}_id")))
     return _in_scope(qs, user, f"{path}__").filter(~archived)
+
+
+def by_seller_in_scope(qs: QuerySet[Any], user: Any, *, person: str, department: str) -> QuerySet[Any] | None:
+    """Records kept per salesperson and department of orders not archived (issue 21: the open
+    balances of the receivables ledger), narrowed to exactly `orders_for`'s scope over those
+    orders (S-1): all of them for the departments that see every order, the user's data scope over
+    `person` and `department` for the sales side. None for the other departments, whose scope
+    also depends on each order's status, which such records do not carry."""
+    kind = getattr(user, "department_kind", "")
+    if kind in _ALL_ORDER_DEPARTMENTS:
+        return qs
+    if kind and kind not in _SALES_SIDE:
+        return None
+    return scope(qs, user, owner_field=person, department_field=department)
+
+
+def sees_every_order(user: Any) -> bool:
+    """Whether the user's department sees every order (S-1: `orders_for` narrows nothing but the
+    archive)."""
+    return getattr(user, "department_kind", "") in _ALL_ORDER_DEPARTMENTS
+
+
+def sees_own_orders_only(user: Any) -> bool:
+    """Whether the user's order scope is their own orders (a salesperson's): a list of them walks
+    the salesperson's own index, short, where the others walk the whole company's."""
+    kind = getattr(user, "department_kind", "")
+    return (
+        (not kind or kind in _SALES_SIDE)
+        and getattr(user, "effective_scope", None) == DataScope.OWN
+        and not is_admin(user)
+    )
 
 
 def salespeople_for(user: Any) -> QuerySet[Any]:

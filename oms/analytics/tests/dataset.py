@@ -158,6 +158,7 @@ def invoice(o: SalesOrder, amount: str, due: date) -> Invoice:
     )
     return Invoice.objects.create(
         statement=statement,
+        order=o,
         customer_id=o.customer_id,
         invoice_type="special_vat",
         number=f"FP{next(_n)}",

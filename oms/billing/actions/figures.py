@@ -5,15 +5,22 @@ invoice) calls `keep_figures` for the invoices it touched, inside its own transa
 ledger and the collection rate read one row per invoice instead of summing the matches of the
 whole scope on every request. The figures are recomputed from the matches (the one definition,
 `receivables.paid_amount`), never added to, so a kept figure cannot drift from what it stands for;
-`check_invoice_figures` compares them all."""
+`check_invoice_figures` compares them all.
+
+The same calls keep the open balances of the invoices' customers (`OpenBalance`: per customer,
+salesperson, department and due date, over the customer's open orders), which the ledger's open
+view and the payment form's customers read instead of every unsettled invoice of the scope;
+filing an order in the archive keeps them too (`keep_order_balances`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from typing import Any
 
-from oms.billing.models import Invoice
-from oms.billing.receivables import expected_figures
+from oms.billing.models import Invoice, OpenBalance
+from oms.billing.receivables import expected_balances, expected_figures
+from oms.customers.models import Customer
 
 
 def keep_figures(invoice_ids: Iterable[int]) -> None:
@@ -22,6 +29,7 @@ def keep_figures(invoice_ids: Iterable[int]) -> None:
     ids = {pk for pk in invoice_ids if pk is not None}
     if not ids:
         return
+    found = list(expected_figures(Invoice.objects.filter(pk__in=ids)))
     kept = [
         Invoice(
             pk=row["pk"],
@@ -29,9 +37,45 @@ def keep_figures(invoice_ids: Iterable[int]) -> None:
             received_on_time=row["paid_on_time"],
             settled=row["settled_now"],
         )
-        for row in expected_figures(Invoice.objects.filter(pk__in=ids))
+        for row in found
     ]
     Invoice.objects.bulk_update(kept, ["received", "received_on_time", "settled"])
+    keep_balances({row["customer_id"] for row in found})
+
+
+def keep_balances(customer_ids: Iterable[int]) -> None:
+    """Issue 21: recompute the `OpenBalance` rows of these customers from their invoices (four
+    statements whatever their number). The customers' rows are locked first, in order, so two
+    actions for one customer recompute one after the other, the second reading what the first
+    committed; the caller holds the transaction."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return
+    list(Customer.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk"))
+    expected = expected_balances(Invoice, ids)
+    OpenBalance.objects.filter(customer_id__in=ids).delete()
+    OpenBalance.objects.bulk_create(
+        [
+            OpenBalance(
+                customer_id=customer,
+                salesperson_id=person,
+                department_id=department,
+                due_date=due,
+                invoiced=figures.invoiced,
+                received=figures.received,
+                owed=figures.owed,
+                open_orders=figures.open_orders,
+            )
+            for (customer, person, department, due), figures in expected.items()
+        ]
+    )
+
+
+def keep_order_balances(order: Any) -> None:
+    """Issue 21, M-3: an order filed in the archive leaves its customer's open balances, which
+    count the orders in scope; one statement when it has nothing unsettled."""
+    if Invoice.objects.filter(order=order, settled=False).exists():
+        keep_balances([order.customer_id])
 
 
 def invoice_figure_errors(chunk: int = 2000) -> Iterator[str]:
@@ -45,6 +89,27 @@ def invoice_figure_errors(chunk: int = 2000) -> Iterator[str]:
         ):
             if row[kept] != row[computed]:
                 yield f"{row['number']}: {kept} {_text(row[kept])} ≠ {_text(row[computed])}"
+
+
+def balance_errors() -> Iterator[str]:
+    """Issue 21: every `OpenBalance` row that differs from what the invoices compute, missing or
+    left over, as "customer/salesperson/department/due date: field kept ≠ computed". Read only."""
+    expected = expected_balances(Invoice)
+    kept = {
+        (b.customer_id, b.salesperson_id, b.department_id, b.due_date): b
+        for b in OpenBalance.objects.order_by("customer_id", "due_date", "pk")
+    }
+    for key in sorted(set(expected) | set(kept), key=lambda k: (k[0], k[3], k[1], k[2])):
+        name = "/".join(str(part) for part in key)
+        want, have = expected.get(key), kept.get(key)
+        if want is None:
+            yield f"balance {name}: kept, but no open order"
+        elif have is None:
+            yield f"balance {name}: missing"
+        else:
+            for field in ("invoiced", "received", "owed", "open_orders"):
+                if getattr(have, field) != getattr(want, field):
+                    yield f"balance {name}: {field} {_text(getattr(have, field))} ≠ {_text(getattr(want, field))}"
 
 
 def _text(value: object) -> str:

@@ -28,7 +28,6 @@ from oms.billing.models import (
     StatementStatus,
     split_tax,
 )
-from oms.billing.receivables import outstanding
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.core.money import plain_number
 from oms.customers.models import PaymentTerms
@@ -172,6 +171,7 @@ def _create_invoice(
         with transaction.atomic():
             return Invoice.objects.create(
                 statement=statement,
+                order_id=statement.order_id,
                 customer_id=statement.order.customer_id,
                 invoice_type=invoice_type,
                 number=number,
@@ -226,7 +226,10 @@ def _take_over_prepayments(order: SalesOrder) -> None:
 def _apply_credit(invoice: Invoice) -> None:
     """L-3: money the customer already paid and that is not matched (a prepayment, an
     over-payment) settles a new invoice, oldest payment first."""
-    owed = outstanding(invoice)
+    # A new invoice owes all of it (nothing matched to it yet, not reversed).
+    owed = invoice.amount
+    # The customer's free credit is summed from the matches, not kept: a payment keeps no figure
+    # of its own, and a kept one would be one more figure every match must write.
     # No row lock here: PostgreSQL refuses FOR UPDATE with GROUP BY; the statement row is locked.
     payments = (
         Payment.objects.filter(customer_id=invoice.statement.order.customer_id)

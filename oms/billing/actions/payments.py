@@ -19,7 +19,6 @@ from oms.billing import states
 from oms.billing.actions._common import CENT, amount_input
 from oms.billing.actions.figures import keep_figures
 from oms.billing.models import Invoice, Payment, PaymentMatch, PaymentMethod
-from oms.billing.receivables import outstanding
 from oms.core.errors import FieldErrors, NotAllowed
 from oms.policy import actions as policy_actions
 from oms.policy import selectors as policy_selectors
@@ -48,9 +47,11 @@ def record_payment(
     _check_payment(value, currency, received_on, method, reference)
     assert value is not None and received_on is not None
     value = value.quantize(CENT)
+    # Issue 21: only the customer's unsettled invoices can take money (its partial index); each
+    # locked row's kept `received` is what its matches add up to (`keep_figures`).
     open_invoices = list(
         Invoice.objects.select_for_update()
-        .filter(statement__order__customer=customer)
+        .filter(customer=customer, settled=False)
         .order_by("due_date", "pk")
     )
     plan = (
@@ -124,7 +125,7 @@ def _oldest_first(open_invoices: list[Invoice], value: Decimal) -> Plan:
     plan: Plan = []
     left = value
     for invoice in open_invoices:
-        owed = outstanding(invoice)
+        owed = _owed(invoice)
         if left <= 0:
             break
         if owed > 0:
@@ -132,6 +133,12 @@ def _oldest_first(open_invoices: list[Invoice], value: Decimal) -> Plan:
             plan.append((invoice, take))
             left -= take
     return plan
+
+
+def _owed(invoice: Invoice) -> Decimal:
+    """What a locked unsettled invoice still owes: `receivables.outstanding` from the figure kept
+    on it instead of its matches (an unsettled invoice is never one of a red-letter pair)."""
+    return invoice.amount - invoice.received
 
 
 def _as_given(
@@ -149,16 +156,22 @@ def _as_given(
         part = amount_input(raw, f"matches.{i}.amount", PaymentMatch, "amount")
         target = by_id.get(int(invoice_id))
         if target is None:
-            other = Invoice.objects.filter(pk=invoice_id).exists()
-            errors[f"matches.{i}.invoice"] = (
-                _("发票不属于客户 %(c)s，不能核销。") % {"c": customer} if other else _("发票不存在。")
-            )
+            found = Invoice.objects.filter(pk=invoice_id).values_list("customer_id", "number").first()
+            if found is not None and found[0] == customer.pk:  # the customer's, settled already
+                errors[f"matches.{i}.amount"] = _("发票 %(n)s 只剩 %(o)s 未收。") % {
+                    "n": found[1],
+                    "o": "0.00",
+                }
+            else:
+                errors[f"matches.{i}.invoice"] = (
+                    _("发票不属于客户 %(c)s，不能核销。") % {"c": customer} if found else _("发票不存在。")
+                )
         elif part is None or part <= 0:
             errors[f"matches.{i}.amount"] = _("核销金额必须大于 0。")
-        elif part > outstanding(target):
+        elif part > _owed(target):
             errors[f"matches.{i}.amount"] = _("发票 %(n)s 只剩 %(o)s 未收。") % {
                 "n": target.number,
-                "o": outstanding(target),
+                "o": _owed(target),
             }
         else:
             plan.append((target, part.quantize(CENT)))

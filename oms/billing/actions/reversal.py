@@ -72,6 +72,7 @@ def _create(actor: User, original: Invoice, number: str, issued_on: date, reason
         with transaction.atomic():
             return Invoice.objects.create(
                 statement=original.statement,
+                order_id=original.order_id,
                 customer_id=original.customer_id,
                 invoice_type=original.invoice_type,
                 number=number,

@@ -315,6 +315,7 @@ def test_ageing_buckets_match_hand_computed_figures(more_heads, client) -> None:
     for number, days, amount in (("A2", 40, "3000"), ("A3", 70, "2000"), ("A4", 100, "1000")):
         Invoice.objects.create(
             statement=statement,
+            order=order,
             customer=order.customer,
             invoice_type="special_vat",
             number=number,

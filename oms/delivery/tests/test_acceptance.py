@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +34,8 @@ def media(settings, tmp_path):
 def _shipped(org: dict[str, Any], *parts: str) -> Any:
     order = released_order(org)
     pass_final_inspection(order)  # K-2: quality releases the goods before they ship
-    shipper = make_user("lg1", kind="logistics")
+    # The same shipper for a second order of the same test.
+    shipper = get_user_model().objects.filter(username="lg1").first() or make_user("lg1", kind="logistics")
     for i, qty in enumerate(parts):
         fulfilment.ship(
             actor=shipper,
