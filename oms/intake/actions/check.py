@@ -9,7 +9,6 @@ this one does not import it.
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -36,22 +35,24 @@ def _hours(order: SalesOrder) -> Decimal:
     )
 
 
-def _open_check(order: SalesOrder, start: datetime) -> None:
-    """B-6, B-7: the preliminary check waits on the sales department's head, due by the class limit."""
-    tracking.open_item(
+def _open_check(order: SalesOrder, done: tracking.Closing | None = None) -> None:
+    """B-6, B-7, T-1: the preliminary check waits on the sales department's head, due by the
+    class limit, who is told; `done`: the step the actor just finished, closed with it."""
+    what = phrase("初审订单 %(n)s", n=order.number)
+    tracking.hand_off(
         target=order,
+        order=order,
         kind="order.check",
-        title=phrase("初审订单 %(n)s", n=order.number),
+        title=what,
+        message=phrase("请初审订单 %(n)s", n=order.number),
         department=order.department,
         assignee=tracking.decider_for(
-            candidate=head_of(order.department),
-            target=order,
-            what=phrase("初审订单 %(n)s", n=order.number),
-            url=order_url(order),
+            candidate=head_of(order.department), target=order, what=what, url=order_url(order)
         ),
-        calendar=policy_selectors.work_calendar(order.policy_version.number),
+        url=order_url(order),
+        event="review",
         hours=_hours(order),
-        start=start,
+        closing=done,
     )
 
 
@@ -63,7 +64,7 @@ def submit_order(*, actor: User, order: SalesOrder) -> SalesOrder:
     order = workflow.apply(states.SUBMIT, order, actor=actor, changes={"submitted_at": now})
     versions.record_version(order=order, actor=actor, reason=_("提交初审"))
     outcomes.received(order)  # O-1 order timeliness, kept per month (issue 21)
-    _open_check(order, now)
+    _open_check(order)
     return order
 
 
@@ -93,15 +94,18 @@ def pass_check(*, actor: User, order: SalesOrder, reason: str = "") -> SalesOrde
 def request_info(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
     """B-6: missing information sends the order back to the salesperson, who must supplement it."""
     order = workflow.apply(states.REQUEST_INFO, order, actor=actor, reason=reason)
-    tracking.close_items(target=order, actor=actor, outcome=_("退回补充"), kinds=("order.check",))
-    tracking.open_item(
+    # T-1: the salesperson is told what to supplement (the check step closed with it).
+    tracking.hand_off(
         target=order,
+        order=order,
         kind="order.supplement",
         title=phrase("补充订单 %(n)s 的资料：%(r)s", n=order.number, r=reason),
         department=order.department,
         assignee=order.salesperson,
-        calendar=policy_selectors.work_calendar(order.policy_version.number),
+        url=order_url(order),
+        event="review",
         hours=_hours(order),
+        closing=tracking.Closing(target=order, actor=actor, outcome=_("退回补充"), kinds=("order.check",)),
     )
     return order
 
@@ -110,10 +114,10 @@ def request_info(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
 @recorder.batched
 def complete_info(*, actor: User, order: SalesOrder, reason: str = "") -> SalesOrder:
     """B-6: the supplemented order returns to the preliminary check with a fresh deadline."""
-    now = timezone.now()
     order = workflow.apply(states.COMPLETE_INFO, order, actor=actor, reason=reason)
-    tracking.close_items(target=order, actor=actor, outcome=_("已补充"), kinds=("order.supplement",))
-    _open_check(order, now)
+    _open_check(
+        order, tracking.Closing(target=order, actor=actor, outcome=_("已补充"), kinds=("order.supplement",))
+    )
     return order
 
 
@@ -124,7 +128,6 @@ def escalate(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
     order = workflow.apply(
         states.ESCALATE, order, actor=actor, reason=reason, changes={"escalated_by": actor}
     )
-    tracking.close_items(target=order, actor=actor, outcome=_("上报管理层"), kinds=("order.check",))
     management = department_of_kind(DepartmentKind.MANAGEMENT) or order.department
     executive = tracking.decider_for(
         candidate=executive_in_charge() or head_of(management),
@@ -133,14 +136,18 @@ def escalate(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
         what=phrase("决定是否接单 %(n)s", n=order.number),
         url=order_url(order),
     )
-    tracking.open_item(
+    # T-1: management is told what to decide (the check step closed with it).
+    tracking.hand_off(
         target=order,
+        order=order,
         kind="order.decision",
         title=phrase("决定是否接单 %(n)s：%(r)s", n=order.number, r=reason),
         department=management,
         assignee=executive,
-        calendar=policy_selectors.work_calendar(order.policy_version.number),
+        url=order_url(order),
+        event="review",
         hours=_hours(order),
+        closing=tracking.Closing(target=order, actor=actor, outcome=_("上报管理层"), kinds=("order.check",)),
     )
     return order
 
