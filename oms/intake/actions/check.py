@@ -20,6 +20,7 @@ from oms.accounts.selectors import department_of_kind, executive_in_charge, head
 from oms.audit import recorder
 from oms.core.phrases import phrase
 from oms.engine import workflow
+from oms.notifications.actions import notify
 from oms.orders import checks, states, versions
 from oms.orders.links import order_url
 from oms.orders.models import SalesOrder
@@ -181,4 +182,11 @@ def decide(*, actor: User, order: SalesOrder, accept: bool, reason: str) -> Sale
     if not accept:
         # H-5: a declined order ends; nothing of it waits on anyone any more.
         tracking.end_order_items(order=order, actor=actor, reason=_("不接单：%(r)s") % {"r": reason})
+        # T-1: the salesperson answers the customer, so they are told the decision and its reason.
+        notify(
+            event="review",
+            recipients=[order.salesperson],
+            title=phrase("管理层决定不接单 %(n)s：%(r)s", n=order.number, r=reason),
+            url=order_url(order),
+        )
     return order

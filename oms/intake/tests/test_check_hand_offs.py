@@ -59,3 +59,11 @@ def test_escalating_tells_management_what_to_decide(org: dict[str, Any]) -> None
     assert kind == "order.decision"
     assert assignee is not None
     assert _told(assignee) == [f"决定是否接单 {order.number}：超出信用额度，请决定"]
+
+
+def test_a_declined_order_is_announced_to_its_salesperson_with_the_reason(org: dict[str, Any]) -> None:
+    order = actions.submit_order(actor=org["sales"], order=_draft(org))
+    order = actions.escalate(actor=org["head"], order=order, reason="超出信用额度，请决定")
+    order = actions.decide(actor=org["exec"], order=order, accept=False, reason="风险过高")
+    assert _told(org["sales"]) == [f"管理层决定不接单 {order.number}：风险过高"]
+    assert _open_steps(order) == []
