@@ -21,6 +21,7 @@ from oms.billing.receivables import outstanding
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.core.phrases import phrase
 from oms.notifications.actions import notify
+from oms.orders.links import order_url
 from oms.orders.permissions import can_renegotiate
 from oms.policy import selectors as policy_selectors
 from oms.tracking import actions as tracking
@@ -134,16 +135,26 @@ def _escalate(run: _Run, invoice: Invoice, days: int) -> int:
     threshold = order.policy().dunning.legal_after_days
     if days < threshold or invoice.pk in run.legal_open or run.finance is None:
         return 0
+    title = phrase("发票 %(i)s 逾期超过 %(d)s 天：决定是否转法务", i=invoice.number, d=threshold)
     tracking.open_item(
         target=invoice,
         order_id=order.pk,
         kind="dunning.legal",
-        title=phrase("发票 %(i)s 逾期超过 %(d)s 天：决定是否转法务", i=invoice.number, d=threshold),
+        title=title,
         department=run.finance,
         assignee=run.finance_head,
         calendar=policy_selectors.work_calendar(order.policy_version.number),
         days=2,
         start=run.now,
+    )
+    # T-1: whoever decides on legal action is told (the head, or finance when it has none).
+    notify(
+        event="billing.legal",
+        recipients=[run.finance_head]
+        if run.finance_head is not None
+        else tracking.department_staff(run.finance),
+        title=title,
+        url=order_url(order),
     )
     run.legal_open.add(invoice.pk)
     return 1

@@ -433,3 +433,22 @@ def test_receivables_page_prints_the_first_rows_and_totals_all(client, more_head
     page = client.get(reverse("billing:receivables")).content.decode()
     assert ('data-testid="receivables-more"' in page, invoice.statement.order.number in page) == (True, False)
     assert format_amount(invoice.amount) in page  # the totals row
+
+
+def test_the_legal_decision_is_announced_to_the_finance_head(more_heads) -> None:
+    """L-5, T-1: past legal_after_days the finance head is told to decide on legal action."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from oms.notifications.models import Notification
+
+    invoice = _invoiced(more_heads)
+    threshold = invoice.statement.order.policy().dunning.legal_after_days
+    actions.check_dunning(
+        timezone.make_aware(datetime.combine(invoice.due_date + timedelta(days=95), time(9)))
+    )
+    told = Notification.objects.filter(recipient=more_heads["finance_head"], title__contains="法务")
+    assert list(told.values_list("title", flat=True)) == [
+        f"发票 {invoice.number} 逾期超过 {threshold} 天：决定是否转法务"
+    ]

@@ -17,6 +17,8 @@ from oms.core.phrases import phrase
 from oms.fulfilment.models import (
     ProgressReport,
 )
+from oms.notifications.actions import notify
+from oms.orders.links import order_url
 from oms.orders.models import OrderStatus, SalesOrder
 from oms.policy import selectors as policy_selectors
 from oms.policy.models import PolicyVersion
@@ -139,15 +141,23 @@ def check_reporting(now: datetime | None = None) -> int:
                 last = getattr(order, f"last_{i}") or order.updated_at  # since the release
                 if now - last < timedelta(days=days):
                     continue
+                title = phrase(stream.title, n=order.number, d=days)
                 tracking.open_item(
                     target=order,
                     kind=stream.kind,
-                    title=phrase(stream.title, n=order.number, d=days),
+                    title=title,
                     department=owner[0],
                     assignee=owner[1],
                     calendar=calendar,
                     days=rules.missing_report_days,
                     start=now,
+                )
+                # T-1: the report is asked of its owner (the person, else the department's staff).
+                notify(
+                    event="tracking.report",
+                    recipients=[owner[1]] if owner[1] is not None else tracking.department_staff(owner[0]),
+                    title=title,
+                    url=order_url(order),
                 )
                 open_reminders.add((order.pk, stream.kind))
                 opened += 1

@@ -255,3 +255,18 @@ def test_the_periodic_task_runs_the_cadence_check(more_heads) -> None:
     from oms.core import registry
 
     assert actions.check_reporting in registry.periodic_jobs
+
+
+def test_each_missing_report_is_announced_to_whoever_owes_it(more_heads) -> None:
+    """H-3, T-1: a reminder is told to its owner, not only put in their work."""
+    from oms.notifications.models import Notification
+
+    org = more_heads
+    order = actions.release_order(actor=org["head"], order=signed_order(org))
+    actions.check_reporting(timezone.now() + timedelta(days=8))
+    told = {
+        n.recipient_id: n.title
+        for n in Notification.objects.filter(title__contains="汇报", url__contains=str(order.pk))
+    }
+    assert sorted(told) == sorted([org["prod_head"].pk, org["procurement_head"].pk, org["quality_head"].pk])
+    assert told[org["prod_head"].pk].startswith(f"订单 {order.number} 超过 ")

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import DepartmentKind, User
@@ -14,6 +15,7 @@ from oms.audit import recorder
 from oms.core.errors import FieldErrors
 from oms.core.phrases import phrase
 from oms.engine import records, workflow
+from oms.notifications.actions import notify
 from oms.orders import permissions, states
 from oms.orders.actions import create_order
 from oms.orders.models import Inquiry, SalesOrder
@@ -46,14 +48,22 @@ def assign_inquiry(*, actor: User, inquiry: Inquiry, assignee: User) -> Inquiry:
     inquiry = workflow.apply(states.ASSIGN_INQUIRY, inquiry, actor=actor, changes={"assigned_to": assignee})
     tracking.close_items(target=inquiry, actor=actor, outcome=_("已转交"))
     assert assignee.department is not None
+    title = phrase("跟进咨询：%(c)s", c=inquiry.customer or inquiry.prospect_name)
     tracking.open_item(
         target=inquiry,
         kind="inquiry.followup",
-        title=phrase("跟进咨询：%(c)s", c=inquiry.customer or inquiry.prospect_name),
+        title=title,
         department=assignee.department,
         assignee=assignee,
         calendar=policy_selectors.work_calendar(),
         hours=policy_selectors.policy().intake.inquiry_followup_hours,
+    )
+    # T-1: the salesperson the inquiry is handed to is told, not left to find it in their work.
+    notify(
+        event="intake.inquiry",
+        recipients=[assignee],
+        title=title,
+        url=reverse("intake:inquiry_detail", args=[inquiry.pk]),
     )
     return inquiry
 

@@ -183,3 +183,24 @@ def test_original_document_is_attached_and_downloadable(client, org, settings, t
     assert b"".join(response.streaming_content) == b"%PDF-1.4 fax"
     client.force_login(org["prod"])
     assert client.get(reverse("workbench:order_original", args=[order.pk])).status_code == 404
+
+
+def test_an_assigned_inquiry_is_announced_to_its_salesperson(client, org) -> None:
+    """T-1, B-2: the salesperson an inquiry is handed to is told, with a link to it."""
+    from oms.notifications.models import Notification
+    from oms.orders.models import Inquiry
+
+    client.force_login(org["cs"])
+    client.post(
+        reverse("intake:inquiry_create"),
+        {
+            "customer": org["customer"].pk,
+            "contact_name": "李娜",
+            "channel": "email",
+            "content": "询价",
+            "assignee": org["sales"].pk,
+        },
+    )
+    inquiry = Inquiry.objects.get()
+    told = list(Notification.objects.filter(recipient=org["sales"]).values_list("title", "url"))
+    assert told == [(f"跟进咨询：{org['customer']}", reverse("intake:inquiry_detail", args=[inquiry.pk]))]

@@ -18,6 +18,7 @@ from oms.core.errors import FieldErrors, NotAllowed
 from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.notifications.actions import notify, tell_customer
+from oms.orders.links import order_url
 from oms.orders.models import OPEN_STATUSES, SalesOrder
 from oms.policy.models import PolicyVersion
 from oms.policy.schema import PolicyData
@@ -228,10 +229,11 @@ def flag_idle_orders(*, now: datetime | None = None) -> int:
             if order.last_entry and order.last_entry >= cutoff:
                 continue
             with transaction.atomic():
+                title = phrase("订单 %(n)s 已 %(d)s 天无进展", n=order.number, d=days)
                 open_item(
                     target=order,
                     kind="order.idle",
-                    title=phrase("订单 %(n)s 已 %(d)s 天无进展", n=order.number, d=days),
+                    title=title,
                     department=order.department,
                     assignee=order.salesperson,
                     calendar=_calendar(order),
@@ -239,5 +241,9 @@ def flag_idle_orders(*, now: datetime | None = None) -> int:
                     start=now,
                 )
                 refresh_risk([order.pk])  # H-6: the order is idle now (issue 21)
+                # T-1: the reminder is announced to the salesperson who must record progress.
+                notify(
+                    event="tracking.idle", recipients=[order.salesperson], title=title, url=order_url(order)
+                )
             flagged += 1
     return flagged

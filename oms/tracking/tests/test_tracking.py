@@ -131,3 +131,16 @@ def test_order_page_shows_stage_ledger_and_exceptions(client, org) -> None:
         and "评审进行中" in content
         and 'data-testid="raise-exception"' in content
     )
+
+
+def test_an_idle_order_reminder_is_announced_to_the_salesperson(org) -> None:
+    """H-5, T-1: the idle reminder is told to the salesperson who must record progress."""
+    from oms.notifications.models import Notification
+
+    order = intake.submit_order(
+        actor=org["sales"], order=intake.create_order(actor=org["sales"], data=header(org), lines=lines(org))
+    )
+    days = order.policy().reporting.idle_days
+    actions.flag_idle_orders(now=timezone.now() + timedelta(days=days + 1))
+    told = Notification.objects.filter(recipient=org["sales"]).values_list("title", flat=True)
+    assert list(told) == [f"订单 {order.number} 已 {days} 天无进展"]
