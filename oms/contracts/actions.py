@@ -1,8 +1,5 @@
-"""Every write of contracts and controlled documents (E-1..E-4, F-3, M-4).
-
-The reads `review_basis`, `contract_signed`, `technical_readiness` and `briefing_before_production`
-live in `oms.contracts.selectors` and are re-exported here for the callers that import them from
-this module."""
+"""Every write of contracts and controlled documents (E-1..E-4, F-3, M-4); the reads they need
+(`review_basis`, `contract_signed`, `technical_readiness`…) are in `oms.contracts.selectors`."""
 
 from __future__ import annotations
 
@@ -32,14 +29,7 @@ from oms.contracts.models import (
     DocumentType,
     VersionKind,
 )
-from oms.contracts.selectors import (
-    TECHNICAL_RECIPIENTS,
-    TECHNICAL_TYPES,
-    briefing_before_production,
-    contract_signed,
-    review_basis,
-    technical_readiness,
-)
+from oms.contracts.selectors import review_basis
 from oms.core import stamps
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
 from oms.core.phrases import Phrase, phrase
@@ -487,22 +477,16 @@ def log_download(*, actor: User, document: Document) -> None:
 
 
 __all__ = [
-    "TECHNICAL_RECIPIENTS",
-    "TECHNICAL_TYPES",
     "acknowledge",
     "add_version",
-    "briefing_before_production",
-    "contract_signed",
     "current_template",
     "distribute",
     "generate_contract",
     "log_download",
     "record_briefing",
-    "review_basis",
     "review_contract",
     "save_template",
     "share_document",
     "sign_contract",
-    "technical_readiness",
     "upload_document",
 ]

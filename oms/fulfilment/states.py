@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from oms.accounts.models import DepartmentKind, Role
-from oms.contracts.actions import briefing_before_production, contract_signed, technical_readiness
+from oms.contracts.selectors import briefing_before_production, contract_signed, technical_readiness
 from oms.customers.models import PaymentTerms
 from oms.engine.workflow import Transition, TransitionTable
 from oms.fulfilment.models import DeptTaskStatus, POStatus, TaskKind

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from oms.accounts.models import DepartmentKind, Role
-from oms.contracts.actions import briefing_before_production
+from oms.contracts.selectors import briefing_before_production
 from oms.engine.workflow import Transition, TransitionTable, raised_by
 from oms.orders.models import OrderStatus as S
 from oms.quality.models import NCStatus as N

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
-from oms.contracts import actions, rendering
+from oms.contracts import actions, rendering, selectors
 from oms.contracts.models import ContractStatus, Distribution, DocumentType
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.core.money import amount_in_capitals
@@ -58,7 +58,7 @@ def test_contract_generated_reviewed_signed_and_release_unblocked(org) -> None:
         and order.customer.name in text
     )
 
-    assert actions.contract_signed(None, order) == "合同尚未签订，不能下达。"
+    assert selectors.contract_signed(None, order) == "合同尚未签订，不能下达。"
     with pytest.raises(FieldErrors) as info:
         actions.review_contract(actor=org["head"], contract=contract, points={**ALL_OK, "price": (False, "")})
     assert "价格" in info.value.errors["points"][0]
@@ -70,13 +70,13 @@ def test_contract_generated_reviewed_signed_and_release_unblocked(org) -> None:
     contract = actions.sign_contract(actor=org["sales"], contract=contract, scan=scan)
     assert contract.status == ContractStatus.SIGNED and len(contract.signed_sha256) == 64
     assert order.documents.get(doc_type=DocumentType.CONTRACT_COPY).version_no == 1
-    assert actions.contract_signed(None, order) is None
+    assert selectors.contract_signed(None, order) is None
 
 
 def test_release_without_contract_when_the_policy_allows_the_class(org) -> None:
     set_policy(org, contracts__release_without_contract_classes=["urgent"])
     order = confirmed_order(org, order_class="urgent")
-    assert actions.contract_signed(None, order) is None
+    assert selectors.contract_signed(None, order) is None
 
 
 def test_a_new_version_needs_a_reason_and_a_new_review(org) -> None:

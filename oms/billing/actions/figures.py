@@ -18,8 +18,8 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from oms.billing.expected import expected_balances, expected_figures
 from oms.billing.models import Invoice, OpenBalance
-from oms.billing.receivables import expected_balances, expected_figures
 from oms.customers.models import Customer
 
 

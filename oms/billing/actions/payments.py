@@ -47,13 +47,7 @@ def record_payment(
     _check_payment(value, currency, received_on, method, reference)
     assert value is not None and received_on is not None
     value = value.quantize(CENT)
-    # Issue 21: only the customer's unsettled invoices can take money (its partial index); each
-    # locked row's kept `received` is what its matches add up to (`keep_figures`).
-    open_invoices = list(
-        Invoice.objects.select_for_update()
-        .filter(customer=customer, settled=False)
-        .order_by("due_date", "pk")
-    )
+    open_invoices = _unsettled(customer)
     plan = (
         _oldest_first(open_invoices, value)
         if matches is None
@@ -88,6 +82,14 @@ def record_payment(
         },
     )
     return payment
+
+
+def _unsettled(customer: Any) -> list[Invoice]:
+    """Issue 21: only the customer's unsettled invoices can take money (its partial index), locked,
+    oldest due first; each locked row's kept `received` is what its matches add up to
+    (`keep_figures`)."""
+    rows = Invoice.objects.select_for_update().filter(customer=customer, settled=False)
+    return list(rows.order_by("due_date", "pk"))
 
 
 def payment_number() -> str:

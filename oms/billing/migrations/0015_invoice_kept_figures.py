@@ -1,6 +1,6 @@
 """Issue 21: each invoice keeps what is paid of it (in all, and by its due date) and whether it
 is settled, for the ledger's open view (the partial index `invoice_open`) and the collection
-rate. Filled from the payment matches, as `oms.billing.receivables.expected_figures` computes
+rate. Filled from the payment matches, as `oms.billing.expected.expected_figures` computes
 them: matches to an invoice reversed by a red-letter one do not count; an invoice of a red-letter
 pair is settled, as is one paid in full."""
 

@@ -1,6 +1,6 @@
 """Issue 21 (L-4): each invoice keeps its statement's order (filled from the statements), and the
 open balances are kept per customer, salesperson, department and due date (`OpenBalance`, filled
-from the invoices as `oms.billing.receivables.expected_balances` computes them), so that the
+from the invoices as `oms.billing.expected.expected_balances` computes them), so that the
 ledger's open view adds up a few rows per customer instead of every unsettled invoice."""
 
 from typing import Any
@@ -22,7 +22,7 @@ def fill_orders(apps: Any, schema_editor: Any) -> None:
 
 
 def fill_balances(apps: Any, schema_editor: Any) -> None:
-    from oms.billing.receivables import expected_balances
+    from oms.billing.expected import expected_balances
 
     OpenBalance = apps.get_model("billing", "OpenBalance")
     OpenBalance.objects.all().delete()

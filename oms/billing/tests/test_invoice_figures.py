@@ -16,8 +16,8 @@ from django.core.management.base import CommandError
 
 from oms.billing import actions
 from oms.billing.actions.figures import invoice_figure_errors
+from oms.billing.expected import expected_figures
 from oms.billing.models import Invoice, Payment
-from oms.billing.receivables import expected_figures
 from oms.billing.tests.test_billing import _accepted, _invoiced, _statement
 
 pytestmark = pytest.mark.django_db

@@ -18,12 +18,11 @@ from django.core.management.base import CommandError
 
 from oms.billing import actions
 from oms.billing.actions.figures import balance_errors, keep_balances
+from oms.billing.expected import Balance, expected_balances
 from oms.billing.models import Invoice, OpenBalance, Payment
 from oms.billing.receivables import (
-    Balance,
     _kept_per_customer,
     _open_per_customer,
-    expected_balances,
     open_ledger,
     orders_page,
 )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import Department, DepartmentKind, User
 from oms.accounts.selectors import department_of_kind, head_of
 from oms.audit import recorder
-from oms.contracts.actions import technical_readiness
+from oms.contracts.selectors import technical_readiness
 from oms.core.errors import ActionError, FieldErrors
 from oms.core.phrases import phrase
 from oms.engine import workflow

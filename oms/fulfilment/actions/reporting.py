@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import OuterRef, Subquery
@@ -97,6 +98,37 @@ def _department_owners() -> dict[str, tuple[Department, User | None] | None]:
     return owners
 
 
+def _remind(
+    order: SalesOrder,
+    stream: Any,
+    owner: tuple[Department, User | None],
+    days: int,
+    now: datetime,
+    calendar: Any,
+    within_days: int,
+) -> None:
+    """H-3, T-1: the reminder of a missing report in its owner's work, and its owner told (the
+    person, else the department's staff)."""
+    title = phrase(stream.title, n=order.number, d=days)
+    department, person = owner
+    tracking.open_item(
+        target=order,
+        kind=stream.kind,
+        title=title,
+        department=department,
+        assignee=person,
+        calendar=calendar,
+        days=within_days,
+        start=now,
+    )
+    notify(
+        event="tracking.report",
+        recipients=[person] if person is not None else tracking.department_staff(department),
+        title=title,
+        url=order_url(order),
+    )
+
+
 def check_reporting(now: datetime | None = None) -> int:
     """H-3: each side reports on a running order at the cadence its policy version sets (an
     important order more often, see `Reporting`); a report missing for longer than that, counted
@@ -141,24 +173,7 @@ def check_reporting(now: datetime | None = None) -> int:
                 last = getattr(order, f"last_{i}") or order.updated_at  # since the release
                 if now - last < timedelta(days=days):
                     continue
-                title = phrase(stream.title, n=order.number, d=days)
-                tracking.open_item(
-                    target=order,
-                    kind=stream.kind,
-                    title=title,
-                    department=owner[0],
-                    assignee=owner[1],
-                    calendar=calendar,
-                    days=rules.missing_report_days,
-                    start=now,
-                )
-                # T-1: the report is asked of its owner (the person, else the department's staff).
-                notify(
-                    event="tracking.report",
-                    recipients=[owner[1]] if owner[1] is not None else tracking.department_staff(owner[0]),
-                    title=title,
-                    url=order_url(order),
-                )
+                _remind(order, stream, owner, days, now, calendar, rules.missing_report_days)
                 open_reminders.add((order.pk, stream.kind))
                 opened += 1
     return opened

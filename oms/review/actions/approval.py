@@ -97,15 +97,9 @@ def _may_sign(actor: Any, step: ApprovalStep) -> bool:
     ).exists()
 
 
-@transaction.atomic
-@recorder.batched
-def decide_step(*, actor: User, step: ApprovalStep, approve: bool, comment: str = "") -> ApprovalStep:
-    """D-1: approve, or reject with the reason back to sales.
-
-    Every step of the attempt and the order are locked with one statement and held by the action
-    (issue 21): the engine, the next step, the steps a rejection skips and the order's own
-    transition use these rows, not new reads. The steps before the order, as the engine locked
-    them when it read them one by one."""
+def _lock_attempt(step: ApprovalStep) -> tuple[list[ApprovalStep], ApprovalStep]:
+    """Every step of `step`'s attempt and its order, locked with one statement and held (issue 21),
+    the transaction's change stamps with them; and `step` among them."""
     attempt = list(
         stamps.with_tokens(
             ApprovalStep.objects.select_for_update(of=("self", "order"))
@@ -123,6 +117,19 @@ def decide_step(*, actor: User, step: ApprovalStep, approve: bool, comment: str 
     for other in attempt:
         other.order = locked.order
         workflow.hold(other)
+    return attempt, locked
+
+
+@transaction.atomic
+@recorder.batched
+def decide_step(*, actor: User, step: ApprovalStep, approve: bool, comment: str = "") -> ApprovalStep:
+    """D-1: approve, or reject with the reason back to sales.
+
+    Every step of the attempt and the order are locked with one statement and held by the action
+    (issue 21): the engine, the next step, the steps a rejection skips and the order's own
+    transition use these rows, not new reads. The steps before the order, as the engine locked
+    them when it read them one by one."""
+    attempt, locked = _lock_attempt(step)
     if not _may_sign(actor, locked):
         raise NotAllowed(_("只有该步骤的审批人可以审批。"))
     transition = review_states.APPROVE_STEP if approve else review_states.REJECT_STEP
