@@ -39,3 +39,27 @@ def test_loading_the_wsgi_application_and_urlconf_imports_no_heavy_library() -> 
         check=True,
     )
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+_FROZEN = """
+import gc
+from config.wsgi import application
+print(gc.get_freeze_count() > 0, "config.urls" in __import__("sys").modules)
+"""
+
+
+def test_the_loaded_application_is_frozen_out_of_the_garbage_collector() -> None:
+    """Issue 21: the WSGI module loads the URLconf and freezes what is loaded (`gc.freeze`), so a
+    full collection during a request does not walk Django and the apps again."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    done = subprocess.run(
+        [sys.executable, "-c", _FROZEN],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "True True"

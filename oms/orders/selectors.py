@@ -132,12 +132,9 @@ def salespeople_for(user: Any) -> QuerySet[Any]:
 
 
 def order_detail(user: Any, pk: int) -> SalesOrder | None:
-    return (
-        orders_for(user)
-        .select_related("policy_version", "created_by", "inquiry", "confirmed_by")
-        .filter(pk=pk)
-        .first()
-    )
+    """The order `user` may see (S-1). Its pinned policy version comes from the per-process cache
+    (ADR 0017), not a join whose document each view would parse again (issue 21)."""
+    return orders_for(user).select_related("created_by", "inquiry", "confirmed_by").filter(pk=pk).first()
 
 
 def lines_of(order: SalesOrder) -> QuerySet[OrderLine]:
