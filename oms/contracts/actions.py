@@ -29,6 +29,7 @@ from oms.contracts.models import (
     DocumentType,
     VersionKind,
 )
+from oms.contracts.permissions import FILING_REFUSED, can_file_document
 from oms.contracts.selectors import review_basis
 from oms.core import stamps
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
@@ -285,6 +286,8 @@ SCAN_TYPES = {DocumentType.CONTRACT_COPY, DocumentType.CUSTOMER_NOTICE}
 @recorder.batched
 def upload_document(*, actor: User, order: SalesOrder, doc_type: str, title: str, upload: Any) -> Document:
     """A new version of a controlled document; the previous version is kept and marked superseded."""
+    if not can_file_document(actor, order):
+        raise NotAllowed(str(FILING_REFUSED))
     if doc_type not in DocumentType.values:
         raise FieldErrors({"doc_type": _("请选择资料类型。")})
     if not title.strip():
@@ -370,6 +373,8 @@ def share_document(*, actor: User, document: Document, shared: bool) -> Document
 @recorder.batched
 def distribute(*, actor: User, document: Document, recipients: Iterable[User]) -> list[Distribution]:
     """M-4, E-4: one distribution record per recipient; each must sign off receipt."""
+    if not can_file_document(actor, document.order):
+        raise NotAllowed(str(FILING_REFUSED))
     if document.superseded:
         raise ActionError(_("这是已作废的旧版本，不能分发。"))
     people = [r for r in recipients if r.is_active]

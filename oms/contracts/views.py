@@ -25,6 +25,7 @@ from oms.contracts.models import (
     DocumentType,
     VersionKind,
 )
+from oms.contracts.permissions import FILING_REFUSED, can_file_document
 from oms.contracts.states import can_handle_contract, can_review_contract
 from oms.core import params
 from oms.core.errors import ActionError, FieldErrors
@@ -82,6 +83,7 @@ def documents(request: HttpRequest, pk: int) -> HttpResponse:
             and contract.status == "drafting"
             and can_review_contract(actor, contract),
             "can_handle": bool(contract) and can_handle_contract(actor, contract),
+            "can_file": can_file_document(actor, order),
             "release_block": selectors.contract_signed(actor, order),
         },
     )
@@ -120,6 +122,7 @@ def _handles_contract(user: Any, order: Any) -> bool:
 
 
 # Who may post each verb, asked before its input is parsed (issue 23): the actions' predicates.
+_FILES = Gate(can_file_document, FILING_REFUSED)
 _HANDLES = Gate(_handles_contract, gettext_lazy("只有订单的销售或合同评审人可以办理合同。"))
 
 CONTRACT_VERBS: dict[str, Verb] = {
@@ -238,8 +241,8 @@ def _briefing(actor: User, order: Any, form: forms.BriefingForm) -> object:
 
 
 DOCUMENT_VERBS: dict[str, Verb] = {
-    "upload": Verb(_upload, input_form(forms.UploadForm), FIELDS_FORM),
-    "distribute": Verb(_distribute, order_form(forms.DistributeForm), FIELDS_FORM),
+    "upload": Verb(_upload, input_form(forms.UploadForm), FIELDS_FORM, gate=_FILES),
+    "distribute": Verb(_distribute, order_form(forms.DistributeForm), FIELDS_FORM, gate=_FILES),
     "share": Verb(_share, order_form(forms.ShareForm), FIELDS_FORM),
     # Nothing is typed to sign for a document: a refusal is a message on the documents page.
     "acknowledge": Verb(_acknowledge, order_form(forms.AcknowledgeForm)),
