@@ -4,7 +4,7 @@ sources: per invoice from the payment matches, per customer's open balance from 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -106,3 +106,19 @@ def expected_balances(
     for key in oldest.values():
         found[key].open_orders += 1
     return found
+
+
+def balance_rows(model: Any, expected: dict[BalanceKey, Balance]) -> Iterator[Any]:
+    """The `OpenBalance` rows of `expected` (`model`: the model or, in a migration, its historical
+    state), for the keeper and the migration that fills them alike."""
+    for (customer, person, department, due), figures in expected.items():
+        yield model(
+            customer_id=customer,
+            salesperson_id=person,
+            department_id=department,
+            due_date=due,
+            invoiced=figures.invoiced,
+            received=figures.received,
+            owed=figures.owed,
+            open_orders=figures.open_orders,
+        )

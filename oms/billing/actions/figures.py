@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from oms.billing.expected import expected_balances, expected_figures
+from oms.billing.expected import balance_rows, expected_balances, expected_figures
 from oms.billing.models import Invoice, OpenBalance
 from oms.customers.models import Customer
 
@@ -54,21 +54,7 @@ def keep_balances(customer_ids: Iterable[int]) -> None:
     list(Customer.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk"))
     expected = expected_balances(Invoice, ids)
     OpenBalance.objects.filter(customer_id__in=ids).delete()
-    OpenBalance.objects.bulk_create(
-        [
-            OpenBalance(
-                customer_id=customer,
-                salesperson_id=person,
-                department_id=department,
-                due_date=due,
-                invoiced=figures.invoiced,
-                received=figures.received,
-                owed=figures.owed,
-                open_orders=figures.open_orders,
-            )
-            for (customer, person, department, due), figures in expected.items()
-        ]
-    )
+    OpenBalance.objects.bulk_create(balance_rows(OpenBalance, expected))
 
 
 def keep_order_balances(order: Any) -> None:

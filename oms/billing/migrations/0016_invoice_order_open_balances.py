@@ -22,26 +22,12 @@ def fill_orders(apps: Any, schema_editor: Any) -> None:
 
 
 def fill_balances(apps: Any, schema_editor: Any) -> None:
-    from oms.billing.expected import expected_balances
+    from oms.billing.expected import balance_rows, expected_balances
 
     OpenBalance = apps.get_model("billing", "OpenBalance")
     OpenBalance.objects.all().delete()
     OpenBalance.objects.bulk_create(
-        (
-            OpenBalance(
-                customer_id=customer,
-                salesperson_id=person,
-                department_id=department,
-                due_date=due,
-                invoiced=figures.invoiced,
-                received=figures.received,
-                owed=figures.owed,
-                open_orders=figures.open_orders,
-            )
-            for (customer, person, department, due), figures in expected_balances(
-                apps.get_model("billing", "Invoice")
-            ).items()
-        ),
+        balance_rows(OpenBalance, expected_balances(apps.get_model("billing", "Invoice"))),
         batch_size=5000,
     )
 
