@@ -47,7 +47,7 @@ from oms.policy.visibility import visible_field_groups
 from oms.review.models import TaskStatus, Verdict
 from oms.web.listing import Column, ListSpec
 from oms.web.pages import actor, attempt, flash_refusal
-from oms.web.verbs import Verb, input_form, post_verb
+from oms.web.verbs import Gate, Verb, input_form, post_verb
 
 NEW_ROWS = 3
 
@@ -278,6 +278,10 @@ def _opinion(request: HttpRequest, change: ChangeRequest) -> OpinionForm | None:
     return None
 
 
+def _sells(user: User, change: ChangeRequest) -> bool:
+    return can_renegotiate(user, change.order)
+
+
 def _withdraw(user: User, change: ChangeRequest, form: WithdrawForm) -> object:
     return actions.withdraw(actor=user, request=change, **form.cleaned_data)
 
@@ -292,24 +296,31 @@ def _explain(user: User, change: ChangeRequest, form: ExplanationForm) -> object
 
 # What follows the decision (I-3): withdraw the request, file the signed agreement, or record the
 # explanation. A refused one shows the page again with what was typed (issue 22).
+# Who may post each is asked before the form is read (S-1); the actions ask again under the lock.
 REQUEST_VERBS: dict[str, Verb] = {
     "withdraw": Verb(
         _withdraw,
         input_form(WithdrawForm),
         "changes/forms/_withdraw.html",
         lambda r, x: _("申请已撤回。"),
+        gate=Gate(
+            lambda user, change: workflow.may(states.WITHDRAW, change, user),
+            gettext_lazy("只有提出人或负责该订单的销售可以撤回申请。"),
+        ),
     ),
     "sign": Verb(
         _sign,
         input_form(AgreementForm),
         "changes/forms/_sign.html",
         lambda r, x: _("变更协议已登记为签订。"),
+        gate=Gate(_sells, gettext_lazy("只有负责该订单的销售可以登记变更协议。")),
     ),
     "explain": Verb(
         _explain,
         input_form(ExplanationForm),
         "changes/forms/_explain.html",
         lambda r, x: _("已记录向客户的说明。"),
+        gate=Gate(_sells, gettext_lazy("只有负责该订单的销售可以记录向客户的说明。")),
     ),
 }
 

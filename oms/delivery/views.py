@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
@@ -19,6 +20,7 @@ from oms.core.printing import pdf_of_many, printable, qr_svg
 from oms.delivery import actions
 from oms.delivery.forms import LinkAcceptanceForm, StaffAcceptanceForm
 from oms.delivery.models import AcceptanceResult
+from oms.delivery.permissions import can_record
 from oms.delivery.selectors import (
     ACCEPTANCE_CHECKS,
     NOTES_LIMIT,
@@ -31,7 +33,7 @@ from oms.fulfilment.models import Shipment
 from oms.orders.selectors import order_detail
 from oms.policy.visibility import visible_field_groups
 from oms.web.pages import visible_or_404
-from oms.web.verbs import Verb, post_verb, refused_page_of
+from oms.web.verbs import Gate, Verb, post_verb, refused_page_of
 
 
 def _shipment(request: HttpRequest, pk: int) -> Shipment:
@@ -119,13 +121,21 @@ def _link_shown(request: HttpRequest, token: str) -> str:
     return _("验收链接（只显示这一次，请发送给客户）：%(u)s") % {"u": url}
 
 
+def _records(user: User, shipment: Shipment) -> bool:
+    return can_record(user, shipment.order)
+
+
+# Who may post each is asked before the form is read (S-1); the actions ask again.
 VERBS: dict[str, Verb] = {
-    "link": Verb(_link, done=_link_shown),
+    "link": Verb(
+        _link, done=_link_shown, gate=Gate(_records, gettext_lazy("只有销售、客服或物流可以发送验收链接。"))
+    ),
     "record": Verb(
         _record,
         StaffAcceptanceForm,
         "delivery/forms/_acceptance.html",
         done=lambda r, x: _("已登记客户验收。"),
+        gate=Gate(_records, gettext_lazy("只有销售、客服或物流可以登记客户验收。")),
     ),
 }
 

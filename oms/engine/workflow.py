@@ -259,6 +259,12 @@ def check_actor(transition: Transition, obj: Any, actor: Any) -> None:
         raise SelfDecision(str(transition.label))
 
 
+def may(transition: Transition, obj: Any, actor: Any) -> bool:
+    """`check_actor` as a yes or no: for a page's gate (`web.verbs.Gate`), asked before the input
+    is parsed."""
+    return bool(transition.permission(actor, obj)) and not transition.decided_by_raiser(actor, obj)
+
+
 def _locked_read(model: type[M], transition: Transition, pk: Any) -> M:
     """The record locked and read; the transaction's first such read also brings the change
     stamps (`stamps.with_tokens`), which the hand-off that usually follows needs (issue 21)."""

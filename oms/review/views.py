@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import DepartmentKind, User
@@ -17,7 +18,9 @@ from oms.core.errors import ActionError, FieldErrors
 from oms.core.forms import add_errors, cleaned
 from oms.core.printing import pdf_response
 from oms.engine import workflow
+from oms.orders import states as order_states
 from oms.orders.models import SalesOrder
+from oms.orders.permissions import can_renegotiate
 from oms.orders.selectors import order_detail
 from oms.orders.views import issue_order_link, order_or_404
 from oms.policy.visibility import visible_field_groups
@@ -34,7 +37,7 @@ from oms.review.forms import (
 from oms.review.models import ApprovalStep, ReviewRound, ReviewTask, TaskStatus, Verdict
 from oms.web.pages import actor as acting_user
 from oms.web.pages import attempt, flash_refusal, visible_or_404
-from oms.web.verbs import Verb, input_form, post_verb, refused_page_of
+from oms.web.verbs import Gate, Verb, input_form, post_verb, refused_page_of
 
 
 @login_required
@@ -132,19 +135,33 @@ def _cause(actor: User, rnd: ReviewRound, form: FailureCauseForm) -> object:
     return actions.record_failure_cause(actor=actor, rnd=rnd, **form.cleaned_data)
 
 
+# Who may post each, asked before the form is read (S-1, P-5); the actions ask again under the lock.
 PANEL_VERBS: dict[str, Verb] = {
-    "decide": Verb(_decide, _approval_form, "review/forms/_approval.html", lambda r, x: _("已审批。")),
+    "decide": Verb(
+        _decide,
+        _approval_form,
+        "review/forms/_approval.html",
+        lambda r, x: _("已审批。"),
+        gate=Gate(actions.may_sign, gettext_lazy("只有该步骤的审批人可以审批。")),
+    ),
     "confirm": Verb(
         _confirm,
         input_form(ConfirmationForm),
         "review/forms/_confirmation.html",
         lambda r, x: _("已记录客户确认。"),
+        gate=Gate(
+            lambda user, order: workflow.may(order_states.CONFIRM, order, user),
+            gettext_lazy("只有负责该订单的销售可以记录客户确认。"),
+        ),
     ),
     "cause": Verb(
         _cause,
         input_form(FailureCauseForm),
         "review/forms/_failure_cause.html",
         lambda r, x: _("已记录。"),
+        gate=Gate(
+            lambda user, rnd: can_renegotiate(user, rnd.order), gettext_lazy("只有销售可以记录失败原因。")
+        ),
     ),
 }
 

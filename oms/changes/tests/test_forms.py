@@ -183,3 +183,47 @@ def test_the_api_takes_typed_terms(client, more_heads) -> None:
         ["delivery_place"],
         "苏州工业园区",
     )
+
+
+# S-1 (issue 23): who may not take the step is refused before the input is read — the refusal,
+# never the form's field errors — and nothing changes.
+
+
+def test_a_withdrawal_by_production_is_refused_before_the_reason_is_read(client, more_heads) -> None:
+    request = _change(more_heads, released_order(more_heads))
+    client.force_login(more_heads["prod_head"])
+    response = client.post(
+        reverse("changes:request_detail", args=[request.pk]),
+        {"verb": "withdraw", "reason": "客户改主意" * 401},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "只有提出人或负责该订单的销售可以撤回申请。" in page and "撤回原因过长" not in page
+    request.refresh_from_db()
+    assert (request.status, request.decision_reason) == (RequestStatus.IN_REVIEW, "")
+
+
+def test_an_explanation_by_finance_is_refused_before_it_is_read(client, more_heads) -> None:
+    request = _change(more_heads, released_order(more_heads))
+    task = ChangeTask.objects.get(request=request, department_kind="production")
+    actions.give_opinion(actor=task.assignee, task=task, verdict="reject", comment="排不开")
+    client.force_login(more_heads["finance_head"])
+    response = client.post(
+        reverse("changes:request_detail", args=[request.pk]), {"verb": "explain", "explanation": "  "}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "只有负责该订单的销售可以记录向客户的说明。" in page and "请填写向客户说明的内容。" not in page
+    request.refresh_from_db()
+    assert (request.explanation, request.explained_at) == ("", None)
+
+
+def test_an_agreement_filed_by_quality_is_refused_before_its_file_is_read(client, more_heads) -> None:
+    request = approve_all(_change(more_heads, released_order(more_heads)))
+    client.force_login(more_heads["quality_head"])
+    response = client.post(reverse("changes:request_detail", args=[request.pk]), {"verb": "sign"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "只有负责该订单的销售可以登记变更协议。" in page and "请选择文件。" not in page
+    request.refresh_from_db()
+    assert (request.agreement_signed_at, request.agreement_file.name) == (None, "")

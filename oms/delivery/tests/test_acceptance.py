@@ -260,3 +260,30 @@ def test_a_bad_date_on_the_customer_page_is_shown_again_as_typed(client, more_he
     assert 'value="张伟"' in body and 'value="2026-13-45"' in body and 'value="外箱破损"' in body
     assert 'value="rejected" selected' in body and "日期：格式不正确，应为 YYYY-MM-DD。" in body
     assert not Acceptance.objects.exists()
+
+
+def test_an_acceptance_recorded_by_production_is_refused_before_it_is_read(client, more_heads) -> None:
+    """K-3, S-1 (issue 23): only sales, customer service or logistics record the customer's
+    acceptance; anyone else is refused before the form is read, and nothing is recorded."""
+    order = _shipped(more_heads, "1")
+    shipment = order.shipments.get()
+    client.force_login(more_heads["prod_head"])
+    response = client.post(
+        reverse("delivery:acceptance", args=[shipment.pk]), {"verb": "record", "accepted_by_name": "张" * 200}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "只有销售、客服或物流可以登记客户验收。" in page and "form-errors" not in page
+    assert not Acceptance.objects.exists()
+
+
+def test_an_acceptance_link_asked_by_finance_is_refused(client, more_heads) -> None:
+    """K-3, S-1: the same people send the customer the acceptance link."""
+    order = _shipped(more_heads, "1")
+    client.force_login(more_heads["finance_head"])
+    url = reverse("delivery:acceptance", args=[order.shipments.get().pk])
+    response = client.post(url, {"verb": "link"}, follow=True)
+    # A verb with nothing typed is refused with a message on the page it came from.
+    assert response.redirect_chain == [(reverse("workbench:order_detail", args=[order.pk]), 302)]
+    assert "只有销售、客服或物流可以发送验收链接。" in response.content.decode()
+    assert not AcceptanceLink.objects.exists()

@@ -11,7 +11,7 @@ The public verbs are re-exported here, so `from oms.review import actions; actio
 working.
 """
 
-from oms.review.actions.approval import decide_step, start_approval
+from oms.review.actions.approval import decide_step, may_sign, start_approval
 from oms.review.actions.batch import Outcome, decide_many
 from oms.review.actions.confirmation import (
     apply_customer_modification,
@@ -50,6 +50,7 @@ __all__ = [
     "link_for",
     "major_reasons",
     "may_give_opinion",
+    "may_sign",
     "modification_deadline",
     "open_items",
     "reassign_task",

@@ -89,7 +89,8 @@ def start_approval(*, order: SalesOrder, actor: Any) -> list[ApprovalStep]:
     return steps
 
 
-def _may_sign(actor: Any, step: ApprovalStep) -> bool:
+def may_sign(actor: Any, step: ApprovalStep) -> bool:
+    """D-1: the step's approver, or the superior the overdue step was escalated to."""
     if step.approver_id == actor.pk:
         return True
     return WorkItem.objects.filter(
@@ -130,7 +131,7 @@ def decide_step(*, actor: User, step: ApprovalStep, approve: bool, comment: str 
     transition use these rows, not new reads. The steps before the order, as the engine locked
     them when it read them one by one."""
     attempt, locked = _lock_attempt(step)
-    if not _may_sign(actor, locked):
+    if not may_sign(actor, locked):
         raise NotAllowed(_("只有该步骤的审批人可以审批。"))
     transition = review_states.APPROVE_STEP if approve else review_states.REJECT_STEP
     workflow.check_actor(transition, locked, actor)  # P-5 before the comment is read

@@ -123,3 +123,50 @@ def test_a_refused_failure_cause_keeps_the_lesson(client, org) -> None:
     assert f'name="customer_caused" id="cc-{rnd.pk}" checked' in page
     rnd.refresh_from_db()
     assert (rnd.status, rnd.customer_caused, rnd.lesson) == (RoundStatus.FAILED, False, "")
+
+
+# S-1, P-5 (issue 23): who may not decide is refused before the input is read — the refusal, what
+# they typed, never the form's field errors — and nothing changes.
+
+
+def test_an_approval_by_someone_other_than_the_approver_is_refused_before_the_comment(client, org) -> None:
+    order = _awaiting_approval(org)
+    step = ApprovalStep.objects.get(order=order)
+    client.force_login(org["sales"])  # sees the order, is not the approver
+    response = client.post(
+        reverse("review:approval_decide", args=[step.pk]), {"verb": "reject", "comment": "价格偏低" * 501}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "只有该步骤的审批人可以审批。" in page and "审批意见过长" not in page
+    step.refresh_from_db()
+    assert (step.status, step.comment) == (StepStatus.OPEN, "")
+
+
+def test_a_confirmation_by_production_is_refused_before_the_name_is_read(client, org) -> None:
+    order = _awaiting_approval(org)
+    actions.decide_step(actor=org["head"], step=ApprovalStep.objects.get(order=order), approve=True)
+    client.force_login(org["prod"])
+    response = client.post(
+        reverse("review:record_confirmation", args=[order.pk]), {"confirmed_by_name": "张伟" * 51}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "只有负责该订单的销售可以记录客户确认。" in page and "客户确认人过长" not in page
+    order.refresh_from_db()
+    assert (order.status, order.confirmed_by_name) == (OrderStatus.AWAITING_CONFIRMATION, "")
+
+
+def test_a_failure_cause_by_finance_is_refused_before_the_lesson_is_read(client, org) -> None:
+    order = order_in_review(org)
+    rnd = order.review_rounds.get()
+    for task in ReviewTask.objects.filter(round=rnd, status=TaskStatus.OPEN):
+        verdict = "reject" if task.department_kind == "finance" else "approve"
+        actions.give_opinion(actor=task.assignee, task=task, verdict=verdict, comment="毛利低")
+    client.force_login(org["finance_head"])
+    response = client.post(reverse("review:failure_cause", args=[rnd.pk]), {"lesson": "压价" * 1001})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "只有销售可以记录失败原因。" in page and "经验教训过长" not in page
+    rnd.refresh_from_db()
+    assert (rnd.customer_caused, rnd.lesson) == (False, "")
