@@ -121,6 +121,8 @@ def generate_orders(
                 # Distinct instants within the day, in the order of the ids (as a real system).
                 "created_at": f"{day}::timestamptz + (i % 86400) * interval '1 second'",
                 "updated_at": f"{day}::timestamptz",
+                # M-3 (issue 21): the archive's mark, for the orders filed below.
+                "archived": f"({age} >= 180 AND {ended_status} = 'closed')",
             },
         )
         # The i-th generated order's id: one INSERT takes consecutive values of the sequence,

@@ -112,7 +112,10 @@ def file_order(*, order: SalesOrder, actor: Any) -> ArchiveRecord:
         fields=["number", "order", "category", "completed_on", "retention_until"],
         action="archive.file",
     )
-    # Issue 21, M-3: what the order still owes leaves the open balances the ledger reads.
+    # Issue 21, M-3: the order carries the mark its lists read (`orders.indexes.LIVE`), set with
+    # the record; what the order still owes leaves the open balances the ledger reads.
+    SalesOrder.objects.filter(pk=order.pk).update(archived=True)
+    order.archived = True
     keep_order_balances(order)
     return filed
 

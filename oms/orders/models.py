@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from oms.core.models import validate_phone
 from oms.core.money import decimal_bounds
 from oms.customers.models import PaymentTerms
+from oms.orders.indexes import live_indexes
 from oms.policy.models import PinnedPolicy
 
 
@@ -82,9 +83,9 @@ OPEN_STATUSES = (
     OrderStatus.RECEIVED,
     OrderStatus.ON_HOLD,
 )
-# H-6: the overview's risk, kept on the order by `oms.tracking.actions.risk` (issue 21), never
-# written by a whole-row save; and the overview's order.
-RISK_FIELDS = frozenset({"risk_late", "risk_exceptions", "risk_idle", "kpi_defective"})
+# H-6: the overview's risk, kept on the order by `oms.tracking.actions.risk` (issue 21), and the
+# archive's mark (M-3), never written by a whole-row save; and the overview's order.
+RISK_FIELDS = frozenset({"risk_late", "risk_exceptions", "risk_idle", "kpi_defective", "archived"})
 RISK_ORDER = ("-risk_late", "-risk_exceptions", "-risk_idle", "delivery_date", "id")
 # States in which sales may still edit the commercial terms directly (B-5, C-6 renegotiation).
 EDITABLE_STATUSES = (OrderStatus.DRAFT, OrderStatus.NEEDS_INFO, OrderStatus.REVIEW_FAILED)
@@ -234,6 +235,8 @@ class SalesOrder(PinnedPolicy):
     risk_idle = models.BooleanField(_("长期无进展"), default=False, editable=False)
     # O-1 (issue 21): delivered with a problem, kept by `tracking.actions.outcomes` (order accuracy).
     kpi_defective = models.BooleanField(_("有质量问题"), default=False, editable=False)
+    # M-3 (issue 21): filed in the archive, kept by `archive.actions.file_order` (`live_indexes`).
+    archived = models.BooleanField(_("已归档"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("订单")
@@ -244,13 +247,10 @@ class SalesOrder(PinnedPolicy):
             # The default ordering, so that the first page of a list never sorts the whole table.
             models.Index(fields=["-created_at", "-id"], name="order_created_id_idx"),
             models.Index(fields=["status", "-created_at"]),
-            # With the key, in the lists' order (issue 21): no incremental sort (12 → 5 ms at 10^6).
-            models.Index(fields=["customer", "-created_at", "-id"], name="order_customer_created_idx"),
-            models.Index(fields=["salesperson", "-created_at", "-id"], name="order_person_created_idx"),
-            # H-6's overview (issue 21), in its order, on open orders; the scope's columns are in
-            # the first (PostgreSQL), so a head's capped count filters a team with few open orders
-            # without reading the rows (90 ms → 3 ms at 10^5); per salesperson and per department
-            # for a scope the planner expects small.
+            *live_indexes(),  # issue 21, M-3
+            # H-6's overview (issue 21), in its order, on open orders; the scope's columns in the
+            # first (PostgreSQL): a head's capped count filters a team with few open orders without
+            # reading the rows (90 → 3 ms at 10^5); per salesperson and department for small scopes.
             *[
                 models.Index(
                     fields=[*lead, *RISK_ORDER],
@@ -288,7 +288,7 @@ class SalesOrder(PinnedPolicy):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """A whole-row save of a stored order writes every field but `RISK_FIELDS`: the instance
-        may predate the sweep's change, and writing it back would undo it (H-6, issue 21)."""
+        may predate the sweep's change or the filing, and writing it back would undo it (H-6, M-3)."""
         if kwargs.get("update_fields") is None and not self._state.adding and not kwargs.get("force_insert"):
             skip = RISK_FIELDS | self.get_deferred_fields()  # as Django: what was not loaded stays
             kwargs["update_fields"] = [

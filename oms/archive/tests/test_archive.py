@@ -21,6 +21,7 @@ from oms.core.errors import FieldErrors, NotAllowed
 from oms.engine.workflow import PermissionDenied, SelfDecision, TransitionBlocked
 from oms.intake import actions as intake
 from oms.intake.tests.fixtures import header
+from oms.orders.models import SalesOrder
 from oms.orders.selectors import orders_for
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +76,36 @@ def test_a_filed_order_leaves_the_operational_pages(people) -> None:
     order = _cancelled(people)
     assert not orders_for(people["sales"]).filter(pk=order.pk).exists()
     assert not orders_for(people["exec"]).filter(pk=order.pk).exists()
+
+
+def test_filing_marks_the_order_with_its_record(people) -> None:
+    """M-3, issue 21: the order carries the archive's mark the lists read, set in the same
+    transaction as its record; an order not filed carries none."""
+    order = _cancelled(people)
+    live = intake.create_order(
+        actor=people["sales"],
+        data=header(people),
+        lines=[{"product": people["gear"].pk, "quantity": "1", "unit_price": "10"}],
+        duplicate_reason="test",
+    )
+    marks = dict(SalesOrder.objects.filter(pk__in=[order.pk, live.pk]).values_list("pk", "archived"))
+    assert (marks, order.archived) == ({order.pk: True, live.pk: False}, True)
+
+
+def test_a_copy_read_before_filing_saved_whole_keeps_the_mark(people) -> None:
+    """M-3: a whole-row save of an order read before it was filed does not take it back out of
+    the archive (the mark is never written by such a save, like the kept risk, H-6)."""
+    order = _cancelled(people)
+    stale = SalesOrder.objects.get(pk=order.pk)
+    stale.archived = False  # as read before the filing
+    stale.save()
+    assert (
+        SalesOrder.objects.get(pk=order.pk).archived,
+        orders_for(people["sales"]).filter(pk=order.pk).exists(),
+    ) == (
+        True,
+        False,
+    )
 
 
 def test_filing_twice_changes_nothing(people) -> None:
