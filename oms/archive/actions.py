@@ -95,6 +95,8 @@ def file_order(*, order: SalesOrder, actor: Any) -> ArchiveRecord:
     after completion (the order's own policy version, DESIGN 5). Filing twice changes nothing."""
     existing = ArchiveRecord.objects.filter(order=order).first()
     if existing is not None:
+        if not order.archived:  # a record without its mark is marked, or the sweep finds it again
+            _mark(order)
         return existing
     today = timezone.localdate()
     years = order.policy().archive.retention_years
@@ -112,12 +114,17 @@ def file_order(*, order: SalesOrder, actor: Any) -> ArchiveRecord:
         fields=["number", "order", "category", "completed_on", "retention_until"],
         action="archive.file",
     )
-    # Issue 21, M-3: the order carries the mark its lists read (`orders.indexes.LIVE`), set with
-    # the record; what the order still owes leaves the open balances the ledger reads.
-    SalesOrder.objects.filter(pk=order.pk).update(archived=True)
-    order.archived = True
+    _mark(order)
+    # Issue 21, M-3: what the order still owes leaves the open balances the ledger reads.
     keep_order_balances(order)
     return filed
+
+
+def _mark(order: SalesOrder) -> None:
+    """Issue 21, M-3: the order carries the mark its lists read (`orders.indexes.LIVE`), set in
+    the transaction that writes its archive record; the record itself is never changed for it."""
+    SalesOrder.objects.filter(pk=order.pk).update(archived=True)
+    order.archived = True
 
 
 @transaction.atomic

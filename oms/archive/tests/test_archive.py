@@ -108,6 +108,19 @@ def test_a_copy_read_before_filing_saved_whole_keeps_the_mark(people) -> None:
     )
 
 
+def test_the_sweep_marks_a_filed_order_missing_its_mark(people) -> None:
+    """M-3, issue 21: an order filed without the mark (data from before it) is marked by the
+    periodic filing check, with no second record, and leaves the order pages."""
+    order = _cancelled(people)
+    SalesOrder.objects.filter(pk=order.pk).update(archived=False)
+    actions.file_finished(timezone.now())
+    assert (
+        SalesOrder.objects.get(pk=order.pk).archived,
+        ArchiveRecord.objects.filter(order=order).count(),
+        orders_for(people["sales"]).filter(pk=order.pk).exists(),
+    ) == (True, 1, False)
+
+
 def test_filing_twice_changes_nothing(people) -> None:
     order = _cancelled(people)
     again = actions.file_order(order=order, actor=people["sales"])
