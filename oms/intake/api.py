@@ -18,7 +18,7 @@ from oms.core.money import bounded_decimal
 from oms.customers.models import Customer
 from oms.intake import actions
 from oms.orders.models import TERM_FIELDS, OrderLine, SalesOrder
-from oms.orders.selectors import orders_for
+from oms.orders.selectors import number_search, orders_for
 from oms.policy.visibility import visible_field_groups
 from oms.tracking.models import WorkItem, WorkStatus
 from oms.web.api import PageNumber, PageSize, RecordId, run_idempotent
@@ -294,7 +294,9 @@ def list_orders(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str,
     qs = orders_for(request.user)
     f = filters
     if f.q:
-        qs = qs.filter(search_condition(SalesOrder, ("number", "customer__name"), f.q))
+        qs = qs.filter(
+            search_condition(SalesOrder, ("number", "customer__name"), f.q, {"number": number_search})
+        )
     for field, value in (
         ("status", f.status),
         ("customer_id", f.customer_id),

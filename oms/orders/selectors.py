@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,7 @@ from oms.accounts.permissions import is_admin, scope
 from oms.core import registry
 from oms.orders.indexes import LIVE
 from oms.orders.models import OPEN_STATUSES, Inquiry, OrderLine, OrderStatus, SalesOrder, lines_fingerprint
+from oms.policy.selectors import policy
 
 # Departments that work every order once it is past intake (they see all orders, prices masked per S-1).
 _ALL_ORDER_DEPARTMENTS = {
@@ -49,6 +51,30 @@ def not_archived() -> Q:
     orders (`orders.indexes.live_indexes`); before, a `NOT EXISTS` probed the archive's index for
     each row a page or its capped count read (1,001 probes, 3 buffers each, for a count)."""
     return LIVE
+
+
+# A number's placeholders are digits (`policy.actions.next_number`).
+_PLACEHOLDER = re.compile(r"\{(?:yyyy|yy|mm|dd|seq(?::0?[0-9]*d?)?)\}")
+
+
+def number_search(q: str) -> Q:
+    """Orders whose number contains `q` (B-4's search). When `q` starts with the literal prefix of
+    the number format in force ("SO" of "SO{yyyy}{mm}{dd}{seq:04d}"), that prefix ends in a letter
+    and the rest of the format has no letter, the prefix can stand nowhere else in a number, so
+    "contains" is "starts with": a range of `order_number_prefix_idx` (PostgreSQL) instead of the
+    trigram index, where "SO", "SO0" … are in every number (issue 21)."""
+    fmt = policy().numbering.order
+    head = fmt.split("{", 1)[0].upper()
+    rest = _PLACEHOLDER.sub("", fmt[len(head) :])
+    text = q.upper()
+    if (
+        head[-1:].isalpha()
+        and not any(ch.isalpha() for ch in rest)
+        and text.startswith(head)
+        and text != head
+    ):
+        return Q(number__istartswith=q)
+    return Q(number__icontains=q)
 
 
 def orders_in_scope(user: Any) -> QuerySet[SalesOrder]:

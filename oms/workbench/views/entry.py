@@ -25,7 +25,14 @@ from oms.intake import actions as intake
 from oms.orders import permissions
 from oms.orders.forms import OrderHeaderForm, posted_lines
 from oms.orders.models import EDITABLE_STATUSES, HEADER_FIELDS, Inquiry, OrderStatus, SalesOrder
-from oms.orders.selectors import inquiries_for, lines_of, order_detail, orders_for, salespeople_for
+from oms.orders.selectors import (
+    inquiries_for,
+    lines_of,
+    number_search,
+    order_detail,
+    orders_for,
+    salespeople_for,
+)
 from oms.policy import selectors as policy_selectors
 from oms.policy.visibility import visible_field_groups
 from oms.review import actions as review_actions
@@ -90,6 +97,7 @@ ORDER_SPEC = ListSpec(
     ],
     selector=orders_for,
     search_fields=("number", "customer__name", "customer__code", "customer__pinyin", "external_ref"),
+    search_conditions={"number": number_search},
     filters=("status", "order_class", "channel", "salesperson", "customer"),
     choices={"order_class": _order_classes},
     scoped_choices={"salesperson": salesperson_choices, "customer": customer_choices},

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy
 
 from oms.orders.models import SalesOrder
+from oms.orders.selectors import number_search
 from oms.web.listing import Column, ListSpec
 from oms.workbench.selectors.register import STAGES, overdue_only, register_rows, stage_column
 from oms.workbench.views.entry import customer_choices, salesperson_choices
@@ -30,6 +31,7 @@ REGISTER_SPEC = ListSpec(
     ],
     selector=register_rows,
     search_fields=("number", "customer__name", "customer__code", "customer__pinyin", "external_ref"),
+    search_conditions={"number": number_search},
     filters=("status", "salesperson", "customer"),
     scoped_choices={"salesperson": salesperson_choices, "customer": customer_choices},
     date_field="order_date",
