@@ -374,17 +374,19 @@ def rows_of(order_ids: list[int], today: date) -> list[LedgerRow]:
 
 
 def owing_customers(user: Any, *, today: date) -> list[tuple[int, str]]:
-    """The customers of the user's open orders that still owe (the payment form's choice): off
-    the kept open balances in scope (issue 21), else from the unsettled invoices."""
+    """The customers of the user's open orders that still owe (the payment form's choice), by
+    name: those with a kept unsettled order in scope (issue 21: an unsettled invoice owes
+    something, so exactly the customers owing), each probed once on the customer's index rather
+    than the distinct customers of every open balance sorted; else from the unsettled invoices."""
     kept = by_seller_in_scope(
-        OpenBalance.objects.filter(owed__gt=0), user, person="salesperson", department="department"
+        UnsettledOrder.objects.all(), user, person="salesperson", department="department"
     )
-    owing = (
-        open_invoices(user, today=today).values_list("customer_id", "customer__name")
-        if kept is None
-        else kept.values_list("customer_id", "customer__name")
-    )
-    return sorted(owing.order_by().distinct(), key=lambda c: (c[1], c[0]))
+    if kept is None:
+        owing = open_invoices(user, today=today).values_list("customer_id", "customer__name")
+        return sorted(owing.order_by().distinct(), key=lambda c: (c[1], c[0]))
+    customers = Customer.objects.filter(Exists(kept.filter(customer_id=OuterRef("pk"))))
+    # Sorted as before, by code point whatever the database's collation.
+    return sorted(customers.values_list("pk", "name").order_by(), key=lambda c: (c[1], c[0]))
 
 
 def totals(rows: list[LedgerRow]) -> LedgerRow:
