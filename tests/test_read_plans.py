@@ -165,18 +165,45 @@ def test_the_kept_open_balances_of_a_narrowed_scope_are_read_through_an_index(co
     lead the whole sales tree, whose rows are all of the table: a scan is their right plan.)"""
     from django.utils import timezone
 
-    from oms.billing.receivables import _kept_per_customer
+    from oms.billing.models import OpenBalance
+    from oms.billing.receivables import _kept_totals
+    from oms.orders.selectors import by_seller_in_scope
+
+    user = company["roles"]["salesperson"]
+    kept = by_seller_in_scope(OpenBalance.objects.all(), user, person="salesperson", department="department")
+    assert kept is not None
+    with CaptureQueriesContext(connection) as ctx:
+        _kept_totals(kept, timezone.localdate())
+    (query,) = ctx.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + query["sql"])
+        raw = cursor.fetchone()[0]
+    nodes = _nodes((json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"])
+    on_table = [n for n in nodes if n.get("Relation Name") == "billing_openbalance"]
+    assert on_table and not any(n["Node Type"] == "Seq Scan" for n in on_table)
+
+
+def test_the_open_and_overdue_pages_walk_the_kept_unsettled_orders(company) -> None:
+    """Issue 21 (L-4): the ledger's open and overdue pages read the kept `billing_unsettledorder`
+    rows in the order of an index (oldest due first; a salesperson's by their own index), never
+    scanned whole nor sorted: the overdue view is a range of that index, not a search of every
+    unsettled invoice for the orders with one past due."""
+    from django.utils import timezone
+
+    from oms.billing.receivables import _unsettled_orders
 
     failures = []
-    for role in ("salesperson",):
-        kept = _kept_per_customer(company["roles"][role], timezone.localdate())
-        assert kept is not None, role
-        sql, params = kept.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-            raw = cursor.fetchone()[0]
-        nodes = _nodes((json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"])
-        on_table = [n for n in nodes if n.get("Relation Name") == "billing_openbalance"]
-        if any(n["Node Type"] == "Seq Scan" for n in on_table):
-            failures.append(f"{role}: Seq Scan on billing_openbalance")
+    for role in ("salesperson", "finance", "executive", "auditor"):
+        for overdue in (False, True):
+            page = _unsettled_orders(company["roles"][role], today=timezone.localdate(), overdue=overdue)[:50]
+            sql, params = page.query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+                raw = cursor.fetchone()[0]
+            nodes = _nodes((json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"])
+            on_table = [n for n in nodes if n.get("Relation Name") == "billing_unsettledorder"]
+            if not on_table or any(n["Node Type"] not in {"Index Scan", "Index Only Scan"} for n in on_table):
+                failures.append(f"{role}, overdue={overdue}: {[n['Node Type'] for n in on_table]}")
+            if any(n["Node Type"] in {"Sort", "Incremental Sort"} for n in nodes):
+                failures.append(f"{role}, overdue={overdue}: sorted")
     assert not failures, "\n".join(failures)

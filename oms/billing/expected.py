@@ -49,7 +49,10 @@ def expected_figures(invoices: QuerySet[Invoice]) -> QuerySet[Any]:
 
 # --- the open balances kept per customer, salesperson, department and due date (issue 21) --------
 
-BalanceKey = tuple[int, int, int, date]
+# (customer, salesperson, department, the invoices' due date, their orders' oldest unsettled due date)
+BalanceKey = tuple[int, int, int, date, date]
+# An order with an unsettled invoice: (customer, salesperson, department, oldest unsettled due date)
+OrderKey = tuple[int, int, int, date]
 
 
 @dataclass
@@ -62,22 +65,30 @@ class Balance:
     open_orders: int = 0
 
 
-def expected_balances(
-    invoice_model: Any, customer_ids: Collection[int] | None = None
-) -> dict[BalanceKey, Balance]:
-    """Issue 21 (L-4): what the `OpenBalance` rows of these customers (all with None) must be,
-    computed from the invoices' kept figures: every invoice of an order with an unsettled invoice
-    that is not archived (M-3), keyed by the order's customer, salesperson and department and the
-    invoice's due date; each open order counted at its oldest unsettled due date. One query of
-    those invoices (a customer's open orders', through `invoice_open_customer`). `invoice_model`
-    is the model or, in a migration, its historical state."""
+@dataclass
+class Expected:
+    """What the open balances and the unsettled orders must be (issue 21)."""
+
+    balances: dict[BalanceKey, Balance]
+    orders: dict[int, OrderKey]
+
+
+def expected_open(invoice_model: Any, customer_ids: Collection[int] | None = None) -> Expected:
+    """Issue 21 (L-4): what the `OpenBalance` and `UnsettledOrder` rows of these customers (all
+    with None) must be, computed from the invoices' kept figures: every invoice of an order with
+    an unsettled invoice that is not archived (M-3). A balance is keyed by the order's customer,
+    salesperson and department, the invoice's due date and the order's oldest unsettled due date
+    (what puts the order in the overdue view); each open order counted at its oldest unsettled
+    due date. One query of those invoices (a customer's open orders', through
+    `invoice_open_customer`). `invoice_model` is the model or, in a migration, its historical
+    state."""
     invoices = invoice_model._default_manager.all()
     unsettled = invoices.filter(settled=False)
     if customer_ids is not None:
         unsettled = unsettled.filter(customer_id__in=list(customer_ids))
     order_model = invoice_model._meta.get_field("order").related_model
     archive = order_model._meta.get_field("archive_record").related_model
-    rows = (
+    rows = list(
         invoices.filter(order_id__in=unsettled.values("order_id"))
         .filter(~Exists(archive._default_manager.filter(order_id=OuterRef("order_id"))))
         .values_list(
@@ -92,33 +103,53 @@ def expected_balances(
         )
         .order_by()
     )
+    orders: dict[int, OrderKey] = {}
+    for order_id, customer, person, department, due, _amount, _received, settled in rows:
+        if not settled and (order_id not in orders or due < orders[order_id][3]):
+            orders[order_id] = (customer, person, department, due)
     found: dict[BalanceKey, Balance] = {}
-    oldest: dict[int, BalanceKey] = {}
     for order_id, customer, person, department, due, amount, received, settled in rows:
-        key = (customer, person, department, due)
-        figures = found.setdefault(key, Balance())
+        figures = found.setdefault((customer, person, department, due, orders[order_id][3]), Balance())
         figures.invoiced += amount
         figures.received += received
         if not settled:
             figures.owed += amount - received
-            if order_id not in oldest or due < oldest[order_id][3]:
-                oldest[order_id] = key
-    for key in oldest.values():
-        found[key].open_orders += 1
-    return found
+    for customer, person, department, oldest in orders.values():
+        found[(customer, person, department, oldest, oldest)].open_orders += 1
+    return Expected(found, orders)
+
+
+def expected_balances(
+    invoice_model: Any, customer_ids: Collection[int] | None = None
+) -> dict[BalanceKey, Balance]:
+    """The `OpenBalance` rows `expected_open` computes."""
+    return expected_open(invoice_model, customer_ids).balances
 
 
 def balance_rows(model: Any, expected: dict[BalanceKey, Balance]) -> Iterator[Any]:
     """The `OpenBalance` rows of `expected` (`model`: the model or, in a migration, its historical
     state), for the keeper and the migration that fills them alike."""
-    for (customer, person, department, due), figures in expected.items():
+    for (customer, person, department, due, order_due), figures in expected.items():
         yield model(
             customer_id=customer,
             salesperson_id=person,
             department_id=department,
             due_date=due,
+            order_due=order_due,
             invoiced=figures.invoiced,
             received=figures.received,
             owed=figures.owed,
             open_orders=figures.open_orders,
+        )
+
+
+def unsettled_rows(model: Any, orders: dict[int, OrderKey]) -> Iterator[Any]:
+    """The `UnsettledOrder` rows of `orders` (`model` as for `balance_rows`)."""
+    for order_id, (customer, person, department, oldest) in orders.items():
+        yield model(
+            order_id=order_id,
+            customer_id=customer,
+            salesperson_id=person,
+            department_id=department,
+            due_date=oldest,
         )

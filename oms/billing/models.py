@@ -296,6 +296,10 @@ class OpenBalance(models.Model):
     salesperson = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
     due_date = models.DateField()
+    # The oldest unsettled due date of these orders (on or before `due_date`'s when unsettled):
+    # an order is in the overdue view by it, so the overdue totals add up the rows whose
+    # `order_due` is past (issue 21: a row per due date alone could not tell those orders).
+    order_due = models.DateField()
     # All the invoices of these orders due that day: their amounts and what is paid of them.
     invoiced = models.DecimalField(max_digits=18, decimal_places=2)
     received = models.DecimalField(max_digits=18, decimal_places=2)
@@ -309,13 +313,52 @@ class OpenBalance(models.Model):
         verbose_name_plural = _("未结清应收")
         constraints = [
             models.UniqueConstraint(
-                fields=["customer", "salesperson", "department", "due_date"], name="open_balance_key"
+                fields=["customer", "salesperson", "department", "due_date", "order_due"],
+                name="open_balance_key",
             ),
             *decimal_bounds("billing_openbalance", invoiced=(18, 2), received=(18, 2), owed=(18, 2)),
         ]
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.salesperson_id} {self.due_date} {self.owed}"
+
+
+class UnsettledOrder(models.Model):
+    """Issue 21 (L-4): an order with an unsettled invoice that is not archived (M-3), with what
+    its scope is decided by (S-1: customer, salesperson, department) and the due date of its
+    oldest unsettled invoice, kept with the open balances (`billing.actions.figures`). The
+    ledger's open view walks these rows oldest due first, and its overdue view the ones due
+    before today: an index range, one row per order, none archived, no invoice read to find them."""
+
+    order = models.OneToOneField(
+        "orders.SalesOrder", primary_key=True, on_delete=models.PROTECT, related_name="+"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # The oldest unsettled invoice's due date: before today, the order is overdue.
+    due_date = models.DateField()
+
+    class Meta:
+        verbose_name = _("未结清订单")
+        verbose_name_plural = _("未结清订单")
+        indexes = [
+            # The ledger's pages in its order (oldest due first), for a scope of every order, of
+            # a salesperson, of a department; the customer's, for the keeper's delete.
+            models.Index(fields=["due_date", "order"], name="unsettled_order_due"),
+            models.Index(fields=["salesperson", "due_date", "order"], name="unsettled_order_person"),
+            models.Index(fields=["department", "due_date", "order"], name="unsettled_order_dept"),
+            models.Index(fields=["customer"], name="unsettled_order_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.due_date}"
 
 
 class PaymentMethod(models.TextChoices):

@@ -9,8 +9,10 @@ whole scope on every request. The figures are recomputed from the matches (the o
 
 The same calls keep the open balances of the invoices' customers (`OpenBalance`: per customer,
 salesperson, department and due date, over the customer's open orders), which the ledger's open
-view and the payment form's customers read instead of every unsettled invoice of the scope;
-filing an order in the archive keeps them too (`keep_order_balances`)."""
+view and the payment form's customers read instead of every unsettled invoice of the scope,
+and the customers' unsettled orders (`UnsettledOrder`: one row per order, with its oldest unsettled
+due date), which the ledger's open and overdue pages walk; filing an order in the archive keeps
+them too (`keep_order_balances`)."""
 
 from __future__ import annotations
 
@@ -18,8 +20,13 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from oms.billing.expected import balance_rows, expected_balances, expected_figures
-from oms.billing.models import Invoice, OpenBalance
+from oms.billing.expected import (
+    balance_rows,
+    expected_figures,
+    expected_open,
+    unsettled_rows,
+)
+from oms.billing.models import Invoice, OpenBalance, UnsettledOrder
 from oms.customers.models import Customer
 
 
@@ -44,17 +51,21 @@ def keep_figures(invoice_ids: Iterable[int]) -> None:
 
 
 def keep_balances(customer_ids: Iterable[int]) -> None:
-    """Issue 21: recompute the `OpenBalance` rows of these customers from their invoices (four
-    statements whatever their number). The customers' rows are locked first, in order, so two
-    actions for one customer recompute one after the other, the second reading what the first
-    committed; the caller holds the transaction."""
+    """Issue 21: recompute the `OpenBalance` and `UnsettledOrder` rows of these customers from
+    their invoices (six statements whatever their number; the inserts only when something is
+    owed). The customers' rows are locked first, in order, so two actions for one customer
+    recompute one after the other, the second reading what the first committed; the caller
+    holds the transaction."""
     ids = sorted(set(customer_ids))
     if not ids:
         return
     list(Customer.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk"))
-    expected = expected_balances(Invoice, ids)
+    expected = expected_open(Invoice, ids)
     OpenBalance.objects.filter(customer_id__in=ids).delete()
-    OpenBalance.objects.bulk_create(balance_rows(OpenBalance, expected))
+    UnsettledOrder.objects.filter(customer_id__in=ids).delete()
+    if expected.balances:
+        OpenBalance.objects.bulk_create(balance_rows(OpenBalance, expected.balances))
+        UnsettledOrder.objects.bulk_create(unsettled_rows(UnsettledOrder, expected.orders))
 
 
 def keep_order_balances(order: Any) -> None:
@@ -78,16 +89,17 @@ def invoice_figure_errors(chunk: int = 2000) -> Iterator[str]:
 
 
 def balance_errors() -> Iterator[str]:
-    """Issue 21: every `OpenBalance` row that differs from what the invoices compute, missing or
-    left over, as "customer/salesperson/department/due date: field kept ≠ computed". Read only."""
-    expected = expected_balances(Invoice)
+    """Issue 21: every `OpenBalance` row and every `UnsettledOrder` that differs from what the
+    invoices compute, missing or left over, as "customer/salesperson/department/due date/order
+    due: field kept ≠ computed" and "unsettled order N: …". Read only."""
+    expected = expected_open(Invoice)
     kept = {
-        (b.customer_id, b.salesperson_id, b.department_id, b.due_date): b
+        (b.customer_id, b.salesperson_id, b.department_id, b.due_date, b.order_due): b
         for b in OpenBalance.objects.order_by("customer_id", "due_date", "pk")
     }
-    for key in sorted(set(expected) | set(kept), key=lambda k: (k[0], k[3], k[1], k[2])):
+    for key in sorted(set(expected.balances) | set(kept), key=lambda k: (k[0], k[3], k[4], k[1], k[2])):
         name = "/".join(str(part) for part in key)
-        want, have = expected.get(key), kept.get(key)
+        want, have = expected.balances.get(key), kept.get(key)
         if want is None:
             yield f"balance {name}: kept, but no open order"
         elif have is None:
@@ -96,6 +108,39 @@ def balance_errors() -> Iterator[str]:
             for field in ("invoiced", "received", "owed", "open_orders"):
                 if getattr(have, field) != getattr(want, field):
                     yield f"balance {name}: {field} {_text(getattr(have, field))} ≠ {_text(getattr(want, field))}"
+    yield from _unsettled_order_errors(expected.orders)
+
+
+def _unsettled_order_errors(expected: dict[int, tuple[int, int, int, Any]]) -> Iterator[str]:
+    kept = {
+        row[0]: row[1:]
+        for row in UnsettledOrder.objects.values_list(
+            "order_id", "customer_id", "salesperson_id", "department_id", "due_date"
+        )
+    }
+    for order_id in sorted(set(expected) | set(kept)):
+        want, have = expected.get(order_id), kept.get(order_id)
+        if want is None:
+            yield f"unsettled order {order_id}: kept, but nothing unsettled"
+        elif have is None:
+            yield f"unsettled order {order_id}: missing"
+        elif tuple(have) != want:
+            shown = ("/".join(str(part) for part in k) for k in (have, want))
+            yield f"unsettled order {order_id}: {next(shown)} ≠ {next(shown)}"
+
+
+def rebuild_balances() -> int:
+    """Issue 21: recompute every `OpenBalance` and `UnsettledOrder` row from the invoices (what
+    the migration that fills them does; `check_invoice_figures --rebuild`). The caller holds the
+    transaction; returns the number of rows written."""
+    # Every customer's rows locked, as `keep_balances` locks those it recomputes.
+    list(Customer.objects.select_for_update(no_key=True).order_by("pk").values_list("pk"))
+    expected = expected_open(Invoice)
+    OpenBalance.objects.all().delete()
+    UnsettledOrder.objects.all().delete()
+    OpenBalance.objects.bulk_create(balance_rows(OpenBalance, expected.balances), batch_size=5000)
+    UnsettledOrder.objects.bulk_create(unsettled_rows(UnsettledOrder, expected.orders), batch_size=5000)
+    return len(expected.balances) + len(expected.orders)
 
 
 def _text(value: object) -> str:

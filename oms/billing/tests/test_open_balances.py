@@ -1,8 +1,9 @@
-"""Issue 21 (L-4, S-1): the open balances kept per customer, salesperson, department and due date
-(`OpenBalance`) equal what the invoices compute after every write that changes them (an invoice,
-the customer's credit on it, a payment, a red-letter reversal, filing the order); the check finds
-any that differ; the ledger's open totals read from them are exactly those of the invoices in the
-reader's scope; the invoice keeps its order."""
+"""Issue 21 (L-4, S-1): the open balances kept per customer, salesperson, department, due date and
+their orders' oldest unsettled due date (`OpenBalance`), and the unsettled orders
+(`UnsettledOrder`), equal what the invoices compute after every write that changes them (an
+invoice, the customer's credit on it, a payment, a red-letter reversal, filing the order); the
+check finds any that differ and can rebuild them; the ledger's open and overdue totals read from
+them are exactly those of the invoices in the reader's scope; the invoice keeps its order."""
 
 from __future__ import annotations
 
@@ -19,15 +20,18 @@ from django.core.management.base import CommandError
 from oms.billing import actions
 from oms.billing.actions.figures import balance_errors, keep_balances
 from oms.billing.expected import Balance, expected_balances
-from oms.billing.models import Invoice, OpenBalance, Payment
+from oms.billing.models import Invoice, OpenBalance, Payment, UnsettledOrder
 from oms.billing.receivables import (
-    _kept_per_customer,
+    _kept_totals,
     _open_per_customer,
+    _summed,
+    _unsettled_orders,
     open_ledger,
     orders_page,
 )
 from oms.billing.tests.test_billing import _invoiced
 from oms.billing.tests.test_invoice_figures import _pay, _two_invoices
+from oms.orders.selectors import by_seller_in_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -39,18 +43,19 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def _kept() -> dict[tuple[int, int, int, date], Balance]:
+def _kept() -> dict[tuple[int, int, int, date, date], Balance]:
     return {
-        (b.customer_id, b.salesperson_id, b.department_id, b.due_date): Balance(
+        (b.customer_id, b.salesperson_id, b.department_id, b.due_date, b.order_due): Balance(
             b.invoiced, b.received, b.owed, b.open_orders
         )
         for b in OpenBalance.objects.all()
     }
 
 
-def _key(invoice: Invoice) -> tuple[int, int, int, date]:
+def _key(invoice: Invoice) -> tuple[int, int, int, date, date]:
+    """The balance key of an invoice of an order whose only due date is the invoice's."""
     order = invoice.order
-    return (order.customer_id, order.salesperson_id, order.department_id, invoice.due_date)
+    return (order.customer_id, order.salesperson_id, order.department_id, invoice.due_date, invoice.due_date)
 
 
 def test_an_invoice_keeps_the_order_of_its_statement(more_heads) -> None:
@@ -145,9 +150,12 @@ def test_the_migration_fills_the_orders_and_the_balances(more_heads) -> None:
     other = _invoiced(more_heads, number="0002")
     Invoice.objects.filter(pk=invoice.pk).update(order_id=other.order_id)
     OpenBalance.objects.all().delete()
+    UnsettledOrder.objects.all().delete()
     migration = importlib.import_module("oms.billing.migrations.0016_invoice_order_open_balances")
     migration.fill_orders(apps, None)
-    migration.fill_balances(apps, None)
+    importlib.import_module("oms.billing.migrations.0017_unsettled_orders_and_overdue_balances").fill(
+        apps, None
+    )
     invoice.refresh_from_db()
     assert (invoice.order_id, list(balance_errors())) == (invoice.statement.order_id, [])
 
@@ -171,26 +179,42 @@ def _figures(rows: Any) -> list[dict[str, Any]]:
     return sorted((dict(r) for r in rows), key=lambda r: r["customer_id"])
 
 
+@pytest.mark.parametrize("overdue", [False, True])
 @pytest.mark.parametrize("moved", [False, True])
 @pytest.mark.parametrize("role", ROLES)
-def test_the_kept_totals_are_those_of_the_invoices_in_scope(more_heads, role: str, moved: bool) -> None:
-    """S-1: whoever reads, the open ledger's totals, count and customers added up from the kept
-    balances are those of the unsettled invoices' orders in their scope (also with the order
-    moved to someone of another department); None where the scope cannot be read off them."""
+def test_the_kept_totals_are_those_of_the_invoices_in_scope(
+    more_heads, role: str, moved: bool, overdue: bool
+) -> None:
+    """S-1: whoever reads, the open (and overdue) ledger's totals and count added up from the
+    kept balances are those of the unsettled invoices' orders in their scope (also with the order
+    moved to someone of another department), and its pages list exactly those orders; None where
+    the scope cannot be read off the balances."""
     from oms.accounts.models import User
     from oms.orders.models import SalesOrder
 
     invoice = _invoiced(more_heads)
-    _invoiced(more_heads, number="0002")
+    _invoiced(more_heads, number="0002", issued_on=date(2027, 2, 20))  # not yet due on TODAY
     _pay(more_heads, "4000", date(2026, 12, 20))
     if moved:
         other = User.objects.create(username="rep-x", department=more_heads["prod"].department)
         SalesOrder.objects.filter(pk=invoice.order_id).update(salesperson=other, department=other.department)
         keep_balances([invoice.customer_id])
     user = more_heads[role]
-    kept = _kept_per_customer(user, TODAY)
-    direct = _figures(_open_per_customer(user, TODAY, False))
-    assert _figures(kept) == direct if kept is not None else user.department_kind not in {"sales", ""}
+    kept = by_seller_in_scope(OpenBalance.objects.all(), user, person="salesperson", department="department")
+    per_customer = list(_open_per_customer(user, TODAY, overdue))
+    direct = (_summed(per_customer), sum(r["open_orders"] for r in per_customer))
+    if kept is None:
+        assert user.department_kind not in {"sales", ""}
+    else:
+        assert _kept_totals(kept.filter(order_due__lt=TODAY) if overdue else kept, TODAY) == direct
+    listed = sorted(_unsettled_orders(user, today=TODAY, overdue=overdue))
+    assert listed == sorted({r["order_id"] for r in _open_invoices(user, overdue)})
+
+
+def _open_invoices(user: Any, overdue: bool) -> Any:
+    from oms.billing.receivables import open_invoices
+
+    return open_invoices(user, today=TODAY, overdue=overdue).values("order_id")
 
 
 def test_the_open_ledger_of_the_sales_head_counts_the_orders_in_scope(more_heads) -> None:
