@@ -23,7 +23,7 @@ from oms.catalog.models import Product
 from oms.changes import states
 from oms.changes.actions.notices import tell
 from oms.changes.actions.proposal import CENT, TERM_ASPECTS, describe, term_label
-from oms.changes.models import ChangeRequest
+from oms.changes.models import ChangeRequest, RequestKind, Source
 from oms.contracts.models import Contract
 from oms.contracts.rendering import values as contract_values
 from oms.core.errors import ActionError
@@ -36,6 +36,7 @@ from oms.orders.models import OrderLine, SalesOrder, lines_fingerprint
 from oms.policy import actions as policy_actions
 from oms.policy import selectors as policy_selectors
 from oms.tracking import actions as tracking
+from oms.tracking.actions import outcomes
 
 
 def apply_change(request: ChangeRequest, order: SalesOrder, actor: Any) -> None:
@@ -182,6 +183,8 @@ def _approve_with_agreement(
         },
     )
     request.order = order
+    if request.kind == RequestKind.CHANGE and request.source == Source.DEPARTMENT:
+        outcomes.corrected(order.pk)  # O-1 confirmation accuracy (issue 21, ADR 0019)
     with translation.override(settings.LANGUAGE_CODE):  # the agreement is a Chinese legal document
         request.agreement_html = render_to_string(
             "changes/_agreement_body.html", agreement_context(request, when=timezone.localdate())

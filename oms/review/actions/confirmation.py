@@ -29,6 +29,7 @@ from oms.orders.permissions import CustomerActor, can_renegotiate, is_customer_o
 from oms.review.actions.people import order_url
 from oms.review.models import ConfirmationLink, ModificationRecord
 from oms.tracking import actions as tracking
+from oms.tracking.actions import outcomes
 from oms.tracking.models import WorkItem
 from oms.tracking.selectors import open_items_of
 
@@ -45,7 +46,9 @@ def _confirm(
     }
     if evidence is not None:
         changes["confirmation_evidence"] = evidence
+    before = order.confirmed_at
     order = workflow.apply(states.CONFIRM, order, actor=actor, changes=changes)
+    outcomes.confirmed(order, before)  # O-1 confirmation accuracy (issue 21, ADR 0019)
     done = tracking.Closing(
         target=order,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
