@@ -358,11 +358,14 @@ def generate(orders: int) -> None:
     print(f"step statistics built from scratch: {rows} rows in {time.perf_counter() - started:.1f} s")
     from django.db import transaction
 
+    from oms.tracking.actions import collection, confirmed
     from oms.tracking.actions.outcomes import rebuild
 
     started = time.perf_counter()
     with transaction.atomic():
         rebuild()  # the rows above were written straight to the tables, not by the actions (ADR 0018)
+        collection.rebuild()  # and the collection rate's and the dashboard's sums (ADR 0019)
+        confirmed.rebuild()
     print(f"order KPIs kept per month, built from scratch: {time.perf_counter() - started:.1f} s")
     from oms.billing.actions.figures import keep_balances
     from oms.customers.models import Customer

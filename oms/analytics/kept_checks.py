@@ -15,7 +15,7 @@ from oms.billing.models import Invoice
 from oms.delivery.models import Acceptance
 from oms.orders.models import SalesOrder
 from oms.tracking import selectors as tracking_selectors
-from oms.tracking.actions import collection
+from oms.tracking.actions import collection, confirmed
 from oms.tracking.models import OrderKpi
 
 
@@ -32,6 +32,7 @@ def kept_figure_errors() -> list[str]:
         months = {k[1] for k in want} | _months_with_records(code)
         errors += _monthly(code, months, partial(kept, code))
     errors += collection.errors()
+    errors += confirmed.errors()  # the dashboard's sums
     months = set(Invoice.objects.dates("due_date", "month"))
     errors += _monthly("collection", months, kept_collection)
     return errors

@@ -317,6 +317,38 @@ class CollectionTally(models.Model):
         return f"{self.month:%Y-%m} {self.received}/{self.due}"
 
 
+class ConfirmedTally(models.Model):
+    """Q-1 (issue 21): the management dashboard's sums of the orders confirmed in a month (not
+    cancelled), per customer, salesperson, sales department and month of the order date: how
+    many, how much, and the latest order date. Moved by the actions that confirm, modify, change
+    or cancel a confirmed order, under the order's lock (`oms.tracking.actions.confirmed`, ADR
+    0019), so that the dashboard reads a few thousand rows per month instead of every order.
+    Not a business record: rebuilt from the orders by `manage.py kpi_figures --rebuild`."""
+
+    month = models.DateField()
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    salesperson = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
+    order_month = models.DateField()
+    orders = models.IntegerField(default=0)
+    amount = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0"))
+    last = models.DateField(null=True)
+
+    class Meta:
+        verbose_name = _("已确认订单合计")
+        verbose_name_plural = _("已确认订单合计")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "customer", "salesperson", "department", "order_month"],
+                name="confirmedtally_once",
+            ),
+            *decimal_bounds("tracking_confirmedtally", amount=(20, 2)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.customer_id} {self.orders} {self.amount}"
+
+
 class EntryKind(models.TextChoices):
     PROGRESS = "progress", _("进展")
     CONTACT = "contact", _("联系客户")

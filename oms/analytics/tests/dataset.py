@@ -20,6 +20,7 @@ from oms.orders.models import SalesOrder
 from oms.policy.models import PolicyVersion
 from oms.quality.models import Inspection, NonConformance
 from oms.tracking.actions import collection, outcomes
+from oms.tracking.actions import confirmed as dashboard_sums
 from oms.tracking.models import WorkItem
 
 _n = iter(range(1, 10_000))
@@ -55,6 +56,7 @@ def order(
         outcomes.received(o)  # issue 21: as submitting keeps it
     if o.confirmed_at is not None:
         outcomes.confirmed(o, None)  # issue 21: as confirming keeps it
+        dashboard_sums.moved(None, dashboard_sums.share(o))  # issue 21: the dashboard's sums, likewise
     return o
 
 

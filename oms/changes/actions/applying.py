@@ -36,7 +36,7 @@ from oms.orders.models import OrderLine, SalesOrder, lines_fingerprint
 from oms.policy import actions as policy_actions
 from oms.policy import selectors as policy_selectors
 from oms.tracking import actions as tracking
-from oms.tracking.actions import outcomes
+from oms.tracking.actions import confirmed, outcomes
 
 
 def apply_change(request: ChangeRequest, order: SalesOrder, actor: Any) -> None:
@@ -45,6 +45,7 @@ def apply_change(request: ChangeRequest, order: SalesOrder, actor: Any) -> None:
     change agreement, and the affected departments' work is adjusted and their owners told."""
     if order.status not in states.CHANGEABLE:
         raise ActionError(_("订单当前状态为“%(s)s”，变更不能生效。") % {"s": order.get_status_display()})
+    counted = confirmed.share(order)  # Q-1 the dashboard's sums (ADR 0019): before the change
     shipped = fulfilment.shipped_quantities(order)
     live = {ln.pk: ln for ln in order.lines.select_related("product")}
     wanted = {ln["line"]: ln for ln in request.proposal["lines"] if ln.get("line")}
@@ -57,6 +58,7 @@ def apply_change(request: ChangeRequest, order: SalesOrder, actor: Any) -> None:
     kept_lines = _update_lines(request, order, actor, live, wanted, shipped)
     kept_lines += _add_lines(request, order, next_no)
     version_number = _new_version(request, order, actor, kept_lines, before_terms)
+    confirmed.moved(counted, confirmed.share(order))
     request = _approve_with_agreement(request, order, actor, version_number)
     _adjust_work(request, order, actor, old_delivery)
 

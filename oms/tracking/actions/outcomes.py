@@ -231,8 +231,8 @@ def fill_statements(vendor: str, kpis: Sequence[str] = ADR_0018) -> list[str]:
     table name, so that the migrations that fill existing data run the same statements: ADR
     0018's two KPIs in `analytics 0004`, confirmation accuracy in `analytics 0005`)."""
     outcome = "INSERT INTO tracking_orderoutcome (order_id, kpi, month, department_id, salesperson_id, good) "
-    month = _month_sql(vendor)
-    local_month = _local_month(vendor)
+    month = month_sql(vendor)
+    local_month = local_month_sql(vendor)
     true = "TRUE" if vendor == "postgresql" else "1"
     statements = {
         OrderKpi.ACCURACY: [
@@ -267,14 +267,14 @@ def fill_statements(vendor: str, kpis: Sequence[str] = ADR_0018) -> list[str]:
     ]
 
 
-def _month_sql(vendor: str) -> Callable[[str], str]:
+def month_sql(vendor: str) -> Callable[[str], str]:
     """SQL for the first day of a date's month."""
     if vendor == "postgresql":
         return lambda c: f"CAST(date_trunc('month', {c}) AS date)"
     return lambda c: f"date({c}, 'start of month')"
 
 
-def _local_month(vendor: str) -> Callable[[str], str]:
+def local_month_sql(vendor: str) -> Callable[[str], str]:
     """SQL for the first day of a timestamp's month in the company's time zone (settings)."""
     zone = settings.TIME_ZONE
     if not re.fullmatch(r"[A-Za-z0-9_+\-/]+", zone):

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from oms.analytics.kept_checks import kept_figure_errors
-from oms.tracking.actions import collection, outcomes
+from oms.tracking.actions import collection, confirmed, outcomes
 
 
 class Command(BaseCommand):
@@ -25,6 +25,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 outcomes.rebuild()
                 collection.rebuild()
+                confirmed.rebuild()
             self.stdout.write("kept KPI figures recomputed from the records")
         errors = kept_figure_errors()
         for line in errors[:100]:
