@@ -358,11 +358,14 @@ def generate(orders: int) -> None:
     print(f"step statistics built from scratch: {rows} rows in {time.perf_counter() - started:.1f} s")
     from django.db import transaction
 
+    from oms.tracking.actions import collection, confirmed
     from oms.tracking.actions.outcomes import rebuild
 
     started = time.perf_counter()
     with transaction.atomic():
         rebuild()  # the rows above were written straight to the tables, not by the actions (ADR 0018)
+        collection.rebuild()  # and the collection rate's and the dashboard's sums (ADR 0019)
+        confirmed.rebuild()
     print(f"order KPIs kept per month, built from scratch: {time.perf_counter() - started:.1f} s")
     from oms.billing.actions.figures import keep_balances
     from oms.customers.models import Customer
@@ -420,6 +423,13 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="reuse the scratch database of an earlier run")
     parser.add_argument("--profile", action="store_true", help="the costliest statements of each page")
     parser.add_argument("--only", default="", help="comma-separated page names (prefixes) to measure")
+    parser.add_argument(
+        "--as-is",
+        action="store_true",
+        help="measure the kept database as it is (e.g. a copy of bench/reads.py's): no data generated, "
+        "no sweep run, so that runs before and after a change read the same rows",
+    )
+    parser.add_argument("--roles", default="executive", help="comma-separated usernames to request as")
     args = parser.parse_args()
 
     url = _scratch_database(args.keep)
@@ -431,14 +441,16 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
     from django.utils import timezone
 
-    from oms.accounts.models import User
     from oms.orders.models import SalesOrder
 
     call_command("migrate", verbosity=0)
+    if args.as_is:
+        if not reuse:
+            sys.exit("--as-is measures a kept database: give --keep and an existing OMS_BENCH_ANALYTICS_DB")
+        _measure(args)
+        return
     if not SalesOrder.objects.filter(number__startswith="AN").exists() or not reuse:
         call_command("load_demo", stdout=open(os.devnull, "w"))
         generate(args.orders)
@@ -456,14 +468,33 @@ def main() -> None:
     print(
         f"closed months' KPI figures recorded by the sweep: {added} in {time.perf_counter() - started:.1f} s"
     )
+    _measure(args)
+
+
+def _measure(args: Any) -> None:
+    from django.db import connection
+    from django.test import Client
+
+    from oms.accounts.models import User
+    from oms.orders.models import SalesOrder
+
     with connection.cursor() as c:
         c.execute("SELECT version()")
         print(
             f"engine: {c.fetchone()[0].split(',')[0]}  orders: {SalesOrder.objects.count()}  python: {sys.version.split()[0]}"
         )
+    for role in [r.strip() for r in args.roles.split(",") if r.strip()]:
+        client = Client()
+        client.force_login(User.objects.get(username=role))
+        print(f"as {role}")
+        _pages(client, args)
 
-    client = Client()
-    client.force_login(User.objects.get(username="executive"))
+
+def _pages(client: Any, args: Any) -> None:
+    from django.utils import timezone
+
+    from oms.accounts.models import User
+
     month = f"{timezone.localdate().replace(day=1) - timedelta(days=1):%Y-%m}"
     pages = [
         ("dashboard (12 months)", "/analytics/dashboard/"),
@@ -484,7 +515,9 @@ def main() -> None:
     for name, path in pages:
         if only and not any(name.startswith(w) for w in only):
             continue
-        client.get(path)  # warm the connection and the caches once
+        if client.get(path).status_code != 200:  # warm the connection and the caches once
+            print(f"{name:34} {'not shown to this role':>28}")
+            continue
         median, worst, queries = _time(client, path, args.requests)
         print(f"{name:34} {median:10.0f} {worst:8.0f} {queries:8d}", flush=True)
         if args.profile:

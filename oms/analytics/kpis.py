@@ -36,8 +36,15 @@ from oms.delivery.models import Acceptance, AcceptanceResult
 from oms.feedback.models import Answer, Complaint
 from oms.orders.models import SalesOrder
 from oms.quality.models import NonConformance
-from oms.tracking import selectors as tracking_selectors
-from oms.tracking.models import KpiTally, OrderKpi, OrderOutcome, StepStat, WorkItem, WorkStatus
+from oms.tracking.models import (
+    CollectionTally,
+    KpiTally,
+    OrderKpi,
+    OrderOutcome,
+    StepStat,
+    WorkItem,
+    WorkStatus,
+)
 from oms.tracking.selectors import unflagged_late_orders
 
 BY = ("company", "department", "person", "month")
@@ -305,8 +312,8 @@ def whole_months(start: date, end: date) -> bool:
 
 
 def kept(code: str, start: date, end: date, by: str) -> list[Row]:
-    """Order timeliness or order accuracy for whole months from the tallies kept at write time
-    (`tracking.KpiTally`, ADR 0018): at most one row per month and salesperson, instead of
+    """Order timeliness, order accuracy or confirmation accuracy for whole months from the tallies
+    kept at write time (`tracking.KpiTally`, ADRs 0018 and 0019): at most one row per month and salesperson, instead of
     grouping the months' orders. Order timeliness also takes out, at read time, the good orders
     with a step open past its limit that the sweep has not flagged yet, as `late_step` counts
     them. Equal to the KPI's `compute` (tests/test_kept_kpis.py, `manage.py kpi_figures`)."""
@@ -341,31 +348,19 @@ def kept(code: str, start: date, end: date, by: str) -> list[Row]:
     return [Row(r.key, r.label, r.numerator - stuck.get(r.key, 0), r.denominator) for r in rows]
 
 
-def kept_figure_errors() -> list[str]:
-    """Every kept figure that differs from the records (ADR 0018): the tallies against the kept
-    outcomes they sum, then each month's kept figures per salesperson against the KPI computed
-    from the source rows."""
-    errors: list[str] = []
-    for code in OrderKpi.values:
-        have, want = tracking_selectors.tallies(code), tracking_selectors.recounted(code)
-        for key in sorted(set(have) | set(want)):
-            if have.get(key, (0, 0)) != want.get(key, (0, 0)):
-                errors.append(f"tally {key}: kept {have.get(key)}, outcomes {want.get(key)}")
-        months = sorted({k[1] for k in want} | _months_with_records(code))
-        for first in months:
-            last = first.replace(day=monthrange(first.year, first.month)[1])
-            kept_rows = {(r.key, r.numerator, r.denominator) for r in kept(code, first, last, "person")}
-            direct = {(r.key, r.numerator, r.denominator) for r in KPIS[code].compute(first, last, "person")}
-            if kept_rows != direct:
-                errors.append(f"{code} {first:%Y-%m}: kept {sorted(kept_rows)}, records {sorted(direct)}")
-    return errors
-
-
-def _months_with_records(code: str) -> set[date]:
-    """The months in which the records give `code` a figure, kept or not."""
-    if code == OrderKpi.TIMELINESS:
-        return set(SalesOrder.objects.filter(submitted_at__isnull=False).dates("order_date", "month"))
-    return set(Acceptance.objects.dates("received_on", "month"))
+def kept_collection(start: date, end: date, by: str) -> list[Row]:
+    """The collection rate for whole months from the tallies kept by the billing actions
+    (`tracking.CollectionTally`, ADR 0019): at most one row per month and salesperson instead of
+    the months' invoices joined to their orders. Equal to `collection` (`manage.py kpi_figures`)."""
+    return _grouped(
+        CollectionTally.objects.filter(month__gte=start, month__lte=end),
+        by,
+        department="department",
+        person="salesperson",
+        month="month",
+        numerator=Sum("received"),
+        denominator=Sum("due"),
+    )
 
 
 @dataclass(frozen=True)
@@ -382,6 +377,8 @@ class Kpi:
         the figure computed from the records."""
         if self.code in OrderKpi.values and whole_months(start, end):
             return kept(self.code, start, end, by)
+        if self.code == "collection" and whole_months(start, end):
+            return kept_collection(start, end, by)
         return self.compute(start, end, by)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -9,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from oms.core.money import decimal_bounds
 from oms.core.phrases import Phrase, as_phrase, shown
 
 
@@ -222,6 +225,7 @@ class OrderKpi(models.TextChoices):
 
     TIMELINESS = "order_timeliness", _("订单处理及时率")
     ACCURACY = "order_accuracy", _("订单准确率")
+    CONFIRMATION = "confirmation_accuracy", _("确认准确率")
 
 
 class OrderOutcome(models.Model):
@@ -234,7 +238,7 @@ class OrderOutcome(models.Model):
     source rows by `manage.py kpi_figures --rebuild`."""
 
     order = models.ForeignKey("orders.SalesOrder", on_delete=models.PROTECT, related_name="+")
-    kpi = models.CharField(max_length=20, choices=OrderKpi.choices)
+    kpi = models.CharField(max_length=24, choices=OrderKpi.choices)
     month = models.DateField()
     department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
     salesperson = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -264,7 +268,7 @@ class KpiTally(models.Model):
     salesperson (good ones, all), moved by the same statements that write the outcomes, so that
     a KPI page reads at most one row per salesperson instead of grouping a month's orders."""
 
-    kpi = models.CharField(max_length=20, choices=OrderKpi.choices)
+    kpi = models.CharField(max_length=24, choices=OrderKpi.choices)
     month = models.DateField()
     department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
     salesperson = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -282,6 +286,67 @@ class KpiTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.kpi} {self.numerator}/{self.denominator}"
+
+
+class CollectionTally(models.Model):
+    """O-1 (issue 21): the collection rate's sums per month of the invoices' due date, sales
+    department and salesperson (of the invoice's order): what the invoices falling due that month
+    amount to, and what was received of them by their due date. Moved by the billing actions
+    that issue an invoice or change what was received of it by its due date, in the same
+    transaction (`oms.tracking.actions.collection`, ADR 0019), so that the KPI page reads at
+    most one row per salesperson instead of every invoice of the month joined to its order.
+    Not a business record: rebuilt from the invoices by `manage.py kpi_figures --rebuild`."""
+
+    month = models.DateField()
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
+    salesperson = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    received = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0"))
+    due = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("回款率合计")
+        verbose_name_plural = _("回款率合计")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "department", "salesperson"], name="collectiontally_once"
+            ),
+            *decimal_bounds("tracking_collectiontally", received=(20, 2), due=(20, 2)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.received}/{self.due}"
+
+
+class ConfirmedTally(models.Model):
+    """Q-1 (issue 21): the management dashboard's sums of the orders confirmed in a month (not
+    cancelled), per customer, salesperson, sales department and month of the order date: how
+    many, how much, and the latest order date. Moved by the actions that confirm, modify, change
+    or cancel a confirmed order, under the order's lock (`oms.tracking.actions.confirmed`, ADR
+    0019), so that the dashboard reads a few thousand rows per month instead of every order.
+    Not a business record: rebuilt from the orders by `manage.py kpi_figures --rebuild`."""
+
+    month = models.DateField()
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    salesperson = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
+    order_month = models.DateField()
+    orders = models.IntegerField(default=0)
+    amount = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0"))
+    last = models.DateField(null=True)
+
+    class Meta:
+        verbose_name = _("已确认订单合计")
+        verbose_name_plural = _("已确认订单合计")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "customer", "salesperson", "department", "order_month"],
+                name="confirmedtally_once",
+            ),
+            *decimal_bounds("tracking_confirmedtally", amount=(20, 2)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.customer_id} {self.orders} {self.amount}"
 
 
 class EntryKind(models.TextChoices):

@@ -19,7 +19,8 @@ from oms.fulfilment.models import Shipment
 from oms.orders.models import SalesOrder
 from oms.policy.models import PolicyVersion
 from oms.quality.models import Inspection, NonConformance
-from oms.tracking.actions import outcomes
+from oms.tracking.actions import collection, outcomes
+from oms.tracking.actions import confirmed as dashboard_sums
 from oms.tracking.models import WorkItem
 
 _n = iter(range(1, 10_000))
@@ -53,6 +54,9 @@ def order(
     )
     if o.submitted_at is not None:
         outcomes.received(o)  # issue 21: as submitting keeps it
+    if o.confirmed_at is not None:
+        outcomes.confirmed(o, None)  # issue 21: as confirming keeps it
+        dashboard_sums.moved(None, dashboard_sums.share(o))  # issue 21: the dashboard's sums, likewise
     return o
 
 
@@ -77,6 +81,8 @@ def step(target: Any, assignee: Any, *, due: datetime, closed: datetime | None) 
 
 
 def change(o: SalesOrder, *, source: str, status: str) -> ChangeRequest:
+    if (source, status) == ("department", "approved"):
+        outcomes.corrected(o.pk)  # issue 21: as approving it keeps it
     return ChangeRequest.objects.create(
         order=o,
         number=f"BG{next(_n)}",
@@ -156,7 +162,7 @@ def invoice(o: SalesOrder, amount: str, due: date) -> Invoice:
         reconciled_on=due,
         prepared_by=o.salesperson,
     )
-    return Invoice.objects.create(
+    issued = Invoice.objects.create(
         statement=statement,
         order=o,
         customer_id=o.customer_id,
@@ -169,6 +175,8 @@ def invoice(o: SalesOrder, amount: str, due: date) -> Invoice:
         due_date=due,
         recorded_by=o.salesperson,
     )
+    collection.issued(issued, o)  # issue 21: as recording it keeps it
+    return issued
 
 
 def paid(i: Invoice, amount: str, on: date) -> None:

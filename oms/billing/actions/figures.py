@@ -28,6 +28,7 @@ from oms.billing.expected import (
 )
 from oms.billing.models import Invoice, OpenBalance, UnsettledOrder
 from oms.customers.models import Customer
+from oms.tracking.actions import collection
 
 
 def keep_figures(invoice_ids: Iterable[int]) -> None:
@@ -36,6 +37,7 @@ def keep_figures(invoice_ids: Iterable[int]) -> None:
     ids = {pk for pk in invoice_ids if pk is not None}
     if not ids:
         return
+    before = collection.held(ids)  # O-1 the collection rate's tallies (ADR 0019): rows held first
     found = list(expected_figures(Invoice.objects.filter(pk__in=ids)))
     kept = [
         Invoice(
@@ -47,6 +49,7 @@ def keep_figures(invoice_ids: Iterable[int]) -> None:
         for row in found
     ]
     Invoice.objects.bulk_update(kept, ["received", "received_on_time", "settled"])
+    collection.moved(before, {row["pk"]: row["paid_on_time"] for row in found})
     keep_balances({row["customer_id"] for row in found})
 
 

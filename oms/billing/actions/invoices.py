@@ -34,6 +34,7 @@ from oms.customers.models import PaymentTerms
 from oms.orders.models import SalesOrder
 from oms.policy.selectors import policy
 from oms.tracking import actions as tracking
+from oms.tracking.actions import collection
 
 
 @transaction.atomic
@@ -72,6 +73,7 @@ def record_invoice(
     invoice = _create_invoice(
         actor, locked, (invoice_type, number.strip(), issued_on), value, rate, instalment
     )
+    collection.issued(invoice, locked.order)  # O-1 the collection rate (ADR 0019)
     _take_over_prepayments(locked.order)
     # T-1 (issue 23): the statement is invoiced: the step leaves the finance staff's work.
     tracking.close_items(target=locked, actor=actor, outcome=_("已开票"), kinds=("billing.invoice",))

@@ -16,6 +16,7 @@ from oms.billing import states
 from oms.billing.actions.figures import keep_figures
 from oms.billing.models import Invoice
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.tracking.actions import collection
 
 
 @transaction.atomic
@@ -48,6 +49,7 @@ def reverse_invoice(
         raise FieldErrors(errors)
     assert issued_on is not None
     red = _create(actor, original, number.strip(), issued_on, reason.strip())
+    collection.issued(red, original.statement.order)  # O-1 the collection rate (ADR 0019)
     # Issue 21: both are settled, and what was matched to the original no longer counts as paid.
     keep_figures([original.pk, red.pk])
     recorder.record(

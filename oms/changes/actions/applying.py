@@ -23,7 +23,7 @@ from oms.catalog.models import Product
 from oms.changes import states
 from oms.changes.actions.notices import tell
 from oms.changes.actions.proposal import CENT, TERM_ASPECTS, describe, term_label
-from oms.changes.models import ChangeRequest
+from oms.changes.models import ChangeRequest, RequestKind, Source
 from oms.contracts.models import Contract
 from oms.contracts.rendering import values as contract_values
 from oms.core.errors import ActionError
@@ -36,6 +36,7 @@ from oms.orders.models import OrderLine, SalesOrder, lines_fingerprint
 from oms.policy import actions as policy_actions
 from oms.policy import selectors as policy_selectors
 from oms.tracking import actions as tracking
+from oms.tracking.actions import confirmed, outcomes
 
 
 def apply_change(request: ChangeRequest, order: SalesOrder, actor: Any) -> None:
@@ -44,6 +45,7 @@ def apply_change(request: ChangeRequest, order: SalesOrder, actor: Any) -> None:
     change agreement, and the affected departments' work is adjusted and their owners told."""
     if order.status not in states.CHANGEABLE:
         raise ActionError(_("订单当前状态为“%(s)s”，变更不能生效。") % {"s": order.get_status_display()})
+    counted = confirmed.share(order)  # Q-1 the dashboard's sums (ADR 0019): before the change
     shipped = fulfilment.shipped_quantities(order)
     live = {ln.pk: ln for ln in order.lines.select_related("product")}
     wanted = {ln["line"]: ln for ln in request.proposal["lines"] if ln.get("line")}
@@ -56,6 +58,7 @@ def apply_change(request: ChangeRequest, order: SalesOrder, actor: Any) -> None:
     kept_lines = _update_lines(request, order, actor, live, wanted, shipped)
     kept_lines += _add_lines(request, order, next_no)
     version_number = _new_version(request, order, actor, kept_lines, before_terms)
+    confirmed.moved(counted, confirmed.share(order))
     request = _approve_with_agreement(request, order, actor, version_number)
     _adjust_work(request, order, actor, old_delivery)
 
@@ -182,6 +185,8 @@ def _approve_with_agreement(
         },
     )
     request.order = order
+    if request.kind == RequestKind.CHANGE and request.source == Source.DEPARTMENT:
+        outcomes.corrected(order.pk)  # O-1 confirmation accuracy (issue 21, ADR 0019)
     with translation.override(settings.LANGUAGE_CODE):  # the agreement is a Chinese legal document
         request.agreement_html = render_to_string(
             "changes/_agreement_body.html", agreement_context(request, when=timezone.localdate())

@@ -22,6 +22,7 @@ from oms.fulfilment.models import ReservationStatus
 from oms.fulfilment.selectors import prepaid
 from oms.orders.models import OrderLine, SalesOrder
 from oms.tracking import actions as tracking
+from oms.tracking.actions import confirmed
 
 
 def loss_facts(order: SalesOrder) -> dict[str, Any]:
@@ -91,6 +92,7 @@ def cancel(request: ChangeRequest, order: SalesOrder, actor: Any) -> None:
     order = workflow.apply(
         states.CANCEL_ORDER, order, actor=actor, reason=_("取消申请 %(r)s 已批准") % {"r": request.number}
     )
+    confirmed.cancelled(order)  # Q-1 the dashboard's sums (ADR 0019)
     owners = fulfilment.stop_work(actor=actor, order=order, reason=_("取消 %(r)s") % {"r": request.number})
     # H-5: every open step of the order ends with it (its change requests' agreements and tasks
     # included); procurement's decisions on its open purchases stay (OUTLIVE_THE_ORDER).

@@ -29,6 +29,7 @@ from oms.orders.permissions import CustomerActor, can_renegotiate, is_customer_o
 from oms.review.actions.people import order_url
 from oms.review.models import ConfirmationLink, ModificationRecord
 from oms.tracking import actions as tracking
+from oms.tracking.actions import confirmed, outcomes
 from oms.tracking.models import WorkItem
 from oms.tracking.selectors import open_items_of
 
@@ -45,7 +46,10 @@ def _confirm(
     }
     if evidence is not None:
         changes["confirmation_evidence"] = evidence
+    before, counted = order.confirmed_at, confirmed.share(order)
     order = workflow.apply(states.CONFIRM, order, actor=actor, changes=changes)
+    outcomes.confirmed(order, before)  # O-1 confirmation accuracy (issue 21, ADR 0019)
+    confirmed.moved(counted, confirmed.share(order))  # Q-1 the dashboard's sums (ADR 0019)
     done = tracking.Closing(
         target=order,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -180,6 +184,7 @@ def apply_customer_modification(
         raise ActionError(_("已超过确认后的修改期限（%(d)s），请提交订单变更申请。") % {"d": when})
     if not description.strip():
         raise FieldErrors({"description": _("请说明客户要求修改的内容。")})
+    counted = confirmed.share(locked)
     updated = order_actions.update_order(
         actor=actor,
         order=locked,
@@ -189,6 +194,7 @@ def apply_customer_modification(
         allow_confirmed=True,
         reason=description.strip(),
     )
+    confirmed.moved(counted, confirmed.share(updated))  # Q-1 the dashboard's sums (ADR 0019)
     ModificationRecord.objects.create(
         order=updated, description=description.strip(), requested_at=timezone.now(), applied_by=actor
     )

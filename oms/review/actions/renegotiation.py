@@ -18,6 +18,7 @@ from oms.policy import selectors as policy_selectors
 from oms.review.actions.people import order_url
 from oms.review.models import ReviewRound, RoundStatus
 from oms.tracking import actions as tracking
+from oms.tracking.actions import confirmed
 
 
 def open_renegotiation(order: SalesOrder, reason: str) -> None:
@@ -69,5 +70,6 @@ def cancel_after_review(*, actor: User, order: SalesOrder, reason: str) -> Sales
     """C-6: after a failed review the order may be cancelled instead of renegotiated; it ends, and
     every open step of it (the renegotiation, any review or approval step) is withdrawn (H-5)."""
     order = workflow.apply(states.CANCEL_AFTER_REVIEW, order, actor=actor, reason=reason)
+    confirmed.cancelled(order)  # Q-1 the dashboard's sums (ADR 0019)
     tracking.end_order_items(order=order, actor=actor, reason=reason)
     return order

@@ -25,14 +25,17 @@ same order's outcome move the tallies once; the tallies are moved by an upsert o
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from datetime import date
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, connections
 from django.db.models import QuerySet
 from django.db.models.sql import UpdateQuery
+from django.utils import timezone
 
 from oms.orders.models import SalesOrder
 from oms.tracking.models import KpiTally, OrderKpi, OrderOutcome, WorkItem
@@ -172,36 +175,113 @@ def defective(order_id: int) -> None:
         _turn_bad(OrderKpi.ACCURACY, [order_id])
 
 
+# --- confirmation accuracy --------------------------------------------------------------------
+
+_CHANGE = "changes_changerequest"
+# A confirmation corrected later (`oms.analytics.kpis._corrected`): a change of the order's
+# content the company itself raised, approved. An approved request stays approved.
+_CORRECTED = (
+    f"EXISTS (SELECT 1 FROM {_CHANGE} WHERE order_id = %s AND kind = 'change' "  # noqa: S608 - table names and placeholders only
+    "AND source = 'department' AND status = 'approved')"
+)
+
+
+def confirmation_month(confirmed_at: datetime) -> date:
+    """The month a confirmation counts in: its local date's (the KPI's periods are local days)."""
+    return timezone.localtime(confirmed_at, timezone.get_default_timezone()).date().replace(day=1)
+
+
+def confirmed(order: SalesOrder, before: datetime | None) -> None:
+    """The customer confirmed the order (again, when `before` is its earlier confirmation): it
+    counts in the month of its confirmation, good unless a change the company raised was
+    approved for it (in the same statement). A re-confirmation in another month moves the
+    outcome: the earlier month's is deleted (what it deleted comes back, and leaves its tally).
+    The confirmation holds the order's row, so no other confirmation of it runs meanwhile."""
+    assert order.confirmed_at is not None
+    month = confirmation_month(order.confirmed_at)
+    if before is not None and confirmation_month(before) != month:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {_OUTCOME} WHERE order_id = %s AND kpi = %s AND month <> %s "  # noqa: S608 - table names and placeholders only
+                "RETURNING month, department_id, salesperson_id, good",
+                [order.pk, OrderKpi.CONFIRMATION, month],
+            )
+            gone = cursor.fetchall()
+        _bump(
+            ((OrderKpi.CONFIRMATION, _month(m), int(dept), int(sp)), -int(bool(good)), -1)
+            for m, dept, sp, good in gone
+        )
+    _insert(order, OrderKpi.CONFIRMATION, month, f"NOT {_CORRECTED}", [order.pk])
+
+
+def corrected(order_id: int) -> None:
+    """A change the company raised was approved for the order: its confirmation was not
+    accurate, so its good confirmation outcome turns bad (the approval holds the order's row)."""
+    _turn_bad(OrderKpi.CONFIRMATION, [order_id])
+
+
 # --- rebuilding and checking ------------------------------------------------------------------
 
 
-def fill_statements(vendor: str) -> list[str]:
-    """The SQL that computes every kept figure from the source rows into empty tables (by table
-    name, so that the migration that fills existing data runs the same statements)."""
-    month = (
-        (lambda c: f"CAST(date_trunc('month', {c}) AS date)")
-        if vendor == "postgresql"
-        else (lambda c: f"date({c}, 'start of month')")
-    )
+ADR_0018 = (OrderKpi.TIMELINESS, OrderKpi.ACCURACY)
+
+
+def fill_statements(vendor: str, kpis: Sequence[str] = ADR_0018) -> list[str]:
+    """The SQL that computes the kept figures of `kpis` from the source rows into empty tables (by
+    table name, so that the migrations that fill existing data run the same statements: ADR
+    0018's two KPIs in `analytics 0004`, confirmation accuracy in `analytics 0005`)."""
+    outcome = "INSERT INTO tracking_orderoutcome (order_id, kpi, month, department_id, salesperson_id, good) "
+    month = month_sql(vendor)
+    local_month = local_month_sql(vendor)
     true = "TRUE" if vendor == "postgresql" else "1"
-    return [
-        f"UPDATE orders_salesorder SET kpi_defective = {true} WHERE id IN ("  # noqa: S608 - table names and placeholders only
-        "SELECT order_id FROM delivery_acceptance WHERE result <> 'accepted' AND order_id IS NOT NULL "
-        "UNION SELECT order_id FROM quality_nonconformance "
-        "UNION SELECT order_id FROM feedback_complaint WHERE order_id IS NOT NULL)",
-        "INSERT INTO tracking_orderoutcome (order_id, kpi, month, department_id, salesperson_id, good) "  # noqa: S608 - table names and placeholders only
-        f"SELECT o.id, 'order_timeliness', {month('o.order_date')}, o.department_id, o.salesperson_id, "
-        "NOT EXISTS (SELECT 1 FROM tracking_workitem w WHERE w.order_id = o.id "
-        "AND (w.overdue OR w.closed_at > w.due_at)) "
-        "FROM orders_salesorder o WHERE o.submitted_at IS NOT NULL",
-        "INSERT INTO tracking_orderoutcome (order_id, kpi, month, department_id, salesperson_id, good) "  # noqa: S608 - table names and placeholders only
-        "SELECT o.id, 'order_accuracy', m.month, o.department_id, o.salesperson_id, NOT o.kpi_defective "
-        f"FROM (SELECT DISTINCT order_id, {month('received_on')} AS month FROM delivery_acceptance "
-        "WHERE order_id IS NOT NULL) m JOIN orders_salesorder o ON o.id = m.order_id",
-        "INSERT INTO tracking_kpitally (kpi, month, department_id, salesperson_id, numerator, denominator) "
-        "SELECT kpi, month, department_id, salesperson_id, SUM(CASE WHEN good THEN 1 ELSE 0 END), COUNT(*) "
-        "FROM tracking_orderoutcome GROUP BY kpi, month, department_id, salesperson_id",
+    statements = {
+        OrderKpi.ACCURACY: [
+            f"UPDATE orders_salesorder SET kpi_defective = {true} WHERE id IN ("  # noqa: S608 - table names and placeholders only
+            "SELECT order_id FROM delivery_acceptance WHERE result <> 'accepted' AND order_id IS NOT NULL "
+            "UNION SELECT order_id FROM quality_nonconformance "
+            "UNION SELECT order_id FROM feedback_complaint WHERE order_id IS NOT NULL)",
+        ],
+        OrderKpi.TIMELINESS: [
+            f"{outcome}SELECT o.id, 'order_timeliness', {month('o.order_date')}, o.department_id, "  # noqa: S608 - table names and constants only
+            "o.salesperson_id, NOT EXISTS (SELECT 1 FROM tracking_workitem w WHERE w.order_id = o.id "
+            "AND (w.overdue OR w.closed_at > w.due_at)) "
+            "FROM orders_salesorder o WHERE o.submitted_at IS NOT NULL",
+        ],
+    }
+    statements[OrderKpi.ACCURACY].append(
+        f"{outcome}SELECT o.id, 'order_accuracy', m.month, o.department_id, o.salesperson_id, "  # noqa: S608 - table names and constants only
+        f"NOT o.kpi_defective FROM (SELECT DISTINCT order_id, {month('received_on')} AS month "
+        "FROM delivery_acceptance WHERE order_id IS NOT NULL) m JOIN orders_salesorder o ON o.id = m.order_id"
+    )
+    statements[OrderKpi.CONFIRMATION] = [
+        f"{outcome}SELECT o.id, 'confirmation_accuracy', {local_month('o.confirmed_at')}, "  # noqa: S608 - table names and constants only
+        f"o.department_id, o.salesperson_id, NOT {_CORRECTED.replace('%s', 'o.id')} "
+        "FROM orders_salesorder o WHERE o.confirmed_at IS NOT NULL",
     ]
+    codes = ", ".join(f"'{OrderKpi(k).value}'" for k in kpis)
+    return [
+        *(sql for k in kpis for sql in statements[OrderKpi(k)]),
+        "INSERT INTO tracking_kpitally (kpi, month, department_id, salesperson_id, numerator, denominator) "  # noqa: S608 - table names and constants only
+        "SELECT kpi, month, department_id, salesperson_id, SUM(CASE WHEN good THEN 1 ELSE 0 END), COUNT(*) "
+        f"FROM tracking_orderoutcome WHERE kpi IN ({codes}) GROUP BY kpi, month, department_id, salesperson_id",
+    ]
+
+
+def month_sql(vendor: str) -> Callable[[str], str]:
+    """SQL for the first day of a date's month."""
+    if vendor == "postgresql":
+        return lambda c: f"CAST(date_trunc('month', {c}) AS date)"
+    return lambda c: f"date({c}, 'start of month')"
+
+
+def local_month_sql(vendor: str) -> Callable[[str], str]:
+    """SQL for the first day of a timestamp's month in the company's time zone (settings)."""
+    zone = settings.TIME_ZONE
+    if not re.fullmatch(r"[A-Za-z0-9_+\-/]+", zone):
+        raise ValueError(zone)  # written into the SQL: a zone name only
+    if vendor == "postgresql":
+        return lambda c: f"CAST(date_trunc('month', {c} AT TIME ZONE '{zone}') AS date)"
+    return lambda c: f"date(django_datetime_trunc('month', {c}, '{zone}', 'UTC'))"
 
 
 def rebuild() -> None:
@@ -211,5 +291,5 @@ def rebuild() -> None:
     OrderOutcome.objects.all().delete()
     SalesOrder.objects.filter(kpi_defective=True).update(kpi_defective=False)
     with connection.cursor() as cursor:
-        for statement in fill_statements(connection.vendor):
+        for statement in fill_statements(connection.vendor, OrderKpi.values):
             cursor.execute(statement)

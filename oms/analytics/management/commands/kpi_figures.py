@@ -1,4 +1,4 @@
-"""Issue 21 (ADR 0018): check the order KPIs' figures kept at write time against the records, or
+"""Issue 21 (ADRs 0018, 0019): check the KPIs' figures kept at write time against the records, or
 recompute them from the records."""
 
 from typing import Any
@@ -6,14 +6,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from oms.analytics.kpis import kept_figure_errors
-from oms.tracking.actions.outcomes import rebuild
+from oms.analytics.kept_checks import kept_figure_errors
+from oms.tracking.actions import collection, confirmed, outcomes
 
 
 class Command(BaseCommand):
     help = (
-        "Check that the kept order-timeliness and order-accuracy figures equal what the records "
-        "compute, month by month; --rebuild recomputes them from the records first."
+        "Check that the kept order-timeliness, order-accuracy, confirmation-accuracy and collection-rate "
+        "figures equal what the records compute, month by month; --rebuild recomputes them from the "
+        "records first."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,7 +23,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["rebuild"]:
             with transaction.atomic():
-                rebuild()
+                outcomes.rebuild()
+                collection.rebuild()
+                confirmed.rebuild()
             self.stdout.write("kept KPI figures recomputed from the records")
         errors = kept_figure_errors()
         for line in errors[:100]:
