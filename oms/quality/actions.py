@@ -151,6 +151,26 @@ def _hand_to_warehouse(actor: User, order: SalesOrder) -> None:
     )
 
 
+def warehouse_without_inspection(order: SalesOrder) -> tracking.HandOff | None:
+    """G-4, K-2, T-1: goods that ship without a final inspection (stock items the policy exempts,
+    `release.final_inspection_needs`) wait on no inspection: the warehouse staff are handed the
+    order as soon as it is released, the same step a passed final inspection opens. Made ready
+    for the release's one insert; None without a warehouse department."""
+    warehouse = department_of_kind(DepartmentKind.WAREHOUSE)
+    if warehouse is None:
+        return None
+    return tracking.prepare_hand_off(
+        target=order,
+        order=order,
+        kind="warehouse.prepare",
+        title=phrase("订单 %(n)s 的库存品无需成品检验，请配货、复核、包装", n=order.number),
+        department=warehouse,
+        assignee=None,
+        url=reverse("workbench:order_detail", args=[order.pk]),
+        event="fulfilment",
+    )
+
+
 def _covered_lines(order: SalesOrder, product_id: int, line_ids: Collection[int] | None) -> list[Any]:
     """K-2: the order's lines of the inspected product, or the given ones of them."""
     product_lines = list(order.lines.filter(product_id=product_id).order_by("line_no"))
