@@ -94,8 +94,7 @@ def record_inspection(
     plan = InspectionPlan.objects.filter(order=order).first()
     if plan is None:
         raise ActionError(_("请先制定检验计划。"))
-    if stage not in Stage.values:
-        raise FieldErrors({"stage": _("请选择检验类别。")})
+    _check_stage(stage)
     covered = _covered_lines(order, product_id, line_ids)
     missing = [name for name in plan.item_names() if not str(results.get(name, "")).strip()]
     if missing:
@@ -129,6 +128,15 @@ def record_inspection(
     elif stage == Stage.FINAL:
         _hand_to_warehouse(actor, order)
     return inspection
+
+
+def _check_stage(stage: str) -> None:
+    """G-3: one of the stages; G-1 (flows): not incoming, since a supplier's delivery is inspected
+    once, where it is received (`record_incoming`), never recorded a second time here."""
+    if stage not in Stage.values:
+        raise FieldErrors({"stage": _("请选择检验类别。")})
+    if stage == Stage.INCOMING:
+        raise FieldErrors({"stage": _("来料检验在采购到货验收时登记，不在这里另记。")})
 
 
 def _hand_to_warehouse(actor: User, order: SalesOrder) -> None:
@@ -169,6 +177,38 @@ def warehouse_without_inspection(order: SalesOrder) -> tracking.HandOff | None:
         url=reverse("workbench:order_detail", args=[order.pk]),
         event="fulfilment",
     )
+
+
+def record_incoming(
+    *,
+    actor: User,
+    order: SalesOrder,
+    product_id: int,
+    counts: Mapping[str, str],
+    passed: bool,
+    notes: str = "",
+) -> Inspection:
+    """G-1, G-3 (flows, point 3): the quality record of a supplier's delivery, written by the
+    incoming inspection that received it (`fulfilment.actions.receive_goods`, which decides who may
+    and links it), so the delivery is inspected once and both quality and procurement see it. It
+    covers no order line (the goods are bought material) and so releases nothing for shipping;
+    rejected goods are returned or exchanged by the receipt (G-1), not by a non-conformance."""
+    inspection = Inspection.objects.create(
+        order=order,
+        stage=Stage.INCOMING,
+        product_id=product_id,
+        passed=passed,
+        notes=notes.strip(),
+        inspector=actor,
+        results=dict(counts),
+    )
+    recorder.record(
+        actor=actor,
+        obj=order,
+        action="quality.inspection",
+        after={"inspection": inspection.pk, "stage": Stage.INCOMING, "passed": passed, "results": counts},
+    )
+    return inspection
 
 
 def _covered_lines(order: SalesOrder, product_id: int, line_ids: Collection[int] | None) -> list[Any]:
