@@ -455,7 +455,7 @@ def customer_invoices(customer_id: int, today: date) -> list[dict[str, Any]]:
     # red-letter pair), and its order without the statement.
     rows = (
         Invoice.objects.filter(customer_id=customer_id)
-        .values("pk", "number", "invoice_type", "issued_on", "due_date", "amount", "settled")
+        .values("pk", "number", "invoice_type", "issued_on", "due_date", "amount", "tax_amount", "settled")
         .annotate(paid=F("received"), order_number=F("order__number"))
         .order_by("-issued_on", "-pk")
     )

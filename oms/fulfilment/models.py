@@ -392,6 +392,17 @@ class IncomingInspection(models.Model):
     notes = models.CharField(_("说明"), max_length=300, blank=True)
     inspected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # G-1, G-3 (flows): the quality record this delivery's inspection fed (stage incoming): one
+    # inspection, seen by procurement here and by quality among the order's inspections. Empty
+    # only for a row the linking migration found no order for (none known).
+    inspection = models.OneToOneField(
+        "quality.Inspection",
+        verbose_name=_("检验记录"),
+        on_delete=models.PROTECT,
+        related_name="receipt",
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         db_table = "fulfilment_goodsreceipt"  # the table keeps its name (issue 22 renamed the model)

@@ -178,5 +178,9 @@ def invitation_of(account: PortalAccount, pk: int) -> Invitation:
 
 
 def money(account: PortalAccount, today: date) -> dict[str, Any]:
-    """L-2, L-4: the company's invoices and what it owes."""
-    return {"invoices": customer_invoices(account.customer_id, today), **exposure(account.customer_id, today)}
+    """L-2, L-4: the company's invoices and what it owes; each invoice's amount before tax, its tax
+    and the total (价税合计), as the invoice itself states them (flows, point 4)."""
+    invoices = customer_invoices(account.customer_id, today)
+    for invoice in invoices:
+        invoice["net"] = invoice["amount"] - invoice["tax_amount"]
+    return {"invoices": invoices, **exposure(account.customer_id, today)}

@@ -94,8 +94,7 @@ def record_inspection(
     plan = InspectionPlan.objects.filter(order=order).first()
     if plan is None:
         raise ActionError(_("请先制定检验计划。"))
-    if stage not in Stage.values:
-        raise FieldErrors({"stage": _("请选择检验类别。")})
+    _check_stage(stage)
     covered = _covered_lines(order, product_id, line_ids)
     missing = [name for name in plan.item_names() if not str(results.get(name, "")).strip()]
     if missing:
@@ -131,6 +130,15 @@ def record_inspection(
     return inspection
 
 
+def _check_stage(stage: str) -> None:
+    """G-3: one of the stages; G-1 (flows): not incoming, since a supplier's delivery is inspected
+    once, where it is received (`record_incoming`), never recorded a second time here."""
+    if stage not in Stage.values:
+        raise FieldErrors({"stage": _("请选择检验类别。")})
+    if stage == Stage.INCOMING:
+        raise FieldErrors({"stage": _("来料检验在采购到货验收时登记，不在这里另记。")})
+
+
 def _hand_to_warehouse(actor: User, order: SalesOrder) -> None:
     """K-2, G-4, T-1 (issue 23): the final inspection releases the goods: quality's step ends and
     the warehouse staff see the order to reserve, pick, check and pack."""
@@ -149,6 +157,58 @@ def _hand_to_warehouse(actor: User, order: SalesOrder) -> None:
         event="fulfilment",
         once=True,
     )
+
+
+def warehouse_without_inspection(order: SalesOrder) -> tracking.HandOff | None:
+    """G-4, K-2, T-1: goods that ship without a final inspection (stock items the policy exempts,
+    `release.final_inspection_needs`) wait on no inspection: the warehouse staff are handed the
+    order as soon as it is released, the same step a passed final inspection opens. Made ready
+    for the release's one insert; None without a warehouse department."""
+    warehouse = department_of_kind(DepartmentKind.WAREHOUSE)
+    if warehouse is None:
+        return None
+    return tracking.prepare_hand_off(
+        target=order,
+        order=order,
+        kind="warehouse.prepare",
+        title=phrase("订单 %(n)s 的库存品无需成品检验，请配货、复核、包装", n=order.number),
+        department=warehouse,
+        assignee=None,
+        url=reverse("workbench:order_detail", args=[order.pk]),
+        event="fulfilment",
+    )
+
+
+def record_incoming(
+    *,
+    actor: User,
+    order: SalesOrder,
+    product_id: int,
+    counts: Mapping[str, str],
+    passed: bool,
+    notes: str = "",
+) -> Inspection:
+    """G-1, G-3 (flows, point 3): the quality record of a supplier's delivery, written by the
+    incoming inspection that received it (`fulfilment.actions.receive_goods`, which decides who may
+    and links it), so the delivery is inspected once and both quality and procurement see it. It
+    covers no order line (the goods are bought material) and so releases nothing for shipping;
+    rejected goods are returned or exchanged by the receipt (G-1), not by a non-conformance."""
+    inspection = Inspection.objects.create(
+        order=order,
+        stage=Stage.INCOMING,
+        product_id=product_id,
+        passed=passed,
+        notes=notes.strip(),
+        inspector=actor,
+        results=dict(counts),
+    )
+    recorder.record(
+        actor=actor,
+        obj=order,
+        action="quality.inspection",
+        after={"inspection": inspection.pk, "stage": Stage.INCOMING, "passed": passed, "results": counts},
+    )
+    return inspection
 
 
 def _covered_lines(order: SalesOrder, product_id: int, line_ids: Collection[int] | None) -> list[Any]:

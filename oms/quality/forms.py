@@ -33,8 +33,11 @@ class InspectionForm(forms.Form):
     """G-3, K-2: an inspection of one of this order's products, a result for each item of the plan
     (`item-<n>` in the plan's order), passed or not, severe or not."""
 
+    # G-1 (flows): incoming inspections are recorded with the supplier's delivery, not here.
     stage = forms.ChoiceField(
-        choices=Stage.choices, required=False, error_messages={"invalid_choice": _("请选择检验类别。")}
+        choices=[c for c in Stage.choices if c[0] != Stage.INCOMING],
+        required=False,
+        error_messages={"invalid_choice": _("请选择检验类别。")},
     )
     passed = forms.ChoiceField(choices=[("yes", _("合格")), ("no", _("不合格"))], required=False)
     severe = forms.BooleanField(required=False)

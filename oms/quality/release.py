@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from oms.catalog.models import Product
 from oms.orders.models import OrderLine, SalesOrder
 from oms.quality.models import Inspection, NCStatus, NonConformance, Stage
 
@@ -31,13 +32,31 @@ class ShippingRelease:
         return sorted(seen.values(), key=lambda i: (i.inspected_at, i.pk))
 
 
+def ships_without_final_inspection(order: SalesOrder, product: Product) -> bool:
+    """K-2, G-3: the one rule of which goods need no final inspection: a stock item (trading goods,
+    not produced) when the order's policy exempts stock items (`shipping`, default: it does not).
+    Shipping (`shipping_release`) and the hand-offs (`final_inspection_needs`) both ask it."""
+    return order.policy().shipping.stock_items_without_final_inspection and product.is_stock_item
+
+
+def final_inspection_needs(order: SalesOrder) -> tuple[bool, bool]:
+    """G-3, G-4, T-1: (some line of the order needs a final inspection before it ships, some line
+    ships without one), by `ships_without_final_inspection`. The first decides whether quality is
+    asked for a final inspection, the second whether the warehouse may prepare goods without one.
+    No query while the policy exempts nothing (the policy is cached per version), one otherwise."""
+    if not order.policy().shipping.stock_items_without_final_inspection:
+        return True, False
+    stock = set(order.lines.values_list("product__is_stock_item", flat=True))
+    return (False in stock or not stock), True in stock
+
+
 def shipping_release(order: SalesOrder, lines: Iterable[OrderLine]) -> ShippingRelease:
     """K-2, G-3: each line ships only if its latest final inspection passed and no non-conformance
-    on it is open. A stock item needs no final inspection when the policy's `shipping` setting
-    says so (default: it does). Three queries whatever the number of lines."""
+    on it is open, unless it ships without a final inspection (`ships_without_final_inspection`);
+    an exempt line with a failed inspection or an open notice is still held. Three queries
+    whatever the number of lines."""
     wanted = sorted(lines, key=lambda ln: ln.line_no)
     pks = [ln.pk for ln in wanted]
-    exempt_stock = order.policy().shipping.stock_items_without_final_inspection
     latest: dict[int, Inspection] = {}
     through = Inspection.lines.through
     for row in (
@@ -62,7 +81,7 @@ def shipping_release(order: SalesOrder, lines: Iterable[OrderLine]) -> ShippingR
         blocked = False
         inspection = latest.get(line.pk)
         if inspection is None:
-            if not (exempt_stock and product.is_stock_item):
+            if not ships_without_final_inspection(order, product):
                 result.reasons.append(_("第 %(n)s 行（%(p)s）还没有成品检验记录，不能发货。") % label)
                 blocked = True
         elif not inspection.passed:

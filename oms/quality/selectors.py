@@ -20,7 +20,8 @@ def quality_of(order: SalesOrder, user: Any) -> dict[str, Any]:
             Inspection.objects.filter(order=order).select_related("product", "inspector")[:100]
         ),
         "ncs": list(NonConformance.objects.filter(order=order).select_related("responsible")),
-        "stages": Stage.choices,
+        # G-1 (flows): the form offers no incoming stage: those come with the supplier's delivery.
+        "stages": [c for c in Stage.choices if c[0] != Stage.INCOMING],
         # The inspection form's items: (item of the plan, what was typed: nothing yet).
         "inspection_items": [(name, "") for name in plan.item_names()] if plan else [],
         "can_resume": states.RESUME in states.ORDER_QUALITY.available(order, user),

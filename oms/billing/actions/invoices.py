@@ -16,6 +16,7 @@ from oms.audit import recorder
 from oms.billing import states
 from oms.billing.actions._common import CENT, amount_input
 from oms.billing.actions.figures import keep_figures
+from oms.billing.actions.invoice_step import after_invoice
 from oms.billing.actions.payments import payment_number
 from oms.billing.models import (
     Instalment,
@@ -33,7 +34,6 @@ from oms.core.money import plain_number
 from oms.customers.models import PaymentTerms
 from oms.orders.models import SalesOrder
 from oms.policy.selectors import policy
-from oms.tracking import actions as tracking
 from oms.tracking.actions import collection
 
 
@@ -75,8 +75,9 @@ def record_invoice(
     )
     collection.issued(invoice, locked.order)  # O-1 the collection rate (ADR 0019)
     _take_over_prepayments(locked.order)
-    # T-1 (issue 23): the statement is invoiced: the step leaves the finance staff's work.
-    tracking.close_items(target=locked, actor=actor, outcome=_("已开票"), kinds=("billing.invoice",))
+    # T-1 (issue 23; flows): the step leaves the finance staff's work once the statement is
+    # invoiced in full; the next instalment's step opens, announced, when one is invoiced.
+    after_invoice(locked, actor=actor, invoice=invoice)
     _apply_credit(invoice)
     keep_figures([invoice.pk])  # issue 21: what the credit paid of it
     recorder.record(

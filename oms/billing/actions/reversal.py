@@ -14,6 +14,7 @@ from oms.accounts.models import User
 from oms.audit import recorder
 from oms.billing import states
 from oms.billing.actions.figures import keep_figures
+from oms.billing.actions.invoice_step import hand_on
 from oms.billing.models import Invoice
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.tracking.actions import collection
@@ -52,6 +53,8 @@ def reverse_invoice(
     collection.issued(red, original.statement.order)  # O-1 the collection rate (ADR 0019)
     # Issue 21: both are settled, and what was matched to the original no longer counts as paid.
     keep_figures([original.pk, red.pk])
+    # L-2, T-1 (flows): what the red-letter invoice gave back waits on the finance staff again.
+    hand_on(original.statement)
     recorder.record(
         actor=actor,
         obj=original.statement.order,

@@ -20,6 +20,7 @@ from oms.accounts.selectors import department_of_kind, head_of
 from oms.audit import recorder
 from oms.billing import states
 from oms.billing.actions._common import CENT, amount_input
+from oms.billing.actions.invoice_step import hand_on
 from oms.billing.models import Statement, StatementFee, StatementLine
 from oms.billing.selectors import accepted_quantities, billed_quantities
 from oms.core.errors import FieldErrors, NotAllowed
@@ -244,20 +245,6 @@ def review_statement(*, actor: User, statement: Statement, approve: bool, commen
 
 
 def _hand_to_finance_staff(statement: Statement) -> None:
-    """L-2, T-1 (issue 23): an approved statement waits on the finance staff to invoice it."""
-    finance = department_of_kind(DepartmentKind.FINANCE)
-    if finance is None:
-        return
-    order = statement.order
-    tracking.hand_off(
-        target=statement,
-        order=order,
-        kind="billing.invoice",
-        title=phrase(
-            "结算清单 %(s)s 已审核通过，请开具发票（订单 %(n)s）", s=statement.number, n=order.number
-        ),
-        department=finance,
-        assignee=None,
-        url=reverse("billing:statement", args=[statement.pk]),
-        event="billing",
-    )
+    """L-2, T-1 (issue 23): an approved statement waits on the finance staff to invoice it (on
+    instalment terms, its first instalment: `invoice_step`)."""
+    hand_on(statement)

@@ -7,13 +7,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
 from oms.audit import recorder
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
+from oms.core.money import format_quantity
 from oms.engine import workflow
 from oms.fulfilment import states
 from oms.fulfilment.models import (
@@ -26,7 +28,21 @@ from oms.fulfilment.models import (
 from oms.fulfilment.permissions import can_purchase, can_receive_goods
 from oms.orders.models import OrderStatus, SalesOrder
 from oms.partners.models import Qualification
+from oms.quality import actions as quality
 from oms.tracking import actions as tracking
+
+
+def incoming_counts(
+    received: Decimal, accepted: Decimal, rejected: Decimal, disposition: str
+) -> dict[str, str]:
+    """G-1, G-3: what the quality record of a delivery's inspection shows: the counts and what
+    happens to rejects (in the system's language: stored text, like a plan's items)."""
+    counts = {"到货": format_quantity(received), "合格": format_quantity(accepted)}
+    if rejected > 0:
+        counts["不合格"] = format_quantity(rejected)
+        with translation.override(settings.LANGUAGE_CODE):
+            counts["处理"] = str(Disposition(disposition).label) if disposition else ""
+    return counts
 
 
 def _require_procurement(actor: User) -> None:
@@ -99,23 +115,15 @@ def receive_goods(
     notes: str = "",
 ) -> IncomingInspection:
     """G-1: the delivery and its incoming inspection; rejects are returned or exchanged; the purchase
-    order stays open until the accepted quantity is complete."""
+    order stays open until the accepted quantity is complete. G-3 (flows): the inspection feeds
+    quality's record of it (`quality.record_incoming`, linked), recorded once for both views."""
     if not can_receive_goods(actor):
         raise NotAllowed(_("只有质量、采购或仓储部门可以登记到货验收。"))
     locked = PurchaseLine.objects.select_for_update().get(pk=line.pk)
-    errors: dict[str, str] = {}
     rejected = received - accepted
-    if received_on is None:
-        errors["received_on"] = _("请填写到货日期。")
-    if received <= 0:
-        errors["received"] = _("到货数量必须大于 0。")
-    if accepted < 0 or rejected < 0:
-        errors["accepted"] = _("合格数量应在 0 与到货数量之间。")
-    elif rejected > 0 and disposition not in Disposition.values:
-        errors["disposition"] = _("有不合格品时请选择退货或换货。")
-    if errors:
-        raise FieldErrors(errors)
+    _check_receipt(received_on, received, accepted, rejected, disposition)
     assert received_on is not None
+    po = locked.purchase_order
     inspection = IncomingInspection.objects.create(
         line=locked,
         received_on=received_on,
@@ -125,10 +133,17 @@ def receive_goods(
         disposition=disposition if rejected > 0 else "",
         notes=notes.strip(),
         inspected_by=actor,
+        inspection=quality.record_incoming(
+            actor=actor,
+            order=po.order,
+            product_id=locked.product_id,
+            counts=incoming_counts(received, accepted, rejected, disposition if rejected > 0 else ""),
+            passed=rejected == 0,
+            notes=notes,
+        ),
     )
     locked.accepted += accepted
     locked.save(update_fields=["accepted"])
-    po = locked.purchase_order
     recorder.record(
         actor=actor,
         obj=po.order,
@@ -140,11 +155,29 @@ def receive_goods(
             "accepted": accepted,
             "rejected": rejected,
             "disposition": inspection.disposition,
+            "inspection": inspection.inspection_id,
         },
     )
     if all(pl.accepted >= pl.quantity for pl in po.lines.all()):
         workflow.apply(states.CLOSE_PO, po, actor=actor, reason=_("到货合格数量已齐"))
     return inspection
+
+
+def _check_receipt(
+    received_on: date | None, received: Decimal, accepted: Decimal, rejected: Decimal, disposition: str
+) -> None:
+    """G-1: dated, something received, accepted within it, rejects returned or exchanged."""
+    errors: dict[str, str] = {}
+    if received_on is None:
+        errors["received_on"] = _("请填写到货日期。")
+    if received <= 0:
+        errors["received"] = _("到货数量必须大于 0。")
+    if accepted < 0 or rejected < 0:
+        errors["accepted"] = _("合格数量应在 0 与到货数量之间。")
+    elif rejected > 0 and disposition not in Disposition.values:
+        errors["disposition"] = _("有不合格品时请选择退货或换货。")
+    if errors:
+        raise FieldErrors(errors)
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from oms.fulfilment.models import (
 from oms.fulfilment.permissions import can_report_progress
 from oms.orders.models import OrderStatus, SalesOrder
 from oms.policy import selectors as policy_selectors
+from oms.quality.release import final_inspection_needs
 from oms.tracking import actions as tracking
 
 
@@ -91,7 +92,8 @@ def report_progress(
 
 def hand_on_production(order: SalesOrder) -> None:
     """G-2, G-3, T-1 (issue 23): production sees its next unfinished milestone, due at the end of
-    its planned date; once every milestone is done, quality sees the final inspection."""
+    its planned date; once every milestone is done, quality sees the final inspection (unless
+    no line needs one: the warehouse has had those goods since the release, K-2)."""
     nxt = Milestone.objects.filter(order=order, progress__lt=100).order_by("seq").first()
     ready = production_hand_off(order, nxt)
     if ready is not None:
@@ -124,7 +126,8 @@ def production_hand_off(order: SalesOrder, nxt: Milestone | None) -> tracking.Ha
             due=calendar.end_of_day(nxt.planned_date),
         )
     dept = department_of_kind(DepartmentKind.QUALITY)
-    if dept is None:
+    if dept is None or not final_inspection_needs(order)[0]:
+        # G-3: a step nobody must take would wait in quality's work for ever.
         return None
     return tracking.prepare_hand_off(
         target=order,

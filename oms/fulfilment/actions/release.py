@@ -27,6 +27,8 @@ from oms.fulfilment.models import (
 from oms.orders.models import SalesOrder
 from oms.policy import selectors as policy_selectors
 from oms.policy.worktime import CalendarMissing, WorkCalendar
+from oms.quality.actions import warehouse_without_inspection
+from oms.quality.release import final_inspection_needs
 from oms.tracking import actions as tracking
 
 TASK_DEPARTMENT = {
@@ -95,7 +97,8 @@ def task_due(order: SalesOrder, kind: str, calendar: WorkCalendar, now: datetime
 def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
     """F-1: release creates each department's task with a responsible person and a due date (plans
     after release, allocation and logistics before delivery); F-2 production milestones; F-4 the
-    customer is told the expected delivery date."""
+    customer is told the expected delivery date; G-4 the warehouse prepares goods that need no
+    final inspection."""
     order = workflow.apply(states.RELEASE, order, actor=actor)
     calendar = policy_selectors.work_calendar(of=order)
     now = timezone.now()
@@ -113,6 +116,11 @@ def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
     production = production_hand_off(order, milestones[0] if milestones else None)
     if production is not None:
         hand_offs.append(production)
+    # G-4, K-2: goods the policy ships without a final inspection (stock items) wait on nothing:
+    # the warehouse staff prepare them now; a passed final inspection hands them the others.
+    warehouse = warehouse_without_inspection(order) if final_inspection_needs(order)[1] else None
+    if warehouse is not None:
+        hand_offs.append(warehouse)
     hand_offs.append(
         tracking.HandOff(
             item=_contact_item(order, calendar, now),

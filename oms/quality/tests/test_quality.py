@@ -26,7 +26,7 @@ def test_inspection_needs_every_item_of_the_plan(released) -> None:
         actions.record_inspection(
             actor=org["qc"],
             order=order,
-            stage="incoming",
+            stage="in_process",
             product_id=org["gear"].pk,
             results={"外径": "25.01"},
             passed=True,
