@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from html import escape
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,7 +25,7 @@ from oms.orders.views import order_or_404
 from oms.tracking import actions, selectors
 from oms.tracking.forms import EntryForm, ExceptionChoiceForm, ExceptionForm, ResolutionForm
 from oms.tracking.models import OrderException
-from oms.web.listing import CappedPaginator
+from oms.web.listing import CappedPaginator, capped_count
 from oms.web.pages import actor as acting_user
 from oms.web.pages import flash_refusal
 
@@ -58,11 +60,30 @@ def overview(request: HttpRequest) -> HttpResponse:
     if acting_user(request).role not in {Role.HEAD, Role.EXECUTIVE, Role.ADMIN, Role.AUDITOR}:
         raise Http404
     number = params.page_param(request)
-    page = CappedPaginator(
-        selectors.overview_columns(request.user, orders_for(request.user)), 50, number=number
+    orders = orders_for(request.user)
+    page = _OverviewPaginator(
+        selectors.overview_columns(request.user, orders),
+        50,
+        number=number,
+        counted=selectors.overview(request.user, orders),
     ).get_page(number)
     page.object_list = selectors.overview_rows(page.object_list)
     return render(request, "tracking/overview.html", {"page": page, "rows": _overview_html(page.object_list)})
+
+
+class _OverviewPaginator(CappedPaginator):
+    """Pages the overview's columns but counts the orders alone: counted through the columns,
+    the count joined each order's customer and salesperson (10 ms for a head at 10^6 orders,
+    against 2 ms for the orders' index and the archive probe, issue 21)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, number: int, counted: Any) -> None:
+        super().__init__(object_list, per_page, number=number)
+        self._counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        found, self.capped = capped_count(self._counted, at_least=self._wanted * self.per_page, cap=self.cap)
+        return found + 1 if self.capped else found
 
 
 def _overview_html(rows: list[selectors.OverviewRow]) -> SafeString:
