@@ -3,7 +3,7 @@ ones negative) as debits and their payments as credits over a period, from the o
 through each line's running balance to the closing balance. Read only; every figure Decimal.
 
 At 10^6 ledger lines this reads by (customer, date) on both tables: `invoice_customer_date`,
-`payment_customer_date`; the opening balance is two sums over the same indexes."""
+`payment_customer_date`; the opening balance is two sums over the same indexes, in one statement."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
-from oms.billing.models import Invoice, InvoiceType, Payment, PaymentMethod
+from oms.billing.models import Invoice, InvoiceType, OpenBalance, Payment, PaymentMethod
 from oms.billing.states import in_finance
 from oms.customers.models import Customer
 from oms.customers.selectors import customers_for
@@ -79,23 +79,38 @@ def statement_customers(user: Any) -> list[tuple[int, str]]:
     """The customers to choose from: those in scope that have invoices, by name."""
     if "price" not in visible_field_groups(user):
         return []
-    with_invoices = Invoice.objects.values("customer_id")
-    return list(
-        _customers(user).filter(pk__in=with_invoices).order_by("name").values_list("pk", "name")[:2000]
+    # Issue 21: a customer owing on an open order (a kept `OpenBalance` row, a few thousand rows
+    # hashed once) has invoices; only the others are looked up in the invoices' customer index.
+    # Probing that index for each of 2000 customers cost 20–35 ms at 10^6 invoices.
+    with_invoices = Q(pk__in=OpenBalance.objects.values("customer_id")) | Exists(
+        Invoice.objects.filter(customer=OuterRef("pk"))
     )
+    return list(_customers(user).filter(with_invoices).order_by("name").values_list("pk", "name")[:2000])
 
 
-def _sum(qs: Any) -> Decimal:
-    return (qs.aggregate(s=Sum("amount"))["s"] or ZERO).quantize(CENT)
+def _opening(customer: Customer, start: date) -> Decimal:
+    """What the customer owed before `start`: their invoices less their payments before it, two
+    sums over the (customer, date) indexes read in one statement."""
+
+    def before(model: Any, on: str) -> Subquery:
+        found = model.objects.filter(customer=OuterRef("pk"), **{f"{on}__lt": start})
+        return Subquery(found.order_by().values("customer").annotate(s=Sum("amount")).values("s"))
+
+    sums = Customer.objects.filter(pk=customer.pk).values(
+        invoiced=before(Invoice, "issued_on"), paid=before(Payment, "received_on")
+    )[0]
+    return (sums["invoiced"] or ZERO).quantize(CENT) - (sums["paid"] or ZERO).quantize(CENT)
 
 
 def statement_of_account(customer: Customer, start: date, end: date) -> AccountStatement:
-    """The customer's statement for [start, end]: four queries whatever the period."""
+    """The customer's statement for [start, end]: three queries whatever the period."""
     invoices = Invoice.objects.filter(customer=customer)
     payments = Payment.objects.filter(customer=customer)
-    opening = _sum(invoices.filter(issued_on__lt=start)) - _sum(payments.filter(received_on__lt=start))
-    types = dict(InvoiceType.choices)
-    methods = dict(PaymentMethod.choices)
+    opening = _opening(customer, start)
+    # Labels translated once, not per line (issue 21: hundreds of lines a year).
+    types = {k: str(v) for k, v in InvoiceType.choices}
+    methods = {k: str(v) for k, v in PaymentMethod.choices}
+    invoice, red_letter, payment = str(_("发票")), str(_("红字发票")), str(_("收款"))
     rows: list[tuple[date, int, int, str, str, str, Decimal, Decimal, str]] = []
     for inv in (
         invoices.filter(issued_on__gte=start, issued_on__lte=end)
@@ -106,13 +121,13 @@ def statement_of_account(customer: Customer, start: date, end: date) -> AccountS
             "amount",
             "invoice_type",
             "reverses__number",
-            "statement__order__number",
+            "order__number",
         )
         .order_by("issued_on", "pk")
     ):
         red = inv["reverses__number"]
-        kind = str(_("红字发票")) if red else str(_("发票"))
-        note = str(_("冲销 %(n)s") % {"n": red}) if red else str(types.get(inv["invoice_type"], ""))
+        kind = red_letter if red else invoice
+        note = str(_("冲销 %(n)s") % {"n": red}) if red else types.get(inv["invoice_type"], "")
         rows.append(
             (
                 inv["issued_on"],
@@ -123,7 +138,7 @@ def statement_of_account(customer: Customer, start: date, end: date) -> AccountS
                 note,
                 inv["amount"],
                 ZERO,
-                inv["statement__order__number"],
+                inv["order__number"],
             )
         )
     for pay in (
@@ -132,9 +147,7 @@ def statement_of_account(customer: Customer, start: date, end: date) -> AccountS
         .order_by("received_on", "pk")
     ):
         note = f"{methods.get(pay['method'], '')} {pay['reference']}".strip()
-        rows.append(
-            (pay["received_on"], 1, pay["pk"], str(_("收款")), pay["number"], note, ZERO, pay["amount"], "")
-        )
+        rows.append((pay["received_on"], 1, pay["pk"], payment, pay["number"], note, ZERO, pay["amount"], ""))
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     balance = opening
     lines = []

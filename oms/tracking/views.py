@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+from html import escape
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +25,7 @@ from oms.orders.views import order_or_404
 from oms.tracking import actions, selectors
 from oms.tracking.forms import EntryForm, ExceptionChoiceForm, ExceptionForm, ResolutionForm
 from oms.tracking.models import OrderException
-from oms.web.listing import CappedPaginator
+from oms.web.listing import CappedPaginator, capped_count
 from oms.web.pages import actor as acting_user
 from oms.web.pages import flash_refusal
 
@@ -54,7 +60,49 @@ def overview(request: HttpRequest) -> HttpResponse:
     if acting_user(request).role not in {Role.HEAD, Role.EXECUTIVE, Role.ADMIN, Role.AUDITOR}:
         raise Http404
     number = params.page_param(request)
-    page = CappedPaginator(
-        selectors.overview(request.user, orders_for(request.user)), 50, number=number
+    orders = orders_for(request.user)
+    page = _OverviewPaginator(
+        selectors.overview_columns(request.user, orders),
+        50,
+        number=number,
+        counted=selectors.overview(request.user, orders),
     ).get_page(number)
-    return render(request, "tracking/overview.html", {"page": page})
+    page.object_list = selectors.overview_rows(page.object_list)
+    return render(request, "tracking/overview.html", {"page": page, "rows": _overview_html(page.object_list)})
+
+
+class _OverviewPaginator(CappedPaginator):
+    """Pages the overview's columns but counts the orders alone: counted through the columns,
+    the count joined each order's customer and salesperson (10 ms for a head at 10^6 orders,
+    against 2 ms for the orders' index and the archive probe, issue 21)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, number: int, counted: Any) -> None:
+        super().__init__(object_list, per_page, number=number)
+        self._counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        found, self.capped = capped_count(self._counted, at_least=self._wanted * self.per_page, cap=self.cap)
+        return found + 1 if self.capped else found
+
+
+def _overview_html(rows: list[selectors.OverviewRow]) -> SafeString:
+    """The overview's rows written out at once (issue 21: the template engine's lookups and
+    filters per cell were most of the page's time); every text escaped."""
+    late, idle = escape(_("超时")), escape(_("无进展"))
+    cells = []
+    for o in rows:
+        badges = f'<span class="badge text-bg-danger">{late}</span> ' if o.risk_late else ""
+        if o.risk_exceptions:
+            n = escape(_("异常 %(n)s") % {"n": o.risk_exceptions})
+            badges += f'<span class="badge text-bg-warning">{n}</span> '
+        if o.risk_idle:
+            badges += f'<span class="badge text-bg-secondary">{idle}</span>'
+        warn = ' class="table-warning"' if o.risk_late or o.risk_exceptions else ""
+        due = f"{o.delivery_date:%Y-%m-%d}" if o.delivery_date else ""
+        cells.append(
+            f'<tr{warn}><td><a href="{reverse("workbench:order_detail", args=[o.pk])}">{escape(o.number)}</a>'
+            f"</td><td>{escape(o.customer)}</td><td>{escape(o.status)}</td><td>{escape(o.stage)}</td>"
+            f"<td>{due}</td><td>{badges}</td><td>{escape(o.salesperson)}</td></tr>"
+        )
+    return mark_safe("".join(cells))  # noqa: S308 — every text escaped above
