@@ -24,6 +24,9 @@ from oms.web.listing import CappedPaginator
 from oms.web.pages import actor as acting_user
 from oms.web.pages import flash_refusal
 
+# The panel's verbs (the write probe, tests/test_write_probe.py, tries each as the auditor).
+VERBS = ("entry", "exception", "resolve")
+
 
 @login_required
 @require_POST
@@ -33,7 +36,7 @@ def order_tracking(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     resolution by the exception's raiser (P-5) likewise."""
     order = order_or_404(request, pk)
     actor = acting_user(request)
-    if verb not in {"entry", "exception", "resolve"}:
+    if verb not in VERBS:
         raise Http404
     try:
         if not can_write_tracking(actor):
