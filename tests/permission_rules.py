@@ -44,6 +44,13 @@ def _renegotiates(u: Any, w: dict[str, Any]) -> bool:
     return bool(can_renegotiate(u, w["order"]))
 
 
+def _raises_change(u: Any, w: dict[str, Any]) -> bool:
+    """I-1: a person of a department working on the order; not the auditor, who reads."""
+    from oms.changes.states import can_raise
+
+    return bool(can_raise(u, w["order"]))
+
+
 def _price(u: Any, w: dict[str, Any]) -> bool:
     from oms.policy.visibility import visible_field_groups
 
@@ -173,7 +180,8 @@ RULES: dict[str, Rule] = {
     "api/orders/<order_id>/check": action(),
     "api/orders/<order_id>/complete-info": action(),
     "api/orders/<order_id>/confirmation": action(),
-    "api/orders/<order_id>/confirmation-link": action(ORDER),
+    # D-2, S-1: who may send the link is asked before the order's state.
+    "api/orders/<order_id>/confirmation-link": action(_both(ORDER, _renegotiates)),
     "api/orders/<order_id>/decision": action(),
     "api/orders/<order_id>/review": page(ORDER),
     "api/orders/<order_id>/shipments": page(ORDER),
@@ -290,7 +298,7 @@ RULES: dict[str, Rule] = {
     "orders/<int:pk>/": page(ORDER),
     "orders/<int:pk>/billing/<str:verb>/": action(ORDER),
     "orders/<int:pk>/change-link/": action(ORDER),
-    "orders/<int:pk>/changes/new/": page(ORDER),
+    "orders/<int:pk>/changes/new/": page(_both(ORDER, _raises_change)),
     "orders/<int:pk>/confirmation-link/": action(ORDER),
     "orders/<int:pk>/confirmation/": action(ORDER),
     "orders/<int:pk>/contract-print/": page(ORDER),

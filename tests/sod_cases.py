@@ -314,6 +314,27 @@ def violation_case(org: dict[str, Any]) -> tuple[Any, Any, Callable[[], Any]]:
     )
 
 
+def exception_case(org: dict[str, Any]) -> tuple[Any, Any, Callable[[], Any]]:
+    """H-4: the production head raises a shortage and names himself responsible; resolving it
+    is then his head's (P-5), never his."""
+    from oms.tracking import actions as tracking
+
+    exception = tracking.raise_exception(
+        actor=org["prod_head"],
+        order=order_in_review(org),
+        kind="shortage",
+        description="轴承缺货",
+        responsible=org["prod_head"],
+    )
+    return (
+        exception,
+        org["prod_head"],
+        lambda: tracking.resolve_exception(
+            actor=org["prod_head"], exception=exception, resolution="已调货", cause="供应商延迟"
+        ),
+    )
+
+
 CASES: dict[str, Callable[[dict[str, Any]], tuple[Any, Any, Callable[[], Any]]]] = {
     "order.pass_check": check_case("pass_check"),
     "order.request_info": check_case("request_info"),
@@ -338,4 +359,5 @@ CASES: dict[str, Callable[[dict[str, Any]], tuple[Any, Any, Callable[[], Any]]]]
     "improvement.reopen": improvement_case("reopen"),
     "non_conformance.verify": nc_case,
     "violation_report.close": violation_case,
+    "order_exception.resolve_exception": exception_case,
 }

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from oms.accounts.models import Role
 from oms.changes.models import RequestStatus as R
 from oms.engine.workflow import Transition, TransitionTable, raised_by
 from oms.orders.models import OrderStatus as S
@@ -27,8 +28,13 @@ def _acting(user: Any, obj: Any) -> bool:
 
 def can_raise(user: Any, order: Any) -> bool:
     """I-1: sales on the customer's behalf, or any department working on the order (the order
-    page only offers it to those who may see the order)."""
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "department_id", None))
+    page only offers it to those who may see the order). An auditor, who sees every order, only
+    reads (S-1)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and getattr(user, "department_id", None)
+        and getattr(user, "role", "") != Role.AUDITOR
+    )
 
 
 def can_withdraw(user: Any, request: Any) -> bool:

@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oms.accounts.models import DepartmentKind, Role, User
+from oms.accounts.models import User
 from oms.accounts.selectors import head_of
 from oms.audit import recorder
 from oms.contracts import files, rendering
+from oms.contracts import permissions as perms
 from oms.contracts import states as contract_states
 from oms.contracts.models import (
     REVIEW_POINTS,
@@ -29,7 +30,6 @@ from oms.contracts.models import (
     DocumentType,
     VersionKind,
 )
-from oms.contracts.permissions import FILING_REFUSED, can_file_document
 from oms.contracts.selectors import review_basis
 from oms.core import stamps
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
@@ -286,8 +286,8 @@ SCAN_TYPES = {DocumentType.CONTRACT_COPY, DocumentType.CUSTOMER_NOTICE}
 @recorder.batched
 def upload_document(*, actor: User, order: SalesOrder, doc_type: str, title: str, upload: Any) -> Document:
     """A new version of a controlled document; the previous version is kept and marked superseded."""
-    if not can_file_document(actor, order):
-        raise NotAllowed(str(FILING_REFUSED))
+    if not perms.can_file_document(actor, order):
+        raise NotAllowed(str(perms.FILING_REFUSED))
     if doc_type not in DocumentType.values:
         raise FieldErrors({"doc_type": _("请选择资料类型。")})
     if not title.strip():
@@ -351,8 +351,8 @@ def _file_document(
 @recorder.batched
 def share_document(*, actor: User, document: Document, shared: bool) -> Document:
     """H-1, B-8: the order's sales decide which documents the customer sees in the portal."""
-    if not can_renegotiate(actor, document.order):
-        raise NotAllowed(_("只有订单的销售可以决定客户能看到哪些资料。"))
+    if not perms.can_share_document(actor, document.order):
+        raise NotAllowed(str(perms.SHARING_REFUSED))
     if document.superseded:
         raise ActionError(_("这是已作废的旧版本，客户只能看到当前版本。"))
     locked = Document.objects.select_for_update().get(pk=document.pk)
@@ -373,8 +373,8 @@ def share_document(*, actor: User, document: Document, shared: bool) -> Document
 @recorder.batched
 def distribute(*, actor: User, document: Document, recipients: Iterable[User]) -> list[Distribution]:
     """M-4, E-4: one distribution record per recipient; each must sign off receipt."""
-    if not can_file_document(actor, document.order):
-        raise NotAllowed(str(FILING_REFUSED))
+    if not perms.can_file_document(actor, document.order):
+        raise NotAllowed(str(perms.FILING_REFUSED))
     if document.superseded:
         raise ActionError(_("这是已作废的旧版本，不能分发。"))
     people = [r for r in recipients if r.is_active]
@@ -418,7 +418,7 @@ def acknowledge(*, actor: User, distribution: Distribution) -> Distribution:
     """M-4: the recipient signs off receipt, once."""
     locked = Distribution.objects.select_for_update().select_related("document").get(pk=distribution.pk)
     if locked.recipient_id != actor.pk:
-        raise NotAllowed(_("只能签收发给自己的资料。"))
+        raise NotAllowed(str(perms.ACKNOWLEDGING_REFUSED))
     if locked.acknowledged_at is not None:
         raise ActionError(_("已经签收过了。"))
     locked.acknowledged_at = timezone.now()
@@ -445,8 +445,8 @@ def record_briefing(
 ) -> Briefing:
     """F-3: the technical briefing, with attendees and date, held by the technical department
     (000 四(三)3: 技术部门……组织相关人员进行技术交底)."""
-    if actor.department_kind != DepartmentKind.TECHNICAL and actor.role not in {Role.EXECUTIVE, Role.ADMIN}:
-        raise NotAllowed(_("技术交底由技术部门记录。"))
+    if not perms.can_record_briefing(actor, order):
+        raise NotAllowed(str(perms.BRIEFING_REFUSED))
     people = list(attendees)
     errors = {}
     if held_on is None:

@@ -25,7 +25,16 @@ from oms.contracts.models import (
     DocumentType,
     VersionKind,
 )
-from oms.contracts.permissions import FILING_REFUSED, can_file_document
+from oms.contracts.permissions import (
+    ACKNOWLEDGING_REFUSED,
+    BRIEFING_REFUSED,
+    FILING_REFUSED,
+    SHARING_REFUSED,
+    can_acknowledge,
+    can_file_document,
+    can_record_briefing,
+    can_share_document,
+)
 from oms.contracts.states import can_handle_contract, can_review_contract
 from oms.core import params
 from oms.core.errors import ActionError, FieldErrors
@@ -243,10 +252,19 @@ def _briefing(actor: User, order: Any, form: forms.BriefingForm) -> object:
 DOCUMENT_VERBS: dict[str, Verb] = {
     "upload": Verb(_upload, input_form(forms.UploadForm), FIELDS_FORM, gate=_FILES),
     "distribute": Verb(_distribute, order_form(forms.DistributeForm), FIELDS_FORM, gate=_FILES),
-    "share": Verb(_share, order_form(forms.ShareForm), FIELDS_FORM),
+    "share": Verb(
+        _share, order_form(forms.ShareForm), FIELDS_FORM, gate=Gate(can_share_document, SHARING_REFUSED)
+    ),
     # Nothing is typed to sign for a document: a refusal is a message on the documents page.
-    "acknowledge": Verb(_acknowledge, order_form(forms.AcknowledgeForm)),
-    "briefing": Verb(_briefing, order_form(forms.BriefingForm), FIELDS_FORM),
+    "acknowledge": Verb(
+        _acknowledge, order_form(forms.AcknowledgeForm), gate=Gate(can_acknowledge, ACKNOWLEDGING_REFUSED)
+    ),
+    "briefing": Verb(
+        _briefing,
+        order_form(forms.BriefingForm),
+        FIELDS_FORM,
+        gate=Gate(can_record_briefing, BRIEFING_REFUSED),
+    ),
 }
 
 

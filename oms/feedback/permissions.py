@@ -58,7 +58,11 @@ def can_raise_action(user: Any) -> bool:
     return bool(
         can_manage_surveys(user)
         or is_head(user)
-        or (is_staff_member(user) and user.department_kind in policy_of_request(user).supervision.departments)
+        or (
+            is_staff_member(user)
+            and not is_auditor(user)  # S-1: an auditor in the supervision group reads only
+            and user.department_kind in policy_of_request(user).supervision.departments
+        )
     )
 
 

@@ -449,3 +449,7 @@ class OrderException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} {self.get_kind_display()}"
+
+    def raiser_ids(self) -> set[int | None]:
+        """P-5: whoever raised an exception never resolves it (H-4)."""
+        return {self.raised_by_id}

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
-from oms.accounts.models import Role
-from oms.engine.workflow import Transition, TransitionTable
+from oms.engine.workflow import Transition, TransitionTable, raised_by
 from oms.tracking.models import ExceptionStatus as E
+from oms.tracking.permissions import can_resolve
 
-
-def can_resolve(user: Any, exception: Any) -> bool:
-    """The responsible person, or a head or executive above them."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return exception.responsible_id == user.pk or user.role in {Role.HEAD, Role.EXECUTIVE, Role.ADMIN}
-
-
+# H-4, P-5: resolving is a decision on the exception; whoever raised it never takes it, so the
+# page, the sweep's reassignment and any later path are refused by the one engine.
 RESOLVE = Transition(
     name="resolve_exception",
     label=_("处理完毕"),
@@ -25,5 +17,7 @@ RESOLVE = Transition(
     target=E.RESOLVED,
     permission=can_resolve,
     requires_reason=True,
+    raisers=raised_by,
+    related=("responsible",),
 )
-EXCEPTION = TransitionTable.of("order_exception", RESOLVE)
+EXCEPTION = TransitionTable.of("order_exception", RESOLVE, model="tracking.OrderException")

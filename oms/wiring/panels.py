@@ -24,8 +24,9 @@ from oms.quality import selectors as quality_selectors
 from oms.review import actions as review_actions
 from oms.review import selectors as review_selectors
 from oms.tracking import selectors as tracking_selectors
-from oms.tracking.models import EntryKind, ExceptionKind
-from oms.tracking.permissions import can_record_entry
+from oms.tracking import states as tracking_states
+from oms.tracking.models import EntryKind, ExceptionKind, ExceptionStatus
+from oms.tracking.permissions import can_record_entry, can_write_tracking
 
 
 def review(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
@@ -100,8 +101,16 @@ def quality(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
 
 def tracking(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
     """H-2, H-3, H-4: the tracking ledger and exceptions, and what the viewer may record."""
+    exceptions = tracking_selectors.exceptions_of(order)
+    for e in exceptions:
+        # H-4, P-5: the resolve form is offered to whoever the engine lets resolve it.
+        e.may_resolve = e.status == ExceptionStatus.OPEN and workflow.may(
+            tracking_states.RESOLVE, e, request.user
+        )
     return {
-        "exceptions": tracking_selectors.exceptions_of(order),
+        "exceptions": exceptions,
+        # S-1: an auditor reads the ledger and the exceptions and is offered no form.
+        "may_write_tracking": can_write_tracking(request.user),
         "ledger": tracking_selectors.ledger_of(order),
         # H-3: a department's periodic report is offered to that department only.
         "entry_kinds": [c for c in EntryKind.choices if can_record_entry(request.user, c[0])],

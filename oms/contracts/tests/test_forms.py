@@ -146,7 +146,7 @@ def test_refused_signing_shows_the_form_again_with_the_reason(client, org) -> No
 def test_another_orders_document_is_refused_as_input(client, org) -> None:
     document = _document(org)
     other = confirmed_order(org)
-    client.force_login(org["tech_head"])
+    client.force_login(org["sales"])  # who may share on both orders: the form refuses the document
     response = client.post(
         reverse("contracts:document_action", args=[other.pk, "share"]),
         {"document": document.pk, "shared": "1"},

@@ -100,10 +100,11 @@ def record_confirmation(
 @recorder.batched
 def issue_confirmation_link(*, actor: User, order: SalesOrder) -> str:
     """D-2: a one-time link for the customer; returns the token (only its hash is stored)."""
-    if order.status != OrderStatus.AWAITING_CONFIRMATION:
-        raise ActionError(_("订单不在待客户确认状态。"))
+    # S-1: who may is asked before the order's state, so that nobody else learns the state.
     if not can_renegotiate(actor, order):
         raise NotAllowed(_("只有销售可以发送确认链接。"))
+    if order.status != OrderStatus.AWAITING_CONFIRMATION:
+        raise ActionError(_("订单不在待客户确认状态。"))
     token, hashed = new_token()
     hours = order.policy().confirmation.link_valid_hours
     link = ConfirmationLink.objects.create(

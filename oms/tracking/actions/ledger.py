@@ -25,6 +25,7 @@ from oms.policy.schema import PolicyData
 from oms.policy.selectors import work_calendar
 from oms.policy.worktime import WorkCalendar
 from oms.tracking import states
+from oms.tracking.actions.escalation import decider_for
 from oms.tracking.actions.items import close_items, open_item
 from oms.tracking.actions.risk import refresh_risk
 from oms.tracking.models import (
@@ -36,7 +37,7 @@ from oms.tracking.models import (
     WorkItem,
     WorkStatus,
 )
-from oms.tracking.permissions import can_record_entry
+from oms.tracking.permissions import READ_ONLY_REFUSED, can_record_entry, can_write_tracking
 
 
 def _calendar(order: Any) -> WorkCalendar:
@@ -50,6 +51,8 @@ def add_entry(*, actor: User, order: Any, kind: str, text: str) -> TrackingEntry
 
     The input is checked before any write, so the writing needs no savepoint of its own inside a
     caller's transaction (issue 21: release writes its ledger line this way)."""
+    if not can_write_tracking(actor):
+        raise NotAllowed(str(READ_ONLY_REFUSED))  # S-1: asked before the input (issue 23)
     errors = {}
     if kind not in EntryKind.values:
         errors["kind"] = _("请选择类别。")
@@ -90,7 +93,10 @@ def raise_exception(
     responsible: User,
     customer_informed: bool = False,
 ) -> OrderException:
-    """H-4: anyone raises an exception; it has one responsible person and a deadline, and is escalated when late."""
+    """H-4: anyone who may write the order's tracking raises an exception (an auditor reads only);
+    it has one responsible person and a deadline, and is escalated when late."""
+    if not can_write_tracking(actor):
+        raise NotAllowed(str(READ_ONLY_REFUSED))  # S-1: asked before the input (issue 23)
     _check_exception(kind=kind, description=description, responsible=responsible)
     rules = order.policy().reporting
     days = rules.exception_resolve_days
@@ -136,15 +142,18 @@ def _check_exception(*, kind: str, description: str, responsible: User) -> None:
 def _open_exception_step(
     exception: OrderException, *, calendar: WorkCalendar, days: int, start: datetime
 ) -> None:
-    """The responsible person's step, due in the policy's working days (H-4)."""
+    """The responsible person's step, due in the policy's working days (H-4). P-5: resolving is a
+    decision on the exception, so a responsible person who raised it hands the step to their
+    head (`decider_for`), who resolves it."""
     order, responsible = exception.order, exception.responsible
     assert responsible.department is not None
+    title = phrase("处理订单 %(n)s 的异常：%(k)s", n=order.number, k=exception.get_kind_display())
     open_item(
         target=exception,
         kind="order.exception",
-        title=phrase("处理订单 %(n)s 的异常：%(k)s", n=order.number, k=exception.get_kind_display()),
+        title=title,
         department=responsible.department,
-        assignee=responsible,
+        assignee=decider_for(candidate=responsible, target=exception, what=title, url=order_url(order)),
         calendar=calendar,
         days=days,
         start=start,
