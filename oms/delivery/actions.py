@@ -30,7 +30,6 @@ from oms.orders.permissions import CustomerActor, is_customer_of
 from oms.tracking import actions as tracking
 from oms.tracking.actions import outcomes
 from oms.tracking.models import ExceptionKind
-from oms.tracking.permissions import can_write_tracking
 
 
 def latest(shipment: Shipment) -> Acceptance | None:
@@ -147,10 +146,10 @@ def _open_problem(acceptance: Acceptance, order: SalesOrder, actor: Any) -> None
     """K-3: problems go to customer service, as an exception with a deadline and escalation."""
     service = department_of_kind(DepartmentKind.CUSTOMER_SERVICE)
     responsible = (head_of(service) if service else None) or order.salesperson
-    # A customer's rejection (portal login or link) is raised in the salesperson's name: the
-    # exception is the company's, and a customer's login writes no tracking (S-1).
-    raiser = actor if can_write_tracking(actor) else order.salesperson
-    problem = tracking.raise_exception(
+    # The customer who rejected through their portal login raised it (the audit names them); a
+    # rejection through the one-time link has no login, so the salesperson's name stands.
+    raiser = actor if getattr(actor, "is_authenticated", False) else order.salesperson
+    problem = tracking.open_exception(
         actor=raiser,
         order=order,
         kind=ExceptionKind.ACCEPTANCE,

@@ -21,19 +21,16 @@ def is_group_head(user: Any) -> bool:
     return bool(in_group(user) and is_head(user))
 
 
-def works_in_group(user: Any) -> bool:
-    """O-2, S-1: a member of the group who may write its records; an auditor in a supervision
-    department reads them (ADR 0013: the auditor is read-only)."""
-    return bool(in_group(user) and not is_auditor(user))
-
-
 def can_run_checks(user: Any) -> bool:
-    return bool(works_in_group(user) or is_admin(user))
+    """O-2: the supervision group runs the checks and records their findings. The audit staff
+    are its members where the policy names their department: these records are the group's own
+    work and change no order, so the auditor's read-only rule (S-1, ADR 0013) is about orders."""
+    return bool(in_group(user) or is_admin(user))
 
 
 def can_see_checks(user: Any) -> bool:
     """Checks and their findings are open to the group, executives and auditors."""
-    return bool(can_run_checks(user) or in_group(user) or is_executive(user) or is_auditor(user))
+    return bool(can_run_checks(user) or is_executive(user) or is_auditor(user))
 
 
 def can_report(user: Any) -> bool:
@@ -48,4 +45,4 @@ def can_read_reports(user: Any) -> bool:
 
 
 def can_handle_report(user: Any, report: Any) -> bool:
-    return bool(works_in_group(user))
+    return bool(in_group(user))

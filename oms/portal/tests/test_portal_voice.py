@@ -191,3 +191,24 @@ def test_a_bad_claim_amount_re_renders_what_the_customer_typed(portal: Client, w
     assert "外壳有划痕，共三台" in body and 'value="12.345"' in body
     assert "最多 2 位小数" in body
     assert Complaint.objects.count() == before
+
+
+def test_a_rejection_in_the_portal_raises_the_exception_in_the_customers_name(
+    world: dict[str, Any],
+) -> None:
+    """K-3, H-4, S-2: the customer who rejects a shipment under their own login is the one the
+    exception (and its audit event) names as raising it, not the salesperson."""
+    from oms.delivery import actions as delivery
+    from oms.tracking.models import OrderException
+
+    order = world["shipped"]
+    acceptance = delivery.accept_in_portal(
+        actor=world["user"],
+        shipment=order.shipments.get(),
+        result="rejected",
+        checks=dict.fromkeys(delivery.CHECKS, True),
+        remarks="外壳破损",
+        received_on=timezone.localdate(),
+    )
+    problem = OrderException.objects.get(pk=acceptance.problem_id)
+    assert (problem.kind, problem.raised_by_id) == ("acceptance", world["user"].pk)

@@ -20,7 +20,13 @@ from oms.tracking.actions.items import (
     open_item,
     open_items,
 )
-from oms.tracking.actions.ledger import add_entry, flag_idle_orders, raise_exception, resolve_exception
+from oms.tracking.actions.ledger import (
+    add_entry,
+    flag_idle_orders,
+    open_exception,
+    raise_exception,
+    resolve_exception,
+)
 
 __all__ = [
     "ORDERLESS_TARGETS",
@@ -36,6 +42,7 @@ __all__ = [
     "flag_idle_orders",
     "hand_off",
     "new_item",
+    "open_exception",
     "open_item",
     "open_items",
     "prepare_hand_off",

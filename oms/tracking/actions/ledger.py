@@ -97,6 +97,29 @@ def raise_exception(
     it has one responsible person and a deadline, and is escalated when late."""
     if not can_write_tracking(actor):
         raise NotAllowed(str(READ_ONLY_REFUSED))  # S-1: asked before the input (issue 23)
+    return open_exception(
+        actor=actor,
+        order=order,
+        kind=kind,
+        description=description,
+        responsible=responsible,
+        customer_informed=customer_informed,
+    )
+
+
+def open_exception(
+    *,
+    actor: Any,
+    order: Any,
+    kind: str,
+    description: str,
+    responsible: User,
+    customer_informed: bool = False,
+) -> OrderException:
+    """H-4, K-3: the exception that another permitted action raises as its consequence (a
+    customer's rejection of a delivery): recorded as raised by whoever took that action, the
+    customer included, whom `raise_exception`'s own rule would refuse. The caller holds the
+    transaction and has checked who may."""
     _check_exception(kind=kind, description=description, responsible=responsible)
     rules = order.policy().reporting
     days = rules.exception_resolve_days
