@@ -8,10 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from oms.accounts.models import DataScope, Department, Role
-from oms.core import txmemo
+from oms.core import stamps, txmemo
 
 
 def _role(user: Any) -> str:
@@ -79,7 +80,7 @@ def department_tree_ids(department_id: int | None) -> set[int]:
     """The department and every department below it (one query: the table is small)."""
     if department_id is None:
         return set()
-    children = txmemo.per_request("accounts.department_children", _department_children)
+    children = _children()
     found, stack = set(), [department_id]
     while stack:
         current = stack.pop()
@@ -88,6 +89,18 @@ def department_tree_ids(department_id: int | None) -> set[int]:
         found.add(current)
         stack.extend(children.get(current, []))
     return found
+
+
+# Issue 21: the department tree, kept per process while the "api_tokens" stamp stays (its
+# triggers change it on every write of a department; see `accounts.selectors`). Outside a
+# transaction, once per reading request as before.
+_TREES: dict[Any, dict[int | None, list[int]]] = {}
+
+
+def _children() -> dict[int | None, list[int]]:
+    if txmemo.memo() is None or not connection.in_atomic_block:
+        return txmemo.per_request("accounts.department_children", _department_children)
+    return stamps.kept("api_tokens", _TREES, (), _department_children)
 
 
 def _department_children() -> dict[int | None, list[int]]:

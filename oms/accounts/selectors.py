@@ -16,15 +16,44 @@ from oms.accounts.models import ApiToken, Department, DepartmentKind, LoginFailu
 from oms.accounts.permissions import is_admin
 from oms.core import stamps, txmemo
 
+# Issue 21: the organisation's heads, departments and executive, kept per process while the
+# "api_tokens" change stamp stays (accounts migration 0009: its triggers give it a new token on
+# every write of a user, a department or an API token, in any process, raw SQL included). The
+# token is the transaction's (read with its first locked read); a user or department saved by
+# this transaction forgets it (`AccountsConfig.ready`), so its next lookup sees the write.
+_STAMP = "api_tokens"
+_HEADS: dict[Any, dict[int, User]] = {}
+_DEPARTMENTS: dict[Any, dict[str, Department]] = {}
+_EXECUTIVES: dict[Any, User | None] = {}
+
+
+def _kept_user(user: User | None) -> User | None:
+    """A copy of a kept user and of its department, so nothing a caller sets reaches another."""
+    if user is None:
+        return None
+    user = copy.copy(user)
+    if "department" in user._state.fields_cache and user.department is not None:
+        user.department = copy.copy(user.department)
+    return user
+
+
+def _organisation(key: str, cache: dict[Any, Any], load: Any) -> Any:
+    """`load()` kept under the stamp inside a transaction; within one action (or outside any
+    transaction) as before: read once per action."""
+    if txmemo.memo() is None:
+        return txmemo.per_action(key, load)
+    return stamps.kept(_STAMP, cache, (), load)
+
 
 def head_of(department: Department) -> User | None:
     """The department's head (the earliest appointed when there are several), or None.
 
-    Within an action every department's head is read at once (issue 21: an action that assigns
-    one task per department reads the heads once, not once per department)."""
-    if not txmemo.in_action():
+    Every department's head is read at once and kept while no user or department changes (issue
+    21: an action that assigns one task per department reads the heads once, and the next action
+    not at all)."""
+    if not txmemo.in_action() and txmemo.memo() is None:
         return _head(department)
-    return txmemo.per_action("accounts.heads", _heads).get(department.pk)
+    return _kept_user(_organisation("accounts.heads", _HEADS, _heads).get(department.pk))
 
 
 def _head(department: Department) -> User | None:
@@ -40,11 +69,33 @@ def _heads() -> dict[int, User]:
     return heads
 
 
+_STAFF: dict[Any, list[User]] = {}
+
+
+def department_staff(department: Department, at_most: int) -> list[User]:
+    """The department's active people in key order, at most `at_most` (T-1: who is told of a
+    step that waits on the department with nobody named); kept as the heads are (issue 21)."""
+
+    def load() -> list[User]:
+        return list(User.objects.filter(department=department, is_active=True).order_by("pk")[:at_most])
+
+    if txmemo.memo() is None:
+        return load()
+    staff = stamps.kept(_STAMP, _STAFF, (department.pk, at_most), load)
+    return [copy.copy(user) for user in staff]
+
+
 def department_of_kind(kind: str) -> Department | None:
-    """The company's department of a kind; the top-most one when several share it. Within an
-    action all active departments are read at once (issue 21), with their reviewers (C-1: the
-    review reads them next)."""
-    return txmemo.per_action("accounts.departments_by_kind", _departments_by_kind).get(kind)
+    """The company's department of a kind; the top-most one when several share it. All active
+    departments are read at once (issue 21) with their reviewers (C-1: the review reads them
+    next), and kept as the heads are."""
+    found = _organisation("accounts.departments_by_kind", _DEPARTMENTS, _departments_by_kind).get(kind)
+    if found is None:
+        return None
+    dept = copy.copy(found)
+    if dept.reviewer is not None:
+        dept.reviewer = copy.copy(dept.reviewer)
+    return dept
 
 
 def _departments_by_kind() -> dict[str, Department]:
@@ -55,9 +106,12 @@ def _departments_by_kind() -> dict[str, Department]:
 
 
 def executive_in_charge() -> User | None:
-    return txmemo.per_action(
-        "accounts.executive",
-        lambda: User.objects.filter(role=Role.EXECUTIVE, is_active=True).order_by("pk").first(),
+    return _kept_user(
+        _organisation(
+            "accounts.executive",
+            _EXECUTIVES,
+            lambda: User.objects.filter(role=Role.EXECUTIVE, is_active=True).order_by("pk").first(),
+        )
     )
 
 

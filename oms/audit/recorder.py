@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
 from django.db import connection, models, transaction
+from django.db.models.expressions import RawSQL
 
 from oms.audit.models import GENESIS_HASH, AuditEvent, Scheme, normalise, utcnow
 from oms.core import txmemo
@@ -78,6 +80,40 @@ def _tail() -> tuple[str, int]:
         # The first keyed event after the plain ones: number on from the chain's length.
         prev_seq = AuditEvent.objects.count()
     return prev_hash, prev_seq
+
+
+# SQLite (issue 21): the chain's tail read by the transaction's first locked read
+# (`stamps.with_tokens`), one statement less per writing transaction. Correct there only because
+# SQLite's write transactions begin IMMEDIATE (settings: `transaction_mode`): from BEGIN this
+# transaction holds the database's one write lock, so no other connection can append until it
+# ends, and what it appends itself goes through `_append`/`record`, which carry the tail on (an
+# event saved otherwise forgets it; a savepoint rolled back forgets it through its marker).
+# Not on PostgreSQL: there the chain's lock is taken at the audit, after the action's row locks,
+# and taking it at the first read would hold it for the whole action (ADR 0014).
+_SQLITE_TAIL = (
+    'SELECT json_array("hash", "seq") FROM "audit_auditevent" ORDER BY "id" DESC LIMIT 1'  # constant
+)
+
+
+def tail_column() -> RawSQL | None:
+    """The tail as a column of a statement the transaction runs anyway, when this transaction on
+    SQLite has not read it yet; else None."""
+    if connection.vendor != "sqlite" or not connection.in_atomic_block:
+        return None
+    held = getattr(connection, "_oms_audit_tail", None)
+    if held is not None and txmemo.alive(held[0]):
+        return None
+    return RawSQL(_SQLITE_TAIL, ())  # noqa: S611 (a constant)
+
+
+def take_tail(value: str | None) -> None:
+    """The tail a `tail_column` read: the transaction's from now on (an empty chain starts at
+    the genesis hash; a plain, unnumbered tail is left to `_tail`, which counts the chain)."""
+    if not connection.in_atomic_block:
+        return
+    prev_hash, prev_seq = json.loads(value) if value else (GENESIS_HASH, 0)
+    if prev_seq is not None:
+        connection._oms_audit_tail = (txmemo.mark(), prev_hash, int(prev_seq))  # type: ignore[attr-defined]
 
 
 def forget_tail() -> None:

@@ -71,17 +71,33 @@ def prime(value: str | None) -> None:
         memo[_MEMO] = {str(k): int(v) for k, v in json.loads(value).items()} if value else {}
 
 
+# Other values a transaction reads once and may read with its first locked read (issue 21),
+# registered by their apps (`oms.audit`: the chain's tail on SQLite): a name, a column (None when
+# not wanted now) and what to do with its value.
+_RIDERS: list[tuple[str, Callable[[], RawSQL | None], Callable[[Any], None]]] = []
+
+
+def ride(name: str, column: Callable[[], RawSQL | None], take: Callable[[Any], None]) -> None:
+    """Have `column()` read by the transaction's first locked read too (`with_tokens`)."""
+    if all(known != name for known, _c, _t in _RIDERS):
+        _RIDERS.append((name, column, take))
+
+
 def with_tokens(rows: QuerySet[M]) -> QuerySet[M]:
     """`rows` (an action's locked read) bringing the tokens too when this transaction has not
-    read them yet; pass a row read to `take_tokens`."""
-    column = priming()
-    return rows.annotate(oms_stamps=column) if column is not None else rows  # type: ignore[return-value]
+    read them yet, and the riders' columns; pass a row read to `take_tokens`."""
+    columns = {"oms_stamps": priming()} | {f"oms_{name}": column() for name, column, _take in _RIDERS}
+    wanted = {name: column for name, column in columns.items() if column is not None}
+    return rows.annotate(**wanted) if wanted else rows
 
 
 def take_tokens(row: Any) -> None:
-    """The tokens a row read through `with_tokens` brought, if it brought them."""
+    """The tokens (and riders' values) a row read through `with_tokens` brought, if it did."""
     if hasattr(row, "oms_stamps"):
         prime(row.oms_stamps)
+    for name, _column, take in _RIDERS:
+        if hasattr(row, f"oms_{name}"):
+            take(getattr(row, f"oms_{name}"))
 
 
 def current(key: str) -> int | None:
@@ -185,6 +201,7 @@ __all__ = [
     "kept",
     "prime",
     "priming",
+    "ride",
     "take_tokens",
     "token",
     "uninstall",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from oms.accounts.models import Role, User
 from oms.audit import recorder
+from oms.core import stamps
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
 from oms.core.phrases import phrase
 from oms.engine import workflow
@@ -259,14 +260,19 @@ def give_opinion(
 def _lock_round(task: ReviewTask) -> list[ReviewTask]:
     """The round of `task` and every task of it, locked and held by the action (`workflow.hold`),
     in key order as any other writer locking several tasks; the tasks share the one round."""
+    # The transaction's first locked read: it brings the change stamps (and on SQLite the audit
+    # chain's tail) too, issue 21.
     tasks = list(
-        ReviewTask.objects.select_for_update(of=("self", "round"))
-        .select_related("round__order", "department")
-        .filter(round_id=task.round_id)
-        .order_by("pk")
+        stamps.with_tokens(
+            ReviewTask.objects.select_for_update(of=("self", "round"))
+            .select_related("round__order", "department")
+            .filter(round_id=task.round_id)
+            .order_by("pk")
+        )
     )
     if not any(t.pk == task.pk for t in tasks):
         raise ReviewTask.DoesNotExist(f"ReviewTask {task.pk}")
+    stamps.take_tokens(tasks[0])
     rnd = workflow.hold(tasks[0].round)
     for t in tasks:
         t.round = rnd

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 
+from oms.accounts import selectors
 from oms.accounts.models import Department, User
 from oms.core.phrases import Phrase
 from oms.notifications.actions import message_rows, queue_written
@@ -28,7 +29,7 @@ TELL_AT_MOST = 50
 
 def department_staff(department: Department) -> list[User]:
     """T-1: who is told of a step that waits on the department with nobody named."""
-    return list(User.objects.filter(department=department, is_active=True).order_by("pk")[:TELL_AT_MOST])
+    return selectors.department_staff(department, TELL_AT_MOST)
 
 
 @dataclass
