@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
 from oms.audit import recorder
+from oms.core import inserts
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
 from oms.customers.models import Customer
 from oms.customers.selectors import customers_for
@@ -213,7 +214,37 @@ def save_new_order(
         },
         reason=duplicate_reason,
     )
+    _keep_as_stored(order, built)
     return order
+
+
+# What the database gives back for each figure of a line: its column's decimal places.
+_PLACES = {
+    name: Decimal(1).scaleb(-(getattr(OrderLine._meta.get_field(name), "decimal_places", 0) or 0))
+    for name in ("quantity", "unit_price", "amount")
+}
+
+
+def _keep_as_stored(order: SalesOrder, built: list[OrderLine]) -> None:
+    """The saved lines kept with the new order as a read of them would give them (the figures at
+    their columns' places, in line order), for `saved_lines`. The audit record above keeps the
+    figures as entered. Not the order's `lines` (its prefetch cache): a caller holding the
+    instance would go on seeing them after a later edit."""
+    for line in built:
+        for name, places in _PLACES.items():
+            setattr(line, name, getattr(line, name).quantize(places))
+    order.__dict__[_SAVED_LINES] = built
+
+
+_SAVED_LINES = "_oms_saved_lines"
+
+
+def saved_lines(order: SalesOrder) -> list[OrderLine] | None:
+    """The lines `create_order` has just written for `order`, as stored, or None for an order it
+    did not create in this instance: whoever answers with the order just created (the API's
+    201) does not read back what the action has just written (issue 21)."""
+    found = order.__dict__.get(_SAVED_LINES)
+    return list(found) if found is not None else None
 
 
 def _number_and_save(order: SalesOrder, built: list[OrderLine]) -> None:
@@ -226,10 +257,11 @@ def _number_and_save(order: SalesOrder, built: list[OrderLine]) -> None:
         fmt=policy.numbering.order, when=timezone.localdate(), key="order", lock_audit_chain=True
     )
     order.lines_fingerprint = fingerprint(built)
-    order.save()
+    # Issue 21: the two INSERTs' text kept per table and row count, not built anew per order.
+    inserts.insert([order])
     for ln in built:
         ln.order = order
-    OrderLine.objects.bulk_create(built)
+    inserts.insert(built)
 
 
 # --- update -------------------------------------------------------------------------------
