@@ -27,6 +27,7 @@ from pydantic import Field, create_model
 
 from oms.accounts.models import ApiToken
 from oms.accounts.selectors import api_token
+from oms.core import inserts
 from oms.core.errors import ActionError, FieldErrors, IdempotencyKeyReused, StaleVersion
 from oms.core.models import IdempotencyRecord
 from oms.core.params import MAX_DB_INT, MAX_PAGE
@@ -142,13 +143,14 @@ def run_idempotent(
             content = _rendered(schema, body) if schema is not None else None
             if key:
                 recording = True
-                IdempotencyRecord.objects.create(
+                record = IdempotencyRecord(
                     user=_user(request),
                     key=scope_key,
                     status=status,
                     body=content if content is not None else json.dumps(body, cls=DjangoJSONEncoder),
                     request_hash=fingerprint,
                 )
+                inserts.insert([record])  # its INSERT's text kept, not built per request (issue 21)
                 recording = False
     except IntegrityError as exc:
         if not recording:
