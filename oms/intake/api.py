@@ -174,8 +174,14 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _out(order: SalesOrder, groups: frozenset[str], pending: list[WorkItem]) -> dict[str, Any]:
-    """S-1: prices and contact data are null for roles that may not see them."""
+def _out(
+    order: SalesOrder,
+    groups: frozenset[str],
+    pending: list[WorkItem],
+    lines: list[OrderLine] | None = None,
+) -> dict[str, Any]:
+    """S-1: prices and contact data are null for roles that may not see them. `lines`: the
+    order's live lines when the caller has them already (else they are read)."""
     prices, contacts = "price" in groups, "contact" in groups
     return {
         **{
@@ -208,7 +214,7 @@ def _out(order: SalesOrder, groups: frozenset[str], pending: list[WorkItem]) -> 
                 "unit_price": ln.unit_price if prices else None,
                 "amount": ln.amount if prices else None,
             }
-            for ln in order.lines.all()
+            for ln in (order.lines.all() if lines is None else lines)
         ],
         "pending": [
             {
@@ -247,11 +253,12 @@ def _render(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
 
 
 def _render_created(request: HttpRequest, order: SalesOrder) -> dict[str, Any]:
-    """The order `create_order` has just saved, as `_render` would read it back (issue 21: three
-    reads and the scoped order query less per API create): the header as saved, the lines as
-    stored (their figures at the columns' places), and no open work items — a new draft has
-    none. The creator is its salesperson, so the scope shows it to them."""
-    return _out(order, visible_field_groups(request.user), [])
+    """The order `create_order` has just saved, as `_render` would read it back (issue 21: four
+    reads and the scoped order query less per API create): the header as saved, the lines the
+    action kept as stored (their figures at the columns' places, not read back), and no open
+    work items — a new draft has none. The creator is its salesperson, so the scope shows it to
+    them."""
+    return _out(order, visible_field_groups(request.user), [], actions.saved_lines(order))
 
 
 def _get(request: HttpRequest, order_id: int) -> SalesOrder:
@@ -358,7 +365,7 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Any:
         )
         return _render_created(request, order)
 
-    return run_idempotent(request, "orders", create)
+    return run_idempotent(request, "orders", create, schema=OrderOut)
 
 
 @router.patch("/{order_id}", response=OrderOut, operation_id="update_order")

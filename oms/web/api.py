@@ -20,11 +20,14 @@ from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.orm import create_schema
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, django_auth
 from pydantic import Field, create_model
 
 from oms.accounts.models import ApiToken
 from oms.accounts.selectors import api_token
+from oms.core import inserts
 from oms.core.errors import ActionError, FieldErrors, IdempotencyKeyReused, StaleVersion
 from oms.core.models import IdempotencyRecord
 from oms.core.params import MAX_DB_INT, MAX_PAGE
@@ -33,6 +36,7 @@ from oms.policy.visibility import visible_field_groups
 from oms.web.listing import capped_count, search_condition
 
 MAX_PAGE_SIZE = 200
+JSON_CONTENT_TYPE = f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}"
 # P-1: query parameters are bounded by type, so that a page past 2^63 or an id no database
 # integer holds is a 422 naming the parameter, never an overflow in the database (a 500).
 PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE, description="页码，从 1 开始")]
@@ -89,12 +93,30 @@ def request_fingerprint(request: HttpRequest) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
+def _rendered(schema: type[Schema], body: dict[str, Any]) -> str:
+    """`body` validated by the endpoint's response schema and written as django-ninja writes it
+    (its JSON renderer and encoder): what the endpoint would answer for it."""
+    return json.dumps(schema.model_validate(body).model_dump(), cls=NinjaJSONEncoder)
+
+
+def _answer(status: int, content: str) -> HttpResponse:
+    return HttpResponse(content, status=status, content_type=JSON_CONTENT_TYPE)
+
+
 def run_idempotent(
-    request: HttpRequest, scope: str, create: Callable[[], dict[str, Any]], status: int = 201
+    request: HttpRequest,
+    scope: str,
+    create: Callable[[], dict[str, Any]],
+    status: int = 201,
+    schema: type[Schema] | None = None,
 ) -> Any:
     """DESIGN 6: a create sent again with the same Idempotency-Key and the same body returns the
     first answer; the same key with a different body is refused (422 naming the key), because
-    answering the first result would silently drop the second request."""
+    answering the first result would silently drop the second request.
+
+    With the endpoint's response `schema`, the answer is validated and written once and the same
+    text is both kept for a retry and sent (issue 21: it was validated and encoded twice, and a
+    retry's answer parsed and validated again); a retry sends the kept text as it is."""
     key = request.headers.get("Idempotency-Key", "")
     scope_key = f"{scope}:{key}"
     fingerprint = request_fingerprint(request) if key else ""
@@ -114,17 +136,21 @@ def run_idempotent(
                             _("Idempotency-Key “%(key)s” 已用于内容不同的另一个请求；新的请求请使用新的键。")
                             % {"key": key}
                         )
+                    if schema is not None:
+                        return _answer(done_status, done_body)
                     return Status(done_status, json.loads(done_body))
             body = create()
+            content = _rendered(schema, body) if schema is not None else None
             if key:
                 recording = True
-                IdempotencyRecord.objects.create(
+                record = IdempotencyRecord(
                     user=_user(request),
                     key=scope_key,
                     status=status,
-                    body=json.dumps(body, cls=DjangoJSONEncoder),
+                    body=content if content is not None else json.dumps(body, cls=DjangoJSONEncoder),
                     request_hash=fingerprint,
                 )
+                inserts.insert([record])  # its INSERT's text kept, not built per request (issue 21)
                 recording = False
     except IntegrityError as exc:
         if not recording:
@@ -132,6 +158,8 @@ def run_idempotent(
         # A concurrent retry with the same key got there first: this create was rolled back with
         # the record (no savepoint of its own: the whole transaction goes, issue 21).
         raise StaleVersion(_("相同的 Idempotency-Key 正在处理中，请重试。")) from exc
+    if content is not None:
+        return _answer(status, content)
     return Status(status, body)
 
 

@@ -33,6 +33,7 @@ from oms.orders.actions import (
     create_order,
     customer_out_of_scope,
     line_errors,
+    saved_lines,
     update_order,
 )
 
@@ -60,6 +61,7 @@ __all__ = [
     "preview_import",
     "record_inquiry",
     "request_info",
+    "saved_lines",
     "submit_order",
     "update_order",
 ]

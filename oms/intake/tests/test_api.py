@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from oms.accounts.actions import issue_api_token
 from oms.audit.models import AuditEvent
@@ -63,6 +65,35 @@ def test_the_create_answers_the_order_as_a_read_returns_it(client, org) -> None:
     read = client.get(f"/api/orders/{created.json()['id']}", **auth)
     assert (created.status_code, read.status_code) == (201, 200)
     assert created.json() == read.json()
+
+
+def test_the_create_does_not_read_back_the_lines_it_wrote(client, org) -> None:
+    """Issue 21: the 201 is built from the lines the action kept; no statement reads order lines."""
+    auth = _auth(org["sales"])
+    with CaptureQueriesContext(connection) as ctx:
+        created = client.post("/api/orders/", _body(org), content_type="application/json", **auth)
+    reads = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith("SELECT") and "orders_orderline" in q["sql"]
+    ]
+    assert (created.status_code, reads) == (201, [])
+
+
+def test_a_retry_answers_the_first_answer_s_very_text(client, org) -> None:
+    """DESIGN 6, issue 21: the answer is written once and kept; a retry sends the same bytes."""
+    auth = _auth(org["sales"])
+    first = client.post(
+        "/api/orders/", _body(org), content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1", **auth
+    )
+    again = client.post(
+        "/api/orders/", _body(org), content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1", **auth
+    )
+    assert (again.status_code, again["Content-Type"], again.content) == (
+        201,
+        "application/json; charset=utf-8",
+        first.content,
+    )
 
 
 def test_create_for_a_customer_blocked_since_is_refused(client, org) -> None:

@@ -132,3 +132,20 @@ def test_import_row_for_a_customer_outside_the_scope_is_listed_and_nothing_saved
     with pytest.raises(ActionError):
         actions.confirm_import(actor=org["sales"], batch=batch)
     assert SalesOrder.objects.count() == 0
+
+
+def test_a_scope_rule_that_joins_is_kept_when_the_orm_reads_it_whole(org, foreign, monkeypatch) -> None:
+    """S-1, issue 21: the create writes its standing read around the scope's compiled condition;
+    a rule needing a join (here: customers whose owner has the actor's username) is read by the
+    ORM whole, with the same answers — the own customer is accepted, the foreign refused."""
+    from oms.orders.actions import entry
+
+    def joined(user: Any) -> Any:
+        return Customer.objects.filter(owner__username=user.username)
+
+    monkeypatch.setattr(entry, "customers_for", joined)
+    own = actions.create_order(actor=org["sales"], data=header(org), lines=lines(org))
+    with pytest.raises(ActionError) as refused:
+        actions.create_order(actor=org["sales"], data={**header(org), "customer": foreign}, lines=lines(org))
+    assert (own.customer_id, refused.value.errors["customer"]) == (org["customer"].pk, [REFUSED])
+    assert SalesOrder.objects.filter(customer=foreign).count() == 0

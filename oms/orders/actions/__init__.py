@@ -9,6 +9,7 @@ from oms.orders.actions.entry import (
     create_order,
     customer_out_of_scope,
     save_new_order,
+    saved_lines,
     update_order,
 )
 from oms.orders.actions.lines import AMOUNT_DIGITS, CENT, build_lines, line_errors, lines_snapshot
@@ -24,5 +25,6 @@ __all__ = [
     "line_errors",
     "lines_snapshot",
     "save_new_order",
+    "saved_lines",
     "update_order",
 ]

@@ -7,14 +7,16 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.accounts.models import User
 from oms.audit import recorder
+from oms.core import inserts
 from oms.core.errors import ActionError, FieldErrors, StaleVersion
+from oms.core.params import MAX_DB_INT
 from oms.customers.models import Customer
 from oms.customers.selectors import customers_for
 from oms.engine import records
@@ -84,13 +86,36 @@ def customer_out_of_scope(actor: User, customer: Customer | None) -> bool:
 _CUSTOMER_STANDING = ("blocked", "blocked_reason", "active")
 
 
-def _scoped_customer(actor: User, customer: Customer | int) -> Customer | None:
-    """S-1: the customer if the actor's data scope shows it, else None — missing and out of scope
-    are one answer. Its standing (blocked, active) is read afresh, so a customer blocked since the
-    caller read it is seen blocked; given an id (the API), the customer is read here. The same
-    statement reads the policy version in force (issue 21: the create's first two reads in one
-    round trip, and only the columns the create checks)."""
-    pk = customer.pk if isinstance(customer, Customer) else customer
+def _standing_row(actor: User, pk: int) -> tuple[Any, ...] | None:
+    """The customer's standing and the policy version in force, if the actor's scope shows it.
+
+    The scope is `customers_for`'s own condition (the customer picker's rule, S-1), compiled by
+    the ORM; the statement around it is written out (issue 21: building the whole query through
+    the ORM was a fifth of a create's CPU, and on SQLite all of it under the write lock). A rule
+    that needs a join is left to the ORM whole."""
+    scoped = customers_for(actor).select_related(None).query
+    if sum(1 for used in scoped.alias_refcount.values() if used) > 1:  # a join the SQL would need
+        return _standing_row_by_orm(actor, pk)
+    try:
+        condition, params = scoped.get_compiler(connection.alias).compile(scoped.where)
+    except EmptyResultSet:  # a scope that shows no customer
+        return None
+    columns = policy_selectors.in_force_columns()
+    sql = (
+        'SELECT "id", "blocked", "blocked_reason", "active", '  # noqa: S608 - constant SQL and the ORM's
+        f"({columns[policy_selectors.IN_FORCE_PK].sql}), ({columns[policy_selectors.IN_FORCE_NUMBER].sql}) "
+        'FROM "customers_customer" WHERE "customers_customer"."id" = %s'
+        + (f" AND ({condition})" if condition else "")
+        + " LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk, *params])
+        row = cursor.fetchone()
+    # SQLite answers booleans as 0 and 1.
+    return None if row is None else (row[0], bool(row[1]), row[2], bool(row[3]), row[4], row[5])
+
+
+def _standing_row_by_orm(actor: User, pk: int) -> tuple[Any, ...] | None:
     found = (
         customers_for(actor)
         .select_related(None)
@@ -101,7 +126,19 @@ def _scoped_customer(actor: User, customer: Customer | int) -> Customer | None:
             "pk", *_CUSTOMER_STANDING, policy_selectors.IN_FORCE_PK, policy_selectors.IN_FORCE_NUMBER
         )[:1]
     )
-    row = next(iter(found), None)
+    return next(iter(found), None)
+
+
+def _scoped_customer(actor: User, customer: Customer | int) -> Customer | None:
+    """S-1: the customer if the actor's data scope shows it, else None — missing and out of scope
+    are one answer. Its standing (blocked, active) is read afresh, so a customer blocked since the
+    caller read it is seen blocked; given an id (the API), the customer is read here. The same
+    statement reads the policy version in force (issue 21: the create's first two reads in one
+    round trip, and only the columns the create checks)."""
+    pk = customer.pk if isinstance(customer, Customer) else customer
+    if not isinstance(pk, int) or not 0 < pk <= MAX_DB_INT:
+        return None  # no customer has that id (as the ORM answers an id no integer column holds)
+    row = _standing_row(actor, pk)
     if row is None:
         return None
     policy_selectors.note_in_force(row[-2], row[-1])
@@ -213,7 +250,37 @@ def save_new_order(
         },
         reason=duplicate_reason,
     )
+    _keep_as_stored(order, built)
     return order
+
+
+# What the database gives back for each figure of a line: its column's decimal places.
+_PLACES = {
+    name: Decimal(1).scaleb(-(getattr(OrderLine._meta.get_field(name), "decimal_places", 0) or 0))
+    for name in ("quantity", "unit_price", "amount")
+}
+
+
+def _keep_as_stored(order: SalesOrder, built: list[OrderLine]) -> None:
+    """The saved lines kept with the new order as a read of them would give them (the figures at
+    their columns' places, in line order), for `saved_lines`. The audit record above keeps the
+    figures as entered. Not the order's `lines` (its prefetch cache): a caller holding the
+    instance would go on seeing them after a later edit."""
+    for line in built:
+        for name, places in _PLACES.items():
+            setattr(line, name, getattr(line, name).quantize(places))
+    order.__dict__[_SAVED_LINES] = built
+
+
+_SAVED_LINES = "_oms_saved_lines"
+
+
+def saved_lines(order: SalesOrder) -> list[OrderLine] | None:
+    """The lines `create_order` has just written for `order`, as stored, or None for an order it
+    did not create in this instance: whoever answers with the order just created (the API's
+    201) does not read back what the action has just written (issue 21)."""
+    found = order.__dict__.get(_SAVED_LINES)
+    return list(found) if found is not None else None
 
 
 def _number_and_save(order: SalesOrder, built: list[OrderLine]) -> None:
@@ -226,10 +293,11 @@ def _number_and_save(order: SalesOrder, built: list[OrderLine]) -> None:
         fmt=policy.numbering.order, when=timezone.localdate(), key="order", lock_audit_chain=True
     )
     order.lines_fingerprint = fingerprint(built)
-    order.save()
+    # Issue 21: the two INSERTs' text kept per table and row count, not built anew per order.
+    inserts.insert([order])
     for ln in built:
         ln.order = order
-    OrderLine.objects.bulk_create(built)
+    inserts.insert(built)
 
 
 # --- update -------------------------------------------------------------------------------
