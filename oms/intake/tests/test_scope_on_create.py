@@ -149,3 +149,16 @@ def test_a_scope_rule_that_joins_is_kept_when_the_orm_reads_it_whole(org, foreig
         actions.create_order(actor=org["sales"], data={**header(org), "customer": foreign}, lines=lines(org))
     assert (own.customer_id, refused.value.errors["customer"]) == (org["customer"].pk, [REFUSED])
     assert SalesOrder.objects.filter(customer=foreign).count() == 0
+
+
+def test_a_scope_of_every_customer_creates_for_any_customer(org, foreign, monkeypatch) -> None:
+    """S-1, issue 21: a scope of every customer (the "all" data scope, the administrator's) has
+    no condition to write around the standing read (Django raises FullResultSet compiling it);
+    the order is created for any customer, the foreign one too."""
+    from oms.orders.actions import entry
+
+    monkeypatch.setattr(entry, "customers_for", lambda user: Customer.objects.all())
+    order = actions.create_order(
+        actor=org["sales"], data={**header(org), "customer": foreign}, lines=lines(org)
+    )
+    assert SalesOrder.objects.get().customer_id == foreign.pk == order.customer_id

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet, ValidationError
+from django.core.exceptions import EmptyResultSet, FullResultSet, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -100,6 +100,8 @@ def _standing_row(actor: User, pk: int) -> tuple[Any, ...] | None:
         condition, params = scoped.get_compiler(connection.alias).compile(scoped.where)
     except EmptyResultSet:  # a scope that shows no customer
         return None
+    except FullResultSet:  # a scope that shows every customer (the "all" data scope)
+        condition, params = "", ()
     columns = policy_selectors.in_force_columns()
     sql = (
         'SELECT "id", "blocked", "blocked_reason", "active", '  # noqa: S608 - constant SQL and the ORM's
