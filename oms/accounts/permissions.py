@@ -92,13 +92,14 @@ def department_tree_ids(department_id: int | None) -> set[int]:
 
 
 # Issue 21: the department tree, kept per process while the "api_tokens" stamp stays (its
-# triggers change it on every write of a department; see `accounts.selectors`). Outside a
-# transaction, once per reading request as before.
+# triggers change it on every write of a department; see `accounts.selectors`) inside an action,
+# whose first locked read brings the stamp's token. Outside an action, once per reading request
+# as before: there the token would be a statement of its own, as many as the tree's one.
 _TREES: dict[Any, dict[int | None, list[int]]] = {}
 
 
 def _children() -> dict[int | None, list[int]]:
-    if txmemo.memo() is None or not connection.in_atomic_block:
+    if txmemo.memo() is None or not connection.in_atomic_block or not txmemo.in_action():
         return txmemo.per_request("accounts.department_children", _department_children)
     return stamps.kept("api_tokens", _TREES, (), _department_children)
 

@@ -136,8 +136,9 @@ def test_the_kpi_page_reads_its_figures_from_the_replica_and_the_login_from_the_
     assert response.status_code == 200
     replica_sql = " ".join(q["sql"] for q in on_replica.captured_queries)
     primary_sql = " ".join(q["sql"] for q in on_primary.captured_queries)
-    assert '"orders_salesorder"' in replica_sql
-    # Orders may join their people; the login itself (session, user) is read on the primary.
+    # The figures are the kept monthly tallies (ADR 0018, 0019), read on the replica.
+    assert '"tracking_kpitally"' in replica_sql and '"tracking_collectiontally"' in replica_sql
+    # The tallies may join their people; the login itself (session, user) is read on the primary.
     assert 'FROM "django_session"' not in replica_sql and 'FROM "accounts_user"' not in replica_sql
     assert 'FROM "django_session"' in primary_sql and 'FROM "accounts_user"' in primary_sql
 
