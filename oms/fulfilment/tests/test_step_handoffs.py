@@ -140,3 +140,20 @@ def test_packing_the_last_line_closes_the_warehouse_step(org: dict[str, Any]) ->
     assert _open_steps(order) == [ship]
     assert WorkItem.objects.get(pk=prepare[0]).status == WorkStatus.DONE
     assert _told() == told
+
+
+def test_lines_held_by_quality_leave_the_warehouse_step_to_close(org: dict[str, Any]) -> None:
+    """G-4, K-2, T-1: lines that may not ship yet (no passed final inspection) are not the
+    warehouse's: packing all it may prepare closes its step; only logistics is told."""
+    order = _released(org, order_lines=lines(org))
+    walk.produce(org, order)
+    gear, _motor = order.lines.order_by("line_no")
+    pass_final_inspection(order, products=[gear.product])
+    (prepare,) = _open_steps(order)
+    assert prepare[1] == "warehouse.prepare"
+    told = _told()
+    _pack(org, order, gear)
+    (ship,) = _open_steps(order)
+    assert ship[1] == "logistics.ship"
+    assert WorkItem.objects.get(pk=prepare[0]).status == WorkStatus.DONE
+    assert _told() == sorted([*told, ("lg1", ship[2]), ("lghead", ship[2])])
