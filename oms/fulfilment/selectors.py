@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, IntegerField, Sum, When
+from django.db.models import Case, F, IntegerField, Sum, When
 from django.utils import timezone
 
 from oms.catalog.models import StockLevel
@@ -132,6 +132,27 @@ def shipped_quantities(order: SalesOrder) -> dict[int, Decimal]:
         ShipmentLine.objects.filter(shipment__order=order).values("order_line_id").annotate(q=Sum("quantity"))
     )
     return {r["order_line_id"]: r["q"] for r in rows}
+
+
+def left_to_pack(order: SalesOrder) -> list[Any]:
+    """G-4, G-6: the lines of the order not yet all packed or shipped: what is neither shipped
+    nor held packed (what remains of a packed reservation once part of it left) is still to be
+    reserved, picked, checked and packed. Three queries."""
+    shipped = shipped_quantities(order)
+    packed = dict(
+        order.reservations.filter(status=ReservationStatus.PACKED)
+        .values("order_line_id")
+        .annotate(q=Sum(F("quantity") - F("dispatched")))
+        .values_list("order_line_id", "q")
+    )
+    return [
+        ln
+        for ln in order.lines.order_by("line_no")
+        if (ln.quantity or Decimal("0"))
+        - shipped.get(ln.pk, Decimal("0"))
+        - (packed.get(ln.pk) or Decimal("0"))
+        > 0
+    ]
 
 
 def prepaid(order: SalesOrder) -> Decimal:

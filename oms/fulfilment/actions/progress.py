@@ -59,6 +59,7 @@ def report_progress(
         order = workflow.apply(states.START_PRODUCTION, order, actor=actor)
     locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
     before = {"progress": locked.progress, "quantity_done": locked.quantity_done}
+    completes = progress == 100 and locked.progress < 100
     locked.progress, locked.quantity_done = progress, quantity_done
     locked.save(update_fields=["progress", "quantity_done", "updated_at"])
     report = ProgressReport.objects.create(
@@ -82,12 +83,18 @@ def report_progress(
         },
     )
     tracking.close_items(target=order, actor=actor, outcome=_("已汇报"), kinds=("report.production",))
-    if progress == 100:
-        tracking.close_items(
-            target=order, actor=actor, outcome=_("里程碑已完成"), kinds=("production.milestone",)
-        )
-        hand_on_production(order)
+    if completes:
+        _milestone_completed(actor, order)
     return report
+
+
+def _milestone_completed(actor: User, order: SalesOrder) -> None:
+    """G-2, T-1: a milestone completes once: a second report at 100 % completes nothing, so it
+    neither closes the next milestone's step nor opens or announces any step again."""
+    tracking.close_items(
+        target=order, actor=actor, outcome=_("里程碑已完成"), kinds=("production.milestone",)
+    )
+    hand_on_production(order)
 
 
 def hand_on_production(order: SalesOrder) -> None:
@@ -96,8 +103,13 @@ def hand_on_production(order: SalesOrder) -> None:
     no line needs one: the warehouse has had those goods since the release, K-2)."""
     nxt = Milestone.objects.filter(order=order, progress__lt=100).order_by("seq").first()
     ready = production_hand_off(order, nxt)
-    if ready is not None:
-        tracking.deliver([ready])
+    if ready is None:
+        return
+    if nxt is None and tracking.waiting_step(target=order, kind="quality.final") is not None:
+        # T-1: the final inspection is asked for once (a milestone reported back below 100 % and
+        # completed again finds it still waiting); the `once` check of `tracking.hand_off`.
+        return
+    tracking.deliver([ready])
 
 
 def production_hand_off(order: SalesOrder, nxt: Milestone | None) -> tracking.HandOff | None:

@@ -24,8 +24,9 @@ from oms.fulfilment.models import (
     ReservationStatus,
 )
 from oms.fulfilment.permissions import can_handle_stock
-from oms.fulfilment.selectors import shipped_quantities
+from oms.fulfilment.selectors import left_to_pack, shipped_quantities
 from oms.orders.models import OrderStatus, SalesOrder
+from oms.quality.release import shipping_release
 from oms.tracking import actions as tracking
 
 
@@ -157,9 +158,11 @@ def pack(*, actor: User, reservation: Reservation, packing: str) -> Reservation:
 
 
 def _hand_to_logistics(actor: User, order: SalesOrder) -> None:
-    """G-4, G-5, T-1 (issue 23): packed goods leave the warehouse staff's work and wait on
-    logistics to ship them (kept once however many reservations are packed)."""
-    tracking.close_items(target=order, actor=actor, outcome=_("已包装"), kinds=("warehouse.prepare",))
+    """G-4, G-5, T-1 (issue 23): packed goods wait on logistics to ship them (kept once however
+    many reservations are packed); the order leaves the warehouse staff's work once nothing is
+    left for them (`_warehouse_done`)."""
+    if _warehouse_done(order):
+        tracking.close_items(target=order, actor=actor, outcome=_("已包装"), kinds=("warehouse.prepare",))
     logistics = department_of_kind(DepartmentKind.LOGISTICS)
     if logistics is None:
         return
@@ -174,6 +177,17 @@ def _hand_to_logistics(actor: User, order: SalesOrder) -> None:
         event="fulfilment",
         once=True,
     )
+
+
+def _warehouse_done(order: SalesOrder) -> bool:
+    """G-4, T-1: the warehouse's step on the order is done when every line is packed (or shipped),
+    or the lines left may not ship yet (awaiting their final inspection or an open non-conformance,
+    K-2: quality holds them, and a passed inspection hands them to the warehouse again). A batch
+    packed while other lines the warehouse may prepare still wait leaves the step open."""
+    left = left_to_pack(order)
+    if not left:
+        return True
+    return shipping_release(order, left).blocked_lines == {ln.pk for ln in left}
 
 
 def dispatch_stock(order: SalesOrder, actor: User, line: Any, quantity: Decimal) -> None:

@@ -9,7 +9,14 @@ from oms.tracking.actions.escalation import (
     superior_of,
     sweep,
 )
-from oms.tracking.actions.handoff import HandOff, deliver, department_staff, hand_off, prepare_hand_off
+from oms.tracking.actions.handoff import (
+    HandOff,
+    deliver,
+    department_staff,
+    hand_off,
+    prepare_hand_off,
+    waiting_step,
+)
 from oms.tracking.actions.items import (
     ORDERLESS_TARGETS,
     OUTLIVE_THE_ORDER,
@@ -52,4 +59,5 @@ __all__ = [
     "rollup_steps",
     "superior_of",
     "sweep",
+    "waiting_step",
 ]

@@ -111,6 +111,21 @@ def deliver(
     return [h.item for h in hand_offs]
 
 
+def waiting_step(*, target: models.Model, kind: str) -> WorkItem | None:
+    """T-1: the open step of `kind` on `target`, if any: a hand-off that may repeat opens and
+    announces its step only while none is waiting (`hand_off(once=True)`; one query)."""
+    return (
+        WorkItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(target),
+            object_id=target.pk,
+            kind=kind,
+            status=WorkStatus.OPEN,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
 def hand_off(
     *,
     target: models.Model,
@@ -142,16 +157,7 @@ def hand_off(
             # Closed first, as a separate statement: the step it finishes may be of `kind`.
             closing.close()
             closing = None
-        waiting = (
-            WorkItem.objects.filter(
-                content_type=ContentType.objects.get_for_model(target),
-                object_id=target.pk,
-                kind=kind,
-                status=WorkStatus.OPEN,
-            )
-            .order_by("pk")
-            .first()
-        )
+        waiting = waiting_step(target=target, kind=kind)
         if waiting is not None:
             return waiting
     ready = prepare_hand_off(
