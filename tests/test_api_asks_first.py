@@ -78,6 +78,27 @@ WRONG_DEPARTMENT: dict[str, tuple[str, int] | None] = {
 }
 
 
+# Writes with a body that have no door, and why. B-8: the portal's order is the customer's own
+# to place; their token opens the portal's endpoints only, and the action asks the rest.
+WITHOUT_DOOR = {"/portal/orders"}
+
+
+def test_every_api_write_with_a_body_has_a_door() -> None:
+    """S-1 (issue 23): a new write endpoint that reads a body without declaring who may fails."""
+    from config.api import api
+    from oms.web.api_gate import door_of
+
+    missing = []
+    for prefix, router in api._routers:
+        for path, view in router.path_operations.items():
+            for operation in view.operations:
+                sources = {getattr(m, "__ninja_param_source__", "") for m in operation.models}
+                route = f"{prefix.rstrip('/')}{path}"
+                if set(operation.methods) != {"GET"} and "body" in sources and door_of(operation) is None:
+                    missing.append(route)
+    assert sorted(set(missing) - WITHOUT_DOOR) == []
+
+
 @pytest.fixture
 def world(settings: Any, tmp_path: Any) -> dict[str, Any]:
     settings.MEDIA_ROOT = tmp_path

@@ -85,4 +85,11 @@ def asks_first(door: Door) -> Callable[[F], F]:
         operation._run_checks = checks_then_door
         return run
 
+    on_run.door = door  # type: ignore[attr-defined]  # for the test that every write has one
     return decorate_view(on_run)
+
+
+def door_of(operation: Any) -> Door | None:
+    """The door `asks_first` declared on a mounted operation, if any."""
+    doors = [getattr(d, "door", None) for d in getattr(operation, "_run_decorators", [])]
+    return next((d for d in doors if d is not None), None)
