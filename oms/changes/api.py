@@ -6,16 +6,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from oms.accounts.models import User
-from oms.changes import actions, selectors
+from oms.changes import actions, selectors, states
 from oms.changes.forms import OpinionForm, WithdrawForm, change_values, cleaned
 from oms.changes.models import ChangeRequest, ChangeTask, RequestKind
 from oms.core.money import bounded_decimal
 from oms.orders.models import OrderLine
 from oms.orders.selectors import orders_for
 from oms.web.api import run_idempotent
+from oms.web.api_gate import asks_first, may_take, refuse_unless
 from oms.web.pages import visible_or_404
 
 router = Router(tags=["变更与取消"])
@@ -141,6 +143,36 @@ def _visible(request: HttpRequest, pk: int) -> ChangeRequest:
     return visible_or_404(selectors.requests_for(request.user).prefetch_related("tasks"), pk)
 
 
+def _visible_order(request: HttpRequest, order_id: int) -> Any:
+    order = orders_for(request.user).filter(pk=order_id).first()
+    if order is None:
+        raise Http404
+    return order
+
+
+def _visible_task(request: HttpRequest, task_id: int) -> ChangeTask:
+    task = ChangeTask.objects.filter(pk=task_id).first()
+    if task is None:
+        raise Http404
+    _visible(request, task.request_id)
+    return task
+
+
+# S-1 (issue 23): who may, asked before the body is read, with the pages' gates' predicates.
+def _raises(request: HttpRequest, ids: Any) -> None:
+    order = _visible_order(request, ids["order_id"])
+    refuse_unless(states.can_raise(request.user, order), _("您没有权限对该订单提出变更或取消。"))
+
+
+def _gives_opinion(request: HttpRequest, ids: Any) -> None:
+    """P-5, S-1: the task's assignee (or the head who took it over)."""
+    actions.check_opinion_giver(_user(request), _visible_task(request, ids["task_id"]))
+
+
+def _withdraws(request: HttpRequest, ids: Any) -> None:
+    may_take([states.WITHDRAW], _visible(request, ids["request_id"]), request.user)
+
+
 @router.get(
     "/orders/{order_id}/change-requests", response=list[ChangeRequestOut], operation_id="list_change_requests"
 )
@@ -156,12 +188,11 @@ def list_requests(request: HttpRequest, order_id: int) -> list[dict[str, Any]]:
     response={201: ChangeRequestOut},
     operation_id="raise_change_request",
 )
+@asks_first(_raises)
 def raise_request(request: HttpRequest, order_id: int, payload: ChangeRequestIn) -> Any:
     """I-1, J-1: a change (new terms and lines) or a cancellation. The customer's written notice
     is uploaded on the page; over the API a customer-raised request needs a policy without it."""
-    order = orders_for(request.user).filter(pk=order_id).first()
-    if order is None:
-        raise Http404
+    order = _visible_order(request, order_id)
 
     def create() -> dict[str, Any]:
         change = actions.raise_request(actor=_user(request), order=order, **_typed(payload))
@@ -176,12 +207,9 @@ def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
 
 
 @router.post("/change-tasks/{task_id}/opinion", response=ChangeRequestOut, operation_id="give_change_opinion")
+@asks_first(_gives_opinion)
 def give_opinion(request: HttpRequest, task_id: int, payload: ChangeOpinionIn) -> dict[str, Any]:
-    task = ChangeTask.objects.filter(pk=task_id).first()
-    if task is None:
-        raise Http404
-    _visible(request, task.request_id)
-    actions.check_opinion_giver(_user(request), task)  # P-5, S-1: before the payload is read
+    task = _visible_task(request, task_id)
     actions.give_opinion(actor=_user(request), task=task, **cleaned(OpinionForm(payload.dict())))
     return _out(_visible(request, task.request_id))
 
@@ -191,6 +219,7 @@ def give_opinion(request: HttpRequest, task_id: int, payload: ChangeOpinionIn) -
     response=ChangeRequestOut,
     operation_id="withdraw_change_request",
 )
+@asks_first(_withdraws)
 def withdraw(request: HttpRequest, request_id: int, payload: ChangeWithdrawIn) -> dict[str, Any]:
     change = _visible(request, request_id)
     actions.withdraw(actor=_user(request), request=change, **cleaned(WithdrawForm(payload.dict())))

@@ -16,12 +16,16 @@ from oms.accounts.models import User
 from oms.core.errors import FieldErrors
 from oms.core.money import bounded_decimal
 from oms.customers.models import Customer
+from oms.engine import workflow
 from oms.intake import actions
+from oms.orders import states
 from oms.orders.models import TERM_FIELDS, OrderLine, SalesOrder
+from oms.orders.permissions import can_edit_draft, can_enter_orders, can_renegotiate
 from oms.orders.selectors import number_search, orders_for
 from oms.policy.visibility import visible_field_groups
 from oms.tracking.models import WorkItem, WorkStatus
 from oms.web.api import PageNumber, PageSize, RecordId, run_idempotent
+from oms.web.api_gate import asks_first, may_take, refuse_unless
 from oms.web.listing import capped_count, search_condition
 
 router = Router(tags=["订单"])
@@ -296,6 +300,26 @@ def _lines(lines: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
     ]
 
 
+# S-1 (issue 23): who may, asked before the body is read, with the predicates the pages' gates
+# and the engine ask. A decision the body chooses (pass, ask for information or escalate;
+# accept or decline) is let in when any of its transitions may be taken.
+def _may_enter(request: HttpRequest, ids: Any) -> None:
+    refuse_unless(can_enter_orders(request.user), _("您没有权限录入订单。"))
+
+
+def _may_take(*transitions: workflow.Transition) -> Any:
+    def door(request: HttpRequest, ids: Any) -> None:
+        may_take(transitions, _get(request, ids["order_id"]), request.user)
+
+    return door
+
+
+def _edits_draft(request: HttpRequest, order_id: int) -> None:
+    order = _get(request, order_id)
+    allowed = can_edit_draft(request.user, order) or can_renegotiate(request.user, order)
+    refuse_unless(allowed, _("您没有权限执行此操作。"))
+
+
 @router.get("/", response=OrderPage, operation_id="list_orders")
 def list_orders(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str, Any]:
     qs = orders_for(request.user)
@@ -350,6 +374,7 @@ def get_order(request: HttpRequest, order_id: int) -> dict[str, Any]:
 
 
 @router.post("/", response={201: OrderOut}, operation_id="create_order")
+@asks_first(_may_enter)
 def create_order(request: HttpRequest, payload: OrderIn) -> Any:
     data = payload.dict()
 
@@ -369,6 +394,7 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Any:
 
 
 @router.patch("/{order_id}", response=OrderOut, operation_id="update_order")
+@asks_first(lambda request, ids: _edits_draft(request, ids["order_id"]))
 def update_order(request: HttpRequest, order_id: int, payload: OrderPatch) -> dict[str, Any]:
     order = _get(request, order_id)
     data = payload.dict(exclude_unset=True)
@@ -397,12 +423,14 @@ _CHECK_DECISIONS = {
 
 
 @router.post("/{order_id}/check", response=OrderOut, operation_id="check_order")
+@asks_first(_may_take(states.PASS_CHECK, states.REQUEST_INFO, states.ESCALATE))
 def check_order(request: HttpRequest, order_id: int, payload: OrderCheckIn) -> dict[str, Any]:
     check = _CHECK_DECISIONS[payload.decision]
     return _render(request, check(actor=_user(request), order=_get(request, order_id), reason=payload.reason))
 
 
 @router.post("/{order_id}/complete-info", response=OrderOut, operation_id="complete_order_info")
+@asks_first(_may_take(states.COMPLETE_INFO))
 def complete_info(request: HttpRequest, order_id: int, payload: OrderReasonIn) -> dict[str, Any]:
     return _render(
         request,
@@ -411,6 +439,7 @@ def complete_info(request: HttpRequest, order_id: int, payload: OrderReasonIn) -
 
 
 @router.post("/{order_id}/decision", response=OrderOut, operation_id="decide_order")
+@asks_first(_may_take(states.ACCEPT, states.DECLINE))
 def decide(request: HttpRequest, order_id: int, payload: OrderDecisionIn) -> dict[str, Any]:
     return _render(
         request,

@@ -6,14 +6,17 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from oms.accounts.models import User
 from oms.core.forms import cleaned
+from oms.orders import states as order_states
 from oms.orders.selectors import orders_for
 from oms.review import actions, selectors
 from oms.review.forms import ApprovalDecisionForm, ConfirmationForm, OpinionForm
 from oms.review.models import ApprovalStep, ReviewTask
+from oms.web.api_gate import asks_first, may_take, refuse_unless
 
 router = Router(tags=["评审与审批"])
 
@@ -134,12 +137,22 @@ def get_task(request: HttpRequest, task_id: int) -> dict[str, Any]:
     return _task(task)
 
 
-@router.post("/review-tasks/{task_id}/opinion", response=ReviewTaskOut, operation_id="give_opinion")
-def give_opinion(request: HttpRequest, task_id: int, payload: ReviewOpinionIn) -> dict[str, Any]:
+def _review_task(request: HttpRequest, task_id: int) -> ReviewTask:
     task = selectors.review_tasks_for(request.user).filter(pk=task_id).first()
     if task is None:
         raise Http404
-    actions.check_opinion_giver(_user(request), task)  # P-5, S-1: before the payload is read
+    return task
+
+
+def _gives_opinion(request: HttpRequest, ids: Any) -> None:
+    """P-5, S-1: the task's reviewer (or the head who took it over), asked before the body."""
+    actions.check_opinion_giver(_user(request), _review_task(request, ids["task_id"]))
+
+
+@router.post("/review-tasks/{task_id}/opinion", response=ReviewTaskOut, operation_id="give_opinion")
+@asks_first(_gives_opinion)
+def give_opinion(request: HttpRequest, task_id: int, payload: ReviewOpinionIn) -> dict[str, Any]:
+    task = _review_task(request, task_id)
     task = actions.give_opinion(actor=_user(request), task=task, **cleaned(OpinionForm(payload.dict())))
     return _task(ReviewTask.objects.select_related("round__order").get(pk=task.pk))
 
@@ -175,21 +188,37 @@ def order_review(request: HttpRequest, order_id: int) -> dict[str, Any]:
     }
 
 
-@router.post(
-    "/approval-steps/{step_id}/decision", response=ApprovalStepOut, operation_id="decide_approval_step"
-)
-def decide(request: HttpRequest, step_id: int, payload: ApprovalDecisionIn) -> dict[str, Any]:
+def _visible_step(request: HttpRequest, step_id: int) -> ApprovalStep:
     step = ApprovalStep.objects.filter(pk=step_id).first()
     if step is None or (
         step.approver_id != request.user.pk and not orders_for(request.user).filter(pk=step.order_id).exists()
     ):
         raise Http404
+    return step
+
+
+def _signs(request: HttpRequest, ids: Any) -> None:
+    step = _visible_step(request, ids["step_id"])
+    refuse_unless(actions.may_sign(request.user, step), _("只有该步骤的审批人可以审批。"))
+
+
+def _confirms(request: HttpRequest, ids: Any) -> None:
+    may_take([order_states.CONFIRM], _order(request, ids["order_id"]), request.user)
+
+
+@router.post(
+    "/approval-steps/{step_id}/decision", response=ApprovalStepOut, operation_id="decide_approval_step"
+)
+@asks_first(_signs)
+def decide(request: HttpRequest, step_id: int, payload: ApprovalDecisionIn) -> dict[str, Any]:
+    step = _visible_step(request, step_id)
     return _step(
         actions.decide_step(actor=_user(request), step=step, **cleaned(ApprovalDecisionForm(payload.dict())))
     )
 
 
 @router.post("/orders/{order_id}/confirmation", response=ReviewOut, operation_id="record_confirmation")
+@asks_first(_confirms)
 def record_confirmation(request: HttpRequest, order_id: int, payload: ConfirmationIn) -> dict[str, Any]:
     order = _order(request, order_id)
     actions.record_confirmation(

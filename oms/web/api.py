@@ -26,6 +26,7 @@ from ninja.security import HttpBearer, django_auth
 from pydantic import Field, create_model
 
 from oms.accounts.models import ApiToken
+from oms.accounts.permissions import can_manage_master_data
 from oms.accounts.selectors import api_token
 from oms.core import inserts
 from oms.core.errors import ActionError, FieldErrors, IdempotencyKeyReused, StaleVersion
@@ -33,6 +34,7 @@ from oms.core.models import IdempotencyRecord
 from oms.core.params import MAX_DB_INT, MAX_PAGE
 from oms.engine import workflow
 from oms.policy.visibility import visible_field_groups
+from oms.web.api_gate import asks_first, refuse_unless
 from oms.web.listing import capped_count, search_condition
 
 MAX_PAGE_SIZE = 200
@@ -225,6 +227,8 @@ class ApiSpec:
     search_fields: Sequence[str] = ("code", "name", "pinyin")
     field_groups: Mapping[str, str] = field(default_factory=dict)
     read_only: Sequence[str] = ("id", "version", "created_at", "updated_at")
+    # Who may create and update, the actions' own predicate, asked before the body (S-1).
+    may_write: Callable[[Any], bool] = can_manage_master_data
 
 
 def _api_name(model: type[models.Model], name: str) -> str:
@@ -326,6 +330,13 @@ def _add_read(router: Router, spec: ApiSpec, schemas: _Schemas) -> None:
         return _out(spec, obj, visible_field_groups(request.user))
 
 
+def _writer(spec: ApiSpec) -> Callable[[HttpRequest, Any], None]:
+    def door(request: HttpRequest, ids: Any) -> None:
+        refuse_unless(spec.may_write(request.user), _("您没有权限执行此操作。"))
+
+    return door
+
+
 def _add_create(router: Router, spec: ApiSpec, schemas: _Schemas) -> None:
     model = spec.model
 
@@ -334,6 +345,7 @@ def _add_create(router: Router, spec: ApiSpec, schemas: _Schemas) -> None:
         response={201: schemas.out, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
         operation_id=f"create_{spec.path}",
     )
+    @asks_first(_writer(spec))
     def create_item(request: HttpRequest, payload: schemas.create) -> Any:  # type: ignore[name-defined]
         def create() -> dict[str, Any]:
             data = {_api_name(model, k): v for k, v in payload.dict(exclude_unset=True).items()}
@@ -351,6 +363,7 @@ def _add_update(router: Router, spec: ApiSpec, schemas: _Schemas) -> None:
         response={200: schemas.out, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
         operation_id=f"update_{spec.path}",
     )
+    @asks_first(_writer(spec))
     def update_item(request: HttpRequest, item_id: int, payload: schemas.patch) -> Any:  # type: ignore[name-defined]
         obj = spec.selector(request.user).filter(pk=item_id).first()
         if obj is None:
