@@ -105,6 +105,44 @@ class Rule:
     shown: str = "A"
 
 
+def _api_door(route: str) -> Callable[[Any, dict[str, Any]], bool]:
+    """S-1 (ADR 0013, issue 23): who may call an API write that reads a body is its declared door
+    (`oms.web.api_gate.asks_first`), the named predicate the page's gate asks too, asked on the
+    world's record through the caller's scope; the matrix checks the API answers by it."""
+
+    def who(u: Any, w: dict[str, Any]) -> bool:
+        from django.http import Http404
+        from django.test import RequestFactory
+        from django.urls import resolve
+
+        from config.api import api
+        from oms.core.errors import NotAllowed
+        from oms.engine.workflow import PermissionDenied
+        from oms.web.api_gate import door_of
+        from tests.permission_world import path_for
+
+        path = path_for(route, w)
+        wanted = "/" + route.removeprefix("api/").replace("<", "{").replace(">", "}")
+        door = next(
+            door_of(operation)
+            for prefix, router in api._routers
+            for sub, view in router.path_operations.items()
+            if "/" + f"{prefix.strip('/')}{sub}".strip("/") == wanted.rstrip("/")
+            for operation in view.operations
+            if door_of(operation) is not None
+        )
+        assert door is not None
+        request = RequestFactory().post(path)
+        request.user = u
+        try:
+            door(request, {k: int(v) for k, v in resolve(path).kwargs.items()})
+        except (Http404, NotAllowed, PermissionDenied):
+            return False
+        return True
+
+    return who
+
+
 def page(who: Callable[[Any, dict[str, Any]], bool] = _everyone, shown: str = "A") -> Rule:
     return Rule("page", who, shown)
 
@@ -164,12 +202,14 @@ RULES: dict[str, Rule] = {
     "accounts/two-factor/": page(_pred("oms.accounts.permissions:can_use_two_factor")),
     # API (same rules as the pages; session or token).
     "api/": page(lambda u, w: False),  # no page at the root
-    "api/approval-steps/<step_id>/decision": action(),
+    "api/approval-steps/<step_id>/decision": action(_api_door("api/approval-steps/<step_id>/decision")),
     "api/carriers/": page(),
     "api/carriers/<item_id>": page(),
     "api/change-requests/<request_id>": page(CHANGE),
-    "api/change-requests/<request_id>/withdraw": action(),
-    "api/change-tasks/<task_id>/opinion": action(),
+    "api/change-requests/<request_id>/withdraw": action(
+        _api_door("api/change-requests/<request_id>/withdraw")
+    ),
+    "api/change-tasks/<task_id>/opinion": action(_api_door("api/change-tasks/<task_id>/opinion")),
     "api/contacts/": page(),
     "api/contacts/<item_id>": page(CONTACT),
     "api/customers/": page(),
@@ -177,12 +217,12 @@ RULES: dict[str, Rule] = {
     "api/orders/": page(),
     "api/orders/<order_id>": page(ORDER),
     "api/orders/<order_id>/change-requests": page(ORDER),
-    "api/orders/<order_id>/check": action(),
-    "api/orders/<order_id>/complete-info": action(),
-    "api/orders/<order_id>/confirmation": action(),
+    "api/orders/<order_id>/check": action(_api_door("api/orders/<order_id>/check")),
+    "api/orders/<order_id>/complete-info": action(_api_door("api/orders/<order_id>/complete-info")),
+    "api/orders/<order_id>/confirmation": action(_api_door("api/orders/<order_id>/confirmation")),
     # D-2, S-1: who may send the link is asked before the order's state.
     "api/orders/<order_id>/confirmation-link": action(_both(ORDER, _renegotiates)),
-    "api/orders/<order_id>/decision": action(),
+    "api/orders/<order_id>/decision": action(_api_door("api/orders/<order_id>/decision")),
     "api/orders/<order_id>/review": page(ORDER),
     "api/orders/<order_id>/shipments": page(ORDER),
     "api/orders/<order_id>/submit": action(ORDER),
@@ -191,7 +231,7 @@ RULES: dict[str, Rule] = {
     "api/regions/": page(),
     "api/review-tasks/": page(),
     "api/review-tasks/<task_id>": page(REVIEW_TASK),
-    "api/review-tasks/<task_id>/opinion": action(),
+    "api/review-tasks/<task_id>/opinion": action(_api_door("api/review-tasks/<task_id>/opinion")),
     "api/stock-levels/": page(),
     "api/stock-levels/<item_id>": page(),
     "api/suppliers/": page(),
