@@ -400,6 +400,8 @@ RULES: dict[str, Rule] = {
     # Money (L, S-1): only roles that may see prices.
     "receivables/": page(_price),
     "receivables/receipt/": action(),
+    # Issue 21: the payment form's customers owing, searched; finance's form only.
+    "receivables/payers/": page(_both(_price, _pred("oms.billing.states:in_finance"))),
     "receivables/account/": page(_price),  # issue 23: the customer is then chosen in scope
     "receivables/reminder/<int:pk>/": page(_both(_price, ORDER)),  # overdue invoices of its orders in scope
     # Review and approval (C, D).

@@ -25,6 +25,7 @@ from oms.billing.models import (
     StatementFee,
     StatementLine,
 )
+from oms.billing.payers import typed_customer
 from oms.billing.selectors import tax_rate_choices
 from oms.core.forms import ColumnDecimalField
 from oms.customers.models import Customer
@@ -185,18 +186,32 @@ class CloseForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    """L-3, L-6: money received from a customer: amount, currency, date, method, voucher."""
+    """L-3, L-6: money received from a customer: amount, currency, date, method, voucher. The
+    customer is the one the picker's field names (its code, the picked "code name", or an exact
+    name: typed without JavaScript too, issue 21), else the one given by key; any customer, as
+    the key always allowed."""
 
     customer = forms.ModelChoiceField(
-        label=_("客户"),
-        queryset=Customer.objects.order_by("name"),
-        error_messages={"required": _("请选择客户。")},
+        label=_("客户"), queryset=Customer.objects.order_by("name"), required=False
     )
+    customer_q = forms.CharField(label=_("客户"), max_length=240, required=False)
     amount = ColumnDecimalField(Payment, "amount", min_value=0, min_exclusive=True)
     currency = forms.CharField(label=_("币种"), max_length=3, required=False)
     received_on = _date_field(_("收款日期"))
     method = forms.ChoiceField(label=_("收款方式"), choices=PaymentMethod.choices)
     reference = forms.CharField(label=_("凭证号"), max_length=100, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "customer" in self.errors:
+            return data
+        # What the field shows decides: a pick fills in its "code name", so a pick edited
+        # afterwards can never send the money to the customer picked before.
+        if (data.get("customer_q") or "").strip():
+            data["customer"] = typed_customer(data["customer_q"])
+        if data.get("customer") is None:
+            self.add_error("customer", _("请选择客户。"))
+        return data
 
 
 class DunningForm(forms.Form):

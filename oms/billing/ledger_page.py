@@ -1,5 +1,4 @@
-"""The receivables ledger's page (issue 21, L-4): its rows, the payment form's customers and its
-pages without a count.
+"""The receivables ledger's page (issue 21, L-4): its rows and its pages without a count.
 
 The rows are printed in Python (P-1): what the template's row loop printed (a customer link, an order link, nine amounts as a finance clerk
 writes them), without a template node, filter call or URL reversal per cell. A page of 100 rows
@@ -55,20 +54,6 @@ def rows_html(rows: Iterable[LedgerRow]) -> SafeString:
         order = f'<td><a href="{detail.format(int(row.order_id))}">{escape(str(row.order))}</a></td>'
         out.append(f"<tr>{customer}{order}{cells}<td{late}>{money(row.overdue)}</td>{ages}</tr>\n  ")
     return mark_safe("".join(out))  # noqa: S308
-
-
-def customer_options(customers: list[tuple[int, str]], selected: str = "") -> SafeString:
-    """The payment form's customers as `<option>`s, joined once: up to 2000 of them, which the
-    template's loop took 0.1 s to render on finance's ledger at 10^6 orders (issue 21)."""
-    # The ids are integers and every name is escaped: one join, one mark (format_html per option
-    # cost more than the loop it replaced). The standard library's escape is Django's without its
-    # lazy-string wrapper (the same output; 1,600 names a page).
-    return mark_safe(  # noqa: S308
-        "".join(
-            f'<option value="{int(pk)}"{" selected" if str(pk) == selected else ""}>{escape(str(name))}</option>'
-            for pk, name in customers
-        )
-    )
 
 
 @dataclass

@@ -247,23 +247,19 @@ def ledger(user: Any, *, today: date, show: str = "all", overdue: bool = False) 
 
 @dataclass
 class OpenLedger:
-    """Issue 21: the open view of the ledger: its first rows, every open row's totals, the number
-    of open rows and the customers owing (for the payment form)."""
+    """Issue 21: the open view of the ledger: its first rows, every open row's totals and the
+    number of open rows."""
 
     rows: list[LedgerRow]
     total: LedgerRow
     count: int
-    customers: list[tuple[int, str]]
 
 
-def open_ledger(
-    user: Any, *, today: date, overdue: bool = False, limit: int, page: int = 1, customers: bool = True
-) -> OpenLedger:
+def open_ledger(user: Any, *, today: date, overdue: bool = False, limit: int, page: int = 1) -> OpenLedger:
     """Issue 21, L-4: the orders with something left to collect (one past due, with `overdue`):
     the `page`-th `limit` of them, the one due longest ago first, each with all its invoices
     (walked off the kept `UnsettledOrder` rows in the order of their index); the totals and the
-    number of every such order, added up from the kept open balances per due date; with
-    `customers`, the customers owing (the payment form's)."""
+    number of every such order, added up from the kept open balances per due date."""
     kept = by_seller_in_scope(OpenBalance.objects.all(), user, person="salesperson", department="department")
     if kept is None:
         # A department whose scope also depends on each order's status: from the invoices.
@@ -272,12 +268,7 @@ def open_ledger(
     else:
         total, count = _kept_totals(kept.filter(order_due__lt=today) if overdue else kept, today)
     ids = list(_unsettled_orders(user, today=today, overdue=overdue)[(page - 1) * limit : page * limit])
-    return OpenLedger(
-        rows_of(ids, today) if ids else [],
-        total,
-        count,
-        owing_customers(user, today=today) if customers else [],
-    )
+    return OpenLedger(rows_of(ids, today) if ids else [], total, count)
 
 
 def _unsettled_orders(user: Any, *, today: date, overdue: bool) -> QuerySet[Any]:
@@ -371,22 +362,6 @@ def rows_of(order_ids: list[int], today: date) -> list[LedgerRow]:
     invoices = Invoice.objects.filter(order_id__in=order_ids)
     found = {row.order_id: row for row in _ledger_rows(_per_order(invoices, today))}
     return [found[pk] for pk in order_ids if pk in found]
-
-
-def owing_customers(user: Any, *, today: date) -> list[tuple[int, str]]:
-    """The customers of the user's open orders that still owe (the payment form's choice), by
-    name: those with a kept unsettled order in scope (issue 21: an unsettled invoice owes
-    something, so exactly the customers owing), each probed once on the customer's index rather
-    than the distinct customers of every open balance sorted; else from the unsettled invoices."""
-    kept = by_seller_in_scope(
-        UnsettledOrder.objects.all(), user, person="salesperson", department="department"
-    )
-    if kept is None:
-        owing = open_invoices(user, today=today).values_list("customer_id", "customer__name")
-        return sorted(owing.order_by().distinct(), key=lambda c: (c[1], c[0]))
-    customers = Customer.objects.filter(Exists(kept.filter(customer_id=OuterRef("pk"))))
-    # Sorted as before, by code point whatever the database's collation.
-    return sorted(customers.values_list("pk", "name").order_by(), key=lambda c: (c[1], c[0]))
 
 
 def totals(rows: list[LedgerRow]) -> LedgerRow:

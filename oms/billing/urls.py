@@ -9,6 +9,7 @@ urlpatterns = [
     path("statements/<int:pk>/go/", views.statement_redirect, name="statement"),
     path("receivables/", views.receivables, name="receivables"),
     path("receivables/receipt/", views.payment, name="receipt"),
+    path("receivables/payers/", views.payer_picker, name="payers"),
     path("receivables/account/", account_views.statement_of_account, name="account"),
     path("receivables/reminder/<int:pk>/", views.payment_reminder, name="reminder"),
     path("invoices/<int:pk>/dunning/", views.dunning, name="dunning"),

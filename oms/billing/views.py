@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from oms.accounts.models import User
-from oms.billing import actions, forms, ledger_page, selectors, states
+from oms.billing import actions, forms, ledger_page, payers, selectors, states
 from oms.billing import receivables as ledger
 from oms.billing.models import DunningKind, Invoice, PaymentMethod, Statement
 from oms.core import params
@@ -291,18 +291,17 @@ def receivables(request: HttpRequest) -> HttpResponseBase:
             page=page,
             total=ledger.totals(rows),
             page_total=True,
-            customers=ledger.owing_customers(request.user, today=today) if is_finance else [],
         )
+    # Finance's payment form, offered while someone owes; its customer is searched (`payers`).
+    context["owing"] = is_finance and payers.anyone_owes(request.user, today=today)
     context["rows_html"] = ledger_page.rows_html(context["rows"])
-    context["customer_options"] = ledger_page.customer_options(context["customers"])
     return render(request, "billing/receivables.html", context)
 
 
 def _open_rows(
     user: Any, today: Any, *, show: str, overdue: bool, number: int, is_finance: bool
 ) -> dict[str, Any]:
-    """Issue 21: a page of the open orders; the totals (and the export) cover every open order;
-    the customers owing for finance's payment form."""
+    """Issue 21: a page of the open orders; the totals (and the export) cover every open order."""
     empty = show == "settled"  # a settled order has nothing overdue
     found = ledger.open_ledger(
         user,
@@ -310,7 +309,6 @@ def _open_rows(
         overdue=overdue,
         limit=0 if empty else LEDGER_ROWS,
         page=number,
-        customers=is_finance,
     )
     open_pages = Paginator(range(0 if empty else found.count), max(LEDGER_ROWS, 1))
     return {
@@ -318,8 +316,6 @@ def _open_rows(
         "hidden_rows": 0 if empty else found.count - len(found.rows),
         "page": open_pages.get_page(number) if open_pages.num_pages > 1 else None,
         "total": ledger.totals([]) if empty else found.total,
-        # Whom a payment may come from: any customer owing, whichever rows are shown.
-        "customers": found.customers,
     }
 
 
@@ -370,7 +366,6 @@ def _payment_redisplay(
     status: int,
 ) -> HttpResponse:
     """The refused payment on its own page, with what was typed and why (nothing was saved)."""
-    owing = ledger.owing_customers(request.user, today=timezone.localdate())
     return render(
         request,
         "billing/refused.html",
@@ -380,14 +375,24 @@ def _payment_redisplay(
             "form_template": verb.template,
             "typed": form.data,
             "error_messages": [m for msgs in errors.values() for m in msgs],
-            "customers": owing,
-            "customer_options": ledger_page.customer_options(owing, str(form.data.get("customer", ""))),
             "methods": PaymentMethod.choices,
             "currency": policy().currency,
             "today": timezone.localdate(),
         },
         status=status,
     )
+
+
+@login_required
+def payer_picker(request: HttpRequest) -> HttpResponse:
+    """L-3, issue 21: the payment form's customers, searched (code, name or pinyin initials):
+    those owing in the finance user's scope, 20 at most; an htmx fragment for its picker."""
+    if "price" not in visible_field_groups(request.user) or not states.in_finance(request.user):
+        raise Http404
+    found = payers.owing_customers(
+        request.user, today=timezone.localdate(), q=request.GET.get("customer_q", "").strip()[:100]
+    )
+    return render(request, "core/picker_options.html", {"items": found})
 
 
 @login_required

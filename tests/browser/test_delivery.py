@@ -58,6 +58,9 @@ def test_acceptance_recorded_on_the_order_page(browser: Any, server_url: str) ->
     finance.screenshot(path="test-artifacts/invoice-tax.png", full_page=True)
     finance.goto("/receivables/")
     expect(finance.locator("[data-testid=receivables]")).to_contain_text(total)
+    # Issue 21: the payment's customer is searched; on focus the picker offers those owing.
+    finance.locator("[data-testid=receipt-customer]").click()
+    finance.locator("[data-picker] .picker-options button").first.click()
     finance.locator("input[name=amount]").fill(str(amount))
     finance.locator("input[name=reference]").fill("BANK-1")
     finance.click("[data-testid=record-receipt]")

@@ -21,6 +21,7 @@ from oms.billing import actions
 from oms.billing.actions.figures import balance_errors, keep_balances
 from oms.billing.expected import Balance, expected_balances
 from oms.billing.models import Invoice, OpenBalance, Payment, UnsettledOrder
+from oms.billing.payers import owing_customers
 from oms.billing.receivables import (
     _kept_totals,
     _open_per_customer,
@@ -222,7 +223,8 @@ def test_the_open_ledger_of_the_sales_head_counts_the_orders_in_scope(more_heads
     _invoiced(more_heads, number="0002")
     _pay(more_heads, "4000", date(2026, 12, 20))
     found = open_ledger(more_heads["head"], today=TODAY, limit=100)
-    assert (found.count, found.total.outstanding, len(found.customers)) == (2, Decimal("16000.00"), 1)
+    assert (found.count, found.total.outstanding) == (2, Decimal("16000.00"))
+    assert [c.pk for c in owing_customers(more_heads["head"], today=TODAY)] == [more_heads["customer"].pk]
 
 
 @pytest.mark.parametrize("role", ["sales", "finance_head"])
