@@ -346,7 +346,11 @@ def orders_page(user: Any, *, today: date, show: str) -> QuerySet[Any]:
         # fifty of the company's read backwards, a long one.
         orders = orders_for(user).filter(Exists(Invoice.objects.filter(**{ORDER: OuterRef("pk")})))
         if show == "settled":
-            orders = orders.exclude(Exists(Invoice.objects.filter(OPEN, **{ORDER: OuterRef("pk")})))
+            # A live order owes exactly when it has a kept unsettled row (M-3: `orders_for` reads
+            # no archived order, which never has one): a probe of that small table's key rather
+            # than of each order's invoices and their rows (issue 21: 600 invoice rows read for
+            # 51 settled orders, most of the salesperson's page).
+            orders = orders.exclude(Exists(UnsettledOrder.objects.filter(order_id=OuterRef("pk"))))
         return orders.order_by("-created_at", "-id").values_list("pk", flat=True)
     invoices = in_order_scope(Invoice.objects.all(), user, ORDER)
     if show == "settled":
