@@ -69,7 +69,7 @@ class ListPage(SpecMixin, View):
                 self.spec.title, columns, qs[: list_query.EXPORT_LIMIT], viewer=request.user, labels=labels
             )
         number = params.page_param(request)
-        page = CappedPaginator(qs, list_query.PAGE_SIZE, number=number).get_page(number)
+        page = CappedPaginator(self.spec.for_page(qs), list_query.PAGE_SIZE, number=number).get_page(number)
         can_edit = self.spec.can_edit(request.user)
         rows = [
             (obj, [shown(labelled(cell(obj, c.name), labels.get(c.name)), c.name) for c in columns])

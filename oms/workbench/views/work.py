@@ -39,6 +39,22 @@ _TARGET_URL_NAMES = {
 }
 # A key no record has, reversed once and replaced by each row's key.
 _KEY_MARK = 987654321
+# What a row prints (`_work_rows`): a page reads up to 200 steps, each with its assignee,
+# department, content type and escalation joined; every column of the five rows was most of the
+# page's time in Python (issue 21).
+_PERSON = ("username", "first_name", "last_name")
+_ROW_RELATED = ("assignee", "department", "content_type", "escalated_to")
+ROW_FIELDS = (
+    "title",
+    "title_phrase",
+    "object_id",
+    "due_at",
+    "overdue",
+    "content_type__model",
+    "department__name",
+    *(f"assignee__{f}" for f in _PERSON),
+    *(f"escalated_to__{f}" for f in _PERSON),
+)
 
 
 def _target_patterns() -> dict[str, str]:
@@ -47,6 +63,16 @@ def _target_patterns() -> dict[str, str]:
         model: reverse(name, args=[_KEY_MARK]).replace(str(_KEY_MARK), "{}")
         for model, name in _TARGET_URL_NAMES.items()
     }
+
+
+def _first(qs: QuerySet[WorkItem]) -> list[WorkItem]:
+    """The first `WORK_PAGE` steps of `qs` with what a row prints. The steps are chosen first, by
+    their keys in the queue's index order, and only those are joined to their people, department
+    and type: joined before the limit, a head's thousand open steps were all joined and then
+    sorted (10-18 ms in the database at 10^6 orders, 1-2 ms this way; issue 21)."""
+    chosen = qs.values("pk")[:WORK_PAGE]
+    page = WorkItem.objects.filter(pk__in=chosen).select_related(*_ROW_RELATED).only(*ROW_FIELDS)
+    return list(page.order_by(*qs.query.order_by))
 
 
 def _more(qs: QuerySet[Any], shown: int) -> str | int:
@@ -123,7 +149,7 @@ def work(request: HttpRequest) -> HttpResponse:
     """H-5, P-3: what waits on me, overdue first; a head also sees the department's queue."""
     mine_qs = my_work(request.user)
     queue_qs = department_queue(request.user)
-    mine, queue = list(mine_qs[:WORK_PAGE]), list(queue_qs[:WORK_PAGE])
+    mine, queue = _first(mine_qs), _first(queue_qs)
     # M-4: documents handed to me that I have not signed for yet.
     receipts = list(
         Distribution.objects.filter(recipient_id=request.user.pk, acknowledged_at__isnull=True)
