@@ -394,7 +394,9 @@ def _items(rows: list[tuple[Any, ...]], groups: frozenset[str]) -> list[dict[str
             dict(zip(selectors.LINE_COLUMNS, line if prices else (*line[:5], None, None), strict=True))
             for line in lines.get(row[0], ())
         ]
-        item["pending"] = [dict(zip(selectors.PENDING_COLUMNS, i, strict=True)) for i in pending.get(row[0], ())]
+        item["pending"] = [
+            dict(zip(selectors.PENDING_COLUMNS, i, strict=True)) for i in pending.get(row[0], ())
+        ]
         items.append(item)
     return items
 

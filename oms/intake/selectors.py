@@ -26,7 +26,9 @@ LINE_COLUMNS = ("line_no", "product_id", "spec", "quantity", "unit", "unit_price
 PENDING_COLUMNS = ("kind", "title", "assignee_id", "department_id", "due_at", "overdue")
 
 
-def order_rows(qs: QuerySet[SalesOrder], columns: Sequence[str], start: int, stop: int) -> list[tuple[Any, ...]]:
+def order_rows(
+    qs: QuerySet[SalesOrder], columns: Sequence[str], start: int, stop: int
+) -> list[tuple[Any, ...]]:
     """The orders `qs[start:stop]` as tuples of `columns` (the query's own filters and order;
     no related rows joined: the API writes their keys only)."""
     return list(qs.select_related(None).values_list(*columns)[start:stop])

@@ -38,7 +38,9 @@ def _create(client: Any, org: dict[str, Any], i: int) -> dict[str, Any]:
             {"product_id": org["motor"].pk, "quantity": "1"},
         ],
     }
-    created = client.post("/api/orders/", json.dumps(body), content_type="application/json", **_auth(org["sales"]))
+    created = client.post(
+        "/api/orders/", json.dumps(body), content_type="application/json", **_auth(org["sales"])
+    )
     assert created.status_code == 201
     return created.json()
 
