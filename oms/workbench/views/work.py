@@ -141,6 +141,7 @@ def _work_rows(
     template's nodes and translations per row were most of the page (issue 21)."""
     patterns = patterns if patterns is not None else _target_patterns()
     phrases = _Phrases()
+    tz = timezone.get_current_timezone()  # `localtime()` asks it per call: 400 calls a page
     rows = []
     for item, left in hours_left(items):
         pattern = patterns.get(item.content_type.model)
@@ -149,11 +150,11 @@ def _work_rows(
                 "title": item.shown_title,
                 "url": pattern.format(item.object_id) if pattern else "",
                 "responsible": str(item.assignee or item.department),
-                "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
+                "due": item.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                 "late": item.overdue or (left is not None and left.late),
                 "left": left.hours if left is not None else None,
                 # Outside working time the clock waits (issue 23): say from when it runs again.
-                "resumes": timezone.localtime(left.resumes).strftime("%m-%d %H:%M")
+                "resumes": left.resumes.astimezone(tz).strftime("%m-%d %H:%M")
                 if left is not None and left.resumes
                 else "",
                 "escalated_to": str(item.escalated_to) if item.escalated_to_id else "",
