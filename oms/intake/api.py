@@ -379,11 +379,11 @@ def _items(rows: list[tuple[Any, ...]], groups: frozenset[str]) -> list[dict[str
     Python; a test checks the text against the schema's). S-1: prices and contact data are null
     for roles that may not see them."""
     ids = [row[0] for row in rows]
-    lines = selectors.live_lines(ids)
-    pending = selectors.open_items(ids)
+    lines = selectors.live_lines(ids, _LINE)
+    pending = selectors.open_items(ids, _PENDING)
     versions = {pk: selectors.version_number(pk) for pk in {row[_VERSION_AT] for row in rows}}
     masked = [name for name, group in _MASKED.items() if group not in groups]
-    prices = "price" in groups
+    masked_line = [name for name in _LINE_PRICES if "price" not in groups]
     items = []
     for row in rows:
         item = dict(zip(_HEADER, row, strict=True))
@@ -391,16 +391,23 @@ def _items(rows: list[tuple[Any, ...]], groups: frozenset[str]) -> list[dict[str
         for name in masked:
             item[name] = None
         item["lines"] = [
-            dict(zip(selectors.LINE_COLUMNS, line if prices else (*line[:5], None, None), strict=True))
-            for line in lines.get(row[0], ())
+            _masked(dict(zip(_LINE, line, strict=True)), masked_line) for line in lines.get(row[0], ())
         ]
-        item["pending"] = [
-            dict(zip(selectors.PENDING_COLUMNS, i, strict=True)) for i in pending.get(row[0], ())
-        ]
+        item["pending"] = [dict(zip(_PENDING, i, strict=True)) for i in pending.get(row[0], ())]
         items.append(item)
     return items
 
 
+def _masked(values: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    for name in names:
+        values[name] = None
+    return values
+
+
+# The line's and the open item's fields, in their schemas' order; a line's prices (S-1).
+_LINE = tuple(OrderLineOut.model_fields)
+_PENDING = tuple(OrderPendingOut.model_fields)
+_LINE_PRICES = ("unit_price", "amount")
 _VERSION_AT = _HEADER.index("policy_version")
 
 

@@ -21,10 +21,6 @@ from oms.policy.models import PolicyVersion
 from oms.policy.selectors import pinned_row
 from oms.tracking.models import WorkItem, WorkStatus
 
-# An order's line and open work item as the API writes them (`OrderLineOut`, `OrderPendingOut`).
-LINE_COLUMNS = ("line_no", "product_id", "spec", "quantity", "unit", "unit_price", "amount")
-PENDING_COLUMNS = ("kind", "title", "assignee_id", "department_id", "due_at", "overdue")
-
 
 def order_rows(
     qs: QuerySet[SalesOrder], columns: Sequence[str], start: int, stop: int
@@ -34,24 +30,24 @@ def order_rows(
     return list(qs.select_related(None).values_list(*columns)[start:stop])
 
 
-def live_lines(order_ids: Sequence[int]) -> dict[int, list[tuple[Any, ...]]]:
+def live_lines(order_ids: Sequence[int], columns: Sequence[str]) -> dict[int, list[tuple[Any, ...]]]:
     """The live lines of these orders by line number (`OrderLine.objects`: removed lines are
-    not the order's, B-3), as tuples of `LINE_COLUMNS`, by order."""
+    not the order's, B-3), as tuples of `columns`, by order."""
     result: dict[int, list[tuple[Any, ...]]] = {}
     if order_ids:
         rows = (
             OrderLine.objects.filter(order_id__in=order_ids)
             .order_by("line_no")
-            .values_list("order_id", *LINE_COLUMNS)
+            .values_list("order_id", *columns)
         )
         for order_id, *values in rows:
             result.setdefault(order_id, []).append(tuple(values))
     return result
 
 
-def open_items(order_ids: Sequence[int]) -> dict[int, list[tuple[Any, ...]]]:
+def open_items(order_ids: Sequence[int], columns: Sequence[str]) -> dict[int, list[tuple[Any, ...]]]:
     """The open work items waiting on these orders, earliest deadline first, as tuples of
-    `PENDING_COLUMNS`, by order."""
+    `columns`, by order."""
     result: dict[int, list[tuple[Any, ...]]] = {}
     if order_ids:
         rows = (
@@ -61,7 +57,7 @@ def open_items(order_ids: Sequence[int]) -> dict[int, list[tuple[Any, ...]]]:
                 status=WorkStatus.OPEN,
             )
             .order_by("due_at", "pk")
-            .values_list("object_id", *PENDING_COLUMNS)
+            .values_list("object_id", *columns)
         )
         for object_id, *values in rows:
             result.setdefault(object_id, []).append(tuple(values))
