@@ -7,6 +7,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from oms.core import registry
 
@@ -26,7 +28,7 @@ def _url(name: str) -> str:
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or getattr(user, "is_customer", False):
-        return {"menu": []}
+        return {"menu": [], "menu_html": ""}
     menu = []
     for section in registry.menu:
         visible = [
@@ -40,4 +42,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ]
         if visible:
             menu.append({"title": section.title, "items": visible})
-    return {"menu": menu}
+    return {"menu": menu, "menu_html": _menu_html(menu)}
+
+
+def _menu_html(menu: list[dict[str, Any]]) -> SafeString:
+    """The menu as `base.html`'s loop printed it, built here: its nodes for some 30 entries were
+    a millisecond of every page (issue 21). Titles, labels and addresses escaped as `{{ }}` does."""
+    parts = []
+    for section in menu:
+        items = "".join(
+            f'<a class="oms-menu-item{" active" if item["active"] else ""}" '
+            f'href="{conditional_escape(item["url"])}">{conditional_escape(item["label"])}</a>'
+            for item in section["items"]
+        )
+        parts.append(
+            f'\n        <div class="oms-menu-title">{conditional_escape(section["title"])}</div>\n        {items}\n      '
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value escaped above

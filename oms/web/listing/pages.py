@@ -69,7 +69,7 @@ class ListPage(SpecMixin, View):
                 self.spec.title, columns, qs[: list_query.EXPORT_LIMIT], viewer=request.user, labels=labels
             )
         number = params.page_param(request)
-        page = CappedPaginator(qs, list_query.PAGE_SIZE, number=number).get_page(number)
+        page = CappedPaginator(self.spec.for_page(qs), list_query.PAGE_SIZE, number=number).get_page(number)
         can_edit = self.spec.can_edit(request.user)
         rows = [
             (obj, [shown(labelled(cell(obj, c.name), labels.get(c.name)), c.name) for c in columns])
@@ -78,15 +78,17 @@ class ListPage(SpecMixin, View):
         query = request.GET.copy()
         query.pop("page", None)
         query.pop("export", None)
+        querystring = query.urlencode()
         context = {
             "spec": self.spec,
             "columns": columns,
             "rows": rows,
             "rows_html": _rows_html(self.spec, rows, editable=can_edit and self.spec.update is not None),
+            "head_html": _head_html(columns, querystring, state["sort"]),
             "page": page,
             "state": state,
             "filters": _filters(self.spec, filters, request, state),
-            "querystring": query.urlencode(),
+            "querystring": querystring,
             # Booleans, not the callables: templates would call them.
             "can_edit": can_edit and self.spec.update is not None,
             "create_url": reverse(f"{self.spec.prefix}_create") if self.spec.create and can_edit else "",
@@ -181,6 +183,24 @@ def _rows_html(spec: ListSpec, rows: list[tuple[Any, list[Any]]], *, editable: b
             cells.append(format_html('<td class="text-nowrap">{}</td>', actions))
         result.append(mark_safe("".join(cells)))  # noqa: S308 - cells escaped above
     return result
+
+
+def _head_html(columns: Sequence[Any], querystring: str, sort: str) -> SafeString:
+    """The table's header cells as `core/list_rows.html`'s loop printed them: each sortable
+    column links to its sort, the sorted one marked (issue 21: a template's nodes per column)."""
+    query = conditional_escape(querystring)
+    cells = []
+    for c in columns:
+        label = conditional_escape(c.label)
+        if not c.sortable:
+            cells.append(f'<th scope="col">{label}</th>')
+            continue
+        mark = " ↑" if sort == c.name else " ↓" if sort[1:] == c.name else ""
+        cells.append(
+            f'<th scope="col"><a href="?{query}&sort={"-" if sort == c.name else ""}{conditional_escape(c.name)}"'
+            f' class="text-reset text-decoration-none">{label}{mark}</a></th>'
+        )
+    return mark_safe("".join(cells))  # noqa: S308 - every value escaped above
 
 
 # A key no record has, reversed once per page and replaced by each row's key (as "my work" does).

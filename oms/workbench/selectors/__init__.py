@@ -3,10 +3,11 @@ and the order's timeline (H-1, H-5, D-2, I-1)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
@@ -16,7 +17,6 @@ from oms.audit.models import AuditEvent
 from oms.orders.models import OrderStatus, SalesOrder
 from oms.policy import selectors as policy_selectors
 from oms.policy.worktime import CalendarMissing, WorkCalendar
-from oms.tracking.models import WorkItem
 
 
 @dataclass(frozen=True)
@@ -106,13 +106,23 @@ class WorkClock:
         return TimeLeft(hours=self._hours(between), late=False, resumes=self._resumes)
 
 
-def hours_left(items: list[WorkItem]) -> list[tuple[WorkItem, TimeLeft | None]]:
+class Deadlined(Protocol):
+    """A step with a deadline: a `WorkItem`, or a row read as values for a page (issue 21)."""
+
+    @property
+    def due_at(self) -> datetime: ...
+
+
+StepT = TypeVar("StepT", bound=Deadlined)
+
+
+def hours_left(items: Sequence[StepT]) -> list[tuple[StepT, TimeLeft | None]]:
     """Each step's time left on the working calendar; None past the calendar. One clock for the
     page (issue 21)."""
     if not items:
         return []
     clock = WorkClock(policy_selectors.work_calendar(), timezone.now())
-    result: list[tuple[WorkItem, TimeLeft | None]] = []
+    result: list[tuple[StepT, TimeLeft | None]] = []
     for item in items:
         try:
             result.append((item, clock.left(item.due_at)))

@@ -164,3 +164,20 @@ def test_one_clock_says_when_the_clock_resumes() -> None:
     assert clock.left(datetime(2026, 12, 8, 10, 0, tzinfo=SH)).resumes == datetime(
         2026, 12, 7, 9, 0, tzinfo=SH
     )
+
+
+def test_the_page_reads_steps_as_values_and_prints_them_as_the_models(desk) -> None:
+    """Issue 21: "my work" reads its steps as values; each row prints what the step read as a
+    model printed: title, link, responsible person or desk, deadline, escalation."""
+    from oms.tracking.models import WorkItem
+    from oms.workbench.views.work import _first, _work_rows
+
+    WorkItem.objects.filter(title="乙").update(escalated_to=desk["staff"], overdue=True)
+    for qs in (my_work(desk["head"]), department_queue(desk["head"])):
+        as_models = _work_rows(list(qs[:100]))
+        assert _work_rows(_first(qs)) == as_models
+        assert as_models
+    escalated = [r for r in _work_rows(_first(my_work(desk["head"]))) if r["escalated_to"]]
+    assert [(r["title"], r["escalated_to"], r["late"]) for r in escalated] == [
+        ("乙", str(desk["staff"]), True)
+    ]

@@ -105,6 +105,18 @@ ORDER_SPEC = ListSpec(
     flag_filters={"overdue": (gettext_lazy("仅超时"), _overdue)},
     detail_url_name="workbench:order_detail",
     actions_template="workbench/order_list_actions.html",
+    page_fields=(
+        "number",
+        "customer__name",
+        "order_date",
+        "order_class",
+        "channel",
+        "status",
+        "total_amount",
+        "delivery_date",
+        *(f"salesperson__{f}" for f in ("username", "first_name", "last_name")),  # User.__str__
+        "submitted_at",
+    ),
 )
 
 
