@@ -143,12 +143,25 @@ def test_packing_the_last_line_closes_the_warehouse_step(org: dict[str, Any]) ->
 
 
 def test_lines_held_by_quality_leave_the_warehouse_step_to_close(org: dict[str, Any]) -> None:
-    """G-4, K-2, T-1: lines that may not ship yet (no passed final inspection) are not the
-    warehouse's: packing all it may prepare closes its step; only logistics is told."""
+    """G-4, K-2, T-1: lines that may not ship (their latest final inspection failed after every
+    line had passed) are not the warehouse's: packing all it may prepare closes its step; only
+    logistics is told."""
+    from oms.quality import actions as quality
+    from oms.quality.tests.fixtures import inspector
+
     order = _released(org, order_lines=lines(org))
     walk.produce(org, order)
-    gear, _motor = order.lines.order_by("line_no")
-    pass_final_inspection(order, products=[gear.product])
+    pass_final_inspection(order)
+    gear, motor = order.lines.order_by("line_no")
+    quality.record_inspection(
+        actor=inspector(),
+        order=order,
+        stage="final",
+        product_id=motor.product_id,
+        results={"外观": "划伤"},
+        passed=False,
+        notes="复检划伤",
+    )
     (prepare,) = _open_steps(order)
     assert prepare[1] == "warehouse.prepare"
     told = _told()
