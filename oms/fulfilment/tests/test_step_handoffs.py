@@ -93,6 +93,66 @@ def test_a_milestone_completed_again_keeps_the_next_step_and_tells_nobody(org: d
     assert _told() == told
 
 
+def _report(org: dict[str, Any], order: Any, seq: int, progress: int) -> None:
+    order.refresh_from_db()
+    fulfilment.report_progress(
+        actor=org["prod"],
+        order=order,
+        milestone=Milestone.objects.get(order=order, seq=seq),
+        progress=progress,
+        quantity_done=Decimal("1"),
+    )
+
+
+def test_a_milestone_reported_back_and_completed_again_keeps_the_next_step_and_tells_nobody(
+    org: dict[str, Any],
+) -> None:
+    """G-2, T-1: a completed milestone reported back below 100 % and then completed again keeps
+    the next milestone's step (the same row, still open) and announces nothing."""
+    order = _released(org)
+    _complete(org, order, 1)
+    before = _open_steps(order)
+    told = _told()
+    _report(org, order, 1, 50)
+    _complete(org, order, 1)
+    assert _open_steps(order) == before
+    assert _told() == told
+
+
+def test_a_milestone_completed_out_of_order_keeps_the_waiting_step_and_tells_nobody(
+    org: dict[str, Any],
+) -> None:
+    """G-2, T-1: completing the second milestone while the first is unfinished keeps the first's
+    waiting step (the same row, still open) and announces nothing."""
+    order = _released(org)
+    assert Milestone.objects.filter(order=order).count() >= 3
+    _complete(org, order, 1)
+    before = _open_steps(order)
+    told = _told()
+    _complete(org, order, 3)
+    assert _open_steps(order) == before
+    assert _told() == told
+
+
+def test_the_milestone_of_the_waiting_step_completed_opens_the_next_unfinished_one(
+    org: dict[str, Any],
+) -> None:
+    """G-2, T-1: after the third milestone was completed out of order, completing the second
+    closes its step and opens the fourth's (skipping the done third), told once to production."""
+    order = _released(org)
+    names = dict(Milestone.objects.filter(order=order).values_list("seq", "name"))
+    assert len(names) >= 4
+    _complete(org, order, 1)
+    _complete(org, order, 3)
+    ((second, _k, _t),) = _open_steps(order)
+    told = _told()
+    _complete(org, order, 2)
+    ((_fourth, kind, title),) = _open_steps(order)
+    assert (kind, names[4] in title) == ("production.milestone", True)
+    assert WorkItem.objects.get(pk=second).status == WorkStatus.DONE
+    assert _told() == sorted([*told, *((u, title) for u in ("prod1", "prodhead"))])
+
+
 def test_the_last_milestone_completed_again_asks_for_no_second_final_inspection(
     org: dict[str, Any],
 ) -> None:
