@@ -250,7 +250,7 @@ def test_the_auditor_is_refused_every_other_write(client: Any, world: dict[str, 
     assert wrong == [], "\n".join(map(str, wrong))
 
 
-def _listing_form(route: str, world: dict[str, Any]) -> forms.Form:
+def _listing_form(route: str, world: dict[str, Any]) -> forms.BaseForm:
     """A master-data form page's own form (`oms.web.listing.pages.model_form`), with every field
     the administrator may fill, for the record the page edits (none for a new one)."""
     from django.urls import resolve

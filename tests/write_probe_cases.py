@@ -308,7 +308,7 @@ def _choices(field: Any) -> list[Any]:
     return list(field.choices)
 
 
-def valid_input(form: forms.Form, world: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def valid_input(form: forms.BaseForm, world: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Complete input for `form`, each field given a value it accepts: the first record its
     choices offer, the first choice, a date, an amount, a word, a small PDF."""
     data: dict[str, Any] = {}
@@ -349,7 +349,7 @@ def valid_input(form: forms.Form, world: dict[str, Any]) -> tuple[dict[str, Any]
 _RETRIES = ("1", "0", "CNY", timezone.localdate().isoformat(), "on")
 
 
-def _corrected(form: forms.Form, data: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+def _corrected(form: forms.BaseForm, data: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
     """`data` with each field the bound form refuses tried again with `_RETRIES`, keeping the first
     value it accepts (a record the world lacks, such as a distribution to sign, stays missing)."""
     for name in list(form.fields):
