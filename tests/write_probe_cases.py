@@ -213,6 +213,44 @@ ROUTE_CASES: dict[str, tuple[str, dict[str, Any], str]] = {
     "orders/import/": ("", {}, "404"),
     "surveys/new/": ("oms.feedback.forms:SurveyForm", {}, "403"),
     "analytics/plans/new/": ("", {}, "403"),
+    # Page-level forms (S-1): found by `post_routes`, not only the matrix's actions. A master-data
+    # form page is filled from its own form ("listing": the page's `model_form`, as the
+    # administrator sees it); the page refuses who may not edit before reading it.
+    **{
+        f"{prefix}/{end}": ("listing", {}, "404")
+        for prefix in (
+            "accounts/departments",
+            "accounts/users",
+            "inbox/channels",
+            "master/carriers",
+            "master/contacts",
+            "master/customers",
+            "master/products",
+            "master/stock",
+            "master/suppliers",
+            "master/warehouses",
+            "surveys/questions",
+        )
+        for end in ("new/", "<int:pk>/edit/")
+    },
+    "accounts/api-tokens/": ("", {"user": "@user", "name": "ERP", "scopes": "orders:read"}, "404"),
+    "accounts/login-locks/": ("", {"username": "sales_staff"}, "404"),
+    "accounts/users/<int:pk>/password/": ("", {"password": "Probe-Passw0rd-2026!"}, "404"),
+    # The world's access request is decided already, so the engine's state check answers first;
+    # who may decide one is asked in test_the_auditor_may_not_decide_access_requests.
+    "archive/requests/<int:pk>/": (
+        "",
+        {"verb": "approve_access", "days": "7", "reason": "同意"},
+        "该申请已被他人处理，请刷新后再试。",
+    ),
+    "contracts/template/": ("oms.contracts.forms:TemplateForm", {}, "404"),
+    "master/contacts/<int:pk>/portal/": ("", {"username": "probe_portal"}, "404"),
+    "orders/import/<int:pk>/": ("", {"verb": "confirm"}, "404"),
+    "policy/calendar/day/": ("", {"date": "=today.iso", "is_workday": "0", "reason": "核对"}, "404"),
+    "policy/calendar/seed/": ("", {"year": "2030", "mode": "weekdays"}, "404"),
+    "policy/edit/": ("", {"note": "核对", "based_on": "1"}, "404"),
+    "policy/import/": ("", {"text": "[review]\n", "note": "核对"}, "404"),
+    "surveys/invitations/<int:pk>/": ("", {}, "只有业务员或客服可以发送调查链接。"),
 }
 
 # Writes the auditor may make, and why (their own settings, not a business record).
@@ -227,6 +265,9 @@ OWN = {
     # demo's does. They change no order.
     "supervision/checks/<int:pk>/<str:verb>/": "closing the group's spot check or its finding",
     "supervision/reports/<int:pk>/": "handling a violation report as the group",
+    "supervision/checks/new/": "drawing the group's spot check",
+    # S-2: verifying the audit chain is the auditor's own work; it reads the chain and its anchors.
+    "audit/verify/": "verifying the audit chain",
     # M-4: a download is logged (who read which document), whatever the method.
     "documents/<int:pk>/download/": "the log of their own reading",
     "inbox/": "marking their own notifications read",
@@ -267,7 +308,7 @@ def _choices(field: Any) -> list[Any]:
     return list(field.choices)
 
 
-def valid_input(form: forms.Form, world: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def valid_input(form: forms.BaseForm, world: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Complete input for `form`, each field given a value it accepts: the first record its
     choices offer, the first choice, a date, an amount, a word, a small PDF."""
     data: dict[str, Any] = {}
@@ -308,7 +349,7 @@ def valid_input(form: forms.Form, world: dict[str, Any]) -> tuple[dict[str, Any]
 _RETRIES = ("1", "0", "CNY", timezone.localdate().isoformat(), "on")
 
 
-def _corrected(form: forms.Form, data: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+def _corrected(form: forms.BaseForm, data: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
     """`data` with each field the bound form refuses tried again with `_RETRIES`, keeping the first
     value it accepts (a record the world lacks, such as a distribution to sign, stays missing)."""
     for name in list(form.fields):
@@ -331,3 +372,54 @@ def _bound(form: forms.Form, data: dict[str, Any], files: dict[str, Any]) -> for
     bound.data, bound.files, bound.is_bound = query, MultiValueDict({k: [v] for k, v in files.items()}), True
     bound._errors, bound._bound_fields_cache = None, {}  # each binding reads its own data
     return bound
+
+
+# --- which routes take a POST: found from the views, not from a hand-kept list ---------------------
+
+
+def post_routes() -> set[str]:
+    """S-1: every URL pattern (outside Django's admin) whose view accepts a POST: an API
+    operation declared for POST, a class-based view with `post`, a view limited by
+    `require_http_methods` to methods that include POST, or a function view whose code reads
+    the posted input (`request.POST`, `request.FILES`, `request.method == "POST"`). A page-level
+    form route (…/new/, …/edit/) is one as much as an action's route is."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                yield prefix + str(p.pattern), p.callback
+
+    return {
+        route
+        for route, view in walk(get_resolver().url_patterns)
+        if not route.startswith("admin/") and "POST" in _methods(view)
+    }
+
+
+def _methods(view: Any) -> set[str]:
+    """The HTTP methods `view` answers with its own handling (see `post_routes`)."""
+    import inspect
+
+    if getattr(view, "view_class", None) is not None:
+        return {m.upper() for m in view.view_class.http_method_names if hasattr(view.view_class, m)}
+    func = view
+    while True:
+        func = getattr(func, "func", func)  # a functools.partial
+        for cell in func.__closure__ or ():
+            value = cell.cell_contents
+            if hasattr(value, "operations"):  # django-ninja's PathView
+                return {m for op in value.operations for m in op.methods}
+            if (
+                isinstance(value, list | tuple)
+                and value
+                and all(isinstance(m, str) and m.isupper() for m in value)
+            ):
+                return set(value)  # require_http_methods's list
+        if not hasattr(func, "__wrapped__"):
+            break
+        func = func.__wrapped__
+    source = inspect.getsource(func)
+    return {"GET", "POST"} if "POST" in source or "FILES" in source else {"GET"}

@@ -319,6 +319,20 @@ def _applied(transition: Transition, locked: Any, actor: Any, reason: str, befor
     registry.run_side_effects(locked, transition, actor)
 
 
+def lock(transition: Transition, obj: M) -> M:
+    """`obj`'s row locked and read as `apply` reads it, and held (`hold`), so that `apply` then
+    uses it without another read: for an action that needs the record's current values before
+    the transition changes them (ADR 0019: the dashboard's share of the order as it stood under
+    the lock, not as the caller's copy says). A row the action holds already is returned itself."""
+    # A row the action holds (`hold`) is locked and current already: not read again.
+    if held(obj):
+        return obj
+    locked = hold(_locked_read(type(obj), transition, obj.pk))
+    for path in transition.locked_related:
+        hold(getattr(locked, path))
+    return locked
+
+
 def apply(
     transition: Transition,
     obj: M,
@@ -335,13 +349,7 @@ def apply(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("workflow.apply must run inside the caller's transaction.atomic")
-    # A row the action holds (`hold`) is locked and current already: not read again.
-    if held(obj):
-        locked = obj
-    else:
-        locked = hold(_locked_read(type(obj), transition, obj.pk))
-        for path in transition.locked_related:
-            hold(getattr(locked, path))
+    locked = lock(transition, obj)
     state = _check(transition, locked, actor, reason)
     before, after, update_fields = _set(transition, locked, state, changes)
     locked.save(update_fields=update_fields)

@@ -23,6 +23,7 @@ from oms.orders.models import OrderStatus, SalesOrder
 from oms.policy.selectors import work_calendar
 from oms.quality import states
 from oms.quality.models import Inspection, InspectionPlan, NonConformance, Stage
+from oms.quality.release import final_inspection_done
 from oms.tracking import actions as tracking
 from oms.tracking.actions import outcomes
 
@@ -125,7 +126,7 @@ def record_inspection(
     )
     if not passed:
         _non_conformance(actor, inspection, severe=severe, responsible=responsible)
-    elif stage == Stage.FINAL:
+    elif stage == Stage.FINAL and final_inspection_done(order):
         _hand_to_warehouse(actor, order)
     return inspection
 
@@ -140,8 +141,9 @@ def _check_stage(stage: str) -> None:
 
 
 def _hand_to_warehouse(actor: User, order: SalesOrder) -> None:
-    """K-2, G-4, T-1 (issue 23): the final inspection releases the goods: quality's step ends and
-    the warehouse staff see the order to reserve, pick, check and pack."""
+    """K-2, G-4, T-1 (issue 23): the final inspection of the order's last line needing one releases
+    the goods (`final_inspection_done`): quality's step ends and the warehouse staff see the order
+    to reserve, pick, check and pack."""
     tracking.close_items(target=order, actor=actor, outcome=_("成品检验合格"), kinds=("quality.final",))
     warehouse = department_of_kind(DepartmentKind.WAREHOUSE)
     if warehouse is None:

@@ -50,6 +50,24 @@ def final_inspection_needs(order: SalesOrder) -> tuple[bool, bool]:
     return (False in stock or not stock), True in stock
 
 
+def final_inspection_done(order: SalesOrder) -> bool:
+    """G-3, G-4, K-2, T-1: every line of the order that needs a final inspection
+    (`ships_without_final_inspection`) has one, and its latest passed. Quality's final-inspection
+    step ends, and the warehouse is handed the goods, only then: a pass of some lines leaves the
+    step open for the others (they are still refused at shipping, line by line). Two queries."""
+    lines = list(order.lines.select_related("product"))
+    pks = [ln.pk for ln in lines if not ships_without_final_inspection(order, ln.product)]
+    latest: dict[int, bool] = {}
+    through = Inspection.lines.through
+    for line_pk, passed in (
+        through.objects.filter(orderline_id__in=pks, inspection__stage=Stage.FINAL)
+        .order_by("-inspection__inspected_at", "-inspection_id")
+        .values_list("orderline_id", "inspection__passed")
+    ):
+        latest.setdefault(line_pk, passed)
+    return all(latest.get(pk, False) for pk in pks)
+
+
 def shipping_release(order: SalesOrder, lines: Iterable[OrderLine]) -> ShippingRelease:
     """K-2, G-3: each line ships only if its latest final inspection passed and no non-conformance
     on it is open, unless it ships without a final inspection (`ships_without_final_inspection`);

@@ -109,3 +109,18 @@ def test_a_period_not_of_whole_months_is_grouped_from_the_orders(org) -> None:
     order = confirmed_order(org)
     first = _period(order).start
     assert dashboard.counted_kept(dashboard.Filters(first.replace(day=2), date(2099, 12, 31))) is None
+
+
+def test_a_confirmation_from_a_stale_copy_counts_the_locked_row(org, capsys) -> None:
+    """Q-1, O-1, D-2 (ADR 0019): the confirmation takes what the order counted for from its locked
+    row, not from the caller's copy: an order confirmed once and awaiting its confirmation again
+    (set directly: the state a re-confirmation starts from), confirmed from a copy read before
+    its first confirmation, still counts once, and `kpi_figures` finds no difference."""
+    order = confirmed_order(org)
+    stale = SalesOrder.objects.get(pk=order.pk)
+    stale.status, stale.confirmed_at = "awaiting_confirmation", None  # read before the first confirmation
+    SalesOrder.objects.filter(pk=order.pk).update(status="awaiting_confirmation")
+    review.record_confirmation(actor=org["sales"], order=stale, confirmed_by_name="张伟")
+    assert list(ConfirmedTally.objects.values_list("orders", "amount")) == [(1, order.total_amount)]
+    call_command("kpi_figures")
+    assert capsys.readouterr().out == "every kept KPI figure agrees with the records\n"

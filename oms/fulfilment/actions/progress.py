@@ -24,6 +24,7 @@ from oms.orders.models import OrderStatus, SalesOrder
 from oms.policy import selectors as policy_selectors
 from oms.quality.release import final_inspection_needs
 from oms.tracking import actions as tracking
+from oms.tracking.models import WorkItem
 
 
 @transaction.atomic
@@ -84,25 +85,30 @@ def report_progress(
     )
     tracking.close_items(target=order, actor=actor, outcome=_("已汇报"), kinds=("report.production",))
     if completes:
-        _milestone_completed(actor, order)
+        # G-2, T-1: a milestone completes once: a second report at 100 % completes nothing, so it
+        # neither closes the next milestone's step nor opens or announces any step again.
+        hand_on_production(order, actor=actor)
     return report
 
 
-def _milestone_completed(actor: User, order: SalesOrder) -> None:
-    """G-2, T-1: a milestone completes once: a second report at 100 % completes nothing, so it
-    neither closes the next milestone's step nor opens or announces any step again."""
-    tracking.close_items(
-        target=order, actor=actor, outcome=_("里程碑已完成"), kinds=("production.milestone",)
-    )
-    hand_on_production(order)
-
-
-def hand_on_production(order: SalesOrder) -> None:
+def hand_on_production(order: SalesOrder, *, actor: User) -> None:
     """G-2, G-3, T-1 (issue 23): production sees its next unfinished milestone, due at the end of
     its planned date; once every milestone is done, quality sees the final inspection (unless
-    no line needs one: the warehouse has had those goods since the release, K-2)."""
+    no line needs one: the warehouse has had those goods since the release, K-2).
+
+    Each step opens and is announced once: a milestone completed out of order, or reported back
+    below 100 % and completed again, finds the step of the next unfinished milestone already
+    waiting (the same step: same kind and title) and keeps it; only a step for another milestone
+    is closed (`actor`, the reporter) and the next one opened."""
     nxt = Milestone.objects.filter(order=order, progress__lt=100).order_by("seq").first()
     ready = production_hand_off(order, nxt)
+    waiting = tracking.waiting_step(target=order, kind="production.milestone")
+    if waiting is not None:
+        if ready is not None and _same_step(waiting, ready.item):
+            return
+        tracking.close_items(
+            target=order, actor=actor, outcome=_("里程碑已完成"), kinds=("production.milestone",)
+        )
     if ready is None:
         return
     if nxt is None and tracking.waiting_step(target=order, kind="quality.final") is not None:
@@ -110,6 +116,16 @@ def hand_on_production(order: SalesOrder) -> None:
         # completed again finds it still waiting); the `once` check of `tracking.hand_off`.
         return
     tracking.deliver([ready])
+
+
+def _same_step(waiting: WorkItem, ready: WorkItem) -> bool:
+    """T-1: the waiting step is the one about to be opened (its kind and its title, which names
+    the milestone, the order and the planned date)."""
+    return (waiting.kind, waiting.title_phrase, waiting.title) == (
+        ready.kind,
+        ready.title_phrase,
+        ready.title,
+    )
 
 
 def production_hand_off(order: SalesOrder, nxt: Milestone | None) -> tracking.HandOff | None:

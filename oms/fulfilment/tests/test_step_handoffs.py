@@ -93,6 +93,66 @@ def test_a_milestone_completed_again_keeps_the_next_step_and_tells_nobody(org: d
     assert _told() == told
 
 
+def _report(org: dict[str, Any], order: Any, seq: int, progress: int) -> None:
+    order.refresh_from_db()
+    fulfilment.report_progress(
+        actor=org["prod"],
+        order=order,
+        milestone=Milestone.objects.get(order=order, seq=seq),
+        progress=progress,
+        quantity_done=Decimal("1"),
+    )
+
+
+def test_a_milestone_reported_back_and_completed_again_keeps_the_next_step_and_tells_nobody(
+    org: dict[str, Any],
+) -> None:
+    """G-2, T-1: a completed milestone reported back below 100 % and then completed again keeps
+    the next milestone's step (the same row, still open) and announces nothing."""
+    order = _released(org)
+    _complete(org, order, 1)
+    before = _open_steps(order)
+    told = _told()
+    _report(org, order, 1, 50)
+    _complete(org, order, 1)
+    assert _open_steps(order) == before
+    assert _told() == told
+
+
+def test_a_milestone_completed_out_of_order_keeps_the_waiting_step_and_tells_nobody(
+    org: dict[str, Any],
+) -> None:
+    """G-2, T-1: completing the second milestone while the first is unfinished keeps the first's
+    waiting step (the same row, still open) and announces nothing."""
+    order = _released(org)
+    assert Milestone.objects.filter(order=order).count() >= 3
+    _complete(org, order, 1)
+    before = _open_steps(order)
+    told = _told()
+    _complete(org, order, 3)
+    assert _open_steps(order) == before
+    assert _told() == told
+
+
+def test_the_milestone_of_the_waiting_step_completed_opens_the_next_unfinished_one(
+    org: dict[str, Any],
+) -> None:
+    """G-2, T-1: after the third milestone was completed out of order, completing the second
+    closes its step and opens the fourth's (skipping the done third), told once to production."""
+    order = _released(org)
+    names = dict(Milestone.objects.filter(order=order).values_list("seq", "name"))
+    assert len(names) >= 4
+    _complete(org, order, 1)
+    _complete(org, order, 3)
+    ((second, _k, _t),) = _open_steps(order)
+    told = _told()
+    _complete(org, order, 2)
+    ((_fourth, kind, title),) = _open_steps(order)
+    assert (kind, names[4] in title) == ("production.milestone", True)
+    assert WorkItem.objects.get(pk=second).status == WorkStatus.DONE
+    assert _told() == sorted([*told, *((u, title) for u in ("prod1", "prodhead"))])
+
+
 def test_the_last_milestone_completed_again_asks_for_no_second_final_inspection(
     org: dict[str, Any],
 ) -> None:
@@ -143,12 +203,25 @@ def test_packing_the_last_line_closes_the_warehouse_step(org: dict[str, Any]) ->
 
 
 def test_lines_held_by_quality_leave_the_warehouse_step_to_close(org: dict[str, Any]) -> None:
-    """G-4, K-2, T-1: lines that may not ship yet (no passed final inspection) are not the
-    warehouse's: packing all it may prepare closes its step; only logistics is told."""
+    """G-4, K-2, T-1: lines that may not ship (their latest final inspection failed after every
+    line had passed) are not the warehouse's: packing all it may prepare closes its step; only
+    logistics is told."""
+    from oms.quality import actions as quality
+    from oms.quality.tests.fixtures import inspector
+
     order = _released(org, order_lines=lines(org))
     walk.produce(org, order)
-    gear, _motor = order.lines.order_by("line_no")
-    pass_final_inspection(order, products=[gear.product])
+    pass_final_inspection(order)
+    gear, motor = order.lines.order_by("line_no")
+    quality.record_inspection(
+        actor=inspector(),
+        order=order,
+        stage="final",
+        product_id=motor.product_id,
+        results={"外观": "划伤"},
+        passed=False,
+        notes="复检划伤",
+    )
     (prepare,) = _open_steps(order)
     assert prepare[1] == "warehouse.prepare"
     told = _told()

@@ -46,6 +46,9 @@ def _confirm(
     }
     if evidence is not None:
         changes["confirmation_evidence"] = evidence
+    # O-1, Q-1 (ADR 0019): what the order counted for, from its locked row, not from the caller's
+    # copy (which may be stale); `apply` uses the row locked here without reading it again.
+    order = workflow.lock(states.CONFIRM, order)
     before, counted = order.confirmed_at, confirmed.share(order)
     order = workflow.apply(states.CONFIRM, order, actor=actor, changes=changes)
     outcomes.confirmed(order, before)  # O-1 confirmation accuracy (issue 21, ADR 0019)
