@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import User
 from oms.accounts.selectors import head_of
 from oms.audit import recorder
-from oms.contracts import files, rendering
+from oms.contracts import files, filing, rendering
 from oms.contracts import permissions as perms
 from oms.contracts import states as contract_states
+from oms.contracts.drafting import current_template, render, template_unless_taken
 from oms.contracts.models import (
     REVIEW_POINTS,
     Briefing,
@@ -76,20 +77,7 @@ def save_template(
     )
 
 
-def current_template() -> ContractTemplate:
-    template = ContractTemplate.objects.filter(active=True).order_by("-updated_at").first()
-    if template is None:
-        raise ActionError(_("还没有合同模板，请管理员先在“合同模板”中维护。"))
-    return template
-
-
 # --- contracts ---------------------------------------------------------------------------------
-
-
-def _render(order: SalesOrder, number: str) -> str:
-    body = current_template().body
-    rendering.check_placeholders(body)
-    return rendering.fill(body, rendering.values(order, number=number, date=timezone.localdate()))
 
 
 @transaction.atomic
@@ -104,8 +92,7 @@ def generate_contract(*, actor: User, order: SalesOrder) -> Contract:
         raise NotAllowed(_("只有销售可以生成合同。"))
     if locked.status != OrderStatus.CONFIRMED:
         raise ActionError(_("订单经客户确认后才能生成合同。"))
-    if Contract.objects.filter(order=locked).exists():
-        raise ActionError(_("该订单已有合同；如需修改请新建版本。"))
+    template = template_unless_taken(locked)
     number = policy_actions.next_number(
         fmt=locked.policy().numbering.contract, when=timezone.localdate(), key="contract"
     )
@@ -114,7 +101,7 @@ def generate_contract(*, actor: User, order: SalesOrder) -> Contract:
         contract=contract,
         number=1,
         kind=VersionKind.OFFER,
-        html=_render(locked, number),
+        html=render(locked, number, template),
         amount=locked.total_amount,
         created_by=actor,
         reason=_("依据已确认订单生成"),
@@ -178,7 +165,7 @@ def add_version(*, actor: User, contract: Contract, kind: str, reason: str) -> C
         contract=contract,
         number=latest + 1,
         kind=kind,
-        html=_render(order, contract.number),
+        html=render(order, contract.number),
         amount=order.total_amount,
         created_by=actor,
         reason=reason.strip(),
@@ -304,34 +291,30 @@ def _file_document(
     *, actor: User, order: SalesOrder, doc_type: str, title: str, upload: Any, digest: str
 ) -> Document:
     """`upload_document` once its input is checked, inside the caller's transaction: no savepoint
-    of its own, and the earlier versions read with one query (issue 21).
+    of its own, and the earlier versions read by the statement that inserts the new one (issue 21).
 
     E-2, I-4: the order's row is locked first (unless the action holds it), so two uploads of one
     title at once take their version numbers one after the other instead of both reading the same
     latest version (one of them then failing on `document_unique_version`) and both staying current."""
     if not workflow.held(order):
         list(SalesOrder.objects.select_for_update().filter(pk=order.pk).values_list("pk"))
-    previous = Document.objects.filter(order=order, doc_type=doc_type, title=title)
-    earlier = previous.aggregate(
-        latest=Max("version_no"),
-        current=Count("pk", filter=Q(superseded=False)),
-        shared=Count("pk", filter=Q(superseded=False, shared_with_customer=True)),
-    )
-    if earlier["current"]:
-        previous.filter(superseded=False).update(superseded=True)
     name = str(getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:200]
-    document = Document.objects.create(
+    document = Document(
         order=order,
         doc_type=doc_type,
         title=title,
-        version_no=(earlier["latest"] or 0) + 1,
+        version_no=0,  # set by the insert: one more than the earlier versions' highest
         file=upload,
         file_name=name,
         sha256=digest,
         size=upload.size,
         owner=actor,
-        shared_with_customer=bool(earlier["shared"]),
     )
+    filing.insert_next_version(document)
+    if document.version_no > 1:  # the earlier versions are superseded (none at a first version)
+        Document.objects.filter(order=order, doc_type=doc_type, title=title, superseded=False).exclude(
+            pk=document.pk
+        ).update(superseded=True)
     recorder.record(
         actor=actor,
         obj=order,

@@ -47,11 +47,8 @@ def _statement(alias: str, model: type[models.Model], fields: list[Any], rows: i
     return sql
 
 
-def insert(objs: Sequence[models.Model]) -> None:
-    """Write `objs` (new instances of one model, none saved) as one INSERT, and give each its
-    primary key. Raises TypeError for a model this must not write (see the module's docstring)."""
-    if not objs:
-        return
+def _prepared(objs: Sequence[models.Model]) -> tuple[str, str, list[Any]]:
+    """(database alias, statement, values) of `insert`, the model checked."""
     model = type(objs[0])
     if pre_save.has_listeners(model) or post_save.has_listeners(model):
         raise TypeError(f"{model.__name__}: signal receivers would be skipped; use save()")
@@ -59,11 +56,45 @@ def insert(objs: Sequence[models.Model]) -> None:
     connection = connections[alias]
     fields = _fields(model)
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(_statement(alias, model, fields, len(objs)), params)
-        keys = cursor.fetchall()
-    pk_name = model._meta.pk.attname
+    return alias, _statement(alias, model, fields, len(objs)), params
+
+
+def _keyed(objs: Sequence[models.Model], alias: str, keys: Sequence[Sequence[Any]]) -> None:
+    pk_name = type(objs[0])._meta.pk.attname
     for obj, (key,) in zip(objs, keys, strict=True):
         setattr(obj, pk_name, key)
         obj._state.adding = False
         obj._state.db = alias
+
+
+def insert(objs: Sequence[models.Model], *, along: Sequence[models.Model] = ()) -> None:
+    """Write `objs` (new instances of one model, none saved) as one INSERT, and give each its
+    primary key. Raises TypeError for a model this must not write (see the module's docstring).
+
+    `along`: new instances of other models written with them, on PostgreSQL by the same
+    statement (a data-modifying WITH part per model, issue 21), elsewhere by one more per model;
+    they get their keys only where written by a statement of their own (a caller must not need
+    them)."""
+    groups: dict[type[models.Model], list[models.Model]] = {}
+    for obj in along:
+        groups.setdefault(type(obj), []).append(obj)
+    if not objs:
+        for group in groups.values():
+            insert(group)
+        return
+    alias, sql, params = _prepared(objs)
+    connection = connections[alias]
+    parts, first = [], []
+    for i, group in enumerate(groups.values()):
+        group_alias, group_sql, group_params = _prepared(group)
+        if group_alias == alias and connection.vendor == "postgresql":
+            parts.append(f"along{i} AS ({group_sql})")
+            first += group_params
+        else:
+            insert(group)
+    if parts:
+        sql, params = f"WITH {', '.join(parts)} {sql}", [*first, *params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = cursor.fetchall()
+    _keyed(objs, alias, keys)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from conftest import refused_form
 from oms.contracts import actions
 from oms.contracts.models import Contract, ContractVersion
+from oms.core.errors import ActionError
 from oms.intake.tests.fixtures import confirmed_order
 
 pytestmark = pytest.mark.django_db
@@ -42,3 +43,14 @@ def test_a_new_contract_version_by_production_is_refused_before_its_reason_is_re
     page = refused_form(response, status=400)
     assert "只有订单的销售或合同评审人可以办理合同。" in page and "form-errors" not in page
     assert ContractVersion.objects.filter(contract=contract).count() == 1
+
+
+def test_a_second_contract_for_the_order_is_refused(org) -> None:
+    """E-2, issue 21: one contract per order; the second generation is refused by name (read with
+    the template) and adds nothing."""
+    order = confirmed_order(org)
+    actions.generate_contract(actor=org["sales"], order=order)
+    with pytest.raises(ActionError) as info:
+        actions.generate_contract(actor=org["sales"], order=order)
+    assert str(info.value) == "该订单已有合同；如需修改请新建版本。"
+    assert (Contract.objects.count(), ContractVersion.objects.count()) == (1, 1)

@@ -14,6 +14,7 @@ from oms.accounts.models import Department, DepartmentKind, User
 from oms.accounts.selectors import department_of_kind, head_of
 from oms.audit import recorder
 from oms.contracts.selectors import technical_readiness
+from oms.core import inserts
 from oms.core.errors import ActionError, FieldErrors
 from oms.core.phrases import phrase
 from oms.engine import workflow
@@ -106,7 +107,10 @@ def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
     milestones = _milestones(order, order.policy().release.milestones, now.date())
     # T-1 (issue 23): the release step leaves the releaser's work; production sees its first
     # milestone, each department its task, the salesperson the customer to tell (F-4).
-    _note_release(actor, order)
+    entry = _note_release(actor, order)
+    # Issue 21: the tasks, the milestones and the ledger line with one statement on PostgreSQL
+    # (the keys of the last two are not needed: production's step waits on the order).
+    inserts.insert(tasks, along=[*milestones, entry])
     url = reverse("workbench:order_detail", args=[order.pk])
     released = phrase("订单 %(n)s 已下达", n=order.number)
     hand_offs = [
@@ -131,14 +135,16 @@ def _release(*, actor: User, order: SalesOrder) -> SalesOrder:
         )
     )
     # Issue 21: every step of the release with one insert, every message with one more (the
-    # release step closed and all of it one statement on PostgreSQL).
-    done = tracking.Closing(target=order, actor=actor, outcome=_("已下达"), kinds=("order.release",))
+    # release step closed and all of it one statement on PostgreSQL); the steps the ledger line
+    # answers (H-5: the idleness reminder) are closed with the release step.
+    kinds = ("order.release", *tracking.entry_closes(_LEDGER_KIND))
+    done = tracking.Closing(target=order, actor=actor, outcome=_("已下达"), kinds=kinds)
     tracking.deliver(hand_offs, closing=done)
     return order
 
 
 def _department_tasks(order: SalesOrder, calendar: WorkCalendar, now: datetime) -> list[DepartmentTask]:
-    """F-1: one task per department kind, owned by the department's head (one insert)."""
+    """F-1: one task per department kind, owned by the department's head (written by the caller)."""
     tasks = []
     for kind, department_kind in TASK_DEPARTMENT.items():
         dept = _department(department_kind)
@@ -146,7 +152,7 @@ def _department_tasks(order: SalesOrder, calendar: WorkCalendar, now: datetime) 
         tasks.append(
             DepartmentTask(order=order, kind=kind, department=dept, assignee=_owner(dept), due_at=due)
         )
-    return DepartmentTask.objects.bulk_create(tasks)
+    return tasks
 
 
 def _task_items(
@@ -168,13 +174,18 @@ def _task_items(
     ]
 
 
-def _note_release(actor: User, order: SalesOrder) -> None:
-    """F-4: the ledger notes the release."""
-    tracking.add_entry(
+_LEDGER_KIND = "progress"
+
+
+def _note_release(actor: User, order: SalesOrder) -> Any:
+    """F-4: the ledger notes the release: the line, unsaved, is written with the tasks and the
+    steps it answers are closed with the release step (`_release`, issue 21)."""
+    return tracking.add_entry(
         actor=actor,
         order=order,
-        kind="progress",
+        kind=_LEDGER_KIND,
         text=_("订单已下达，预计交货日期 %(d)s。") % {"d": f"{order.delivery_date:%Y-%m-%d}"},
+        by_caller=True,
     )
 
 
@@ -196,19 +207,17 @@ def _contact_item(order: SalesOrder, calendar: WorkCalendar, now: datetime) -> A
 
 
 def _milestones(order: SalesOrder, names: list[str], start: date) -> list[Milestone]:
-    """F-2: milestones spread evenly from release to the delivery date."""
+    """F-2: milestones spread evenly from release to the delivery date (written by the caller)."""
     span = max((order.delivery_date - start).days, len(names))
-    return Milestone.objects.bulk_create(
-        [
-            Milestone(
-                order=order,
-                seq=i + 1,
-                name=name[:60],
-                planned_date=start + timedelta(days=span * (i + 1) // len(names)),
-            )
-            for i, name in enumerate(names)
-        ]
-    )
+    return [
+        Milestone(
+            order=order,
+            seq=i + 1,
+            name=name[:60],
+            planned_date=start + timedelta(days=span * (i + 1) // len(names)),
+        )
+        for i, name in enumerate(names)
+    ]
 
 
 @transaction.atomic

@@ -13,6 +13,8 @@ from oms.fulfilment import actions
 from oms.fulfilment.models import DepartmentTask, Milestone
 from oms.intake.tests.fixtures import confirmed_order, set_policy, signed_order
 from oms.orders.models import CustomerStage, OrderStatus
+from oms.policy.selectors import work_calendar
+from oms.tracking.actions.items import open_item
 from oms.tracking.models import TrackingEntry, WorkItem
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +91,25 @@ def test_release_creates_each_departments_task_milestones_and_tells_the_customer
     assert (
         WorkItem.objects.get(kind="report.contact", status="open").assignee == org["sales"]
     )  # F-4: sales tells the customer
+
+
+def test_release_closes_the_orders_idleness_reminder_with_its_own_step(more_heads) -> None:
+    """H-5, issue 21: the release's ledger line answers the order's open idleness reminder, which
+    is closed by the releaser with the release step (one statement)."""
+    org = more_heads
+    order = signed_order(org)
+    idle = open_item(
+        target=order,
+        kind="order.idle",
+        title="订单停滞",
+        department=order.department,
+        assignee=org["sales"],
+        calendar=work_calendar(of=order),
+        days=1,
+    )
+    actions.release_order(actor=org["head"], order=order)
+    idle.refresh_from_db()
+    assert (idle.status, idle.closed_by, idle.outcome) == ("done", org["head"], "已下达")
 
 
 def test_release_without_calendar_data_is_refused_clearly(org) -> None:

@@ -29,6 +29,7 @@ from oms.tracking.actions.items import (
 )
 from oms.tracking.actions.ledger import (
     add_entry,
+    entry_closes,
     flag_idle_orders,
     open_exception,
     raise_exception,
@@ -46,6 +47,7 @@ __all__ = [
     "deliver",
     "department_staff",
     "end_order_items",
+    "entry_closes",
     "flag_idle_orders",
     "hand_off",
     "new_item",

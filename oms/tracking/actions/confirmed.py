@@ -62,12 +62,17 @@ def share(order: Any, *, cancelled_too: bool = False) -> Share | None:
 def moved(before: Share | None, after: Share | None) -> None:
     """The order counted for `before` and now counts for `after` (written already): the old
     share leaves its tally, the new one joins its own. Nothing when they are the same."""
+    with connection.cursor() as cursor:
+        for sql, params in moving(before, after):
+            cursor.execute(sql, params)
+
+
+def moving(before: Share | None, after: Share | None) -> list[tuple[str, list[Any]]]:
+    """The statements of `moved`, for an action that runs them with a statement of its own
+    (issue 21: the confirmation, with its KPI outcome's)."""
     if before == after:
-        return
-    if before is not None:
-        _leave(before)
-    if after is not None:
-        _join(after)
+        return []
+    return ([_leave(before)] if before is not None else []) + ([_join(after)] if after is not None else [])
 
 
 def cancelled(order: Any) -> None:
@@ -75,37 +80,35 @@ def cancelled(order: Any) -> None:
     moved(share(order, cancelled_too=True), None)
 
 
-def _join(s: Share) -> None:
+def _join(s: Share) -> tuple[str, list[Any]]:
     greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_TALLY} (month, customer_id, salesperson_id, department_id, order_month, "  # noqa: S608 - table names and placeholders only
-            "orders, amount, last) VALUES (%s, %s, %s, %s, %s, 1, %s, %s) "
-            "ON CONFLICT (month, customer_id, salesperson_id, department_id, order_month) DO UPDATE SET "
-            f"orders = {_TALLY}.orders + 1, amount = {_TALLY}.amount + excluded.amount, "
-            f"last = COALESCE({greatest}({_TALLY}.last, excluded.last), excluded.last)",
-            [*s[:5], s.amount, s.order_date],
-        )
+    return (
+        f"INSERT INTO {_TALLY} (month, customer_id, salesperson_id, department_id, order_month, "  # noqa: S608 - table names and placeholders only
+        "orders, amount, last) VALUES (%s, %s, %s, %s, %s, 1, %s, %s) "
+        "ON CONFLICT (month, customer_id, salesperson_id, department_id, order_month) DO UPDATE SET "
+        f"orders = {_TALLY}.orders + 1, amount = {_TALLY}.amount + excluded.amount, "
+        f"last = COALESCE({greatest}({_TALLY}.last, excluded.last), excluded.last)",
+        [*s[:5], s.amount, s.order_date],
+    )
 
 
-def _leave(s: Share) -> None:
+def _leave(s: Share) -> tuple[str, list[Any]]:
     """One order fewer in the tally; its latest order date recomputed from the orders still in
     it (the order's own new state is written already)."""
     zone = timezone.get_default_timezone()
     lo = datetime.combine(s.month, time.min, zone)
     hi = datetime.combine((s.month + timedelta(days=32)).replace(day=1), time.min, zone)
     next_month = (s.order_month + timedelta(days=32)).replace(day=1)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_TALLY} SET orders = orders - 1, amount = amount - %s, last = ("  # noqa: S608 - table names and placeholders only
-            "SELECT MAX(o.order_date) FROM orders_salesorder o WHERE o.customer_id = %s "
-            "AND o.salesperson_id = %s AND o.department_id = %s AND o.order_date >= %s "
-            "AND o.order_date < %s AND o.confirmed_at >= %s AND o.confirmed_at < %s "
-            "AND o.status <> 'cancelled') "
-            "WHERE month = %s AND customer_id = %s AND salesperson_id = %s AND department_id = %s "
-            "AND order_month = %s",
-            [s.amount, s.customer, s.salesperson, s.department, s.order_month, next_month, lo, hi, *s[:5]],
-        )
+    return (
+        f"UPDATE {_TALLY} SET orders = orders - 1, amount = amount - %s, last = ("  # noqa: S608 - table names and placeholders only
+        "SELECT MAX(o.order_date) FROM orders_salesorder o WHERE o.customer_id = %s "
+        "AND o.salesperson_id = %s AND o.department_id = %s AND o.order_date >= %s "
+        "AND o.order_date < %s AND o.confirmed_at >= %s AND o.confirmed_at < %s "
+        "AND o.status <> 'cancelled') "
+        "WHERE month = %s AND customer_id = %s AND salesperson_id = %s AND department_id = %s "
+        "AND order_month = %s",
+        [s.amount, s.customer, s.salesperson, s.department, s.order_month, next_month, lo, hi, *s[:5]],
+    )
 
 
 def _sums(vendor: str) -> str:

@@ -44,13 +44,22 @@ def _calendar(order: Any) -> WorkCalendar:
     return work_calendar(of=order)
 
 
-def add_entry(*, actor: User, order: Any, kind: str, text: str) -> TrackingEntry:
+def entry_closes(kind: str) -> tuple[str, ...]:
+    """H-3, H-5: the kinds of the order's steps an entry of `kind` answers (its idleness reminder,
+    and the reporting reminder of a report)."""
+    return ("order.idle", REPORT_ENTRIES[kind][1]) if kind in REPORT_ENTRIES else ("order.idle",)
+
+
+def add_entry(*, actor: User, order: Any, kind: str, text: str, by_caller: bool = False) -> TrackingEntry:
     """H-2: progress, a contact with the customer, a problem or its resolution, in the ledger.
     H-3: a contact with the customer, procurement's or quality's report answers that side's
     reporting reminder; a department's report is written by that department only.
 
     The input is checked before any write, so the writing needs no savepoint of its own inside a
-    caller's transaction (issue 21: release writes its ledger line this way)."""
+    caller's transaction (issue 21: release writes its ledger line this way). `by_caller`: the
+    entry is returned unsaved, and the caller, holding the order, writes it and closes the steps
+    it answers (`entry_closes`) with statements it runs anyway (issue 21: release, with its tasks
+    and its own step)."""
     if not can_write_tracking(actor):
         raise NotAllowed(str(READ_ONLY_REFUSED))  # S-1: asked before the input (issue 23)
     errors = {}
@@ -65,20 +74,21 @@ def add_entry(*, actor: User, order: Any, kind: str, text: str) -> TrackingEntry
         raise NotAllowed(
             _("只有%(d)s可以记录“%(k)s”。") % {"d": DepartmentKind(owner).label, "k": EntryKind(kind).label}
         )
-    return _write_entry(actor=actor, order=order, kind=kind, text=text)
+    return _write_entry(actor=actor, order=order, kind=kind, text=text, by_caller=by_caller)
 
 
 @transaction.atomic(savepoint=False)
-def _write_entry(*, actor: User, order: Any, kind: str, text: str) -> TrackingEntry:
+def _write_entry(*, actor: User, order: Any, kind: str, text: str, by_caller: bool) -> TrackingEntry:
     if not workflow.held(order):
         # H-5, H-6 (ADR 0017): the order's row is locked before its idleness reminder is closed
         # and its kept risk read under the lock. From a copy read earlier, a reminder the sweep
         # opened and committed since would be closed here while the copy says there was none to
         # lower, and the idle badge would stay. An action that holds the order (release) has it.
         order = workflow.hold(SalesOrder.objects.select_for_update().get(pk=order.pk))
-    entry = TrackingEntry.objects.create(order=order, kind=kind, text=text.strip(), author=actor)
-    kinds = ("order.idle", REPORT_ENTRIES[kind][1]) if kind in REPORT_ENTRIES else ("order.idle",)
-    close_items(target=order, actor=actor, outcome=_("已更新跟踪台账"), kinds=kinds)
+    entry = TrackingEntry(order=order, kind=kind, text=text.strip(), author=actor)
+    if not by_caller:
+        entry.save()
+        close_items(target=order, actor=actor, outcome=_("已更新跟踪台账"), kinds=entry_closes(kind))
     recorder.record(actor=actor, obj=order, action="tracking.entry", after={"kind": kind, "text": entry.text})
     return entry
 

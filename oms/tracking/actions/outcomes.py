@@ -50,6 +50,10 @@ _ITEM = WorkItem._meta.db_table
 _KEPT_LATE = "(overdue OR closed_at > due_at)"
 
 Key = tuple[str, date, int, int]
+_TALLY_SUMS = (
+    f"numerator = {_TALLY}.numerator + excluded.numerator, "
+    f"denominator = {_TALLY}.denominator + excluded.denominator"
+)
 
 
 def _month(value: Any) -> date:
@@ -72,23 +76,53 @@ def _bump(changes: Iterable[tuple[Key, int, int]]) -> None:
         cursor.execute(
             f"INSERT INTO {_TALLY} (kpi, month, department_id, salesperson_id, numerator, denominator) "  # noqa: S608 - table names and placeholders only
             f"VALUES {values} ON CONFLICT (kpi, month, department_id, salesperson_id) DO UPDATE SET "
-            f"numerator = {_TALLY}.numerator + excluded.numerator, "
-            f"denominator = {_TALLY}.denominator + excluded.denominator",
+            f"{_TALLY_SUMS}",
             [v for row in rows for v in row],
         )
 
 
-def _insert(order: SalesOrder, kpi: str, month: date, good_sql: str, params: Sequence[Any]) -> None:
+Statement = tuple[str, Sequence[Any]]
+
+
+def _insert(
+    order: SalesOrder,
+    kpi: str,
+    month: date,
+    good_sql: str,
+    params: Sequence[Any],
+    also: Sequence[Statement] = (),
+) -> None:
     """The order's outcome for `kpi` in `month` unless it has one; the tally moves when it was
-    written."""
+    written. `also`: other writes of the same action, run with it.
+
+    On PostgreSQL the tally moves in the same statement, by what the insert returned, and one
+    `also` rides on it as a further data-modifying WITH part (issue 21: one statement where there
+    were two or three). Same effect: the tally still moves only when the outcome was written."""
+    insert = (
+        f"INSERT INTO {_OUTCOME} (order_id, kpi, month, department_id, salesperson_id, good) "
+        f"SELECT %s, %s, %s, %s, %s, {good_sql} WHERE 1 = 1 "
+        "ON CONFLICT (order_id, kpi, month) DO NOTHING "
+    )
+    values = [order.pk, kpi, month, order.department_id, order.salesperson_id, *params]
+    if connection.vendor == "postgresql" and len(also) <= 1:
+        # One `also` at most: two parts of one statement must not write the same row (which of
+        # the two writes would stand is not defined), as a tally's leave and join can.
+        parts = [f"o AS ({insert}RETURNING kpi, month, department_id, salesperson_id, good)"]
+        parts += [f"a{i} AS ({sql})" for i, (sql, _p) in enumerate(also)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH {', '.join(parts)} "  # noqa: S608 - table names and placeholders only
+                f"INSERT INTO {_TALLY} (kpi, month, department_id, salesperson_id, numerator, denominator) "
+                "SELECT kpi, month, department_id, salesperson_id, CASE WHEN good THEN 1 ELSE 0 END, 1 FROM o "
+                f"ON CONFLICT (kpi, month, department_id, salesperson_id) DO UPDATE SET {_TALLY_SUMS}",
+                [*values, *(v for _sql, p in also for v in p)],
+            )
+        return
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_OUTCOME} (order_id, kpi, month, department_id, salesperson_id, good) "
-            f"SELECT %s, %s, %s, %s, %s, {good_sql} WHERE 1 = 1 "
-            "ON CONFLICT (order_id, kpi, month) DO NOTHING RETURNING good",
-            [order.pk, kpi, month, order.department_id, order.salesperson_id, *params],
-        )
+        cursor.execute(f"{insert}RETURNING good", values)
         written = cursor.fetchall()
+        for sql, p in also:
+            cursor.execute(sql, p)
     if written:
         good = int(bool(written[0][0]))
         _bump([((kpi, month, order.department_id, order.salesperson_id), good, 1)])
@@ -191,7 +225,7 @@ def confirmation_month(confirmed_at: datetime) -> date:
     return timezone.localtime(confirmed_at, timezone.get_default_timezone()).date().replace(day=1)
 
 
-def confirmed(order: SalesOrder, before: datetime | None) -> None:
+def confirmed(order: SalesOrder, before: datetime | None, also: Sequence[Statement] = ()) -> None:
     """The customer confirmed the order (again, when `before` is its earlier confirmation): it
     counts in the month of its confirmation, good unless a change the company raised was
     approved for it (in the same statement). A re-confirmation in another month moves the
@@ -211,7 +245,7 @@ def confirmed(order: SalesOrder, before: datetime | None) -> None:
             ((OrderKpi.CONFIRMATION, _month(m), int(dept), int(sp)), -int(bool(good)), -1)
             for m, dept, sp, good in gone
         )
-    _insert(order, OrderKpi.CONFIRMATION, month, f"NOT {_CORRECTED}", [order.pk])
+    _insert(order, OrderKpi.CONFIRMATION, month, f"NOT {_CORRECTED}", [order.pk], also)
 
 
 def corrected(order_id: int) -> None:
