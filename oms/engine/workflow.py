@@ -326,16 +326,16 @@ class Along(Protocol):
     the save's UPDATE as a second part of one `WITH` (issue 21: one round trip less), such as
     closing the step the transition finishes (`tracking.closing_along`)."""
 
-    def part(self) -> tuple[str, list[Any], list[str]]:
-        """A data-modifying statement with RETURNING, its parameters, and the answers wanted
-        from it: SQL expressions over the name `along`."""
+    def part(self, locked: Any) -> tuple[str, list[Any], list[str]]:
+        """For the saved record `locked`: a data-modifying statement with RETURNING, its
+        parameters, and the answers wanted from it: SQL expressions over the name `along`."""
         ...
 
-    def answered(self, values: Sequence[Any]) -> None:
+    def answered(self, locked: Any, values: Sequence[Any]) -> None:
         """The answers, when the part ran with the save."""
         ...
 
-    def alone(self) -> None:
+    def alone(self, locked: Any) -> None:
         """Run the write on its own (SQLite, which has no data-modifying WITH)."""
         ...
 
@@ -352,14 +352,14 @@ def _save(locked: Any, update_fields: list[str], along: Along | None) -> None:
     ):
         locked.save(update_fields=update_fields)
         if along is not None:
-            along.alone()
+            along.alone(locked)
         return
     # As `Model.save(update_fields=…)` builds it: each field's pre_save value, by primary key.
     fields = [model._meta.get_field(name) for name in update_fields]
     query = model._base_manager.filter(pk=locked.pk).query.chain(UpdateQuery)
     query.add_update_fields([(f, None, f.pre_save(locked, False)) for f in fields])
     update, params = query.get_compiler(connection=connection).as_sql()
-    part, more, answers = along.part()
+    part, more, answers = along.part(locked)
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH saved AS ({update} RETURNING 1), along AS ({part}) "  # noqa: S608 (compiled, bound)
@@ -369,7 +369,7 @@ def _save(locked: Any, update_fields: list[str], along: Along | None) -> None:
         saved, *values = cursor.fetchone()
     if not saved:
         raise DatabaseError("Save with update_fields did not affect any rows.")
-    along.answered(values)
+    along.answered(locked, values)
 
 
 def apply(
