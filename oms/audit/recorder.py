@@ -82,42 +82,75 @@ def _tail() -> tuple[str, int]:
     return prev_hash, prev_seq
 
 
-# SQLite (issue 21): the chain's tail read by the transaction's first locked read
-# (`stamps.with_tokens`), one statement less per writing transaction. Correct there only because
-# SQLite's write transactions begin IMMEDIATE (settings: `transaction_mode`): from BEGIN this
-# transaction holds the database's one write lock, so no other connection can append until it
-# ends, and what it appends itself goes through `_append`/`record`, which carry the tail on (an
-# event saved otherwise forgets it; a savepoint rolled back forgets it through its marker).
-# Not on PostgreSQL: there the chain's lock is taken at the audit, after the action's row locks,
-# and taking it at the first read would hold it for the whole action (ADR 0014).
-_SQLITE_TAIL = (
-    'SELECT json_array("hash", "seq") FROM "audit_auditevent" ORDER BY "id" DESC LIMIT 1'  # constant
-)
+# The chain's tail read by the transaction's first locked read (`stamps.with_tokens`), one
+# statement less per writing transaction (issue 21, ADR 0014 "The tail with the first read").
+# SQLite: the tail itself. Correct there because SQLite's write transactions begin IMMEDIATE
+# (settings: `transaction_mode`): from BEGIN this transaction holds the database's one write
+# lock, so no other connection can append until it ends, and what it appends itself goes
+# through `_append`/`record`, which carry the tail on (an event saved otherwise forgets it; a
+# savepoint rolled back forgets it through its marker).
+# PostgreSQL: only a guess, read without the chain's lock (taking the lock at the first read
+# would hold it for the whole action, after which row locks are taken: a new lock order). The
+# events are chained after the guess and inserted by one statement that takes the chain's lock
+# and inserts them only if the tail, read after the lock is granted, is still the guess
+# (`_insert_after`); else nothing is inserted, and the tail is read under the lock and the
+# events chained again, as without a guess.
+_FIRST_READ_TAIL = {
+    "sqlite": 'SELECT json_array("hash", "seq") FROM "audit_auditevent" ORDER BY "id" DESC LIMIT 1',
+    "postgresql": 'SELECT json_build_array("hash", "seq")::text FROM "audit_auditevent" ORDER BY "id" DESC LIMIT 1',
+}
+
+
+def _known() -> bool:
+    """Whether this transaction knows the tail, or a guess of it, already."""
+    for name in ("_oms_audit_tail", "_oms_audit_guess"):
+        held = getattr(connection, name, None)
+        if held is not None and txmemo.alive(held[0]):
+            return True
+    return False
 
 
 def tail_column() -> RawSQL | None:
-    """The tail as a column of a statement the transaction runs anyway, when this transaction on
-    SQLite has not read it yet; else None."""
-    if connection.vendor != "sqlite" or not connection.in_atomic_block:
+    """The tail as a column of a statement the transaction runs anyway, when this transaction
+    has not read it (or, on PostgreSQL, guessed it) yet; else None."""
+    sql = _FIRST_READ_TAIL.get(connection.vendor)
+    if sql is None or not connection.in_atomic_block or _known():
         return None
-    held = getattr(connection, "_oms_audit_tail", None)
-    if held is not None and txmemo.alive(held[0]):
-        return None
-    return RawSQL(_SQLITE_TAIL, ())  # noqa: S611 (a constant)
+    return RawSQL(sql, ())  # noqa: S611 (a constant)
 
 
 def take_tail(value: str | None) -> None:
-    """The tail a `tail_column` read: the transaction's from now on (an empty chain starts at
-    the genesis hash; a plain, unnumbered tail is left to `_tail`, which counts the chain)."""
+    """The tail a `tail_column` read: the transaction's from now on on SQLite, its guess on
+    PostgreSQL (an empty chain starts at the genesis hash; a plain, unnumbered tail is left to
+    `_tail`, which counts the chain)."""
     if not connection.in_atomic_block:
         return
     prev_hash, prev_seq = json.loads(value) if value else (GENESIS_HASH, 0)
-    if prev_seq is not None:
-        connection._oms_audit_tail = (txmemo.mark(), prev_hash, int(prev_seq))  # type: ignore[attr-defined]
+    if prev_seq is None:
+        return
+    held = (txmemo.mark(), prev_hash, int(prev_seq))
+    if connection.vendor == "sqlite":
+        connection._oms_audit_tail = held  # type: ignore[attr-defined]
+    else:
+        connection._oms_audit_guess = held  # type: ignore[attr-defined]
+
+
+def _guess() -> tuple[str, int] | None:
+    """PostgreSQL: the tail guessed by the first read, when the transaction does not know the
+    tail. Also when it holds the chain's lock already (`chain_lock_column`, taken after the
+    guess): the insert's condition reads the tail afresh either way."""
+    held = getattr(connection, "_oms_audit_guess", None)
+    if held is None or not txmemo.alive(held[0]):
+        return None
+    tail = getattr(connection, "_oms_audit_tail", None)
+    if tail is not None and txmemo.alive(tail[0]):
+        return None
+    return held[1], held[2]
 
 
 def forget_tail() -> None:
     connection._oms_audit_tail = None  # type: ignore[attr-defined]
+    connection._oms_audit_guess = None  # type: ignore[attr-defined]
 
 
 P = ParamSpec("P")
@@ -160,17 +193,73 @@ def batched(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _append(events: list[AuditEvent]) -> None:
-    """Chain `events` after the tail, in order, and insert them with one statement."""
-    if not events:
-        return
-    prev_hash, prev_seq = _tail()
+def _chain(events: list[AuditEvent], prev_hash: str, prev_seq: int) -> None:
     for event in events:
         event.prev_hash, event.seq = prev_hash, prev_seq + 1
         event.hash = event.compute_hash()
         prev_hash, prev_seq = event.hash, event.seq
+
+
+def _append(events: list[AuditEvent]) -> None:
+    """Chain `events` after the tail, in order, and insert them with one statement."""
+    if not events:
+        return
+    guessed = _guess()
+    connection._oms_audit_guess = None  # type: ignore[attr-defined]  # used once, right or wrong
+    if guessed is not None:
+        _chain(events, *guessed)
+        if _insert_after(events, guessed[0]):
+            chain_locked()  # the statement took the chain's lock
+            connection._oms_audit_tail = (txmemo.mark(), events[-1].hash, events[-1].seq)  # type: ignore[attr-defined]
+            return
+        # Another transaction appended since the guess: nothing was inserted. Read the tail
+        # under the chain's lock, as without a guess, and chain the events again.
+    _chain(events, *_tail())
     AuditEvent.objects.bulk_create(events)
-    connection._oms_audit_tail = (txmemo.mark(), prev_hash, prev_seq)  # type: ignore[attr-defined]
+    connection._oms_audit_tail = (txmemo.mark(), events[-1].hash, events[-1].seq)  # type: ignore[attr-defined]
+
+
+_FIELDS = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+_INSERT_SQL: dict[int, str] = {}
+
+
+def _insert_sql(n: int) -> str:
+    """PostgreSQL: insert n events if, and only if, the chain's tail read after its lock is
+    granted (`oms_audit_chain_tail`, a VOLATILE function: a fresh snapshot after the wait) has
+    the given hash (the genesis hash for an empty chain). The condition does not depend on the
+    rows, so it is evaluated once, before any row is inserted: all rows or none. Written out,
+    constant for n, values bound (ADR 0017 rule 5)."""
+    sql = _INSERT_SQL.get(n)
+    if sql is None:
+        row = "(" + ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in _FIELDS) + ")"
+        columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in _FIELDS)
+        sql = _INSERT_SQL[n] = (
+            f'INSERT INTO "audit_auditevent" ({columns}) SELECT * FROM (VALUES {", ".join([row] * n)}) AS v '  # noqa: S608 (constant)
+            "WHERE COALESCE((SELECT t.tail_hash FROM oms_audit_chain_tail(%s) AS t), %s) = %s "
+            'RETURNING "id"'
+        )
+    return sql
+
+
+def _insert_after(events: list[AuditEvent], prev_hash: str) -> bool:
+    """Insert `events`, chained after `prev_hash`, if that is still the chain's tail; whether
+    they were. Either way the transaction holds the chain's lock afterwards."""
+    params: list[Any] = []
+    for event in events:
+        params.extend(f.get_db_prep_save(f.pre_save(event, True), connection) for f in _FIELDS)
+    params.extend([CHAIN_LOCK_KEY, GENESIS_HASH, prev_hash])
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(len(events)), params)
+        ids = [row[0] for row in cursor.fetchall()]
+    if not ids:
+        return False
+    if len(ids) != len(events):  # cannot happen: the condition is the statement's, not a row's
+        raise RuntimeError("audit: a part of a batch was inserted")
+    for event, pk in zip(events, ids, strict=True):
+        event.pk = pk
+        event._state.adding = False
+        event._state.db = connection.alias
+    return True
 
 
 def object_label(obj: models.Model) -> str:

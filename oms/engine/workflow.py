@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from django.db import models, transaction
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models.signals import post_save, pre_save
+from django.db.models.sql import UpdateQuery
 from django.utils.translation import gettext as _
 
 from oms.audit import recorder
@@ -331,6 +333,55 @@ def lock(transition: Transition, obj: M) -> M:
     for path in transition.locked_related:
         hold(getattr(locked, path))
     return locked
+class Along(Protocol):
+    """A write an action runs right after a transition's save, which on PostgreSQL may ride on
+    the save's UPDATE as a second part of one `WITH` (issue 21: one round trip less), such as
+    closing the step the transition finishes (`tracking.closing_along`)."""
+
+    def part(self, locked: Any) -> tuple[str, list[Any], list[str]]:
+        """For the saved record `locked`: a data-modifying statement with RETURNING, its
+        parameters, and the answers wanted from it: SQL expressions over the name `along`."""
+        ...
+
+    def answered(self, locked: Any, values: Sequence[Any]) -> None:
+        """The answers, when the part ran with the save."""
+        ...
+
+    def alone(self, locked: Any) -> None:
+        """Run the write on its own (SQLite, which has no data-modifying WITH)."""
+        ...
+
+
+def _save(locked: Any, update_fields: list[str], along: Along | None) -> None:
+    """`locked.save(update_fields=…)`, then `along`; on PostgreSQL, when the model has no save
+    signal receivers, the UPDATE Django's save would send and `along`'s part as one statement."""
+    model = type(locked)
+    if (
+        along is None
+        or connection.vendor != "postgresql"
+        or pre_save.has_listeners(model)
+        or post_save.has_listeners(model)
+    ):
+        locked.save(update_fields=update_fields)
+        if along is not None:
+            along.alone(locked)
+        return
+    # As `Model.save(update_fields=…)` builds it: each field's pre_save value, by primary key.
+    fields = [model._meta.get_field(name) for name in update_fields]
+    query = model._base_manager.filter(pk=locked.pk).query.chain(UpdateQuery)
+    query.add_update_fields([(f, None, f.pre_save(locked, False)) for f in fields])
+    update, params = query.get_compiler(connection=connection).as_sql()
+    part, more, answers = along.part(locked)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH saved AS ({update} RETURNING 1), along AS ({part}) "  # noqa: S608 (compiled, bound)
+            f"SELECT (SELECT count(*) FROM saved), {', '.join(answers)}",
+            [*params, *more],
+        )
+        saved, *values = cursor.fetchone()
+    if not saved:
+        raise DatabaseError("Save with update_fields did not affect any rows.")
+    along.answered(locked, values)
 
 
 def apply(
@@ -340,19 +391,21 @@ def apply(
     actor: Any,
     reason: str = "",
     changes: Mapping[str, Any] | None = None,
+    along: Along | None = None,
 ) -> M:
     """Apply `transition` to `obj` as `actor`; return the locked, saved instance.
 
     Raises InvalidTransition, PermissionDenied or TransitionBlocked and changes nothing then.
     `changes` are further field values saved together with the state (e.g. a decision time).
     An `obj` the action holds (`hold`) is changed and returned itself, without another read.
+    `along`: a write that follows the save (`Along`), with it in one statement where it can.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("workflow.apply must run inside the caller's transaction.atomic")
     locked = lock(transition, obj)
     state = _check(transition, locked, actor, reason)
     before, after, update_fields = _set(transition, locked, state, changes)
-    locked.save(update_fields=update_fields)
+    _save(locked, update_fields, along)
     _applied(transition, locked, actor, reason, before, after)
     return locked
 

@@ -6,40 +6,64 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models
+from django.db.models import Subquery
+
 from oms.audit.models import normalise
 from oms.orders.models import TERM_FIELDS, OrderVersion, SalesOrder
 
 TERMS = ("customer_id", "contact_name", "contact_phone", *TERM_FIELDS, "currency", "total_amount")
 
 
-def snapshot(order: SalesOrder) -> dict[str, Any]:
-    lines = [
-        {
-            "line_no": ln.line_no,
-            "product": ln.product_id,
-            "product_name": ln.product.name,
-            "spec": ln.spec,
-            "quantity": ln.quantity,
-            "unit": ln.unit,
-            "unit_price": ln.unit_price,
-            "amount": ln.amount,
-        }
-        for ln in order.lines.select_related("product").order_by("line_no")
-    ]
+def _line(ln: Any) -> dict[str, Any]:
+    return {
+        "line_no": ln.line_no,
+        "product": ln.product_id,
+        "product_name": ln.product.name,
+        "spec": ln.spec,
+        "quantity": ln.quantity,
+        "unit": ln.unit,
+        "unit_price": ln.unit_price,
+        "amount": ln.amount,
+    }
+
+
+def _terms(order: SalesOrder, lines: list[dict[str, Any]]) -> dict[str, Any]:
     return normalise({"terms": {f: getattr(order, f) for f in TERMS}, "lines": lines})
+
+
+def snapshot(order: SalesOrder) -> dict[str, Any]:
+    return _terms(order, [_line(ln) for ln in order.lines.select_related("product").order_by("line_no")])
+
+
+def _last(order: SalesOrder) -> Any:
+    return OrderVersion.objects.filter(order_id=order.pk).order_by("-number")
 
 
 def record_version(*, order: SalesOrder, actor: Any, reason: str) -> OrderVersion | None:
     """Keep a new version when the content differs from the last one kept."""
-    data = snapshot(order)
-    last = order.versions.order_by("-number").first()
-    if last is not None and last.snapshot == data:
+    # The last version's number and snapshot come with the lines (issue 21: one read less); an
+    # order without lines reads it on its own.
+    rows = list(
+        order.lines.select_related("product")
+        .annotate(
+            oms_last_number=Subquery(_last(order).values("number")[:1]),
+            oms_last_snapshot=Subquery(_last(order).values("snapshot")[:1], output_field=models.JSONField()),
+        )
+        .order_by("line_no")
+    )
+    data = _terms(order, [_line(ln) for ln in rows])
+    if rows:
+        number, last_snapshot = rows[0].oms_last_number, rows[0].oms_last_snapshot
+    else:
+        last = _last(order).first()
+        number, last_snapshot = (last.number, last.snapshot) if last is not None else (None, None)
+    if number is not None and last_snapshot == data:
         return None
     # The last kept is the highest number (issue 21: no second read for it).
-    number = (last.number if last is not None else 0) + 1
     user = actor if getattr(actor, "is_authenticated", False) else None
     return OrderVersion.objects.create(
-        order=order, number=number, snapshot=data, reason=reason[:300], created_by=user
+        order=order, number=(number or 0) + 1, snapshot=data, reason=reason[:300], created_by=user
     )
 
 

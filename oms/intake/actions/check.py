@@ -83,11 +83,16 @@ def cancel_draft(*, actor: User, order: SalesOrder, reason: str) -> SalesOrder:
 def pass_check(*, actor: User, order: SalesOrder, reason: str = "") -> SalesOrder:
     """B-6: complete, creditworthy, feasible: on to cross-department review (C); the transition
     opens the review round (C-1, wired in `oms.wiring`)."""
-    order = workflow.apply(
-        states.PASS_CHECK, order, actor=actor, reason=reason, changes={"decided_at": timezone.now()}
+    # The check step closed by the statement that saves the decision (issue 21).
+    closing = tracking.closing_along(target=order, actor=actor, outcome=_("初审通过"), kinds=("order.check",))
+    return workflow.apply(
+        states.PASS_CHECK,
+        order,
+        actor=actor,
+        reason=reason,
+        changes={"decided_at": timezone.now()},
+        along=closing,
     )
-    tracking.close_items(target=order, actor=actor, outcome=_("初审通过"), kinds=("order.check",))
-    return order
 
 
 @transaction.atomic

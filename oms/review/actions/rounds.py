@@ -236,10 +236,11 @@ def give_opinion(
     }
     if attachment is not None:
         changes["attachment"] = attachment
+    # The task's step closed by the statement that saves the opinion (issue 21).
+    closing = tracking.closing_along(target=locked, actor=actor, outcome=str(Verdict(verdict).label))
     locked = workflow.apply(
-        review_states.DECIDE_TASK, locked, actor=actor, reason=comment.strip(), changes=changes
+        review_states.DECIDE_TASK, locked, actor=actor, reason=comment.strip(), changes=changes, along=closing
     )
-    tracking.close_items(target=locked, actor=actor, outcome=str(Verdict(verdict).label))
     recorder.record(
         actor=actor,
         obj=locked.round.order,

@@ -35,6 +35,7 @@ from oms.tracking.actions.ledger import (
     raise_exception,
     resolve_exception,
 )
+from oms.tracking.actions.together import closing_along
 
 __all__ = [
     "ORDERLESS_TARGETS",
@@ -43,6 +44,7 @@ __all__ = [
     "HandOff",
     "add_entry",
     "close_items",
+    "closing_along",
     "decider_for",
     "deliver",
     "department_staff",
