@@ -173,7 +173,11 @@ def main() -> None:
     parser.add_argument(
         "--client", default="asyncio", help="asyncio or urllib; a list (asyncio,urllib) alternates per level"
     )
-    parser.add_argument("--worker-class", default="", help="OMS_WEB_WORKER_CLASS for the servers")
+    parser.add_argument(
+        "--worker-class",
+        default="",
+        help="gunicorn's worker class (sync, gthread); a list alternates per level",
+    )
     args = parser.parse_args()
     url = os.environ.get("OMS_DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -192,11 +196,14 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|")
     kinds = args.client.split(",")
-    extra = {"OMS_WEB_WORKER_CLASS": args.worker_class} if args.worker_class else {}
+    classes = args.worker_class.split(",")
     try:
         cluster.start_worker("worker")
         cluster.start_scheduler("scheduler")
         for level, processes in enumerate(int(p) for p in args.processes.split(",")):
+            worker_class = classes[level % len(classes)]
+            # gunicorn reads GUNICORN_CMD_ARGS on top of its configuration file.
+            extra = {"GUNICORN_CMD_ARGS": f"--worker-class {worker_class}"} if worker_class else {}
             base = cluster.start_server(
                 f"server{processes}", workers=processes, port=args.port and args.port + level, **extra
             )
@@ -231,7 +238,7 @@ def main() -> None:
             per = {name: (after[name] - before[name]) / args.orders * 1000 for name in groups}
             per = {"client": client_cpu / args.orders * 1000, **per}
             print(
-                f"| {processes} ({kind}) | {rate:.1f} | {p50 * 1000:.0f} | {p95 * 1000:.0f} | {errors} "
+                f"| {processes} ({kind}, {worker_class or 'sync'}) | {rate:.1f} | {p50 * 1000:.0f} | {p95 * 1000:.0f} | {errors} "
                 f"| {active:.2f} | {waiting:.2f} | "
                 + " / ".join(f"{v:.2f}" for v in per.values())
                 + f" / {sum(per.values()):.2f} |",

@@ -4,9 +4,10 @@ Read from the environment: OMS_BIND (default 127.0.0.1:${OMS_PORT:-${PORT:-8000}
 conventional PORT that hosting platforms set), OMS_WEB_WORKERS
 (processes, default 2), OMS_WEB_THREADS (threads per process, default 1), OMS_WEB_TIMEOUT
 (seconds a request may take before its process is replaced, default 60), OMS_ACCESS_LOG
-(1 = one JSON line per request on stdout, the default; 0 = none), OMS_WEB_WORKER_CLASS (sync, the
-default, or gthread; gunicorn uses gthread whenever threads > 1), OMS_WEB_KEEPALIVE (seconds a
-gthread worker keeps an idle client connection open, default 5)."""
+(1 = one JSON line per request on stdout, the default; 0 = none).
+
+The worker class is gunicorn's default, sync (gthread when threads > 1): with gthread and
+keep-alive, API creates were slower on 2 cores (bench/RESULTS.md, issue 21 round 6)."""
 
 import os
 import shutil
@@ -18,8 +19,6 @@ bind = os.environ.get("OMS_BIND") or f"127.0.0.1:{_port}"
 workers = int(os.environ.get("OMS_WEB_WORKERS", "2"))
 threads = int(os.environ.get("OMS_WEB_THREADS", "1"))
 timeout = int(os.environ.get("OMS_WEB_TIMEOUT", "60"))
-worker_class = os.environ.get("OMS_WEB_WORKER_CLASS", "sync")
-keepalive = int(os.environ.get("OMS_WEB_KEEPALIVE", "5"))
 graceful_timeout = 30
 # A process is replaced after this many requests (with jitter), bounding any slow leak.
 max_requests = 5000
