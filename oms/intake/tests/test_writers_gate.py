@@ -28,12 +28,16 @@ OWN = SHARED  # keys only one process sends (as many)
 CREATOR = textwrap.dedent(
     """
     import json, os
+    from datetime import date, timedelta
     import django
     django.setup()
     from django.test import Client
 
     n, auth = int(os.environ["N"]), "Bearer " + os.environ["TOKEN"]
-    body = json.loads(os.environ["BODY"])
+    # This process keeps the real clock: dates from today, as bench/cluster.py's orders.
+    today = date.today()
+    body = {**json.loads(os.environ["BODY"]), "order_date": str(today),
+            "delivery_date": str(today + timedelta(days=60))}
 
     def post(key, quantity):
         data = {**body, "lines": [{**body["lines"][0], "quantity": str(quantity)}]}
@@ -75,7 +79,8 @@ def _run(code: str, env: dict[str, str], *, wait: bool = True) -> Any:
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the writers' gate is SQLite's")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.real_clock
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # committed: other processes read it
 def test_three_processes_creating_at_once_keep_numbers_keys_and_the_chain(org: Any, tmp_path: Path) -> None:  # noqa: F811
     token = issue_api_token(actor=org["sales"], user=org["sales"], name="erp")
     database = tmp_path / "oms.sqlite3"
@@ -89,8 +94,6 @@ def test_three_processes_creating_at_once_keep_numbers_keys_and_the_chain(org: A
         "customer_id": org["customer"].pk,
         "contact_name": "张伟",
         "contact_phone": "13812345678",
-        "order_date": "2026-11-23",
-        "delivery_date": "2027-01-20",
         "delivery_place": "上海",
         "payment_terms": "monthly",
         "order_class": "urgent",
