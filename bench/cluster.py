@@ -116,7 +116,7 @@ class Cluster:
             start_new_session=True,  # a kill reaches the process and its children
         )
 
-    def start_server(self, name: str, workers: int, port: int = 0) -> str:
+    def start_server(self, name: str, workers: int, port: int = 0, **env: str) -> str:
         """A gunicorn server on `port` (0: a free one); returns its base URL."""
         port = port or free_port()
         self.start(
@@ -124,6 +124,7 @@ class Cluster:
             ["-m", "gunicorn", "-c", "config/gunicorn.conf.py"],
             OMS_BIND=f"127.0.0.1:{port}",
             OMS_WEB_WORKERS=str(workers),
+            **env,
         )
         return f"http://127.0.0.1:{port}"
 

@@ -4,7 +4,10 @@ Read from the environment: OMS_BIND (default 127.0.0.1:${OMS_PORT:-${PORT:-8000}
 conventional PORT that hosting platforms set), OMS_WEB_WORKERS
 (processes, default 2), OMS_WEB_THREADS (threads per process, default 1), OMS_WEB_TIMEOUT
 (seconds a request may take before its process is replaced, default 60), OMS_ACCESS_LOG
-(1 = one JSON line per request on stdout, the default; 0 = none)."""
+(1 = one JSON line per request on stdout, the default; 0 = none).
+
+The worker class is gunicorn's default, sync (gthread when threads > 1): with gthread and
+keep-alive, API creates were slower on 2 cores (bench/RESULTS.md, issue 21 round 6)."""
 
 import os
 import shutil
@@ -44,7 +47,14 @@ logconfig_dict = {
     "root": {"level": "WARNING", "handlers": ["error"]},
     "loggers": {
         "gunicorn.error": {"handlers": ["error"], "level": "INFO", "propagate": False},
-        "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        # OMS_ACCESS_LOG=0: gunicorn still hands every request to this logger (it logs access
+        # whenever a logging configuration is given, in its own Apache format): a level above
+        # INFO keeps those lines out too.
+        "gunicorn.access": {
+            "handlers": ["access"],
+            "level": "INFO" if os.environ.get("OMS_ACCESS_LOG", "1") != "0" else "WARNING",
+            "propagate": False,
+        },
     },
 }
 # The runtime control socket (gunicornc) would be one path per user: several servers on one
