@@ -333,6 +333,8 @@ def lock(transition: Transition, obj: M) -> M:
     for path in transition.locked_related:
         hold(getattr(locked, path))
     return locked
+
+
 class Along(Protocol):
     """A write an action runs right after a transition's save, which on PostgreSQL may ride on
     the save's UPDATE as a second part of one `WITH` (issue 21: one round trip less), such as
