@@ -1,5 +1,5 @@
 """Issue 21, B-4, DESIGN 6, S-2: three processes creating orders at once on one SQLite file, the
-writers taking turns at the gate (oms.core.sqlite.gate): every number once, one order per
+writers taking turns at SQLite's own write lock: every number once, one order per
 Idempotency-Key even when the three send the same key at once, and the audit chain intact."""
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def _run(code: str, env: dict[str, str], *, wait: bool = True) -> Any:
     return (*proc.communicate(timeout=300), proc.returncode) if wait else proc
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the writers' gate is SQLite's")
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="several processes on one SQLite file; PostgreSQL's concurrency has its own tests")
 @pytest.mark.real_clock
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # committed: other processes read it
 def test_three_processes_creating_at_once_keep_numbers_keys_and_the_chain(org: Any, tmp_path: Path) -> None:  # noqa: F811
@@ -115,7 +115,6 @@ def test_three_processes_creating_at_once_keep_numbers_keys_and_the_chain(org: A
     assert [rc for _, _, rc in runs] == [0] * PROCESSES, [err[-2000:] for _, err, _ in runs]
     answers = [a for out, _, _ in runs for a in json.loads(out.strip().splitlines()[-1])]
 
-    assert (tmp_path / "oms.sqlite3-writers").exists()  # the writers took turns at the gate
     assert {status for _, status, _ in answers} == {201}
     by_key: dict[str, set[int]] = {}
     for key, _, answer in answers:
