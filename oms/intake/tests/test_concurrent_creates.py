@@ -78,7 +78,10 @@ def _run(code: str, env: dict[str, str], *, wait: bool = True) -> Any:
     return (*proc.communicate(timeout=300), proc.returncode) if wait else proc
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="several processes on one SQLite file; PostgreSQL's concurrency has its own tests")
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="several processes on one SQLite file; PostgreSQL's concurrency has its own tests",
+)
 @pytest.mark.real_clock
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # committed: other processes read it
 def test_three_processes_creating_at_once_keep_numbers_keys_and_the_chain(org: Any, tmp_path: Path) -> None:  # noqa: F811
