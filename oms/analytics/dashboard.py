@@ -8,6 +8,7 @@ salespeople's groups; Python never loops over orders."""
 from __future__ import annotations
 
 from calendar import monthrange
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -175,27 +176,26 @@ def _kept_once(qs: QuerySet[ConfirmedTally]) -> Counted:
         f'LEFT JOIN "{customer}" c ON c.id = g.customer_id AND g.no_customer = 0 '
         f'LEFT JOIN "{region}" r ON r.id = c.region_id'
     )
-    found = Counted([], [], [])
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            cust, person, department, month, n, amount, last, no_customer, no_person, *labels = row
-            if not no_customer:
-                found.customers.append(
-                    {
-                        "customer_id": cust,
-                        "n": n,
-                        "amount": amount,
-                        "last": last,
-                        **dict(zip(LABELS, labels, strict=True)),
-                    }
-                )
-            elif not no_person:
-                found.people.append(
-                    {"salesperson_id": person, "department_id": department, "n": n, "amount": amount}
-                )
-            else:
-                found.months.append({"month": month, "n": n, "amount": amount})
+        return _counted(cursor.fetchall())
+
+
+def _counted(rows: Sequence[Sequence[Any]]) -> Counted:
+    """The rows of a GROUPING SETS statement over (customer), (salesperson, department) and
+    (month), each with its count, amount, last date, the two GROUPING flags and, for the kept
+    tallies, the customer's labels: sorted into the dashboard's three groupings."""
+    found = Counted([], [], [])
+    for customer, person, department, month, n, amount, last, no_customer, no_person, *labels in rows:
+        if not no_customer:
+            named = dict(zip(LABELS, labels, strict=True)) if labels else {}
+            found.customers.append({"customer_id": customer, "n": n, "amount": amount, "last": last, **named})
+        elif not no_person:
+            found.people.append(
+                {"salesperson_id": person, "department_id": department, "n": n, "amount": amount}
+            )
+        else:
+            found.months.append({"month": month, "n": n, "amount": amount})
     found.months.sort(key=lambda r: r["month"])
     return found
 
@@ -223,20 +223,9 @@ def counted_once(f: Filters) -> Counted | None:
         "SUM(o.total_amount), MAX(o.order_date), GROUPING(o.customer_id), GROUPING(o.salesperson_id) "
         f"FROM ({inner}) o GROUP BY GROUPING SETS ((o.customer_id), (o.salesperson_id, o.department_id), ({month}))"
     )
-    found = Counted([], [], [])
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for customer, person, department, first, n, amount, last, no_customer, no_person in cursor.fetchall():
-            if not no_customer:
-                found.customers.append({"customer_id": customer, "n": n, "amount": amount, "last": last})
-            elif not no_person:
-                found.people.append(
-                    {"salesperson_id": person, "department_id": department, "n": n, "amount": amount}
-                )
-            else:
-                found.months.append({"month": first, "n": n, "amount": amount})
-    found.months.sort(key=lambda r: r["month"])
-    return found
+        return _counted(cursor.fetchall())
 
 
 def by_customer(f: Filters, counted: Counted | None = None) -> list[Group]:
