@@ -123,6 +123,41 @@ def _creator(url: str, n: int, salt: int, start_at: float, out: Any) -> None:
     out.put((done, time.perf_counter() - t0, time.process_time() - cpu0, statements))
 
 
+def _walker(url: str, n: int, first: int, start_at: float, out: Any) -> None:
+    """One of the processes walking orders along the path at once, after a common start signal."""
+    scratch.start_django(url)
+    things = scratch.people()
+    walk(things, first - 1)  # warm up
+    while time.time() < start_at:
+        time.sleep(0.005)
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    for i in range(first, first + n):
+        walk(things, i)
+    out.put((n, time.perf_counter() - t0, time.process_time() - cpu0))
+
+
+def paths_in_processes(url: str, processes: int, n: int) -> tuple[float, float]:
+    """The path walked by several processes at once (one customer, one numbering, one audit
+    chain, as in one company): (orders/s, CPU ms of our processes per order)."""
+    from django.db import connection
+
+    connection.close()
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    start_at = time.time() + 10
+    procs = [
+        ctx.Process(target=_walker, args=(url, n, 20_000 + 2_000 * k, start_at, out))
+        for k in range(processes)
+    ]
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=900) for _ in procs]
+    for p in procs:
+        p.join()
+    total = sum(r[0] for r in results)
+    return total / max(r[1] for r in results), sum(r[2] for r in results) / total * 1000
+
+
 def creates_two_processes(url: str, n: int) -> tuple[float, float, int, float]:
     """Creates from two processes at once: (orders/s, CPU ms per create, statements, wall s)."""
     from django.db import connection
@@ -150,11 +185,20 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=40, help="orders walked along the whole path")
     parser.add_argument("--creates", type=int, default=300, help="creates per process (two processes)")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--path-processes", type=int, default=0, help="also walk the path from this many processes at once"
+    )
+    parser.add_argument(
+        "--replay",
+        action="store_true",
+        help="also replay the path's statements without Python (bench/replay.py)",
+    )
     args = parser.parse_args()
     if not args.engine:
-        extra = [f"--orders={args.orders}", f"--creates={args.creates}"] + (
-            ["--profile"] if args.profile else []
-        )
+        extra = [f"--orders={args.orders}", f"--creates={args.creates}"]
+        extra += ["--profile"] if args.profile else []
+        extra += ["--replay"] if args.replay else []
+        extra += [f"--path-processes={args.path_processes}"] if args.path_processes else []
         scratch.run_per_engine(__file__, args.engines.split(","), extra)
         return
 
@@ -193,6 +237,9 @@ def main() -> None:
         print(f"  {name:26} {shown} statements  (max one call: {max(n) if n else 0})")
     print(f"  {'whole path':26} {total} statements")
 
+    if args.replay:
+        replay_path(things, args.orders, rate)
+
     if args.profile:
         profiler = cProfile.Profile()
         profiler.enable()
@@ -206,11 +253,46 @@ def main() -> None:
         print(buffer.getvalue())
         _print_statement_kinds(things)
 
+    if args.path_processes:
+        rate, cpu_ms = paths_in_processes(url, args.path_processes, args.orders)
+        print(
+            f"path, {args.path_processes} processes at once: {rate:.1f} orders/s "
+            f"({rate / floor:.2%} of the floor), {cpu_ms:.1f} ms CPU of ours per order"
+        )
+
     rate, cpu_ms, statements, wall = creates_two_processes(url, args.creates)
     print(
         f"create, two processes: {2 * args.creates} orders in {wall:.2f} s = {rate:.1f} orders/s "
         f"({rate / floor:.2%} of the floor), {cpu_ms:.2f} ms CPU and {statements} statements per create"
     )
+
+
+def replay_path(things: dict[str, Any], n: int, rate: float) -> None:
+    """The same path's statements sent again with no Python between them: the database's share."""
+    from django.db import connection
+
+    from bench import replay
+
+    name = str(connection.settings_dict["NAME"]).rsplit("/", 1)[-1]
+    copy, copy2 = replay.snapshot(f"{name}_replay"), replay.snapshot(f"{name}_replay2")
+    recorder = replay.Recorder()
+    with recorder.recording():
+        for i in range(50_001, 50_001 + n):
+            walk(things, i)
+    wall, cpu, server = replay.replay(recorder, copy)
+    slowest: dict[str, list[float]] = {}
+    replay.replay(recorder, copy2, slowest)  # again, timing each statement (costs a little)
+    per = wall / n * 1000
+    print(
+        f"replay: the same {recorder.statements() // n} statements and {recorder.transactions() // n} "
+        f"commits per order sent straight to the driver on a copy: {n / wall:.1f} orders/s, {per:.1f} ms "
+        f"per order ({cpu / n * 1000:.1f} ms of CPU in this process, {server / n * 1000:.1f} ms in the "
+        f"database server's); the path spends "
+        f"{per / (1000 / rate):.0%} of its time there"
+    )
+    print("  where the replay's time goes, per order (ms, statements of that text):")
+    for text, times in sorted(slowest.items(), key=lambda kv: -sum(kv[1]))[:12]:
+        print(f"  {sum(times) / n * 1000:7.2f} {len(times) / n:5.1f}  {text}")
 
 
 def _print_statement_kinds(things: dict[str, Any]) -> None:
