@@ -90,7 +90,7 @@ def replica_database(env: Mapping[str, str], parse: Any, primary: Mapping[str, A
     url = env.get("OMS_DATABASE_REPLICA_URL", "")
     if not url:
         return None
-    if primary["ENGINE"] != "django.db.backends.postgresql" or not url.startswith("postgres"):
+    if "postgresql" not in str(primary["ENGINE"]) or not url.startswith("postgres"):  # Django's or oms.core's
         raise ValueError("OMS_DATABASE_REPLICA_URL needs PostgreSQL for both the primary and the replica")
     replica: dict[str, Any] = dict(parse(url))
     replica["TEST"] = {"MIRROR": "default"}

@@ -160,6 +160,17 @@ TEMPLATES = [
 ]
 
 
+def _prepared() -> dict[str, object]:
+    """PostgreSQL plans each statement once per connection and keeps it (ADR 0021, issue 21): the
+    parameters travel apart from the text (server-side binding) and psycopg prepares a statement
+    the second time the connection sends it. The path's statements cost the server half the CPU
+    this way. OMS_PG_PREPARE=0 sends every statement with its values inlined instead, for a pooler
+    in transaction mode that cannot keep prepared statements."""
+    if os.environ.get("OMS_PG_PREPARE", "1") == "0":
+        return {}
+    return {"server_side_binding": True, "prepare_threshold": 2}
+
+
 def _database(url: str) -> dict[str, object]:
     """One code path for both engines; SQLite is tuned for concurrent writers (DESIGN 2)."""
     if not url or url.startswith("sqlite"):
@@ -177,7 +188,7 @@ def _database(url: str) -> dict[str, object]:
     if parts.scheme not in {"postgres", "postgresql"}:
         raise ValueError(f"OMS_DATABASE_URL: unsupported scheme {parts.scheme!r}")
     return {
-        "ENGINE": "django.db.backends.postgresql",
+        "ENGINE": "oms.core.postgresql",  # django.db.backends.postgresql, preparing in transactions
         "NAME": unquote(parts.path.lstrip("/")) or "oms",
         "USER": unquote(parts.username or "postgres"),
         "PASSWORD": unquote(parts.password or ""),
@@ -187,6 +198,7 @@ def _database(url: str) -> dict[str, object]:
         # A kept connection is checked (a cheap round trip) before its first use in each request,
         # so that after a database restart the worker reconnects instead of answering 500.
         "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": _prepared(),
         "TEST": {"NAME": os.environ.get("OMS_TEST_DATABASE_NAME", "test_oms")},
     }
 
