@@ -222,6 +222,22 @@ def test_the_administrator_configures_a_robot_and_its_secret_stays_out_of_the_au
     assert refused.status_code == 400 and NotificationChannel.objects.count() == 1
 
 
+def test_a_robot_address_typed_without_its_scheme_is_taken_as_https(admin_client) -> None:
+    """T-1: 'oapi.dingtalk.com/robot/send' as typed means the HTTPS address robots answer on."""
+    response = admin_client.post(
+        "/inbox/channels/new/",
+        {
+            "name": "销售群",
+            "kind": "dingtalk",
+            "events": "[]",
+            "webhook_url": "oapi.dingtalk.com/robot/send",
+            "per_minute": "20",
+        },
+    )
+    assert response.status_code == 302
+    assert NotificationChannel.objects.get().webhook_url == "https://oapi.dingtalk.com/robot/send"
+
+
 def test_the_delivery_log_is_for_administrators(client, admin_client, people) -> None:
     assert admin_client.get("/inbox/deliveries/").status_code == 200
     client.force_login(people["wang"])

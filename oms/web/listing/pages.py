@@ -243,9 +243,26 @@ class StyledModelForm(forms.ModelForm):
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {bootstrap_css(widget)}".strip()
 
 
+def _form_field(field: Any, **kwargs: Any) -> Any:
+    """An address typed without its scheme is taken as https:// (robots' webhooks are HTTPS; Django
+    6 makes it the default and warns until then)."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 def model_form(spec: ListSpec, user: Any) -> type[forms.ModelForm[Any]]:
     fields = spec.editable_fields(user)
-    meta = type("Meta", (), {"model": spec.model, "fields": fields, "widgets": dict(spec.form_widgets)})
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": spec.model,
+            "fields": fields,
+            "widgets": dict(spec.form_widgets),
+            "formfield_callback": _form_field,
+        },
+    )
     form_class: type[forms.ModelForm[Any]] = type(
         f"{spec.model.__name__}Form",
         (StyledModelForm,),
