@@ -86,13 +86,18 @@ def _build_line(
     )
 
 
+_PRODUCT_COLUMNS = ", ".join(f'"{f.column}"' for f in Product._meta.concrete_fields)
+
+
 def _products(ids: list[int]) -> dict[int, Product]:
     """The lines' products by id, in one statement written out (issue 21: every create and edit
     reads them; the ORM's building of the query cost several times the database's answer)."""
     if not ids:
         return {}
     marks = ", ".join(["%s"] * len(ids))
-    sql = f'SELECT * FROM "catalog_product" WHERE "id" IN ({marks})'  # noqa: S608 - placeholders only
+    # The columns are named, not *: a statement PostgreSQL keeps prepared (ADR 0021) must not
+    # change its result's shape when a migration adds a column while the connection lives.
+    sql = f'SELECT {_PRODUCT_COLUMNS} FROM "catalog_product" WHERE "id" IN ({marks})'  # noqa: S608 - placeholders only
     return {p.pk: p for p in Product.objects.raw(sql, ids)}
 
 
