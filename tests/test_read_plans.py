@@ -128,7 +128,7 @@ def _reads(company: dict[str, Any]) -> list[tuple[str, str, int]]:
         ("search by customer name", f"/orders/?q={customer.name}", 6),
         ("search by pinyin", f"/orders/?q={customer.pinyin}", 6),
         ("API search by name", f"/api/orders/?q={customer.name}&page_size=50", 8),
-        ("my work", "/work/", 9),
+        ("my work", "/work/", 7),
         ("tracking overview", "/tracking/overview/", 14),
         # Issue 21 (L-4): the receivables ledger's views and the customer's statement of account.
         ("receivables", "/receivables/", 12),
