@@ -25,7 +25,7 @@ from oms.core import stamps
 from oms.core.phrases import shown
 from oms.tracking.models import WorkItem
 from oms.tracking.selectors import department_queue, my_work, my_work_counts
-from oms.web.listing import capped, capped_count_column
+from oms.web.listing import capped, first_keys_and_count
 from oms.workbench.selectors import hours_left
 
 WORK_PAGE = 100
@@ -127,7 +127,7 @@ def _page(
 ) -> _Page:
     """The first `WORK_PAGE` steps of `qs` as rows print them and how many steps it has, in one
     statement (issue 21: a head's page read each list's steps and counted each list apart; the
-    count is a column run once, `capped_count_column`). The steps are chosen first, by their keys
+    count is a column run once, `first_keys_and_count`). The steps are chosen first, by their keys
     in the queue's index order, and only those are joined to their people, department and type:
     joined before the limit, a head's thousand open steps were all joined and then sorted (10-18
     ms in the database at 10^6 orders, 1-2 ms this way). Names are the models' own (`str()` of
@@ -137,9 +137,10 @@ def _page(
     # The change stamps too, unless the request knows them: the steps' working time left reads
     # the calendar kept under its stamp next (`stamps.priming`; one statement fewer).
     tokens = stamps.priming()
-    riders = {"oms_found": capped_count_column(qs), **({"oms_stamps": tokens} if tokens is not None else {})}
+    chosen, found = first_keys_and_count(qs, WORK_PAGE)
+    riders = {"oms_found": found, **({"oms_stamps": tokens} if tokens is not None else {})}
     rows = (
-        WorkItem.objects.filter(pk__in=qs.values("pk")[:WORK_PAGE])
+        WorkItem.objects.filter(pk__in=chosen)
         .annotate(**riders)
         .order_by(*qs.query.order_by)
         .values_list(*_STEP_VALUES, *riders)
