@@ -403,6 +403,8 @@ RULES: dict[str, Rule] = {
     # Issue 21: the payment form's customers owing, searched; finance's form only.
     "receivables/payers/": page(_both(_price, _pred("oms.billing.states:in_finance"))),
     "receivables/account/": page(_price),  # issue 23: the customer is then chosen in scope
+    # Issue 21: the statement's customers with invoices in the user's scope, searched.
+    "receivables/account/customers/": page(_price),
     "receivables/reminder/<int:pk>/": page(_both(_price, ORDER)),  # overdue invoices of its orders in scope
     # Review and approval (C, D).
     "review/approvals/<int:pk>/": JUMP,

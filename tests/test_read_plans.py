@@ -128,15 +128,18 @@ def _reads(company: dict[str, Any]) -> list[tuple[str, str, int]]:
         ("search by customer name", f"/orders/?q={customer.name}", 6),
         ("search by pinyin", f"/orders/?q={customer.pinyin}", 6),
         ("API search by name", f"/api/orders/?q={customer.name}&page_size=50", 8),
-        ("my work", "/work/", 9),
+        ("my work", "/work/", 7),
         ("tracking overview", "/tracking/overview/", 14),
         # Issue 21 (L-4): the receivables ledger's views and the customer's statement of account.
         ("receivables", "/receivables/", 12),
         ("receivables, overdue", "/receivables/?overdue=1", 12),
         ("receivables, settled", "/receivables/?show=settled", 13),
         ("receivables, all, page 2", "/receivables/?show=all&page=2", 13),
-        ("statement of account, customers", "/receivables/account/", 10),
-        ("statement of account", f"/receivables/account/?customer={customer.pk}", 12),
+        # The statement's customer is searched (its picker), not listed: the page reads none.
+        ("statement of account, customers", "/receivables/account/", 4),
+        ("statement of account, picker", f"/receivables/account/customers/?customer_q={customer.pinyin}", 5),
+        ("statement of account", f"/receivables/account/?customer={customer.pk}", 8),
+        ("statement of account, typed", f"/receivables/account/?customer_q={customer.code}", 8),
     ]
 
 
@@ -149,6 +152,8 @@ def test_every_list_walks_an_index_of_the_orders(client, company, django_assert_
                 response = client.get(url)
             if response.status_code == 404 and (read == "tracking overview" or read.startswith("statement")):
                 continue  # a page only heads, the executive and the auditor open; a customer out of scope
+            if response.status_code == 422 and read == "statement of account, typed":
+                continue  # a customer out of scope is a name nobody has (S-1)
             assert response.status_code == 200, (role, read, response.status_code)
             for query in ctx.captured_queries:
                 sql = query["sql"]

@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from oms.billing.models import UnsettledOrder
 from oms.billing.receivables import open_invoices
 from oms.customers.models import Customer
+from oms.customers.selectors import matching
 from oms.orders.selectors import by_seller_in_scope
 
 # The picker's suggestions at most (as the customer picker of the order form).
@@ -42,23 +43,22 @@ def anyone_owes(user: Any, *, today: date) -> bool:
 def owing_customers(user: Any, *, today: date, q: str = "", limit: int = SUGGESTIONS) -> list[Customer]:
     """The customers owing in the user's scope whose code, name or pinyin initials contain `q`
     (every one when `q` is empty), by code, at most `limit` of them: the payment form's picker."""
-    found = _owing(user, today)
-    if q:
-        found = found.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(pinyin__icontains=q))
-    return list(found.only("pk", "code", "name").order_by("code")[:limit])
+    return matching(_owing(user, today).only("pk", "code", "name"), q, limit)
 
 
-def typed_customer(typed: str) -> Customer | None:
-    """The customer a payment form names by what was typed rather than picked (L-3; a browser
+def typed_customer(typed: str, among: QuerySet[Customer] | None = None) -> Customer | None:
+    """The customer a form names by what was typed rather than picked (L-3, L-4; a browser
     without JavaScript): its code; or the picker's label "code name"; or its exact name when only
-    one customer has it. Any customer, as the form's key always allowed; None when none or
+    one of them has it. Among `among` (the statement of account: the customers in the user's
+    scope, S-1), else any customer, as the payment form's key always allowed; None when none or
     several match."""
     typed = " ".join(typed.split())
     if not typed:
         return None
+    customers = Customer.objects.all() if among is None else among
     code, _sep, rest = typed.partition(" ")
-    by_code = Customer.objects.filter(code=code).first()
+    by_code = customers.filter(code=code).first()
     if by_code is not None and rest in ("", by_code.name):
         return by_code
-    named = list(Customer.objects.filter(name=typed)[:2])
+    named = list(customers.filter(name=typed)[:2])
     return named[0] if len(named) == 1 else None

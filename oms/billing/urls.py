@@ -11,6 +11,7 @@ urlpatterns = [
     path("receivables/receipt/", views.payment, name="receipt"),
     path("receivables/payers/", views.payer_picker, name="payers"),
     path("receivables/account/", account_views.statement_of_account, name="account"),
+    path("receivables/account/customers/", account_views.customer_picker, name="account_customers"),
     path("receivables/reminder/<int:pk>/", views.payment_reminder, name="reminder"),
     path("invoices/<int:pk>/dunning/", views.dunning, name="dunning"),
     path("invoices/<int:pk>/go/", views.invoice_redirect, name="invoice"),

@@ -23,12 +23,19 @@ def regions() -> QuerySet[Region]:
     return Region.objects.filter(active=True)
 
 
-def customer_choices(user: Any, q: str, limit: int = 20) -> list[Customer]:
-    """The customer picker: by code, name or pinyin initials (SHHX finds 上海恒信)."""
-    qs = customers_for(user).filter(active=True)
+def matching(found: QuerySet[Customer], q: str, limit: int = 20) -> list[Customer]:
+    """The customers of `found` whose code, name or pinyin initials contain `q` (SHHX finds
+    上海恒信; every one when `q` is empty), by code, at most `limit` of them: the one search of
+    every customer picker (the order form's, the payment's, the statement of account's), each
+    over the customers it may offer."""
     if q:
-        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(pinyin__icontains=q))
-    return list(qs.order_by("code")[:limit])
+        found = found.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(pinyin__icontains=q))
+    return list(found.order_by("code")[:limit])
+
+
+def customer_choices(user: Any, q: str, limit: int = 20) -> list[Customer]:
+    """The customer picker: the active customers in the user's scope, searched (`matching`)."""
+    return matching(customers_for(user).filter(active=True), q, limit)
 
 
 def portal_account_of(user: Any) -> PortalAccount | None:

@@ -159,9 +159,10 @@ def _account_url(org: dict[str, Any], **extra: str) -> str:
 
 
 def test_the_statement_page_in_few_queries(client, more_heads, django_assert_max_num_queries) -> None:
+    """Issue 21: session, user, the customer with its opening balance, invoices, payments."""
     _history(more_heads)
     client.force_login(more_heads["finance_head"])
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(5):
         page = client.get(_account_url(more_heads)).content.decode()
     assert "期初余额" in page and "-4,000.00" in page and "10,000.00" in page and "H0001" in page
 
@@ -231,3 +232,18 @@ def test_the_order_page_reads_in_english(client, more_heads) -> None:
         "matched to invoice 0001",
     ):
         assert text in page, text
+
+
+def test_the_page_reads_the_opening_balance_with_the_customer(client, more_heads) -> None:
+    """Issue 21: the page's opening balance, read with the customer (by key or as typed), is the
+    one the statement reads on its own."""
+    _history(more_heads)
+    customer = more_heads["customer"]
+    client.force_login(more_heads["finance_head"])
+    alone = statement_of_account(customer, date(2026, 12, 16), date(2026, 12, 31))
+    assert alone.opening == Decimal("10000.00")
+    for chosen in ({"customer": str(customer.pk)}, {"customer_q": customer.code}):
+        response = client.get(
+            reverse("billing:account"), {"start": "2026-12-16", "end": "2026-12-31", **chosen}
+        )
+        assert response.context["statement"] == alone, chosen

@@ -16,6 +16,7 @@ from typing import Any, cast
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from django.utils.encoding import force_str
 from django.utils.functional import cached_property
@@ -41,8 +42,28 @@ def capped_count(qs: QuerySet[Any], *, at_least: int = 0, cap: int | None = None
     (issue 21: no unbounded `COUNT(*)` on a list). The count reads the first rows in the list's
     own order, so it walks the same index as the page and stops."""
     limit = max(COUNT_CAP if cap is None else cap, at_least)
-    found = qs[: limit + 1].count()
+    return capped(qs[: limit + 1].count(), limit)
+
+
+def capped(found: int, limit: int | None = None) -> tuple[int, bool]:
+    """A count of at most `limit + 1` rows (`COUNT_CAP` unless given) as `capped_count` gives
+    it: (rows, whether there are more)."""
+    limit = COUNT_CAP if limit is None else limit
     return min(found, limit), found > limit
+
+
+def first_keys_and_count(qs: QuerySet[Any], size: int, cap: int | None = None) -> tuple[RawSQL, RawSQL]:
+    """The keys of the first `size` rows of `qs` in its order (for `pk__in=`) and its rows
+    counted as `capped_count` counts them, as a column of another statement (read it with
+    `capped`): a page that reads its rows anyway learns how many more there are without a
+    statement of its own, and the list's filter is compiled once for both (issue 21: building
+    and compiling it twice was most of a list's Python)."""
+    cap = COUNT_CAP if cap is None else cap
+    sql, params = qs.values("pk").query.sql_with_params()
+    return (
+        RawSQL(f"{sql} LIMIT {int(size)}", params),  # noqa: S611 - the ORM's SQL
+        RawSQL(f"SELECT COUNT(*) FROM ({sql} LIMIT {int(cap) + 1}) oms_capped", params),  # noqa: S608, S611
+    )
 
 
 class CappedPaginator(Paginator):

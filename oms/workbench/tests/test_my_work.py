@@ -4,6 +4,7 @@ working time (H-5, P-2, P-3)."""
 
 from __future__ import annotations
 
+import importlib
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -181,3 +182,29 @@ def test_the_page_reads_steps_as_values_and_prints_them_as_the_models(desk) -> N
     assert [(r["title"], r["escalated_to"], r["late"]) for r in escalated] == [
         ("乙", str(desk["staff"]), True)
     ]
+
+
+def test_a_head_s_full_lists_say_how_many_more_wait(
+    client, desk, monkeypatch, django_assert_max_num_queries
+) -> None:
+    """H-5, issue 21: each list shows its first page and says how many more steps wait, counted
+    with the page's own statement (the head's own three steps, one in the department's queue)."""
+    work = importlib.import_module("oms.workbench.views.work")
+    monkeypatch.setattr(work, "WORK_PAGE", 2)
+    client.force_login(desk["head"])
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("workbench:work"))
+    assert (response.context["mine_more"], response.context["queue_more"]) == (1, 0)
+    assert [len(response.context["mine"]), len(response.context["queue"])] == [2, 1]
+
+
+def test_a_count_past_the_cap_says_so(desk, monkeypatch) -> None:
+    """Issue 21: counted no further than the cap, a list says "N+" more."""
+    from oms.web.listing import query
+
+    work = importlib.import_module("oms.workbench.views.work")
+    monkeypatch.setattr(work, "WORK_PAGE", 1)
+    monkeypatch.setattr(query, "COUNT_CAP", 2)
+    mine, queue = work._pages([my_work(desk["head"]), department_queue(desk["head"])])
+    assert [len(mine.steps), mine.found, mine.capped, mine.more] == [1, 2, True, "1+"]
+    assert [len(queue.steps), queue.more] == [1, 0]
