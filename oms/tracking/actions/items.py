@@ -161,14 +161,12 @@ class Closing:
 
     def close(self) -> int:
         """Close the steps with a statement of their own; returns how many were closed."""
-        qs = WorkItem.objects.filter(
-            content_type=ContentType.objects.get_for_model(self.target),
+        done = outcomes.close_steps(
+            content_type_id=ContentType.objects.get_for_model(self.target).pk,
             object_id=self.target.pk,
-            status=WorkStatus.OPEN,
+            kinds=self.kinds,
+            values=self.values(),
         )
-        if self.kinds:
-            qs = qs.filter(kind__in=self.kinds)
-        done = outcomes.close_returning(qs, **self.values())
         return self.closed(len(done), [order_id for order_id, late in done if late])
 
     def closed(self, count: int, late_orders: Iterable[int | None] = ()) -> int:
