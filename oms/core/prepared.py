@@ -23,20 +23,22 @@ from weakref import WeakKeyDictionary
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, router
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 
 M = TypeVar("M", bound=models.Model)
 
-# Bound where the caller's key goes when the statement is compiled: no row has this key, and it
-# is within every integer column's range (Django elides a lookup of a value out of range).
-_MARK = -2_147_480_651
+# Bound where the caller's values go when the statement is compiled, never run: each must be
+# bound exactly once (a constant of the statement equal to one leaves it uncompiled), and within
+# every integer column's range (Django elides a lookup of a value out of range).
+_MARKS = (32_749, 32_719, 32_717, 32_713)
 
 
 @dataclass(frozen=True)
 class _Plan:
     sql: str
     params: tuple[Any, ...]
-    at: int  # the position of the key among the parameters
+    at: tuple[int, ...]  # the positions of the values among the parameters
+    names: tuple[str, ...]  # of a `values()` read: its rows as dicts of these names
     model: type[models.Model]
     init_list: list[str]
     start: int
@@ -50,10 +52,10 @@ class _Plan:
 _PLANS: WeakKeyDictionary[Any, dict[Hashable, _Plan | None]] = WeakKeyDictionary()
 
 
-def _plan(rows: models.QuerySet[Any], alias: str) -> _Plan | None:
+def _plan(rows: models.QuerySet[Any], alias: str, marks: tuple[int, ...]) -> _Plan | None:
     if (
         rows.db != alias
-        or rows._iterable_class is not ModelIterable
+        or rows._iterable_class not in (ModelIterable, ValuesIterable)
         or rows._prefetch_related_lookups  # type: ignore[attr-defined]
         or rows._known_related_objects  # type: ignore[attr-defined]
     ):
@@ -63,11 +65,21 @@ def _plan(rows: models.QuerySet[Any], alias: str) -> _Plan | None:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
         return None
-    if list(params).count(_MARK) != 1 or compiler.has_extra_select:
+    params = list(params)
+    if any(params.count(mark) != 1 for mark in marks) or compiler.has_extra_select:
         return None
     fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
     if compiler.has_composite_fields(fields):
         return None
+    converters = tuple(
+        (pos, tuple(convs), expression)
+        for pos, (convs, expression) in compiler.get_converters(fields).items()
+    )
+    at = tuple(params.index(mark) for mark in marks)
+    if rows._iterable_class is ValuesIterable:
+        query = rows.query
+        names = (*query.extra_select, *query.values_select, *query.annotation_select)
+        return _Plan(sql, tuple(params), at, names, rows.model, [], 0, 0, [], (), converters)
     klass_info = compiler.klass_info
     assert klass_info is not None
     select_fields = klass_info["select_fields"]
@@ -75,7 +87,8 @@ def _plan(rows: models.QuerySet[Any], alias: str) -> _Plan | None:
     return _Plan(
         sql=sql,
         params=tuple(params),
-        at=list(params).index(_MARK),
+        at=at,
+        names=(),
         model=klass_info["model"],
         init_list=[f[0].target.attname for f in compiler.select[start:end]],
         start=start,
@@ -83,33 +96,33 @@ def _plan(rows: models.QuerySet[Any], alias: str) -> _Plan | None:
         # Django 5.2's signature (the stubs know a later one).
         populators=get_related_populators(klass_info, compiler.select, alias),  # type: ignore[call-arg]
         annotations=tuple(compiler.annotation_col_map.items()),
-        converters=tuple(
-            (pos, tuple(convs), expression)
-            for pos, (convs, expression) in compiler.get_converters(fields).items()
-        ),
+        converters=converters,
     )
 
 
-def rows(key: Hashable, model: type[M], build: Callable[[Any], models.QuerySet[M]], value: Any) -> list[M]:
-    """`list(build(value))`, for a locked read whose statement is the same for every `value` (an
-    integer key, bound once) given the shape `key`; compiled at the first call for `key` on this
-    connection. Outside a transaction it is simply run (Django refuses a locked read there)."""
+def _run(
+    key: Hashable, model: type[Any], build: Callable[..., models.QuerySet[Any]], values: tuple[Any, ...]
+) -> Any:
+    """The rows of `build(*values)` by its kept statement: (plan, rows converted, alias), or None
+    where it is to be run as it is."""
     alias = router.db_for_write(model)
     connection = connections[alias]
-    if type(value) is not int or not connection.in_atomic_block:
-        return list(build(value))
+    if len(values) > len(_MARKS) or any(type(v) is not int for v in values) or not connection.in_atomic_block:
+        return None
     plans = _PLANS.setdefault(connection, {})
     if key not in plans:
-        plans[key] = _plan(build(_MARK), alias)
+        marks = _MARKS[: len(values)]
+        plans[key] = _plan(build(*marks), alias, marks)
     plan = plans[key]
     if plan is None:
-        return list(build(value))
+        return None
     params = list(plan.params)
-    params[plan.at] = value
+    for at, value in zip(plan.at, values, strict=True):
+        params[at] = value
     with connection.cursor() as cursor:
         cursor.execute(plan.sql, params)
         fetched = cursor.fetchall()
-    found: list[M] = []
+    converted = []
     for raw in fetched:
         row = list(raw)
         for pos, convs, expression in plan.converters:
@@ -117,6 +130,20 @@ def rows(key: Hashable, model: type[M], build: Callable[[Any], models.QuerySet[M
             for convert in convs:
                 cell = convert(cell, expression, connection)
             row[pos] = cell
+        converted.append(row)
+    return plan, converted, alias
+
+
+def rows(key: Hashable, model: type[M], build: Callable[..., models.QuerySet[M]], *values: Any) -> list[M]:
+    """`list(build(*values))`, for a read whose statement is the same for every `values`
+    (integers, each bound once) given the shape `key`: compiled at the first call for `key` on
+    this connection. Outside a transaction it is simply run (Django refuses a locked read there)."""
+    ran = _run(key, model, build, values)
+    if ran is None:
+        return list(build(*values))
+    plan, converted, alias = ran
+    found: list[M] = []
+    for row in converted:
         obj: Any = plan.model.from_db(alias, plan.init_list, row[plan.start : plan.end])
         for populator in plan.populators:
             populator.populate(row, obj)
@@ -124,6 +151,18 @@ def rows(key: Hashable, model: type[M], build: Callable[[Any], models.QuerySet[M
             setattr(obj, name, row[pos])
         found.append(obj)
     return found
+
+
+def dicts(
+    key: Hashable, model: type[Any], build: Callable[..., models.QuerySet[Any]], *values: Any
+) -> list[dict[str, Any]]:
+    """`list(build(*values))` for a `values()` read (rows as dicts), kept as `rows` keeps its
+    statement; `model` is the queryset's."""
+    ran = _run(key, model, build, values)
+    if ran is None:
+        return list(build(*values))
+    plan, converted, _alias = ran
+    return [dict(zip(plan.names, row, strict=False)) for row in converted]
 
 
 def one(key: Hashable, model: type[M], build: Callable[[Any], models.QuerySet[M]], pk: Any) -> M:
