@@ -393,9 +393,13 @@ def _update_statement(model: type[models.Model], update_fields: list[str]) -> tu
 def _update(locked: Any, update_fields: list[str]) -> tuple[str, list[Any]] | None:
     """The UPDATE `locked.save(update_fields=…)` would send and its parameters (each field's
     `pre_save` value, prepared as Django prepares it), or None when only `save()` may write it:
-    a model with save signal receivers or parents, or a value that is an expression."""
+    a model with save signal receivers, parents or a save() of its own, or a value that is an
+    expression."""
     model = type(locked)
     if pre_save.has_listeners(model) or post_save.has_listeners(model) or model._meta.parents:
+        return None
+    # A model's own save() is honoured unless it says it leaves `save(update_fields=…)` to Django.
+    if model.save is not models.Model.save and not getattr(model, "SAVES_UPDATE_FIELDS_AS_DJANGO", False):
         return None
     found = _update_statement(model, update_fields)
     if found is None:
