@@ -12,7 +12,7 @@ from django.db import connection, models, transaction
 from django.db.models.expressions import RawSQL
 
 from oms.audit.models import GENESIS_HASH, AuditEvent, Scheme, normalise, utcnow
-from oms.core import txmemo
+from oms.core import inserts, txmemo
 from oms.core.context import current_request_id
 
 CHAIN_LOCK_KEY = 0x0A0D17
@@ -215,7 +215,7 @@ def _append(events: list[AuditEvent]) -> None:
         # Another transaction appended since the guess: nothing was inserted. Read the tail
         # under the chain's lock, as without a guess, and chain the events again.
     _chain(events, *_tail())
-    AuditEvent.objects.bulk_create(events)
+    inserts.insert(events)  # an INSERT built once per row count (issue 21), not by bulk_create
     connection._oms_audit_tail = (txmemo.mark(), events[-1].hash, events[-1].seq)  # type: ignore[attr-defined]
 
 

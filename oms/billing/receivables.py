@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from oms.billing.models import Invoice, InvoiceType, OpenBalance, Payment, PaymentMatch, UnsettledOrder
+from oms.core import prepared
 from oms.customers.models import Customer
 from oms.orders.models import OPEN_STATUSES
 from oms.orders.selectors import (
@@ -390,6 +391,25 @@ def _customer_sum(rows: QuerySet[Any], customer: str) -> Coalesce:
     )
 
 
+def _unsettled(customer_id: int) -> QuerySet[Any]:
+    """The customer's unsettled invoices (its partial index), as `exposure` reads them."""
+    return Invoice.objects.filter(customer_id=customer_id, settled=False).values(
+        "amount", "received", "due_date"
+    )
+
+
+def _customer_sums(customer_id: int) -> QuerySet[Any]:
+    """The customer's one row of three sums `exposure` reads (at most one row, as `first()`)."""
+    return Customer.objects.filter(pk=customer_id).values(
+        received=_customer_sum(Payment.objects.all(), "customer"),
+        matched=_customer_sum(payments(), "payment__customer"),
+        invoiced_open=_customer_sum(
+            Invoice.objects.filter(statement__order__status__in=OPEN_STATUSES),
+            "statement__order__customer",
+        ),
+    )[:1]
+
+
 def exposure(customer_id: int, today: date) -> dict[str, Decimal]:
     """B-6 credit check: what the customer owes on invoices (less unmatched credit), what of it
     is overdue, and by how many days the oldest overdue invoice is late."""
@@ -397,24 +417,13 @@ def exposure(customer_id: int, today: date) -> dict[str, Decimal]:
     # Issue 21: the customer's unsettled invoices (its partial index) and what each one keeps as
     # paid, written in the transaction of every match, so as exact as summing the matches; a
     # settled invoice owes nothing (paid in full, or one of a red-letter pair).
-    for inv in Invoice.objects.filter(customer_id=customer_id, settled=False).values(
-        "amount", "received", "due_date"
-    ):
+    # Both statements are the same for every customer: compiled once (`core.prepared`, issue 21).
+    for inv in prepared.dicts(("billing.exposure.unsettled",), Invoice, _unsettled, customer_id):
         _age(row, inv["amount"] - inv["received"], inv["due_date"], today)
     # Money received, the part of it matched to invoices, and what is invoiced on open orders:
     # three sums read as one row of the customer (issue 21: one statement, not three).
-    sums = (
-        Customer.objects.filter(pk=customer_id)
-        .values(
-            received=_customer_sum(Payment.objects.all(), "customer"),
-            matched=_customer_sum(payments(), "payment__customer"),
-            invoiced_open=_customer_sum(
-                Invoice.objects.filter(statement__order__status__in=OPEN_STATUSES),
-                "statement__order__customer",
-            ),
-        )
-        .first()
-    ) or {"received": ZERO, "matched": ZERO, "invoiced_open": ZERO}
+    found = prepared.dicts(("billing.exposure.sums",), Customer, _customer_sums, customer_id)
+    sums = found[0] if found else {"received": ZERO, "matched": ZERO, "invoiced_open": ZERO}
     credit = sums["received"] - sums["matched"]
     invoiced_open = sums["invoiced_open"]
     return {

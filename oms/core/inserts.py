@@ -55,6 +55,10 @@ def _prepared(objs: Sequence[models.Model]) -> tuple[str, str, list[Any]]:
     alias = router.db_for_write(model)
     connection = connections[alias]
     fields = _fields(model)
+    for obj in objs:
+        # As `save()` and `bulk_create()`: a related object saved after it was assigned gives
+        # its key now, and an unsaved one is refused.
+        obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
     return alias, _statement(alias, model, fields, len(objs)), params
 

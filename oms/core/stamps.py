@@ -83,11 +83,23 @@ def ride(name: str, column: Callable[[], RawSQL | None], take: Callable[[Any], N
         _RIDERS.append((name, column, take))
 
 
-def with_tokens(rows: QuerySet[M]) -> QuerySet[M]:
-    """`rows` (an action's locked read) bringing the tokens too when this transaction has not
-    read them yet, and the riders' columns; pass a row read to `take_tokens`."""
+def riding() -> dict[str, RawSQL]:
+    """The columns `with_tokens` adds now: the tokens when this transaction has not read them
+    yet, and the riders' wanted columns (each a constant statement)."""
     columns = {"oms_stamps": priming()} | {f"oms_{name}": column() for name, column, _take in _RIDERS}
-    wanted = {name: column for name, column in columns.items() if column is not None}
+    return {name: column for name, column in columns.items() if column is not None}
+
+
+def shape(columns: dict[str, RawSQL]) -> tuple[tuple[str, str], ...]:
+    """What `riding()`'s columns add to a statement, for a kept statement's key (`core.prepared`)."""
+    return tuple((name, column.sql) for name, column in columns.items())
+
+
+def with_tokens(rows: QuerySet[M], columns: dict[str, RawSQL] | None = None) -> QuerySet[M]:
+    """`rows` (an action's locked read) bringing the tokens too when this transaction has not
+    read them yet, and the riders' columns (`riding()`, or those given); pass a row read to
+    `take_tokens`."""
+    wanted = riding() if columns is None else columns
     return rows.annotate(**wanted) if wanted else rows
 
 
@@ -202,6 +214,8 @@ __all__ = [
     "prime",
     "priming",
     "ride",
+    "riding",
+    "shape",
     "take_tokens",
     "token",
     "uninstall",

@@ -14,11 +14,10 @@ from typing import Any, Protocol, TypeVar
 
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models.signals import post_save, pre_save
-from django.db.models.sql import UpdateQuery
 from django.utils.translation import gettext as _
 
 from oms.audit import recorder
-from oms.core import registry, stamps, txmemo
+from oms.core import prepared, registry, stamps, txmemo
 
 
 class WorkflowError(Exception):
@@ -270,7 +269,16 @@ def may(transition: Transition, obj: Any, actor: Any) -> bool:
 def _locked_read(model: type[M], transition: Transition, pk: Any) -> M:
     """The record locked and read; the transaction's first such read also brings the change
     stamps (`stamps.with_tokens`), which the hand-off that usually follows needs (issue 21)."""
-    row = stamps.with_tokens(_lockable(model, transition)).get(pk=pk)
+    columns = stamps.riding()
+    # The same statement for every record of the model under this transition: compiled once
+    # (`core.prepared`; issue 21, the compiling cost more than the database's answer).
+    key = ("workflow.lock", model, transition.related, transition.locked_related, stamps.shape(columns))
+    row = prepared.one(
+        key,
+        model,
+        lambda value: stamps.with_tokens(_lockable(model, transition), columns).filter(pk=value).order_by(),
+        pk,
+    )
     stamps.take_tokens(row)
     return row
 
@@ -354,29 +362,83 @@ class Along(Protocol):
         ...
 
 
-def _save(locked: Any, update_fields: list[str], along: Along | None) -> None:
-    """`locked.save(update_fields=…)`, then `along`; on PostgreSQL, when the model has no save
-    signal receivers, the UPDATE Django's save would send and `along`'s part as one statement."""
+# The UPDATE of `_save` per (database, model, fields saved): built once (issue 21: Django's save
+# compiles it anew each time, which cost more than the database's answer).
+_UPDATES: dict[tuple[str, type[models.Model], tuple[str, ...]], tuple[str, list[Any]] | None] = {}
+
+
+def _update_statement(model: type[models.Model], update_fields: list[str]) -> tuple[str, list[Any]] | None:
+    """(statement, fields) of the UPDATE `save(update_fields=…)` sends for `model`, by primary key,
+    each value bound; None where `save()` must do it (a name that is not a stored field)."""
+    key = (connection.alias, model, tuple(update_fields))
+    if key not in _UPDATES:
+        by_name = {f.name: f for f in model._meta.local_concrete_fields if not f.primary_key}
+        by_name |= {f.attname: f for f in by_name.values()}
+        fields = [by_name.get(name) for name in update_fields]
+        pk = model._meta.pk
+        if any(f is None or getattr(f, "generated", False) or hasattr(f, "get_placeholder") for f in fields):
+            _UPDATES[key] = None
+        else:
+            quote = connection.ops.quote_name
+            table = quote(model._meta.db_table)
+            sets = ", ".join(f"{quote(str(f.column))} = %s" for f in fields if f is not None)
+            assert pk is not None
+            _UPDATES[key] = (
+                f"UPDATE {table} SET {sets} WHERE {table}.{quote(str(pk.column))} = %s",  # noqa: S608 - names from the model
+                fields,
+            )
+    return _UPDATES[key]
+
+
+def _update(locked: Any, update_fields: list[str]) -> tuple[str, list[Any]] | None:
+    """The UPDATE `locked.save(update_fields=…)` would send and its parameters (each field's
+    `pre_save` value, prepared as Django prepares it), or None when only `save()` may write it:
+    a model with save signal receivers, parents or a save() of its own, or a value that is an
+    expression."""
     model = type(locked)
-    if (
-        along is None
-        or connection.vendor != "postgresql"
-        or pre_save.has_listeners(model)
-        or post_save.has_listeners(model)
+    if pre_save.has_listeners(model) or post_save.has_listeners(model) or model._meta.parents:
+        return None
+    # A model's own save() is honoured unless it says it leaves `save(update_fields=…)` to Django.
+    if model.save is not models.Model.save and not getattr(model, "SAVES_UPDATE_FIELDS_AS_DJANGO", False):
+        return None
+    found = _update_statement(model, update_fields)
+    if found is None:
+        return None
+    sql, fields = found
+    if any(
+        hasattr(value, "resolve_expression") or hasattr(value, "prepare_database_save")
+        for value in (getattr(locked, f.attname) for f in fields)
     ):
+        return None
+    locked._prepare_related_fields_for_save(operation_name="save")
+    params = [f.get_db_prep_save(f.pre_save(locked, False), connection) for f in fields]
+    return sql, [*params, locked.pk]
+
+
+def _save(locked: Any, update_fields: list[str], along: Along | None) -> None:
+    """`locked.save(update_fields=…)`, then `along`. When the model has no save signal receivers,
+    the UPDATE Django's save would send, built once per model and fields (`_update`); on
+    PostgreSQL with `along`'s part as one statement."""
+    update = _update(locked, update_fields)
+    if update is None:
         locked.save(update_fields=update_fields)
         if along is not None:
             along.alone(locked)
         return
-    # As `Model.save(update_fields=…)` builds it: each field's pre_save value, by primary key.
-    fields = [model._meta.get_field(name) for name in update_fields]
-    query = model._base_manager.filter(pk=locked.pk).query.chain(UpdateQuery)
-    query.add_update_fields([(f, None, f.pre_save(locked, False)) for f in fields])
-    update, params = query.get_compiler(connection=connection).as_sql()
+    sql, params = update
+    if along is None or connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            saved = cursor.rowcount
+        if not saved:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+        if along is not None:
+            along.alone(locked)
+        return
     part, more, answers = along.part(locked)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH saved AS ({update} RETURNING 1), along AS ({part}) "  # noqa: S608 (compiled, bound)
+            f"WITH saved AS ({sql} RETURNING 1), along AS ({part}) "  # noqa: S608 (compiled, bound)
             f"SELECT (SELECT count(*) FROM saved), {', '.join(answers)}",
             [*params, *more],
         )

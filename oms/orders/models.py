@@ -286,6 +286,10 @@ class SalesOrder(PinnedPolicy):
     def __str__(self) -> str:
         return self.number
 
+    # The engine's save sends the UPDATE of `save(update_fields=…)` itself (issue 21): this save()
+    # changes nothing when the fields are given.
+    SAVES_UPDATE_FIELDS_AS_DJANGO = True
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         """A whole-row save of a stored order writes every field but `RISK_FIELDS`: the instance
         may predate the sweep's change or the filing, and writing it back would undo it (H-6, M-3)."""

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from oms.accounts.models import DepartmentKind, User
 from oms.accounts.selectors import head_of
 from oms.audit import recorder
-from oms.core import stamps
+from oms.core import prepared, stamps
 from oms.core.errors import ActionError, FieldErrors, NotAllowed
 from oms.core.phrases import phrase
 from oms.engine import workflow
@@ -101,13 +101,20 @@ def may_sign(actor: Any, step: ApprovalStep) -> bool:
 def _lock_attempt(step: ApprovalStep) -> tuple[list[ApprovalStep], ApprovalStep]:
     """Every step of `step`'s attempt and its order, locked with one statement and held (issue 21),
     the transaction's change stamps with them; and `step` among them."""
-    attempt = list(
-        stamps.with_tokens(
+    columns = stamps.riding()
+    # The same statement for every attempt: compiled once (`core.prepared`, issue 21).
+    attempt = prepared.rows(
+        ("review.lock_attempt", stamps.shape(columns)),
+        ApprovalStep,
+        lambda order_id, number: stamps.with_tokens(
             ApprovalStep.objects.select_for_update(of=("self", "order"))
             .select_related("order__department", "order__salesperson", "approver__department")
-            .filter(order_id=step.order_id, attempt=step.attempt)
-            .order_by("pk")
-        )
+            .filter(order_id=order_id, attempt=number)
+            .order_by("pk"),
+            columns,
+        ),
+        step.order_id,
+        step.attempt,
     )
     if attempt:
         stamps.take_tokens(attempt[0])

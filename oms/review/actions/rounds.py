@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from oms.accounts.models import Role, User
 from oms.audit import recorder
-from oms.core import stamps
+from oms.core import prepared, stamps
 from oms.core.errors import ActionError, FieldErrors, NotAllowed, StaleVersion
 from oms.core.phrases import phrase
 from oms.engine import workflow
@@ -263,13 +263,19 @@ def _lock_round(task: ReviewTask) -> list[ReviewTask]:
     in key order as any other writer locking several tasks; the tasks share the one round."""
     # The transaction's first locked read: it brings the change stamps (and on SQLite the audit
     # chain's tail) too, issue 21.
-    tasks = list(
-        stamps.with_tokens(
+    columns = stamps.riding()
+    # The same statement for every round: compiled once (`core.prepared`, issue 21).
+    tasks = prepared.rows(
+        ("review.lock_round", stamps.shape(columns)),
+        ReviewTask,
+        lambda round_id: stamps.with_tokens(
             ReviewTask.objects.select_for_update(of=("self", "round"))
             .select_related("round__order", "department")
-            .filter(round_id=task.round_id)
-            .order_by("pk")
-        )
+            .filter(round_id=round_id)
+            .order_by("pk"),
+            columns,
+        ),
+        task.round_id,
     )
     if not any(t.pk == task.pk for t in tasks):
         raise ReviewTask.DoesNotExist(f"ReviewTask {task.pk}")

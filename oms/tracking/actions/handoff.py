@@ -14,9 +14,9 @@ from django.db import connection, models, transaction
 
 from oms.accounts import selectors
 from oms.accounts.models import Department, User
+from oms.core import inserts
 from oms.core.phrases import Phrase
 from oms.notifications.actions import message_rows, queue_written
-from oms.notifications.models import Notification
 from oms.policy import selectors as policy_selectors
 from oms.tracking.actions import together
 from oms.tracking.actions.items import Closing, new_item, open_items
@@ -104,7 +104,7 @@ def deliver(
             if closing is not None:
                 closing.close()
             open_items(items)
-            Notification.objects.bulk_create(written)
+            inserts.insert(written)  # built once per row count (issue 21), as `open_items`
         for event, event_rows in rows.items():
             if event_rows:
                 queue_written(event_rows, event)
