@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -372,13 +370,6 @@ class SalesOrder(PinnedPolicy):
 class LiveLineManager(models.Manager["OrderLine"]):
     def get_queryset(self) -> models.QuerySet[OrderLine]:
         return super().get_queryset().filter(removed=False)
-
-
-def lines_fingerprint(lines: Iterable[tuple[int, Decimal]]) -> str:
-    """B-9: the same for two orders exactly when their (product, quantity) pairs are the same,
-    in any order and however the quantities are written (2 = 2.0000)."""
-    wanted = sorted((int(product), str(Decimal(quantity).normalize())) for product, quantity in lines)
-    return hashlib.sha256(repr(wanted).encode()).hexdigest()[:32]
 
 
 class OrderLine(models.Model):

@@ -15,8 +15,9 @@ from django.utils import timezone
 from oms.accounts.models import DataScope, DepartmentKind, Role
 from oms.accounts.permissions import is_admin, scope
 from oms.core import registry
+from oms.orders.fingerprint import lines_fingerprint
 from oms.orders.indexes import LIVE
-from oms.orders.models import OPEN_STATUSES, Inquiry, OrderLine, OrderStatus, SalesOrder, lines_fingerprint
+from oms.orders.models import OPEN_STATUSES, Inquiry, OrderLine, OrderStatus, SalesOrder
 from oms.policy.selectors import policy
 
 # Departments that work every order once it is past intake (they see all orders, prices masked per S-1).

@@ -32,7 +32,8 @@ from oms.core.phrases import phrase
 from oms.engine import workflow
 from oms.fulfilment import actions as fulfilment
 from oms.orders import versions
-from oms.orders.models import OrderLine, SalesOrder, lines_fingerprint
+from oms.orders.fingerprint import lines_fingerprint
+from oms.orders.models import OrderLine, SalesOrder
 from oms.policy import actions as policy_actions
 from oms.policy import selectors as policy_selectors
 from oms.tracking import actions as tracking

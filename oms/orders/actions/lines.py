@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from oms.catalog.models import Product
 from oms.core.money import DecimalInputError, parse_model_decimal
 from oms.core.params import MAX_DB_INT
-from oms.orders.models import OrderLine, SalesOrder, lines_fingerprint
+from oms.orders.fingerprint import lines_fingerprint
+from oms.orders.models import OrderLine, SalesOrder
 from oms.policy import selectors as policy_selectors
 
 CENT = Decimal("0.01")

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 def fill(apps, schema_editor):
     """Existing orders get the fingerprint of their live lines (the rule of `lines_fingerprint`)."""
-    from oms.orders.models import lines_fingerprint
+    from oms.orders.fingerprint import lines_fingerprint
 
     SalesOrder = apps.get_model("orders", "SalesOrder")
     OrderLine = apps.get_model("orders", "OrderLine")
