@@ -57,7 +57,8 @@ def first_keys_and_count(qs: QuerySet[Any], size: int, cap: int | None = None) -
     counted as `capped_count` counts them, as a column of another statement (read it with
     `capped`): a page that reads its rows anyway learns how many more there are without a
     statement of its own, and the list's filter is compiled once for both (issue 21: building
-    and compiling it twice was most of a list's Python)."""
+    and compiling it twice was most of a list's Python). Raises EmptyResultSet for a filter
+    nothing can match (an `__in` of no values), which has no SQL."""
     cap = COUNT_CAP if cap is None else cap
     sql, params = qs.values("pk").query.sql_with_params()
     return (

@@ -208,3 +208,11 @@ def test_a_count_past_the_cap_says_so(desk, monkeypatch) -> None:
     mine, queue = work._pages([my_work(desk["head"]), department_queue(desk["head"])])
     assert [len(mine.steps), mine.found, mine.capped, mine.more] == [1, 2, True, "1+"]
     assert [len(queue.steps), queue.more] == [1, 0]
+
+
+def test_a_head_of_no_department_opens_my_work(client: Any) -> None:
+    """H-5: a head not (yet) given a department has no department queue; the page still opens."""
+    head = make_user("nodept", role=Role.HEAD)
+    type(head).objects.filter(pk=head.pk).update(department=None)
+    client.force_login(type(head).objects.get(pk=head.pk))
+    assert client.get(reverse("workbench:work")).status_code == 200

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -137,7 +138,10 @@ def _page(
     # The change stamps too, unless the request knows them: the steps' working time left reads
     # the calendar kept under its stamp next (`stamps.priming`; one statement fewer).
     tokens = stamps.priming()
-    chosen, found = first_keys_and_count(qs, WORK_PAGE)
+    try:
+        chosen, found = first_keys_and_count(qs, WORK_PAGE)
+    except EmptyResultSet:  # a filter nothing can match (a head of no department): nothing to read
+        return _Page([])
     riders = {"oms_found": found, **({"oms_stamps": tokens} if tokens is not None else {})}
     rows = (
         WorkItem.objects.filter(pk__in=chosen)
