@@ -22,6 +22,10 @@ from django.db.models.signals import post_save, pre_save
 
 _SQL: dict[tuple[str, type[models.Model], int], str] = {}
 
+# The values one statement may bind: SQLite's limit (32,766 since 3.32; Django assumes 999 for
+# older ones) and PostgreSQL's protocol limit with server-side binding (65,535, ADR 0021).
+_MAX_PARAMS = {"sqlite": 32_766, "postgresql": 65_535}
+
 
 def _fields(model: type[models.Model]) -> list[Any]:
     pk = model._meta.pk
@@ -63,6 +67,34 @@ def _prepared(objs: Sequence[models.Model]) -> tuple[str, str, list[Any]]:
     return alias, _statement(alias, model, fields, len(objs)), params
 
 
+_ROWS: dict[tuple[str, type[models.Model]], int] = {}
+
+
+def _per_statement(model: type[models.Model]) -> int:
+    """How many rows of `model` one statement may write."""
+    alias = router.db_for_write(model)
+    key = (alias, model)
+    if key not in _ROWS:
+        connection = connections[alias]
+        limit = _MAX_PARAMS.get(connection.vendor, connection.features.max_query_params or 999)
+        _ROWS[key] = max(1, limit // max(1, len(_fields(model))))
+    return _ROWS[key]
+
+
+def _too_many(objs: Sequence[models.Model]) -> bool:
+    counts: dict[type[models.Model], int] = {}
+    for obj in objs:
+        counts[type(obj)] = counts.get(type(obj), 0) + 1
+    return sum(n / _per_statement(model) for model, n in counts.items()) > 1
+
+
+def _chunks(objs: Sequence[models.Model]) -> list[Sequence[models.Model]]:
+    if not objs:
+        return []
+    size = _per_statement(type(objs[0]))
+    return [objs[i : i + size] for i in range(0, len(objs), size)]
+
+
 def _keyed(objs: Sequence[models.Model], alias: str, keys: Sequence[Sequence[Any]]) -> None:
     pk_name = type(objs[0])._meta.pk.attname
     for obj, (key,) in zip(objs, keys, strict=True):
@@ -82,6 +114,13 @@ def insert(objs: Sequence[models.Model], *, along: Sequence[models.Model] = ()) 
     groups: dict[type[models.Model], list[models.Model]] = {}
     for obj in along:
         groups.setdefault(type(obj), []).append(obj)
+    if _too_many([*objs, *along]):
+        # More values than one statement may bind (a bulk action's audit events, a broadcast's
+        # messages): the rows go in as many statements as needed, as bulk_create batches them.
+        for rows in (*groups.values(), objs):
+            for chunk in _chunks(rows):
+                insert(chunk)
+        return
     if not objs:
         for group in groups.values():
             insert(group)

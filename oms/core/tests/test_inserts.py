@@ -44,3 +44,18 @@ def test_a_model_with_a_save_receiver_is_refused_and_nothing_is_written() -> Non
     finally:
         post_save.disconnect(sender=IdempotencyRecord, dispatch_uid="test-inserts")
     assert IdempotencyRecord.objects.count() == 0
+
+
+def test_more_rows_than_one_statement_may_bind_go_in_several_statements(monkeypatch: Any) -> None:
+    """A bulk action's rows beyond the database's limit of bound values are all written, in as
+    many statements as the limit needs (SQLite 32,766 values, PostgreSQL 65,535)."""
+    user = make_user("ins")
+    monkeypatch.setitem(inserts._MAX_PARAMS, connection.vendor, 12)  # 2 rows of 6 values
+    monkeypatch.setattr(inserts, "_ROWS", {})
+    rows = [IdempotencyRecord(user=user, key=f"k{i}", status=201, body="{}") for i in range(5)]
+    with CaptureQueriesContext(connection) as ctx:
+        inserts.insert(rows)
+    assert len(ctx.captured_queries) == 3
+    assert list(IdempotencyRecord.objects.order_by("pk").values_list("pk", "key")) == [
+        (r.pk, r.key) for r in rows
+    ]
