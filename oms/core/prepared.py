@@ -78,7 +78,13 @@ def _plan(rows: models.QuerySet[Any], alias: str, marks: tuple[int, ...]) -> _Pl
     at = tuple(params.index(mark) for mark in marks)
     if rows._iterable_class is ValuesIterable:
         query = rows.query
-        names = (*query.extra_select, *query.values_select, *query.annotation_select)
+        # As Django's ValuesIterable names the columns (a `values()` over an earlier one: `selected`).
+        selected = query.selected
+        names = (
+            (*query.extra_select, *query.values_select, *query.annotation_select)
+            if selected is None
+            else tuple(selected)
+        )
         return _Plan(sql, tuple(params), at, names, rows.model, [], 0, 0, [], (), converters)
     klass_info = compiler.klass_info
     assert klass_info is not None

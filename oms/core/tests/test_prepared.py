@@ -54,6 +54,22 @@ def test_values_reads_answer_dicts_of_their_names() -> None:
     assert got == list(build(user.pk))
 
 
+def test_a_values_read_over_an_earlier_one_names_its_columns_as_django_does() -> None:
+    """`values()` of an earlier `values()` with expressions: each value under its own name."""
+    from django.db.models import F
+
+    user = make_user("prep5")
+
+    def build(pk: int) -> QuerySet[Any]:
+        return (
+            User.objects.filter(pk=pk).values(uname=F("username"), lname=F("last_name")).values("uname", "pk")
+        )
+
+    with transaction.atomic():
+        got = prepared.dicts(("test.values.selected",), User, build, user.pk)
+    assert got == [{"uname": "prep5", "pk": user.pk}]
+
+
 def test_a_statement_whose_constant_equals_a_placeholder_is_run_as_it_is() -> None:
     """A queryset that binds the placeholder value itself cannot be kept: it is run as given and
     still answers its rows."""
