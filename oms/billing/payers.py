@@ -58,7 +58,7 @@ def typed_customer(typed: str, among: QuerySet[Customer] | None = None) -> Custo
     customers = Customer.objects.all() if among is None else among
     code, _sep, rest = typed.partition(" ")
     by_code = customers.filter(code=code).first()
-    if by_code is not None and rest in ("", by_code.name):
+    if by_code is not None and rest in ("", " ".join(by_code.name.split())):
         return by_code
     named = list(customers.filter(name=typed)[:2])
     return named[0] if len(named) == 1 else None

@@ -95,6 +95,16 @@ def test_a_payment_names_its_customer_by_the_picked_label(client, more_heads) ->
     assert Payment.objects.get().customer_id == customer.pk
 
 
+def test_a_picked_label_names_a_customer_whose_name_has_irregular_spaces(client, more_heads) -> None:
+    """The label is sent with its spaces collapsed, as typed text is read; the stored name is not."""
+    _invoiced(more_heads)
+    customer = more_heads["customer"]
+    type(customer).objects.filter(pk=customer.pk).update(name=f"{customer.name}  有限公司 ")
+    client.force_login(more_heads["finance_head"])
+    _receipt(client, customer=customer.pk, customer_q=f"{customer.code} {customer.name} 有限公司")
+    assert Payment.objects.get().customer_id == customer.pk
+
+
 def test_a_pick_edited_afterwards_is_the_customer_now_shown(client, more_heads) -> None:
     _invoiced(more_heads)
     other = CustomerFactory()
