@@ -374,7 +374,8 @@ def _save(locked: Any, update_fields: list[str], along: Along | None) -> None:
         return
     sql, params = update
     if along is None or connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+        # As Django's save: a failed UPDATE leaves the transaction to be rolled back.
+        with transaction.mark_for_rollback_on_error(connection.alias), connection.cursor() as cursor:
             cursor.execute(sql, params)
             saved = cursor.rowcount
         if not saved:
@@ -383,7 +384,7 @@ def _save(locked: Any, update_fields: list[str], along: Along | None) -> None:
             along.alone(locked)
         return
     part, more, answers = along.part(locked)
-    with connection.cursor() as cursor:
+    with transaction.mark_for_rollback_on_error(connection.alias), connection.cursor() as cursor:
         cursor.execute(
             f"WITH saved AS ({sql} RETURNING 1), along AS ({part}) "  # noqa: S608 (compiled, bound)
             f"SELECT (SELECT count(*) FROM saved), {', '.join(answers)}",
