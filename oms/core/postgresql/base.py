@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 
 _ServerBinding: Any = base.ServerBindingCursor  # psycopg's Cursor with Django's callproc
 
@@ -33,7 +33,24 @@ class PreparedInTransactionsCursor(_ServerBinding):
         return super().execute(query, params, prepare=prepare, binary=binary)
 
 
+# The values one statement may bind when they travel apart from its text (the protocol's limit).
+MAX_BOUND = 65_535
+
+
+class DatabaseOperations(operations.DatabaseOperations):
+    def bulk_batch_size(self, fields: Any, objs: Any) -> int:
+        """Django writes a bulk_create or bulk_update on PostgreSQL as one statement, which bound
+        values cap: in batches under the limit when values are bound on the server."""
+        if self.connection.settings_dict["OPTIONS"].get("server_side_binding") is not True:
+            return int(super().bulk_batch_size(fields, objs))
+        # Twice the fields: a bulk_update binds two values per field and row (CASE WHEN pk THEN
+        # value) where Django counts the fields once.
+        return max(1, MAX_BOUND // (2 * max(1, len(fields))))
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def get_connection_params(self) -> dict[str, Any]:
         params: dict[str, Any] = super().get_connection_params()
         if self.settings_dict["OPTIONS"].get("server_side_binding") is True:

@@ -40,3 +40,20 @@ def test_a_statement_sent_again_inside_a_transaction_is_prepared() -> None:
 def test_a_statement_sent_again_outside_a_transaction_is_not_prepared() -> None:
     _send_three_times(202)
     assert not _prepared("SELECT $1::int + 202")
+
+
+def test_a_bulk_update_beyond_the_bound_values_limit_is_written_in_batches() -> None:
+    """With values bound on the server a statement takes at most 65,535 of them; Django writes a
+    bulk_update as one statement on PostgreSQL unless the backend gives it a batch size."""
+    from conftest import make_user
+    from oms.core.models import IdempotencyRecord
+
+    user = make_user("bulk")
+    IdempotencyRecord.objects.bulk_create(
+        IdempotencyRecord(user=user, key=f"k{i}", status=201, body="{}") for i in range(11_000)
+    )
+    rows = list(IdempotencyRecord.objects.filter(user=user))
+    for row in rows:
+        row.key, row.status, row.body = f"{row.key}x", 200, "[]"
+    IdempotencyRecord.objects.bulk_update(rows, ["key", "status", "body"])  # 77,000 values in one
+    assert IdempotencyRecord.objects.filter(user=user, status=200, body="[]").count() == 11_000
