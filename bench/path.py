@@ -136,42 +136,36 @@ def _walker(url: str, n: int, first: int, start_at: float, out: Any) -> None:
     out.put((n, time.perf_counter() - t0, time.process_time() - cpu0))
 
 
-def paths_in_processes(url: str, processes: int, n: int) -> tuple[float, float]:
-    """The path walked by several processes at once (one customer, one numbering, one audit
-    chain, as in one company): (orders/s, CPU ms of our processes per order)."""
+def _at_once(target: Any, args: list[tuple[Any, ...]], *, start_in: float, timeout: float) -> list[Any]:
+    """Run `target(*a, start_at, out)` for each `a` in its own process, all starting together at
+    `start_at` (after Django has started in each), and collect what each puts on `out`."""
     from django.db import connection
 
     connection.close()
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
-    start_at = time.time() + 10
-    procs = [
-        ctx.Process(target=_walker, args=(url, n, 20_000 + 2_000 * k, start_at, out))
-        for k in range(processes)
-    ]
+    start_at = time.time() + start_in
+    procs = [ctx.Process(target=target, args=(*a, start_at, out)) for a in args]
     for p in procs:
         p.start()
-    results = [out.get(timeout=900) for _ in procs]
+    results = [out.get(timeout=timeout) for _ in procs]
     for p in procs:
         p.join()
+    return results
+
+
+def paths_in_processes(url: str, processes: int, n: int) -> tuple[float, float]:
+    """The path walked by several processes at once (one customer, one numbering, one audit
+    chain, as in one company): (orders/s, CPU ms of our processes per order)."""
+    args = [(url, n, 20_000 + 2_000 * k) for k in range(processes)]
+    results = _at_once(_walker, args, start_in=10, timeout=900)
     total = sum(r[0] for r in results)
     return total / max(r[1] for r in results), sum(r[2] for r in results) / total * 1000
 
 
 def creates_two_processes(url: str, n: int) -> tuple[float, float, int, float]:
     """Creates from two processes at once: (orders/s, CPU ms per create, statements, wall s)."""
-    from django.db import connection
-
-    connection.close()
-    ctx = multiprocessing.get_context("spawn")
-    out = ctx.Queue()
-    start_at = time.time() + 8
-    procs = [ctx.Process(target=_creator, args=(url, n, salt, start_at, out)) for salt in (1, 2)]
-    for p in procs:
-        p.start()
-    results = [out.get(timeout=600) for _ in procs]
-    for p in procs:
-        p.join()
+    results = _at_once(_creator, [(url, n, salt) for salt in (1, 2)], start_in=8, timeout=600)
     wall = max(r[1] for r in results)
     total = sum(r[0] for r in results)
     cpu_ms = sum(r[2] for r in results) / max(total, 1) * 1000
